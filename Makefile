@@ -1,0 +1,63 @@
+# shiplint's front door. `make demo` sets everything up and scans the sample artifacts; `make test` runs the
+# whole suite (unit and end-to-end tests, then the real-wheel conformance suite).
+
+PREFIX ?= /usr/local
+SWIFT ?= swift
+PYTHON ?= python3
+DEBUG_BIN := .build/debug/shiplint
+RELEASE_BIN := .build/release/shiplint
+APT_PACKAGES := libelf-dev libarchive-dev pkg-config
+
+.PHONY: all deps build debug test unit conformance fixtures demo install clean
+
+all: build
+
+# Installs the C libraries (and pkg-config) only when pkg-config cannot find them.
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libelf libarchive; then \
+		echo "make deps: installing $(APT_PACKAGES)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@pkg-config --exists libelf libarchive || { echo "make deps: libelf or libarchive still missing" >&2; exit 1; }
+
+build: deps
+	$(SWIFT) build -c release --product shiplint
+
+debug: deps
+	$(SWIFT) build --product shiplint
+
+# The whole suite. The Swift tests run the debug binary end to end, so it is built first.
+test: unit conformance
+
+unit: debug
+	$(SWIFT) test
+
+# Real wheels from PyPI, pinned by sha256 and cached; says plainly what it skipped when it cannot download.
+conformance: debug
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/check.py
+
+# Rebuilds the committed test binaries and archives (needs the Swift toolchain's clang and lld).
+fixtures:
+	$(MAKE) -C fixtures
+
+# Shows what shiplint finds in the sample artifacts. It demonstrates, it does not gate: always exits 0.
+demo: build
+	@echo '$$ shiplint scan fixtures/artifacts/function-windows.zip --target aws-lambda-python3.13-x86_64'
+	@$(RELEASE_BIN) scan fixtures/artifacts/function-windows.zip --target aws-lambda-python3.13-x86_64 || true
+	@echo
+	@echo '$$ shiplint scan fixtures/artifacts/function-glibc228.zip --target aws-lambda-python3.11-x86_64'
+	@$(RELEASE_BIN) scan fixtures/artifacts/function-glibc228.zip --target aws-lambda-python3.11-x86_64 || true
+	@echo
+	@echo '$$ shiplint scan fixtures/artifacts/function-clean.zip --target aws-lambda-python3.13-x86_64'
+	@$(RELEASE_BIN) scan fixtures/artifacts/function-clean.zip --target aws-lambda-python3.13-x86_64 || true
+	@echo
+	@echo '$$ shiplint inspect fixtures/artifacts/layer-nested.zip'
+	@$(RELEASE_BIN) inspect fixtures/artifacts/layer-nested.zip || true
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/shiplint
+
+clean:
+	rm -rf .build

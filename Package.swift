@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "shiplint",
+    products: [
+        .executable(name: "shiplint", targets: ["shiplint"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, each imported by ShiplintReading only.
+        .systemLibrary(
+            name: "CLibelf",
+            pkgConfig: "libelf",
+            providers: [.apt(["libelf-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibarchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        // Plain Sendable value types: what was read from an artifact.
+        .target(name: "ShiplintFacts"),
+        // Opens archives and binaries; the only module that touches C.
+        .target(name: "ShiplintReading", dependencies: ["ShiplintFacts", "CLibelf", "CLibarchive"]),
+        // Target rule files: strict loading, `extends`, built-in rules.
+        .target(
+            name: "ShiplintTargets",
+            dependencies: ["ShiplintFacts", .product(name: "TOMLKit", package: "TOMLKit")],
+            plugins: ["EmbedRules"]
+        ),
+        // Pure functions from facts + target to findings.
+        .target(name: "ShiplintChecks", dependencies: ["ShiplintFacts", "ShiplintTargets"]),
+        // Text and JSON (and later SARIF, JUnit …) writers.
+        .target(name: "ShiplintReports", dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks"]),
+        .executableTarget(
+            name: "shiplint",
+            dependencies: [
+                "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Build tool: turns rules/*.toml into a Swift source so built-in targets ship inside the binary.
+        .executableTarget(name: "embed-rules", path: "Plugins/EmbedRulesTool"),
+        .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["embed-rules"]),
+        .testTarget(
+            name: "ShiplintTests",
+            dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

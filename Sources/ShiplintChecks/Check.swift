@@ -1,0 +1,154 @@
+import ShiplintFacts
+import ShiplintTargets
+
+public enum Severity: String, Sendable, Comparable, CaseIterable {
+    case note, warning, error
+
+    private var rank: Int {
+        switch self {
+        case .note: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One thing shiplint reports: which check, on which file of which artifact, what is wrong and how to fix it.
+public struct Finding: Sendable, Equatable {
+    public let check: String
+    public let severity: Severity
+    /// The artifact as given on the command line.
+    public let artifact: String
+    /// Path inside the artifact (nested archives joined with `!`); empty for the artifact as a whole.
+    public let path: String
+    public let message: String
+    public let fix: String
+
+    public init(check: String, severity: Severity, artifact: String, path: String, message: String, fix: String) {
+        self.check = check
+        self.severity = severity
+        self.artifact = artifact
+        self.path = path
+        self.message = message
+        self.fix = fix
+    }
+}
+
+/// What a check may look at: the binary, and the target it must run on. Plain values, no I/O.
+public struct BinaryContext: Sendable {
+    public let binary: Binary
+    public let target: TargetRuntime
+
+    public init(binary: Binary, target: TargetRuntime) {
+        self.binary = binary
+        self.target = target
+    }
+}
+
+/// A message and fix for one binary, before the check stamps its id, severity and location on it.
+public struct Verdict: Sendable, Equatable {
+    public let message: String
+    public let fix: String
+
+    public init(_ message: String, fix: String) {
+        self.message = message
+        self.fix = fix
+    }
+}
+
+/// What an artifact-wide check may look at.
+public struct ArtifactContext: Sendable {
+    public let artifact: Artifact
+    public let target: TargetRuntime
+
+    public init(artifact: Artifact, target: TargetRuntime) {
+        self.artifact = artifact
+        self.target = target
+    }
+}
+
+/// A verdict about one path of an artifact (empty path: the artifact as a whole).
+public struct LocatedVerdict: Sendable, Equatable {
+    public let path: String
+    public let verdict: Verdict
+
+    public init(path: String, verdict: Verdict) {
+        self.path = path
+        self.verdict = verdict
+    }
+}
+
+/// How a check judges: one binary at a time, or a whole artifact.
+public enum Judgement: Sendable {
+    case perBinary(@Sendable (BinaryContext) -> Verdict?)
+    case perArtifact(@Sendable (ArtifactContext) -> [LocatedVerdict])
+}
+
+/// An example in a check's documentation, run by the test suite: the facts, the target, and whether it fires.
+public struct CheckExample: Sendable {
+    public enum Subject: Sendable {
+        case binary(Binary)
+        case artifact(Artifact)
+    }
+
+    public let summary: String
+    public let subject: Subject
+    public let target: String
+    public let fires: Bool
+
+    public init(_ summary: String, binary: Binary, target: String, fires: Bool) {
+        self.init(summary, subject: .binary(binary), target: target, fires: fires)
+    }
+
+    public init(_ summary: String, subject: Subject, target: String, fires: Bool) {
+        self.summary = summary
+        self.subject = subject
+        self.target = target
+        self.fires = fires
+    }
+}
+
+/// A check: its stable id (a public contract: CI configs name it), documentation, examples, and its judgement.
+public struct Check: Sendable {
+    public let id: String
+    public let defaultSeverity: Severity
+    public let summary: String
+    /// Written for the person whose Lambda just failed: what it means, why it breaks, how to fix it.
+    public let explanation: String
+    public let examples: [CheckExample]
+    public let judgement: Judgement
+
+    public init(
+        id: String, defaultSeverity: Severity, summary: String, explanation: String, examples: [CheckExample],
+        judgement: Judgement
+    ) {
+        self.id = id
+        self.defaultSeverity = defaultSeverity
+        self.summary = summary
+        self.explanation = explanation
+        self.examples = examples
+        self.judgement = judgement
+    }
+
+    /// A check that judges one binary at a time.
+    public init(
+        id: String, defaultSeverity: Severity, summary: String, explanation: String, examples: [CheckExample],
+        judge: @escaping @Sendable (BinaryContext) -> Verdict?
+    ) {
+        self.init(id: id, defaultSeverity: defaultSeverity, summary: summary, explanation: explanation, examples: examples, judgement: .perBinary(judge))
+    }
+
+    /// Every verdict of this check on one artifact, with its path.
+    public func verdicts(_ context: ArtifactContext) -> [LocatedVerdict] {
+        switch judgement {
+        case .perBinary(let judge):
+            context.artifact.binaries.compactMap { binary in
+                judge(BinaryContext(binary: binary, target: context.target)).map { LocatedVerdict(path: binary.path, verdict: $0) }
+            }
+        case .perArtifact(let judge):
+            judge(context)
+        }
+    }
+}

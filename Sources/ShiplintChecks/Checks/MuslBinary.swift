@@ -1,0 +1,35 @@
+import ShiplintFacts
+
+extension Check {
+    public static let muslBinary = Check(
+        id: "musl-binary",
+        defaultSeverity: .error,
+        summary: "An ELF linked against musl (Alpine) on a glibc target",
+        explanation: """
+            The file was built for musl libc (Alpine Linux, `musllinux` wheels): it needs `libc.musl-<arch>.so.1` \
+            (plain `libc.so` in musllinux wheels) or the `/lib/ld-musl-*.so.1` loader. Amazon Linux runs glibc and has neither, so loading fails with \
+            `cannot open shared object file` (or `No such file or directory` for an executable).
+
+            Fix: install the `manylinux` wheel instead of the `musllinux` one (build outside Alpine, or pass \
+            `--platform manylinux2014_x86_64` to pip), and build executables against glibc.
+            """,
+        examples: [
+            CheckExample("a musllinux extension", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("a musllinux wheel's module (needs libc.so)", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-x86_64-linux-musl.so", needed: ["libgcc_s-1e52349c.so.1", "libc.so"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("a musl executable", binary: SampleBinary.elf("bootstrap", needed: [], interpreter: "/lib/ld-musl-x86_64.so.1", versionNeeds: []), target: "aws-lambda-provided.al2023-x86_64", fires: true),
+            CheckExample("glibc", binary: SampleBinary.elf("bootstrap", interpreter: "/lib64/ld-linux-x86-64.so.2"), target: "aws-lambda-provided.al2023-x86_64", fires: false),
+            CheckExample("musl on a musl target", binary: SampleBinary.elf("pkg/_mod.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "musllinux_1_2-x86_64", fires: false),
+        ]
+    ) { context in
+        guard case .elf(let elf)? = context.binary.facts, context.target.platform.libc == .glibc else { return nil }
+        // musllinux wheels need plain `libc.so` (musl's libc is its loader); glibc binaries always need libc.so.6.
+        let muslLibrary = elf.needed.first { $0.hasPrefix("libc.musl-") || $0 == "libc.so" }
+        let muslLoader = elf.interpreter.flatMap { $0.contains("ld-musl-") ? $0 : nil }
+        guard let evidence = muslLibrary.map({ "needs \($0)" }) ?? muslLoader.map({ "uses the musl loader \($0)" }) else { return nil }
+        return Verdict(
+            "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.target.platform.libcVersion) and no musl",
+            fix: context.target.python != nil
+                ? "Install the manylinux wheel instead of the musllinux one: `\(InstallAdvice.pip(context.target))`."
+                : "Rebuild it against glibc (not on Alpine), or link it fully statically.")
+    }
+}

@@ -1,0 +1,127 @@
+import ShiplintFacts
+import ShiplintTargets
+
+/// The parts of an extension module's file name that decide whether CPython imports it (PEP 3149, PEP 384).
+struct ExtensionModuleName: Equatable {
+    enum Tag: Equatable {
+        /// `.cpython-313-x86_64-linux-gnu.so`, `.cpython-313t-…`, `.cpython-312-darwin.so`.
+        case cpython(version: String, flags: String, platform: String)
+        case abi3
+        case pypy(String)
+        /// `.pyd` or `.cp313-win_amd64.pyd`.
+        case windows(String?)
+    }
+
+    let module: String
+    let suffix: String
+    let tag: Tag
+
+    /// Nil for names that are not tagged extension modules (`libfoo.so.1`, `_mod.so`, `libopenblas-r0.3.21.so`).
+    init?(fileName: String) {
+        guard let dot = fileName.firstIndex(of: "."), dot != fileName.startIndex else { return nil }
+        module = String(fileName[..<dot])
+        suffix = String(fileName[dot...])
+        let lower = suffix.lowercased()
+        if lower.hasSuffix(".pyd") {
+            let middle = lower.dropFirst().dropLast(4)
+            tag = .windows(middle.isEmpty ? nil : String(middle))
+            return
+        }
+        guard lower.hasSuffix(".so") else { return nil }
+        let middle = String(lower.dropFirst().dropLast(3))
+        if middle == "abi3" {
+            tag = .abi3
+        } else if middle.hasPrefix("cpython-") {
+            let parts = middle.dropFirst("cpython-".count).split(separator: "-", maxSplits: 1)
+            guard let first = parts.first, let digitsEnd = first.firstIndex(where: { !$0.isNumber }) ?? Optional(first.endIndex),
+                digitsEnd != first.startIndex
+            else { return nil }
+            tag = .cpython(
+                version: String(first[..<digitsEnd]), flags: String(first[digitsEnd...]),
+                platform: parts.count > 1 ? String(parts[1]) : "")
+        } else if middle.hasPrefix("pypy") {
+            tag = .pypy(middle)
+        } else {
+            return nil
+        }
+    }
+}
+
+extension Check {
+    public static let pythonABIMismatch = Check(
+        id: "python-abi-mismatch",
+        defaultSeverity: .error,
+        summary: "An extension module whose file name the target's CPython will not import",
+        explanation: """
+            For `import pkg._mod`, CPython looks only for `pkg/_mod` followed by one of its own extension suffixes: \
+            on Lambda python3.13 x86_64 that is `.cpython-313-x86_64-linux-gnu.so`, `.abi3.so` or `.so`. A module \
+            built for another CPython (`cpython-312`), another platform (`-aarch64-linux-gnu` in an x86_64 \
+            function, `-linux-musl`, `-darwin`), a free-threaded build (`cpython-313t`) or Windows (`.pyd`) is simply \
+            invisible: the import fails with `Runtime.ImportModuleError: No module named 'pkg._mod'`, which says \
+            nothing about why.
+
+            Fix: install the packages for the function's runtime version and platform, e.g. \
+            `pip install --platform manylinux2014_x86_64 --implementation cp --python-version 3.13 \
+            --only-binary=:all: --target build/ -r requirements.txt`, or change the function's runtime to the \
+            Python version the package was built for.
+            """,
+        examples: [
+            CheckExample("cp312 in python3.13", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("a .pyd", binary: SampleBinary.pe("pkg/_mod.cp313-win_amd64.pyd"), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("free-threaded", binary: SampleBinary.elf("pkg/_mod.cpython-313t-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("musl triplet", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("matching", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("abi3", binary: SampleBinary.elf("pkg/_mod.abi3.so"), target: "aws-lambda-python3.11-x86_64", fires: false),
+            CheckExample("a bundled library", binary: SampleBinary.elf("numpy.libs/libscipy_openblas64_-ff651d7f.so"), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("not a Python runtime", binary: SampleBinary.elf("pkg/_mod.cpython-312-x86_64-linux-gnu.so"), target: "aws-lambda-provided.al2023-x86_64", fires: false),
+        ]
+    ) { context in
+        guard let python = context.target.python, let name = ExtensionModuleName(fileName: context.binary.fileName),
+            !python.extensionSuffixes.contains(name.suffix)
+        else { return nil }
+        let reason: String
+        switch name.tag {
+        case .windows(let tag):
+            reason = "a Windows extension name\(tag.map { " (\($0))" } ?? "")"
+        case .abi3:
+            return nil
+        case .pypy(let tag):
+            reason = "built for PyPy (\(tag))"
+        case .cpython(let version, let flags, let platform):
+            var reasons: [String] = []
+            if version != python.tag {
+                let shown = version.count >= 2 ? "\(version.prefix(1)).\(version.dropFirst())" : version
+                reasons.append("built for CPython \(shown), the runtime is \(python.version)")
+            }
+            if flags.contains("t") { reasons.append("a free-threaded build (\(version)\(flags))") }
+            if flags.contains("d") { reasons.append("a debug build") }
+            let expected = "\(context.target.platform.arch.pythonTriplet)-linux-gnu"
+            if platform == "darwin" {
+                reasons.append("a macOS name (-darwin)")
+            } else if !platform.isEmpty && platform != expected {
+                reasons.append("for platform \(platform), the runtime is \(expected)")
+            }
+            reason = reasons.isEmpty ? "an unexpected suffix" : reasons.joined(separator: "; ")
+        }
+        let dotted = PythonModulePath.dotted(path: context.binary.path, module: name.module)
+        return Verdict(
+            "CPython \(python.version) will not import it: \(reason). It looks only for \(python.extensionSuffixes.joined(separator: ", ")), so `import \(dotted)` fails with ModuleNotFoundError",
+            fix: "Install the package built for CPython \(python.version) on \(context.target.platform.arch.rawValue) Linux: `\(InstallAdvice.pip(context.target))`.")
+    }
+}
+
+/// The dotted module name a file would be imported as, from its path in a function or layer.
+enum PythonModulePath {
+    static func dotted(path: String, module: String) -> String {
+        let inner = path.split(separator: "!").last.map(String.init) ?? path
+        var folders = inner.split(separator: "/").dropLast().map(String.init)
+        // Layer layouts: python/… and python/lib/pythonX.Y/site-packages/…
+        if folders.first == "python" {
+            folders.removeFirst()
+            if folders.count >= 3, folders[0] == "lib", folders[1].hasPrefix("python"), folders[2] == "site-packages" {
+                folders.removeFirst(3)
+            }
+        }
+        return (folders + [module]).joined(separator: ".")
+    }
+}

@@ -1,0 +1,71 @@
+/// What kind of container an artifact is, decided from its content.
+public enum ArtifactKind: String, Sendable, Codable {
+    case zip, wheel, tar, folder, file
+}
+
+/// One entry of an artifact, as stored: nothing here is normalised or trusted.
+public struct ArtifactEntry: Sendable, Equatable {
+    public enum EntryType: Sendable, Equatable {
+        case file
+        case directory
+        case symlink(target: String)
+        case hardlink(target: String)
+        case other
+    }
+
+    /// Path inside the artifact, as stored (may hold `..` or start with `/`); nested archives use `outer.whl!inner/path`.
+    public let path: String
+    public let size: Int64
+    /// The Unix mode as stored (type and permission bits), nil where the archive records none.
+    public let mode: UInt32?
+    public let type: EntryType
+
+    public init(path: String, size: Int64, mode: UInt32?, type: EntryType) {
+        self.path = path
+        self.size = size
+        self.mode = mode
+        self.type = type
+    }
+}
+
+/// A problem reading the artifact itself or one entry of it (over a cap, encrypted, unreadable), as opposed to a
+/// problem in a binary's content (that is `Binary.problem`).
+public struct ArtifactProblem: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case entryTooLarge = "entry-too-large"
+        case artifactTooLarge = "artifact-too-large"
+        case tooManyEntries = "too-many-entries"
+        case nestingTooDeep = "nesting-too-deep"
+        case encryptedEntry = "encrypted-entry"
+        case unreadableEntry = "unreadable-entry"
+        case unreadableArchive = "unreadable-archive"
+    }
+
+    public let kind: Kind
+    /// The entry concerned, or nil for the artifact as a whole.
+    public let path: String?
+    public let message: String
+
+    public init(kind: Kind, path: String?, message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+}
+
+/// Everything read from one artifact: every entry, every native binary (or file named like one), and any problem.
+public struct Artifact: Sendable {
+    public let path: String
+    public let kind: ArtifactKind
+    public let entries: [ArtifactEntry]
+    public let binaries: [Binary]
+    public let problems: [ArtifactProblem]
+
+    public init(path: String, kind: ArtifactKind, entries: [ArtifactEntry], binaries: [Binary], problems: [ArtifactProblem]) {
+        self.path = path
+        self.kind = kind
+        self.entries = entries
+        self.binaries = binaries
+        self.problems = problems
+    }
+}

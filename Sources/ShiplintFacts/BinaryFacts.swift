@@ -1,0 +1,210 @@
+/// A native binary found in an artifact (or a file named like one), with the facts read from its headers.
+public struct Binary: Sendable {
+    /// Path inside the artifact; for a single-file artifact, the file's name.
+    public let path: String
+    public let size: Int64
+    /// Unix mode as stored, when the container records one.
+    public let mode: UInt32?
+    /// Nil when the file could not be read as a binary; `problem` then says why.
+    public let facts: BinaryFacts?
+    public let problem: String?
+
+    public init(path: String, size: Int64, mode: UInt32?, facts: BinaryFacts?, problem: String?) {
+        self.path = path
+        self.size = size
+        self.mode = mode
+        self.facts = facts
+        self.problem = problem
+    }
+
+    /// The last path component (of the innermost archive for nested paths).
+    public var fileName: String {
+        let inner = path.split(separator: "!").last.map(String.init) ?? path
+        return inner.split(separator: "/").last.map(String.init) ?? inner
+    }
+}
+
+public enum BinaryFormat: String, Sendable, Codable {
+    case elf, pe, macho
+    case machoFat = "macho-fat"
+}
+
+public enum ByteOrder: String, Sendable, Codable {
+    case little, big
+}
+
+public enum BinaryFacts: Sendable {
+    case elf(ElfFacts)
+    case pe(PEFacts)
+    case macho(MachOFacts)
+
+    public var format: BinaryFormat {
+        switch self {
+        case .elf: .elf
+        case .pe: .pe
+        case .macho(let facts): facts.isFat ? .machoFat : .macho
+        }
+    }
+
+    /// Architecture in one vocabulary for every format: `x86_64`, `aarch64`, `i386`, …; fat Mach-O joins slices with `+`.
+    public var arch: String {
+        switch self {
+        case .elf(let facts): facts.arch
+        case .pe(let facts): facts.arch
+        case .macho(let facts): facts.slices.map(\.arch).joined(separator: "+")
+        }
+    }
+
+    /// Libraries the binary asks the loader for: DT_NEEDED, PE imports, Mach-O LC_LOAD_DYLIB (union over slices).
+    public var needed: [String] {
+        switch self {
+        case .elf(let facts): return facts.needed
+        case .pe(let facts): return facts.imports
+        case .macho(let facts):
+            var seen = Set<String>()
+            return facts.slices.flatMap(\.loadDylibs).filter { seen.insert($0).inserted }
+        }
+    }
+}
+
+/// One `Verneed` entry: the versions a binary needs from one file (`libc.so.6`: `GLIBC_2.2.5`, `GLIBC_2.28`).
+public struct VersionNeed: Sendable, Equatable {
+    public let file: String
+    public let names: [String]
+
+    public init(file: String, names: [String]) {
+        self.file = file
+        self.names = names
+    }
+}
+
+public struct ElfFacts: Sendable, Equatable {
+    public enum ObjectType: String, Sendable {
+        case none, rel, exec, dyn, core, other
+    }
+
+    public let bits: Int
+    public let byteOrder: ByteOrder
+    /// `e_machine`, and its name (`x86_64`, `aarch64`, `i386`, `s390x`, … or `machine-N`).
+    public let machine: UInt16
+    public let arch: String
+    public let osABI: String
+    public let type: ObjectType
+    public let interpreter: String?
+    public let needed: [String]
+    public let soname: String?
+    public let rpath: [String]
+    public let runpath: [String]
+    /// PF_X on PT_GNU_STACK; nil when there is no PT_GNU_STACK (the loader then assumes an executable stack on most arches).
+    public let executableStack: Bool?
+    public let versionNeeds: [VersionNeed]
+    /// Version definitions (`.gnu.version_d`), without the base entry that names the file itself.
+    public let versionDefinitions: [String]
+    /// x86 ISA levels from GNU_PROPERTY_X86_ISA_1_NEEDED (`x86-64-baseline`, `x86-64-v2`, …), empty when absent.
+    public let x86ISANeeded: [String]
+
+    public init(
+        bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
+        interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
+        executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String]
+    ) {
+        self.bits = bits
+        self.byteOrder = byteOrder
+        self.machine = machine
+        self.arch = arch
+        self.osABI = osABI
+        self.type = type
+        self.interpreter = interpreter
+        self.needed = needed
+        self.soname = soname
+        self.rpath = rpath
+        self.runpath = runpath
+        self.executableStack = executableStack
+        self.versionNeeds = versionNeeds
+        self.versionDefinitions = versionDefinitions
+        self.x86ISANeeded = x86ISANeeded
+    }
+
+    /// The highest version needed per tracked family (`GLIBC`, `GLIBCXX`, `CXXABI`, `GCC`), compared numerically.
+    public var maxVersions: [String: VersionNumber] {
+        var highest: [String: VersionNumber] = [:]
+        for need in versionNeeds {
+            for name in need.names {
+                guard let symbolVersion = SymbolVersion(name), SymbolVersion.trackedFamilies.contains(symbolVersion.family)
+                else { continue }
+                if let current = highest[symbolVersion.family], current >= symbolVersion.version { continue }
+                highest[symbolVersion.family] = symbolVersion.version
+            }
+        }
+        return highest
+    }
+
+    /// The highest needed version of one family, with the file that defines it (`GLIBC_2.28` from `libc.so.6`).
+    public func highestNeed(family: String) -> (version: VersionNumber, file: String)? {
+        var best: (version: VersionNumber, file: String)?
+        for need in versionNeeds {
+            for name in need.names {
+                guard let symbolVersion = SymbolVersion(name), symbolVersion.family == family else { continue }
+                if let current = best, current.version >= symbolVersion.version { continue }
+                best = (symbolVersion.version, need.file)
+            }
+        }
+        return best
+    }
+}
+
+public struct PEFacts: Sendable, Equatable {
+    public let machine: UInt16
+    public let arch: String
+    public let bits: Int
+    public let isDLL: Bool
+    /// Imported DLL names, in import-table order.
+    public let imports: [String]
+
+    public init(machine: UInt16, arch: String, bits: Int, isDLL: Bool, imports: [String]) {
+        self.machine = machine
+        self.arch = arch
+        self.bits = bits
+        self.isDLL = isDLL
+        self.imports = imports
+    }
+}
+
+public struct MachOSlice: Sendable, Equatable {
+    public let cpuType: Int32
+    public let cpuSubtype: Int32
+    public let arch: String
+    public let bits: Int
+    public let byteOrder: ByteOrder
+    /// `execute`, `dylib`, `bundle`, `object`, … or `filetype-N`.
+    public let fileType: String
+    public let loadDylibs: [String]
+    /// From LC_BUILD_VERSION or LC_VERSION_MIN_*: `11.0`, nil when absent.
+    public let minimumOS: String?
+    public let platform: String?
+
+    public init(
+        cpuType: Int32, cpuSubtype: Int32, arch: String, bits: Int, byteOrder: ByteOrder, fileType: String,
+        loadDylibs: [String], minimumOS: String?, platform: String?
+    ) {
+        self.cpuType = cpuType
+        self.cpuSubtype = cpuSubtype
+        self.arch = arch
+        self.bits = bits
+        self.byteOrder = byteOrder
+        self.fileType = fileType
+        self.loadDylibs = loadDylibs
+        self.minimumOS = minimumOS
+        self.platform = platform
+    }
+}
+
+public struct MachOFacts: Sendable, Equatable {
+    public let isFat: Bool
+    public let slices: [MachOSlice]
+
+    public init(isFat: Bool, slices: [MachOSlice]) {
+        self.isFat = isFat
+        self.slices = slices
+    }
+}

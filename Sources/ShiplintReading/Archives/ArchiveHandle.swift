@@ -1,0 +1,138 @@
+internal import CLibarchive
+import Foundation
+import ShiplintFacts
+
+/// Owns one libarchive read handle (and, for an archive held in memory, the bytes it reads). Never shared between
+/// tasks: to read one ZIP on several cores, open several handles on the same file.
+final class ArchiveHandle {
+    enum Format {
+        /// ZIP through libarchive's *seekable* reader, which reads the central directory at the end of the file and
+        /// trusts it over the local headers: the same view of the archive that Lambda's unzip and pip take.
+        case zip
+        /// tar, plain or compressed with gzip, bzip2, xz or zstd.
+        case tar
+    }
+
+    struct Header {
+        let path: String
+        let size: Int64?
+        let mode: UInt32
+        let type: ArtifactEntry.EntryType
+        let encrypted: Bool
+    }
+
+    enum Next {
+        case entry(Header)
+        case end
+        case failed(String)
+    }
+
+    private let archive: OpaquePointer
+    private var memory: UnsafeMutableRawBufferPointer?
+
+    private init(format: Format) throws(ReadError) {
+        guard let archive = archive_read_new() else { throw ReadError.internalFailure("libarchive could not allocate a reader") }
+        self.archive = archive
+        switch format {
+        case .zip:
+            archive_read_support_format_zip_seekable(archive)
+        case .tar:
+            archive_read_support_filter_all(archive)
+            archive_read_support_format_tar(archive)
+        }
+    }
+
+    convenience init(path: String, format: Format) throws(ReadError) {
+        try self.init(format: format)
+        guard archive_read_open_filename(archive, path, 64 * 1024) == ARCHIVE_OK else {
+            throw ReadError.unreadableArtifact(path: path, reason: lastError)
+        }
+    }
+
+    /// Reads an archive found inside another one, from memory (libarchive's memory reader can seek, as ZIP needs).
+    convenience init(bytes: [UInt8], format: Format, label: String) throws(ReadError) {
+        try self.init(format: format)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { buffer.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+        }
+        memory = buffer
+        guard archive_read_open_memory(archive, buffer.baseAddress, bytes.count) == ARCHIVE_OK else {
+            throw ReadError.unreadableArtifact(path: label, reason: lastError)
+        }
+    }
+
+    deinit {
+        archive_read_free(archive)
+        memory?.deallocate()
+    }
+
+    private var lastError: String {
+        guard let message = archive_error_string(archive) else { return "unknown libarchive error" }
+        return String(cString: message)
+    }
+
+    func next() -> Next {
+        var entry: OpaquePointer?
+        let status = archive_read_next_header(archive, &entry)
+        if status == ARCHIVE_EOF { return .end }
+        guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { return .failed(lastError) }
+        let path: String
+        if let utf8 = archive_entry_pathname_utf8(entry) {
+            path = String(cString: utf8)
+        } else if let raw = archive_entry_pathname(entry) {
+            path = String(decoding: UnsafeRawBufferPointer(start: raw, count: strlen(raw)), as: UTF8.self)
+        } else {
+            path = ""
+        }
+        let mode = UInt32(archive_entry_mode(entry))
+        let type: ArtifactEntry.EntryType
+        switch mode & 0o170000 {
+        case 0o100000:
+            if let target = archive_entry_hardlink(entry) {
+                type = .hardlink(target: String(cString: target))
+            } else {
+                type = .file
+            }
+        case 0o040000: type = .directory
+        case 0o120000: type = .symlink(target: archive_entry_symlink(entry).map { String(cString: $0) } ?? "")
+        default: type = archive_entry_hardlink(entry).map { .hardlink(target: String(cString: $0)) } ?? .other
+        }
+        let size: Int64? = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil
+        return .entry(Header(path: path, size: size, mode: mode, type: type, encrypted: archive_entry_is_encrypted(entry) != 0))
+    }
+
+    enum DataResult {
+        case complete([UInt8])
+        /// More than `limit` bytes came out; what was read is kept.
+        case overLimit([UInt8])
+        case failed(String)
+    }
+
+    /// Inflates the current entry's data, stopping once `limit` bytes have come out.
+    func readData(limit: Int) -> DataResult {
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let wanted = min(chunk.count, limit + 1 - output.count)
+            let count = chunk.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, wanted) }
+            if count < 0 { return .failed(lastError) }
+            if count == 0 { return .complete(output) }
+            output.append(contentsOf: chunk[0..<count])
+            if output.count > limit { return .overLimit(output) }
+        }
+    }
+
+    /// Reads up to `count` bytes of the current entry (the rest stays unread; `next()` skips it).
+    func readPrefix(_ count: Int) -> DataResult {
+        var output = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let read = output.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress! + filled, count - filled) }
+            if read < 0 { return .failed(lastError) }
+            if read == 0 { break }
+            filled += read
+        }
+        return .complete(Array(output[0..<filled]))
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import ShiplintFacts
+
+/// Opens an artifact (ZIP, wheel, tarball, folder or single binary), lists every entry and reads every native binary
+/// in it, without extracting anything to disk. Only binaries and nested archives are inflated in full; every other
+/// entry is known by its name, size, mode and first bytes.
+public struct ArtifactReader: Sendable {
+    public let limits: ReadLimits
+
+    public init(limits: ReadLimits = .defaults) {
+        self.limits = limits
+    }
+
+    public func read(path: String) throws(ReadError) -> Artifact {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(path: path) }
+        var walk = Walk(limits: limits)
+        if isDirectory.boolValue {
+            FolderSource(root: path).walk(into: &walk)
+            return walk.artifact(path: path, kind: .folder)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .unreadableArtifact(path: path, reason: "cannot open the file for reading")
+        }
+        let prefix = [UInt8]((try? handle.read(upToCount: FileSignature.prefixLength)) ?? nil ?? Data())
+        try? handle.close()
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        switch FileSignature(prefix: prefix) {
+        case .zip:
+            let archive: ArchiveHandle
+            do {
+                archive = try ArchiveHandle(path: path, format: .zip)
+            } catch .unreadableArtifact(_, let reason) {
+                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(reason)")
+            }
+            try walk.walkTopLevel(archive, label: path)
+            return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip)
+        case .tarLike:
+            let archive = try ArchiveHandle(path: path, format: .tar)
+            try walk.walkTopLevel(archive, label: path)
+            return walk.artifact(path: path, kind: .tar)
+        case let signature where signature.isNativeBinary || NativeName.looksNative(name):
+            // A single binary, or a file named like one that is not (it is read as one unreadable binary).
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? Int64(prefix.count)
+            walk.examineFile(
+                path: name, size: size, mode: FolderSource.mode(of: path), depth: 0, encrypted: false,
+                content: FileContent(path: path))
+            return walk.artifact(path: path, kind: .file)
+        default:
+            throw .unrecognised(path: path, reason: prefix.isEmpty
+                ? "the file is empty"
+                : "neither a ZIP, wheel or tar archive, nor an ELF, PE or Mach-O binary")
+        }
+    }
+}
+
+/// Where the bytes of one file come from: an archive handle positioned on its entry, or a file on disk.
+protocol EntryContent {
+    mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult
+    /// The rest after `prefix`, at most `limit` bytes (one more signals "over").
+    mutating func rest(limit: Int) -> ArchiveHandle.DataResult
+}
+
+struct ArchiveEntryContent: EntryContent {
+    let handle: ArchiveHandle
+    func prefix(_ count: Int) -> ArchiveHandle.DataResult { handle.readPrefix(count) }
+    func rest(limit: Int) -> ArchiveHandle.DataResult { handle.readData(limit: limit) }
+}
+
+struct FileContent: EntryContent {
+    let path: String
+    private var offset = 0
+
+    init(path: String) {
+        self.path = path
+    }
+
+    mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult {
+        let result = read(limit: count, over: false)
+        if case .complete(let bytes) = result { offset = bytes.count }
+        return result
+    }
+
+    func rest(limit: Int) -> ArchiveHandle.DataResult {
+        read(limit: limit, over: true)
+    }
+
+    private func read(limit: Int, over: Bool) -> ArchiveHandle.DataResult {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("cannot open \(path)") }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            let data = try handle.read(upToCount: over ? limit + 1 : limit) ?? Data()
+            let bytes = [UInt8](data)
+            return over && bytes.count > limit ? .overLimit(bytes) : .complete(bytes)
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+}
+
+/// The state of reading one artifact: what was found so far and how much of each budget is spent.
+struct Walk {
+    let limits: ReadLimits
+    private(set) var entries: [ArtifactEntry] = []
+    private(set) var binaries: [Binary] = []
+    private(set) var problems: [ArtifactProblem] = []
+    private var inflatedBytes = 0
+    private var budgetExhausted = false
+    private(set) var stopped = false
+
+    init(limits: ReadLimits) {
+        self.limits = limits
+    }
+
+    func artifact(path: String, kind: ArtifactKind) -> Artifact {
+        Artifact(path: path, kind: kind, entries: entries, binaries: binaries, problems: problems)
+    }
+
+    /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
+    mutating func walkTopLevel(_ archive: ArchiveHandle, label: String) throws(ReadError) {
+        if let failure = walk(archive, prefix: "", depth: 0), entries.isEmpty {
+            throw .unreadableArtifact(path: label, reason: failure)
+        }
+    }
+
+    /// Returns the libarchive error that ended the walk early, if any (also recorded as a problem).
+    @discardableResult
+    mutating func walk(_ archive: ArchiveHandle, prefix: String, depth: Int) -> String? {
+        while !stopped {
+            switch archive.next() {
+            case .end:
+                return nil
+            case .failed(let reason):
+                let label = prefix.isEmpty ? nil : String(prefix.dropLast())
+                problems.append(ArtifactProblem(
+                    kind: .unreadableArchive, path: label,
+                    message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
+                return reason
+            case .entry(let header):
+                let path = prefix + header.path
+                switch header.type {
+                case .file:
+                    examineFile(
+                        path: path, size: header.size ?? -1, mode: header.mode, depth: depth, encrypted: header.encrypted,
+                        content: ArchiveEntryContent(handle: archive))
+                default:
+                    record(ArtifactEntry(path: path, size: header.size ?? 0, mode: header.mode, type: header.type))
+                }
+            }
+        }
+        return nil
+    }
+
+    mutating func recordFolderEntry(_ entry: ArtifactEntry) {
+        record(entry)
+    }
+
+    private mutating func record(_ entry: ArtifactEntry) {
+        guard !stopped else { return }
+        guard entries.count < limits.entries else {
+            stopped = true
+            problems.append(ArtifactProblem(
+                kind: .tooManyEntries, path: nil,
+                message: "more than \(limits.entries) entries; the rest was not read (raise --max-entries to read them)"))
+            return
+        }
+        entries.append(entry)
+    }
+
+    mutating func examineFile(
+        path: String, size: Int64, mode: UInt32?, depth: Int, encrypted: Bool, content: some EntryContent
+    ) {
+        var content = content
+        record(ArtifactEntry(path: path, size: max(size, 0), mode: mode, type: .file))
+        guard !stopped else { return }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if encrypted {
+            if NativeName.looksNative(name) || NativeName.looksLikeArchive(name) {
+                problems.append(ArtifactProblem(
+                    kind: .encryptedEntry, path: path,
+                    message: "entry is encrypted, so it was not read (Lambda cannot read it either)"))
+            }
+            return
+        }
+        guard !budgetExhausted else { return }
+        let head: [UInt8]
+        switch content.prefix(FileSignature.prefixLength) {
+        case .complete(let bytes), .overLimit(let bytes): head = bytes
+        case .failed(let reason):
+            problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "entry could not be read: \(reason)"))
+            return
+        }
+        let signature = FileSignature(prefix: head)
+        let isNestedArchive = (signature == .zip || signature == .tarLike) && NativeName.looksLikeArchive(name)
+            && !name.lowercased().hasSuffix(".jar")  // JARs carry natives for every OS by design; the JVM picks one.
+        guard signature.isNativeBinary || isNestedArchive || NativeName.looksNative(name) else { return }
+        if !signature.isNativeBinary && !isNestedArchive {
+            // Named like a library but not one: the first bytes say enough to tell the user what it is.
+            if let binary = BinaryReader.read(path: path, size: size, mode: mode, bytes: head) { binaries.append(binary) }
+            return
+        }
+        if size > Int64(limits.entryBytes) {
+            problems.append(ArtifactProblem(
+                kind: .entryTooLarge, path: path,
+                message: "entry declares \(size) bytes, over the per-entry cap of \(limits.entryBytes) bytes; not read (raise --max-entry-bytes)"))
+            return
+        }
+        let budget = limits.artifactBytes - inflatedBytes
+        let limit = min(limits.entryBytes, budget) - head.count
+        var bytes = head
+        if head.count == FileSignature.prefixLength {
+            switch content.rest(limit: max(limit, 0)) {
+            case .complete(let tail):
+                bytes += tail
+            case .overLimit:
+                if limits.entryBytes <= budget {
+                    problems.append(ArtifactProblem(
+                        kind: .entryTooLarge, path: path,
+                        message: "entry inflates to more than the per-entry cap of \(limits.entryBytes) bytes (its header said \(size)); not read"))
+                } else {
+                    budgetExhausted = true
+                    problems.append(ArtifactProblem(
+                        kind: .artifactTooLarge, path: path,
+                        message: "inflating this entry would pass the cap of \(limits.artifactBytes) bytes for the whole artifact; it and the rest were not read (raise --max-artifact-bytes)"))
+                }
+                return
+            case .failed(let reason):
+                problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "entry could not be read: \(reason)"))
+                return
+            }
+        }
+        inflatedBytes += bytes.count
+        if isNestedArchive {
+            openNested(bytes, path: path, signature: signature, depth: depth)
+        } else if let binary = BinaryReader.read(path: path, size: Int64(bytes.count), mode: mode, bytes: bytes) {
+            binaries.append(binary)
+        }
+    }
+
+    private mutating func openNested(_ bytes: [UInt8], path: String, signature: FileSignature, depth: Int) {
+        guard depth < limits.nestingDepth else {
+            problems.append(ArtifactProblem(
+                kind: .nestingTooDeep, path: path,
+                message: "archive nested \(depth + 1) levels deep, past the cap of \(limits.nestingDepth); not opened"))
+            return
+        }
+        do {
+            let archive = try ArchiveHandle(bytes: bytes, format: signature == .zip ? .zip : .tar, label: path)
+            walk(archive, prefix: path + "!", depth: depth + 1)
+        } catch {
+            problems.append(ArtifactProblem(kind: .unreadableArchive, path: path, message: "nested archive could not be opened: \(error)"))
+        }
+    }
+}

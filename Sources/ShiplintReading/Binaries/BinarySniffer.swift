@@ -1,0 +1,86 @@
+/// What the first bytes of a file say it is. Decides which reader runs; nothing is trusted beyond the magic.
+enum FileSignature: Equatable {
+    case elf
+    case pe
+    case machO
+    case machOFat
+    /// `0xCAFEBABE` followed by a class-file version, not a fat Mach-O header.
+    case javaClass
+    case zip
+    /// A compressed or plain tar stream (gzip, xz, zstd, bzip2, or `ustar` at offset 257).
+    case tarLike
+    case text
+    case unknown
+
+    /// Bytes needed to decide (the tar magic sits at offset 257).
+    static let prefixLength = 512
+
+    init(prefix: [UInt8]) {
+        func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
+            prefix.count >= offset + magic.count && Array(prefix[offset..<offset + magic.count]) == magic
+        }
+        if starts([0x7F, 0x45, 0x4C, 0x46]) {
+            self = .elf
+        } else if starts([0x4D, 0x5A]) {
+            // The PE signature's offset (e_lfanew) may lie past the prefix; PEReader checks it. Plain MZ is DOS.
+            self = .pe
+        } else if starts([0xFE, 0xED, 0xFA, 0xCE]) || starts([0xCE, 0xFA, 0xED, 0xFE])
+            || starts([0xFE, 0xED, 0xFA, 0xCF]) || starts([0xCF, 0xFA, 0xED, 0xFE])
+        {
+            self = .machO
+        } else if starts([0xCA, 0xFE, 0xBA, 0xBE]) || starts([0xCA, 0xFE, 0xBA, 0xBF]) {
+            self = FileSignature.fatOrJava(prefix)
+        } else if starts([0x50, 0x4B, 0x03, 0x04]) || starts([0x50, 0x4B, 0x05, 0x06]) {
+            self = .zip
+        } else if starts([0x1F, 0x8B]) || starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) || starts([0x28, 0xB5, 0x2F, 0xFD])
+            || starts([0x42, 0x5A, 0x68]) || starts(Array("ustar".utf8), at: 257)
+        {
+            self = .tarLike
+        } else if !prefix.isEmpty && !prefix.contains(0) && String(validating: prefix, as: UTF8.self) != nil {
+            self = .text
+        } else {
+            self = .unknown
+        }
+    }
+
+    /// Fat Mach-O and Java class files share `0xCAFEBABE`. A fat header's next word counts architectures (a real
+    /// universal binary has a handful); a class file's next two halves are its minor and major version (major >= 45).
+    private static func fatOrJava(_ prefix: [UInt8]) -> FileSignature {
+        guard prefix.count >= 8 else { return .machOFat }
+        let count = UInt32(prefix[4]) << 24 | UInt32(prefix[5]) << 16 | UInt32(prefix[6]) << 8 | UInt32(prefix[7])
+        if (1...30).contains(count) { return .machOFat }
+        let major = UInt16(prefix[6]) << 8 | UInt16(prefix[7])
+        if prefix[3] == 0xBE, (45..<100).contains(major) { return .javaClass }
+        return .machOFat
+    }
+
+    var isNativeBinary: Bool {
+        switch self {
+        case .elf, .pe, .machO, .machOFat: true
+        default: false
+        }
+    }
+}
+
+/// File names that promise a native library or extension module.
+enum NativeName {
+    static func looksNative(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        for suffix in [".so", ".pyd", ".dll", ".dylib", ".node", ".bundle"] where lower.hasSuffix(suffix) {
+            return true
+        }
+        // libfoo.so.1, libfoo.so.1.2.3
+        if let range = lower.range(of: ".so.", options: .backwards) {
+            let tail = lower[range.upperBound...]
+            return !tail.isEmpty && tail.allSatisfy { $0.isNumber || $0 == "." }
+        }
+        return false
+    }
+
+    /// Names of archives worth opening when found inside an artifact.
+    static func looksLikeArchive(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return [".whl", ".zip", ".egg", ".jar", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".tar.bz2", ".tbz2"]
+            .contains { lower.hasSuffix($0) }
+    }
+}

@@ -1,0 +1,20 @@
+import ShiplintChecks
+
+/// A check's documentation as `shiplint checks show` prints it (and the README quotes it).
+public enum CheckDocumentation {
+    public static func text(_ check: Check) -> String {
+        var lines = [
+            "\(check.id) (default severity: \(check.defaultSeverity.rawValue))",
+            "",
+            check.summary + ".",
+            "",
+            check.explanation,
+            "",
+            "Examples:",
+        ]
+        for example in check.examples {
+            lines.append("  \(example.fires ? "fires " : "quiet ") \(example.summary) (\(example.target))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

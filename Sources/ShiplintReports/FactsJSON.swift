@@ -1,0 +1,83 @@
+import ShiplintFacts
+
+/// The JSON shape of what `inspect` reads (schema 1, documented in the README); `scan` reuses it.
+enum FactsJSON {
+    static func artifact(_ artifact: Artifact) -> [String: JSONValue] {
+        [
+            "path": .string(artifact.path),
+            "kind": .string(artifact.kind.rawValue),
+            "entries": .int(artifact.entries.count),
+            "binaries": .array(artifact.binaries.map(binary)),
+            "problems": .array(artifact.problems.map { problem in
+                .object(["kind": .string(problem.kind.rawValue), "path": .optional(problem.path), "message": .string(problem.message)])
+            }),
+        ]
+    }
+
+    static func binary(_ binary: Binary) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "path": .string(binary.path),
+            "size": .int(Int(binary.size)),
+            "problem": .optional(binary.problem),
+        ]
+        guard let facts = binary.facts else {
+            fields["format"] = .null
+            fields["arch"] = .null
+            return .object(fields)
+        }
+        fields["format"] = .string(facts.format.rawValue)
+        fields["arch"] = .string(facts.arch)
+        fields["needed"] = .strings(facts.needed)
+        switch facts {
+        case .elf(let elf):
+            fields["bits"] = .int(elf.bits)
+            fields["endian"] = .string(elf.byteOrder.rawValue)
+            fields["type"] = .string(elf.type.rawValue)
+            fields["osabi"] = .string(elf.osABI)
+            fields["soname"] = .optional(elf.soname)
+            fields["rpath"] = .strings(elf.rpath)
+            fields["runpath"] = .strings(elf.runpath)
+            fields["interpreter"] = .optional(elf.interpreter)
+            var needs: [String: JSONValue] = [:]
+            for need in elf.versionNeeds {
+                let earlier: [String]
+                if case .array(let items)? = needs[need.file] { earlier = items.compactMap { if case .string(let s) = $0 { s } else { nil } } } else { earlier = [] }
+                needs[need.file] = .strings((earlier + need.names).sorted())
+            }
+            fields["version_needs"] = .object(needs)
+            fields["version_defs"] = .strings(elf.versionDefinitions)
+            fields["max_versions"] = .object(elf.maxVersions.mapValues { .string($0.description) })
+            fields["exec_stack"] = elf.executableStack.map { .bool($0) } ?? .null
+            fields["x86_isa_needed"] = .optional(elf.x86ISANeeded.last)
+        case .pe(let pe):
+            fields["bits"] = .int(pe.bits)
+            fields["endian"] = .string("little")
+            fields["dll"] = .bool(pe.isDLL)
+            fields["type"] = .string(pe.isDLL ? "dyn" : "exec")
+        case .macho(let macho):
+            if let first = macho.slices.first, macho.slices.allSatisfy({ $0.bits == first.bits && $0.byteOrder == first.byteOrder }) {
+                fields["bits"] = .int(first.bits)
+                fields["endian"] = .string(first.byteOrder.rawValue)
+            }
+            // Shared by every slice (a thin file's one slice): shown at the top level too.
+            if let first = macho.slices.first {
+                if macho.slices.allSatisfy({ $0.fileType == first.fileType }) { fields["macho_filetype"] = .string(first.fileType) }
+                if macho.slices.allSatisfy({ $0.minimumOS == first.minimumOS }) { fields["min_os"] = .optional(first.minimumOS) }
+            }
+            fields["slices"] = .array(macho.slices.map { slice in
+                .object([
+                    "arch": .string(slice.arch),
+                    "bits": .int(slice.bits),
+                    "endian": .string(slice.byteOrder.rawValue),
+                    "cpu_type": .int(Int(slice.cpuType)),
+                    "cpu_subtype": .int(Int(slice.cpuSubtype)),
+                    "filetype": .string(slice.fileType),
+                    "needed": .strings(slice.loadDylibs),
+                    "min_os": .optional(slice.minimumOS),
+                    "platform": .optional(slice.platform),
+                ])
+            })
+        }
+        return .object(fields)
+    }
+}

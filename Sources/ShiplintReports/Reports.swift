@@ -1,0 +1,169 @@
+import ShiplintChecks
+import ShiplintFacts
+import ShiplintTargets
+
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text, json
+}
+
+/// How text output is styled: colour only when writing to a terminal.
+public struct TextStyle: Sendable {
+    public let colour: Bool
+
+    public init(colour: Bool) {
+        self.colour = colour
+    }
+
+    func paint(_ text: String, _ code: String) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    func severity(_ severity: Severity) -> String {
+        switch severity {
+        case .error: paint("error", "1;31")
+        case .warning: paint("warning", "1;33")
+        case .note: paint("note", "1;36")
+        }
+    }
+
+    func bold(_ text: String) -> String { paint(text, "1") }
+}
+
+/// `shiplint inspect` output.
+public enum InspectReport {
+    public static func render(_ artifacts: [Artifact], format: OutputFormat, style: TextStyle) -> String {
+        switch format {
+        case .json:
+            JSONValue.object([
+                "schema": .int(1),
+                "artifacts": .array(artifacts.map { .object(FactsJSON.artifact($0)) }),
+            ]).rendered()
+        case .text:
+            artifacts.map { text($0, style: style) }.joined(separator: "\n")
+        }
+    }
+
+    static func text(_ artifact: Artifact, style: TextStyle) -> String {
+        var lines = [style.bold(artifact.path) + "  (\(ArtifactSummary.describe(artifact)))"]
+        for binary in artifact.binaries {
+            lines.append("  " + style.bold(binary.path))
+            lines += BinaryText.lines(binary).map { "    " + $0 }
+        }
+        for problem in artifact.problems {
+            lines.append("  " + style.paint("problem", "1;31") + " \(problem.path ?? artifact.path): \(problem.message)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+enum ArtifactSummary {
+    static func describe(_ artifact: Artifact) -> String {
+        let entries = artifact.entries.count
+        let binaries = artifact.binaries.count
+        return "\(artifact.kind.rawValue), \(entries) \(entries == 1 ? "entry" : "entries"), \(binaries) \(binaries == 1 ? "binary" : "binaries")"
+    }
+}
+
+/// The facts of one binary as aligned `label  value` lines: what `readelf -h -d -V -l` would show, in one place.
+enum BinaryText {
+    static func lines(_ binary: Binary) -> [String] {
+        guard let facts = binary.facts else { return [row("unreadable", binary.problem ?? "unknown problem")] }
+        var rows: [(String, String)] = []
+        switch facts {
+        case .elf(let elf):
+            rows.append(("format", "ELF \(elf.bits)-bit \(elf.byteOrder.rawValue) endian, \(elf.arch), \(elf.type.rawValue), OS ABI \(elf.osABI)"))
+            if let interpreter = elf.interpreter { rows.append(("interpreter", interpreter)) }
+            if let soname = elf.soname { rows.append(("soname", soname)) }
+            if !elf.needed.isEmpty { rows.append(("needed", elf.needed.joined(separator: ", "))) }
+            if !elf.rpath.isEmpty { rows.append(("rpath", elf.rpath.joined(separator: ":"))) }
+            if !elf.runpath.isEmpty { rows.append(("runpath", elf.runpath.joined(separator: ":"))) }
+            for need in elf.versionNeeds { rows.append(("versions", "\(need.file): \(need.names.joined(separator: " "))")) }
+            if !elf.versionDefinitions.isEmpty { rows.append(("defines", elf.versionDefinitions.joined(separator: " "))) }
+            let highest = elf.maxVersions
+            if !highest.isEmpty {
+                rows.append(("highest", SymbolVersion.trackedFamilies.compactMap { family in highest[family].map { "\(family)_\($0)" } }.joined(separator: " ")))
+            }
+            if let stack = elf.executableStack { rows.append(("stack", stack ? "executable (RWX)" : "not executable")) }
+            if !elf.x86ISANeeded.isEmpty { rows.append(("isa", elf.x86ISANeeded.joined(separator: " "))) }
+        case .pe(let pe):
+            rows.append(("format", "PE \(pe.bits)-bit \(pe.isDLL ? "DLL" : "executable"), \(pe.arch)"))
+            if !pe.imports.isEmpty { rows.append(("imports", pe.imports.joined(separator: ", "))) }
+        case .macho(let macho):
+            rows.append(("format", macho.isFat ? "Mach-O universal (\(macho.slices.count) slices)" : "Mach-O"))
+            for slice in macho.slices {
+                let minimum = slice.minimumOS.map { ", \(slice.platform ?? "os") \($0)+" } ?? ""
+                rows.append(("slice", "\(slice.arch) \(slice.bits)-bit \(slice.fileType)\(minimum)"))
+                if !slice.loadDylibs.isEmpty { rows.append(("  loads", slice.loadDylibs.joined(separator: ", "))) }
+            }
+        }
+        return rows.map { row($0.0, $0.1) }
+    }
+
+    private static func row(_ label: String, _ value: String) -> String {
+        label.padding(toLength: 12, withPad: " ", startingAt: 0) + value
+    }
+}
+
+/// `shiplint scan` output.
+public enum ScanReport {
+    public static let toolVersion = "0.1.0"
+
+    public static func render(_ result: ScanResult, format: OutputFormat, style: TextStyle) -> String {
+        switch format {
+        case .json: json(result)
+        case .text: text(result, style: style)
+        }
+    }
+
+    static func json(_ result: ScanResult) -> String {
+        JSONValue.object([
+            "schema": .int(1),
+            "tool": .object(["name": .string("shiplint"), "version": .string(toolVersion)]),
+            "target": .object(["name": .string(result.target.name), "description": .string(result.target.description)]),
+            "artifacts": .array(result.artifacts.map { scan in
+                var fields = FactsJSON.artifact(scan.artifact)
+                fields["findings"] = .array(scan.findings.map { finding in
+                    .object([
+                        "check": .string(finding.check),
+                        "severity": .string(finding.severity.rawValue),
+                        "path": .string(finding.path),
+                        "message": .string(finding.message),
+                        "fix": .string(finding.fix),
+                    ])
+                })
+                return .object(fields)
+            }),
+            "summary": .object([
+                "errors": .int(result.count(.error)),
+                "warnings": .int(result.count(.warning)),
+                "notes": .int(result.count(.note)),
+            ]),
+        ]).rendered()
+    }
+
+    static func text(_ result: ScanResult, style: TextStyle) -> String {
+        var lines: [String] = []
+        for scan in result.artifacts {
+            lines.append(style.bold(scan.artifact.path) + "  (\(ArtifactSummary.describe(scan.artifact)))")
+            if scan.findings.isEmpty {
+                lines.append("  no findings")
+            }
+            var currentPath: String?
+            for finding in scan.findings {
+                if finding.path != currentPath {
+                    lines.append("  " + style.bold(finding.path.isEmpty ? "(artifact)" : finding.path))
+                    currentPath = finding.path
+                }
+                lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(finding.message)")
+                lines.append("      fix: \(finding.fix)")
+            }
+            lines.append("")
+        }
+        let errors = result.count(.error)
+        let warnings = result.count(.warning)
+        let artifacts = result.artifacts.count
+        lines.append(
+            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(result.target.name) (\(result.target.runtimeLabel), glibc \(result.target.platform.libcVersion))")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

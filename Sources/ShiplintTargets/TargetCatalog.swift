@@ -1,0 +1,259 @@
+import Foundation
+import ShiplintFacts
+
+/// Finds and loads target rules: the built-in ones embedded in the binary, or a rule file named by path.
+/// Loading is strict: unknown keys, wrong types, bad versions and `extends` cycles are errors, never defaults.
+public struct TargetCatalog: Sendable {
+    /// Rule file texts by name relative to `rules/` (`aws-lambda-python3.13-x86_64`, `base/al2023-x86_64`).
+    let files: [String: String]
+
+    public static let builtIn = TargetCatalog(files: BuiltinRuleFiles.byPath)
+
+    init(files: [String: String]) {
+        self.files = files
+    }
+
+    /// Selectable built-in targets (not the abstract bases), sorted, each with its one-line description.
+    public func targets() throws(TargetError) -> [(name: String, description: String)] {
+        var list: [(name: String, description: String)] = []
+        for name in files.keys.sorted() {
+            let value = try parsed(name: name)
+            if case .boolean(true)? = value["abstract"] { continue }
+            list.append((name, value["description"]?.stringValue ?? ""))
+        }
+        return list
+    }
+
+    /// `reference` is a built-in name or a path to a `.toml` file.
+    public func load(_ reference: String) throws(TargetError) -> TargetRuntime {
+        if files[reference] != nil {
+            return try resolve(.builtIn(reference))
+        }
+        if reference.hasSuffix(".toml") || reference.contains("/") {
+            guard FileManager.default.fileExists(atPath: reference) else {
+                throw TargetError(file: reference, message: "no such rule file")
+            }
+            return try resolve(.path(reference))
+        }
+        let close = files.keys.filter { !$0.hasPrefix("base/") && $0.contains(reference) }.sorted().prefix(5)
+        let hint = close.isEmpty ? "`shiplint targets` lists them" : "did you mean \(close.joined(separator: ", "))?"
+        throw TargetError(file: reference, message: "no built-in target of that name and no such file; \(hint)")
+    }
+
+    /// The merged, validated rule as TOML-like text, for `shiplint targets show`.
+    public func resolvedValue(_ reference: String) throws(TargetError) -> String {
+        let origin: Origin = files[reference] != nil ? .builtIn(reference) : .path(reference)
+        return RuleText.render(try merged(origin, chain: []))
+    }
+
+    enum Origin: Equatable {
+        case builtIn(String)
+        case path(String)
+
+        var label: String {
+            switch self {
+            case .builtIn(let name): "rules/\(name).toml"
+            case .path(let path): path
+            }
+        }
+    }
+
+    private func parsed(name: String) throws(TargetError) -> RuleValue {
+        try RuleValue.parse(toml: files[name] ?? "", file: Origin.builtIn(name).label)
+    }
+
+    private func text(of origin: Origin) throws(TargetError) -> String {
+        switch origin {
+        case .builtIn(let name):
+            return files[name] ?? ""
+        case .path(let path):
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw TargetError(file: path, message: "cannot read the file (missing, unreadable or not UTF-8)")
+            }
+            return text
+        }
+    }
+
+    /// One file read and checked against the schema, then its `extends` chain merged beneath it.
+    private func merged(_ origin: Origin, chain: [Origin]) throws(TargetError) -> RuleValue {
+        if chain.contains(origin) {
+            let cycle = (chain + [origin]).map(\.label).joined(separator: " -> ")
+            throw TargetError(file: chain.first?.label ?? origin.label, keyPath: "extends", message: "cycle: \(cycle)")
+        }
+        let value = try RuleValue.parse(toml: try text(of: origin), file: origin.label)
+        if let first = RuleSchema.file.validate(value, path: "", file: origin.label).first { throw first }
+        guard case .integer(1)? = value["schema"] else {
+            throw TargetError(file: origin.label, keyPath: "schema", message: value["schema"] == nil
+                ? "missing key (this shiplint reads schema = 1)" : "unsupported schema version (this shiplint reads schema = 1)")
+        }
+        guard case .string(let parentName)? = value["extends"] else { return value }
+        let parent: Origin
+        switch origin {
+        case .builtIn:
+            guard files[parentName] != nil else {
+                throw TargetError(file: origin.label, keyPath: "extends", message: "no built-in rule file '\(parentName)'")
+            }
+            parent = .builtIn(parentName)
+        case .path(let path):
+            let sibling = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(parentName + ".toml").path
+            if FileManager.default.fileExists(atPath: sibling) {
+                parent = .path(sibling)
+            } else if files[parentName] != nil {
+                parent = .builtIn(parentName)
+            } else {
+                throw TargetError(file: origin.label, keyPath: "extends", message: "no rule file '\(parentName)' beside it and no built-in one")
+            }
+        }
+        var base = try merged(parent, chain: chain + [origin])
+        if case .table(var pairs) = base {
+            pairs.removeAll { ["abstract", "name", "description"].contains($0.key) }
+            base = .table(pairs)
+        }
+        return RuleValue.merge(parent: base, child: value)
+    }
+
+    private func resolve(_ origin: Origin) throws(TargetError) -> TargetRuntime {
+        let value = try merged(origin, chain: [])
+        let file = origin.label
+        let reader = RuleReader(value: value, file: file)
+        if case .boolean(true)? = value["abstract"] {
+            throw TargetError(file: file, keyPath: "abstract", message: "an abstract base is not a target; name a target that extends it")
+        }
+        let python: TargetRuntime.Python? = value["python"] == nil ? nil : TargetRuntime.Python(
+            version: try reader.version("python.version"),
+            extensionSuffixes: try reader.strings("python.extension-suffixes"))
+        let package: TargetRuntime.Package? = value["package"] == nil ? nil : TargetRuntime.Package(
+            unzippedLimitBytes: reader.optionalInteger("package.unzipped-limit-bytes"),
+            zippedUploadLimitBytes: reader.optionalInteger("package.zipped-upload-limit-bytes"),
+            maxLayers: reader.optionalInteger("package.max-layers"),
+            taskRoot: reader.optionalString("package.task-root"),
+            layerRoot: reader.optionalString("package.layer-root"),
+            layerPaths: reader.optionalStrings("package.layer-paths") ?? [],
+            executableEntryPoints: reader.optionalStrings("package.executable-entry-points") ?? [])
+        var symbolVersions: [String: VersionNumber] = [:]
+        for family in ["GLIBCXX", "CXXABI", "GCC"] {
+            if let text = reader.optionalString("symbol-versions.\(family)") { symbolVersions[family] = VersionNumber(text) }
+        }
+        let knownAbsent = reader.tables("libraries.known-absent").map { table in
+            TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
+        }
+        return TargetRuntime(
+            name: try reader.string("name"),
+            description: try reader.string("description"),
+            source: { if case .path(let path) = origin { return path } else { return "built-in" } }(),
+            platform: TargetRuntime.Platform(
+                os: try reader.string("platform.os"),
+                arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
+                libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
+                libcVersion: try reader.version("platform.libc-version"),
+                displayName: try reader.string("platform.display-name"),
+                runtime: reader.optionalString("platform.runtime")),
+            symbolVersions: symbolVersions,
+            libraries: TargetRuntime.Libraries(
+                searchPath: try reader.strings("libraries.search-path"),
+                os: try reader.strings("libraries.os"),
+                runtime: reader.optionalStrings("libraries.runtime") ?? [],
+                knownAbsent: knownAbsent),
+            python: python,
+            nodeVersion: reader.optionalString("node.version"),
+            package: package)
+    }
+}
+
+extension RuleValue {
+    var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+}
+
+/// Reads keys of a merged rule that the schema has already type-checked; reports a missing required key by path.
+private struct RuleReader {
+    let value: RuleValue
+    let file: String
+
+    private func lookup(_ path: String) -> RuleValue? {
+        path.split(separator: ".").reduce(Optional(value)) { current, key in current?[String(key)] }
+    }
+
+    private func missing(_ path: String) -> TargetError {
+        TargetError(file: file, keyPath: path, message: "missing key (required in a target, directly or through extends)")
+    }
+
+    func string(_ path: String) throws(TargetError) -> String {
+        guard let text = lookup(path)?.stringValue else { throw missing(path) }
+        return text
+    }
+
+    func optionalString(_ path: String) -> String? { lookup(path)?.stringValue }
+
+    func version(_ path: String) throws(TargetError) -> VersionNumber {
+        guard let version = VersionNumber(try string(path)) else { throw missing(path) }
+        return version
+    }
+
+    func optionalInteger(_ path: String) -> Int? {
+        if case .integer(let number)? = lookup(path) { return number }
+        return nil
+    }
+
+    func optionalStrings(_ path: String) -> [String]? {
+        guard case .array(let items)? = lookup(path) else { return nil }
+        return items.compactMap(\.stringValue)
+    }
+
+    func strings(_ path: String) throws(TargetError) -> [String] {
+        guard let items = optionalStrings(path) else { throw missing(path) }
+        return items
+    }
+
+    func tables(_ path: String) -> [RuleValue] {
+        guard case .array(let items)? = lookup(path) else { return [] }
+        return items
+    }
+}
+
+/// Renders a merged rule back as TOML, keys sorted, for `shiplint targets show`.
+enum RuleText {
+    static func render(_ value: RuleValue) -> String {
+        guard case .table(let pairs) = value else { return "" }
+        var lines: [String] = []
+        let scalars = pairs.filter { if case .table = $0.value { return false } else { return !isTableArray($0.value) } }
+        for (key, item) in scalars.sorted(by: { $0.key < $1.key }) { lines.append("\(key) = \(inline(item))") }
+        for (key, item) in pairs.sorted(by: { $0.key < $1.key }) {
+            guard case .table(let children) = item else { continue }
+            lines.append("")
+            lines.append("[\(key)]")
+            for (childKey, child) in children.sorted(by: { $0.key < $1.key }) where !isTableArray(child) {
+                lines.append("\(childKey) = \(inline(child))")
+            }
+            for (childKey, child) in children.sorted(by: { $0.key < $1.key }) where isTableArray(child) {
+                guard case .array(let tables) = child else { continue }
+                for table in tables {
+                    lines.append("")
+                    lines.append("[[\(key).\(childKey)]]")
+                    if case .table(let fields) = table {
+                        for (fieldKey, field) in fields { lines.append("\(fieldKey) = \(inline(field))") }
+                    }
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func isTableArray(_ value: RuleValue) -> Bool {
+        if case .array(let items) = value, let first = items.first, case .table = first { return true }
+        return false
+    }
+
+    private static func inline(_ value: RuleValue) -> String {
+        switch value {
+        case .string(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .integer(let number): String(number)
+        case .boolean(let flag): String(flag)
+        case .array(let items): "[" + items.map(inline).joined(separator: ", ") + "]"
+        case .table(let pairs): "{ " + pairs.map { "\($0.key) = \(inline($0.value))" }.joined(separator: ", ") + " }"
+        case .unsupported(let name): "<\(name)>"
+        }
+    }
+}

@@ -1,0 +1,87 @@
+@testable import ShiplintChecks
+import ShiplintFacts
+import ShiplintTargets
+import Testing
+
+@Suite struct CheckRegistryTests {
+    /// The public contract: CI configs name these ids. Renaming or dropping one must be a conscious change here.
+    static let publishedIDs: Set<String> = [
+        "windows-binary", "darwin-binary", "wrong-arch", "musl-binary", "glibc-too-new", "libstdcxx-too-new",
+        "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry",
+    ]
+
+    @Test func idsAreUniqueStableAndKebabCase() {
+        let ids = CheckRegistry.all.map(\.id)
+        #expect(Set(ids).count == ids.count, "duplicate check id")
+        #expect(Set(ids) == Self.publishedIDs)
+        for id in ids {
+            #expect(id.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" } && !id.hasPrefix("-"), "\(id) is not kebab-case")
+        }
+    }
+
+    @Test(arguments: CheckRegistry.all.map(\.id))
+    func everyCheckIsDocumented(id: String) throws {
+        let check = try #require(CheckRegistry.check(id: id))
+        #expect(!check.summary.isEmpty)
+        #expect(check.explanation.count > 200, "\(id): explanation too short to help anyone")
+        #expect(check.explanation.contains("Fix:"), "\(id): explanation has no fix")
+        #expect(check.examples.contains { $0.fires } && check.examples.contains { !$0.fires }, "\(id): needs a firing and a quiet example")
+    }
+}
+
+/// Every check's documented examples, run against the built-in target each names.
+@Suite struct CheckExampleTests {
+    static let cases: [(check: String, index: Int)] = CheckRegistry.all.flatMap { check in
+        check.examples.indices.map { (check.id, $0) }
+    }
+
+    @Test(arguments: cases.map { "\($0.check)#\($0.index)" })
+    func exampleBehavesAsDocumented(label: String) throws {
+        let parts = label.split(separator: "#")
+        let check = try #require(CheckRegistry.check(id: String(parts[0])))
+        let example = check.examples[Int(parts[1])!]
+        let target = try TargetCatalog.builtIn.load(example.target)
+        let artifact: Artifact
+        switch example.subject {
+        case .binary(let binary):
+            artifact = Artifact(path: "example.zip", kind: .zip, entries: [], binaries: [binary], problems: [])
+        case .artifact(let whole):
+            artifact = whole
+        }
+        let verdicts = check.verdicts(ArtifactContext(artifact: artifact, target: target))
+        #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
+        for verdict in verdicts {
+            #expect(!verdict.verdict.message.isEmpty && !verdict.verdict.fix.isEmpty)
+        }
+    }
+}
+
+@Suite struct MessageTests {
+    @Test func glibcMessageNamesFactAndTargetValue() throws {
+        let target = try TargetCatalog.builtIn.load("aws-lambda-python3.11-x86_64")
+        let binary = SampleBinary.elf("x/_rust.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.17", "GLIBC_2.28"])])
+        let verdict = Check.glibcTooNew.verdicts(ArtifactContext(artifact: Artifact(path: "f.zip", kind: .zip, entries: [], binaries: [binary], problems: []), target: target))
+        #expect(verdict.first?.verdict.message == "needs GLIBC_2.28 (from libc.so.6), Amazon Linux 2 (python3.11) has 2.26")
+    }
+
+    @Test func rootCauseComesFirst() throws {
+        let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
+        let pyd = SampleBinary.pe("pydantic_core/_pydantic_core.cp313-win_amd64.pyd")
+        let result = Scanner.scan([Artifact(path: "f.zip", kind: .zip, entries: [], binaries: [pyd], problems: [])], target: target)
+        #expect(result.artifacts[0].findings.map(\.check) == ["windows-binary", "python-abi-mismatch"])
+    }
+
+    @Test(arguments: [
+        ("_mod.cpython-313-x86_64-linux-gnu.so", true),
+        ("_mod.cpython-313t-x86_64-linux-gnu.so", true),
+        ("_mod.abi3.so", true),
+        ("_mod.cp313-win_amd64.pyd", true),
+        ("_mod.pyd", true),
+        ("_mod.so", false),
+        ("libfoo.so.1", false),
+        ("libscipy_openblas64_-ff651d7f.so", false),
+    ])
+    func extensionNames(name: String, tagged: Bool) {
+        #expect((ExtensionModuleName(fileName: name) != nil) == tagged)
+    }
+}
