@@ -1,7 +1,7 @@
 import ShiplintFacts
 import ShiplintTargets
 
-public enum Severity: String, Sendable, Comparable, CaseIterable {
+public enum Severity: String, Sendable, Comparable, CaseIterable, Hashable {
     case note, warning, error
 
     private var rank: Int {
@@ -16,7 +16,7 @@ public enum Severity: String, Sendable, Comparable, CaseIterable {
 }
 
 /// One thing shiplint reports: which check, on which file of which artifact, what is wrong and how to fix it.
-public struct Finding: Sendable, Equatable {
+public struct Finding: Sendable, Hashable {
     public let check: String
     public let severity: Severity
     /// The artifact as given on the command line.
@@ -69,21 +69,42 @@ public struct ArtifactContext: Sendable {
     }
 }
 
+/// What a deployment-wide check may look at: the function and the layers deployed with it, in order.
+public struct DeploymentContext: Sendable {
+    /// Nil when only layers were given.
+    public let function: Artifact?
+    public let layers: [Artifact]
+    public let target: TargetRuntime
+
+    public init(function: Artifact?, layers: [Artifact], target: TargetRuntime) {
+        self.function = function
+        self.layers = layers
+        self.target = target
+    }
+
+    /// The function first, then the layers in deployment order.
+    public var artifacts: [Artifact] { (function.map { [$0] } ?? []) + layers }
+}
+
 /// A verdict about one path of an artifact (empty path: the artifact as a whole).
 public struct LocatedVerdict: Sendable, Equatable {
+    /// The artifact concerned, as given on the command line; nil means the artifact being judged.
+    public let artifact: String?
     public let path: String
     public let verdict: Verdict
 
-    public init(path: String, verdict: Verdict) {
+    public init(artifact: String? = nil, path: String, verdict: Verdict) {
+        self.artifact = artifact
         self.path = path
         self.verdict = verdict
     }
 }
 
-/// How a check judges: one binary at a time, or a whole artifact.
+/// How a check judges: one binary at a time, one artifact at a time, or a function with all its layers.
 public enum Judgement: Sendable {
     case perBinary(@Sendable (BinaryContext) -> Verdict?)
     case perArtifact(@Sendable (ArtifactContext) -> [LocatedVerdict])
+    case perDeployment(@Sendable (DeploymentContext) -> [LocatedVerdict])
 }
 
 /// An example in a check's documentation, run by the test suite: the facts, the target, and whether it fires.
@@ -91,6 +112,8 @@ public struct CheckExample: Sendable {
     public enum Subject: Sendable {
         case binary(Binary)
         case artifact(Artifact)
+        /// A function (may be nil) and its layers.
+        case deployment(function: Artifact?, layers: [Artifact])
     }
 
     public let summary: String
@@ -140,7 +163,7 @@ public struct Check: Sendable {
         self.init(id: id, defaultSeverity: defaultSeverity, summary: summary, explanation: explanation, examples: examples, judgement: .perBinary(judge))
     }
 
-    /// Every verdict of this check on one artifact, with its path.
+    /// Every verdict of this check on one artifact (per-binary and per-artifact checks; nothing for deployment checks).
     public func verdicts(_ context: ArtifactContext) -> [LocatedVerdict] {
         switch judgement {
         case .perBinary(let judge):
@@ -149,6 +172,22 @@ public struct Check: Sendable {
             }
         case .perArtifact(let judge):
             judge(context)
+        case .perDeployment:
+            []
+        }
+    }
+
+    /// Every verdict of this check on a deployment: deployment checks once, the others on each artifact.
+    public func verdicts(_ context: DeploymentContext) -> [LocatedVerdict] {
+        switch judgement {
+        case .perDeployment(let judge):
+            judge(context)
+        case .perBinary, .perArtifact:
+            context.artifacts.flatMap { artifact in
+                verdicts(ArtifactContext(artifact: artifact, target: context.target)).map {
+                    LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: $0.verdict)
+                }
+            }
         }
     }
 }

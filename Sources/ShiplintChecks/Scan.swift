@@ -1,9 +1,16 @@
 import ShiplintFacts
 import ShiplintTargets
 
+/// How an artifact is deployed: as the function's code (`/var/task`) or as the n-th layer (`/opt`, in order).
+public enum ArtifactRole: Sendable, Equatable {
+    case function
+    case layer(Int)
+}
+
 /// An artifact with what every check found in it, findings sorted by path and then root cause first.
 public struct ArtifactScan: Sendable {
     public let artifact: Artifact
+    public let role: ArtifactRole
     public let findings: [Finding]
 }
 
@@ -22,17 +29,31 @@ public struct ScanResult: Sendable {
 }
 
 public enum Scanner {
-    public static func scan(_ artifacts: [Artifact], target: TargetRuntime, checks: [Check] = CheckRegistry.all) -> ScanResult {
-        let scans = artifacts.map { artifact in
-            let context = ArtifactContext(artifact: artifact, target: target)
-            let findings = checks.flatMap { check in
-                check.verdicts(context).map { located in
-                    Finding(
-                        check: check.id, severity: check.defaultSeverity, artifact: artifact.path, path: located.path,
+    /// Judges each function with all the layers (each function is its own deployment; the layers are shared).
+    /// With no function, the layers are judged as one deployment on their own.
+    public static func scan(
+        functions: [Artifact], layers: [Artifact] = [], target: TargetRuntime, checks: [Check] = CheckRegistry.all
+    ) -> ScanResult {
+        let deployments: [DeploymentContext] = functions.isEmpty
+            ? [DeploymentContext(function: nil, layers: layers, target: target)]
+            : functions.map { DeploymentContext(function: $0, layers: layers, target: target) }
+        var byArtifact: [String: [Finding]] = [:]
+        var seen = Set<Finding>()
+        for deployment in deployments {
+            for check in checks {
+                for located in check.verdicts(deployment) {
+                    let artifact = located.artifact ?? deployment.function?.path ?? ""
+                    let finding = Finding(
+                        check: check.id, severity: check.defaultSeverity, artifact: artifact, path: located.path,
                         message: located.verdict.message, fix: located.verdict.fix)
+                    // Layers shared by several functions are judged once per function; report each finding once.
+                    if seen.insert(finding).inserted { byArtifact[artifact, default: []].append(finding) }
                 }
             }
-            return ArtifactScan(artifact: artifact, findings: sorted(findings))
+        }
+        let roles = functions.map { ($0, ArtifactRole.function) } + layers.enumerated().map { ($0.element, ArtifactRole.layer($0.offset + 1)) }
+        let scans = roles.map { artifact, role in
+            ArtifactScan(artifact: artifact, role: role, findings: sorted(byArtifact[artifact.path] ?? []))
         }
         return ScanResult(target: target, artifacts: scans)
     }

@@ -39,6 +39,8 @@ public struct ArtifactProblem: Sendable, Equatable {
         case encryptedEntry = "encrypted-entry"
         case unreadableEntry = "unreadable-entry"
         case unreadableArchive = "unreadable-archive"
+        /// A ZIP entry whose local header and central directory give different names.
+        case nameMismatch = "name-mismatch"
     }
 
     public let kind: Kind

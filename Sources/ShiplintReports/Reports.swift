@@ -122,6 +122,12 @@ public enum ScanReport {
             "target": .object(["name": .string(result.target.name), "description": .string(result.target.description)]),
             "artifacts": .array(result.artifacts.map { scan in
                 var fields = FactsJSON.artifact(scan.artifact)
+                switch scan.role {
+                case .function: fields["role"] = .string("function")
+                case .layer(let number):
+                    fields["role"] = .string("layer")
+                    fields["layer"] = .int(number)
+                }
                 fields["findings"] = .array(scan.findings.map { finding in
                     .object([
                         "check": .string(finding.check),
@@ -144,7 +150,8 @@ public enum ScanReport {
     static func text(_ result: ScanResult, style: TextStyle) -> String {
         var lines: [String] = []
         for scan in result.artifacts {
-            lines.append(style.bold(scan.artifact.path) + "  (\(ArtifactSummary.describe(scan.artifact)))")
+            let role = if case .layer(let number) = scan.role { "layer \(number), " } else { "" }
+            lines.append(style.bold(scan.artifact.path) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
             if scan.findings.isEmpty {
                 lines.append("  no findings")
             }

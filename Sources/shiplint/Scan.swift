@@ -28,8 +28,8 @@ struct Scan: ParsableCommand {
             """
     )
 
-    @Argument(help: "Artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
-    var paths: [String]
+    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
+    var paths: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path.", valueName: "name|file"))
     var target: String
@@ -43,6 +43,10 @@ struct Scan: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
+    func validate() throws {
+        if paths.isEmpty && layer.isEmpty { throw ValidationError("Name at least one artifact (or --layer).") }
+    }
+
     func run() throws {
         let runtime: TargetRuntime
         do {
@@ -50,8 +54,7 @@ struct Scan: ParsableCommand {
         } catch {
             throw fail(error.description)
         }
-        let artifacts = try reading.read(paths + layer)
-        let result = Scanner.scan(artifacts, target: runtime)
+        let result = Scanner.scan(functions: try reading.read(paths), layers: try reading.read(layer), target: runtime)
         try outputOptions.emit(ScanReport.render(result, format: outputOptions.format, style: outputOptions.style))
         if failOn.fails(result.worst) { throw ExitCode(ExitStatus.findings) }
     }

@@ -41,14 +41,17 @@ import Testing
         let check = try #require(CheckRegistry.check(id: String(parts[0])))
         let example = check.examples[Int(parts[1])!]
         let target = try TargetCatalog.builtIn.load(example.target)
-        let artifact: Artifact
+        let context: DeploymentContext
         switch example.subject {
         case .binary(let binary):
-            artifact = Artifact(path: "example.zip", kind: .zip, entries: [], binaries: [binary], problems: [])
+            context = DeploymentContext(
+                function: Artifact(path: "example.zip", kind: .zip, entries: [], binaries: [binary], problems: []), layers: [], target: target)
         case .artifact(let whole):
-            artifact = whole
+            context = DeploymentContext(function: whole, layers: [], target: target)
+        case .deployment(let function, let layers):
+            context = DeploymentContext(function: function, layers: layers, target: target)
         }
-        let verdicts = check.verdicts(ArtifactContext(artifact: artifact, target: target))
+        let verdicts = check.verdicts(context)
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
         for verdict in verdicts {
             #expect(!verdict.verdict.message.isEmpty && !verdict.verdict.fix.isEmpty)
@@ -67,7 +70,7 @@ import Testing
     @Test func rootCauseComesFirst() throws {
         let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
         let pyd = SampleBinary.pe("pydantic_core/_pydantic_core.cp313-win_amd64.pyd")
-        let result = Scanner.scan([Artifact(path: "f.zip", kind: .zip, entries: [], binaries: [pyd], problems: [])], target: target)
+        let result = Scanner.scan(functions: [Artifact(path: "f.zip", kind: .zip, entries: [], binaries: [pyd], problems: [])], target: target)
         #expect(result.artifacts[0].findings.map(\.check) == ["windows-binary", "python-abi-mismatch"])
     }
 

@@ -8,7 +8,8 @@ extension Check {
         explanation: """
             Part of the artifact was not checked: an encrypted entry (Lambda cannot read it either), an entry that \
             inflates past the per-entry or per-artifact cap (a zip bomb, or far over Lambda's 250 MB limit anyway), \
-            archives nested deeper than the cap, more entries than the cap, or an archive damaged part-way. A gate \
+            archives nested deeper than the cap, more entries than the cap, an archive damaged part-way, or a ZIP \
+            entry whose local header gives another name than the central directory (tools disagree on what it is). A gate \
             that passed without reading them would be saying more than it knows, so this is an error by default.
 
             Fix: remove or repair the entry; if it is genuine and large, raise the cap (`--max-entry-bytes`, \
@@ -42,6 +43,7 @@ extension Check {
         case .nestingTooDeep: "Unpack the inner archives when building the package, or raise --max-depth."
         case .encryptedEntry: "Package the file without encryption; Lambda cannot decrypt ZIP entries."
         case .unreadableEntry, .unreadableArchive: "Rebuild the archive; it is damaged."
+        case .nameMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); an archive whose two directories disagree was damaged or made to mislead scanners."
         }
     }
 }

@@ -33,11 +33,11 @@ public struct ArtifactReader: Sendable {
             } catch .unreadableArtifact(_, let reason) {
                 throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(reason)")
             }
-            try walk.walkTopLevel(archive, label: path)
+            try walk.walkTopLevel(archive, label: path, index: ZipCentralDirectory.read(path: path))
             return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip)
         case .tarLike:
             let archive = try ArchiveHandle(path: path, format: .tar)
-            try walk.walkTopLevel(archive, label: path)
+            try walk.walkTopLevel(archive, label: path, index: nil)
             return walk.artifact(path: path, kind: .tar)
         case let signature where signature.isNativeBinary || NativeName.looksNative(name):
             // A single binary, or a file named like one that is not (it is read as one unreadable binary).
@@ -118,15 +118,17 @@ struct Walk {
     }
 
     /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
-    mutating func walkTopLevel(_ archive: ArchiveHandle, label: String) throws(ReadError) {
-        if let failure = walk(archive, prefix: "", depth: 0), entries.isEmpty {
+    mutating func walkTopLevel(_ archive: ArchiveHandle, label: String, index: ZipCentralDirectory?) throws(ReadError) {
+        if let failure = walk(archive, prefix: "", depth: 0, index: index), entries.isEmpty {
             throw .unreadableArtifact(path: label, reason: failure)
         }
     }
 
     /// Returns the libarchive error that ended the walk early, if any (also recorded as a problem).
+    /// `index` is the ZIP's own central directory, when it could be read: it names the entries and gives their modes.
     @discardableResult
-    mutating func walk(_ archive: ArchiveHandle, prefix: String, depth: Int) -> String? {
+    mutating func walk(_ archive: ArchiveHandle, prefix: String, depth: Int, index: ZipCentralDirectory?) -> String? {
+        var position = 0
         while !stopped {
             switch archive.next() {
             case .end:
@@ -138,14 +140,28 @@ struct Walk {
                     message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
                 return reason
             case .entry(let header):
-                let path = prefix + header.path
+                var name = header.path
+                var mode: UInt32? = header.mode
+                if let index, position < index.entries.count {
+                    let central = index.entries[position]
+                    if central.name != header.path && central.name != header.path + "/" && central.name + "/" != header.path {
+                        problems.append(ArtifactProblem(
+                            kind: .nameMismatch, path: prefix + central.name,
+                            message: "the ZIP's central directory names this entry '\(central.name)' but its local header says '\(header.path)'; Lambda and pip go by the central directory, other tools by the local header"))
+                    }
+                    name = central.name
+                    // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
+                    mode = central.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }
+                }
+                position += 1
+                let path = prefix + name
                 switch header.type {
                 case .file:
                     examineFile(
-                        path: path, size: header.size ?? -1, mode: header.mode, depth: depth, encrypted: header.encrypted,
+                        path: path, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
                         content: ArchiveEntryContent(handle: archive))
                 default:
-                    record(ArtifactEntry(path: path, size: header.size ?? 0, mode: header.mode, type: header.type))
+                    record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
                 }
             }
         }
@@ -247,7 +263,7 @@ struct Walk {
         }
         do {
             let archive = try ArchiveHandle(bytes: bytes, format: signature == .zip ? .zip : .tar, label: path)
-            walk(archive, prefix: path + "!", depth: depth + 1)
+            walk(archive, prefix: path + "!", depth: depth + 1, index: signature == .zip ? ZipCentralDirectory.read(bytes: bytes) : nil)
         } catch {
             problems.append(ArtifactProblem(kind: .unreadableArchive, path: path, message: "nested archive could not be opened: \(error)"))
         }
