@@ -75,11 +75,14 @@ public struct DeploymentContext: Sendable {
     public let function: Artifact?
     public let layers: [Artifact]
     public let target: TargetRuntime
+    /// Where every DT_NEEDED of every ELF in the deployment resolves, computed once for all checks.
+    public let loadGraph: LoadGraph
 
     public init(function: Artifact?, layers: [Artifact], target: TargetRuntime) {
         self.function = function
         self.layers = layers
         self.target = target
+        self.loadGraph = LoaderModel.graph(function: function, layers: layers, target: target)
     }
 
     /// The function first, then the layers in deployment order.

@@ -10,6 +10,8 @@ public enum CheckRegistry {
         .pythonABIMismatch,
         .glibcTooNew,
         .libstdcxxTooNew,
+        .missingLibrary,
+        .missingSymbolVersion,
         .execStack,
         .unreadableEntry,
     ]

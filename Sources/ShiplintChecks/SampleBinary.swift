@@ -4,7 +4,7 @@ import ShiplintFacts
 public enum SampleBinary {
     public static func elf(
         _ path: String, arch: String = "x86_64", machine: UInt16 = 62, bits: Int = 64, byteOrder: ByteOrder = .little,
-        needed: [String] = ["libc.so.6"], interpreter: String? = nil,
+        needed: [String] = ["libc.so.6"], interpreter: String? = nil, rpath: [String] = [],
         versionNeeds: [VersionNeed] = [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5"])],
         executableStack: Bool? = false
     ) -> Binary {
@@ -12,8 +12,19 @@ public enum SampleBinary {
             path: path, size: 4096, mode: 0o100644,
             facts: .elf(ElfFacts(
                 bits: bits, byteOrder: byteOrder, machine: machine, arch: arch, osABI: "sysv", type: .dyn,
-                interpreter: interpreter, needed: needed, soname: nil, rpath: [], runpath: [],
+                interpreter: interpreter, needed: needed, soname: nil, rpath: rpath, runpath: [],
                 executableStack: executableStack, versionNeeds: versionNeeds, versionDefinitions: [], x86ISANeeded: [])),
+            problem: nil)
+    }
+
+    /// A bundled shared library with a SONAME and version definitions.
+    public static func library(_ path: String, soname: String, definitions: [String] = [], needed: [String] = ["libc.so.6"]) -> Binary {
+        Binary(
+            path: path, size: 4096, mode: 0o100644,
+            facts: .elf(ElfFacts(
+                bits: 64, byteOrder: .little, machine: 62, arch: "x86_64", osABI: "sysv", type: .dyn,
+                interpreter: nil, needed: needed, soname: soname, rpath: [], runpath: [], executableStack: false,
+                versionNeeds: [], versionDefinitions: definitions, x86ISANeeded: [])),
             problem: nil)
     }
 

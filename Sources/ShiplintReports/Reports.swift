@@ -31,15 +31,29 @@ public struct TextStyle: Sendable {
 
 /// `shiplint inspect` output.
 public enum InspectReport {
-    public static func render(_ artifacts: [Artifact], format: OutputFormat, style: TextStyle) -> String {
+    /// `graph`, when given (`--tree`), adds each binary's resolved dependencies.
+    public static func render(_ artifacts: [Artifact], graph: LoadGraph? = nil, format: OutputFormat, style: TextStyle) -> String {
         switch format {
         case .json:
-            JSONValue.object([
+            let resolved = graph.map(DependencyTree.json) ?? [:]
+            return JSONValue.object([
                 "schema": .int(1),
-                "artifacts": .array(artifacts.map { .object(FactsJSON.artifact($0)) }),
+                "artifacts": .array(artifacts.map { artifact in
+                    var fields = FactsJSON.artifact(artifact)
+                    if graph != nil, case .array(let binaries)? = fields["binaries"] {
+                        fields["binaries"] = .array(zip(artifact.binaries, binaries).map { binary, json in
+                            guard case .object(var object) = json else { return json }
+                            object["resolved"] = resolved[artifact.path + "\u{0}" + binary.path] ?? .object([:])
+                            return .object(object)
+                        })
+                    }
+                    return .object(fields)
+                }),
             ]).rendered()
         case .text:
-            artifacts.map { text($0, style: style) }.joined(separator: "\n")
+            let facts = artifacts.map { text($0, style: style) }.joined(separator: "\n")
+            guard let graph else { return facts }
+            return facts + "\n" + style.bold("Dependency tree") + "\n\n" + DependencyTree.text(graph, style: style)
         }
     }
 
@@ -116,6 +130,10 @@ public enum ScanReport {
     }
 
     static func json(_ result: ScanResult) -> String {
+        jsonValue(result).rendered()
+    }
+
+    static func jsonValue(_ result: ScanResult) -> JSONValue {
         JSONValue.object([
             "schema": .int(1),
             "tool": .object(["name": .string("shiplint"), "version": .string(toolVersion)]),
@@ -144,7 +162,7 @@ public enum ScanReport {
                 "warnings": .int(result.count(.warning)),
                 "notes": .int(result.count(.note)),
             ]),
-        ]).rendered()
+        ])
     }
 
     static func text(_ result: ScanResult, style: TextStyle) -> String {

@@ -1,5 +1,8 @@
 import ArgumentParser
+import ShiplintChecks
+import ShiplintFacts
 import ShiplintReports
+import ShiplintTargets
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,17 +13,59 @@ struct Inspect: ParsableCommand {
             level. For PE: machine and imported DLLs. For Mach-O: each slice's CPU, file type, dylibs and minimum OS. \
             Files named like native libraries that are none of these are listed with the reason. No judgement: \
             `shiplint scan` does that.
+
+            --tree resolves every DT_NEEDED as Lambda's loader would (RPATH, LD_LIBRARY_PATH, RUNPATH, the \
+            runtime's libraries), with the artifact at /var/task and each --layer at /opt, and prints where each \
+            library was found: bundled path, runtime library, or not found with where it looked.
             """
     )
 
     @Argument(help: "Artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
     var paths: [String]
 
+    @Flag(help: "Also print each binary's resolved dependency tree (like lddtree, but on the target runtime).")
+    var tree = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime for --tree (default: aws-lambda-provided.al2023 for the binaries' architecture).", valueName: "name|file"))
+    var target: String?
+
+    @Option(name: .long, help: ArgumentHelp("A layer deployed with the artifact, for --tree (repeatable, in order).", valueName: "path"))
+    var layer: [String] = []
+
     @OptionGroup var outputOptions: OutputOptions
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func run() throws {
         let artifacts = try reading.read(paths)
-        try outputOptions.emit(InspectReport.render(artifacts, format: outputOptions.format, style: outputOptions.style))
+        guard tree else {
+            try outputOptions.emit(InspectReport.render(artifacts, format: outputOptions.format, style: outputOptions.style))
+            return
+        }
+        let layers = try reading.read(layer)
+        let runtime: TargetRuntime
+        do {
+            runtime = try TargetCatalog.builtIn.load(target ?? defaultTarget(for: artifacts + layers))
+        } catch {
+            throw fail(error.description)
+        }
+        // Each artifact is its own function; the layers are shared.
+        var objects: [LoadGraph.Object] = []
+        var loads: [LoadGraph.Load] = []
+        for artifact in artifacts {
+            let graph = LoaderModel.graph(function: artifact, layers: layers, target: runtime)
+            let offset = objects.count
+            objects += graph.objects
+            loads += graph.loads.map { $0.shifted(by: offset) }
+        }
+        let graph = LoadGraph(objects: objects, loads: loads)
+        try outputOptions.emit(InspectReport.render(artifacts + layers, graph: graph, format: outputOptions.format, style: outputOptions.style))
+    }
+
+    /// provided.al2023 (the plain OS) for the architecture of the first ELF found.
+    private func defaultTarget(for artifacts: [Artifact]) -> String {
+        let arch = artifacts.lazy.flatMap(\.binaries).compactMap { binary -> String? in
+            if case .elf(let elf)? = binary.facts { return elf.arch } else { return nil }
+        }.first
+        return "aws-lambda-provided.al2023-\(arch == "aarch64" ? "arm64" : "x86_64")"
     }
 }

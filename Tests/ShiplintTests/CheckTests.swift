@@ -7,7 +7,7 @@ import Testing
     /// The public contract: CI configs name these ids. Renaming or dropping one must be a conscious change here.
     static let publishedIDs: Set<String> = [
         "windows-binary", "darwin-binary", "wrong-arch", "musl-binary", "glibc-too-new", "libstdcxx-too-new",
-        "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry",
+        "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {

@@ -1,5 +1,13 @@
 import ShiplintFacts
 
+/// Why an ELF is musl-linked, or nil: musllinux wheels need plain `libc.so` (musl's libc is its loader) or
+/// `libc.musl-<arch>.so.1`; executables name the musl loader. glibc binaries always need libc.so.6.
+func muslEvidence(_ elf: ElfFacts) -> String? {
+    if let library = elf.needed.first(where: { $0.hasPrefix("libc.musl-") || $0 == "libc.so" }) { return "needs \(library)" }
+    if let loader = elf.interpreter, loader.contains("ld-musl-") { return "uses the musl loader \(loader)" }
+    return nil
+}
+
 extension Check {
     public static let muslBinary = Check(
         id: "musl-binary",
@@ -21,11 +29,9 @@ extension Check {
             CheckExample("musl on a musl target", binary: SampleBinary.elf("pkg/_mod.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "musllinux_1_2-x86_64", fires: false),
         ]
     ) { context in
-        guard case .elf(let elf)? = context.binary.facts, context.target.platform.libc == .glibc else { return nil }
-        // musllinux wheels need plain `libc.so` (musl's libc is its loader); glibc binaries always need libc.so.6.
-        let muslLibrary = elf.needed.first { $0.hasPrefix("libc.musl-") || $0 == "libc.so" }
-        let muslLoader = elf.interpreter.flatMap { $0.contains("ld-musl-") ? $0 : nil }
-        guard let evidence = muslLibrary.map({ "needs \($0)" }) ?? muslLoader.map({ "uses the musl loader \($0)" }) else { return nil }
+        guard case .elf(let elf)? = context.binary.facts, context.target.platform.libc == .glibc,
+            let evidence = muslEvidence(elf)
+        else { return nil }
         return Verdict(
             "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.target.platform.libcVersion) and no musl",
             fix: context.target.python != nil

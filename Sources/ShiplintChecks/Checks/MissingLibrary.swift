@@ -1,0 +1,128 @@
+import ShiplintFacts
+
+extension Check {
+    public static let missingLibrary = Check(
+        id: "missing-library",
+        defaultSeverity: .error,
+        summary: "A needed shared library is found neither in the artifact and its layers nor in the runtime",
+        explanation: """
+            Every ELF lists the libraries it needs (DT_NEEDED). Lambda's loader looks for each along the object's \
+            RPATH, then `LD_LIBRARY_PATH` (`/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:\
+            /var/task:/var/task/lib:/opt/lib`), then RUNPATH, then the system's own libraries. When it finds it \
+            nowhere, the import fails with `ImportError: libGL.so.1: cannot open shared object file: No such file \
+            or directory`. Common causes: opencv-python needs the system OpenGL library (libGL.so.1), psycopg2 \
+            built on a laptop needs libpq.so.5, a wheel's `<pkg>.libs` folder was left out of the ZIP, a package \
+            built against OpenSSL 1.1 (libssl.so.1.1) on a runtime with only OpenSSL 3.
+
+            Fix: install a build that bundles its libraries (manylinux wheels from PyPI: opencv-python-headless, \
+            psycopg2-binary), or ship the library in the function's `lib/` folder or a layer's `lib/` folder \
+            (`/var/task/lib` and `/opt/lib` are on LD_LIBRARY_PATH). The message names the library, the binary \
+            that needs it, and where the loader looked.
+            """,
+        examples: [
+            CheckExample(
+                "libGL.so.1 is not on Lambda",
+                binary: SampleBinary.elf("cv2/cv2.abi3.so", needed: ["libGL.so.1", "libc.so.6"]),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
+                "libc.so.6 is",
+                binary: SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libc.so.6", "libm.so.6"]),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample(
+                "libssl.so.1.1 is not on Amazon Linux 2023",
+                binary: SampleBinary.elf("psycopg2/_psycopg.cpython-312-x86_64-linux-gnu.so", needed: ["libssl.so.1.1"]),
+                target: "aws-lambda-python3.12-x86_64", fires: true),
+        ],
+        judgement: .perDeployment { context in
+            let graph = context.loadGraph
+            let arch = context.target.platform.arch
+            return graph.missing.compactMap { edge in
+                let object = graph.objects[edge.from]
+                // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
+                if object.facts.machine != arch.elfMachine || object.facts.bits != arch.bits { return nil }
+                if context.target.platform.libc == .glibc && muslEvidence(object.facts) != nil { return nil }
+                guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
+                let chain = edge.chain.count > 1
+                    ? "; loaded by " + edge.chain.dropLast().map { graph.objects[$0].path }.joined(separator: " → ")
+                    : ""
+                let known = context.target.knownAbsent(edge.soname)
+                return LocatedVerdict(
+                    artifact: object.artifact, path: object.path,
+                    verdict: Verdict(
+                        "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
+                        fix: known?.fix
+                            ?? "Ship \(edge.soname) with the package: in the function's lib/ folder (/var/task/lib) or a layer's lib/ folder (/opt/lib), or install a build of the package that bundles it (a manylinux wheel repaired with auditwheel)."))
+            }
+        })
+
+    public static let missingSymbolVersion = Check(
+        id: "missing-symbol-version",
+        defaultSeverity: .error,
+        summary: "A binary needs a version node that the library it resolves to does not define",
+        explanation: """
+            Besides the library's name, a binary records the version nodes it needs from it (`LIBJPEG_8.0`, \
+            `OPENSSL_3.0.0`, `LIBFOO_2.0`). When the copy the loader finds first is an older or different build \
+            that does not define the node, loading fails with `version 'LIBFOO_2.0' not found (required by …)`. It \
+            happens when a library is bundled twice in different versions, when RPATH and RUNPATH point at \
+            different copies, or when a layer carries an older copy that shadows the function's.
+
+            Fix: ship the copy the binary was built against, and make it the one found first (RUNPATH / RPATH \
+            `$ORIGIN/…`, or remove the stale copy from the layer or `lib/` folder).
+            """,
+        examples: [
+            CheckExample(
+                "a bundled library lacking the version",
+                subject: .deployment(
+                    function: Artifact(
+                        path: "function.zip", kind: .zip,
+                        entries: [
+                            ArtifactEntry(path: "pkg/_mod.abi3.so", size: 1, mode: 0o100644, type: .file),
+                            ArtifactEntry(path: "lib/libfoo.so.1", size: 1, mode: 0o100644, type: .file),
+                        ],
+                        binaries: [
+                            SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libfoo.so.1"], versionNeeds: [VersionNeed(file: "libfoo.so.1", names: ["LIBFOO_2.0"])]),
+                            SampleBinary.library("lib/libfoo.so.1", soname: "libfoo.so.1", definitions: ["LIBFOO_1.0"]),
+                        ],
+                        problems: []),
+                    layers: []),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
+                "a bundled library defining it",
+                subject: .deployment(
+                    function: Artifact(
+                        path: "function.zip", kind: .zip,
+                        entries: [
+                            ArtifactEntry(path: "pkg/_mod.abi3.so", size: 1, mode: 0o100644, type: .file),
+                            ArtifactEntry(path: "lib/libfoo.so.1", size: 1, mode: 0o100644, type: .file),
+                        ],
+                        binaries: [
+                            SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libfoo.so.1"], versionNeeds: [VersionNeed(file: "libfoo.so.1", names: ["LIBFOO_2.0"])]),
+                            SampleBinary.library("lib/libfoo.so.1", soname: "libfoo.so.1", definitions: ["LIBFOO_1.0", "LIBFOO_2.0"]),
+                        ],
+                        problems: []),
+                    layers: []),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+        ],
+        judgement: .perDeployment { context in
+            let graph = context.loadGraph
+            return graph.firstResolutions.compactMap { edge in
+                let found: Int
+                switch edge.resolution {
+                case .bundled(let object, _, _), .alreadyLoaded(let object): found = object
+                default: return nil
+                }
+                let needer = graph.objects[edge.from]
+                let provider = graph.objects[found]
+                // A library with no version definitions at all satisfies any need (glibc only warns, when verbose).
+                guard !provider.facts.versionDefinitions.isEmpty else { return nil }
+                let needed = needer.facts.versionNeeds.filter { $0.file == edge.soname }.flatMap(\.names)
+                let absent = needed.filter { !provider.facts.versionDefinitions.contains($0) }
+                guard !absent.isEmpty else { return nil }
+                return LocatedVerdict(
+                    artifact: needer.artifact, path: needer.path,
+                    verdict: Verdict(
+                        "needs \(absent.joined(separator: ", ")) from \(edge.soname), but the copy the loader finds first (\(provider.runtimePath)) defines only \(provider.facts.versionDefinitions.joined(separator: ", "))",
+                        fix: "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath)."))
+            }
+        })
+}

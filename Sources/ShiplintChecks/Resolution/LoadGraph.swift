@@ -1,0 +1,234 @@
+import Foundation
+import ShiplintFacts
+import ShiplintTargets
+
+/// Where one DT_NEEDED entry of one object resolved, the way glibc's loader would on the target.
+public enum Resolution: Sendable, Equatable {
+    /// A file of the deployment, found through `step` (`RPATH`, `LD_LIBRARY_PATH`, `RUNPATH`) in `directory`.
+    case bundled(object: Int, directory: String, step: String)
+    /// An object already loaded under that name (glibc matches loaded names before searching).
+    case alreadyLoaded(object: Int)
+    /// A library of the runtime itself, found in `directory` (or the loader's default directories).
+    case runtime(directory: String)
+    /// Nowhere: `searched` says where the loader looked, in order (`RPATH of pkg/_mod.so (/var/task/pkg.libs)`,
+    /// `LD_LIBRARY_PATH`, …).
+    case missing(searched: [String])
+}
+
+/// The dependency graph of a deployment: every ELF object, and for each, where each needed library resolved.
+public struct LoadGraph: Sendable {
+    public struct Object: Sendable, Equatable {
+        public let artifact: String
+        public let path: String
+        public let runtimePath: String
+        public let facts: ElfFacts
+    }
+
+    public struct Edge: Sendable, Equatable {
+        public let from: Int
+        public let soname: String
+        public let resolution: Resolution
+        /// Object ids from the root that loaded `from` down to `from`.
+        public let chain: [Int]
+    }
+
+    /// A root and the edges met loading it, breadth first (glibc's order).
+    public struct Load: Sendable {
+        public let root: Int
+        public let edges: [Edge]
+
+        /// The same load with object ids moved by `offset`, for joining graphs.
+        public func shifted(by offset: Int) -> Load {
+            Load(root: root + offset, edges: edges.map { edge in
+                let resolution: Resolution
+                switch edge.resolution {
+                case .bundled(let object, let directory, let step): resolution = .bundled(object: object + offset, directory: directory, step: step)
+                case .alreadyLoaded(let object): resolution = .alreadyLoaded(object: object + offset)
+                default: resolution = edge.resolution
+                }
+                return Edge(from: edge.from + offset, soname: edge.soname, resolution: resolution, chain: edge.chain.map { $0 + offset })
+            })
+        }
+    }
+
+    public let objects: [Object]
+    public let loads: [Load]
+
+    public init(objects: [Object], loads: [Load]) {
+        self.objects = objects
+        self.loads = loads
+    }
+
+    /// Every (object, soname) with its first resolution: what a loader would do loading the first root that needs it.
+    public var firstResolutions: [Edge] {
+        var seen = Set<String>()
+        var result: [Edge] = []
+        for load in loads {
+            for edge in load.edges where seen.insert("\(edge.from)\u{0}\(edge.soname)").inserted {
+                result.append(edge)
+            }
+        }
+        return result
+    }
+
+    /// Where `soname` resolved for the object at `path` of `artifact` (its first load), nil when not in the graph.
+    public func resolution(of soname: String, neededBy artifact: String, path: String) -> Resolution? {
+        guard let id = objects.firstIndex(where: { $0.artifact == artifact && $0.path == path }) else { return nil }
+        return firstResolutions.first { $0.from == id && $0.soname == soname }?.resolution
+    }
+
+    /// Every edge where the library is missing, once per (object, soname), with the chain that first reached it.
+    public var missing: [Edge] {
+        firstResolutions.filter { if case .missing = $0.resolution { true } else { false } }
+    }
+}
+
+/// Resolves DT_NEEDED entries as glibc's `ld.so` does (elf/dl-load.c, `_dl_map_object`): a name already loaded
+/// matches first; then DT_RPATH of the object and of every object that loaded it, unless the object has DT_RUNPATH;
+/// then LD_LIBRARY_PATH; then the object's own DT_RUNPATH; then the system's default directories. `$ORIGIN`
+/// expands to the folder of the object carrying the path; a candidate must match the object's ELF class, byte order
+/// and machine, or the loader skips it and searches on.
+public enum LoaderModel {
+    public static func graph(function: Artifact?, layers: [Artifact], target: TargetRuntime) -> LoadGraph {
+        let files = RuntimeFiles(function: function, layers: layers, target: target)
+        let objects = files.objects.map {
+            LoadGraph.Object(artifact: $0.artifact, path: $0.path, runtimePath: $0.runtimePath, facts: $0.facts)
+        }
+        let ids = Dictionary(objects.enumerated().map { ($0.element.runtimePath, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let resolver = Resolver(files: files, objects: objects, ids: ids, target: target)
+        // Roots: what `import`, `require` or the runtime loads directly. Then every object no root reached, on its own.
+        let rootIDs = objects.indices.filter { LoaderModel.isEntryPoint(objects[$0]) }
+        var loads: [LoadGraph.Load] = []
+        var reached = Set<Int>()
+        for root in rootIDs {
+            let load = resolver.load(root: root)
+            reached.insert(root)
+            for edge in load.edges {
+                switch edge.resolution {
+                case .bundled(let object, _, _), .alreadyLoaded(let object): reached.insert(object)
+                default: break
+                }
+            }
+            loads.append(load)
+        }
+        for id in objects.indices where !reached.contains(id) {
+            let load = resolver.load(root: id)
+            loads.append(load)
+        }
+        return LoadGraph(objects: objects, loads: loads)
+    }
+
+    /// Extension modules (`*.cpython-*.so`, `*.abi3.so`, tagged or plain `.so` not named `lib…`), Node addons and
+    /// executables are loaded by the runtime itself; `lib…` files are loaded by them.
+    static func isEntryPoint(_ object: LoadGraph.Object) -> Bool {
+        let name = object.path.split(separator: "/").last.map(String.init) ?? object.path
+        if object.facts.type == .exec || (object.facts.interpreter != nil && object.facts.soname == nil) { return true }
+        if name.hasSuffix(".node") { return true }
+        if ExtensionModuleName(fileName: name) != nil { return true }
+        return name.hasSuffix(".so") && !name.hasPrefix("lib")
+    }
+}
+
+private struct Resolver {
+    let files: RuntimeFiles
+    let objects: [LoadGraph.Object]
+    let ids: [String: Int]
+    let target: TargetRuntime
+
+    /// Directories of the runtime itself and the sonames each holds; anything else is looked up in the deployment.
+    private var systemDirectories: [String: Set<String>] {
+        let os = Set(target.libraries.os)
+        return ["/var/lang/lib": Set(target.libraries.runtime), "/lib64": os, "/usr/lib64": os, "/lib": os, "/usr/lib": os]
+    }
+
+    /// Loads `root` and everything it needs, breadth first; each object's needs are resolved once per root.
+    func load(root: Int) -> LoadGraph.Load {
+        var loaded: [String: Int] = [:]
+        register(root, name: objects[root].runtimePath, into: &loaded)
+        var queue: [(id: Int, chain: [Int])] = [(root, [root])]
+        var expanded = Set<Int>([root])
+        var edges: [LoadGraph.Edge] = []
+        var index = 0
+        while index < queue.count {
+            let (id, chain) = queue[index]
+            index += 1
+            for soname in objects[id].facts.needed {
+                let resolution = resolve(soname, for: id, chain: chain, loaded: loaded)
+                edges.append(LoadGraph.Edge(from: id, soname: soname, resolution: resolution, chain: chain))
+                switch resolution {
+                case .bundled(let found, _, _):
+                    register(found, name: soname, into: &loaded)
+                    if expanded.insert(found).inserted { queue.append((found, chain + [found])) }
+                default:
+                    break
+                }
+            }
+        }
+        return LoadGraph.Load(root: root, edges: edges)
+    }
+
+    private func register(_ id: Int, name: String, into loaded: inout [String: Int]) {
+        loaded[name] = loaded[name] ?? id
+        if let soname = objects[id].facts.soname { loaded[soname] = loaded[soname] ?? id }
+    }
+
+    private func resolve(_ soname: String, for id: Int, chain: [Int], loaded: [String: Int]) -> Resolution {
+        let object = objects[id]
+        if soname.contains("/") {
+            let path = RuntimePath.join(RuntimePath.parent(object.runtimePath), soname)
+            if let found = candidate(at: path, for: object) { return .bundled(object: found, directory: RuntimePath.parent(path), step: "path") }
+            return .missing(searched: [path])
+        }
+        if let already = loaded[soname] { return .alreadyLoaded(object: already) }
+        var steps: [(String, [String])] = []
+        var summary: [String] = []
+        if object.facts.runpath.isEmpty {
+            // DT_RPATH of the object, then of each object that loaded it, nearest first.
+            for loader in chain.reversed() {
+                let carrier = objects[loader]
+                guard carrier.facts.runpath.isEmpty else { continue }
+                steps.append(("RPATH of \(carrier.path)", expand(carrier.facts.rpath, origin: carrier.runtimePath)))
+            }
+        }
+        steps.append(("LD_LIBRARY_PATH", target.libraries.searchPath))
+        steps.append(("RUNPATH", expand(object.facts.runpath, origin: object.runtimePath)))
+        for (step, directories) in steps {
+            if !directories.isEmpty {
+                summary.append(step == "LD_LIBRARY_PATH" ? step : "\(step) (\(directories.joined(separator: ":")))")
+            }
+            for directory in directories {
+                if let sonames = systemDirectories[directory] {
+                    if sonames.contains(soname) { return .runtime(directory: directory) }
+                    continue
+                }
+                if let found = candidate(at: RuntimePath.join(directory, soname), for: object) {
+                    return .bundled(object: found, directory: directory, step: step.hasPrefix("RPATH") ? "RPATH" : step)
+                }
+            }
+        }
+        // ld.so.cache and the default directories: the runtime's own libraries.
+        if target.libraries.os.contains(soname) { return .runtime(directory: "/lib64") }
+        summary.append("the runtime's own libraries")
+        return .missing(searched: summary)
+    }
+
+    /// The object at `path` if it exists and matches the needing object's class, byte order and machine.
+    private func candidate(at path: String, for object: LoadGraph.Object) -> Int? {
+        guard let found = files.object(at: path), let id = ids[found.runtimePath] else { return nil }
+        let facts = objects[id].facts
+        guard facts.bits == object.facts.bits, facts.byteOrder == object.facts.byteOrder, facts.machine == object.facts.machine
+        else { return nil }
+        return id
+    }
+
+    /// `$ORIGIN` / `${ORIGIN}` is the folder of the object carrying the path; empty entries mean the current folder
+    /// and are skipped (Lambda's working directory is not where a package lives).
+    private func expand(_ paths: [String], origin: String) -> [String] {
+        let folder = RuntimePath.parent(origin)
+        return paths.compactMap { entry in
+            guard !entry.isEmpty else { return nil }
+            let expanded = entry.replacingOccurrences(of: "${ORIGIN}", with: folder).replacingOccurrences(of: "$ORIGIN", with: folder)
+            return expanded.hasPrefix("/") ? RuntimePath.join("/", expanded) : nil
+        }
+    }
+}

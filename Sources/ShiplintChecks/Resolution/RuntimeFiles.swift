@@ -1,0 +1,132 @@
+import ShiplintFacts
+import ShiplintTargets
+
+/// The files of a deployment as the runtime sees them: the function unpacked at the task root (`/var/task`), each
+/// layer unpacked at the layer root (`/opt`) in order, a later layer's file replacing an earlier one's.
+/// Files inside nested archives are not on the file system (nothing unpacks a wheel inside a ZIP) and are left out.
+struct RuntimeFiles {
+    /// An ELF file of the deployment, as the loader may map it.
+    struct Object: Sendable, Equatable {
+        let artifact: String
+        let path: String
+        let runtimePath: String
+        let facts: ElfFacts
+    }
+
+    enum Node {
+        case file(Object?)
+        case symlink(String)
+        case directory
+    }
+
+    private(set) var nodes: [String: Node] = [:]
+    /// Every ELF object by runtime path, in deployment order (function first, then layers).
+    private(set) var objects: [Object] = []
+
+    init(function: Artifact?, layers: [Artifact], target: TargetRuntime) {
+        let taskRoot = target.package?.taskRoot ?? "/var/task"
+        let layerRoot = target.package?.layerRoot ?? "/opt"
+        var mounted: [(Artifact, String)] = []
+        if let function { mounted.append((function, taskRoot)) }
+        mounted += layers.map { ($0, layerRoot) }
+        var objectsByPath: [String: Object] = [:]
+        var order: [String] = []
+        for (artifact, root) in mounted {
+            let binaries = Dictionary(artifact.binaries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            // Entries as listed, plus any binary the listing lacks (a single-file artifact, facts built in code).
+            let listed = Set(artifact.entries.map(\.path))
+            let paths = artifact.entries.map { ($0.path, $0.type) }
+                + artifact.binaries.filter { !listed.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
+            for (path, type) in paths where !path.contains("!") {
+                let runtimePath = RuntimePath.join(root, path)
+                switch type {
+                case .file, .hardlink:
+                    var object: Object?
+                    if case .elf(let facts)? = binaries[path]?.facts {
+                        object = Object(artifact: artifact.path, path: path, runtimePath: runtimePath, facts: facts)
+                    }
+                    nodes[runtimePath] = .file(object)
+                    if let object {
+                        if objectsByPath[runtimePath] == nil { order.append(runtimePath) }
+                        objectsByPath[runtimePath] = object
+                    } else {
+                        objectsByPath[runtimePath] = nil
+                    }
+                case .symlink(let target):
+                    nodes[runtimePath] = .symlink(target)
+                    objectsByPath[runtimePath] = nil
+                case .directory:
+                    nodes[runtimePath] = .directory
+                case .other:
+                    break
+                }
+                // Parent folders exist even when the archive lists no entry for them.
+                var parent = RuntimePath.parent(runtimePath)
+                while parent.count > 1, nodes[parent] == nil {
+                    nodes[parent] = .directory
+                    parent = RuntimePath.parent(parent)
+                }
+            }
+        }
+        objects = order.compactMap { objectsByPath[$0] }
+    }
+
+    /// The ELF object at `path`, following symbolic links (in any component, at most 40, as the kernel allows).
+    func object(at path: String) -> Object? {
+        guard let resolved = resolve(path), case .file(let object)? = nodes[resolved] else { return nil }
+        return object
+    }
+
+    func exists(_ path: String) -> Bool { resolve(path) != nil }
+
+    func resolve(_ path: String) -> String? {
+        var remaining = RuntimePath.components(path)
+        var current = ""
+        var hops = 0
+        while !remaining.isEmpty {
+            let component = remaining.removeFirst()
+            if component == ".." {
+                current = RuntimePath.parent(current.isEmpty ? "/" : current)
+                if current == "/" { current = "" }
+                continue
+            }
+            let candidate = current + "/" + component
+            switch nodes[candidate] {
+            case nil:
+                return nil
+            case .symlink(let target)?:
+                hops += 1
+                guard hops <= 40 else { return nil }
+                remaining = RuntimePath.components(target) + remaining
+                if target.hasPrefix("/") { current = "" }
+            case .directory?, .file?:
+                current = candidate
+            }
+        }
+        return current.isEmpty ? "/" : current
+    }
+}
+
+enum RuntimePath {
+    static func components(_ path: String) -> [String] {
+        path.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
+    }
+
+    /// Joins and normalises: `/var/task` + `pkg/../lib/x.so` is `/var/task/lib/x.so`.
+    static func join(_ base: String, _ relative: String) -> String {
+        var parts = relative.hasPrefix("/") ? [] : components(base)
+        for component in components(relative) {
+            if component == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+            } else {
+                parts.append(component)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static func parent(_ path: String) -> String {
+        let parts = components(path)
+        return parts.count <= 1 ? "/" : "/" + parts.dropLast().joined(separator: "/")
+    }
+}
