@@ -8,6 +8,8 @@ import Testing
     static let publishedIDs: Set<String> = [
         "windows-binary", "darwin-binary", "wrong-arch", "musl-binary", "glibc-too-new", "libstdcxx-too-new",
         "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
+        "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
+        "package-too-large", "upload-too-large",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {
@@ -86,5 +88,16 @@ import Testing
     ])
     func extensionNames(name: String, tagged: Bool) {
         #expect((ExtensionModuleName(fileName: name) != nil) == tagged)
+    }
+}
+
+@Suite struct ReadmeTests {
+    /// Every check has its section in the README (SARIF help links point at these anchors).
+    @Test(arguments: CheckRegistry.all.map(\.id))
+    func readmeDocumentsCheck(id: String) throws {
+        let readme = try String(contentsOfFile: Repository.root + "/README.md", encoding: .utf8)
+        let check = try #require(CheckRegistry.check(id: id))
+        #expect(readme.contains("<a id=\"check-\(id)\"></a>"), "README.md has no section for \(id)")
+        #expect(readme.contains("| [`\(id)`](#check-\(id)) | \(check.defaultSeverity.rawValue) | \(check.summary) |"), "README.md's table row for \(id) is stale")
     }
 }
