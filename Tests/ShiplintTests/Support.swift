@@ -36,6 +36,7 @@ enum Shiplint {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         // Drain both pipes before waiting so a large report cannot block the child.
         let outData = out.fileHandleForReading.readDataToEndOfFile()

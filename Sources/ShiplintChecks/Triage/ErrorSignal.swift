@@ -1,0 +1,123 @@
+import Foundation
+
+/// What a runtime error text says went wrong, parsed from the texts Lambda, CPython, glibc's loader and Node print.
+public enum ErrorSignal: Sendable, Equatable {
+    /// `No module named 'pydantic_core._pydantic_core'`, `cannot import name '_imaging' from 'PIL'`.
+    case missingModule(String)
+    /// `libGL.so.1: cannot open shared object file`; `requiredBy` when the text names the binary.
+    case missingLibrary(soname: String, requiredBy: String?)
+    /// `version 'GLIBC_2.28' not found (required by /var/task/…)`.
+    case missingVersion(version: String, library: String?, requiredBy: String?)
+    /// `…/x.so: invalid ELF header` (a Windows or macOS file, or not a binary at all).
+    case invalidELFHeader(path: String)
+    /// `…/x.so: wrong ELF class: ELFCLASS32`.
+    case wrongELFClass(path: String?, elfClass: String)
+    /// `…/x.so: undefined symbol: PyFoo`.
+    case undefinedSymbol(symbol: String, path: String?)
+    /// `cannot enable executable stack as shared object requires`.
+    case executableStack(path: String?)
+    /// Node: `… was compiled against a different Node.js version using NODE_MODULE_VERSION 108`.
+    case nodeABI(path: String?, built: Int?, running: Int?)
+    /// `Runtime.InvalidEntrypoint`, `exec format error` (a provided runtime's `bootstrap`).
+    case invalidEntrypoint(detail: String)
+
+    /// A short name for reports and JSON (`missing-module`, `missing-library`, …).
+    public var kind: String {
+        switch self {
+        case .missingModule: "missing-module"
+        case .missingLibrary: "missing-library"
+        case .missingVersion: "missing-version"
+        case .invalidELFHeader: "invalid-elf-header"
+        case .wrongELFClass: "wrong-elf-class"
+        case .undefinedSymbol: "undefined-symbol"
+        case .executableStack: "executable-stack"
+        case .nodeABI: "node-abi"
+        case .invalidEntrypoint: "invalid-entrypoint"
+        }
+    }
+}
+
+public enum ErrorText {
+    /// Every signal in `text`, in order, without repeats. The text may be one line, a pasted CloudWatch log, or JSON
+    /// log lines (`{"errorMessage": …, "errorType": …}`), whose string fields are read as text.
+    public static func signals(in text: String) -> [ErrorSignal] {
+        var found: [ErrorSignal] = []
+        let plain = lines(of: text)
+        for line in plain {
+            for signal in signals(inLine: line) where !found.contains(signal) {
+                found.append(signal)
+            }
+        }
+        // Node prints its ABI message over several lines: read it from the whole text.
+        let joined = plain.joined(separator: " ")
+        if joined.contains("was compiled against a different Node.js version") {
+            let path = firstMatch(" module \(q)?([^\\s'`\"]+\\.node)", in: joined)?[1] ?? firstMatch("([^\\s'`\"]+\\.node)", in: joined)?[1]
+            let built = firstMatch("using\\s+NODE_MODULE_VERSION (\\d+)", in: joined).flatMap { Int($0[1]) }
+            let running = firstMatch("requires\\s+NODE_MODULE_VERSION (\\d+)", in: joined).flatMap { Int($0[1]) }
+            found.append(.nodeABI(path: path, built: built, running: running))
+        }
+        return found
+    }
+
+    /// Lines of plain text, with JSON log lines replaced by their string values (errorType first, then errorMessage).
+    static func lines(of text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).flatMap { raw -> [String] in
+            let line = String(raw)
+            guard let start = line.firstIndex(of: "{"), let data = String(line[start...]).data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { return [line] }
+            var strings: [String] = []
+            for key in ["errorType", "errorMessage", "message", "msg"] {
+                if let value = object[key] as? String { strings.append(value) }
+            }
+            if let trace = object["stackTrace"] as? [String] { strings += trace }
+            return strings.isEmpty ? [line] : strings.flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }
+        }
+    }
+
+    private static func firstMatch(_ pattern: String, in line: String) -> [String]? {
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
+        let range = NSRange(line.startIndex..., in: line)
+        guard let match = regex.firstMatch(in: line, range: range) else { return nil }
+        return (0..<match.numberOfRanges).map { index in
+            Range(match.range(at: index), in: line).map { String(line[$0]) } ?? ""
+        }
+    }
+
+    // A quote is ' or ` or ‘ or ’ or "; glibc writes `GLIBC_2.28', CPython 'name'.
+    private static let q = "[`'‘’\"]"
+
+    static func signals(inLine line: String) -> [ErrorSignal] {
+        var result: [ErrorSignal] = []
+        if let m = firstMatch("No module named \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
+            result.append(.missingModule(m[1]))
+        }
+        if let m = firstMatch("cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
+            result.append(.missingModule(m[2] + "." + m[1]))
+        }
+        if let m = firstMatch("version \(q)([A-Za-z0-9_.]+)\(q) not found(?: \\(required by ([^)]+)\\))?", in: line) {
+            let library = firstMatch("([^\\s:]+): version \(q)", in: line).map { URL(fileURLWithPath: $0[1]).lastPathComponent }
+            result.append(.missingVersion(version: m[1], library: library, requiredBy: m[2].isEmpty ? nil : m[2]))
+        } else if let m = firstMatch("([^\\s:'`\"]+): cannot open shared object file", in: line) {
+            let requiredBy = firstMatch("(/[^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
+            result.append(.missingLibrary(soname: URL(fileURLWithPath: m[1]).lastPathComponent, requiredBy: requiredBy == m[1] ? nil : requiredBy))
+        }
+        if let m = firstMatch("([^\\s:'`\"]+): invalid ELF header", in: line) {
+            result.append(.invalidELFHeader(path: m[1]))
+        }
+        if let m = firstMatch("(?:([^\\s:'`\"]+): )?wrong ELF class: (ELFCLASS\\d+)", in: line) {
+            result.append(.wrongELFClass(path: m[1].isEmpty ? nil : m[1], elfClass: m[2]))
+        }
+        if let m = firstMatch("(?:([^\\s:'`\"]+): )?undefined symbol: ([A-Za-z0-9_@.$]+)", in: line) {
+            result.append(.undefinedSymbol(symbol: m[2], path: m[1].isEmpty ? nil : m[1]))
+        }
+        if line.contains("cannot enable executable stack") {
+            let path = firstMatch("([^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
+            result.append(.executableStack(path: path))
+        }
+        if line.contains("Runtime.InvalidEntrypoint") || line.contains("exec format error") {
+            result.append(.invalidEntrypoint(detail: line.trimmingCharacters(in: .whitespaces)))
+        }
+        return result
+    }
+}

@@ -1,0 +1,299 @@
+import ShiplintFacts
+import ShiplintTargets
+
+/// One error signal explained against a deployment: the root cause, the evidence, and the fix.
+public struct Explanation: Sendable {
+    public enum Outcome: String, Sendable {
+        /// The artifact reproduces the error: `rootCause` (or `summary`) says why.
+        case explained
+        /// The artifact does not produce this error (a different artifact or target, or the wrong log).
+        case notExplained = "not-explained"
+    }
+
+    public let signal: ErrorSignal
+    public let outcome: Outcome
+    /// The finding that causes the error, when a check names it.
+    public let rootCause: Finding?
+    /// The module the failing import named, for a missing module.
+    public let module: String?
+    /// Files involved, as `artifact` + path inside it.
+    public let files: [(artifact: String, path: String)]
+    /// The facts compared, each as a label and a value (`looked for`, `found instead`, `target`).
+    public let evidence: [(label: String, value: String)]
+    /// The root cause in one sentence.
+    public let summary: String
+    public let fix: String
+}
+
+/// Turns an error text from a failing function into its root cause in the deployed artifact.
+public enum Triage {
+    public static func explain(_ signal: ErrorSignal, result: ScanResult, deployment: DeploymentContext) -> Explanation {
+        let context = TriageContext(result: result, deployment: deployment)
+        switch signal {
+        case .missingModule(let module): return context.missingModule(signal, module: module)
+        case .missingLibrary(let soname, let requiredBy): return context.missingLibrary(signal, soname: soname, requiredBy: requiredBy)
+        case .missingVersion(let version, _, let requiredBy): return context.missingVersion(signal, version: version, requiredBy: requiredBy)
+        case .invalidELFHeader(let path): return context.findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
+        case .wrongELFClass(let path, _): return context.findingOn(signal, path: path, checks: ["wrong-arch"])
+        case .undefinedSymbol(let symbol, let path): return context.undefinedSymbol(signal, symbol: symbol, path: path)
+        case .executableStack(let path): return context.findingOn(signal, path: path, checks: ["exec-stack"])
+        case .nodeABI(let path, let built, let running): return context.nodeABI(signal, path: path, built: built, running: running)
+        case .invalidEntrypoint: return context.invalidEntrypoint(signal)
+        }
+    }
+
+    /// Without an error text: every import (or entry point) that would fail on the target, with its root cause.
+    public static func failingImports(result: ScanResult, deployment: DeploymentContext) -> [(module: String, finding: Finding)] {
+        let graph = deployment.loadGraph
+        var rows: [(module: String, finding: Finding)] = []
+        var seen = Set<String>()
+        for scan in result.artifacts {
+            for finding in scan.findings where finding.severity == .error {
+                // Which importable modules does this file break? Itself if it is one, else the roots that load it.
+                var modules: [String] = []
+                if let object = graph.objects.firstIndex(where: { $0.artifact == finding.artifact && $0.path == finding.path }) {
+                    for load in graph.loads where load.root == object || load.edges.contains(where: { edge in
+                        if case .bundled(let found, _, _) = edge.resolution { return found == object } else { return false }
+                    }) {
+                        modules.append(TriageContext.moduleName(graph.objects[load.root].path))
+                    }
+                }
+                if modules.isEmpty { modules = [TriageContext.moduleName(finding.path)] }
+                for module in modules where seen.insert(module + "\u{0}" + finding.path).inserted {
+                    rows.append((module, finding))
+                }
+            }
+        }
+        return rows
+    }
+}
+
+private struct TriageContext {
+    let result: ScanResult
+    let deployment: DeploymentContext
+
+    var target: TargetRuntime { deployment.target }
+    var findings: [Finding] { result.artifacts.flatMap(\.findings) }
+
+    /// The import name of a file: `pkg/_mod.cpython-313-x86_64-linux-gnu.so` is `pkg._mod`.
+    static func moduleName(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let module = ExtensionModuleName(fileName: name)?.module ?? String(name.prefix { $0 != "." })
+        return PythonModulePath.dotted(path: path, module: module)
+    }
+
+    /// Where a runtime path (`/var/task/x`, `/opt/python/y`) lives in the deployment: the function or the last layer
+    /// holding it. Relative paths are taken as inside the function.
+    func locate(_ runtimePath: String) -> (artifact: Artifact, path: String)? {
+        let taskRoot = (target.package?.taskRoot ?? "/var/task") + "/"
+        let layerRoot = (target.package?.layerRoot ?? "/opt") + "/"
+        if runtimePath.hasPrefix(layerRoot) {
+            let inner = String(runtimePath.dropFirst(layerRoot.count))
+            return deployment.layers.last { $0.entries.contains { $0.path == inner } || $0.binaries.contains { $0.path == inner } }.map { ($0, inner) }
+        }
+        let inner = runtimePath.hasPrefix(taskRoot) ? String(runtimePath.dropFirst(taskRoot.count)) : runtimePath
+        if let function = deployment.function, function.entries.contains(where: { $0.path == inner }) || function.binaries.contains(where: { $0.path == inner }) {
+            return (function, inner)
+        }
+        // A bare file name (as Node and some loaders print): the first file of that name anywhere.
+        let name = runtimePath.split(separator: "/").last.map(String.init) ?? runtimePath
+        for artifact in deployment.artifacts {
+            if let binary = artifact.binaries.first(where: { $0.fileName == name && !$0.path.contains("!") }) { return (artifact, binary.path) }
+        }
+        return nil
+    }
+
+    /// The root-cause finding on a file: findings are already sorted root cause first.
+    func rootFinding(artifact: String, path: String, checks: [String]? = nil) -> Finding? {
+        findings.first { $0.artifact == artifact && $0.path == path && (checks?.contains($0.check) ?? true) }
+    }
+
+    func explained(_ signal: ErrorSignal, _ finding: Finding, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
+        Explanation(
+            signal: signal, outcome: .explained, rootCause: finding, module: module,
+            files: [(finding.artifact, finding.path)], evidence: evidence,
+            summary: "\(finding.path) in \(finding.artifact): \(finding.message)", fix: finding.fix)
+    }
+
+    func notExplained(_ signal: ErrorSignal, _ summary: String, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
+        Explanation(
+            signal: signal, outcome: .notExplained, rootCause: nil, module: module, files: [], evidence: evidence,
+            summary: summary,
+            fix: "Check that the log and the artifact belong together (same build, same function), and that --target is the function's runtime and architecture.")
+    }
+
+    // MARK: - Signals
+
+    func missingModule(_ signal: ErrorSignal, module: String) -> Explanation {
+        let relative = module.split(separator: ".").joined(separator: "/")
+        let suffixes = target.python?.extensionSuffixes ?? [".so"]
+        let importable = suffixes + [".py", ".pyc", "/__init__.py"]
+        // Where the import looks: the function root, then each layer's Python folders.
+        var places: [(artifact: Artifact, prefix: String, runtime: String)] = []
+        if let function = deployment.function { places.append((function, "", target.package?.taskRoot ?? "/var/task")) }
+        for layer in deployment.layers {
+            for folder in target.package?.layerPaths ?? ["python"] {
+                places.append((layer, folder + "/", (target.package?.layerRoot ?? "/opt") + "/" + folder))
+            }
+        }
+        let lookedFor = "\(relative){\(suffixes.joined(separator: ", ")), .py, /__init__.py} in \(places.map(\.runtime).joined(separator: ", "))"
+        var instead: [(artifact: Artifact, path: String)] = []
+        for place in places {
+            for entry in place.artifact.entries where entry.path.hasPrefix(place.prefix + relative) {
+                let rest = String(entry.path.dropFirst(place.prefix.count + relative.count))
+                if importable.contains(rest) {
+                    return notExplained(
+                        signal, "\(place.runtime)/\(relative)\(rest) is there and has the name the import looks for", module: module,
+                        evidence: [("looked for", lookedFor), ("found", "\(entry.path) in \(place.artifact.path)")])
+                }
+                if rest.hasPrefix(".") && !rest.dropFirst().contains("/") { instead.append((place.artifact, entry.path)) }
+            }
+        }
+        // Files with the module's name but a suffix this CPython does not accept: the root cause is on them.
+        for candidate in instead {
+            if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path) {
+                return explained(signal, finding, module: module, evidence: [("looked for", lookedFor), ("found instead", candidate.path)])
+            }
+        }
+        if let candidate = instead.first {
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: module, files: [(candidate.artifact.path, candidate.path)],
+                evidence: [("looked for", lookedFor), ("found instead", candidate.path)],
+                summary: "\(candidate.path) in \(candidate.artifact.path) has a name CPython \(target.python?.version.description ?? "") does not import (it accepts \(suffixes.joined(separator: ", ")))",
+                fix: "Install the package built for \(target.platform.runtime ?? target.name): `\(InstallAdvice.pip(target))`.")
+        }
+        // Anywhere else in the deployment (a layer laid out for another Python, an extra top folder)?
+        let top = String(relative.split(separator: "/").first ?? "")
+        for artifact in deployment.artifacts {
+            if let misplaced = artifact.entries.first(where: { $0.path.contains("/" + relative + ".") || $0.path.contains("/" + top + "/") && !$0.path.contains("!") }) {
+                let layout = findings.first { $0.artifact == artifact.path && $0.check == "layer-layout" }
+                if let layout { return explained(signal, layout, module: module, evidence: [("looked for", lookedFor), ("found elsewhere", misplaced.path)]) }
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: module, files: [(artifact.path, misplaced.path)],
+                    evidence: [("looked for", lookedFor), ("found elsewhere", misplaced.path)],
+                    summary: "\(top) is in \(artifact.path) at \(misplaced.path), which is not on the runtime's module path",
+                    fix: "Put packages at the root of the function ZIP, or under python/ (or python/lib/python\(target.python.map { "\($0.version)" } ?? "3.x")/site-packages/) in a layer.")
+            }
+        }
+        // Absent altogether: never installed, or this log belongs to another artifact; shiplint cannot tell which.
+        return Explanation(
+            signal: signal, outcome: .notExplained, rootCause: nil, module: module, files: [],
+            evidence: [("looked for", lookedFor)],
+            summary: "\(top) is not in the function or its layers at all: either it was never installed, or this log belongs to another artifact",
+            fix: "If the function needs it, install it into the folder you zip: `\(InstallAdvice.pip(target))`, or add the layer that provides it.")
+    }
+
+    func missingLibrary(_ signal: ErrorSignal, soname: String, requiredBy: String?) -> Explanation {
+        let graph = deployment.loadGraph
+        let located = requiredBy.flatMap(locate)
+        let edges = graph.missing.filter { edge in
+            edge.soname == soname && (located.map { graph.objects[edge.from].artifact == $0.artifact.path && graph.objects[edge.from].path == $0.path } ?? true)
+        }
+        for edge in edges {
+            let object = graph.objects[edge.from]
+            if let finding = rootFinding(artifact: object.artifact, path: object.path, checks: ["missing-library"]) {
+                return explained(signal, finding)
+            }
+        }
+        // Binaries that need it but cannot load at all here (musl, wrong architecture): their root cause.
+        for artifact in deployment.artifacts {
+            for binary in artifact.binaries where binary.facts?.needed.contains(soname) == true {
+                if let finding = rootFinding(artifact: artifact.path, path: binary.path, checks: ["musl-binary", "wrong-arch"]) {
+                    return explained(signal, finding)
+                }
+            }
+        }
+        let needers = graph.firstResolutions.filter { $0.soname == soname }
+        if let edge = needers.first {
+            return notExplained(
+                signal, "every binary that needs \(soname) finds it here (\(DependencyText.describe(edge.resolution, graph: graph)))",
+                evidence: [("needed by", graph.objects[edge.from].path)])
+        }
+        return notExplained(signal, "no binary in this deployment needs \(soname)")
+    }
+
+    func missingVersion(_ signal: ErrorSignal, version: String, requiredBy: String?) -> Explanation {
+        let family = SymbolVersion(version)?.family ?? ""
+        let checks: [String] = switch family {
+        case "GLIBC": ["glibc-too-new"]
+        case "GLIBCXX", "CXXABI", "GCC": ["libstdcxx-too-new", "missing-symbol-version"]
+        default: ["missing-symbol-version"]
+        }
+        let located = requiredBy.flatMap(locate)
+        let candidates = findings.filter { finding in
+            checks.contains(finding.check) && (located.map { finding.artifact == $0.artifact.path && finding.path == $0.path } ?? true)
+        }
+        if let finding = candidates.first(where: { $0.message.contains(version) }) ?? candidates.first {
+            return explained(signal, finding, evidence: [("error", "needs \(version)")])
+        }
+        return notExplained(
+            signal, "no binary here needs \(version) beyond what \(target.runtimeLabel) provides"
+                + (family == "GLIBC" ? " (glibc \(target.platform.libcVersion)); was the function on an Amazon Linux 2 runtime (glibc 2.26)?" : ""))
+    }
+
+    func findingOn(_ signal: ErrorSignal, path: String?, checks: [String]) -> Explanation {
+        if let path, let located = locate(path) {
+            if let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+                return explained(signal, finding)
+            }
+            return notExplained(signal, "\(located.path) in \(located.artifact.path) reads as a valid binary for this target")
+        }
+        if let finding = findings.first(where: { checks.contains($0.check) }) {
+            return explained(signal, finding)
+        }
+        return notExplained(signal, path.map { "\($0) is not in this deployment" } ?? "no binary here has that problem")
+    }
+
+    func undefinedSymbol(_ signal: ErrorSignal, symbol: String, path: String?) -> Explanation {
+        if let path, let located = locate(path), let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
+        }
+        let hint = symbol.hasPrefix("Py") || symbol.hasPrefix("_Py")
+            ? "a CPython API symbol: the module was likely built for another Python version" : "shiplint does not compare symbol tables"
+        return notExplained(signal, "no finding on \(path ?? "the binary") explains `\(symbol)` (\(hint))")
+    }
+
+    func nodeABI(_ signal: ErrorSignal, path: String?, built: Int?, running: Int?) -> Explanation {
+        let versions = [83: "14", 93: "16", 108: "18", 115: "20", 127: "22", 137: "24"]
+        let builtFor = built.map { versions[$0].map { "Node.js \($0) (NODE_MODULE_VERSION \(built!))" } ?? "NODE_MODULE_VERSION \($0)" } ?? "another Node.js"
+        let located = path.flatMap(locate)
+        let file = located.map { [($0.artifact.path, $0.path)] } ?? []
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: file,
+            evidence: [("built for", builtFor), ("runtime", target.nodeVersion.map { "Node.js \($0)" } ?? target.name)],
+            summary: "\(located?.path ?? path ?? "a .node addon") was compiled for \(builtFor); \(target.runtimeLabel) runs Node.js \(target.nodeVersion ?? "?")",
+            fix: "Rebuild the addon for the function's Node.js: `npm rebuild` (or `npm ci`) inside public.ecr.aws/lambda/nodejs:\(target.nodeVersion ?? "22"), then package again.")
+    }
+
+    func invalidEntrypoint(_ signal: ErrorSignal) -> Explanation {
+        for artifact in deployment.artifacts {
+            if let binary = artifact.binaries.first(where: { $0.path == "bootstrap" }) {
+                if let finding = rootFinding(artifact: artifact.path, path: binary.path) { return explained(signal, finding) }
+                return notExplained(signal, "bootstrap in \(artifact.path) is a loadable \(target.platform.arch.rawValue) executable")
+            }
+            if artifact.entries.contains(where: { $0.path == "bootstrap" }) {
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")], evidence: [],
+                    summary: "bootstrap in \(artifact.path) is not a native executable (a script needs a #! line and execute bits)",
+                    fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable (or a script starting with #!), with mode 755.")
+            }
+        }
+        let nested = deployment.artifacts.flatMap(\.entries).first { $0.path.hasSuffix("/bootstrap") }
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [], evidence: nested.map { [("found", $0.path)] } ?? [],
+            summary: "there is no bootstrap at the root of the function" + (nested.map { " (there is \($0.path): zip its folder's contents, not the folder)" } ?? ""),
+            fix: "Put the executable named bootstrap at the root of the ZIP, with mode 755.")
+    }
+}
+
+/// One line about where a library resolved, for triage messages.
+enum DependencyText {
+    static func describe(_ resolution: Resolution, graph: LoadGraph) -> String {
+        switch resolution {
+        case .bundled(let object, _, let step): "bundled at \(graph.objects[object].runtimePath), through \(step)"
+        case .alreadyLoaded(let object): "already loaded from \(graph.objects[object].runtimePath)"
+        case .runtime(let directory): "the runtime's copy in \(directory)"
+        case .missing: "missing"
+        }
+    }
+}

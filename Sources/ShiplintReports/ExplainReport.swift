@@ -1,0 +1,94 @@
+import ShiplintChecks
+import ShiplintFacts
+import ShiplintTargets
+
+/// `shiplint explain` output: each error signal with its root cause, evidence and fix; or, without an error text,
+/// every import that would fail.
+public enum ExplainReport {
+    public static func render(
+        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
+        result: ScanResult, format: OutputFormat, style: TextStyle
+    ) -> String {
+        switch format {
+        case .json: json(errorText: errorText, explanations: explanations, failingImports: failingImports, result: result)
+        case .text: text(errorText: errorText, explanations: explanations, failingImports: failingImports, result: result, style: style)
+        }
+    }
+
+    static func text(
+        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
+        result: ScanResult, style: TextStyle
+    ) -> String {
+        var lines: [String] = []
+        if errorText == nil {
+            lines.append(style.bold("Imports that would fail on \(result.target.name):"))
+            if failingImports.isEmpty { lines.append("  none: every module loads as far as shiplint can tell") }
+            for row in failingImports {
+                lines.append("  \(style.bold(row.module)): \(row.finding.path) [\(row.finding.check)] \(row.finding.message)")
+                lines.append("      fix: \(row.finding.fix)")
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        if explanations.isEmpty {
+            lines.append("shiplint does not recognise this error text (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, NODE_MODULE_VERSION, InvalidEntrypoint).")
+            lines.append("Here is the full scan instead:")
+            lines.append("")
+            return lines.joined(separator: "\n") + "\n" + ScanReport.render(result, format: .text, style: style)
+        }
+        for explanation in explanations {
+            lines.append(style.bold("Error: ") + describe(explanation.signal))
+            let label = explanation.outcome == .explained
+                ? style.paint("Root cause", "1;31") + (explanation.rootCause.map { " [\($0.check)]" } ?? "")
+                : style.paint("Not explained by this artifact", "1;33")
+            lines.append("\(label): \(explanation.summary)")
+            for (name, value) in explanation.evidence { lines.append("  \(name): \(value)") }
+            lines.append("Fix: \(explanation.fix)")
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describe(_ signal: ErrorSignal) -> String {
+        switch signal {
+        case .missingModule(let module): "No module named '\(module)'"
+        case .missingLibrary(let soname, let requiredBy): "\(soname): cannot open shared object file" + (requiredBy.map { " (needed by \($0))" } ?? "")
+        case .missingVersion(let version, let library, let requiredBy): "version \(version) not found" + (library.map { " in \($0)" } ?? "") + (requiredBy.map { " (required by \($0))" } ?? "")
+        case .invalidELFHeader(let path): "\(path): invalid ELF header"
+        case .wrongELFClass(let path, let elfClass): "\(path.map { "\($0): " } ?? "")wrong ELF class: \(elfClass)"
+        case .undefinedSymbol(let symbol, let path): "\(path.map { "\($0): " } ?? "")undefined symbol: \(symbol)"
+        case .executableStack(let path): "cannot enable executable stack" + (path.map { " (\($0))" } ?? "")
+        case .nodeABI(let path, _, _): "\(path ?? "a .node addon") was compiled against a different Node.js version"
+        case .invalidEntrypoint(let detail): detail
+        }
+    }
+
+    static func json(
+        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)], result: ScanResult
+    ) -> String {
+        func finding(_ finding: Finding) -> JSONValue {
+            .object([
+                "check": .string(finding.check), "severity": .string(finding.severity.rawValue), "artifact": .string(finding.artifact),
+                "path": .string(finding.path), "message": .string(finding.message), "fix": .string(finding.fix),
+            ])
+        }
+        return JSONValue.object([
+            "schema": .int(1),
+            "target": .object(["name": .string(result.target.name)]),
+            "error": errorText.map { .object(["text": .string($0), "recognised": .bool(!explanations.isEmpty)]) } ?? .null,
+            "explanations": .array(explanations.map { explanation in
+                .object([
+                    "signal": .string(explanation.signal.kind),
+                    "error": .string(describe(explanation.signal)),
+                    "explained": .bool(explanation.outcome == .explained),
+                    "root_cause": explanation.rootCause.map(finding) ?? .null,
+                    "module": .optional(explanation.module),
+                    "files": .array(explanation.files.map { .object(["artifact": .string($0.artifact), "path": .string($0.path)]) }),
+                    "facts": .array(explanation.evidence.map { .object(["label": .string($0.label), "value": .string($0.value)]) }),
+                    "summary": .string(explanation.summary),
+                    "fix": .string(explanation.fix),
+                ])
+            }),
+            "failing_imports": .array(failingImports.map { .object(["module": .string($0.module), "root_cause": finding($0.finding)]) }),
+        ]).rendered()
+    }
+}

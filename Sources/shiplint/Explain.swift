@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import ShiplintChecks
+import ShiplintReports
+import ShiplintTargets
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn an error from a failing function (ImportModuleError …) into its root cause in the artifact.",
+        discussion: """
+            Give the deployed artifact, its layers and its runtime, and the error text from the logs: a single line or \
+            a pasted CloudWatch log (JSON log lines included), with --error, --error-file, or on standard input. \
+            shiplint names the file that is wrong, the facts, and the fix. It recognises ImportModuleError / \
+            ModuleNotFoundError / cannot import name, `cannot open shared object file`, `version 'GLIBC_2.28' not \
+            found`, `invalid ELF header`, `wrong ELF class`, `undefined symbol`, `cannot enable executable stack`, \
+            Node's NODE_MODULE_VERSION mismatch, Runtime.InvalidEntrypoint and `exec format error`. An error the \
+            artifact does not reproduce is reported as not explained by it (the wrong log, or another build).
+
+            Without an error text (and with standard input a terminal), lists every import that would fail.
+            Exit status: 0 when every error was explained (or nothing fails), 1 when an error is not explained by \
+            the artifact or was not recognised (or, without an error, when an import would fail), 2 for bad input.
+            """
+    )
+
+    @Argument(help: "The function artifact that was deployed.")
+    var path: String
+
+    @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"))
+    var layer: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file.", valueName: "name|file"))
+    var target: String
+
+    @Option(name: .long, help: "The error text from the logs.")
+    var error: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read the error text from this file.", valueName: "file"))
+    var errorFile: String?
+
+    @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup(title: "Reading limits") var reading: ReadingOptions
+
+    func run() throws {
+        let runtime: TargetRuntime
+        do {
+            runtime = try TargetCatalog.builtIn.load(target)
+        } catch {
+            throw fail(error.description)
+        }
+        let errorText = try readErrorText()
+        let function = try reading.read([path])[0]
+        let layers = try reading.read(layer)
+        let deployment = DeploymentContext(function: function, layers: layers, target: runtime)
+        let result = Scanner.scan(functions: [function], layers: layers, target: runtime)
+        let explanations = errorText.map { ErrorText.signals(in: $0).map { Triage.explain($0, result: result, deployment: deployment) } } ?? []
+        let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
+        try outputOptions.emit(ExplainReport.render(
+            errorText: errorText, explanations: explanations, failingImports: failing, result: result,
+            format: outputOptions.format, style: outputOptions.style))
+        let unexplained = errorText != nil && (explanations.isEmpty || explanations.contains { $0.outcome == .notExplained })
+        if unexplained || (errorText == nil && !failing.isEmpty) { throw ExitCode(ExitStatus.findings) }
+    }
+
+    private func readErrorText() throws -> String? {
+        if let error { return error }
+        if let errorFile {
+            guard let text = try? String(contentsOfFile: errorFile, encoding: .utf8) else { throw fail("cannot read \(errorFile)") }
+            return text
+        }
+        guard isatty(STDIN_FILENO) == 0 else { return nil }
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        let text = String(decoding: data.prefix(4 << 20), as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+    }
+}

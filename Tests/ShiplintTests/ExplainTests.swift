@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// `shiplint explain`: error texts as Lambda, CPython, glibc and Node print them (wording from the public reports
+/// cited in shared/reference/README.md), each against an artifact that reproduces the cause.
+@Suite struct ExplainTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let artifact: String
+        let target: String
+        let error: String
+        /// (check, path) of the root cause, or nil for a cause no check names; `explained` false for a wrong log.
+        let rootCause: String?
+        var explained = true
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        // pydantic/pydantic#6557, pydantic/pydantic-core#1409: pydantic_core installed on Windows.
+        Case(name: "pydantic_core built on Windows", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'\nTraceback (most recent call last):",
+             rootCause: "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd"),
+        // The same as a CloudWatch JSON log line.
+        Case(name: "JSON log line", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
+             error: #"{"errorMessage": "Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'", "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}"#,
+             rootCause: "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd"),
+        Case(name: "built on a Mac", artifact: "fixtures/artifacts/function-darwin.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "Runtime.ImportModuleError: Unable to import module 'handler': No module named 'pkg._mod'",
+             rootCause: "darwin-binary pkg/_mod.cpython-313-darwin.so"),
+        Case(name: "aarch64 wheel in x86_64 (powertools#6771)", artifact: "fixtures/artifacts/function-aarch64.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "Runtime.ImportModuleError: Unable to import module 'app': No module named 'pkg._clean'",
+             rootCause: "wrong-arch pkg/_clean.cpython-313-aarch64-linux-gnu.so"),
+        // lambci/docker-lambda#318, opencv/opencv-python#1019.
+        Case(name: "libGL.so.1", artifact: "fixtures/artifacts/resolve/missing-system.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: libGL.so.1: cannot open shared object file: No such file or directory",
+             rootCause: "missing-library pkg/_system.cpython-313-x86_64-linux-gnu.so"),
+        // psycopg2 built against the system libpq.
+        Case(name: "libpq.so.5", artifact: "fixtures/artifacts/resolve/missing-system.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "Runtime.ImportModuleError: Unable to import module 'lambda_function': libpq.so.5: cannot open shared object file: No such file or directory",
+             rootCause: "missing-library pkg/_system.cpython-313-x86_64-linux-gnu.so"),
+        Case(name: "bundled library left out", artifact: "fixtures/artifacts/resolve/rpath-missing.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: libbar-1a2b3c4d.so.1.0: cannot open shared object file: No such file or directory",
+             rootCause: "missing-library pkg/_mod.cpython-313-x86_64-linux-gnu.so"),
+        // serverless/serverless-python-requirements#765.
+        Case(name: "GLIBC_2.28 on Amazon Linux 2", artifact: "fixtures/artifacts/function-glibc228.zip", target: "aws-lambda-python3.11-x86_64",
+             error: "Runtime.ImportModuleError: Unable to import module 'handler': /lib64/libc.so.6: version `GLIBC_2.28' not found (required by /var/task/pkg/_glibc228.cpython-311-x86_64-linux-gnu.so)",
+             rootCause: "glibc-too-new pkg/_glibc228.cpython-311-x86_64-linux-gnu.so"),
+        Case(name: "GLIBC_2.28 on the wrong target is not this artifact's", artifact: "fixtures/artifacts/function-glibc228.zip", target: "aws-lambda-python3.12-x86_64",
+             error: "/lib64/libc.so.6: version `GLIBC_2.28' not found (required by /var/task/pkg/_glibc228.cpython-311-x86_64-linux-gnu.so)",
+             rootCause: nil, explained: false),
+        Case(name: "GLIBCXX on Amazon Linux 2", artifact: "fixtures/bin/elf/_cxx.cpython-311-x86_64-linux-gnu.so", target: "aws-lambda-python3.11-x86_64",
+             error: "ImportError: /lib64/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by /var/task/_cxx.cpython-311-x86_64-linux-gnu.so)",
+             rootCause: "libstdcxx-too-new _cxx.cpython-311-x86_64-linux-gnu.so"),
+        Case(name: "wrong ELF class", artifact: "fixtures/bin/elf/_clean.cpython-313-i386-linux-gnu.so", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: /var/task/_clean.cpython-313-i386-linux-gnu.so: wrong ELF class: ELFCLASS32",
+             rootCause: "wrong-arch _clean.cpython-313-i386-linux-gnu.so"),
+        Case(name: "invalid ELF header", artifact: "fixtures/bin/pe/_mod.cp313-win_amd64.pyd", target: "aws-lambda-python3.13-x86_64",
+             error: "OSError: /var/task/_mod.cp313-win_amd64.pyd: invalid ELF header",
+             rootCause: "windows-binary _mod.cp313-win_amd64.pyd"),
+        Case(name: "executable stack", artifact: "fixtures/bin/elf/_execstack.cpython-313-x86_64-linux-gnu.so", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: /var/task/_execstack.cpython-313-x86_64-linux-gnu.so: cannot enable executable stack as shared object requires: Invalid argument",
+             rootCause: "exec-stack _execstack.cpython-313-x86_64-linux-gnu.so"),
+        Case(name: "musl bootstrap", artifact: "fixtures/bin/elf/bootstrap-musl", target: "aws-lambda-provided.al2023-x86_64",
+             error: "/var/task/bootstrap: error while loading shared libraries: libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory",
+             rootCause: "musl-binary bootstrap-musl"),
+        // A log that names a module this artifact has, correctly built: the user pasted the wrong log.
+        Case(name: "wrong log", artifact: "fixtures/artifacts/function-clean.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "Runtime.ImportModuleError: Unable to import module 'handler': No module named 'pkg._clean'",
+             rootCause: nil, explained: false),
+        Case(name: "module absent altogether", artifact: "fixtures/artifacts/function-clean.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "No module named 'pydantic_core._pydantic_core'",
+             rootCause: nil, explained: false),
+    ]
+
+    @Test(arguments: cases)
+    func explains(_ testCase: Case) throws {
+        let result = try Shiplint.run(["explain", testCase.artifact, "--target", testCase.target, "--error", testCase.error, "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        let explanations = json["explanations"] as? [[String: Any]] ?? []
+        try #require(explanations.count == 1, "\(result.stdout)\(result.stderr)")
+        let explanation = explanations[0]
+        #expect(explanation["explained"] as? Bool == testCase.explained)
+        let root = explanation["root_cause"] as? [String: Any]
+        let found = root.map { "\($0["check"] as? String ?? "") \($0["path"] as? String ?? "")" }
+        #expect(found == testCase.rootCause)
+        #expect(result.status == (testCase.explained ? 0 : 1))
+    }
+
+    /// Folders built in the test from fixture binaries, for layouts no committed archive has.
+    static func folder(_ files: [String: String]) throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-explain-\(UUID().uuidString)")
+        for (path, source) in files {
+            let destination = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if source.hasPrefix("fixtures/") {
+                try FileManager.default.copyItem(atPath: Repository.root + "/" + source, toPath: destination.path)
+            } else {
+                try source.write(to: destination, atomically: true, encoding: .utf8)
+            }
+        }
+        return root.path
+    }
+
+    /// Pillow installed on a Mac: the import fails as `cannot import name '_imaging' from 'PIL'`.
+    @Test func pillowBuiltOnAMac() throws {
+        let folder = try Self.folder([
+            "PIL/__init__.py": "",
+            "PIL/_imaging.cpython-313-darwin.so": "fixtures/bin/macho/_mod_universal2.cpython-313-darwin.so",
+        ])
+        let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-python3.13-x86_64", "--error",
+            "Runtime.ImportModuleError: Unable to import module 'lambda_function': cannot import name '_imaging' from 'PIL' (/var/task/PIL/__init__.py)"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [darwin-binary]: PIL/_imaging.cpython-313-darwin.so"), "\(result.stdout)")
+        #expect(result.stdout.contains("found instead: PIL/_imaging.cpython-313-darwin.so"))
+    }
+
+    @Test func nodeAddonBuiltOnWindows() throws {
+        let folder = try Self.folder(["index.js": "", "node_modules/sharp/build/Release/sharp.node": "fixtures/bin/pe/_mod.cp313-win_amd64.pyd"])
+        let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error: /var/task/node_modules/sharp/build/Release/sharp.node: invalid ELF header"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [windows-binary]: node_modules/sharp/build/Release/sharp.node"), "\(result.stdout)")
+    }
+
+    @Test func nodeABIOverSeveralLines() throws {
+        let folder = try Self.folder(["index.js": "", "node_modules/x/build/Release/x.node": "fixtures/bin/elf/_clean.cpython-313-x86_64-linux-gnu.so"])
+        let error = """
+            Error: The module '/var/task/node_modules/x/build/Release/x.node'
+            was compiled against a different Node.js version using
+            NODE_MODULE_VERSION 108. This version of Node.js requires
+            NODE_MODULE_VERSION 127. Please try re-compiling or re-installing
+            """
+        let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-nodejs22.x-x86_64", "--error", error])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("node_modules/x/build/Release/x.node was compiled for Node.js 18 (NODE_MODULE_VERSION 108)"), "\(result.stdout)")
+        #expect(result.stdout.contains("npm rebuild"))
+    }
+
+    @Test func bootstrapForTheWrongPlatform() throws {
+        let folder = try Self.folder(["bootstrap": "fixtures/bin/pe/_mod.cp313-win_amd64.pyd"])
+        let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-provided.al2023-x86_64", "--error",
+            #"{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: 1 Error: fork/exec /var/task/bootstrap: exec format error"}"#])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [windows-binary]: bootstrap"), "\(result.stdout)")
+    }
+
+    @Test func unrecognisedTextFallsBackToTheScan() throws {
+        let result = try Shiplint.run(["explain", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--error", "Task timed out after 3.00 seconds"])
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("shiplint does not recognise this error text"))
+        #expect(result.stdout.contains("error[windows-binary]"))
+    }
+
+    @Test func withoutAnErrorListsFailingImports() throws {
+        let result = try Shiplint.run(["explain", "fixtures/artifacts/resolve/rpath-missing.zip", "--target", "aws-lambda-python3.13-x86_64"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  pkg._mod: pkg/_mod.cpython-313-x86_64-linux-gnu.so [missing-library] needs libbar-1a2b3c4d.so.1.0"), "\(result.stdout)")
+        let clean = try Shiplint.run(["explain", "fixtures/artifacts/function-clean.zip", "--target", "aws-lambda-python3.13-x86_64"])
+        #expect(clean.status == 0)
+    }
+
+    @Test func errorFromAFile() throws {
+        let folder = try Self.folder(["error.log": "2026-01-01T00:00:00Z [ERROR] Runtime.ImportModuleError: Unable to import module 'app': No module named 'pydantic_core._pydantic_core'\n"])
+        let result = try Shiplint.run(["explain", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--error-file", folder + "/error.log"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [windows-binary]"))
+    }
+}
