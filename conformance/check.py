@@ -33,13 +33,14 @@ REPO_ROOT = os.path.dirname(fetch.SUITE_DIR)
 RUN_TIMEOUT = 300
 # The exit status swift-argument-parser uses for a usage error, e.g. an unknown subcommand (EX_USAGE).
 EXIT_USAGE = 64
-NOT_IMPLEMENTED = re.compile(r"unknown (sub)?command|unexpected argument '?(inspect|scan|checks)\b", re.IGNORECASE)
+NOT_IMPLEMENTED = re.compile(r"unknown (sub)?command|unexpected argument '?(inspect|scan|checks|explain)\b", re.IGNORECASE)
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-CASE_KEYS = {"name", "why", "command", "input", "target", "needs", "expect"}
+CASE_KEYS = {"name", "why", "command", "input", "target", "needs", "expect", "error"}
 INPUT_KEYS = {"wheel", "delete", "zip", "unpack", "store"}
 INSPECT_EXPECT_KEYS = {"exit", "kind", "only_these_binaries", "binaries"}
 SCAN_EXPECT_KEYS = {"exit", "findings", "absent_checks", "no_errors"}
+EXPLAIN_EXPECT_KEYS = {"exit", "explained", "root_cause"}
 BINARY_KEYS = {"format", "arch", "bits", "endian", "needed", "needed_set", "soname", "rpath", "runpath",
                "interpreter", "version_needs", "max_versions", "problem"}
 
@@ -86,8 +87,15 @@ def validate_cases(cases, pinned):
                     raise fetch.SuiteError(f"{where} at 'expect.findings': each entry is [check id, path]")
             if not all(isinstance(x, str) for x in expect.get("absent_checks", [])):
                 raise fetch.SuiteError(f"{where} at 'expect.absent_checks': expected a list of check ids")
+        elif case["command"] == "explain":
+            _only_keys(expect, EXPLAIN_EXPECT_KEYS, f"{where} at 'expect'")
+            for key in ("target", "error"):
+                if key not in case:
+                    raise fetch.SuiteError(f"{where}: missing key '{key}'")
+            if "exit" not in expect or "explained" not in expect:
+                raise fetch.SuiteError(f"{where} at 'expect': needs 'exit' and 'explained'")
         else:
-            raise fetch.SuiteError(f"{where} at 'command': expected 'inspect' or 'scan'")
+            raise fetch.SuiteError(f"{where} at 'command': expected 'inspect', 'scan' or 'explain'")
 
 
 def _only_keys(value, allowed, where):
@@ -287,6 +295,29 @@ def compare_scan(case, path, status, out, err):
     return problems
 
 
+def compare_explain(case, path, status, out, err):
+    """The error text must come back as one explanation whose root cause is the expected [check, path]."""
+    expect = case["expect"]
+    problems = []
+    if status != expect["exit"]:
+        problems.append(f"exit status {status}, expected {expect['exit']}{_stderr_hint(err)}")
+    report, why = _parse_report(out)
+    if report is None:
+        return problems + [why]
+    explanations = report.get("explanations") or []
+    if len(explanations) != 1:
+        return problems + [f"expected one explanation, got {_short(explanations)}"]
+    explanation = explanations[0]
+    if explanation.get("explained") is not expect["explained"]:
+        problems.append(f"explained {explanation.get('explained')!r}, expected {expect['explained']!r}")
+    root = explanation.get("root_cause") or {}
+    want = expect.get("root_cause")
+    got = [root.get("check"), root.get("path")] if root else None
+    if got != want:
+        problems.append(f"root cause {got}, expected {want}")
+    return problems
+
+
 def _parse_report(out):
     try:
         report = json.loads(out)
@@ -331,6 +362,9 @@ def run_case(case, shiplint, cache, available, scratch):
     if case["command"] == "inspect":
         status, out, err = shiplint.run(["inspect", path, "--format", "json"])
         return compare_inspect(case, path, status, out, err)
+    if case["command"] == "explain":
+        status, out, err = shiplint.run(["explain", path, "--target", case["target"], "--error", case["error"], "--format", "json"])
+        return compare_explain(case, path, status, out, err)
     status, out, err = shiplint.run(["scan", path, "--target", case["target"], "--format", "json"])
     return compare_scan(case, path, status, out, err)
 
