@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance fixtures demo install clean
+.PHONY: all deps build debug test unit conformance ci-formats fixtures demo install clean
 
 all: build
 
@@ -28,7 +28,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance
+test: unit conformance ci-formats
 
 unit: debug
 	$(SWIFT) test
@@ -36,6 +36,11 @@ unit: debug
 # Real wheels from PyPI, pinned by sha256 and cached; says plainly what it skipped when it cannot download.
 conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/check.py
+
+# SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
+# (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).
+ci-formats: debug
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/ci_formats.py
 
 # Rebuilds the committed test binaries and archives (needs the Swift toolchain's clang and lld).
 fixtures:
@@ -52,8 +57,11 @@ demo: build
 	@echo '$$ shiplint scan fixtures/artifacts/function-clean.zip --target aws-lambda-python3.13-x86_64'
 	@$(RELEASE_BIN) scan fixtures/artifacts/function-clean.zip --target aws-lambda-python3.13-x86_64 || true
 	@echo
-	@echo '$$ shiplint inspect fixtures/artifacts/layer-nested.zip'
-	@$(RELEASE_BIN) inspect fixtures/artifacts/layer-nested.zip || true
+	@echo '$$ shiplint scan fixtures/artifacts/package/function-root.zip --layer fixtures/artifacts/package/layer-py312.zip --target aws-lambda-python3.13-x86_64'
+	@$(RELEASE_BIN) scan fixtures/artifacts/package/function-root.zip --layer fixtures/artifacts/package/layer-py312.zip --target aws-lambda-python3.13-x86_64 || true
+	@echo
+	@echo '$$ shiplint inspect --tree fixtures/artifacts/resolve/missing-system.zip --target aws-lambda-python3.13-x86_64'
+	@$(RELEASE_BIN) inspect --tree fixtures/artifacts/resolve/missing-system.zip --target aws-lambda-python3.13-x86_64 || true
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin

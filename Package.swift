@@ -36,10 +36,15 @@ let package = Package(
         .target(name: "ShiplintChecks", dependencies: ["ShiplintFacts", "ShiplintTargets"]),
         // Text and JSON (and later SARIF, JUnit …) writers.
         .target(name: "ShiplintReports", dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks"]),
+        // Project policy: `.shiplint.toml` (severities, ignores), baselines, applied to a scan's findings.
+        .target(
+            name: "ShiplintPolicy",
+            dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .executableTarget(
             name: "shiplint",
             dependencies: [
-                "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports",
+                "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", "ShiplintPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,7 +53,7 @@ let package = Package(
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["embed-rules"]),
         .testTarget(
             name: "ShiplintTests",
-            dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports"]
+            dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", "ShiplintPolicy"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -13,6 +13,14 @@ public enum CheckRegistry {
         .missingLibrary,
         .missingSymbolVersion,
         .execStack,
+        .unsafePath,
+        .unreadableFile,
+        .noUnixModes,
+        .layerLayout,
+        .wheelTagMismatch,
+        .duplicateModule,
+        .packageTooLarge,
+        .uploadTooLarge,
         .unreadableEntry,
     ]
 

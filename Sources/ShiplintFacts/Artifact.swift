@@ -62,12 +62,21 @@ public struct Artifact: Sendable {
     public let entries: [ArtifactEntry]
     public let binaries: [Binary]
     public let problems: [ArtifactProblem]
+    /// The size of the artifact file on disk (the ZIP as uploaded); nil for folders.
+    public let storedSize: Int64?
+    /// The text of small metadata files, keyed by entry path: only `*.dist-info/WHEEL` (at most 64 KiB each).
+    public let metadataFiles: [String: String]
 
-    public init(path: String, kind: ArtifactKind, entries: [ArtifactEntry], binaries: [Binary], problems: [ArtifactProblem]) {
+    public init(
+        path: String, kind: ArtifactKind, entries: [ArtifactEntry], binaries: [Binary], problems: [ArtifactProblem],
+        storedSize: Int64? = nil, metadataFiles: [String: String] = [:]
+    ) {
         self.path = path
         self.kind = kind
         self.entries = entries
         self.binaries = binaries
         self.problems = problems
+        self.storedSize = storedSize
+        self.metadataFiles = metadataFiles
     }
 }

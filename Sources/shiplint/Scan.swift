@@ -1,18 +1,66 @@
 import ArgumentParser
+import Foundation
 import ShiplintChecks
+import ShiplintFacts
+import ShiplintPolicy
 import ShiplintReports
 import ShiplintTargets
 
-enum FailOn: String, ExpressibleByArgument, CaseIterable {
-    case error, warning, never
+extension FailOn: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
 
-    func fails(_ worst: Severity?) -> Bool {
-        guard let worst else { return false }
-        switch self {
-        case .error: return worst >= .error
-        case .warning: return worst >= .warning
-        case .never: return false
+/// What to scan and under which policy: shared by `scan` and `baseline write`. Command-line options override the
+/// project configuration (`.shiplint.toml`, found from the current folder upward, or `--config`).
+struct ScanInputOptions: ParsableArguments {
+    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
+    var paths: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path. Default: `target` in .shiplint.toml.", valueName: "name|file"))
+    var target: String?
+
+    @Option(name: .long, help: ArgumentHelp("A layer deployed with the function (repeatable, in order); replaces `layers` in .shiplint.toml.", valueName: "path"))
+    var layer: [String] = []
+
+    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml.", valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
+    var noConfig = false
+
+    @OptionGroup(title: "Reading limits") var reading: ReadingOptions
+
+    func validate() throws {
+        if config != nil && noConfig { throw ValidationError("--config and --no-config contradict each other.") }
+    }
+
+    /// The configuration in force: `--config`, else the nearest `.shiplint.toml`, else none. A broken one ends the
+    /// run with status 2.
+    func configuration() throws -> ProjectConfiguration? {
+        if noConfig { return nil }
+        guard let file = config ?? ProjectConfiguration.discover() else { return nil }
+        do {
+            return try ProjectConfiguration.load(file: file)
+        } catch {
+            throw fail(error.description)
         }
+    }
+
+    /// Reads the target and the artifacts, options first, then the configuration's defaults.
+    func resolve(_ configuration: ProjectConfiguration?) throws -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact]) {
+        guard let name = target ?? configuration?.target else {
+            throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)")
+        }
+        let layers = layer.isEmpty ? (configuration?.layers ?? []) : layer
+        if paths.isEmpty && layers.isEmpty {
+            throw fail("nothing to scan: name at least one artifact (or --layer, or `layers` in .shiplint.toml)")
+        }
+        let runtime: TargetRuntime
+        do {
+            runtime = try TargetCatalog.builtIn.load(name)
+        } catch {
+            throw fail(error.description)
+        }
+        return (runtime, try reading.read(paths), try reading.read(layers))
     }
 }
 
@@ -23,39 +71,58 @@ struct Scan: ParsableCommand {
             Example: shiplint scan build/function.zip --target aws-lambda-python3.13-x86_64
 
             Every finding names the check (`shiplint checks` lists them), the file inside the artifact, what is \
-            wrong, and the fix. Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 for bad input \
-            or a bad rule file, 3 for an internal error.
+            wrong, and the fix. Formats: text, json, sarif (GitHub code scanning), junit (Jenkins, GitLab), github \
+            (workflow-command annotations).
+
+            A .shiplint.toml in the current folder or above (or --config FILE) sets the default target, layers and \
+            --fail-on, per-check severities and ignores; options given here override it. With --baseline FILE \
+            (from `shiplint baseline write`) only findings not in the baseline are reported and counted.
+
+            Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 for bad input, a bad rule file, \
+            a bad .shiplint.toml or baseline, 3 for an internal error.
             """
     )
 
-    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
-    var paths: [String] = []
+    @OptionGroup var input: ScanInputOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path.", valueName: "name|file"))
-    var target: String
+    @Option(help: "Lowest severity that makes the exit status 1: error, warning or never. Default: `fail-on` in .shiplint.toml, else error.")
+    var failOn: FailOn?
 
-    @Option(name: .long, help: ArgumentHelp("A layer deployed with the function (repeatable, in order).", valueName: "path"))
-    var layer: [String] = []
+    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline file.", valueName: "file"))
+    var baseline: String?
 
-    @Option(help: "Lowest severity that makes the exit status 1: error, warning or never.")
-    var failOn: FailOn = .error
-
-    @OptionGroup var outputOptions: OutputOptions
-    @OptionGroup(title: "Reading limits") var reading: ReadingOptions
-
-    func validate() throws {
-        if paths.isEmpty && layer.isEmpty { throw ValidationError("Name at least one artifact (or --layer).") }
-    }
+    @OptionGroup var outputOptions: ScanOutputOptions
 
     func run() throws {
-        let runtime: TargetRuntime
-        do {
-            runtime = try TargetCatalog.builtIn.load(target)
-        } catch {
-            throw fail(error.description)
+        let configuration = try input.configuration()
+        let (runtime, functions, layers) = try input.resolve(configuration)
+        var recorded: (file: String, baseline: Baseline)?
+        if let baseline {
+            do {
+                recorded = (baseline, try Baseline.load(file: baseline))
+            } catch {
+                throw fail(error.description)
+            }
         }
-        let result = Scanner.scan(functions: try reading.read(paths), layers: try reading.read(layer), target: runtime)
-        try outputOptions.emit(ScanReport.render(result, format: outputOptions.format, style: outputOptions.style))
-        if failOn.fails(result.worst) { throw ExitCode(ExitStatus.findings) }
+        let outcome = ScanPolicy(configuration: configuration, baseline: recorded).scan(functions: functions, layers: layers, target: runtime)
+        try outputOptions.emit(outcome.report)
+        if (failOn ?? configuration?.failOn ?? .error).fails(outcome.worst) { throw ExitCode(ExitStatus.findings) }
+    }
+}
+
+/// `scan`'s output options: every report format.
+struct ScanOutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: ReportFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Never colour text output (also: NO_COLOR in the environment).")
+    var noColor = false
+
+    func emit(_ scan: ScanReportInput) throws {
+        let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
+        try writeReport(format.reporter(style: style).report(scan), to: output)
     }
 }

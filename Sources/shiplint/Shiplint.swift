@@ -19,12 +19,13 @@ struct Shiplint: ParsableCommand {
             EXIT STATUS
               0  no finding at or above --fail-on (scan), or the command succeeded
               1  scan found a finding at or above --fail-on (default: error)
-              2  bad input: a missing or unreadable artifact, an unknown target, a bad rule file
+              2  bad input: a missing or unreadable artifact, an unknown target, a bad rule file, a bad
+                 .shiplint.toml or baseline (the message names the file and the key)
               3  internal error (a bug: please report it)
              64  bad command-line usage (from the argument parser)
             """,
         version: ScanReport.toolVersion,
-        subcommands: [Scan.self, Inspect.self, Targets.self, Checks.self]
+        subcommands: [Scan.self, Inspect.self, Explain.self, Targets.self, Checks.self, Init.self, BaselineCommand.self]
     )
 }
 
@@ -40,6 +41,31 @@ enum ExitStatus {
 func fail(_ message: String, status: Int32 = ExitStatus.badInput) -> ExitCode {
     FileHandle.standardError.write(Data("shiplint: error: \(message)\n".utf8))
     return ExitCode(status)
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Writes `text` to the named file atomically (nothing else is ever written), or to standard output when nil.
+func writeReport(_ text: String, to file: String?) throws {
+    guard let file else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+    } catch {
+        throw fail("cannot write \(file): \(error.localizedDescription)")
+    }
+}
+
+extension TextStyle {
+    /// Colour only for a terminal, never with --no-color or NO_COLOR.
+    static func forOutput(toFile: Bool, noColor: Bool) -> TextStyle {
+        let terminal = !toFile && isatty(STDOUT_FILENO) == 1
+        return TextStyle(colour: terminal && !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+    }
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -86,6 +112,8 @@ struct ReadingOptions: ParsableArguments {
         for path in paths {
             do {
                 artifacts.append(try reader.read(path: path))
+            } catch .internalFailure(let reason) {
+                throw fail("internal error: \(reason)", status: ExitStatus.internalError)
             } catch {
                 throw fail(error.description)
             }
@@ -104,21 +132,10 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Never colour text output (also: NO_COLOR in the environment).")
     var noColor = false
 
-    var style: TextStyle {
-        let terminal = output == nil && isatty(STDOUT_FILENO) == 1
-        return TextStyle(colour: terminal && !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-    }
+    var style: TextStyle { TextStyle.forOutput(toFile: output != nil, noColor: noColor) }
 
     /// Writes the report where asked: the named file (nothing else is ever written) or standard output.
     func emit(_ report: String) throws {
-        guard let output else {
-            FileHandle.standardOutput.write(Data(report.utf8))
-            return
-        }
-        do {
-            try Data(report.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-        } catch {
-            throw fail("cannot write \(output): \(error.localizedDescription)")
-        }
+        try writeReport(report, to: output)
     }
 }

@@ -15,7 +15,8 @@ import Testing
 
     static let cases: [Case] = [
         Case(artifact: "artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64", status: 1,
-             findings: ["windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd",
+             findings: ["wheel-tag-mismatch pydantic_core-2.27.2.dist-info/WHEEL",
+                        "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd",
                         "python-abi-mismatch pydantic_core/_pydantic_core.cp313-win_amd64.pyd"]),
         Case(artifact: "artifacts/function-darwin.zip", target: "aws-lambda-python3.13-x86_64", status: 1,
              findings: ["darwin-binary pkg/_mod.cpython-313-darwin.so", "python-abi-mismatch pkg/_mod.cpython-313-darwin.so"]),
@@ -50,7 +51,8 @@ import Testing
         Case(artifact: "artifacts/hostile/nested-bomb.zip", target: "aws-lambda-python3.13-x86_64", status: 1,
              findings: ["unreadable-entry nested-11.zip!nested-10.zip!nested-09.zip!nested-08.zip"]),
         Case(artifact: "artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64", status: 0,
-             findings: ["windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd",
+             findings: ["wheel-tag-mismatch pydantic_core-2.27.2.dist-info/WHEEL",
+                        "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd",
                         "python-abi-mismatch pydantic_core/_pydantic_core.cp313-win_amd64.pyd"], extra: ["--fail-on", "never"]),
     ] + ["function-clean.zip", "function-clean.tar", "function-clean.tar.gz", "function-clean.tgz", "function-clean.tar.xz",
          "function-clean.tar.bz2", "function-clean.tar.zst", "function-clean.bin", "function-clean", "folder-build",

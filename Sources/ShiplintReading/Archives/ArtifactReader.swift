@@ -25,6 +25,7 @@ public struct ArtifactReader: Sendable {
         let prefix = [UInt8]((try? handle.read(upToCount: FileSignature.prefixLength)) ?? nil ?? Data())
         try? handle.close()
         let name = URL(fileURLWithPath: path).lastPathComponent
+        let storedSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         switch FileSignature(prefix: prefix) {
         case .zip:
             let archive: ArchiveHandle
@@ -34,18 +35,18 @@ public struct ArtifactReader: Sendable {
                 throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(reason)")
             }
             try walk.walkTopLevel(archive, label: path, index: ZipCentralDirectory.read(path: path))
-            return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip)
+            return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
         case .tarLike:
             let archive = try ArchiveHandle(path: path, format: .tar)
             try walk.walkTopLevel(archive, label: path, index: nil)
-            return walk.artifact(path: path, kind: .tar)
+            return walk.artifact(path: path, kind: .tar, storedSize: storedSize)
         case let signature where signature.isNativeBinary || NativeName.looksNative(name):
             // A single binary, or a file named like one that is not (it is read as one unreadable binary).
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? Int64(prefix.count)
+            let size = storedSize ?? Int64(prefix.count)
             walk.examineFile(
                 path: name, size: size, mode: FolderSource.mode(of: path), depth: 0, encrypted: false,
                 content: FileContent(path: path))
-            return walk.artifact(path: path, kind: .file)
+            return walk.artifact(path: path, kind: .file, storedSize: storedSize)
         default:
             throw .unrecognised(path: path, reason: prefix.isEmpty
                 ? "the file is empty"
@@ -105,6 +106,7 @@ struct Walk {
     private(set) var entries: [ArtifactEntry] = []
     private(set) var binaries: [Binary] = []
     private(set) var problems: [ArtifactProblem] = []
+    private(set) var metadataFiles: [String: String] = [:]
     private var inflatedBytes = 0
     private var budgetExhausted = false
     private(set) var stopped = false
@@ -113,8 +115,18 @@ struct Walk {
         self.limits = limits
     }
 
-    func artifact(path: String, kind: ArtifactKind) -> Artifact {
-        Artifact(path: path, kind: kind, entries: entries, binaries: binaries, problems: problems)
+    func artifact(path: String, kind: ArtifactKind, storedSize: Int64? = nil) -> Artifact {
+        Artifact(
+            path: path, kind: kind, entries: entries, binaries: binaries, problems: problems, storedSize: storedSize,
+            metadataFiles: metadataFiles)
+    }
+
+    /// The most bytes of one metadata file kept as text; a `WHEEL` file is a few lines.
+    static let metadataFileBytes = 64 * 1024
+
+    /// Metadata files the checks read as text (`pkg-1.0.dist-info/WHEEL`); nothing else is inflated unless native.
+    static func isMetadataFile(_ path: String) -> Bool {
+        path.hasSuffix(".dist-info/WHEEL")
     }
 
     /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
@@ -208,6 +220,16 @@ struct Walk {
             return
         }
         let signature = FileSignature(prefix: head)
+        if Self.isMetadataFile(path) && !signature.isNativeBinary {
+            guard size <= Int64(Self.metadataFileBytes) else { return }
+            var text = head
+            if head.count == FileSignature.prefixLength {
+                guard case .complete(let tail) = content.rest(limit: Self.metadataFileBytes - head.count) else { return }
+                text += tail
+            }
+            metadataFiles[path] = String(decoding: text, as: UTF8.self)
+            return
+        }
         let isNestedArchive = (signature == .zip || signature == .tarLike) && NativeName.looksLikeArchive(name)
             && !name.lowercased().hasSuffix(".jar")  // JARs carry natives for every OS by design; the JVM picks one.
         guard signature.isNativeBinary || isNestedArchive || NativeName.looksNative(name) else { return }

@@ -1,0 +1,116 @@
+import ShiplintFacts
+import ShiplintTargets
+
+extension Check {
+    public static let duplicateModule = Check(
+        id: "duplicate-module",
+        defaultSeverity: .warning,
+        summary: "The same importable module in two places on the runtime's path (function and layer, or two layers)",
+        explanation: """
+            Python imports a top-level module from the first folder on `sys.path` that has it: `/var/task` (the \
+            function), then `/opt/python/lib/pythonX.Y/site-packages`, then `/opt/python` (the layers, all unpacked \
+            into the same `/opt`). Node.js does the same with `node_modules` folders. When the function and a layer, \
+            or two layers, both ship `requests`, only one copy is ever imported, and which one depends on where each \
+            sits; two layers with the same folder are even unpacked over each other, so the files of two versions \
+            mix. The copy that loses is dead weight at best; at worst the code was tested against the other version.
+
+            Fix: ship each package once: remove it from the function when a layer provides it (or the reverse), \
+            or drop the layer that duplicates another.
+            """,
+        examples: [
+            CheckExample(
+                "requests in the function and in a layer",
+                subject: .deployment(
+                    function: SamplePackage.artifact("function.zip", files: [("handler.py", 100), ("requests/__init__.py", 100)]),
+                    layers: [SamplePackage.artifact("layer.zip", files: [("python/requests/__init__.py", 100)])]),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
+                "the same module in two layers",
+                subject: .deployment(function: nil, layers: [
+                    SamplePackage.artifact("a.zip", files: [("python/lib/python3.13/site-packages/six.py", 100)]),
+                    SamplePackage.artifact("b.zip", files: [("python/six.py", 100)]),
+                ]),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
+                "different modules",
+                subject: .deployment(
+                    function: SamplePackage.artifact("function.zip", files: [("handler.py", 100), ("app/__init__.py", 100)]),
+                    layers: [
+                        SamplePackage.artifact("a.zip", files: [("python/requests/__init__.py", 100), ("python/requests-2.32.3.dist-info/WHEEL", 100)]),
+                        SamplePackage.artifact("b.zip", files: [("python/lib/python3.13/site-packages/numpy/__init__.py", 100), ("lib/libz.so.1", 100)]),
+                    ]),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+        ],
+        judgement: .perDeployment { context in
+            guard let package = context.target.package else { return [] }
+            let copies = ModuleCopy.all(in: context.inputs, target: context.target, package: package)
+            var verdicts: [LocatedVerdict] = []
+            for name in Set(copies.map(\.name)).sorted() {
+                let same = copies.filter { $0.name == name }.sorted { $0.precedence < $1.precedence }
+                guard let winner = same.first, same.count > 1 else { continue }
+                for loser in same.dropFirst() {
+                    let message = loser.folder == winner.folder && loser.input.isLayer && winner.input.isLayer
+                        ? "`\(name)` is also in \(winner.input.label) at the same place, \(winner.path): Lambda unpacks \(winner.input.shortLabel) over this one into \(loser.installedPath(package)), so the files of both copies mix"
+                        : "`\(name)` is also in \(winner.input.label) at \(winner.path), which comes first on the \(context.target.python != nil ? "import path" : "module path"); this copy (\(loser.installedPath(package))) is never loaded"
+                    verdicts.append(LocatedVerdict(
+                        artifact: loser.input.artifact.path, path: loser.path,
+                        verdict: Verdict(message, fix: "Ship `\(name)` once: remove it from \(loser.input.shortLabel) or from \(winner.input.shortLabel).")))
+                }
+            }
+            return verdicts
+        })
+}
+
+/// One copy of a top-level module: in which input, under which folder of the module path, at which entry path.
+struct ModuleCopy {
+    let name: String
+    let input: DeploymentInput
+    /// The folder of the input on the module path (`""` for the function root, `python` for a layer).
+    let folder: String
+    /// The entry path of the module: `requests/` for a package, `six.py` for a single file.
+    let path: String
+    /// Lower is found first.
+    let precedence: Int
+
+    func installedPath(_ package: TargetRuntime.Package) -> String {
+        input.root(package) + "/" + path
+    }
+
+    static func all(in inputs: [DeploymentInput], target: TargetRuntime, package: TargetRuntime.Package) -> [ModuleCopy] {
+        guard target.python != nil || target.nodeVersion != nil else { return [] }
+        // Deeper folders come first on the path (site-packages before python/, nodeNN/node_modules before node_modules).
+        let layerFolders = package.layerPaths.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
+        var copies: [String: ModuleCopy] = [:]
+        for input in inputs {
+            let folders = input.isLayer ? layerFolders : [target.python != nil ? "" : "node_modules"]
+            for entry in input.unpackedEntries where entry.type == .file {
+                guard let folderIndex = folders.firstIndex(where: { EntryPath.path(entry.path, isInside: $0) }) else { continue }
+                let folder = folders[folderIndex]
+                let relative = EntryPath.components(folder.isEmpty ? entry.path : String(entry.path.dropFirst(folder.count + 1)))
+                // A file in python/lib/… belongs to the site-packages folder, not to a module `lib` of python/.
+                if folders.contains(where: { $0.count > folder.count && EntryPath.path(entry.path, isInside: $0) }) { continue }
+                guard let module = moduleName(relative, python: target.python != nil) else { continue }
+                let prefix = folder.isEmpty ? "" : folder + "/"
+                let path = prefix + module.path
+                // Function first, then layers: each later layer goes over the earlier ones in the same /opt folder.
+                let precedence = input.isLayer ? 1 + folderIndex * 1000 + (1000 - (input.layerNumber ?? 0)) : 0
+                let key = "\(module.name)\u{0}\(input.shortLabel)\u{0}\(path)"
+                if copies[key] == nil {
+                    copies[key] = ModuleCopy(name: module.name, input: input, folder: folder, path: path, precedence: precedence)
+                }
+            }
+        }
+        return copies.values.sorted { ($0.name, $0.precedence, $0.path) < ($1.name, $1.precedence, $1.path) }
+    }
+
+    /// The top-level module a file provides, with its entry path below the module folder.
+    static func moduleName(_ relative: [String], python: Bool) -> (name: String, path: String)? {
+        if python {
+            guard let module = PythonFile.topLevelModule(relative: relative) else { return nil }
+            return (module.name, module.isPackage ? module.name + "/" : relative[0])
+        }
+        guard relative.count > 1, let first = relative.first, !first.hasPrefix(".") else { return nil }
+        let name = first.hasPrefix("@") && relative.count > 2 ? first + "/" + relative[1] : first
+        return (name, name + "/")
+    }
+}

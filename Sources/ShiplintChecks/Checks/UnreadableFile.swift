@@ -1,0 +1,110 @@
+import ShiplintFacts
+import ShiplintTargets
+
+extension Check {
+    public static let unreadableFile = Check(
+        id: "unreadable-file",
+        defaultSeverity: .error,
+        summary: "A file Lambda's user cannot read, or an executable entry point without execute bits",
+        explanation: """
+            Lambda unpacks the package keeping the Unix permissions stored in the ZIP, and runs the function as \
+            another user than the files' owner, so only the "others" bits count. A file without read for others \
+            (`600`, `640`) fails at import with `PermissionError: [Errno 13] Permission denied` (Node.js: \
+            `EACCES`); a folder needs read and execute (`755`). The entry point of a custom runtime (`bootstrap` at \
+            the root of the function or of a layer) and programs under `bin/` must be executable, otherwise the \
+            function fails with `Runtime.InvalidEntrypoint` / `permission denied`. A ZIP made on Windows stores no \
+            Unix permissions at all (see `no-unix-modes`); Lambda then does not make `bootstrap` executable either.
+
+            Fix: set the permissions before zipping: `chmod 644` for files, `755` for folders and executables \
+            (`find build -type f -exec chmod 644 {} + ; find build -type d -exec chmod 755 {} + ; chmod 755 \
+            build/bootstrap`), and build on Windows with a tool that stores Unix modes (AWS's `build-lambda-zip`, \
+            SAM, or zipping inside WSL).
+            """,
+        examples: [
+            CheckExample(
+                "a module readable by its owner only",
+                subject: .artifact(SamplePackage.artifact("function.zip", files: [("handler.py", 100)], mode: 0o100600)),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
+                "a bootstrap without execute bits",
+                subject: .artifact(SamplePackage.artifact("function.zip", files: [("bootstrap", 100)], mode: 0o100644)),
+                target: "aws-lambda-provided.al2023-x86_64", fires: true),
+            CheckExample(
+                "a bootstrap from a Windows ZIP",
+                subject: .artifact(SamplePackage.artifact("function.zip", files: [("bootstrap", 100)], mode: nil)),
+                target: "aws-lambda-provided.al2023-x86_64", fires: true),
+            CheckExample(
+                "a bootstrap with 755",
+                subject: .artifact(SamplePackage.artifact("function.zip", files: [("bootstrap", 100)], mode: 0o100755)),
+                target: "aws-lambda-provided.al2023-x86_64", fires: false),
+            CheckExample(
+                "files 644, folders 755",
+                subject: .artifact(SamplePackage.artifact(
+                    "function.zip", files: [("handler.py", 100), ("pkg/__init__.py", 0)], entries: [SamplePackage.folder("pkg/")])),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+        ],
+        judgement: .perArtifact { context in
+            guard let package = context.target.package else { return [] }
+            var verdicts: [LocatedVerdict] = []
+            var unreported = 0
+            for entry in context.artifact.entries where !EntryPath.isNested(entry.path) {
+                guard let verdict = EntryPermissions.verdict(entry, package: package) else { continue }
+                // A package zipped with the wrong umask has every file wrong: name the first few, count the rest.
+                if verdicts.count < EntryPermissions.reportedEntries {
+                    verdicts.append(LocatedVerdict(path: entry.path, verdict: verdict))
+                } else {
+                    unreported += 1
+                }
+            }
+            if unreported > 0 {
+                verdicts.append(LocatedVerdict(
+                    path: "",
+                    verdict: Verdict(
+                        "\(unreported) more entries have permissions Lambda's user cannot use (the first \(EntryPermissions.reportedEntries) are listed)",
+                        fix: "Set the permissions before zipping: `chmod 644` for files, `755` for folders and executables.")))
+            }
+            return verdicts
+        })
+}
+
+/// What the user Lambda runs as may do with an entry: only the "others" permission bits count.
+enum EntryPermissions {
+    static let reportedEntries = 20
+
+    static func verdict(_ entry: ArtifactEntry, package: TargetRuntime.Package) -> Verdict? {
+        let components = EntryPath.components(entry.path)
+        let isEntryPoint = entry.type == .file
+            && ((components.count == 1 && package.executableEntryPoints.contains(components[0]))
+                || (components.count > 1 && components[0] == "bin"))
+        guard let mode = entry.mode else {
+            guard isEntryPoint else { return nil }
+            return Verdict(
+                "\(entry.path) must be executable, but the ZIP stores no Unix permissions (made on Windows), so Lambda does not make it executable",
+                fix: "Build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, or zip inside WSL) after `chmod 755 \(entry.path)`.")
+        }
+        let others = mode & 0o7
+        let shown = String(mode & 0o777, radix: 8)
+        switch entry.type {
+        case .file:
+            if isEntryPoint && others & 0o5 != 0o5 {
+                return Verdict(
+                    "\(entry.path) is stored with mode \(shown): Lambda's user cannot execute it, so the function fails with permission denied",
+                    fix: "`chmod 755 \(entry.path)` before zipping.")
+            }
+            if others & 0o4 == 0 {
+                return Verdict(
+                    "stored with mode \(shown): not readable by others, and Lambda runs the function as another user than the files' owner (PermissionError [Errno 13] / EACCES)",
+                    fix: "`chmod 644` the files (755 for executables) before zipping.")
+            }
+        case .directory:
+            if others & 0o5 != 0o5 {
+                return Verdict(
+                    "folder stored with mode \(shown): Lambda's user cannot list or enter it (PermissionError [Errno 13] / EACCES)",
+                    fix: "`chmod 755` the folders before zipping.")
+            }
+        default:
+            break
+        }
+        return nil
+    }
+}

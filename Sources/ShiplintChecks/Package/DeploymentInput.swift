@@ -1,0 +1,99 @@
+import ShiplintFacts
+import ShiplintTargets
+
+/// One input of a deployment as a finding names it: the function (unpacked at `/var/task`) or the n-th layer
+/// (unpacked at `/opt`, later layers over earlier ones).
+struct DeploymentInput {
+    let artifact: Artifact
+    /// 1-based position among the layers; nil for the function.
+    let layerNumber: Int?
+
+    var isLayer: Bool { layerNumber != nil }
+
+    /// "the function (function.zip)", "layer 2 (deps.zip)".
+    var label: String { "\(shortLabel) (\(artifact.path))" }
+
+    /// "the function", "layer 2".
+    var shortLabel: String { layerNumber.map { "layer \($0)" } ?? "the function" }
+
+    /// Where Lambda unpacks it.
+    func root(_ package: TargetRuntime.Package) -> String {
+        (isLayer ? package.layerRoot : package.taskRoot) ?? (isLayer ? "/opt" : "/var/task")
+    }
+
+    /// Entries Lambda unpacks: those of the artifact itself, not the files of archives inside it.
+    var unpackedEntries: [ArtifactEntry] { artifact.entries.filter { !EntryPath.isNested($0.path) } }
+
+    /// What it takes on disk once unzipped.
+    var unzippedSize: Int64 {
+        unpackedEntries.reduce(0) { total, entry in entry.type == .file ? total + entry.size : total }
+    }
+}
+
+extension DeploymentContext {
+    /// The function first, then the layers in deployment order.
+    var inputs: [DeploymentInput] {
+        (function.map { [DeploymentInput(artifact: $0, layerNumber: nil)] } ?? [])
+            + layers.enumerated().map { DeploymentInput(artifact: $0.element, layerNumber: $0.offset + 1) }
+    }
+}
+
+/// Paths as archives store them: `/`-separated, `!` between an archive and the archive inside it.
+enum EntryPath {
+    static func isNested(_ path: String) -> Bool { path.contains("!") }
+
+    /// The path inside the innermost archive.
+    static func inner(_ path: String) -> String {
+        path.split(separator: "!", omittingEmptySubsequences: false).last.map(String.init) ?? path
+    }
+
+    /// Path components, ignoring empty ones and `.` (`./handler.py` is `handler.py`).
+    static func components(_ path: String) -> [String] {
+        path.split(separator: "/").map(String.init).filter { $0 != "." }
+    }
+
+    /// True when `path` lies inside `folder` (`folder` empty: everything does).
+    static func path(_ path: String, isInside folder: String) -> Bool {
+        folder.isEmpty || path.hasPrefix(folder + "/")
+    }
+}
+
+/// Sizes the way AWS writes its limits: "250 MB" means 250 × 2^20 bytes.
+enum ByteCount {
+    static func megabytes(_ bytes: Int64) -> String {
+        let tenths = (bytes * 10 + (1 << 19)) / (1 << 20)
+        return tenths % 10 == 0 ? "\(tenths / 10) MB" : "\(tenths / 10).\(tenths % 10) MB"
+    }
+
+    static func megabytes(_ bytes: Int) -> String { megabytes(Int64(bytes)) }
+}
+
+/// Files of the Python import system: sources, bytecode, extension modules and installed distributions' metadata.
+enum PythonFile {
+    static func isPython(_ path: String) -> Bool {
+        let components = EntryPath.components(path)
+        guard let name = components.last else { return false }
+        if name.hasSuffix(".py") || name.hasSuffix(".pyc") { return true }
+        if ExtensionModuleName(fileName: name) != nil { return true }
+        return components.dropLast().contains { $0.hasSuffix(".dist-info") || $0.hasSuffix(".egg-info") }
+    }
+
+    /// The top-level module a file provides, given its path relative to a folder on `sys.path`
+    /// (`requests/api.py` → `requests`, `six.py` → `six`, `_cffi_backend.cpython-313-x86_64-linux-gnu.so` → `_cffi_backend`).
+    static func topLevelModule(relative components: [String]) -> (name: String, isPackage: Bool)? {
+        guard let first = components.first, let name = components.last else { return nil }
+        let isModuleFile = name.hasSuffix(".py") || ExtensionModuleName(fileName: name) != nil
+        guard isModuleFile else { return nil }
+        if components.count == 1 {
+            let module = name.hasSuffix(".py") ? String(name.dropLast(3)) : ExtensionModuleName(fileName: name)!.module
+            return isIdentifier(module) && !module.hasPrefix("__") ? (module, false) : nil
+        }
+        return isIdentifier(first) && first != "__pycache__" ? (first, true) : nil
+    }
+
+    /// Folders named `pkg-1.0.dist-info` or `numpy.libs` are not importable.
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let head = name.first, head == "_" || head.isLetter else { return false }
+        return name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+    }
+}

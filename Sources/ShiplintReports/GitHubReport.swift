@@ -1,0 +1,47 @@
+import Foundation
+import ShiplintChecks
+
+/// GitHub Actions workflow commands: one `::error` / `::warning` / `::notice` per finding, which the runner turns
+/// into annotations on the artifact's file, then a plain summary line for the log.
+struct GitHubReport: Reporter {
+    func report(_ scan: ScanReportInput) -> String {
+        var lines = scan.allFindings.map { finding in
+            let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(finding.path)"
+            let properties = [("file", FindingIdentity.normalised(finding.artifact)), ("title", "shiplint \(location)")]
+                .map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")
+            return "::\(Self.command(finding.severity)) \(properties)::\(Self.escapeData("\(finding.message)\nFix: \(finding.fix)"))"
+        }
+        let errors = scan.count(.error)
+        let warnings = scan.count(.warning)
+        let notes = scan.count(.note)
+        let artifacts = scan.result.artifacts.count
+        var summary = "shiplint: \(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings"), "
+            + "\(notes) \(notes == 1 ? "note" : "notes") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(scan.result.target.name)"
+        if let baseline = scan.baseline { summary += "; " + baseline.sentence }
+        // A summary line starting with `::` would be read as a command; this one never does.
+        lines.append(summary)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func command(_ severity: Severity) -> String {
+        switch severity {
+        case .error: "error"
+        case .warning: "warning"
+        case .note: "notice"
+        }
+    }
+
+    /// The message after `::`: `%`, CR and LF are the runner's escapes (actions/toolkit `escapeData`).
+    static func escapeData(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25")
+            .replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    /// A property value: also `:` and `,`, which would end the value (actions/toolkit `escapeProperty`).
+    static func escapeProperty(_ text: String) -> String {
+        escapeData(text)
+            .replacingOccurrences(of: ":", with: "%3A")
+            .replacingOccurrences(of: ",", with: "%2C")
+    }
+}

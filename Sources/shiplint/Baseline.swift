@@ -1,0 +1,43 @@
+import ArgumentParser
+import ShiplintPolicy
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record today's findings so `scan --baseline` reports only new ones.",
+        subcommands: [Write.self]
+    )
+
+    struct Write: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Scan as `shiplint scan` would and write every finding to a baseline file.",
+            discussion: """
+                Example: shiplint baseline write .shiplint-baseline.json build/function.zip --target aws-lambda-python3.13-x86_64
+
+                The baseline (JSON, version 1) keeps each finding's check, artifact, path inside the artifact and a \
+                fact about the file (format, architecture, highest symbol versions it needs): not the message, so \
+                rewording a message in a later release does not make old findings new. Severities and ignores of \
+                .shiplint.toml apply first: what is off or ignored is not recorded. Scan later with the same \
+                artifact paths: `shiplint scan --baseline FILE …`.
+
+                Exit status: 0 when the file was written (whatever was found), 2 for bad input or configuration, \
+                3 for an internal error.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The baseline file to write (replaced if it exists).", valueName: "file"))
+        var file: String
+
+        @OptionGroup var input: ScanInputOptions
+
+        func run() throws {
+            let configuration = try input.configuration()
+            let (runtime, functions, layers) = try input.resolve(configuration)
+            let outcome = ScanPolicy(configuration: configuration).scan(functions: functions, layers: layers, target: runtime)
+            let baseline = ScanPolicy.baseline(of: outcome)
+            try writeReport(baseline.rendered(target: runtime.name), to: file)
+            let count = baseline.entries.count
+            printError("shiplint: wrote \(count) \(count == 1 ? "finding" : "findings") to \(file)")
+        }
+    }
+}

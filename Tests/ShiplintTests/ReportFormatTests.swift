@@ -1,0 +1,207 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import ShiplintChecks
+import ShiplintFacts
+@testable import ShiplintReports
+import ShiplintTargets
+import Testing
+
+/// The CI formats as bytes (golden files) and the escaping each format needs.
+@Suite struct ReportFormatTests {
+    static let seed = ["scan", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config"]
+
+    /// Golden files: rewritten only when asked (`UPDATE_GOLDENS=1`), never silently.
+    func expectGolden(_ name: String, _ actual: String) throws {
+        let path = Repository.root + "/Tests/ShiplintTests/Goldens/" + name
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
+            try actual.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(actual == expected, "\(name) differs from its golden file; UPDATE_GOLDENS=1 rewrites it")
+    }
+
+    @Test(arguments: [("sarif", "seed-scan.sarif"), ("junit", "seed-scan.junit.xml"), ("github", "seed-scan.github.txt")])
+    func golden(format: String, file: String) throws {
+        let result = try Shiplint.run(Self.seed + ["--format", format])
+        #expect(result.status == 1)
+        #expect(result.stderr.isEmpty)
+        try expectGolden(file, result.stdout)
+    }
+
+    @Test(arguments: ReportFormat.allCases)
+    func everyFormatIsDeterministic(_ format: ReportFormat) throws {
+        let arguments = ["scan", "fixtures/artifacts", "--target", "aws-lambda-python3.11-x86_64", "--no-config", "--format", format.rawValue]
+        let first = try Shiplint.run(arguments)
+        let second = try Shiplint.run(arguments)
+        #expect(first.status == 1)
+        #expect(!first.stdout.isEmpty)
+        #expect(first.stdout == second.stdout)
+    }
+
+    // MARK: SARIF
+
+    @Test func sarifListsEveryCheckAsARuleAndLocatesInsideTheArtifact() throws {
+        let result = try Shiplint.run(Self.seed + ["--format", "sarif"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(document["version"] as? String == "2.1.0")
+        let run = try #require((document["runs"] as? [[String: Any]])?.first)
+        let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
+        let rules = try #require(driver["rules"] as? [[String: Any]])
+        #expect(rules.map { $0["id"] as? String } == (CheckRegistry.all.map(\.id) + ["unmatched-ignore"]).map { Optional($0) })
+        for rule in rules {
+            let id = try #require(rule["id"] as? String)
+            #expect(rule["helpUri"] as? String == "https://github.com/shiplint/shiplint#check-\(id)")
+            #expect((rule["shortDescription"] as? [String: Any])?["text"] is String)
+            #expect((rule["fullDescription"] as? [String: Any])?["text"] is String)
+            #expect((rule["help"] as? [String: Any])?["text"] is String)
+            #expect((rule["defaultConfiguration"] as? [String: Any])?["level"] is String)
+        }
+        let results = try #require(run["results"] as? [[String: Any]])
+        let windows = try #require(results.first { $0["ruleId"] as? String == "windows-binary" })
+        #expect(windows["level"] as? String == "error")
+        let location = try #require((windows["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
+        #expect((location["artifactLocation"] as? [String: Any])?["uri"] as? String
+            == "fixtures/artifacts/function-windows.zip/pydantic_core/_pydantic_core.cp313-win_amd64.pyd")
+        #expect((location["region"] as? [String: Any])?["startLine"] as? Int == 1)
+        #expect((windows["partialFingerprints"] as? [String: String])?[SarifReport.fingerprintKey]?.count == 16)
+    }
+
+    @Test func sarifURIsArePercentEncoded() {
+        #expect(SarifReport.uri(artifact: "build/my fn.zip", path: "pkg/a#b%c?.so") == "build/my%20fn.zip/pkg/a%23b%25c%3F.so")
+        #expect(SarifReport.uri(artifact: "layer.zip", path: "python/x.whl!pkg/_x.so") == "layer.zip/python/x.whl!pkg/_x.so")
+        #expect(SarifReport.uri(artifact: "function.zip", path: "") == "function.zip")
+        #expect(SarifReport.uri(artifact: "f.zip", path: "é.so") == "f.zip/%C3%A9.so")
+    }
+
+    /// Fingerprints follow check, artifact, path and the file's facts: a reworded message keeps the alert, a
+    /// different binary at the same path opens a new one.
+    @Test func fingerprintsIgnoreTheMessage() {
+        let binary = SampleBinary.elf("pkg/_x.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.28"])])
+        let artifact = Artifact(path: "./build/f.zip", kind: .zip, entries: [], binaries: [binary], problems: [])
+        let old = Finding(check: "glibc-too-new", severity: .error, artifact: "./build/f.zip", path: "pkg/_x.so", message: "needs GLIBC_2.28", fix: "a")
+        let reworded = Finding(check: "glibc-too-new", severity: .warning, artifact: "build/f.zip", path: "pkg/_x.so", message: "requires glibc 2.28", fix: "b")
+        let first = FindingIdentity(old, in: artifact)
+        #expect(first.fact == "elf x86_64 64-bit GLIBC_2.28")
+        #expect(first.artifact == "build/f.zip")
+        #expect(first.fingerprint == FindingIdentity(reworded, in: artifact).fingerprint)
+        let rebuilt = Artifact(
+            path: "build/f.zip", kind: .zip, entries: [],
+            binaries: [SampleBinary.elf("pkg/_x.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.34"])])], problems: [])
+        #expect(first.fingerprint != FindingIdentity(old, in: rebuilt).fingerprint)
+        #expect(first.fingerprint.count == 16 && first.fingerprint.allSatisfy(\.isHexDigit))
+    }
+
+    /// The SARIF of the demo scan against the official schema, when the schema (shared reference folder beside the
+    /// repository) and python3's jsonschema are here; `make ci-formats` does the same in a scratch venv.
+    @Test(.enabled(if: SchemaValidator.available, "needs ../shared/reference/sarif-schema-2.1.0.json and python3 with jsonschema"))
+    func sarifValidatesAgainstTheSchema() throws {
+        for (artifact, target) in [("function-windows.zip", "aws-lambda-python3.13-x86_64"), ("function-glibc228.zip", "aws-lambda-python3.11-x86_64")] {
+            let result = try Shiplint.run(["scan", "fixtures/artifacts/" + artifact, "--target", target, "--no-config", "--format", "sarif"])
+            let problems = try SchemaValidator.validate(result.stdout)
+            #expect(problems.isEmpty, "\(artifact): \(problems)")
+        }
+    }
+
+    // MARK: JUnit
+
+    /// Markup, quotes and control characters in a message survive a real XML parser.
+    @Test func junitEscapesThroughARealXMLWriter() throws {
+        let nasty = "needs <GLIBC_2.99> & \"more\" ]]> \u{1}bell"
+        let check = Check(
+            id: "windows-binary", defaultSeverity: .error, summary: "s", explanation: "e", examples: [],
+            judge: { _ in Verdict(nasty, fix: "fix & <retry>") })
+        let artifact = Artifact(path: "build/a&b.zip", kind: .zip, entries: [], binaries: [SampleBinary.elf("pkg/<x>.so")], problems: [])
+        let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
+        let result = Scanner.scan(functions: [artifact], target: target, checks: [check])
+        let xml = ReportFormat.junit.reporter(style: TextStyle(colour: false)).report(ScanReportInput(result: result))
+        let document = try XMLDocument(xmlString: xml)
+        let failures = try document.nodes(forXPath: "//failure")
+        #expect(failures.count == 1)
+        let failure = try #require(failures.first as? XMLElement)
+        #expect(failure.attribute(forName: "message")?.stringValue == "needs <GLIBC_2.99> & \"more\" ]]> \u{FFFD}bell")
+        #expect(failure.stringValue?.contains("fix & <retry>") == true)
+        let suite = try #require(try document.nodes(forXPath: "//testsuite").first as? XMLElement)
+        #expect(suite.attribute(forName: "name")?.stringValue == "build/a&b.zip")
+        #expect(suite.attribute(forName: "failures")?.stringValue == "1")
+    }
+
+    @Test func junitHasAPassingCaseForEveryCheckOnEveryBinary() throws {
+        let result = try Shiplint.run(["scan", "fixtures/artifacts/function-clean.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config", "--format", "junit"])
+        #expect(result.status == 0)
+        let document = try XMLDocument(xmlString: result.stdout)
+        let cases = try document.nodes(forXPath: "//testcase")
+        let perBinary = CheckRegistry.all.filter(\.judgesEachBinary).count
+        #expect(cases.count >= perBinary)
+        #expect(try document.nodes(forXPath: "//failure").isEmpty)
+    }
+
+    // MARK: GitHub
+
+    @Test func githubEscapesPropertiesAndData() {
+        #expect(GitHubReport.escapeData("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b")
+        #expect(GitHubReport.escapeProperty("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext%3A a%2Cb")
+    }
+
+    @Test func githubWritesOneCommandPerFindingThenASummary() throws {
+        let result = try Shiplint.run(Self.seed + ["--format", "github"])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let commands = lines.filter { $0.hasPrefix("::") }
+        #expect(commands.count == lines.count - 1)
+        #expect(commands.contains { $0.hasPrefix("::error file=fixtures/artifacts/function-windows.zip,title=shiplint windows-binary%3A pydantic_core/") })
+        #expect(lines.last?.hasPrefix("shiplint: ") == true && lines.last?.contains(" in 1 artifact for aws-lambda-python3.13-x86_64") == true)
+        #expect(commands.allSatisfy { !$0.dropFirst(2).contains("\n") })
+    }
+}
+
+/// Runs python3's jsonschema on a SARIF document against the official schema from the shared reference folder.
+enum SchemaValidator {
+    static let schema = URL(fileURLWithPath: Repository.root).deletingLastPathComponent()
+        .appendingPathComponent("shared/reference/sarif-schema-2.1.0.json").path
+
+    static let available: Bool = {
+        guard FileManager.default.fileExists(atPath: schema) else {
+            print("skip: no SARIF schema at \(schema)")
+            return false
+        }
+        guard (try? python(["-c", "import jsonschema"], input: "").status) == 0 else {
+            print("skip: python3 has no jsonschema package (make ci-formats installs it in a scratch venv)")
+            return false
+        }
+        return true
+    }()
+
+    /// The schema errors, one line each; empty when valid.
+    static func validate(_ sarif: String) throws -> String {
+        let script = """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            errors = list(jsonschema.Draft4Validator(schema).iter_errors(json.load(sys.stdin)))
+            print("\\n".join("/".join(map(str, e.path)) + ": " + e.message for e in errors[:5]))
+            """
+        return try python(["-c", script, schema], input: sarif).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func python(_ arguments: [String], input: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension ReportFormat: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
+}
