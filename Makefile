@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats fixtures demo install clean
+.PHONY: all deps build debug test unit conformance ci-formats bench fixtures demo install clean
 
 all: build
 
@@ -41,6 +41,10 @@ conformance: debug
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).
 ci-formats: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/ci_formats.py
+
+# Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
+bench: build
+	$(PYTHON) bench/run.py
 
 # Rebuilds the committed test binaries and archives (needs the Swift toolchain's clang and lld).
 fixtures:

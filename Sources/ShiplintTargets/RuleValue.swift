@@ -1,7 +1,8 @@
 internal import TOMLKit
 
-/// A rule file's content, copied out of the TOML parser at once into plain values (no C++ handles kept).
-indirect enum RuleValue: Sendable, Equatable {
+/// A TOML document (a rule file, a `.shiplint.toml`), copied out of the parser at once into plain values (no C++
+/// handles kept), so every key can be validated with its path.
+public indirect enum RuleValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case boolean(Bool)
@@ -11,7 +12,7 @@ indirect enum RuleValue: Sendable, Equatable {
     /// A TOML type rule files never use (float, date …), kept by name for the error message.
     case unsupported(String)
 
-    static func == (lhs: RuleValue, rhs: RuleValue) -> Bool {
+    public static func == (lhs: RuleValue, rhs: RuleValue) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): a == b
         case (.integer(let a), .integer(let b)): a == b
@@ -24,7 +25,7 @@ indirect enum RuleValue: Sendable, Equatable {
     }
 
     /// Parses TOML text; a syntax error comes back with its line and column.
-    static func parse(toml text: String, file: String) throws(TargetError) -> RuleValue {
+    public static func parse(toml text: String, file: String) throws(TargetError) -> RuleValue {
         do {
             return RuleValue(try TOMLTable(string: text))
         } catch let error as TOMLParseError {
@@ -49,7 +50,7 @@ indirect enum RuleValue: Sendable, Equatable {
         }
     }
 
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .string: "a string"
         case .integer: "an integer"
@@ -60,9 +61,14 @@ indirect enum RuleValue: Sendable, Equatable {
         }
     }
 
-    subscript(key: String) -> RuleValue? {
-        guard case .table(let pairs) = self else { return nil }
-        return pairs.first { $0.key == key }?.value
+    /// A table's pairs in file order; empty for anything else.
+    public var pairs: [(key: String, value: RuleValue)] {
+        if case .table(let pairs) = self { return pairs }
+        return []
+    }
+
+    public subscript(key: String) -> RuleValue? {
+        pairs.first { $0.key == key }?.value
     }
 
     /// `extends` merging: tables merge key by key, recursively; anything else in `child` replaces the parent's.
@@ -80,7 +86,8 @@ indirect enum RuleValue: Sendable, Equatable {
     }
 }
 
-/// A rule file that cannot be used: names the file and, where it can, the key path.
+/// A rule file, project configuration or baseline that cannot be used: names the file and, where it can, the key
+/// path. (Exit status 2: a CI gate must never pass silently on a broken policy.)
 public struct TargetError: Error, Equatable, CustomStringConvertible {
     public let file: String
     public let keyPath: String?

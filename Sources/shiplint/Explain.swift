@@ -41,12 +41,7 @@ struct Explain: ParsableCommand {
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func run() throws {
-        let runtime: TargetRuntime
-        do {
-            runtime = try TargetCatalog.builtIn.load(target)
-        } catch {
-            throw fail(error.description)
-        }
+        let runtime = try loadTarget(target)
         let errorText = try readErrorText()
         let function = try reading.read([path])[0]
         let layers = try reading.read(layer)

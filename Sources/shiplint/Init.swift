@@ -25,12 +25,7 @@ struct Init: ParsableCommand {
     var force = false
 
     func run() throws {
-        let runtime: TargetRuntime
-        do {
-            runtime = try TargetCatalog.builtIn.load(target)
-        } catch {
-            throw fail(error.description)
-        }
+        let runtime = try loadTarget(target)
         if !force && FileManager.default.fileExists(atPath: file) {
             throw fail("\(file) exists; --force replaces it")
         }

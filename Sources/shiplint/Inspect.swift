@@ -42,12 +42,7 @@ struct Inspect: ParsableCommand {
             return
         }
         let layers = try reading.read(layer)
-        let runtime: TargetRuntime
-        do {
-            runtime = try TargetCatalog.builtIn.load(target ?? defaultTarget(for: artifacts + layers))
-        } catch {
-            throw fail(error.description)
-        }
+        let runtime = try loadTarget(target ?? defaultTarget(for: artifacts + layers))
         // Each artifact is its own function; the layers are shared.
         var objects: [LoadGraph.Object] = []
         var loads: [LoadGraph.Load] = []

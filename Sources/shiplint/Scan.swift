@@ -54,12 +54,7 @@ struct ScanInputOptions: ParsableArguments {
         if paths.isEmpty && layers.isEmpty {
             throw fail("nothing to scan: name at least one artifact (or --layer, or `layers` in .shiplint.toml)")
         }
-        let runtime: TargetRuntime
-        do {
-            runtime = try TargetCatalog.builtIn.load(name)
-        } catch {
-            throw fail(error.description)
-        }
+        let runtime = try loadTarget(name)
         return (runtime, try reading.read(paths), try reading.read(layers))
     }
 }

@@ -68,6 +68,15 @@ extension TextStyle {
     }
 }
 
+/// Loads a target (built-in name or rule file); a bad one ends the run with status 2 and the file and key path.
+func loadTarget(_ reference: String) throws -> TargetRuntime {
+    do {
+        return try TargetCatalog.builtIn.load(reference)
+    } catch {
+        throw fail(error.description)
+    }
+}
+
 extension OutputFormat: ExpressibleByArgument {}
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).

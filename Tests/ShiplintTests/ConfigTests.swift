@@ -201,23 +201,6 @@ struct ScratchProject {
 
     /// Runs the shiplint binary with `arguments` in a folder of the project.
     func run(_ arguments: [String], in folder: String = "") throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = folder.isEmpty ? root : root.appendingPathComponent(folder)
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try Shiplint.run(arguments, in: folder.isEmpty ? root.path : root.appendingPathComponent(folder).path)
     }
 }

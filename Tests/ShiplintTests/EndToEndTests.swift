@@ -74,17 +74,6 @@ import Testing
 @Suite struct OutputTests {
     static let seed = ["scan", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64"]
 
-    /// Golden files: rewritten only when asked (`UPDATE_GOLDENS=1 make test`), never silently.
-    func expectGolden(_ name: String, _ actual: String) throws {
-        let path = Repository.root + "/Tests/ShiplintTests/Goldens/" + name
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
-            try actual.write(toFile: path, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(actual == expected, "\(name) differs from its golden file; UPDATE_GOLDENS=1 rewrites it")
-    }
-
     @Test func seedScanText() throws {
         let result = try Shiplint.run(Self.seed)
         #expect(result.status == 1)

@@ -12,17 +12,6 @@ import Testing
 @Suite struct ReportFormatTests {
     static let seed = ["scan", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config"]
 
-    /// Golden files: rewritten only when asked (`UPDATE_GOLDENS=1`), never silently.
-    func expectGolden(_ name: String, _ actual: String) throws {
-        let path = Repository.root + "/Tests/ShiplintTests/Goldens/" + name
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
-            try actual.write(toFile: path, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(actual == expected, "\(name) differs from its golden file; UPDATE_GOLDENS=1 rewrites it")
-    }
-
     @Test(arguments: [("sarif", "seed-scan.sarif"), ("junit", "seed-scan.junit.xml"), ("github", "seed-scan.github.txt")])
     func golden(format: String, file: String) throws {
         let result = try Shiplint.run(Self.seed + ["--format", format])
@@ -185,20 +174,8 @@ enum SchemaValidator {
     }
 
     static func python(_ arguments: [String], input: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try runProgram("/usr/bin/env", ["python3"] + arguments, input: input)
+        return (result.status, result.stdout)
     }
 }
 

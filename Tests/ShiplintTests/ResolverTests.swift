@@ -86,12 +86,8 @@ import Testing
             open(out + "/pkg/_mod.cpython-313-x86_64-linux-gnu.so", "wb").write(z.read("pkg/_mod.cpython-313-x86_64-linux-gnu.so"))
             open(out + "/lib/libx.so.1", "wb").write(z.read("pkg/lib-rpath/libx.so.1"))
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, Self.resolve("runpath-vs-rpath.zip"), folder]
-        try python.run()
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0, "python3 is needed to build this case")
+        let python = try runProgram("/usr/bin/env", ["python3", "-c", script, Self.resolve("runpath-vs-rpath.zip"), folder])
+        try #require(python.status == 0, "python3 is needed to build this case: \(python.stderr)")
         let (status, findings) = try Self.findings([folder])
         #expect(findings == ["missing-symbol-version \(folder) pkg/_mod.cpython-313-x86_64-linux-gnu.so"])
         #expect(status == 1)

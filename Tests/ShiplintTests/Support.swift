@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import ShiplintFacts
 import ShiplintReading
 
@@ -21,30 +22,54 @@ struct CommandResult {
     let stderr: String
 }
 
+/// Runs a program to completion: its status and both outputs, with `input` on its standard input.
+func runProgram(
+    _ executable: String, _ arguments: [String], input: String? = nil, in folder: String? = nil,
+    environment extra: [String: String] = [:]
+) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder ?? Repository.root)
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    for (key, value) in extra { environment[key] = value }
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    let stdin = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+    try process.run()
+    if let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+    }
+    // Drain both pipes before waiting so a large report cannot block the child.
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Compares with a golden file, rewritten only when asked (`UPDATE_GOLDENS=1 make test`), never silently.
+func expectGolden(_ name: String, _ actual: String) throws {
+    let path = Repository.root + "/Tests/ShiplintTests/Goldens/" + name
+    if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
+        try actual.write(toFile: path, atomically: true, encoding: .utf8)
+        return
+    }
+    let expected = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(actual == expected, "\(name) differs from its golden file; UPDATE_GOLDENS=1 rewrites it")
+}
+
 enum Shiplint {
-    /// Runs the shiplint binary with `arguments` from the repository root.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: Repository.root)
-        var merged = ProcessInfo.processInfo.environment
-        merged["NO_COLOR"] = "1"
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Drain both pipes before waiting so a large report cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    /// Runs the shiplint binary with `arguments`, from the repository root unless `folder` says otherwise.
+    static func run(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+        try runProgram(Repository.binary, arguments, in: folder, environment: environment)
     }
 
     /// `--format json` output parsed, for asserting on fields.

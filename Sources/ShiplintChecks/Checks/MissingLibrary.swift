@@ -71,36 +71,10 @@ extension Check {
             """,
         examples: [
             CheckExample(
-                "a bundled library lacking the version",
-                subject: .deployment(
-                    function: Artifact(
-                        path: "function.zip", kind: .zip,
-                        entries: [
-                            ArtifactEntry(path: "pkg/_mod.abi3.so", size: 1, mode: 0o100644, type: .file),
-                            ArtifactEntry(path: "lib/libfoo.so.1", size: 1, mode: 0o100644, type: .file),
-                        ],
-                        binaries: [
-                            SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libfoo.so.1"], versionNeeds: [VersionNeed(file: "libfoo.so.1", names: ["LIBFOO_2.0"])]),
-                            SampleBinary.library("lib/libfoo.so.1", soname: "libfoo.so.1", definitions: ["LIBFOO_1.0"]),
-                        ],
-                        problems: []),
-                    layers: []),
+                "a bundled library lacking the version", subject: moduleWithBundledLibrary(defining: ["LIBFOO_1.0"]),
                 target: "aws-lambda-python3.13-x86_64", fires: true),
             CheckExample(
-                "a bundled library defining it",
-                subject: .deployment(
-                    function: Artifact(
-                        path: "function.zip", kind: .zip,
-                        entries: [
-                            ArtifactEntry(path: "pkg/_mod.abi3.so", size: 1, mode: 0o100644, type: .file),
-                            ArtifactEntry(path: "lib/libfoo.so.1", size: 1, mode: 0o100644, type: .file),
-                        ],
-                        binaries: [
-                            SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libfoo.so.1"], versionNeeds: [VersionNeed(file: "libfoo.so.1", names: ["LIBFOO_2.0"])]),
-                            SampleBinary.library("lib/libfoo.so.1", soname: "libfoo.so.1", definitions: ["LIBFOO_1.0", "LIBFOO_2.0"]),
-                        ],
-                        problems: []),
-                    layers: []),
+                "a bundled library defining it", subject: moduleWithBundledLibrary(defining: ["LIBFOO_1.0", "LIBFOO_2.0"]),
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perDeployment { context in
@@ -125,4 +99,14 @@ extension Check {
                         fix: "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath)."))
             }
         })
+
+    /// A function whose module needs LIBFOO_2.0 from a bundled libfoo.so.1 that defines `versions`.
+    private static func moduleWithBundledLibrary(defining versions: [String]) -> CheckExample.Subject {
+        let module = SampleBinary.elf(
+            "pkg/_mod.abi3.so", needed: ["libfoo.so.1"], versionNeeds: [VersionNeed(file: "libfoo.so.1", names: ["LIBFOO_2.0"])])
+        let library = SampleBinary.library("lib/libfoo.so.1", soname: "libfoo.so.1", definitions: versions)
+        return .deployment(
+            function: Artifact(path: "function.zip", kind: .zip, entries: [], binaries: [module, library], problems: []),
+            layers: [])
+    }
 }

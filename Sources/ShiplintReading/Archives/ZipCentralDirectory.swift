@@ -66,15 +66,14 @@ struct ZipCentralDirectory {
         var cursor = 0
         // Each record is at least 46 bytes, which bounds the loop whatever the count field says.
         while UInt64(entries.count) < count, cursor + 46 <= directory.count {
-            guard records.u32(cursor) == 0x0201_4B50, let madeBy = records.u16(cursor + 4), let flags = records.u16(cursor + 8),
+            guard records.u32(cursor) == 0x0201_4B50, let madeBy = records.u16(cursor + 4),
                 let compressedSize32 = records.u32(cursor + 20), let size32 = records.u32(cursor + 24),
                 let nameLength = records.u16(cursor + 28).map(Int.init), let extraLength = records.u16(cursor + 30).map(Int.init),
                 let commentLength = records.u16(cursor + 32).map(Int.init), let external = records.u32(cursor + 38),
                 let offset32 = records.u32(cursor + 42), records.contains(offset: cursor + 46, length: nameLength + extraLength)
             else { return nil }
             let nameBytes = directory[(cursor + 46)..<(cursor + 46 + nameLength)]
-            // Bit 11 marks UTF-8; older tools wrote CP437, which is the same for the ASCII names packages use.
-            _ = flags
+            // Bit 11 of the flags marks UTF-8; older tools wrote CP437, the same for the ASCII names packages use.
             let name = String(decoding: nameBytes, as: UTF8.self)
             var uncompressed = UInt64(size32)
             var localOffset = UInt64(offset32)

@@ -37,7 +37,7 @@ enum PEReader {
         switch magic {
         case 0x10B: bits = 32; directoriesOffset = 96
         case 0x20B: bits = 64; directoriesOffset = 112
-        default: return .corrupt(String(format: "unknown optional header magic 0x%04x", magic))
+        default: return .corrupt("unknown optional header magic 0x\(hex(magic))")
         }
         let isDLL = characteristics & 0x2000 != 0
         let arch = archName(machine)
@@ -95,7 +95,13 @@ enum PEReader {
         case 0x014C: "i386"
         case 0x01C4: "arm"
         case 0xA641: "arm64ec"
-        default: String(format: "pe-machine-0x%04x", machine)
+        default: "pe-machine-0x\(hex(machine))"
         }
+    }
+
+    /// Four lower-case hex digits.
+    static func hex(_ value: UInt16) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 4 - digits.count) + digits
     }
 }
