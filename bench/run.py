@@ -59,11 +59,14 @@ def main():
     auditwheel = ensure_tools(os.path.dirname(cache))
     with tempfile.TemporaryDirectory(prefix="shiplint-bench-") as scratch:
         function = os.path.join(scratch, "function.zip")
+        written = set()
         with zipfile.ZipFile(function, "w", zipfile.ZIP_DEFLATED) as out:
             for wheel in wheels:
                 with zipfile.ZipFile(os.path.join(cache, wheel)) as source:
+                    # Two builds of one package share file names; the first wheel's copy is kept, as pip would.
                     for member in source.infolist():
-                        if not member.is_dir():
+                        if not member.is_dir() and member.filename not in written:
+                            written.add(member.filename)
                             out.writestr(member, source.read(member))
         size = os.path.getsize(function) / 2**20
         rows = []
