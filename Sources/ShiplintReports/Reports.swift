@@ -91,7 +91,7 @@ enum BinaryText {
             if !elf.needed.isEmpty { rows.append(("needed", elf.needed.joined(separator: ", "))) }
             if !elf.rpath.isEmpty { rows.append(("rpath", elf.rpath.joined(separator: ":"))) }
             if !elf.runpath.isEmpty { rows.append(("runpath", elf.runpath.joined(separator: ":"))) }
-            for need in elf.versionNeeds { rows.append(("versions", "\(need.file): \(need.names.joined(separator: " "))")) }
+            for need in elf.versionNeeds { rows.append(("versions", "\(need.file): \(numericOrder(need.names).joined(separator: " "))")) }
             if !elf.versionDefinitions.isEmpty { rows.append(("defines", elf.versionDefinitions.joined(separator: " "))) }
             let highest = elf.maxVersions
             if !highest.isEmpty {
@@ -111,6 +111,18 @@ enum BinaryText {
             }
         }
         return rows.map { row($0.0, $0.1) }
+    }
+
+    /// `GLIBC_2.2.5` before `GLIBC_2.17` for people; names without a number keep their place at the end.
+    static func numericOrder(_ names: [String]) -> [String] {
+        names.sorted { left, right in
+            switch (SymbolVersion(left), SymbolVersion(right)) {
+            case (let a?, let b?): a.family != b.family ? a.family < b.family : a.version < b.version
+            case (.some, nil): true
+            case (nil, .some): false
+            case (nil, nil): left < right
+            }
+        }
     }
 
     private static func row(_ label: String, _ value: String) -> String {
