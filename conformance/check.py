@@ -260,12 +260,18 @@ def compare_binary(expected, actual):
     return differences
 
 
-def compare_scan(case, path, status, out, err):
-    expect = case["expect"]
+def _status_and_report(expect, status, out, err):
+    """The exit-status problem, if any, and the parsed report (None with the reason when stdout is not one)."""
     problems = []
     if status != expect["exit"]:
         problems.append(f"exit status {status}, expected {expect['exit']}{_stderr_hint(err)}")
     report, why = _parse_report(out)
+    return problems, report, why
+
+
+def compare_scan(case, path, status, out, err):
+    expect = case["expect"]
+    problems, report, why = _status_and_report(expect, status, out, err)
     if report is None:
         return problems + [why]
     target = (report.get("target") or {}).get("name")
@@ -298,10 +304,7 @@ def compare_scan(case, path, status, out, err):
 def compare_explain(case, path, status, out, err):
     """The error text must come back as one explanation whose root cause is the expected [check, path]."""
     expect = case["expect"]
-    problems = []
-    if status != expect["exit"]:
-        problems.append(f"exit status {status}, expected {expect['exit']}{_stderr_hint(err)}")
-    report, why = _parse_report(out)
+    problems, report, why = _status_and_report(expect, status, out, err)
     if report is None:
         return problems + [why]
     explanations = report.get("explanations") or []

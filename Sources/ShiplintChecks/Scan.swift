@@ -22,6 +22,14 @@ public struct ScanResult: Sendable {
         artifacts.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count }
     }
 
+    /// The same result without `findings` (those a project ignores or has in its baseline).
+    public func removing(_ findings: Set<Finding>) -> ScanResult {
+        guard !findings.isEmpty else { return self }
+        return ScanResult(target: target, artifacts: artifacts.map { scan in
+            ArtifactScan(artifact: scan.artifact, role: scan.role, findings: scan.findings.filter { !findings.contains($0) })
+        })
+    }
+
     /// The worst severity found, nil when clean.
     public var worst: Severity? {
         artifacts.flatMap(\.findings).map(\.severity).max()
@@ -37,6 +45,17 @@ public enum Scanner {
         let deployments: [DeploymentContext] = functions.isEmpty
             ? [DeploymentContext(function: nil, layers: layers, target: target)]
             : functions.map { DeploymentContext(function: $0, layers: layers, target: target) }
+        return scan(deployments, functions: functions, layers: layers, target: target, checks: checks)
+    }
+
+    /// Judges one deployment already built (its load graph computed), e.g. for `explain`, which also reads the graph.
+    public static func scan(_ deployment: DeploymentContext, checks: [Check] = CheckRegistry.all) -> ScanResult {
+        scan([deployment], functions: deployment.function.map { [$0] } ?? [], layers: deployment.layers, target: deployment.target, checks: checks)
+    }
+
+    private static func scan(
+        _ deployments: [DeploymentContext], functions: [Artifact], layers: [Artifact], target: TargetRuntime, checks: [Check]
+    ) -> ScanResult {
         var byArtifact: [String: [Finding]] = [:]
         var seen = Set<Finding>()
         for deployment in deployments {

@@ -64,9 +64,7 @@ public struct ScanPolicy: Sendable {
         }
     }
 
-    /// Scans, then drops what the ignores and the baseline cover. The scan is run a second time with those findings
-    /// filtered out inside the checks, so the result is an ordinary `ScanResult` (checks are pure and cheap; the
-    /// artifacts are read once).
+    /// Scans once, then drops what the ignores and the baseline cover.
     public func scan(functions: [Artifact], layers: [Artifact], target: TargetRuntime) -> Outcome {
         let checks = checks()
         let raw = Scanner.scan(functions: functions, layers: layers, target: target, checks: checks)
@@ -86,9 +84,7 @@ public struct ScanPolicy: Sendable {
                 dropped.insert(finding)
             }
         }
-        let result = dropped.isEmpty
-            ? raw
-            : Scanner.scan(functions: functions, layers: layers, target: target, checks: checks.map { Self.dropping(dropped, from: $0) })
+        let result = raw.removing(dropped)
         let unmatched = ignores.filter { ignore in
             !matchedIgnores.contains(ignore.keyPath) && scanned.contains { ignore.applies(toArtifact: $0) }
         }
@@ -105,34 +101,6 @@ public struct ScanPolicy: Sendable {
             return BaselineSummary(file: file, known: known, gone: gone)
         }
         return Outcome(result: result, configurationFindings: configurationFindings, baseline: summary)
-    }
-
-    /// The same check, minus the verdicts that would become one of `dropped`. Verdicts are stamped into findings
-    /// exactly as `Scanner` does (artifact: the verdict's, else the artifact judged, else the deployment's function).
-    static func dropping(_ dropped: Set<Finding>, from check: Check) -> Check {
-        let id = check.id
-        let severity = check.defaultSeverity
-        @Sendable func keep(_ located: LocatedVerdict, artifact: String) -> Bool {
-            !dropped.contains(Finding(
-                check: id, severity: severity, artifact: located.artifact ?? artifact, path: located.path,
-                message: located.verdict.message, fix: located.verdict.fix))
-        }
-        let judgement: Judgement
-        switch check.judgement {
-        case .perBinary(let judge):
-            judgement = .perArtifact { context in
-                context.artifact.binaries.compactMap { binary in
-                    judge(BinaryContext(binary: binary, target: context.target)).map { LocatedVerdict(path: binary.path, verdict: $0) }
-                }.filter { keep($0, artifact: context.artifact.path) }
-            }
-        case .perArtifact(let judge):
-            judgement = .perArtifact { context in judge(context).filter { keep($0, artifact: context.artifact.path) } }
-        case .perDeployment(let judge):
-            judgement = .perDeployment { context in judge(context).filter { keep($0, artifact: context.function?.path ?? "") } }
-        }
-        return Check(
-            id: check.id, defaultSeverity: check.defaultSeverity, summary: check.summary, explanation: check.explanation,
-            examples: check.examples, judgement: judgement)
     }
 
     /// Today's findings after severities and ignores, as a baseline.

@@ -46,7 +46,7 @@ struct Explain: ParsableCommand {
         let function = try reading.read([path])[0]
         let layers = try reading.read(layer)
         let deployment = DeploymentContext(function: function, layers: layers, target: runtime)
-        let result = Scanner.scan(functions: [function], layers: layers, target: runtime)
+        let result = Scanner.scan(deployment)
         let explanations = errorText.map { ErrorText.signals(in: $0).map { Triage.explain($0, result: result, deployment: deployment) } } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(

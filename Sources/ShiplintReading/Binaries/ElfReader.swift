@@ -18,6 +18,7 @@ enum ElfReader {
         case .failure(let reason): return .corrupt(reason.text)
         case .success(let header):
             guard libelfReady else { return .corrupt("libelf could not be initialised") }
+            // elf_memory may convert data in place (ELF_C_READ_MMAP_PRIVATE); `view` reads the untouched original.
             var copy = bytes
             return copy.withUnsafeMutableBytes { buffer in
                 guard let base = buffer.baseAddress, let handle = ElfHandle(memory: base, count: buffer.count) else {
