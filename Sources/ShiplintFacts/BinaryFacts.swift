@@ -78,6 +78,32 @@ public struct VersionNeed: Sendable, Equatable {
     }
 }
 
+/// One entry of the dynamic symbol table (DT_SYMTAB), with its version from DT_VERSYM: what the loader binds.
+public struct DynamicSymbol: Sendable, Equatable, Hashable {
+    public enum Kind: String, Sendable {
+        case function, object, tls, other
+    }
+
+    public let name: String
+    /// `GLIBC_2.28` for an import needing that node, or the node an export is defined under; nil when unversioned.
+    public let version: String?
+    /// For an import with a version: the file whose Verneed names it (`libc.so.6`); nil otherwise.
+    public let versionFile: String?
+    /// True for an export (defined here, st_shndx != SHN_UNDEF), false for an import.
+    public let isDefined: Bool
+    public let isWeak: Bool
+    public let kind: Kind
+
+    public init(name: String, version: String?, versionFile: String?, isDefined: Bool, isWeak: Bool, kind: Kind) {
+        self.name = name
+        self.version = version
+        self.versionFile = versionFile
+        self.isDefined = isDefined
+        self.isWeak = isWeak
+        self.kind = kind
+    }
+}
+
 public struct ElfFacts: Sendable, Equatable {
     public enum ObjectType: String, Sendable {
         case none, rel, exec, dyn, core, other
@@ -102,11 +128,14 @@ public struct ElfFacts: Sendable, Equatable {
     public let versionDefinitions: [String]
     /// x86 ISA levels from GNU_PROPERTY_X86_ISA_1_NEEDED (`x86-64-baseline`, `x86-64-v2`, …), empty when absent.
     public let x86ISANeeded: [String]
+    /// The dynamic symbol table in table order, without the null entry (empty when the binary has none).
+    public let symbols: [DynamicSymbol]
 
     public init(
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
-        executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String]
+        executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
+        symbols: [DynamicSymbol] = []
     ) {
         self.bits = bits
         self.byteOrder = byteOrder
@@ -123,7 +152,13 @@ public struct ElfFacts: Sendable, Equatable {
         self.versionNeeds = versionNeeds
         self.versionDefinitions = versionDefinitions
         self.x86ISANeeded = x86ISANeeded
+        self.symbols = symbols
     }
+
+    /// Symbols the binary needs from elsewhere (undefined in its dynamic symbol table).
+    public var importedSymbols: [DynamicSymbol] { symbols.filter { !$0.isDefined } }
+    /// Symbols the binary offers (`PyInit_*`, `napi_register_module_v1`, `node_register_module_v108` …).
+    public var exportedSymbols: [DynamicSymbol] { symbols.filter(\.isDefined) }
 
     /// The highest version needed per tracked family (`GLIBC`, `GLIBCXX`, `CXXABI`, `GCC`), compared numerically.
     public var maxVersions: [String: VersionNumber] {
