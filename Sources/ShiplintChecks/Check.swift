@@ -25,14 +25,24 @@ public struct Finding: Sendable, Hashable {
     public let path: String
     public let message: String
     public let fix: String
+    /// What is wrong, as a stable fact (`libGL.so.1`, `GLIBC_2.28`, `aarch64`): part of the finding's identity, so a
+    /// baseline of one missing library never hides another. Empty where the check and path say it all.
+    public let fact: String
+    /// The deployment (function) this finding was judged in, when the scan came from a deployment descriptor.
+    public let deployment: String?
 
-    public init(check: String, severity: Severity, artifact: String, path: String, message: String, fix: String) {
+    public init(
+        check: String, severity: Severity, artifact: String, path: String, message: String, fix: String,
+        fact: String = "", deployment: String? = nil
+    ) {
         self.check = check
         self.severity = severity
         self.artifact = artifact
         self.path = path
         self.message = message
         self.fix = fix
+        self.fact = fact
+        self.deployment = deployment
     }
 }
 
@@ -51,10 +61,13 @@ public struct BinaryContext: Sendable {
 public struct Verdict: Sendable, Equatable {
     public let message: String
     public let fix: String
+    /// The stable fact the verdict is about (soname, version node, arch, module …); see `Finding.fact`.
+    public let fact: String
 
-    public init(_ message: String, fix: String) {
+    public init(_ message: String, fix: String, fact: String = "") {
         self.message = message
         self.fix = fix
+        self.fact = fact
     }
 }
 
