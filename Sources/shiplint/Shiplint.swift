@@ -110,21 +110,22 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: "Most entries listed per artifact.")
     var maxEntries = ReadLimits.defaults.entries
 
+    @Option(help: "Entries and artifacts read at once (default: the number of cores); the output is the same for any value.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
     var limits: ReadLimits {
         ReadLimits(entryBytes: maxEntryBytes.bytes, artifactBytes: maxArtifactBytes.bytes, nestingDepth: max(0, maxDepth), entries: max(1, maxEntries))
     }
 
     /// Reads every artifact; the first that cannot be opened at all ends the run with status 2.
     func read(_ paths: [String]) throws -> [Artifact] {
-        let reader = ArtifactReader(limits: limits)
+        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs))
         var artifacts: [Artifact] = []
-        for path in paths {
-            do {
-                artifacts.append(try reader.read(path: path))
-            } catch .internalFailure(let reason) {
-                throw fail("internal error: \(reason)", status: ExitStatus.internalError)
-            } catch {
-                throw fail(error.description)
+        for result in reader.read(paths: paths) {
+            switch result {
+            case .success(let artifact): artifacts.append(artifact)
+            case .failure(.internalFailure(let reason)): throw fail("internal error: \(reason)", status: ExitStatus.internalError)
+            case .failure(let error): throw fail(error.description)
             }
         }
         return artifacts

@@ -1,14 +1,35 @@
 import Foundation
 import ShiplintFacts
+import Synchronization
 
 /// Opens an artifact (ZIP, wheel, tarball, folder or single binary), lists every entry and reads every native binary
 /// in it, without extracting anything to disk. Only binaries and nested archives are inflated in full; every other
 /// entry is known by its name, size, mode and first bytes.
 public struct ArtifactReader: Sendable {
     public let limits: ReadLimits
+    /// Entries of one ZIP are read on this many libarchive handles at once, each over its own run of entries; the
+    /// results are joined in central-directory order, so the artifact is the same as with one job.
+    public let jobs: Int
 
-    public init(limits: ReadLimits = .defaults) {
+    public init(limits: ReadLimits = .defaults, jobs: Int = 1) {
         self.limits = limits
+        self.jobs = max(1, jobs)
+    }
+
+    /// Several artifacts at once (each on its own handles), in the order given; a failure is that artifact's.
+    public func read(paths: [String]) -> [Result<Artifact, ReadError>] {
+        let results = Mutex<[Int: Result<Artifact, ReadError>]>([:])
+        let each = ArtifactReader(limits: limits, jobs: max(1, jobs / max(1, min(paths.count, jobs))))
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let result: Result<Artifact, ReadError>
+            do throws(ReadError) {
+                result = .success(try each.read(path: paths[index]))
+            } catch {
+                result = .failure(error)
+            }
+            results.withLock { $0[index] = result }
+        }
+        return results.withLock { all in paths.indices.map { all[$0] ?? .failure(.internalFailure("no result for \(paths[$0])")) } }
     }
 
     public func read(path: String) throws(ReadError) -> Artifact {
@@ -34,7 +55,11 @@ public struct ArtifactReader: Sendable {
             } catch .unreadableArtifact(_, let reason) {
                 throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(reason)")
             }
-            try walk.walkTopLevel(archive, label: path, index: ZipCentralDirectory.read(path: path))
+            let index = ZipCentralDirectory.read(path: path)
+            if jobs > 1, let index, index.entries.count > 1, let parallel = readInParallel(path: path, index: index) {
+                return parallel.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
+            }
+            try walk.walkTopLevel(archive, label: path, index: index)
             return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
         case .tarLike:
             let archive = try ArchiveHandle(path: path, format: .tar)
@@ -52,6 +77,42 @@ public struct ArtifactReader: Sendable {
                 ? "the file is empty"
                 : "neither a ZIP, wheel or tar archive, nor an ELF, PE or Mach-O binary")
         }
+    }
+}
+
+extension ArtifactReader {
+    /// The ZIP's entries split into `jobs` runs of about equal bytes to read (only entries worth sniffing weigh), each
+    /// walked on its own handle. Nil when a run met a cap or damage: caps count over the whole artifact in entry order,
+    /// so such an archive is read again on one handle, and the result is always that of one job.
+    func readInParallel(path: String, index: ZipCentralDirectory) -> Walk? {
+        let weights = index.entries.map { entry in
+            NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
+        }
+        let share = weights.reduce(0, +) / jobs + 1
+        var bounds = [0]
+        var accumulated = 0
+        for (position, weight) in weights.enumerated() {
+            accumulated += weight
+            if accumulated >= share * bounds.count, bounds.count < jobs, position + 1 < weights.count { bounds.append(position + 1) }
+        }
+        bounds.append(weights.count)
+        let runs = zip(bounds, bounds.dropFirst()).filter { $0.0 < $0.1 }.map { $0.0..<$0.1 }
+        guard runs.count > 1 else { return nil }
+        let results = Mutex<[Int: Walk]>([:])
+        let limits = self.limits
+        DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+            guard let archive = try? ArchiveHandle(path: path, format: .zip) else { return }
+            var walk = Walk(limits: limits)
+            walk.walk(archive, prefix: "", depth: 0, index: index, positions: runs[run])
+            results.withLock { $0[run] = walk }
+        }
+        var joined = Walk(limits: limits)
+        for run in runs.indices {
+            guard let walk = results.withLock({ $0[run] }), !walk.metACap else { return nil }
+            joined.append(walk)
+        }
+        guard joined.entries.count <= limits.entries, joined.inflated <= limits.artifactBytes else { return nil }
+        return joined
     }
 }
 
@@ -146,7 +207,7 @@ struct FileContent: EntryContent {
 }
 
 /// The state of reading one artifact: what was found so far and how much of each budget is spent.
-struct Walk {
+struct Walk: Sendable {
     let limits: ReadLimits
     private(set) var entries: [ArtifactEntry] = []
     private(set) var binaries: [Binary] = []
@@ -158,6 +219,23 @@ struct Walk {
 
     init(limits: ReadLimits) {
         self.limits = limits
+    }
+
+    var inflated: Int { inflatedBytes }
+
+    /// A cap was met, or the archive was damaged: what follows depends on everything read before.
+    var metACap: Bool {
+        stopped || budgetExhausted
+            || problems.contains { [.artifactTooLarge, .tooManyEntries, .unreadableArchive].contains($0.kind) }
+    }
+
+    /// Joins a walk over the next run of entries.
+    mutating func append(_ other: Walk) {
+        entries += other.entries
+        binaries += other.binaries
+        problems += other.problems
+        metadataFiles.merge(other.metadataFiles) { first, _ in first }
+        inflatedBytes += other.inflatedBytes
     }
 
     func artifact(path: String, kind: ArtifactKind, storedSize: Int64? = nil) -> Artifact {
@@ -184,10 +262,18 @@ struct Walk {
     /// Returns the libarchive error that ended the walk early, if any (also recorded as a problem).
     /// `index` is the ZIP's own central directory, when it could be read: it names the entries and gives their modes.
     @discardableResult
-    mutating func walk(_ archive: ArchiveHandle, prefix: String, depth: Int, index: ZipCentralDirectory?) -> String? {
+    mutating func walk(
+        _ archive: ArchiveHandle, prefix: String, depth: Int, index: ZipCentralDirectory?, positions: Range<Int>? = nil
+    ) -> String? {
         var position = 0
         while !stopped {
-            switch archive.next() {
+            if let positions, position >= positions.upperBound { return nil }
+            let next = archive.next()
+            if let positions, position < positions.lowerBound, case .entry = next {
+                position += 1
+                continue
+            }
+            switch next {
             case .end:
                 return nil
             case .failed(let reason):
