@@ -129,4 +129,78 @@ import Testing
         #expect(artifact.binaries.map(\.path) == ["pkg/_clean.cpython-313-x86_64-linux-gnu.so"])
         #expect(artifact.problems.map(\.kind) == [.nameMismatch])
     }
+
+    // MARK: ZIP records paired with local headers by offset (as libarchive visits them), not by position
+
+    static let lambda = "aws-lambda-python3.13-x86_64"
+
+    @Test func recordsSharingOneLocalHeaderAreEachListedAndReported() throws {
+        let artifact = try readArtifact("artifacts/hostile/shared-local-header.zip")
+        let names = (0..<64).map { "file-" + ($0 < 10 ? "0" : "") + "\($0).txt" }
+        #expect(artifact.entries.map(\.path) == names)
+        #expect(artifact.problems.map(\.kind) == Array(repeating: .sharedLocalHeader, count: 64))
+        #expect(artifact.problems.map { $0.path ?? "" } == names)
+        #expect(artifact.problems[63].message.hasPrefix(
+            "this central-directory record shares its local header (offset 0) with 63 other records ('file-00.txt', …)"))
+        #expect(artifact.problems[63].message.hasSuffix("; not read"))
+
+        let result = try Shiplint.run(["scan", Repository.fixture("artifacts/hostile/shared-local-header.zip"), "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  file-63.txt\n    error[unreadable-entry] this central-directory record shares its local header"))
+        #expect(result.stdout.contains("64 errors"))
+    }
+
+    /// Pairing by position named the ELF after its neighbour `README.txt` and never listed `data/a.txt`, `data/b.txt`.
+    @Test func sharedRecordsDoNotShiftNames() throws {
+        let artifact = try readArtifact("artifacts/hostile/shared-shifts-names.zip")
+        let so = "pkg/_clean.cpython-313-x86_64-linux-gnu.so"
+        #expect(artifact.entries.map(\.path) == ["handler.py", "README.txt", so, "data/a.txt", "data/b.txt"])
+        #expect(artifact.binaries.map(\.path) == [so])
+        #expect(artifact.problems.map(\.kind) == Array(repeating: .sharedLocalHeader, count: 4))
+        #expect(artifact.problems.map { $0.path ?? "" } == ["handler.py", "README.txt", "data/a.txt", "data/b.txt"])
+        #expect(artifact.problems[1].message.contains("with another record ('handler.py')"))
+    }
+
+    @Test func overlappingDataIsAnErrorOnBothEntries() throws {
+        let artifact = try readArtifact("artifacts/hostile/overlapping.zip")
+        #expect(artifact.entries.map(\.path) == ["outer.bin", "inner.txt"])
+        #expect(artifact.problems.map(\.kind) == [.overlappingData, .overlappingData])
+        #expect(artifact.problems.map { $0.path ?? "" } == ["outer.bin", "inner.txt"])
+        #expect(artifact.problems[0].message.hasPrefix("its data (bytes 0-84) overlaps the entry 'inner.txt' at offset 39"))
+        #expect(artifact.problems[1].message.hasPrefix("its local header (offset 39) lies inside the data of 'outer.bin'"))
+
+        let result = try Shiplint.run(["scan", Repository.fixture("artifacts/hostile/overlapping.zip"), "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  inner.txt\n    error[unreadable-entry] its local header (offset 39) lies inside the data of 'outer.bin'"))
+    }
+
+    /// The two directories are compared as bytes: a backslash (which libarchive turns into `/`) or a name that is not
+    /// UTF-8 is no mismatch when both store the same bytes. Bytes that are not UTF-8 are kept, shown escaped.
+    @Test(arguments: [("backslash-name.zip", "pkg\\data.txt"), ("latin1-name.zip", "caf\\xe9.txt")])
+    func sameBytesInBothDirectoriesAreNoMismatch(file: String, shown: String) throws {
+        let artifact = try readArtifact("artifacts/hostile/" + file)
+        #expect(artifact.entries.map(\.path) == [shown])
+        #expect(artifact.problems.isEmpty, "\(artifact.problems)")
+        let result = try Shiplint.run(["scan", Repository.fixture("artifacts/hostile/" + file), "--target", Self.lambda])
+        #expect(result.status == 0, "\(result.stdout)")
+    }
+
+    @Test func zip64EndRecordPastTheFileIsAClearError() throws {
+        let path = Repository.fixture("artifacts/hostile/zip64-huge-count.zip")
+        let result = try Shiplint.run(["scan", path, "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(
+            "the ZIP64 end record claims 9223372036854775808 entries in a central directory of 51 bytes at offset 9223372036854775808, past the end of the 190-byte file"),
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("unknown libarchive error"))
+    }
+
+    @Test func anEntryCountTheDirectoryCannotHoldIsReported() throws {
+        let artifact = try readArtifact("artifacts/hostile/zip64-count-lie.zip")
+        #expect(artifact.entries.map(\.path) == ["a.txt"])
+        #expect(artifact.problems.map(\.kind) == [.unreadableArchive])
+        #expect(artifact.problems.first?.path == nil)
+        #expect(artifact.problems.first?.message.hasPrefix(
+            "the ZIP's end record claims 9223372036854775808 entries but its central directory holds 1") == true)
+    }
 }

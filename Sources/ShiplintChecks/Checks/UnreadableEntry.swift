@@ -43,6 +43,10 @@ extension Check {
         case .nestingTooDeep: "Unpack the inner archives when building the package, or raise --max-depth."
         case .encryptedEntry: "Package the file without encryption; Lambda cannot decrypt ZIP entries."
         case .unreadableEntry, .unreadableArchive: "Rebuild the archive; it is damaged."
+        case .sharedLocalHeader, .overlappingData: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); records that share or overlap data are how zip bombs and scanner decoys are made."
+        case .specialFile: "Remove the FIFO, socket or device from the build folder; Lambda packages hold regular files, folders and links only."
+        case .folderTooDeep: "Flatten the folder tree (or break the link loop that made it); shiplint stops 64 folders deep."
+        case .unreadableFolder: "Make the folder readable to the user running shiplint (chmod / ownership), or remove it from the build."
         case .nameMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); an archive whose two directories disagree was damaged or made to mislead scanners."
         }
     }

@@ -28,13 +28,15 @@ public struct ArtifactReader: Sendable {
         let storedSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         switch FileSignature(prefix: prefix) {
         case .zip:
+            let index = ZipCentralDirectory.read(path: path)
+            let damage = index.failureReason
             let archive: ArchiveHandle
             do {
                 archive = try ArchiveHandle(path: path, format: .zip)
             } catch .unreadableArtifact(_, let reason) {
-                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(reason)")
+                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(damage ?? reason)")
             }
-            try walk.walkTopLevel(archive, label: path, index: ZipCentralDirectory.read(path: path))
+            try walk.walkTopLevel(archive, label: path, index: index)
             return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
         case .tarLike:
             let archive = try ArchiveHandle(path: path, format: .tar)
@@ -130,54 +132,107 @@ struct Walk {
     }
 
     /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
-    mutating func walkTopLevel(_ archive: ArchiveHandle, label: String, index: ZipCentralDirectory?) throws(ReadError) {
+    mutating func walkTopLevel(
+        _ archive: ArchiveHandle, label: String, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?
+    ) throws(ReadError) {
         if let failure = walk(archive, prefix: "", depth: 0, index: index), entries.isEmpty {
-            throw .unreadableArtifact(path: label, reason: failure)
+            throw .unreadableArtifact(path: label, reason: index?.failureReason ?? failure)
         }
     }
 
     /// Returns the libarchive error that ended the walk early, if any (also recorded as a problem).
-    /// `index` is the ZIP's own central directory, when it could be read: it names the entries and gives their modes.
+    /// `index` is the ZIP's own central directory (or why it could not be read): it names the entries and gives their
+    /// modes. libarchive's n-th entry is the n-th distinct local header, so it is paired with the n-th group of records.
     @discardableResult
-    mutating func walk(_ archive: ArchiveHandle, prefix: String, depth: Int, index: ZipCentralDirectory?) -> String? {
-        var position = 0
+    mutating func walk(
+        _ archive: ArchiveHandle, prefix: String, depth: Int, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?
+    ) -> String? {
+        let label = prefix.isEmpty ? nil : String(prefix.dropLast())
+        let directory: ZipCentralDirectory?
+        switch index {
+        case .success(let read):
+            directory = read
+            if let claimed = read.claimedCount {
+                problems.append(ArtifactProblem(
+                    kind: .unreadableArchive, path: label,
+                    message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
+            }
+        case .failure(let damage):
+            directory = nil
+            problems.append(ArtifactProblem(
+                kind: .unreadableArchive, path: label,
+                message: "the ZIP's central directory could not be indexed (\(damage.reason)); entries are named by their local headers, which Lambda's unzip does not go by"))
+        case nil:
+            directory = nil
+        }
+        var group = 0
         while !stopped {
             switch archive.next() {
             case .end:
+                if let directory { listUnvisited(directory, from: group, prefix: prefix) }
                 return nil
             case .failed(let reason):
-                let label = prefix.isEmpty ? nil : String(prefix.dropLast())
                 problems.append(ArtifactProblem(
                     kind: .unreadableArchive, path: label,
                     message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
                 return reason
             case .entry(let header):
-                var name = header.path
-                var mode: UInt32? = header.mode
-                if let index, position < index.entries.count {
-                    let central = index.entries[position]
-                    if central.name != header.path && central.name != header.path + "/" && central.name + "/" != header.path {
-                        problems.append(ArtifactProblem(
-                            kind: .nameMismatch, path: prefix + central.name,
-                            message: "the ZIP's central directory names this entry '\(central.name)' but its local header says '\(header.path)'; Lambda and pip go by the central directory, other tools by the local header"))
-                    }
-                    name = central.name
-                    // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
-                    mode = central.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }
+                guard let directory, group < directory.groups.count else {
+                    visit(header, path: prefix + header.path, mode: header.mode, depth: depth, archive: archive)
+                    continue
                 }
-                position += 1
-                let path = prefix + name
-                switch header.type {
-                case .file:
-                    examineFile(
-                        path: path, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
-                        content: ArchiveEntryContent(handle: archive))
-                default:
-                    record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
+                let records = directory.groups[group]
+                group += 1
+                let first = directory.records[records.lowerBound]
+                if let localName = first.localName {
+                    problems.append(ArtifactProblem(
+                        kind: .nameMismatch, path: prefix + first.name,
+                        message: "the ZIP's central directory names this entry '\(first.name)' but its local header says '\(localName)'; Lambda and pip go by the central directory, other tools by the local header"))
+                }
+                for central in directory.records[records] {
+                    for (kind, message) in central.problems {
+                        problems.append(ArtifactProblem(kind: kind, path: prefix + central.name, message: message))
+                    }
+                }
+                // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
+                visit(header, path: prefix + first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }, depth: depth, archive: archive)
+                // The other records on the same local header: listed under their own names, their data not read again.
+                for sharer in directory.records[records].dropFirst() {
+                    record(Self.entry(for: sharer, prefix: prefix))
                 }
             }
         }
         return nil
+    }
+
+    private mutating func visit(_ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle) {
+        switch header.type {
+        case .file:
+            examineFile(
+                path: path, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
+                content: ArchiveEntryContent(handle: archive))
+        default:
+            record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
+        }
+    }
+
+    /// Records libarchive never returned (it ended early): every central-directory record is listed, and said unread.
+    private mutating func listUnvisited(_ directory: ZipCentralDirectory, from group: Int, prefix: String) {
+        for records in directory.groups.dropFirst(group) {
+            for central in directory.records[records] where !stopped {
+                record(Self.entry(for: central, prefix: prefix))
+                problems.append(ArtifactProblem(
+                    kind: .unreadableEntry, path: prefix + central.name,
+                    message: "listed in the ZIP's central directory, but no entry was found at its local header (offset \(central.localHeaderOffset)); not read"))
+            }
+        }
+    }
+
+    private static func entry(for record: ZipCentralDirectory.Record, prefix: String) -> ArtifactEntry {
+        let isDirectory = record.name.hasSuffix("/") || record.unixMode.map { $0 & 0o170000 == 0o040000 } == true
+        return ArtifactEntry(
+            path: prefix + record.name, size: Int64(clamping: record.uncompressedSize), mode: record.unixMode,
+            type: isDirectory ? .directory : .file)
     }
 
     mutating func recordFolderEntry(_ entry: ArtifactEntry) {
