@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ShiplintFacts
 import ShiplintReading
 import Testing
@@ -202,5 +205,164 @@ import Testing
         #expect(artifact.problems.first?.path == nil)
         #expect(artifact.problems.first?.message.hasPrefix(
             "the ZIP's end record claims 9223372036854775808 entries but its central directory holds 1") == true)
+    }
+}
+
+/// Folders and streams made at test time: names that are not UTF-8, trees deeper than the walk goes, folders that
+/// cannot be listed, FIFOs, standard input and pipes. Nothing is skipped without a finding, nothing blocks.
+@Suite struct FolderAndStreamInputTests {
+    static let lambda = "aws-lambda-python3.13-x86_64"
+    static let aarch64 = Repository.fixture("bin/elf/_clean.cpython-313-aarch64-linux-gnu.so")
+
+    /// A fresh folder under the temporary folder, listable by every user (the unprivileged runs need that).
+    static func makeFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.path + "/shiplint-edges-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        return path
+    }
+
+    /// Writes a file whose name is given as bytes (Foundation cannot name a file that is not UTF-8).
+    static func write(_ contents: Data, folder: String, name: [UInt8]) throws {
+        let path = Array(folder.utf8) + [UInt8(ascii: "/")] + name + [0]
+        let descriptor = path.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+        }
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let written = contents.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        try #require(written == contents.count)
+    }
+
+    /// Root reads a folder whatever its mode, so a folder that cannot be listed needs shiplint run as `nobody`.
+    static let unprivileged: [String]? = {
+        if getuid() != 0 { return [] }
+        return FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+            ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : nil
+    }()
+
+    static func runUnprivileged(_ arguments: [String]) throws -> CommandResult {
+        let prefix = try #require(unprivileged)
+        return prefix.isEmpty
+            ? try Shiplint.run(arguments)
+            : try runProgram(prefix[0], Array(prefix.dropFirst()) + [Repository.binary] + arguments)
+    }
+
+    /// Runs shiplint under `timeout`, so a read that blocks fails the test (status 124) instead of hanging it.
+    static func runBounded(_ arguments: [String], shell: String? = nil) throws -> CommandResult {
+        if let shell {
+            return try runProgram("/usr/bin/timeout", ["20", "/bin/bash", "-c", shell, Repository.binary] + arguments)
+        }
+        return try runProgram("/usr/bin/timeout", ["20", Repository.binary] + arguments)
+    }
+
+    @Test func nameThatIsNotUTF8IsKeptShownEscapedAndRead() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.write(Data(contentsOf: URL(fileURLWithPath: Self.aarch64)), folder: folder, name: Array("lib".utf8) + [0xFF] + Array(".so".utf8))
+        let artifact = try ArtifactReader().read(path: folder)
+        #expect(artifact.entries.map(\.path) == ["lib\\xff.so"])
+        #expect(artifact.binaries.map(\.path) == ["lib\\xff.so"])
+
+        let result = try Shiplint.run(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  lib\\xff.so\n    error[wrong-arch]"), "\(result.stdout)")
+    }
+
+    @Test func theDepthLimitIsAFindingOnTheFolderWhereItStopped() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let deepest = folder + String(repeating: "/d", count: 65)
+        try FileManager.default.createDirectory(atPath: deepest, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.aarch64, toPath: deepest + "/x.so")
+        let stopped = Array(repeating: "d", count: 64).joined(separator: "/")
+        let artifact = try ArtifactReader().read(path: folder)
+        #expect(artifact.entries.count == 64)
+        #expect(artifact.binaries.isEmpty)
+        #expect(artifact.problems.map(\.kind) == [.folderTooDeep])
+        #expect(artifact.problems.first?.path == stopped)
+
+        let result = try Shiplint.run(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  \(stopped)\n    error[unreadable-entry] folder nested 64 levels deep, the most shiplint walks; what is inside it was not read"))
+    }
+
+    @Test(.enabled(if: unprivileged != nil, "tests run as root and /usr/bin/setpriv is missing, so no folder is unreadable"))
+    func anUnreadableSubfolderIsAFinding() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/secret", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.aarch64, toPath: folder + "/secret/x.so")
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: folder + "/secret")
+        let result = try Self.runUnprivileged(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("error[unreadable-entry] folder could not be listed (Permission denied); what is inside it was not read"),
+                "\(result.stdout)")
+    }
+
+    @Test(.enabled(if: unprivileged != nil, "tests run as root and /usr/bin/setpriv is missing, so no folder is unreadable"))
+    func anUnreadableFolderGivenAsTheArtifactIsExitStatus2() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/closed", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: folder + "/closed")
+        let result = try Self.runUnprivileged(["scan", folder + "/closed", "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("closed: the folder cannot be listed: Permission denied"), "\(result.stderr)")
+    }
+
+    @Test func aFIFOInAFolderIsAFindingAndNeverOpened() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try #require(mkfifo(folder + "/_pipe.cpython-313-x86_64-linux-gnu.so", 0o644) == 0)
+        let result = try Self.runBounded(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(
+            "  _pipe.cpython-313-x86_64-linux-gnu.so\n    error[unreadable-entry] special file, not read: a FIFO (named pipe)"), "\(result.stdout)")
+    }
+
+    @Test func aFIFOGivenAsTheArtifactIsRefusedPromptly() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try #require(mkfifo(folder + "/function.zip", 0o644) == 0)
+        let started = Date()
+        let result = try Self.runBounded(["scan", folder + "/function.zip", "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("function.zip: a FIFO (named pipe), not a file or folder; not opened"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func aSymbolicLinkLoopIsNamed() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/loop.zip", withDestinationPath: "loop.zip")
+        let result = try Self.runBounded(["scan", folder + "/loop.zip", "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("loop.zip: a symbolic link loop"), "\(result.stderr)")
+        #expect(!result.stderr.contains("no such file"))
+    }
+
+    @Test func standardInputIsReadAsStdin() throws {
+        let zip = Repository.fixture("artifacts/function-aarch64.zip")
+        let result = try Self.runBounded(["scan", "-", "--target", Self.lambda], shell: "\"$0\" \"$1\" \"$2\" \"$3\" \"$4\" < " + zip)
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("<stdin>  (zip, 3 entries, 1 binary)"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("  pkg/_clean.cpython-313-aarch64-linux-gnu.so\n    error[wrong-arch]"))
+    }
+
+    @Test func standardInputOverTheArtifactCapIsRefused() throws {
+        let zip = Repository.fixture("artifacts/function-aarch64.zip")
+        let result = try Self.runBounded(["scan", "-", "--target", Self.lambda, "--max-artifact-bytes", "1K"],
+                                         shell: "\"$0\" \"$@\" < " + zip)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("<stdin>: more than 1024 bytes arrived, the cap for one artifact (--max-artifact-bytes)"), "\(result.stderr)")
+    }
+
+    /// `shiplint inspect <(cat f.zip)` names `/dev/fd/N`, a pipe already open: it is read, not blamed on the archive.
+    @Test func aPipePathIsReadLikeStandardInput() throws {
+        let zip = Repository.fixture("artifacts/function-clean.zip")
+        let result = try Self.runBounded(["inspect", zip], shell: "\"$0\" inspect <(cat \"$2\")")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("/dev/fd/"))
+        #expect(result.stdout.contains("  (zip, 3 entries, 1 binary)"), "\(result.stdout)")
     }
 }

@@ -12,29 +12,31 @@ public struct ArtifactReader: Sendable {
     }
 
     public func read(path: String) throws(ReadError) -> Artifact {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(path: path) }
         var walk = Walk(limits: limits)
-        if isDirectory.boolValue {
-            FolderSource(root: path).walk(into: &walk)
+        let storedSize: Int64
+        switch try ArtifactInput.examine(path: path, limit: limits.artifactBytes) {
+        case .folder:
+            try FolderSource(root: path).walk(into: &walk)
             return walk.artifact(path: path, kind: .folder)
+        case .stream(let label, let bytes):
+            return try read(bytes: bytes, label: label, walk: &walk)
+        case .file(let size):
+            storedSize = size
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadableArtifact(path: path, reason: "cannot open the file for reading")
+            throw .cannotOpen(path: path, reason: "cannot open the file for reading: \(SystemError.current)")
         }
         let prefix = [UInt8]((try? handle.read(upToCount: FileSignature.prefixLength)) ?? nil ?? Data())
         try? handle.close()
         let name = URL(fileURLWithPath: path).lastPathComponent
-        let storedSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         switch FileSignature(prefix: prefix) {
         case .zip:
             let index = ZipCentralDirectory.read(path: path)
-            let damage = index.failureReason
             let archive: ArchiveHandle
             do {
                 archive = try ArchiveHandle(path: path, format: .zip)
             } catch .unreadableArtifact(_, let reason) {
-                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(damage ?? reason)")
+                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(index.failureReason ?? reason)")
             }
             try walk.walkTopLevel(archive, label: path, index: index)
             return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
@@ -44,14 +46,38 @@ public struct ArtifactReader: Sendable {
             return walk.artifact(path: path, kind: .tar, storedSize: storedSize)
         case let signature where signature.isNativeBinary || NativeName.looksNative(name):
             // A single binary, or a file named like one that is not (it is read as one unreadable binary).
-            let size = storedSize ?? Int64(prefix.count)
             walk.examineFile(
-                path: name, size: size, mode: FolderSource.mode(of: path), depth: 0, encrypted: false,
+                path: name, size: storedSize, mode: FolderSource.mode(of: path), depth: 0, encrypted: false,
                 content: FileContent(path: path))
             return walk.artifact(path: path, kind: .file, storedSize: storedSize)
         default:
             throw .unrecognised(path: path, reason: prefix.isEmpty
                 ? "the file is empty"
+                : "neither a ZIP, wheel or tar archive, nor an ELF, PE or Mach-O binary")
+        }
+    }
+
+    /// An artifact read from standard input or a pipe: the same readers, on bytes held in memory.
+    private func read(bytes: [UInt8], label: String, walk: inout Walk) throws(ReadError) -> Artifact {
+        let signature = FileSignature(prefix: Array(bytes.prefix(FileSignature.prefixLength)))
+        switch signature {
+        case .zip, .tarLike:
+            let index = signature == .zip ? ZipCentralDirectory.read(bytes: bytes) : nil
+            let archive: ArchiveHandle
+            do {
+                archive = try ArchiveHandle(bytes: bytes, format: signature == .zip ? .zip : .tar, label: label)
+            } catch .unreadableArtifact(_, let reason) {
+                throw .unreadableArtifact(path: label, reason: index?.failureReason ?? reason)
+            }
+            try walk.walkTopLevel(archive, label: label, index: index)
+            return walk.artifact(path: label, kind: signature == .zip ? .zip : .tar, storedSize: Int64(bytes.count))
+        case let signature where signature.isNativeBinary:
+            walk.examineFile(
+                path: label, size: Int64(bytes.count), mode: nil, depth: 0, encrypted: false, content: MemoryContent(bytes: bytes))
+            return walk.artifact(path: label, kind: .file, storedSize: Int64(bytes.count))
+        default:
+            throw .unrecognised(path: label, reason: bytes.isEmpty
+                ? "nothing arrived (it is empty)"
                 : "neither a ZIP, wheel or tar archive, nor an ELF, PE or Mach-O binary")
         }
     }
@@ -237,6 +263,12 @@ struct Walk {
 
     mutating func recordFolderEntry(_ entry: ArtifactEntry) {
         record(entry)
+    }
+
+    /// A problem found while listing (a special file, a folder not listed), unless the entry cap already stopped the walk.
+    mutating func recordProblem(_ problem: ArtifactProblem) {
+        guard !stopped else { return }
+        problems.append(problem)
     }
 
     private mutating func record(_ entry: ArtifactEntry) {
