@@ -365,4 +365,25 @@ import Testing
         #expect(result.stdout.hasPrefix("/dev/fd/"))
         #expect(result.stdout.contains("  (zip, 3 entries, 1 binary)"), "\(result.stdout)")
     }
+
+    /// The default entry cap, every entry listed and judged, in less than 256 MB (it took 275 MB before).
+    @Test func twoHundredThousandEntriesStayUnder256MB() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/many.zip"
+        let script = """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for i in range(200000):
+                    info = zipfile.ZipInfo(f"pkg{i % 100}/m{i}.py", (1980, 1, 1, 0, 0, 0))
+                    info.create_system, info.external_attr = 3, 0o100644 << 16
+                    z.writestr(info, b"")
+            """
+        #expect(try runProgram("/usr/bin/env", ["python3", "-c", script, zip]).status == 0)
+        let result = try runProgram("/usr/bin/time", ["-f", "%M", Repository.binary, "scan", zip, "--target", Self.lambda])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("(zip, 200000 entries, 0 binaries)"))
+        let kilobytes = try #require(result.stderr.split(separator: "\n").last.flatMap { Int($0) })
+        #expect(kilobytes < 256 * 1024, "peak RSS \(kilobytes) KB")
+    }
 }
