@@ -41,6 +41,16 @@ public struct ArtifactProblem: Sendable, Equatable {
         case unreadableArchive = "unreadable-archive"
         /// A ZIP entry whose local header and central directory give different names.
         case nameMismatch = "name-mismatch"
+        /// Several ZIP central-directory records pointing at one local header (tools disagree on what each holds).
+        case sharedLocalHeader = "shared-local-header"
+        /// A ZIP entry whose data overlaps another entry's local header or data (a zip bomb, or a scanner decoy).
+        case overlappingData = "overlapping-data"
+        /// A FIFO, socket or device in a folder: never opened, since reading one can block or has side effects.
+        case specialFile = "special-file"
+        /// A folder nested past the walk's depth limit; what is below it was not read.
+        case folderTooDeep = "folder-too-deep"
+        /// A folder that could not be listed (permissions, I/O error); what is in it was not read.
+        case unreadableFolder = "unreadable-folder"
     }
 
     public let kind: Kind

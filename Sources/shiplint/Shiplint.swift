@@ -119,6 +119,9 @@ struct ReadingOptions: ParsableArguments {
 
     /// Reads every artifact; the first that cannot be opened at all ends the run with status 2.
     func read(_ paths: [String]) throws -> [Artifact] {
+        if paths.filter({ $0 == "-" }).count > 1 {
+            throw fail("standard input (-) can be read only once: name it once")
+        }
         let reader = ArtifactReader(limits: limits, jobs: max(1, jobs))
         var artifacts: [Artifact] = []
         for result in reader.read(paths: paths) {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ShiplintFacts
 import ShiplintReading
 import Testing
@@ -129,5 +132,261 @@ import Testing
         #expect(names == ["handler.py", "pkg/_clean.cpython-313-x86_64-linux-gnu.so"])
         #expect(artifact.binaries.map(\.path) == ["pkg/_clean.cpython-313-x86_64-linux-gnu.so"])
         #expect(artifact.problems.map(\.kind) == [.nameMismatch])
+    }
+
+    // MARK: ZIP records paired with local headers by offset (as libarchive visits them), not by position
+
+    static let lambda = "aws-lambda-python3.13-x86_64"
+
+    @Test func recordsSharingOneLocalHeaderAreEachListedAndReported() throws {
+        let artifact = try readArtifact("artifacts/hostile/shared-local-header.zip")
+        let names = (0..<64).map { "file-" + ($0 < 10 ? "0" : "") + "\($0).txt" }
+        #expect(artifact.entries.map(\.path) == names)
+        #expect(artifact.problems.map(\.kind) == Array(repeating: .sharedLocalHeader, count: 64))
+        #expect(artifact.problems.map { $0.path ?? "" } == names)
+        #expect(artifact.problems[63].message.hasPrefix(
+            "this central-directory record shares its local header (offset 0) with 63 other records ('file-00.txt', …)"))
+        #expect(artifact.problems[63].message.hasSuffix("; not read"))
+
+        let result = try Shiplint.run(["scan", Repository.fixture("artifacts/hostile/shared-local-header.zip"), "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  file-63.txt\n    error[unreadable-entry] this central-directory record shares its local header"))
+        #expect(result.stdout.contains("64 errors"))
+    }
+
+    /// Pairing by position named the ELF after its neighbour `README.txt` and never listed `data/a.txt`, `data/b.txt`.
+    @Test func sharedRecordsDoNotShiftNames() throws {
+        let artifact = try readArtifact("artifacts/hostile/shared-shifts-names.zip")
+        let so = "pkg/_clean.cpython-313-x86_64-linux-gnu.so"
+        #expect(artifact.entries.map(\.path) == ["handler.py", "README.txt", so, "data/a.txt", "data/b.txt"])
+        #expect(artifact.binaries.map(\.path) == [so])
+        #expect(artifact.problems.map(\.kind) == Array(repeating: .sharedLocalHeader, count: 4))
+        #expect(artifact.problems.map { $0.path ?? "" } == ["handler.py", "README.txt", "data/a.txt", "data/b.txt"])
+        #expect(artifact.problems[1].message.contains("with another record ('handler.py')"))
+    }
+
+    @Test func overlappingDataIsAnErrorOnBothEntries() throws {
+        let artifact = try readArtifact("artifacts/hostile/overlapping.zip")
+        #expect(artifact.entries.map(\.path) == ["outer.bin", "inner.txt"])
+        #expect(artifact.problems.map(\.kind) == [.overlappingData, .overlappingData])
+        #expect(artifact.problems.map { $0.path ?? "" } == ["outer.bin", "inner.txt"])
+        #expect(artifact.problems[0].message.hasPrefix("its data (bytes 0-84) overlaps the entry 'inner.txt' at offset 39"))
+        #expect(artifact.problems[1].message.hasPrefix("its local header (offset 39) lies inside the data of 'outer.bin'"))
+
+        let result = try Shiplint.run(["scan", Repository.fixture("artifacts/hostile/overlapping.zip"), "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  inner.txt\n    error[unreadable-entry] its local header (offset 39) lies inside the data of 'outer.bin'"))
+    }
+
+    /// The two directories are compared as bytes: a backslash (which libarchive turns into `/`) or a name that is not
+    /// UTF-8 is no mismatch when both store the same bytes. Bytes that are not UTF-8 are kept, shown escaped.
+    @Test(arguments: [
+        ("backslash-name.zip", "pkg\\data.txt"), ("latin1-name.zip", "caf\\xe9.txt"), ("bad-utf8-name.zip", "caf\\xe9.txt"),
+    ])
+    func sameBytesInBothDirectoriesAreNoMismatch(file: String, shown: String) throws {
+        let artifact = try readArtifact("artifacts/hostile/" + file)
+        #expect(artifact.entries.map(\.path) == [shown])
+        #expect(artifact.problems.isEmpty, "\(artifact.problems)")
+        let result = try Shiplint.run(["scan", Repository.fixture("artifacts/hostile/" + file), "--target", Self.lambda])
+        #expect(result.status == 0, "\(result.stdout)")
+    }
+
+    @Test func zip64EndRecordPastTheFileIsAClearError() throws {
+        let path = Repository.fixture("artifacts/hostile/zip64-huge-count.zip")
+        let result = try Shiplint.run(["scan", path, "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(
+            "the ZIP64 end record claims 9223372036854775808 entries in a central directory of 51 bytes at offset 9223372036854775808, past the end of the 190-byte file"),
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("unknown libarchive error"))
+    }
+
+    @Test func anEntryCountTheDirectoryCannotHoldIsReported() throws {
+        let artifact = try readArtifact("artifacts/hostile/zip64-count-lie.zip")
+        #expect(artifact.entries.map(\.path) == ["a.txt"])
+        #expect(artifact.problems.map(\.kind) == [.unreadableArchive])
+        #expect(artifact.problems.first?.path == nil)
+        #expect(artifact.problems.first?.message.hasPrefix(
+            "the ZIP's end record claims 9223372036854775808 entries but its central directory holds 1") == true)
+    }
+}
+
+/// Folders and streams made at test time: names that are not UTF-8, trees deeper than the walk goes, folders that
+/// cannot be listed, FIFOs, standard input and pipes. Nothing is skipped without a finding, nothing blocks.
+@Suite struct FolderAndStreamInputTests {
+    static let lambda = "aws-lambda-python3.13-x86_64"
+    static let aarch64 = Repository.fixture("bin/elf/_clean.cpython-313-aarch64-linux-gnu.so")
+
+    /// A fresh folder under the temporary folder, listable by every user (the unprivileged runs need that).
+    static func makeFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.path + "/shiplint-edges-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        return path
+    }
+
+    /// Writes a file whose name is given as bytes (Foundation cannot name a file that is not UTF-8).
+    static func write(_ contents: Data, folder: String, name: [UInt8]) throws {
+        let path = Array(folder.utf8) + [UInt8(ascii: "/")] + name + [0]
+        let descriptor = path.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+        }
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let written = contents.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        try #require(written == contents.count)
+    }
+
+    /// Root reads a folder whatever its mode, so a folder that cannot be listed needs shiplint run as `nobody`.
+    static let unprivileged: [String]? = {
+        if getuid() != 0 { return [] }
+        return FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+            ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : nil
+    }()
+
+    static func runUnprivileged(_ arguments: [String]) throws -> CommandResult {
+        let prefix = try #require(unprivileged)
+        return prefix.isEmpty
+            ? try Shiplint.run(arguments)
+            : try runProgram(prefix[0], Array(prefix.dropFirst()) + [Repository.binary] + arguments)
+    }
+
+    /// Runs shiplint under `timeout`, so a read that blocks fails the test (status 124) instead of hanging it.
+    static func runBounded(_ arguments: [String], shell: String? = nil) throws -> CommandResult {
+        if let shell {
+            return try runProgram("/usr/bin/timeout", ["20", "/bin/bash", "-c", shell, Repository.binary] + arguments)
+        }
+        return try runProgram("/usr/bin/timeout", ["20", Repository.binary] + arguments)
+    }
+
+    @Test func nameThatIsNotUTF8IsKeptShownEscapedAndRead() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.write(Data(contentsOf: URL(fileURLWithPath: Self.aarch64)), folder: folder, name: Array("lib".utf8) + [0xFF] + Array(".so".utf8))
+        let artifact = try ArtifactReader().read(path: folder)
+        #expect(artifact.entries.map(\.path) == ["lib\\xff.so"])
+        #expect(artifact.binaries.map(\.path) == ["lib\\xff.so"])
+
+        let result = try Shiplint.run(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  lib\\xff.so\n    error[wrong-arch]"), "\(result.stdout)")
+    }
+
+    @Test func theDepthLimitIsAFindingOnTheFolderWhereItStopped() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let deepest = folder + String(repeating: "/d", count: 65)
+        try FileManager.default.createDirectory(atPath: deepest, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.aarch64, toPath: deepest + "/x.so")
+        let stopped = Array(repeating: "d", count: 64).joined(separator: "/")
+        let artifact = try ArtifactReader().read(path: folder)
+        #expect(artifact.entries.count == 64)
+        #expect(artifact.binaries.isEmpty)
+        #expect(artifact.problems.map(\.kind) == [.folderTooDeep])
+        #expect(artifact.problems.first?.path == stopped)
+
+        let result = try Shiplint.run(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  \(stopped)\n    error[unreadable-entry] folder nested 64 levels deep, the most shiplint walks; what is inside it was not read"))
+    }
+
+    @Test(.enabled(if: unprivileged != nil, "tests run as root and /usr/bin/setpriv is missing, so no folder is unreadable"))
+    func anUnreadableSubfolderIsAFinding() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/secret", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.aarch64, toPath: folder + "/secret/x.so")
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: folder + "/secret")
+        let result = try Self.runUnprivileged(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("error[unreadable-entry] folder could not be listed (Permission denied); what is inside it was not read"),
+                "\(result.stdout)")
+    }
+
+    @Test(.enabled(if: unprivileged != nil, "tests run as root and /usr/bin/setpriv is missing, so no folder is unreadable"))
+    func anUnreadableFolderGivenAsTheArtifactIsExitStatus2() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/closed", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: folder + "/closed")
+        let result = try Self.runUnprivileged(["scan", folder + "/closed", "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("closed: the folder cannot be listed: Permission denied"), "\(result.stderr)")
+    }
+
+    @Test func aFIFOInAFolderIsAFindingAndNeverOpened() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try #require(mkfifo(folder + "/_pipe.cpython-313-x86_64-linux-gnu.so", 0o644) == 0)
+        let result = try Self.runBounded(["scan", folder, "--target", Self.lambda])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(
+            "  _pipe.cpython-313-x86_64-linux-gnu.so\n    error[unreadable-entry] special file, not read: a FIFO (named pipe)"), "\(result.stdout)")
+    }
+
+    @Test func aFIFOGivenAsTheArtifactIsRefusedPromptly() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try #require(mkfifo(folder + "/function.zip", 0o644) == 0)
+        let started = Date()
+        let result = try Self.runBounded(["scan", folder + "/function.zip", "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("function.zip: a FIFO (named pipe), not a file or folder; not opened"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func aSymbolicLinkLoopIsNamed() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/loop.zip", withDestinationPath: "loop.zip")
+        let result = try Self.runBounded(["scan", folder + "/loop.zip", "--target", Self.lambda])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("loop.zip: a symbolic link loop"), "\(result.stderr)")
+        #expect(!result.stderr.contains("no such file"))
+    }
+
+    @Test func standardInputIsReadAsStdin() throws {
+        let zip = Repository.fixture("artifacts/function-aarch64.zip")
+        let result = try Self.runBounded(["scan", "-", "--target", Self.lambda], shell: "\"$0\" \"$1\" \"$2\" \"$3\" \"$4\" < " + zip)
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("<stdin>  (zip, 3 entries, 1 binary)"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("  pkg/_clean.cpython-313-aarch64-linux-gnu.so\n    error[wrong-arch]"))
+    }
+
+    @Test func standardInputOverTheArtifactCapIsRefused() throws {
+        let zip = Repository.fixture("artifacts/function-aarch64.zip")
+        let result = try Self.runBounded(["scan", "-", "--target", Self.lambda, "--max-artifact-bytes", "1K"],
+                                         shell: "\"$0\" \"$@\" < " + zip)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("<stdin>: more than 1024 bytes arrived, the cap for one artifact (--max-artifact-bytes)"), "\(result.stderr)")
+    }
+
+    /// `shiplint inspect <(cat f.zip)` names `/dev/fd/N`, a pipe already open: it is read, not blamed on the archive.
+    @Test func aPipePathIsReadLikeStandardInput() throws {
+        let zip = Repository.fixture("artifacts/function-clean.zip")
+        let result = try Self.runBounded(["inspect", zip], shell: "\"$0\" inspect <(cat \"$2\")")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("/dev/fd/"))
+        #expect(result.stdout.contains("  (zip, 3 entries, 1 binary)"), "\(result.stdout)")
+    }
+
+    /// The default entry cap, every entry listed and judged, in less than 256 MB (it took 275 MB before).
+    @Test func twoHundredThousandEntriesStayUnder256MB() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/many.zip"
+        let script = """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for i in range(200000):
+                    info = zipfile.ZipInfo(f"pkg{i % 100}/m{i}.py", (1980, 1, 1, 0, 0, 0))
+                    info.create_system, info.external_attr = 3, 0o100644 << 16
+                    z.writestr(info, b"")
+            """
+        #expect(try runProgram("/usr/bin/env", ["python3", "-c", script, zip]).status == 0)
+        let result = try runProgram("/usr/bin/time", ["-f", "%M", Repository.binary, "scan", zip, "--target", Self.lambda])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("(zip, 200000 entries, 0 binaries)"))
+        let kilobytes = try #require(result.stderr.split(separator: "\n").last.flatMap { Int($0) })
+        #expect(kilobytes < 256 * 1024, "peak RSS \(kilobytes) KB")
     }
 }

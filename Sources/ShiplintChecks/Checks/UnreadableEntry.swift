@@ -4,16 +4,22 @@ extension Check {
     public static let unreadableEntry = Check(
         id: "unreadable-entry",
         defaultSeverity: .error,
-        summary: "An entry shiplint could not read (encrypted, over a size cap, nested too deep, damaged archive)",
+        summary: "An entry shiplint could not read or trust (encrypted, over a cap, nested too deep, a damaged or hostile archive, a special file, a folder it cannot list)",
         explanation: """
-            Part of the artifact was not checked: an encrypted entry (Lambda cannot read it either), an entry that \
-            inflates past the per-entry or per-artifact cap (a zip bomb, or far over Lambda's 250 MB limit anyway), \
-            archives nested deeper than the cap, more entries than the cap, an archive damaged part-way, or a ZIP \
-            entry whose local header gives another name than the central directory (tools disagree on what it is). A gate \
-            that passed without reading them would be saying more than it knows, so this is an error by default.
+            Part of the artifact was not checked, or cannot be trusted: an encrypted entry (Lambda cannot read it \
+            either), an entry that inflates past the per-entry or per-artifact cap (a zip bomb, or far over Lambda's \
+            250 MB limit anyway), archives nested deeper than the cap, more entries than the cap, an archive damaged \
+            part-way. A ZIP whose central directory and local headers disagree: an entry whose local header gives \
+            another name, several central-directory records sharing one local header, data that overlaps another \
+            entry's, an entry count the directory cannot hold (tools disagree on what such an archive holds; unzip or \
+            Python's zipfile refuse it, and every record is listed and named). In a folder: a FIFO, socket or device \
+            (never opened, since reading one can block forever), a folder that cannot be listed, a tree deeper than \
+            64 folders. A gate that passed without reading them would be saying more than it knows, so this is an \
+            error by default.
 
-            Fix: remove or repair the entry; if it is genuine and large, raise the cap (`--max-entry-bytes`, \
-            `--max-artifact-bytes`, `--max-depth`, `--max-entries`).
+            Fix: remove or repair the entry (rebuild a ZIP whose directories disagree with a standard tool; remove \
+            special files from the build folder; make its folders readable); if it is genuine and large, raise the cap \
+            (`--max-entry-bytes`, `--max-artifact-bytes`, `--max-depth`, `--max-entries`).
             """,
         examples: [
             CheckExample(
@@ -21,6 +27,12 @@ extension Check {
                 subject: .artifact(Artifact(
                     path: "function.zip", kind: .zip, entries: [], binaries: [],
                     problems: [ArtifactProblem(kind: .encryptedEntry, path: "secret.so", message: "entry is encrypted, so it was not read (Lambda cannot read it either)")])),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
+                "two central-directory records on one local header",
+                subject: .artifact(Artifact(
+                    path: "function.zip", kind: .zip, entries: [], binaries: [],
+                    problems: [ArtifactProblem(kind: .sharedLocalHeader, path: "README.txt", message: "this central-directory record shares its local header (offset 0) with another record ('handler.py'); unzip lists every name, Python's zipfile refuses the archive, so what this entry holds depends on the tool; not read")])),
                 target: "aws-lambda-python3.13-x86_64", fires: true),
             CheckExample(
                 "nothing wrong",
@@ -43,6 +55,10 @@ extension Check {
         case .nestingTooDeep: "Unpack the inner archives when building the package, or raise --max-depth."
         case .encryptedEntry: "Package the file without encryption; Lambda cannot decrypt ZIP entries."
         case .unreadableEntry, .unreadableArchive: "Rebuild the archive; it is damaged."
+        case .sharedLocalHeader, .overlappingData: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); records that share or overlap data are how zip bombs and scanner decoys are made."
+        case .specialFile: "Remove the FIFO, socket or device from the build folder; Lambda packages hold regular files, folders and links only."
+        case .folderTooDeep: "Flatten the folder tree (or break the link loop that made it); shiplint stops 64 folders deep."
+        case .unreadableFolder: "Make the folder readable to the user running shiplint (chmod / ownership), or remove it from the build."
         case .nameMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); an archive whose two directories disagree was damaged or made to mislead scanners."
         }
     }

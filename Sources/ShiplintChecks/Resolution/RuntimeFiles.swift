@@ -14,7 +14,7 @@ struct RuntimeFiles {
     }
 
     enum Node {
-        case file(Object?)
+        indirect case file(Object?)
         case symlink(String)
         case directory
     }

@@ -33,30 +33,35 @@ public struct ArtifactReader: Sendable {
     }
 
     public func read(path: String) throws(ReadError) -> Artifact {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(path: path) }
         var walk = Walk(limits: limits)
-        if isDirectory.boolValue {
-            FolderSource(root: path).walk(into: &walk)
+        let storedSize: Int64
+        switch try ArtifactInput.examine(path: path, limit: limits.artifactBytes) {
+        case .folder:
+            try FolderSource(root: path).walk(into: &walk)
             return walk.artifact(path: path, kind: .folder)
+        case .stream(let label, let bytes):
+            return try read(bytes: bytes, label: label, walk: &walk)
+        case .file(let size):
+            storedSize = size
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadableArtifact(path: path, reason: "cannot open the file for reading")
+            throw .cannotOpen(path: path, reason: "cannot open the file for reading: \(SystemError.current)")
         }
         let prefix = [UInt8]((try? handle.read(upToCount: FileSignature.prefixLength)) ?? nil ?? Data())
         try? handle.close()
         let name = URL(fileURLWithPath: path).lastPathComponent
-        let storedSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         switch FileSignature(prefix: prefix) {
         case .zip:
+            let index = ZipCentralDirectory.read(path: path)
             let archive: ArchiveHandle
             do {
                 archive = try ArchiveHandle(path: path, format: .zip)
             } catch .unreadableArtifact(_, let reason) {
-                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(reason)")
+                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(index.failureReason ?? reason)")
             }
-            let index = ZipCentralDirectory.read(path: path)
-            if jobs > 1, let index, index.entries.count > 1, let parallel = readInParallel(path: path, index: index) {
+            if jobs > 1, case .success(let directory) = index, directory.groups.count > 1,
+                let parallel = readInParallel(path: path, index: directory)
+            {
                 return parallel.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
             }
             try walk.walkTopLevel(archive, label: path, index: index)
@@ -67,14 +72,38 @@ public struct ArtifactReader: Sendable {
             return walk.artifact(path: path, kind: .tar, storedSize: storedSize)
         case let signature where signature.isNativeBinary || NativeName.looksNative(name):
             // A single binary, or a file named like one that is not (it is read as one unreadable binary).
-            let size = storedSize ?? Int64(prefix.count)
             walk.examineFile(
-                path: name, size: size, mode: FolderSource.mode(of: path), depth: 0, encrypted: false,
+                path: name, size: storedSize, mode: FolderSource.mode(of: path), depth: 0, encrypted: false,
                 content: FileContent(path: path))
             return walk.artifact(path: path, kind: .file, storedSize: storedSize)
         default:
             throw .unrecognised(path: path, reason: prefix.isEmpty
                 ? "the file is empty"
+                : "neither a ZIP, wheel or tar archive, nor an ELF, PE or Mach-O binary")
+        }
+    }
+
+    /// An artifact read from standard input or a pipe: the same readers, on bytes held in memory.
+    private func read(bytes: [UInt8], label: String, walk: inout Walk) throws(ReadError) -> Artifact {
+        let signature = FileSignature(prefix: Array(bytes.prefix(FileSignature.prefixLength)))
+        switch signature {
+        case .zip, .tarLike:
+            let index = signature == .zip ? ZipCentralDirectory.read(bytes: bytes) : nil
+            let archive: ArchiveHandle
+            do {
+                archive = try ArchiveHandle(bytes: bytes, format: signature == .zip ? .zip : .tar, label: label)
+            } catch .unreadableArtifact(_, let reason) {
+                throw .unreadableArtifact(path: label, reason: index?.failureReason ?? reason)
+            }
+            try walk.walkTopLevel(archive, label: label, index: index)
+            return walk.artifact(path: label, kind: signature == .zip ? .zip : .tar, storedSize: Int64(bytes.count))
+        case let signature where signature.isNativeBinary:
+            walk.examineFile(
+                path: label, size: Int64(bytes.count), mode: nil, depth: 0, encrypted: false, content: MemoryContent(bytes: bytes))
+            return walk.artifact(path: label, kind: .file, storedSize: Int64(bytes.count))
+        default:
+            throw .unrecognised(path: label, reason: bytes.isEmpty
+                ? "nothing arrived (it is empty)"
                 : "neither a ZIP, wheel or tar archive, nor an ELF, PE or Mach-O binary")
         }
     }
@@ -85,8 +114,10 @@ extension ArtifactReader {
     /// walked on its own handle. Nil when a run met a cap or damage: caps count over the whole artifact in entry order,
     /// so such an archive is read again on one handle, and the result is always that of one job.
     func readInParallel(path: String, index: ZipCentralDirectory) -> Walk? {
-        let weights = index.entries.map { entry in
-            NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
+        // libarchive's n-th entry is the n-th group of records sharing one local header; the group's first names it.
+        let weights = index.groups.map { group in
+            let entry = index.records[group.lowerBound]
+            return NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
         }
         let share = weights.reduce(0, +) / jobs + 1
         var bounds = [0]
@@ -103,7 +134,7 @@ extension ArtifactReader {
         DispatchQueue.concurrentPerform(iterations: runs.count) { run in
             guard let archive = try? ArchiveHandle(path: path, format: .zip) else { return }
             var walk = Walk(limits: limits)
-            walk.walk(archive, prefix: "", depth: 0, index: index, positions: runs[run])
+            walk.walk(archive, prefix: "", depth: 0, index: .success(index), positions: runs[run])
             results.withLock { $0[run] = walk }
         }
         var joined = Walk(limits: limits)
@@ -253,18 +284,43 @@ struct Walk: Sendable {
     }
 
     /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
-    mutating func walkTopLevel(_ archive: ArchiveHandle, label: String, index: ZipCentralDirectory?) throws(ReadError) {
+    mutating func walkTopLevel(
+        _ archive: ArchiveHandle, label: String, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?
+    ) throws(ReadError) {
         if let failure = walk(archive, prefix: "", depth: 0, index: index), entries.isEmpty {
-            throw .unreadableArtifact(path: label, reason: failure)
+            throw .unreadableArtifact(path: label, reason: index?.failureReason ?? failure)
         }
     }
 
     /// Returns the libarchive error that ended the walk early, if any (also recorded as a problem).
-    /// `index` is the ZIP's own central directory, when it could be read: it names the entries and gives their modes.
+    /// `index` is the ZIP's own central directory (or why it could not be read): it names the entries and gives their
+    /// modes. libarchive's n-th entry is the n-th distinct local header, so it is paired with the n-th group of records.
     @discardableResult
     mutating func walk(
-        _ archive: ArchiveHandle, prefix: String, depth: Int, index: ZipCentralDirectory?, positions: Range<Int>? = nil
+        _ archive: ArchiveHandle, prefix: String, depth: Int, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?,
+        positions: Range<Int>? = nil
     ) -> String? {
+        let label = prefix.isEmpty ? nil : String(prefix.dropLast())
+        // Problems of the archive as a whole are said once: by the run that starts at the first entry.
+        let firstRun = (positions?.lowerBound ?? 0) == 0
+        let directory: ZipCentralDirectory?
+        switch index {
+        case .success(let read):
+            directory = read
+            if firstRun, let claimed = read.claimedCount {
+                problems.append(ArtifactProblem(
+                    kind: .unreadableArchive, path: label,
+                    message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
+            }
+        case .failure(let damage):
+            directory = nil
+            if firstRun { problems.append(ArtifactProblem(
+                kind: .unreadableArchive, path: label,
+                message: "the ZIP's central directory could not be indexed (\(damage.reason)); entries are named by their local headers, which Lambda's unzip does not go by")) }
+        case nil:
+            directory = nil
+        }
+        // libarchive's entry ordinal; with a central directory it is also the index of the group of records it reads.
         var position = 0
         while !stopped {
             if let positions, position >= positions.upperBound { return nil }
@@ -275,44 +331,84 @@ struct Walk: Sendable {
             }
             switch next {
             case .end:
+                if let directory { listUnvisited(directory, from: position, prefix: prefix) }
                 return nil
             case .failed(let reason):
-                let label = prefix.isEmpty ? nil : String(prefix.dropLast())
                 problems.append(ArtifactProblem(
                     kind: .unreadableArchive, path: label,
                     message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
                 return reason
             case .entry(let header):
-                var name = header.path
-                var mode: UInt32? = header.mode
-                if let index, position < index.entries.count {
-                    let central = index.entries[position]
-                    if central.name != header.path && central.name != header.path + "/" && central.name + "/" != header.path {
-                        problems.append(ArtifactProblem(
-                            kind: .nameMismatch, path: prefix + central.name,
-                            message: "the ZIP's central directory names this entry '\(central.name)' but its local header says '\(header.path)'; Lambda and pip go by the central directory, other tools by the local header"))
-                    }
-                    name = central.name
-                    // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
-                    mode = central.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }
-                }
+                let group = position
                 position += 1
-                let path = prefix + name
-                switch header.type {
-                case .file:
-                    examineFile(
-                        path: path, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
-                        content: ArchiveEntryContent(handle: archive, index: position - 1))
-                default:
-                    record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
+                guard let directory, group < directory.groups.count else {
+                    visit(header, path: prefix + header.path, mode: header.mode, depth: depth, archive: archive, position: group)
+                    continue
+                }
+                let records = directory.groups[group]
+                let first = directory.records[records.lowerBound]
+                if let localName = first.localName {
+                    problems.append(ArtifactProblem(
+                        kind: .nameMismatch, path: prefix + first.name,
+                        message: "the ZIP's central directory names this entry '\(first.name)' but its local header says '\(localName)'; Lambda and pip go by the central directory, other tools by the local header"))
+                }
+                for central in directory.records[records] {
+                    for (kind, message) in central.problems {
+                        problems.append(ArtifactProblem(kind: kind, path: prefix + central.name, message: message))
+                    }
+                }
+                // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
+                visit(
+                    header, path: prefix + first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }, depth: depth,
+                    archive: archive, position: group)
+                // The other records on the same local header: listed under their own names, their data not read again.
+                for sharer in directory.records[records].dropFirst() {
+                    record(Self.entry(for: sharer, prefix: prefix))
                 }
             }
         }
         return nil
     }
 
+    /// `position` is the entry's ordinal in the handle's order, so its content can be opened again.
+    private mutating func visit(_ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle, position: Int) {
+        switch header.type {
+        case .file:
+            examineFile(
+                path: path, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
+                content: ArchiveEntryContent(handle: archive, index: position))
+        default:
+            record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
+        }
+    }
+
+    /// Records libarchive never returned (it ended early): every central-directory record is listed, and said unread.
+    private mutating func listUnvisited(_ directory: ZipCentralDirectory, from group: Int, prefix: String) {
+        for records in directory.groups.dropFirst(group) {
+            for central in directory.records[records] where !stopped {
+                record(Self.entry(for: central, prefix: prefix))
+                problems.append(ArtifactProblem(
+                    kind: .unreadableEntry, path: prefix + central.name,
+                    message: "listed in the ZIP's central directory, but no entry was found at its local header (offset \(central.localHeaderOffset)); not read"))
+            }
+        }
+    }
+
+    private static func entry(for record: ZipCentralDirectory.Record, prefix: String) -> ArtifactEntry {
+        let isDirectory = record.name.hasSuffix("/") || record.unixMode.map { $0 & 0o170000 == 0o040000 } == true
+        return ArtifactEntry(
+            path: prefix + record.name, size: Int64(clamping: record.uncompressedSize), mode: record.unixMode,
+            type: isDirectory ? .directory : .file)
+    }
+
     mutating func recordFolderEntry(_ entry: ArtifactEntry) {
         record(entry)
+    }
+
+    /// A problem found while listing (a special file, a folder not listed), unless the entry cap already stopped the walk.
+    mutating func recordProblem(_ problem: ArtifactProblem) {
+        guard !stopped else { return }
+        problems.append(problem)
     }
 
     private mutating func record(_ entry: ArtifactEntry) {

@@ -3,6 +3,9 @@ public enum ReadError: Error, Equatable, CustomStringConvertible {
     case notFound(path: String)
     case unrecognised(path: String, reason: String)
     case unreadableArtifact(path: String, reason: String)
+    /// Not opened at all: a FIFO or device, a symbolic link loop, a folder that cannot be listed, standard input over
+    /// the cap.
+    case cannotOpen(path: String, reason: String)
     case internalFailure(String)
 
     public var description: String {
@@ -10,6 +13,7 @@ public enum ReadError: Error, Equatable, CustomStringConvertible {
         case .notFound(let path): "\(path): no such file or folder"
         case .unrecognised(let path, let reason): "\(path): not an artifact shiplint can read: \(reason)"
         case .unreadableArtifact(let path, let reason): "\(path): unreadable archive: \(reason)"
+        case .cannotOpen(let path, let reason): "\(path): \(reason)"
         case .internalFailure(let reason): "internal error: \(reason)"
         }
     }

@@ -1,81 +1,162 @@
 import Foundation
 import ShiplintFacts
 
-/// The names, sizes and modes of a ZIP's entries as its central directory records them. libarchive inflates the data,
-/// but its seekable reader names an entry after its *local* header; Lambda's unzip and pip go by the central
-/// directory, so shiplint does too, and reports an entry whose two names differ (a ZIP built to fool scanners).
-/// Layout: PKWARE APPNOTE.TXT 6.3.10, sections 4.3.12 (central directory header), 4.3.14-16 (ZIP64 end records).
+/// The names, sizes and modes of a ZIP's entries as its central directory records them, each paired with the local
+/// header it points at. libarchive inflates the data, but its seekable reader names an entry after its *local* header;
+/// Lambda's unzip and pip go by the central directory, so shiplint does too, and reports where the two disagree.
+///
+/// libarchive's seekable reader (archive_read_support_format_zip.c, `slurp_central_directory`) puts the records in a
+/// tree keyed by local header offset: it visits each distinct offset once, in ascending order, and a record whose
+/// offset is already in the tree is dropped. So the records are grouped here the same way, one group per local header,
+/// and the walk pairs the n-th entry libarchive returns with the n-th group: by offset, never by position in the
+/// directory. A group of several records (unzip lists each one) and data ranges that overlap are hostile archives
+/// (unzip and Python's zipfile refuse them), reported on every record concerned.
+/// Layout: PKWARE APPNOTE.TXT 6.3.10, sections 4.3.7 (local header), 4.3.12 (central directory header), 4.3.14-16
+/// (ZIP64 end records).
 struct ZipCentralDirectory {
-    struct Entry: Equatable {
+    struct Record {
+        /// The name as stored, shown with `\xNN` escapes where it is not UTF-8.
         let name: String
         let uncompressedSize: UInt64
+        let compressedSize: UInt64
         let localHeaderOffset: UInt64
         /// The Unix mode from the external attributes, nil when the entry was made on a system that stores none
         /// (MS-DOS / Windows: host 0 in "version made by").
         let unixMode: UInt32?
+        /// The local header's own name, only when its bytes differ from the central directory's.
+        var localName: String?
+        /// Why the record cannot be trusted (it shares a local header, its data overlaps another entry's).
+        var problems: [(ArtifactProblem.Kind, String)] = []
     }
 
-    /// Entries in local-header order, which is the order libarchive's seekable reader visits them.
-    let entries: [Entry]
+    /// Records sorted by local header offset (ties keep directory order, as libarchive keeps the first).
+    let records: [Record]
+    /// `groups[n]` is the range of `records` sharing the n-th distinct local header: libarchive's n-th entry.
+    let groups: [Range<Int>]
+    /// The end record's entry count, when it disagrees with the records found.
+    let claimedCount: UInt64?
+
+    /// What made the central directory unusable, in words for the user.
+    struct Damage: Error {
+        let reason: String
+    }
 
     /// The most central directory bytes read; a larger directory is not indexed (libarchive's names are used).
     static let maximumSize = 256 << 20
 
-    static func read(path: String) -> ZipCentralDirectory? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    static func read(path: String) -> Result<ZipCentralDirectory, Damage> {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(Damage(reason: "cannot open the file")) }
         defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd() else { return nil }
+        guard let size = try? handle.seekToEnd() else { return .failure(Damage(reason: "cannot find the end of the file")) }
+        let descriptor = handle.fileDescriptor
         return read(size: size) { offset, count in
-            guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.read(upToCount: count) else { return nil }
-            return [UInt8](data)
+            guard count >= 0, offset <= UInt64(Int64.max) else { return nil }
+            var bytes = [UInt8](repeating: 0, count: count)
+            var filled = 0
+            while filled < count {
+                let got = bytes.withUnsafeMutableBytes { buffer in
+                    pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                }
+                guard got > 0 else { break }
+                filled += got
+            }
+            return filled == count ? bytes : nil
         }
     }
 
-    static func read(bytes: [UInt8]) -> ZipCentralDirectory? {
+    static func read(bytes: [UInt8]) -> Result<ZipCentralDirectory, Damage> {
         read(size: UInt64(bytes.count)) { offset, count in
-            guard offset <= UInt64(bytes.count), count <= bytes.count - Int(offset) else { return nil }
+            guard offset <= UInt64(bytes.count), count >= 0, count <= bytes.count - Int(offset) else { return nil }
             return Array(bytes[Int(offset)..<Int(offset) + count])
         }
     }
 
-    private static func read(size: UInt64, fetch: (UInt64, Int) -> [UInt8]?) -> ZipCentralDirectory? {
+    private static func read(size: UInt64, fetch: (UInt64, Int) -> [UInt8]?) -> Result<ZipCentralDirectory, Damage> {
         // The end record (22 bytes) is followed by a comment of at most 65535 bytes.
         let tailLength = Int(min(size, 22 + 65535 + 20))
-        guard tailLength >= 22, let tail = fetch(size - UInt64(tailLength), tailLength) else { return nil }
+        guard tailLength >= 22, let tail = fetch(size - UInt64(tailLength), tailLength) else {
+            return .failure(Damage(reason: "the file is too short to hold a ZIP end record"))
+        }
+        let tailStart = size - UInt64(tailLength)
         let view = ByteView(tail, byteOrder: .little)
         guard let end = stride(from: tail.count - 22, through: 0, by: -1).first(where: { view.u32($0) == 0x0605_4B50 }),
             var count = view.u16(end + 10).map(UInt64.init), var directorySize = view.u32(end + 12).map(UInt64.init),
             var directoryOffset = view.u32(end + 16).map(UInt64.init)
-        else { return nil }
+        else { return .failure(Damage(reason: "no ZIP end-of-central-directory record")) }
+        var isZip64 = false
         // ZIP64: a locator 20 bytes before the end record points at the ZIP64 end record.
-        if end >= 20, view.u32(end - 20) == 0x0706_4B50, let zip64Offset = view.u64(end - 12),
-            let record = fetch(zip64Offset, 56)
-        {
+        if end >= 20, view.u32(end - 20) == 0x0706_4B50, let zip64Offset = view.u64(end - 12) {
+            guard let record = fetch(zip64Offset, 56) else {
+                return .failure(Damage(reason: "the ZIP64 end record is said to be at offset \(zip64Offset), past the end of the \(size)-byte file"))
+            }
             let zip64 = ByteView(record, byteOrder: .little)
             guard zip64.u32(0) == 0x0606_4B50, let total = zip64.u64(32), let sizeField = zip64.u64(40), let offsetField = zip64.u64(48)
-            else { return nil }
+            else { return .failure(Damage(reason: "no ZIP64 end record where its locator points (offset \(zip64Offset))")) }
             count = total
             directorySize = sizeField
             directoryOffset = offsetField
+            isZip64 = true
         }
-        guard directorySize <= UInt64(maximumSize), directoryOffset <= size, directorySize <= size - directoryOffset,
-            let directory = fetch(directoryOffset, Int(directorySize))
-        else { return nil }
+        let claims = "the \(isZip64 ? "ZIP64 " : "")end record claims \(count) \(count == 1 ? "entry" : "entries") in a central directory of \(directorySize) bytes at offset \(directoryOffset)"
+        guard directoryOffset <= size, directorySize <= size - directoryOffset else {
+            return .failure(Damage(reason: "\(claims), past the end of the \(size)-byte file"))
+        }
+        guard directorySize <= UInt64(maximumSize) else {
+            return .failure(Damage(reason: "\(claims), over the \(maximumSize >> 20) MiB shiplint indexes"))
+        }
+        // Bytes prepended to the archive (a self-extractor stub) shift every offset; libarchive corrects by the same
+        // amount when the directory is found later in the file than recorded.
+        var correction: UInt64 = 0
+        let endPosition = tailStart + UInt64(end)
+        if !isZip64, fetch(directoryOffset, 4).map({ ByteView($0, byteOrder: .little).u32(0) }) != 0x0201_4B50,
+            endPosition >= directorySize, endPosition - directorySize > directoryOffset,
+            fetch(endPosition - directorySize, 4).map({ ByteView($0, byteOrder: .little).u32(0) }) == 0x0201_4B50
+        {
+            correction = endPosition - directorySize - directoryOffset
+            directoryOffset += correction
+        }
+        guard let directory = fetch(directoryOffset, Int(directorySize)) else {
+            return .failure(Damage(reason: "\(claims), which cannot be read"))
+        }
+        var records: [Record] = []
+        let parsed = parseRecords(directory, correction: correction, into: &records)
+        if case .failure(let damage) = parsed { return .failure(damage) }
+        // Each record is at least 46 bytes, so a count the directory cannot hold is a lie, not a truncation.
+        let claimedCount: UInt64? = UInt64(records.count) == count ? nil : count
+
+        // Stable sort: among records sharing an offset, the first in the directory is the one libarchive keeps.
+        var ordered = records.enumerated()
+            .sorted { ($0.element.localHeaderOffset, $0.offset) < ($1.element.localHeaderOffset, $1.offset) }.map(\.element)
+        records = []
+        var groups: [Range<Int>] = []
+        var start = 0
+        while start < ordered.count {
+            var next = start + 1
+            while next < ordered.count && ordered[next].localHeaderOffset == ordered[start].localHeaderOffset { next += 1 }
+            groups.append(start..<next)
+            start = next
+        }
+        pairWithLocalHeaders(&ordered, groups: groups, fetch: fetch)
+        return .success(ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount))
+    }
+
+    /// Reads records until the directory ends or something else starts, as libarchive does (it ignores the count).
+    private static func parseRecords(_ directory: [UInt8], correction: UInt64, into entries: inout [Record]) -> Result<Void, Damage> {
         let records = ByteView(directory, byteOrder: .little)
-        var entries: [Entry] = []
         var cursor = 0
-        // Each record is at least 46 bytes, which bounds the loop whatever the count field says.
-        while UInt64(entries.count) < count, cursor + 46 <= directory.count {
-            guard records.u32(cursor) == 0x0201_4B50, let madeBy = records.u16(cursor + 4),
+        while cursor + 46 <= directory.count, records.u32(cursor) == 0x0201_4B50 {
+            guard let madeBy = records.u16(cursor + 4),
                 let compressedSize32 = records.u32(cursor + 20), let size32 = records.u32(cursor + 24),
                 let nameLength = records.u16(cursor + 28).map(Int.init), let extraLength = records.u16(cursor + 30).map(Int.init),
                 let commentLength = records.u16(cursor + 32).map(Int.init), let external = records.u32(cursor + 38),
                 let offset32 = records.u32(cursor + 42), records.contains(offset: cursor + 46, length: nameLength + extraLength)
-            else { return nil }
-            let nameBytes = directory[(cursor + 46)..<(cursor + 46 + nameLength)]
-            // Bit 11 of the flags marks UTF-8; older tools wrote CP437, the same for the ASCII names packages use.
-            let name = String(decoding: nameBytes, as: UTF8.self)
+            else {
+                return .failure(Damage(reason: "central directory record \(entries.count + 1) is cut short"))
+            }
+            // Bit 11 of the flags marks UTF-8; older tools wrote CP437. Bytes that are not UTF-8 are kept, escaped.
+            let name = EntryName.display(directory[(cursor + 46)..<(cursor + 46 + nameLength)])
             var uncompressed = UInt64(size32)
+            var compressed = UInt64(compressedSize32)
             var localOffset = UInt64(offset32)
             // ZIP64 extended information (header 0x0001): the 64-bit values of the fields that hold 0xFFFFFFFF, in order.
             var extra = cursor + 46 + nameLength
@@ -86,17 +167,67 @@ struct ZipCentralDirectory {
                 if id == 0x0001 {
                     var field = extra + 4
                     if size32 == 0xFFFF_FFFF, let value = records.u64(field) { uncompressed = value; field += 8 }
-                    if compressedSize32 == 0xFFFF_FFFF { field += 8 }
+                    if compressedSize32 == 0xFFFF_FFFF, let value = records.u64(field) { compressed = value; field += 8 }
                     if offset32 == 0xFFFF_FFFF, let value = records.u64(field) { localOffset = value }
                 }
                 extra += 4 + length
             }
             let host = madeBy >> 8
             let unixMode: UInt32? = (host == 3 || host == 19) && external >> 16 != 0 ? external >> 16 : nil
-            entries.append(Entry(name: name, uncompressedSize: uncompressed, localHeaderOffset: localOffset, unixMode: unixMode))
+            entries.append(Record(
+                name: name, uncompressedSize: uncompressed, compressedSize: compressed, localHeaderOffset: localOffset &+ correction, unixMode: unixMode))
             cursor = extraEnd + commentLength
         }
-        guard UInt64(entries.count) == count else { return nil }
-        return ZipCentralDirectory(entries: entries.sorted { $0.localHeaderOffset < $1.localHeaderOffset })
+        return .success(())
+    }
+
+    /// Reads the local header of every group: its name (compared byte for byte with the directory's) and where its data
+    /// ends, so that records sharing a header and data that overlaps another entry's are named.
+    private static func pairWithLocalHeaders(_ records: inout [Record], groups: [Range<Int>], fetch: (UInt64, Int) -> [UInt8]?) {
+        // The entry whose data reaches furthest so far: its index, where it starts and ends, whether it was told so.
+        var reach: (index: Int, start: UInt64, end: UInt64, told: Bool)?
+        for group in groups {
+            let first = group.lowerBound
+            let offset = records[first].localHeaderOffset
+            if group.count > 1 {
+                let others = group.count - 1
+                for index in group {
+                    let partner = records[index == first ? first + 1 : first].name
+                    records[index].problems.append((.sharedLocalHeader,
+                        "this central-directory record shares its local header (offset \(offset)) with \(others == 1 ? "another record" : "\(others) other records") ('\(partner)'\(others > 1 ? ", …" : "")); unzip lists every name, Python's zipfile refuses the archive, so what this entry holds depends on the tool\(index == first ? "" : "; not read")"))
+                }
+            }
+            // The local header: 30 fixed bytes, then the name and the extra field. A damaged one is libarchive's to report.
+            guard let fixed = fetch(offset, 30), case let header = ByteView(fixed, byteOrder: .little),
+                header.u32(0) == 0x0403_4B50, let nameLength = header.u16(26).map(Int.init),
+                let extraLength = header.u16(28).map(Int.init), let localName = fetch(offset + 30, nameLength)
+            else { continue }
+            let localDisplay = EntryName.display(localName[...])
+            for index in group where records[index].name != localDisplay {
+                records[index].localName = localDisplay
+            }
+            if let previous = reach, offset < previous.end {
+                let owner = records[previous.index].name
+                for index in group {
+                    records[index].problems.append((.overlappingData,
+                        "its local header (offset \(offset)) lies inside the data of '\(owner)' (bytes \(previous.start)-\(previous.end)); unzip refuses such an archive (possible zip bomb), other tools read different bytes"))
+                }
+                if !previous.told {
+                    records[previous.index].problems.append((.overlappingData,
+                        "its data (bytes \(previous.start)-\(previous.end)) overlaps the entry '\(records[first].name)' at offset \(offset); unzip refuses such an archive (possible zip bomb), other tools read different bytes"))
+                    reach!.told = true
+                }
+            }
+            // The data is as long as the directory says (libarchive inflates by the directory's sizes).
+            let end = offset &+ 30 &+ UInt64(nameLength) &+ UInt64(extraLength) &+ records[first].compressedSize
+            if reach == nil || end > reach!.end { reach = (first, offset, end, false) }
+        }
+    }
+}
+
+extension Result<ZipCentralDirectory, ZipCentralDirectory.Damage> {
+    /// Why the central directory could not be read, nil when it was.
+    var failureReason: String? {
+        if case .failure(let damage) = self { damage.reason } else { nil }
     }
 }
