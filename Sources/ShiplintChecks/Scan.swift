@@ -12,11 +12,22 @@ public struct ArtifactScan: Sendable {
     public let artifact: Artifact
     public let role: ArtifactRole
     public let findings: [Finding]
+
+    public init(artifact: Artifact, role: ArtifactRole, findings: [Finding]) {
+        self.artifact = artifact
+        self.role = role
+        self.findings = findings
+    }
 }
 
 public struct ScanResult: Sendable {
     public let target: TargetRuntime
     public let artifacts: [ArtifactScan]
+
+    public init(target: TargetRuntime, artifacts: [ArtifactScan]) {
+        self.target = target
+        self.artifacts = artifacts
+    }
 
     public func count(_ severity: Severity) -> Int {
         artifacts.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count }
@@ -64,7 +75,7 @@ public enum Scanner {
                     let artifact = located.artifact ?? deployment.function?.path ?? ""
                     let finding = Finding(
                         check: check.id, severity: check.defaultSeverity, artifact: artifact, path: located.path,
-                        message: located.verdict.message, fix: located.verdict.fix)
+                        message: located.verdict.message, fix: located.verdict.fix, fact: located.verdict.fact)
                     // Layers shared by several functions are judged once per function; report each finding once.
                     if seen.insert(finding).inserted { byArtifact[artifact, default: []].append(finding) }
                 }
@@ -78,13 +89,14 @@ public enum Scanner {
     }
 
     /// Path order, then root cause first (registry order), then message: the same input always gives the same order.
-    static func sorted(_ findings: [Finding]) -> [Finding] {
+    public static func sorted(_ findings: [Finding]) -> [Finding] {
         findings.sorted { left, right in
             if left.path != right.path { return left.path < right.path }
             let leftRank = CheckRegistry.precedence(of: left.check)
             let rightRank = CheckRegistry.precedence(of: right.check)
             if leftRank != rightRank { return leftRank < rightRank }
-            return left.message < right.message
+            if left.message != right.message { return left.message < right.message }
+            return left.fact < right.fact
         }
     }
 }

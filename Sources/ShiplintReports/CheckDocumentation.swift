@@ -17,4 +17,20 @@ public enum CheckDocumentation {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The same documentation as Markdown, for SARIF's `help.markdown` (shown by code scanning beside an alert).
+    public static func markdown(_ check: Check) -> String {
+        var lines = [
+            "**\(check.id)** (default severity: \(check.defaultSeverity.rawValue)): \(check.summary).",
+            "",
+            check.explanation,
+            "",
+            "Examples:",
+            "",
+        ]
+        for example in check.examples {
+            lines.append("- \(example.fires ? "fires" : "quiet"): \(example.summary) (`\(example.target)`)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

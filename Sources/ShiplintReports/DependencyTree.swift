@@ -1,3 +1,4 @@
+import ShiplintOutcome
 import ShiplintChecks
 import ShiplintFacts
 

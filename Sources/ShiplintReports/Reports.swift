@@ -1,4 +1,5 @@
 import ShiplintChecks
+import ShiplintOutcome
 import ShiplintFacts
 import ShiplintTargets
 
@@ -130,27 +131,25 @@ enum BinaryText {
     }
 }
 
-/// `shiplint scan` output.
+/// `shiplint scan` output: the text and JSON renderings of an outcome.
 public enum ScanReport {
-    public static let toolVersion = "0.1.0"
+    public static let toolVersion = ShiplintVersion.current
 
-    public static func render(_ result: ScanResult, format: OutputFormat, style: TextStyle) -> String {
-        switch format {
-        case .json: json(result)
-        case .text: text(result, style: style)
+    static func jsonValue(_ outcome: ScanOutcome) -> JSONValue {
+        func finding(_ finding: Finding) -> JSONValue {
+            .object([
+                "check": .string(finding.check),
+                "severity": .string(finding.severity.rawValue),
+                "path": .string(finding.path),
+                "message": .string(finding.message),
+                "fix": .string(finding.fix),
+            ])
         }
-    }
-
-    static func json(_ result: ScanResult) -> String {
-        jsonValue(result).rendered()
-    }
-
-    static func jsonValue(_ result: ScanResult) -> JSONValue {
-        JSONValue.object([
+        return JSONValue.object([
             "schema": .int(1),
             "tool": .object(["name": .string("shiplint"), "version": .string(toolVersion)]),
-            "target": .object(["name": .string(result.target.name), "description": .string(result.target.description)]),
-            "artifacts": .array(result.artifacts.map { scan in
+            "target": .object(["name": .string(outcome.target.name), "description": .string(outcome.target.description)]),
+            "artifacts": .array(outcome.artifacts.map { scan in
                 var fields = FactsJSON.artifact(scan.artifact)
                 switch scan.role {
                 case .function: fields["role"] = .string("function")
@@ -158,49 +157,44 @@ public enum ScanReport {
                     fields["role"] = .string("layer")
                     fields["layer"] = .int(number)
                 }
-                fields["findings"] = .array(scan.findings.map { finding in
-                    .object([
-                        "check": .string(finding.check),
-                        "severity": .string(finding.severity.rawValue),
-                        "path": .string(finding.path),
-                        "message": .string(finding.message),
-                        "fix": .string(finding.fix),
-                    ])
-                })
+                fields["findings"] = .array(scan.findings.map(finding))
                 return .object(fields)
             }),
             "summary": .object([
-                "errors": .int(result.count(.error)),
-                "warnings": .int(result.count(.warning)),
-                "notes": .int(result.count(.note)),
+                "errors": .int(outcome.count(.error)),
+                "warnings": .int(outcome.count(.warning)),
+                "notes": .int(outcome.count(.note)),
             ]),
         ])
     }
 
-    static func text(_ result: ScanResult, style: TextStyle) -> String {
+    static func text(_ outcome: ScanOutcome, style: TextStyle, quiet: Bool = false) -> String {
         var lines: [String] = []
-        for scan in result.artifacts {
+        for scan in outcome.artifacts {
+            let findings = scan.findings
+            if quiet && findings.isEmpty { continue }
             let role = if case .layer(let number) = scan.role { "layer \(number), " } else { "" }
-            lines.append(style.bold(scan.artifact.path) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
-            if scan.findings.isEmpty {
+            lines.append(style.bold(SafeText.lineStart(scan.artifact.path)) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
+            if findings.isEmpty {
                 lines.append("  no findings")
             }
             var currentPath: String?
-            for finding in scan.findings {
+            for finding in findings {
                 if finding.path != currentPath {
-                    lines.append("  " + style.bold(finding.path.isEmpty ? "(artifact)" : finding.path))
+                    lines.append("  " + style.bold(finding.path.isEmpty ? "(artifact)" : SafeText.lineStart(finding.path)))
                     currentPath = finding.path
                 }
-                lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(finding.message)")
-                lines.append("      fix: \(finding.fix)")
+                lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(SafeText.escaped(finding.message))")
+                lines.append("      fix: \(SafeText.escaped(finding.fix))")
             }
             lines.append("")
         }
-        let errors = result.count(.error)
-        let warnings = result.count(.warning)
-        let artifacts = result.artifacts.count
+        let errors = outcome.count(.error)
+        let warnings = outcome.count(.warning)
+        let artifacts = outcome.artifacts.count
+        let target = outcome.target
         lines.append(
-            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(result.target.name) (\(result.target.runtimeLabel), glibc \(result.target.platform.libcVersion))")
+            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), glibc \(target.platform.libcVersion))")
         return lines.joined(separator: "\n") + "\n"
     }
 }

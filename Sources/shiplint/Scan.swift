@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShiplintChecks
 import ShiplintFacts
+import ShiplintOutcome
 import ShiplintPolicy
 import ShiplintReports
 import ShiplintTargets
@@ -36,13 +37,7 @@ struct ScanInputOptions: ParsableArguments {
     /// The configuration in force: `--config`, else the nearest `.shiplint.toml`, else none. A broken one ends the
     /// run with status 2.
     func configuration() throws -> ProjectConfiguration? {
-        if noConfig { return nil }
-        guard let file = config ?? ProjectConfiguration.discover() else { return nil }
-        do {
-            return try ProjectConfiguration.load(file: file)
-        } catch {
-            throw fail(error.description)
-        }
+        try loadConfiguration(config: config, noConfig: noConfig)
     }
 
     /// Reads the target and the artifacts, options first, then the configuration's defaults.
@@ -56,6 +51,18 @@ struct ScanInputOptions: ParsableArguments {
         }
         let runtime = try loadTarget(name)
         return (runtime, try reading.read(paths), try reading.read(layers))
+    }
+}
+
+/// The configuration in force: `config`, else the nearest `.shiplint.toml`, else none. A broken one ends the run
+/// with status 2.
+func loadConfiguration(config: String?, noConfig: Bool) throws -> ProjectConfiguration? {
+    if noConfig { return nil }
+    guard let file = config ?? ProjectConfiguration.discover() else { return nil }
+    do {
+        return try ProjectConfiguration.load(file: file)
+    } catch {
+        throw fail(error.description)
     }
 }
 
@@ -99,9 +106,10 @@ struct Scan: ParsableCommand {
                 throw fail(error.description)
             }
         }
-        let outcome = ScanPolicy(configuration: configuration, baseline: recorded).scan(functions: functions, layers: layers, target: runtime)
-        try outputOptions.emit(outcome.report)
-        if (failOn ?? configuration?.failOn ?? .error).fails(outcome.worst) { throw ExitCode(ExitStatus.findings) }
+        let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
+        let outcome = policy.scan(functions: functions, layers: layers, target: runtime)
+        try outputOptions.emit(outcome)
+        if outcome.fails { throw ExitCode(ExitStatus.findings) }
     }
 }
 
@@ -116,8 +124,8 @@ struct ScanOutputOptions: ParsableArguments {
     @Flag(help: "Never colour text output (also: NO_COLOR in the environment).")
     var noColor = false
 
-    func emit(_ scan: ScanReportInput) throws {
+    func emit(_ outcome: ScanOutcome) throws {
         let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
-        try writeReport(format.reporter(style: style).report(scan), to: output)
+        try writeReport(format.reporter(style: style).report(outcome), to: output)
     }
 }
