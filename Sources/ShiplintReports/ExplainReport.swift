@@ -25,8 +25,8 @@ public enum ExplainReport {
             lines.append(style.bold("Imports that would fail on \(outcome.target.name):"))
             if failingImports.isEmpty { lines.append("  none: every module loads as far as shiplint can tell") }
             for row in failingImports {
-                lines.append("  \(style.bold(row.module)): \(row.finding.path) [\(row.finding.check)] \(row.finding.message)")
-                lines.append("      fix: \(row.finding.fix)")
+                lines.append("  \(style.bold(SafeText.escaped(row.module))): \(SafeText.escaped(row.finding.path)) [\(row.finding.check)] \(SafeText.escaped(row.finding.message))")
+                lines.append("      fix: \(SafeText.escaped(row.finding.fix))")
             }
             return lines.joined(separator: "\n") + "\n"
         }
@@ -37,13 +37,13 @@ public enum ExplainReport {
             return lines.joined(separator: "\n") + "\n" + TextReporter(style: style).report(outcome)
         }
         for explanation in explanations {
-            lines.append(style.bold("Error: ") + describe(explanation.signal))
+            lines.append(style.bold("Error: ") + SafeText.escaped(describe(explanation.signal)))
             let label = explanation.outcome == .explained
                 ? style.paint("Root cause", "1;31") + (explanation.rootCause.map { " [\($0.check)]" } ?? "")
                 : style.paint("Not explained by this artifact", "1;33")
-            lines.append("\(label): \(explanation.summary)")
-            for (name, value) in explanation.evidence { lines.append("  \(name): \(value)") }
-            lines.append("Fix: \(explanation.fix)")
+            lines.append("\(label): \(SafeText.escaped(explanation.summary))")
+            for (name, value) in explanation.evidence { lines.append("  \(name): \(SafeText.escaped(value))") }
+            lines.append("Fix: \(SafeText.escaped(explanation.fix))")
             lines.append("")
         }
         return lines.joined(separator: "\n")

@@ -59,13 +59,13 @@ public enum InspectReport {
     }
 
     static func text(_ artifact: Artifact, style: TextStyle) -> String {
-        var lines = [style.bold(artifact.path) + "  (\(ArtifactSummary.describe(artifact)))"]
+        var lines = [style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))"]
         for binary in artifact.binaries {
-            lines.append("  " + style.bold(binary.path))
+            lines.append("  " + style.bold(SafeText.lineStart(binary.path)))
             lines += BinaryText.lines(binary).map { "    " + $0 }
         }
         for problem in artifact.problems {
-            lines.append("  " + style.paint("problem", "1;31") + " \(problem.path ?? artifact.path): \(problem.message)")
+            lines.append("  " + style.paint("problem", "1;31") + " \(SafeText.escaped(problem.path ?? artifact.path)): \(SafeText.escaped(problem.message))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -111,7 +111,7 @@ enum BinaryText {
                 if !slice.loadDylibs.isEmpty { rows.append(("  loads", slice.loadDylibs.joined(separator: ", "))) }
             }
         }
-        return rows.map { row($0.0, $0.1) }
+        return rows.map { row($0.0, SafeText.escaped($0.1)) }
     }
 
     /// `GLIBC_2.2.5` before `GLIBC_2.17` for people; names without a number keep their place at the end.
