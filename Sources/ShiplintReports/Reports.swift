@@ -168,6 +168,9 @@ public enum ScanReport {
         ])
     }
 
+    /// Artifacts with their findings, then the summary line. A fix already shown in the artifact is not repeated
+    /// (thirty binaries of one package needing the same rebuild get one fix line). `quiet` leaves out artifacts
+    /// without findings.
     static func text(_ outcome: ScanOutcome, style: TextStyle, quiet: Bool = false) -> String {
         var lines: [String] = []
         for scan in outcome.artifacts {
@@ -179,22 +182,40 @@ public enum ScanReport {
                 lines.append("  no findings")
             }
             var currentPath: String?
+            var fixShownAt: [String: String] = [:]
             for finding in findings {
+                let shownPath = finding.path.isEmpty ? "(artifact)" : SafeText.lineStart(finding.path)
                 if finding.path != currentPath {
-                    lines.append("  " + style.bold(finding.path.isEmpty ? "(artifact)" : SafeText.lineStart(finding.path)))
+                    lines.append("  " + style.bold(shownPath))
                     currentPath = finding.path
                 }
                 lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(SafeText.escaped(finding.message))")
-                lines.append("      fix: \(SafeText.escaped(finding.fix))")
+                if let first = fixShownAt[finding.fix] {
+                    lines.append("      fix: same as for \(first) above")
+                } else {
+                    fixShownAt[finding.fix] = shownPath
+                    lines.append("      fix: \(SafeText.escaped(finding.fix))")
+                }
             }
             lines.append("")
         }
+        lines.append(summary(outcome))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `2 errors, 1 warning in 1 artifact for <target> (<runtime>, glibc x); by check: windows-binary 1, …`
+    static func summary(_ outcome: ScanOutcome) -> String {
         let errors = outcome.count(.error)
         let warnings = outcome.count(.warning)
         let artifacts = outcome.artifacts.count
         let target = outcome.target
-        lines.append(
-            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), glibc \(target.platform.libcVersion))")
-        return lines.joined(separator: "\n") + "\n"
+        var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), glibc \(target.platform.libcVersion))"
+        let reported = outcome.reported
+        let counts = outcome.checks.map(\.id).compactMap { id -> String? in
+            let count = reported.filter { $0.check == id }.count
+            return count == 0 ? nil : "\(id) \(count)"
+        }
+        if !counts.isEmpty { line += "; by check: " + counts.joined(separator: ", ") }
+        return line
     }
 }

@@ -7,7 +7,7 @@ public enum Suggestion {
         return "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
     }
 
-    /// The known names within a third of the name's length (at least 2) edits, nearest first, at most three.
+    /// The nearest known names (at most three), if within a third of the name's length (at least 2) edits.
     public static func closest<Names: Sequence<String>>(_ name: String, among names: Names) -> [String] {
         let limit = max(2, name.count / 3)
         let lowered = name.lowercased()
@@ -15,7 +15,8 @@ public enum Suggestion {
             let distance = editDistance(lowered, candidate.lowercased())
             return distance <= limit && candidate != name ? (distance, candidate) : nil
         }
-        return scored.sorted { $0 < $1 }.prefix(3).map(\.1)
+        guard let best = scored.map(\.0).min() else { return [] }
+        return scored.filter { $0.0 == best }.sorted { $0 < $1 }.prefix(3).map(\.1)
     }
 
     /// Levenshtein distance over characters.

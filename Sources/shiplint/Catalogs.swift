@@ -71,7 +71,7 @@ struct Checks: ParsableCommand {
 
         func run() throws {
             guard let check = CheckRegistry.check(id: id) else {
-                throw fail("no check '\(id)'; `shiplint checks` lists them")
+                throw fail("no check '\(SafeText.escaped(id))'\(Suggestion.didYouMean(id, among: CheckRegistry.all.map(\.id))) (`shiplint checks` lists them)")
             }
             print(CheckDocumentation.text(check), terminator: "")
         }
