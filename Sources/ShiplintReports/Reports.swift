@@ -143,6 +143,7 @@ public enum ScanReport {
                 "path": .string(finding.path),
                 "message": .string(finding.message),
                 "fix": .string(finding.fix),
+                "fact": .string(finding.fact),
             ])
         }
         return JSONValue.object([

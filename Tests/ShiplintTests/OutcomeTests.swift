@@ -99,6 +99,10 @@ import Testing
                 #expect(justification == "recorded in the baseline b.json")
             }
         }
+        if SchemaValidator.available {
+            let problems = try SchemaValidator.validate(scan.stdout)
+            #expect(problems.isEmpty, "\(problems)")
+        }
         // Text output shows none of them.
         let text = try project.run(["scan", "build/function.zip", "--baseline", "b.json"])
         #expect(text.stdout.contains("no findings"))
