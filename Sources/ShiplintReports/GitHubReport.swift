@@ -8,9 +8,12 @@ struct GitHubReport: Reporter {
     func report(_ outcome: ScanOutcome) -> String {
         // Names from the artifact are escaped like text output first (no ESC, no bidi override reaches the log),
         // then with the runner's own escapes.
+        // Annotations name files relative to the repository root, where the runner looks for them.
+        let inRepository = Dictionary(outcome.artifacts.map { ($0.artifact.path, $0.repositoryPath) }, uniquingKeysWith: { first, _ in first })
         var lines = outcome.reported.map { finding in
             let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(SafeText.escaped(finding.path))"
-            let properties = [("file", SafeText.escaped(FindingIdentity.normalised(finding.artifact))), ("title", "shiplint \(location)")]
+            let file = (inRepository[finding.artifact] ?? nil) ?? FindingIdentity.normalised(finding.artifact)
+            let properties = [("file", SafeText.escaped(file)), ("title", "shiplint \(location)")]
                 .map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")
             return "::\(Self.command(finding.severity)) \(properties)::\(Self.escapeData("\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))"))"
         }

@@ -64,6 +64,16 @@ import Testing
         #expect((windows["partialFingerprints"] as? [String: String])?[SarifReport.fingerprintKey]?.count == 16)
     }
 
+    /// From a subfolder of the repository, locations are still relative to the repository root (%SRCROOT%), where
+    /// code scanning and the Actions runner look for files.
+    @Test func locationsAreRelativeToTheRepositoryFromAnySubfolder() throws {
+        let arguments = ["scan", "artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config"]
+        let sarif = try Shiplint.run(arguments + ["--format", "sarif"], in: Repository.root + "/fixtures")
+        #expect(sarif.stdout.contains("\"uri\": \"fixtures/artifacts/function-windows.zip/pydantic_core/_pydantic_core.cp313-win_amd64.pyd\",\n                  \"uriBaseId\": \"%SRCROOT%\""))
+        let github = try Shiplint.run(arguments + ["--format", "github"], in: Repository.root + "/fixtures")
+        #expect(github.stdout.hasPrefix("::warning file=fixtures/artifacts/function-windows.zip,"))
+    }
+
     @Test func sarifURIsArePercentEncoded() {
         #expect(SarifReport.uri(artifact: "build/my fn.zip", path: "pkg/a#b%c?.so") == "build/my%20fn.zip/pkg/a%23b%25c%3F.so")
         #expect(SarifReport.uri(artifact: "layer.zip", path: "python/x.whl!pkg/_x.so") == "layer.zip/python/x.whl!pkg/_x.so")
