@@ -99,18 +99,25 @@ public struct BaselineSummary: Sendable, Equatable {
     public let known: Int
     /// Baseline entries that no longer occur (fixed, or the file moved).
     public let gone: Int
+    /// Baseline entries for artifacts this run did not scan (neither known nor gone; said, so a baseline written
+    /// for other paths never matches nothing in silence).
+    public let unscanned: Int
     /// Entries of a version 1 baseline (matched on check, artifact and path only).
     public let legacy: Bool
 
-    public init(file: String, known: Int, gone: Int, legacy: Bool = false) {
+    public init(file: String, known: Int, gone: Int, unscanned: Int = 0, legacy: Bool = false) {
         self.file = file
         self.known = known
         self.gone = gone
+        self.unscanned = unscanned
         self.legacy = legacy
     }
 
     public var sentence: String {
-        "baseline \(file): \(known) known \(known == 1 ? "finding" : "findings") not shown; \(gone) baseline \(gone == 1 ? "entry" : "entries") no longer \(gone == 1 ? "occurs" : "occur")"
+        var text = "baseline \(file): \(known) known \(known == 1 ? "finding" : "findings") not shown; \(gone) baseline \(gone == 1 ? "entry" : "entries") no longer \(gone == 1 ? "occurs" : "occur")"
+        if unscanned > 0 { text += "; \(unscanned) \(unscanned == 1 ? "entry is" : "entries are") for artifacts not scanned in this run" }
+        if legacy { text += " (a version 1 baseline: `shiplint baseline write` updates it)" }
+        return text
     }
 }
 

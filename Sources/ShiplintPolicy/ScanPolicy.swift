@@ -122,16 +122,19 @@ public struct ScanPolicy: Sendable {
         }
         let summary = baseline.map { file, baseline in
             let gone: Int
+            let unscanned: Int
             if baseline.isLegacy {
                 let scannedArtifacts = Set(scanned.map(FindingIdentity.normalised))
                 let relevant = baseline.entries.filter { scannedArtifacts.contains($0.identity.artifact) }.count
                 gone = relevant - legacyUsed
+                unscanned = baseline.entries.count - relevant
             } else {
                 let scannedArtifacts = Set(artifacts.map(\.projectPath))
-                // Entries for artifacts this run did not scan say nothing either way.
+                // Entries for artifacts this run did not scan say nothing either way (but are counted, and said).
                 gone = baseline.identities.filter { scannedArtifacts.contains($0.artifact) && !seenIdentities.contains($0) }.count
+                unscanned = baseline.identities.filter { !scannedArtifacts.contains($0.artifact) }.count
             }
-            return BaselineSummary(file: file, known: known, gone: gone, legacy: baseline.isLegacy)
+            return BaselineSummary(file: file, known: known, gone: gone, unscanned: unscanned, legacy: baseline.isLegacy)
         }
         var runs = checks.map { CheckRun(check: $0, severity: $0.defaultSeverity) }
         if configurationFile != nil { runs.append(CheckRun(check: .unmatchedIgnore, severity: Check.unmatchedIgnore.defaultSeverity)) }

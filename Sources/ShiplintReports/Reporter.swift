@@ -59,7 +59,7 @@ struct JSONReporter: Reporter {
             })])
         }
         if let baseline = outcome.baseline {
-            fields["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone)])
+            fields["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone), "unscanned": .int(baseline.unscanned)])
         }
         return JSONValue.object(fields).rendered()
     }

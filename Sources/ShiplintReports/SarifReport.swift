@@ -33,7 +33,7 @@ struct SarifReport: Reporter {
             "targetDescription": .string(outcome.target.description),
         ]
         if let baseline = outcome.baseline {
-            properties["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone)])
+            properties["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone), "unscanned": .int(baseline.unscanned)])
         }
         let run: [String: JSONValue] = [
             "tool": .object(["driver": .object([

@@ -37,6 +37,10 @@ import Testing
         let other = try project.run(["scan", "build/clean.zip", "--baseline", "baseline.json", "--format", "json"] + Self.target)
         let otherSummary = try #require((try JSONSerialization.jsonObject(with: Data(other.stdout.utf8)) as? [String: Any])?["baseline"] as? [String: Any])
         #expect(otherSummary["gone"] as? Int == 0)
+        // … but they are said: a baseline for other paths never matches nothing in silence.
+        #expect(otherSummary["unscanned"] as? Int == baseline.entries.count)
+        let otherText = try project.run(["scan", "build/clean.zip", "--baseline", "baseline.json"] + Self.target)
+        #expect(otherText.stdout.contains("; \(baseline.entries.count) entries are for artifacts not scanned in this run"))
     }
 
     /// Matching is on what is wrong (check, artifact, path, fact): a reworded message still matches; another fact
