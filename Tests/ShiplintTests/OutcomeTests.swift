@@ -107,4 +107,19 @@ import Testing
         let text = try project.run(["scan", "build/function.zip", "--baseline", "b.json"])
         #expect(text.stdout.contains("no findings"))
     }
+
+    /// The layering that keeps reports from judging: reports never name the registry, the configuration or the
+    /// target catalog, and the policy does not depend on the reports.
+    @Test func reportsOnlyRender() throws {
+        let folder = Repository.root + "/Sources/ShiplintReports"
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".swift") {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            for name in ["CheckRegistry", "ProjectConfiguration", "TargetCatalog", "ScanPolicy"] {
+                #expect(!text.contains(name), "\(file) names \(name)")
+            }
+        }
+        let package = try String(contentsOfFile: Repository.root + "/Package.swift", encoding: .utf8)
+        let policy = try #require(package.components(separatedBy: "name: \"ShiplintPolicy\"").last?.components(separatedBy: ")").first)
+        #expect(!policy.contains("ShiplintReports"))
+    }
 }
