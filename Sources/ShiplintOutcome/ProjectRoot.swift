@@ -39,11 +39,12 @@ public struct ProjectRoot: Sendable, Equatable {
         }
     }
 
-    /// `artifact` (as given on the command line) relative to the root folder; `../` when outside it. Standard
-    /// input (`-`) stays `-`.
+    /// `artifact` (as given on the command line) relative to the root folder; absolute when outside it (the same
+    /// from any working folder). Standard input (`-`) stays `-`.
     public func identityPath(_ artifact: String) -> String {
         guard artifact != "-" else { return artifact }
-        return ProjectRoot.relative(absolute(artifact), to: folder) ?? ProjectRoot.relativeOutside(absolute(artifact), to: folder)
+        let path = absolute(artifact)
+        return ProjectRoot.relative(path, to: folder) ?? path
     }
 
     /// `artifact` relative to the repository root, nil when outside the repository (or not in one).
@@ -71,13 +72,5 @@ public struct ProjectRoot: Sendable, Equatable {
         guard parts.count >= base.count, Array(parts.prefix(base.count)) == base else { return nil }
         let rest = parts.dropFirst(base.count)
         return rest.isEmpty ? "." : rest.joined(separator: "/")
-    }
-
-    static func relativeOutside(_ path: String, to folder: String) -> String {
-        let parts = components(path)
-        let base = components(folder)
-        var common = 0
-        while common < min(parts.count, base.count) && parts[common] == base[common] { common += 1 }
-        return (Array(repeating: "..", count: base.count - common) + parts.dropFirst(common)).joined(separator: "/")
     }
 }

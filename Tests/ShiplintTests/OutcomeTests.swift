@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import ShiplintOutcome
 import Testing
 
 /// Every report renders the scan's one outcome: the project's severities, ignores, baseline and --fail-on decide, and
@@ -121,5 +122,26 @@ import Testing
         let package = try String(contentsOfFile: Repository.root + "/Package.swift", encoding: .utf8)
         let policy = try #require(package.components(separatedBy: "name: \"ShiplintPolicy\"").last?.components(separatedBy: ")").first)
         #expect(!policy.contains("ShiplintReports"))
+    }
+
+    /// The root is the configuration's folder, else the git repository's root, else the working folder; artifacts
+    /// inside it are relative, others absolute.
+    @Test func projectRootChoosesTheFolderIdentitiesAreRelativeTo() throws {
+        let project = try ScratchProject()
+        try project.makeFolder("repo/.git")
+        try project.makeFolder("repo/app/build")
+        let working = project.path("repo/app/build")
+        let configured = ProjectRoot.find(configurationFile: "../.shiplint.toml", workingFolder: working)
+        #expect(configured.folder == ProjectRoot(folder: project.path("repo/app"), repository: nil, workingFolder: working).folder)
+        #expect(configured.identityPath("f.zip") == "build/f.zip")
+        #expect(configured.repositoryPath("f.zip") == "app/build/f.zip")
+        let inRepository = ProjectRoot.find(configurationFile: nil, workingFolder: working)
+        #expect(inRepository.identityPath("./f.zip") == "app/build/f.zip")
+        #expect(inRepository.identityPath("../../../outside.zip").hasPrefix("/"))
+        #expect(inRepository.repositoryPath("../../../outside.zip") == nil)
+        let plain = ProjectRoot.find(configurationFile: nil, workingFolder: project.path(""))
+        #expect(plain.repository == nil)
+        #expect(plain.identityPath("repo/x.zip") == "repo/x.zip")
+        #expect(plain.identityPath("-") == "-")
     }
 }
