@@ -39,6 +39,12 @@ struct TextReporter: Reporter {
                 lines.append("  fix: \(SafeText.escaped(finding.fix))")
             }
         }
+        // What the project's ignores hid is said, as the baseline's is: nothing leaves the report in silence.
+        let ignored = outcome.suppressed.compactMap(\.suppression).filter { $0.kind == .ignore }
+        if let file = ignored.first?.file {
+            let entries = Array(Set(ignored.compactMap(\.entry))).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+            lines.append("\(ignored.count) \(ignored.count == 1 ? "finding" : "findings") ignored by \(SafeText.escaped(file)) (\(entries.joined(separator: ", ")))")
+        }
         if let baseline = outcome.baseline { lines.append(SafeText.escaped(baseline.sentence)) }
         if !lines.isEmpty { text += lines.joined(separator: "\n") + "\n" }
         return text

@@ -107,6 +107,7 @@ import Testing
         // Text output shows none of them.
         let text = try project.run(["scan", "build/function.zip", "--baseline", "b.json"])
         #expect(text.stdout.contains("no findings"))
+        #expect(text.stdout.contains("\n1 finding ignored by .shiplint.toml (ignore[0])\nbaseline b.json: 2 known findings not shown; 0 baseline entries no longer occur\n"))
     }
 
     /// The layering that keeps reports from judging: reports never name the registry, the configuration or the
