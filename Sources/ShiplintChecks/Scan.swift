@@ -33,14 +33,6 @@ public struct ScanResult: Sendable {
         artifacts.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count }
     }
 
-    /// The same result without `findings` (those a project ignores or has in its baseline).
-    public func removing(_ findings: Set<Finding>) -> ScanResult {
-        guard !findings.isEmpty else { return self }
-        return ScanResult(target: target, artifacts: artifacts.map { scan in
-            ArtifactScan(artifact: scan.artifact, role: scan.role, findings: scan.findings.filter { !findings.contains($0) })
-        })
-    }
-
     /// The worst severity found, nil when clean.
     public var worst: Severity? {
         artifacts.flatMap(\.findings).map(\.severity).max()
