@@ -159,6 +159,18 @@ public enum ScanReport {
                     fields["layer"] = .int(number)
                 }
                 fields["findings"] = .array(scan.findings.map(finding))
+                // Findings the project accepted, with the reason: kept for audits, never counted.
+                let suppressed = scan.judged.filter { !$0.isReported }
+                if !suppressed.isEmpty {
+                    fields["suppressed"] = .array(suppressed.map { judged in
+                        guard case .object(var object) = finding(judged.finding), let suppression = judged.suppression else { return .null }
+                        object["suppression"] = .object([
+                            "kind": .string(suppression.kind.rawValue), "file": .string(suppression.file),
+                            "entry": .optional(suppression.entry), "justification": .string(suppression.justification),
+                        ])
+                        return .object(object)
+                    })
+                }
                 return .object(fields)
             }),
             "summary": .object([

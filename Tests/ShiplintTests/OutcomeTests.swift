@@ -104,6 +104,13 @@ import Testing
             let problems = try SchemaValidator.validate(scan.stdout)
             #expect(problems.isEmpty, "\(problems)")
         }
+        let json = try project.run(["scan", "build/function.zip", "--baseline", "b.json", "--format", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let artifact = try #require((document["artifacts"] as? [[String: Any]])?.first)
+        #expect((artifact["findings"] as? [Any])?.isEmpty == true)
+        let suppressed = try #require(artifact["suppressed"] as? [[String: Any]])
+        #expect(suppressed.compactMap { ($0["suppression"] as? [String: Any])?["kind"] as? String }.sorted() == ["baseline", "baseline", "ignore"])
+        #expect((document["summary"] as? [String: Any])?["errors"] as? Int == 0)
         // Text output shows none of them.
         let text = try project.run(["scan", "build/function.zip", "--baseline", "b.json"])
         #expect(text.stdout.contains("no findings"))
