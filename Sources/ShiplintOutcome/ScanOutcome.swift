@@ -61,10 +61,13 @@ public struct JudgedFinding: Sendable {
 public struct CheckRun: Sendable {
     public let check: Check
     public let severity: Severity
+    /// It judges the project's configuration (`unmatched-ignore`), not the artifacts.
+    public let judgesConfiguration: Bool
 
-    public init(check: Check, severity: Severity) {
+    public init(check: Check, severity: Severity, judgesConfiguration: Bool = false) {
         self.check = check
         self.severity = severity
+        self.judgesConfiguration = judgesConfiguration
     }
 
     public var id: String { check.id }

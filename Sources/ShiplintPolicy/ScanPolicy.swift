@@ -137,7 +137,7 @@ public struct ScanPolicy: Sendable {
             return BaselineSummary(file: file, known: known, gone: gone, unscanned: unscanned, legacy: baseline.isLegacy)
         }
         var runs = checks.map { CheckRun(check: $0, severity: $0.defaultSeverity) }
-        if configurationFile != nil { runs.append(CheckRun(check: .unmatchedIgnore, severity: Check.unmatchedIgnore.defaultSeverity)) }
+        if configurationFile != nil { runs.append(CheckRun(check: .unmatchedIgnore, severity: Check.unmatchedIgnore.defaultSeverity, judgesConfiguration: true)) }
         return ScanOutcome(
             target: raw.target, artifacts: artifacts, configurationFindings: configurationFindings, checks: runs,
             deployments: deployments, baseline: summary, failOn: failOn, root: root)

@@ -68,7 +68,7 @@ struct JUnitReport: Reporter {
                     findings: judged.filter { $0.finding.check == run.id && $0.finding.path == binary.path }))
             }
         }
-        for run in outcome.checks {
+        for run in outcome.checks where !run.judgesConfiguration {
             // Per-binary checks already have a case per binary; anything else they report lands here too.
             let matching = judged.filter { $0.finding.check == run.id && !(run.check.judgesEachBinary && binaryPaths.contains($0.finding.path)) }
             if run.check.judgesEachBinary && matching.isEmpty { continue }
