@@ -1,3 +1,4 @@
+import ShiplintOutcome
 import ShiplintFacts
 
 /// The JSON shape of what `inspect` reads (schema 1, documented in the README); `scan` reuses it.

@@ -1,4 +1,5 @@
 import ShiplintChecks
+import ShiplintOutcome
 import ShiplintFacts
 import ShiplintTargets
 
@@ -58,13 +59,13 @@ public enum InspectReport {
     }
 
     static func text(_ artifact: Artifact, style: TextStyle) -> String {
-        var lines = [style.bold(artifact.path) + "  (\(ArtifactSummary.describe(artifact)))"]
+        var lines = [style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))"]
         for binary in artifact.binaries {
-            lines.append("  " + style.bold(binary.path))
+            lines.append("  " + style.bold(SafeText.lineStart(binary.path)))
             lines += BinaryText.lines(binary).map { "    " + $0 }
         }
         for problem in artifact.problems {
-            lines.append("  " + style.paint("problem", "1;31") + " \(problem.path ?? artifact.path): \(problem.message)")
+            lines.append("  " + style.paint("problem", "1;31") + " \(SafeText.escaped(problem.path ?? artifact.path)): \(SafeText.escaped(problem.message))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -110,7 +111,7 @@ enum BinaryText {
                 if !slice.loadDylibs.isEmpty { rows.append(("  loads", slice.loadDylibs.joined(separator: ", "))) }
             }
         }
-        return rows.map { row($0.0, $0.1) }
+        return rows.map { row($0.0, SafeText.escaped($0.1)) }
     }
 
     /// `GLIBC_2.2.5` before `GLIBC_2.17` for people; names without a number keep their place at the end.
@@ -130,27 +131,26 @@ enum BinaryText {
     }
 }
 
-/// `shiplint scan` output.
+/// `shiplint scan` output: the text and JSON renderings of an outcome.
 public enum ScanReport {
-    public static let toolVersion = "0.1.0"
+    public static let toolVersion = ShiplintVersion.current
 
-    public static func render(_ result: ScanResult, format: OutputFormat, style: TextStyle) -> String {
-        switch format {
-        case .json: json(result)
-        case .text: text(result, style: style)
+    static func jsonValue(_ outcome: ScanOutcome) -> JSONValue {
+        func finding(_ finding: Finding) -> JSONValue {
+            .object([
+                "check": .string(finding.check),
+                "severity": .string(finding.severity.rawValue),
+                "path": .string(finding.path),
+                "message": .string(finding.message),
+                "fix": .string(finding.fix),
+                "fact": .string(finding.fact),
+            ])
         }
-    }
-
-    static func json(_ result: ScanResult) -> String {
-        jsonValue(result).rendered()
-    }
-
-    static func jsonValue(_ result: ScanResult) -> JSONValue {
-        JSONValue.object([
+        return JSONValue.object([
             "schema": .int(1),
             "tool": .object(["name": .string("shiplint"), "version": .string(toolVersion)]),
-            "target": .object(["name": .string(result.target.name), "description": .string(result.target.description)]),
-            "artifacts": .array(result.artifacts.map { scan in
+            "target": .object(["name": .string(outcome.target.name), "description": .string(outcome.target.description)]),
+            "artifacts": .array(outcome.artifacts.map { scan in
                 var fields = FactsJSON.artifact(scan.artifact)
                 switch scan.role {
                 case .function: fields["role"] = .string("function")
@@ -158,49 +158,77 @@ public enum ScanReport {
                     fields["role"] = .string("layer")
                     fields["layer"] = .int(number)
                 }
-                fields["findings"] = .array(scan.findings.map { finding in
-                    .object([
-                        "check": .string(finding.check),
-                        "severity": .string(finding.severity.rawValue),
-                        "path": .string(finding.path),
-                        "message": .string(finding.message),
-                        "fix": .string(finding.fix),
-                    ])
-                })
+                fields["findings"] = .array(scan.findings.map(finding))
+                // Findings the project accepted, with the reason: kept for audits, never counted.
+                let suppressed = scan.judged.filter { !$0.isReported }
+                if !suppressed.isEmpty {
+                    fields["suppressed"] = .array(suppressed.map { judged in
+                        guard case .object(var object) = finding(judged.finding), let suppression = judged.suppression else { return .null }
+                        object["suppression"] = .object([
+                            "kind": .string(suppression.kind.rawValue), "file": .string(suppression.file),
+                            "entry": .optional(suppression.entry), "justification": .string(suppression.justification),
+                        ])
+                        return .object(object)
+                    })
+                }
                 return .object(fields)
             }),
             "summary": .object([
-                "errors": .int(result.count(.error)),
-                "warnings": .int(result.count(.warning)),
-                "notes": .int(result.count(.note)),
+                "errors": .int(outcome.count(.error)),
+                "warnings": .int(outcome.count(.warning)),
+                "notes": .int(outcome.count(.note)),
             ]),
         ])
     }
 
-    static func text(_ result: ScanResult, style: TextStyle) -> String {
+    /// Artifacts with their findings, then the summary line. A fix already shown in the artifact is not repeated
+    /// (thirty binaries of one package needing the same rebuild get one fix line). `quiet` leaves out artifacts
+    /// without findings.
+    static func text(_ outcome: ScanOutcome, style: TextStyle, quiet: Bool = false) -> String {
         var lines: [String] = []
-        for scan in result.artifacts {
+        for scan in outcome.artifacts {
+            let findings = scan.findings
+            if quiet && findings.isEmpty { continue }
             let role = if case .layer(let number) = scan.role { "layer \(number), " } else { "" }
-            lines.append(style.bold(scan.artifact.path) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
-            if scan.findings.isEmpty {
+            lines.append(style.bold(SafeText.lineStart(scan.artifact.path)) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
+            if findings.isEmpty {
                 lines.append("  no findings")
             }
             var currentPath: String?
-            for finding in scan.findings {
+            var fixShownAt: [String: String] = [:]
+            for finding in findings {
+                let shownPath = finding.path.isEmpty ? "(artifact)" : SafeText.lineStart(finding.path)
                 if finding.path != currentPath {
-                    lines.append("  " + style.bold(finding.path.isEmpty ? "(artifact)" : finding.path))
+                    lines.append("  " + style.bold(shownPath))
                     currentPath = finding.path
                 }
-                lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(finding.message)")
-                lines.append("      fix: \(finding.fix)")
+                lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(SafeText.escaped(finding.message))")
+                if let first = fixShownAt[finding.fix] {
+                    lines.append("      fix: same as for \(first) above")
+                } else {
+                    fixShownAt[finding.fix] = shownPath
+                    lines.append("      fix: \(SafeText.escaped(finding.fix))")
+                }
             }
             lines.append("")
         }
-        let errors = result.count(.error)
-        let warnings = result.count(.warning)
-        let artifacts = result.artifacts.count
-        lines.append(
-            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(result.target.name) (\(result.target.runtimeLabel), glibc \(result.target.platform.libcVersion))")
+        lines.append(summary(outcome))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `2 errors, 1 warning in 1 artifact for <target> (<runtime>, glibc x); by check: windows-binary 1, …`
+    static func summary(_ outcome: ScanOutcome) -> String {
+        let errors = outcome.count(.error)
+        let warnings = outcome.count(.warning)
+        let artifacts = outcome.artifacts.count
+        let target = outcome.target
+        var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), glibc \(target.platform.libcVersion))"
+        let reported = outcome.reported
+        let counts = outcome.checks.map(\.id).compactMap { id -> String? in
+            let count = reported.filter { $0.check == id }.count
+            return count == 0 ? nil : "\(id) \(count)"
+        }
+        if !counts.isEmpty { line += "; by check: " + counts.joined(separator: ", ") }
+        return line
     }
 }

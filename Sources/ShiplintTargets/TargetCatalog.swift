@@ -29,20 +29,37 @@ public struct TargetCatalog: Sendable {
         if files[reference] != nil {
             return try resolve(.builtIn(reference))
         }
+        if let alias = builtInName(forAlias: reference) {
+            return try resolve(.builtIn(alias))
+        }
         if reference.hasSuffix(".toml") || reference.contains("/") {
             guard FileManager.default.fileExists(atPath: reference) else {
                 throw TargetError(file: reference, message: "no such rule file")
             }
             return try resolve(.path(reference))
         }
-        let close = files.keys.filter { !$0.hasPrefix("base/") && $0.contains(reference) }.sorted().prefix(5)
-        let hint = close.isEmpty ? "`shiplint targets` lists them" : "did you mean \(close.joined(separator: ", "))?"
+        let names = files.keys.filter { !$0.hasPrefix("base/") }
+        var close = Suggestion.closest(reference, among: names)
+        if close.isEmpty { close = names.filter { $0.contains(reference) }.sorted() }
+        let hint = close.isEmpty ? "`shiplint targets` lists them" : "did you mean \(close.prefix(5).joined(separator: ", "))?"
         throw TargetError(file: reference, message: "no built-in target of that name and no such file; \(hint)")
+    }
+
+    /// The built-in target a name means when it spells the architecture the other way: `amd64` for x86_64,
+    /// `aarch64` for arm64 (Lambda's name), and the reverse where the target is named after the ELF machine.
+    public func builtInName(forAlias reference: String) -> String? {
+        let spellings = [("amd64", "x86_64"), ("aarch64", "arm64"), ("arm64", "aarch64"), ("amd64", "x86-64"), ("x86-64", "x86_64")]
+        for (alias, canonical) in spellings where reference.hasSuffix("-" + alias) {
+            let name = String(reference.dropLast(alias.count)) + canonical
+            if files[name] != nil && !name.hasPrefix("base/") { return name }
+        }
+        return nil
     }
 
     /// The merged, validated rule as TOML-like text, for `shiplint targets show`.
     public func resolvedValue(_ reference: String) throws(TargetError) -> String {
-        let origin: Origin = files[reference] != nil ? .builtIn(reference) : .path(reference)
+        let name = files[reference] != nil ? reference : builtInName(forAlias: reference)
+        let origin: Origin = name.map { .builtIn($0) } ?? .path(reference)
         return RuleText.render(try merged(origin, chain: []))
     }
 

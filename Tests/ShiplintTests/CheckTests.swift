@@ -1,4 +1,5 @@
 @testable import ShiplintChecks
+import Foundation
 import ShiplintFacts
 import ShiplintTargets
 import Testing
@@ -92,6 +93,33 @@ import Testing
 }
 
 @Suite struct ReadmeTests {
+    static let readmePath = Repository.root + "/README.md"
+    static let firstSection = "<a id=\"check-\(CheckRegistry.all[0].id)\"></a>\n"
+    static let afterSections = "\n<a id=\"check-unmatched-ignore\"></a>\n"
+
+    /// The README's check sections are exactly what `shiplint checks show ID --markdown` prints, generated from the
+    /// registry; UPDATE_GOLDENS=1 rewrites them in place.
+    @Test func readmeCheckSectionsAreGenerated() throws {
+        var sections: [String] = []
+        for check in CheckRegistry.all {
+            let shown = try Shiplint.run(["checks", "show", check.id, "--markdown"])
+            #expect(shown.status == 0)
+            // The same documentation as the plain `checks show`: its explanation, word for word.
+            let plain = try Shiplint.run(["checks", "show", check.id]).stdout
+            #expect(plain.contains(check.explanation) && shown.stdout.contains(check.explanation))
+            sections.append(shown.stdout)
+        }
+        let generated = sections.joined(separator: "\n")
+        let readme = try String(contentsOfFile: Self.readmePath, encoding: .utf8)
+        let start = try #require(readme.range(of: Self.firstSection)).lowerBound
+        let end = try #require(readme.range(of: Self.afterSections, range: start..<readme.endIndex)).lowerBound
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
+            try (readme[..<start] + generated + readme[end...]).write(toFile: Self.readmePath, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(String(readme[start..<end]) == generated, "README.md check sections differ from `shiplint checks show ID --markdown`; UPDATE_GOLDENS=1 rewrites them")
+    }
+
     /// Every check has its section in the README (SARIF help links point at these anchors).
     @Test(arguments: CheckRegistry.all.map(\.id))
     func readmeDocumentsCheck(id: String) throws {

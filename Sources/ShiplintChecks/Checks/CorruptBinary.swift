@@ -23,6 +23,7 @@ extension Check {
         guard context.binary.facts == nil, let problem = context.binary.problem else { return nil }
         return Verdict(
             "cannot be read as a native binary: \(problem)",
-            fix: "Rebuild or re-download the package this file came from; if it is not meant to be a library, rename or remove it.")
+            fix: "Rebuild or re-download the package this file came from; if it is not meant to be a library, rename or remove it.",
+            fact: "unreadable")
     }
 }

@@ -27,6 +27,6 @@ extension Check {
         let kind = macho.isFat ? "universal Mach-O (\(archs))" : "Mach-O for \(archs)"
         return Verdict(
             "macOS \(kind)\(minimum); \(context.target.runtimeLabel) runs Linux and cannot load it",
-            fix: InstallAdvice.rebuild(context.target))
+            fix: InstallAdvice.rebuild(context.target), fact: "macho \(macho.slices.map(\.arch).joined(separator: "+"))")
     }
 }

@@ -54,7 +54,7 @@ extension Check {
                         : "`\(name)` is also in \(winner.input.label) at \(winner.path), which comes first on the \(context.target.python != nil ? "import path" : "module path"); this copy (\(loser.installedPath(package))) is never loaded"
                     verdicts.append(LocatedVerdict(
                         artifact: loser.input.artifact.path, path: loser.path,
-                        verdict: Verdict(message, fix: "Ship `\(name)` once: remove it from \(loser.input.shortLabel) or from \(winner.input.shortLabel).")))
+                        verdict: Verdict(message, fix: "Ship `\(name)` once: remove it from \(loser.input.shortLabel) or from \(winner.input.shortLabel).", fact: name)))
                 }
             }
             return verdicts

@@ -22,6 +22,7 @@ extension Check {
         guard case .elf(let elf)? = context.binary.facts, elf.executableStack == true else { return nil }
         return Verdict(
             "asks for an executable stack (PT_GNU_STACK has PF_X); glibc 2.41+ refuses to load such libraries and it makes the process stack executable",
-            fix: "Relink with `-Wl,-z,noexecstack`, or clear the flag: `patchelf --clear-execstack \(context.binary.fileName)`.")
+            fix: "Relink with `-Wl,-z,noexecstack`, or clear the flag: `patchelf --clear-execstack \(context.binary.fileName)`.",
+            fact: "PT_GNU_STACK PF_X")
     }
 }

@@ -27,6 +27,6 @@ extension Check {
         else { return nil }
         return Verdict(
             "needs GLIBC_\(need.version) (from \(need.file)), \(context.target.runtimeLabel) has \(context.target.platform.libcVersion)",
-            fix: InstallAdvice.olderGlibc(context.target))
+            fix: InstallAdvice.olderGlibc(context.target), fact: "GLIBC_\(need.version)")
     }
 }

@@ -107,7 +107,7 @@ enum LayerContent {
                 message = "\(input.shortLabel) has Node.js packages in \(folder)/ (\(files)), which Node.js \(target.nodeVersion ?? "") does not search: it looks in \(searched)"
                 fix = "Put the packages under nodejs/node_modules/ in the layer ZIP: `npm install --prefix nodejs && zip -r layer.zip nodejs`."
             }
-            return LocatedVerdict(artifact: input.artifact.path, path: folder, verdict: Verdict(message, fix: fix))
+            return LocatedVerdict(artifact: input.artifact.path, path: folder, verdict: Verdict(message, fix: fix, fact: "off the search path"))
         }
     }
 
@@ -177,6 +177,7 @@ enum FunctionContent {
             artifact: input.artifact.path, path: top,
             verdict: Verdict(
                 "everything in the function ZIP sits under \(top)/, so Lambda unpacks \(example) to \(input.root(package))/\(example) instead of \(input.root(package))/\(String(example.dropFirst(top.count + 1))) and does not find the handler",
-                fix: "Zip the content of the folder, not the folder: `cd \(top) && zip -r ../function.zip .`."))]
+                fix: "Zip the content of the folder, not the folder: `cd \(top) && zip -r ../function.zip .`.",
+                fact: "nested root"))]
     }
 }

@@ -61,7 +61,8 @@ extension Check {
                         artifact: artifact.path, path: binary.path,
                         verdict: Verdict(
                             "needs \(over.joined(separator: ", ")) (from \(files.joined(separator: ", "))); \(context.target.runtimeLabel) has at most \(ceilings.joined(separator: ", "))",
-                            fix: "Use a build made with an older GCC (a manylinux2014 wheel, or the public.ecr.aws/sam/build-\(context.target.platform.runtime ?? "provided.al2") image), or bundle a libstdc++.so.6 that defines \(over.joined(separator: ", ")) next to the binary and set its RPATH to find it."))
+                            fix: "Use a build made with an older GCC (a manylinux2014 wheel, or the public.ecr.aws/sam/build-\(context.target.platform.runtime ?? "provided.al2") image), or bundle a libstdc++.so.6 that defines \(over.joined(separator: ", ")) next to the binary and set its RPATH to find it.",
+                            fact: over.joined(separator: " ")))
                 }
             }
         })

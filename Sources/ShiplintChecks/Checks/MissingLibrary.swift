@@ -51,7 +51,8 @@ extension Check {
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
                         fix: known?.fix
-                            ?? "Ship \(edge.soname) with the package: in the function's lib/ folder (/var/task/lib) or a layer's lib/ folder (/opt/lib), or install a build of the package that bundles it (a manylinux wheel repaired with auditwheel)."))
+                            ?? "Ship \(edge.soname) with the package: in the function's lib/ folder (/var/task/lib) or a layer's lib/ folder (/opt/lib), or install a build of the package that bundles it (a manylinux wheel repaired with auditwheel).",
+                        fact: edge.soname))
             }
         })
 
@@ -96,7 +97,8 @@ extension Check {
                     artifact: needer.artifact, path: needer.path,
                     verdict: Verdict(
                         "needs \(absent.joined(separator: ", ")) from \(edge.soname), but the copy the loader finds first (\(provider.runtimePath)) defines only \(provider.facts.versionDefinitions.joined(separator: ", "))",
-                        fix: "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath)."))
+                        fix: "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath).",
+                        fact: ([edge.soname] + absent).joined(separator: " ")))
             }
         })
 

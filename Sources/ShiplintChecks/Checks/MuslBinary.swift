@@ -36,6 +36,7 @@ extension Check {
             "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.target.platform.libcVersion) and no musl",
             fix: context.target.python != nil
                 ? "Install the manylinux wheel instead of the musllinux one: `\(InstallAdvice.pip(context.target))`."
-                : "Rebuild it against glibc (not on Alpine), or link it fully statically.")
+                : "Rebuild it against glibc (not on Alpine), or link it fully statically.",
+            fact: "musl")
     }
 }

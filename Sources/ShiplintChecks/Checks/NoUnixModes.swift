@@ -35,6 +35,7 @@ extension Check {
                 path: "",
                 verdict: Verdict(
                     "\(without.count) of \(entries.count) entries store no Unix permissions (the ZIP was made on Windows, e.g. \(without[0].path)); Lambda has no permissions to restore, and in practice unpacks them readable but not executable: fine for code and libraries, not for programs it must run",
-                    fix: "If the package holds executables (bootstrap, bin/), build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, zip inside WSL) after `chmod 755` on them."))]
+                    fix: "If the package holds executables (bootstrap, bin/), build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, zip inside WSL) after `chmod 755` on them.",
+                    fact: "no unix modes"))]
         })
 }

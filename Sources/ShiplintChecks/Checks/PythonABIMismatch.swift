@@ -106,7 +106,8 @@ extension Check {
         let dotted = PythonModulePath.dotted(path: context.binary.path, module: name.module)
         return Verdict(
             "CPython \(python.version) will not import it: \(reason). It looks only for \(python.extensionSuffixes.joined(separator: ", ")), so `import \(dotted)` fails with ModuleNotFoundError",
-            fix: "Install the package built for CPython \(python.version) on \(context.target.platform.arch.rawValue) Linux: `\(InstallAdvice.pip(context.target))`.")
+            fix: "Install the package built for CPython \(python.version) on \(context.target.platform.arch.rawValue) Linux: `\(InstallAdvice.pip(context.target))`.",
+            fact: name.suffix)
     }
 }
 

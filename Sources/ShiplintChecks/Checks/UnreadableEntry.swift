@@ -43,7 +43,7 @@ extension Check {
             context.artifact.problems.map { problem in
                 LocatedVerdict(
                     path: problem.path ?? "",
-                    verdict: Verdict(problem.message, fix: fix(for: problem.kind)))
+                    verdict: Verdict(problem.message, fix: fix(for: problem.kind), fact: problem.kind.rawValue))
             }
         })
 

@@ -32,6 +32,7 @@ extension Check {
                 path: "",
                 verdict: Verdict(
                     "the ZIP is \(ByteCount.megabytes(size)) (\(size) bytes), over the \(ByteCount.megabytes(limit)) Lambda accepts in a direct upload",
-                    fix: "Upload it to S3 and deploy from there (`aws lambda update-function-code --s3-bucket … --s3-key …`; SAM and CDK do this), or make it smaller."))]
+                    fix: "Upload it to S3 and deploy from there (`aws lambda update-function-code --s3-bucket … --s3-key …`; SAM and CDK do this), or make it smaller.",
+                    fact: "zipped size"))]
         })
 }

@@ -65,7 +65,8 @@ extension Check {
                     path: path,
                     verdict: Verdict(
                         "\(wheel.distribution) \(wheel.version) was installed from a wheel that does not fit \(context.target.runtimeLabel) on \(context.target.platform.arch.lambdaName): \(reasons.joined(separator: "; "))\(more)",
-                        fix: "Install \(wheel.distribution)==\(wheel.version) for the function's platform: `\(InstallAdvice.pip(context.target))`."))
+                        fix: "Install \(wheel.distribution)==\(wheel.version) for the function's platform: `\(InstallAdvice.pip(context.target))`.",
+                        fact: wheel.tags.map(\.text).joined(separator: " ")))
             }
         })
 }

@@ -28,6 +28,7 @@ extension Check {
             "ELF for \(elf.arch) (\(elf.bits)-bit \(elf.byteOrder.rawValue) endian); the target runs \(arch.rawValue) (\(arch.bits)-bit \(arch.byteOrder.rawValue) endian)",
             fix: context.target.python != nil
                 ? "Install the \(arch.rawValue) build: `\(InstallAdvice.pip(context.target))`, or set the function's architecture to \(elf.arch == "aarch64" ? "arm64" : elf.arch) to match the package."
-                : "Rebuild it for \(arch.rawValue), or set the function's architecture to match the package.")
+                : "Rebuild it for \(arch.rawValue), or set the function's architecture to match the package.",
+            fact: "\(elf.arch) \(elf.bits)-bit \(elf.byteOrder.rawValue)")
     }
 }
