@@ -13,9 +13,9 @@ extension Check {
             `No such file or directory`. Wheels tagged `android_24_arm64_v8a` (CPython 3.13+ on Android) hold such \
             files. It is never reported as `musl-binary`, although both need a plain `libc.so`.
 
-            Fix on a Lambda target: install the Linux build of the package (a manylinux wheel: \
-            `pip install --platform manylinux2014_x86_64 --only-binary=:all: …`) instead of the Android one. Fix on \
-            a wheel-policy target: build the wheel for Linux in the policy's quay.io/pypa image, not with the \
+            Fix: on a Lambda target, install the Linux build of the package (a manylinux wheel: \
+            `pip install --platform manylinux2014_x86_64 --only-binary=:all: …`) instead of the Android one. On \
+            a wheel-policy target, build the wheel for Linux in the policy's quay.io/pypa image, not with the \
             Android NDK.
             """,
         examples: [

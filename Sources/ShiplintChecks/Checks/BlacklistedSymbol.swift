@@ -13,7 +13,7 @@ extension Check {
             auditwheel gives it no manylinux tag (`linux_x86_64`). It fires on wheel-policy targets only, for a \
             library the binary needs (DT_NEEDED), matching the symbol's version file when it has one.
 
-            Fix on a wheel-policy target: stop using the internal symbol (use the library's public API), or vendor \
+            Fix: on a wheel-policy target, stop using the internal symbol (use the library's public API), or vendor \
             the library so the wheel carries the build it was linked against: build in the policy's quay.io/pypa \
             image and run `auditwheel repair`. On a Lambda target this check does not run: `missing-library` and \
             the loader's own checks judge what the runtime has.

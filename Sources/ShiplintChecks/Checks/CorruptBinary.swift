@@ -12,9 +12,9 @@ extension Check {
             as a wheel member, or a GNU ld script (`libc.so` is a text file on most distributions). The loader \
             fails with `invalid ELF header`, `file too short` or `ELF load command past end of file`.
 
-            Fix on a Lambda target: rebuild or re-download the package; never copy `lib*.so` linker scripts from a \
-            build machine into a Lambda package; check that Git LFS files were fetched before packaging. Fix on a \
-            wheel-policy target: rebuild the wheel from a clean checkout (Git LFS files fetched) and let \
+            Fix: on a Lambda target, rebuild or re-download the package; never copy `lib*.so` linker scripts from a \
+            build machine into a Lambda package; check that Git LFS files were fetched before packaging. On a \
+            wheel-policy target, rebuild the wheel from a clean checkout (Git LFS files fetched) and let \
             `auditwheel repair` vendor real libraries rather than copying them by hand.
             """,
         examples: [

@@ -4,7 +4,7 @@ extension Check {
     public static let glibcTooNew = Check(
         id: "glibc-too-new",
         defaultSeverity: .error,
-        summary: "An ELF needs a GLIBC_x.y version newer than the target's glibc",
+        summary: "An ELF needs a GLIBC_x.y version newer than the target's glibc (on a wheel policy: outside its set)",
         explanation: """
             Every glibc symbol a binary uses carries the glibc version that introduced it, and the binary records \
             the highest one it needs (`GLIBC_2.28`). The loader refuses a binary that needs a newer glibc than the \
@@ -16,10 +16,10 @@ extension Check {
             the set the policy table lists for the binary's architecture (manylinux2014 allows `GLIBC_2.2.5` … \
             `GLIBC_2.17` on x86_64 but `GLIBC_2.0`, `GLIBC_2.17`, `GLIBC_2.18` on aarch64), so `GLIBC_PRIVATE` fails too.
 
-            Fix on a Lambda target: use a build made for an older glibc (a `manylinux2014` wheel needs at most \
+            Fix: on a Lambda target, use a build made for an older glibc (a `manylinux2014` wheel needs at most \
             2.17), pin the last release of the package that published one, build it in the \
             public.ecr.aws/sam/build-<runtime> image, or move the function to a runtime on Amazon Linux 2023. \
-            Fix on a wheel-policy target: build the wheel in the policy's image (quay.io/pypa/manylinux2014_x86_64 \
+            On a wheel-policy target, build the wheel in the policy's image (quay.io/pypa/manylinux2014_x86_64 \
             …) and run `auditwheel repair`, or tag it for a newer policy.
             """,
         examples: [

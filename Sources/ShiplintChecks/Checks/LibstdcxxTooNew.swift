@@ -16,9 +16,9 @@ extension Check {
             On a wheel-policy target the judgement is auditwheel's: every `GLIBCXX_*`, `CXXABI_*` and `GCC_*` node \
             must be in the set the policy table lists for the binary's architecture.
 
-            Fix on a Lambda target: use a build made with an older toolchain (manylinux2014 wheels use one that \
+            Fix: on a Lambda target, use a build made with an older toolchain (manylinux2014 wheels use one that \
             links the newer parts statically), or bundle a newer libstdc++.so.6 with the binary and point its RPATH \
-            at it. Fix on a wheel-policy target: build the wheel in the policy's quay.io/pypa image, whose GCC \
+            at it. On a wheel-policy target, build the wheel in the policy's quay.io/pypa image, whose GCC \
             links the newer parts statically, and run `auditwheel repair`.
             """,
         examples: [

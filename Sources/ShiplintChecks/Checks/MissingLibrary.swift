@@ -14,10 +14,10 @@ extension Check {
             built on a laptop needs libpq.so.5, a wheel's `<pkg>.libs` folder was left out of the ZIP, a package \
             built against OpenSSL 1.1 (libssl.so.1.1) on a runtime with only OpenSSL 3.
 
-            Fix on a Lambda target: install a build that bundles its libraries (manylinux wheels from PyPI: \
+            Fix: on a Lambda target, install a build that bundles its libraries (manylinux wheels from PyPI: \
             opencv-python-headless, psycopg2-binary), or ship the library in the function's `lib/` folder or a \
-            layer's `lib/` folder (`/var/task/lib` and `/opt/lib` are on LD_LIBRARY_PATH). Fix on a wheel-policy \
-            target (manylinux, musllinux): vendor it with `auditwheel repair --plat <policy>_<arch>`, which copies \
+            layer's `lib/` folder (`/var/task/lib` and `/opt/lib` are on LD_LIBRARY_PATH). On a wheel-policy \
+            target (manylinux, musllinux), vendor it with `auditwheel repair --plat <policy>_<arch>`, which copies \
             the library into `<package>.libs/` and sets the RPATH, building inside the quay.io/pypa image of the \
             policy. An extension linked against `libpythonX.Y.so` is the exception on both: do not ship libpython, \
             link without it (the interpreter provides those symbols). The message names the library, the binary \
@@ -70,9 +70,9 @@ extension Check {
             happens when a library is bundled twice in different versions, when RPATH and RUNPATH point at \
             different copies, or when a layer carries an older copy that shadows the function's.
 
-            Fix on a Lambda target: ship the copy the binary was built against, and make it the one found first \
+            Fix: on a Lambda target, ship the copy the binary was built against, and make it the one found first \
             (RUNPATH / RPATH `$ORIGIN/…`, or remove the stale copy from the layer or `lib/` folder). On a \
-            wheel-policy target: build in the policy's quay.io/pypa image and let `auditwheel repair` vendor the \
+            wheel-policy target, build in the policy's quay.io/pypa image and let `auditwheel repair` vendor the \
             right copy.
             """,
         examples: [

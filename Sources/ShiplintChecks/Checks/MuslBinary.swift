@@ -18,9 +18,9 @@ extension Check {
             (plain `libc.so` in musllinux wheels) or the `/lib/ld-musl-*.so.1` loader. Amazon Linux runs glibc and has neither, so loading fails with \
             `cannot open shared object file` (or `No such file or directory` for an executable).
 
-            Fix on a Lambda target: install the `manylinux` wheel instead of the `musllinux` one (build outside \
-            Alpine, or pass `--platform manylinux2014_x86_64` to pip), and build executables against glibc. Fix on \
-            a manylinux (wheel-policy) target: build the wheel in the policy's quay.io/pypa/manylinux image, not \
+            Fix: on a Lambda target, install the `manylinux` wheel instead of the `musllinux` one (build outside \
+            Alpine, or pass `--platform manylinux2014_x86_64` to pip), and build executables against glibc. On \
+            a manylinux (wheel-policy) target, build the wheel in the policy's quay.io/pypa/manylinux image, not \
             on Alpine, or check it against a musllinux target instead.
             """,
         examples: [

@@ -13,7 +13,7 @@ extension Check {
             has: `version 'ZLIB_1.2.9' not found`. A family the table does not list is not judged, as in auditwheel. \
             It fires on wheel-policy targets only.
 
-            Fix on a wheel-policy target: build the wheel in the policy's quay.io/pypa image, whose libraries are \
+            Fix: on a wheel-policy target, build the wheel in the policy's quay.io/pypa image, whose libraries are \
             the policy's, and run `auditwheel repair`, which vendors a library the wheel needs a newer build of. \
             On a Lambda target this check does not run: `missing-symbol-version` judges what the loader finds.
             """,

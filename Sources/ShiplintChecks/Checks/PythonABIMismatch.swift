@@ -51,7 +51,7 @@ extension Check {
     public static let pythonABIMismatch = Check(
         id: "python-abi-mismatch",
         defaultSeverity: .error,
-        summary: "An extension module whose file name the target's CPython will not import",
+        summary: "An extension module the target's CPython will not import: its file name, or CPython API it needs",
         explanation: """
             For `import pkg._mod`, CPython looks only for `pkg/_mod` followed by one of its own extension suffixes: \
             on Lambda python3.13 x86_64 that is `.cpython-313-x86_64-linux-gnu.so`, `.abi3.so` or `.so`. A module \
@@ -66,10 +66,10 @@ extension Check {
             CPython 3 whatever its name; auditwheel gives such a wheel no manylinux tag. This part also runs on \
             wheel-policy targets.
 
-            Fix on a Lambda target: install the packages for the function's runtime version and platform, e.g. \
+            Fix: on a Lambda target, install the packages for the function's runtime version and platform, e.g. \
             `pip install --platform manylinux2014_x86_64 --implementation cp --python-version 3.13 \
             --only-binary=:all: --target build/ -r requirements.txt`, or change the function's runtime to the \
-            Python version the package was built for. Fix on a wheel-policy target: rebuild the extension for \
+            Python version the package was built for. On a wheel-policy target, rebuild the extension for \
             Python 3 with a standard CPython inside the policy's quay.io/pypa image.
             """,
         examples: [

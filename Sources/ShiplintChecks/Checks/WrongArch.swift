@@ -11,9 +11,9 @@ extension Check {
             a Linux container, on a Graviton CI runner, or when the function's architecture setting was changed \
             without rebuilding. The loader refuses it (`wrong ELF class` or `cannot open shared object file`).
 
-            Fix on a Lambda target: install the packages for the function's architecture (`--platform \
+            Fix: on a Lambda target, install the packages for the function's architecture (`--platform \
             manylinux2014_x86_64` or `manylinux2014_aarch64` with pip), or change the function's Architectures \
-            setting to match the build. Fix on a wheel-policy target: build the wheel on (or for) the policy's \
+            setting to match the build. On a wheel-policy target, build the wheel on (or for) the policy's \
             architecture, in its quay.io/pypa image (`manylinux2014_aarch64` for aarch64), or check it against the \
             policy target of the architecture it was built for.
             """,
