@@ -20,14 +20,14 @@ enum InstallAdvice {
     static func wheelImage(_ target: TargetRuntime) -> String { "quay.io/pypa/\(wheelPlatform(target))" }
 
     /// One sentence for wheel policies: build in the policy's image and let auditwheel check and vendor.
-    static func buildWheel(_ target: TargetRuntime) -> String {
-        "Build the wheel inside the \(wheelImage(target)) image (cibuildwheel does this) and run `auditwheel repair --plat \(wheelPlatform(target)) dist/*.whl`, which vendors the libraries the policy does not allow and refuses what it cannot fix."
+    static func buildWheel(_ target: TargetRuntime, sentenceStart: Bool = true) -> String {
+        "\(sentenceStart ? "B" : "b")uild the wheel inside the \(wheelImage(target)) image (cibuildwheel does this) and run `auditwheel repair --plat \(wheelPlatform(target)) dist/*.whl`, which vendors the libraries the policy does not allow and refuses what it cannot fix."
     }
 
     /// One sentence: how to get binaries built for this target, by runtime family.
     static func rebuild(_ target: TargetRuntime) -> String {
         if target.kind == .wheelPolicy {
-            return "Build it for \(target.platform.arch.rawValue) Linux: \(buildWheel(target))"
+            return "Build it for \(target.platform.arch.rawValue) Linux: \(buildWheel(target, sentenceStart: false))"
         }
         if target.python != nil {
             return "Install Linux wheels for the function's runtime instead: `\(pip(target))`."

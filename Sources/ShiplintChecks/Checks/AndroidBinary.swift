@@ -43,7 +43,7 @@ extension Check {
         return Verdict(
             "built for Android (Bionic libc): \(identity.evidence); \(context.target.runtimeLabel) runs Linux with \(context.target.platform.libc.rawValue) and has no Android loader or libc",
             fix: context.target.kind == .wheelPolicy
-                ? "Build it for Linux, not with the Android NDK: \(InstallAdvice.buildWheel(context.target))"
+                ? "Build it for Linux, not with the Android NDK: \(InstallAdvice.buildWheel(context.target, sentenceStart: false))"
                 : InstallAdvice.rebuild(context.target),
             fact: "bionic")
     }

@@ -45,6 +45,7 @@ extension Check {
                 // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
                 if object.facts.machine != arch.elfMachine || object.facts.bits != arch.bits { return nil }
                 if context.target.platform.libc == .glibc && muslEvidence(object.facts) != nil { return nil }
+                if object.facts.libc == .bionic { return nil }  // android-binary says it
                 guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
                 let chain = edge.chain.count > 1
                     ? "; loaded by " + edge.chain.dropLast().map { graph.objects[$0].path }.joined(separator: " → ")

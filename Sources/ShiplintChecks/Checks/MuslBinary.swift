@@ -37,7 +37,7 @@ extension Check {
         return Verdict(
             "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.target.platform.libcVersion) and no musl",
             fix: context.target.kind == .wheelPolicy
-                ? "Build the wheel against glibc, not on Alpine: \(InstallAdvice.buildWheel(context.target)) A musllinux wheel is checked with a musllinux target."
+                ? "Build the wheel against glibc, not on Alpine: \(InstallAdvice.buildWheel(context.target, sentenceStart: false)) A musllinux wheel is checked with a musllinux target."
                 : context.target.python != nil
                 ? "Install the manylinux wheel instead of the musllinux one: `\(InstallAdvice.pip(context.target))`."
                 : "Rebuild it against glibc (not on Alpine), or link it fully statically.")

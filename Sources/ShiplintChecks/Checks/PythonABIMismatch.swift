@@ -96,7 +96,7 @@ extension Check {
             return Verdict(
                 "\(who) cannot load it: \(symbolReasons.map(\.reason).joined(separator: "; ")). The import fails with `undefined symbol: \(needed[0])`\(context.target.kind == .wheelPolicy ? "; auditwheel gives such a wheel no \(context.target.platform.displayName) tag (only linux_\(context.target.platform.arch.pythonTriplet))" : "")",
                 fix: context.target.kind == .wheelPolicy
-                    ? "Rebuild the extension from source for Python 3 with a standard CPython (3.7 and newer have no fpectl and one Unicode width): \(InstallAdvice.buildWheel(context.target))"
+                    ? "Rebuild the extension from source for Python 3 with a standard CPython (3.7 and newer have no fpectl and one Unicode width): \(InstallAdvice.buildWheel(context.target, sentenceStart: false))"
                     : "Install a release of the package built for CPython \(context.target.python.map { "\($0.version)" } ?? "3") (\(InstallAdvice.pip(context.target))), or rebuild it from source against that CPython.",
                 fact: needed.joined(separator: ", "))
         }
@@ -146,19 +146,32 @@ enum CPythonSymbols {
     /// One reason per kind, naming the first imported symbol of that kind.
     static func reasons(_ binary: Binary) -> [Reason] {
         guard case .elf(let elf)? = binary.facts else { return [] }
-        let imported = elf.importedSymbols.map(\.name)
+        // A weak import is optional: the loader binds it to null when no library defines it.
+        let imported = elf.importedSymbols.filter { !$0.isWeak }.map(\.name)
         var reasons: [Reason] = []
-        if let symbol = imported.first(where: { $0.hasPrefix("PyFPE_") }) {
-            reasons.append(Reason(symbol: symbol, reason: "it needs \(symbol), which only a CPython built --with-fpectl exports (gone since CPython 3.7)"))
+        /// The matching names, sorted, with `first` first when present (auditwheel's message names PyFPE_jbuf).
+        func matching(_ test: (String) -> Bool, first: String? = nil) -> [String] {
+            let names = Set(imported.filter(test)).sorted()
+            guard let first, names.contains(first) else { return names }
+            return [first] + names.filter { $0 != first }
         }
-        if let symbol = imported.first(where: { $0.hasPrefix("PyUnicodeUCS2_") || $0.hasPrefix("PyUnicodeUCS4_") }) {
+        func shown(_ names: [String]) -> String {
+            names.count <= 3 ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
+        }
+        let fpe = matching({ $0.hasPrefix("PyFPE_") }, first: "PyFPE_jbuf")
+        if let symbol = fpe.first {
+            reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(fpe)), which only a CPython built --with-fpectl exports (gone since CPython 3.7)"))
+        }
+        let unicode = matching { $0.hasPrefix("PyUnicodeUCS2_") || $0.hasPrefix("PyUnicodeUCS4_") }
+        if let symbol = unicode.first {
             let width = symbol.hasPrefix("PyUnicodeUCS2_") ? "narrow (UCS2)" : "wide (UCS4)"
-            reasons.append(Reason(symbol: symbol, reason: "it needs \(symbol), from a \(width) Unicode build of Python 2"))
+            reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(unicode)), from a \(width) Unicode build of Python 2"))
         }
-        if let symbol = imported.first(where: { name in
+        let python2 = matching { name in
             name.hasPrefix("Py_InitModule4") || name.hasPrefix("PyString_") || name == "_Py_ZeroStruct" || name.hasPrefix("PyInt_")
-        }) {
-            reasons.append(Reason(symbol: symbol, reason: "it needs \(symbol), Python 2 API that Python 3 does not have"))
+        }
+        if let symbol = python2.first {
+            reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(python2)), Python 2 API that Python 3 does not have"))
         }
         return reasons
     }
