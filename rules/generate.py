@@ -712,9 +712,11 @@ def musllinux_target() -> tuple[str, str]:
         "[libraries]",
         array("search-path", ["/lib64", "/usr/lib64"], NOMINAL_SEARCH),
         "",
-        array("os", ["libc.musl-x86_64.so.1", "libz.so.1"], [
+        array("os", ["libc.so", "libc.musl-x86_64.so.1", "libz.so.1"], [
             "musllinux-policy.json, musllinux_1_2: lib_whitelist = [\"libc.so\", \"libz.so.1\"]; auditwheel replaces",
             "libc.so by musl's soname libc.musl-x86_64.so.1 on x86_64 (_fixup_musl_libc_soname in policy/__init__.py).",
+            "Both names: musllinux wheels need plain libc.so (what musl's linker records), which on Alpine is the file",
+            "whose soname is libc.musl-x86_64.so.1.",
         ]),
         "",
         "[wheel-policy]",

@@ -222,7 +222,7 @@ public enum ScanReport {
         let warnings = result.count(.warning)
         let artifacts = result.artifacts.count
         lines.append(
-            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(result.target.name) (\(result.target.runtimeLabel), glibc \(result.target.platform.libcVersion))")
+            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(result.target.name) (\(result.target.runtimeLabel), \(result.target.platform.libc.rawValue) \(result.target.platform.libcVersion))")
         return lines.joined(separator: "\n") + "\n"
     }
 }

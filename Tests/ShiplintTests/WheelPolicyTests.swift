@@ -102,6 +102,15 @@ import Testing
         #expect(try fix("aws-lambda-python3.13-x86_64").hasPrefix("Ship libfoo.so.9 with the package: in the function's lib/ folder (/var/task/lib)"))
     }
 
+    /// A musllinux wheel's module needs plain libc.so (pydantic_core's musllinux_1_1 wheel does): musl's libc,
+    /// which musllinux_1_2 allows (auditwheel's whitelist names libc.so), so it is not a missing library.
+    @Test func musllinuxLibcIsPresent() throws {
+        let module = SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-x86_64-linux-musl.so", needed: ["libgcc_s-1e52349c.so.1", "libc.so"], versionNeeds: [])
+        let artifact = Artifact(path: "w.whl", kind: .zip, entries: [], binaries: [module], problems: [])
+        let context = DeploymentContext(function: artifact, layers: [], target: try TargetCatalog.builtIn.load("musllinux_1_2-x86_64"))
+        #expect(!Check.missingLibrary.verdicts(context).map(\.verdict.message).contains { $0.hasPrefix("needs libc.so,") })
+    }
+
     /// The rule files carry the table's sets exactly, per arch (reference/manylinux-policy.json).
     @Test func policySetsAreTheTables() throws {
         let aarch64 = try #require(try TargetCatalog.builtIn.load("manylinux2014-aarch64").wheelPolicy)
