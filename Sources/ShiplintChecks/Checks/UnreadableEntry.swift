@@ -13,7 +13,8 @@ extension Check {
             that passed without reading them would be saying more than it knows, so this is an error by default.
 
             Fix: remove or repair the entry; if it is genuine and large, raise the cap (`--max-entry-bytes`, \
-            `--max-artifact-bytes`, `--max-depth`, `--max-entries`).
+            `--max-artifact-bytes`, `--max-depth`, `--max-entries`). \
+            The same on a wheel-policy target: pip cannot install an encrypted or damaged wheel either; rebuild the wheel.
             """,
         examples: [
             CheckExample(
