@@ -31,6 +31,22 @@ import Testing
         #expect(result.findings.first?.fix.contains("auditwheel repair --plat") == true)
     }
 
+    /// The whole wheel, as auditwheel's test_symbol_blacklist reads it: the finding is on the module's path inside.
+    @Test func zlibWheel() throws {
+        let result = try Shiplint.run(["scan", Repository.fixture(Self.policy + "testzlib-0.0.1-cp310-cp310-linux_x86_64.whl"), "--target", "manylinux2014-x86_64"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  testzlib/testzlib.cpython-310-x86_64-linux-gnu.so\n    error[blacklisted-symbol] imports zcalloc, zcfree from libz.so.1"))
+    }
+
+    /// auditwheel's spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl (test_android.py) was called musl on main.
+    @Test(arguments: ["manylinux2014-aarch64", "aws-lambda-python3.13-arm64"])
+    func androidWheel(target: String) throws {
+        let result = try Shiplint.run(["scan", Repository.fixture(Self.policy + "spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl"), "--target", target])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  spam/spam.cpython-313-aarch64-linux-android.so\n    error[android-binary] built for Android (Bionic libc): an Android note (API level 24)"))
+        #expect(!result.stdout.contains("musl-binary"))
+    }
+
     /// The same module on a Lambda target: no blacklist there (zlib is the runtime's, the loader judges).
     @Test func zlibOnLambda() throws {
         let result = try scan("testzlib.cpython-310-x86_64-linux-gnu.so", target: "aws-lambda-provided.al2023-x86_64")
