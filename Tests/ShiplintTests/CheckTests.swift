@@ -57,6 +57,9 @@ import Testing
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
         for verdict in verdicts {
             #expect(!verdict.verdict.message.isEmpty && !verdict.verdict.fix.isEmpty)
+            if let mentions = example.mentions {
+                #expect(verdict.verdict.message.contains(mentions), "\(check.id): '\(example.summary)' should name \(mentions)")
+            }
         }
     }
 }

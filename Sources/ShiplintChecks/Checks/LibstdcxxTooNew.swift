@@ -23,7 +23,7 @@ extension Check {
             """,
         examples: [
             CheckExample("GLIBCXX_3.4.30 on Amazon Linux 2", binary: SampleBinary.elf("pkg/_cxx.cpython-311-x86_64-linux-gnu.so", needed: ["libstdc++.so.6", "libc.so.6"], versionNeeds: [VersionNeed(file: "libstdc++.so.6", names: ["CXXABI_1.3.13", "GLIBCXX_3.4.30"])]), target: "aws-lambda-python3.11-x86_64", fires: true),
-            CheckExample("GLIBCXX_3.4.21 is not in manylinux2014's set", binary: SampleBinary.elf("pkg/_cxx.abi3.so", needed: ["libstdc++.so.6", "libc.so.6"], versionNeeds: [VersionNeed(file: "libstdc++.so.6", names: ["GLIBCXX_3.4", "GLIBCXX_3.4.21"])]), target: "manylinux2014-x86_64", fires: true),
+            CheckExample("GLIBCXX_3.4.21 is not in manylinux2014's set", binary: SampleBinary.elf("pkg/_cxx.abi3.so", needed: ["libstdc++.so.6", "libc.so.6"], versionNeeds: [VersionNeed(file: "libstdc++.so.6", names: ["GLIBCXX_3.4", "GLIBCXX_3.4.21"])]), target: "manylinux2014-x86_64", fires: true, mentions: "needs GLIBCXX_3.4.21"),
             CheckExample("CXXABI_TM_1 is", binary: SampleBinary.elf("pkg/_cxx.abi3.so", needed: ["libstdc++.so.6", "libc.so.6"], versionNeeds: [VersionNeed(file: "libstdc++.so.6", names: ["CXXABI_1.3", "CXXABI_TM_1"])]), target: "manylinux2014-x86_64", fires: false),
             CheckExample("GLIBCXX_3.4.30 on Amazon Linux 2023", binary: SampleBinary.elf("pkg/_cxx.cpython-313-x86_64-linux-gnu.so", needed: ["libstdc++.so.6", "libc.so.6"], versionNeeds: [VersionNeed(file: "libstdc++.so.6", names: ["GLIBCXX_3.4.30"])]), target: "aws-lambda-python3.13-x86_64", fires: false),
             CheckExample(
