@@ -127,6 +127,34 @@ import Testing
         #expect(!Check.missingLibrary.verdicts(context).map(\.verdict.message).contains { $0.hasPrefix("needs libc.so,") })
     }
 
+    /// Every binary check's fix, on the same facts, for a Lambda target and a wheel-policy target: the wheel fix
+    /// never sends the user to /var/task or a Lambda image, the Lambda fix never to `auditwheel repair --plat`.
+    @Test(arguments: [
+        ("windows-binary", SampleBinary.pe("pkg/_mod.cp313-win_amd64.pyd")),
+        ("darwin-binary", SampleBinary.macho("pkg/_mod.cpython-313-darwin.so")),
+        ("wrong-arch", SampleBinary.elf("pkg/_mod.abi3.so", arch: "aarch64", machine: 183)),
+        ("musl-binary", SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: [])),
+        ("android-binary", SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libc.so"], versionNeeds: [], androidAPILevel: 24)),
+        ("glibc-too-new", SampleBinary.elf("pkg/_mod.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.38"])])),
+        ("libstdcxx-too-new", SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libstdc++.so.6"], versionNeeds: [VersionNeed(file: "libstdc++.so.6", names: ["GLIBCXX_3.4.34"])])),
+        ("missing-library", SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libfoo.so.9", "libc.so.6"])),
+        ("exec-stack", SampleBinary.elf("pkg/_mod.abi3.so", executableStack: true)),
+        ("python-abi-mismatch", SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["PyFPE_jbuf"]))),
+    ])
+    func fixByTargetKind(check id: String, binary: Binary) throws {
+        let check = try #require(CheckRegistry.check(id: id))
+        func fix(_ target: String) throws -> String {
+            let artifact = Artifact(path: "w.zip", kind: .zip, entries: [], binaries: [binary], problems: [])
+            let context = DeploymentContext(function: artifact, layers: [], target: try TargetCatalog.builtIn.load(target))
+            return try #require(check.verdicts(context).first?.verdict.fix, "\(id) does not fire on \(target)")
+        }
+        let wheel = try fix("manylinux2014-x86_64")
+        #expect(!wheel.contains("/var/task") && !wheel.contains("public.ecr.aws") && !wheel.contains("function"), "\(id): \(wheel)")
+        #expect(wheel.contains("auditwheel") || wheel.contains("quay.io/pypa") || wheel.contains("-z,noexecstack"), "\(id): \(wheel)")
+        let lambda = try fix("aws-lambda-python3.13-x86_64")
+        #expect(!lambda.contains("auditwheel repair --plat") && !lambda.contains("quay.io/pypa"), "\(id): \(lambda)")
+    }
+
     /// The rule files carry the table's sets exactly, per arch (reference/manylinux-policy.json).
     @Test func policySetsAreTheTables() throws {
         let aarch64 = try #require(try TargetCatalog.builtIn.load("manylinux2014-aarch64").wheelPolicy)
