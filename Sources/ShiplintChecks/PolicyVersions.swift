@@ -27,7 +27,14 @@ extension TargetRuntime.WheelPolicy {
     func describe(_ family: String) -> String {
         let versions = sortedVersions(family)
         if versions.count <= 6 { return versions.map { "\(family)_\($0)" }.joined(separator: ", ") }
-        return "\(family)_\(versions[0]) … \(family)_\(versions[versions.count - 1]) (\(versions.count) versions)"
+        // Numeric versions as a range, the others (`TM_1`) named after it.
+        let numeric = versions.filter { VersionNumber($0) != nil }
+        let others = versions.filter { VersionNumber($0) == nil }
+        guard let first = numeric.first, let last = numeric.last else { return versions.map { "\(family)_\($0)" }.joined(separator: ", ") }
+        let range = "\(family)_\(first) … \(family)_\(last)"
+        return others.isEmpty
+            ? "\(range) (\(versions.count) versions)"
+            : "\(range) and \(others.map { "\(family)_\($0)" }.joined(separator: ", ")) (\(versions.count) versions)"
     }
 }
 

@@ -14,7 +14,8 @@ extension Check {
             `missing-symbol-version` and, for its own glibc needs, by `glibc-too-new`.
 
             On a wheel-policy target the judgement is auditwheel's: every `GLIBCXX_*`, `CXXABI_*` and `GCC_*` node \
-            must be in the set the policy table lists for the binary's architecture.
+            must be in the set the policy table lists for the binary's architecture, whichever copy of the library \
+            it resolves to (auditwheel counts the needs of every ELF in the wheel).
 
             Fix: on a Lambda target, use a build made with an older toolchain (manylinux2014 wheels use one that \
             links the newer parts statically), or bundle a newer libstdc++.so.6 with the binary and point its RPATH \
@@ -55,8 +56,9 @@ extension Check {
                         }
                     }
                     if let policy = context.target.wheelPolicy {
-                        // A wheel policy allows the exact sets its table lists for the arch (auditwheel's judgement).
-                        let found = policy.disallowed(in: elf, families: ["GLIBCXX", "CXXABI", "GCC"]).filter { !bundled($0.file) }
+                        // A wheel policy allows the exact sets its table lists for the arch. As in auditwheel, every
+                        // need of every ELF counts, even on a copy bundled in the wheel: the policy bounds the build.
+                        let found = policy.disallowed(in: elf, families: ["GLIBCXX", "CXXABI", "GCC"])
                         guard !found.isEmpty else { return nil }
                         return LocatedVerdict(
                             artifact: artifact.path, path: binary.path,
