@@ -88,3 +88,30 @@ import Testing
 extension Optional where Wrapped == BinaryFacts {
     var debugDescription: String { map { "\($0)" } ?? "nil" }
 }
+
+/// Only entries whose name or mode could make them native code or an archive are looked into.
+@Suite struct SniffRuleTests {
+    @Test func textNamedFilesAreNotRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-sniff-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let elf = Repository.fixture("bin/elf/_clean.cpython-313-x86_64-linux-gnu.so")
+        let names = [
+            "pkg/_clean.cpython-313-x86_64-linux-gnu.so", "pkg/data.json", "node_modules/x/index.js", "node_modules/x/index.d.ts",
+            "node_modules/x/index.js.map", "pkg/module.py", "bin/tool.dat", "handler", "lib/libssl.so.1.0.2k",
+        ]
+        for name in names {
+            let path = folder + "/" + name
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: elf, toPath: path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        }
+        let executable = folder + "/pkg/run.sh"
+        try FileManager.default.copyItem(atPath: elf, toPath: executable)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: executable)
+        let artifact = try ArtifactReader().read(path: folder)
+        #expect(artifact.entries.count == names.count + 6)  // files + folders pkg, node_modules, node_modules/x, bin, lib
+        #expect(artifact.binaries.map(\.path).sorted() == [
+            "bin/tool.dat", "handler", "lib/libssl.so.1.0.2k", "pkg/_clean.cpython-313-x86_64-linux-gnu.so", "pkg/run.sh",
+        ])
+    }
+}

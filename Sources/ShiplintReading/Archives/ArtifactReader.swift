@@ -257,6 +257,8 @@ struct Walk {
             return
         }
         guard !budgetExhausted else { return }
+        // Only what could be native code or an archive is looked into; the rest is known by its name, size and mode.
+        guard Self.isMetadataFile(path) || NativeName.worthSniffing(path: path, mode: mode) else { return }
         let head: [UInt8]
         switch content.prefix(FileSignature.prefixLength) {
         case .complete(let bytes), .overLimit(let bytes): head = bytes
