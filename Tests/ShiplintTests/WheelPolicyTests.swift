@@ -155,6 +155,19 @@ import Testing
         #expect(!lambda.contains("auditwheel repair --plat") && !lambda.contains("quay.io/pypa"), "\(id): \(lambda)")
     }
 
+    /// A custom wheel-policy file is read as strictly as the rest: a wrong type names its key path, exit status 2.
+    @Test(arguments: [
+        ("[wheel-policy.symbol-versions]\nGLIBC = \"2.17\"\n", "at 'wheel-policy.symbol-versions.GLIBC': expected an array of strings, found a string"),
+        ("[wheel-policy.blacklist]\n\"libz.so.1\" = [\"zcalloc\", 1]\n", "at 'wheel-policy.blacklist.libz.so.1[1]': expected a string, found an integer"),
+        ("[wheel-policy]\nnmae = \"x\"\n", "at 'wheel-policy.nmae': unknown key (allowed here: blacklist, name, symbol-versions)"),
+    ])
+    func badWheelPolicyIsNamed(tail: String, message: String) throws {
+        let folder = try BadRuleFileTests.write(["custom": "schema = 1\nname = \"custom\"\ndescription = \"d\"\nextends = \"manylinux2014-x86_64\"\n\n" + tail])
+        let result = try Shiplint.run(["scan", Repository.fixture(Self.policy + "testzlib.cpython-310-x86_64-linux-gnu.so"), "--target", folder + "/custom.toml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
     /// The rule files carry the table's sets exactly, per arch (reference/manylinux-policy.json).
     @Test func policySetsAreTheTables() throws {
         let aarch64 = try #require(try TargetCatalog.builtIn.load("manylinux2014-aarch64").wheelPolicy)
