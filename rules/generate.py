@@ -91,6 +91,49 @@ def array(key: str, values: list[str], comments: list[str] = (), inline_max: int
     return "\n".join(lines)
 
 
+def packed_array(key: str, values: list[str], width: int = 116) -> str:
+    """`key = [...]` with the values packed several to a line (long data lists: policy versions, blacklists)."""
+    if len(key) + sum(len(q(v)) + 2 for v in values) + 4 <= width:
+        return f"{key} = [{', '.join(q(v) for v in values)}]"
+    lines, line = [f"{key} = ["], " "
+    for v in values:
+        item = f" {q(v)},"
+        if len(line) + len(item) > width:
+            lines.append(line)
+            line = " "
+        line += item
+    lines += [line, "]"]
+    return "\n".join(lines)
+
+
+def toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else q(key)
+
+
+def wheel_policy_tables(policy: dict, arch: str, source: str) -> list[str]:
+    """[wheel-policy]: the policy's name, its symbol-version sets for `arch` and its blacklist, as the table lists them."""
+    lines = [
+        "[wheel-policy]",
+        kv("name", policy["name"], "auditwheel's policy name"),
+        "",
+        "[wheel-policy.symbol-versions]",
+        f"# {source}, {policy['name']}, symbol_versions.{arch}:",
+        "# every version node the policy allows, per family, exactly as the table lists them (a family it does not",
+        "# list is not judged, as in auditwheel's versioned_symbols_policy).",
+    ]
+    for family, versions in sorted(policy["symbol_versions"].get(arch, {}).items()):
+        lines.append(packed_array(toml_key(family), versions))
+    lines += [
+        "",
+        "[wheel-policy.blacklist]",
+        f"# {source}, {policy['name']}, blacklist:",
+        "# symbols a wheel may not import from these libraries (internal symbols not every build of the library exports).",
+    ]
+    for soname, symbols in sorted(policy.get("blacklist", {}).items()):
+        lines.append(packed_array(toml_key(soname), symbols))
+    return lines
+
+
 def kv(key: str, value, comment: str | None = None) -> str:
     """`key = value  # comment`; a long comment goes above the key instead, wrapped."""
     rendered = q(value) if isinstance(value, str) else ("true" if value is True else str(value))
@@ -616,7 +659,8 @@ def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[
                                             if tuple(map(int, v.split("."))) <= tuple(map(int, glibc.split(".")))})
     if extra:
         glibc_note += (f"; the policy's {arch} list also has GLIBC_{', GLIBC_'.join(extra)} (CentOS 7's aarch64 glibc defines "
-                       "that node; the policy blacklists __cxa_thread_atexit_impl of libc.so.6); 2.17 is used")
+                       "that node; the policy blacklists __cxa_thread_atexit_impl of libc.so.6): glibc-too-new judges "
+                       "by the set in [wheel-policy.symbol-versions], this value is for messages")
     os_list = [LOADER[arch]] + policy["lib_whitelist"]
     text = "\n".join([
         header(name, f"{tag}{alias} wheel policy on {arch}: glibc {glibc} and auditwheel's library whitelist",
@@ -642,6 +686,8 @@ def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[
             f"reference/manylinux-policy.json, {policy_name}. (auditwheel also always accepts libpythonX.Y; not listed here.)",
         ]),
         "",
+        *wheel_policy_tables(policy, arch, "reference/manylinux-policy.json (pypa/auditwheel)"),
+        "",
     ])
     return name, text
 
@@ -666,10 +712,15 @@ def musllinux_target() -> tuple[str, str]:
         "[libraries]",
         array("search-path", ["/lib64", "/usr/lib64"], NOMINAL_SEARCH),
         "",
-        array("os", ["libc.musl-x86_64.so.1", "libz.so.1"], [
+        array("os", ["libc.so", "libc.musl-x86_64.so.1", "libz.so.1"], [
             "musllinux-policy.json, musllinux_1_2: lib_whitelist = [\"libc.so\", \"libz.so.1\"]; auditwheel replaces",
             "libc.so by musl's soname libc.musl-x86_64.so.1 on x86_64 (_fixup_musl_libc_soname in policy/__init__.py).",
+            "Both names: musllinux wheels need plain libc.so (what musl's linker records), which on Alpine is the file",
+            "whose soname is libc.musl-x86_64.so.1.",
         ]),
+        "",
+        "[wheel-policy]",
+        kv("name", "musllinux_1_2", "auditwheel's policy name; its symbol_versions and blacklist are empty"),
         "",
     ])
     return name, text
@@ -704,6 +755,9 @@ def main() -> None:
     files.append(manylinux_target(ref, "manylinux2014", "manylinux_2_17", "aarch64"))
     files.append(manylinux_target(ref, "manylinux_2_28", "manylinux_2_28", "x86_64"))
     files.append(manylinux_target(ref, "manylinux_2_34", "manylinux_2_34", "x86_64"))
+    # The table lists aarch64 sets for manylinux_2_28 and manylinux_2_34 too (symbol_versions.aarch64).
+    files.append(manylinux_target(ref, "manylinux_2_28", "manylinux_2_28", "aarch64"))
+    files.append(manylinux_target(ref, "manylinux_2_34", "manylinux_2_34", "aarch64"))
     files.append(musllinux_target())
 
     for rel, text in files:

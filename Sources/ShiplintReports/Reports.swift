@@ -32,8 +32,11 @@ public struct TextStyle: Sendable {
 
 /// `shiplint inspect` output.
 public enum InspectReport {
-    /// `graph`, when given (`--tree`), adds each binary's resolved dependencies.
-    public static func render(_ artifacts: [Artifact], graph: LoadGraph? = nil, format: OutputFormat, style: TextStyle) -> String {
+    /// `graph`, when given (`--tree`), adds each binary's resolved dependencies; `symbols` lists every dynamic symbol
+    /// in text (JSON always has the list).
+    public static func render(
+        _ artifacts: [Artifact], graph: LoadGraph? = nil, symbols: Bool = false, format: OutputFormat, style: TextStyle
+    ) -> String {
         switch format {
         case .json:
             let resolved = graph.map(DependencyTree.json) ?? [:]
@@ -52,17 +55,17 @@ public enum InspectReport {
                 }),
             ]).rendered()
         case .text:
-            let facts = artifacts.map { text($0, style: style) }.joined(separator: "\n")
+            let facts = artifacts.map { text($0, symbols: symbols, style: style) }.joined(separator: "\n")
             guard let graph else { return facts }
             return facts + "\n" + style.bold("Dependency tree") + "\n\n" + DependencyTree.text(graph, style: style)
         }
     }
 
-    static func text(_ artifact: Artifact, style: TextStyle) -> String {
+    static func text(_ artifact: Artifact, symbols: Bool, style: TextStyle) -> String {
         var lines = [style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))"]
         for binary in artifact.binaries {
             lines.append("  " + style.bold(SafeText.lineStart(binary.path)))
-            lines += BinaryText.lines(binary).map { "    " + $0 }
+            lines += BinaryText.lines(binary, symbols: symbols).map { "    " + $0 }
         }
         for problem in artifact.problems {
             lines.append("  " + style.paint("problem", "1;31") + " \(SafeText.escaped(problem.path ?? artifact.path)): \(SafeText.escaped(problem.message))")
@@ -81,7 +84,7 @@ enum ArtifactSummary {
 
 /// The facts of one binary as aligned `label  value` lines: what `readelf -h -d -V -l` would show, in one place.
 enum BinaryText {
-    static func lines(_ binary: Binary) -> [String] {
+    static func lines(_ binary: Binary, symbols: Bool = false) -> [String] {
         guard let facts = binary.facts else { return [row("unreadable", binary.problem ?? "unknown problem")] }
         var rows: [(String, String)] = []
         switch facts {
@@ -100,6 +103,16 @@ enum BinaryText {
             }
             if let stack = elf.executableStack { rows.append(("stack", stack ? "executable (RWX)" : "not executable")) }
             if !elf.x86ISANeeded.isEmpty { rows.append(("isa", elf.x86ISANeeded.joined(separator: " "))) }
+            let libc = elf.libcEvidence
+            rows.append(("libc", libc.evidence.isEmpty ? libc.libc.rawValue : "\(libc.libc.rawValue) (\(libc.evidence))"))
+            if !elf.symbols.isEmpty {
+                let imports = elf.importedSymbols.count
+                rows.append(("symbols", "\(imports) imported, \(elf.symbols.count - imports) exported\(symbols ? "" : " (--symbols lists them)")"))
+                if symbols {
+                    for symbol in elf.importedSymbols { rows.append(("  imports", describe(symbol))) }
+                    for symbol in elf.exportedSymbols { rows.append(("  exports", describe(symbol))) }
+                }
+            }
         case .pe(let pe):
             rows.append(("format", "PE \(pe.bits)-bit \(pe.isDLL ? "DLL" : "executable"), \(pe.arch)"))
             if !pe.imports.isEmpty { rows.append(("imports", pe.imports.joined(separator: ", "))) }
@@ -112,6 +125,15 @@ enum BinaryText {
             }
         }
         return rows.map { row($0.0, SafeText.escaped($0.1)) }
+    }
+
+    /// `zcalloc@ZLIB_1.2.0 from libz.so.1`, `PyInit_spam`, `__gmon_start__ (weak)`: what the loader binds.
+    static func describe(_ symbol: DynamicSymbol) -> String {
+        var text = symbol.name + (symbol.version.map { "@" + $0 } ?? "")
+        if let file = symbol.versionFile { text += " from \(file)" }
+        if symbol.isWeak { text += " (weak)" }
+        if symbol.kind != .function { text += " [\(symbol.kind.rawValue)]" }
+        return text
     }
 
     /// `GLIBC_2.2.5` before `GLIBC_2.17` for people; names without a number keep their place at the end.
@@ -222,7 +244,7 @@ public enum ScanReport {
         let warnings = outcome.count(.warning)
         let artifacts = outcome.artifacts.count
         let target = outcome.target
-        var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), glibc \(target.platform.libcVersion))"
+        var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), \(target.platform.libc.rawValue) \(target.platform.libcVersion))"
         let reported = outcome.reported
         let counts = outcome.checks.map(\.id).compactMap { id -> String? in
             let count = reported.filter { $0.check == id }.count

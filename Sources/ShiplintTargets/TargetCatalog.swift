@@ -151,6 +151,10 @@ public struct TargetCatalog: Sendable {
         for family in ["GLIBCXX", "CXXABI", "GCC"] {
             if let text = reader.optionalString("symbol-versions.\(family)") { symbolVersions[family] = VersionNumber(text) }
         }
+        let wheelPolicy: TargetRuntime.WheelPolicy? = value["wheel-policy"] == nil ? nil : TargetRuntime.WheelPolicy(
+            name: try reader.string("wheel-policy.name"),
+            symbolVersions: reader.stringSets("wheel-policy.symbol-versions"),
+            blacklist: reader.stringSets("wheel-policy.blacklist"))
         let knownAbsent = reader.tables("libraries.known-absent").map { table in
             TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
         }
@@ -173,7 +177,8 @@ public struct TargetCatalog: Sendable {
                 knownAbsent: knownAbsent),
             python: python,
             nodeVersion: reader.optionalString("node.version"),
-            package: package)
+            package: package,
+            wheelPolicy: wheelPolicy)
     }
 }
 
@@ -224,6 +229,15 @@ private struct RuleReader {
         return items
     }
 
+    /// A table of string arrays (`wheel-policy.blacklist`), each array as a set; empty when absent.
+    func stringSets(_ path: String) -> [String: Set<String>] {
+        var sets: [String: Set<String>] = [:]
+        for (key, item) in lookup(path)?.pairs ?? [] {
+            if case .array(let items) = item { sets[key] = Set(items.compactMap(\.stringValue)) }
+        }
+        return sets
+    }
+
     func tables(_ path: String) -> [RuleValue] {
         guard case .array(let items)? = lookup(path) else { return [] }
         return items
@@ -263,13 +277,18 @@ enum RuleText {
         return false
     }
 
+    /// A bare key as is, anything else (`libc.so.6`) quoted.
+    private static func key(_ name: String) -> String {
+        name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") } ? name : inline(.string(name))
+    }
+
     private static func inline(_ value: RuleValue) -> String {
         switch value {
         case .string(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .integer(let number): String(number)
         case .boolean(let flag): String(flag)
         case .array(let items): "[" + items.map(inline).joined(separator: ", ") + "]"
-        case .table(let pairs): "{ " + pairs.map { "\($0.key) = \(inline($0.value))" }.joined(separator: ", ") + " }"
+        case .table(let pairs): "{ " + pairs.map { "\(key($0.key)) = \(inline($0.value))" }.joined(separator: ", ") + " }"
         case .unsupported(let name): "<\(name)>"
         }
     }

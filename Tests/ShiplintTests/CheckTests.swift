@@ -10,7 +10,7 @@ import Testing
         "windows-binary", "darwin-binary", "wrong-arch", "musl-binary", "glibc-too-new", "libstdcxx-too-new",
         "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
-        "package-too-large", "upload-too-large",
+        "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {
@@ -58,6 +58,9 @@ import Testing
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
         for verdict in verdicts {
             #expect(!verdict.verdict.message.isEmpty && !verdict.verdict.fix.isEmpty)
+            if let mentions = example.mentions {
+                #expect(verdict.verdict.message.contains(mentions), "\(check.id): '\(example.summary)' should name \(mentions)")
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ extension Check {
 
             Fix: ship each package once: remove it from the function when a layer provides it (or the reverse), \
             or drop the layer that duplicates another.
+
+            Only on Lambda targets: a wheel-policy target judges one wheel, with no layers to shadow it.
             """,
         examples: [
             CheckExample(

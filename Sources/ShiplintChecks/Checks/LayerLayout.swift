@@ -21,6 +21,8 @@ extension Check {
             `python/lib/python3.13/site-packages/` for the function's exact version) and zip the `python` folder; \
             a Node.js layer with `npm install --prefix nodejs` and zip `nodejs`; zip a function from inside its \
             build folder (`cd build && zip -r ../function.zip .`).
+
+            Only on Lambda targets: a wheel-policy target has no layers or task root (a wheel's layout is the build backend's).
             """,
         examples: [
             CheckExample(

@@ -15,6 +15,8 @@ extension Check {
             Fix: nothing, if the package holds no executable. Otherwise build the ZIP with a tool that stores Unix \
             modes: AWS's `build-lambda-zip` (from aws-lambda-go), SAM / CDK, or `zip` inside WSL, after \
             `chmod 755` on the executables.
+
+            Only on Lambda targets: a wheel-policy target has no package settings (pip sets an installed wheel's modes).
             """,
         examples: [
             CheckExample(

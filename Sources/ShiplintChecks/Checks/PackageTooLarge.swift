@@ -17,6 +17,8 @@ extension Check {
             `boto3` / `botocore` (the Python runtimes already have them), debug symbols (`strip` native libraries), \
             packages only used at build time. Merge small layers into one. If it is genuinely this large, deploy \
             a container image instead (up to 10 GB).
+
+            Only on Lambda targets: a wheel policy has no size limit.
             """,
         examples: [
             CheckExample(

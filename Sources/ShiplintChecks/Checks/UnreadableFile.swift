@@ -19,6 +19,8 @@ extension Check {
             (`find build -type f -exec chmod 644 {} + ; find build -type d -exec chmod 755 {} + ; chmod 755 \
             build/bootstrap`), and build on Windows with a tool that stores Unix modes (AWS's `build-lambda-zip`, \
             SAM, or zipping inside WSL).
+
+            Only on Lambda targets: a wheel-policy target has no package settings (pip and auditwheel set a wheel's modes).
             """,
         examples: [
             CheckExample(

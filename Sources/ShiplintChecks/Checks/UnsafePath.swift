@@ -16,7 +16,8 @@ extension Check {
 
             Fix: rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`); \
             replace a link that leaves the package with the file it points to (zip without `--symlinks` stores \
-            the file itself).
+            the file itself). \
+            On a wheel-policy target the same entries are wrong in a wheel: rebuild it with its build backend (`python -m build`, `pip wheel`) from a clean tree rather than zipping by hand.
             """,
         examples: [
             CheckExample(

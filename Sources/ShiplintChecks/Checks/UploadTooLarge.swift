@@ -13,6 +13,8 @@ extension Check {
             error, because most deployment tools (SAM, CDK, the Serverless Framework) upload through S3 anyway.
 
             Fix: upload the ZIP to S3 and deploy from there (`--s3-bucket` / `--s3-key`), or make it smaller.
+
+            Only on Lambda targets: a wheel policy has no upload limit.
             """,
         examples: [
             CheckExample(

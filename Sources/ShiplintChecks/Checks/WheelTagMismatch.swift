@@ -19,6 +19,8 @@ extension Check {
             Fix: install the packages for the function's platform: `pip install --platform manylinux2014_x86_64 \
             --implementation cp --python-version 3.13 --only-binary=:all: --target build/ -r requirements.txt` \
             (`manylinux2014_aarch64` for arm64), or build inside the Lambda build image (`sam build --use-container`).
+
+            Only on Lambda Python targets: a wheel-policy target has no CPython version, and the wheel's own tag is what it checks.
             """,
         examples: [
             CheckExample(

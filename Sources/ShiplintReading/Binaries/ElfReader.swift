@@ -299,7 +299,7 @@ private struct ElfFactsReader {
                 osABI: ElfNames.osABI(ehdr.e_ident.7), type: ElfNames.objectType(ehdr.e_type),
                 interpreter: interpreter, needed: facts.needed, soname: facts.soname, rpath: facts.rpath, runpath: facts.runpath,
                 executableStack: executableStack, versionNeeds: facts.versionNeeds, versionDefinitions: facts.versionDefinitions,
-                x86ISANeeded: isaNeeded, symbols: facts.symbols))
+                x86ISANeeded: isaNeeded, symbols: facts.symbols, androidAPILevel: readAndroidAPILevel(segments)))
     }
 
     private struct Collected {
@@ -727,6 +727,32 @@ private struct ElfFactsReader {
                 isWeak: binding == 2, kind: kind))
         }
         return .success(symbols)
+    }
+
+    /// The API level of an Android note (`.note.android.ident`: PT_NOTE, name "Android", type 1, a 4-byte level first
+    /// in the descriptor), which the NDK's crtbegin puts in every Android binary. Nil when there is none or it is
+    /// damaged (the note is identity, not something the loader needs).
+    private func readAndroidAPILevel(_ segments: [Segment]) -> Int? {
+        for segment in segments where segment.type == UInt32(PT_NOTE) && segment.fileSize > 0 {
+            guard case .success(let bytes) = view(segment.offset, segment.fileSize, "PT_NOTE") else { continue }
+            var cursor = segment.offset
+            for _ in 0..<1024 {
+                guard cursor + 12 <= segment.end, let nameSize = bytes.u32(cursor).map(Int.init),
+                    let descriptorSize = bytes.u32(cursor + 4).map(Int.init), let type = bytes.u32(cursor + 8),
+                    nameSize <= segment.end, descriptorSize <= segment.end
+                else { break }
+                // Name and descriptor are padded to 4 bytes in the notes Android writes (ELF32 and ELF64 alike).
+                let descriptorAt = cursor + 12 + (nameSize + 3) / 4 * 4
+                guard descriptorAt + descriptorSize <= segment.end else { break }
+                if type == 1, nameSize == 8, bytes.cString(at: cursor + 12, end: cursor + 20) == "Android", descriptorSize >= 4,
+                    let level = bytes.u32(descriptorAt)
+                {
+                    return Int(level)
+                }
+                cursor = descriptorAt + (descriptorSize + 3) / 4 * 4
+            }
+        }
+        return nil
     }
 
     /// GNU_PROPERTY_X86_ISA_1_NEEDED from NT_GNU_PROPERTY_TYPE_0 notes (x86-64 psABI, "Program Properties"), read from
