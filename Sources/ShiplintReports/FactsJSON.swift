@@ -49,6 +49,7 @@ enum FactsJSON {
             fields["max_versions"] = .object(elf.maxVersions.mapValues { .string($0.description) })
             fields["exec_stack"] = elf.executableStack.map { .bool($0) } ?? .null
             fields["x86_isa_needed"] = .optional(elf.x86ISANeeded.last)
+            fields["node_addon"] = NodeAddon(elf).map(NodeAddonText.json) ?? .null
         case .pe(let pe):
             fields["bits"] = .int(pe.bits)
             fields["endian"] = .string("little")

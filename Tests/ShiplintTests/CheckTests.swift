@@ -9,7 +9,7 @@ import Testing
         "windows-binary", "darwin-binary", "wrong-arch", "musl-binary", "glibc-too-new", "libstdcxx-too-new",
         "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
-        "package-too-large", "upload-too-large",
+        "package-too-large", "upload-too-large", "node-abi-mismatch", "node-platform-package", "prisma-engine-mismatch",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Node.js functions end to end: the fixture recipe's node_modules trees (fixtures/artifacts/node, package.json values
+/// as sharp and esbuild publish them) and addons (fixtures/bin/node), scanned and explained as a user would.
+@Suite struct NodeFunctionTests {
+    static func node(_ name: String) -> String { Repository.fixture("artifacts/node/" + name) }
+
+    /// Findings of a JSON scan as "check path" lines, with the exit status.
+    static func scan(_ artifact: String, target: String, layers: [String] = []) throws -> (status: Int32, findings: [String], json: [String: Any]) {
+        let result = try Shiplint.run(["scan", artifact] + layers.flatMap { ["--layer", $0] } + ["--target", target, "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        let findings = (json["artifacts"] as? [[String: Any]] ?? []).flatMap { artifact in
+            (artifact["findings"] as? [[String: Any]] ?? []).map { "\($0["check"] as? String ?? "") \($0["path"] as? String ?? "")" }
+        }
+        return (result.status, findings, json)
+    }
+
+    static func fixes(_ json: [String: Any]) -> [String] {
+        (json["artifacts"] as? [[String: Any]] ?? []).flatMap { ($0["findings"] as? [[String: Any]] ?? []).compactMap { $0["fix"] as? String } }
+    }
+
+    @Test func correctlyBuiltFunctionPasses() throws {
+        let result = try Self.scan(Self.node("function-node22.zip"), target: "aws-lambda-nodejs22.x-x86_64", layers: [Self.node("layer-nodejs.zip")])
+        #expect(result.status == 0)
+        #expect(result.findings.isEmpty, "\(result.findings)")
+        let node18 = try Self.scan(Self.node("function-node18.zip"), target: "aws-lambda-nodejs18.x-x86_64")
+        #expect(node18.status == 0)
+        #expect(node18.findings.isEmpty, "\(node18.findings)")
+    }
+
+    /// lovell/sharp#3126: sharp (and esbuild) installed on an Apple silicon Mac and zipped.
+    @Test func sharpInstalledOnAMac() throws {
+        let result = try Self.scan(Self.node("function-node22-mac.zip"), target: "aws-lambda-nodejs22.x-x86_64")
+        #expect(result.status == 1)
+        #expect(result.findings.contains("node-platform-package node_modules/@img/sharp-darwin-arm64"), "\(result.findings)")
+        #expect(result.findings.contains("node-platform-package node_modules/@esbuild/darwin-arm64"), "\(result.findings)")
+        #expect(result.findings.contains("darwin-binary node_modules/@img/sharp-darwin-arm64/lib/sharp-darwin-arm64.node"))
+        #expect(Self.fixes(result.json).contains { $0.contains("npm install --os=linux --cpu=x64 --libc=glibc") })
+        let text = try Shiplint.run(["scan", Self.node("function-node22-mac.zip"), "--target", "aws-lambda-nodejs22.x-x86_64"])
+        #expect(text.stdout.contains("@img/sharp-darwin-arm64 0.34.2 (an optional dependency of sharp 0.34.2) is for another platform (package.json os [darwin], cpu [arm64])"), "\(text.stdout)")
+        #expect(text.stdout.contains("the package it needs here, @img/sharp-linux-x64, is not installed"))
+    }
+
+    /// The same Mac-built package is fine on nothing Linux; on arm64 it wants the arm64 package.
+    @Test func armTargetWantsTheArmPackage() throws {
+        let text = try Shiplint.run(["scan", Self.node("function-node22.zip"), "--target", "aws-lambda-nodejs22.x-arm64"])
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("@img/sharp-linux-x64 0.34.2 (an optional dependency of sharp 0.34.2) is for another platform (package.json cpu [x64])"), "\(text.stdout)")
+        #expect(text.stdout.contains("the package it needs here, @img/sharp-linux-arm64, is not installed"))
+    }
+
+    /// prisma/prisma#13396: the Amazon Linux 2 engine on an Amazon Linux 2023 runtime.
+    @Test func prismaEngineForAL2OnNode22() throws {
+        let result = try Self.scan(Self.node("function-node22-prisma-al2.zip"), target: "aws-lambda-nodejs22.x-x86_64")
+        #expect(result.status == 1)
+        #expect(result.findings == ["prisma-engine-mismatch node_modules/.prisma/client/libquery_engine-rhel-openssl-1.0.x.so.node"])
+        #expect(Self.fixes(result.json).first?.contains(#"binaryTargets = ["native", "rhel-openssl-3.0.x"]"#) == true)
+        // The same engine is the right one on nodejs18.x (Amazon Linux 2).
+        let node18 = try Self.scan(Self.node("function-node22-prisma-al2.zip"), target: "aws-lambda-nodejs18.x-x86_64")
+        #expect(!node18.findings.contains { $0.hasPrefix("prisma-engine-mismatch") }, "\(node18.findings)")
+    }
+
+    /// aws/aws-sam-cli#4364: an ES module handler cannot import what only a layer's nodejs/node_modules provides.
+    @Test func moduleHandlerAndLayerPackages() throws {
+        let result = try Self.scan(Self.node("function-node22-esm.zip"), target: "aws-lambda-nodejs22.x-x86_64", layers: [Self.node("layer-nodejs.zip")])
+        #expect(result.status == 1)
+        #expect(result.findings == ["layer-layout nodejs/node_modules"], "\(result.findings)")
+        let text = try Shiplint.run(["scan", Self.node("function-node22-esm.zip"), "--layer", Self.node("layer-nodejs.zip"), "--target", "aws-lambda-nodejs22.x-x86_64"])
+        #expect(text.stdout.contains("layer 1 provides uuid only through NODE_PATH (/opt/nodejs/node_modules, /opt/nodejs/node22/node_modules), but the function's handler index.mjs is an ES module"), "\(text.stdout)")
+    }
+
+    /// A folder artifact is read the same way: package.json files of installed packages are kept, others are not.
+    @Test func folderKeepsOnlyInstalledManifests() throws {
+        let folder = try ExplainTests.folder([
+            "index.js": "",
+            "node_modules/@esbuild/darwin-arm64/package.json": #"{"name": "@esbuild/darwin-arm64", "version": "0.17.1", "os": ["darwin"], "cpu": ["arm64"]}"#,
+            // Not an installed package's manifest (a test fixture inside a package): never judged.
+            "node_modules/x/test/fixtures/package.json": #"{"name": "@esbuild/darwin-x64", "version": "1.0.0", "os": ["darwin"], "cpu": ["x64"]}"#,
+        ])
+        let result = try Self.scan(folder, target: "aws-lambda-nodejs20.x-x86_64")
+        #expect(result.findings == ["node-platform-package node_modules/@esbuild/darwin-arm64"], "\(result.findings)")
+    }
+}
+
+/// `explain` with Node's and Prisma's own error texts.
+@Suite struct NodeExplainTests {
+    static func explain(_ artifact: String, target: String, error: String) throws -> (status: Int32, root: String?, text: String) {
+        let result = try Shiplint.run(["explain", artifact, "--target", target, "--error", error, "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        let explanation = (json["explanations"] as? [[String: Any]])?.first
+        let root = (explanation?["root_cause"] as? [String: Any]).map { "\($0["check"] as? String ?? "") \($0["path"] as? String ?? "")" }
+        let text = try Shiplint.run(["explain", artifact, "--target", target, "--error", error]).stdout
+        return (result.status, root, text)
+    }
+
+    /// sharp's own message when the platform package is missing.
+    @Test func cannotFindSharpPlatformPackage() throws {
+        let result = try Self.explain(
+            NodeFunctionTests.node("function-node22-mac.zip"), target: "aws-lambda-nodejs22.x-x86_64",
+            error: """
+                Error: Could not load the "sharp" module using the linux-x64 runtime
+                Possible solutions:
+                - Ensure optional dependencies can be installed: npm install --include=optional sharp
+                Cannot find module '@img/sharp-linux-x64/sharp.node'
+                """)
+        #expect(result.status == 0)
+        #expect(result.root == "node-platform-package node_modules/@img/sharp-darwin-arm64", "\(result.text)")
+        #expect(result.text.contains("Root cause [node-platform-package]"), "\(result.text)")
+    }
+
+    @Test func prismaEngineNotFound() throws {
+        let result = try Self.explain(
+            NodeFunctionTests.node("function-node22-prisma-al2.zip"), target: "aws-lambda-nodejs22.x-x86_64",
+            error: #"PrismaClientInitializationError: Prisma Client could not locate the Query Engine for runtime "rhel-openssl-3.0.x". Query engine library for current platform "rhel-openssl-3.0.x" could not be found."#)
+        #expect(result.status == 0)
+        #expect(result.root == "prisma-engine-mismatch node_modules/.prisma/client/libquery_engine-rhel-openssl-1.0.x.so.node", "\(result.text)")
+        #expect(result.text.contains("binaryTargets"))
+    }
+
+    @Test func prismaEngineThereIsNotExplained() throws {
+        let result = try Self.explain(
+            NodeFunctionTests.node("function-node22.zip"), target: "aws-lambda-nodejs22.x-x86_64",
+            error: #"Query engine library for current platform "rhel-openssl-3.0.x" could not be found."#)
+        #expect(result.status == 1)
+        #expect(result.root == nil)
+        #expect(result.text.contains("the engine for rhel-openssl-3.0.x is there"), "\(result.text)")
+    }
+
+    @Test func esmCannotFindLayerPackage() throws {
+        let result = try Shiplint.run([
+            "explain", NodeFunctionTests.node("function-node22-esm.zip"), "--layer", NodeFunctionTests.node("layer-nodejs.zip"),
+            "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'uuid' imported from /var/task/index.mjs",
+        ])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [layer-layout]: nodejs/node_modules"), "\(result.stdout)")
+    }
+}
