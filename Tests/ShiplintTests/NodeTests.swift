@@ -29,6 +29,41 @@ import Testing
         #expect(node18.findings.isEmpty, "\(node18.findings)")
     }
 
+    /// libxmljs/libxmljs#654, WiseLibs/better-sqlite3#976: an addon built for Node.js 16 in a nodejs18.x function.
+    @Test func legacyAddonForNode16OnNode18() throws {
+        let result = try Self.scan(Self.node("function-node18-legacy16.zip"), target: "aws-lambda-nodejs18.x-x86_64")
+        #expect(result.status == 1)
+        #expect(result.findings == ["node-abi-mismatch node_modules/re2/build/Release/re2.node"], "\(result.findings)")
+        #expect(Self.fixes(result.json).first?.contains("npm rebuild") == true)
+        let text = try Shiplint.run(["scan", Self.node("function-node18-legacy16.zip"), "--target", "aws-lambda-nodejs18.x-x86_64"])
+        #expect(text.stdout.contains("legacy addon built for Node.js 16 (NODE_MODULE_VERSION 93, from node_register_module_v93); Amazon Linux 2 (nodejs18.x) runs Node.js 18, which requires NODE_MODULE_VERSION 108"), "\(text.stdout)")
+        // The Node.js 18 build of the same function fails on nodejs22.x for the same reason, with 108.
+        let node22 = try Self.scan(Self.node("function-node18.zip"), target: "aws-lambda-nodejs22.x-x86_64")
+        #expect(node22.findings.contains("node-abi-mismatch node_modules/re2/build/Release/re2.node"), "\(node22.findings)")
+    }
+
+    /// A Node-API 10 addon: fine on nodejs22.x and 24.x, not on 18.x and 20.x (Node-API 9).
+    @Test(arguments: [("aws-lambda-nodejs18.x-x86_64", true), ("aws-lambda-nodejs20.x-x86_64", true),
+                      ("aws-lambda-nodejs22.x-x86_64", false), ("aws-lambda-nodejs24.x-x86_64", false)])
+    func nodeAPI10Addon(target: String, fires: Bool) throws {
+        let folder = try ExplainTests.folder(["index.js": "", "node_modules/fast/build/Release/fast.node": "fixtures/bin/node/napi10.node"])
+        let result = try Self.scan(folder, target: target)
+        #expect(result.findings.contains("node-abi-mismatch node_modules/fast/build/Release/fast.node") == fires, "\(result.findings)")
+        if fires {
+            let text = try Shiplint.run(["scan", folder, "--target", target])
+            #expect(text.stdout.contains("Node-API addon importing node_api_create_property_key_utf8, which needs Node-API 10"), "\(text.stdout)")
+        }
+    }
+
+    @Test func inspectShowsTheAddonKind() throws {
+        let text = try Shiplint.run(["inspect", Repository.fixture("bin/node/napi10.node"), Repository.fixture("bin/node/napi.node"),
+                                     Repository.fixture("bin/node/legacy-v108.node"), Repository.fixture("bin/node/legacy-ctor-v108.node")])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("node addon  node-api v10 (node_api_create_property_key_utf8)"), "\(text.stdout)")
+        #expect(text.stdout.contains("node addon  node-api v8 or lower"))
+        #expect(text.stdout.contains("node addon  legacy v108"))
+    }
+
     /// lovell/sharp#3126: sharp (and esbuild) installed on an Apple silicon Mac and zipped.
     @Test func sharpInstalledOnAMac() throws {
         let result = try Self.scan(Self.node("function-node22-mac.zip"), target: "aws-lambda-nodejs22.x-x86_64")
@@ -125,6 +160,38 @@ import Testing
         #expect(result.status == 1)
         #expect(result.root == nil)
         #expect(result.text.contains("the engine for rhel-openssl-3.0.x is there"), "\(result.text)")
+    }
+
+    /// Node's own message names the file: explain points at it and at the check.
+    @Test func nodeModuleVersionPointsAtTheAddon() throws {
+        let result = try Self.explain(
+            NodeFunctionTests.node("function-node18-legacy16.zip"), target: "aws-lambda-nodejs18.x-x86_64",
+            error: """
+                Error: The module '/var/task/node_modules/re2/build/Release/re2.node'
+                was compiled against a different Node.js version using
+                NODE_MODULE_VERSION 93. This version of Node.js requires
+                NODE_MODULE_VERSION 108. Please try re-compiling or re-installing
+                """)
+        #expect(result.status == 0)
+        #expect(result.root == "node-abi-mismatch node_modules/re2/build/Release/re2.node", "\(result.text)")
+    }
+
+    /// `invalid ELF header` on a `.node` built on a Mac: the Mach-O file and its check.
+    @Test func invalidELFHeaderOnAMacAddon() throws {
+        let result = try Self.explain(
+            NodeFunctionTests.node("function-node22-mac.zip"), target: "aws-lambda-nodejs22.x-x86_64",
+            error: "Error: /var/task/node_modules/@img/sharp-darwin-arm64/lib/sharp-darwin-arm64.node: invalid ELF header")
+        #expect(result.status == 0)
+        #expect(result.root == "darwin-binary node_modules/@img/sharp-darwin-arm64/lib/sharp-darwin-arm64.node", "\(result.text)")
+    }
+
+    /// `wrong ELF class` on a `.node`: a 32-bit file where a 64-bit one is needed.
+    @Test func wrongELFClassOnAnAddon() throws {
+        let folder = try ExplainTests.folder(["index.js": "", "node_modules/x/build/Release/x.node": "fixtures/bin/elf/_clean.cpython-313-i386-linux-gnu.so"])
+        let result = try Self.explain(folder, target: "aws-lambda-nodejs22.x-x86_64",
+            error: "Error: /var/task/node_modules/x/build/Release/x.node: wrong ELF class: ELFCLASS32")
+        #expect(result.status == 0)
+        #expect(result.root == "wrong-arch node_modules/x/build/Release/x.node", "\(result.text)")
     }
 
     @Test func esmCannotFindLayerPackage() throws {
