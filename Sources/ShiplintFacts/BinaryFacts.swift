@@ -130,12 +130,15 @@ public struct ElfFacts: Sendable, Equatable {
     public let x86ISANeeded: [String]
     /// The dynamic symbol table in table order, without the null entry (empty when the binary has none).
     public let symbols: [DynamicSymbol]
+    /// For a legacy Node.js addon that registers from a constructor: `nm_version` of the `struct node_module` it
+    /// passes to `node_module_register`, found through the relocations of its pointers; nil when not found.
+    public let nodeModuleVersion: Int?
 
     public init(
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: [DynamicSymbol] = []
+        symbols: [DynamicSymbol] = [], nodeModuleVersion: Int? = nil
     ) {
         self.bits = bits
         self.byteOrder = byteOrder
@@ -153,6 +156,7 @@ public struct ElfFacts: Sendable, Equatable {
         self.versionDefinitions = versionDefinitions
         self.x86ISANeeded = x86ISANeeded
         self.symbols = symbols
+        self.nodeModuleVersion = nodeModuleVersion
     }
 
     /// Symbols the binary needs from elsewhere (undefined in its dynamic symbol table).

@@ -5,7 +5,8 @@ public enum NodeAddon: Sendable, Equatable {
     /// `napi_module_register`. It loads on any Node.js with the Node-API version of the newest function it imports.
     case nodeAPI(imports: [String])
     /// A legacy addon (V8 / `node::` C++ API): loads only on the Node.js whose NODE_MODULE_VERSION it was built for.
-    /// `moduleVersion` is that N, from an exported `node_register_module_v<N>`; nil when it could not be read.
+    /// `moduleVersion` is that N, from an exported `node_register_module_v<N>` or the `nm_version` of the struct a
+    /// constructor registers (`ElfFacts.nodeModuleVersion`); nil when it could not be read.
     case legacy(moduleVersion: Int?)
 
     /// Reads the kind from the dynamic symbol table; nil for a file that is not an addon (no Node registration at all).
@@ -33,7 +34,7 @@ public enum NodeAddon: Sendable, Equatable {
             }
         }
         if registersLegacy {
-            self = .legacy(moduleVersion: legacyVersion)
+            self = .legacy(moduleVersion: legacyVersion ?? facts.nodeModuleVersion)
         } else if registersNodeAPI || !napiImports.isEmpty {
             self = .nodeAPI(imports: napiImports)
         } else {

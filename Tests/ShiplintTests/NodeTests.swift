@@ -55,6 +55,15 @@ import Testing
         }
     }
 
+    /// A NODE_MODULE addon exports nothing that names its ABI: N comes from the struct its constructor registers.
+    @Test func constructorRegisteredAddon() throws {
+        let folder = try ExplainTests.folder(["index.js": "", "node_modules/expat/build/Release/expat.node": "fixtures/bin/node/legacy-ctor-v108.node"])
+        #expect(try Self.scan(folder, target: "aws-lambda-nodejs18.x-x86_64").findings == [])
+        let text = try Shiplint.run(["scan", folder, "--target", "aws-lambda-nodejs20.x-x86_64"])
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("error[node-abi-mismatch] legacy addon built for Node.js 18 (NODE_MODULE_VERSION 108, nm_version of the struct node_module its constructor registers); Amazon Linux 2023 (nodejs20.x) runs Node.js 20, which requires NODE_MODULE_VERSION 115"), "\(text.stdout)")
+    }
+
     @Test func inspectShowsTheAddonKind() throws {
         let text = try Shiplint.run(["inspect", Repository.fixture("bin/node/napi10.node"), Repository.fixture("bin/node/napi.node"),
                                      Repository.fixture("bin/node/legacy-v108.node"), Repository.fixture("bin/node/legacy-ctor-v108.node")])

@@ -12,8 +12,9 @@ extension Check {
             compiled with (108 for Node.js 18, 115 for 20, 127 for 22, 137 for 24) and Node.js refuses any other: \
             `was compiled against a different Node.js version using NODE_MODULE_VERSION 93. This version of Node.js \
             requires NODE_MODULE_VERSION 108`. shiplint reads N from the addon's exported \
-            `node_register_module_v<N>`; when the addon registers only from a constructor, N is not read and \
-            shiplint says so rather than guess. A Node-API addon (`napi_*` imports) loads on every Node.js that has \
+            `node_register_module_v<N>`, or, when the addon registers only from a constructor (`NODE_MODULE`), from \
+            the `nm_version` field of the `struct node_module` it registers, found through the relocations of its \
+            pointers; when neither can be read, shiplint says "legacy addon, ABI version not read" rather than guess. A Node-API addon (`napi_*` imports) loads on every Node.js that has \
             the Node-API version of the newest function it imports; one using a Node-API 10 function \
             (`node_api_create_property_key_utf8` …) fails on an older runtime with `undefined symbol`. Both happen \
             when `node_modules` was installed with another Node.js than the function's runtime.
@@ -54,8 +55,10 @@ extension Check {
         case .legacy(let built?):
             guard let runtime = node.moduleVersion, built != runtime else { return nil }
             let builtFor = NodeABI.majors[built].map { "Node.js \($0)" } ?? "another Node.js"
+            let exported = elf.exportedSymbols.contains { $0.name == "node_register_module_v\(built)" }
+            let source = exported ? "from node_register_module_v\(built)" : "nm_version of the struct node_module its constructor registers"
             return Verdict(
-                "legacy addon built for \(builtFor) (NODE_MODULE_VERSION \(built), from node_register_module_v\(built)); \(context.target.runtimeLabel) runs Node.js \(node.version), which requires NODE_MODULE_VERSION \(runtime) and refuses to load it",
+                "legacy addon built for \(builtFor) (NODE_MODULE_VERSION \(built), \(source)); \(context.target.runtimeLabel) runs Node.js \(node.version), which requires NODE_MODULE_VERSION \(runtime) and refuses to load it",
                 fix: NodeABI.rebuild(context.target),
                 fact: "NODE_MODULE_VERSION \(built)")
         case .legacy(nil):

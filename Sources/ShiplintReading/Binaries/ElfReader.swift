@@ -182,6 +182,13 @@ private struct DynamicTags {
     var verneedCount: UInt64?
     var verdef: UInt64?
     var verdefCount: UInt64?
+    /// DT_RELA / DT_REL with their sizes, for NodeModuleRecord.
+    var rela: UInt64?
+    var relaSize: UInt64?
+    var relaEntry: UInt64?
+    var rel: UInt64?
+    var relSize: UInt64?
+    var relEntry: UInt64?
 }
 
 private struct ElfFactsReader {
@@ -283,7 +290,7 @@ private struct ElfFactsReader {
 
         var facts = Collected()
         if let dynamicSegment {
-            switch readDynamic(dynamicSegment, image: image, loads: loads) {
+            switch readDynamic(dynamicSegment, image: image, loads: loads, machine: machine) {
             case .failure(let reason): return .failure(reason)
             case .success(let collected): facts = collected
             }
@@ -295,7 +302,7 @@ private struct ElfFactsReader {
                 osABI: ElfNames.osABI(ehdr.e_ident.7), type: ElfNames.objectType(ehdr.e_type),
                 interpreter: interpreter, needed: facts.needed, soname: facts.soname, rpath: facts.rpath, runpath: facts.runpath,
                 executableStack: executableStack, versionNeeds: facts.versionNeeds, versionDefinitions: facts.versionDefinitions,
-                x86ISANeeded: isaNeeded, symbols: facts.symbols))
+                x86ISANeeded: isaNeeded, symbols: facts.symbols, nodeModuleVersion: facts.nodeModuleVersion))
     }
 
     private struct Collected {
@@ -306,6 +313,7 @@ private struct ElfFactsReader {
         var versionNeeds: [VersionNeed] = []
         var versionDefinitions: [String] = []
         var symbols: [DynamicSymbol] = []
+        var nodeModuleVersion: Int?
     }
 
     private func patch(_ bytes: inout [UInt8], at offset: Int, value: UInt64, width: Int) {
@@ -326,7 +334,7 @@ private struct ElfFactsReader {
         return nil
     }
 
-    private func readDynamic(_ segment: Segment, image: [UInt8], loads: [Segment]) -> Result<Collected, Reason> {
+    private func readDynamic(_ segment: Segment, image: [UInt8], loads: [Segment], machine: UInt16) -> Result<Collected, Reason> {
         let entrySize = header.bits == 64 ? 16 : 8
         let dynamicBytes: [UInt8]
         switch view(segment.offset, segment.fileSize, "PT_DYNAMIC") {
@@ -367,6 +375,12 @@ private struct ElfFactsReader {
                 case DT_VERNEEDNUM_TAG: tags.verneedCount = value
                 case DT_VERDEF_TAG: tags.verdef = value
                 case DT_VERDEFNUM_TAG: tags.verdefCount = value
+                case Int64(DT_RELA): tags.rela = value
+                case Int64(DT_RELASZ): tags.relaSize = value
+                case Int64(DT_RELAENT): tags.relaEntry = value
+                case Int64(DT_REL): tags.rel = value
+                case Int64(DT_RELSZ): tags.relSize = value
+                case Int64(DT_RELENT): tags.relEntry = value
                 default: break
                 }
                 if dyn.d_tag == Int64(DT_NULL) { break }
@@ -443,6 +457,17 @@ private struct ElfFactsReader {
             case .failure(let reason): return .failure(reason)
             case .success(let symbols): collected.symbols = symbols
             }
+        }
+        // A legacy Node.js addon registering from a constructor: its NODE_MODULE_VERSION is only in its data.
+        if collected.symbols.contains(where: { !$0.isDefined && $0.name == "node_module_register" }),
+            !collected.symbols.contains(where: { $0.isDefined && $0.name.hasPrefix("node_register_module_v") })
+        {
+            var tables: [NodeModuleRecord.Table] = []
+            if let rela = tags.rela, let size = tags.relaSize { tables.append(.init(address: rela, size: size, entrySize: tags.relaEntry, hasAddends: true)) }
+            if let rel = tags.rel, let size = tags.relSize { tables.append(.init(address: rel, size: size, entrySize: tags.relEntry, hasAddends: false)) }
+            collected.nodeModuleVersion = NodeModuleRecord.version(
+                held: held, bits: header.bits, byteOrder: header.byteOrder, machine: machine,
+                loads: loads.map { .init(address: $0.address, offset: $0.offset, fileSize: $0.fileSize) }, tables: tables)
         }
         return .success(collected)
     }
