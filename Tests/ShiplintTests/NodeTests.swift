@@ -127,6 +127,21 @@ import Testing
     }
 }
 
+/// Hostile package.json files: read as text, judged or skipped, never a crash.
+@Suite struct NodeHostileManifestTests {
+    @Test func deepNestingAndWrongTypes() throws {
+        let folder = try ExplainTests.folder([
+            "index.js": "",
+            "node_modules/deep/package.json": String(repeating: "[", count: 30_000) + String(repeating: "]", count: 30_000),
+            "node_modules/odd/package.json": #"{"name": 5, "os": [1, "darwin"], "cpu": "arm64", "optionalDependencies": [1]}"#,
+            "node_modules/@scope/broken/package.json": "{ not json",
+        ])
+        let result = try Shiplint.run(["scan", folder, "--target", "aws-lambda-nodejs22.x-x86_64"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("no findings"))
+    }
+}
+
 /// `explain` with Node's and Prisma's own error texts.
 @Suite struct NodeExplainTests {
     static func explain(_ artifact: String, target: String, error: String) throws -> (status: Int32, root: String?, text: String) {

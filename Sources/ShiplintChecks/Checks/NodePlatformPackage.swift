@@ -41,6 +41,18 @@ extension Check {
                     ("@img/sharp-linuxmusl-x64", SampleNode.manifest("@img/sharp-linuxmusl-x64", version: "0.33.5", os: ["linux"], cpu: ["x64"], libc: ["musl"]))])),
                 target: "aws-lambda-nodejs22.x-x86_64", fires: true),
             CheckExample(
+                "prebuilt addons for macOS and Windows only",
+                subject: .artifact(SampleNode.function(
+                    packages: [("bufferutil", SampleNode.manifest("bufferutil", version: "4.0.8"))],
+                    files: ["node_modules/bufferutil/prebuilds/darwin-arm64/bufferutil.node", "node_modules/bufferutil/prebuilds/win32-x64/bufferutil.node"])),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+            CheckExample(
+                "prebuilt addons including linux-x64",
+                subject: .artifact(SampleNode.function(
+                    packages: [("bufferutil", SampleNode.manifest("bufferutil", version: "4.0.8"))],
+                    files: ["node_modules/bufferutil/prebuilds/darwin-arm64/bufferutil.node", "node_modules/bufferutil/prebuilds/linux-x64/bufferutil.node"])),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: false),
+            CheckExample(
                 "the Linux package with an extra macOS sibling",
                 subject: .artifact(SampleNode.function(packages: [
                     ("@img/sharp-darwin-arm64", SampleNode.manifest("@img/sharp-darwin-arm64", version: "0.33.5", os: ["darwin"], cpu: ["arm64"])),

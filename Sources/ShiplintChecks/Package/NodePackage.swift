@@ -31,7 +31,9 @@ struct InstalledNodePackage: Equatable {
         }
         self.manifest = manifest
         self.folder = manifest.hasSuffix("/package.json") ? String(manifest.dropLast("/package.json".count)) : ""
-        self.name = object["name"] as? String ?? String(folder.split(separator: "/").suffix(2).joined(separator: "/"))
+        let parts = folder.split(separator: "/")
+        let fromPath = parts.count >= 2 && parts[parts.count - 2].hasPrefix("@") ? parts.suffix(2).joined(separator: "/") : String(parts.last ?? "")
+        self.name = object["name"] as? String ?? fromPath
         self.version = object["version"] as? String ?? "?"
         self.os = strings("os")
         self.cpu = strings("cpu")

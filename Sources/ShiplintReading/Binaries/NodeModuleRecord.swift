@@ -71,8 +71,9 @@ enum NodeModuleRecord {
         // Every relative relocation: the place it writes and the address it writes there.
         var targets: [UInt64: UInt64] = [:]
         for table in tables {
-            let entrySize = Int(table.entrySize ?? UInt64(table.hasAddends ? pointerWidth * 3 : pointerWidth * 2))
-            guard entrySize >= pointerWidth * 2, let size = Int(exactly: table.size), let start = offset(of: table.address, size),
+            // DT_RELAENT / DT_RELENT come from the file: anything but a sane entry size ends the search for that table.
+            guard let entrySize = Int(exactly: table.entrySize ?? UInt64(table.hasAddends ? pointerWidth * 3 : pointerWidth * 2)),
+                entrySize >= pointerWidth * 2, entrySize <= 64, let size = Int(exactly: table.size), let start = offset(of: table.address, size),
                 let view = held.view(start, size, byteOrder: byteOrder)
             else { continue }
             for entry in stride(from: start, to: start + size - entrySize + 1, by: entrySize) {
