@@ -218,6 +218,17 @@ import Testing
         #expect(result.root == "wrong-arch node_modules/x/build/Release/x.node", "\(result.text)")
     }
 
+    /// A layer zipped with node_modules/ at its top: the package is there, but not where Node.js looks.
+    @Test func layerPackageOutsideNodePath() throws {
+        let result = try Shiplint.run([
+            "explain", Repository.fixture("artifacts/package/function-root.zip"), "--layer", Repository.fixture("artifacts/package/layer-node-toplevel.zip"),
+            "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            #"{"errorType":"Runtime.ImportModuleError","errorMessage":"Error: Cannot find module 'left-pad'\nRequire stack:\n- /var/task/index.js"}"#,
+        ])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("Root cause [layer-layout]: node_modules"), "\(result.stdout)")
+    }
+
     @Test func esmCannotFindLayerPackage() throws {
         let result = try Shiplint.run([
             "explain", NodeFunctionTests.node("function-node22-esm.zip"), "--layer", NodeFunctionTests.node("layer-nodejs.zip"),

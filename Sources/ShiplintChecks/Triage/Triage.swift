@@ -282,6 +282,13 @@ private struct TriageContext {
         {
             return explained(signal, finding, evidence: [("looked for", name)])
         }
+        // In a layer, but outside the folders Node.js searches (node_modules/ at the layer's top).
+        for artifact in deployment.artifacts {
+            guard let entry = artifact.entries.first(where: { $0.path.contains("node_modules/\(name)/") && !EntryPath.isNested($0.path) }) else { continue }
+            if let layout = findings.first(where: { $0.check == "layer-layout" && $0.artifact == artifact.path && EntryPath.path(entry.path, isInside: $0.path) }) {
+                return explained(signal, layout, evidence: [("looked for", name), ("found elsewhere", entry.path)])
+            }
+        }
         for artifact in deployment.artifacts {
             if let manifest = artifact.metadataFiles.keys.sorted().first(where: { $0.hasSuffix("node_modules/\(name)/package.json") && !EntryPath.isNested($0) }) {
                 return notExplained(signal, "\(name) is installed (\(manifest) in \(artifact.path))", evidence: [("looked for", name)])
