@@ -98,7 +98,7 @@ struct ByteCount: ExpressibleByArgument {
 }
 
 struct ReadingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Most bytes inflated for one entry (K, M, G suffixes).", valueName: "bytes"))
+    @Option(help: ArgumentHelp("Most bytes held for one entry: an ELF file's tables, or a whole PE, Mach-O or nested archive (K, M, G suffixes).", valueName: "bytes"))
     var maxEntryBytes = ByteCount(argument: "256M")!
 
     @Option(help: ArgumentHelp("Most bytes inflated for one artifact, nested archives included.", valueName: "bytes"))

@@ -64,6 +64,13 @@ import Testing
         #expect(text.stdout.contains("error[node-abi-mismatch] legacy addon built for Node.js 18 (NODE_MODULE_VERSION 108, nm_version of the struct node_module its constructor registers); Amazon Linux 2023 (nodejs20.x) runs Node.js 20, which requires NODE_MODULE_VERSION 115"), "\(text.stdout)")
     }
 
+    /// The struct lies 6 MiB into the addon, past the bytes a stream keeps first: asked for, read, judged.
+    @Test func constructorRegisteredAddonFarIntoTheFile() throws {
+        let text = try Shiplint.run(["scan", Self.node("function-node-padded-addon.zip"), "--target", "aws-lambda-nodejs18.x-x86_64"])
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("error[node-abi-mismatch] legacy addon built for Node.js 16 (NODE_MODULE_VERSION 93, nm_version of the struct node_module its constructor registers)"), "\(text.stdout)")
+    }
+
     @Test func inspectShowsTheAddonKind() throws {
         let text = try Shiplint.run(["inspect", Repository.fixture("bin/node/napi10.node"), Repository.fixture("bin/node/napi.node"),
                                      Repository.fixture("bin/node/legacy-v108.node"), Repository.fixture("bin/node/legacy-ctor-v108.node")])

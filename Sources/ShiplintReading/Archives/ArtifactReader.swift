@@ -60,12 +60,25 @@ protocol EntryContent {
     mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult
     /// The rest after `prefix`, at most `limit` bytes (one more signals "over").
     mutating func rest(limit: Int) -> ArchiveHandle.DataResult
+    /// Streams what follows `prefix` until the end or until `consume` returns false.
+    mutating func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd
+    /// `count` bytes at `offset`, when the content can be read at any offset (a file on disk); nil otherwise.
+    func read(offset: Int, count: Int) -> [UInt8]?
+    /// The same content from its first byte again, for a second pass; nil when it cannot be read again.
+    func restarted() -> Self?
 }
 
 struct ArchiveEntryContent: EntryContent {
     let handle: ArchiveHandle
+    /// The entry's position in the handle's order, to open it again.
+    let index: Int
     func prefix(_ count: Int) -> ArchiveHandle.DataResult { handle.readPrefix(count) }
     func rest(limit: Int) -> ArchiveHandle.DataResult { handle.readData(limit: limit) }
+    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd { handle.stream(consume) }
+    func read(offset: Int, count: Int) -> [UInt8]? { nil }
+    func restarted() -> ArchiveEntryContent? {
+        handle.reopened(atEntry: index).map { ArchiveEntryContent(handle: $0, index: index) }
+    }
 }
 
 struct FileContent: EntryContent {
@@ -85,6 +98,38 @@ struct FileContent: EntryContent {
     func rest(limit: Int) -> ArchiveHandle.DataResult {
         read(limit: limit, over: true)
     }
+
+    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("cannot open \(path)") }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            while true {
+                guard let data = try handle.read(upToCount: 64 * 1024), !data.isEmpty else { return .end }
+                let more = data.withUnsafeBytes { consume($0) }
+                if !more { return .stopped }
+            }
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// pread: only the bytes asked for are read.
+    func read(offset: Int, count: Int) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset + filled)) }
+            if got <= 0 { break }
+            filled += got
+        }
+        return filled == count ? bytes : Array(bytes[0..<filled])
+    }
+
+    func restarted() -> FileContent? { FileContent(path: path) }
 
     private func read(limit: Int, over: Bool) -> ArchiveHandle.DataResult {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("cannot open \(path)") }
@@ -178,7 +223,7 @@ struct Walk {
                 case .file:
                     examineFile(
                         path: path, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
-                        content: ArchiveEntryContent(handle: archive))
+                        content: ArchiveEntryContent(handle: archive, index: position - 1))
                 default:
                     record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
                 }
@@ -219,6 +264,8 @@ struct Walk {
             return
         }
         guard !budgetExhausted else { return }
+        // Only what could be native code or an archive is looked into; the rest is known by its name, size and mode.
+        guard Self.isMetadataFile(path) || NativeName.worthSniffing(path: path, mode: mode) else { return }
         let head: [UInt8]
         switch content.prefix(FileSignature.prefixLength) {
         case .complete(let bytes), .overLimit(let bytes): head = bytes
@@ -243,6 +290,10 @@ struct Walk {
         if !signature.isNativeBinary && !isNestedArchive {
             // Named like a library but not one: the first bytes say enough to tell the user what it is.
             if let binary = BinaryReader.read(path: path, size: size, mode: mode, bytes: head) { binaries.append(binary) }
+            return
+        }
+        if signature == .elf {
+            readElf(path: path, size: size, mode: mode, head: head, content: &content)
             return
         }
         if size > Int64(limits.entryBytes) {
@@ -280,6 +331,49 @@ struct Walk {
             openNested(bytes, path: path, signature: signature, depth: depth)
         } else if let binary = BinaryReader.read(path: path, size: Int64(bytes.count), mode: mode, bytes: bytes) {
             binaries.append(binary)
+        }
+    }
+
+    /// An ELF file: only the ranges its facts need are held (`ElfRanges`), whatever its size; the per-entry cap
+    /// bounds what is held, not the file.
+    private mutating func readElf(path: String, size: Int64, mode: UInt32?, head: [UInt8], content: inout some EntryContent) {
+        let cap = limits.entryBytes
+        let result: ElfRanges.Result
+        let declared = size >= 0 ? Int(size) : Int.max
+        if size >= 0, content.read(offset: 0, count: 0) != nil {
+            let source = content
+            result = ElfRanges.read(size: declared, cap: cap) { offset, count in source.read(offset: offset, count: count) }
+        } else {
+            var inflated = 0
+            var current = content
+            result = ElfRanges.read(
+                declaredSize: declared, cap: cap, head: head, inflated: &inflated, budget: limits.artifactBytes - inflatedBytes,
+                stream: { consume in current.stream(consume) },
+                restart: {
+                    guard let again = current.restarted() else { return nil }
+                    var fresh = again
+                    return { consume in fresh.stream(consume) }
+                })
+            inflatedBytes += inflated
+        }
+        switch result {
+        case .outcome(.facts(let facts)):
+            binaries.append(Binary(path: path, size: size, mode: mode, facts: .elf(facts), problem: nil))
+        case .outcome(.corrupt(let reason)):
+            binaries.append(Binary(path: path, size: size, mode: mode, facts: nil, problem: reason))
+        case .outcome(.notHeld(let reason, _, _)):
+            problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "ELF file not fully read: \(reason)"))
+        case .overCap(let needed):
+            problems.append(ArtifactProblem(
+                kind: .entryTooLarge, path: path,
+                message: "the tables its facts need take more than the per-entry cap of \(cap) bytes held (at least \(needed)); not read (raise --max-entry-bytes)"))
+        case .overBudget:
+            budgetExhausted = true
+            problems.append(ArtifactProblem(
+                kind: .artifactTooLarge, path: path,
+                message: "reading this entry would pass the cap of \(limits.artifactBytes) bytes inflated for the whole artifact; it and the rest were not read (raise --max-artifact-bytes)"))
+        case .failed(let reason):
+            problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "entry could not be read: \(reason)"))
         }
     }
 

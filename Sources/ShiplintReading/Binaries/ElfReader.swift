@@ -14,8 +14,9 @@ enum ElfReader {
         /// The loader would refuse the file, or a table lies outside the file: the reason, in the loader's words where
         /// it has some.
         case corrupt(String)
-        /// A range the facts need was not held (the reading stopped early, or a cap): the facts cannot be told.
-        case notHeld(String)
+        /// A range the facts need was not held: `offset..<offset+count` (inside the file). A stream keeps it and reads
+        /// again; what cannot be held is said, never guessed.
+        case notHeld(String, offset: Int, count: Int)
     }
 
     /// libelf must be told which ELF version the caller speaks before any other call; once per process.
@@ -39,13 +40,16 @@ enum ElfReader {
 
     struct Reason: Error {
         let text: String
-        var notHeld = false
+        var missing: (offset: Int, count: Int)?
 
-        static func missing(_ what: String) -> Reason {
-            Reason(text: "\(what) was not read (not held)", notHeld: true)
+        static func missing(_ what: String, _ offset: Int, _ count: Int) -> Reason {
+            Reason(text: "\(what) (offset \(offset), \(count) bytes) was not read", missing: (offset, count))
         }
 
-        var outcome: Outcome { notHeld ? .notHeld(text) : .corrupt(text) }
+        var outcome: Outcome {
+            guard let missing else { return .corrupt(text) }
+            return .notHeld(text, offset: missing.offset, count: missing.count)
+        }
     }
 
     /// The ELF header fields read by hand first, so a truncated or lying header is caught before libelf sees it.
@@ -74,7 +78,7 @@ enum ElfReader {
             guard size >= 16 else {
                 return .failure(Reason(text: "truncated: \(size) bytes, shorter than the ELF identification (16 bytes)"))
             }
-            guard let ident = held.view(0, 16, byteOrder: .little) else { return .failure(.missing("the ELF identification")) }
+            guard let ident = held.view(0, 16, byteOrder: .little) else { return .failure(.missing("the ELF identification", 0, 16)) }
             let bits: Int
             switch ident.u8(4)! {
             case 1: bits = 32
@@ -91,7 +95,7 @@ enum ElfReader {
             guard size >= headerSize else {
                 return .failure(Reason(text: "truncated: \(size) bytes, shorter than the \(bits)-bit ELF header (\(headerSize) bytes)"))
             }
-            guard let view = held.view(0, headerSize, byteOrder: byteOrder) else { return .failure(.missing("the ELF header")) }
+            guard let view = held.view(0, headerSize, byteOrder: byteOrder) else { return .failure(.missing("the ELF header", 0, headerSize)) }
             let phoff: UInt64, tail: Int
             if bits == 64 {
                 phoff = view.u64(32)!
@@ -200,18 +204,18 @@ private struct ElfFactsReader {
         guard held.inFile(offset, count) else {
             return .failure(Reason(text: "\(what()) (offset \(offset), \(count) bytes) lies past the end of the file (\(held.size) bytes)"))
         }
-        guard let view = held.view(offset, count, byteOrder: header.byteOrder) else { return .failure(.missing(what())) }
+        guard let view = held.view(offset, count, byteOrder: header.byteOrder) else { return .failure(.missing(what(), offset, count)) }
         return .success(view)
     }
 
     func read() -> Result<ElfFacts, Reason> {
         let bits = header.bits
         // The small image libelf reads: header (e_phoff moved right behind it, no section table) + program headers.
-        guard var image = held.bytes(0, header.headerSize) else { return .failure(.missing("the ELF header")) }
+        guard var image = held.bytes(0, header.headerSize) else { return .failure(.missing("the ELF header", 0, header.headerSize)) }
         let tableLength = header.programHeaderCount * header.programHeaderSize
         if header.programHeaderCount > 0 {
             guard let table = held.bytes(Int(header.programHeaderOffset), tableLength) else {
-                return .failure(.missing("the program header table"))
+                return .failure(.missing("the program header table", Int(header.programHeaderOffset), tableLength))
             }
             image += table
         }
@@ -386,6 +390,36 @@ private struct ElfFactsReader {
                 if dyn.d_tag == Int64(DT_NULL) { break }
             }
         }
+        let outcome = readTables(tags, loads: loads, machine: machine)
+        // A table not held: ask for the cluster of tables around it at once (they usually lie together, before the
+        // code), so a stream needs one more pass, not one per table.
+        if case .failure(var reason) = outcome, let missing = reason.missing {
+            var start = missing.offset, end = missing.offset + missing.count
+            var extents: [(start: Int, end: Int)] = []
+            if let strtab = tags.strtab, let mapped = fileOffset(strtab, 0, loads) {
+                extents.append((mapped.offset, mapped.offset + min(Int(clamping: tags.strsz ?? 1), mapped.segmentEnd - mapped.offset)))
+            }
+            for address in [tags.symtab, tags.hash, tags.gnuHash, tags.versym, tags.verneed, tags.verdef].compactMap({ $0 }) {
+                if let mapped = fileOffset(address, 1, loads) { extents.append((mapped.offset, mapped.offset + 1)) }
+            }
+            var grew = true
+            while grew {
+                grew = false
+                for extent in extents where extent.start < end + ElfRanges.clusterGap && extent.end + ElfRanges.clusterGap > start {
+                    if extent.start < start || extent.end > end {
+                        start = min(start, extent.start)
+                        end = max(end, extent.end)
+                        grew = true
+                    }
+                }
+            }
+            reason.missing = (start, end - start)
+            return .failure(reason)
+        }
+        return outcome
+    }
+
+    private func readTables(_ tags: DynamicTags, loads: [Segment], machine: UInt16) -> Result<Collected, Reason> {
         var collected = Collected()
         let hasStrings = !tags.needed.isEmpty || tags.soname != nil || !tags.rpath.isEmpty || !tags.runpath.isEmpty
             || tags.verneed != nil || tags.verdef != nil || tags.symtab != nil
@@ -465,9 +499,13 @@ private struct ElfFactsReader {
             var tables: [NodeModuleRecord.Table] = []
             if let rela = tags.rela, let size = tags.relaSize { tables.append(.init(address: rela, size: size, entrySize: tags.relaEntry, hasAddends: true)) }
             if let rel = tags.rel, let size = tags.relSize { tables.append(.init(address: rel, size: size, entrySize: tags.relEntry, hasAddends: false)) }
-            collected.nodeModuleVersion = NodeModuleRecord.version(
+            switch NodeModuleRecord.version(
                 held: held, bits: header.bits, byteOrder: header.byteOrder, machine: machine,
                 loads: loads.map { .init(address: $0.address, offset: $0.offset, fileSize: $0.fileSize) }, tables: tables)
+            {
+            case .version(let version): collected.nodeModuleVersion = version
+            case .missing(let what, let offset, let count): return .failure(.missing(what, offset, count))
+            }
         }
         return .success(collected)
     }
@@ -500,16 +538,21 @@ private struct ElfFactsReader {
         var offset = start
         var steps = 0
         let entries = count.map { min($0, UInt64(maximumSteps)) } ?? UInt64(maximumSteps)
-        let table: ByteView
-        switch view(start, end - start, "the version needs (DT_VERNEED)") {
-        case .failure:
-            // The table's extent is only bounded by its segment; hold what it needs at least.
-            guard let shorter = held.view(start, 16, byteOrder: header.byteOrder) else { return .failure(.missing("the version needs (DT_VERNEED)")) }
-            table = shorter
-        case .success(let view): table = view
+        // The table has no length of its own: each 16-byte record is asked for as the chain reaches it.
+        func record(_ at: Int) -> Result<ByteView?, Reason> {
+            guard at >= start, at + 16 <= end else { return .success(nil) }
+            guard let view = held.view(at, 16, byteOrder: header.byteOrder) else {
+                return .failure(.missing("the version needs (DT_VERNEED)", at, 16))
+            }
+            return .success(view)
         }
         for _ in 0..<max(entries, 1) {
-            guard offset + 16 <= end, let vnCount = table.u16(offset + 2), let fileName = table.u32(offset + 4),
+            let table: ByteView?
+            switch record(offset) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let view): table = view
+            }
+            guard let table, let vnCount = table.u16(offset + 2), let fileName = table.u32(offset + 4),
                 let auxiliary = table.u32(offset + 8), let next = table.u32(offset + 12)
             else {
                 return .failure(Reason(text: "version need entry at offset \(offset) lies outside its segment (DT_VERNEED)"))
@@ -524,8 +567,13 @@ private struct ElfFactsReader {
                 guard steps <= maximumSteps else {
                     return .failure(Reason(text: "version need chain (DT_VERNEED) loops (more links than its segment can hold)"))
                 }
-                guard auxiliaryOffset + 16 <= end, let other = table.u16(auxiliaryOffset + 6), let name = table.u32(auxiliaryOffset + 8),
-                    let auxiliaryNext = table.u32(auxiliaryOffset + 12)
+                let auxiliaryRecord: ByteView?
+                switch record(auxiliaryOffset) {
+                case .failure(let reason): return .failure(reason)
+                case .success(let view): auxiliaryRecord = view
+                }
+                guard let auxiliaryRecord, let other = auxiliaryRecord.u16(auxiliaryOffset + 6),
+                    let name = auxiliaryRecord.u32(auxiliaryOffset + 8), let auxiliaryNext = auxiliaryRecord.u32(auxiliaryOffset + 12)
                 else {
                     return .failure(Reason(text: "version need entry for \(file) points outside its segment (DT_VERNEED)"))
                 }
@@ -556,12 +604,12 @@ private struct ElfFactsReader {
             return .failure(Reason(text: "DT_VERDEF (address 0x\(hex(address))) lies outside every PT_LOAD segment"))
         }
         let start = mapped.offset, end = mapped.segmentEnd
-        let table: ByteView
-        switch view(start, end - start, "the version definitions (DT_VERDEF)") {
-        case .failure:
-            guard let shorter = held.view(start, 20, byteOrder: header.byteOrder) else { return .failure(.missing("the version definitions (DT_VERDEF)")) }
-            table = shorter
-        case .success(let view): table = view
+        func record(_ at: Int, _ count: Int) -> Result<ByteView?, Reason> {
+            guard at >= start, at + count <= end else { return .success(nil) }
+            guard let view = held.view(at, count, byteOrder: header.byteOrder) else {
+                return .failure(.missing("the version definitions (DT_VERDEF)", at, count))
+            }
+            return .success(view)
         }
         var definitions: [String] = []
         var names: [Int: (name: String, file: String?)] = [:]
@@ -572,10 +620,22 @@ private struct ElfFactsReader {
             guard step < maximumSteps else {
                 return .failure(Reason(text: "version definition chain (DT_VERDEF) loops"))
             }
-            guard offset + 20 <= end, let flags = table.u16(offset + 2), let index = table.u16(offset + 4),
-                let auxiliary = table.u32(offset + 12), let next = table.u32(offset + 16),
-                offset + Int(auxiliary) + 8 <= end, let name = table.u32(offset + Int(auxiliary))
+            let table: ByteView?
+            switch record(offset, 20) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let view): table = view
+            }
+            guard let table, let flags = table.u16(offset + 2), let index = table.u16(offset + 4),
+                let auxiliary = table.u32(offset + 12), let next = table.u32(offset + 16)
             else {
+                return .failure(Reason(text: "version definition at offset \(offset) lies outside its segment (DT_VERDEF)"))
+            }
+            let auxiliaryRecord: ByteView?
+            switch record(offset + Int(auxiliary), 8) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let view): auxiliaryRecord = view
+            }
+            guard let auxiliaryRecord, let name = auxiliaryRecord.u32(offset + Int(auxiliary)) else {
                 return .failure(Reason(text: "version definition at offset \(offset) lies outside its segment (DT_VERDEF)"))
             }
             guard let text = strings.string(UInt64(name)) else {
@@ -606,7 +666,7 @@ private struct ElfFactsReader {
             return .failure(Reason(text: "DT_GNU_HASH (address 0x\(hex(gnuHash))) lies outside every PT_LOAD segment"))
         }
         let start = mapped.offset, end = mapped.segmentEnd
-        guard let table = held.view(start, 16, byteOrder: header.byteOrder) else { return .failure(.missing("the symbol hash table (DT_GNU_HASH)")) }
+        guard let table = held.view(start, 16, byteOrder: header.byteOrder) else { return .failure(.missing("the symbol hash table (DT_GNU_HASH)", start, 16)) }
         let bucketCount = Int(table.u32(start)!), symbolOffset = Int(table.u32(start + 4)!), bloomCount = Int(table.u32(start + 8)!)
         let bucketsAt = start + 16 + bloomCount * (header.bits / 8)
         guard bucketCount <= (end - start) / 4, bloomCount <= (end - start) / 4, bucketsAt + bucketCount * 4 <= end else {
@@ -628,7 +688,7 @@ private struct ElfFactsReader {
             guard at + 4 <= end else {
                 return .failure(Reason(text: "DT_GNU_HASH chain runs past the end of its segment"))
             }
-            guard let chain = held.view(at, 4, byteOrder: header.byteOrder) else { return .failure(.missing("the GNU hash chains")) }
+            guard let chain = held.view(at, 4, byteOrder: header.byteOrder) else { return .failure(.missing("the GNU hash chains", at, 4)) }
             if chain.u32(at)! & 1 == 1 { return .success(index + 1) }
             index += 1
         }

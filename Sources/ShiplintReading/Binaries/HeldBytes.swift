@@ -27,6 +27,11 @@ struct HeldBytes: Sendable {
     /// Bytes held in total.
     var heldCount: Int { chunks.reduce(0) { $0 + $1.bytes.count } }
 
+    /// Bytes of `start..<end` that are held.
+    func heldCount(in start: Int, _ end: Int) -> Int {
+        chunks.reduce(0) { $0 + max(0, min(end, $1.end) - max(start, $1.offset)) }
+    }
+
     /// Adds a range (overlaps with held ranges are merged; the newer bytes win, they are the same file's bytes).
     mutating func add(offset: Int, bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }

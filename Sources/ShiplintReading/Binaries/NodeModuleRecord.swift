@@ -52,10 +52,21 @@ enum NodeModuleRecord {
         }
     }
 
+    /// The version, nil when there is no such struct (or several disagree), or a range to read first. Ranges are
+    /// asked for one at a time and only when small (a table or a few bytes): a big addon whose tables lie far
+    /// apart is answered with nil ("not read") rather than held whole.
+    enum Lookup: Equatable, Error {
+        case version(Int?)
+        case missing(what: String, offset: Int, count: Int)
+    }
+
+    /// The most bytes one request may ask for.
+    static let requestLimit = 1 << 20
+
     static func version(
         held: HeldBytes, bits: Int, byteOrder: ByteOrder, machine: UInt16, loads: [Mapped], tables: [Table]
-    ) -> Int? {
-        guard let relative = relativeType(machine: machine) else { return nil }
+    ) -> Lookup {
+        guard let relative = relativeType(machine: machine) else { return .version(nil) }
         func offset(of address: UInt64, _ count: Int) -> Int? {
             for load in loads where address >= load.address && address - load.address < UInt64(load.fileSize) {
                 let offset = load.offset + Int(address - load.address)
@@ -63,51 +74,112 @@ enum NodeModuleRecord {
             }
             return nil
         }
-        func word(at address: UInt64, width: Int) -> UInt64? {
-            guard let start = offset(of: address, width), let view = held.view(start, width, byteOrder: byteOrder) else { return nil }
-            return width == 8 ? view.u64(start) : view.u32(start).map(UInt64.init)
+        /// The bytes at `address`, or the range to ask for (nil: outside every segment, or too big to ask).
+        enum Bytes { case view(ByteView, Int), ask(Int, Int), none }
+        func bytes(at address: UInt64, _ count: Int) -> Bytes {
+            guard let start = offset(of: address, count) else { return .none }
+            if let view = held.view(start, count, byteOrder: byteOrder) { return .view(view, start) }
+            return count <= requestLimit && held.inFile(start, count) ? .ask(start, count) : .none
         }
         let pointerWidth = bits == 64 ? 8 : 4
         // Every relative relocation: the place it writes and the address it writes there.
         var targets: [UInt64: UInt64] = [:]
+        var inPlace: [UInt64] = []
         for table in tables {
             // DT_RELAENT / DT_RELENT come from the file: anything but a sane entry size ends the search for that table.
             guard let entrySize = Int(exactly: table.entrySize ?? UInt64(table.hasAddends ? pointerWidth * 3 : pointerWidth * 2)),
-                entrySize >= pointerWidth * 2, entrySize <= 64, let size = Int(exactly: table.size), let start = offset(of: table.address, size),
-                let view = held.view(start, size, byteOrder: byteOrder)
+                entrySize >= pointerWidth * 2, entrySize <= 64, let size = Int(exactly: table.size), size >= entrySize
             else { continue }
+            let view: ByteView
+            let start: Int
+            switch bytes(at: table.address, size) {
+            case .none: return .version(nil)
+            case .ask(let offset, let count): return .missing(what: "the relocations of a Node.js module record", offset: offset, count: count)
+            case .view(let held, let at): (view, start) = (held, at)
+            }
             for entry in stride(from: start, to: start + size - entrySize + 1, by: entrySize) {
                 guard let place = view.word(entry, bits: bits), let info = view.word(entry + pointerWidth, bits: bits) else { break }
                 let type = bits == 64 ? info & 0xFFFF_FFFF : info & 0xFF
                 guard type == relative else { continue }
-                let addend = table.hasAddends ? view.word(entry + pointerWidth * 2, bits: bits) : word(at: place, width: pointerWidth)
-                if let addend { targets[place] = addend }
+                if table.hasAddends, let addend = view.word(entry + pointerWidth * 2, bits: bits) {
+                    targets[place] = addend
+                } else if !table.hasAddends {
+                    targets[place] = 0
+                    inPlace.append(place)
+                }
             }
-        }
-        func string(at address: UInt64) -> String? {
-            guard let start = offset(of: address, 1) else { return nil }
-            for load in loads where address >= load.address && address - load.address < UInt64(load.fileSize) {
-                let end = load.offset + load.fileSize
-                guard let view = held.view(start, min(256, end - start), byteOrder: byteOrder) else { return nil }
-                return view.cString(at: start, limit: 256)
-            }
-            return nil
         }
         let layout = Layout(bits: bits)
-        var versions = Set<Int>()
-        for (place, target) in targets {
-            // Take each relocated string pointer as a candidate nm_modname and check the rest of the struct around it.
-            guard place >= layout.modname, let modname = string(at: target), !modname.isEmpty,
-                modname.allSatisfy({ $0 == "_" || $0 == "-" || $0 == "." || $0.isLetter || $0.isNumber })
-            else { continue }
-            let base = place - layout.modname
-            guard let filenameTarget = targets[base + layout.filename], let filename = string(at: filenameTarget), !filename.isEmpty,
-                targets[base + layout.register] != nil || targets[base + layout.contextRegister] != nil,
-                let version = word(at: base, width: 4), let flags = word(at: base + 4, width: 4), flags <= 0xFF,
-                version > 0, version < 10_000
-            else { continue }
-            versions.insert(Int(version))
+        // The struct's shape in relocations alone: pointers at nm_filename, nm_modname and one of the register slots.
+        let candidates = targets.keys.filter { place in
+            place >= layout.modname && targets[place - layout.modname + layout.filename] != nil
+                && (targets[place - layout.modname + layout.register] != nil || targets[place - layout.modname + layout.contextRegister] != nil)
+        }.sorted()
+        guard !candidates.isEmpty else { return .version(nil) }
+        // REL keeps the addend at the place: read the pointers the candidates need.
+        func pointer(at place: UInt64) -> Result<UInt64, Lookup> {
+            guard inPlace.contains(place) else { return .success(targets[place]!) }
+            switch bytes(at: place, pointerWidth) {
+            case .none: return .failure(.version(nil))
+            case .ask(let offset, let count): return .failure(.missing(what: "a pointer of a Node.js module record", offset: offset, count: count))
+            case .view(let view, let at): return view.word(at, bits: bits).map { .success($0) } ?? .failure(.version(nil))
+            }
         }
-        return versions.count == 1 ? versions.first : nil
+        func string(at address: UInt64) -> Result<String?, Lookup> {
+            guard let start = offset(of: address, 1) else { return .success(nil) }
+            let load = loads.first { address >= $0.address && address - $0.address < UInt64($0.fileSize) }!
+            let count = min(256, load.offset + load.fileSize - start)
+            switch bytes(at: address, count) {
+            case .none: return .success(nil)
+            case .ask(let offset, let count): return .failure(.missing(what: "a string of a Node.js module record", offset: offset, count: count))
+            case .view(let view, let at): return .success(view.cString(at: at, limit: 256))
+            }
+        }
+        // Everything the candidates need, asked for as one span when it is small: a stream that has gone past it
+        // needs one more pass, not one per string.
+        var wanted: [(Int, Int)] = []
+        for place in candidates {
+            let base = place - layout.modname
+            var addresses: [(UInt64, Int)] = [(base, 8)]
+            for slot in [place, base + layout.filename] {
+                if inPlace.contains(slot) { addresses.append((slot, pointerWidth)) } else if let target = targets[slot] { addresses.append((target, 256)) }
+            }
+            for (address, count) in addresses {
+                guard let load = loads.first(where: { address >= $0.address && address - $0.address < UInt64($0.fileSize) }) else { continue }
+                let start = load.offset + Int(address - load.address)
+                let length = min(count, load.offset + load.fileSize - start)
+                if held.view(start, length, byteOrder: byteOrder) == nil { wanted.append((start, start + length)) }
+            }
+        }
+        if let first = wanted.first {
+            let low = wanted.map(\.0).min()!, high = wanted.map(\.1).max()!
+            let span = high - low <= requestLimit ? (low, high) : first
+            return .missing(what: "the Node.js module records (struct node_module)", offset: span.0, count: span.1 - span.0)
+        }
+        var versions = Set<Int>()
+        for place in candidates {
+            let base = place - layout.modname
+            var texts: [String] = []
+            for slot in [place, base + layout.filename] {
+                let target: UInt64
+                switch pointer(at: slot) {
+                case .failure(let lookup): return lookup
+                case .success(let value): target = value
+                }
+                switch string(at: target) {
+                case .failure(let lookup): return lookup
+                case .success(let text): if let text, !text.isEmpty { texts.append(text) }
+                }
+            }
+            guard texts.count == 2, texts[0].allSatisfy({ $0 == "_" || $0 == "-" || $0 == "." || $0.isLetter || $0.isNumber }) else { continue }
+            switch bytes(at: base, 8) {
+            case .none: continue
+            case .ask(let offset, let count): return .missing(what: "a Node.js module record (struct node_module)", offset: offset, count: count)
+            case .view(let view, let at):
+                guard let version = view.u32(at), let flags = view.u32(at + 4), flags <= 0xFF, version > 0, version < 10_000 else { continue }
+                versions.insert(Int(version))
+            }
+        }
+        return .version(versions.count == 1 ? versions.first : nil)
     }
 }
