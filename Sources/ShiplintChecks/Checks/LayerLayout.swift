@@ -56,6 +56,14 @@ extension Check {
                     layers: [SamplePackage.artifact("layer.zip", files: [("nodejs/node_modules/uuid/package.json", 100)])]),
                 target: "aws-lambda-nodejs22.x-x86_64", fires: true),
             CheckExample(
+                "a \"type\": \"module\" function and packages only in a layer",
+                subject: .deployment(
+                    function: SamplePackage.artifact(
+                        "function.zip", files: [("index.js", 100), ("package.json", 40)],
+                        metadataFiles: ["package.json": #"{"name": "fn", "type": "module"}"#]),
+                    layers: [SamplePackage.artifact("layer.zip", files: [("nodejs/node_modules/@aws-sdk/client-s3/package.json", 100)])]),
+                target: "aws-lambda-nodejs20.x-arm64", fires: true),
+            CheckExample(
                 "a CommonJS handler and packages in a layer",
                 subject: .deployment(
                     function: SamplePackage.artifact("function.zip", files: [("index.js", 100)]),
