@@ -578,6 +578,42 @@ def python_target(ref: Path, version: str, arch: str) -> tuple[str, str]:
     return name, text
 
 
+# doc/abi_version_registry.json of nodejs/node: "NODE_MODULE_VERSION" per Node.js major.
+NODE_MODULE_VERSION = {"18": 108, "20": 115, "22": 127, "24": 137}
+# The Node-API version matrix (nodejs/node doc/api/n-api.md, "Node-API version matrix"): 9 is in v18.17.0+, 20.3.0+,
+# 21.0.0 and later; 10 in v22.14.0+, 23.6.0+ and later. Lambda keeps each runtime on its major's latest release.
+NAPI_VERSION = {"18": 9, "20": 9, "22": 10, "24": 10}
+NAPI_SOURCE = {
+    "18": "highest Node-API version: 9 since v18.17.0 (nodejs/node doc/api/n-api.md, Node-API version matrix)",
+    "20": "highest Node-API version: 9 since v20.3.0 (nodejs/node doc/api/n-api.md, Node-API version matrix)",
+    "22": "highest Node-API version: 10 since v22.14.0 (nodejs/node doc/api/n-api.md, Node-API version matrix)",
+    "24": "highest Node-API version: 10, 'v22.14.0+, 23.6.0+ and all later versions' (doc/api/n-api.md)",
+}
+NAPI_FUNCTIONS = {
+    9: ["node_api_symbol_for", "node_api_create_syntax_error", "node_api_throw_syntax_error",
+        "node_api_get_module_file_name"],
+    10: ["node_api_create_external_string_latin1", "node_api_create_external_string_utf16",
+         "node_api_create_property_key_latin1", "node_api_create_property_key_utf8",
+         "node_api_create_property_key_utf16", "node_api_create_buffer_from_arraybuffer"],
+}
+# Prisma's binaryTargets for Lambda (prisma/prisma#13396; prisma.io docs, "Deploy to AWS Lambda"): the query engine
+# is built per OpenSSL; Amazon Linux 2 has OpenSSL 1.0.2, Amazon Linux 2023 OpenSSL 3.
+PRISMA_TARGETS = {
+    ("al2", "x86_64"): ["rhel-openssl-1.0.x"], ("al2023", "x86_64"): ["rhel-openssl-3.0.x"],
+    ("al2", "aarch64"): ["linux-arm64-openssl-1.0.x"], ("al2023", "aarch64"): ["linux-arm64-openssl-3.0.x"],
+}
+PRISMA_SOURCE = ["Prisma query engine binary targets that load here (prisma/prisma#13396; prisma.io docs 'Deploy to AWS",
+                 "Lambda': rhel-openssl-1.0.x on Amazon Linux 2, rhel-openssl-3.0.x on Amazon Linux 2023; arm64:",
+                 "linux-arm64-openssl-1.0.x / -3.0.x)."]
+
+
+def napi_function_tables() -> list[str]:
+    lines = []
+    for version, functions in NAPI_FUNCTIONS.items():
+        lines += ["[[node.napi-functions]]", kv("version", version), array("functions", functions, [])]
+    return lines
+
+
 def node_target(version: str, arch: str) -> tuple[str, str]:
     os_ = NODE_VERSIONS[version]
     runtime = f"nodejs{version}.x"
@@ -593,7 +629,17 @@ def node_target(version: str, arch: str) -> tuple[str, str]:
                   "# load that one, not the OS's 6.0.33 (reference/lambda-runtimes/al2023-lambda-nodejs.txt; README runtime table).",
                   kv("GLIBCXX", "3.4.32", "libstdc++.so.6.0.32 = GCC 13.2 -> GLIBCXX_3.4.32 (" + LIBSTDCXX_DOC + ")"),
                   kv("CXXABI", "1.3.14", "GCC 13.1/13.2 -> CXXABI_1.3.14; 1.3.15 first came with 6.0.33 / GCC 14 (same page, gcc r14-1649)")]
-    parts += ["", "[node]", kv("version", version, "major version of the runtime"), "",
+    parts += ["", "[node]", kv("version", version, "major version of the runtime"),
+              kv("module-version", NODE_MODULE_VERSION[version],
+                 f"NODE_MODULE_VERSION of Node.js {version} (nodejs/node doc/abi_version_registry.json); a legacy addon must match it"),
+              kv("napi-version", NAPI_VERSION[version], NAPI_SOURCE[version]),
+              array("prisma-binary-targets", PRISMA_TARGETS[(os_.key, arch)], PRISMA_SOURCE),
+              "",
+              "# The Node-API version that made each napi_* / node_api_* function stable (nodejs/node src/js_native_api.h and",
+              "# src/node_api.h, the `#if NAPI_VERSION >= N` guard around each declaration; the Node-API documentation lists",
+              "# the same as each function's 'N-API version'). Functions of versions 1-8 are omitted: every runtime has 8.",
+              *napi_function_tables(),
+              "",
               "[package]",
               array("layer-paths", ["nodejs/node_modules", f"nodejs/node{version}/node_modules"],
                     ["Folders of a layer on NODE_PATH (reference/README.md: AWS 'packaging layers' page)."]),

@@ -143,12 +143,15 @@ public struct ElfFacts: Sendable, Equatable {
     public let symbols: [DynamicSymbol]
     /// The Android API level from an `.note.android.ident` note (PT_NOTE, name "Android", type 1); nil without one.
     public let androidAPILevel: Int?
+    /// For a legacy Node.js addon that registers from a constructor: `nm_version` of the `struct node_module` it
+    /// passes to `node_module_register`, found through the relocations of its pointers; nil when not found.
+    public let nodeModuleVersion: Int?
 
     public init(
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: [DynamicSymbol] = [], androidAPILevel: Int? = nil
+        symbols: [DynamicSymbol] = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
     ) {
         self.bits = bits
         self.byteOrder = byteOrder
@@ -167,6 +170,7 @@ public struct ElfFacts: Sendable, Equatable {
         self.x86ISANeeded = x86ISANeeded
         self.symbols = symbols
         self.androidAPILevel = androidAPILevel
+        self.nodeModuleVersion = nodeModuleVersion
     }
 
     /// The C library, with the evidence in words (`needs libc.so.6`, `loader /system/bin/linker64`).

@@ -60,6 +60,8 @@ public enum ExplainReport {
         case .executableStack(let path): "cannot enable executable stack" + (path.map { " (\($0))" } ?? "")
         case .nodeABI(let path, _, _): "\(path ?? "a .node addon") was compiled against a different Node.js version"
         case .invalidEntrypoint(let detail): detail
+        case .missingNodePackage(let name): "Cannot find module '\(name)'"
+        case .prismaEngine(let platform): "Prisma query engine for \"\(platform)\" could not be found"
         }
     }
 

@@ -62,6 +62,7 @@ enum FactsJSON {
                     "kind": .string(symbol.kind.rawValue),
                 ])
             })
+            fields["node_addon"] = NodeAddon(elf).map(NodeAddonText.json) ?? .null
         case .pe(let pe):
             fields["bits"] = .int(pe.bits)
             fields["endian"] = .string("little")

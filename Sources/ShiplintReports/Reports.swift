@@ -113,6 +113,7 @@ enum BinaryText {
                     for symbol in elf.exportedSymbols { rows.append(("  exports", describe(symbol))) }
                 }
             }
+            if let addon = NodeAddon(elf) { rows.append(("node addon", NodeAddonText.describe(addon))) }
         case .pe(let pe):
             rows.append(("format", "PE \(pe.bits)-bit \(pe.isDLL ? "DLL" : "executable"), \(pe.arch)"))
             if !pe.imports.isEmpty { rows.append(("imports", pe.imports.joined(separator: ", "))) }
@@ -252,5 +253,28 @@ public enum ScanReport {
         }
         if !counts.isEmpty { line += "; by check: " + counts.joined(separator: ", ") }
         return line
+    }
+}
+
+/// A Node.js addon's kind for `inspect`: `node-api v10 (node_api_create_property_key_utf8)`, `node-api v8 or lower`,
+/// `legacy v108`, `legacy addon, ABI version not read`.
+enum NodeAddonText {
+    /// When each later Node-API function appeared, from the newest built-in Node.js rule (rules/ cite the sources).
+    static let functionVersions: [String: Int] =
+        (try? TargetCatalog.builtIn.load("aws-lambda-nodejs24.x-x86_64"))?.node?.napiFunctionVersions ?? [:]
+
+    static func describe(_ addon: NodeAddon) -> String {
+        guard case .nodeAPI = addon else { return addon.summary }
+        let needed = addon.requiredNodeAPIVersion(functionVersions)
+        return needed.function.map { "node-api v\(needed.version) (\($0))" } ?? "node-api v\(needed.version) or lower"
+    }
+
+    static func json(_ addon: NodeAddon) -> JSONValue {
+        switch addon {
+        case .nodeAPI:
+            .object(["kind": .string("node-api"), "napi_version": .int(addon.requiredNodeAPIVersion(functionVersions).version)])
+        case .legacy(let version):
+            .object(["kind": .string("legacy"), "module_version": version.map { .int($0) } ?? .null])
+        }
     }
 }

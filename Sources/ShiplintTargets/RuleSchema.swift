@@ -43,7 +43,13 @@ indirect enum RuleSchema: Sendable {
             "known-absent": .tableArray(["soname": .string, "fix": .string]),
         ]),
         "python": .table(["version": .version, "extension-suffixes": .stringArray]),
-        "node": .table(["version": .string]),
+        "node": .table([
+            "version": .string,
+            "module-version": .integer,
+            "napi-version": .integer,
+            "prisma-binary-targets": .stringArray,
+            "napi-functions": .tableArray(["version": .integer, "functions": .stringArray]),
+        ]),
         "package": .table([
             "unzipped-limit-bytes": .integer,
             "zipped-upload-limit-bytes": .integer,

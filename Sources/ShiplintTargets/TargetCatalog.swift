@@ -139,6 +139,25 @@ public struct TargetCatalog: Sendable {
         let python: TargetRuntime.Python? = value["python"] == nil ? nil : TargetRuntime.Python(
             version: try reader.version("python.version"),
             extensionSuffixes: try reader.strings("python.extension-suffixes"))
+        var node: TargetRuntime.Node?
+        if value["node"] != nil {
+            var functions: [String: Int] = [:]
+            for table in reader.tables("node.napi-functions") {
+                guard case .integer(let version)? = table["version"] else {
+                    throw TargetError(file: file, keyPath: "node.napi-functions", message: "every entry needs an integer 'version'")
+                }
+                guard case .array(let names)? = table["functions"] else {
+                    throw TargetError(file: file, keyPath: "node.napi-functions", message: "every entry needs a 'functions' array")
+                }
+                for name in names.compactMap(\.stringValue) { functions[name] = version }
+            }
+            node = TargetRuntime.Node(
+                version: try reader.string("node.version"),
+                moduleVersion: reader.optionalInteger("node.module-version"),
+                napiVersion: reader.optionalInteger("node.napi-version"),
+                prismaBinaryTargets: reader.optionalStrings("node.prisma-binary-targets") ?? [],
+                napiFunctionVersions: functions)
+        }
         let package: TargetRuntime.Package? = value["package"] == nil ? nil : TargetRuntime.Package(
             unzippedLimitBytes: reader.optionalInteger("package.unzipped-limit-bytes"),
             zippedUploadLimitBytes: reader.optionalInteger("package.zipped-upload-limit-bytes"),
@@ -176,7 +195,7 @@ public struct TargetCatalog: Sendable {
                 runtime: reader.optionalStrings("libraries.runtime") ?? [],
                 knownAbsent: knownAbsent),
             python: python,
-            nodeVersion: reader.optionalString("node.version"),
+            node: node,
             package: package,
             wheelPolicy: wheelPolicy)
     }

@@ -114,6 +114,20 @@ public struct TargetRuntime: Sendable {
         }
     }
 
+    /// What a Node.js runtime accepts from native addons and Prisma engines.
+    public struct Node: Sendable {
+        /// The major version (`22`).
+        public let version: String
+        /// NODE_MODULE_VERSION: a legacy (V8 C++) addon must have been built for exactly this one.
+        public let moduleVersion: Int?
+        /// The highest Node-API version the runtime supports (it supports every lower one too).
+        public let napiVersion: Int?
+        /// Prisma query engine binary targets that load on this runtime (`rhel-openssl-3.0.x`).
+        public let prismaBinaryTargets: [String]
+        /// The Node-API version each later `napi_*` / `node_api_*` function first appeared in.
+        public let napiFunctionVersions: [String: Int]
+    }
+
     public struct Package: Sendable {
         public let unzippedLimitBytes: Int?
         public let zippedUploadLimitBytes: Int?
@@ -133,7 +147,9 @@ public struct TargetRuntime: Sendable {
     public let symbolVersions: [String: VersionNumber]
     public let libraries: Libraries
     public let python: Python?
-    public let nodeVersion: String?
+    public let node: Node?
+    /// The Node.js major version (`22`), for Node.js runtimes.
+    public var nodeVersion: String? { node?.version }
     public let package: Package?
     /// The auditwheel policy a wheel-policy target follows; nil for Lambda targets.
     public let wheelPolicy: WheelPolicy?

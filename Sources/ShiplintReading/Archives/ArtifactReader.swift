@@ -278,9 +278,16 @@ struct Walk: Sendable {
     /// The most bytes of one metadata file kept as text; a `WHEEL` file is a few lines.
     static let metadataFileBytes = 64 * 1024
 
-    /// Metadata files the checks read as text (`pkg-1.0.dist-info/WHEEL`); nothing else is inflated unless native.
+    /// Metadata files the checks read as text (`pkg-1.0.dist-info/WHEEL`, `node_modules/pkg/package.json`); nothing
+    /// else is inflated unless native.
     static func isMetadataFile(_ path: String) -> Bool {
-        path.hasSuffix(".dist-info/WHEEL")
+        // The function's own package.json ("type": "module") and installed npm packages' manifests:
+        // node_modules/<name>/package.json or node_modules/@scope/<name>/package.json.
+        if path.hasSuffix(".dist-info/WHEEL") || path == "package.json" { return true }
+        let parts = path.split(separator: "/")
+        guard parts.count >= 3, parts.last == "package.json" else { return false }
+        return parts[parts.count - 3] == "node_modules"
+            || (parts.count >= 4 && parts[parts.count - 4] == "node_modules" && parts[parts.count - 3].hasPrefix("@"))
     }
 
     /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
