@@ -28,7 +28,6 @@ extension Check {
             make the handler CommonJS.
 
             Only on Lambda targets: a wheel-policy target has no layers or task root (a wheel's layout is the build backend's).
-
             """,
         examples: [
             CheckExample(
