@@ -175,9 +175,12 @@ def main(argv=None):
     say(f"shiplint {version}; needs {', '.join(needed(built))}; glibc floor {floor[0]}.{floor[1]} -> {tag}")
 
     os.makedirs(DIST, exist_ok=True)
+    for old in os.listdir(DIST):  # an earlier version's release, so dist/ holds exactly one of each
+        if old.startswith("shiplint-") or old == "SHA256SUMS":
+            path = os.path.join(DIST, old)
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
     name = f"shiplint-{version}-linux-{machine}"
     folder = os.path.join(DIST, name)
-    shutil.rmtree(folder, ignore_errors=True)
     for sub in ("share/man/man1", "share/bash-completion/completions", "share/zsh/site-functions",
                 "share/fish/vendor_completions.d"):
         os.makedirs(os.path.join(folder, sub))
@@ -202,9 +205,6 @@ def main(argv=None):
     reproducible_tar(folder, tarball)
     say(f"wrote {os.path.relpath(tarball, ROOT)} ({os.path.getsize(tarball) / 1e6:.1f} MB)")
 
-    for old in os.listdir(DIST):
-        if old.startswith("shiplint-") and old.endswith(".whl"):
-            os.remove(os.path.join(DIST, old))
     data_files = {"share/man/man1/shiplint.1": os.path.join(folder, "share/man/man1/shiplint.1")}
     data_files.update({path: os.path.join(folder, path) for path in completions.values()})
     wheel_path = wheel.build_wheel(
