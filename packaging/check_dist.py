@@ -13,6 +13,8 @@ Cases (each prints `ok NAME`, `FAIL NAME: what differs` or `skip NAME: reason`):
 - wheel-*: the wheel's RECORD hashes and sizes, WHEEL and METADATA follow the wheel spec; shiplint scans its own
   wheel against the same target cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
   on that venv's PATH whose --version matches and that scans the fixture.
+- pre-commit-files-*: the `files` pattern of .pre-commit-hooks.yaml and of the README's snippet matches every
+  archive shiplint reads (.zip .whl .tar .tar.gz .tgz .tar.xz .txz .tar.zst .tar.bz2 .tbz2) and no other file.
 - pre-commit-wheel-*: the README's `repo: local` + `language: python` snippet, as written, in a scratch git
   repository: pre-commit (from PyPI into a cached venv) installs shiplint==<version> from dist/ (PIP_FIND_LINKS,
   PIP_NO_INDEX: no network for the wheel) and fails on a bad artifact, passes on a good one. pre-commit itself and
@@ -351,6 +353,23 @@ class Suite:
                             "PATH": "/usr/bin:/bin"})  # no shiplint on PATH: the hook must bring its own
         return run([pre_commit, "run", "--files", file, "--color", "never"], cwd=folder, env=environment)
 
+    def case_pre_commit_files_pattern(self):
+        """Both hooks (the repository's and the README's) match every archive shiplint reads, and nothing else."""
+        hooks = open(os.path.join(ROOT, ".pre-commit-hooks.yaml")).read()
+        patterns = {"pre-commit-hooks.yaml": re.search(r"^  files: (.+)$", hooks, re.M),
+                    "README snippet": re.search(r"^\s+files: (.+)$", self.readme_snippet(), re.M)}
+        for where, found in patterns.items():
+            if not found:
+                raise Failed(f"no files: pattern in the {where}")
+            pattern = re.compile(found.group(1).strip())
+            for name in ("f.zip", "w.whl", "a.tar", "a.tar.gz", "a.tgz", "a.tar.xz", "a.txz", "a.tar.zst", "a.tar.bz2",
+                         "a.tbz2", "build/layer.zip"):
+                if not pattern.search(name):
+                    raise Failed(f"the {where} pattern {pattern.pattern} misses {name}")
+            for name in ("notes.txt", "lib.so", "a.gz", "zip.py", "a.tar.gz.sha256"):
+                if pattern.search(name):
+                    raise Failed(f"the {where} pattern {pattern.pattern} matches {name}")
+
     def case_pre_commit_wheel_bad(self):
         result = self.pre_commit("build/bad.zip")
         output = result.stdout + result.stderr
@@ -374,6 +393,7 @@ CASES = [
     ("wheel-record-wheel-metadata", "case_wheel_format"),
     ("wheel-clean-against-its-tag", "case_wheel_clean_against_its_tag"),
     ("wheel-pip-install-no-index", "case_wheel_pip_install"),
+    ("pre-commit-files-cover-every-format", "case_pre_commit_files_pattern"),
     ("pre-commit-wheel-fails-bad-artifact", "case_pre_commit_wheel_bad"),
     ("pre-commit-wheel-passes-good-artifact", "case_pre_commit_wheel_good"),
 ]
