@@ -12,12 +12,12 @@ Cases (each prints `ok NAME`, `FAIL NAME: what differs` or `skip NAME: reason`):
   policy one glibc release lower it is not (so the floor is real, not just unchecked).
 - wheel-*: the wheel's RECORD hashes and sizes, WHEEL and METADATA follow the wheel spec; shiplint scans its own
   wheel against the same target cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
-  on that venv's PATH whose --version matches and that scans the fixture.
+  on that venv's PATH whose --version matches and that scans the fixture; `twine check --strict` passes it.
 - pre-commit-files-*: the `files` pattern of .pre-commit-hooks.yaml and of the README's snippet matches every
   archive shiplint reads (.zip .whl .tar .tar.gz .tgz .tar.xz .txz .tar.zst .tar.bz2 .tbz2) and no other file.
 - pre-commit-wheel-*: the README's `repo: local` + `language: python` snippet, as written, in a scratch git
   repository: pre-commit (from PyPI into a cached venv) installs shiplint==<version> from dist/ (PIP_FIND_LINKS,
-  PIP_NO_INDEX: no network for the wheel) and fails on a bad artifact, passes on a good one. pre-commit itself and
+  PIP_NO_INDEX: no network for the wheel) and fails on a bad artifact, passes on a good one. pre-commit, twine and
   setuptools (to build pre-commit's placeholder package) need PyPI once; they are cached in
   ~/.cache/shiplint/dist-tools (or $SHIPLINT_DIST_CACHE). Without network these cases say `skip … (no network)`.
 
@@ -298,23 +298,33 @@ class Suite:
     # -- pre-commit through the wheel ---------------------------------------------------------------------------
 
     def tools(self):
-        """pre-commit in a cached venv and a cached wheelhouse with setuptools and wheel; Skip without network."""
+        """pre-commit and twine in a cached venv, setuptools and wheel in a cached wheelhouse; Skip without network."""
+        if getattr(self, "tools_problem", None):
+            raise Skip(self.tools_problem)
         python = os.path.join(CACHE, "venv", "bin", "python")
         wheelhouse = os.path.join(CACHE, "wheelhouse")
-        ready = (os.path.exists(os.path.join(CACHE, "venv", "bin", "pre-commit")) and os.path.isdir(wheelhouse)
-                 and any(f.startswith("setuptools-") for f in os.listdir(wheelhouse)))
+        ready = (all(os.path.exists(os.path.join(CACHE, "venv", "bin", tool)) for tool in ("pre-commit", "twine"))
+                 and os.path.isdir(wheelhouse) and any(f.startswith("setuptools-") for f in os.listdir(wheelhouse)))
         if not ready:
             os.makedirs(CACHE, exist_ok=True)
             venv.EnvBuilder(with_pip=True, clear=True).create(os.path.join(CACHE, "venv"))
             pip = [python, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-            installed = run(pip + ["install", "pre-commit"])
+            installed = run(pip + ["install", "pre-commit", "twine"])
             downloaded = run(pip + ["download", "--dest", wheelhouse, "--only-binary=:all:", "setuptools", "wheel"])
             for step in (installed, downloaded):
                 if step.returncode != 0:
                     shutil.rmtree(os.path.join(CACHE, "venv"), ignore_errors=True)
-                    raise Skip("cannot get pre-commit and setuptools from PyPI (no network?): "
-                               + (step.stderr.strip().splitlines() or ["?"])[-1])
-        return os.path.join(CACHE, "venv", "bin", "pre-commit"), wheelhouse
+                    self.tools_problem = ("cannot get pre-commit, twine and setuptools from PyPI (no network?): "
+                                          + (step.stderr.strip().splitlines() or ["?"])[-1])
+                    raise Skip(self.tools_problem)
+        return os.path.join(CACHE, "venv", "bin"), wheelhouse
+
+    def case_wheel_twine_check(self):
+        """twine (PyPI's upload client) accepts the wheel's metadata and renders its long description."""
+        tools, _ = self.tools()
+        result = run([os.path.join(tools, "twine"), "check", "--strict", self.release.wheel])
+        if result.returncode != 0 or "PASSED" not in result.stdout:
+            raise Failed(f"twine check exited {result.returncode}: " + (result.stdout + result.stderr).strip()[-500:])
 
     def readme_snippet(self):
         """The README's pip-based .pre-commit-config.yaml, between its markers, as written."""
@@ -345,7 +355,8 @@ class Suite:
         return folder
 
     def pre_commit(self, file):
-        pre_commit, wheelhouse = self.tools()
+        tools, wheelhouse = self.tools()
+        pre_commit = os.path.join(tools, "pre-commit")
         folder = self.project()
         environment = git_environment()
         environment.update({"PRE_COMMIT_HOME": os.path.join(self.scratch, "pre-commit-home"), "NO_COLOR": "1",
@@ -393,6 +404,7 @@ CASES = [
     ("wheel-record-wheel-metadata", "case_wheel_format"),
     ("wheel-clean-against-its-tag", "case_wheel_clean_against_its_tag"),
     ("wheel-pip-install-no-index", "case_wheel_pip_install"),
+    ("wheel-twine-check", "case_wheel_twine_check"),
     ("pre-commit-files-cover-every-format", "case_pre_commit_files_pattern"),
     ("pre-commit-wheel-fails-bad-artifact", "case_pre_commit_wheel_bad"),
     ("pre-commit-wheel-passes-good-artifact", "case_pre_commit_wheel_good"),
