@@ -28,7 +28,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance ci-formats
+test: unit conformance ci-formats dist-test
 
 unit: debug
 	$(SWIFT) test
@@ -72,4 +72,33 @@ install: build
 	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/shiplint
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-dist dist
+
+# ---- Release packaging (issue 15): make dist, make dist-test --------------------------------------------------
+# `make dist` writes dist/shiplint-<version>-linux-<arch>.tar.gz, dist/shiplint-<version>-py3-none-<manylinux tag>.whl
+# and dist/SHA256SUMS: one executable with the Swift runtime, libelf, libarchive and their compression libraries
+# linked statically (only glibc dynamic), built in .build-dist (see packaging/dist.py). `make dist-test` checks them
+# as a user without Swift would use them (packaging/check_dist.py); `make test` runs it.
+DIST_APT_PACKAGES := libelf-dev libarchive-dev pkg-config libacl1-dev libzstd-dev liblz4-dev libbz2-dev liblzma-dev \
+	zlib1g-dev nettle-dev libxml2-dev libicu-dev
+DIST_STATIC_ARCHIVES := libelf.a libarchive.a libacl.a libzstd.a liblz4.a libbz2.a liblzma.a libz.a libnettle.a \
+	libxml2.a libicuuc.a libicudata.a libicui18n.a
+
+.PHONY: dist dist-deps dist-test
+
+# Installs the static archives' -dev packages only when one is missing (like `make deps`).
+dist-deps:
+	@missing=; for a in $(DIST_STATIC_ARCHIVES); do \
+		case "$$(gcc -print-file-name=$$a)" in /*) ;; *) missing="$$missing $$a";; esac; done; \
+	if [ -n "$$missing" ] || ! command -v pkg-config >/dev/null 2>&1; then \
+		echo "make dist-deps: missing$$missing; installing $(DIST_APT_PACKAGES)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DIST_APT_PACKAGES) >/dev/null; \
+	fi
+
+dist: dist-deps
+	SWIFT=$(SWIFT) nice $(PYTHON) packaging/dist.py
+
+dist-test: dist
+	$(PYTHON) packaging/check_dist.py
+# ---- end of release packaging ------------------------------------------------------------------------------------

@@ -701,8 +701,9 @@ def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[
                      f"highest numeric {key}_ in the policy's {arch} list"
                      + (f" (ignoring {', '.join(ignored)})" if ignored else "")))
     glibc_note = f"from the policy name {policy_name}"
-    extra = sorted(set(symbols["GLIBC"]) - {v for v in symbols["GLIBC"]
-                                            if tuple(map(int, v.split("."))) <= tuple(map(int, glibc.split(".")))})
+    numeric_glibc = [v for v in symbols["GLIBC"] if re.fullmatch(r"\d+(\.\d+)*", v)]  # not ABI_DT_RELR (2.36+)
+    extra = sorted(set(numeric_glibc) - {v for v in numeric_glibc
+                                         if tuple(map(int, v.split("."))) <= tuple(map(int, glibc.split(".")))})
     if extra:
         glibc_note += (f"; the policy's {arch} list also has GLIBC_{', GLIBC_'.join(extra)} (CentOS 7's aarch64 glibc defines "
                        "that node; the policy blacklists __cxa_thread_atexit_impl of libc.so.6): glibc-too-new judges "
@@ -804,6 +805,7 @@ def main() -> None:
     # The table lists aarch64 sets for manylinux_2_28 and manylinux_2_34 too (symbol_versions.aarch64).
     files.append(manylinux_target(ref, "manylinux_2_28", "manylinux_2_28", "aarch64"))
     files.append(manylinux_target(ref, "manylinux_2_34", "manylinux_2_34", "aarch64"))
+    files.append(manylinux_target(ref, "manylinux_2_36", "manylinux_2_36", "x86_64"))  # the release binary's own floor (make dist)
     files.append(musllinux_target())
 
     for rel, text in files:

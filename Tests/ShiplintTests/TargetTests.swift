@@ -15,7 +15,7 @@ import Testing
             for arch in ["x86_64", "arm64"] { expected.append("aws-lambda-\(runtime)-\(arch)") }
         }
         expected += ["manylinux2014-x86_64", "manylinux2014-aarch64", "manylinux_2_28-x86_64", "manylinux_2_28-aarch64",
-                     "manylinux_2_34-x86_64", "manylinux_2_34-aarch64", "musllinux_1_2-x86_64"]
+                     "manylinux_2_34-x86_64", "manylinux_2_34-aarch64", "manylinux_2_36-x86_64", "musllinux_1_2-x86_64"]
         #expect(Set(Self.names) == Set(expected))
     }
 

@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""Check what `make dist` built, the way a user without Swift would use it (`make dist-test`).
+
+Usage: python3 packaging/check_dist.py [--scratch DIR]
+
+Cases (each prints `ok NAME`, `FAIL NAME: what differs` or `skip NAME: reason`):
+- tarball-*: the tarball unpacks outside the checkout; its executable runs with an empty LD_LIBRARY_PATH and a
+  bare environment from that folder, prints the version, and scans fixtures/artifacts/function-windows.zip with the
+  windows-binary finding and exit 1; its DT_NEEDED names only glibc's libraries; the man page, the three completion
+  scripts, LICENSE and SHA256SUMS are there and the sums are right; dist/SHA256SUMS is right.
+- floor-*: the executable scanned by itself against the manylinux target its wheel claims is clean, and against the
+  policy one glibc release lower it is not (so the floor is real, not just unchecked).
+- wheel-*: the wheel's RECORD hashes and sizes, WHEEL and METADATA follow the wheel spec; shiplint scans its own
+  wheel against the same target cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
+  on that venv's PATH whose --version matches and that scans the fixture; `twine check --strict` passes it.
+- pre-commit-files-*: the `files` pattern of .pre-commit-hooks.yaml and of the README's snippet matches every
+  archive shiplint reads (.zip .whl .tar .tar.gz .tgz .tar.xz .txz .tar.zst .tar.bz2 .tbz2) and no other file.
+- pre-commit-wheel-*: the README's `repo: local` + `language: python` snippet, as written, in a scratch git
+  repository: pre-commit (from PyPI into a cached venv) installs shiplint==<version> from dist/ (PIP_FIND_LINKS,
+  PIP_NO_INDEX: no network for the wheel) and fails on a bad artifact, passes on a good one. pre-commit, twine and
+  setuptools (to build pre-commit's placeholder package) need PyPI once; they are cached in
+  ~/.cache/shiplint/dist-tools (or $SHIPLINT_DIST_CACHE). Without network these cases say `skip … (no network)`.
+
+Closing line `dist-test: N passed, N failed, N skipped`; exit 1 when a case failed. Python 3 standard library only.
+"""
+
+import argparse
+import base64
+import csv
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import venv
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DIST = os.path.join(ROOT, "dist")
+FIXTURE = os.path.join(ROOT, "fixtures", "artifacts", "function-windows.zip")
+GOOD_FIXTURE = os.path.join(ROOT, "fixtures", "artifacts", "function-clean.zip")
+TARGET = "aws-lambda-python3.13-x86_64"
+# glibc's libraries and its loader: the only DT_NEEDED the release may have.
+GLIBC_SONAMES = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1",
+                 "libresolv.so.2", "libanl.so.1", "libmvec.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
+CACHE = os.environ.get("SHIPLINT_DIST_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "shiplint", "dist-tools")
+TIMEOUT = 600
+
+
+class Skip(Exception):
+    pass
+
+
+class Failed(Exception):
+    pass
+
+
+def run(arguments, **kwargs):
+    return subprocess.run(arguments, capture_output=True, text=True, timeout=TIMEOUT, **kwargs)
+
+
+def sha256(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def bare_environment(**extra):
+    environment = {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": "", "HOME": os.environ.get("HOME", "/root"),
+                   "NO_COLOR": "1"}
+    environment.update(extra)
+    return environment
+
+
+def git_environment():
+    environment = dict(os.environ)
+    for key in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        environment.setdefault(key, "shiplint test")
+    for key in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        environment.setdefault(key, "test@example.invalid")
+    return environment
+
+
+class Release:
+    """The files `make dist` wrote, found by name in dist/."""
+
+    def __init__(self):
+        tarballs = sorted(f for f in os.listdir(DIST) if re.fullmatch(r"shiplint-.+-linux-[^-]+\.tar\.gz", f))
+        wheels = sorted(f for f in os.listdir(DIST) if re.fullmatch(r"shiplint-.+-py3-none-.+\.whl", f))
+        if len(tarballs) != 1 or len(wheels) != 1:
+            raise SystemExit(f"dist-test: expected one tarball and one wheel in dist/, found {tarballs + wheels}")
+        self.tarball = os.path.join(DIST, tarballs[0])
+        self.wheel = os.path.join(DIST, wheels[0])
+        self.version = re.fullmatch(r"shiplint-(.+)-linux-[^-]+\.tar\.gz", tarballs[0]).group(1)
+        self.platform_tag = re.fullmatch(r"shiplint-.+-py3-none-(.+)\.whl", wheels[0]).group(1)
+        floor = re.fullmatch(r"manylinux_(\d+)_(\d+)_(x86_64|aarch64)", self.platform_tag)
+        if not floor:
+            raise SystemExit(f"dist-test: the wheel's platform tag {self.platform_tag} is not manylinux_X_Y_ARCH")
+        self.floor = (int(floor.group(1)), int(floor.group(2)))
+        self.arch = floor.group(3)
+        self.policy_target = f"manylinux_{self.floor[0]}_{self.floor[1]}-{self.arch}"
+
+
+class Suite:
+    def __init__(self, release, scratch):
+        self.release = release
+        self.scratch = scratch
+        self.unpacked = None
+
+    # -- tarball ---------------------------------------------------------------------------------------------
+
+    def executable(self):
+        """The tarball unpacked into the scratch folder (outside the checkout); the path of its shiplint."""
+        if self.unpacked is None:
+            folder = os.path.join(self.scratch, "unpacked")
+            os.makedirs(folder)
+            with tarfile.open(self.release.tarball) as tar:
+                tar.extractall(folder, filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(folder)
+            self.unpacked = os.path.join(folder, os.path.basename(self.release.tarball)[:-len(".tar.gz")])
+        return os.path.join(self.unpacked, "shiplint")
+
+    def case_tarball_runs_bare(self):
+        executable = self.executable()
+        work = os.path.join(self.scratch, "elsewhere")
+        os.makedirs(work, exist_ok=True)
+        shutil.copy(FIXTURE, os.path.join(work, "function.zip"))
+        version = run([executable, "--version"], cwd=work, env=bare_environment())
+        if version.returncode != 0 or version.stdout.strip() != self.release.version:
+            raise Failed(f"--version printed {version.stdout.strip()!r} (exit {version.returncode}), the tarball says "
+                         f"{self.release.version}: {version.stderr.strip()[-300:]}")
+        scan = run([executable, "scan", "function.zip", "--target", TARGET], cwd=work, env=bare_environment())
+        if scan.returncode != 1:
+            raise Failed(f"scan exited {scan.returncode}, expected 1: {(scan.stdout + scan.stderr).strip()[-400:]}")
+        for expected in ("error[windows-binary]", "pydantic_core/_pydantic_core.cp313-win_amd64.pyd"):
+            if expected not in scan.stdout:
+                raise Failed(f"no {expected!r} in the scan: {scan.stdout.strip()[-400:]}")
+
+    def case_tarball_needs_only_glibc(self):
+        text = run(["readelf", "--dynamic", "--wide", self.executable()]).stdout
+        needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", text)
+        if not needed:
+            raise Failed("readelf found no DT_NEEDED at all: " + text[:300])
+        others = sorted(set(needed) - GLIBC_SONAMES)
+        if others:
+            raise Failed(f"DT_NEEDED has libraries other than glibc's: {', '.join(others)}")
+
+    def case_tarball_contents(self):
+        self.executable()
+        folder = self.unpacked
+        expected = ["LICENSE", "README.md", "CHANGELOG.md", "SHA256SUMS", "share/man/man1/shiplint.1",
+                    "share/bash-completion/completions/shiplint", "share/zsh/site-functions/_shiplint",
+                    "share/fish/vendor_completions.d/shiplint.fish"]
+        missing = [f for f in expected if not os.path.isfile(os.path.join(folder, f))]
+        if missing:
+            raise Failed("missing from the tarball: " + ", ".join(missing))
+        with open(os.path.join(folder, "share/man/man1/shiplint.1")) as handle:
+            page = handle.read()
+        if not page.startswith(".TH SHIPLINT 1") or "shiplint scan" not in page or ".SH EXIT STATUS" not in page:
+            raise Failed("the man page lacks its title, the scan command or the exit statuses")
+        if shutil.which("man"):
+            rendered = run(["man", "-l", os.path.join(folder, "share/man/man1/shiplint.1")], env=dict(os.environ, MANPAGER="cat", MANWIDTH="100"))
+            if rendered.returncode != 0 or "--fail-on" not in rendered.stdout:
+                raise Failed(f"man -l exited {rendered.returncode} or lost --fail-on: {rendered.stderr.strip()[:200]}")
+        for path, word in (("share/bash-completion/completions/shiplint", "complete"),
+                           ("share/zsh/site-functions/_shiplint", "#compdef shiplint"),
+                           ("share/fish/vendor_completions.d/shiplint.fish", "complete -c 'shiplint'")):
+            with open(os.path.join(folder, path)) as handle:
+                script = handle.read()
+            if word not in script or "scan" not in script:
+                raise Failed(f"{path} has no {word!r} or no scan subcommand")
+        if shutil.which("bash"):
+            check = run(["bash", "-n", os.path.join(folder, "share/bash-completion/completions/shiplint")])
+            if check.returncode != 0:
+                raise Failed("bash -n rejects the completion script: " + check.stderr.strip()[:200])
+        with open(os.path.join(folder, "LICENSE")) as handle:
+            if "MIT License" not in handle.read():
+                raise Failed("LICENSE is not the MIT license the README names")
+        self.check_sums(os.path.join(folder, "SHA256SUMS"), folder,
+                        sorted(set(expected + ["shiplint"]) - {"SHA256SUMS"}))
+        self.check_sums(os.path.join(DIST, "SHA256SUMS"), DIST,
+                        [os.path.basename(self.release.tarball), os.path.basename(self.release.wheel)])
+
+    @staticmethod
+    def check_sums(sums_file, folder, expected_names):
+        lines = [line.split("  ", 1) for line in open(sums_file).read().splitlines()]
+        names = sorted(name for _, name in lines)
+        if names != sorted(expected_names):
+            raise Failed(f"{sums_file} lists {names}, expected {sorted(expected_names)}")
+        for digest, name in lines:
+            if sha256(os.path.join(folder, name)) != digest:
+                raise Failed(f"{sums_file}: wrong sha256 for {name}")
+
+    # -- the floor --------------------------------------------------------------------------------------------
+
+    def case_floor_binary_clean(self):
+        executable = self.executable()
+        result = run([executable, "scan", executable, "--target", self.release.policy_target, "--fail-on", "warning"],
+                     env=bare_environment())
+        if result.returncode != 0 or "0 errors, 0 warnings" not in result.stdout:
+            raise Failed(f"shiplint on itself against {self.release.policy_target} exited {result.returncode}: "
+                         + (result.stdout + result.stderr).strip()[-500:])
+
+    def case_floor_is_real(self):
+        """One glibc release lower than the floor must fail, or the tag claims less than the binary could."""
+        executable = self.executable()
+        major, minor = self.release.floor
+        listed = run([executable, "targets"], env=bare_environment()).stdout
+        candidates = [t for t in re.findall(r"manylinux_(\d+)_(\d+)-" + self.release.arch, listed)
+                      if (int(t[0]), int(t[1])) < self.release.floor]
+        if not candidates:
+            raise Skip(f"no built-in manylinux target below {self.release.policy_target}")
+        below = max(candidates, key=lambda t: (int(t[0]), int(t[1])))
+        lower = f"manylinux_{below[0]}_{below[1]}-{self.release.arch}"
+        result = run([executable, "scan", executable, "--target", lower], env=bare_environment())
+        wanted = f"needs GLIBC_{major}.{minor}"
+        if result.returncode != 1 or "glibc-too-new" not in result.stdout or wanted not in result.stdout:
+            raise Failed(f"against {lower} expected glibc-too-new ({wanted}), got exit {result.returncode}: "
+                         + result.stdout.strip()[-400:])
+
+    # -- the wheel --------------------------------------------------------------------------------------------
+
+    def case_wheel_format(self):
+        version, tag = self.release.version, self.release.platform_tag
+        info, data = f"shiplint-{version}.dist-info", f"shiplint-{version}.data"
+        with zipfile.ZipFile(self.release.wheel) as wheel:
+            names = wheel.namelist()
+            for required in (f"{info}/METADATA", f"{info}/WHEEL", f"{info}/RECORD", f"{info}/LICENSE",
+                             f"{data}/scripts/shiplint"):
+                if required not in names:
+                    raise Failed(f"the wheel has no {required}")
+            record = list(csv.reader(io.StringIO(wheel.read(f"{info}/RECORD").decode())))
+            recorded = {row[0] for row in record}
+            if recorded != set(names):
+                raise Failed(f"RECORD and the archive differ: {sorted(recorded ^ set(names))[:5]}")
+            for name, digest, size in record:
+                if name == f"{info}/RECORD":
+                    if digest or size:
+                        raise Failed("RECORD lists a hash for itself")
+                    continue
+                content = wheel.read(name)
+                expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode()
+                if digest != expected or int(size) != len(content):
+                    raise Failed(f"RECORD is wrong for {name}")
+            fields = dict(line.split(": ", 1) for line in wheel.read(f"{info}/WHEEL").decode().splitlines() if line)
+            if fields.get("Root-Is-Purelib") != "false" or fields.get("Tag") != f"py3-none-{tag}":
+                raise Failed(f"WHEEL says {fields}")
+            head = wheel.read(f"{info}/METADATA").decode().split("\n\n", 1)[0]
+            metadata = {}
+            for line in head.splitlines():
+                key, _, value = line.partition(": ")
+                metadata.setdefault(key, []).append(value)
+            for key, value in (("Metadata-Version", "2.1"), ("Name", "shiplint"), ("Version", version),
+                               ("License", "MIT")):
+                if metadata.get(key) != [value]:
+                    raise Failed(f"METADATA {key} is {metadata.get(key)}, expected {value}")
+            if not metadata.get("Summary") or not metadata.get("Project-URL"):
+                raise Failed("METADATA has no Summary or no Project-URL")
+            mode = wheel.getinfo(f"{data}/scripts/shiplint").external_attr >> 16
+            if mode & 0o111 != 0o111:
+                raise Failed(f"the script is stored with mode {oct(mode)}, not executable")
+
+    def case_wheel_clean_against_its_tag(self):
+        executable = self.executable()
+        result = run([executable, "scan", self.release.wheel, "--target", self.release.policy_target,
+                      "--fail-on", "warning"], env=bare_environment())
+        if result.returncode != 0 or "1 binary" not in result.stdout or "0 errors, 0 warnings" not in result.stdout:
+            raise Failed(f"shiplint on its wheel against {self.release.policy_target} exited {result.returncode}: "
+                         + (result.stdout + result.stderr).strip()[-500:])
+
+    def case_wheel_pip_install(self):
+        environment = os.path.join(self.scratch, "wheel-venv")
+        venv.EnvBuilder(with_pip=True, clear=True).create(environment)
+        pip = run([os.path.join(environment, "bin", "python"), "-m", "pip", "install", "--no-index",
+                   "--disable-pip-version-check", "--quiet", self.release.wheel])
+        if pip.returncode != 0:
+            raise Failed("pip install --no-index of the wheel failed: " + pip.stderr.strip()[-500:])
+        installed = os.path.join(environment, "bin", "shiplint")
+        if not os.access(installed, os.X_OK):
+            raise Failed(f"pip installed no executable {installed}")
+        path = os.path.join(environment, "bin") + ":/usr/bin:/bin"
+        work = os.path.join(self.scratch, "pip-user")
+        os.makedirs(work, exist_ok=True)
+        shutil.copy(FIXTURE, os.path.join(work, "function.zip"))
+        version = run(["shiplint", "--version"], cwd=work, env=bare_environment(PATH=path))
+        if version.stdout.strip() != self.release.version:
+            raise Failed(f"`shiplint --version` from the venv printed {version.stdout.strip()!r}, "
+                         f"expected {self.release.version}")
+        scan = run(["shiplint", "scan", "function.zip", "--target", TARGET], cwd=work, env=bare_environment(PATH=path))
+        if scan.returncode != 1 or "error[windows-binary]" not in scan.stdout:
+            raise Failed(f"scan from the venv exited {scan.returncode}: {(scan.stdout + scan.stderr).strip()[-300:]}")
+        if not os.path.isfile(os.path.join(environment, "share", "man", "man1", "shiplint.1")):
+            raise Failed("the wheel installed no man page into <venv>/share/man/man1")
+
+    # -- pre-commit through the wheel ---------------------------------------------------------------------------
+
+    def tools(self):
+        """pre-commit and twine in a cached venv, setuptools and wheel in a cached wheelhouse; Skip without network."""
+        if getattr(self, "tools_problem", None):
+            raise Skip(self.tools_problem)
+        python = os.path.join(CACHE, "venv", "bin", "python")
+        wheelhouse = os.path.join(CACHE, "wheelhouse")
+        ready = (all(os.path.exists(os.path.join(CACHE, "venv", "bin", tool)) for tool in ("pre-commit", "twine"))
+                 and os.path.isdir(wheelhouse) and any(f.startswith("setuptools-") for f in os.listdir(wheelhouse)))
+        if not ready:
+            os.makedirs(CACHE, exist_ok=True)
+            venv.EnvBuilder(with_pip=True, clear=True).create(os.path.join(CACHE, "venv"))
+            pip = [python, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+            installed = run(pip + ["install", "pre-commit", "twine"])
+            downloaded = run(pip + ["download", "--dest", wheelhouse, "--only-binary=:all:", "setuptools", "wheel"])
+            for step in (installed, downloaded):
+                if step.returncode != 0:
+                    shutil.rmtree(os.path.join(CACHE, "venv"), ignore_errors=True)
+                    self.tools_problem = ("cannot get pre-commit, twine and setuptools from PyPI (no network?): "
+                                          + (step.stderr.strip().splitlines() or ["?"])[-1])
+                    raise Skip(self.tools_problem)
+        return os.path.join(CACHE, "venv", "bin"), wheelhouse
+
+    def case_wheel_twine_check(self):
+        """twine (PyPI's upload client) accepts the wheel's metadata and renders its long description."""
+        tools, _ = self.tools()
+        result = run([os.path.join(tools, "twine"), "check", "--strict", self.release.wheel])
+        if result.returncode != 0 or "PASSED" not in result.stdout:
+            raise Failed(f"twine check exited {result.returncode}: " + (result.stdout + result.stderr).strip()[-500:])
+
+    def readme_snippet(self):
+        """The README's pip-based .pre-commit-config.yaml, between its markers, as written."""
+        text = open(os.path.join(ROOT, "README.md")).read()
+        found = re.search(r"<!-- pre-commit-wheel-config -->\s*```yaml\n(.*?)```", text, re.S)
+        if not found:
+            raise Failed("README.md has no ```yaml block after <!-- pre-commit-wheel-config -->")
+        snippet = found.group(1)
+        if f"shiplint=={self.release.version}" not in snippet:
+            raise Failed(f"the README's snippet does not pin shiplint=={self.release.version}")
+        return snippet
+
+    def project(self):
+        folder = os.path.join(self.scratch, "precommit-project")
+        if os.path.isdir(folder):
+            return folder
+        os.makedirs(os.path.join(folder, "build"))
+        shutil.copy(FIXTURE, os.path.join(folder, "build", "bad.zip"))
+        shutil.copy(GOOD_FIXTURE, os.path.join(folder, "build", "good.zip"))
+        with open(os.path.join(folder, ".pre-commit-config.yaml"), "w") as handle:
+            handle.write(self.readme_snippet())
+        with open(os.path.join(folder, ".shiplint.toml"), "w") as handle:
+            handle.write(f'version = 1\ntarget = "{TARGET}"\n')
+        for command in (["git", "init", "-q"], ["git", "add", "-A"]):
+            done = run(command, cwd=folder, env=git_environment())
+            if done.returncode != 0:
+                raise Failed(f"{' '.join(command)} failed: {done.stderr.strip()}")
+        return folder
+
+    def pre_commit(self, file):
+        tools, wheelhouse = self.tools()
+        pre_commit = os.path.join(tools, "pre-commit")
+        folder = self.project()
+        environment = git_environment()
+        environment.update({"PRE_COMMIT_HOME": os.path.join(self.scratch, "pre-commit-home"), "NO_COLOR": "1",
+                            "PIP_FIND_LINKS": f"{DIST} {wheelhouse}", "PIP_NO_INDEX": "1",
+                            "PATH": "/usr/bin:/bin"})  # no shiplint on PATH: the hook must bring its own
+        return run([pre_commit, "run", "--files", file, "--color", "never"], cwd=folder, env=environment)
+
+    def case_pre_commit_files_pattern(self):
+        """Both hooks (the repository's and the README's) match every archive shiplint reads, and nothing else."""
+        hooks = open(os.path.join(ROOT, ".pre-commit-hooks.yaml")).read()
+        patterns = {"pre-commit-hooks.yaml": re.search(r"^  files: (.+)$", hooks, re.M),
+                    "README snippet": re.search(r"^\s+files: (.+)$", self.readme_snippet(), re.M)}
+        for where, found in patterns.items():
+            if not found:
+                raise Failed(f"no files: pattern in the {where}")
+            pattern = re.compile(found.group(1).strip())
+            for name in ("f.zip", "w.whl", "a.tar", "a.tar.gz", "a.tgz", "a.tar.xz", "a.txz", "a.tar.zst", "a.tar.bz2",
+                         "a.tbz2", "build/layer.zip"):
+                if not pattern.search(name):
+                    raise Failed(f"the {where} pattern {pattern.pattern} misses {name}")
+            for name in ("notes.txt", "lib.so", "a.gz", "zip.py", "a.tar.gz.sha256"):
+                if pattern.search(name):
+                    raise Failed(f"the {where} pattern {pattern.pattern} matches {name}")
+
+    def case_pre_commit_wheel_bad(self):
+        result = self.pre_commit("build/bad.zip")
+        output = result.stdout + result.stderr
+        if result.returncode == 0 or "windows-binary" not in output or "Failed" not in output:
+            raise Failed(f"exit {result.returncode} on a Windows build, expected a failure with windows-binary: "
+                         + output.strip()[-600:])
+
+    def case_pre_commit_wheel_good(self):
+        result = self.pre_commit("build/good.zip")
+        output = result.stdout + result.stderr
+        if result.returncode != 0 or "Passed" not in output:
+            raise Failed(f"exit {result.returncode} on function-clean.zip: " + output.strip()[-600:])
+
+
+CASES = [
+    ("tarball-runs-outside-checkout-without-ld-library-path", "case_tarball_runs_bare"),
+    ("tarball-needs-only-glibc", "case_tarball_needs_only_glibc"),
+    ("tarball-contents-and-sums", "case_tarball_contents"),
+    ("floor-binary-clean-against-its-tag", "case_floor_binary_clean"),
+    ("floor-binary-fails-one-policy-lower", "case_floor_is_real"),
+    ("wheel-record-wheel-metadata", "case_wheel_format"),
+    ("wheel-clean-against-its-tag", "case_wheel_clean_against_its_tag"),
+    ("wheel-pip-install-no-index", "case_wheel_pip_install"),
+    ("wheel-twine-check", "case_wheel_twine_check"),
+    ("pre-commit-files-cover-every-format", "case_pre_commit_files_pattern"),
+    ("pre-commit-wheel-fails-bad-artifact", "case_pre_commit_wheel_bad"),
+    ("pre-commit-wheel-passes-good-artifact", "case_pre_commit_wheel_good"),
+]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Check dist/ (the tarball and the wheel) as a user would use them.")
+    parser.add_argument("--scratch", help="work here and keep it (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    release = Release()
+    scratch = os.path.abspath(args.scratch or tempfile.mkdtemp(prefix="shiplint-dist-test-"))
+    if os.path.commonpath([scratch, ROOT]) == ROOT:
+        raise SystemExit("dist-test: the scratch folder must be outside the checkout")
+    os.makedirs(scratch, exist_ok=True)
+    counts = {"ok": 0, "FAIL": 0, "skip": 0}
+    print(f"dist-test: {os.path.basename(release.tarball)}, {os.path.basename(release.wheel)}")
+    try:
+        suite = Suite(release, scratch)
+        for name, method in CASES:
+            try:
+                getattr(suite, method)()
+                print(f"ok {name}", flush=True)
+                counts["ok"] += 1
+            except Skip as reason:
+                print(f"skip {name}: {reason}", flush=True)
+                counts["skip"] += 1
+            except Failed as problem:
+                print(f"FAIL {name}: {problem}", flush=True)
+                counts["FAIL"] += 1
+            except subprocess.TimeoutExpired as timeout:
+                print(f"FAIL {name}: timed out: {' '.join(map(str, timeout.cmd))[:200]}", flush=True)
+                counts["FAIL"] += 1
+    finally:
+        if not args.scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(f"dist-test: {counts['ok']} passed, {counts['FAIL']} failed, {counts['skip']} skipped")
+    return 1 if counts["FAIL"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
