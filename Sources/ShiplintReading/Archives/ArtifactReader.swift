@@ -81,35 +81,41 @@ public struct ArtifactReader: Sendable {
 }
 
 extension ArtifactReader {
-    /// The ZIP's entries split into `jobs` runs of about equal bytes to read (only entries worth sniffing weigh), each
-    /// walked on its own handle. Nil when a run met a cap or damage: caps count over the whole artifact in entry order,
-    /// so such an archive is read again on one handle, and the result is always that of one job.
+    /// The ZIP's entries shared among `jobs` handles, the largest first to the least loaded (a seekable ZIP handle
+    /// skips the others without inflating them), each handle visiting its entries in order. Nil when a handle met a
+    /// cap or damage: caps count over the whole artifact in entry order, so such an archive is read again on one
+    /// handle, and the result is always that of one job.
     func readInParallel(path: String, index: ZipCentralDirectory) -> Walk? {
         let weights = index.entries.map { entry in
             NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
         }
-        let share = weights.reduce(0, +) / jobs + 1
-        var bounds = [0]
-        var accumulated = 0
-        for (position, weight) in weights.enumerated() {
-            accumulated += weight
-            if accumulated >= share * bounds.count, bounds.count < jobs, position + 1 < weights.count { bounds.append(position + 1) }
+        var loads = [Int](repeating: 0, count: jobs)
+        var owner = [Int](repeating: 0, count: weights.count)
+        for position in weights.indices.sorted(by: { (weights[$0], $1) > (weights[$1], $0) }) {
+            let least = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
+            owner[position] = least
+            loads[least] += weights[position]
         }
-        bounds.append(weights.count)
-        let runs = zip(bounds, bounds.dropFirst()).filter { $0.0 < $0.1 }.map { $0.0..<$0.1 }
-        guard runs.count > 1 else { return nil }
+        let shares = (0..<jobs).map { job in Set(owner.indices.filter { owner[$0] == job }) }.filter { !$0.isEmpty }
+        guard shares.count > 1 else { return nil }
         let results = Mutex<[Int: Walk]>([:])
         let limits = self.limits
-        DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+        DispatchQueue.concurrentPerform(iterations: shares.count) { job in
             guard let archive = try? ArchiveHandle(path: path, format: .zip) else { return }
             var walk = Walk(limits: limits)
-            walk.walk(archive, prefix: "", depth: 0, index: index, positions: runs[run])
-            results.withLock { $0[run] = walk }
+            walk.walk(archive, prefix: "", depth: 0, index: index, selected: shares[job])
+            results.withLock { $0[job] = walk }
         }
+        var walks: [Walk] = []
+        for job in shares.indices {
+            guard let walk = results.withLock({ $0[job] }), !walk.metACap else { return nil }
+            walks.append(walk)
+        }
+        let jobOf = Dictionary(uniqueKeysWithValues: shares.enumerated().flatMap { job, share in share.map { ($0, job) } })
         var joined = Walk(limits: limits)
-        for run in runs.indices {
-            guard let walk = results.withLock({ $0[run] }), !walk.metACap else { return nil }
-            joined.append(walk)
+        for position in weights.indices {
+            guard let job = jobOf[position], let mark = walks[job].marks[position] else { return nil }
+            joined.append(walks[job], mark)
         }
         guard joined.entries.count <= limits.entries, joined.inflated <= limits.artifactBytes else { return nil }
         return joined
@@ -229,13 +235,27 @@ struct Walk: Sendable {
             || problems.contains { [.artifactTooLarge, .tooManyEntries, .unreadableArchive].contains($0.kind) }
     }
 
-    /// Joins a walk over the next run of entries.
-    mutating func append(_ other: Walk) {
-        entries += other.entries
-        binaries += other.binaries
-        problems += other.problems
-        metadataFiles.merge(other.metadataFiles) { first, _ in first }
-        inflatedBytes += other.inflatedBytes
+    /// What visiting one entry added, by position, when only selected entries are visited.
+    struct Mark: Sendable {
+        var entries: Range<Int>
+        var binaries: Range<Int>
+        var problems: Range<Int>
+        var inflated: Int
+    }
+    private(set) var marks: [Int: Mark] = [:]
+
+    /// Joins what another walk found for one entry.
+    mutating func append(_ other: Walk, _ mark: Mark) {
+        entries += other.entries[mark.entries]
+        binaries += other.binaries[mark.binaries]
+        problems += other.problems[mark.problems]
+        for binary in other.binaries[mark.binaries] where other.metadataFiles[binary.path] != nil {
+            metadataFiles[binary.path] = other.metadataFiles[binary.path]
+        }
+        for entry in other.entries[mark.entries] where other.metadataFiles[entry.path] != nil {
+            metadataFiles[entry.path] = other.metadataFiles[entry.path]
+        }
+        inflatedBytes += mark.inflated
     }
 
     func artifact(path: String, kind: ArtifactKind, storedSize: Int64? = nil) -> Artifact {
@@ -263,15 +283,25 @@ struct Walk: Sendable {
     /// `index` is the ZIP's own central directory, when it could be read: it names the entries and gives their modes.
     @discardableResult
     mutating func walk(
-        _ archive: ArchiveHandle, prefix: String, depth: Int, index: ZipCentralDirectory?, positions: Range<Int>? = nil
+        _ archive: ArchiveHandle, prefix: String, depth: Int, index: ZipCentralDirectory?, selected: Set<Int>? = nil
     ) -> String? {
         var position = 0
+        let last = selected?.max() ?? Int.max
         while !stopped {
-            if let positions, position >= positions.upperBound { return nil }
+            if position > last { return nil }
             let next = archive.next()
-            if let positions, position < positions.lowerBound, case .entry = next {
+            if let selected, !selected.contains(position), case .entry = next {
                 position += 1
                 continue
+            }
+            let before = Mark(entries: entries.count..<entries.count, binaries: binaries.count..<binaries.count,
+                              problems: problems.count..<problems.count, inflated: inflatedBytes)
+            defer {
+                if selected != nil, case .entry = next {
+                    marks[position - 1] = Mark(
+                        entries: before.entries.lowerBound..<entries.count, binaries: before.binaries.lowerBound..<binaries.count,
+                        problems: before.problems.lowerBound..<problems.count, inflated: inflatedBytes - before.inflated)
+                }
             }
             switch next {
             case .end:

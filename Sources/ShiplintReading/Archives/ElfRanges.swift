@@ -10,7 +10,7 @@ import ShiplintFacts
 /// entry, keeping exactly that range. A file on disk is read by offset, only the ranges asked for.
 enum ElfRanges {
     /// The first bytes kept on the chance that the dynamic tables are there (they are for lld and GNU ld layouts).
-    static func window(cap: Int) -> Int { min(4 << 20, cap / 4) }
+    static func window(cap: Int) -> Int { min(1 << 20, cap / 4) }
     /// A missing range is read with at least this many bytes after it (the next record of a chain is usually near).
     static func spread(cap: Int) -> Int { min(256 << 10, cap / 16) }
     /// Tables closer than this to each other are asked for as one range when one of them is missing.
