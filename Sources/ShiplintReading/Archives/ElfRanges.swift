@@ -59,6 +59,7 @@ enum ElfRanges {
         var pass = 1
         var result: Result?
         var behind: (offset: Int, count: Int)?
+        // SHIPLINT_DEBUG_RANGES=1 says on standard error which range each pass lacked (for measuring the window).
         let debug = ProcessInfo.processInfo.environment["SHIPLINT_DEBUG_RANGES"] != nil
 
         /// Runs the reader over what is held; false when the stream can stop.
@@ -69,7 +70,7 @@ enum ElfRanges {
                 return false
             }
             let end = min(collector.held.size, offset + count + spread(cap: cap))
-            if debug { print("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)") }
+            if debug { FileHandle.standardError.write(Data("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)\n".utf8)) }
             let adding = (end - offset) - collector.held.heldCount(in: offset, end)
             guard collector.heldCount + adding <= cap else {
                 result = .overCap(needed: collector.heldCount + adding)
