@@ -52,8 +52,9 @@ def measure(command, runs, cwd=None, check_output=True):
         raise Unmeasurable("no output")
     seconds, memory = [], []
     for _ in range(runs):
-        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], cwd=cwd, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+        with tempfile.TemporaryFile() as sink:
+            result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], cwd=cwd, stdout=sink,
+                                    stderr=subprocess.PIPE, text=True)
         wall, rss = result.stderr.strip().splitlines()[-1].split()
         seconds.append(float(wall))
         memory.append(int(rss) / 1024)

@@ -110,37 +110,51 @@ public struct ArtifactReader: Sendable {
 }
 
 extension ArtifactReader {
-    /// The ZIP's entries split into `jobs` runs of about equal bytes to read (only entries worth sniffing weigh), each
-    /// walked on its own handle. Nil when a run met a cap or damage: caps count over the whole artifact in entry order,
-    /// so such an archive is read again on one handle, and the result is always that of one job.
+    /// The ZIP's entries shared among `jobs` handles, the largest first to the least loaded (a seekable ZIP handle
+    /// skips the others without inflating them), each handle visiting its entries in order. Nil when a handle met a
+    /// cap or damage: caps count over the whole artifact in entry order, so such an archive is read again on one
+    /// handle, and the result is always that of one job.
     func readInParallel(path: String, index: ZipCentralDirectory) -> Walk? {
         // libarchive's n-th entry is the n-th group of records sharing one local header; the group's first names it.
         let weights = index.groups.map { group in
             let entry = index.records[group.lowerBound]
             return NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
         }
-        let share = weights.reduce(0, +) / jobs + 1
-        var bounds = [0]
-        var accumulated = 0
-        for (position, weight) in weights.enumerated() {
-            accumulated += weight
-            if accumulated >= share * bounds.count, bounds.count < jobs, position + 1 < weights.count { bounds.append(position + 1) }
+        // Every handle still steps over every entry before its last one (libarchive reads each local header): worth it
+        // only when there is inflating to share, not for a ZIP of many small files.
+        let heavy = weights.filter { $0 > 1 }
+        // A directory that disagrees with its end record is said once, as a problem of the whole archive: one handle.
+        guard index.claimedCount == nil else { return nil }
+        // SHIPLINT_JOBS_EVERY_ZIP=1 shares every ZIP's entries, so the tests prove the join on small fixtures too.
+        let everyZip = ProcessInfo.processInfo.environment["SHIPLINT_JOBS_EVERY_ZIP"] == "1"
+        guard everyZip || (heavy.count > 1 && heavy.reduce(0, +) > weights.count * 16) else { return nil }
+        var loads = [Int](repeating: 0, count: jobs)
+        var owner = [Int](repeating: 0, count: weights.count)
+        for position in weights.indices.sorted(by: { (weights[$0], $1) > (weights[$1], $0) }) {
+            let least = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
+            owner[position] = least
+            loads[least] += weights[position]
         }
-        bounds.append(weights.count)
-        let runs = zip(bounds, bounds.dropFirst()).filter { $0.0 < $0.1 }.map { $0.0..<$0.1 }
-        guard runs.count > 1 else { return nil }
+        let shares = (0..<jobs).map { job in Set(owner.indices.filter { owner[$0] == job }) }.filter { !$0.isEmpty }
+        guard shares.count > 1 else { return nil }
         let results = Mutex<[Int: Walk]>([:])
         let limits = self.limits
-        DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+        DispatchQueue.concurrentPerform(iterations: shares.count) { job in
             guard let archive = try? ArchiveHandle(path: path, format: .zip) else { return }
             var walk = Walk(limits: limits)
-            walk.walk(archive, prefix: "", depth: 0, index: .success(index), positions: runs[run])
-            results.withLock { $0[run] = walk }
+            walk.walk(archive, prefix: "", depth: 0, index: .success(index), selected: shares[job])
+            results.withLock { $0[job] = walk }
         }
+        var walks: [Walk] = []
+        for job in shares.indices {
+            guard let walk = results.withLock({ $0[job] }), !walk.metACap else { return nil }
+            walks.append(walk)
+        }
+        let jobOf = Dictionary(uniqueKeysWithValues: shares.enumerated().flatMap { job, share in share.map { ($0, job) } })
         var joined = Walk(limits: limits)
-        for run in runs.indices {
-            guard let walk = results.withLock({ $0[run] }), !walk.metACap else { return nil }
-            joined.append(walk)
+        for position in weights.indices {
+            guard let job = jobOf[position], let mark = walks[job].marks[position] else { return nil }
+            joined.append(walks[job], mark)
         }
         guard joined.entries.count <= limits.entries, joined.inflated <= limits.artifactBytes else { return nil }
         return joined
@@ -260,13 +274,27 @@ struct Walk: Sendable {
             || problems.contains { [.artifactTooLarge, .tooManyEntries, .unreadableArchive].contains($0.kind) }
     }
 
-    /// Joins a walk over the next run of entries.
-    mutating func append(_ other: Walk) {
-        entries += other.entries
-        binaries += other.binaries
-        problems += other.problems
-        metadataFiles.merge(other.metadataFiles) { first, _ in first }
-        inflatedBytes += other.inflatedBytes
+    /// What visiting one entry added, by position, when only selected entries are visited.
+    struct Mark: Sendable {
+        var entries: Range<Int>
+        var binaries: Range<Int>
+        var problems: Range<Int>
+        var inflated: Int
+    }
+    private(set) var marks: [Int: Mark] = [:]
+
+    /// Joins what another walk found for one entry.
+    mutating func append(_ other: Walk, _ mark: Mark) {
+        entries += other.entries[mark.entries]
+        binaries += other.binaries[mark.binaries]
+        problems += other.problems[mark.problems]
+        for binary in other.binaries[mark.binaries] where other.metadataFiles[binary.path] != nil {
+            metadataFiles[binary.path] = other.metadataFiles[binary.path]
+        }
+        for entry in other.entries[mark.entries] where other.metadataFiles[entry.path] != nil {
+            metadataFiles[entry.path] = other.metadataFiles[entry.path]
+        }
+        inflatedBytes += mark.inflated
     }
 
     func artifact(path: String, kind: ArtifactKind, storedSize: Int64? = nil) -> Artifact {
@@ -305,11 +333,11 @@ struct Walk: Sendable {
     @discardableResult
     mutating func walk(
         _ archive: ArchiveHandle, prefix: String, depth: Int, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?,
-        positions: Range<Int>? = nil
+        selected: Set<Int>? = nil
     ) -> String? {
         let label = prefix.isEmpty ? nil : String(prefix.dropLast())
-        // Problems of the archive as a whole are said once: by the run that starts at the first entry.
-        let firstRun = (positions?.lowerBound ?? 0) == 0
+        // Problems of the archive as a whole are said once: by the handle that reads the first entry.
+        let firstRun = selected?.contains(0) ?? true
         let directory: ZipCentralDirectory?
         switch index {
         case .success(let read):
@@ -329,12 +357,22 @@ struct Walk: Sendable {
         }
         // libarchive's entry ordinal; with a central directory it is also the index of the group of records it reads.
         var position = 0
+        let last = selected?.max() ?? Int.max
         while !stopped {
-            if let positions, position >= positions.upperBound { return nil }
+            if position > last { return nil }
             let next = archive.next()
-            if let positions, position < positions.lowerBound, case .entry = next {
+            if let selected, !selected.contains(position), case .entry = next {
                 position += 1
                 continue
+            }
+            let before = Mark(entries: entries.count..<entries.count, binaries: binaries.count..<binaries.count,
+                              problems: problems.count..<problems.count, inflated: inflatedBytes)
+            defer {
+                if selected != nil, case .entry = next {
+                    marks[position - 1] = Mark(
+                        entries: before.entries.lowerBound..<entries.count, binaries: before.binaries.lowerBound..<binaries.count,
+                        problems: before.problems.lowerBound..<problems.count, inflated: inflatedBytes - before.inflated)
+                }
             }
             switch next {
             case .end:

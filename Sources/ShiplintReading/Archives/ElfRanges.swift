@@ -10,7 +10,7 @@ import ShiplintFacts
 /// entry, keeping exactly that range. A file on disk is read by offset, only the ranges asked for.
 enum ElfRanges {
     /// The first bytes kept on the chance that the dynamic tables are there (they are for lld and GNU ld layouts).
-    static func window(cap: Int) -> Int { min(4 << 20, cap / 4) }
+    static func window(cap: Int) -> Int { min(1 << 20, cap / 4) }
     /// A missing range is read with at least this many bytes after it (the next record of a chain is usually near).
     static func spread(cap: Int) -> Int { min(256 << 10, cap / 16) }
     /// Tables closer than this to each other are asked for as one range when one of them is missing.
@@ -59,6 +59,7 @@ enum ElfRanges {
         var pass = 1
         var result: Result?
         var behind: (offset: Int, count: Int)?
+        // SHIPLINT_DEBUG_RANGES=1 says on standard error which range each pass lacked (for measuring the window).
         let debug = ProcessInfo.processInfo.environment["SHIPLINT_DEBUG_RANGES"] != nil
 
         /// Runs the reader over what is held; false when the stream can stop.
@@ -69,7 +70,7 @@ enum ElfRanges {
                 return false
             }
             let end = min(collector.held.size, offset + count + spread(cap: cap))
-            if debug { print("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)") }
+            if debug { FileHandle.standardError.write(Data("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)\n".utf8)) }
             let adding = (end - offset) - collector.held.heldCount(in: offset, end)
             guard collector.heldCount + adding <= cap else {
                 result = .overCap(needed: collector.heldCount + adding)

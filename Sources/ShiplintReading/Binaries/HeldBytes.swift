@@ -43,6 +43,8 @@ struct HeldBytes: Sendable {
                 kept.append(chunk)
                 continue
             }
+            // Wholly inside the new range: the new bytes already say it (no copy of a large run).
+            if chunk.offset >= start && chunk.end <= start + merged.count { continue }
             // Overlapping or touching: splice into one run.
             let newStart = min(start, chunk.offset)
             let newEnd = max(start + merged.count, chunk.end)
