@@ -388,4 +388,28 @@ import Testing
         let kilobytes = try #require(result.stderr.split(separator: "\n").last.flatMap { Int($0) })
         #expect(kilobytes < 256 * 1024, "peak RSS \(kilobytes) KB")
     }
+
+    /// A hostile ZIP can put 200,000 records on one local header: the first 100 are named, the rest counted on the
+    /// artifact, and every record is still listed as an entry.
+    @Test func sharedRecordsPastTheFirstHundredAreCounted() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/shared.zip"
+        let script = """
+            import sys, zlib
+            sys.path.insert(0, sys.argv[2])
+            import hostile_zips as h
+            one = h.local_header(b"f0.txt", b"x") + b"x"
+            records = [h.central_record(f"f{i}.txt".encode(), 0, zlib.crc32(b"x"), 1) for i in range(150)]
+            open(sys.argv[1], "wb").write(h.zip_of(one, records))
+            """
+        #expect(try runProgram("/usr/bin/env", ["python3", "-c", script, zip, Repository.fixture("src/tools")]).status == 0)
+        let artifact = try ArtifactReader().read(path: zip)
+        #expect(artifact.entries.count == 150)
+        let problems = artifact.problems.filter { $0.kind == .sharedLocalHeader }
+        #expect(problems.count == 101)
+        #expect(problems.filter { $0.path != nil }.count == 100)
+        #expect(problems.first { $0.path == nil }?.message
+            == "50 more central-directory records share a local header with another record (the first 100 are named)")
+    }
 }

@@ -183,6 +183,12 @@ struct Walk {
                     kind: .unreadableArchive, path: label,
                     message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
             }
+            for (kind, count) in read.unnamedProblems.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                let what = kind == .sharedLocalHeader ? "share a local header with another record" : "overlap another entry's data"
+                problems.append(ArtifactProblem(
+                    kind: kind, path: label,
+                    message: "\(count) more central-directory records \(what) (the first \(ZipCentralDirectory.namedProblems) are named)"))
+            }
         case .failure(let damage):
             directory = nil
             problems.append(ArtifactProblem(
@@ -211,13 +217,13 @@ struct Walk {
                 group += 1
                 let first = directory.records[records.lowerBound]
                 if let localName = first.localName {
-                    problems.append(ArtifactProblem(
+                    recordProblem(ArtifactProblem(
                         kind: .nameMismatch, path: prefix + first.name,
                         message: "the ZIP's central directory names this entry '\(first.name)' but its local header says '\(localName)'; Lambda and pip go by the central directory, other tools by the local header"))
                 }
                 for central in directory.records[records] {
                     for (kind, message) in central.problems {
-                        problems.append(ArtifactProblem(kind: kind, path: prefix + central.name, message: message))
+                        recordProblem(ArtifactProblem(kind: kind, path: prefix + central.name, message: message))
                     }
                 }
                 // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
