@@ -322,6 +322,18 @@ import Testing
             "  _pipe.cpython-313-x86_64-linux-gnu.so\n    error[unreadable-entry] special file, not read: a FIFO (named pipe)"), "\(result.stdout)")
     }
 
+    /// A folder of 120 FIFOs: the first 100 are named, the other 20 counted on the artifact; none is opened.
+    @Test func manySpecialFilesAreNamedThenCounted() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for number in 0..<120 { try #require(mkfifo(folder + "/p\(number).so", 0o644) == 0) }
+        let artifact = try ArtifactReader().read(path: folder)
+        #expect(artifact.entries.count == 120)
+        #expect(artifact.problems.filter { $0.kind == .specialFile && $0.path != nil }.count == 100)
+        #expect(artifact.problems.last == ArtifactProblem(
+            kind: .specialFile, path: nil, message: "20 more entries with the same problem (special-file); the first 100 are named"))
+    }
+
     @Test func aFIFOGivenAsTheArtifactIsRefusedPromptly() throws {
         let folder = try Self.makeFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

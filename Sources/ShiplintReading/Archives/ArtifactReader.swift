@@ -144,8 +144,13 @@ struct Walk {
     }
 
     func artifact(path: String, kind: ArtifactKind, storedSize: Int64? = nil) -> Artifact {
-        Artifact(
-            path: path, kind: kind, entries: entries, binaries: binaries, problems: problems, storedSize: storedSize,
+        let counted = unnamedProblems.sorted { $0.key.rawValue < $1.key.rawValue }.map { kind, count in
+            ArtifactProblem(
+                kind: kind, path: nil,
+                message: "\(count) more \(count == 1 ? "entry" : "entries") with the same problem (\(kind.rawValue)); the first \(Self.namedProblemsPerKind) are named")
+        }
+        return Artifact(
+            path: path, kind: kind, entries: entries, binaries: binaries, problems: problems + counted, storedSize: storedSize,
             metadataFiles: metadataFiles)
     }
 
@@ -253,7 +258,7 @@ struct Walk {
         for records in directory.groups.dropFirst(group) {
             for central in directory.records[records] where !stopped {
                 record(Self.entry(for: central, prefix: prefix))
-                problems.append(ArtifactProblem(
+                recordProblem(ArtifactProblem(
                     kind: .unreadableEntry, path: prefix + central.name,
                     message: "listed in the ZIP's central directory, but no entry was found at its local header (offset \(central.localHeaderOffset)); not read"))
             }
@@ -271,10 +276,21 @@ struct Walk {
         record(entry)
     }
 
-    /// A problem found while listing (a special file, a folder not listed), unless the entry cap already stopped the walk.
+    /// Problems of one kind named one by one from listing (a hostile folder can hold 200,000 FIFOs); the rest are counted.
+    static let namedProblemsPerKind = 100
+    private var namedProblems: [ArtifactProblem.Kind: Int] = [:]
+    private var unnamedProblems: [ArtifactProblem.Kind: Int] = [:]
+
+    /// A problem found while listing (a special file, a folder not listed, a ZIP record), unless the entry cap already
+    /// stopped the walk; past the first hundred of its kind it is counted, and the count is a problem on the artifact.
     mutating func recordProblem(_ problem: ArtifactProblem) {
         guard !stopped else { return }
-        problems.append(problem)
+        if namedProblems[problem.kind, default: 0] < Self.namedProblemsPerKind {
+            namedProblems[problem.kind, default: 0] += 1
+            problems.append(problem)
+        } else {
+            unnamedProblems[problem.kind, default: 0] += 1
+        }
     }
 
     private mutating func record(_ entry: ArtifactEntry) {
