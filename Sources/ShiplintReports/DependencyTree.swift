@@ -34,6 +34,8 @@ public enum DependencyTree {
             return "\(edge.soname) => \(graph.objects[found].runtimePath) [already loaded]"
         case .runtime(let directory):
             return "\(edge.soname) => \(directory)/\(edge.soname) [runtime]"
+        case .unverified(let path):
+            return "\(edge.soname) => \(path) [present, not read]"
         case .missing(let searched):
             return "\(edge.soname) => " + style.paint("not found", "1;31") + " [searched \(searched.joined(separator: ", then "))]"
         }
@@ -52,6 +54,8 @@ public enum DependencyTree {
                 value = .object(["kind": .string("loaded"), "path": .string(graph.objects[found].runtimePath)])
             case .runtime(let directory):
                 value = .object(["kind": .string("runtime"), "path": .string(directory + "/" + edge.soname)])
+            case .unverified(let path):
+                value = .object(["kind": .string("unverified"), "path": .string(path)])
             case .missing(let searched):
                 value = .object(["kind": .string("missing"), "searched": .strings(searched)])
             }

@@ -98,7 +98,7 @@ struct ByteCount: ExpressibleByArgument {
 }
 
 struct ReadingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Most bytes inflated for one entry (K, M, G suffixes).", valueName: "bytes"))
+    @Option(help: ArgumentHelp("Most bytes held for one entry: an ELF file's tables, or a whole PE, Mach-O or nested archive (K, M, G suffixes).", valueName: "bytes"))
     var maxEntryBytes = ByteCount(argument: "256M")!
 
     @Option(help: ArgumentHelp("Most bytes inflated for one artifact, nested archives included.", valueName: "bytes"))
@@ -110,6 +110,9 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: "Most entries listed per artifact.")
     var maxEntries = ReadLimits.defaults.entries
 
+    @Option(help: "Entries and artifacts read at once (default: the number of cores); the output is the same for any value.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
     var limits: ReadLimits {
         ReadLimits(entryBytes: maxEntryBytes.bytes, artifactBytes: maxArtifactBytes.bytes, nestingDepth: max(0, maxDepth), entries: max(1, maxEntries))
     }
@@ -119,15 +122,13 @@ struct ReadingOptions: ParsableArguments {
         if paths.filter({ $0 == "-" }).count > 1 {
             throw fail("standard input (-) can be read only once: name it once")
         }
-        let reader = ArtifactReader(limits: limits)
+        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs))
         var artifacts: [Artifact] = []
-        for path in paths {
-            do {
-                artifacts.append(try reader.read(path: path))
-            } catch .internalFailure(let reason) {
-                throw fail("internal error: \(reason)", status: ExitStatus.internalError)
-            } catch {
-                throw fail(error.description)
+        for result in reader.read(paths: paths) {
+            switch result {
+            case .success(let artifact): artifacts.append(artifact)
+            case .failure(.internalFailure(let reason)): throw fail("internal error: \(reason)", status: ExitStatus.internalError)
+            case .failure(let error): throw fail(error.description)
             }
         }
         return artifacts

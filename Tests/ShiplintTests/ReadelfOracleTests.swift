@@ -3,7 +3,8 @@ import ShiplintFacts
 import ShiplintReading
 import Testing
 
-/// shiplint's DT_NEEDED and highest GLIBC against binutils' readelf, over the real ELF files of this machine's
+/// shiplint's dynamic-segment facts (DT_NEEDED, SONAME, RPATH, RUNPATH), highest GLIBC and dynamic symbols with their
+/// versions against binutils' readelf (`--use-dynamic -d --dyn-syms -V`), over the real ELF files of this machine's
 /// library folder. Skipped, saying so, where readelf or the folder is missing.
 @Suite struct ReadelfOracleTests {
     static let folders = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
@@ -26,22 +27,53 @@ import Testing
         }.prefix(400).map { $0 }
     }
 
-    static func readelfFacts(_ path: String, readelf: String) -> (needed: [String], glibc: String?)? {
+    struct ReadelfFacts {
+        var needed: [String] = []
+        var soname: String?
+        var rpath: [String] = []
+        var runpath: [String] = []
+        var glibc: String?
+        /// "name@VERSION U|D W|-" per dynamic symbol after the null one, in table order.
+        var symbols: [String] = []
+    }
+
+    /// readelf's view through the dynamic segment (`--use-dynamic -d`), its dynamic symbol table (`--dyn-syms`) and
+    /// its version needs (`-V`).
+    static func readelfFacts(_ path: String, readelf: String) -> ReadelfFacts? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: readelf)
-        process.arguments = ["-d", "-V", "-W", path]
+        process.arguments = ["--use-dynamic", "-d", "--dyn-syms", "-V", "-W", path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        var needed: [String] = []
+        var facts = ReadelfFacts()
         var highest: VersionNumber?
         var inNeeds = false
+        var inSymbols = false
+        func bracketed(_ line: Substring) -> String? {
+            guard let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]"), open < close else { return nil }
+            return String(line[line.index(after: open)..<close])
+        }
         for line in text.split(separator: "\n") {
-            if line.contains("(NEEDED)"), let open = line.lastIndex(of: "["), let close = line.lastIndex(of: "]") {
-                needed.append(String(line[line.index(after: open)..<close]))
+            if line.contains("(NEEDED)"), let name = bracketed(line) { facts.needed.append(name) }
+            if line.contains("(SONAME)") { facts.soname = bracketed(line) }
+            if line.contains("(RPATH)"), let value = bracketed(line) { facts.rpath += value.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+            if line.contains("(RUNPATH)"), let value = bracketed(line) { facts.runpath += value.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+            if line.hasPrefix("Symbol table") { inSymbols = true; continue }
+            if line.hasPrefix("Version") { inSymbols = false }
+            if inSymbols {
+                // readelf spells STB_GNU_UNIQUE "<OS specific>: 10": two tokens where other bindings have one.
+                var fields = line.replacingOccurrences(of: "<OS specific>: ", with: "OS_").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                guard fields.count >= 8, fields[0].hasSuffix(":"), fields[0] != "Num:", fields[0] != "0:" else { continue }
+                if let last = fields.last, last.hasPrefix("("), last.hasSuffix(")") { fields.removeLast() }
+                let name = fields.count > 7 ? fields[7...].joined(separator: " ").replacingOccurrences(of: "@@", with: "@") : ""
+                var plain = name.contains("@") ? name : name + "@"
+                // A version node's own symbol (GLIBC_2.2.5, defined under GLIBC_2.2.5): readelf prints no version.
+                if !name.contains("@"), fields[6] != "UND" { plain = "\(name)@?" }
+                facts.symbols.append("\(plain) \(fields[6] == "UND" ? "U" : "D") \(fields[4] == "WEAK" ? "W" : "-")")
             }
             if line.hasPrefix("Version needs section") { inNeeds = true; continue }
             if line.hasPrefix("Version") && !line.hasPrefix("Version needs") { inNeeds = false }
@@ -51,7 +83,8 @@ import Testing
                 if let version = VersionNumber(rest), highest.map({ version > $0 }) ?? true { highest = version }
             }
         }
-        return (needed, highest?.description)
+        facts.glibc = highest?.description
+        return facts
     }
 
     @Test func agreesWithReadelfOnSystemLibraries() throws {
@@ -63,6 +96,7 @@ import Testing
         #expect(libraries.count >= 200, "only \(libraries.count) ELF libraries found in \(Self.folders)")
         var disagreements: [String] = []
         let reader = ArtifactReader()
+        var symbolCount = 0
         for path in libraries {
             guard let expected = Self.readelfFacts(path, readelf: readelf) else { continue }
             let artifact = try reader.read(path: path)
@@ -76,7 +110,20 @@ import Testing
             if elf.maxVersions["GLIBC"]?.description != expected.glibc {
                 disagreements.append("\(path): GLIBC \(elf.maxVersions["GLIBC"]?.description ?? "none") vs readelf \(expected.glibc ?? "none")")
             }
+            if elf.soname != expected.soname || elf.rpath != expected.rpath || elf.runpath != expected.runpath {
+                disagreements.append("\(path): SONAME/RPATH/RUNPATH \(elf.soname ?? "-") \(elf.rpath) \(elf.runpath) vs readelf \(expected.soname ?? "-") \(expected.rpath) \(expected.runpath)")
+            }
+            let symbols = elf.symbols.map { symbol in
+                let version = symbol.version == symbol.name ? "?" : symbol.version ?? ""
+                return "\(symbol.name)@\(symbol.isDefined && version.isEmpty ? "?" : version) \(symbol.isDefined ? "D" : "U") \(symbol.isWeak ? "W" : "-")"
+            }
+            if symbols != expected.symbols {
+                let first = zip(symbols, expected.symbols).first { $0 != $1 }.map { "\($0.0) vs \($0.1)" } ?? "counts"
+                disagreements.append("\(path): \(symbols.count) dynamic symbols vs readelf \(expected.symbols.count); first difference: \(first)")
+            }
+            symbolCount += symbols.count
         }
+        #expect(symbolCount > 10_000, "only \(symbolCount) dynamic symbols compared")
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements with readelf over \(libraries.count) files:\n\(disagreements.prefix(20).joined(separator: "\n"))")
     }
 }

@@ -10,6 +10,9 @@ public enum Resolution: Sendable, Equatable {
     case alreadyLoaded(object: Int)
     /// A library of the runtime itself, found in `directory` (or the loader's default directories).
     case runtime(directory: String)
+    /// A file of the deployment that could not be read (over a cap, damaged, encrypted): present, unverified. Its own
+    /// needs are unknown; the entry has its own finding.
+    case unverified(path: String)
     /// Nowhere: `searched` says where the loader looked, in order (`RPATH of pkg/_mod.so (/var/task/pkg.libs)`,
     /// `LD_LIBRARY_PATH`, …).
     case missing(searched: [String])
@@ -152,7 +155,9 @@ private struct Resolver {
         while index < queue.count {
             let (id, chain) = queue[index]
             index += 1
-            for soname in objects[id].facts.needed {
+            // A name needed twice is loaded once (the second finds it loaded): resolve each once.
+            var seen = Set<String>()
+            for soname in objects[id].facts.needed where seen.insert(soname).inserted {
                 let resolution = resolve(soname, for: id, chain: chain, loaded: loaded)
                 edges.append(LoadGraph.Edge(from: id, soname: soname, resolution: resolution, chain: chain))
                 switch resolution {
@@ -177,6 +182,7 @@ private struct Resolver {
         if soname.contains("/") {
             let path = RuntimePath.join(RuntimePath.parent(object.runtimePath), soname)
             if let found = candidate(at: path, for: object) { return .bundled(object: found, directory: RuntimePath.parent(path), step: "path") }
+            if let unread = files.unreadFile(at: path) { return .unverified(path: unread) }
             return .missing(searched: [path])
         }
         if let already = loaded[soname] { return .alreadyLoaded(object: already) }
@@ -204,6 +210,7 @@ private struct Resolver {
                 if let found = candidate(at: RuntimePath.join(directory, soname), for: object) {
                     return .bundled(object: found, directory: directory, step: step.hasPrefix("RPATH") ? "RPATH" : step)
                 }
+                if let unread = files.unreadFile(at: RuntimePath.join(directory, soname)) { return .unverified(path: unread) }
             }
         }
         // ld.so.cache and the default directories: the runtime's own libraries.

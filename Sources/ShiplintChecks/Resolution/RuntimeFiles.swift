@@ -20,6 +20,9 @@ struct RuntimeFiles {
     }
 
     private(set) var nodes: [String: Node] = [:]
+    /// Runtime paths of files that exist but could not be read (over a cap, damaged, encrypted): whatever they would
+    /// provide is present but unverified, never missing.
+    private(set) var unread: Set<String> = []
     /// Every ELF object by runtime path, in deployment order (function first, then layers).
     private(set) var objects: [Object] = []
 
@@ -31,8 +34,12 @@ struct RuntimeFiles {
         mounted += layers.map { ($0, layerRoot) }
         var objectsByPath: [String: Object] = [:]
         var order: [String] = []
+        let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .encryptedEntry, .artifactTooLarge]
         for (artifact, root) in mounted {
             let binaries = Dictionary(artifact.binaries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            let unreadPaths = Set(artifact.problems.filter { unreadKinds.contains($0.kind) }.compactMap(\.path))
+            // Past the artifact's cap nothing more was read: every later file is unverified, not absent.
+            let capped = artifact.problems.contains { $0.kind == .artifactTooLarge }
             // Entries as listed, plus any binary the listing lacks (a single-file artifact, facts built in code).
             let listed = Set(artifact.entries.map(\.path))
             let paths = artifact.entries.map { ($0.path, $0.type) }
@@ -46,6 +53,11 @@ struct RuntimeFiles {
                         object = Object(artifact: artifact.path, path: path, runtimePath: runtimePath, facts: facts)
                     }
                     nodes[runtimePath] = .file(object)
+                    if object == nil && (unreadPaths.contains(path) || (capped && binaries[path] == nil)) {
+                        unread.insert(runtimePath)
+                    } else {
+                        unread.remove(runtimePath)
+                    }
                     if let object {
                         if objectsByPath[runtimePath] == nil { order.append(runtimePath) }
                         objectsByPath[runtimePath] = object
@@ -78,6 +90,12 @@ struct RuntimeFiles {
     }
 
     func exists(_ path: String) -> Bool { resolve(path) != nil }
+
+    /// The resolved path when `path` is a file of the deployment that could not be read.
+    func unreadFile(at path: String) -> String? {
+        guard let resolved = resolve(path), unread.contains(resolved) else { return nil }
+        return resolved
+    }
 
     func resolve(_ path: String) -> String? {
         var remaining = RuntimePath.components(path)

@@ -293,6 +293,7 @@ enum DependencyText {
         case .bundled(let object, _, let step): "bundled at \(graph.objects[object].runtimePath), through \(step)"
         case .alreadyLoaded(let object): "already loaded from \(graph.objects[object].runtimePath)"
         case .runtime(let directory): "the runtime's copy in \(directory)"
+        case .unverified(let path): "present at \(path) but not read"
         case .missing: "missing"
         }
     }

@@ -29,10 +29,20 @@ final class ArchiveHandle {
 
     private let archive: OpaquePointer
     private var memory: UnsafeMutableRawBufferPointer?
+    /// Where the archive was opened from, so a second handle can be opened on the same bytes (a second pass over one
+    /// entry, or another core).
+    private(set) var source: Source?
+    private var format: Format = .zip
+
+    enum Source {
+        case file(String)
+        case memory([UInt8])
+    }
 
     private init(format: Format) throws(ReadError) {
         guard let archive = archive_read_new() else { throw ReadError.internalFailure("libarchive could not allocate a reader") }
         self.archive = archive
+        self.format = format
         switch format {
         case .zip:
             archive_read_support_format_zip_seekable(archive)
@@ -47,6 +57,7 @@ final class ArchiveHandle {
         guard archive_read_open_filename(archive, path, 64 * 1024) == ARCHIVE_OK else {
             throw ReadError.unreadableArtifact(path: path, reason: lastError)
         }
+        source = .file(path)
     }
 
     /// Reads an archive found inside another one, from memory (libarchive's memory reader can seek, as ZIP needs).
@@ -60,6 +71,22 @@ final class ArchiveHandle {
         guard archive_read_open_memory(archive, buffer.baseAddress, bytes.count) == ARCHIVE_OK else {
             throw ReadError.unreadableArtifact(path: label, reason: lastError)
         }
+        source = .memory(bytes)
+    }
+
+    /// A new handle on the same archive, positioned on entry `index` (0-based, in this reader's order): for reading
+    /// one entry a second time. A ZIP seeks there through its central directory; a tar stream is read up to it.
+    func reopened(atEntry index: Int) -> ArchiveHandle? {
+        let handle: ArchiveHandle
+        switch source {
+        case .file(let path)?: guard let opened = try? ArchiveHandle(path: path, format: format) else { return nil }; handle = opened
+        case .memory(let bytes)?: guard let opened = try? ArchiveHandle(bytes: bytes, format: format, label: "") else { return nil }; handle = opened
+        case nil: return nil
+        }
+        for _ in 0...index {
+            guard case .entry = handle.next() else { return nil }
+        }
+        return handle
     }
 
     deinit {
@@ -120,6 +147,26 @@ final class ArchiveHandle {
             if count == 0 { return .complete(output) }
             output.append(contentsOf: chunk[0..<count])
             if output.count > limit { return .overLimit(output) }
+        }
+    }
+
+    enum StreamEnd {
+        case end
+        case stopped
+        case failed(String)
+    }
+
+    /// Streams the current entry's data (after what was read already) through `consume`, 64 KiB at a time, until the
+    /// end or until `consume` returns false (the rest stays unread; `next()` skips it).
+    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> StreamEnd {
+        let size = 64 * 1024
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = archive_read_data(archive, buffer.baseAddress, size)
+            if count < 0 { return .failed(lastError) }
+            if count == 0 { return .end }
+            if !consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { return .stopped }
         }
     }
 

@@ -109,4 +109,22 @@ struct MemoryContent: EntryContent {
         let tail = Array(bytes[offset..<min(bytes.count, offset + limit + 1)])
         return tail.count > limit ? .overLimit(tail) : .complete(tail)
     }
+
+    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
+        var start = offset
+        while start < bytes.count {
+            let end = min(bytes.count, start + 64 * 1024)
+            let more = bytes[start..<end].withUnsafeBytes { consume($0) }
+            if !more { return .stopped }
+            start = end
+        }
+        return .end
+    }
+
+    func read(offset: Int, count: Int) -> [UInt8]? {
+        guard offset >= 0, count >= 0, offset <= bytes.count else { return nil }
+        return Array(bytes[offset..<min(bytes.count, offset + count)])
+    }
+
+    func restarted() -> MemoryContent? { MemoryContent(bytes: bytes) }
 }

@@ -1,14 +1,35 @@
 import Foundation
 import ShiplintFacts
+import Synchronization
 
 /// Opens an artifact (ZIP, wheel, tarball, folder or single binary), lists every entry and reads every native binary
 /// in it, without extracting anything to disk. Only binaries and nested archives are inflated in full; every other
 /// entry is known by its name, size, mode and first bytes.
 public struct ArtifactReader: Sendable {
     public let limits: ReadLimits
+    /// Entries of one ZIP are read on this many libarchive handles at once, each over its own run of entries; the
+    /// results are joined in central-directory order, so the artifact is the same as with one job.
+    public let jobs: Int
 
-    public init(limits: ReadLimits = .defaults) {
+    public init(limits: ReadLimits = .defaults, jobs: Int = 1) {
         self.limits = limits
+        self.jobs = max(1, jobs)
+    }
+
+    /// Several artifacts at once (each on its own handles), in the order given; a failure is that artifact's.
+    public func read(paths: [String]) -> [Result<Artifact, ReadError>] {
+        let results = Mutex<[Int: Result<Artifact, ReadError>]>([:])
+        let each = ArtifactReader(limits: limits, jobs: max(1, jobs / max(1, min(paths.count, jobs))))
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let result: Result<Artifact, ReadError>
+            do throws(ReadError) {
+                result = .success(try each.read(path: paths[index]))
+            } catch {
+                result = .failure(error)
+            }
+            results.withLock { $0[index] = result }
+        }
+        return results.withLock { all in paths.indices.map { all[$0] ?? .failure(.internalFailure("no result for \(paths[$0])")) } }
     }
 
     public func read(path: String) throws(ReadError) -> Artifact {
@@ -37,6 +58,11 @@ public struct ArtifactReader: Sendable {
                 archive = try ArchiveHandle(path: path, format: .zip)
             } catch .unreadableArtifact(_, let reason) {
                 throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(index.failureReason ?? reason)")
+            }
+            if jobs > 1, case .success(let directory) = index, directory.isPlain, directory.groups.count > 1,
+                let parallel = readInParallel(path: path, index: directory)
+            {
+                return parallel.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
             }
             try walk.walkTopLevel(archive, label: path, index: index)
             return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
@@ -83,17 +109,67 @@ public struct ArtifactReader: Sendable {
     }
 }
 
+extension ArtifactReader {
+    /// The ZIP's entries split into `jobs` runs of about equal bytes to read (only entries worth sniffing weigh), each
+    /// walked on its own handle. Nil when a run met a cap or damage: caps count over the whole artifact in entry order,
+    /// so such an archive is read again on one handle, and the result is always that of one job.
+    func readInParallel(path: String, index: ZipCentralDirectory) -> Walk? {
+        // One weight per entry libarchive returns: the first record of each local header (a plain directory has one each).
+        let weights = index.groups.map { index.records[$0.lowerBound] }.map { entry in
+            NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
+        }
+        let share = weights.reduce(0, +) / jobs + 1
+        var bounds = [0]
+        var accumulated = 0
+        for (position, weight) in weights.enumerated() {
+            accumulated += weight
+            if accumulated >= share * bounds.count, bounds.count < jobs, position + 1 < weights.count { bounds.append(position + 1) }
+        }
+        bounds.append(weights.count)
+        let runs = zip(bounds, bounds.dropFirst()).filter { $0.0 < $0.1 }.map { $0.0..<$0.1 }
+        guard runs.count > 1 else { return nil }
+        let results = Mutex<[Int: Walk]>([:])
+        let limits = self.limits
+        DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+            guard let archive = try? ArchiveHandle(path: path, format: .zip) else { return }
+            var walk = Walk(limits: limits)
+            walk.walk(archive, prefix: "", depth: 0, index: .success(index), positions: runs[run])
+            results.withLock { $0[run] = walk }
+        }
+        var joined = Walk(limits: limits)
+        for run in runs.indices {
+            guard let walk = results.withLock({ $0[run] }), !walk.metACap else { return nil }
+            joined.append(walk)
+        }
+        guard joined.entries.count <= limits.entries, joined.inflated <= limits.artifactBytes else { return nil }
+        return joined
+    }
+}
+
 /// Where the bytes of one file come from: an archive handle positioned on its entry, or a file on disk.
 protocol EntryContent {
     mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult
     /// The rest after `prefix`, at most `limit` bytes (one more signals "over").
     mutating func rest(limit: Int) -> ArchiveHandle.DataResult
+    /// Streams what follows `prefix` until the end or until `consume` returns false.
+    mutating func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd
+    /// `count` bytes at `offset`, when the content can be read at any offset (a file on disk); nil otherwise.
+    func read(offset: Int, count: Int) -> [UInt8]?
+    /// The same content from its first byte again, for a second pass; nil when it cannot be read again.
+    func restarted() -> Self?
 }
 
 struct ArchiveEntryContent: EntryContent {
     let handle: ArchiveHandle
+    /// The entry's position in the handle's order, to open it again.
+    let index: Int
     func prefix(_ count: Int) -> ArchiveHandle.DataResult { handle.readPrefix(count) }
     func rest(limit: Int) -> ArchiveHandle.DataResult { handle.readData(limit: limit) }
+    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd { handle.stream(consume) }
+    func read(offset: Int, count: Int) -> [UInt8]? { nil }
+    func restarted() -> ArchiveEntryContent? {
+        handle.reopened(atEntry: index).map { ArchiveEntryContent(handle: $0, index: index) }
+    }
 }
 
 struct FileContent: EntryContent {
@@ -114,6 +190,38 @@ struct FileContent: EntryContent {
         read(limit: limit, over: true)
     }
 
+    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("cannot open \(path)") }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            while true {
+                guard let data = try handle.read(upToCount: 64 * 1024), !data.isEmpty else { return .end }
+                let more = data.withUnsafeBytes { consume($0) }
+                if !more { return .stopped }
+            }
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// pread: only the bytes asked for are read.
+    func read(offset: Int, count: Int) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset + filled)) }
+            if got <= 0 { break }
+            filled += got
+        }
+        return filled == count ? bytes : Array(bytes[0..<filled])
+    }
+
+    func restarted() -> FileContent? { FileContent(path: path) }
+
     private func read(limit: Int, over: Bool) -> ArchiveHandle.DataResult {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("cannot open \(path)") }
         defer { try? handle.close() }
@@ -129,7 +237,7 @@ struct FileContent: EntryContent {
 }
 
 /// The state of reading one artifact: what was found so far and how much of each budget is spent.
-struct Walk {
+struct Walk: Sendable {
     let limits: ReadLimits
     private(set) var entries: [ArtifactEntry] = []
     private(set) var binaries: [Binary] = []
@@ -141,6 +249,25 @@ struct Walk {
 
     init(limits: ReadLimits) {
         self.limits = limits
+    }
+
+    var inflated: Int { inflatedBytes }
+
+    /// A cap was met, or the archive was damaged: what follows depends on everything read before.
+    var metACap: Bool {
+        stopped || budgetExhausted
+            || problems.contains { [.artifactTooLarge, .tooManyEntries, .unreadableArchive].contains($0.kind) }
+    }
+
+    /// Joins a walk over the next run of entries.
+    mutating func append(_ other: Walk) {
+        entries += other.entries
+        binaries += other.binaries
+        problems += other.problems
+        metadataFiles.merge(other.metadataFiles) { first, _ in first }
+        inflatedBytes += other.inflatedBytes
+        namedProblems.merge(other.namedProblems, uniquingKeysWith: +)
+        unnamedProblems.merge(other.unnamedProblems, uniquingKeysWith: +)
     }
 
     func artifact(path: String, kind: ArtifactKind, storedSize: Int64? = nil) -> Artifact {
@@ -176,37 +303,26 @@ struct Walk {
     /// modes. libarchive's n-th entry is the n-th distinct local header, so it is paired with the n-th group of records.
     @discardableResult
     mutating func walk(
-        _ archive: ArchiveHandle, prefix: String, depth: Int, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?
+        _ archive: ArchiveHandle, prefix: String, depth: Int, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?,
+        positions: Range<Int>? = nil
     ) -> String? {
         let label = prefix.isEmpty ? nil : String(prefix.dropLast())
-        let directory: ZipCentralDirectory?
-        switch index {
-        case .success(let read):
-            directory = read
-            if let claimed = read.claimedCount {
-                problems.append(ArtifactProblem(
-                    kind: .unreadableArchive, path: label,
-                    message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
-            }
-            for (kind, count) in read.unnamedProblems.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                let what = kind == .sharedLocalHeader ? "share a local header with another record" : "overlap another entry's data"
-                problems.append(ArtifactProblem(
-                    kind: kind, path: label,
-                    message: "\(count) more central-directory records \(what) (the first \(ZipCentralDirectory.namedProblems) are named)"))
-            }
-        case .failure(let damage):
-            directory = nil
-            problems.append(ArtifactProblem(
-                kind: .unreadableArchive, path: label,
-                message: "the ZIP's central directory could not be indexed (\(damage.reason)); entries are named by their local headers, which Lambda's unzip does not go by"))
-        case nil:
-            directory = nil
+        let directory = try? index?.get()
+        // Problems of the whole archive are said once, by the walk that starts at its first entry.
+        if positions == nil || positions?.lowerBound == 0 {
+            recordArchiveProblems(index, label: label)
         }
-        var group = 0
+        var position = 0
         while !stopped {
-            switch archive.next() {
+            if let positions, position >= positions.upperBound { return nil }
+            let next = archive.next()
+            if let positions, position < positions.lowerBound, case .entry = next {
+                position += 1
+                continue
+            }
+            switch next {
             case .end:
-                if let directory { listUnvisited(directory, from: group, prefix: prefix) }
+                if let directory { listUnvisited(directory, from: position, prefix: prefix) }
                 return nil
             case .failed(let reason):
                 problems.append(ArtifactProblem(
@@ -214,12 +330,12 @@ struct Walk {
                     message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
                 return reason
             case .entry(let header):
-                guard let directory, group < directory.groups.count else {
-                    visit(header, path: prefix + header.path, mode: header.mode, depth: depth, archive: archive)
+                position += 1
+                guard let directory, position - 1 < directory.groups.count else {
+                    visit(header, path: prefix + header.path, mode: header.mode, depth: depth, archive: archive, position: position - 1)
                     continue
                 }
-                let records = directory.groups[group]
-                group += 1
+                let records = directory.groups[position - 1]
                 let first = directory.records[records.lowerBound]
                 if let localName = first.localName {
                     recordProblem(ArtifactProblem(
@@ -232,7 +348,9 @@ struct Walk {
                     }
                 }
                 // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
-                visit(header, path: prefix + first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }, depth: depth, archive: archive)
+                visit(
+                    header, path: prefix + first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 },
+                    depth: depth, archive: archive, position: position - 1)
                 // The other records on the same local header: listed under their own names, their data not read again.
                 for sharer in directory.records[records].dropFirst() {
                     record(Self.entry(for: sharer, prefix: prefix))
@@ -242,12 +360,39 @@ struct Walk {
         return nil
     }
 
-    private mutating func visit(_ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle) {
+    /// What is wrong with a ZIP's central directory as a whole: an entry count it cannot hold, records past the first
+    /// hundred named, or a directory that could not be indexed at all.
+    private mutating func recordArchiveProblems(_ index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?, label: String?) {
+        switch index {
+        case .success(let read):
+            if let claimed = read.claimedCount {
+                problems.append(ArtifactProblem(
+                    kind: .unreadableArchive, path: label,
+                    message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
+            }
+            for (kind, count) in read.unnamedProblems.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                let what = kind == .sharedLocalHeader ? "share a local header with another record" : "overlap another entry's data"
+                problems.append(ArtifactProblem(
+                    kind: kind, path: label,
+                    message: "\(count) more central-directory records \(what) (the first \(ZipCentralDirectory.namedProblems) are named)"))
+            }
+        case .failure(let damage):
+            problems.append(ArtifactProblem(
+                kind: .unreadableArchive, path: label,
+                message: "the ZIP's central directory could not be indexed (\(damage.reason)); entries are named by their local headers, which Lambda's unzip does not go by"))
+        case nil:
+            break
+        }
+    }
+
+    private mutating func visit(
+        _ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle, position: Int
+    ) {
         switch header.type {
         case .file:
             examineFile(
                 path: path, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
-                content: ArchiveEntryContent(handle: archive))
+                content: ArchiveEntryContent(handle: archive, index: position))
         default:
             record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
         }
@@ -321,6 +466,8 @@ struct Walk {
             return
         }
         guard !budgetExhausted else { return }
+        // Only what could be native code or an archive is looked into; the rest is known by its name, size and mode.
+        guard Self.isMetadataFile(path) || NativeName.worthSniffing(path: path, mode: mode) else { return }
         let head: [UInt8]
         switch content.prefix(FileSignature.prefixLength) {
         case .complete(let bytes), .overLimit(let bytes): head = bytes
@@ -345,6 +492,10 @@ struct Walk {
         if !signature.isNativeBinary && !isNestedArchive {
             // Named like a library but not one: the first bytes say enough to tell the user what it is.
             if let binary = BinaryReader.read(path: path, size: size, mode: mode, bytes: head) { binaries.append(binary) }
+            return
+        }
+        if signature == .elf {
+            readElf(path: path, size: size, mode: mode, head: head, content: &content)
             return
         }
         if size > Int64(limits.entryBytes) {
@@ -382,6 +533,49 @@ struct Walk {
             openNested(bytes, path: path, signature: signature, depth: depth)
         } else if let binary = BinaryReader.read(path: path, size: Int64(bytes.count), mode: mode, bytes: bytes) {
             binaries.append(binary)
+        }
+    }
+
+    /// An ELF file: only the ranges its facts need are held (`ElfRanges`), whatever its size; the per-entry cap
+    /// bounds what is held, not the file.
+    private mutating func readElf(path: String, size: Int64, mode: UInt32?, head: [UInt8], content: inout some EntryContent) {
+        let cap = limits.entryBytes
+        let result: ElfRanges.Result
+        let declared = size >= 0 ? Int(size) : Int.max
+        if size >= 0, content.read(offset: 0, count: 0) != nil {
+            let source = content
+            result = ElfRanges.read(size: declared, cap: cap) { offset, count in source.read(offset: offset, count: count) }
+        } else {
+            var inflated = 0
+            var current = content
+            result = ElfRanges.read(
+                declaredSize: declared, cap: cap, head: head, inflated: &inflated, budget: limits.artifactBytes - inflatedBytes,
+                stream: { consume in current.stream(consume) },
+                restart: {
+                    guard let again = current.restarted() else { return nil }
+                    var fresh = again
+                    return { consume in fresh.stream(consume) }
+                })
+            inflatedBytes += inflated
+        }
+        switch result {
+        case .outcome(.facts(let facts)):
+            binaries.append(Binary(path: path, size: size, mode: mode, facts: .elf(facts), problem: nil))
+        case .outcome(.corrupt(let reason)):
+            binaries.append(Binary(path: path, size: size, mode: mode, facts: nil, problem: reason))
+        case .outcome(.notHeld(let reason, _, _)):
+            problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "ELF file not fully read: \(reason)"))
+        case .overCap(let needed):
+            problems.append(ArtifactProblem(
+                kind: .entryTooLarge, path: path,
+                message: "the tables its facts need take more than the per-entry cap of \(cap) bytes held (at least \(needed)); not read (raise --max-entry-bytes)"))
+        case .overBudget:
+            budgetExhausted = true
+            problems.append(ArtifactProblem(
+                kind: .artifactTooLarge, path: path,
+                message: "reading this entry would pass the cap of \(limits.artifactBytes) bytes inflated for the whole artifact; it and the rest were not read (raise --max-artifact-bytes)"))
+        case .failed(let reason):
+            problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "entry could not be read: \(reason)"))
         }
     }
 

@@ -143,14 +143,65 @@ struct DiskFileContent: EntryContent {
         read(limit: limit, over: true)
     }
 
-    private func read(limit: Int, over: Bool) -> ArchiveHandle.DataResult {
-        let descriptor = FolderSource.withCString(path) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
-        guard descriptor >= 0 else { return .failed("cannot open the file: \(SystemError.current)") }
+    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
+        let descriptor: Int32
+        switch opened() {
+        case .success(let open): descriptor = open
+        case .failure(let reason): return .failed(reason.message)
+        }
         defer { close(descriptor) }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var position = offset
+        while true {
+            let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, $0.count, off_t(position)) }
+            if got < 0 { return .failed("read error: \(SystemError.current)") }
+            if got == 0 { return .end }
+            position += got
+            let more = chunk[0..<got].withUnsafeBytes { consume($0) }
+            if !more { return .stopped }
+        }
+    }
+
+    func read(offset: Int, count: Int) -> [UInt8]? {
+        guard case .success(let descriptor) = opened() else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset + filled)) }
+            if got <= 0 { break }
+            filled += got
+        }
+        return Array(bytes[0..<filled])
+    }
+
+    func restarted() -> DiskFileContent? { DiskFileContent(path: path) }
+
+    private struct OpenFailure: Error {
+        let message: String
+    }
+
+    /// The file opened without following a link or waiting, and still a regular file once open.
+    private func opened() -> Result<Int32, OpenFailure> {
+        let descriptor = FolderSource.withCString(path) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        guard descriptor >= 0 else { return .failure(OpenFailure(message: "cannot open the file: \(SystemError.current)")) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, UInt32(status.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else {
-            return .failed("no longer a regular file")
+            close(descriptor)
+            return .failure(OpenFailure(message: "no longer a regular file"))
         }
+        return .success(descriptor)
+    }
+
+    private func read(limit: Int, over: Bool) -> ArchiveHandle.DataResult {
+        let descriptor: Int32
+        switch opened() {
+        case .success(let open): descriptor = open
+        case .failure(let reason): return .failed(reason.message)
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        _ = fstat(descriptor, &status)
         let wanted = over ? limit + 1 : limit
         var bytes = [UInt8](repeating: 0, count: min(wanted, max(Int(status.st_size) - offset, 0) + 1))
         var filled = 0

@@ -38,6 +38,13 @@ struct ZipCentralDirectory {
     /// Records with a problem of each kind past the first `namedProblems`: counted, not named one by one.
     let unnamedProblems: [ArtifactProblem.Kind: Int]
 
+    /// Nothing to report: one record per local header, names that agree, a count that holds. Only such a directory is
+    /// read in parallel runs (a hostile one is read on one handle, so its problems are named in one order).
+    var isPlain: Bool {
+        records.count == groups.count && claimedCount == nil && unnamedProblems.isEmpty
+            && records.allSatisfy { $0.problems.isEmpty && $0.localName == nil }
+    }
+
     /// Records named one by one per kind of problem; a hostile ZIP can have 200,000 records on one local header.
     static let namedProblems = 100
 

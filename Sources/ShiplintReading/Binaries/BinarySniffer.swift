@@ -77,6 +77,23 @@ enum NativeName {
         return false
     }
 
+    /// Whether an entry's first bytes are worth reading at all: only a file a loader, the runtime or an unpacker could
+    /// take for native code or an archive. Python imports extension modules only by their suffix (`.so`, `.pyd`),
+    /// Node loads an addon only from a `.node` file, ld.so maps the names in DT_NEEDED (`lib*.so*`), Lambda runs
+    /// `bootstrap` and files with an execute bit, and archives are opened by their suffix; a `.py`, `.js`, `.json`,
+    /// `.d.ts` or `.map` file is read as text by its runtime whatever its bytes, so no loader could ever load it.
+    static func worthSniffing(path: String, mode: UInt32?) -> Bool {
+        if let mode, mode & 0o111 != 0 { return true }
+        let components = path.split(separator: "/")
+        let name = components.last.map(String.init) ?? path
+        if name == "bootstrap" || looksNative(name) || looksLikeArchive(name) { return true }
+        let lower = name.lowercased()
+        if lower.contains(".so.") { return true }
+        // No extension (executables, `libfoo` without a suffix); a leading dot alone is no extension.
+        if !lower.dropFirst().contains(".") { return true }
+        return components.dropLast().contains { $0 == "bin" || $0 == "sbin" || $0 == "libexec" }
+    }
+
     /// Names of archives worth opening when found inside an artifact.
     static func looksLikeArchive(_ name: String) -> Bool {
         let lower = name.lowercased()

@@ -1,23 +1,28 @@
 import ShiplintFacts
 
 /// Bounds-checked reads of integers and strings from untrusted bytes; every read returns nil past the end.
+/// Offsets are absolute: `base` is the file offset of `bytes[0]`, so a view of a held range reads with file offsets.
 struct ByteView {
     let bytes: [UInt8]
     let byteOrder: ByteOrder
+    let base: Int
 
-    init(_ bytes: [UInt8], byteOrder: ByteOrder) {
+    init(_ bytes: [UInt8], byteOrder: ByteOrder, base: Int = 0) {
         self.bytes = bytes
         self.byteOrder = byteOrder
+        self.base = base
     }
 
+    /// One past the last absolute offset this view holds.
+    var end: Int { base + bytes.count }
     var count: Int { bytes.count }
 
     func contains(offset: Int, length: Int) -> Bool {
-        offset >= 0 && length >= 0 && offset <= bytes.count && length <= bytes.count - offset
+        offset >= base && length >= 0 && offset - base <= bytes.count && length <= bytes.count - (offset - base)
     }
 
     func u8(_ offset: Int) -> UInt8? {
-        contains(offset: offset, length: 1) ? bytes[offset] : nil
+        contains(offset: offset, length: 1) ? bytes[offset - base] : nil
     }
 
     func u16(_ offset: Int) -> UInt16? {
@@ -32,11 +37,17 @@ struct ByteView {
         unsigned(offset, width: 8)
     }
 
+    /// A 32- or 64-bit word, as ELF addresses and sizes are in each class.
+    func word(_ offset: Int, bits: Int) -> UInt64? {
+        bits == 64 ? u64(offset) : u32(offset).map(UInt64.init)
+    }
+
     private func unsigned(_ offset: Int, width: Int) -> UInt64? {
         guard contains(offset: offset, length: width) else { return nil }
+        let start = offset - base
         var value: UInt64 = 0
         for index in 0..<width {
-            let byte = UInt64(bytes[offset + (byteOrder == .little ? width - 1 - index : index)])
+            let byte = UInt64(bytes[start + (byteOrder == .little ? width - 1 - index : index)])
             value = value << 8 | byte
         }
         return value
@@ -44,9 +55,10 @@ struct ByteView {
 
     /// A NUL-terminated string starting at `offset`, at most `limit` bytes, not crossing `end`.
     func cString(at offset: Int, limit: Int = 4096, end: Int? = nil) -> String? {
-        let stop = min(end ?? bytes.count, bytes.count, offset.addingReportingOverflow(limit).partialValue)
-        guard offset >= 0, offset < stop else { return nil }
-        guard let terminator = bytes[offset..<stop].firstIndex(of: 0) else { return nil }
-        return String(decoding: bytes[offset..<terminator], as: UTF8.self)
+        let stop = min(end ?? self.end, self.end, offset.addingReportingOverflow(limit).partialValue) - base
+        let start = offset - base
+        guard start >= 0, start < stop else { return nil }
+        guard let terminator = bytes[start..<stop].firstIndex(of: 0) else { return nil }
+        return String(decoding: bytes[start..<terminator], as: UTF8.self)
     }
 }

@@ -1,0 +1,214 @@
+import Foundation
+import ShiplintFacts
+
+/// Reads one ELF entry holding only the byte ranges its facts need, never the file: a stream is inflated once front to
+/// back and each needed range is kept as it goes by; the stream stops once the facts are read. Which ranges are needed
+/// is learnt as they arrive (the header names the program headers, which name PT_DYNAMIC, which names the tables), so
+/// the reader is run again each time a kept range is complete and says what it still lacks. The dynamic tables usually
+/// lie in the first PT_LOAD, before the code, and PT_DYNAMIC after it: the first bytes of the file are kept on the
+/// chance (a window), so one pass is enough; a table behind the stream that was not kept means a second pass over the
+/// entry, keeping exactly that range. A file on disk is read by offset, only the ranges asked for.
+enum ElfRanges {
+    /// The first bytes kept on the chance that the dynamic tables are there (they are for lld and GNU ld layouts).
+    static func window(cap: Int) -> Int { min(4 << 20, cap / 4) }
+    /// A missing range is read with at least this many bytes after it (the next record of a chain is usually near).
+    static func spread(cap: Int) -> Int { min(256 << 10, cap / 16) }
+    /// Tables closer than this to each other are asked for as one range when one of them is missing.
+    static let clusterGap = 4 << 20
+    /// Passes over one stream before giving up (each pass inflates up to the last range it keeps).
+    static let maximumPasses = 3
+
+    enum Result {
+        case outcome(ElfReader.Outcome)
+        /// Holding the ranges the facts need would pass the cap on what is held for one entry.
+        case overCap(needed: Int)
+        /// Inflating as far as the facts need would pass what is left of the artifact's budget.
+        case overBudget
+        case failed(String)
+    }
+
+    /// By offset: a file on disk (or any source that reads at an offset).
+    static func read(size: Int, cap: Int, fetch: (Int, Int) -> [UInt8]?) -> Result {
+        var held = HeldBytes(size: size)
+        let first = min(size, 64 << 10)
+        guard let head = fetch(0, first) else { return .failed("cannot read the first \(first) bytes") }
+        held.add(offset: 0, bytes: head)
+        for _ in 0..<256 {
+            let outcome = ElfReader.read(held)
+            guard case .notHeld(let reason, let offset, let count) = outcome else { return .outcome(outcome) }
+            let end = min(size, offset + count + spread(cap: cap))
+            let adding = (end - offset) - held.heldCount(in: offset, end)
+            guard held.heldCount + adding <= cap else { return .overCap(needed: held.heldCount + adding) }
+            guard let bytes = fetch(offset, end - offset), bytes.count == end - offset else {
+                return .failed("cannot read \(reason)")
+            }
+            held.add(offset: offset, bytes: bytes)
+        }
+        return .failed("the tables of its dynamic segment need more than 256 reads")
+    }
+
+    /// From a stream whose first bytes (`head`) were read already. `stream` feeds the rest; `restart` gives a stream
+    /// over the entry from its first byte again, for a second pass. `inflated` counts every byte that came out.
+    static func read(
+        declaredSize: Int, cap: Int, head: [UInt8], inflated: inout Int, budget: Int,
+        stream: ((UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd,
+        restart: () -> (((UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd)?
+    ) -> Result {
+        var collector = RangeCollector(size: declaredSize)
+        _ = collector.want(0, min(declaredSize, window(cap: cap)))
+        var pass = 1
+        var result: Result?
+        var behind: (offset: Int, count: Int)?
+        let debug = ProcessInfo.processInfo.environment["SHIPLINT_DEBUG_RANGES"] != nil
+
+        /// Runs the reader over what is held; false when the stream can stop.
+        func evaluate() -> Bool {
+            let outcome = ElfReader.read(collector.held)
+            guard case .notHeld(let reason, let offset, let count) = outcome else {
+                result = .outcome(outcome)
+                return false
+            }
+            let end = min(collector.held.size, offset + count + spread(cap: cap))
+            if debug { print("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)") }
+            let adding = (end - offset) - collector.held.heldCount(in: offset, end)
+            guard collector.heldCount + adding <= cap else {
+                result = .overCap(needed: collector.heldCount + adding)
+                return false
+            }
+            switch collector.want(offset, end) {
+            case .added: return true
+            case .behind:
+                behind = (offset, end - offset)
+                return false
+            case .nothing:
+                result = .outcome(.notHeld(reason, offset: offset, count: count))
+                return false
+            }
+        }
+
+        func consume(_ chunk: UnsafeRawBufferPointer) -> Bool {
+            inflated += chunk.count
+            if inflated > budget {
+                result = .overBudget
+                return false
+            }
+            guard collector.feed(chunk) else { return collector.hasPending }
+            return evaluate() && collector.hasPending
+        }
+
+        var keepGoing = true
+        head.withUnsafeBytes { keepGoing = consume($0) }
+        var end: ArchiveHandle.StreamEnd = .stopped
+        if keepGoing { end = stream(consume) }
+        while true {
+            if case .failed(let reason) = end { return .failed(reason) }
+            if case .end = end, result == nil, behind == nil {
+                // The entry ended: what is held is all there is; judged against the bytes that came out.
+                if collector.position < collector.held.size { collector.truncate(to: collector.position) }
+                if evaluate(), collector.hasPending { return .outcome(ElfReader.read(collector.held)) }
+            }
+            if let result { return result }
+            guard let missing = behind, pass < maximumPasses, let again = restart() else {
+                return .outcome(ElfReader.read(collector.held))
+            }
+            // A second pass: keep what is held, and the range that went by unkept.
+            pass += 1
+            behind = nil
+            collector.rewind()
+            _ = collector.want(missing.offset, missing.offset + missing.count)
+            end = again(consume)
+        }
+    }
+}
+
+/// Keeps the wanted ranges of a stream as it goes by.
+struct RangeCollector {
+    private(set) var held: HeldBytes
+    private(set) var position = 0
+    private var pending: [(start: Int, end: Int, buffer: [UInt8])] = []
+
+    init(size: Int) {
+        held = HeldBytes(size: size)
+    }
+
+    var hasPending: Bool { !pending.isEmpty }
+    var heldCount: Int { held.heldCount + pending.reduce(0) { $0 + ($1.end - $1.start) } }
+
+    /// `.added`: it will be kept (or is being kept); `.behind`: part of it went by unkept; `.nothing`: it is held.
+    enum Want { case added, behind, nothing }
+
+    /// Asks for `start..<end` to be kept. `.behind` when part of it went by unkept.
+    mutating func want(_ start: Int, _ end: Int) -> Want {
+        let end = min(end, held.size)
+        guard start < end else { return .nothing }
+        if start < position {
+            let kept = min(end, position)
+            let inPending = pending.contains { $0.start <= start && kept <= $0.end }
+            guard inPending || held.view(start, kept - start, byteOrder: .little) != nil else { return .behind }
+            if end <= position { return inPending ? .added : .nothing }
+        }
+        var newStart = max(start, position)
+        var newEnd = end
+        var buffer: [UInt8] = []
+        // Merge with overlapping or touching pending ranges (only a range that started before `position` has bytes).
+        var kept: [(start: Int, end: Int, buffer: [UInt8])] = []
+        for range in pending {
+            if range.end < newStart || range.start > newEnd {
+                kept.append(range)
+            } else {
+                if range.start <= newStart {
+                    buffer = range.buffer
+                    newStart = range.start
+                }
+                newEnd = max(newEnd, range.end)
+            }
+        }
+        buffer.reserveCapacity(newEnd - newStart)
+        kept.append((newStart, newEnd, buffer))
+        pending = kept.sorted { $0.start < $1.start }
+        return .added
+    }
+
+    /// Takes the next bytes of the stream; true when a wanted range became complete.
+    mutating func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        let chunkStart = position
+        let chunkEnd = position + chunk.count
+        position = chunkEnd
+        var completed = false
+        var index = 0
+        while index < pending.count {
+            let range = pending[index]
+            let from = max(range.start, chunkStart), to = min(range.end, chunkEnd)
+            if from < to {
+                pending[index].buffer.append(contentsOf: chunk[(from - chunkStart)..<(to - chunkStart)])
+            }
+            if range.end <= chunkEnd && range.start + pending[index].buffer.count == range.end {
+                held.add(offset: range.start, bytes: pending[index].buffer)
+                pending.remove(at: index)
+                completed = true
+            } else {
+                index += 1
+            }
+        }
+        return completed
+    }
+
+    /// The entry ended early: its size is what came out; the unfinished ranges are dropped.
+    mutating func truncate(to size: Int) {
+        var shorter = HeldBytes(size: size)
+        for chunk in held.chunks where chunk.offset < size {
+            shorter.add(offset: chunk.offset, bytes: Array(chunk.bytes.prefix(size - chunk.offset)))
+        }
+        for range in pending where range.start < size && !range.buffer.isEmpty {
+            shorter.add(offset: range.start, bytes: range.buffer)
+        }
+        held = shorter
+        pending = []
+    }
+
+    /// Back to the first byte for another pass; what is held stays held, unfinished ranges are dropped.
+    mutating func rewind() {
+        position = 0
+        pending = []
+    }
+}
