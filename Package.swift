@@ -34,18 +34,21 @@ let package = Package(
         ),
         // Pure functions from facts + target to findings.
         .target(name: "ShiplintChecks", dependencies: ["ShiplintFacts", "ShiplintTargets"]),
-        // Text and JSON (and later SARIF, JUnit …) writers.
-        .target(name: "ShiplintReports", dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks"]),
-        // Project policy: `.shiplint.toml` (severities, ignores), baselines, applied to a scan's findings.
+        // The one result of a scan (findings with effective severity, suppressions, identities, the checks that ran)
+        // that every report renders.
+        .target(name: "ShiplintOutcome", dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks"]),
+        // Project policy: `.shiplint.toml` (severities, ignores), baselines, applied to a scan to make its outcome.
         .target(
             name: "ShiplintPolicy",
-            dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        // Renderings of an outcome: text, JSON, SARIF, JUnit, GitHub annotations; inspect and explain output.
+        .target(name: "ShiplintReports", dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome"]),
         .executableTarget(
             name: "shiplint",
             dependencies: [
-                "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", "ShiplintPolicy",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports",
+                "ShiplintPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Build tool: turns rules/*.toml into a Swift source so built-in targets ship inside the binary.
@@ -53,7 +56,9 @@ let package = Package(
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["embed-rules"]),
         .testTarget(
             name: "ShiplintTests",
-            dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", "ShiplintPolicy"]
+            dependencies: [
+                "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports", "ShiplintPolicy",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

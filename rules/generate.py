@@ -91,6 +91,49 @@ def array(key: str, values: list[str], comments: list[str] = (), inline_max: int
     return "\n".join(lines)
 
 
+def packed_array(key: str, values: list[str], width: int = 116) -> str:
+    """`key = [...]` with the values packed several to a line (long data lists: policy versions, blacklists)."""
+    if len(key) + sum(len(q(v)) + 2 for v in values) + 4 <= width:
+        return f"{key} = [{', '.join(q(v) for v in values)}]"
+    lines, line = [f"{key} = ["], " "
+    for v in values:
+        item = f" {q(v)},"
+        if len(line) + len(item) > width:
+            lines.append(line)
+            line = " "
+        line += item
+    lines += [line, "]"]
+    return "\n".join(lines)
+
+
+def toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else q(key)
+
+
+def wheel_policy_tables(policy: dict, arch: str, source: str) -> list[str]:
+    """[wheel-policy]: the policy's name, its symbol-version sets for `arch` and its blacklist, as the table lists them."""
+    lines = [
+        "[wheel-policy]",
+        kv("name", policy["name"], "auditwheel's policy name"),
+        "",
+        "[wheel-policy.symbol-versions]",
+        f"# {source}, {policy['name']}, symbol_versions.{arch}:",
+        "# every version node the policy allows, per family, exactly as the table lists them (a family it does not",
+        "# list is not judged, as in auditwheel's versioned_symbols_policy).",
+    ]
+    for family, versions in sorted(policy["symbol_versions"].get(arch, {}).items()):
+        lines.append(packed_array(toml_key(family), versions))
+    lines += [
+        "",
+        "[wheel-policy.blacklist]",
+        f"# {source}, {policy['name']}, blacklist:",
+        "# symbols a wheel may not import from these libraries (internal symbols not every build of the library exports).",
+    ]
+    for soname, symbols in sorted(policy.get("blacklist", {}).items()):
+        lines.append(packed_array(toml_key(soname), symbols))
+    return lines
+
+
 def kv(key: str, value, comment: str | None = None) -> str:
     """`key = value  # comment`; a long comment goes above the key instead, wrapped."""
     rendered = q(value) if isinstance(value, str) else ("true" if value is True else str(value))
@@ -535,6 +578,42 @@ def python_target(ref: Path, version: str, arch: str) -> tuple[str, str]:
     return name, text
 
 
+# doc/abi_version_registry.json of nodejs/node: "NODE_MODULE_VERSION" per Node.js major.
+NODE_MODULE_VERSION = {"18": 108, "20": 115, "22": 127, "24": 137}
+# The Node-API version matrix (nodejs/node doc/api/n-api.md, "Node-API version matrix"): 9 is in v18.17.0+, 20.3.0+,
+# 21.0.0 and later; 10 in v22.14.0+, 23.6.0+ and later. Lambda keeps each runtime on its major's latest release.
+NAPI_VERSION = {"18": 9, "20": 9, "22": 10, "24": 10}
+NAPI_SOURCE = {
+    "18": "highest Node-API version: 9 since v18.17.0 (nodejs/node doc/api/n-api.md, Node-API version matrix)",
+    "20": "highest Node-API version: 9 since v20.3.0 (nodejs/node doc/api/n-api.md, Node-API version matrix)",
+    "22": "highest Node-API version: 10 since v22.14.0 (nodejs/node doc/api/n-api.md, Node-API version matrix)",
+    "24": "highest Node-API version: 10, 'v22.14.0+, 23.6.0+ and all later versions' (doc/api/n-api.md)",
+}
+NAPI_FUNCTIONS = {
+    9: ["node_api_symbol_for", "node_api_create_syntax_error", "node_api_throw_syntax_error",
+        "node_api_get_module_file_name"],
+    10: ["node_api_create_external_string_latin1", "node_api_create_external_string_utf16",
+         "node_api_create_property_key_latin1", "node_api_create_property_key_utf8",
+         "node_api_create_property_key_utf16", "node_api_create_buffer_from_arraybuffer"],
+}
+# Prisma's binaryTargets for Lambda (prisma/prisma#13396; prisma.io docs, "Deploy to AWS Lambda"): the query engine
+# is built per OpenSSL; Amazon Linux 2 has OpenSSL 1.0.2, Amazon Linux 2023 OpenSSL 3.
+PRISMA_TARGETS = {
+    ("al2", "x86_64"): ["rhel-openssl-1.0.x"], ("al2023", "x86_64"): ["rhel-openssl-3.0.x"],
+    ("al2", "aarch64"): ["linux-arm64-openssl-1.0.x"], ("al2023", "aarch64"): ["linux-arm64-openssl-3.0.x"],
+}
+PRISMA_SOURCE = ["Prisma query engine binary targets that load here (prisma/prisma#13396; prisma.io docs 'Deploy to AWS",
+                 "Lambda': rhel-openssl-1.0.x on Amazon Linux 2, rhel-openssl-3.0.x on Amazon Linux 2023; arm64:",
+                 "linux-arm64-openssl-1.0.x / -3.0.x)."]
+
+
+def napi_function_tables() -> list[str]:
+    lines = []
+    for version, functions in NAPI_FUNCTIONS.items():
+        lines += ["[[node.napi-functions]]", kv("version", version), array("functions", functions, [])]
+    return lines
+
+
 def node_target(version: str, arch: str) -> tuple[str, str]:
     os_ = NODE_VERSIONS[version]
     runtime = f"nodejs{version}.x"
@@ -550,7 +629,17 @@ def node_target(version: str, arch: str) -> tuple[str, str]:
                   "# load that one, not the OS's 6.0.33 (reference/lambda-runtimes/al2023-lambda-nodejs.txt; README runtime table).",
                   kv("GLIBCXX", "3.4.32", "libstdc++.so.6.0.32 = GCC 13.2 -> GLIBCXX_3.4.32 (" + LIBSTDCXX_DOC + ")"),
                   kv("CXXABI", "1.3.14", "GCC 13.1/13.2 -> CXXABI_1.3.14; 1.3.15 first came with 6.0.33 / GCC 14 (same page, gcc r14-1649)")]
-    parts += ["", "[node]", kv("version", version, "major version of the runtime"), "",
+    parts += ["", "[node]", kv("version", version, "major version of the runtime"),
+              kv("module-version", NODE_MODULE_VERSION[version],
+                 f"NODE_MODULE_VERSION of Node.js {version} (nodejs/node doc/abi_version_registry.json); a legacy addon must match it"),
+              kv("napi-version", NAPI_VERSION[version], NAPI_SOURCE[version]),
+              array("prisma-binary-targets", PRISMA_TARGETS[(os_.key, arch)], PRISMA_SOURCE),
+              "",
+              "# The Node-API version that made each napi_* / node_api_* function stable (nodejs/node src/js_native_api.h and",
+              "# src/node_api.h, the `#if NAPI_VERSION >= N` guard around each declaration; the Node-API documentation lists",
+              "# the same as each function's 'N-API version'). Functions of versions 1-8 are omitted: every runtime has 8.",
+              *napi_function_tables(),
+              "",
               "[package]",
               array("layer-paths", ["nodejs/node_modules", f"nodejs/node{version}/node_modules"],
                     ["Folders of a layer on NODE_PATH (reference/README.md: AWS 'packaging layers' page)."]),
@@ -616,7 +705,8 @@ def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[
                                             if tuple(map(int, v.split("."))) <= tuple(map(int, glibc.split(".")))})
     if extra:
         glibc_note += (f"; the policy's {arch} list also has GLIBC_{', GLIBC_'.join(extra)} (CentOS 7's aarch64 glibc defines "
-                       "that node; the policy blacklists __cxa_thread_atexit_impl of libc.so.6); 2.17 is used")
+                       "that node; the policy blacklists __cxa_thread_atexit_impl of libc.so.6): glibc-too-new judges "
+                       "by the set in [wheel-policy.symbol-versions], this value is for messages")
     os_list = [LOADER[arch]] + policy["lib_whitelist"]
     text = "\n".join([
         header(name, f"{tag}{alias} wheel policy on {arch}: glibc {glibc} and auditwheel's library whitelist",
@@ -642,6 +732,8 @@ def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[
             f"reference/manylinux-policy.json, {policy_name}. (auditwheel also always accepts libpythonX.Y; not listed here.)",
         ]),
         "",
+        *wheel_policy_tables(policy, arch, "reference/manylinux-policy.json (pypa/auditwheel)"),
+        "",
     ])
     return name, text
 
@@ -666,10 +758,15 @@ def musllinux_target() -> tuple[str, str]:
         "[libraries]",
         array("search-path", ["/lib64", "/usr/lib64"], NOMINAL_SEARCH),
         "",
-        array("os", ["libc.musl-x86_64.so.1", "libz.so.1"], [
+        array("os", ["libc.so", "libc.musl-x86_64.so.1", "libz.so.1"], [
             "musllinux-policy.json, musllinux_1_2: lib_whitelist = [\"libc.so\", \"libz.so.1\"]; auditwheel replaces",
             "libc.so by musl's soname libc.musl-x86_64.so.1 on x86_64 (_fixup_musl_libc_soname in policy/__init__.py).",
+            "Both names: musllinux wheels need plain libc.so (what musl's linker records), which on Alpine is the file",
+            "whose soname is libc.musl-x86_64.so.1.",
         ]),
+        "",
+        "[wheel-policy]",
+        kv("name", "musllinux_1_2", "auditwheel's policy name; its symbol_versions and blacklist are empty"),
         "",
     ])
     return name, text
@@ -704,6 +801,9 @@ def main() -> None:
     files.append(manylinux_target(ref, "manylinux2014", "manylinux_2_17", "aarch64"))
     files.append(manylinux_target(ref, "manylinux_2_28", "manylinux_2_28", "x86_64"))
     files.append(manylinux_target(ref, "manylinux_2_34", "manylinux_2_34", "x86_64"))
+    # The table lists aarch64 sets for manylinux_2_28 and manylinux_2_34 too (symbol_versions.aarch64).
+    files.append(manylinux_target(ref, "manylinux_2_28", "manylinux_2_28", "aarch64"))
+    files.append(manylinux_target(ref, "manylinux_2_34", "manylinux_2_34", "aarch64"))
     files.append(musllinux_target())
 
     for rel, text in files:

@@ -136,16 +136,19 @@ public struct CheckExample: Sendable {
     public let subject: Subject
     public let target: String
     public let fires: Bool
+    /// Text the message must contain when it fires (the symbol, version node or library it is about).
+    public let mentions: String?
 
-    public init(_ summary: String, binary: Binary, target: String, fires: Bool) {
-        self.init(summary, subject: .binary(binary), target: target, fires: fires)
+    public init(_ summary: String, binary: Binary, target: String, fires: Bool, mentions: String? = nil) {
+        self.init(summary, subject: .binary(binary), target: target, fires: fires, mentions: mentions)
     }
 
-    public init(_ summary: String, subject: Subject, target: String, fires: Bool) {
+    public init(_ summary: String, subject: Subject, target: String, fires: Bool, mentions: String? = nil) {
         self.summary = summary
         self.subject = subject
         self.target = target
         self.fires = fires
+        self.mentions = mentions
     }
 }
 

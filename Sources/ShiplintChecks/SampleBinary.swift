@@ -6,15 +6,26 @@ public enum SampleBinary {
         _ path: String, arch: String = "x86_64", machine: UInt16 = 62, bits: Int = 64, byteOrder: ByteOrder = .little,
         needed: [String] = ["libc.so.6"], interpreter: String? = nil, rpath: [String] = [],
         versionNeeds: [VersionNeed] = [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5"])],
-        executableStack: Bool? = false
+        executableStack: Bool? = false, symbols: [DynamicSymbol] = [], androidAPILevel: Int? = nil
     ) -> Binary {
         Binary(
             path: path, size: 4096, mode: 0o100644,
             facts: .elf(ElfFacts(
                 bits: bits, byteOrder: byteOrder, machine: machine, arch: arch, osABI: "sysv", type: .dyn,
                 interpreter: interpreter, needed: needed, soname: nil, rpath: rpath, runpath: [],
-                executableStack: executableStack, versionNeeds: versionNeeds, versionDefinitions: [], x86ISANeeded: [])),
+                executableStack: executableStack, versionNeeds: versionNeeds, versionDefinitions: [], x86ISANeeded: [],
+                symbols: symbols, androidAPILevel: androidAPILevel)),
             problem: nil)
+    }
+
+    /// Imported functions, each `name` or `name@VERSION` (the version needed from `file`).
+    public static func imports(_ names: [String], from file: String? = nil) -> [DynamicSymbol] {
+        names.map { text in
+            let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+            return DynamicSymbol(
+                name: parts[0], version: parts.count > 1 ? parts[1] : nil, versionFile: parts.count > 1 ? file : nil,
+                isDefined: false, isWeak: false, kind: .function)
+        }
     }
 
     /// A bundled shared library with a SONAME and version definitions.

@@ -12,22 +12,25 @@ public struct ArtifactScan: Sendable {
     public let artifact: Artifact
     public let role: ArtifactRole
     public let findings: [Finding]
+
+    public init(artifact: Artifact, role: ArtifactRole, findings: [Finding]) {
+        self.artifact = artifact
+        self.role = role
+        self.findings = findings
+    }
 }
 
 public struct ScanResult: Sendable {
     public let target: TargetRuntime
     public let artifacts: [ArtifactScan]
 
-    public func count(_ severity: Severity) -> Int {
-        artifacts.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count }
+    public init(target: TargetRuntime, artifacts: [ArtifactScan]) {
+        self.target = target
+        self.artifacts = artifacts
     }
 
-    /// The same result without `findings` (those a project ignores or has in its baseline).
-    public func removing(_ findings: Set<Finding>) -> ScanResult {
-        guard !findings.isEmpty else { return self }
-        return ScanResult(target: target, artifacts: artifacts.map { scan in
-            ArtifactScan(artifact: scan.artifact, role: scan.role, findings: scan.findings.filter { !findings.contains($0) })
-        })
+    public func count(_ severity: Severity) -> Int {
+        artifacts.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count }
     }
 
     /// The worst severity found, nil when clean.
@@ -64,7 +67,7 @@ public enum Scanner {
                     let artifact = located.artifact ?? deployment.function?.path ?? ""
                     let finding = Finding(
                         check: check.id, severity: check.defaultSeverity, artifact: artifact, path: located.path,
-                        message: located.verdict.message, fix: located.verdict.fix)
+                        message: located.verdict.message, fix: located.verdict.fix, fact: located.verdict.fact)
                     // Layers shared by several functions are judged once per function; report each finding once.
                     if seen.insert(finding).inserted { byArtifact[artifact, default: []].append(finding) }
                 }
@@ -78,13 +81,14 @@ public enum Scanner {
     }
 
     /// Path order, then root cause first (registry order), then message: the same input always gives the same order.
-    static func sorted(_ findings: [Finding]) -> [Finding] {
+    public static func sorted(_ findings: [Finding]) -> [Finding] {
         findings.sorted { left, right in
             if left.path != right.path { return left.path < right.path }
             let leftRank = CheckRegistry.precedence(of: left.check)
             let rightRank = CheckRegistry.precedence(of: right.check)
             if leftRank != rightRank { return leftRank < rightRank }
-            return left.message < right.message
+            if left.message != right.message { return left.message < right.message }
+            return left.fact < right.fact
         }
     }
 }

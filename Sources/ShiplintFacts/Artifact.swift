@@ -74,7 +74,8 @@ public struct Artifact: Sendable {
     public let problems: [ArtifactProblem]
     /// The size of the artifact file on disk (the ZIP as uploaded); nil for folders.
     public let storedSize: Int64?
-    /// The text of small metadata files, keyed by entry path: only `*.dist-info/WHEEL` (at most 64 KiB each).
+    /// The text of small metadata files, keyed by entry path: `*.dist-info/WHEEL`, the root `package.json` and
+    /// installed npm packages' `node_modules/**/package.json` (at most 64 KiB each).
     public let metadataFiles: [String: String]
 
     public init(

@@ -104,6 +104,17 @@ public struct DynamicSymbol: Sendable, Equatable, Hashable {
     }
 }
 
+/// Which C library an ELF was built for, as its loader path, DT_NEEDED and notes show.
+public enum LibcIdentity: String, Sendable, Codable {
+    case glibc, musl
+    /// Android's Bionic: loader `/system/bin/linker64`, `libc.so` without a version, an `.note.android.ident` note.
+    case bionic
+    /// No loader and no libc needed: a static executable, or an object that needs no C library.
+    case none
+    /// Needs a C library this reader cannot name.
+    case unknown
+}
+
 public struct ElfFacts: Sendable, Equatable {
     public enum ObjectType: String, Sendable {
         case none, rel, exec, dyn, core, other
@@ -130,12 +141,17 @@ public struct ElfFacts: Sendable, Equatable {
     public let x86ISANeeded: [String]
     /// The dynamic symbol table in table order, without the null entry (empty when the binary has none).
     public let symbols: [DynamicSymbol]
+    /// The Android API level from an `.note.android.ident` note (PT_NOTE, name "Android", type 1); nil without one.
+    public let androidAPILevel: Int?
+    /// For a legacy Node.js addon that registers from a constructor: `nm_version` of the `struct node_module` it
+    /// passes to `node_module_register`, found through the relocations of its pointers; nil when not found.
+    public let nodeModuleVersion: Int?
 
     public init(
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: [DynamicSymbol] = []
+        symbols: [DynamicSymbol] = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
     ) {
         self.bits = bits
         self.byteOrder = byteOrder
@@ -153,7 +169,41 @@ public struct ElfFacts: Sendable, Equatable {
         self.versionDefinitions = versionDefinitions
         self.x86ISANeeded = x86ISANeeded
         self.symbols = symbols
+        self.androidAPILevel = androidAPILevel
+        self.nodeModuleVersion = nodeModuleVersion
     }
+
+    /// The C library, with the evidence in words (`needs libc.so.6`, `loader /system/bin/linker64`).
+    public var libcEvidence: (libc: LibcIdentity, evidence: String) {
+        if let level = androidAPILevel { return (.bionic, "an Android note (API level \(level))") }
+        if let loader = interpreter {
+            if loader.hasPrefix("/system/bin/linker") { return (.bionic, "the Android loader \(loader)") }
+            if loader.contains("ld-musl-") { return (.musl, "the musl loader \(loader)") }
+        }
+        if let library = needed.first(where: { $0.hasPrefix("libc.musl-") }) { return (.musl, "needs \(library)") }
+        if needed.contains("libc.so.6") || needed.contains("libc.so.6.1") { return (.glibc, "needs libc.so.6") }
+        if let loader = interpreter, loader.contains("ld-linux") || loader.contains("ld64.so") {
+            return (.glibc, "the glibc loader \(loader)")
+        }
+        if let need = versionNeeds.first(where: { $0.names.contains { $0.hasPrefix("GLIBC_") } }) {
+            return (.glibc, "needs GLIBC_ versions from \(need.file)")
+        }
+        if needed.contains("libc.so") {
+            // Unversioned libc.so is musl's soname and Bionic's. Bionic's other libraries have unversioned names
+            // too (musl has no separate libm/libdl/liblog), so they tell Android apart when there is no note.
+            if let android = needed.first(where: { ElfFacts.bionicOnly.contains($0) }) {
+                return (.bionic, "needs libc.so and \(android)")
+            }
+            return (.musl, "needs libc.so")
+        }
+        if interpreter == nil && needed.isEmpty { return (.none, "no loader and no libraries needed") }
+        return (.unknown, "")
+    }
+
+    public var libc: LibcIdentity { libcEvidence.libc }
+
+    /// Android system libraries with unversioned sonames; glibc and musl have no such files.
+    static let bionicOnly: Set<String> = ["libm.so", "libdl.so", "liblog.so", "libandroid.so", "libc++_shared.so"]
 
     /// Symbols the binary needs from elsewhere (undefined in its dynamic symbol table).
     public var importedSymbols: [DynamicSymbol] { symbols.filter { !$0.isDefined } }

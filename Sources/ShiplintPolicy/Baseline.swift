@@ -1,12 +1,17 @@
 import Foundation
-import ShiplintReports
+import ShiplintChecks
+import ShiplintOutcome
+import ShiplintTargets
 
 /// The findings a project has accepted for now, so shiplint can gate new problems on a codebase that has old ones.
 /// Versioned: a later format is a new case, and a file of an unknown version is an error, never an empty baseline.
 public enum Baseline: Sendable, Equatable {
-    /// An entry is a finding's identity: check, artifact, path inside it and the fact about the file (not the
-    /// message, whose wording may change between releases). The message is stored too, for the reader only.
+    /// Version 1 (read only): entries matched on check, artifact (as given on the command line) and path; its fact
+    /// described the file, not what is wrong, so each entry hides at most one finding there.
     case v1([Entry])
+    /// Version 2: an entry is a finding's identity (check, deployment, artifact relative to the project root, path
+    /// inside it, and what is wrong: the soname, the version node …). The message is stored for the reader only.
+    case v2([Entry])
 
     public struct Entry: Sendable, Equatable {
         public let identity: FindingIdentity
@@ -18,37 +23,48 @@ public enum Baseline: Sendable, Equatable {
         }
     }
 
+    public static let currentVersion = 2
+
     public var entries: [Entry] {
         switch self {
-        case .v1(let entries): entries
+        case .v1(let entries), .v2(let entries): entries
         }
+    }
+
+    public var isLegacy: Bool {
+        if case .v1 = self { return true }
+        return false
     }
 
     public var identities: Set<FindingIdentity> { Set(entries.map(\.identity)) }
 
-    /// Sorted entries, one key per line, sorted keys: the file diffs well under review.
+    /// Sorted entries, one key per line, sorted keys: the file diffs well under review. Always the current version.
     public func rendered(target: String) -> String {
-        switch self {
-        case .v1(let entries):
-            JSONValue.object([
-                "version": .int(1),
-                "tool": .string("shiplint \(ScanReport.toolVersion)"),
-                "target": .string(target),
-                "findings": .array(entries.sorted { $0.identity < $1.identity }.map { entry in
-                    .object([
-                        "check": .string(entry.identity.check),
-                        "artifact": .string(entry.identity.artifact),
-                        "path": .string(entry.identity.path),
-                        "fact": .string(entry.identity.fact),
-                        "message": .string(entry.message),
-                    ])
-                }),
-            ]).rendered()
-        }
+        JSONValue.object([
+            "version": .int(Self.currentVersion),
+            "tool": .string("shiplint \(ShiplintVersion.current)"),
+            "target": .string(target),
+            "findings": .array(entries.sorted { $0.identity < $1.identity }.map { entry in
+                .object([
+                    "check": .string(entry.identity.check),
+                    "deployment": .string(entry.identity.deployment),
+                    "artifact": .string(entry.identity.artifact),
+                    "path": .string(entry.identity.path),
+                    "fact": .string(entry.identity.fact),
+                    "message": .string(entry.message),
+                ])
+            }),
+        ]).rendered()
     }
 
-    static let entryKeys: Set<String> = ["check", "artifact", "path", "fact", "message"]
+    static let entryKeys: [Int: Set<String>] = [
+        1: ["check", "artifact", "path", "fact", "message"],
+        2: ["check", "deployment", "artifact", "path", "fact", "message"],
+    ]
     static let fileKeys: Set<String> = ["version", "tool", "target", "findings"]
+
+    /// Every check id a baseline may name: the registry's and the configuration's.
+    public static var knownChecks: Set<String> { Set(CheckRegistry.all.map(\.id) + [Check.unmatchedIgnore.id]) }
 
     public static func load(file: String) throws(ConfigurationError) -> Baseline {
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -57,7 +73,7 @@ public enum Baseline: Sendable, Equatable {
         return try parse(data, file: file)
     }
 
-    public static func parse(_ data: Data, file: String) throws(ConfigurationError) -> Baseline {
+    public static func parse(_ data: Data, file: String, knownChecks: Set<String> = Baseline.knownChecks) throws(ConfigurationError) -> Baseline {
         func error(_ keyPath: String?, _ message: String) -> ConfigurationError {
             ConfigurationError(file: file, keyPath: keyPath, message: message)
         }
@@ -70,23 +86,34 @@ public enum Baseline: Sendable, Equatable {
         guard let version = top["version"] as? Int else {
             throw error("version", "missing or not an integer")
         }
-        guard version == 1 else { throw error("version", "unsupported version \(version) (this shiplint reads version 1)") }
+        guard let allowed = entryKeys[version] else {
+            throw error("version", "unsupported version \(version) (this shiplint reads versions 1 and 2)")
+        }
         guard let findings = top["findings"] as? [Any] else { throw error("findings", "missing or not an array") }
         var entries: [Entry] = []
         for (index, item) in findings.enumerated() {
             let where_ = "findings[\(index)]"
             guard let fields = item as? [String: Any] else { throw error(where_, "expected an object") }
-            for key in fields.keys.sorted() where !entryKeys.contains(key) {
-                throw error("\(where_).\(key)", "unknown key (allowed here: \(entryKeys.sorted().joined(separator: ", ")))")
+            for key in fields.keys.sorted() where !allowed.contains(key) {
+                throw error("\(where_).\(key)", "unknown key (allowed here: \(allowed.sorted().joined(separator: ", ")))")
             }
             func text(_ key: String) throws(ConfigurationError) -> String {
                 guard let value = fields[key] as? String else { throw error("\(where_).\(key)", "missing or not a string") }
                 return value
             }
+            let check = try text("check")
+            guard knownChecks.contains(check) else {
+                throw error("\(where_).check", "unknown check '\(check)'\(Suggestion.didYouMean(check, among: knownChecks)) (`shiplint checks` lists them)")
+            }
+            let deployment = version >= 2 ? ((fields["deployment"] as? String) ?? "") : ""
+            if version >= 2, let value = fields["deployment"], !(value is String) {
+                throw error("\(where_).deployment", "not a string")
+            }
             entries.append(Entry(
-                identity: FindingIdentity(check: try text("check"), artifact: try text("artifact"), path: try text("path"), fact: try text("fact")),
+                identity: FindingIdentity(
+                    check: check, deployment: deployment, artifact: try text("artifact"), path: try text("path"), fact: try text("fact")),
                 message: (fields["message"] as? String) ?? ""))
         }
-        return .v1(entries)
+        return version == 1 ? .v1(entries) : .v2(entries)
     }
 }

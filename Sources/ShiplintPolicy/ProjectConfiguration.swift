@@ -1,20 +1,7 @@
 import Foundation
 import ShiplintChecks
-import ShiplintReports
-
-/// The lowest severity that makes `scan` exit 1.
-public enum FailOn: String, Sendable, CaseIterable {
-    case error, warning, never
-
-    public func fails(_ worst: Severity?) -> Bool {
-        guard let worst else { return false }
-        switch self {
-        case .error: return worst >= .error
-        case .warning: return worst >= .warning
-        case .never: return false
-        }
-    }
-}
+import ShiplintOutcome
+import ShiplintTargets
 
 /// What a project sets for one check in `[severity]`.
 public enum SeverityChoice: String, Sendable, CaseIterable {
@@ -124,7 +111,7 @@ public struct ProjectConfiguration: Sendable {
         }
         func knownCheck(_ id: String, _ keyPath: String) throws(ConfigurationError) {
             guard CheckRegistry.check(id: id) != nil else {
-                throw error(keyPath, "unknown check '\(id)' (`shiplint checks` lists them)")
+                throw error(keyPath, "unknown check '\(id)'\(Suggestion.didYouMean(id, among: CheckRegistry.all.map(\.id))) (`shiplint checks` lists them)")
             }
         }
 

@@ -1,6 +1,6 @@
 import ShiplintChecks
 import ShiplintFacts
-import ShiplintReports
+import ShiplintOutcome
 import ShiplintTargets
 
 extension Check {
@@ -22,19 +22,27 @@ extension Check {
         judgement: .perDeployment { _ in [] })
 }
 
-/// A project's policy applied to a scan: severity overrides, ignores and a baseline, in that order.
+/// A project's policy applied to a scan: severity overrides, ignores and a baseline, in that order. The result is
+/// the scan's one outcome, which every report renders.
 public struct ScanPolicy: Sendable {
     public let severities: [String: SeverityChoice]
     public let ignores: [IgnoreRule]
-    /// The configuration file the ignores come from, for `unmatched-ignore` findings.
+    /// The configuration file the ignores come from, for `unmatched-ignore` findings and suppressions.
     public let configurationFile: String?
     public let baseline: (file: String, baseline: Baseline)?
+    public let failOn: FailOn
+    public let root: ProjectRoot
 
-    public init(configuration: ProjectConfiguration?, baseline: (file: String, baseline: Baseline)? = nil) {
+    public init(
+        configuration: ProjectConfiguration?, baseline: (file: String, baseline: Baseline)? = nil, failOn: FailOn? = nil,
+        root: ProjectRoot? = nil
+    ) {
         severities = Dictionary(configuration?.severities.map { ($0.check, $0.choice) } ?? [], uniquingKeysWith: { _, last in last })
         ignores = configuration?.ignores ?? []
         configurationFile = configuration?.file
         self.baseline = baseline
+        self.failOn = failOn ?? configuration?.failOn ?? .error
+        self.root = root ?? ProjectRoot.find(configurationFile: configuration?.file)
     }
 
     /// The registry with the project's severities: a check set to `off` is not run at all.
@@ -48,63 +56,102 @@ public struct ScanPolicy: Sendable {
         }
     }
 
-    public struct Outcome: Sendable {
-        /// The findings still reported: not ignored, not in the baseline.
-        public let result: ScanResult
-        public let configurationFindings: [Finding]
-        public let baseline: BaselineSummary?
-
-        public var report: ScanReportInput {
-            ScanReportInput(result: result, configurationFindings: configurationFindings, configurationChecks: [.unmatchedIgnore], baseline: baseline)
-        }
-
-        /// What decides the exit status: the artifacts' findings and the configuration's.
-        public var worst: Severity? {
-            ([result.worst] + configurationFindings.map(\.severity)).compactMap { $0 }.max()
-        }
+    /// Scans each deployment once and judges the result: severities, then ignores, then the baseline.
+    public func scan(functions: [Artifact], layers: [Artifact], target: TargetRuntime) -> ScanOutcome {
+        let checks = checks()
+        return judge(Scanner.scan(functions: functions, layers: layers, target: target, checks: checks), checks: checks,
+                     deployments: functions.isEmpty ? [] : functions.map(\.path))
     }
 
-    /// Scans once, then drops what the ignores and the baseline cover.
-    public func scan(functions: [Artifact], layers: [Artifact], target: TargetRuntime) -> Outcome {
+    /// One deployment already built (its load graph computed), for `explain`.
+    public func scan(_ deployment: DeploymentContext) -> ScanOutcome {
         let checks = checks()
-        let raw = Scanner.scan(functions: functions, layers: layers, target: target, checks: checks)
-        let scanned = (functions + layers).map(\.path)
-        var dropped = Set<Finding>()
+        return judge(Scanner.scan(deployment, checks: checks), checks: checks, deployments: deployment.function.map { [$0.path] } ?? [])
+    }
+
+    /// Marks what the ignores and the baseline cover as suppressed (kept, with the reason), and counts the rest.
+    public func judge(_ raw: ScanResult, checks: [Check], deployments: [String]) -> ScanOutcome {
         var matchedIgnores = Set<String>()
         var seenIdentities = Set<FindingIdentity>()
         var known = 0
-        let baselineIdentities = baseline?.baseline.identities ?? []
-        for (finding, identity) in raw.identifiedFindings {
-            seenIdentities.insert(identity)
-            if let ignore = ignores.first(where: { $0.matches(finding) }) {
-                matchedIgnores.insert(ignore.keyPath)
-                dropped.insert(finding)
-            } else if baselineIdentities.contains(identity) {
-                known += 1
-                dropped.insert(finding)
-            }
+        let baselineIdentities = baseline.map { $0.baseline.isLegacy ? [] : $0.baseline.identities } ?? []
+        // A version 1 entry (check, artifact as given, path) hides one finding there.
+        var legacyEntries: [String: Int] = [:]
+        if let recorded = baseline?.baseline, recorded.isLegacy {
+            for entry in recorded.entries { legacyEntries[Self.legacyKey(entry.identity.check, entry.identity.artifact, entry.identity.path), default: 0] += 1 }
         }
-        let result = raw.removing(dropped)
+        var legacyUsed = 0
+        let artifacts = raw.artifacts.map { scan in
+            let projectPath = root.identityPath(scan.artifact.path)
+            let judged = scan.findings.map { finding -> JudgedFinding in
+                let identity = FindingIdentity(finding, artifact: projectPath)
+                seenIdentities.insert(identity)
+                var suppression: Suppression?
+                if let ignore = ignores.first(where: { $0.matches(finding) }) {
+                    matchedIgnores.insert(ignore.keyPath)
+                    suppression = Suppression(
+                        kind: .ignore, file: configurationFile ?? ProjectConfiguration.fileName, entry: ignore.keyPath, justification: ignore.reason)
+                } else if let file = baseline?.file {
+                    let legacyKey = Self.legacyKey(finding.check, FindingIdentity.normalised(finding.artifact), finding.path)
+                    if baselineIdentities.contains(identity) {
+                        suppression = Suppression(kind: .baseline, file: file, justification: "recorded in the baseline \(file)")
+                    } else if let left = legacyEntries[legacyKey], left > 0 {
+                        legacyEntries[legacyKey] = left - 1
+                        legacyUsed += 1
+                        suppression = Suppression(kind: .baseline, file: file, justification: "recorded in the baseline \(file) (version 1)")
+                    }
+                    if suppression != nil { known += 1 }
+                }
+                return JudgedFinding(finding: finding, identity: identity, suppression: suppression)
+            }
+            return ArtifactOutcome(
+                artifact: scan.artifact, role: scan.role, projectPath: projectPath, repositoryPath: root.repositoryPath(scan.artifact.path),
+                judged: judged)
+        }
+        let scanned = raw.artifacts.map(\.artifact.path)
         let unmatched = ignores.filter { ignore in
             !matchedIgnores.contains(ignore.keyPath) && scanned.contains { ignore.applies(toArtifact: $0) }
         }
+        let configurationPath = configurationFile ?? ProjectConfiguration.fileName
         let configurationFindings = unmatched.map { ignore in
-            Finding(
-                check: Check.unmatchedIgnore.id, severity: .note, artifact: configurationFile ?? ProjectConfiguration.fileName, path: "",
+            let finding = Finding(
+                check: Check.unmatchedIgnore.id, severity: .note, artifact: configurationPath, path: "",
                 message: "\(ignore.keyPath) (check \(ignore.check), path '\(ignore.path)'\(ignore.artifact.map { ", artifact '\($0)'" } ?? "")) matched no finding",
-                fix: "Delete the entry if the problem is gone, or correct its path or artifact glob.")
+                fix: "Delete the entry if the problem is gone, or correct its path or artifact glob.", fact: ignore.keyPath)
+            return JudgedFinding(finding: finding, identity: FindingIdentity(finding, artifact: root.identityPath(configurationPath)))
         }
         let summary = baseline.map { file, baseline in
-            let scannedArtifacts = Set(scanned.map(FindingIdentity.normalised))
-            // Entries for artifacts this run did not scan say nothing either way.
-            let gone = baseline.identities.filter { scannedArtifacts.contains($0.artifact) && !seenIdentities.contains($0) }.count
-            return BaselineSummary(file: file, known: known, gone: gone)
+            let gone: Int
+            let unscanned: Int
+            if baseline.isLegacy {
+                let scannedArtifacts = Set(scanned.map(FindingIdentity.normalised))
+                let relevant = baseline.entries.filter { scannedArtifacts.contains($0.identity.artifact) }.count
+                gone = relevant - legacyUsed
+                unscanned = baseline.entries.count - relevant
+            } else {
+                let scannedArtifacts = Set(artifacts.map(\.projectPath))
+                // Entries for artifacts this run did not scan say nothing either way (but are counted, and said).
+                gone = baseline.identities.filter { scannedArtifacts.contains($0.artifact) && !seenIdentities.contains($0) }.count
+                unscanned = baseline.identities.filter { !scannedArtifacts.contains($0.artifact) }.count
+            }
+            return BaselineSummary(file: file, known: known, gone: gone, unscanned: unscanned, legacy: baseline.isLegacy)
         }
-        return Outcome(result: result, configurationFindings: configurationFindings, baseline: summary)
+        var runs = checks.map { CheckRun(check: $0, severity: $0.defaultSeverity) }
+        if configurationFile != nil { runs.append(CheckRun(check: .unmatchedIgnore, severity: Check.unmatchedIgnore.defaultSeverity, judgesConfiguration: true)) }
+        return ScanOutcome(
+            target: raw.target, artifacts: artifacts, configurationFindings: configurationFindings, checks: runs,
+            deployments: deployments, baseline: summary, failOn: failOn, root: root)
     }
 
-    /// Today's findings after severities and ignores, as a baseline.
-    public static func baseline(of outcome: Outcome) -> Baseline {
-        .v1(outcome.result.identifiedFindings.map { Baseline.Entry(identity: $0.identity, message: $0.finding.message) })
+    private static func legacyKey(_ check: String, _ artifact: String, _ path: String) -> String {
+        [check, artifact, path].joined(separator: "\u{0}")
+    }
+
+    /// Today's reported findings (after severities and ignores; a baseline in force still hides its entries) as a
+    /// baseline.
+    public static func baseline(of outcome: ScanOutcome) -> Baseline {
+        .v2(outcome.artifacts.flatMap(\.judged).filter { $0.suppression?.kind != .ignore }.map {
+            Baseline.Entry(identity: $0.identity, message: $0.finding.message)
+        })
     }
 }

@@ -1,3 +1,4 @@
+import ShiplintOutcome
 import ShiplintChecks
 import ShiplintFacts
 
@@ -7,14 +8,14 @@ public enum DependencyTree {
         var lines: [String] = []
         for load in graph.loads {
             let root = graph.objects[load.root]
-            lines.append(style.bold(root.path) + (root.artifact.isEmpty ? "" : "  (\(root.artifact))"))
+            lines.append(style.bold(SafeText.lineStart(root.path)) + (root.artifact.isEmpty ? "" : "  (\(SafeText.escaped(root.artifact)))"))
             var children: [Int: [LoadGraph.Edge]] = [:]
             for edge in load.edges { children[edge.from, default: []].append(edge) }
             var shown = Set<Int>([load.root])
             func walk(_ id: Int, depth: Int) {
                 for edge in children[id] ?? [] {
                     let indent = String(repeating: "    ", count: depth)
-                    lines.append(indent + line(edge, graph: graph, style: style))
+                    lines.append(indent + SafeText.escaped(line(edge, graph: graph, style: style)))
                     if case .bundled(let found, _, _) = edge.resolution, shown.insert(found).inserted {
                         walk(found, depth: depth + 1)
                     }

@@ -1,3 +1,4 @@
+import ShiplintOutcome
 import ShiplintChecks
 import ShiplintFacts
 import ShiplintTargets
@@ -7,25 +8,25 @@ import ShiplintTargets
 public enum ExplainReport {
     public static func render(
         errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
-        result: ScanResult, format: OutputFormat, style: TextStyle
+        outcome: ScanOutcome, format: OutputFormat, style: TextStyle
     ) -> String {
         switch format {
-        case .json: json(errorText: errorText, explanations: explanations, failingImports: failingImports, result: result)
-        case .text: text(errorText: errorText, explanations: explanations, failingImports: failingImports, result: result, style: style)
+        case .json: json(errorText: errorText, explanations: explanations, failingImports: failingImports, outcome: outcome)
+        case .text: text(errorText: errorText, explanations: explanations, failingImports: failingImports, outcome: outcome, style: style)
         }
     }
 
     static func text(
         errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
-        result: ScanResult, style: TextStyle
+        outcome: ScanOutcome, style: TextStyle
     ) -> String {
         var lines: [String] = []
         if errorText == nil {
-            lines.append(style.bold("Imports that would fail on \(result.target.name):"))
+            lines.append(style.bold("Imports that would fail on \(outcome.target.name):"))
             if failingImports.isEmpty { lines.append("  none: every module loads as far as shiplint can tell") }
             for row in failingImports {
-                lines.append("  \(style.bold(row.module)): \(row.finding.path) [\(row.finding.check)] \(row.finding.message)")
-                lines.append("      fix: \(row.finding.fix)")
+                lines.append("  \(style.bold(SafeText.escaped(row.module))): \(SafeText.escaped(row.finding.path)) [\(row.finding.check)] \(SafeText.escaped(row.finding.message))")
+                lines.append("      fix: \(SafeText.escaped(row.finding.fix))")
             }
             return lines.joined(separator: "\n") + "\n"
         }
@@ -33,16 +34,16 @@ public enum ExplainReport {
             lines.append("shiplint does not recognise this error text (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, NODE_MODULE_VERSION, InvalidEntrypoint).")
             lines.append("Here is the full scan instead:")
             lines.append("")
-            return lines.joined(separator: "\n") + "\n" + ScanReport.render(result, format: .text, style: style)
+            return lines.joined(separator: "\n") + "\n" + TextReporter(style: style).report(outcome)
         }
         for explanation in explanations {
-            lines.append(style.bold("Error: ") + describe(explanation.signal))
+            lines.append(style.bold("Error: ") + SafeText.escaped(describe(explanation.signal)))
             let label = explanation.outcome == .explained
                 ? style.paint("Root cause", "1;31") + (explanation.rootCause.map { " [\($0.check)]" } ?? "")
                 : style.paint("Not explained by this artifact", "1;33")
-            lines.append("\(label): \(explanation.summary)")
-            for (name, value) in explanation.evidence { lines.append("  \(name): \(value)") }
-            lines.append("Fix: \(explanation.fix)")
+            lines.append("\(label): \(SafeText.escaped(explanation.summary))")
+            for (name, value) in explanation.evidence { lines.append("  \(name): \(SafeText.escaped(value))") }
+            lines.append("Fix: \(SafeText.escaped(explanation.fix))")
             lines.append("")
         }
         return lines.joined(separator: "\n")
@@ -59,11 +60,13 @@ public enum ExplainReport {
         case .executableStack(let path): "cannot enable executable stack" + (path.map { " (\($0))" } ?? "")
         case .nodeABI(let path, _, _): "\(path ?? "a .node addon") was compiled against a different Node.js version"
         case .invalidEntrypoint(let detail): detail
+        case .missingNodePackage(let name): "Cannot find module '\(name)'"
+        case .prismaEngine(let platform): "Prisma query engine for \"\(platform)\" could not be found"
         }
     }
 
     static func json(
-        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)], result: ScanResult
+        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)], outcome: ScanOutcome
     ) -> String {
         func finding(_ finding: Finding) -> JSONValue {
             .object([
@@ -73,7 +76,7 @@ public enum ExplainReport {
         }
         return JSONValue.object([
             "schema": .int(1),
-            "target": .object(["name": .string(result.target.name)]),
+            "target": .object(["name": .string(outcome.target.name)]),
             "error": errorText.map { .object(["text": .string($0), "recognised": .bool(!explanations.isEmpty)]) } ?? .null,
             "explanations": .array(explanations.map { explanation in
                 .object([

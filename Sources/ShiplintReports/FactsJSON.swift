@@ -1,3 +1,4 @@
+import ShiplintOutcome
 import ShiplintFacts
 
 /// The JSON shape of what `inspect` reads (schema 1, documented in the README); `scan` reuses it.
@@ -49,6 +50,19 @@ enum FactsJSON {
             fields["max_versions"] = .object(elf.maxVersions.mapValues { .string($0.description) })
             fields["exec_stack"] = elf.executableStack.map { .bool($0) } ?? .null
             fields["x86_isa_needed"] = .optional(elf.x86ISANeeded.last)
+            fields["libc"] = .string(elf.libc.rawValue)
+            // What the loader binds: every dynamic symbol, imports with the version and file they need.
+            fields["symbols"] = .array(elf.symbols.map { symbol in
+                .object([
+                    "name": .string(symbol.name),
+                    "version": .optional(symbol.version),
+                    "file": .optional(symbol.versionFile),
+                    "defined": .bool(symbol.isDefined),
+                    "weak": .bool(symbol.isWeak),
+                    "kind": .string(symbol.kind.rawValue),
+                ])
+            })
+            fields["node_addon"] = NodeAddon(elf).map(NodeAddonText.json) ?? .null
         case .pe(let pe):
             fields["bits"] = .int(pe.bits)
             fields["endian"] = .string("little")

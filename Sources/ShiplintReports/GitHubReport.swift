@@ -1,23 +1,29 @@
 import Foundation
+import ShiplintOutcome
 import ShiplintChecks
 
 /// GitHub Actions workflow commands: one `::error` / `::warning` / `::notice` per finding, which the runner turns
 /// into annotations on the artifact's file, then a plain summary line for the log.
 struct GitHubReport: Reporter {
-    func report(_ scan: ScanReportInput) -> String {
-        var lines = scan.allFindings.map { finding in
-            let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(finding.path)"
-            let properties = [("file", FindingIdentity.normalised(finding.artifact)), ("title", "shiplint \(location)")]
+    func report(_ outcome: ScanOutcome) -> String {
+        // Names from the artifact are escaped like text output first (no ESC, no bidi override reaches the log),
+        // then with the runner's own escapes.
+        // Annotations name files relative to the repository root, where the runner looks for them.
+        let inRepository = Dictionary(outcome.artifacts.map { ($0.artifact.path, $0.repositoryPath) }, uniquingKeysWith: { first, _ in first })
+        var lines = outcome.reported.map { finding in
+            let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(SafeText.escaped(finding.path))"
+            let file = (inRepository[finding.artifact] ?? nil) ?? FindingIdentity.normalised(finding.artifact)
+            let properties = [("file", SafeText.escaped(file)), ("title", "shiplint \(location)")]
                 .map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")
-            return "::\(Self.command(finding.severity)) \(properties)::\(Self.escapeData("\(finding.message)\nFix: \(finding.fix)"))"
+            return "::\(Self.command(finding.severity)) \(properties)::\(Self.escapeData("\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))"))"
         }
-        let errors = scan.count(.error)
-        let warnings = scan.count(.warning)
-        let notes = scan.count(.note)
-        let artifacts = scan.result.artifacts.count
+        let errors = outcome.count(.error)
+        let warnings = outcome.count(.warning)
+        let notes = outcome.count(.note)
+        let artifacts = outcome.artifacts.count
         var summary = "shiplint: \(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings"), "
-            + "\(notes) \(notes == 1 ? "note" : "notes") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(scan.result.target.name)"
-        if let baseline = scan.baseline { summary += "; " + baseline.sentence }
+            + "\(notes) \(notes == 1 ? "note" : "notes") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(outcome.target.name)"
+        if let baseline = outcome.baseline { summary += "; " + SafeText.escaped(baseline.sentence) }
         // A summary line starting with `::` would be read as a command; this one never does.
         lines.append(summary)
         return lines.joined(separator: "\n") + "\n"

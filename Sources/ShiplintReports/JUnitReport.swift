@@ -2,32 +2,38 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import ShiplintOutcome
 import ShiplintChecks
 import ShiplintFacts
 
 /// JUnit XML for Jenkins, GitLab and GitHub test reporters: one `testsuite` per artifact; one `testcase` per check
-/// on each binary, and per artifact-wide check on the artifact, passing ones included; a `failure` per error
-/// finding. Warnings and notes do not fail a case: they go to its `system-out`.
+/// that ran on each binary, and per artifact-wide check on the artifact, passing ones included; a `failure` for
+/// every finding at or above `--fail-on` (so the report fails exactly when the exit status is 1). Findings below
+/// it go to the case's `system-out`; findings the project ignored or baselined make a `skipped` case with the reason.
 ///
 /// Written with Foundation's XMLDocument (libxml2 underneath), so escaping is the XML library's job, not ours;
 /// characters XML 1.0 cannot carry at all (control characters from a hostile file name) become U+FFFD first.
 struct JUnitReport: Reporter {
-    func report(_ scan: ScanReportInput) -> String {
+    func report(_ outcome: ScanOutcome) -> String {
         let root = XMLElement(name: "testsuites")
         var totalTests = 0
         var totalFailures = 0
-        for artifactScan in scan.result.artifacts {
-            let suite = self.suite(artifactScan, target: scan.result.target.name)
+        var totalSkipped = 0
+        for artifact in outcome.artifacts {
+            let suite = self.suite(artifact, outcome: outcome)
+            totalTests += suite.tests
+            totalFailures += suite.failures
+            totalSkipped += suite.skipped
+            root.addChild(suite.element)
+        }
+        let configuration = outcome.configurationFindings.filter(\.isReported).map(\.finding)
+        if !configuration.isEmpty {
+            let suite = configurationSuite(configuration, outcome: outcome)
             totalTests += suite.tests
             totalFailures += suite.failures
             root.addChild(suite.element)
         }
-        if !scan.configurationFindings.isEmpty {
-            let suite = configurationSuite(scan.configurationFindings)
-            totalTests += suite.tests
-            root.addChild(suite.element)
-        }
-        set(root, [("name", "shiplint"), ("tests", "\(totalTests)"), ("failures", "\(totalFailures)"), ("errors", "0")])
+        set(root, [("name", "shiplint"), ("tests", "\(totalTests)"), ("failures", "\(totalFailures)"), ("errors", "0"), ("skipped", "\(totalSkipped)")])
         let document = XMLDocument(rootElement: root)
         document.characterEncoding = "UTF-8"
         document.version = "1.0"
@@ -38,21 +44,51 @@ struct JUnitReport: Reporter {
         let element: XMLElement
         let tests: Int
         let failures: Int
+        var skipped = 0
     }
 
-    /// Binaries in path order, each with every per-binary check in registry order; then each artifact-wide check,
-    /// once per finding (or once, passing).
-    private func suite(_ artifactScan: ArtifactScan, target: String) -> Suite {
-        let artifact = artifactScan.artifact
-        let findings = artifactScan.findings
-        var cases: [XMLElement] = []
-        var failures = 0
-        func addCase(name: String, check: String, matching: [Finding]) {
-            let testcase = XMLElement(name: "testcase")
-            set(testcase, [("name", "\(name) [\(check)]"), ("classname", artifact.path), ("time", "0")])
-            var output: [String] = []
+    /// One test case before it is written: its name and the findings it shows.
+    private struct Case {
+        var name: String
+        let check: String
+        let findings: [JudgedFinding]
+    }
+
+    /// Binaries in path order, each with every per-binary check that ran, in registry order; then each
+    /// artifact-wide check, once per finding (or once, passing). Names are unique within the suite.
+    private func suite(_ artifactOutcome: ArtifactOutcome, outcome: ScanOutcome) -> Suite {
+        let artifact = artifactOutcome.artifact
+        let judged = artifactOutcome.judged
+        var cases: [Case] = []
+        let binaryPaths = Set(artifact.binaries.map(\.path))
+        for binary in artifact.binaries.sorted(by: { $0.path < $1.path }) {
+            for run in outcome.checks where run.check.judgesEachBinary {
+                cases.append(Case(
+                    name: "\(binary.path) [\(run.id)]", check: run.id,
+                    findings: judged.filter { $0.finding.check == run.id && $0.finding.path == binary.path }))
+            }
+        }
+        for run in outcome.checks where !run.judgesConfiguration {
+            // Per-binary checks already have a case per binary; anything else they report lands here too.
+            let matching = judged.filter { $0.finding.check == run.id && !(run.check.judgesEachBinary && binaryPaths.contains($0.finding.path)) }
+            if run.check.judgesEachBinary && matching.isEmpty { continue }
+            if matching.isEmpty { cases.append(Case(name: "(artifact) [\(run.id)]", check: run.id, findings: [])) }
             for finding in matching {
-                if finding.severity == .error {
+                let path = finding.finding.path.isEmpty ? "(artifact)" : finding.finding.path
+                cases.append(Case(name: "\(path) [\(run.id)]", check: run.id, findings: [finding]))
+            }
+        }
+        Self.makeUnique(&cases)
+        var failures = 0
+        var skipped = 0
+        var elements: [XMLElement] = []
+        for testCase in cases {
+            let testcase = XMLElement(name: "testcase")
+            set(testcase, [("name", testCase.name), ("classname", artifact.path), ("time", "0")])
+            var output: [String] = []
+            let reported = testCase.findings.filter(\.isReported).map(\.finding)
+            for finding in reported {
+                if outcome.fails(finding) {
                     let failure = XMLElement(name: "failure", stringValue: Self.xmlSafe("\(finding.message)\n\nFix: \(finding.fix)"))
                     set(failure, [("message", finding.message), ("type", finding.check)])
                     testcase.addChild(failure)
@@ -61,60 +97,70 @@ struct JUnitReport: Reporter {
                     output.append("\(finding.severity.rawValue): \(finding.message)\nfix: \(finding.fix)")
                 }
             }
+            let suppressed = testCase.findings.compactMap(\.suppression)
+            if reported.isEmpty, let suppression = suppressed.first {
+                let element = XMLElement(name: "skipped")
+                set(element, [("message", "suppressed by \(suppression.kind == .baseline ? "the baseline" : suppression.entry ?? "an ignore") in \(suppression.file): \(suppression.justification)")])
+                testcase.addChild(element)
+                skipped += 1
+            }
             if !output.isEmpty { testcase.addChild(XMLElement(name: "system-out", stringValue: Self.xmlSafe(output.joined(separator: "\n\n")))) }
-            cases.append(testcase)
-        }
-        let checksRun = CheckRegistry.all
-        let binaryPaths = Set(artifact.binaries.map(\.path))
-        for binary in artifact.binaries.sorted(by: { $0.path < $1.path }) {
-            for check in checksRun where check.judgesEachBinary {
-                addCase(name: binary.path, check: check.id, matching: findings.filter { $0.check == check.id && $0.path == binary.path })
-            }
-        }
-        for check in checksRun {
-            // Per-binary checks already have a case per binary; anything else they report lands here too.
-            let matching = findings.filter { $0.check == check.id && !(check.judgesEachBinary && binaryPaths.contains($0.path)) }
-            if check.judgesEachBinary && matching.isEmpty { continue }
-            if matching.isEmpty {
-                addCase(name: "(artifact)", check: check.id, matching: [])
-            }
-            for finding in matching {
-                addCase(name: finding.path.isEmpty ? "(artifact)" : finding.path, check: check.id, matching: [finding])
-            }
-        }
-        // A finding of a check not in the registry (none today) still shows.
-        let known = Set(checksRun.map(\.id))
-        for finding in findings where !known.contains(finding.check) {
-            addCase(name: finding.path.isEmpty ? "(artifact)" : finding.path, check: finding.check, matching: [finding])
+            elements.append(testcase)
         }
         let suite = XMLElement(name: "testsuite")
-        let role = if case .layer(let number) = artifactScan.role { "layer \(number)" } else { "function" }
+        let role = if case .layer(let number) = artifactOutcome.role { "layer \(number)" } else { "function" }
         set(suite, [
-            ("name", artifact.path), ("tests", "\(cases.count)"), ("failures", "\(failures)"), ("errors", "0"),
-            ("skipped", "0"), ("time", "0"),
+            ("name", artifact.path), ("tests", "\(elements.count)"), ("failures", "\(failures)"), ("errors", "0"),
+            ("skipped", "\(skipped)"), ("time", "0"),
         ])
         let properties = XMLElement(name: "properties")
-        for (name, value) in [("target", target), ("role", role)] {
+        for (name, value) in [("target", outcome.target.name), ("role", role), ("fail-on", outcome.failOn.rawValue)] {
             let property = XMLElement(name: "property")
             set(property, [("name", name), ("value", value)])
             properties.addChild(property)
         }
         suite.addChild(properties)
-        cases.forEach(suite.addChild)
-        return Suite(element: suite, tests: cases.count, failures: failures)
+        elements.forEach(suite.addChild)
+        return Suite(element: suite, tests: elements.count, failures: failures, skipped: skipped)
+    }
+
+    /// Test reporters merge cases of one name: a repeated name gets the finding's fact, then a number.
+    private static func makeUnique(_ cases: inout [Case]) {
+        var counts: [String: Int] = [:]
+        for testCase in cases { counts[testCase.name, default: 0] += 1 }
+        for index in cases.indices where counts[cases[index].name]! > 1 {
+            if let fact = cases[index].findings.first?.finding.fact, !fact.isEmpty { cases[index].name += " (\(fact))" }
+        }
+        var seen: [String: Int] = [:]
+        for index in cases.indices {
+            let name = cases[index].name
+            seen[name, default: 0] += 1
+            if seen[name]! > 1 { cases[index].name = "\(name) #\(seen[name]!)" }
+        }
     }
 
     /// Notes about the configuration file (an ignore that matched nothing): passing cases with the note as output.
-    private func configurationSuite(_ findings: [Finding]) -> Suite {
+    private func configurationSuite(_ findings: [Finding], outcome: ScanOutcome) -> Suite {
         let suite = XMLElement(name: "testsuite")
-        set(suite, [("name", findings.first?.artifact ?? "configuration"), ("tests", "\(findings.count)"), ("failures", "0"), ("errors", "0"), ("skipped", "0"), ("time", "0")])
+        var failures = 0
+        var cases: [XMLElement] = []
         for finding in findings {
             let testcase = XMLElement(name: "testcase")
             set(testcase, [("name", "\(finding.message) [\(finding.check)]"), ("classname", finding.artifact), ("time", "0")])
-            testcase.addChild(XMLElement(name: "system-out", stringValue: Self.xmlSafe("\(finding.severity.rawValue): \(finding.message)\nfix: \(finding.fix)")))
-            suite.addChild(testcase)
+            let text = "\(finding.severity.rawValue): \(finding.message)\nfix: \(finding.fix)"
+            if outcome.fails(finding) {
+                let failure = XMLElement(name: "failure", stringValue: Self.xmlSafe(text))
+                set(failure, [("message", finding.message), ("type", finding.check)])
+                testcase.addChild(failure)
+                failures += 1
+            } else {
+                testcase.addChild(XMLElement(name: "system-out", stringValue: Self.xmlSafe(text)))
+            }
+            cases.append(testcase)
         }
-        return Suite(element: suite, tests: findings.count, failures: 0)
+        set(suite, [("name", findings.first?.artifact ?? "configuration"), ("tests", "\(findings.count)"), ("failures", "\(failures)"), ("errors", "0"), ("skipped", "0"), ("time", "0")])
+        cases.forEach(suite.addChild)
+        return Suite(element: suite, tests: findings.count, failures: failures)
     }
 
     /// Attributes in the order given (XMLElement keeps insertion order), so the bytes are stable.

@@ -1,4 +1,5 @@
 import ShiplintChecks
+import ShiplintOutcome
 import ShiplintFacts
 import ShiplintTargets
 
@@ -31,8 +32,11 @@ public struct TextStyle: Sendable {
 
 /// `shiplint inspect` output.
 public enum InspectReport {
-    /// `graph`, when given (`--tree`), adds each binary's resolved dependencies.
-    public static func render(_ artifacts: [Artifact], graph: LoadGraph? = nil, format: OutputFormat, style: TextStyle) -> String {
+    /// `graph`, when given (`--tree`), adds each binary's resolved dependencies; `symbols` lists every dynamic symbol
+    /// in text (JSON always has the list).
+    public static func render(
+        _ artifacts: [Artifact], graph: LoadGraph? = nil, symbols: Bool = false, format: OutputFormat, style: TextStyle
+    ) -> String {
         switch format {
         case .json:
             let resolved = graph.map(DependencyTree.json) ?? [:]
@@ -51,20 +55,20 @@ public enum InspectReport {
                 }),
             ]).rendered()
         case .text:
-            let facts = artifacts.map { text($0, style: style) }.joined(separator: "\n")
+            let facts = artifacts.map { text($0, symbols: symbols, style: style) }.joined(separator: "\n")
             guard let graph else { return facts }
             return facts + "\n" + style.bold("Dependency tree") + "\n\n" + DependencyTree.text(graph, style: style)
         }
     }
 
-    static func text(_ artifact: Artifact, style: TextStyle) -> String {
-        var lines = [style.bold(artifact.path) + "  (\(ArtifactSummary.describe(artifact)))"]
+    static func text(_ artifact: Artifact, symbols: Bool, style: TextStyle) -> String {
+        var lines = [style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))"]
         for binary in artifact.binaries {
-            lines.append("  " + style.bold(binary.path))
-            lines += BinaryText.lines(binary).map { "    " + $0 }
+            lines.append("  " + style.bold(SafeText.lineStart(binary.path)))
+            lines += BinaryText.lines(binary, symbols: symbols).map { "    " + $0 }
         }
         for problem in artifact.problems {
-            lines.append("  " + style.paint("problem", "1;31") + " \(problem.path ?? artifact.path): \(problem.message)")
+            lines.append("  " + style.paint("problem", "1;31") + " \(SafeText.escaped(problem.path ?? artifact.path)): \(SafeText.escaped(problem.message))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -80,7 +84,7 @@ enum ArtifactSummary {
 
 /// The facts of one binary as aligned `label  value` lines: what `readelf -h -d -V -l` would show, in one place.
 enum BinaryText {
-    static func lines(_ binary: Binary) -> [String] {
+    static func lines(_ binary: Binary, symbols: Bool = false) -> [String] {
         guard let facts = binary.facts else { return [row("unreadable", binary.problem ?? "unknown problem")] }
         var rows: [(String, String)] = []
         switch facts {
@@ -99,6 +103,17 @@ enum BinaryText {
             }
             if let stack = elf.executableStack { rows.append(("stack", stack ? "executable (RWX)" : "not executable")) }
             if !elf.x86ISANeeded.isEmpty { rows.append(("isa", elf.x86ISANeeded.joined(separator: " "))) }
+            let libc = elf.libcEvidence
+            rows.append(("libc", libc.evidence.isEmpty ? libc.libc.rawValue : "\(libc.libc.rawValue) (\(libc.evidence))"))
+            if !elf.symbols.isEmpty {
+                let imports = elf.importedSymbols.count
+                rows.append(("symbols", "\(imports) imported, \(elf.symbols.count - imports) exported\(symbols ? "" : " (--symbols lists them)")"))
+                if symbols {
+                    for symbol in elf.importedSymbols { rows.append(("  imports", describe(symbol))) }
+                    for symbol in elf.exportedSymbols { rows.append(("  exports", describe(symbol))) }
+                }
+            }
+            if let addon = NodeAddon(elf) { rows.append(("node addon", NodeAddonText.describe(addon))) }
         case .pe(let pe):
             rows.append(("format", "PE \(pe.bits)-bit \(pe.isDLL ? "DLL" : "executable"), \(pe.arch)"))
             if !pe.imports.isEmpty { rows.append(("imports", pe.imports.joined(separator: ", "))) }
@@ -110,7 +125,16 @@ enum BinaryText {
                 if !slice.loadDylibs.isEmpty { rows.append(("  loads", slice.loadDylibs.joined(separator: ", "))) }
             }
         }
-        return rows.map { row($0.0, $0.1) }
+        return rows.map { row($0.0, SafeText.escaped($0.1)) }
+    }
+
+    /// `zcalloc@ZLIB_1.2.0 from libz.so.1`, `PyInit_spam`, `__gmon_start__ (weak)`: what the loader binds.
+    static func describe(_ symbol: DynamicSymbol) -> String {
+        var text = symbol.name + (symbol.version.map { "@" + $0 } ?? "")
+        if let file = symbol.versionFile { text += " from \(file)" }
+        if symbol.isWeak { text += " (weak)" }
+        if symbol.kind != .function { text += " [\(symbol.kind.rawValue)]" }
+        return text
     }
 
     /// `GLIBC_2.2.5` before `GLIBC_2.17` for people; names without a number keep their place at the end.
@@ -130,27 +154,26 @@ enum BinaryText {
     }
 }
 
-/// `shiplint scan` output.
+/// `shiplint scan` output: the text and JSON renderings of an outcome.
 public enum ScanReport {
-    public static let toolVersion = "0.1.0"
+    public static let toolVersion = ShiplintVersion.current
 
-    public static func render(_ result: ScanResult, format: OutputFormat, style: TextStyle) -> String {
-        switch format {
-        case .json: json(result)
-        case .text: text(result, style: style)
+    static func jsonValue(_ outcome: ScanOutcome) -> JSONValue {
+        func finding(_ finding: Finding) -> JSONValue {
+            .object([
+                "check": .string(finding.check),
+                "severity": .string(finding.severity.rawValue),
+                "path": .string(finding.path),
+                "message": .string(finding.message),
+                "fix": .string(finding.fix),
+                "fact": .string(finding.fact),
+            ])
         }
-    }
-
-    static func json(_ result: ScanResult) -> String {
-        jsonValue(result).rendered()
-    }
-
-    static func jsonValue(_ result: ScanResult) -> JSONValue {
-        JSONValue.object([
+        return JSONValue.object([
             "schema": .int(1),
             "tool": .object(["name": .string("shiplint"), "version": .string(toolVersion)]),
-            "target": .object(["name": .string(result.target.name), "description": .string(result.target.description)]),
-            "artifacts": .array(result.artifacts.map { scan in
+            "target": .object(["name": .string(outcome.target.name), "description": .string(outcome.target.description)]),
+            "artifacts": .array(outcome.artifacts.map { scan in
                 var fields = FactsJSON.artifact(scan.artifact)
                 switch scan.role {
                 case .function: fields["role"] = .string("function")
@@ -158,49 +181,100 @@ public enum ScanReport {
                     fields["role"] = .string("layer")
                     fields["layer"] = .int(number)
                 }
-                fields["findings"] = .array(scan.findings.map { finding in
-                    .object([
-                        "check": .string(finding.check),
-                        "severity": .string(finding.severity.rawValue),
-                        "path": .string(finding.path),
-                        "message": .string(finding.message),
-                        "fix": .string(finding.fix),
-                    ])
-                })
+                fields["findings"] = .array(scan.findings.map(finding))
+                // Findings the project accepted, with the reason: kept for audits, never counted.
+                let suppressed = scan.judged.filter { !$0.isReported }
+                if !suppressed.isEmpty {
+                    fields["suppressed"] = .array(suppressed.map { judged in
+                        guard case .object(var object) = finding(judged.finding), let suppression = judged.suppression else { return .null }
+                        object["suppression"] = .object([
+                            "kind": .string(suppression.kind.rawValue), "file": .string(suppression.file),
+                            "entry": .optional(suppression.entry), "justification": .string(suppression.justification),
+                        ])
+                        return .object(object)
+                    })
+                }
                 return .object(fields)
             }),
             "summary": .object([
-                "errors": .int(result.count(.error)),
-                "warnings": .int(result.count(.warning)),
-                "notes": .int(result.count(.note)),
+                "errors": .int(outcome.count(.error)),
+                "warnings": .int(outcome.count(.warning)),
+                "notes": .int(outcome.count(.note)),
             ]),
         ])
     }
 
-    static func text(_ result: ScanResult, style: TextStyle) -> String {
+    /// Artifacts with their findings, then the summary line. A fix already shown in the artifact is not repeated
+    /// (thirty binaries of one package needing the same rebuild get one fix line). `quiet` leaves out artifacts
+    /// without findings.
+    static func text(_ outcome: ScanOutcome, style: TextStyle, quiet: Bool = false) -> String {
         var lines: [String] = []
-        for scan in result.artifacts {
+        for scan in outcome.artifacts {
+            let findings = scan.findings
+            if quiet && findings.isEmpty { continue }
             let role = if case .layer(let number) = scan.role { "layer \(number), " } else { "" }
-            lines.append(style.bold(scan.artifact.path) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
-            if scan.findings.isEmpty {
+            lines.append(style.bold(SafeText.lineStart(scan.artifact.path)) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
+            if findings.isEmpty {
                 lines.append("  no findings")
             }
             var currentPath: String?
-            for finding in scan.findings {
+            var fixShownAt: [String: String] = [:]
+            for finding in findings {
+                let shownPath = finding.path.isEmpty ? "(artifact)" : SafeText.lineStart(finding.path)
                 if finding.path != currentPath {
-                    lines.append("  " + style.bold(finding.path.isEmpty ? "(artifact)" : finding.path))
+                    lines.append("  " + style.bold(shownPath))
                     currentPath = finding.path
                 }
-                lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(finding.message)")
-                lines.append("      fix: \(finding.fix)")
+                lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(SafeText.escaped(finding.message))")
+                if let first = fixShownAt[finding.fix] {
+                    lines.append("      fix: same as for \(first) above")
+                } else {
+                    fixShownAt[finding.fix] = shownPath
+                    lines.append("      fix: \(SafeText.escaped(finding.fix))")
+                }
             }
             lines.append("")
         }
-        let errors = result.count(.error)
-        let warnings = result.count(.warning)
-        let artifacts = result.artifacts.count
-        lines.append(
-            "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(result.target.name) (\(result.target.runtimeLabel), glibc \(result.target.platform.libcVersion))")
+        lines.append(summary(outcome))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `2 errors, 1 warning in 1 artifact for <target> (<runtime>, glibc x); by check: windows-binary 1, …`
+    static func summary(_ outcome: ScanOutcome) -> String {
+        let errors = outcome.count(.error)
+        let warnings = outcome.count(.warning)
+        let artifacts = outcome.artifacts.count
+        let target = outcome.target
+        var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), \(target.platform.libc.rawValue) \(target.platform.libcVersion))"
+        let reported = outcome.reported
+        let counts = outcome.checks.map(\.id).compactMap { id -> String? in
+            let count = reported.filter { $0.check == id }.count
+            return count == 0 ? nil : "\(id) \(count)"
+        }
+        if !counts.isEmpty { line += "; by check: " + counts.joined(separator: ", ") }
+        return line
+    }
+}
+
+/// A Node.js addon's kind for `inspect`: `node-api v10 (node_api_create_property_key_utf8)`, `node-api v8 or lower`,
+/// `legacy v108`, `legacy addon, ABI version not read`.
+enum NodeAddonText {
+    /// When each later Node-API function appeared, from the newest built-in Node.js rule (rules/ cite the sources).
+    static let functionVersions: [String: Int] =
+        (try? TargetCatalog.builtIn.load("aws-lambda-nodejs24.x-x86_64"))?.node?.napiFunctionVersions ?? [:]
+
+    static func describe(_ addon: NodeAddon) -> String {
+        guard case .nodeAPI = addon else { return addon.summary }
+        let needed = addon.requiredNodeAPIVersion(functionVersions)
+        return needed.function.map { "node-api v\(needed.version) (\($0))" } ?? "node-api v\(needed.version) or lower"
+    }
+
+    static func json(_ addon: NodeAddon) -> JSONValue {
+        switch addon {
+        case .nodeAPI:
+            .object(["kind": .string("node-api"), "napi_version": .int(addon.requiredNodeAPIVersion(functionVersions).version)])
+        case .legacy(let version):
+            .object(["kind": .string("legacy"), "module_version": version.map { .int($0) } ?? .null])
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ShiplintOutcome
 import ShiplintChecks
 
 /// SARIF 2.1.0 for GitHub code scanning and other SARIF readers: every check as a rule, one result per finding.
@@ -7,24 +8,32 @@ struct SarifReport: Reporter {
     static let schemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
     static let informationURI = "https://github.com/shiplint/shiplint"
     /// Bump the `/v1` when `FindingIdentity` changes meaning, so old alerts are closed rather than matched wrongly.
-    static let fingerprintKey = "shiplintFindingIdentity/v1"
+    static let fingerprintKey = "shiplintFindingIdentity/v2"
 
     /// The README has a heading `Check: <id>` for every check; GitHub turns it into the anchor `#check-<id>`.
     static func helpURI(_ id: String) -> String { "\(informationURI)#check-\(id)" }
 
-    func report(_ scan: ScanReportInput) -> String {
-        let rules = scan.rules
+    func report(_ outcome: ScanOutcome) -> String {
+        let rules = outcome.checks
         let ruleIndex = Dictionary(rules.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        let artifacts = Dictionary(scan.result.artifacts.map { ($0.artifact.path, $0.artifact) }, uniquingKeysWith: { first, _ in first })
-        let results = scan.allFindings.map { finding in
-            result(finding, identity: FindingIdentity(finding, in: artifacts[finding.artifact]), ruleIndex: ruleIndex[finding.check])
+        var results: [JSONValue] = []
+        for artifact in outcome.artifacts {
+            for judged in artifact.judged {
+                results.append(result(judged, location: location(artifact: artifact, path: judged.finding.path), ruleIndex: ruleIndex[judged.finding.check]))
+            }
+        }
+        for judged in outcome.configurationFindings {
+            let file = judged.finding.artifact
+            let location = outcome.root.repositoryPath(file).map { Location(uri: Self.uri(artifact: $0, path: ""), base: true) }
+                ?? Location(uri: Self.uri(artifact: FindingIdentity.normalised(file), path: ""), base: false)
+            results.append(result(judged, location: location, ruleIndex: ruleIndex[judged.finding.check]))
         }
         var properties: [String: JSONValue] = [
-            "target": .string(scan.result.target.name),
-            "targetDescription": .string(scan.result.target.description),
+            "target": .string(outcome.target.name),
+            "targetDescription": .string(outcome.target.description),
         ]
-        if let baseline = scan.baseline {
-            properties["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone)])
+        if let baseline = outcome.baseline {
+            properties["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone), "unscanned": .int(baseline.unscanned)])
         }
         let run: [String: JSONValue] = [
             "tool": .object(["driver": .object([
@@ -34,6 +43,8 @@ struct SarifReport: Reporter {
                 "informationUri": .string(Self.informationURI),
                 "rules": .array(rules.map(rule)),
             ])]),
+            // One analysis per target, so code scanning keeps the alerts of two targets' scans apart.
+            "automationDetails": .object(["id": .string("shiplint/\(outcome.target.name)/")]),
             "results": .array(results),
             "columnKind": .string("unicodeCodePoints"),
             "properties": .object(properties),
@@ -45,30 +56,60 @@ struct SarifReport: Reporter {
         ]).rendered()
     }
 
-    private func rule(_ check: Check) -> JSONValue {
-        .object([
+    struct Location {
+        let uri: String
+        /// Relative to `%SRCROOT%` (the repository root), so code scanning finds the file in the repository.
+        let base: Bool
+    }
+
+    private func location(artifact: ArtifactOutcome, path: String) -> Location {
+        if let inRepository = artifact.repositoryPath {
+            return Location(uri: Self.uri(artifact: inRepository == "." ? "" : inRepository, path: path), base: true)
+        }
+        return Location(uri: Self.uri(artifact: FindingIdentity.normalised(artifact.artifact.path), path: path), base: false)
+    }
+
+    private func rule(_ run: CheckRun) -> JSONValue {
+        let check = run.check
+        return .object([
             "id": .string(check.id),
             "name": .string(Self.ruleName(check.id)),
             "shortDescription": .object(["text": .string(check.summary)]),
             "fullDescription": .object(["text": .string(check.explanation)]),
-            "help": .object(["text": .string(CheckDocumentation.text(check))]),
+            "help": .object(["text": .string(CheckDocumentation.text(check)), "markdown": .string(CheckDocumentation.markdown(check))]),
             "helpUri": .string(Self.helpURI(check.id)),
-            "defaultConfiguration": .object(["level": .string(Self.level(check.defaultSeverity))]),
+            // The level this project gives the check (its `.shiplint.toml` severity), not the registry default.
+            "defaultConfiguration": .object(["level": .string(Self.level(run.severity))]),
         ])
     }
 
-    private func result(_ finding: Finding, identity: FindingIdentity, ruleIndex: Int?) -> JSONValue {
+    private func result(_ judged: JudgedFinding, location: Location, ruleIndex: Int?) -> JSONValue {
+        let finding = judged.finding
+        var artifactLocation: [String: JSONValue] = ["uri": .string(location.uri)]
+        if location.base { artifactLocation["uriBaseId"] = .string("%SRCROOT%") }
         var fields: [String: JSONValue] = [
             "ruleId": .string(finding.check),
             "level": .string(Self.level(finding.severity)),
             "message": .object(["text": .string("\(finding.message)\n\nFix: \(finding.fix)")]),
             "locations": .array([.object(["physicalLocation": .object([
-                "artifactLocation": .object(["uri": .string(Self.uri(artifact: identity.artifact, path: finding.path))]),
+                "artifactLocation": .object(artifactLocation),
                 "region": .object(["startLine": .int(1)]),
             ])])]),
-            "partialFingerprints": .object([Self.fingerprintKey: .string(identity.fingerprint)]),
+            "partialFingerprints": .object([Self.fingerprintKey: .string(judged.identity.fingerprint)]),
         ]
         if let ruleIndex { fields["ruleIndex"] = .int(ruleIndex) }
+        if let suppression = judged.suppression {
+            // Code scanning shows a suppressed result as dismissed, not fixed. Both kinds live outside the
+            // artifact (the project's configuration or baseline), so they are `external`.
+            var properties: [String: JSONValue] = ["file": .string(suppression.file), "source": .string(suppression.kind.rawValue)]
+            if let entry = suppression.entry { properties["entry"] = .string(entry) }
+            fields["suppressions"] = .array([.object([
+                "kind": .string("external"),
+                "status": .string("accepted"),
+                "justification": .string(suppression.justification),
+                "properties": .object(properties),
+            ])])
+        }
         return .object(fields)
     }
 

@@ -2,7 +2,7 @@ import ShiplintFacts
 
 /// The keys a rule file may hold (schema 1) and the type of each. Anything else is an error that names the key:
 /// a policy that silently ignores a misspelt key is a CI gate that silently passes.
-indirect enum RuleSchema {
+indirect enum RuleSchema: Sendable {
     case string
     case integer
     case boolean
@@ -12,6 +12,8 @@ indirect enum RuleSchema {
     case tableArray([String: RuleSchema])
     /// A string from a fixed list.
     case oneOf([String])
+    /// A table whose keys are data (sonames, version families), every value of one schema.
+    case map(RuleSchema)
 
     static let file: RuleSchema = .table([
         "schema": .integer,
@@ -28,6 +30,12 @@ indirect enum RuleSchema {
             "runtime": .string,
         ]),
         "symbol-versions": .table(["GLIBCXX": .version, "CXXABI": .version, "GCC": .version]),
+        // A wheel policy of pypa/auditwheel's policy table, for this target's architecture.
+        "wheel-policy": .table([
+            "name": .string,
+            "symbol-versions": .map(.stringArray),
+            "blacklist": .map(.stringArray),
+        ]),
         "libraries": .table([
             "search-path": .stringArray,
             "os": .stringArray,
@@ -35,7 +43,13 @@ indirect enum RuleSchema {
             "known-absent": .tableArray(["soname": .string, "fix": .string]),
         ]),
         "python": .table(["version": .version, "extension-suffixes": .stringArray]),
-        "node": .table(["version": .string]),
+        "node": .table([
+            "version": .string,
+            "module-version": .integer,
+            "napi-version": .integer,
+            "prisma-binary-targets": .stringArray,
+            "napi-functions": .tableArray(["version": .integer, "functions": .stringArray]),
+        ]),
         "package": .table([
             "unzipped-limit-bytes": .integer,
             "zipped-upload-limit-bytes": .integer,
@@ -72,6 +86,8 @@ indirect enum RuleSchema {
                 }
                 return schema.validate(child, path: childPath, file: file)
             }
+        case (.map(let schema), .table(let pairs)):
+            return pairs.flatMap { key, child in schema.validate(child, path: path.isEmpty ? key : "\(path).\(key)", file: file) }
         case (.tableArray(let fields), .array(let items)):
             return items.enumerated().flatMap { index, item in
                 RuleSchema.table(fields).validate(item, path: "\(path)[\(index)]", file: file)
@@ -88,7 +104,7 @@ indirect enum RuleSchema {
         case .boolean: "a boolean"
         case .version: "a version string"
         case .stringArray: "an array of strings"
-        case .table: "a table"
+        case .table, .map: "a table"
         case .tableArray: "an array of tables"
         }
     }

@@ -29,20 +29,37 @@ public struct TargetCatalog: Sendable {
         if files[reference] != nil {
             return try resolve(.builtIn(reference))
         }
+        if let alias = builtInName(forAlias: reference) {
+            return try resolve(.builtIn(alias))
+        }
         if reference.hasSuffix(".toml") || reference.contains("/") {
             guard FileManager.default.fileExists(atPath: reference) else {
                 throw TargetError(file: reference, message: "no such rule file")
             }
             return try resolve(.path(reference))
         }
-        let close = files.keys.filter { !$0.hasPrefix("base/") && $0.contains(reference) }.sorted().prefix(5)
-        let hint = close.isEmpty ? "`shiplint targets` lists them" : "did you mean \(close.joined(separator: ", "))?"
+        let names = files.keys.filter { !$0.hasPrefix("base/") }
+        var close = Suggestion.closest(reference, among: names)
+        if close.isEmpty { close = names.filter { $0.contains(reference) }.sorted() }
+        let hint = close.isEmpty ? "`shiplint targets` lists them" : "did you mean \(close.prefix(5).joined(separator: ", "))?"
         throw TargetError(file: reference, message: "no built-in target of that name and no such file; \(hint)")
+    }
+
+    /// The built-in target a name means when it spells the architecture the other way: `amd64` for x86_64,
+    /// `aarch64` for arm64 (Lambda's name), and the reverse where the target is named after the ELF machine.
+    public func builtInName(forAlias reference: String) -> String? {
+        let spellings = [("amd64", "x86_64"), ("aarch64", "arm64"), ("arm64", "aarch64"), ("amd64", "x86-64"), ("x86-64", "x86_64")]
+        for (alias, canonical) in spellings where reference.hasSuffix("-" + alias) {
+            let name = String(reference.dropLast(alias.count)) + canonical
+            if files[name] != nil && !name.hasPrefix("base/") { return name }
+        }
+        return nil
     }
 
     /// The merged, validated rule as TOML-like text, for `shiplint targets show`.
     public func resolvedValue(_ reference: String) throws(TargetError) -> String {
-        let origin: Origin = files[reference] != nil ? .builtIn(reference) : .path(reference)
+        let name = files[reference] != nil ? reference : builtInName(forAlias: reference)
+        let origin: Origin = name.map { .builtIn($0) } ?? .path(reference)
         return RuleText.render(try merged(origin, chain: []))
     }
 
@@ -122,6 +139,25 @@ public struct TargetCatalog: Sendable {
         let python: TargetRuntime.Python? = value["python"] == nil ? nil : TargetRuntime.Python(
             version: try reader.version("python.version"),
             extensionSuffixes: try reader.strings("python.extension-suffixes"))
+        var node: TargetRuntime.Node?
+        if value["node"] != nil {
+            var functions: [String: Int] = [:]
+            for table in reader.tables("node.napi-functions") {
+                guard case .integer(let version)? = table["version"] else {
+                    throw TargetError(file: file, keyPath: "node.napi-functions", message: "every entry needs an integer 'version'")
+                }
+                guard case .array(let names)? = table["functions"] else {
+                    throw TargetError(file: file, keyPath: "node.napi-functions", message: "every entry needs a 'functions' array")
+                }
+                for name in names.compactMap(\.stringValue) { functions[name] = version }
+            }
+            node = TargetRuntime.Node(
+                version: try reader.string("node.version"),
+                moduleVersion: reader.optionalInteger("node.module-version"),
+                napiVersion: reader.optionalInteger("node.napi-version"),
+                prismaBinaryTargets: reader.optionalStrings("node.prisma-binary-targets") ?? [],
+                napiFunctionVersions: functions)
+        }
         let package: TargetRuntime.Package? = value["package"] == nil ? nil : TargetRuntime.Package(
             unzippedLimitBytes: reader.optionalInteger("package.unzipped-limit-bytes"),
             zippedUploadLimitBytes: reader.optionalInteger("package.zipped-upload-limit-bytes"),
@@ -134,6 +170,10 @@ public struct TargetCatalog: Sendable {
         for family in ["GLIBCXX", "CXXABI", "GCC"] {
             if let text = reader.optionalString("symbol-versions.\(family)") { symbolVersions[family] = VersionNumber(text) }
         }
+        let wheelPolicy: TargetRuntime.WheelPolicy? = value["wheel-policy"] == nil ? nil : TargetRuntime.WheelPolicy(
+            name: try reader.string("wheel-policy.name"),
+            symbolVersions: reader.stringSets("wheel-policy.symbol-versions"),
+            blacklist: reader.stringSets("wheel-policy.blacklist"))
         let knownAbsent = reader.tables("libraries.known-absent").map { table in
             TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
         }
@@ -155,8 +195,9 @@ public struct TargetCatalog: Sendable {
                 runtime: reader.optionalStrings("libraries.runtime") ?? [],
                 knownAbsent: knownAbsent),
             python: python,
-            nodeVersion: reader.optionalString("node.version"),
-            package: package)
+            node: node,
+            package: package,
+            wheelPolicy: wheelPolicy)
     }
 }
 
@@ -207,6 +248,15 @@ private struct RuleReader {
         return items
     }
 
+    /// A table of string arrays (`wheel-policy.blacklist`), each array as a set; empty when absent.
+    func stringSets(_ path: String) -> [String: Set<String>] {
+        var sets: [String: Set<String>] = [:]
+        for (key, item) in lookup(path)?.pairs ?? [] {
+            if case .array(let items) = item { sets[key] = Set(items.compactMap(\.stringValue)) }
+        }
+        return sets
+    }
+
     func tables(_ path: String) -> [RuleValue] {
         guard case .array(let items)? = lookup(path) else { return [] }
         return items
@@ -246,13 +296,18 @@ enum RuleText {
         return false
     }
 
+    /// A bare key as is, anything else (`libc.so.6`) quoted.
+    private static func key(_ name: String) -> String {
+        name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") } ? name : inline(.string(name))
+    }
+
     private static func inline(_ value: RuleValue) -> String {
         switch value {
         case .string(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .integer(let number): String(number)
         case .boolean(let flag): String(flag)
         case .array(let items): "[" + items.map(inline).joined(separator: ", ") + "]"
-        case .table(let pairs): "{ " + pairs.map { "\($0.key) = \(inline($0.value))" }.joined(separator: ", ") + " }"
+        case .table(let pairs): "{ " + pairs.map { "\(key($0.key)) = \(inline($0.value))" }.joined(separator: ", ") + " }"
         case .unsupported(let name): "<\(name)>"
         }
     }

@@ -36,6 +36,14 @@ public enum TargetLibc: String, Sendable {
     case glibc, musl
 }
 
+/// What a target stands for, which decides what a fix tells the user to do.
+public enum TargetKind: String, Sendable {
+    /// A Lambda runtime: ship what is missing in the function or a layer, build in the Lambda build image.
+    case lambda
+    /// A wheel policy (manylinux, musllinux): vendor with `auditwheel repair`, build in the manylinux image.
+    case wheelPolicy = "wheel-policy"
+}
+
 /// A validated, fully resolved target rule: what the runtime an artifact will run on provides.
 public struct TargetRuntime: Sendable {
     public struct Platform: Sendable {
@@ -70,6 +78,56 @@ public struct TargetRuntime: Sendable {
         public var tag: String { version.components.prefix(2).map(String.init).joined() }
     }
 
+    /// One policy of pypa/auditwheel's policy table, for the target's architecture.
+    public struct WheelPolicy: Sendable {
+        /// auditwheel's name (`manylinux_2_17`, `musllinux_1_2`).
+        public let name: String
+        /// Every version node the policy allows, by family (`GLIBC`: `2.2.5` … `2.17`), exactly as the table lists them.
+        public let symbolVersions: [String: Set<String>]
+        /// Symbols the policy forbids importing from a library, by soname (`libz.so.1`: `zcalloc`, `zcfree`, …).
+        public let blacklist: [String: Set<String>]
+
+        public init(name: String, symbolVersions: [String: Set<String>], blacklist: [String: Set<String>]) {
+            self.name = name
+            self.symbolVersions = symbolVersions
+            self.blacklist = blacklist
+        }
+
+        /// `GLIBC_2.18` is allowed when the family is listed and the version is in its set; a family the table does
+        /// not list is not judged (as auditwheel does).
+        public func allows(_ node: String) -> Bool? {
+            let parts = node.split(separator: "_", maxSplits: 1)
+            guard parts.count == 2, let allowed = symbolVersions[String(parts[0])] else { return nil }
+            return allowed.contains(String(parts[1]))
+        }
+
+        /// The allowed versions of a family, numeric ones in numeric order then the rest (`TM_1`).
+        public func sortedVersions(_ family: String) -> [String] {
+            (symbolVersions[family] ?? []).sorted { a, b in
+                switch (VersionNumber(a), VersionNumber(b)) {
+                case (let x?, let y?): return x < y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                case (nil, nil): return a < b
+                }
+            }
+        }
+    }
+
+    /// What a Node.js runtime accepts from native addons and Prisma engines.
+    public struct Node: Sendable {
+        /// The major version (`22`).
+        public let version: String
+        /// NODE_MODULE_VERSION: a legacy (V8 C++) addon must have been built for exactly this one.
+        public let moduleVersion: Int?
+        /// The highest Node-API version the runtime supports (it supports every lower one too).
+        public let napiVersion: Int?
+        /// Prisma query engine binary targets that load on this runtime (`rhel-openssl-3.0.x`).
+        public let prismaBinaryTargets: [String]
+        /// The Node-API version each later `napi_*` / `node_api_*` function first appeared in.
+        public let napiFunctionVersions: [String: Int]
+    }
+
     public struct Package: Sendable {
         public let unzippedLimitBytes: Int?
         public let zippedUploadLimitBytes: Int?
@@ -89,8 +147,17 @@ public struct TargetRuntime: Sendable {
     public let symbolVersions: [String: VersionNumber]
     public let libraries: Libraries
     public let python: Python?
-    public let nodeVersion: String?
+    public let node: Node?
+    /// The Node.js major version (`22`), for Node.js runtimes.
+    public var nodeVersion: String? { node?.version }
     public let package: Package?
+    /// The auditwheel policy a wheel-policy target follows; nil for Lambda targets.
+    public let wheelPolicy: WheelPolicy?
+
+    public var kind: TargetKind { wheelPolicy == nil ? .lambda : .wheelPolicy }
+
+    /// For messages about a wheel policy: "the manylinux2014 aarch64 policy".
+    public var policyLabel: String { "the \(platform.displayName) \(platform.arch.rawValue) policy" }
 
     /// For messages: "Amazon Linux 2 (python3.11)".
     public var runtimeLabel: String {

@@ -69,11 +69,14 @@ struct Checks: ParsableCommand {
         @Argument(help: "A check id, e.g. windows-binary.")
         var id: String
 
+        @Flag(help: "Print the check's README section (Markdown) instead.")
+        var markdown = false
+
         func run() throws {
             guard let check = CheckRegistry.check(id: id) else {
-                throw fail("no check '\(id)'; `shiplint checks` lists them")
+                throw fail("no check '\(SafeText.escaped(id))'\(Suggestion.didYouMean(id, among: CheckRegistry.all.map(\.id))) (`shiplint checks` lists them)")
             }
-            print(CheckDocumentation.text(check), terminator: "")
+            print(markdown ? CheckDocumentation.readmeSection(check) : CheckDocumentation.text(check), terminator: "")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShiplintChecks
+import ShiplintPolicy
 import ShiplintReports
 import ShiplintTargets
 
@@ -28,8 +29,14 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"))
     var layer: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file.", valueName: "name|file"))
-    var target: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file. Default: `target` in .shiplint.toml.", valueName: "name|file"))
+    var target: String?
+
+    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml (its severities and ignores apply).", valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
+    var noConfig = false
 
     @Option(name: .long, help: "The error text from the logs.")
     var error: String?
@@ -41,16 +48,23 @@ struct Explain: ParsableCommand {
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func run() throws {
-        let runtime = try loadTarget(target)
+        if config != nil && noConfig { throw fail("--config and --no-config contradict each other.", status: ExitCode.validationFailure.rawValue) }
+        let configuration = try loadConfiguration(config: config, noConfig: noConfig)
+        guard let name = target ?? configuration?.target else {
+            throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml")
+        }
+        let runtime = try loadTarget(name)
         let errorText = try readErrorText()
         let function = try reading.read([path])[0]
-        let layers = try reading.read(layer)
+        let layers = try reading.read(layer.isEmpty ? (configuration?.layers ?? []) : layer)
         let deployment = DeploymentContext(function: function, layers: layers, target: runtime)
-        let result = Scanner.scan(deployment)
+        // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
+        let outcome = ScanPolicy(configuration: configuration).scan(deployment)
+        let result = outcome.reportedResult
         let explanations = errorText.map { ErrorText.signals(in: $0).map { Triage.explain($0, result: result, deployment: deployment) } } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
-            errorText: errorText, explanations: explanations, failingImports: failing, result: result,
+            errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,
             format: outputOptions.format, style: outputOptions.style))
         let unexplained = errorText != nil && (explanations.isEmpty || explanations.contains { $0.outcome == .notExplained })
         if unexplained || (errorText == nil && !failing.isEmpty) { throw ExitCode(ExitStatus.findings) }

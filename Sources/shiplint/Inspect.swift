@@ -9,8 +9,9 @@ struct Inspect: ParsableCommand {
         abstract: "Print every native binary in each artifact with the facts read from its headers.",
         discussion: """
             For each ELF: class, byte order, machine, type, interpreter, DT_NEEDED, SONAME, RPATH, RUNPATH, version \
-            needs and definitions, the highest GLIBC / GLIBCXX / CXXABI / GCC needed, the stack flags and x86 ISA \
-            level. For PE: machine and imported DLLs. For Mach-O: each slice's CPU, file type, dylibs and minimum OS. \
+            needs and definitions, the highest GLIBC / GLIBCXX / CXXABI / GCC needed, the stack flags, x86 ISA \
+            level, the C library it was built for (glibc, musl, bionic, none) and its dynamic symbols (counts in text, \
+            the list with --symbols and in JSON). For PE: machine and imported DLLs. For Mach-O: each slice's CPU, file type, dylibs and minimum OS. \
             Files named like native libraries that are none of these are listed with the reason. No judgement: \
             `shiplint scan` does that.
 
@@ -26,6 +27,9 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Also print each binary's resolved dependency tree (like lddtree, but on the target runtime).")
     var tree = false
 
+    @Flag(help: "List every dynamic symbol in text output (imports as name@VERSION from the library that defines it); counts otherwise. JSON always lists them.")
+    var symbols = false
+
     @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime for --tree (default: aws-lambda-provided.al2023 for the binaries' architecture).", valueName: "name|file"))
     var target: String?
 
@@ -38,7 +42,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let artifacts = try reading.read(paths)
         guard tree else {
-            try outputOptions.emit(InspectReport.render(artifacts, format: outputOptions.format, style: outputOptions.style))
+            try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
             return
         }
         let layers = try reading.read(layer)
@@ -53,7 +57,7 @@ struct Inspect: ParsableCommand {
             loads += graph.loads.map { $0.shifted(by: offset) }
         }
         let graph = LoadGraph(objects: objects, loads: loads)
-        try outputOptions.emit(InspectReport.render(artifacts + layers, graph: graph, format: outputOptions.format, style: outputOptions.style))
+        try outputOptions.emit(InspectReport.render(artifacts + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
     }
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShiplintChecks
 import ShiplintFacts
+import ShiplintOutcome
 import ShiplintPolicy
 import ShiplintReports
 import ShiplintTargets
@@ -36,17 +37,11 @@ struct ScanInputOptions: ParsableArguments {
     /// The configuration in force: `--config`, else the nearest `.shiplint.toml`, else none. A broken one ends the
     /// run with status 2.
     func configuration() throws -> ProjectConfiguration? {
-        if noConfig { return nil }
-        guard let file = config ?? ProjectConfiguration.discover() else { return nil }
-        do {
-            return try ProjectConfiguration.load(file: file)
-        } catch {
-            throw fail(error.description)
-        }
+        try loadConfiguration(config: config, noConfig: noConfig)
     }
 
     /// Reads the target and the artifacts, options first, then the configuration's defaults.
-    func resolve(_ configuration: ProjectConfiguration?) throws -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact]) {
+    func resolve(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact]) {
         guard let name = target ?? configuration?.target else {
             throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)")
         }
@@ -55,7 +50,20 @@ struct ScanInputOptions: ParsableArguments {
             throw fail("nothing to scan: name at least one artifact (or --layer, or `layers` in .shiplint.toml)")
         }
         let runtime = try loadTarget(name)
-        return (runtime, try reading.read(paths), try reading.read(layers))
+        return (runtime, try reading.read(paths, progress: progress, of: paths.count + layers.count),
+                try reading.read(layers, progress: progress, first: paths.count + 1, of: paths.count + layers.count))
+    }
+}
+
+/// The configuration in force: `config`, else the nearest `.shiplint.toml`, else none. A broken one ends the run
+/// with status 2.
+func loadConfiguration(config: String?, noConfig: Bool) throws -> ProjectConfiguration? {
+    if noConfig { return nil }
+    guard let file = config ?? ProjectConfiguration.discover() else { return nil }
+    do {
+        return try ProjectConfiguration.load(file: file)
+    } catch {
+        throw fail(error.description)
     }
 }
 
@@ -89,8 +97,12 @@ struct Scan: ParsableCommand {
     @OptionGroup var outputOptions: ScanOutputOptions
 
     func run() throws {
+        try outputOptions.checkDestinations()
         let configuration = try input.configuration()
-        let (runtime, functions, layers) = try input.resolve(configuration)
+        let progress = ProgressLine.forStandardError(enabled: !outputOptions.quiet)
+        defer { progress?.finish() }
+        let (runtime, functions, layers) = try input.resolve(configuration, progress: progress)
+        progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
         var recorded: (file: String, baseline: Baseline)?
         if let baseline {
             do {
@@ -99,13 +111,30 @@ struct Scan: ParsableCommand {
                 throw fail(error.description)
             }
         }
-        let outcome = ScanPolicy(configuration: configuration, baseline: recorded).scan(functions: functions, layers: layers, target: runtime)
-        try outputOptions.emit(outcome.report)
-        if (failOn ?? configuration?.failOn ?? .error).fails(outcome.worst) { throw ExitCode(ExitStatus.findings) }
+        let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
+        let outcome = policy.scan(functions: functions, layers: layers, target: runtime)
+        try outputOptions.emit(outcome)
+        if outcome.fails { throw ExitCode(ExitStatus.findings) }
     }
 }
 
-/// `scan`'s output options: every report format.
+/// `--report FMT=FILE`: one more report of the same scan.
+struct ReportRequest: ExpressibleByArgument {
+    let format: ReportFormat
+    let file: String
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "="), let format = ReportFormat(rawValue: String(argument[..<equals])) else { return nil }
+        let file = String(argument[argument.index(after: equals)...])
+        guard !file.isEmpty else { return nil }
+        self.format = format
+        self.file = file
+    }
+
+    static var defaultCompletionKind: CompletionKind { .file() }
+}
+
+/// `scan`'s output options: every report format, several at once.
 struct ScanOutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: ReportFormat = .text
@@ -113,11 +142,36 @@ struct ScanOutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    @Flag(help: "Never colour text output (also: NO_COLOR in the environment).")
+    @Option(help: ArgumentHelp(
+        "Also write a report in this format to this file, e.g. sarif=out.sarif (repeatable: one scan, every report CI needs).",
+        valueName: "format=file"))
+    var report: [ReportRequest] = []
+
+    @Flag(name: .shortAndLong, help: "Text output: only the findings and the summary (no artifacts without findings, no progress).")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Colour text output: auto (a terminal only; NO_COLOR, TERM=dumb and FORCE_COLOR are honoured), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(help: "Same as --color never.")
     var noColor = false
 
-    func emit(_ scan: ScanReportInput) throws {
-        let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
-        try writeReport(format.reporter(style: style).report(scan), to: output)
+    /// Every file to be written, checked before the scan: a missing folder is a clear message (exit 2), not a scan
+    /// thrown away at the end.
+    func checkDestinations() throws {
+        var seen = Set<String>()
+        for file in (output.map { [$0] } ?? []) + report.map(\.file) {
+            guard seen.insert(file).inserted else { throw fail("\(file) is named for two reports") }
+            try checkWritable(file)
+        }
+    }
+
+    func emit(_ outcome: ScanOutcome) throws {
+        let rendered = [(format, output)] + report.map { ($0.format, Optional($0.file)) }
+        // Render everything first, then write: a report is either all there or not written.
+        let texts = rendered.map { format, file in
+            format.reporter(style: TextStyle.forOutput(toFile: file != nil, noColor: noColor, choice: color), quiet: quiet).report(outcome)
+        }
+        for ((_, file), text) in zip(rendered, texts) { try writeReport(text, to: file) }
     }
 }

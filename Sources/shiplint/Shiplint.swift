@@ -5,9 +5,36 @@ import ShiplintFacts
 import ShiplintReading
 import ShiplintReports
 import ShiplintTargets
+import ShiplintOutcome
 
 @main
 struct Shiplint: ParsableCommand {
+    /// A mistyped subcommand gets a suggestion instead of the parser's "unexpected argument".
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), !FileManager.default.fileExists(atPath: first) {
+            let names = configuration.subcommands.map { $0._commandName } + ["help"]
+            if !names.contains(first) {
+                let hint = Suggestion.didYouMean(first, among: names)
+                FileHandle.standardError.write(Data("shiplint: error: unknown subcommand '\(SafeText.escaped(first))'\(hint.isEmpty ? "" : hint) (`shiplint --help` lists them)\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+        }
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            var command = command
+            try command.run()
+            exit()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "shiplint",
         abstract: "Checks that the native code in a Lambda package or wheel will load on the runtime it is deployed to.",
@@ -19,8 +46,9 @@ struct Shiplint: ParsableCommand {
             EXIT STATUS
               0  no finding at or above --fail-on (scan), or the command succeeded
               1  scan found a finding at or above --fail-on (default: error)
-              2  bad input: a missing or unreadable artifact, an unknown target, a bad rule file, a bad
-                 .shiplint.toml or baseline (the message names the file and the key)
+              2  bad input: a missing or unreadable artifact, an unknown target,
+                 a bad rule file, .shiplint.toml or baseline (the message names
+                 the file and the key), an output file that cannot be written
               3  internal error (a bug: please report it)
              64  bad command-line usage (from the argument parser)
             """,
@@ -53,6 +81,7 @@ func writeReport(_ text: String, to file: String?) throws {
         FileHandle.standardOutput.write(Data(text.utf8))
         return
     }
+    try checkWritable(file)
     do {
         try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
     } catch {
@@ -60,11 +89,40 @@ func writeReport(_ text: String, to file: String?) throws {
     }
 }
 
+/// A clear message (exit 2) for an output file whose folder is missing, not a folder, or not writable; checked
+/// before a scan so a long scan does not end in an unwritable report.
+func checkWritable(_ file: String) throws {
+    let folder = (file as NSString).deletingLastPathComponent
+    let shown = folder.isEmpty ? "." : folder
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+        throw fail("cannot write \(file): it is a folder")
+    }
+    guard FileManager.default.fileExists(atPath: shown, isDirectory: &isFolder) else {
+        throw fail("cannot write \(file): the folder \(shown) does not exist")
+    }
+    guard isFolder.boolValue else { throw fail("cannot write \(file): \(shown) is not a folder") }
+    guard FileManager.default.isWritableFile(atPath: shown) else {
+        throw fail("cannot write \(file): the folder \(shown) is not writable")
+    }
+}
+
+/// `--color`: auto colours a terminal only.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
 extension TextStyle {
-    /// Colour only for a terminal, never with --no-color or NO_COLOR.
-    static func forOutput(toFile: Bool, noColor: Bool) -> TextStyle {
-        let terminal = !toFile && isatty(STDOUT_FILENO) == 1
-        return TextStyle(colour: terminal && !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+    /// `--color always|never` (or `--no-color`) decide; else FORCE_COLOR (non-empty, not 0) turns colour on, and
+    /// NO_COLOR (non-empty) or TERM=dumb turn it off; else colour only for a terminal.
+    static func forOutput(toFile: Bool, noColor: Bool, choice: ColorChoice = .auto) -> TextStyle {
+        if noColor || choice == .never { return TextStyle(colour: false) }
+        if choice == .always { return TextStyle(colour: true) }
+        let environment = ProcessInfo.processInfo.environment
+        if let force = environment["FORCE_COLOR"], !force.isEmpty, force != "0", force != "false" { return TextStyle(colour: true) }
+        if let no = environment["NO_COLOR"], !no.isEmpty { return TextStyle(colour: false) }
+        if environment["TERM"] == "dumb" { return TextStyle(colour: false) }
+        return TextStyle(colour: !toFile && isatty(STDOUT_FILENO) == 1)
     }
 }
 
@@ -80,8 +138,18 @@ func loadTarget(_ reference: String) throws -> TargetRuntime {
 extension OutputFormat: ExpressibleByArgument {}
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).
-struct ByteCount: ExpressibleByArgument {
+struct ByteCount: ExpressibleByArgument, CustomStringConvertible {
     let bytes: Int
+
+    /// `256M`, as it is typed (help shows defaults this way).
+    var description: String {
+        for (unit, size) in [("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] where bytes % size == 0 {
+            return "\(bytes / size)\(unit)"
+        }
+        return "\(bytes)"
+    }
+
+    var defaultValueDescription: String { description }
 
     init?(argument: String) {
         let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
@@ -118,9 +186,15 @@ struct ReadingOptions: ParsableArguments {
     }
 
     /// Reads every artifact; the first that cannot be opened at all ends the run with status 2.
-    func read(_ paths: [String]) throws -> [Artifact] {
+    func read(_ paths: [String], progress: ProgressLine? = nil, first: Int = 1, of total: Int? = nil) throws -> [Artifact] {
         if paths.filter({ $0 == "-" }).count > 1 {
             throw fail("standard input (-) can be read only once: name it once")
+        }
+        if let progress, let name = paths.first {
+            // Artifacts are read together (on every core), so progress names the batch, not each one.
+            let what = paths.count == 1 ? SafeText.escaped(name) : "\(paths.count) artifacts"
+            let last = first + paths.count - 1
+            progress.update("reading \(what) (\(first == last ? "\(first)" : "\(first)-\(last)") of \(total ?? paths.count))")
         }
         let reader = ArtifactReader(limits: limits, jobs: max(1, jobs))
         var artifacts: [Artifact] = []
@@ -142,10 +216,13 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    @Flag(help: "Never colour text output (also: NO_COLOR in the environment).")
+    @Option(help: ArgumentHelp("Colour text output: auto (a terminal only; NO_COLOR, TERM=dumb and FORCE_COLOR are honoured), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(help: "Same as --color never.")
     var noColor = false
 
-    var style: TextStyle { TextStyle.forOutput(toFile: output != nil, noColor: noColor) }
+    var style: TextStyle { TextStyle.forOutput(toFile: output != nil, noColor: noColor, choice: color) }
 
     /// Writes the report where asked: the named file (nothing else is ever written) or standard output.
     func emit(_ report: String) throws {

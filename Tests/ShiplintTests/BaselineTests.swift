@@ -37,9 +37,14 @@ import Testing
         let other = try project.run(["scan", "build/clean.zip", "--baseline", "baseline.json", "--format", "json"] + Self.target)
         let otherSummary = try #require((try JSONSerialization.jsonObject(with: Data(other.stdout.utf8)) as? [String: Any])?["baseline"] as? [String: Any])
         #expect(otherSummary["gone"] as? Int == 0)
+        // … but they are said: a baseline for other paths never matches nothing in silence.
+        #expect(otherSummary["unscanned"] as? Int == baseline.entries.count)
+        let otherText = try project.run(["scan", "build/clean.zip", "--baseline", "baseline.json"] + Self.target)
+        #expect(otherText.stdout.contains("; \(baseline.entries.count) entries are for artifacts not scanned in this run"))
     }
 
-    /// Matching is on check, artifact, path and fact: a reworded message still matches; another fact does not.
+    /// Matching is on what is wrong (check, artifact, path, fact): a reworded message still matches; another fact
+    /// on the same file does not.
     @Test func matchingIgnoresTheMessageButNotTheFact() throws {
         let project = try ScratchProject()
         try project.copyFixture("function-windows.zip", to: "function.zip")
@@ -50,17 +55,73 @@ import Testing
         try project.write("b.json", original.replacingOccurrences(of: "\"pe x86_64 dll\"", with: "\"pe aarch64 dll\""))
         let changed = try project.run(["scan", "function.zip", "--baseline", "b.json"] + Self.target)
         #expect(changed.status == 1)
-        // Both findings on the .pyd share its fact, so both are new; the wheel's finding still matches.
-        #expect(changed.stdout.contains("error[windows-binary]"))
-        #expect(changed.stdout.contains("error[python-abi-mismatch]"))
-        #expect(changed.stdout.contains("; 2 baseline entries no longer occur"))
+        #expect(changed.stdout.contains("error[windows-binary] Windows PE DLL"))
+        // The python-abi-mismatch on the same .pyd is about its name suffix, which did not change.
+        #expect(!changed.stdout.contains("python-abi-mismatch"))
+        #expect(changed.stdout.contains("; 1 baseline entry no longer occurs"))
+    }
+
+    /// The issue's case: a baseline taken when the binary missed only libGL.so.1 must not hide libpq.so.5 when the
+    /// same binary needs it too (same check, same path).
+    @Test func aNewMissingLibraryOnTheSameBinaryIsReported() throws {
+        let project = try ScratchProject()
+        try project.copyFixture("resolve/missing-system.zip", to: "build/function.zip")
+        #expect(try project.run(["baseline", "write", "b.json", "build/function.zip"] + Self.target).status == 0)
+        // The baseline as it was before the binary needed libpq: only the libGL entry.
+        let full = try Baseline.parse(Data(try project.read("b.json").utf8), file: "b.json")
+        #expect(Set(full.entries.map(\.identity.fact)) == ["libGL.so.1", "libpq.so.5"])
+        let libGLOnly = Baseline.v2(full.entries.filter { $0.identity.fact == "libGL.so.1" })
+        try project.write("b.json", libGLOnly.rendered(target: "aws-lambda-python3.13-x86_64"))
+
+        let scan = try project.run(["scan", "build/function.zip", "--baseline", "b.json"] + Self.target)
+        #expect(scan.status == 1)
+        #expect(scan.stdout.contains("error[missing-library] needs libpq.so.5"))
+        #expect(!scan.stdout.contains("needs libGL.so.1"))
+        #expect(scan.stdout.contains("baseline b.json: 1 known finding not shown; 0 baseline entries no longer occur"))
+    }
+
+    /// Artifact paths in a baseline are relative to the project root (here the configuration's folder), so a baseline
+    /// written from one folder matches a scan from another; a moved artifact shows as gone, never as silently matched.
+    @Test func baselineWorksFromAnyWorkingFolder() throws {
+        let project = try ScratchProject()
+        try project.copyFixture("function-windows.zip", to: "build/function.zip")
+        try project.write(".shiplint.toml", "target = \"aws-lambda-python3.13-x86_64\"\n")
+        #expect(try project.run(["baseline", "write", "../b.json", "function.zip"], in: "build").status == 0)
+        let baseline = try Baseline.parse(Data(try project.read("b.json").utf8), file: "b.json")
+        #expect(!baseline.entries.isEmpty && baseline.entries.allSatisfy { $0.identity.artifact == "build/function.zip" })
+        let fromRoot = try project.run(["scan", "build/function.zip", "--baseline", "b.json"])
+        #expect(fromRoot.status == 0)
+        #expect(fromRoot.stdout.contains("\(baseline.entries.count) known findings not shown; 0 baseline entries no longer occur"))
+        try project.makeFolder("deep/er")
+        let fromElsewhere = try project.run(["scan", "../../build/function.zip", "--baseline", "../../b.json"], in: "deep/er")
+        #expect(fromElsewhere.status == 0)
+        #expect(fromElsewhere.stdout.contains("\(baseline.entries.count) known findings not shown"))
+    }
+
+    /// A version 1 baseline (check, artifact, path; its fact described the file) is still read: each entry hides one
+    /// finding on its path, so a second problem on the same file is still reported.
+    @Test func versionOneBaselineIsReadAndHidesOneFindingPerEntry() throws {
+        let project = try ScratchProject()
+        try project.copyFixture("resolve/missing-system.zip", to: "function.zip")
+        try project.write("b.json", """
+            {"version": 1, "tool": "shiplint 0.1.0", "target": "aws-lambda-python3.13-x86_64", "findings": [
+              {"check": "missing-library", "artifact": "function.zip", "path": "pkg/_system.cpython-313-x86_64-linux-gnu.so",
+               "fact": "elf x86_64 64-bit", "message": "needs libGL.so.1"}]}
+            """)
+        let scan = try project.run(["scan", "function.zip", "--baseline", "b.json"] + Self.target)
+        #expect(scan.status == 1)
+        #expect(scan.stdout.contains("baseline b.json: 1 known finding not shown; 0 baseline entries no longer occur"))
+        #expect(scan.stdout.contains("error[missing-library]"))
     }
 
     @Test(arguments: [
-        ("{\"version\": 2, \"findings\": []}", "b.json: at 'version': unsupported version 2 (this shiplint reads version 1)"),
+        ("{\"version\": 3, \"findings\": []}", "b.json: at 'version': unsupported version 3 (this shiplint reads versions 1 and 2)"),
         ("{\"findings\": []}", "b.json: at 'version': missing or not an integer"),
         ("{\"version\": 1, \"findings\": [], \"extra\": 1}", "b.json: at 'extra': unknown key (allowed here: findings, target, tool, version)"),
-        ("{\"version\": 1, \"findings\": [{\"check\": \"x\", \"artifact\": \"a\", \"path\": \"p\"}]}", "b.json: at 'findings[0].fact': missing or not a string"),
+        ("{\"version\": 2, \"findings\": [{\"check\": \"exec-stack\", \"artifact\": \"a\", \"path\": \"p\"}]}", "b.json: at 'findings[0].fact': missing or not a string"),
+        ("{\"version\": 2, \"findings\": [{\"check\": \"exec-stak\", \"artifact\": \"a\", \"path\": \"p\", \"fact\": \"\"}]}", "b.json: at 'findings[0].check': unknown check 'exec-stak'; did you mean 'exec-stack'? (`shiplint checks` lists them)"),
+        ("{\"version\": 1, \"findings\": [{\"check\": \"x\", \"artifact\": \"a\", \"path\": \"p\", \"fact\": \"\"}]}", "b.json: at 'findings[0].check': unknown check 'x' (`shiplint checks` lists them)"),
+        ("{\"version\": 1, \"findings\": [{\"check\": \"exec-stack\", \"deployment\": \"d\", \"artifact\": \"a\", \"path\": \"p\", \"fact\": \"\"}]}", "b.json: at 'findings[0].deployment': unknown key (allowed here: artifact, check, fact, message, path)"),
         ("[1]", "b.json: not a JSON object; is this a shiplint baseline?"),
     ])
     func badBaselineIsExitTwo(text: String, message: String) throws {
@@ -79,6 +140,7 @@ import Testing
         #expect(try project.run(["baseline", "write", "two.json", "function.zip"] + Self.target).status == 0)
         let text = try project.read("one.json")
         #expect(text == (try project.read("two.json")))
-        #expect(text.contains("\"version\": 1"))
+        #expect(text.contains("\"version\": 2"))
+        #expect(text.contains("\"fact\": \"cp313-win_amd64.pyd\"") || text.contains("\"fact\": \".cp313-win_amd64.pyd\""))
     }
 }

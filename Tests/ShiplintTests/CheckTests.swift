@@ -1,4 +1,5 @@
 @testable import ShiplintChecks
+import Foundation
 import ShiplintFacts
 import ShiplintTargets
 import Testing
@@ -9,7 +10,8 @@ import Testing
         "windows-binary", "darwin-binary", "wrong-arch", "musl-binary", "glibc-too-new", "libstdcxx-too-new",
         "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
-        "package-too-large", "upload-too-large",
+        "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
+        "node-abi-mismatch", "node-platform-package", "prisma-engine-mismatch",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {
@@ -57,6 +59,9 @@ import Testing
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
         for verdict in verdicts {
             #expect(!verdict.verdict.message.isEmpty && !verdict.verdict.fix.isEmpty)
+            if let mentions = example.mentions {
+                #expect(verdict.verdict.message.contains(mentions), "\(check.id): '\(example.summary)' should name \(mentions)")
+            }
         }
     }
 }
@@ -92,6 +97,33 @@ import Testing
 }
 
 @Suite struct ReadmeTests {
+    static let readmePath = Repository.root + "/README.md"
+    static let firstSection = "<a id=\"check-\(CheckRegistry.all[0].id)\"></a>\n"
+    static let afterSections = "\n<a id=\"check-unmatched-ignore\"></a>\n"
+
+    /// The README's check sections are exactly what `shiplint checks show ID --markdown` prints, generated from the
+    /// registry; UPDATE_GOLDENS=1 rewrites them in place.
+    @Test func readmeCheckSectionsAreGenerated() throws {
+        var sections: [String] = []
+        for check in CheckRegistry.all {
+            let shown = try Shiplint.run(["checks", "show", check.id, "--markdown"])
+            #expect(shown.status == 0)
+            // The same documentation as the plain `checks show`: its explanation, word for word.
+            let plain = try Shiplint.run(["checks", "show", check.id]).stdout
+            #expect(plain.contains(check.explanation) && shown.stdout.contains(check.explanation))
+            sections.append(shown.stdout)
+        }
+        let generated = sections.joined(separator: "\n")
+        let readme = try String(contentsOfFile: Self.readmePath, encoding: .utf8)
+        let start = try #require(readme.range(of: Self.firstSection)).lowerBound
+        let end = try #require(readme.range(of: Self.afterSections, range: start..<readme.endIndex)).lowerBound
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
+            try (readme[..<start] + generated + readme[end...]).write(toFile: Self.readmePath, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(String(readme[start..<end]) == generated, "README.md check sections differ from `shiplint checks show ID --markdown`; UPDATE_GOLDENS=1 rewrites them")
+    }
+
     /// Every check has its section in the README (SARIF help links point at these anchors).
     @Test(arguments: CheckRegistry.all.map(\.id))
     func readmeDocumentsCheck(id: String) throws {

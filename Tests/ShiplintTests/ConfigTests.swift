@@ -133,7 +133,7 @@ import Testing
         try project.copyFixture("function-clean.zip", to: "function.zip")
         let result = try project.run(["scan", "function.zip", "--config", "policy.toml"])
         #expect(result.status == 2)
-        #expect(result.stderr == "shiplint: error: policy.toml: at 'severity.windows-binaries': unknown check 'windows-binaries' (`shiplint checks` lists them)\n")
+        #expect(result.stderr == "shiplint: error: policy.toml: at 'severity.windows-binaries': unknown check 'windows-binaries'; did you mean 'windows-binary'? (`shiplint checks` lists them)\n")
         #expect(result.stdout.isEmpty)
         let missingTarget = try project.run(["scan", "function.zip", "--no-config"])
         #expect(missingTarget.status == 2)

@@ -4,6 +4,8 @@ import FoundationXML
 #endif
 import ShiplintChecks
 import ShiplintFacts
+import ShiplintOutcome
+import ShiplintPolicy
 @testable import ShiplintReports
 import ShiplintTargets
 import Testing
@@ -39,13 +41,16 @@ import Testing
         let run = try #require((document["runs"] as? [[String: Any]])?.first)
         let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
         let rules = try #require(driver["rules"] as? [[String: Any]])
-        #expect(rules.map { $0["id"] as? String } == (CheckRegistry.all.map(\.id) + ["unmatched-ignore"]).map { Optional($0) })
+        // The checks that ran (no configuration here, so no unmatched-ignore), each with its documentation.
+        #expect(rules.map { $0["id"] as? String } == CheckRegistry.all.map(\.id).map { Optional($0) })
+        #expect((run["automationDetails"] as? [String: Any])?["id"] as? String == "shiplint/aws-lambda-python3.13-x86_64/")
         for rule in rules {
             let id = try #require(rule["id"] as? String)
             #expect(rule["helpUri"] as? String == "https://github.com/shiplint/shiplint#check-\(id)")
             #expect((rule["shortDescription"] as? [String: Any])?["text"] is String)
             #expect((rule["fullDescription"] as? [String: Any])?["text"] is String)
             #expect((rule["help"] as? [String: Any])?["text"] is String)
+            #expect(((rule["help"] as? [String: Any])?["markdown"] as? String)?.hasPrefix("**\(id)**") == true)
             #expect((rule["defaultConfiguration"] as? [String: Any])?["level"] is String)
         }
         let results = try #require(run["results"] as? [[String: Any]])
@@ -54,8 +59,19 @@ import Testing
         let location = try #require((windows["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
         #expect((location["artifactLocation"] as? [String: Any])?["uri"] as? String
             == "fixtures/artifacts/function-windows.zip/pydantic_core/_pydantic_core.cp313-win_amd64.pyd")
+        #expect((location["artifactLocation"] as? [String: Any])?["uriBaseId"] as? String == "%SRCROOT%")
         #expect((location["region"] as? [String: Any])?["startLine"] as? Int == 1)
         #expect((windows["partialFingerprints"] as? [String: String])?[SarifReport.fingerprintKey]?.count == 16)
+    }
+
+    /// From a subfolder of the repository, locations are still relative to the repository root (%SRCROOT%), where
+    /// code scanning and the Actions runner look for files.
+    @Test func locationsAreRelativeToTheRepositoryFromAnySubfolder() throws {
+        let arguments = ["scan", "artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config"]
+        let sarif = try Shiplint.run(arguments + ["--format", "sarif"], in: Repository.root + "/fixtures")
+        #expect(sarif.stdout.contains("\"uri\": \"fixtures/artifacts/function-windows.zip/pydantic_core/_pydantic_core.cp313-win_amd64.pyd\",\n                  \"uriBaseId\": \"%SRCROOT%\""))
+        let github = try Shiplint.run(arguments + ["--format", "github"], in: Repository.root + "/fixtures")
+        #expect(github.stdout.hasPrefix("::warning file=fixtures/artifacts/function-windows.zip,"))
     }
 
     @Test func sarifURIsArePercentEncoded() {
@@ -65,22 +81,31 @@ import Testing
         #expect(SarifReport.uri(artifact: "f.zip", path: "é.so") == "f.zip/%C3%A9.so")
     }
 
-    /// Fingerprints follow check, artifact, path and the file's facts: a reworded message keeps the alert, a
-    /// different binary at the same path opens a new one.
-    @Test func fingerprintsIgnoreTheMessage() {
-        let binary = SampleBinary.elf("pkg/_x.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.28"])])
-        let artifact = Artifact(path: "./build/f.zip", kind: .zip, entries: [], binaries: [binary], problems: [])
-        let old = Finding(check: "glibc-too-new", severity: .error, artifact: "./build/f.zip", path: "pkg/_x.so", message: "needs GLIBC_2.28", fix: "a")
-        let reworded = Finding(check: "glibc-too-new", severity: .warning, artifact: "build/f.zip", path: "pkg/_x.so", message: "requires glibc 2.28", fix: "b")
-        let first = FindingIdentity(old, in: artifact)
-        #expect(first.fact == "elf x86_64 64-bit GLIBC_2.28")
+    /// Fingerprints follow what is wrong (check, deployment, artifact, path, fact): a reworded message keeps the
+    /// alert, another missing library on the same file is another alert.
+    @Test func fingerprintsFollowTheFactNotTheMessage() {
+        let old = Finding(check: "missing-library", severity: .error, artifact: "./build/f.zip", path: "pkg/_x.so", message: "needs libGL.so.1", fix: "a", fact: "libGL.so.1")
+        let reworded = Finding(check: "missing-library", severity: .warning, artifact: "build/f.zip", path: "pkg/_x.so", message: "wants libGL.so.1", fix: "b", fact: "libGL.so.1")
+        let other = Finding(check: "missing-library", severity: .error, artifact: "build/f.zip", path: "pkg/_x.so", message: "needs libpq.so.5", fix: "a", fact: "libpq.so.5")
+        let first = FindingIdentity(old, artifact: "./build/f.zip")
         #expect(first.artifact == "build/f.zip")
-        #expect(first.fingerprint == FindingIdentity(reworded, in: artifact).fingerprint)
-        let rebuilt = Artifact(
-            path: "build/f.zip", kind: .zip, entries: [],
-            binaries: [SampleBinary.elf("pkg/_x.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.34"])])], problems: [])
-        #expect(first.fingerprint != FindingIdentity(old, in: rebuilt).fingerprint)
+        #expect(first.fingerprint == FindingIdentity(reworded, artifact: "build/f.zip").fingerprint)
+        #expect(first.fingerprint != FindingIdentity(other, artifact: "build/f.zip").fingerprint)
+        let otherDeployment = Finding(check: "missing-library", severity: .error, artifact: "build/f.zip", path: "pkg/_x.so", message: "needs libGL.so.1", fix: "a", fact: "libGL.so.1", deployment: "ApiFunction")
+        #expect(first.fingerprint != FindingIdentity(otherDeployment, artifact: "build/f.zip").fingerprint)
         #expect(first.fingerprint.count == 16 && first.fingerprint.allSatisfy(\.isHexDigit))
+    }
+
+    /// libGL and libpq missing from one binary are two alerts for code scanning, not one.
+    @Test func sarifFingerprintsOfTwoMissingLibrariesDiffer() throws {
+        let result = try Shiplint.run(["scan", "fixtures/artifacts/resolve/missing-system.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config", "--format", "sarif"])
+        #expect(result.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let results = try #require((document["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])
+        let missing = results.filter { $0["ruleId"] as? String == "missing-library" }
+        #expect(missing.count == 2)
+        let fingerprints = Set(missing.compactMap { ($0["partialFingerprints"] as? [String: String])?[SarifReport.fingerprintKey] })
+        #expect(fingerprints.count == 2)
     }
 
     /// The SARIF of the demo scan against the official schema, when the schema (shared reference folder beside the
@@ -105,7 +130,8 @@ import Testing
         let artifact = Artifact(path: "build/a&b.zip", kind: .zip, entries: [], binaries: [SampleBinary.elf("pkg/<x>.so")], problems: [])
         let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
         let result = Scanner.scan(functions: [artifact], target: target, checks: [check])
-        let xml = ReportFormat.junit.reporter(style: TextStyle(colour: false)).report(ScanReportInput(result: result))
+        let outcome = ScanPolicy(configuration: nil).judge(result, checks: [check], deployments: [])
+        let xml = ReportFormat.junit.reporter(style: TextStyle(colour: false)).report(outcome)
         let document = try XMLDocument(xmlString: xml)
         let failures = try document.nodes(forXPath: "//failure")
         #expect(failures.count == 1)

@@ -40,12 +40,12 @@ func runProgram(
     let stdin = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+    // Always a pipe, closed at once when there is no input: with corelibs Foundation's `FileHandle.nullDevice` the
+    // child could read stray bytes as standard input, which `explain` takes for an error text.
+    process.standardInput = stdin
     try process.run()
-    if let input {
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-    }
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
     // Drain both pipes before waiting so a large report cannot block the child.
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()

@@ -14,7 +14,8 @@ import Testing
         for runtime in runtimes {
             for arch in ["x86_64", "arm64"] { expected.append("aws-lambda-\(runtime)-\(arch)") }
         }
-        expected += ["manylinux2014-x86_64", "manylinux2014-aarch64", "manylinux_2_28-x86_64", "manylinux_2_34-x86_64", "musllinux_1_2-x86_64"]
+        expected += ["manylinux2014-x86_64", "manylinux2014-aarch64", "manylinux_2_28-x86_64", "manylinux_2_28-aarch64",
+                     "manylinux_2_34-x86_64", "manylinux_2_34-aarch64", "musllinux_1_2-x86_64"]
         #expect(Set(Self.names) == Set(expected))
     }
 
@@ -38,6 +39,26 @@ import Testing
         #expect(!al2023.libraries.present.contains("libmvec.so.1"))
         #expect(al2023.libraries.searchPath.first == "/var/lang/lib")
         #expect(al2023.knownAbsent("libGL.so.1") != nil)
+    }
+
+    @Test func nodeRuntimeFacts() throws {
+        let expected: [(String, Int, Int, String)] = [
+            ("aws-lambda-nodejs18.x-x86_64", 108, 9, "rhel-openssl-1.0.x"),
+            ("aws-lambda-nodejs18.x-arm64", 108, 9, "linux-arm64-openssl-1.0.x"),
+            ("aws-lambda-nodejs20.x-x86_64", 115, 9, "rhel-openssl-3.0.x"),
+            ("aws-lambda-nodejs22.x-x86_64", 127, 10, "rhel-openssl-3.0.x"),
+            ("aws-lambda-nodejs22.x-arm64", 127, 10, "linux-arm64-openssl-3.0.x"),
+            ("aws-lambda-nodejs24.x-x86_64", 137, 10, "rhel-openssl-3.0.x"),
+        ]
+        for (name, module, napi, prisma) in expected {
+            let node = try #require(try TargetCatalog.builtIn.load(name).node, "\(name)")
+            #expect(node.moduleVersion == module, "\(name)")
+            #expect(node.napiVersion == napi, "\(name)")
+            #expect(node.prismaBinaryTargets == [prisma], "\(name)")
+            #expect(node.napiFunctionVersions["node_api_symbol_for"] == 9, "\(name)")
+            #expect(node.napiFunctionVersions["node_api_create_property_key_utf8"] == 10, "\(name)")
+        }
+        #expect(try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64").node == nil)
     }
 }
 
@@ -74,6 +95,10 @@ import Testing
         ("[platform]\narch = \"sparc\"\n", "at 'platform.arch': 'sparc' is not one of x86_64, aarch64, i386, s390x, ppc64le"),
         ("[libraries]\nos = [\"libc.so.6\", 3]\n", "at 'libraries.os[1]': expected a string, found an integer"),
         ("colour = true\n", "at 'colour': unknown key"),
+        ("[node]\nversion = \"22\"\nmodule-version = \"127\"\n", "at 'node.module-version': expected an integer, found a string"),
+        ("[node]\nversion = \"22\"\nprisma-binary-targets = \"rhel-openssl-3.0.x\"\n", "at 'node.prisma-binary-targets': expected an array of strings, found a string"),
+        ("[node]\nversion = \"22\"\n[[node.napi-functions]]\nversion = 9\nfunction = [\"x\"]\n", "at 'node.napi-functions[0].function': unknown key (allowed here: functions, version)"),
+        ("[node]\nnapi = 9\n", "at 'node.napi': unknown key (allowed here: module-version, napi-functions, napi-version, prisma-binary-targets, version)"),
     ])
     func badValueIsNamed(tail: String, message: String) throws {
         let folder = try Self.write(["custom": Self.valid + tail])

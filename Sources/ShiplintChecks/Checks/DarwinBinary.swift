@@ -11,9 +11,11 @@ extension Check {
             extension named `…cpython-313-darwin.so` is not even looked for by CPython on Linux, so the import fails \
             with `No module named …`.
 
-            Fix: install the Linux build of the package (`pip install --platform manylinux2014_x86_64 \
-            --implementation cp --python-version 3.13 --only-binary=:all: --target build/ -r requirements.txt`; \
-            for Node.js `npm install --os=linux --cpu=x64`), or build inside a Linux container.
+            Fix: on a Lambda target, install the Linux build of the package (`pip install --platform \
+            manylinux2014_x86_64 --implementation cp --python-version 3.13 --only-binary=:all: --target build/ -r \
+            requirements.txt`; for Node.js `npm install --os=linux --cpu=x64`), or build inside a Linux container. \
+            On a wheel-policy target, build the wheel in the policy's quay.io/pypa image and run \
+            `auditwheel repair`.
             """,
         examples: [
             CheckExample("a universal2 extension", binary: SampleBinary.macho("pkg/_mod.cpython-313-darwin.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
@@ -27,6 +29,6 @@ extension Check {
         let kind = macho.isFat ? "universal Mach-O (\(archs))" : "Mach-O for \(archs)"
         return Verdict(
             "macOS \(kind)\(minimum); \(context.target.runtimeLabel) runs Linux and cannot load it",
-            fix: InstallAdvice.rebuild(context.target))
+            fix: InstallAdvice.rebuild(context.target), fact: "macho \(macho.slices.map(\.arch).joined(separator: "+"))")
     }
 }

@@ -16,6 +16,8 @@ extension Check {
 
             Fix: ship each package once: remove it from the function when a layer provides it (or the reverse), \
             or drop the layer that duplicates another.
+
+            Only on Lambda targets: a wheel-policy target judges one wheel, with no layers to shadow it.
             """,
         examples: [
             CheckExample(
@@ -54,7 +56,7 @@ extension Check {
                         : "`\(name)` is also in \(winner.input.label) at \(winner.path), which comes first on the \(context.target.python != nil ? "import path" : "module path"); this copy (\(loser.installedPath(package))) is never loaded"
                     verdicts.append(LocatedVerdict(
                         artifact: loser.input.artifact.path, path: loser.path,
-                        verdict: Verdict(message, fix: "Ship `\(name)` once: remove it from \(loser.input.shortLabel) or from \(winner.input.shortLabel).")))
+                        verdict: Verdict(message, fix: "Ship `\(name)` once: remove it from \(loser.input.shortLabel) or from \(winner.input.shortLabel).", fact: name)))
                 }
             }
             return verdicts

@@ -12,7 +12,8 @@ extension Check {
             (`cannot enable executable stack as shared object requires`), so it breaks on the next runtime.
 
             Fix: relink with `-Wl,-z,noexecstack`, or clear the flag on the built file with \
-            `patchelf --clear-execstack FILE` (patchelf 0.18+) or `execstack -c FILE`.
+            `patchelf --clear-execstack FILE` (patchelf 0.18+) or `execstack -c FILE`. The same on a Lambda and a \
+            wheel-policy target; for a wheel, fix the build and rebuild it rather than patching the file inside.
             """,
         examples: [
             CheckExample("RWX stack", binary: SampleBinary.elf("pkg/_fast.abi3.so", executableStack: true), target: "aws-lambda-python3.13-x86_64", fires: true),
@@ -22,6 +23,9 @@ extension Check {
         guard case .elf(let elf)? = context.binary.facts, elf.executableStack == true else { return nil }
         return Verdict(
             "asks for an executable stack (PT_GNU_STACK has PF_X); glibc 2.41+ refuses to load such libraries and it makes the process stack executable",
-            fix: "Relink with `-Wl,-z,noexecstack`, or clear the flag: `patchelf --clear-execstack \(context.binary.fileName)`.")
+            fix: context.target.kind == .wheelPolicy
+                ? "Relink with `-Wl,-z,noexecstack` (add it to the extension's linker flags) and rebuild the wheel; auditwheel does not clear the flag."
+                : "Relink with `-Wl,-z,noexecstack`, or clear the flag: `patchelf --clear-execstack \(context.binary.fileName)`.",
+            fact: "PT_GNU_STACK PF_X")
     }
 }

@@ -12,7 +12,10 @@ extension Check {
             its own X.Y: a layer built with `python/lib/python3.12/site-packages/` is invisible to python3.13, and \
             packages at the top of the layer ZIP (`requests/`, `site-packages/`, `lib/python3.13/…`) are on no path \
             at all. Node.js looks in `/opt/nodejs/node_modules` and `/opt/nodejs/nodeNN/node_modules` for its own \
-            major version. A function ZIP whose code sits under an extra folder (`build/handler.py` instead of \
+            major version (`nodejs/node_modules`, `nodejs/node22/node_modules`), and only for CommonJS `require`: an \
+            ES module handler (`index.mjs`, or `"type": "module"` in the function's package.json) resolves `import` \
+            from `/var/task/node_modules` and its parents only, never from `NODE_PATH`, so packages that only a \
+            layer provides are not importable from it (aws/aws-sam-cli#4364). A function ZIP whose code sits under an extra folder (`build/handler.py` instead of \
             `handler.py`, made by zipping the folder rather than its content) has no handler where Lambda looks. \
             Each case ends in `Runtime.ImportModuleError` / `Cannot find module` (or, for a custom runtime, \
             `Couldn't find valid bootstrap`) although the files are right there in the ZIP.
@@ -20,7 +23,12 @@ extension Check {
             Fix: build a Python layer with `pip install --target python/ -r requirements.txt` (or into \
             `python/lib/python3.13/site-packages/` for the function's exact version) and zip the `python` folder; \
             a Node.js layer with `npm install --prefix nodejs` and zip `nodejs`; zip a function from inside its \
-            build folder (`cd build && zip -r ../function.zip .`).
+            build folder (`cd build && zip -r ../function.zip .`). For an ES module handler, bundle the layer's \
+            packages into the function (esbuild), import them by path (`/opt/nodejs/node_modules/pkg/index.js`), or \
+            make the handler CommonJS.
+
+            Only on Lambda targets: a wheel-policy target has no layers or task root (a wheel's layout is the build backend's).
+
             """,
         examples: [
             CheckExample(
@@ -45,6 +53,27 @@ extension Check {
                     SamplePackage.artifact("layer.zip", files: [("node_modules/left-pad/index.js", 100)])]),
                 target: "aws-lambda-nodejs22.x-x86_64", fires: true),
             CheckExample(
+                "an ES module handler and packages only in a layer",
+                subject: .deployment(
+                    function: SamplePackage.artifact("function.zip", files: [("index.mjs", 100)]),
+                    layers: [SamplePackage.artifact("layer.zip", files: [("nodejs/node_modules/uuid/package.json", 100)])]),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+            CheckExample(
+                "a \"type\": \"module\" function and packages only in a layer",
+                subject: .deployment(
+                    function: SamplePackage.artifact(
+                        "function.zip", files: [("index.js", 100), ("package.json", 40)],
+                        metadataFiles: ["package.json": #"{"name": "fn", "type": "module"}"#]),
+                    layers: [SamplePackage.artifact("layer.zip", files: [("nodejs/node_modules/@aws-sdk/client-s3/package.json", 100)])]),
+                target: "aws-lambda-nodejs20.x-arm64", fires: true),
+            CheckExample(
+                "a CommonJS handler and packages in a layer",
+                subject: .deployment(
+                    function: SamplePackage.artifact("function.zip", files: [("index.js", 100)]),
+                    layers: [SamplePackage.artifact("layer.zip", files: [
+                        ("nodejs/node_modules/uuid/package.json", 100), ("nodejs/node22/node_modules/left-pad/index.js", 100)])]),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: false),
+            CheckExample(
                 "a layer for python3.13 and a function at its root",
                 subject: .deployment(
                     function: SamplePackage.artifact("function.zip", files: [("handler.py", 100)]),
@@ -65,7 +94,7 @@ extension Check {
                 input.isLayer
                     ? LayerContent.misplaced(in: input, target: context.target, package: package)
                     : FunctionContent.extraTopFolder(in: input, target: context.target, package: package)
-            }
+            } + ModuleHandler.layerOnlyPackages(context.inputs, target: context.target, package: package)
         })
 }
 
@@ -107,7 +136,7 @@ enum LayerContent {
                 message = "\(input.shortLabel) has Node.js packages in \(folder)/ (\(files)), which Node.js \(target.nodeVersion ?? "") does not search: it looks in \(searched)"
                 fix = "Put the packages under nodejs/node_modules/ in the layer ZIP: `npm install --prefix nodejs && zip -r layer.zip nodejs`."
             }
-            return LocatedVerdict(artifact: input.artifact.path, path: folder, verdict: Verdict(message, fix: fix))
+            return LocatedVerdict(artifact: input.artifact.path, path: folder, verdict: Verdict(message, fix: fix, fact: "off the search path"))
         }
     }
 
@@ -177,6 +206,54 @@ enum FunctionContent {
             artifact: input.artifact.path, path: top,
             verdict: Verdict(
                 "everything in the function ZIP sits under \(top)/, so Lambda unpacks \(example) to \(input.root(package))/\(example) instead of \(input.root(package))/\(String(example.dropFirst(top.count + 1))) and does not find the handler",
-                fix: "Zip the content of the folder, not the folder: `cd \(top) && zip -r ../function.zip .`."))]
+                fix: "Zip the content of the folder, not the folder: `cd \(top) && zip -r ../function.zip .`.",
+                fact: "nested root"))]
+    }
+}
+
+/// An ES module handler does not search NODE_PATH (aws/aws-sam-cli#4364): packages that only layers provide are out
+/// of its reach.
+enum ModuleHandler {
+    static func layerOnlyPackages(_ inputs: [DeploymentInput], target: TargetRuntime, package: TargetRuntime.Package) -> [LocatedVerdict] {
+        guard target.nodeVersion != nil, let function = inputs.first(where: { !$0.isLayer }) else { return [] }
+        let top = function.unpackedEntries.filter { $0.type == .file && EntryPath.components($0.path).count == 1 }.map(\.path)
+        let rootManifest = function.artifact.metadataFiles["package.json"].flatMap { InstalledNodePackage(manifest: "package.json", text: $0) }
+        let handler: String
+        if let module = top.sorted().first(where: { $0.hasSuffix(".mjs") }) {
+            handler = module
+        } else if rootManifest?.isModuleType == true, let script = top.sorted().first(where: { $0.hasSuffix(".js") }) {
+            handler = "\(script) (package.json \"type\": \"module\")"
+        } else {
+            return []
+        }
+        let own = Set(function.unpackedEntries.compactMap { packageName($0.path, under: "node_modules") })
+        var verdicts: [LocatedVerdict] = []
+        for layer in inputs where layer.isLayer {
+            var names = Set<String>()
+            for entry in layer.unpackedEntries where entry.type == .file {
+                for folder in package.layerPaths {
+                    if let name = packageName(entry.path, under: folder), !own.contains(name) { names.insert(name) }
+                }
+            }
+            guard !names.isEmpty else { continue }
+            let sorted = names.sorted()
+            let shown = sorted.prefix(5).joined(separator: ", ") + (sorted.count > 5 ? ", and \(sorted.count - 5) more" : "")
+            verdicts.append(LocatedVerdict(
+                artifact: layer.artifact.path, path: package.layerPaths.first ?? "nodejs/node_modules",
+                verdict: Verdict(
+                    "\(layer.shortLabel) provides \(shown) only through NODE_PATH (\(package.layerPaths.map { "\(layer.root(package))/\($0)" }.joined(separator: ", "))), but the function's handler \(handler) is an ES module, and `import` never searches NODE_PATH: `Cannot find package '\(sorted[0])'`",
+                    fix: "Bundle the packages into the function (esbuild/`sam build` with esbuild), import them by path (`import x from '/opt/nodejs/node_modules/\(sorted[0])/index.js'`), or make the handler CommonJS (`index.js` with require).",
+                    fact: sorted[0])))
+        }
+        return verdicts
+    }
+
+    /// `uuid` for `node_modules/uuid/index.js`, `@aws-sdk/x` for a scoped package; nil outside `folder`.
+    static func packageName(_ path: String, under folder: String) -> String? {
+        guard EntryPath.path(path, isInside: folder) else { return nil }
+        let rest = EntryPath.components(String(path.dropFirst(folder.count + 1)))
+        guard rest.count > 1, let first = rest.first, !first.hasPrefix(".") else { return nil }
+        if first.hasPrefix("@") { return rest.count > 2 ? first + "/" + rest[1] : nil }
+        return first
     }
 }

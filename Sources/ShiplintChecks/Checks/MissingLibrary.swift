@@ -14,9 +14,13 @@ extension Check {
             built on a laptop needs libpq.so.5, a wheel's `<pkg>.libs` folder was left out of the ZIP, a package \
             built against OpenSSL 1.1 (libssl.so.1.1) on a runtime with only OpenSSL 3.
 
-            Fix: install a build that bundles its libraries (manylinux wheels from PyPI: opencv-python-headless, \
-            psycopg2-binary), or ship the library in the function's `lib/` folder or a layer's `lib/` folder \
-            (`/var/task/lib` and `/opt/lib` are on LD_LIBRARY_PATH). The message names the library, the binary \
+            Fix: on a Lambda target, install a build that bundles its libraries (manylinux wheels from PyPI: \
+            opencv-python-headless, psycopg2-binary), or ship the library in the function's `lib/` folder or a \
+            layer's `lib/` folder (`/var/task/lib` and `/opt/lib` are on LD_LIBRARY_PATH). On a wheel-policy \
+            target (manylinux, musllinux), vendor it with `auditwheel repair --plat <policy>_<arch>`, which copies \
+            the library into `<package>.libs/` and sets the RPATH, building inside the quay.io/pypa image of the \
+            policy. An extension linked against `libpythonX.Y.so` is the exception on both: do not ship libpython, \
+            link without it (the interpreter provides those symbols). The message names the library, the binary \
             that needs it, and where the loader looked.
             """,
         examples: [
@@ -41,6 +45,7 @@ extension Check {
                 // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
                 if object.facts.machine != arch.elfMachine || object.facts.bits != arch.bits { return nil }
                 if context.target.platform.libc == .glibc && muslEvidence(object.facts) != nil { return nil }
+                if object.facts.libc == .bionic { return nil }  // android-binary says it
                 guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
                 let chain = edge.chain.count > 1
                     ? "; loaded by " + edge.chain.dropLast().map { graph.objects[$0].path }.joined(separator: " → ")
@@ -50,8 +55,9 @@ extension Check {
                     artifact: object.artifact, path: object.path,
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
-                        fix: known?.fix
-                            ?? "Ship \(edge.soname) with the package: in the function's lib/ folder (/var/task/lib) or a layer's lib/ folder (/opt/lib), or install a build of the package that bundles it (a manylinux wheel repaired with auditwheel)."))
+                        fix: (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
+                            ?? InstallAdvice.shipLibrary(edge.soname, context.target),
+                        fact: edge.soname))
             }
         })
 
@@ -66,8 +72,10 @@ extension Check {
             happens when a library is bundled twice in different versions, when RPATH and RUNPATH point at \
             different copies, or when a layer carries an older copy that shadows the function's.
 
-            Fix: ship the copy the binary was built against, and make it the one found first (RUNPATH / RPATH \
-            `$ORIGIN/…`, or remove the stale copy from the layer or `lib/` folder).
+            Fix: on a Lambda target, ship the copy the binary was built against, and make it the one found first \
+            (RUNPATH / RPATH `$ORIGIN/…`, or remove the stale copy from the layer or `lib/` folder). On a \
+            wheel-policy target, build in the policy's quay.io/pypa image and let `auditwheel repair` vendor the \
+            right copy.
             """,
         examples: [
             CheckExample(
@@ -96,7 +104,10 @@ extension Check {
                     artifact: needer.artifact, path: needer.path,
                     verdict: Verdict(
                         "needs \(absent.joined(separator: ", ")) from \(edge.soname), but the copy the loader finds first (\(provider.runtimePath)) defines only \(provider.facts.versionDefinitions.joined(separator: ", "))",
-                        fix: "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath)."))
+                        fix: context.target.kind == .wheelPolicy
+                            ? "Vendor the \(edge.soname) this binary was built against: build in the \(InstallAdvice.wheelImage(context.target)) image and let `auditwheel repair --plat \(InstallAdvice.wheelPlatform(context.target))` copy it, instead of the stale copy at \(provider.runtimePath)."
+                            : "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath).",
+                        fact: ([edge.soname] + absent).joined(separator: " ")))
             }
         })
 

@@ -1,11 +1,11 @@
 import ShiplintFacts
 
 /// Why an ELF is musl-linked, or nil: musllinux wheels need plain `libc.so` (musl's libc is its loader) or
-/// `libc.musl-<arch>.so.1`; executables name the musl loader. glibc binaries always need libc.so.6.
+/// `libc.musl-<arch>.so.1`; executables name the musl loader. glibc binaries always need libc.so.6; Android (Bionic)
+/// binaries also need plain `libc.so` and are `android-binary`, not musl.
 func muslEvidence(_ elf: ElfFacts) -> String? {
-    if let library = elf.needed.first(where: { $0.hasPrefix("libc.musl-") || $0 == "libc.so" }) { return "needs \(library)" }
-    if let loader = elf.interpreter, loader.contains("ld-musl-") { return "uses the musl loader \(loader)" }
-    return nil
+    let identity = elf.libcEvidence
+    return identity.libc == .musl ? identity.evidence : nil
 }
 
 extension Check {
@@ -18,8 +18,10 @@ extension Check {
             (plain `libc.so` in musllinux wheels) or the `/lib/ld-musl-*.so.1` loader. Amazon Linux runs glibc and has neither, so loading fails with \
             `cannot open shared object file` (or `No such file or directory` for an executable).
 
-            Fix: install the `manylinux` wheel instead of the `musllinux` one (build outside Alpine, or pass \
-            `--platform manylinux2014_x86_64` to pip), and build executables against glibc.
+            Fix: on a Lambda target, install the `manylinux` wheel instead of the `musllinux` one (build outside \
+            Alpine, or pass `--platform manylinux2014_x86_64` to pip), and build executables against glibc. On \
+            a manylinux (wheel-policy) target, build the wheel in the policy's quay.io/pypa/manylinux image, not \
+            on Alpine, or check it against a musllinux target instead.
             """,
         examples: [
             CheckExample("a musllinux extension", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true),
@@ -34,8 +36,11 @@ extension Check {
         else { return nil }
         return Verdict(
             "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.target.platform.libcVersion) and no musl",
-            fix: context.target.python != nil
+            fix: context.target.kind == .wheelPolicy
+                ? "Build the wheel against glibc, not on Alpine: \(InstallAdvice.buildWheel(context.target, sentenceStart: false)) A musllinux wheel is checked with a musllinux target."
+                : context.target.python != nil
                 ? "Install the manylinux wheel instead of the musllinux one: `\(InstallAdvice.pip(context.target))`."
-                : "Rebuild it against glibc (not on Alpine), or link it fully statically.")
+                : "Rebuild it against glibc (not on Alpine), or link it fully statically.",
+            fact: "musl")
     }
 }

@@ -15,6 +15,8 @@ extension Check {
             Fix: nothing, if the package holds no executable. Otherwise build the ZIP with a tool that stores Unix \
             modes: AWS's `build-lambda-zip` (from aws-lambda-go), SAM / CDK, or `zip` inside WSL, after \
             `chmod 755` on the executables.
+
+            Only on Lambda targets: a wheel-policy target has no package settings (pip sets an installed wheel's modes).
             """,
         examples: [
             CheckExample(
@@ -35,6 +37,7 @@ extension Check {
                 path: "",
                 verdict: Verdict(
                     "\(without.count) of \(entries.count) entries store no Unix permissions (the ZIP was made on Windows, e.g. \(without[0].path)); Lambda has no permissions to restore, and in practice unpacks them readable but not executable: fine for code and libraries, not for programs it must run",
-                    fix: "If the package holds executables (bootstrap, bin/), build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, zip inside WSL) after `chmod 755` on them."))]
+                    fix: "If the package holds executables (bootstrap, bin/), build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, zip inside WSL) after `chmod 755` on them.",
+                    fact: "no unix modes"))]
         })
 }

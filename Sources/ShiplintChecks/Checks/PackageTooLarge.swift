@@ -17,6 +17,8 @@ extension Check {
             `boto3` / `botocore` (the Python runtimes already have them), debug symbols (`strip` native libraries), \
             packages only used at build time. Merge small layers into one. If it is genuinely this large, deploy \
             a container image instead (up to 10 GB).
+
+            Only on Lambda targets: a wheel policy has no size limit.
             """,
         examples: [
             CheckExample(
@@ -62,7 +64,8 @@ extension Check {
                         artifact: first.artifact.path, path: "",
                         verdict: Verdict(
                             "\(what) to \(ByteCount.megabytes(total)) (\(total) bytes), over Lambda's limit of \(ByteCount.megabytes(limit)) (\(limit) bytes) for a function with all its layers. Largest: \(largest.joined(separator: ", "))",
-                            fix: "Cut \(ByteCount.megabytes(total - Int64(limit))) or more: leave out tests, __pycache__, docs, boto3/botocore (already in the Python runtime), debug symbols (strip native libraries); or deploy a container image (up to 10 GB).")))
+                            fix: "Cut \(ByteCount.megabytes(total - Int64(limit))) or more: leave out tests, __pycache__, docs, boto3/botocore (already in the Python runtime), debug symbols (strip native libraries); or deploy a container image (up to 10 GB).",
+                            fact: "unzipped size")))
                 }
             }
             if let maxLayers = package.maxLayers, context.layers.count > maxLayers {
@@ -71,7 +74,8 @@ extension Check {
                         artifact: input.artifact.path, path: "",
                         verdict: Verdict(
                             "\(input.shortLabel) of \(context.layers.count): Lambda allows at most \(maxLayers) layers per function",
-                            fix: "Merge layers into fewer ZIPs, or move their content into the function package.")))
+                            fix: "Merge layers into fewer ZIPs, or move their content into the function package.",
+                            fact: "layer count")))
                 }
             }
             return verdicts

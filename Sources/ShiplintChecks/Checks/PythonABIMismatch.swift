@@ -51,7 +51,7 @@ extension Check {
     public static let pythonABIMismatch = Check(
         id: "python-abi-mismatch",
         defaultSeverity: .error,
-        summary: "An extension module whose file name the target's CPython will not import",
+        summary: "An extension module the target's CPython will not import: its file name, or CPython API it needs",
         explanation: """
             For `import pkg._mod`, CPython looks only for `pkg/_mod` followed by one of its own extension suffixes: \
             on Lambda python3.13 x86_64 that is `.cpython-313-x86_64-linux-gnu.so`, `.abi3.so` or `.so`. A module \
@@ -60,22 +60,46 @@ extension Check {
             invisible: the import fails with `Runtime.ImportModuleError: No module named 'pkg._mod'`, which says \
             nothing about why.
 
-            Fix: install the packages for the function's runtime version and platform, e.g. \
+            The binary's imports are read too: an extension that needs `PyFPE_jbuf` (only a CPython built \
+            `--with-fpectl`, gone since 3.7, exports it), Python 2 API (`Py_InitModule4*`, `PyString_*`, `PyInt_*`, \
+            `_Py_ZeroStruct`) or `PyUnicodeUCS2_*` / `PyUnicodeUCS4_*` fails with `undefined symbol` on any \
+            CPython 3 whatever its name; auditwheel gives such a wheel no manylinux tag. This part also runs on \
+            wheel-policy targets.
+
+            Fix: on a Lambda target, install the packages for the function's runtime version and platform, e.g. \
             `pip install --platform manylinux2014_x86_64 --implementation cp --python-version 3.13 \
             --only-binary=:all: --target build/ -r requirements.txt`, or change the function's runtime to the \
-            Python version the package was built for.
+            Python version the package was built for. On a wheel-policy target, rebuild the extension for \
+            Python 3 with a standard CPython inside the policy's quay.io/pypa image.
             """,
         examples: [
             CheckExample("cp312 in python3.13", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
             CheckExample("a .pyd", binary: SampleBinary.pe("pkg/_mod.cp313-win_amd64.pyd"), target: "aws-lambda-python3.13-x86_64", fires: true),
             CheckExample("free-threaded", binary: SampleBinary.elf("pkg/_mod.cpython-313t-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
             CheckExample("musl triplet", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("needs PyFPE_jbuf", binary: SampleBinary.elf("fpe.cpython-313-x86_64-linux-gnu.so", symbols: SampleBinary.imports(["PyFPE_jbuf", "PyFPE_dummy", "PyArg_ParseTuple"])), target: "aws-lambda-python3.13-x86_64", fires: true, mentions: "needs PyFPE_jbuf, PyFPE_dummy"),
+            CheckExample("needs PyFPE_jbuf, on a wheel policy", binary: SampleBinary.elf("fpe.cpython-35m-x86_64-linux-gnu.so", symbols: SampleBinary.imports(["PyFPE_jbuf", "PyFPE_counter"])), target: "manylinux2014-x86_64", fires: true, mentions: "needs PyFPE_jbuf, PyFPE_counter"),
+            CheckExample("Python 2 API", binary: SampleBinary.elf("pkg/_mod.so", symbols: SampleBinary.imports(["Py_InitModule4_64", "PyString_FromString"])), target: "aws-lambda-python3.12-x86_64", fires: true, mentions: "needs PyString_FromString, Py_InitModule4_64"),
+            CheckExample("a UCS2 Python 2 build", binary: SampleBinary.elf("pkg/_mod.so", symbols: SampleBinary.imports(["PyUnicodeUCS2_AsUTF8String"])), target: "manylinux2014-x86_64", fires: true, mentions: "needs PyUnicodeUCS2_AsUTF8String"),
+            CheckExample("Python 3 API", binary: SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["PyModule_Create2", "PyUnicode_FromString"])), target: "manylinux2014-x86_64", fires: false),
             CheckExample("matching", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: false),
             CheckExample("abi3", binary: SampleBinary.elf("pkg/_mod.abi3.so"), target: "aws-lambda-python3.11-x86_64", fires: false),
             CheckExample("a bundled library", binary: SampleBinary.elf("numpy.libs/libscipy_openblas64_-ff651d7f.so"), target: "aws-lambda-python3.13-x86_64", fires: false),
             CheckExample("not a Python runtime", binary: SampleBinary.elf("pkg/_mod.cpython-312-x86_64-linux-gnu.so"), target: "aws-lambda-provided.al2023-x86_64", fires: false),
         ]
     ) { context in
+        let symbolReasons = CPythonSymbols.reasons(context.binary)
+        // The file-name rules need the runtime's CPython; the symbol rules hold for any CPython, and on wheel policies.
+        if !symbolReasons.isEmpty, context.target.python != nil || context.target.kind == .wheelPolicy {
+            let needed = symbolReasons.map(\.symbol)
+            let who = context.target.python.map { "CPython \($0.version)" } ?? "a standard CPython 3"
+            return Verdict(
+                "\(who) cannot load it: \(symbolReasons.map(\.reason).joined(separator: "; ")). The import fails with `undefined symbol: \(needed[0])`\(context.target.kind == .wheelPolicy ? "; auditwheel gives such a wheel no \(context.target.platform.displayName) tag (only linux_\(context.target.platform.arch.pythonTriplet))" : "")",
+                fix: context.target.kind == .wheelPolicy
+                    ? "Rebuild the extension from source for Python 3 with a standard CPython (3.7 and newer have no fpectl and one Unicode width): \(InstallAdvice.buildWheel(context.target, sentenceStart: false))"
+                    : "Install a release of the package built for CPython \(context.target.python.map { "\($0.version)" } ?? "3") (\(InstallAdvice.pip(context.target))), or rebuild it from source against that CPython.",
+                fact: needed.joined(separator: ", "))
+        }
         guard let python = context.target.python, let name = ExtensionModuleName(fileName: context.binary.fileName),
             !python.extensionSuffixes.contains(name.suffix)
         else { return nil }
@@ -106,7 +130,50 @@ extension Check {
         let dotted = PythonModulePath.dotted(path: context.binary.path, module: name.module)
         return Verdict(
             "CPython \(python.version) will not import it: \(reason). It looks only for \(python.extensionSuffixes.joined(separator: ", ")), so `import \(dotted)` fails with ModuleNotFoundError",
-            fix: "Install the package built for CPython \(python.version) on \(context.target.platform.arch.rawValue) Linux: `\(InstallAdvice.pip(context.target))`.")
+            fix: "Install the package built for CPython \(python.version) on \(context.target.platform.arch.rawValue) Linux: `\(InstallAdvice.pip(context.target))`.",
+            fact: name.suffix)
+    }
+}
+
+/// CPython API an extension imports that today's CPython does not export (auditwheel's `elf_references_PyFPE_jbuf`
+/// and `elf_find_ucs2_symbols`, plus the Python 2 API).
+enum CPythonSymbols {
+    struct Reason: Equatable {
+        let symbol: String
+        let reason: String
+    }
+
+    /// One reason per kind, naming the first imported symbol of that kind.
+    static func reasons(_ binary: Binary) -> [Reason] {
+        guard case .elf(let elf)? = binary.facts else { return [] }
+        // A weak import is optional: the loader binds it to null when no library defines it.
+        let imported = elf.importedSymbols.filter { !$0.isWeak }.map(\.name)
+        var reasons: [Reason] = []
+        /// The matching names, sorted, with `first` first when present (auditwheel's message names PyFPE_jbuf).
+        func matching(_ test: (String) -> Bool, first: String? = nil) -> [String] {
+            let names = Set(imported.filter(test)).sorted()
+            guard let first, names.contains(first) else { return names }
+            return [first] + names.filter { $0 != first }
+        }
+        func shown(_ names: [String]) -> String {
+            names.count <= 3 ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
+        }
+        let fpe = matching({ $0.hasPrefix("PyFPE_") }, first: "PyFPE_jbuf")
+        if let symbol = fpe.first {
+            reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(fpe)), which only a CPython built --with-fpectl exports (gone since CPython 3.7)"))
+        }
+        let unicode = matching { $0.hasPrefix("PyUnicodeUCS2_") || $0.hasPrefix("PyUnicodeUCS4_") }
+        if let symbol = unicode.first {
+            let width = symbol.hasPrefix("PyUnicodeUCS2_") ? "narrow (UCS2)" : "wide (UCS4)"
+            reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(unicode)), from a \(width) Unicode build of Python 2"))
+        }
+        let python2 = matching { name in
+            name.hasPrefix("Py_InitModule4") || name.hasPrefix("PyString_") || name == "_Py_ZeroStruct" || name.hasPrefix("PyInt_")
+        }
+        if let symbol = python2.first {
+            reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(python2)), Python 2 API that Python 3 does not have"))
+        }
+        return reasons
     }
 }
 

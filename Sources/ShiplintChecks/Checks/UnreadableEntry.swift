@@ -19,7 +19,8 @@ extension Check {
 
             Fix: remove or repair the entry (rebuild a ZIP whose directories disagree with a standard tool; remove \
             special files from the build folder; make its folders readable); if it is genuine and large, raise the cap \
-            (`--max-entry-bytes`, `--max-artifact-bytes`, `--max-depth`, `--max-entries`).
+            (`--max-entry-bytes`, `--max-artifact-bytes`, `--max-depth`, `--max-entries`). \
+            The same on a wheel-policy target: pip cannot install an encrypted or damaged wheel either; rebuild the wheel.
             """,
         examples: [
             CheckExample(
@@ -43,7 +44,7 @@ extension Check {
             context.artifact.problems.map { problem in
                 LocatedVerdict(
                     path: problem.path ?? "",
-                    verdict: Verdict(problem.message, fix: fix(for: problem.kind)))
+                    verdict: Verdict(problem.message, fix: fix(for: problem.kind), fact: problem.kind.rawValue))
             }
         })
 

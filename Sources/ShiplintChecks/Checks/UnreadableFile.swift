@@ -19,6 +19,8 @@ extension Check {
             (`find build -type f -exec chmod 644 {} + ; find build -type d -exec chmod 755 {} + ; chmod 755 \
             build/bootstrap`), and build on Windows with a tool that stores Unix modes (AWS's `build-lambda-zip`, \
             SAM, or zipping inside WSL).
+
+            Only on Lambda targets: a wheel-policy target has no package settings (pip and auditwheel set a wheel's modes).
             """,
         examples: [
             CheckExample(
@@ -61,7 +63,8 @@ extension Check {
                     path: "",
                     verdict: Verdict(
                         "\(unreported) more entries have permissions Lambda's user cannot use (the first \(EntryPermissions.reportedEntries) are listed)",
-                        fix: "Set the permissions before zipping: `chmod 644` for files, `755` for folders and executables.")))
+                        fix: "Set the permissions before zipping: `chmod 644` for files, `755` for folders and executables.",
+                        fact: "more entries")))
             }
             return verdicts
         })
@@ -80,7 +83,8 @@ enum EntryPermissions {
             guard isEntryPoint else { return nil }
             return Verdict(
                 "\(entry.path) must be executable, but the ZIP stores no Unix permissions (made on Windows), so Lambda does not make it executable",
-                fix: "Build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, or zip inside WSL) after `chmod 755 \(entry.path)`.")
+                fix: "Build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, or zip inside WSL) after `chmod 755 \(entry.path)`.",
+                fact: "no unix modes")
         }
         let others = mode & 0o7
         let shown = String(mode & 0o777, radix: 8)
@@ -89,18 +93,18 @@ enum EntryPermissions {
             if isEntryPoint && others & 0o5 != 0o5 {
                 return Verdict(
                     "\(entry.path) is stored with mode \(shown): Lambda's user cannot execute it, so the function fails with permission denied",
-                    fix: "`chmod 755 \(entry.path)` before zipping.")
+                    fix: "`chmod 755 \(entry.path)` before zipping.", fact: "mode \(shown)")
             }
             if others & 0o4 == 0 {
                 return Verdict(
                     "stored with mode \(shown): not readable by others, and Lambda runs the function as another user than the files' owner (PermissionError [Errno 13] / EACCES)",
-                    fix: "`chmod 644` the files (755 for executables) before zipping.")
+                    fix: "`chmod 644` the files (755 for executables) before zipping.", fact: "mode \(shown)")
             }
         case .directory:
             if others & 0o5 != 0o5 {
                 return Verdict(
                     "folder stored with mode \(shown): Lambda's user cannot list or enter it (PermissionError [Errno 13] / EACCES)",
-                    fix: "`chmod 755` the folders before zipping.")
+                    fix: "`chmod 755` the folders before zipping.", fact: "mode \(shown)")
             }
         default:
             break

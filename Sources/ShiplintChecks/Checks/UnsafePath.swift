@@ -16,7 +16,8 @@ extension Check {
 
             Fix: rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`); \
             replace a link that leaves the package with the file it points to (zip without `--symlinks` stores \
-            the file itself).
+            the file itself). \
+            On a wheel-policy target the same entries are wrong in a wheel: rebuild it with its build backend (`python -m build`, `pip wheel`) from a clean tree rather than zipping by hand.
             """,
         examples: [
             CheckExample(
@@ -52,12 +53,14 @@ enum UnsafeEntry {
         if isAbsolute(inner) {
             return Verdict(
                 "absolute path: extracting it writes to \(inner), not inside the package; unzip tools refuse, drop or obey it, so what Lambda unpacks is not what the archive lists",
-                fix: "Rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`).")
+                fix: "Rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`).",
+                fact: "absolute")
         }
         if segments(inner).contains("..") {
             return Verdict(
                 "the path climbs out of the package with `..` (zip slip): extracting it writes outside the folder; unzip tools refuse, drop or obey it, so what Lambda unpacks is not what the archive lists",
-                fix: "Rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`).")
+                fix: "Rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`).",
+                fact: "..")
         }
         let target: String
         let kind: String
@@ -69,7 +72,8 @@ enum UnsafeEntry {
         guard let outside = outside(link: inner, target: target, isHardLink: kind == "hard link", package: package) else { return nil }
         return Verdict(
             "\(kind) to \(target) points outside the package (\(outside)): on Lambda it resolves to whatever is there, or to nothing",
-            fix: "Replace the link with the file it points to (zip without --symlinks stores the file itself), or point it inside the package.")
+            fix: "Replace the link with the file it points to (zip without --symlinks stores the file itself), or point it inside the package.",
+            fact: "\(kind) \(target)")
     }
 
     static func isAbsolute(_ path: String) -> Bool {

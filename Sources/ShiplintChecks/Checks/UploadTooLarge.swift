@@ -13,6 +13,8 @@ extension Check {
             error, because most deployment tools (SAM, CDK, the Serverless Framework) upload through S3 anyway.
 
             Fix: upload the ZIP to S3 and deploy from there (`--s3-bucket` / `--s3-key`), or make it smaller.
+
+            Only on Lambda targets: a wheel policy has no upload limit.
             """,
         examples: [
             CheckExample(
@@ -32,6 +34,7 @@ extension Check {
                 path: "",
                 verdict: Verdict(
                     "the ZIP is \(ByteCount.megabytes(size)) (\(size) bytes), over the \(ByteCount.megabytes(limit)) Lambda accepts in a direct upload",
-                    fix: "Upload it to S3 and deploy from there (`aws lambda update-function-code --s3-bucket … --s3-key …`; SAM and CDK do this), or make it smaller."))]
+                    fix: "Upload it to S3 and deploy from there (`aws lambda update-function-code --s3-bucket … --s3-key …`; SAM and CDK do this), or make it smaller.",
+                    fact: "zipped size"))]
         })
 }

@@ -19,6 +19,8 @@ extension Check {
             Fix: install the packages for the function's platform: `pip install --platform manylinux2014_x86_64 \
             --implementation cp --python-version 3.13 --only-binary=:all: --target build/ -r requirements.txt` \
             (`manylinux2014_aarch64` for arm64), or build inside the Lambda build image (`sam build --use-container`).
+
+            Only on Lambda Python targets: a wheel-policy target has no CPython version, and the wheel's own tag is what it checks.
             """,
         examples: [
             CheckExample(
@@ -65,7 +67,8 @@ extension Check {
                     path: path,
                     verdict: Verdict(
                         "\(wheel.distribution) \(wheel.version) was installed from a wheel that does not fit \(context.target.runtimeLabel) on \(context.target.platform.arch.lambdaName): \(reasons.joined(separator: "; "))\(more)",
-                        fix: "Install \(wheel.distribution)==\(wheel.version) for the function's platform: `\(InstallAdvice.pip(context.target))`."))
+                        fix: "Install \(wheel.distribution)==\(wheel.version) for the function's platform: `\(InstallAdvice.pip(context.target))`.",
+                        fact: wheel.tags.map(\.text).joined(separator: " ")))
             }
         })
 }

@@ -11,9 +11,11 @@ extension Check {
             file. For a Python extension module the import fails before that even, because CPython on Linux does \
             not look for `.pyd` names, and Lambda reports `Runtime.ImportModuleError: No module named …`.
 
-            Fix: install the Linux build of the package, from any machine, by asking pip for Linux wheels \
-            (`pip install --platform manylinux2014_x86_64 --implementation cp --python-version 3.13 \
-            --only-binary=:all: --target build/ -r requirements.txt`), or build the package in a Linux container.
+            Fix: on a Lambda target, install the Linux build of the package, from any machine, by asking pip for \
+            Linux wheels (`pip install --platform manylinux2014_x86_64 --implementation cp --python-version 3.13 \
+            --only-binary=:all: --target build/ -r requirements.txt`), or build the package in a Linux container. \
+            On a wheel-policy target, build the wheel in the policy's quay.io/pypa image and run \
+            `auditwheel repair`.
             """,
         examples: [
             CheckExample("a cp313 win_amd64 extension", binary: SampleBinary.pe("pydantic_core/_pydantic_core.cp313-win_amd64.pyd"), target: "aws-lambda-python3.13-x86_64", fires: true),
@@ -25,6 +27,6 @@ extension Check {
         let imports = pe.imports.isEmpty ? "" : " (imports \(pe.imports.prefix(3).joined(separator: ", ")))"
         return Verdict(
             "Windows PE \(pe.isDLL ? "DLL" : "executable") for \(pe.arch)\(imports); \(context.target.runtimeLabel) runs Linux and cannot load it",
-            fix: InstallAdvice.rebuild(context.target))
+            fix: InstallAdvice.rebuild(context.target), fact: "pe \(pe.arch) \(pe.isDLL ? "dll" : "exe")")
     }
 }

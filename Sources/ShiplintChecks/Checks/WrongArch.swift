@@ -11,8 +11,11 @@ extension Check {
             a Linux container, on a Graviton CI runner, or when the function's architecture setting was changed \
             without rebuilding. The loader refuses it (`wrong ELF class` or `cannot open shared object file`).
 
-            Fix: install the packages for the function's architecture (`--platform manylinux2014_x86_64` or \
-            `manylinux2014_aarch64` with pip), or change the function's Architectures setting to match the build.
+            Fix: on a Lambda target, install the packages for the function's architecture (`--platform \
+            manylinux2014_x86_64` or `manylinux2014_aarch64` with pip), or change the function's Architectures \
+            setting to match the build. On a wheel-policy target, build the wheel on (or for) the policy's \
+            architecture, in its quay.io/pypa image (`manylinux2014_aarch64` for aarch64), or check it against the \
+            policy target of the architecture it was built for.
             """,
         examples: [
             CheckExample("aarch64 in an x86_64 function", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-aarch64-linux-gnu.so", arch: "aarch64", machine: 183), target: "aws-lambda-python3.13-x86_64", fires: true),
@@ -26,8 +29,11 @@ extension Check {
         guard elf.machine != arch.elfMachine || elf.bits != arch.bits || elf.byteOrder != arch.byteOrder else { return nil }
         return Verdict(
             "ELF for \(elf.arch) (\(elf.bits)-bit \(elf.byteOrder.rawValue) endian); the target runs \(arch.rawValue) (\(arch.bits)-bit \(arch.byteOrder.rawValue) endian)",
-            fix: context.target.python != nil
+            fix: context.target.kind == .wheelPolicy
+                ? "Build the wheel for \(arch.rawValue) in the \(InstallAdvice.wheelImage(context.target)) image, or check it against the \(context.target.platform.displayName) target for \(elf.arch)."
+                : context.target.python != nil
                 ? "Install the \(arch.rawValue) build: `\(InstallAdvice.pip(context.target))`, or set the function's architecture to \(elf.arch == "aarch64" ? "arm64" : elf.arch) to match the package."
-                : "Rebuild it for \(arch.rawValue), or set the function's architecture to match the package.")
+                : "Rebuild it for \(arch.rawValue), or set the function's architecture to match the package.",
+            fact: "\(elf.arch) \(elf.bits)-bit \(elf.byteOrder.rawValue)")
     }
 }

@@ -20,6 +20,10 @@ public enum ErrorSignal: Sendable, Equatable {
     case nodeABI(path: String?, built: Int?, running: Int?)
     /// `Runtime.InvalidEntrypoint`, `exec format error` (a provided runtime's `bootstrap`).
     case invalidEntrypoint(detail: String)
+    /// Node: `Cannot find module '@img/sharp-linux-x64'`, `Cannot find package 'uuid'` (the npm package's name).
+    case missingNodePackage(String)
+    /// Prisma: `Query engine library for current platform "rhel-openssl-3.0.x" could not be found`.
+    case prismaEngine(platform: String)
 
     /// A short name for reports and JSON (`missing-module`, `missing-library`, …).
     public var kind: String {
@@ -33,6 +37,8 @@ public enum ErrorSignal: Sendable, Equatable {
         case .executableStack: "executable-stack"
         case .nodeABI: "node-abi"
         case .invalidEntrypoint: "invalid-entrypoint"
+        case .missingNodePackage: "missing-node-package"
+        case .prismaEngine: "prisma-engine"
         }
     }
 }
@@ -114,6 +120,14 @@ public enum ErrorText {
         if line.contains("cannot enable executable stack") {
             let path = firstMatch("([^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
             result.append(.executableStack(path: path))
+        }
+        // Node's CommonJS and ES module resolvers; a relative or absolute path is the handler, not a package.
+        if let m = firstMatch("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", in: line), !m[1].hasPrefix("/"), !m[1].hasPrefix(".") {
+            let parts = m[1].split(separator: "/").map(String.init)
+            result.append(.missingNodePackage(parts.count > 1 && parts[0].hasPrefix("@") ? parts[0] + "/" + parts[1] : parts[0]))
+        }
+        if let m = firstMatch("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(q)([A-Za-z0-9_.-]+)\(q)", in: line) {
+            result.append(.prismaEngine(platform: m[1]))
         }
         if line.contains("Runtime.InvalidEntrypoint") || line.contains("exec format error") {
             result.append(.invalidEntrypoint(detail: line.trimmingCharacters(in: .whitespaces)))

@@ -39,6 +39,8 @@ public enum Triage {
         case .executableStack(let path): return context.findingOn(signal, path: path, checks: ["exec-stack"])
         case .nodeABI(let path, let built, let running): return context.nodeABI(signal, path: path, built: built, running: running)
         case .invalidEntrypoint: return context.invalidEntrypoint(signal)
+        case .missingNodePackage(let name): return context.missingNodePackage(signal, name: name)
+        case .prismaEngine(let platform): return context.prismaEngine(signal, platform: platform)
         }
     }
 
@@ -257,12 +259,61 @@ private struct TriageContext {
         let versions = [83: "14", 93: "16", 108: "18", 115: "20", 127: "22", 137: "24"]
         let builtFor = built.map { versions[$0].map { "Node.js \($0) (NODE_MODULE_VERSION \(built!))" } ?? "NODE_MODULE_VERSION \($0)" } ?? "another Node.js"
         let located = path.flatMap(locate)
+        if let located, let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+            return explained(signal, finding, evidence: [("built for", builtFor)])
+        }
+        if located == nil, let finding = findings.first(where: { $0.check == "node-abi-mismatch" && built.map { "NODE_MODULE_VERSION \($0)" } == $0.fact }) {
+            return explained(signal, finding, evidence: [("built for", builtFor)])
+        }
         let file = located.map { [($0.artifact.path, $0.path)] } ?? []
         return Explanation(
             signal: signal, outcome: .explained, rootCause: nil, module: nil, files: file,
             evidence: [("built for", builtFor), ("runtime", target.nodeVersion.map { "Node.js \($0)" } ?? target.name)],
             summary: "\(located?.path ?? path ?? "a .node addon") was compiled for \(builtFor); \(target.runtimeLabel) runs Node.js \(target.nodeVersion ?? "?")",
             fix: "Rebuild the addon for the function's Node.js: `npm rebuild` (or `npm ci`) inside public.ecr.aws/lambda/nodejs:\(target.nodeVersion ?? "22"), then package again.")
+    }
+
+    func missingNodePackage(_ signal: ErrorSignal, name: String) -> Explanation {
+        // The build machine's platform package instead of Lambda's, or a package only a layer gives an ES module.
+        let family = PlatformPackageName(name)?.family
+        if let finding = findings.first(where: { $0.check == "node-platform-package" && $0.message.contains(" \(name),") })
+            ?? findings.first(where: { $0.check == "node-platform-package" && family != nil && PlatformPackageName($0.fact)?.family == family })
+            ?? findings.first(where: { $0.check == "layer-layout" && $0.fact == name })
+        {
+            return explained(signal, finding, evidence: [("looked for", name)])
+        }
+        // In a layer, but outside the folders Node.js searches (node_modules/ at the layer's top).
+        for artifact in deployment.artifacts {
+            guard let entry = artifact.entries.first(where: { $0.path.contains("node_modules/\(name)/") && !EntryPath.isNested($0.path) }) else { continue }
+            if let layout = findings.first(where: { $0.check == "layer-layout" && $0.artifact == artifact.path && EntryPath.path(entry.path, isInside: $0.path) }) {
+                return explained(signal, layout, evidence: [("looked for", name), ("found elsewhere", entry.path)])
+            }
+        }
+        for artifact in deployment.artifacts {
+            if let manifest = artifact.metadataFiles.keys.sorted().first(where: { $0.hasSuffix("node_modules/\(name)/package.json") && !EntryPath.isNested($0) }) {
+                return notExplained(signal, "\(name) is installed (\(manifest) in \(artifact.path))", evidence: [("looked for", name)])
+            }
+        }
+        return Explanation(
+            signal: signal, outcome: .notExplained, rootCause: nil, module: name, files: [], evidence: [("looked for", name)],
+            summary: "\(name) is not installed in the function or its layers: either it was never installed, or this log belongs to another artifact",
+            fix: "Install it into the folder you zip (`npm install --os=linux --cpu=\(NodePlatform(target).cpu) --libc=glibc` for platform packages), or add the layer that provides it.")
+    }
+
+    func prismaEngine(_ signal: ErrorSignal, platform: String) -> Explanation {
+        if let finding = findings.first(where: { $0.check == "prisma-engine-mismatch" }) {
+            return explained(signal, finding, evidence: [("looked for", "libquery_engine-\(platform).so.node")])
+        }
+        for artifact in deployment.artifacts {
+            if let engine = artifact.entries.first(where: { PrismaEngine.binaryTarget(ofFile: $0.path) == platform }) {
+                return notExplained(signal, "the engine for \(platform) is there (\(engine.path) in \(artifact.path))")
+            }
+        }
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [],
+            evidence: [("looked for", "libquery_engine-\(platform).so.node")],
+            summary: "there is no Prisma query engine in the function or its layers at all (node_modules/.prisma/client was not packaged, or prisma generate did not run)",
+            fix: "Run `prisma generate` with `binaryTargets = [\"native\", \"\(platform)\"]` in schema.prisma and package node_modules/.prisma/client with the function.")
     }
 
     func invalidEntrypoint(_ signal: ErrorSignal) -> Explanation {

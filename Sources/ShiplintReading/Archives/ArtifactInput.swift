@@ -111,12 +111,12 @@ struct MemoryContent: EntryContent {
     }
 
     func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
-        var start = offset
-        while start < bytes.count {
-            let end = min(bytes.count, start + 64 * 1024)
-            let more = bytes[start..<end].withUnsafeBytes { consume($0) }
+        var cursor = offset
+        while cursor < bytes.count {
+            let end = min(bytes.count, cursor + 64 * 1024)
+            let more = bytes[cursor..<end].withUnsafeBytes { consume($0) }
             if !more { return .stopped }
-            start = end
+            cursor = end
         }
         return .end
     }

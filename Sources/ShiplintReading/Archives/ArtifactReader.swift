@@ -114,9 +114,10 @@ extension ArtifactReader {
     /// walked on its own handle. Nil when a run met a cap or damage: caps count over the whole artifact in entry order,
     /// so such an archive is read again on one handle, and the result is always that of one job.
     func readInParallel(path: String, index: ZipCentralDirectory) -> Walk? {
-        // One weight per entry libarchive returns: the first record of each local header (a plain directory has one each).
-        let weights = index.groups.map { index.records[$0.lowerBound] }.map { entry in
-            NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
+        // libarchive's n-th entry is the n-th group of records sharing one local header; the group's first names it.
+        let weights = index.groups.map { group in
+            let entry = index.records[group.lowerBound]
+            return NativeName.worthSniffing(path: entry.name, mode: entry.unixMode) ? Int(min(entry.uncompressedSize, 1 << 40)) / 1024 + 1 : 1
         }
         let share = weights.reduce(0, +) / jobs + 1
         var bounds = [0]
@@ -284,9 +285,16 @@ struct Walk: Sendable {
     /// The most bytes of one metadata file kept as text; a `WHEEL` file is a few lines.
     static let metadataFileBytes = 64 * 1024
 
-    /// Metadata files the checks read as text (`pkg-1.0.dist-info/WHEEL`); nothing else is inflated unless native.
+    /// Metadata files the checks read as text (`pkg-1.0.dist-info/WHEEL`, `node_modules/pkg/package.json`); nothing
+    /// else is inflated unless native.
     static func isMetadataFile(_ path: String) -> Bool {
-        path.hasSuffix(".dist-info/WHEEL")
+        // The function's own package.json ("type": "module") and installed npm packages' manifests:
+        // node_modules/<name>/package.json or node_modules/@scope/<name>/package.json.
+        if path.hasSuffix(".dist-info/WHEEL") || path == "package.json" { return true }
+        let parts = path.split(separator: "/")
+        guard parts.count >= 3, parts.last == "package.json" else { return false }
+        return parts[parts.count - 3] == "node_modules"
+            || (parts.count >= 4 && parts[parts.count - 4] == "node_modules" && parts[parts.count - 3].hasPrefix("@"))
     }
 
     /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
@@ -307,11 +315,32 @@ struct Walk: Sendable {
         positions: Range<Int>? = nil
     ) -> String? {
         let label = prefix.isEmpty ? nil : String(prefix.dropLast())
-        let directory = try? index?.get()
-        // Problems of the whole archive are said once, by the walk that starts at its first entry.
-        if positions == nil || positions?.lowerBound == 0 {
-            recordArchiveProblems(index, label: label)
+        // Problems of the archive as a whole are said once: by the run that starts at the first entry.
+        let firstRun = (positions?.lowerBound ?? 0) == 0
+        let directory: ZipCentralDirectory?
+        switch index {
+        case .success(let read):
+            directory = read
+            if firstRun, let claimed = read.claimedCount {
+                problems.append(ArtifactProblem(
+                    kind: .unreadableArchive, path: label,
+                    message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
+            }
+            for (kind, count) in read.unnamedProblems.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where firstRun {
+                let what = kind == .sharedLocalHeader ? "share a local header with another record" : "overlap another entry's data"
+                problems.append(ArtifactProblem(
+                    kind: kind, path: label,
+                    message: "\(count) more central-directory records \(what) (the first \(ZipCentralDirectory.namedProblems) are named)"))
+            }
+        case .failure(let damage):
+            directory = nil
+            if firstRun { problems.append(ArtifactProblem(
+                kind: .unreadableArchive, path: label,
+                message: "the ZIP's central directory could not be indexed (\(damage.reason)); entries are named by their local headers, which Lambda's unzip does not go by")) }
+        case nil:
+            directory = nil
         }
+        // libarchive's entry ordinal; with a central directory it is also the index of the group of records it reads.
         var position = 0
         while !stopped {
             if let positions, position >= positions.upperBound { return nil }
@@ -330,12 +359,13 @@ struct Walk: Sendable {
                     message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
                 return reason
             case .entry(let header):
+                let group = position
                 position += 1
-                guard let directory, position - 1 < directory.groups.count else {
-                    visit(header, path: prefix + header.path, mode: header.mode, depth: depth, archive: archive, position: position - 1)
+                guard let directory, group < directory.groups.count else {
+                    visit(header, path: prefix + header.path, mode: header.mode, depth: depth, archive: archive, position: group)
                     continue
                 }
-                let records = directory.groups[position - 1]
+                let records = directory.groups[group]
                 let first = directory.records[records.lowerBound]
                 if let localName = first.localName {
                     recordProblem(ArtifactProblem(
@@ -349,8 +379,8 @@ struct Walk: Sendable {
                 }
                 // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
                 visit(
-                    header, path: prefix + first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 },
-                    depth: depth, archive: archive, position: position - 1)
+                    header, path: prefix + first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }, depth: depth,
+                    archive: archive, position: group)
                 // The other records on the same local header: listed under their own names, their data not read again.
                 for sharer in directory.records[records].dropFirst() {
                     record(Self.entry(for: sharer, prefix: prefix))
@@ -360,34 +390,8 @@ struct Walk: Sendable {
         return nil
     }
 
-    /// What is wrong with a ZIP's central directory as a whole: an entry count it cannot hold, records past the first
-    /// hundred named, or a directory that could not be indexed at all.
-    private mutating func recordArchiveProblems(_ index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?, label: String?) {
-        switch index {
-        case .success(let read):
-            if let claimed = read.claimedCount {
-                problems.append(ArtifactProblem(
-                    kind: .unreadableArchive, path: label,
-                    message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
-            }
-            for (kind, count) in read.unnamedProblems.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                let what = kind == .sharedLocalHeader ? "share a local header with another record" : "overlap another entry's data"
-                problems.append(ArtifactProblem(
-                    kind: kind, path: label,
-                    message: "\(count) more central-directory records \(what) (the first \(ZipCentralDirectory.namedProblems) are named)"))
-            }
-        case .failure(let damage):
-            problems.append(ArtifactProblem(
-                kind: .unreadableArchive, path: label,
-                message: "the ZIP's central directory could not be indexed (\(damage.reason)); entries are named by their local headers, which Lambda's unzip does not go by"))
-        case nil:
-            break
-        }
-    }
-
-    private mutating func visit(
-        _ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle, position: Int
-    ) {
+    /// `position` is the entry's ordinal in the handle's order, so its content can be opened again.
+    private mutating func visit(_ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle, position: Int) {
         switch header.type {
         case .file:
             examineFile(

@@ -144,26 +144,28 @@ struct DiskFileContent: EntryContent {
     }
 
     func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
-        let descriptor: Int32
-        switch opened() {
-        case .success(let open): descriptor = open
-        case .failure(let reason): return .failed(reason.message)
-        }
+        let descriptor = openRegular()
+        guard descriptor >= 0 else { return .failed("cannot open the file: \(SystemError.current)") }
         defer { close(descriptor) }
+        var cursor = offset
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        var position = offset
         while true {
-            let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, $0.count, off_t(position)) }
+            let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, $0.count, off_t(cursor)) }
             if got < 0 { return .failed("read error: \(SystemError.current)") }
             if got == 0 { return .end }
-            position += got
+            cursor += got
             let more = chunk[0..<got].withUnsafeBytes { consume($0) }
             if !more { return .stopped }
         }
     }
 
+    /// pread: only the bytes asked for are read.
     func read(offset: Int, count: Int) -> [UInt8]? {
-        guard case .success(let descriptor) = opened() else { return nil }
+        let descriptor = openRegular()
+        guard descriptor >= 0, offset >= 0, count >= 0 else {
+            if descriptor >= 0 { close(descriptor) }
+            return nil
+        }
         defer { close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
@@ -172,36 +174,31 @@ struct DiskFileContent: EntryContent {
             if got <= 0 { break }
             filled += got
         }
-        return Array(bytes[0..<filled])
+        return filled == count ? bytes : Array(bytes[0..<filled])
     }
 
     func restarted() -> DiskFileContent? { DiskFileContent(path: path) }
 
-    private struct OpenFailure: Error {
-        let message: String
-    }
-
-    /// The file opened without following a link or waiting, and still a regular file once open.
-    private func opened() -> Result<Int32, OpenFailure> {
+    /// Opens the file without following a link and without blocking; -1 unless it is still a regular file.
+    private func openRegular() -> Int32 {
         let descriptor = FolderSource.withCString(path) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
-        guard descriptor >= 0 else { return .failure(OpenFailure(message: "cannot open the file: \(SystemError.current)")) }
+        guard descriptor >= 0 else { return -1 }
         var status = stat()
         guard fstat(descriptor, &status) == 0, UInt32(status.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else {
             close(descriptor)
-            return .failure(OpenFailure(message: "no longer a regular file"))
+            return -1
         }
-        return .success(descriptor)
+        return descriptor
     }
 
     private func read(limit: Int, over: Bool) -> ArchiveHandle.DataResult {
-        let descriptor: Int32
-        switch opened() {
-        case .success(let open): descriptor = open
-        case .failure(let reason): return .failed(reason.message)
-        }
+        let descriptor = FolderSource.withCString(path) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        guard descriptor >= 0 else { return .failed("cannot open the file: \(SystemError.current)") }
         defer { close(descriptor) }
         var status = stat()
-        _ = fstat(descriptor, &status)
+        guard fstat(descriptor, &status) == 0, UInt32(status.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else {
+            return .failed("no longer a regular file")
+        }
         let wanted = over ? limit + 1 : limit
         var bytes = [UInt8](repeating: 0, count: min(wanted, max(Int(status.st_size) - offset, 0) + 1))
         var filled = 0

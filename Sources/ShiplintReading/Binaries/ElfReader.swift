@@ -186,6 +186,13 @@ private struct DynamicTags {
     var verneedCount: UInt64?
     var verdef: UInt64?
     var verdefCount: UInt64?
+    /// DT_RELA / DT_REL with their sizes, for NodeModuleRecord.
+    var rela: UInt64?
+    var relaSize: UInt64?
+    var relaEntry: UInt64?
+    var rel: UInt64?
+    var relSize: UInt64?
+    var relEntry: UInt64?
 }
 
 private struct ElfFactsReader {
@@ -287,7 +294,7 @@ private struct ElfFactsReader {
 
         var facts = Collected()
         if let dynamicSegment {
-            switch readDynamic(dynamicSegment, image: image, loads: loads) {
+            switch readDynamic(dynamicSegment, image: image, loads: loads, machine: machine) {
             case .failure(let reason): return .failure(reason)
             case .success(let collected): facts = collected
             }
@@ -299,7 +306,8 @@ private struct ElfFactsReader {
                 osABI: ElfNames.osABI(ehdr.e_ident.7), type: ElfNames.objectType(ehdr.e_type),
                 interpreter: interpreter, needed: facts.needed, soname: facts.soname, rpath: facts.rpath, runpath: facts.runpath,
                 executableStack: executableStack, versionNeeds: facts.versionNeeds, versionDefinitions: facts.versionDefinitions,
-                x86ISANeeded: isaNeeded, symbols: facts.symbols))
+                x86ISANeeded: isaNeeded, symbols: facts.symbols, androidAPILevel: readAndroidAPILevel(segments),
+                nodeModuleVersion: facts.nodeModuleVersion))
     }
 
     private struct Collected {
@@ -310,6 +318,7 @@ private struct ElfFactsReader {
         var versionNeeds: [VersionNeed] = []
         var versionDefinitions: [String] = []
         var symbols: [DynamicSymbol] = []
+        var nodeModuleVersion: Int?
     }
 
     private func patch(_ bytes: inout [UInt8], at offset: Int, value: UInt64, width: Int) {
@@ -330,7 +339,7 @@ private struct ElfFactsReader {
         return nil
     }
 
-    private func readDynamic(_ segment: Segment, image: [UInt8], loads: [Segment]) -> Result<Collected, Reason> {
+    private func readDynamic(_ segment: Segment, image: [UInt8], loads: [Segment], machine: UInt16) -> Result<Collected, Reason> {
         let entrySize = header.bits == 64 ? 16 : 8
         let dynamicBytes: [UInt8]
         switch view(segment.offset, segment.fileSize, "PT_DYNAMIC") {
@@ -371,12 +380,18 @@ private struct ElfFactsReader {
                 case DT_VERNEEDNUM_TAG: tags.verneedCount = value
                 case DT_VERDEF_TAG: tags.verdef = value
                 case DT_VERDEFNUM_TAG: tags.verdefCount = value
+                case Int64(DT_RELA): tags.rela = value
+                case Int64(DT_RELASZ): tags.relaSize = value
+                case Int64(DT_RELAENT): tags.relaEntry = value
+                case Int64(DT_REL): tags.rel = value
+                case Int64(DT_RELSZ): tags.relSize = value
+                case Int64(DT_RELENT): tags.relEntry = value
                 default: break
                 }
                 if dyn.d_tag == Int64(DT_NULL) { break }
             }
         }
-        let outcome = readTables(tags, loads: loads)
+        let outcome = readTables(tags, loads: loads, machine: machine)
         // A table not held: ask for the cluster of tables around it at once (they usually lie together, before the
         // code), so a stream needs one more pass, not one per table.
         if case .failure(var reason) = outcome, let missing = reason.missing {
@@ -405,7 +420,7 @@ private struct ElfFactsReader {
         return outcome
     }
 
-    private func readTables(_ tags: DynamicTags, loads: [Segment]) -> Result<Collected, Reason> {
+    private func readTables(_ tags: DynamicTags, loads: [Segment], machine: UInt16) -> Result<Collected, Reason> {
         var collected = Collected()
         let hasStrings = !tags.needed.isEmpty || tags.soname != nil || !tags.rpath.isEmpty || !tags.runpath.isEmpty
             || tags.verneed != nil || tags.verdef != nil || tags.symtab != nil
@@ -476,6 +491,21 @@ private struct ElfFactsReader {
             switch readSymbols(symtab, tags: tags, strings: strings, versions: versionNames, loads: loads) {
             case .failure(let reason): return .failure(reason)
             case .success(let symbols): collected.symbols = symbols
+            }
+        }
+        // A legacy Node.js addon registering from a constructor: its NODE_MODULE_VERSION is only in its data.
+        if collected.symbols.contains(where: { !$0.isDefined && $0.name == "node_module_register" }),
+            !collected.symbols.contains(where: { $0.isDefined && $0.name.hasPrefix("node_register_module_v") })
+        {
+            var tables: [NodeModuleRecord.Table] = []
+            if let rela = tags.rela, let size = tags.relaSize { tables.append(.init(address: rela, size: size, entrySize: tags.relaEntry, hasAddends: true)) }
+            if let rel = tags.rel, let size = tags.relSize { tables.append(.init(address: rel, size: size, entrySize: tags.relEntry, hasAddends: false)) }
+            switch NodeModuleRecord.version(
+                held: held, bits: header.bits, byteOrder: header.byteOrder, machine: machine,
+                loads: loads.map { .init(address: $0.address, offset: $0.offset, fileSize: $0.fileSize) }, tables: tables)
+            {
+            case .version(let version): collected.nodeModuleVersion = version
+            case .missing(let what, let offset, let count): return .failure(.missing(what, offset, count))
             }
         }
         return .success(collected)
@@ -727,6 +757,32 @@ private struct ElfFactsReader {
                 isWeak: binding == 2, kind: kind))
         }
         return .success(symbols)
+    }
+
+    /// The API level of an Android note (`.note.android.ident`: PT_NOTE, name "Android", type 1, a 4-byte level first
+    /// in the descriptor), which the NDK's crtbegin puts in every Android binary. Nil when there is none or it is
+    /// damaged (the note is identity, not something the loader needs).
+    private func readAndroidAPILevel(_ segments: [Segment]) -> Int? {
+        for segment in segments where segment.type == UInt32(PT_NOTE) && segment.fileSize > 0 {
+            guard case .success(let bytes) = view(segment.offset, segment.fileSize, "PT_NOTE") else { continue }
+            var cursor = segment.offset
+            for _ in 0..<1024 {
+                guard cursor + 12 <= segment.end, let nameSize = bytes.u32(cursor).map(Int.init),
+                    let descriptorSize = bytes.u32(cursor + 4).map(Int.init), let type = bytes.u32(cursor + 8),
+                    nameSize <= segment.end, descriptorSize <= segment.end
+                else { break }
+                // Name and descriptor are padded to 4 bytes in the notes Android writes (ELF32 and ELF64 alike).
+                let descriptorAt = cursor + 12 + (nameSize + 3) / 4 * 4
+                guard descriptorAt + descriptorSize <= segment.end else { break }
+                if type == 1, nameSize == 8, bytes.cString(at: cursor + 12, end: cursor + 20) == "Android", descriptorSize >= 4,
+                    let level = bytes.u32(descriptorAt)
+                {
+                    return Int(level)
+                }
+                cursor = descriptorAt + (descriptorSize + 3) / 4 * 4
+            }
+        }
+        return nil
     }
 
     /// GNU_PROPERTY_X86_ISA_1_NEEDED from NT_GNU_PROPERTY_TYPE_0 notes (x86-64 psABI, "Program Properties"), read from
