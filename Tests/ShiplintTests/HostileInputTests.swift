@@ -323,6 +323,18 @@ import Testing
             "  _pipe.cpython-313-x86_64-linux-gnu.so\n    error[unreadable-entry] special file, not read: a FIFO (named pipe)"), "\(result.stdout)")
     }
 
+    /// A folder of 120 FIFOs: the first 100 are named, the other 20 counted on the artifact; none is opened.
+    @Test func manySpecialFilesAreNamedThenCounted() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for number in 0..<120 { try #require(mkfifo(folder + "/p\(number).so", 0o644) == 0) }
+        let artifact = try ArtifactReader().read(path: folder)
+        #expect(artifact.entries.count == 120)
+        #expect(artifact.problems.filter { $0.kind == .specialFile && $0.path != nil }.count == 100)
+        #expect(artifact.problems.last == ArtifactProblem(
+            kind: .specialFile, path: nil, message: "20 more entries with the same problem (special-file); the first 100 are named"))
+    }
+
     @Test func aFIFOGivenAsTheArtifactIsRefusedPromptly() throws {
         let folder = try Self.makeFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -388,5 +400,29 @@ import Testing
         #expect(result.stdout.contains("(zip, 200000 entries, 0 binaries)"))
         let kilobytes = try #require(result.stderr.split(separator: "\n").last.flatMap { Int($0) })
         #expect(kilobytes < 256 * 1024, "peak RSS \(kilobytes) KB")
+    }
+
+    /// A hostile ZIP can put 200,000 records on one local header: the first 100 are named, the rest counted on the
+    /// artifact, and every record is still listed as an entry.
+    @Test func sharedRecordsPastTheFirstHundredAreCounted() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/shared.zip"
+        let script = """
+            import sys, zlib
+            sys.path.insert(0, sys.argv[2])
+            import hostile_zips as h
+            one = h.local_header(b"f0.txt", b"x") + b"x"
+            records = [h.central_record(f"f{i}.txt".encode(), 0, zlib.crc32(b"x"), 1) for i in range(150)]
+            open(sys.argv[1], "wb").write(h.zip_of(one, records))
+            """
+        #expect(try runProgram("/usr/bin/env", ["python3", "-c", script, zip, Repository.fixture("src/tools")]).status == 0)
+        let artifact = try ArtifactReader().read(path: zip)
+        #expect(artifact.entries.count == 150)
+        let problems = artifact.problems.filter { $0.kind == .sharedLocalHeader }
+        #expect(problems.count == 101)
+        #expect(problems.filter { $0.path != nil }.count == 100)
+        #expect(problems.first { $0.path == nil }?.message
+            == "50 more central-directory records share a local header with another record (the first 100 are named)")
     }
 }

@@ -59,7 +59,7 @@ public struct ArtifactReader: Sendable {
             } catch .unreadableArtifact(_, let reason) {
                 throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(index.failureReason ?? reason)")
             }
-            if jobs > 1, case .success(let directory) = index, directory.groups.count > 1,
+            if jobs > 1, case .success(let directory) = index, directory.isPlain, directory.groups.count > 1,
                 let parallel = readInParallel(path: path, index: directory)
             {
                 return parallel.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
@@ -268,9 +268,10 @@ struct Walk: Sendable {
 
     var inflated: Int { inflatedBytes }
 
-    /// A cap was met, or the archive was damaged: what follows depends on everything read before.
+    /// A cap was met, or the archive was damaged: what follows depends on everything read before. Problems whose
+    /// naming is capped per kind count too, since the cap counts over the whole artifact in entry order.
     var metACap: Bool {
-        stopped || budgetExhausted
+        stopped || budgetExhausted || !namedProblems.isEmpty
             || problems.contains { [.artifactTooLarge, .tooManyEntries, .unreadableArchive].contains($0.kind) }
     }
 
@@ -298,8 +299,13 @@ struct Walk: Sendable {
     }
 
     func artifact(path: String, kind: ArtifactKind, storedSize: Int64? = nil) -> Artifact {
-        Artifact(
-            path: path, kind: kind, entries: entries, binaries: binaries, problems: problems, storedSize: storedSize,
+        let counted = unnamedProblems.sorted { $0.key.rawValue < $1.key.rawValue }.map { kind, count in
+            ArtifactProblem(
+                kind: kind, path: nil,
+                message: "\(count) more \(count == 1 ? "entry" : "entries") with the same problem (\(kind.rawValue)); the first \(Self.namedProblemsPerKind) are named")
+        }
+        return Artifact(
+            path: path, kind: kind, entries: entries, binaries: binaries, problems: problems + counted, storedSize: storedSize,
             metadataFiles: metadataFiles)
     }
 
@@ -347,6 +353,12 @@ struct Walk: Sendable {
                     kind: .unreadableArchive, path: label,
                     message: "the ZIP's end record claims \(claimed) entries but its central directory holds \(read.records.count); tools that trust the count disagree on what the archive holds"))
             }
+            for (kind, count) in read.unnamedProblems.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where firstRun {
+                let what = kind == .sharedLocalHeader ? "share a local header with another record" : "overlap another entry's data"
+                problems.append(ArtifactProblem(
+                    kind: kind, path: label,
+                    message: "\(count) more central-directory records \(what) (the first \(ZipCentralDirectory.namedProblems) are named)"))
+            }
         case .failure(let damage):
             directory = nil
             if firstRun { problems.append(ArtifactProblem(
@@ -393,13 +405,13 @@ struct Walk: Sendable {
                 let records = directory.groups[group]
                 let first = directory.records[records.lowerBound]
                 if let localName = first.localName {
-                    problems.append(ArtifactProblem(
+                    recordProblem(ArtifactProblem(
                         kind: .nameMismatch, path: prefix + first.name,
                         message: "the ZIP's central directory names this entry '\(first.name)' but its local header says '\(localName)'; Lambda and pip go by the central directory, other tools by the local header"))
                 }
                 for central in directory.records[records] {
                     for (kind, message) in central.problems {
-                        problems.append(ArtifactProblem(kind: kind, path: prefix + central.name, message: message))
+                        recordProblem(ArtifactProblem(kind: kind, path: prefix + central.name, message: message))
                     }
                 }
                 // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
@@ -432,7 +444,7 @@ struct Walk: Sendable {
         for records in directory.groups.dropFirst(group) {
             for central in directory.records[records] where !stopped {
                 record(Self.entry(for: central, prefix: prefix))
-                problems.append(ArtifactProblem(
+                recordProblem(ArtifactProblem(
                     kind: .unreadableEntry, path: prefix + central.name,
                     message: "listed in the ZIP's central directory, but no entry was found at its local header (offset \(central.localHeaderOffset)); not read"))
             }
@@ -450,10 +462,21 @@ struct Walk: Sendable {
         record(entry)
     }
 
-    /// A problem found while listing (a special file, a folder not listed), unless the entry cap already stopped the walk.
+    /// Problems of one kind named one by one from listing (a hostile folder can hold 200,000 FIFOs); the rest are counted.
+    static let namedProblemsPerKind = 100
+    private var namedProblems: [ArtifactProblem.Kind: Int] = [:]
+    private var unnamedProblems: [ArtifactProblem.Kind: Int] = [:]
+
+    /// A problem found while listing (a special file, a folder not listed, a ZIP record), unless the entry cap already
+    /// stopped the walk; past the first hundred of its kind it is counted, and the count is a problem on the artifact.
     mutating func recordProblem(_ problem: ArtifactProblem) {
         guard !stopped else { return }
-        problems.append(problem)
+        if namedProblems[problem.kind, default: 0] < Self.namedProblemsPerKind {
+            namedProblems[problem.kind, default: 0] += 1
+            problems.append(problem)
+        } else {
+            unnamedProblems[problem.kind, default: 0] += 1
+        }
     }
 
     private mutating func record(_ entry: ArtifactEntry) {

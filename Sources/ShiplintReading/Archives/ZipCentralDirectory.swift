@@ -35,6 +35,18 @@ struct ZipCentralDirectory {
     let groups: [Range<Int>]
     /// The end record's entry count, when it disagrees with the records found.
     let claimedCount: UInt64?
+    /// Records with a problem of each kind past the first `namedProblems`: counted, not named one by one.
+    let unnamedProblems: [ArtifactProblem.Kind: Int]
+
+    /// Nothing to report: one record per local header, names that agree, a count that holds. Only such a directory is
+    /// read in parallel runs (a hostile one is read on one handle, so its problems are named in one order).
+    var isPlain: Bool {
+        records.count == groups.count && claimedCount == nil && unnamedProblems.isEmpty
+            && records.allSatisfy { $0.problems.isEmpty && $0.localName == nil }
+    }
+
+    /// Records named one by one per kind of problem; a hostile ZIP can have 200,000 records on one local header.
+    static let namedProblems = 100
 
     /// What made the central directory unusable, in words for the user.
     struct Damage: Error {
@@ -136,8 +148,8 @@ struct ZipCentralDirectory {
             groups.append(start..<next)
             start = next
         }
-        pairWithLocalHeaders(&ordered, groups: groups, fetch: fetch)
-        return .success(ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount))
+        let unnamed = pairWithLocalHeaders(&ordered, groups: groups, fetch: fetch)
+        return .success(ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount, unnamedProblems: unnamed))
     }
 
     /// Reads records until the directory ends or something else starts, as libarchive does (it ignores the count).
@@ -183,7 +195,19 @@ struct ZipCentralDirectory {
 
     /// Reads the local header of every group: its name (compared byte for byte with the directory's) and where its data
     /// ends, so that records sharing a header and data that overlaps another entry's are named.
-    private static func pairWithLocalHeaders(_ records: inout [Record], groups: [Range<Int>], fetch: (UInt64, Int) -> [UInt8]?) {
+    private static func pairWithLocalHeaders(
+        _ records: inout [Record], groups: [Range<Int>], fetch: (UInt64, Int) -> [UInt8]?
+    ) -> [ArtifactProblem.Kind: Int] {
+        var named: [ArtifactProblem.Kind: Int] = [:]
+        var unnamed: [ArtifactProblem.Kind: Int] = [:]
+        func note(_ index: Int, _ kind: ArtifactProblem.Kind, _ message: @autoclosure () -> String) {
+            if named[kind, default: 0] < namedProblems {
+                named[kind, default: 0] += 1
+                records[index].problems.append((kind, message()))
+            } else {
+                unnamed[kind, default: 0] += 1
+            }
+        }
         // The entry whose data reaches furthest so far: its index, where it starts and ends, whether it was told so.
         var reach: (index: Int, start: UInt64, end: UInt64, told: Bool)?
         for group in groups {
@@ -193,8 +217,8 @@ struct ZipCentralDirectory {
                 let others = group.count - 1
                 for index in group {
                     let partner = records[index == first ? first + 1 : first].name
-                    records[index].problems.append((.sharedLocalHeader,
-                        "this central-directory record shares its local header (offset \(offset)) with \(others == 1 ? "another record" : "\(others) other records") ('\(partner)'\(others > 1 ? ", …" : "")); unzip lists every name, Python's zipfile refuses the archive, so what this entry holds depends on the tool\(index == first ? "" : "; not read")"))
+                    note(index, .sharedLocalHeader,
+                        "this central-directory record shares its local header (offset \(offset)) with \(others == 1 ? "another record" : "\(others) other records") ('\(partner)'\(others > 1 ? ", …" : "")); unzip lists every name, Python's zipfile refuses the archive, so what this entry holds depends on the tool\(index == first ? "" : "; not read")")
                 }
             }
             // The local header: 30 fixed bytes, then the name and the extra field. A damaged one is libarchive's to report.
@@ -209,12 +233,12 @@ struct ZipCentralDirectory {
             if let previous = reach, offset < previous.end {
                 let owner = records[previous.index].name
                 for index in group {
-                    records[index].problems.append((.overlappingData,
-                        "its local header (offset \(offset)) lies inside the data of '\(owner)' (bytes \(previous.start)-\(previous.end)); unzip refuses such an archive (possible zip bomb), other tools read different bytes"))
+                    note(index, .overlappingData,
+                        "its local header (offset \(offset)) lies inside the data of '\(owner)' (bytes \(previous.start)-\(previous.end)); unzip refuses such an archive (possible zip bomb), other tools read different bytes")
                 }
                 if !previous.told {
-                    records[previous.index].problems.append((.overlappingData,
-                        "its data (bytes \(previous.start)-\(previous.end)) overlaps the entry '\(records[first].name)' at offset \(offset); unzip refuses such an archive (possible zip bomb), other tools read different bytes"))
+                    note(previous.index, .overlappingData,
+                        "its data (bytes \(previous.start)-\(previous.end)) overlaps the entry '\(records[first].name)' at offset \(offset); unzip refuses such an archive (possible zip bomb), other tools read different bytes")
                     reach!.told = true
                 }
             }
@@ -222,6 +246,7 @@ struct ZipCentralDirectory {
             let end = offset &+ 30 &+ UInt64(nameLength) &+ UInt64(extraLength) &+ records[first].compressedSize
             if reach == nil || end > reach!.end { reach = (first, offset, end, false) }
         }
+        return unnamed
     }
 }
 
