@@ -109,6 +109,7 @@ def build(triple_dir):
     environment["PKG_CONFIG_PATH"] = PKGCONFIG
     command = [os.environ.get("SWIFT", "swift"), "build", "-c", "release", "--product", "shiplint",
                "--scratch-path", SCRATCH, "--static-swift-stdlib",
+               "--disable-local-rpath",  # no RUNPATH $ORIGIN: nothing is looked up beside the executable
                "-Xswiftc", "-Xclang-linker", "-Xswiftc", "-static-libgcc",
                # the checkout's path out of the executable (toml++ asserts name their header); two checkouts still
                # differ in the .swift_modhash section and so the build id, so the bytes are reproducible per folder
