@@ -6,7 +6,8 @@ Usage: python3 packaging/check_dist.py [--scratch DIR]
 Cases (each prints `ok NAME`, `FAIL NAME: what differs` or `skip NAME: reason`):
 - tarball-*: the tarball unpacks outside the checkout; its executable runs with an empty LD_LIBRARY_PATH and a
   bare environment from that folder, prints the version, and scans fixtures/artifacts/function-windows.zip with the
-  windows-binary finding and exit 1; its DT_NEEDED names only glibc's libraries; the man page, the three completion
+  windows-binary finding and exit 1; its DT_NEEDED names only glibc's libraries, it has no RPATH/RUNPATH, and ld.so
+  (LD_DEBUG=libs) maps nothing but glibc during a scan; the man page, the three completion
   scripts, LICENSE and SHA256SUMS are there and the sums are right; dist/SHA256SUMS is right.
 - floor-*: the executable scanned by itself against the manylinux target its wheel claims is clean, and against the
   policy one glibc release lower it is not (so the floor is real, not just unchecked).
@@ -147,6 +148,17 @@ class Suite:
         others = sorted(set(needed) - GLIBC_SONAMES)
         if others:
             raise Failed(f"DT_NEEDED has libraries other than glibc's: {', '.join(others)}")
+        if re.search(r"\((RPATH|RUNPATH)\)", text):
+            raise Failed("the executable has an RPATH/RUNPATH: " + re.search(r".*\((RPATH|RUNPATH)\).*", text).group(0))
+        # What the loader really maps during a scan, dlopen included (ld.so's own trace).
+        traced = run([self.executable(), "scan", FIXTURE, "--target", TARGET], cwd=self.scratch,
+                     env=bare_environment(LD_DEBUG="libs"))
+        loaded = set(re.findall(r"calling init: (\S+)", traced.stderr))
+        if not loaded:
+            raise Failed("LD_DEBUG=libs traced no library: " + traced.stderr[-300:])
+        foreign = sorted(path for path in loaded if os.path.basename(path) not in GLIBC_SONAMES)
+        if foreign:
+            raise Failed("the loader mapped libraries other than glibc's: " + ", ".join(foreign))
 
     def case_tarball_contents(self):
         self.executable()

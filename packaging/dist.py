@@ -10,8 +10,8 @@ Usage: python3 packaging/dist.py [--skip-build]
    libarchive.a, libzstd.a … and libstdc++.a). The linker searches that folder first and finds no .so there. The
    Swift runtime and Foundation come from `--static-swift-stdlib`, libgcc's unwinder from `-static-libgcc`; glibc
    (libc, libm, the loader) stays dynamic. A static archive that is missing is an error naming the Debian package.
-2. `swift build -c release --static-swift-stdlib` into .build-dist, with the checkout's path mapped to `.` so the
-   executable does not depend on where it was built; then it is stripped.
+2. `swift build -c release --static-swift-stdlib` into .build-dist, with the checkout's path mapped to `.`; then the
+   executable is stripped. The tarball and the wheel are byte for byte the same for the same executable.
 3. dist/shiplint-<version>-linux-<arch>/: the executable, LICENSE, README.md, CHANGELOG.md, the man page
    (packaging/manpage.py, from `shiplint --experimental-dump-help`), bash/zsh/fish completions
    (`--generate-completion-script`), and a SHA256SUMS of those files; packed as a reproducible .tar.gz.
@@ -109,9 +109,10 @@ def build(triple_dir):
     environment["PKG_CONFIG_PATH"] = PKGCONFIG
     command = [os.environ.get("SWIFT", "swift"), "build", "-c", "release", "--product", "shiplint",
                "--scratch-path", SCRATCH, "--static-swift-stdlib",
+               "--disable-local-rpath",  # no RUNPATH $ORIGIN: nothing is looked up beside the executable
                "-Xswiftc", "-Xclang-linker", "-Xswiftc", "-static-libgcc",
-               # the checkout's path out of the executable (toml++ asserts name their header), so the same commit
-               # gives the same bytes wherever it is built
+               # the checkout's path out of the executable (toml++ asserts name their header); two checkouts still
+               # differ in the .swift_modhash section and so the build id, so the bytes are reproducible per folder
                "-Xcc", f"-ffile-prefix-map={ROOT}=.", "-Xcxx", f"-ffile-prefix-map={ROOT}=.",
                "-Xswiftc", "-file-prefix-map", "-Xswiftc", f"{ROOT}=."]
     say(f"PKG_CONFIG_PATH={PKGCONFIG} " + " ".join(command))
