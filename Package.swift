@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
         // C libraries, each imported by ShiplintReading only.
@@ -41,10 +42,14 @@ let package = Package(
             name: "ShiplintPolicy",
             dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        // Deployment descriptors (SAM, CDK cloud assembly, Serverless, Terraform): which functions, runtimes,
+        // architectures, handlers, code and layers a project deploys. Reads text, never archives or binaries.
+        .target(name: "ShiplintDeployments", dependencies: ["ShiplintFacts", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "shiplint",
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", "ShiplintPolicy",
+                "ShiplintDeployments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,7 +58,10 @@ let package = Package(
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["embed-rules"]),
         .testTarget(
             name: "ShiplintTests",
-            dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", "ShiplintPolicy"]
+            dependencies: [
+                "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintReports", "ShiplintPolicy",
+                "ShiplintDeployments",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -17,11 +17,14 @@ public enum CheckRegistry {
         .unreadableFile,
         .noUnixModes,
         .layerLayout,
+        .handlerNotFound,
+        .layerIncompatible,
         .wheelTagMismatch,
         .duplicateModule,
         .packageTooLarge,
         .uploadTooLarge,
         .unreadableEntry,
+        .runtimeDeprecated,
     ]
 
     public static func check(id: String) -> Check? {

@@ -66,9 +66,16 @@ public struct ScanPolicy: Sendable {
 
     /// Scans once, then drops what the ignores and the baseline cover.
     public func scan(functions: [Artifact], layers: [Artifact], target: TargetRuntime) -> Outcome {
-        let checks = checks()
-        let raw = Scanner.scan(functions: functions, layers: layers, target: target, checks: checks)
-        let scanned = (functions + layers).map(\.path)
+        let raw = Scanner.scan(functions: functions, layers: layers, target: target, checks: checks())
+        return outcome(of: raw, scanned: (functions + layers).map(\.path))
+    }
+
+    /// Scans one deployment of a project (its function, layers, descriptor and own target) the same way.
+    public func scan(_ deployment: DeploymentContext) -> Outcome {
+        outcome(of: Scanner.scan(deployment, checks: checks()), scanned: deployment.artifacts.map(\.path))
+    }
+
+    private func outcome(of raw: ScanResult, scanned: [String]) -> Outcome {
         var dropped = Set<Finding>()
         var matchedIgnores = Set<String>()
         var seenIdentities = Set<FindingIdentity>()

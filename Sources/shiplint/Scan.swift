@@ -27,6 +27,15 @@ struct ScanInputOptions: ParsableArguments {
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
     var noConfig = false
 
+    @Option(help: ArgumentHelp("A deployment to scan (SAM or CloudFormation template, CDK cloud assembly, serverless-state.json, `terraform show -json` output, or a folder holding one): every function against its own runtime and architecture. A single path that is one is read the same way.", valueName: "path"))
+    var project: String?
+
+    @Option(name: .customLong("function"), help: ArgumentHelp("With a project: scan only this function (logical id or FunctionName; repeatable).", valueName: "name"))
+    var functions: [String] = []
+
+    @Option(help: .hidden)
+    var today: String?
+
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func validate() throws {
@@ -90,7 +99,6 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let configuration = try input.configuration()
-        let (runtime, functions, layers) = try input.resolve(configuration)
         var recorded: (file: String, baseline: Baseline)?
         if let baseline {
             do {
@@ -99,6 +107,16 @@ struct Scan: ParsableCommand {
                 throw fail(error.description)
             }
         }
+        if let project = try ProjectScan.project(input) {
+            let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration, baseline: recorded))
+            try outputOptions.emit(scan)
+            if scan.deployments.allSatisfy({ $0.report == nil }) {
+                throw fail("nothing in \(project.file) could be scanned (see the deployment-not-checked findings)")
+            }
+            if (failOn ?? configuration?.failOn ?? .error).fails(scan.worst) { throw ExitCode(ExitStatus.findings) }
+            return
+        }
+        let (runtime, functions, layers) = try input.resolve(configuration)
         let outcome = ScanPolicy(configuration: configuration, baseline: recorded).scan(functions: functions, layers: layers, target: runtime)
         try outputOptions.emit(outcome.report)
         if (failOn ?? configuration?.failOn ?? .error).fails(outcome.worst) { throw ExitCode(ExitStatus.findings) }
@@ -119,5 +137,10 @@ struct ScanOutputOptions: ParsableArguments {
     func emit(_ scan: ScanReportInput) throws {
         let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
         try writeReport(format.reporter(style: style).report(scan), to: output)
+    }
+
+    func emit(_ project: ProjectScanReport) throws {
+        let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
+        try writeReport(project.rendered(format, style: style), to: output)
     }
 }

@@ -9,7 +9,7 @@ import Testing
         "windows-binary", "darwin-binary", "wrong-arch", "musl-binary", "glibc-too-new", "libstdcxx-too-new",
         "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
-        "package-too-large", "upload-too-large",
+        "package-too-large", "upload-too-large", "handler-not-found", "layer-incompatible", "runtime-deprecated",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {
@@ -52,6 +52,8 @@ import Testing
             context = DeploymentContext(function: whole, layers: [], target: target)
         case .deployment(let function, let layers):
             context = DeploymentContext(function: function, layers: layers, target: target)
+        case .described(let descriptor, let function, let layers, let today):
+            context = DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
         }
         let verdicts = check.verdicts(context)
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import ShiplintChecks
+import ShiplintDeployments
+import ShiplintFacts
+import ShiplintPolicy
+import ShiplintReading
+import ShiplintReports
+import ShiplintTargets
+
+/// `shiplint scan PROJECT`: reads the deployment descriptor, then judges each function with its code and layers
+/// against the built-in target for its own runtime and architecture. Artifacts shared by several functions (a
+/// layer) are read once. What cannot be judged becomes a `deployment-not-checked` finding, never silence.
+enum ProjectScan {
+    /// The project named by `--project`, or the single path given when it is (or holds) a descriptor.
+    static func project(_ input: ScanInputOptions) throws -> DeploymentProject? {
+        if let path = input.project {
+            guard let project = try read(path) else {
+                throw fail("\(path): no deployment descriptor found (template.yaml, .aws-sam/build/template.yaml, cdk.out/manifest.json, .serverless/serverless-state.json, or `terraform show -json` output)")
+            }
+            if !input.paths.isEmpty { throw fail("--project scans the project's own code; name no artifacts with it") }
+            return project
+        }
+        guard input.paths.count == 1, input.layer.isEmpty, let project = try read(input.paths[0]) else {
+            if !input.functions.isEmpty { throw fail("--function needs a project (--project PATH, or a path that holds a deployment descriptor)") }
+            return nil
+        }
+        return project
+    }
+
+    private static func read(_ path: String) throws -> DeploymentProject? {
+        do {
+            return try DeploymentProject.read(path)
+        } catch {
+            throw fail(error.description)
+        }
+    }
+
+    static func scan(_ project: DeploymentProject, input: ScanInputOptions, policy: ScanPolicy) throws -> ProjectScanReport {
+        guard !project.functions.isEmpty else {
+            throw fail("\(project.file): no Lambda functions (AWS::Serverless::Function, AWS::Lambda::Function, aws_lambda_function, or Serverless functions) in it")
+        }
+        var functions = project.functions
+        if !input.functions.isEmpty {
+            let unknown = input.functions.filter { selector in !functions.contains { $0.matches(selector) } }
+            if !unknown.isEmpty {
+                throw fail("no function \(unknown.joined(separator: ", ")) in \(project.file); it has \(functions.map(\.label).joined(separator: ", "))")
+            }
+            functions = functions.filter { descriptor in input.functions.contains { descriptor.matches($0) } }
+        }
+        let override = try input.target.map(loadTarget)
+        if let today = input.today, !RuntimeLifecycle.isDay(today) { throw fail("--today must be YYYY-MM-DD, not '\(today)'") }
+        let today = input.today ?? currentDay()
+        let reader = ArtifactReader(limits: input.reading.limits)
+        var cache: [String: Result<Artifact, ArtifactReadFailure>] = [:]
+        func artifact(_ path: String) -> Result<Artifact, ArtifactReadFailure> {
+            if let cached = cache[path] { return cached }
+            let result: Result<Artifact, ArtifactReadFailure>
+            do {
+                result = .success(try reader.read(path: path))
+            } catch {
+                result = .failure(ArtifactReadFailure(message: error.description))
+            }
+            cache[path] = result
+            return result
+        }
+        var deployments: [DeploymentScan] = []
+        for descriptor in functions {
+            func note(_ severity: Severity, _ message: String, fix: String) -> Finding {
+                Finding(
+                    check: Check.deploymentNotChecked.id, severity: severity, artifact: descriptor.file, path: "", message: message,
+                    fix: fix, fact: message, deployment: descriptor.label)
+            }
+            var notes = descriptor.notes.map { note(.note, $0, fix: "Give the value literally in the descriptor, or scan the built output where it is resolved.") }
+            var target: TargetRuntime? = override
+            if override == nil {
+                if let runtime = descriptor.runtime {
+                    let name = "aws-lambda-\(runtime)-\(descriptor.architecture)"
+                    target = try? TargetCatalog.builtIn.load(name)
+                    if target == nil {
+                        notes.append(note(.warning, "the function was not checked: no built-in target for \(runtime) on \(descriptor.architecture) (\(name))",
+                            fix: "Pass --target with a rule file for this runtime (see `shiplint targets`), or move to a runtime shiplint knows."))
+                    }
+                } else if descriptor.packageType == "Zip" {
+                    notes.append(note(.warning, "the function was not checked: the descriptor gives no Runtime",
+                        fix: "Set Runtime in the descriptor (or Globals.Function), or pass --target."))
+                }
+            }
+            var function: Artifact?
+            switch descriptor.code {
+            case .local(let path):
+                switch artifact(path) {
+                case .success(let read): function = read
+                case .failure(let failure):
+                    notes.append(note(.warning, "the function was not checked: its code \(path) cannot be read (\(failure.message))",
+                        fix: "Build the project, then scan again."))
+                }
+            case .notLocal(let why):
+                notes.append(note(.warning, "the function was not checked: \(why)",
+                    fix: descriptor.packageType == "Image"
+                        ? "Scan the image's contents (a folder exported from it) with --target, or the ZIP a build step makes."
+                        : "Build the project locally (sam build, cdk synth, serverless package, terraform plan with a local filename), then scan the build."))
+            }
+            var layers: [Artifact] = []
+            for (number, layer) in descriptor.layers.enumerated() {
+                switch layer.code {
+                case .local(let path):
+                    switch artifact(path) {
+                    case .success(let read): layers.append(read)
+                    case .failure(let failure):
+                        notes.append(note(.note, "layer \(number + 1) (\(layer.name)) at \(path) cannot be read (\(failure.message)) and was not checked",
+                            fix: "Build the layer, then scan again."))
+                    }
+                case .notLocal(let why):
+                    notes.append(note(.note, "layer \(number + 1) (\(layer.name)) was not checked: \(why)",
+                        fix: "Scan the layer's own build with `shiplint scan layer.zip --target …`, or define the layer in this project."))
+                }
+            }
+            var report: ScanReportInput?
+            if let target, let function {
+                let context = DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
+                report = policy.scan(context).report
+            }
+            deployments.append(DeploymentScan(descriptor: descriptor, target: report == nil ? nil : target, report: report, notes: notes))
+        }
+        return ProjectScanReport(format: project.format.rawValue, file: project.file, targetOverride: input.target, deployments: deployments)
+    }
+
+    /// Today (UTC) as `YYYY-MM-DD`.
+    static func currentDay() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+}
+
+struct ArtifactReadFailure: Error {
+    let message: String
+}
