@@ -104,7 +104,15 @@ enum SamReader {
         let folder = file.parentFolder
         let projectRoot = isBuilt(file) ? folder.parentFolder.parentFolder : folder
         let local = LocalCode(base: folder, root: projectRoot)
-        let functions = try template.functions { _, property, _ in code(property, local: local) }
+        var functions = try template.functions { _, property, _ in code(property, local: local) }
+        // Reports point at the source template, the file in the pull request, when the built one came from it.
+        if isBuilt(file), let source = ["template.yaml", "template.yml", "template.json"]
+            .map({ LocalCode.join(projectRoot, $0) }).first(where: { FileManager.default.fileExists(atPath: $0) }),
+            let text = try? DescriptorText.read(source) {
+            functions = functions.map { function in
+                DescriptorText.line(ofKey: function.name, in: text).map { function.located(file: LocalCode.tidy(source), line: $0) } ?? function
+            }
+        }
         return DeploymentProject(format: .sam, file: file, functions: functions)
     }
 

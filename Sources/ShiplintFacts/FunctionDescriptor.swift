@@ -65,6 +65,13 @@ public struct FunctionDescriptor: Sendable, Equatable, Hashable {
         self.notes = notes
     }
 
+    /// The same function, pointed at another file and line (the source template of a built one).
+    public func located(file: String, line: Int?) -> FunctionDescriptor {
+        FunctionDescriptor(
+            name: name, functionName: functionName, runtime: runtime, architecture: architecture, handler: handler,
+            packageType: packageType, code: code, layers: layers, file: file, line: line, notes: notes)
+    }
+
     /// The label findings carry: the logical id, and the function name when it differs.
     public var label: String {
         guard let functionName, functionName != name else { return name }
@@ -74,6 +81,9 @@ public struct FunctionDescriptor: Sendable, Equatable, Hashable {
     /// True when `selector` (from `--function`) names this function: its logical id, its name, or the id without
     /// the CDK stack prefix.
     public func matches(_ selector: String) -> Bool {
-        selector == name || selector == functionName || name.split(separator: "/").last.map(String.init) == selector
+        let id = name.split(separator: "/").last.map(String.init) ?? name
+        // CDK logical ids are the construct id plus 8 hex digits (`ArmFunction74350E25`).
+        let constructId = id.count > 8 && id.suffix(8).allSatisfy(\.isHexDigit) ? String(id.dropLast(8)) : nil
+        return selector == name || selector == functionName || selector == id || selector == constructId
     }
 }
