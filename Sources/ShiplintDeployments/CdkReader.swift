@@ -9,11 +9,12 @@ enum CdkReader {
 
     static func read(manifest file: String) throws(DescriptorError) -> DeploymentProject {
         var seen = Set<String>()
-        let functions = try functions(manifest: file, depth: 0, seen: &seen)
+        // Nested assemblies name their assets `../asset.<hash>`: the project is the top assembly's folder.
+        let functions = try functions(manifest: file, root: file.parentFolder, depth: 0, seen: &seen)
         return DeploymentProject(format: .cdk, file: file, functions: functions.sorted { $0.name < $1.name })
     }
 
-    private static func functions(manifest file: String, depth: Int, seen: inout Set<String>) throws(DescriptorError) -> [FunctionDescriptor] {
+    private static func functions(manifest file: String, root: String, depth: Int, seen: inout Set<String>) throws(DescriptorError) -> [FunctionDescriptor] {
         let standard = URL(fileURLWithPath: file).standardizedFileURL.path
         guard seen.insert(standard).inserted else { throw DescriptorError(file: file, message: "nested cloud assemblies form a cycle") }
         guard depth <= maximumNesting else {
@@ -24,7 +25,7 @@ enum CdkReader {
             throw DescriptorError(file: file, message: "no `artifacts` object: not a CDK cloud assembly manifest")
         }
         let folder = file.parentFolder
-        let local = LocalCode(base: folder, root: folder)
+        let local = LocalCode(base: folder, root: root)
         // Every file asset of the assembly: by object key (`<hash>.zip`) and by hash.
         var assets: [String: String] = [:]
         for id in artifacts.keys.sorted() where artifacts[id]?["type"]?.string == "cdk:asset-manifest" {
@@ -57,7 +58,7 @@ enum CdkReader {
                 guard let directory = artifact["properties"]?["directoryName"]?.string else {
                     throw DescriptorError(file: file, message: "nested assembly \(id) has no properties.directoryName")
                 }
-                functions += try self.functions(manifest: LocalCode.join(LocalCode.join(folder, directory), "manifest.json"), depth: depth + 1, seen: &seen)
+                functions += try self.functions(manifest: LocalCode.join(LocalCode.join(folder, directory), "manifest.json"), root: root, depth: depth + 1, seen: &seen)
             default:
                 continue
             }

@@ -174,12 +174,16 @@ struct LocalCode {
         return base.hasSuffix("/") ? base + relative : base + "/" + relative
     }
 
-    /// `a/./b/` → `a/b`, keeping the path relative when it was.
+    /// `a/./b/` → `a/b`, `a/x/../b` → `a/b`, keeping the path relative when it was.
     static func tidy(_ path: String) -> String {
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/") where part != "." {
-            parts.append(part)
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
         }
         let joined = parts.joined(separator: "/")
         return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)

@@ -56,7 +56,7 @@ public enum DescriptorText {
     /// Largest descriptor read (real templates and plans are far smaller).
     public static let maximumBytes = 32 << 20
     /// Most values produced from one document, aliases expanded: bounds a YAML alias bomb.
-    public static let maximumNodes = 2_000_000
+    public static let maximumNodes = 1_000_000
 
     /// The file's text, or an error naming it.
     public static func read(_ path: String) throws(DescriptorError) -> String {
