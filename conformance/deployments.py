@@ -9,6 +9,8 @@ Usage: python3 conformance/deployments.py [--scratch DIR]
   broken on purpose: a Windows .pyd copied into the function (windows-binary), a wrong Handler in the built
   template (handler-not-found), arm64 in the built template over the x86_64 wheels (wrong-arch against
   aws-lambda-python3.11-arm64). SARIF points at the source template's line of the function.
+- project-sarif-schema-and-junit: the SARIF of a scan of each committed descriptor fixture (fixtures/deployments/)
+  validates against the official SARIF 2.1.0 schema (jsonschema), and its JUnit has one suite per function.
 - cdk-*: a Python CDK app (aws-cdk-lib + constructs; node runs the jsii kernel; no CDK CLI) with two functions
   (`Code.from_asset`, python3.12 x86_64 and python3.13 arm64) sharing one layer that holds an x86_64 shared library,
   synthesised with `python app.py` into cdk.out/. Each function must be judged against its own target: wrong-arch
@@ -309,7 +311,46 @@ def case_cdk_wrong_handler_and_function_filter(binary, scratch):
     expect(len(names) == 1 and names[0].startswith("ShiplintDemo/X86Function"), "--function X86Function scanned %s" % names)
 
 
+# ------------------------------------------------------------------------------------------------ report formats
+
+VALIDATE_SARIF = """
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(json.load(open(sys.argv[2]))), key=lambda e: list(e.path))
+for error in errors[:5]:
+    print("/".join(str(p) for p in error.path) + ": " + error.message)
+sys.exit(1 if errors else 0)
+"""
+
+
+def case_project_sarif_schema_and_junit(binary, scratch):
+    """The project reports of every committed descriptor fixture: SARIF valid against the official schema, JUnit
+    well-formed with one suite per function."""
+    schema = os.path.join(os.path.dirname(REPO_ROOT), "shared", "reference", "sarif-schema-2.1.0.json")
+    if not os.path.exists(schema):
+        raise Skip("no SARIF schema at %s" % schema)
+    python = sys.executable
+    if run([python, "-c", "import jsonschema"]).returncode != 0:
+        python = os.path.join(tool_venv("venv-formats", ["jsonschema"], "import jsonschema"), "bin", "python")
+    import xml.etree.ElementTree as ElementTree
+    for project in ("sam", "cdk", "serverless", "terraform"):
+        path = os.path.join("fixtures", "deployments", project)
+        sarif = shiplint(binary, ["scan", path, "--format", "sarif", "--today", TODAY, "--no-config"], REPO_ROOT)
+        expect(sarif.returncode in (0, 1), "%s: exit %d %s" % (project, sarif.returncode, sarif.stderr))
+        report = os.path.join(scratch, "%s.sarif" % project)
+        with open(report, "w") as handle:
+            handle.write(sarif.stdout)
+        valid = run([python, "-c", VALIDATE_SARIF, schema, report])
+        expect(valid.returncode == 0, "%s SARIF not valid: %s" % (project, valid.stdout.strip()))
+        junit = shiplint(binary, ["scan", path, "--format", "junit", "--today", TODAY, "--no-config"], REPO_ROOT)
+        functions = len(json.loads(shiplint(binary, ["scan", path, "--format", "json", "--today", TODAY, "--no-config"], REPO_ROOT).stdout)["deployments"])
+        suites = ElementTree.fromstring(junit.stdout).findall("testsuite")
+        expect(len(suites) == functions, "%s JUnit: %d suites for %d functions" % (project, len(suites), functions))
+
+
 CASES = [
+    ("project-sarif-schema-and-junit", case_project_sarif_schema_and_junit),
     ("sam-clean", case_sam_clean),
     ("sam-windows-binary", case_sam_windows_binary),
     ("sam-wrong-handler", case_sam_wrong_handler),

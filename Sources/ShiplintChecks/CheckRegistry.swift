@@ -27,6 +27,10 @@ public enum CheckRegistry {
         .runtimeDeprecated,
     ]
 
+    /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists): they
+    /// run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
+    public static let descriptorChecks: Set<String> = [Check.handlerNotFound.id, Check.layerIncompatible.id, Check.runtimeDeprecated.id]
+
     public static func check(id: String) -> Check? {
         all.first { $0.id == id }
     }
