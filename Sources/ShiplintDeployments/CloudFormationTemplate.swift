@@ -50,9 +50,17 @@ struct CloudFormationTemplate {
             guard let resource = resources[id], let type = resource["Type"]?.string, Self.functionTypes.contains(type) else { continue }
             let serverless = type == "AWS::Serverless::Function"
             var properties = resource["Properties"]?.object ?? [:]
-            // Globals give SAM functions their defaults; a function's own property wins.
+            // Globals give SAM functions their defaults: a function's own value wins, except that its Layers are
+            // added after the global ones and its maps are merged into the global maps (SAM "Overriding globals").
             if serverless {
-                for (key, value) in globals where properties[key] == nil { properties[key] = value }
+                for (key, global) in globals {
+                    switch (global, properties[key]) {
+                    case (_, nil): properties[key] = global
+                    case (.array(let first), .array(let own)?) where key == "Layers": properties[key] = .array(first + own)
+                    case (.object(let base), .object(let own)?): properties[key] = .object(base.merging(own) { _, mine in mine })
+                    default: break
+                    }
+                }
             }
             var notes: [String] = []
             func text(_ key: String, noted: Bool = true) -> String? {

@@ -74,6 +74,8 @@ struct Scan: ParsableCommand {
         discussion: """
             Example: shiplint scan build/function.zip --target aws-lambda-python3.13-x86_64
 
+            A deployment (a SAM or CloudFormation template, `.aws-sam/build`, a CDK `cdk.out`,             `.serverless/serverless-state.json`, `terraform show -json` output, or a folder holding one), given as             the one path or with --project, is scanned function by function, each against the built-in target for             its own runtime and architecture: `shiplint scan .aws-sam/build`. --function narrows it; --target             overrides every function's target. What cannot be checked is a deployment-not-checked finding, and             nothing scannable at all is exit status 2.
+
             Every finding names the check (`shiplint checks` lists them), the file inside the artifact, what is \
             wrong, and the fix. Formats: text, json, sarif (GitHub code scanning), junit (Jenkins, GitLab), github \
             (workflow-command annotations).

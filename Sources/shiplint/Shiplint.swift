@@ -20,7 +20,8 @@ struct Shiplint: ParsableCommand {
               0  no finding at or above --fail-on (scan), or the command succeeded
               1  scan found a finding at or above --fail-on (default: error)
               2  bad input: a missing or unreadable artifact, an unknown target, a bad rule file, a bad
-                 .shiplint.toml or baseline (the message names the file and the key)
+                 .shiplint.toml or baseline (the message names the file and the key), a bad deployment
+                 descriptor, or a project in which no function could be scanned
               3  internal error (a bug: please report it)
              64  bad command-line usage (from the argument parser)
             """,

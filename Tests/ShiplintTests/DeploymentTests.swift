@@ -29,7 +29,7 @@ import Testing
         #expect(hello.functionName == nil)  // !Sub depends on the deployment
         guard case .local(let code) = hello.code else { Issue.record("code \(hello.code)"); return }
         #expect(code.hasSuffix("fixtures/deployments/sam/hello"))
-        // The function's own Layers replace the Globals' (SAM appends them; the Ref layer is listed once here).
+        // The function's own Layers come after the Globals' ones.
         #expect(hello.layers.map(\.name) == ["DepsLayer", "arn:aws:lambda:eu-west-1:123456789012:layer:shared:3", "arn:aws:lambda:eu-west-1:123456789012:layer:other:1"])
         #expect(hello.layers[0].compatibleRuntimes == ["python3.12"])
         #expect(hello.layers[0].compatibleArchitectures == ["x86_64"])
@@ -261,7 +261,7 @@ import Testing
         let handler = try #require(results.first { $0["ruleId"] as? String == "handler-not-found" })
         let location = ((handler["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]) ?? [:]
         #expect((location["artifactLocation"] as? [String: Any])?["uri"] as? String == "fixtures/deployments/sam/template.yaml")
-        #expect((location["region"] as? [String: Any])?["startLine"] as? Int == 43)
+        #expect((location["region"] as? [String: Any])?["startLine"] as? Int == 42)
         #expect(((handler["message"] as? [String: Any])?["text"] as? String)?.hasPrefix("WrongHandlerFunction (wrong-handler): fixtures/deployments/sam/hello: Handler 'main.handler'") == true)
         let junit = try runProgram(Repository.binary, ["scan", "fixtures/deployments/serverless", "--format", "junit", "--today", "2026-12-01", "--no-config"])
         #expect(junit.stdout.components(separatedBy: "<testsuite ").count - 1 == 3)
