@@ -64,6 +64,8 @@ enum ProjectScan {
             cache[path] = result
             return result
         }
+        // Targets parsed once per name: functions of one project mostly share a few.
+        var targets: [String: TargetRuntime?] = [:]
         var deployments: [DeploymentScan] = []
         for descriptor in functions {
             func note(_ severity: Severity, _ message: String, fix: String) -> Finding {
@@ -76,7 +78,8 @@ enum ProjectScan {
             if override == nil {
                 if let runtime = descriptor.runtime {
                     let name = "aws-lambda-\(runtime)-\(descriptor.architecture)"
-                    target = try? TargetCatalog.builtIn.load(name)
+                    if targets[name] == nil { targets[name] = .some(try? TargetCatalog.builtIn.load(name)) }
+                    target = targets[name] ?? nil
                     if target == nil {
                         notes.append(note(.warning, "the function was not checked: no built-in target for \(runtime) on \(descriptor.architecture) (\(name))",
                             fix: "Pass --target with a rule file for this runtime (see `shiplint targets`), or move to a runtime shiplint knows."))
