@@ -89,7 +89,14 @@ struct CloudFormationTemplate {
             } else {
                 codeSource = code(id, properties[serverless ? "CodeUri" : "Code"], resource["Metadata"])
             }
-            let layers = (properties["Layers"]?.array ?? []).map { layer(for: $0, code: code) }
+            var layers: [LayerDescriptor] = []
+            if let items = properties["Layers"] {
+                if let list = items.array {
+                    layers = list.map { layer(for: $0, code: code) }
+                } else {
+                    notes.append("Layers is \(Self.describe(items)), which depends on the deployment and is not evaluated: its layers were not checked")
+                }
+            }
             functions.append(FunctionDescriptor(
                 name: prefix + id, functionName: text("FunctionName", noted: false), runtime: text("Runtime"),
                 architecture: architectures.first ?? "x86_64", handler: text("Handler"), packageType: packageType,

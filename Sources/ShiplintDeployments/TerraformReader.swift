@@ -35,6 +35,14 @@ enum TerraformReader {
             if let arn = values["arn"]?.string { layersByArn[arn] = layer }
         }
         let references = layerReferences(document["configuration"]?["root_module"], prefix: "", depth: 0)
+        // Values a plan cannot know yet (`after_unknown`): said, not passed over.
+        var unknownLayers = Set<String>()
+        for change in document["resource_changes"]?.array ?? [] {
+            if let address = change["address"]?.string, change["change"]?["after_unknown"]?["layers"]?.string == "1"
+                || change["change"]?["after_unknown"]?["layers"]?.string == "true" {
+                unknownLayers.insert(address)
+            }
+        }
         var functions: [FunctionDescriptor] = []
         for resource in resources.sorted(by: { $0.address < $1.address }) where resource.type == "aws_lambda_function" {
             let values = resource.values
@@ -49,6 +57,8 @@ enum TerraformReader {
                 // Unknown until apply: the configuration names the layer resources instead.
                 layers = referenced.compactMap { layersByAddress[$0] }
                 if layers.count < referenced.count { notes.append("layers \(referenced.joined(separator: ", ")) are not all in this plan") }
+            } else if unknownLayers.contains(resource.address) {
+                notes.append("layers are unknown until apply and the configuration names none: its layers were not checked")
             }
             let packageType = values["package_type"]?.string ?? "Zip"
             let architectures = values["architectures"]?.strings ?? []

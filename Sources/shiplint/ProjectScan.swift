@@ -89,6 +89,10 @@ enum ProjectScan {
                         fix: "Set Runtime in the descriptor (or Globals.Function), or pass --target."))
                 }
             }
+            if descriptor.packageType == "Zip", descriptor.handler == nil, let runtime = descriptor.runtime, !runtime.hasPrefix("provided") {
+                notes.append(note(.note, "the descriptor gives no Handler: handler-not-found was not checked",
+                    fix: "Set Handler in the descriptor (or Globals.Function)."))
+            }
             var function: Artifact?
             switch descriptor.code {
             case .local(let path):

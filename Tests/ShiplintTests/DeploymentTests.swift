@@ -117,6 +117,34 @@ import Testing
         #expect(try Self.function(project, "tf-image").code == .notLocal("it is a container image (PackageType Image)"))
     }
 
+    @Test func valuesKnownOnlyAtDeployAreNoted() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-notes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/code", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            Parameters:
+              LayerList: {Type: CommaDelimitedList}
+            Resources:
+              F:
+                Type: AWS::Serverless::Function
+                Properties: {CodeUri: code, Handler: app.handler, Runtime: python3.13, Layers: !Ref LayerList}
+            """.write(toFile: folder + "/template.yaml", atomically: true, encoding: .utf8)
+        let sam = try #require(try DeploymentProject.read(folder))
+        #expect(sam.functions.first?.notes == [
+            "Layers is {\"Ref\": \"LayerList\"}, which depends on the deployment and is not evaluated: its layers were not checked",
+        ])
+        try FileManager.default.removeItem(atPath: folder + "/template.yaml")
+        try """
+            {"format_version": "1.2", "terraform_version": "1.9.5",
+             "planned_values": {"root_module": {"resources": [{"address": "aws_lambda_function.f", "mode": "managed",
+               "type": "aws_lambda_function", "name": "f", "values": {"runtime": "python3.13", "handler": "app.handler", "filename": "code"}}]}},
+             "resource_changes": [{"address": "aws_lambda_function.f", "change": {"actions": ["create"], "after_unknown": {"layers": true}}}]}
+            """.write(toFile: folder + "/plan.json", atomically: true, encoding: .utf8)
+        let terraform = try #require(try DeploymentProject.read(folder))
+        #expect(terraform.format == .terraform)
+        #expect(terraform.functions.first?.notes == ["layers are unknown until apply and the configuration names none: its layers were not checked"])
+    }
+
     @Test func anOrdinaryArtifactIsNoProject() throws {
         #expect(try DeploymentProject.read(Repository.fixture("artifacts/function-clean.zip")) == nil)
         #expect(try DeploymentProject.read(Repository.fixture("artifacts/function-clean")) == nil)
