@@ -36,15 +36,24 @@ public struct ProjectScanReport: Sendable {
     /// The `--target` that replaced every function's own, when given.
     public let targetOverride: String?
     public let deployments: [DeploymentScan]
+    /// Findings about the configuration (an ignore that matched nothing in any function), once for the project.
+    public let configurationFindings: [Finding]
+    /// What the baseline hid, over all functions.
+    public let baseline: BaselineSummary?
 
-    public init(format: String, file: String, targetOverride: String?, deployments: [DeploymentScan]) {
+    public init(
+        format: String, file: String, targetOverride: String?, deployments: [DeploymentScan], configurationFindings: [Finding] = [],
+        baseline: BaselineSummary? = nil
+    ) {
         self.format = format
         self.file = file
         self.targetOverride = targetOverride
         self.deployments = deployments
+        self.configurationFindings = configurationFindings
+        self.baseline = baseline
     }
 
-    public var findings: [Finding] { deployments.flatMap(\.findings) }
+    public var findings: [Finding] { deployments.flatMap(\.findings) + configurationFindings }
 
     public var worst: Severity? { findings.map(\.severity).max() }
 
@@ -101,6 +110,11 @@ enum DeploymentReports {
             }
             lines.append("")
         }
+        for finding in project.configurationFindings {
+            lines.append("\(style.bold(finding.artifact))  \(style.severity(finding.severity))[\(finding.check)] \(finding.message)")
+            lines.append("  fix: \(finding.fix)")
+        }
+        if let baseline = project.baseline { lines.append(baseline.sentence) }
         let errors = project.count(.error)
         let warnings = project.count(.warning)
         let notes = project.count(.note)
@@ -124,6 +138,8 @@ enum DeploymentReports {
             "project": .object(["format": .string(project.format), "file": .string(project.file)]),
             "targetOverride": .optional(project.targetOverride),
             "deployments": .array(project.deployments.map(deploymentJSON)),
+            "configuration": .object(["findings": .array(project.configurationFindings.map(findingJSON))]),
+            "baseline": project.baseline.map { .object(["file": .string($0.file), "known": .int($0.known), "gone": .int($0.gone)]) } ?? .null,
             "summary": .object(summary),
         ]).rendered()
     }
@@ -150,10 +166,8 @@ enum DeploymentReports {
             "target": deployment.target.map { .object(["name": .string($0.name), "description": .string($0.description)]) } ?? .null,
             "notes": .array(deployment.notes.map(findingJSON)),
         ]
-        if let report = deployment.report, case .object(let scan) = JSONReporter.value(report) {
+        if let report = deployment.report, case .object(let scan) = ScanReport.jsonValue(report.result) {
             fields["artifacts"] = withDeployment(scan["artifacts"] ?? .array([]), descriptor.label)
-            fields["configuration"] = scan["configuration"]
-            fields["baseline"] = scan["baseline"]
         } else {
             fields["artifacts"] = .array([])
         }
@@ -217,6 +231,18 @@ enum DeploymentReports {
                 if let index = ruleIndex[finding.check] { fields["ruleIndex"] = .int(index) }
                 results.append(.object(fields))
             }
+        }
+        for finding in project.configurationFindings {
+            results.append(.object([
+                "ruleId": .string(finding.check),
+                "level": .string(SarifReport.level(finding.severity)),
+                "message": .object(["text": .string("\(finding.message)\n\nFix: \(finding.fix)")]),
+                "locations": .array([.object(["physicalLocation": .object([
+                    "artifactLocation": .object(["uri": .string(SarifReport.uri(artifact: FindingIdentity.normalised(finding.artifact), path: ""))]),
+                    "region": .object(["startLine": .int(1)]),
+                ])])]),
+                "partialFingerprints": .object([SarifReport.fingerprintKey: .string(FindingIdentity(finding, in: nil).fingerprint)]),
+            ]))
         }
         let run: [String: JSONValue] = [
             "tool": .object(["driver": .object([

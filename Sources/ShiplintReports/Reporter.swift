@@ -89,11 +89,7 @@ struct TextReporter: Reporter {
 /// `--format json`: the scan document, plus `configuration` and `baseline` keys only when they apply.
 struct JSONReporter: Reporter {
     func report(_ scan: ScanReportInput) -> String {
-        Self.value(scan).rendered()
-    }
-
-    static func value(_ scan: ScanReportInput) -> JSONValue {
-        guard case .object(var fields) = ScanReport.jsonValue(scan.result) else { return ScanReport.jsonValue(scan.result) }
+        guard case .object(var fields) = ScanReport.jsonValue(scan.result) else { return ScanReport.json(scan.result) }
         if !scan.configurationFindings.isEmpty {
             fields["configuration"] = .object(["findings": .array(scan.configurationFindings.map { finding in
                 .object([
@@ -105,6 +101,6 @@ struct JSONReporter: Reporter {
         if let baseline = scan.baseline {
             fields["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone)])
         }
-        return JSONValue.object(fields)
+        return JSONValue.object(fields).rendered()
     }
 }

@@ -67,6 +67,7 @@ enum ProjectScan {
         // Targets parsed once per name: functions of one project mostly share a few.
         var targets: [String: TargetRuntime?] = [:]
         var deployments: [DeploymentScan] = []
+        var outcomes: [ScanPolicy.Outcome] = []
         for descriptor in functions {
             func note(_ severity: Severity, _ message: String, fix: String) -> Finding {
                 Finding(
@@ -126,11 +127,21 @@ enum ProjectScan {
             var report: ScanReportInput?
             if let target, let function {
                 let context = DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
-                report = policy.scan(context).report
+                let outcome = policy.scan(context)
+                report = ScanReportInput(result: outcome.result)
+                outcomes.append(outcome)
             }
             deployments.append(DeploymentScan(descriptor: descriptor, target: report == nil ? nil : target, report: report, notes: notes))
         }
-        return ProjectScanReport(format: project.format.rawValue, file: project.file, targetOverride: input.target, deployments: deployments)
+        // An ignore is unmatched only when it matched in no function; the baseline counts add up over them.
+        var unmatched = outcomes.first?.configurationFindings ?? []
+        for outcome in outcomes.dropFirst() { unmatched = unmatched.filter(outcome.configurationFindings.contains) }
+        let baseline = outcomes.compactMap(\.baseline).reduce(nil as BaselineSummary?) { total, next in
+            BaselineSummary(file: next.file, known: (total?.known ?? 0) + next.known, gone: (total?.gone ?? 0) + next.gone)
+        }
+        return ProjectScanReport(
+            format: project.format.rawValue, file: project.file, targetOverride: input.target, deployments: deployments,
+            configurationFindings: unmatched, baseline: baseline)
     }
 
     /// Today (UTC) as `YYYY-MM-DD`.

@@ -297,6 +297,35 @@ import Testing
         #expect(junit.stdout.contains("<skipped message=\"the function was not checked: it is a container image (PackageType Image)\""))
     }
 
+    @Test func projectConfigurationAppliesToEveryFunction() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-policy-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            version = 1
+            [severity]
+            handler-not-found = "warning"
+            [[ignore]]
+            check = "layer-incompatible"
+            path = "**"
+            reason = "the layer is pure Python"
+            [[ignore]]
+            check = "exec-stack"
+            path = "nowhere/**"
+            reason = "stale"
+            """.write(toFile: folder + "/.shiplint.toml", atomically: true, encoding: .utf8)
+        let result = try runProgram(Repository.binary, [
+            "scan", Repository.fixture("deployments/sam"), "--config", folder + "/.shiplint.toml", "--today", "2026-12-01", "--format", "json",
+        ])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let findings = Self.findings(document)
+        #expect(!findings.contains { $0.hasPrefix("layer-incompatible") })
+        #expect(result.status == 0, "handler-not-found lowered to a warning: \(result.stderr)")
+        let configuration = ((document["configuration"] as? [String: Any])?["findings"] as? [[String: Any]]) ?? []
+        #expect(configuration.map { $0["check"] as? String } == ["unmatched-ignore"], "the stale ignore once, not once per function")
+        #expect((configuration.first?["message"] as? String)?.contains("exec-stack") == true)
+    }
+
     @Test func nothingScannableIsExitTwo() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-deploy-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
