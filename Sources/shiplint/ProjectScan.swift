@@ -156,3 +156,32 @@ enum ProjectScan {
 struct ArtifactReadFailure: Error {
     let message: String
 }
+
+extension Scan {
+    /// `shiplint scan PROJECT`: true when the input was a project (then scanned and reported here).
+    func scanProject(_ configuration: ProjectConfiguration?) throws -> Bool {
+        guard let project = try ProjectScan.project(input) else { return false }
+        var recorded: (file: String, baseline: Baseline)?
+        if let baseline {
+            do {
+                recorded = (baseline, try Baseline.load(file: baseline))
+            } catch {
+                throw fail(error.description)
+            }
+        }
+        let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration, baseline: recorded))
+        try outputOptions.emit(scan)
+        if scan.deployments.allSatisfy({ $0.report == nil }) {
+            throw fail("nothing in \(project.file) could be scanned (see the deployment-not-checked findings)")
+        }
+        if (failOn ?? configuration?.failOn ?? .error).fails(scan.worst) { throw ExitCode(ExitStatus.findings) }
+        return true
+    }
+}
+
+extension ScanOutputOptions {
+    func emit(_ project: ProjectScanReport) throws {
+        let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
+        try writeReport(project.rendered(format, style: style), to: output)
+    }
+}

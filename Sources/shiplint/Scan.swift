@@ -74,7 +74,12 @@ struct Scan: ParsableCommand {
         discussion: """
             Example: shiplint scan build/function.zip --target aws-lambda-python3.13-x86_64
 
-            A deployment (a SAM or CloudFormation template, `.aws-sam/build`, a CDK `cdk.out`,             `.serverless/serverless-state.json`, `terraform show -json` output, or a folder holding one), given as             the one path or with --project, is scanned function by function, each against the built-in target for             its own runtime and architecture: `shiplint scan .aws-sam/build`. --function narrows it; --target             overrides every function's target. What cannot be checked is a deployment-not-checked finding, and             nothing scannable at all is exit status 2.
+            A deployment (a SAM or CloudFormation template, `.aws-sam/build`, a CDK `cdk.out`, \
+            `.serverless/serverless-state.json`, `terraform show -json` output, or a folder holding one), given as \
+            the one path or with --project, is scanned function by function, each against the built-in target for \
+            its own runtime and architecture: `shiplint scan .aws-sam/build`. --function narrows it; --target \
+            overrides every function's target. What cannot be checked is a deployment-not-checked finding, and \
+            nothing scannable at all is exit status 2.
 
             Every finding names the check (`shiplint checks` lists them), the file inside the artifact, what is \
             wrong, and the fix. Formats: text, json, sarif (GitHub code scanning), junit (Jenkins, GitLab), github \
@@ -101,6 +106,8 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let configuration = try input.configuration()
+        if try scanProject(configuration) { return }
+        let (runtime, functions, layers) = try input.resolve(configuration)
         var recorded: (file: String, baseline: Baseline)?
         if let baseline {
             do {
@@ -109,16 +116,6 @@ struct Scan: ParsableCommand {
                 throw fail(error.description)
             }
         }
-        if let project = try ProjectScan.project(input) {
-            let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration, baseline: recorded))
-            try outputOptions.emit(scan)
-            if scan.deployments.allSatisfy({ $0.report == nil }) {
-                throw fail("nothing in \(project.file) could be scanned (see the deployment-not-checked findings)")
-            }
-            if (failOn ?? configuration?.failOn ?? .error).fails(scan.worst) { throw ExitCode(ExitStatus.findings) }
-            return
-        }
-        let (runtime, functions, layers) = try input.resolve(configuration)
         let outcome = ScanPolicy(configuration: configuration, baseline: recorded).scan(functions: functions, layers: layers, target: runtime)
         try outputOptions.emit(outcome.report)
         if (failOn ?? configuration?.failOn ?? .error).fails(outcome.worst) { throw ExitCode(ExitStatus.findings) }
@@ -139,10 +136,5 @@ struct ScanOutputOptions: ParsableArguments {
     func emit(_ scan: ScanReportInput) throws {
         let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
         try writeReport(format.reporter(style: style).report(scan), to: output)
-    }
-
-    func emit(_ project: ProjectScanReport) throws {
-        let style = TextStyle.forOutput(toFile: output != nil, noColor: noColor)
-        try writeReport(project.rendered(format, style: style), to: output)
     }
 }
