@@ -9,12 +9,15 @@ enum CdkReader {
 
     static func read(manifest file: String) throws(DescriptorError) -> DeploymentProject {
         var seen = Set<String>()
+        var notes: [String] = []
         // Nested assemblies name their assets `../asset.<hash>`: the project is the top assembly's folder.
-        let functions = try functions(manifest: file, root: file.parentFolder, depth: 0, seen: &seen)
-        return DeploymentProject(format: .cdk, file: file, functions: functions.sorted { $0.name < $1.name })
+        let functions = try functions(manifest: file, root: file.parentFolder, depth: 0, seen: &seen, notes: &notes)
+        return DeploymentProject(format: .cdk, file: file, functions: functions.sorted { $0.name < $1.name }, notes: notes)
     }
 
-    private static func functions(manifest file: String, root: String, depth: Int, seen: inout Set<String>) throws(DescriptorError) -> [FunctionDescriptor] {
+    private static func functions(
+        manifest file: String, root: String, depth: Int, seen: inout Set<String>, notes: inout [String]
+    ) throws(DescriptorError) -> [FunctionDescriptor] {
         let standard = URL(fileURLWithPath: file).standardizedFileURL.path
         guard seen.insert(standard).inserted else { throw DescriptorError(file: file, message: "nested cloud assemblies form a cycle") }
         guard depth <= maximumNesting else {
@@ -51,14 +54,25 @@ enum CdkReader {
                 let templatePath = LocalCode.join(folder, templateName)
                 let template = try CloudFormationTemplate.load(path: templatePath, display: templatePath)
                 let stack = artifact["displayName"]?.string ?? id
-                functions += try template.functions(prefix: stack + "/") { _, property, metadata in
-                    code(property, metadata: metadata, assets: assets, local: local)
-                }
+                // Nested stacks (`NestedStack`) are template assets: `TemplateURL` ends in `<hash>.json`.
+                let found = try template.functionsWithNested(
+                    prefix: stack + "/",
+                    code: { _ in { _, property, metadata in code(property, metadata: metadata, assets: assets, local: local) } },
+                    nested: { _, _, resource in
+                        let url = resource["Properties"]?["TemplateURL"]
+                        guard let key = (url?.string ?? url.flatMap(CdkReader.literalKey)).map({ String($0.split(separator: "/").last ?? "") }),
+                              let source = assets[key] else {
+                            return .notLocal("its TemplateURL \(url.map(CloudFormationTemplate.describe) ?? "(none)") is not an asset of this assembly")
+                        }
+                        return local.resolve(source, what: "nested template")
+                    })
+                functions += found.functions
+                notes += found.notes
             case "cdk:cloud-assembly":
                 guard let directory = artifact["properties"]?["directoryName"]?.string else {
                     throw DescriptorError(file: file, message: "nested assembly \(id) has no properties.directoryName")
                 }
-                functions += try self.functions(manifest: LocalCode.join(LocalCode.join(folder, directory), "manifest.json"), root: root, depth: depth + 1, seen: &seen)
+                functions += try self.functions(manifest: LocalCode.join(LocalCode.join(folder, directory), "manifest.json"), root: root, depth: depth + 1, seen: &seen, notes: &notes)
             default:
                 continue
             }

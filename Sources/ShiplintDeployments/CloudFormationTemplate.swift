@@ -39,6 +39,42 @@ struct CloudFormationTemplate {
 
     var resources: [String: DescriptorValue] { value["Resources"]?.object ?? [:] }
 
+    /// Where a nested stack or application (`AWS::CloudFormation::Stack`, `AWS::Serverless::Application`) has its
+    /// template: a local file to read, or why it cannot be followed; nil for any other resource.
+    typealias NestedResolver = (_ template: CloudFormationTemplate, _ id: String, _ resource: DescriptorValue) -> CodeSource?
+
+    static let nestedTypes: Set<String> = ["AWS::CloudFormation::Stack", "AWS::Serverless::Application"]
+    static let maximumNesting = 8
+
+    /// The functions of this template and of the nested templates it names, ids prefixed with the nesting
+    /// (`Parent/Child/Function`), and a sentence for each nested template that could not be followed.
+    func functionsWithNested(
+        prefix: String = "", code: (CloudFormationTemplate) -> CodeResolver, nested: NestedResolver, depth: Int = 0, seen: [String] = []
+    ) throws(DescriptorError) -> (functions: [FunctionDescriptor], notes: [String]) {
+        var functions = try self.functions(prefix: prefix, code: code(self))
+        var notes: [String] = []
+        for id in resources.keys.sorted() {
+            guard let resource = resources[id], let type = resource["Type"]?.string, Self.nestedTypes.contains(type),
+                  let location = nested(self, id, resource) else { continue }
+            let place = resourceLines[id].map { "\(file):\($0)" } ?? file
+            switch location {
+            case .notLocal(let why):
+                notes.append("nested \(type) \(prefix)\(id) (\(place)) was not followed, so its functions were not checked: \(why)")
+            case .local(let path):
+                let standard = URL(fileURLWithPath: path).standardizedFileURL.path
+                guard !seen.contains(standard), depth < Self.maximumNesting else {
+                    throw DescriptorError(file: file, message: "nested templates form a cycle or are nested more than \(Self.maximumNesting) deep at \(id)")
+                }
+                let child = try Self.load(path: path, display: path)
+                let found = try child.functionsWithNested(
+                    prefix: prefix + id + "/", code: code, nested: nested, depth: depth + 1, seen: seen + [standard])
+                functions += found.functions
+                notes += found.notes
+            }
+        }
+        return (functions, notes)
+    }
+
     /// Every function, sorted by logical id; `prefix` qualifies the id (a CDK stack's name).
     func functions(prefix: String = "", code: CodeResolver) throws(DescriptorError) -> [FunctionDescriptor] {
         guard let resources = value["Resources"]?.object else {

@@ -16,11 +16,15 @@ public struct DeploymentProject: Sendable {
     public let file: String
     /// Sorted by name.
     public let functions: [FunctionDescriptor]
+    /// What of the project could not be followed (a nested stack from a URL, an application from the Serverless
+    /// Application Repository): functions there were not checked.
+    public let notes: [String]
 
-    public init(format: DescriptorFormat, file: String, functions: [FunctionDescriptor]) {
+    public init(format: DescriptorFormat, file: String, functions: [FunctionDescriptor], notes: [String] = []) {
         self.format = format
         self.file = file
         self.functions = functions
+        self.notes = notes
     }
 
     /// Reads the project at `path` (a folder or a descriptor file), recognised by content. Nil when nothing there
@@ -103,8 +107,23 @@ enum SamReader {
         // project that holds `.aws-sam/build`).
         let folder = file.parentFolder
         let projectRoot = isBuilt(file) ? folder.parentFolder.parentFolder : folder
-        let local = LocalCode(base: folder, root: projectRoot)
-        var functions = try template.functions { _, property, _ in code(property, local: local) }
+        let found = try template.functionsWithNested(
+            code: { template in
+                let local = LocalCode(base: template.file.parentFolder, root: projectRoot)
+                return { _, property, _ in code(property, local: local) }
+            },
+            nested: { template, _, resource in
+                let property = resource["Properties"]?["Location"] ?? resource["Properties"]?["TemplateURL"]
+                guard let location = property?.string else {
+                    if property?["ApplicationId"] != nil { return .notLocal("an application from the Serverless Application Repository") }
+                    return .notLocal("its template is \(property.map(CloudFormationTemplate.describe) ?? "not given")")
+                }
+                if location.hasPrefix("https://") || location.hasPrefix("http://") || location.hasPrefix("s3://") {
+                    return .notLocal("its template is at \(location), not in the project")
+                }
+                return LocalCode(base: template.file.parentFolder, root: projectRoot).resolve(location, what: "nested template")
+            })
+        var functions = found.functions
         // Reports point at the source template, the file in the pull request, when the built one came from it.
         if isBuilt(file), let source = ["template.yaml", "template.yml", "template.json"]
             .map({ LocalCode.join(projectRoot, $0) }).first(where: { FileManager.default.fileExists(atPath: $0) }),
@@ -113,7 +132,7 @@ enum SamReader {
                 DescriptorText.line(ofKey: function.name, in: text).map { function.located(file: LocalCode.tidy(source), line: $0) } ?? function
             }
         }
-        return DeploymentProject(format: .sam, file: file, functions: functions)
+        return DeploymentProject(format: .sam, file: file, functions: functions.sorted { $0.name < $1.name }, notes: found.notes)
     }
 
     static func isBuilt(_ file: String) -> Bool { file.hasSuffix(".aws-sam/build/template.yaml") }

@@ -40,11 +40,14 @@ public struct ProjectScanReport: Sendable {
     public let configurationFindings: [Finding]
     /// What the baseline hid, over all functions.
     public let baseline: BaselineSummary?
+    /// `deployment-not-checked` findings about the project as a whole (a nested stack that could not be followed).
+    public let projectNotes: [Finding]
 
     public init(
         format: String, file: String, targetOverride: String?, deployments: [DeploymentScan], configurationFindings: [Finding] = [],
-        baseline: BaselineSummary? = nil
+        baseline: BaselineSummary? = nil, projectNotes: [Finding] = []
     ) {
+        self.projectNotes = projectNotes
         self.format = format
         self.file = file
         self.targetOverride = targetOverride
@@ -53,7 +56,7 @@ public struct ProjectScanReport: Sendable {
         self.baseline = baseline
     }
 
-    public var findings: [Finding] { deployments.flatMap(\.findings) + configurationFindings }
+    public var findings: [Finding] { projectNotes + deployments.flatMap(\.findings) + configurationFindings }
 
     public var worst: Severity? { findings.map(\.severity).max() }
 
@@ -90,6 +93,10 @@ enum DeploymentReports {
         lines.append("\(project.format) project \(project.file): \(project.deployments.count) \(project.deployments.count == 1 ? "function" : "functions")")
         if let target = project.targetOverride {
             lines.append("--target \(target) given: every function is judged against it instead of its own runtime and architecture")
+        }
+        for note in project.projectNotes {
+            lines.append("\(style.severity(note.severity))[\(note.check)] \(note.message)")
+            lines.append("  fix: \(note.fix)")
         }
         lines.append("")
         for deployment in project.deployments {
@@ -135,7 +142,9 @@ enum DeploymentReports {
         return JSONValue.object([
             "schema": .int(2),
             "tool": .object(["name": .string("shiplint"), "version": .string(ScanReport.toolVersion)]),
-            "project": .object(["format": .string(project.format), "file": .string(project.file)]),
+            "project": .object([
+                "format": .string(project.format), "file": .string(project.file), "notes": .array(project.projectNotes.map(findingJSON)),
+            ]),
             "targetOverride": .optional(project.targetOverride),
             "deployments": .array(project.deployments.map(deploymentJSON)),
             "configuration": .object(["findings": .array(project.configurationFindings.map(findingJSON))]),
@@ -232,7 +241,7 @@ enum DeploymentReports {
                 results.append(.object(fields))
             }
         }
-        for finding in project.configurationFindings {
+        for finding in project.projectNotes + project.configurationFindings {
             results.append(.object([
                 "ruleId": .string(finding.check),
                 "level": .string(SarifReport.level(finding.severity)),
@@ -287,6 +296,24 @@ enum DeploymentReports {
         var totalTests = 0
         var totalFailures = 0
         var totalSkipped = 0
+        if !project.projectNotes.isEmpty {
+            let suite = XMLElement(name: "testsuite")
+            set(suite, [
+                ("name", project.file), ("tests", "\(project.projectNotes.count)"), ("failures", "0"), ("errors", "0"),
+                ("skipped", "\(project.projectNotes.count)"), ("time", "0"),
+            ])
+            for note in project.projectNotes {
+                let testcase = XMLElement(name: "testcase")
+                set(testcase, [("name", "\(note.message) [\(note.check)]"), ("classname", project.file), ("time", "0")])
+                let skip = XMLElement(name: "skipped")
+                set(skip, [("message", note.message)])
+                testcase.addChild(skip)
+                suite.addChild(testcase)
+            }
+            root.addChild(suite)
+            totalTests += project.projectNotes.count
+            totalSkipped += project.projectNotes.count
+        }
         for deployment in project.deployments {
             let suite = XMLElement(name: "testsuite")
             var cases: [XMLElement] = []
@@ -358,7 +385,11 @@ enum DeploymentReports {
 
     /// Annotations on the descriptor's line of each function, then a summary line.
     static func github(_ project: ProjectScanReport) -> String {
-        var lines: [String] = []
+        var lines: [String] = project.projectNotes.map { note in
+            let properties = [("file", FindingIdentity.normalised(note.artifact)), ("title", "shiplint \(note.check)")]
+                .map { "\($0.0)=\(GitHubReport.escapeProperty($0.1))" }.joined(separator: ",")
+            return "::\(GitHubReport.command(note.severity)) \(properties)::\(GitHubReport.escapeData("\(note.message)\nFix: \(note.fix)"))"
+        }
         for deployment in project.deployments {
             for finding in deployment.findings {
                 let inside = finding.artifact == deployment.descriptor.file ? "" : (finding.path.isEmpty ? finding.artifact : "\(finding.artifact)/\(finding.path)")

@@ -37,7 +37,7 @@ enum ProjectScan {
     }
 
     static func scan(_ project: DeploymentProject, input: ScanInputOptions, policy: ScanPolicy) throws -> ProjectScanReport {
-        guard !project.functions.isEmpty else {
+        guard !project.functions.isEmpty || !project.notes.isEmpty else {
             throw fail("\(project.file): no Lambda functions (AWS::Serverless::Function, AWS::Lambda::Function, aws_lambda_function, or Serverless functions) in it")
         }
         var functions = project.functions
@@ -139,9 +139,14 @@ enum ProjectScan {
         let baseline = outcomes.compactMap(\.baseline).reduce(nil as BaselineSummary?) { total, next in
             BaselineSummary(file: next.file, known: (total?.known ?? 0) + next.known, gone: (total?.gone ?? 0) + next.gone)
         }
+        let projectNotes = project.notes.map { note in
+            Finding(
+                check: Check.deploymentNotChecked.id, severity: .warning, artifact: project.file, path: "", message: note,
+                fix: "Build the nested application into the project (sam build), or scan its own template separately.", fact: note)
+        }
         return ProjectScanReport(
             format: project.format.rawValue, file: project.file, targetOverride: input.target, deployments: deployments,
-            configurationFindings: unmatched, baseline: baseline)
+            configurationFindings: unmatched, baseline: baseline, projectNotes: projectNotes)
     }
 
     /// Today (UTC) as `YYYY-MM-DD`.

@@ -66,8 +66,14 @@ import Testing
         let project = try Self.project("cdk")
         #expect(project.format == .cdk)
         #expect(project.functions.map(\.name) == [
-            "Prod/Api/ArmFunction74350E25", "ShiplintFixture/ArmFunction74350E25", "ShiplintFixture/X86FunctionDB4E1A15",
+            "Prod/Api/ArmFunction74350E25", "ShiplintFixture/ArmFunction74350E25",
+            "ShiplintFixture/JobsNestedStackJobsNestedStackResource4FE929C3/JobFunction6C1CE46C", "ShiplintFixture/X86FunctionDB4E1A15",
         ])
+        #expect(project.notes.isEmpty)
+        // A function of a nested stack (its template is an asset) has the code of its own asset.
+        let job = try Self.function(project, "JobFunction")
+        #expect(job.file.hasSuffix("cdk.out/ShiplintFixtureJobs564827D0.nested.template.json"))
+        #expect(job.code == .local(Repository.fixture("deployments/cdk/cdk.out/asset.a33de6d44d7632053d51068ff334582301a9ff93c3fdca4615a50bfe37b945ac")))
         let x86 = try Self.function(project, "ShiplintFixture/X86FunctionDB4E1A15")
         #expect(x86.functionName == "fixture-x86" && x86.runtime == "python3.12" && x86.architecture == "x86_64" && x86.handler == "app.handler")
         #expect(x86.code == .local(Repository.fixture("deployments/cdk/cdk.out/asset.a33de6d44d7632053d51068ff334582301a9ff93c3fdca4615a50bfe37b945ac")))
@@ -79,6 +85,18 @@ import Testing
         #expect(nested.layers.first?.code == .local(Repository.fixture("deployments/cdk/cdk.out/asset.67abcdff3a9778dda96eb7375136fd76fa381043e921e079af3c041ef57eece2")))
         #expect(x86.matches("X86Function"), "the construct id selects the function")
         #expect(!x86.matches("X86"))
+    }
+
+    @Test func samNestedApplications() throws {
+        let project = try Self.project("sam-nested")
+        #expect(project.functions.map(\.name) == ["ChildApp/WorkerFunction"])
+        let worker = try Self.function(project, "WorkerFunction")
+        #expect(worker.code == .local(Repository.fixture("deployments/sam-nested/child/src")))
+        #expect(worker.file.hasSuffix("sam-nested/child/template.yaml") && worker.line == 4)
+        #expect(project.notes.count == 2)
+        #expect(project.notes.first?.hasPrefix("nested AWS::Serverless::Application FromRepository") == true)
+        #expect(project.notes.first?.hasSuffix("an application from the Serverless Application Repository") == true)
+        #expect(project.notes.last?.contains("https://s3.amazonaws.com/bucket/remote.yaml, not in the project") == true)
     }
 
     @Test func serverlessState() throws {
