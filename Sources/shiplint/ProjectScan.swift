@@ -130,6 +130,14 @@ enum ProjectScan {
                 let outcome = policy.scan(context)
                 report = ScanReportInput(result: outcome.result)
                 outcomes.append(outcome)
+            } else if let target, let check = policy.checks().first(where: { $0.id == Check.runtimeDeprecated.id }) {
+                // Code that cannot be read still runs on a runtime with a date: that much is judged, on the descriptor.
+                let context = DeploymentContext(function: nil, layers: [], target: target, descriptor: descriptor, today: today)
+                notes += check.verdicts(context).map { located in
+                    Finding(
+                        check: check.id, severity: check.defaultSeverity, artifact: descriptor.file, path: "", message: located.verdict.message,
+                        fix: located.verdict.fix, fact: located.verdict.fact, deployment: descriptor.label)
+                }
             }
             deployments.append(DeploymentScan(descriptor: descriptor, target: report == nil ? nil : target, report: report, notes: notes))
         }

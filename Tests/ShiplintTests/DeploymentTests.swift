@@ -361,6 +361,12 @@ import Testing
         #expect(imageOnly.stderr.contains("could be scanned"))
         #expect(imageOnly.stdout.contains("warning[deployment-not-checked] the function was not checked: it is a container image"))
 
+        try "Resources:\n  Old:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: s3://b/old.zip, Handler: app.h, Runtime: python3.9}\n"
+            .write(toFile: folder + "/template.yaml", atomically: true, encoding: .utf8)
+        let s3Code = try runProgram(Repository.binary, ["scan", folder, "--no-config", "--today", "2026-12-01"])
+        #expect(s3Code.status == 2)
+        #expect(s3Code.stdout.contains("warning[runtime-deprecated] python3.9 was deprecated on 2025-12-15"), "the runtime is judged even when the code is not")
+
         var bomb = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         for level in 1...9 { bomb += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
         try (bomb + "Resources:\n  X:\n    Type: AWS::Serverless::Function\n    Properties: *a9\n").write(toFile: folder + "/template.yaml", atomically: true, encoding: .utf8)
