@@ -55,8 +55,11 @@ public struct DescriptorError: Error, Sendable, Equatable, CustomStringConvertib
 public enum DescriptorText {
     /// Largest descriptor read (real templates and plans are far smaller).
     public static let maximumBytes = 32 << 20
-    /// Most values produced from one document, aliases expanded: bounds a YAML alias bomb.
-    public static let maximumNodes = 1_000_000
+    /// Most values produced from one YAML document, aliases expanded: bounds an alias bomb. CloudFormation takes
+    /// templates of at most 1 MB, far fewer values than this.
+    public static let maximumNodes = 500_000
+    /// Most values of one JSON document (no aliases: bounded by its size; a large Terraform plan has millions).
+    public static let maximumJSONNodes = 8_000_000
 
     /// The file's text, or an error naming it.
     public static func read(_ path: String) throws(DescriptorError) -> String {
@@ -79,13 +82,13 @@ public enum DescriptorText {
         } catch {
             throw DescriptorError(file: file, message: "not valid JSON: \(error.localizedDescription)")
         }
-        var budget = maximumNodes
+        var budget = maximumJSONNodes
         return try value(json: object, budget: &budget, file: file)
     }
 
     private static func value(json: Any, budget: inout Int, file: String) throws(DescriptorError) -> DescriptorValue {
         budget -= 1
-        if budget < 0 { throw DescriptorError(file: file, message: "more than \(maximumNodes) values; not read") }
+        if budget < 0 { throw DescriptorError(file: file, message: "more than \(maximumJSONNodes) values; not read") }
         switch json {
         case let text as String: return .scalar(text)
         case let number as NSNumber: return .scalar(number.stringValue)
