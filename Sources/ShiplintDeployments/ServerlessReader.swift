@@ -5,7 +5,8 @@ import ShiplintFacts
 /// beside it (serverless/serverless `lib/plugins/package/lib/save-service-state.js`).
 enum ServerlessReader {
     static func read(state file: String) throws(DescriptorError) -> DeploymentProject {
-        let state = try DescriptorText.json(try DescriptorText.read(file), file: file)
+        let text = try DescriptorText.read(file)
+        let state = try DescriptorText.json(text, file: file)
         guard let service = state["service"], let provider = service["provider"] else {
             throw DescriptorError(file: file, message: "no service.provider: not a serverless-state.json")
         }
@@ -57,7 +58,7 @@ enum ServerlessReader {
                 runtime: function["runtime"]?.string ?? provider["runtime"]?.string,
                 architecture: function["architecture"]?.string ?? provider["architecture"]?.string ?? "x86_64",
                 handler: function["handler"]?.string, packageType: image ? "Image" : "Zip", code: code, layers: functionLayers,
-                file: file, line: DescriptorText.line(ofKey: key, in: (try? DescriptorText.read(file)) ?? "")))
+                file: file, line: DescriptorText.line(ofKey: key, in: text)))
         }
         return DeploymentProject(format: .serverless, file: file, functions: functions)
     }
