@@ -19,6 +19,7 @@ enum ProjectScan {
                 throw fail("\(path): no deployment descriptor found (template.yaml, .aws-sam/build/template.yaml, cdk.out/manifest.json, .serverless/serverless-state.json, or `terraform show -json` output)")
             }
             if !input.paths.isEmpty { throw fail("--project scans the project's own code; name no artifacts with it") }
+            if !input.layer.isEmpty { throw fail("--layer does not apply to a project: each function's layers come from its descriptor") }
             return project
         }
         guard input.paths.count == 1, input.layer.isEmpty, let project = try read(input.paths[0]) else {

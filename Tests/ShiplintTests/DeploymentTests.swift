@@ -286,6 +286,8 @@ import Testing
         let unknown = try runProgram(Repository.binary, ["scan", "fixtures/deployments/sam", "--function", "Nope", "--no-config"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no function Nope in fixtures/deployments/sam/template.yaml; it has DotnetFunction, HelloFunction"))
+        let layered = try runProgram(Repository.binary, ["scan", "--project", "fixtures/deployments/sam", "--layer", "x.zip", "--no-config"])
+        #expect(layered.status == 2 && layered.stderr.contains("--layer does not apply to a project"))
         let notProject = try runProgram(Repository.binary, ["scan", "fixtures/artifacts/function-clean.zip", "--function", "X", "--target", "aws-lambda-python3.13-x86_64"])
         #expect(notProject.status == 2 && notProject.stderr.contains("--function needs a project"))
     }
