@@ -48,7 +48,9 @@ struct Shiplint: ParsableCommand {
               1  scan found a finding at or above --fail-on (default: error)
               2  bad input: a missing or unreadable artifact, an unknown target,
                  a bad rule file, .shiplint.toml or baseline (the message names
-                 the file and the key), an output file that cannot be written
+                 the file and the key), an output file that cannot be written,
+                 a bad deployment descriptor, or a project in which no function
+                 could be scanned
               3  internal error (a bug: please report it)
              64  bad command-line usage (from the argument parser)
             """,
