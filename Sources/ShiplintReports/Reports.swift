@@ -259,9 +259,7 @@ public enum ScanReport {
 /// A Node.js addon's kind for `inspect`: `node-api v10 (node_api_create_property_key_utf8)`, `node-api v8 or lower`,
 /// `legacy v108`, `legacy addon, ABI version not read`.
 enum NodeAddonText {
-    /// When each later Node-API function appeared, from the newest built-in Node.js rule (rules/ cite the sources).
-    static let functionVersions: [String: Int] =
-        (try? TargetCatalog.builtIn.load("aws-lambda-nodejs24.x-x86_64"))?.node?.napiFunctionVersions ?? [:]
+    static var functionVersions: [String: Int] { NodeAPITable.functionVersions }
 
     static func describe(_ addon: NodeAddon) -> String {
         guard case .nodeAPI = addon else { return addon.summary }

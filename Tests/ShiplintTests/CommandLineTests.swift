@@ -56,7 +56,7 @@ import Testing
         let result = try Shiplint.run(["scan", "fixtures/artifacts", "--target", "aws-lambda-python3.11-x86_64", "--no-config", "--quiet"])
         let fix = "fix: Install the package built for CPython 3.11 on x86_64 Linux"
         #expect(result.stdout.components(separatedBy: fix).count == 2)
-        #expect(result.stdout.contains("fix: same as for folder-build/pkg/_clean.cpython-313-x86_64-linux-gnu.so above"))
+        #expect(result.stdout.contains("fix: same as for big/padded-library.zip!_usespadded.cpython-313-x86_64-linux-gnu.so above"))
     }
 
     @Test(arguments: [
