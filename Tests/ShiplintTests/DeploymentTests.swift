@@ -1,6 +1,7 @@
 import Foundation
 @testable import ShiplintDeployments
 import ShiplintFacts
+import ShiplintChecks
 import Testing
 
 /// Reading deployment descriptors (fixtures/deployments/, see its README): what each format yields.
@@ -344,6 +345,49 @@ import Testing
         let configuration = ((document["configuration"] as? [String: Any])?["findings"] as? [[String: Any]]) ?? []
         #expect(configuration.map { $0["check"] as? String } == ["unmatched-ignore"], "the stale ignore once, not once per function")
         #expect((configuration.first?["message"] as? String)?.contains("exec-stack") == true)
+    }
+
+    /// Project reports render each function's outcome: SARIF's rules are the checks that ran (every registry check,
+    /// then deployment-not-checked and unmatched-ignore), suppressed findings stay with their reason and function,
+    /// fingerprints include the function, and `.shiplint.toml` sets deployment-not-checked's severity.
+    @Test func projectReportsRenderTheOutcome() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-outcome-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            version = 1
+            [severity]
+            deployment-not-checked = "note"
+            [[ignore]]
+            check = "layer-incompatible"
+            path = "**"
+            reason = "the layer is pure Python"
+            """.write(toFile: folder + "/.shiplint.toml", atomically: true, encoding: .utf8)
+        let arguments = ["scan", Repository.fixture("deployments/sam"), "--config", folder + "/.shiplint.toml", "--today", "2026-12-01"]
+        let sarif = try runProgram(Repository.binary, arguments + ["--format", "sarif"])
+        let run = try #require((try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]).first
+        let rules = (((run?["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]]) ?? []
+        #expect(rules.compactMap { $0["id"] as? String } == CheckRegistry.all.map(\.id) + ["deployment-not-checked", "unmatched-ignore"])
+        let results = run?["results"] as? [[String: Any]] ?? []
+        let ignored = results.filter { $0["ruleId"] as? String == "layer-incompatible" }
+        #expect(ignored.count == 2)
+        #expect(ignored.allSatisfy { (($0["suppressions"] as? [[String: Any]])?.first?["justification"] as? String) == "the layer is pure Python" })
+        let fingerprints = ignored.compactMap { ($0["partialFingerprints"] as? [String: Any])?["shiplintFindingIdentity/v2"] as? String }
+        #expect(Set(fingerprints).count == 2, "the same layer finding in two functions is two identities")
+        let notChecked = results.filter { $0["ruleId"] as? String == "deployment-not-checked" }
+        #expect(!notChecked.isEmpty && notChecked.allSatisfy { $0["level"] as? String == "note" })
+        let json = try runProgram(Repository.binary, arguments + ["--format", "json"])
+        #expect(json.status == 1, "handler-not-found is still an error")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let suppressed = Self.deployments(document).flatMap { deployment in
+            (deployment["artifacts"] as? [[String: Any]] ?? []).flatMap { $0["suppressed"] as? [[String: Any]] ?? [] }
+        }
+        #expect(suppressed.compactMap { $0["deployment"] as? String }.sorted() == ["HelloFunction", "WrongHandlerFunction (wrong-handler)"])
+        #expect((document["summary"] as? [String: Any])?["warnings"] as? Int == 0, "not-checked lowered to notes, layer-incompatible ignored")
+        let off = folder + "/off.toml"
+        try "version = 1\n[severity]\ndeployment-not-checked = \"off\"\n".write(toFile: off, atomically: true, encoding: .utf8)
+        let quiet = try runProgram(Repository.binary, ["scan", Repository.fixture("deployments/sam"), "--config", off, "--today", "2026-12-01"])
+        #expect(!quiet.stdout.contains("deployment-not-checked"))
     }
 
     @Test func nothingScannableIsExitTwo() throws {
