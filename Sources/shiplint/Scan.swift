@@ -28,6 +28,15 @@ struct ScanInputOptions: ParsableArguments {
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
     var noConfig = false
 
+    @Option(help: ArgumentHelp("A deployment to scan (SAM or CloudFormation template, CDK cloud assembly, serverless-state.json, `terraform show -json` output, or a folder holding one): every function against its own runtime and architecture. A single path that is one is read the same way.", valueName: "path"))
+    var project: String?
+
+    @Option(name: .customLong("function"), help: ArgumentHelp("With a project: scan only this function (logical id or FunctionName; repeatable).", valueName: "name"))
+    var functions: [String] = []
+
+    @Option(help: .hidden)
+    var today: String?
+
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func validate() throws {
@@ -73,6 +82,13 @@ struct Scan: ParsableCommand {
         discussion: """
             Example: shiplint scan build/function.zip --target aws-lambda-python3.13-x86_64
 
+            A deployment (a SAM or CloudFormation template, `.aws-sam/build`, a CDK `cdk.out`, \
+            `.serverless/serverless-state.json`, `terraform show -json` output, or a folder holding one), given as \
+            the one path or with --project, is scanned function by function, each against the built-in target for \
+            its own runtime and architecture: `shiplint scan .aws-sam/build`. --function narrows it; --target \
+            overrides every function's target. What cannot be checked is a deployment-not-checked finding, and \
+            nothing scannable at all is exit status 2.
+
             Every finding names the check (`shiplint checks` lists them), the file inside the artifact, what is \
             wrong, and the fix. Formats: text, json, sarif (GitHub code scanning), junit (Jenkins, GitLab), github \
             (workflow-command annotations).
@@ -99,6 +115,7 @@ struct Scan: ParsableCommand {
     func run() throws {
         try outputOptions.checkDestinations()
         let configuration = try input.configuration()
+        if try scanProject(configuration) { return }
         let progress = ProgressLine.forStandardError(enabled: !outputOptions.quiet)
         defer { progress?.finish() }
         let (runtime, functions, layers) = try input.resolve(configuration, progress: progress)

@@ -12,6 +12,7 @@ import Testing
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
         "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
         "node-abi-mismatch", "node-platform-package", "prisma-engine-mismatch",
+        "handler-not-found", "layer-incompatible", "runtime-deprecated",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {
@@ -54,6 +55,8 @@ import Testing
             context = DeploymentContext(function: whole, layers: [], target: target)
         case .deployment(let function, let layers):
             context = DeploymentContext(function: function, layers: layers, target: target)
+        case .described(let descriptor, let function, let layers, let today):
+            context = DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
         }
         let verdicts = check.verdicts(context)
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
