@@ -59,8 +59,23 @@ struct ScanInputOptions: ParsableArguments {
             throw fail("nothing to scan: name at least one artifact (or --layer, or `layers` in .shiplint.toml)")
         }
         let runtime = try loadTarget(name)
-        return (runtime, try reading.read(paths, progress: progress, of: paths.count + layers.count),
-                try reading.read(layers, progress: progress, first: paths.count + 1, of: paths.count + layers.count))
+        // pre-commit passes every changed archive, the configured layers among them: a layer is scanned once, as a layer.
+        let layerFiles = layers.map(Self.sameFile)
+        var functions: [String] = []
+        for path in paths {
+            if let position = layerFiles.firstIndex(of: Self.sameFile(path)) {
+                printError("shiplint: note: \(SafeText.escaped(path)) is layer \(position + 1) of this scan; it is scanned once, as that layer")
+            } else {
+                functions.append(path)
+            }
+        }
+        return (runtime, try reading.read(functions, progress: progress, of: functions.count + layers.count),
+                try reading.read(layers, progress: progress, first: functions.count + 1, of: functions.count + layers.count))
+    }
+
+    /// The file a path names, whatever the spelling (`./a.zip`, `a.zip`, a link to it); `-` stays itself.
+    private static func sameFile(_ path: String) -> String {
+        path == "-" ? path : URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }
 

@@ -149,6 +149,19 @@ import Testing
         #expect(result.stdout.contains("\"role\": \"layer\""))
     }
 
+    /// pre-commit passes every changed archive, a configured layer among them (issue 15): it is scanned once, as the layer.
+    @Test func aConfiguredLayerNamedAsAnArtifactIsScannedOnce() throws {
+        let project = try ScratchProject()
+        try project.write(".shiplint.toml", "target = \"aws-lambda-python3.13-x86_64\"\nlayers = [\"build/layer.zip\"]\n")
+        try project.copyFixture("function-windows.zip", to: "build/function.zip")
+        try project.copyFixture("layer-nested.zip", to: "build/layer.zip")
+        let result = try project.run(["scan", "build/function.zip", "./build/layer.zip", "--format", "json"])
+        #expect(result.status == 1)
+        #expect(result.stdout.components(separatedBy: "\"path\": \"build/layer.zip\"").count == 2, "\(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "\"role\": \"layer\"").count == 2)
+        #expect(result.stderr.contains("./build/layer.zip is layer 1 of this scan; it is scanned once, as that layer"))
+    }
+
     @Test func initWritesAStarterThatScansAndRefusesToOverwrite() throws {
         let project = try ScratchProject()
         let first = try project.run(["init", "--target", "aws-lambda-python3.13-x86_64"])
