@@ -21,6 +21,10 @@ public enum ExplainReport {
         outcome: ScanOutcome, style: TextStyle
     ) -> String {
         var lines: [String] = []
+        // A layer given as the artifact: say so first, since every path below is then under /opt.
+        for (path, note) in outcome.roleNotes.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(SafeText.escaped(path)): layer, \(SafeText.escaped(note)) (--as function to judge it as the function)")
+        }
         if errorText == nil {
             lines.append(style.bold("Imports that would fail on \(outcome.target.name):"))
             if failingImports.isEmpty { lines.append("  none: every module loads as far as shiplint can tell") }
@@ -77,6 +81,7 @@ public enum ExplainReport {
         return JSONValue.object([
             "schema": .int(1),
             "target": .object(["name": .string(outcome.target.name)]),
+            "layers_recognised": .object(outcome.roleNotes.mapValues { .string($0) }),
             "error": errorText.map { .object(["text": .string($0), "recognised": .bool(!explanations.isEmpty)]) } ?? .null,
             "explanations": .array(explanations.map { explanation in
                 .object([

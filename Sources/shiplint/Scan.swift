@@ -9,6 +9,7 @@ import ShiplintTargets
 
 extension FailOn: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
+extension DeclaredRole: ExpressibleByArgument {}
 
 /// What to scan and under which policy: shared by `scan` and `baseline write`. Command-line options override the
 /// project configuration (`.shiplint.toml`, found from the current folder upward, or `--config`).
@@ -21,6 +22,9 @@ struct ScanInputOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("A layer deployed with the function (repeatable, in order); replaces `layers` in .shiplint.toml.", valueName: "path"))
     var layer: [String] = []
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("How the artifacts are deployed: function or layer. Default: a ZIP or folder whose every entry sits under a layer's folders (python/, nodejs/, java/, ruby/, lib/, bin/) is a layer, the rest functions.", valueName: "function|layer"))
+    var role: DeclaredRole?
 
     @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml.", valueName: "file"))
     var config: String?
@@ -42,6 +46,15 @@ struct ScanInputOptions: ParsableArguments {
 
     /// Reads the target and the artifacts, options first, then the configuration's defaults.
     func resolve(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact]) {
+        let resolved = try resolveRoles(configuration, progress: progress)
+        return (resolved.target, resolved.functions, resolved.layers)
+    }
+
+    /// `resolve`, with the artifacts named as functions split by role (`--as`, else their content): layers first,
+    /// then `--layer`s; `roleNotes` says why each was taken for a layer.
+    func resolveRoles(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws
+        -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact], roleNotes: [String: String])
+    {
         guard let name = target ?? configuration?.target else {
             throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)")
         }
@@ -50,8 +63,10 @@ struct ScanInputOptions: ParsableArguments {
             throw fail("nothing to scan: name at least one artifact (or --layer, or `layers` in .shiplint.toml)")
         }
         let runtime = try loadTarget(name)
-        return (runtime, try reading.read(paths, progress: progress, of: paths.count + layers.count),
-                try reading.read(layers, progress: progress, first: paths.count + 1, of: paths.count + layers.count))
+        let named = try reading.read(paths, progress: progress, of: paths.count + layers.count)
+        let given = try reading.read(layers, progress: progress, first: paths.count + 1, of: paths.count + layers.count)
+        let split = LayerRecognition.split(named, declared: role, target: runtime)
+        return (runtime, split.functions, split.layers + given, split.reasons)
     }
 }
 
@@ -101,7 +116,7 @@ struct Scan: ParsableCommand {
         let configuration = try input.configuration()
         let progress = ProgressLine.forStandardError(enabled: !outputOptions.quiet)
         defer { progress?.finish() }
-        let (runtime, functions, layers) = try input.resolve(configuration, progress: progress)
+        let (runtime, functions, layers, roleNotes) = try input.resolveRoles(configuration, progress: progress)
         progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
         var recorded: (file: String, baseline: Baseline)?
         if let baseline {
@@ -112,7 +127,8 @@ struct Scan: ParsableCommand {
             }
         }
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
-        let outcome = policy.scan(functions: functions, layers: layers, target: runtime)
+        var outcome = policy.scan(functions: functions, layers: layers, target: runtime)
+        outcome.roleNotes = roleNotes
         try outputOptions.emit(outcome)
         if outcome.fails { throw ExitCode(ExitStatus.findings) }
     }
