@@ -65,7 +65,7 @@ struct Explain: ParsableCommand {
         var outcome = ScanPolicy(configuration: configuration).scan(deployment)
         outcome.roleNotes = split.reasons
         let result = outcome.reportedResult
-        let explanations = errorText.map { ErrorText.signals(in: $0).map { Triage.explain($0, result: result, deployment: deployment) } } ?? []
+        let explanations = errorText.map { Triage.explain(ErrorText.occurrences(in: $0), result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
             errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,

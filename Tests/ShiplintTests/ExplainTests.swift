@@ -63,6 +63,30 @@ import Testing
         Case(name: "musl bootstrap", artifact: "fixtures/bin/elf/bootstrap-musl", target: "aws-lambda-provided.al2023-x86_64",
              error: "/var/task/bootstrap: error while loading shared libraries: libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory",
              rootCause: "musl-binary bootstrap-musl"),
+        // A full path before `cannot open shared object file` is that file (glibc's message for a file it cannot
+        // map, e.g. byt3bl33d3r/CrackMapExec#795 `_rust.abi3.so: Cannot open shared object file`): its own finding.
+        Case(name: "full path that cannot be opened is the file itself", artifact: "fixtures/artifacts/function-aarch64.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "Runtime.ImportModuleError: Unable to import module 'app': /var/task/pkg/_clean.cpython-313-aarch64-linux-gnu.so: cannot open shared object file: No such file or directory",
+             rootCause: "wrong-arch pkg/_clean.cpython-313-aarch64-linux-gnu.so"),
+        Case(name: "full path absent from the artifact", artifact: "fixtures/artifacts/function-clean.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: /var/task/pkg/_rust.abi3.so: cannot open shared object file: No such file or directory",
+             rootCause: nil, explained: false),
+        // `fork/exec /var/task/bootstrap: permission denied` (AWS "Troubleshoot invocation issues", custom runtimes).
+        Case(name: "bootstrap permission denied", artifact: "fixtures/artifacts/package/bootstrap-644.zip", target: "aws-lambda-provided.al2023-x86_64",
+             error: #"{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: 7 Error: fork/exec /var/task/bootstrap: permission denied"}"#,
+             rootCause: "unreadable-file bootstrap"),
+        Case(name: "bootstrap permission denied, wrong log", artifact: "fixtures/artifacts/package/bootstrap-755.zip", target: "aws-lambda-provided.al2023-x86_64",
+             error: "Error: fork/exec /var/task/bootstrap: permission denied",
+             rootCause: nil, explained: false),
+        // glibc's message for a file whose PT_LOAD offset and address disagree modulo the alignment (a damaged or
+        // badly stripped library).
+        Case(name: "ELF load command not properly aligned", artifact: "fixtures/bin/corrupt/elf-load-misaligned.so", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: /var/task/elf-load-misaligned.so: ELF load command address/offset not properly aligned",
+             rootCause: "corrupt-binary elf-load-misaligned.so"),
+        // Lower case, and a message copied out of a JSON log line with its literal \n.
+        Case(name: "lower-case no module named, JSON-escaped", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
+             error: #"[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': no module named 'pydantic_core._pydantic_core'\nTraceback (most recent call last):"#,
+             rootCause: "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd"),
         // A log that names a module this artifact has, correctly built: the user pasted the wrong log.
         Case(name: "wrong log", artifact: "fixtures/artifacts/function-clean.zip", target: "aws-lambda-python3.13-x86_64",
              error: "Runtime.ImportModuleError: Unable to import module 'handler': No module named 'pkg._clean'",
@@ -112,6 +136,60 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("Root cause [darwin-binary]: PIL/_imaging.cpython-313-darwin.so"), "\(result.stdout)")
         #expect(result.stdout.contains("found instead: PIL/_imaging.cpython-313-darwin.so"))
+    }
+
+    /// jkehler/awslambda-psycopg2#37: `/var/task/psycopg2/_psycopg.so: undefined symbol: _Py_ZeroStruct`, a
+    /// CPython 2.7 build (dist-info tag cp27mu) on Python 3. With the path and without it.
+    @Test func python2BuildOnPython3() throws {
+        let folder = try Self.folder([
+            "lambda_function.py": "", "psycopg2/__init__.py": "", "psycopg2/_psycopg.so": "fixtures/bin/policy/_py27.so",
+            "psycopg2-2.7.5.dist-info/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp27-cp27mu-manylinux1_x86_64\n",
+        ])
+        for error in ["Unable to import module 'index': /var/task/psycopg2/_psycopg.so: undefined symbol: _Py_ZeroStruct",
+                      "ImportError: undefined symbol: _Py_ZeroStruct"] {
+            let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-python3.12-x86_64", "--error", error])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Root cause [python-abi-mismatch]: psycopg2/_psycopg.so"), "\(result.stdout)")
+            #expect(result.stdout.contains("Python 2 API"))
+            #expect(result.stdout.contains("--python-version 3.12"))
+        }
+    }
+
+    /// AWS "Deployment packages": files stored readable by their owner only fail with `[Errno 13] Permission denied`
+    /// (Python) or `EACCES: permission denied, open` (Node.js).
+    @Test func permissionDeniedOnAPath() throws {
+        let python = try Self.folder(["app.py": "def handler(e, c): pass\n", "util.py": ""])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: python + "/app.py")
+        let result = try Shiplint.run(["explain", python, "--target", "aws-lambda-python3.13-x86_64", "--error",
+            "[ERROR] PermissionError: [Errno 13] Permission denied: '/var/task/app.py'"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [unreadable-file]: app.py"), "\(result.stdout)")
+        #expect(result.stdout.contains("chmod 644"))
+        let node = try Self.folder(["index.js": "", "node_modules/left-pad/index.js": ""])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: node + "/node_modules/left-pad/index.js")
+        let denied = try Shiplint.run(["explain", node, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error: EACCES: permission denied, open '/var/task/node_modules/left-pad/index.js'"])
+        #expect(denied.status == 0)
+        #expect(denied.stdout.contains("Root cause [unreadable-file]: node_modules/left-pad/index.js"), "\(denied.stdout)")
+        // The same text against files stored 644: not this artifact's.
+        let readable = try Shiplint.run(["explain", Self.folder(["app.py": ""]), "--target", "aws-lambda-python3.13-x86_64", "--error",
+            "PermissionError: [Errno 13] Permission denied: '/var/task/app.py'"])
+        #expect(readable.status == 1)
+        #expect(readable.stdout.contains("Not explained by this artifact"), "\(readable.stdout)")
+    }
+
+    /// One failure on every invocation is one cause: explained once, with how often it was seen.
+    @Test func repeatedEventsAreExplainedOnce() throws {
+        let event = "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'"
+        let log = (1...4).map { "START RequestId: \($0) Version: $LATEST\n\(event)\nEND RequestId: \($0)" }.joined(separator: "\n")
+        let result = try Shiplint.run(["explain", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--error", log])
+        #expect(result.status == 0)
+        #expect(result.stdout.components(separatedBy: "Root cause").count == 2, "\(result.stdout)")
+        #expect(result.stdout.contains("(seen 4 times)"))
+        let json = try Shiplint.json(["explain", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--error", log])
+        let explanations = json.object["explanations"] as? [[String: Any]] ?? []
+        #expect(explanations.count == 1)
+        #expect(explanations.first?["seen"] as? Int == 4)
     }
 
     @Test func nodeAddonBuiltOnWindows() throws {

@@ -23,15 +23,43 @@ public struct Explanation: Sendable {
     /// The root cause in one sentence.
     public let summary: String
     public let fix: String
+    /// How many log events this cause gave (the same failure on every invocation is explained once).
+    public var seen = 1
 }
 
 /// Turns an error text from a failing function into its root cause in the deployed artifact.
 public enum Triage {
+    /// Each cause once: signals that come to the same root cause (or the same summary) are one explanation, with
+    /// the number of events that gave them.
+    public static func explain(_ occurrences: [(signal: ErrorSignal, count: Int)], result: ScanResult, deployment: DeploymentContext) -> [Explanation] {
+        var explanations: [Explanation] = []
+        var keys: [String] = []
+        for (signal, count) in occurrences {
+            var explanation = explain(signal, result: result, deployment: deployment)
+            explanation.seen = count
+            let key = explanation.rootCause.map { "\($0.check)\u{0}\($0.artifact)\u{0}\($0.path)" } ?? explanation.outcome.rawValue + "\u{0}" + explanation.summary
+            if let index = keys.firstIndex(of: key) {
+                // The same signal again is another event; another signal of one cause (Lambda's errorType line and
+                // the loader's message) is most likely the same events told twice.
+                let seen = explanations[index].signal == signal ? explanations[index].seen + count : max(explanations[index].seen, count)
+                if case .invalidEntrypoint = explanations[index].signal { explanations[index] = explanation }
+                explanations[index].seen = seen
+            } else {
+                keys.append(key)
+                explanations.append(explanation)
+            }
+        }
+        return explanations
+    }
+
     public static func explain(_ signal: ErrorSignal, result: ScanResult, deployment: DeploymentContext) -> Explanation {
         let context = TriageContext(result: result, deployment: deployment)
         switch signal {
         case .missingModule(let module): return context.missingModule(signal, module: module)
         case .missingLibrary(let soname, let requiredBy): return context.missingLibrary(signal, soname: soname, requiredBy: requiredBy)
+        case .unloadableFile(let path): return context.unloadableFile(signal, path: path)
+        case .permissionDenied(let path): return context.permissionDenied(signal, path: path)
+        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["corrupt-binary"])
         case .missingVersion(let version, _, let requiredBy): return context.missingVersion(signal, version: version, requiredBy: requiredBy)
         case .invalidELFHeader(let path): return context.findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
         case .wrongELFClass(let path, _): return context.findingOn(signal, path: path, checks: ["wrong-arch"])
@@ -246,8 +274,49 @@ private struct TriageContext {
         return notExplained(signal, path.map { "\($0) is not in this deployment" } ?? "no binary here has that problem")
     }
 
+    /// A full path the loader could not open: the file's own findings say why (another CPU, macOS, Windows,
+    /// damaged); a file absent at that path is missing.
+    func unloadableFile(_ signal: ErrorSignal, path: String) -> Explanation {
+        guard let located = locate(path) else {
+            return notExplained(signal, "\(path) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
+        }
+        if let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+            return explained(signal, finding, evidence: [("file", "\(located.path) in \(located.artifact.path)")])
+        }
+        return notExplained(signal, "\(located.path) in \(located.artifact.path) is there and reads as a loadable binary for \(target.runtimeLabel)")
+    }
+
+    /// `Permission denied` on a path: the entry (or a folder above it) stored with modes Lambda's user cannot use.
+    func permissionDenied(_ signal: ErrorSignal, path: String) -> Explanation {
+        let checks = ["unreadable-file", "no-unix-modes"]
+        if let located = locate(path) {
+            let onFile = rootFinding(artifact: located.artifact.path, path: located.path, checks: checks)
+            let onFolder = findings.first { finding in
+                finding.artifact == located.artifact.path && checks.contains(finding.check) && !finding.path.isEmpty
+                    && located.path.hasPrefix(finding.path.hasSuffix("/") ? finding.path : finding.path + "/")
+            }
+            if let finding = onFile ?? onFolder { return explained(signal, finding, evidence: [("denied", path)]) }
+            return notExplained(signal, "\(located.path) in \(located.artifact.path) is stored readable (and executable where it must be) by Lambda's user")
+        }
+        // A folder: the path names it without its entries' trailing slash.
+        let taskRoot = (target.package?.taskRoot ?? "/var/task") + "/"
+        let inner = path.hasPrefix(taskRoot) ? String(path.dropFirst(taskRoot.count)) : path
+        if let finding = findings.first(where: { checks.contains($0.check) && ($0.path == inner + "/" || $0.path == inner) }) {
+            return explained(signal, finding, evidence: [("denied", path)])
+        }
+        return notExplained(signal, "\(path) is not in this deployment")
+    }
+
     func undefinedSymbol(_ signal: ErrorSignal, symbol: String, path: String?) -> Explanation {
-        if let path, let located = locate(path), let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+        let located = path.flatMap(locate)
+        if let located, let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
+        }
+        // CPython API a build for another CPython needs: python-abi-mismatch names the file from its imports.
+        let isCPython = symbol.hasPrefix("_Py") || symbol.hasPrefix("Py")
+        if located == nil, isCPython, let finding = findings.first(where: { $0.check == "python-abi-mismatch" && $0.message.contains(symbol) })
+            ?? findings.first(where: { $0.check == "python-abi-mismatch" && (symbol.hasPrefix("PyUnicodeUCS") || symbol.hasPrefix("Py_InitModule") || symbol.hasPrefix("_Py_")) })
+        {
             return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
         }
         let hint = symbol.hasPrefix("Py") || symbol.hasPrefix("_Py")
