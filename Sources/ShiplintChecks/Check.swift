@@ -208,7 +208,10 @@ public struct Check: Sendable {
             context.artifacts.enumerated().flatMap { index, artifact in
                 let isLayer = index >= (context.function == nil ? 0 : 1)
                 return verdicts(ArtifactContext(artifact: artifact, target: context.target, isLayer: isLayer)).map {
-                    LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: $0.verdict)
+                    // pip installs a layer's packages into its python/ folder, not the function's build/.
+                    let verdict = isLayer && context.target.python != nil
+                        ? Verdict($0.verdict.message, fix: InstallAdvice.intoLayer($0.verdict.fix), fact: $0.verdict.fact) : $0.verdict
+                    return LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: verdict)
                 }
             }
         }

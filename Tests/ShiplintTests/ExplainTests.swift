@@ -152,6 +152,9 @@ import Testing
             #expect(result.stdout.contains("Root cause [python-abi-mismatch]: psycopg2/_psycopg.so"), "\(result.stdout)")
             #expect(result.stdout.contains("Python 2 API"))
             #expect(result.stdout.contains("--python-version 3.12"))
+            // psycopg2 is published as source only: the fix names the distribution that has Linux wheels.
+            #expect(result.stdout.contains("installed by: psycopg2 2.7.5 (psycopg2-2.7.5.dist-info)"), "\(result.stdout)")
+            #expect(result.stdout.contains("Install psycopg2-binary instead of psycopg2 2.7.5"))
         }
     }
 
@@ -190,6 +193,64 @@ import Testing
         let explanations = json.object["explanations"] as? [[String: Any]] ?? []
         #expect(explanations.count == 1)
         #expect(explanations.first?["seen"] as? Int == 4)
+    }
+
+    /// opencv/opencv-python#1019 (`libGL.so.1: cannot open shared object file`) with opencv-contrib-python
+    /// installed: its headless twin is opencv-contrib-python-headless, and in a layer pip installs into python/.
+    @Test func libGLFixNamesTheInstalledDistribution() throws {
+        // The fixture binary needs libGL.so.1 (and libpq.so.5): it stands in for cv2's extension module.
+        let extracted = try Self.folder([:])
+        _ = try runProgram("/usr/bin/unzip", ["-q", Repository.fixture("artifacts/resolve/missing-system.zip"), "-d", extracted])
+        let module = extracted + "/pkg/_system.cpython-313-x86_64-linux-gnu.so"
+        let distribution = [
+            "cv2/__init__.py": "",
+            "opencv_contrib_python-4.10.0.84.dist-info/METADATA": "Metadata-Version: 2.1\nName: opencv-contrib-python\nVersion: 4.10.0.84\n",
+            "opencv_contrib_python-4.10.0.84.dist-info/RECORD": "cv2/__init__.py,sha256=a,0\ncv2/cv2.abi3.so,sha256=b,1\n",
+        ]
+        let function = try Self.folder(distribution.merging(["lambda_function.py": ""]) { $1 })
+        let layer = try Self.folder(Dictionary(uniqueKeysWithValues: distribution.map { ("python/" + $0.key, $0.value) }))
+        try FileManager.default.copyItem(atPath: module, toPath: function + "/cv2/cv2.abi3.so")
+        try FileManager.default.copyItem(atPath: module, toPath: layer + "/python/cv2/cv2.abi3.so")
+        let error = "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': libGL.so.1: cannot open shared object file: No such file or directory"
+        for (artifact, path, folder) in [(function, "cv2/cv2.abi3.so", "build/"), (layer, "python/cv2/cv2.abi3.so", "python/")] {
+            let result = try Shiplint.run(["explain", artifact, "--target", "aws-lambda-python3.13-x86_64", "--error", error])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Root cause [missing-library]: \(path)"), "\(result.stdout)")
+            #expect(result.stdout.contains("Install opencv-contrib-python-headless instead of opencv-contrib-python 4.10.0.84"))
+            #expect(result.stdout.contains("--target \(folder) opencv-contrib-python-headless"), "\(result.stdout)")
+            #expect(!result.stdout.contains("opencv-python-headless"))
+        }
+    }
+
+    /// cargo-lambda users on provided.al2 (`version 'GLIBC_2.28' not found (required by /var/task/bootstrap)`):
+    /// the fix is Rust/Go/C advice for the runtime's glibc, never Python wheels.
+    @Test func providedRuntimeFixesAreForNativeBuilds() throws {
+        let folder = try Self.folder(["bootstrap": "fixtures/bin/elf/_glibc228.cpython-311-x86_64-linux-gnu.so"])
+        let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-provided.al2-x86_64", "--error",
+            "/var/task/bootstrap: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by /var/task/bootstrap)"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [glibc-too-new]: bootstrap"), "\(result.stdout)")
+        #expect(result.stdout.contains("cargo lambda build --release --target x86_64-unknown-linux-gnu.2.26"))
+        #expect(result.stdout.contains("CGO_ENABLED=0"))
+        #expect(!result.stdout.contains("pip install"))
+    }
+
+    /// `fork/exec /var/task/bootstrap: exec format error` from a bootstrap script: no #! line, or an interpreter an
+    /// OS-only runtime does not have.
+    @Test func bootstrapScripts() throws {
+        let error = #"{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: 1 Error: fork/exec /var/task/bootstrap: exec format error"}"#
+        for (script, fragment) in [("#!/usr/bin/env python3\nimport sys\n", "is a script for python3"), ("echo hi\n", "nor a script with a #! line")] {
+            let folder = try Self.folder(["bootstrap": script])
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/bootstrap")
+            let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-provided.al2023-x86_64", "--error", error])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains(fragment), "\(result.stdout)")
+        }
+        let shell = try Self.folder(["bootstrap": "#!/bin/sh\nexec ./app\n"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shell + "/bootstrap")
+        let fine = try Shiplint.run(["explain", shell, "--target", "aws-lambda-provided.al2023-x86_64", "--error", error])
+        #expect(fine.status == 1)
+        #expect(fine.stdout.contains("Not explained by this artifact"), "\(fine.stdout)")
     }
 
     @Test func nodeAddonBuiltOnWindows() throws {

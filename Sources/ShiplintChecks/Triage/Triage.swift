@@ -139,10 +139,31 @@ private struct TriageContext {
     }
 
     func explained(_ signal: ErrorSignal, _ finding: Finding, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
-        Explanation(
+        let (fix, installed) = fixFor(finding)
+        return Explanation(
             signal: signal, outcome: .explained, rootCause: finding, module: module,
-            files: [(finding.artifact, finding.path)], evidence: evidence,
-            summary: "\(finding.path) in \(finding.artifact): \(finding.message)", fix: finding.fix)
+            files: [(finding.artifact, finding.path)], evidence: evidence + installed,
+            summary: "\(finding.path) in \(finding.artifact): \(finding.message)", fix: fix)
+    }
+
+    /// The finding's fix for what is there: the installed distribution and its real alternative, and a layer's own
+    /// install folder.
+    func fixFor(_ finding: Finding) -> (fix: String, evidence: [(String, String)]) {
+        guard target.python != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }),
+            let distribution = InstalledDistribution.owning(finding.path, in: artifact)
+        else { return (finding.fix, []) }
+        let inLayer = deployment.function?.path != artifact.path
+        let folder = inLayer ? (distribution.root.isEmpty ? "python/" : distribution.root) : "build/"
+        let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
+        var fix = inLayer ? InstallAdvice.intoLayer(finding.fix, folder: folder) : finding.fix
+        // A twin without the GUI only helps where the GUI's libraries are what is missing.
+        if let alternative = distribution.alternative, finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
+        {
+            fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(InstallAdvice.pip(target, requirement: alternative.name, folder: folder))`."
+        } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
+            fix += " The file comes from \(distribution.name) \(distribution.version): install its manylinux wheel for this Python and architecture (`\(InstallAdvice.pip(target, requirement: distribution.name, folder: folder))`); if that version has none, pin one that has."
+        }
+        return (fix, evidence)
     }
 
     func notExplained(_ signal: ErrorSignal, _ summary: String, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
@@ -385,18 +406,39 @@ private struct TriageContext {
             fix: "Run `prisma generate` with `binaryTargets = [\"native\", \"\(platform)\"]` in schema.prisma and package node_modules/.prisma/client with the function.")
     }
 
+    /// `Runtime.InvalidEntrypoint` / `exec format error`: the bootstrap Lambda runs (the function's, else a layer's),
+    /// missing, not executable, for another platform, or a script whose interpreter the runtime lacks.
     func invalidEntrypoint(_ signal: ErrorSignal) -> Explanation {
-        for artifact in deployment.artifacts {
-            if let binary = artifact.binaries.first(where: { $0.path == "bootstrap" }) {
-                if let finding = rootFinding(artifact: artifact.path, path: binary.path) { return explained(signal, finding) }
-                return notExplained(signal, "bootstrap in \(artifact.path) is a loadable \(target.platform.arch.rawValue) executable")
+        for artifact in deployment.artifacts where artifact.entries.contains(where: { $0.path == "bootstrap" }) {
+            if let finding = rootFinding(artifact: artifact.path, path: "bootstrap") { return explained(signal, finding) }
+            if artifact.binaries.contains(where: { $0.path == "bootstrap" && $0.facts != nil }) {
+                return notExplained(signal, "bootstrap in \(artifact.path) is a loadable \(target.platform.arch.rawValue) executable with execute bits")
             }
-            if artifact.entries.contains(where: { $0.path == "bootstrap" }) {
-                return Explanation(
-                    signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")], evidence: [],
-                    summary: "bootstrap in \(artifact.path) is not a native executable (a script needs a #! line and execute bits)",
-                    fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable (or a script starting with #!), with mode 755.")
+            if let text = artifact.metadataFiles["bootstrap"] {
+                let first = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+                guard first.hasPrefix("#!") else {
+                    return Explanation(
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")],
+                        evidence: [("first line", SafeLine.clip(first))],
+                        summary: "bootstrap in \(artifact.path) is neither a native executable nor a script with a #! line, so the kernel refuses to run it (exec format error)",
+                        fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable, or a script whose first line is `#!/bin/sh`, with mode 755.")
+                }
+                let words = first.dropFirst(2).split(separator: " ").map(String.init)
+                let program = (words.first?.hasSuffix("/env") == true ? words.dropFirst().first : words.first).map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
+                let languages = ["python", "node", "ruby", "perl", "php", "java", "deno", "bun"]
+                if target.platform.runtime?.hasPrefix("provided") == true, languages.contains(where: { program.hasPrefix($0) }) {
+                    return Explanation(
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")],
+                        evidence: [("interpreter", SafeLine.clip(first))],
+                        summary: "bootstrap in \(artifact.path) is a script for \(program), which \(target.runtimeLabel) does not have: an OS-only runtime ships no language interpreter",
+                        fix: "Ship the interpreter with the function (or in a layer, under /opt) and point the #! line at it, or use the managed runtime for that language, or make bootstrap a native executable (\(InstallAdvice.providedBuild(target)))")
+                }
+                return notExplained(signal, "bootstrap in \(artifact.path) is a script (\(SafeLine.clip(first))) stored with execute bits")
             }
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")], evidence: [],
+                summary: "bootstrap in \(artifact.path) is not a native executable (a script needs a #! line and execute bits)",
+                fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable (or a script starting with #!), with mode 755.")
         }
         let nested = deployment.artifacts.flatMap(\.entries).first { $0.path.hasSuffix("/bootstrap") }
         return Explanation(
@@ -404,6 +446,11 @@ private struct TriageContext {
             summary: "there is no bootstrap at the root of the function" + (nested.map { " (there is \($0.path): zip its folder's contents, not the folder)" } ?? ""),
             fix: "Put the executable named bootstrap at the root of the ZIP, with mode 755.")
     }
+}
+
+/// A line of the artifact's own text, short enough to quote.
+enum SafeLine {
+    static func clip(_ line: String) -> String { line.count > 80 ? String(line.prefix(80)) + "…" : line }
 }
 
 /// One line about where a library resolved, for triage messages.
