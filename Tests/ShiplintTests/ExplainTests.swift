@@ -253,6 +253,26 @@ import Testing
         #expect(fine.stdout.contains("Not explained by this artifact"), "\(fine.stdout)")
     }
 
+    /// The issue's faiss-node case: glibc prints the addon's full path under /opt before `cannot open shared object
+    /// file` when the file is there but for another CPU. It is that file (wrong-arch), in the layer, named by package.
+    @Test func nodeAddonPathInALayer() throws {
+        let layer = try Self.folder([
+            "nodejs/node_modules/faiss-node/package.json": #"{"name": "faiss-node", "version": "0.5.1", "gypfile": true}"#,
+            "nodejs/node_modules/faiss-node/build/Release/faiss-node.node": "fixtures/bin/node/napi-aarch64.node",
+        ])
+        let function = try Self.folder(["index.js": "const faiss = require('faiss-node');\n"])
+        let result = try Shiplint.run(["explain", function, "--layer", layer, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error: /opt/nodejs/node_modules/faiss-node/build/Release/faiss-node.node: cannot open shared object file: No such file or directory"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [wrong-arch]: nodejs/node_modules/faiss-node/build/Release/faiss-node.node in \(layer)"), "\(result.stdout)")
+        #expect(result.stdout.contains("installed by: faiss-node 0.5.1 (nodejs/node_modules/faiss-node)"))
+        // The same path under /var/task is not the layer's file: the function has no such file.
+        let other = try Shiplint.run(["explain", function, "--layer", layer, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error: /var/task/node_modules/faiss-node/build/Release/faiss-node.node: cannot open shared object file: No such file or directory"])
+        #expect(other.status == 1)
+        #expect(other.stdout.contains("Not explained by this artifact"), "\(other.stdout)")
+    }
+
     @Test func nodeAddonBuiltOnWindows() throws {
         let folder = try Self.folder(["index.js": "", "node_modules/sharp/build/Release/sharp.node": "fixtures/bin/pe/_mod.cp313-win_amd64.pyd"])
         let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",

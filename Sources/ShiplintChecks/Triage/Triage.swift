@@ -125,6 +125,8 @@ private struct TriageContext {
         if let function = deployment.function, function.entries.contains(where: { $0.path == inner }) || function.binaries.contains(where: { $0.path == inner }) {
             return (function, inner)
         }
+        // A full runtime path settles the side: /var/task/x is the function's or nothing.
+        if runtimePath.hasPrefix(taskRoot) { return nil }
         // A bare file name (as Node and some loaders print): the first file of that name anywhere.
         let name = runtimePath.split(separator: "/").last.map(String.init) ?? runtimePath
         for artifact in deployment.artifacts {
@@ -149,6 +151,15 @@ private struct TriageContext {
     /// The finding's fix for what is there: the installed distribution and its real alternative, and a layer's own
     /// install folder.
     func fixFor(_ finding: Finding) -> (fix: String, evidence: [(String, String)]) {
+        // An npm package: the deepest node_modules/<name>/package.json above the file names it.
+        if target.nodeVersion != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) {
+            let owner = artifact.metadataFiles.keys.sorted().compactMap { manifest -> InstalledNodePackage? in
+                guard manifest.hasSuffix("/package.json"), finding.path.hasPrefix(String(manifest.dropLast("package.json".count))) else { return nil }
+                return InstalledNodePackage(manifest: manifest, text: artifact.metadataFiles[manifest]!)
+            }.max { $0.folder.count < $1.folder.count }
+            guard let owner else { return (finding.fix, []) }
+            return (finding.fix, [("installed by", "\(owner.name) \(owner.version) (\(owner.folder))")])
+        }
         guard target.python != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }),
             let distribution = InstalledDistribution.owning(finding.path, in: artifact)
         else { return (finding.fix, []) }
