@@ -14,7 +14,11 @@ struct Explain: ParsableCommand {
             shiplint names the file that is wrong, the facts, and the fix. It recognises ImportModuleError / \
             ModuleNotFoundError / cannot import name, `cannot open shared object file`, `version 'GLIBC_2.28' not \
             found`, `invalid ELF header`, `wrong ELF class`, `undefined symbol`, `cannot enable executable stack`, \
-            Node's NODE_MODULE_VERSION mismatch, Runtime.InvalidEntrypoint and `exec format error`. An error the \
+            `Permission denied` / `EACCES` on a path, `ELF load command … not properly aligned`, Node's \
+            NODE_MODULE_VERSION mismatch, Runtime.InvalidEntrypoint and `exec format error`. A full path in the text \
+            (`/var/task/x`: the function, `/opt/x`: the layers) is the file explained; repeated events of one \
+            failure are explained once. A ZIP or folder laid out as a layer (everything under python/, nodejs/ …) is \
+            judged as a layer at /opt; --as function|layer overrides. An error the \
             artifact does not reproduce is reported as not explained by it (the wrong log, or another build).
 
             Without an error text (and with standard input a terminal), lists every import that would fail.
