@@ -51,6 +51,10 @@ import Testing
         Case(name: "GLIBCXX on Amazon Linux 2", artifact: "fixtures/bin/elf/_cxx.cpython-311-x86_64-linux-gnu.so", target: "aws-lambda-python3.11-x86_64",
              error: "ImportError: /lib64/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by /var/task/_cxx.cpython-311-x86_64-linux-gnu.so)",
              rootCause: "libstdcxx-too-new _cxx.cpython-311-x86_64-linux-gnu.so"),
+        // The CXXABI variant of the same libstdc++ too old (pytorch/pytorch and onnxruntime reports on Lambda).
+        Case(name: "CXXABI on Amazon Linux 2", artifact: "fixtures/bin/elf/_cxx.cpython-311-x86_64-linux-gnu.so", target: "aws-lambda-python3.11-x86_64",
+             error: "ImportError: /lib64/libstdc++.so.6: version `CXXABI_1.3.13' not found (required by /var/task/_cxx.cpython-311-x86_64-linux-gnu.so)",
+             rootCause: "libstdcxx-too-new _cxx.cpython-311-x86_64-linux-gnu.so"),
         Case(name: "wrong ELF class", artifact: "fixtures/bin/elf/_clean.cpython-313-i386-linux-gnu.so", target: "aws-lambda-python3.13-x86_64",
              error: "ImportError: /var/task/_clean.cpython-313-i386-linux-gnu.so: wrong ELF class: ELFCLASS32",
              rootCause: "wrong-arch _clean.cpython-313-i386-linux-gnu.so"),

@@ -148,6 +148,11 @@ private struct TriageContext {
             summary: "\(finding.path) in \(finding.artifact): \(finding.message)", fix: fix)
     }
 
+    /// pip for the function's build folder, or a layer's python/.
+    func installCommand(into artifact: Artifact) -> String {
+        deployment.function?.path == artifact.path ? InstallAdvice.pip(target) : InstallAdvice.intoLayer(InstallAdvice.pip(target))
+    }
+
     /// The finding's fix for what is there: the installed distribution and its real alternative, and a layer's own
     /// install folder.
     func fixFor(_ finding: Finding) -> (fix: String, evidence: [(String, String)]) {
@@ -222,7 +227,7 @@ private struct TriageContext {
                 signal: signal, outcome: .explained, rootCause: nil, module: module, files: [(candidate.artifact.path, candidate.path)],
                 evidence: [("looked for", lookedFor), ("found instead", candidate.path)],
                 summary: "\(candidate.path) in \(candidate.artifact.path) has a name CPython \(target.python?.version.description ?? "") does not import (it accepts \(suffixes.joined(separator: ", ")))",
-                fix: "Install the package built for \(target.platform.runtime ?? target.name): `\(InstallAdvice.pip(target))`.")
+                fix: "Install the package built for \(target.platform.runtime ?? target.name): `\(installCommand(into: candidate.artifact))`.")
         }
         // Anywhere else in the deployment (a layer laid out for another Python, an extra top folder)?
         let top = String(relative.split(separator: "/").first ?? "")
@@ -242,7 +247,9 @@ private struct TriageContext {
             signal: signal, outcome: .notExplained, rootCause: nil, module: module, files: [],
             evidence: [("looked for", lookedFor)],
             summary: "\(top) is not in the function or its layers at all: either it was never installed, or this log belongs to another artifact",
-            fix: "If the function needs it, install it into the folder you zip: `\(InstallAdvice.pip(target))`, or add the layer that provides it.")
+            fix: target.python == nil
+                ? "If the function needs it, package it with the function or add the layer that provides it."
+                : "If the function needs it, install it into the folder you zip: `\(InstallAdvice.pip(target))`, or add the layer that provides it.")
     }
 
     func missingLibrary(_ signal: ErrorSignal, soname: String, requiredBy: String?) -> Explanation {
