@@ -50,6 +50,37 @@ import Testing
         #expect((functionJSON["artifacts"] as? [[String: Any]])?.first?["role"] as? String == "function")
     }
 
+    /// inspect --tree resolves a recognised layer's libraries under /opt (LD_LIBRARY_PATH has /opt/lib), and under
+    /// /var/task with --as function.
+    @Test func inspectTreeTakesTheRole() throws {
+        let layer = try ExplainTests.folder([
+            "python/pkg/_usesfoo.cpython-313-x86_64-linux-gnu.so": "fixtures/bin/elf/_usesfoo.cpython-313-x86_64-linux-gnu.so",
+            "lib/libfoo.so.1": "fixtures/bin/elf/libfoo.so.1",
+        ])
+        let tree = try Shiplint.run(["inspect", "--tree", layer, "--target", Self.py313])
+        #expect(tree.stdout.contains("libfoo.so.1 => /opt/lib/libfoo.so.1 [bundled, LD_LIBRARY_PATH]"), "\(tree.stdout)")
+        let function = try Shiplint.run(["inspect", "--tree", layer, "--target", Self.py313, "--as", "function"])
+        #expect(function.stdout.contains("libfoo.so.1 => /var/task/lib/libfoo.so.1 [bundled, LD_LIBRARY_PATH]"), "\(function.stdout)")
+    }
+
+    /// The reader keeps a dist-info METADATA's head even past its 64 KiB cap (a long description), and RECORD says
+    /// which distribution installed a file whose folder has another name.
+    @Test func installedDistributionFromMetadataAndRecord() throws {
+        let description = String(repeating: "A long project description line.\n", count: 4000)
+        let folder = try ExplainTests.folder([
+            "lambda_function.py": "",
+            "pkg/_clean.cpython-313-aarch64-linux-gnu.so": "fixtures/bin/elf/_clean.cpython-313-aarch64-linux-gnu.so",
+            "Foo_Bar-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Foo.Bar\nVersion: 1.0\n\n" + description,
+            "Foo_Bar-1.0.dist-info/RECORD": "pkg/_clean.cpython-313-aarch64-linux-gnu.so,sha256=x,1\nFoo_Bar-1.0.dist-info/RECORD,,\n",
+        ])
+        let result = try Shiplint.run(["explain", folder, "--target", Self.py313, "--error",
+            "/var/task/pkg/_clean.cpython-313-aarch64-linux-gnu.so: cannot open shared object file: No such file or directory"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [wrong-arch]: pkg/_clean.cpython-313-aarch64-linux-gnu.so"), "\(result.stdout)")
+        #expect(result.stdout.contains("installed by: Foo.Bar 1.0 (Foo_Bar-1.0.dist-info)"), "\(result.stdout)")
+        #expect(result.stdout.contains("--target build/ Foo.Bar==1.0"))
+    }
+
     /// The case: Pillow installed on a Mac into a layer's python/, passed to explain as the artifact. Before,
     /// it was "everything in the function ZIP sits under python/".
     @Test func explainOnALayerBlamesTheDarwinFile() throws {
