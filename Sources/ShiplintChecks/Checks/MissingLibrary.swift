@@ -15,7 +15,9 @@ extension Check {
             built against OpenSSL 1.1 (libssl.so.1.1) on a runtime with only OpenSSL 3.
 
             Fix: on a Lambda target, install a build that bundles its libraries (manylinux wheels from PyPI: \
-            opencv-python-headless, psycopg2-binary), or ship the library in the function's `lib/` folder or a \
+            opencv-python-headless for opencv-python and opencv-contrib-python-headless for \
+            opencv-contrib-python when libGL is missing, psycopg2-binary for psycopg2; `shiplint explain` names the \
+            distribution installed), or ship the library in the function's `lib/` folder or a \
             layer's `lib/` folder (`/var/task/lib` and `/opt/lib` are on LD_LIBRARY_PATH). On a wheel-policy \
             target (manylinux, musllinux), vendor it with `auditwheel repair --plat <policy>_<arch>`, which copies \
             the library into `<package>.libs/` and sets the RPATH, building inside the quay.io/pypa image of the \
