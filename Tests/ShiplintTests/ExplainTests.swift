@@ -223,6 +223,9 @@ import Testing
             #expect(result.stdout.contains("Install opencv-contrib-python-headless instead of opencv-contrib-python 4.10.0.84"))
             #expect(result.stdout.contains("--target \(folder) opencv-contrib-python-headless"), "\(result.stdout)")
             #expect(!result.stdout.contains("opencv-python-headless"))
+            // scan gives the same twin on the missing-library finding itself.
+            let scan = try Shiplint.run(["scan", artifact, "--target", "aws-lambda-python3.13-x86_64"])
+            #expect(scan.stdout.contains("fix: Install opencv-contrib-python-headless instead of opencv-contrib-python 4.10.0.84"), "\(scan.stdout)")
         }
     }
 

@@ -53,11 +53,18 @@ extension Check {
                     ? "; loaded by " + edge.chain.dropLast().map { graph.objects[$0].path }.joined(separator: " → ")
                     : ""
                 let known = context.target.knownAbsent(edge.soname)
+                // The distribution that installed the binary, when a twin of it bundles (or does without) the library.
+                let installed = context.artifacts.first { $0.path == object.artifact }.flatMap { InstalledDistribution.owning(object.path, in: $0) }
+                let twin = installed.flatMap { distribution in
+                    distribution.alternative(for: edge.soname).map { alternative in
+                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (/opt/lib)."
+                    }
+                }
                 return LocatedVerdict(
                     artifact: object.artifact, path: object.path,
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
-                        fix: (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
+                        fix: twin ?? (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
                             ?? InstallAdvice.shipLibrary(edge.soname, context.target),
                         fact: edge.soname))
             }

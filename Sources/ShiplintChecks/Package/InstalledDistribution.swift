@@ -58,6 +58,17 @@ struct InstalledDistribution: Equatable {
         name.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
     }
 
+    /// The alternative when `soname` is what it does without: the GUI's libraries for OpenCV, libpq for psycopg2.
+    func alternative(for soname: String) -> (name: String, why: String)? {
+        guard let alternative else { return nil }
+        let gui = ["libGL.", "libX", "libSM.", "libICE.", "libgthread-", "libgtk-", "libQt"]
+        switch Self.normalised(name) {
+        case "opencv_python", "opencv_contrib_python": return gui.contains { soname.hasPrefix($0) } ? alternative : nil
+        case "psycopg2": return soname.hasPrefix("libpq.") ? alternative : nil
+        default: return nil
+        }
+    }
+
     /// The same package built without what Lambda lacks, or with Linux wheels where the name has none.
     var alternative: (name: String, why: String)? {
         switch Self.normalised(name) {

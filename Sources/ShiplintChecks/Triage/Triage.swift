@@ -173,7 +173,8 @@ private struct TriageContext {
         let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
         var fix = inLayer ? InstallAdvice.intoLayer(finding.fix, folder: folder) : finding.fix
         // A twin without the GUI only helps where the GUI's libraries are what is missing.
-        if let alternative = distribution.alternative, finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
+        if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
+            finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
         {
             fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(InstallAdvice.pip(target, requirement: alternative.name, folder: folder))`."
         } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
