@@ -178,7 +178,7 @@ private struct TriageContext {
         {
             fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(InstallAdvice.pip(target, requirement: alternative.name, folder: folder))`."
         } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
-            fix += " The file comes from \(distribution.name) \(distribution.version): install its manylinux wheel for this Python and architecture (`\(InstallAdvice.pip(target, requirement: "\(distribution.name)==\(distribution.version)", folder: folder))`); if that version has none, pin one that has."
+            fix += " For this file alone: `\(InstallAdvice.pip(target, requirement: "\(distribution.name)==\(distribution.version)", folder: folder))` (if that version has no such wheel, pin one that has)."
         }
         return (fix, evidence)
     }
