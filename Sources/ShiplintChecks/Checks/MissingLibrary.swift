@@ -42,6 +42,11 @@ extension Check {
         judgement: .perDeployment { context in
             let graph = context.loadGraph
             let arch = context.target.platform.arch
+            // Read once per artifact, and only when something is missing.
+            var distributions: [String: [InstalledDistribution]] = [:]
+            if !graph.missing.isEmpty {
+                for artifact in context.artifacts { distributions[artifact.path] = InstalledDistribution.all(in: artifact) }
+            }
             return graph.missing.compactMap { edge in
                 let object = graph.objects[edge.from]
                 // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
@@ -54,7 +59,7 @@ extension Check {
                     : ""
                 let known = context.target.knownAbsent(edge.soname)
                 // The distribution that installed the binary, when a twin of it bundles (or does without) the library.
-                let installed = context.artifacts.first { $0.path == object.artifact }.flatMap { InstalledDistribution.owning(object.path, in: $0) }
+                let installed = distributions[object.artifact].flatMap { InstalledDistribution.owning(object.path, among: $0) }
                 let twin = installed.flatMap { distribution in
                     distribution.alternative(for: edge.soname).map { alternative in
                         "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (/opt/lib)."

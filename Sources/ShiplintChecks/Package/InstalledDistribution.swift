@@ -43,7 +43,10 @@ struct InstalledDistribution: Equatable {
     /// The distribution that installed `path`: the one whose RECORD lists it, else the one whose normalised name is
     /// the file's top-level package (`pydantic_core/…` → pydantic-core).
     static func owning(_ path: String, in artifact: Artifact) -> InstalledDistribution? {
-        let installed = all(in: artifact)
+        owning(path, among: all(in: artifact))
+    }
+
+    static func owning(_ path: String, among installed: [InstalledDistribution]) -> InstalledDistribution? {
         if let recorded = installed.first(where: { path.hasPrefix($0.root) && $0.files.contains(String(path.dropFirst($0.root.count))) }) {
             return recorded
         }
