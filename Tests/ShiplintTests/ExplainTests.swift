@@ -155,6 +155,8 @@ import Testing
             #expect(result.status == 0)
             #expect(result.stdout.contains("Root cause [python-abi-mismatch]: psycopg2/_psycopg.so"), "\(result.stdout)")
             #expect(result.stdout.contains("Python 2 API"))
+            #expect(result.stdout.contains("module init: exports init_py27, not PyInit__py27 (a Python 2 module)"), "\(result.stdout)")
+            #expect(result.stdout.contains("wheel tags: cp27-cp27mu-manylinux1_x86_64 (psycopg2-2.7.5.dist-info/WHEEL)"))
             #expect(result.stdout.contains("--python-version 3.12"))
             // psycopg2 is published as source only: the fix names the distribution that has Linux wheels.
             #expect(result.stdout.contains("installed by: psycopg2 2.7.5 (psycopg2-2.7.5.dist-info)"), "\(result.stdout)")

@@ -350,18 +350,40 @@ private struct TriageContext {
     func undefinedSymbol(_ signal: ErrorSignal, symbol: String, path: String?) -> Explanation {
         let located = path.flatMap(locate)
         if let located, let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
-            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
         }
         // CPython API a build for another CPython needs: python-abi-mismatch names the file from its imports.
         let isCPython = symbol.hasPrefix("_Py") || symbol.hasPrefix("Py")
         if located == nil, isCPython, let finding = findings.first(where: { $0.check == "python-abi-mismatch" && $0.message.contains(symbol) })
             ?? findings.first(where: { $0.check == "python-abi-mismatch" && (symbol.hasPrefix("PyUnicodeUCS") || symbol.hasPrefix("Py_InitModule") || symbol.hasPrefix("_Py_")) })
         {
-            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
         }
         let hint = symbol.hasPrefix("Py") || symbol.hasPrefix("_Py")
             ? "a CPython API symbol: the module was likely built for another Python version" : "shiplint does not compare symbol tables"
         return notExplained(signal, "no finding on \(path ?? "the binary") explains `\(symbol)` (\(hint))")
+    }
+
+    /// Which CPython the file was built for, from its own exports (Python 3 modules export `PyInit_<name>`, Python 2
+    /// ones `init<name>`) and the tags of the wheel that installed it.
+    func cpythonBuild(of finding: Finding) -> [(String, String)] {
+        guard let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) else { return [] }
+        var evidence: [(String, String)] = []
+        if case .elf(let elf)? = artifact.binaries.first(where: { $0.path == finding.path })?.facts {
+            let exported = elf.exportedSymbols.map(\.name)
+            if let py3 = exported.first(where: { $0.hasPrefix("PyInit_") }) {
+                evidence.append(("module init", "exports \(py3) (a Python 3 module)"))
+            } else if let py2 = exported.first(where: { $0.hasPrefix("init") && $0.count > 4 }) {
+                evidence.append(("module init", "exports \(py2), not PyInit_\(py2.dropFirst(4)) (a Python 2 module)"))
+            }
+        }
+        if let distribution = InstalledDistribution.owning(finding.path, in: artifact),
+            let wheel = artifact.metadataFiles[distribution.folder + "/WHEEL"]
+        {
+            let tags = wheel.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Tag:") }.map { $0.dropFirst(4).trimmingCharacters(in: .whitespaces) }
+            if !tags.isEmpty { evidence.append(("wheel tags", "\(tags.joined(separator: ", ")) (\(distribution.folder)/WHEEL)")) }
+        }
+        return evidence
     }
 
     func nodeABI(_ signal: ErrorSignal, path: String?, built: Int?, running: Int?) -> Explanation {
