@@ -111,5 +111,14 @@ import Testing
         let (layerStatus, layerJSON) = try Shiplint.json(["scan", layer, "--target", Self.py313])
         #expect(Self.findings(layerJSON).contains { $0.hasPrefix("unreadable-file bin/normalizer bin/normalizer is stored with mode 644") }, "\(layerJSON)")
         #expect(layerStatus == 1)
+        // The shell's message when the layer's program is run from /opt/bin.
+        let explained = try Shiplint.run(["explain", layer, "--target", Self.py313, "--error", "sh: /opt/bin/normalizer: Permission denied"])
+        #expect(explained.status == 0)
+        #expect(explained.stdout.contains("Root cause [unreadable-file]: bin/normalizer in \(layer)"), "\(explained.stdout)")
+        // The function's code ran its own bin/normalizer (no check flags it: the runtime never runs it); the text
+        // says it was run, and the file is readable but not executable.
+        let function644 = try Shiplint.run(["explain", function, "--target", Self.py313, "--error", "sh: /var/task/bin/normalizer: Permission denied"])
+        #expect(function644.status == 0)
+        #expect(function644.stdout.contains("bin/normalizer in \(function) is readable but not executable by Lambda's user (mode 644)"), "\(function644.stdout)")
     }
 }

@@ -336,6 +336,20 @@ private struct TriageContext {
                     && located.path.hasPrefix(finding.path.hasSuffix("/") ? finding.path : finding.path + "/")
             }
             if let finding = onFile ?? onFolder { return explained(signal, finding, evidence: [("denied", path)]) }
+            // A program readable but not executable: only running it is denied (one the code starts itself, which
+            // no check can know is run). Modules and libraries need read only.
+            let components = EntryPath.components(located.path)
+            let isProgram = !(components.last ?? "").contains(".") || components.dropLast().contains("bin") || located.path.hasSuffix(".sh")
+            if isProgram, let entry = located.artifact.entries.first(where: { $0.path == located.path && $0.type == .file }),
+                entry.mode.map({ $0 & 0o1 == 0 }) ?? true
+            {
+                let stored = entry.mode.map { "mode \(String($0 & 0o777, radix: 8))" } ?? "no Unix modes (a ZIP made on Windows)"
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(located.artifact.path, located.path)],
+                    evidence: [("denied", path), ("stored with", stored)],
+                    summary: "\(located.path) in \(located.artifact.path) is readable but not executable by Lambda's user (\(stored)), so running it is denied",
+                    fix: "`chmod 755 \(located.path)` before zipping (build the ZIP with a tool that stores Unix modes).")
+            }
             return notExplained(signal, "\(located.path) in \(located.artifact.path) is stored readable (and executable where it must be) by Lambda's user")
         }
         // A folder: the path names it without its entries' trailing slash.
