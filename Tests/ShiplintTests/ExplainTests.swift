@@ -199,6 +199,14 @@ import Testing
         let explanations = json.object["explanations"] as? [[String: Any]] ?? []
         #expect(explanations.count == 1)
         #expect(explanations.first?["seen"] as? Int == 4)
+        // A custom runtime's bootstrap failing on three invocations, as CloudWatch JSON lines with their request ids.
+        let folder = try Self.folder(["bootstrap": "fixtures/bin/pe/_mod.cp313-win_amd64.pyd"])
+        let events = (1...3).map { #"{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: 9f\#($0)c Error: fork/exec /var/task/bootstrap: exec format error"}"# }
+        let bootstrap = try Shiplint.json(["explain", folder, "--target", "aws-lambda-provided.al2023-x86_64", "--error", events.joined(separator: "\n")])
+        let bootstrapExplanations = bootstrap.object["explanations"] as? [[String: Any]] ?? []
+        #expect(bootstrapExplanations.count == 1, "\(bootstrap.object)")
+        #expect(bootstrapExplanations.first?["seen"] as? Int == 3)
+        #expect((bootstrapExplanations.first?["root_cause"] as? [String: Any])?["check"] as? String == "windows-binary")
     }
 
     /// opencv/opencv-python#1019 (`libGL.so.1: cannot open shared object file`) with opencv-contrib-python

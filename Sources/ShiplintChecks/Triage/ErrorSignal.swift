@@ -165,7 +165,9 @@ public enum ErrorText {
         }
         // Permission denied on bootstrap is the unreadable file itself: one signal, not two.
         if deniedPath == nil, line.contains("Runtime.InvalidEntrypoint") || line.contains("exec format error") {
-            result.append(.invalidEntrypoint(detail: line.trimmingCharacters(in: .whitespaces)))
+            // Without the request id, every invocation's line is the same signal (counted, explained once).
+            let detail = line.replacingOccurrences(of: "RequestId: [0-9A-Za-z-]+ ", with: "", options: .regularExpression)
+            result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))
         }
         return result
     }
