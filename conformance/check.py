@@ -37,10 +37,10 @@ NOT_IMPLEMENTED = re.compile(r"unknown (sub)?command|unexpected argument '?(insp
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 CASE_KEYS = {"name", "why", "command", "input", "target", "needs", "expect", "error"}
-INPUT_KEYS = {"wheel", "delete", "zip", "unpack", "store"}
+INPUT_KEYS = {"wheel", "delete", "zip", "unpack", "store", "under"}
 INSPECT_EXPECT_KEYS = {"exit", "kind", "only_these_binaries", "binaries"}
 SCAN_EXPECT_KEYS = {"exit", "findings", "absent_checks", "no_errors"}
-EXPLAIN_EXPECT_KEYS = {"exit", "explained", "root_cause"}
+EXPLAIN_EXPECT_KEYS = {"exit", "explained", "root_cause", "fix_contains", "seen"}
 BINARY_KEYS = {"format", "arch", "bits", "endian", "needed", "needed_set", "soname", "rpath", "runpath",
                "interpreter", "version_needs", "max_versions", "problem"}
 
@@ -121,8 +121,12 @@ def build_input(spec, cache, folder):
     if "wheel" in spec:
         return _wheel_without(os.path.join(cache, spec["wheel"]), spec["delete"], folder)
     members = {}
+    # "under": the folder the wheels are unpacked into (a layer's `python/`, as `pip install --target python/`).
+    under = spec.get("under", "")
+    _check_member_name(under or "x")
     for wheel in spec.get("unpack", []):
-        members.update(_regular_members(os.path.join(cache, wheel)))  # a later wheel wins a clash
+        unpacked = _regular_members(os.path.join(cache, wheel))
+        members.update({under + name: value for name, value in unpacked.items()})  # a later wheel wins a clash
     for inner_path, wheel in spec.get("store", {}).items():
         _check_member_name(inner_path)
         with open(os.path.join(cache, wheel), "rb") as f:
@@ -318,6 +322,11 @@ def compare_explain(case, path, status, out, err):
     got = [root.get("check"), root.get("path")] if root else None
     if got != want:
         problems.append(f"root cause {got}, expected {want}")
+    fix = explanation.get("fix") or ""
+    if "fix_contains" in expect and expect["fix_contains"] not in fix:
+        problems.append(f"fix {fix!r} does not contain {expect['fix_contains']!r}")
+    if "seen" in expect and explanation.get("seen") != expect["seen"]:
+        problems.append(f"seen {explanation.get('seen')!r} times, expected {expect['seen']!r}")
     return problems
 
 

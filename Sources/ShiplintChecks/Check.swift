@@ -75,10 +75,13 @@ public struct Verdict: Sendable, Equatable {
 public struct ArtifactContext: Sendable {
     public let artifact: Artifact
     public let target: TargetRuntime
+    /// Deployed as a layer (at `/opt`) rather than as the function (at `/var/task`).
+    public let isLayer: Bool
 
-    public init(artifact: Artifact, target: TargetRuntime) {
+    public init(artifact: Artifact, target: TargetRuntime, isLayer: Bool = false) {
         self.artifact = artifact
         self.target = target
+        self.isLayer = isLayer
     }
 }
 
@@ -211,9 +214,13 @@ public struct Check: Sendable {
         case .perDeployment(let judge):
             judge(context)
         case .perBinary, .perArtifact:
-            context.artifacts.flatMap { artifact in
-                verdicts(ArtifactContext(artifact: artifact, target: context.target)).map {
-                    LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: $0.verdict)
+            context.artifacts.enumerated().flatMap { index, artifact in
+                let isLayer = index >= (context.function == nil ? 0 : 1)
+                return verdicts(ArtifactContext(artifact: artifact, target: context.target, isLayer: isLayer)).map {
+                    // pip installs a layer's packages into its python/ folder, not the function's build/.
+                    let verdict = isLayer && context.target.python != nil
+                        ? Verdict($0.verdict.message, fix: InstallAdvice.intoLayer($0.verdict.fix), fact: $0.verdict.fact) : $0.verdict
+                    return LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: verdict)
                 }
             }
         }

@@ -11,6 +11,28 @@ enum InstallAdvice {
             + "--python-version \(python) --only-binary=:all: --target build/ -r requirements.txt"
     }
 
+    /// A fix written for the function's build folder, for a file in a layer: pip installs into the layer's own
+    /// folder on the module path (`python/`), never `build/`.
+    static func intoLayer(_ fix: String, folder: String = "python/") -> String {
+        fix.replacingOccurrences(of: "--target build/", with: "--target \(folder)")
+    }
+
+    /// `pip` for one named requirement instead of requirements.txt, into `folder`.
+    static func pip(_ target: TargetRuntime, requirement: String, folder: String = "build/") -> String {
+        pip(target).replacingOccurrences(of: "--target build/ -r requirements.txt", with: "--target \(folder) \(requirement)")
+    }
+
+    /// A native program for a `provided` runtime, by how it is usually built: Rust, Go, C/C++ (never Python wheels).
+    static func providedBuild(_ target: TargetRuntime) -> String {
+        let arch = target.platform.arch
+        let rustTarget = "\(arch.rawValue)-unknown-linux-gnu"
+        let glibc = target.platform.libcVersion
+        let newer = target.platform.runtime?.hasSuffix(".al2") == true ? " or move the function to provided.al2023 (glibc 2.34)" : ""
+        return "Rust: build with cargo-lambda for the runtime's glibc (`cargo lambda build --release --target \(rustTarget).\(glibc)`)\(newer); "
+            + "Go: `CGO_ENABLED=0 GOOS=linux GOARCH=\(arch == .aarch64 ? "arm64" : "amd64") go build -tags lambda.norpc -o bootstrap`; "
+            + "C/C++: build inside the public.ecr.aws/lambda/\(target.platform.runtime ?? "provided") image so it links against the runtime's own glibc and libstdc++."
+    }
+
     /// The wheel platform tag of a wheel-policy target (`manylinux2014_x86_64`), for `auditwheel repair --plat`.
     static func wheelPlatform(_ target: TargetRuntime) -> String {
         "\(target.platform.displayName)_\(target.platform.arch.pythonTriplet)"
@@ -36,6 +58,9 @@ enum InstallAdvice {
             let cpu = target.platform.arch == .aarch64 ? "arm64" : "x64"
             return "Reinstall the native packages for Lambda: `npm install --os=linux --cpu=\(cpu) --libc=glibc` (npm 10+), or run `npm ci` inside the public.ecr.aws/lambda/nodejs image."
         }
+        if target.platform.runtime?.hasPrefix("provided") == true {
+            return "Build it for \(target.platform.arch.rawValue) Linux against glibc \(target.platform.libcVersion) or older. \(providedBuild(target))"
+        }
         return "Build it for \(target.platform.arch.rawValue)-unknown-linux-gnu against glibc \(target.platform.libcVersion) or older, e.g. inside the matching public.ecr.aws/lambda image."
     }
 
@@ -46,6 +71,9 @@ enum InstallAdvice {
         }
         if target.python != nil {
             return "Use a wheel tagged for glibc \(target.platform.libcVersion) or older (manylinux2014 works everywhere on Lambda): `\(pip(target))`; if the package has no such wheel, pin the last version that had one or build it in the public.ecr.aws/sam/build-\(target.platform.runtime ?? "python") image."
+        }
+        if target.platform.runtime?.hasPrefix("provided") == true {
+            return "Build it against glibc \(target.platform.libcVersion) or older. \(providedBuild(target))"
         }
         return "Build it against glibc \(target.platform.libcVersion) or older (e.g. in the public.ecr.aws/sam/build-\(target.platform.runtime ?? "provided.al2") image), or pick a prebuilt release made for manylinux2014."
     }

@@ -138,6 +138,9 @@ public struct ScanOutcome: Sendable {
     public let failOn: FailOn
     /// The folder identities are relative to.
     public let root: ProjectRoot
+    /// Why an artifact named as a function is judged as a layer ("recognised: every entry under python/", "given
+    /// with --as layer"), by artifact path.
+    public var roleNotes: [String: String] = [:]
 
     public init(
         target: TargetRuntime, artifacts: [ArtifactOutcome], configurationFindings: [JudgedFinding], checks: [CheckRun],

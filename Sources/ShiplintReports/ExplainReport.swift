@@ -21,6 +21,10 @@ public enum ExplainReport {
         outcome: ScanOutcome, style: TextStyle
     ) -> String {
         var lines: [String] = []
+        // A layer given as the artifact: say so first, since every path below is then under /opt.
+        for (path, note) in outcome.roleNotes.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(SafeText.escaped(path)): layer, \(SafeText.escaped(note)) (--as function to judge it as the function)")
+        }
         if errorText == nil {
             lines.append(style.bold("Imports that would fail on \(outcome.target.name):"))
             if failingImports.isEmpty { lines.append("  none: every module loads as far as shiplint can tell") }
@@ -31,13 +35,13 @@ public enum ExplainReport {
             return lines.joined(separator: "\n") + "\n"
         }
         if explanations.isEmpty {
-            lines.append("shiplint does not recognise this error text (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, NODE_MODULE_VERSION, InvalidEntrypoint).")
+            lines.append("shiplint does not recognise this error text (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, Permission denied / EACCES, ELF load command not properly aligned, NODE_MODULE_VERSION, InvalidEntrypoint).")
             lines.append("Here is the full scan instead:")
             lines.append("")
             return lines.joined(separator: "\n") + "\n" + TextReporter(style: style).report(outcome)
         }
         for explanation in explanations {
-            lines.append(style.bold("Error: ") + SafeText.escaped(describe(explanation.signal)))
+            lines.append(style.bold("Error: ") + SafeText.escaped(describe(explanation.signal)) + (explanation.seen > 1 ? " (seen \(explanation.seen) times)" : ""))
             let label = explanation.outcome == .explained
                 ? style.paint("Root cause", "1;31") + (explanation.rootCause.map { " [\($0.check)]" } ?? "")
                 : style.paint("Not explained by this artifact", "1;33")
@@ -53,6 +57,9 @@ public enum ExplainReport {
         switch signal {
         case .missingModule(let module): "No module named '\(module)'"
         case .missingLibrary(let soname, let requiredBy): "\(soname): cannot open shared object file" + (requiredBy.map { " (needed by \($0))" } ?? "")
+        case .unloadableFile(let path): "\(path): cannot open shared object file"
+        case .permissionDenied(let path): "Permission denied: \(path)"
+        case .misalignedELF(let path): "\(path.map { "\($0): " } ?? "")ELF load command address/offset not properly aligned"
         case .missingVersion(let version, let library, let requiredBy): "version \(version) not found" + (library.map { " in \($0)" } ?? "") + (requiredBy.map { " (required by \($0))" } ?? "")
         case .invalidELFHeader(let path): "\(path): invalid ELF header"
         case .wrongELFClass(let path, let elfClass): "\(path.map { "\($0): " } ?? "")wrong ELF class: \(elfClass)"
@@ -77,6 +84,7 @@ public enum ExplainReport {
         return JSONValue.object([
             "schema": .int(1),
             "target": .object(["name": .string(outcome.target.name)]),
+            "layers_recognised": .object(outcome.roleNotes.mapValues { .string($0) }),
             "error": errorText.map { .object(["text": .string($0), "recognised": .bool(!explanations.isEmpty)]) } ?? .null,
             "explanations": .array(explanations.map { explanation in
                 .object([
@@ -89,6 +97,7 @@ public enum ExplainReport {
                     "facts": .array(explanation.evidence.map { .object(["label": .string($0.label), "value": .string($0.value)]) }),
                     "summary": .string(explanation.summary),
                     "fix": .string(explanation.fix),
+                    "seen": .int(explanation.seen),
                 ])
             }),
             "failing_imports": .array(failingImports.map { .object(["module": .string($0.module), "root_cause": finding($0.finding)]) }),

@@ -181,6 +181,7 @@ public enum ScanReport {
                     fields["role"] = .string("layer")
                     fields["layer"] = .int(number)
                 }
+                if let note = outcome.roleNotes[scan.artifact.path] { fields["role_note"] = .string(note) }
                 fields["findings"] = .array(scan.findings.map(finding))
                 // Findings the project accepted, with the reason: kept for audits, never counted.
                 let suppressed = scan.judged.filter { !$0.isReported }
@@ -212,7 +213,8 @@ public enum ScanReport {
         for scan in outcome.artifacts {
             let findings = scan.findings
             if quiet && findings.isEmpty { continue }
-            let role = if case .layer(let number) = scan.role { "layer \(number), " } else { "" }
+            var role = if case .layer(let number) = scan.role { "layer \(number), " } else { "" }
+            if let note = outcome.roleNotes[scan.artifact.path] { role += "\(note); " }
             lines.append(style.bold(SafeText.lineStart(scan.artifact.path)) + "  (\(role)\(ArtifactSummary.describe(scan.artifact)))")
             if findings.isEmpty {
                 lines.append("  no findings")

@@ -14,7 +14,11 @@ struct Explain: ParsableCommand {
             shiplint names the file that is wrong, the facts, and the fix. It recognises ImportModuleError / \
             ModuleNotFoundError / cannot import name, `cannot open shared object file`, `version 'GLIBC_2.28' not \
             found`, `invalid ELF header`, `wrong ELF class`, `undefined symbol`, `cannot enable executable stack`, \
-            Node's NODE_MODULE_VERSION mismatch, Runtime.InvalidEntrypoint and `exec format error`. An error the \
+            `Permission denied` / `EACCES` on a path, `ELF load command … not properly aligned`, Node's \
+            NODE_MODULE_VERSION mismatch, Runtime.InvalidEntrypoint and `exec format error`. A full path in the text \
+            (`/var/task/x`: the function, `/opt/x`: the layers) is the file explained; repeated events of one \
+            failure are explained once. A ZIP or folder laid out as a layer (everything under python/, nodejs/ …) is \
+            judged as a layer at /opt; --as function|layer overrides. An error the \
             artifact does not reproduce is reported as not explained by it (the wrong log, or another build).
 
             Without an error text (and with standard input a terminal), lists every import that would fail.
@@ -23,11 +27,14 @@ struct Explain: ParsableCommand {
             """
     )
 
-    @Argument(help: "The function artifact that was deployed.")
+    @Argument(help: "The function artifact that was deployed (or a layer, recognised or given with --as layer).")
     var path: String
 
     @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"))
     var layer: [String] = []
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("How the artifact is deployed: function or layer. Default: a ZIP or folder whose every entry sits under a layer's folders (python/, nodejs/, …) is a layer.", valueName: "function|layer"))
+    var role: DeclaredRole?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file. Default: `target` in .shiplint.toml.", valueName: "name|file"))
     var target: String?
@@ -55,13 +62,14 @@ struct Explain: ParsableCommand {
         }
         let runtime = try loadTarget(name)
         let errorText = try readErrorText()
-        let function = try reading.read([path])[0]
-        let layers = try reading.read(layer.isEmpty ? (configuration?.layers ?? []) : layer)
-        let deployment = DeploymentContext(function: function, layers: layers, target: runtime)
+        let split = LayerRecognition.split(try reading.read([path]), declared: role, target: runtime)
+        let layers = split.layers + (try reading.read(layer.isEmpty ? (configuration?.layers ?? []) : layer))
+        let deployment = DeploymentContext(function: split.functions.first, layers: layers, target: runtime)
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
-        let outcome = ScanPolicy(configuration: configuration).scan(deployment)
+        var outcome = ScanPolicy(configuration: configuration).scan(deployment)
+        outcome.roleNotes = split.reasons
         let result = outcome.reportedResult
-        let explanations = errorText.map { ErrorText.signals(in: $0).map { Triage.explain($0, result: result, deployment: deployment) } } ?? []
+        let explanations = errorText.map { Triage.explain(ErrorText.occurrences(in: $0), result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
             errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,

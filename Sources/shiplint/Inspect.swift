@@ -36,6 +36,9 @@ struct Inspect: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A layer deployed with the artifact, for --tree (repeatable, in order).", valueName: "path"))
     var layer: [String] = []
 
+    @Option(name: .customLong("as"), help: ArgumentHelp("For --tree: how the artifacts are deployed, function (at /var/task) or layer (at /opt). Default: a ZIP or folder whose every entry sits under a layer's folders is a layer.", valueName: "function|layer"))
+    var role: DeclaredRole?
+
     @OptionGroup var outputOptions: OutputOptions
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
@@ -45,19 +48,21 @@ struct Inspect: ParsableCommand {
             try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
             return
         }
-        let layers = try reading.read(layer)
-        let runtime = try loadTarget(target ?? defaultTarget(for: artifacts + layers))
-        // Each artifact is its own function; the layers are shared.
+        let given = try reading.read(layer)
+        let runtime = try loadTarget(target ?? defaultTarget(for: artifacts + given))
+        // Each function is its own deployment; the layers (recognised ones first) are shared.
+        let split = LayerRecognition.split(artifacts, declared: role, target: runtime)
+        let layers = split.layers + given
         var objects: [LoadGraph.Object] = []
         var loads: [LoadGraph.Load] = []
-        for artifact in artifacts {
+        for artifact in split.functions.isEmpty ? [nil] : split.functions.map(Optional.some) {
             let graph = LoaderModel.graph(function: artifact, layers: layers, target: runtime)
             let offset = objects.count
             objects += graph.objects
             loads += graph.loads.map { $0.shifted(by: offset) }
         }
         let graph = LoadGraph(objects: objects, loads: loads)
-        try outputOptions.emit(InspectReport.render(artifacts + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
+        try outputOptions.emit(InspectReport.render(split.functions + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
     }
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.

@@ -9,6 +9,7 @@ import ShiplintTargets
 
 extension FailOn: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
+extension DeclaredRole: ExpressibleByArgument {}
 
 /// What to scan and under which policy: shared by `scan` and `baseline write`. Command-line options override the
 /// project configuration (`.shiplint.toml`, found from the current folder upward, or `--config`).
@@ -21,6 +22,9 @@ struct ScanInputOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("A layer deployed with the function (repeatable, in order); replaces `layers` in .shiplint.toml.", valueName: "path"))
     var layer: [String] = []
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("How the artifacts are deployed: function or layer. Default: a ZIP or folder whose every entry sits under a layer's folders (python/, nodejs/, java/, ruby/, lib/, bin/) is a layer, the rest functions.", valueName: "function|layer"))
+    var role: DeclaredRole?
 
     @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml.", valueName: "file"))
     var config: String?
@@ -51,6 +55,15 @@ struct ScanInputOptions: ParsableArguments {
 
     /// Reads the target and the artifacts, options first, then the configuration's defaults.
     func resolve(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact]) {
+        let resolved = try resolveRoles(configuration, progress: progress)
+        return (resolved.target, resolved.functions, resolved.layers)
+    }
+
+    /// `resolve`, with the artifacts named as functions split by role (`--as`, else their content): layers first,
+    /// then `--layer`s; `roleNotes` says why each was taken for a layer.
+    func resolveRoles(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws
+        -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact], roleNotes: [String: String])
+    {
         guard let name = target ?? configuration?.target else {
             throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)")
         }
@@ -61,16 +74,18 @@ struct ScanInputOptions: ParsableArguments {
         let runtime = try loadTarget(name)
         // pre-commit passes every changed archive, the configured layers among them: a layer is scanned once, as a layer.
         let layerFiles = layers.map(Self.sameFile)
-        var functions: [String] = []
+        var artifacts: [String] = []
         for path in paths {
             if let position = layerFiles.firstIndex(of: Self.sameFile(path)) {
                 printError("shiplint: note: \(SafeText.escaped(path)) is layer \(position + 1) of this scan; it is scanned once, as that layer")
             } else {
-                functions.append(path)
+                artifacts.append(path)
             }
         }
-        return (runtime, try reading.read(functions, progress: progress, of: functions.count + layers.count),
-                try reading.read(layers, progress: progress, first: functions.count + 1, of: functions.count + layers.count))
+        let named = try reading.read(artifacts, progress: progress, of: artifacts.count + layers.count)
+        let given = try reading.read(layers, progress: progress, first: artifacts.count + 1, of: artifacts.count + layers.count)
+        let split = LayerRecognition.split(named, declared: role, target: runtime)
+        return (runtime, split.functions, split.layers + given, split.reasons)
     }
 
     /// The file a path names, whatever the spelling (`./a.zip`, `a.zip`, a link to it); `-` stays itself.
@@ -133,7 +148,7 @@ struct Scan: ParsableCommand {
         if try scanProject(configuration) { return }
         let progress = ProgressLine.forStandardError(enabled: !outputOptions.quiet)
         defer { progress?.finish() }
-        let (runtime, functions, layers) = try input.resolve(configuration, progress: progress)
+        let (runtime, functions, layers, roleNotes) = try input.resolveRoles(configuration, progress: progress)
         progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
         var recorded: (file: String, baseline: Baseline)?
         if let baseline {
@@ -144,7 +159,8 @@ struct Scan: ParsableCommand {
             }
         }
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
-        let outcome = policy.scan(functions: functions, layers: layers, target: runtime)
+        var outcome = policy.scan(functions: functions, layers: layers, target: runtime)
+        outcome.roleNotes = roleNotes
         try outputOptions.emit(outcome)
         if outcome.fails { throw ExitCode(ExitStatus.findings) }
     }

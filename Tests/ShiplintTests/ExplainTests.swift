@@ -51,6 +51,10 @@ import Testing
         Case(name: "GLIBCXX on Amazon Linux 2", artifact: "fixtures/bin/elf/_cxx.cpython-311-x86_64-linux-gnu.so", target: "aws-lambda-python3.11-x86_64",
              error: "ImportError: /lib64/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by /var/task/_cxx.cpython-311-x86_64-linux-gnu.so)",
              rootCause: "libstdcxx-too-new _cxx.cpython-311-x86_64-linux-gnu.so"),
+        // The CXXABI variant of the same libstdc++ too old (pytorch/pytorch and onnxruntime reports on Lambda).
+        Case(name: "CXXABI on Amazon Linux 2", artifact: "fixtures/bin/elf/_cxx.cpython-311-x86_64-linux-gnu.so", target: "aws-lambda-python3.11-x86_64",
+             error: "ImportError: /lib64/libstdc++.so.6: version `CXXABI_1.3.13' not found (required by /var/task/_cxx.cpython-311-x86_64-linux-gnu.so)",
+             rootCause: "libstdcxx-too-new _cxx.cpython-311-x86_64-linux-gnu.so"),
         Case(name: "wrong ELF class", artifact: "fixtures/bin/elf/_clean.cpython-313-i386-linux-gnu.so", target: "aws-lambda-python3.13-x86_64",
              error: "ImportError: /var/task/_clean.cpython-313-i386-linux-gnu.so: wrong ELF class: ELFCLASS32",
              rootCause: "wrong-arch _clean.cpython-313-i386-linux-gnu.so"),
@@ -63,6 +67,30 @@ import Testing
         Case(name: "musl bootstrap", artifact: "fixtures/bin/elf/bootstrap-musl", target: "aws-lambda-provided.al2023-x86_64",
              error: "/var/task/bootstrap: error while loading shared libraries: libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory",
              rootCause: "musl-binary bootstrap-musl"),
+        // A full path before `cannot open shared object file` is that file (glibc's message for a file it cannot
+        // map, e.g. byt3bl33d3r/CrackMapExec#795 `_rust.abi3.so: Cannot open shared object file`): its own finding.
+        Case(name: "full path that cannot be opened is the file itself", artifact: "fixtures/artifacts/function-aarch64.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "Runtime.ImportModuleError: Unable to import module 'app': /var/task/pkg/_clean.cpython-313-aarch64-linux-gnu.so: cannot open shared object file: No such file or directory",
+             rootCause: "wrong-arch pkg/_clean.cpython-313-aarch64-linux-gnu.so"),
+        Case(name: "full path absent from the artifact", artifact: "fixtures/artifacts/function-clean.zip", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: /var/task/pkg/_rust.abi3.so: cannot open shared object file: No such file or directory",
+             rootCause: nil, explained: false),
+        // `fork/exec /var/task/bootstrap: permission denied` (AWS "Troubleshoot invocation issues", custom runtimes).
+        Case(name: "bootstrap permission denied", artifact: "fixtures/artifacts/package/bootstrap-644.zip", target: "aws-lambda-provided.al2023-x86_64",
+             error: #"{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: 7 Error: fork/exec /var/task/bootstrap: permission denied"}"#,
+             rootCause: "unreadable-file bootstrap"),
+        Case(name: "bootstrap permission denied, wrong log", artifact: "fixtures/artifacts/package/bootstrap-755.zip", target: "aws-lambda-provided.al2023-x86_64",
+             error: "Error: fork/exec /var/task/bootstrap: permission denied",
+             rootCause: nil, explained: false),
+        // glibc's message for a file whose PT_LOAD offset and address disagree modulo the alignment (a damaged or
+        // badly stripped library).
+        Case(name: "ELF load command not properly aligned", artifact: "fixtures/bin/corrupt/elf-load-misaligned.so", target: "aws-lambda-python3.13-x86_64",
+             error: "ImportError: /var/task/elf-load-misaligned.so: ELF load command address/offset not properly aligned",
+             rootCause: "corrupt-binary elf-load-misaligned.so"),
+        // Lower case, and a message copied out of a JSON log line with its literal \n.
+        Case(name: "lower-case no module named, JSON-escaped", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
+             error: #"[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': no module named 'pydantic_core._pydantic_core'\nTraceback (most recent call last):"#,
+             rootCause: "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd"),
         // A log that names a module this artifact has, correctly built: the user pasted the wrong log.
         Case(name: "wrong log", artifact: "fixtures/artifacts/function-clean.zip", target: "aws-lambda-python3.13-x86_64",
              error: "Runtime.ImportModuleError: Unable to import module 'handler': No module named 'pkg._clean'",
@@ -112,6 +140,154 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("Root cause [darwin-binary]: PIL/_imaging.cpython-313-darwin.so"), "\(result.stdout)")
         #expect(result.stdout.contains("found instead: PIL/_imaging.cpython-313-darwin.so"))
+    }
+
+    /// jkehler/awslambda-psycopg2#37: `/var/task/psycopg2/_psycopg.so: undefined symbol: _Py_ZeroStruct`, a
+    /// CPython 2.7 build (dist-info tag cp27mu) on Python 3. With the path and without it.
+    @Test func python2BuildOnPython3() throws {
+        let folder = try Self.folder([
+            "lambda_function.py": "", "psycopg2/__init__.py": "", "psycopg2/_psycopg.so": "fixtures/bin/policy/_py27.so",
+            "psycopg2-2.7.5.dist-info/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp27-cp27mu-manylinux1_x86_64\n",
+        ])
+        for error in ["Unable to import module 'index': /var/task/psycopg2/_psycopg.so: undefined symbol: _Py_ZeroStruct",
+                      "ImportError: undefined symbol: _Py_ZeroStruct"] {
+            let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-python3.12-x86_64", "--error", error])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Root cause [python-abi-mismatch]: psycopg2/_psycopg.so"), "\(result.stdout)")
+            #expect(result.stdout.contains("Python 2 API"))
+            #expect(result.stdout.contains("module init: exports init_py27, not PyInit__py27 (a Python 2 module)"), "\(result.stdout)")
+            #expect(result.stdout.contains("wheel tags: cp27-cp27mu-manylinux1_x86_64 (psycopg2-2.7.5.dist-info/WHEEL)"))
+            #expect(result.stdout.contains("--python-version 3.12"))
+            // psycopg2 is published as source only: the fix names the distribution that has Linux wheels.
+            #expect(result.stdout.contains("installed by: psycopg2 2.7.5 (psycopg2-2.7.5.dist-info)"), "\(result.stdout)")
+            #expect(result.stdout.contains("Install psycopg2-binary instead of psycopg2 2.7.5"))
+        }
+    }
+
+    /// AWS "Deployment packages": files stored readable by their owner only fail with `[Errno 13] Permission denied`
+    /// (Python) or `EACCES: permission denied, open` (Node.js).
+    @Test func permissionDeniedOnAPath() throws {
+        let python = try Self.folder(["app.py": "def handler(e, c): pass\n", "util.py": ""])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: python + "/app.py")
+        let result = try Shiplint.run(["explain", python, "--target", "aws-lambda-python3.13-x86_64", "--error",
+            "[ERROR] PermissionError: [Errno 13] Permission denied: '/var/task/app.py'"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [unreadable-file]: app.py"), "\(result.stdout)")
+        #expect(result.stdout.contains("chmod 644"))
+        let node = try Self.folder(["index.js": "", "node_modules/left-pad/index.js": ""])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: node + "/node_modules/left-pad/index.js")
+        let denied = try Shiplint.run(["explain", node, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error: EACCES: permission denied, open '/var/task/node_modules/left-pad/index.js'"])
+        #expect(denied.status == 0)
+        #expect(denied.stdout.contains("Root cause [unreadable-file]: node_modules/left-pad/index.js"), "\(denied.stdout)")
+        // The same text against files stored 644: not this artifact's.
+        let readable = try Shiplint.run(["explain", Self.folder(["app.py": ""]), "--target", "aws-lambda-python3.13-x86_64", "--error",
+            "PermissionError: [Errno 13] Permission denied: '/var/task/app.py'"])
+        #expect(readable.status == 1)
+        #expect(readable.stdout.contains("Not explained by this artifact"), "\(readable.stdout)")
+    }
+
+    /// One failure on every invocation is one cause: explained once, with how often it was seen.
+    @Test func repeatedEventsAreExplainedOnce() throws {
+        let event = "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'"
+        let log = (1...4).map { "START RequestId: \($0) Version: $LATEST\n\(event)\nEND RequestId: \($0)" }.joined(separator: "\n")
+        let result = try Shiplint.run(["explain", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--error", log])
+        #expect(result.status == 0)
+        #expect(result.stdout.components(separatedBy: "Root cause").count == 2, "\(result.stdout)")
+        #expect(result.stdout.contains("(seen 4 times)"))
+        let json = try Shiplint.json(["explain", "fixtures/artifacts/function-windows.zip", "--target", "aws-lambda-python3.13-x86_64", "--error", log])
+        let explanations = json.object["explanations"] as? [[String: Any]] ?? []
+        #expect(explanations.count == 1)
+        #expect(explanations.first?["seen"] as? Int == 4)
+        // A custom runtime's bootstrap failing on three invocations, as CloudWatch JSON lines with their request ids.
+        let folder = try Self.folder(["bootstrap": "fixtures/bin/pe/_mod.cp313-win_amd64.pyd"])
+        let events = (1...3).map { #"{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: 9f\#($0)c Error: fork/exec /var/task/bootstrap: exec format error"}"# }
+        let bootstrap = try Shiplint.json(["explain", folder, "--target", "aws-lambda-provided.al2023-x86_64", "--error", events.joined(separator: "\n")])
+        let bootstrapExplanations = bootstrap.object["explanations"] as? [[String: Any]] ?? []
+        #expect(bootstrapExplanations.count == 1, "\(bootstrap.object)")
+        #expect(bootstrapExplanations.first?["seen"] as? Int == 3)
+        #expect((bootstrapExplanations.first?["root_cause"] as? [String: Any])?["check"] as? String == "windows-binary")
+    }
+
+    /// opencv/opencv-python#1019 (`libGL.so.1: cannot open shared object file`) with opencv-contrib-python
+    /// installed: its headless twin is opencv-contrib-python-headless, and in a layer pip installs into python/.
+    @Test func libGLFixNamesTheInstalledDistribution() throws {
+        // The fixture binary needs libGL.so.1 (and libpq.so.5): it stands in for cv2's extension module.
+        let extracted = try Self.folder([:])
+        _ = try runProgram("/usr/bin/unzip", ["-q", Repository.fixture("artifacts/resolve/missing-system.zip"), "-d", extracted])
+        let module = extracted + "/pkg/_system.cpython-313-x86_64-linux-gnu.so"
+        let distribution = [
+            "cv2/__init__.py": "",
+            "opencv_contrib_python-4.10.0.84.dist-info/METADATA": "Metadata-Version: 2.1\nName: opencv-contrib-python\nVersion: 4.10.0.84\n",
+            "opencv_contrib_python-4.10.0.84.dist-info/RECORD": "cv2/__init__.py,sha256=a,0\ncv2/cv2.abi3.so,sha256=b,1\n",
+        ]
+        let function = try Self.folder(distribution.merging(["lambda_function.py": ""]) { $1 })
+        let layer = try Self.folder(Dictionary(uniqueKeysWithValues: distribution.map { ("python/" + $0.key, $0.value) }))
+        try FileManager.default.copyItem(atPath: module, toPath: function + "/cv2/cv2.abi3.so")
+        try FileManager.default.copyItem(atPath: module, toPath: layer + "/python/cv2/cv2.abi3.so")
+        let error = "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': libGL.so.1: cannot open shared object file: No such file or directory"
+        for (artifact, path, folder) in [(function, "cv2/cv2.abi3.so", "build/"), (layer, "python/cv2/cv2.abi3.so", "python/")] {
+            let result = try Shiplint.run(["explain", artifact, "--target", "aws-lambda-python3.13-x86_64", "--error", error])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Root cause [missing-library]: \(path)"), "\(result.stdout)")
+            #expect(result.stdout.contains("Install opencv-contrib-python-headless instead of opencv-contrib-python 4.10.0.84"))
+            #expect(result.stdout.contains("--target \(folder) opencv-contrib-python-headless"), "\(result.stdout)")
+            #expect(!result.stdout.contains("opencv-python-headless"))
+            // scan gives the same twin on the missing-library finding itself.
+            let scan = try Shiplint.run(["scan", artifact, "--target", "aws-lambda-python3.13-x86_64"])
+            #expect(scan.stdout.contains("fix: Install opencv-contrib-python-headless instead of opencv-contrib-python 4.10.0.84"), "\(scan.stdout)")
+        }
+    }
+
+    /// cargo-lambda users on provided.al2 (`version 'GLIBC_2.28' not found (required by /var/task/bootstrap)`):
+    /// the fix is Rust/Go/C advice for the runtime's glibc, never Python wheels.
+    @Test func providedRuntimeFixesAreForNativeBuilds() throws {
+        let folder = try Self.folder(["bootstrap": "fixtures/bin/elf/_glibc228.cpython-311-x86_64-linux-gnu.so"])
+        let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-provided.al2-x86_64", "--error",
+            "/var/task/bootstrap: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by /var/task/bootstrap)"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [glibc-too-new]: bootstrap"), "\(result.stdout)")
+        #expect(result.stdout.contains("cargo lambda build --release --target x86_64-unknown-linux-gnu.2.26"))
+        #expect(result.stdout.contains("CGO_ENABLED=0"))
+        #expect(!result.stdout.contains("pip install"))
+    }
+
+    /// `fork/exec /var/task/bootstrap: exec format error` from a bootstrap script: no #! line, or an interpreter an
+    /// OS-only runtime does not have.
+    @Test func bootstrapScripts() throws {
+        let error = #"{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: 1 Error: fork/exec /var/task/bootstrap: exec format error"}"#
+        for (script, fragment) in [("#!/usr/bin/env python3\nimport sys\n", "is a script for python3"), ("echo hi\n", "nor a script with a #! line")] {
+            let folder = try Self.folder(["bootstrap": script])
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/bootstrap")
+            let result = try Shiplint.run(["explain", folder, "--target", "aws-lambda-provided.al2023-x86_64", "--error", error])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains(fragment), "\(result.stdout)")
+        }
+        let shell = try Self.folder(["bootstrap": "#!/bin/sh\nexec ./app\n"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shell + "/bootstrap")
+        let fine = try Shiplint.run(["explain", shell, "--target", "aws-lambda-provided.al2023-x86_64", "--error", error])
+        #expect(fine.status == 1)
+        #expect(fine.stdout.contains("Not explained by this artifact"), "\(fine.stdout)")
+    }
+
+    /// The issue's faiss-node case: glibc prints the addon's full path under /opt before `cannot open shared object
+    /// file` when the file is there but for another CPU. It is that file (wrong-arch), in the layer, named by package.
+    @Test func nodeAddonPathInALayer() throws {
+        let layer = try Self.folder([
+            "nodejs/node_modules/faiss-node/package.json": #"{"name": "faiss-node", "version": "0.5.1", "gypfile": true}"#,
+            "nodejs/node_modules/faiss-node/build/Release/faiss-node.node": "fixtures/bin/node/napi-aarch64.node",
+        ])
+        let function = try Self.folder(["index.js": "const faiss = require('faiss-node');\n"])
+        let result = try Shiplint.run(["explain", function, "--layer", layer, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error: /opt/nodejs/node_modules/faiss-node/build/Release/faiss-node.node: cannot open shared object file: No such file or directory"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Root cause [wrong-arch]: nodejs/node_modules/faiss-node/build/Release/faiss-node.node in \(layer)"), "\(result.stdout)")
+        #expect(result.stdout.contains("installed by: faiss-node 0.5.1 (nodejs/node_modules/faiss-node)"))
+        // The same path under /var/task is not the layer's file: the function has no such file.
+        let other = try Shiplint.run(["explain", function, "--layer", layer, "--target", "aws-lambda-nodejs22.x-x86_64", "--error",
+            "Error: /var/task/node_modules/faiss-node/build/Release/faiss-node.node: cannot open shared object file: No such file or directory"])
+        #expect(other.status == 1)
+        #expect(other.stdout.contains("Not explained by this artifact"), "\(other.stdout)")
     }
 
     @Test func nodeAddonBuiltOnWindows() throws {

@@ -19,7 +19,9 @@ extension Check {
             Fix: on a Lambda target, use a build made for an older glibc (a `manylinux2014` wheel needs at most \
             2.17), pin the last release of the package that published one, build it in the \
             public.ecr.aws/sam/build-<runtime> image, or move the function to a runtime on Amazon Linux 2023. \
-            On a wheel-policy target, build the wheel in the policy's image (quay.io/pypa/manylinux2014_x86_64 \
+            On a `provided` runtime (no Python wheels there): Rust with cargo-lambda's glibc target \
+            (`cargo lambda build --target x86_64-unknown-linux-gnu.2.26`) or provided.al2023; Go with \
+            `CGO_ENABLED=0`; C/C++ built in the runtime's own image. On a wheel-policy target, build the wheel in the policy's image (quay.io/pypa/manylinux2014_x86_64 \
             …) and run `auditwheel repair`, or tag it for a newer policy.
             """,
         examples: [

@@ -15,7 +15,9 @@ extension Check {
             built against OpenSSL 1.1 (libssl.so.1.1) on a runtime with only OpenSSL 3.
 
             Fix: on a Lambda target, install a build that bundles its libraries (manylinux wheels from PyPI: \
-            opencv-python-headless, psycopg2-binary), or ship the library in the function's `lib/` folder or a \
+            opencv-python-headless for opencv-python and opencv-contrib-python-headless for \
+            opencv-contrib-python when libGL is missing, psycopg2-binary for psycopg2; `shiplint explain` names the \
+            distribution installed), or ship the library in the function's `lib/` folder or a \
             layer's `lib/` folder (`/var/task/lib` and `/opt/lib` are on LD_LIBRARY_PATH). On a wheel-policy \
             target (manylinux, musllinux), vendor it with `auditwheel repair --plat <policy>_<arch>`, which copies \
             the library into `<package>.libs/` and sets the RPATH, building inside the quay.io/pypa image of the \
@@ -40,6 +42,11 @@ extension Check {
         judgement: .perDeployment { context in
             let graph = context.loadGraph
             let arch = context.target.platform.arch
+            // Read once per artifact, and only when something is missing.
+            var distributions: [String: [InstalledDistribution]] = [:]
+            if !graph.missing.isEmpty {
+                for artifact in context.artifacts { distributions[artifact.path] = InstalledDistribution.all(in: artifact) }
+            }
             return graph.missing.compactMap { edge in
                 let object = graph.objects[edge.from]
                 // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
@@ -51,11 +58,18 @@ extension Check {
                     ? "; loaded by " + edge.chain.dropLast().map { graph.objects[$0].path }.joined(separator: " → ")
                     : ""
                 let known = context.target.knownAbsent(edge.soname)
+                // The distribution that installed the binary, when a twin of it bundles (or does without) the library.
+                let installed = distributions[object.artifact].flatMap { InstalledDistribution.owning(object.path, among: $0) }
+                let twin = installed.flatMap { distribution in
+                    distribution.alternative(for: edge.soname).map { alternative in
+                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (/opt/lib)."
+                    }
+                }
                 return LocatedVerdict(
                     artifact: object.artifact, path: object.path,
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
-                        fix: (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
+                        fix: twin ?? (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
                             ?? InstallAdvice.shipLibrary(edge.soname, context.target),
                         fact: edge.soname))
             }

@@ -9,7 +9,7 @@ extension Check {
             A ZIP made on Windows (Explorer's "Send to compressed folder", PowerShell's `Compress-Archive`, many \
             libraries) records MS-DOS attributes instead of Unix permissions. Lambda then has nothing to restore and, \
             in practice, unpacks the entries readable but not executable: Python and Node.js code loads, but a custom runtime's \
-            `bootstrap` or a program under `bin/` cannot be run (`unreadable-file` reports those). shiplint says this \
+            `bootstrap` or a program under a layer's `bin/` cannot be run (`unreadable-file` reports those). shiplint says this \
             once per ZIP rather than for every entry.
 
             Fix: nothing, if the package holds no executable. Otherwise build the ZIP with a tool that stores Unix \

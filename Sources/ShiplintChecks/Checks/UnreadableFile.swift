@@ -10,9 +10,12 @@ extension Check {
             Lambda unpacks the package keeping the Unix permissions stored in the ZIP, and runs the function as \
             another user than the files' owner, so only the "others" bits count. A file without read for others \
             (`600`, `640`) fails at import with `PermissionError: [Errno 13] Permission denied` (Node.js: \
-            `EACCES`); a folder needs read and execute (`755`). The entry point of a custom runtime (`bootstrap` at \
-            the root of the function or of a layer) and programs under `bin/` must be executable, otherwise the \
-            function fails with `Runtime.InvalidEntrypoint` / `permission denied`. A ZIP made on Windows stores no \
+            `EACCES`); a folder needs read and execute (`755`). What the runtime executes must be executable: the \
+            entry point of a custom runtime (`bootstrap` at the root of the function or of a layer on a `provided` \
+            runtime), and in a layer the programs under `bin/` (Lambda puts `/opt/bin` on PATH) and the extensions \
+            under `extensions/`; otherwise the function fails with `Runtime.InvalidEntrypoint` / `permission \
+            denied`. A function's own `bin/` is not on PATH: pip's console-script wrappers there (mode 644, or from \
+            a ZIP made on Windows) are never run, so they need only be readable. A ZIP made on Windows stores no \
             Unix permissions at all (see `no-unix-modes`); Lambda then does not make `bootstrap` executable either.
 
             Fix: set the permissions before zipping: `chmod 644` for files, `755` for folders and executables \
@@ -40,6 +43,16 @@ extension Check {
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("bootstrap", 100)], mode: 0o100755)),
                 target: "aws-lambda-provided.al2023-x86_64", fires: false),
             CheckExample(
+                "a pip console script in a Python function's bin/ with 644",
+                subject: .deployment(
+                    function: SamplePackage.artifact("function.zip", files: [("lambda_function.py", 100), ("bin/normalizer", 200)], mode: 0o100644),
+                    layers: []),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample(
+                "a program in a layer's bin/ with 644",
+                subject: .deployment(function: nil, layers: [SamplePackage.artifact("layer.zip", files: [("bin/ffmpeg", 200)], mode: 0o100644)]),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
                 "files 644, folders 755",
                 subject: .artifact(SamplePackage.artifact(
                     "function.zip", files: [("handler.py", 100), ("pkg/__init__.py", 0)], entries: [SamplePackage.folder("pkg/")])),
@@ -50,7 +63,7 @@ extension Check {
             var verdicts: [LocatedVerdict] = []
             var unreported = 0
             for entry in context.artifact.entries where !EntryPath.isNested(entry.path) {
-                guard let verdict = EntryPermissions.verdict(entry, package: package) else { continue }
+                guard let verdict = EntryPermissions.verdict(entry, package: package, isLayer: context.isLayer) else { continue }
                 // A package zipped with the wrong umask has every file wrong: name the first few, count the rest.
                 if verdicts.count < EntryPermissions.reportedEntries {
                     verdicts.append(LocatedVerdict(path: entry.path, verdict: verdict))
@@ -74,11 +87,14 @@ extension Check {
 enum EntryPermissions {
     static let reportedEntries = 20
 
-    static func verdict(_ entry: ArtifactEntry, package: TargetRuntime.Package) -> Verdict? {
+    static func verdict(_ entry: ArtifactEntry, package: TargetRuntime.Package, isLayer: Bool) -> Verdict? {
         let components = EntryPath.components(entry.path)
+        // What the runtime executes: a provided runtime's bootstrap; from a layer, /opt/bin (on PATH) and the
+        // extensions Lambda starts. A function's bin/ is not on PATH: pip's console scripts there are never run.
         let isEntryPoint = entry.type == .file
             && ((components.count == 1 && package.executableEntryPoints.contains(components[0]))
-                || (components.count > 1 && components[0] == "bin"))
+                || (isLayer && components.count > 1 && components[0] == "bin")
+                || (isLayer && components.count == 2 && components[0] == "extensions"))
         guard let mode = entry.mode else {
             guard isEntryPoint else { return nil }
             return Verdict(

@@ -6,6 +6,13 @@ public enum ErrorSignal: Sendable, Equatable {
     case missingModule(String)
     /// `libGL.so.1: cannot open shared object file`; `requiredBy` when the text names the binary.
     case missingLibrary(soname: String, requiredBy: String?)
+    /// `/opt/nodejs/…/faiss-node.node: cannot open shared object file`: a full path is the file itself, present but
+    /// not loadable (another CPU, not ELF), or absent at that path.
+    case unloadableFile(path: String)
+    /// `[Errno 13] Permission denied: '/var/task/app.py'`, `EACCES: permission denied, open '/var/task/index.js'`.
+    case permissionDenied(path: String)
+    /// `ELF load command address/offset not properly aligned`: a stripped or damaged file.
+    case misalignedELF(path: String?)
     /// `version 'GLIBC_2.28' not found (required by /var/task/…)`.
     case missingVersion(version: String, library: String?, requiredBy: String?)
     /// `…/x.so: invalid ELF header` (a Windows or macOS file, or not a binary at all).
@@ -30,6 +37,9 @@ public enum ErrorSignal: Sendable, Equatable {
         switch self {
         case .missingModule: "missing-module"
         case .missingLibrary: "missing-library"
+        case .unloadableFile: "unloadable-file"
+        case .permissionDenied: "permission-denied"
+        case .misalignedELF: "misaligned-elf"
         case .missingVersion: "missing-version"
         case .invalidELFHeader: "invalid-elf-header"
         case .wrongELFClass: "wrong-elf-class"
@@ -47,11 +57,17 @@ public enum ErrorText {
     /// Every signal in `text`, in order, without repeats. The text may be one line, a pasted CloudWatch log, or JSON
     /// log lines (`{"errorMessage": …, "errorType": …}`), whose string fields are read as text.
     public static func signals(in text: String) -> [ErrorSignal] {
-        var found: [ErrorSignal] = []
+        occurrences(in: text).map(\.signal)
+    }
+
+    /// Every signal in `text` with the number of log events that gave it (a failure repeated on every invocation,
+    /// or printed by CPython and by Lambda's log line, is one signal).
+    public static func occurrences(in text: String) -> [(signal: ErrorSignal, count: Int)] {
+        var found: [(signal: ErrorSignal, count: Int)] = []
         let plain = lines(of: text)
         for line in plain {
-            for signal in signals(inLine: line) where !found.contains(signal) {
-                found.append(signal)
+            for signal in signals(inLine: line) {
+                if let index = found.firstIndex(where: { $0.signal == signal }) { found[index].count += 1 } else { found.append((signal, 1)) }
             }
         }
         // Node prints its ABI message over several lines: read it from the whole text.
@@ -60,7 +76,7 @@ public enum ErrorText {
             let path = firstMatch(" module \(q)?([^\\s'`\"]+\\.node)", in: joined)?[1] ?? firstMatch("([^\\s'`\"]+\\.node)", in: joined)?[1]
             let built = firstMatch("using\\s+NODE_MODULE_VERSION (\\d+)", in: joined).flatMap { Int($0[1]) }
             let running = firstMatch("requires\\s+NODE_MODULE_VERSION (\\d+)", in: joined).flatMap { Int($0[1]) }
-            found.append(.nodeABI(path: path, built: built, running: running))
+            found.append((.nodeABI(path: path, built: built, running: running), 1))
         }
         return found
     }
@@ -71,7 +87,11 @@ public enum ErrorText {
             let line = String(raw)
             guard let start = line.firstIndex(of: "{"), let data = String(line[start...]).data(using: .utf8),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            else { return [line] }
+            else {
+                // A message copied out of a JSON log line keeps its escapes: a literal \n is a line break there.
+                return line.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\"")
+                    .split(whereSeparator: \.isNewline).map(String.init)
+            }
             var strings: [String] = []
             for key in ["errorType", "errorMessage", "message", "msg"] {
                 if let value = object[key] as? String { strings.append(value) }
@@ -95,15 +115,18 @@ public enum ErrorText {
 
     static func signals(inLine line: String) -> [ErrorSignal] {
         var result: [ErrorSignal] = []
-        if let m = firstMatch("No module named \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
-            result.append(.missingModule(m[1]))
+        if let m = firstMatch("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)]|$)", in: line) {
+            let module = m[1].hasSuffix(".") ? String(m[1].dropLast()) : m[1]
+            if !module.isEmpty { result.append(.missingModule(module)) }
         }
-        if let m = firstMatch("cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
+        if let m = firstMatch("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
             result.append(.missingModule(m[2] + "." + m[1]))
         }
         if let m = firstMatch("version \(q)([A-Za-z0-9_.]+)\(q) not found(?: \\(required by ([^)]+)\\))?", in: line) {
             let library = firstMatch("([^\\s:]+): version \(q)", in: line).map { URL(fileURLWithPath: $0[1]).lastPathComponent }
             result.append(.missingVersion(version: m[1], library: library, requiredBy: m[2].isEmpty ? nil : m[2]))
+        } else if let m = firstMatch("([^\\s:'`\"]+): cannot open shared object file", in: line), m[1].contains("/") {
+            result.append(.unloadableFile(path: m[1]))
         } else if let m = firstMatch("([^\\s:'`\"]+): cannot open shared object file", in: line) {
             let requiredBy = firstMatch("(/[^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
             result.append(.missingLibrary(soname: URL(fileURLWithPath: m[1]).lastPathComponent, requiredBy: requiredBy == m[1] ? nil : requiredBy))
@@ -129,8 +152,22 @@ public enum ErrorText {
         if let m = firstMatch("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(q)([A-Za-z0-9_.-]+)\(q)", in: line) {
             result.append(.prismaEngine(platform: m[1]))
         }
-        if line.contains("Runtime.InvalidEntrypoint") || line.contains("exec format error") {
-            result.append(.invalidEntrypoint(detail: line.trimmingCharacters(in: .whitespaces)))
+        var deniedPath: String?
+        if let m = firstMatch("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(q)?(/[^\\s'`\"]+)", in: line)
+            ?? firstMatch("(?i)(/[^\\s:'`\"]+): permission denied", in: line)
+        {
+            deniedPath = m[1]
+            result.append(.permissionDenied(path: m[1]))
+        }
+        if line.contains("ELF load command") && line.contains("not properly aligned") {
+            let path = firstMatch("(/[^\\s:'`\"]+): ELF load command", in: line)?[1] ?? firstMatch("(/[^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
+            result.append(.misalignedELF(path: path))
+        }
+        // Permission denied on bootstrap is the unreadable file itself: one signal, not two.
+        if deniedPath == nil, line.contains("Runtime.InvalidEntrypoint") || line.contains("exec format error") {
+            // Without the request id, every invocation's line is the same signal (counted, explained once).
+            let detail = line.replacingOccurrences(of: "RequestId: [0-9A-Za-z-]+ ", with: "", options: .regularExpression)
+            result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))
         }
         return result
     }

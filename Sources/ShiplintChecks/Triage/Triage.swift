@@ -23,15 +23,43 @@ public struct Explanation: Sendable {
     /// The root cause in one sentence.
     public let summary: String
     public let fix: String
+    /// How many log events this cause gave (the same failure on every invocation is explained once).
+    public var seen = 1
 }
 
 /// Turns an error text from a failing function into its root cause in the deployed artifact.
 public enum Triage {
+    /// Each cause once: signals that come to the same root cause (or the same summary) are one explanation, with
+    /// the number of events that gave them.
+    public static func explain(_ occurrences: [(signal: ErrorSignal, count: Int)], result: ScanResult, deployment: DeploymentContext) -> [Explanation] {
+        var explanations: [Explanation] = []
+        var keys: [String] = []
+        for (signal, count) in occurrences {
+            var explanation = explain(signal, result: result, deployment: deployment)
+            explanation.seen = count
+            let key = explanation.rootCause.map { "\($0.check)\u{0}\($0.artifact)\u{0}\($0.path)" } ?? explanation.outcome.rawValue + "\u{0}" + explanation.summary
+            if let index = keys.firstIndex(of: key) {
+                // The same signal again is another event; another signal of one cause (Lambda's errorType line and
+                // the loader's message) is most likely the same events told twice.
+                let seen = explanations[index].signal == signal ? explanations[index].seen + count : max(explanations[index].seen, count)
+                if case .invalidEntrypoint = explanations[index].signal { explanations[index] = explanation }
+                explanations[index].seen = seen
+            } else {
+                keys.append(key)
+                explanations.append(explanation)
+            }
+        }
+        return explanations
+    }
+
     public static func explain(_ signal: ErrorSignal, result: ScanResult, deployment: DeploymentContext) -> Explanation {
         let context = TriageContext(result: result, deployment: deployment)
         switch signal {
         case .missingModule(let module): return context.missingModule(signal, module: module)
         case .missingLibrary(let soname, let requiredBy): return context.missingLibrary(signal, soname: soname, requiredBy: requiredBy)
+        case .unloadableFile(let path): return context.unloadableFile(signal, path: path)
+        case .permissionDenied(let path): return context.permissionDenied(signal, path: path)
+        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["corrupt-binary"])
         case .missingVersion(let version, _, let requiredBy): return context.missingVersion(signal, version: version, requiredBy: requiredBy)
         case .invalidELFHeader(let path): return context.findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
         case .wrongELFClass(let path, _): return context.findingOn(signal, path: path, checks: ["wrong-arch"])
@@ -97,6 +125,8 @@ private struct TriageContext {
         if let function = deployment.function, function.entries.contains(where: { $0.path == inner }) || function.binaries.contains(where: { $0.path == inner }) {
             return (function, inner)
         }
+        // A full runtime path settles the side: /var/task/x is the function's or nothing.
+        if runtimePath.hasPrefix(taskRoot) { return nil }
         // A bare file name (as Node and some loaders print): the first file of that name anywhere.
         let name = runtimePath.split(separator: "/").last.map(String.init) ?? runtimePath
         for artifact in deployment.artifacts {
@@ -111,10 +141,46 @@ private struct TriageContext {
     }
 
     func explained(_ signal: ErrorSignal, _ finding: Finding, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
-        Explanation(
+        let (fix, installed) = fixFor(finding)
+        return Explanation(
             signal: signal, outcome: .explained, rootCause: finding, module: module,
-            files: [(finding.artifact, finding.path)], evidence: evidence,
-            summary: "\(finding.path) in \(finding.artifact): \(finding.message)", fix: finding.fix)
+            files: [(finding.artifact, finding.path)], evidence: evidence + installed,
+            summary: "\(finding.path) in \(finding.artifact): \(finding.message)", fix: fix)
+    }
+
+    /// pip for the function's build folder, or a layer's python/.
+    func installCommand(into artifact: Artifact) -> String {
+        deployment.function?.path == artifact.path ? InstallAdvice.pip(target) : InstallAdvice.intoLayer(InstallAdvice.pip(target))
+    }
+
+    /// The finding's fix for what is there: the installed distribution and its real alternative, and a layer's own
+    /// install folder.
+    func fixFor(_ finding: Finding) -> (fix: String, evidence: [(String, String)]) {
+        // An npm package: the deepest node_modules/<name>/package.json above the file names it.
+        if target.nodeVersion != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) {
+            let owner = artifact.metadataFiles.keys.sorted().compactMap { manifest -> InstalledNodePackage? in
+                guard manifest.hasSuffix("/package.json"), finding.path.hasPrefix(String(manifest.dropLast("package.json".count))) else { return nil }
+                return InstalledNodePackage(manifest: manifest, text: artifact.metadataFiles[manifest]!)
+            }.max { $0.folder.count < $1.folder.count }
+            guard let owner else { return (finding.fix, []) }
+            return (finding.fix, [("installed by", "\(owner.name) \(owner.version) (\(owner.folder))")])
+        }
+        guard target.python != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }),
+            let distribution = InstalledDistribution.owning(finding.path, in: artifact)
+        else { return (finding.fix, []) }
+        let inLayer = deployment.function?.path != artifact.path
+        let folder = inLayer ? (distribution.root.isEmpty ? "python/" : distribution.root) : "build/"
+        let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
+        var fix = inLayer ? InstallAdvice.intoLayer(finding.fix, folder: folder) : finding.fix
+        // A twin without the GUI only helps where the GUI's libraries are what is missing.
+        if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
+            finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
+        {
+            fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(InstallAdvice.pip(target, requirement: alternative.name, folder: folder))`."
+        } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
+            fix += " For this file alone: `\(InstallAdvice.pip(target, requirement: "\(distribution.name)==\(distribution.version)", folder: folder))` (if that version has no such wheel, pin one that has)."
+        }
+        return (fix, evidence)
     }
 
     func notExplained(_ signal: ErrorSignal, _ summary: String, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
@@ -162,7 +228,7 @@ private struct TriageContext {
                 signal: signal, outcome: .explained, rootCause: nil, module: module, files: [(candidate.artifact.path, candidate.path)],
                 evidence: [("looked for", lookedFor), ("found instead", candidate.path)],
                 summary: "\(candidate.path) in \(candidate.artifact.path) has a name CPython \(target.python?.version.description ?? "") does not import (it accepts \(suffixes.joined(separator: ", ")))",
-                fix: "Install the package built for \(target.platform.runtime ?? target.name): `\(InstallAdvice.pip(target))`.")
+                fix: "Install the package built for \(target.platform.runtime ?? target.name): `\(installCommand(into: candidate.artifact))`.")
         }
         // Anywhere else in the deployment (a layer laid out for another Python, an extra top folder)?
         let top = String(relative.split(separator: "/").first ?? "")
@@ -182,7 +248,9 @@ private struct TriageContext {
             signal: signal, outcome: .notExplained, rootCause: nil, module: module, files: [],
             evidence: [("looked for", lookedFor)],
             summary: "\(top) is not in the function or its layers at all: either it was never installed, or this log belongs to another artifact",
-            fix: "If the function needs it, install it into the folder you zip: `\(InstallAdvice.pip(target))`, or add the layer that provides it.")
+            fix: target.python == nil
+                ? "If the function needs it, package it with the function or add the layer that provides it."
+                : "If the function needs it, install it into the folder you zip: `\(InstallAdvice.pip(target))`, or add the layer that provides it.")
     }
 
     func missingLibrary(_ signal: ErrorSignal, soname: String, requiredBy: String?) -> Explanation {
@@ -246,13 +314,90 @@ private struct TriageContext {
         return notExplained(signal, path.map { "\($0) is not in this deployment" } ?? "no binary here has that problem")
     }
 
+    /// A full path the loader could not open: the file's own findings say why (another CPU, macOS, Windows,
+    /// damaged); a file absent at that path is missing.
+    func unloadableFile(_ signal: ErrorSignal, path: String) -> Explanation {
+        guard let located = locate(path) else {
+            return notExplained(signal, "\(path) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
+        }
+        if let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+            return explained(signal, finding, evidence: [("file", "\(located.path) in \(located.artifact.path)")])
+        }
+        return notExplained(signal, "\(located.path) in \(located.artifact.path) is there and reads as a loadable binary for \(target.runtimeLabel)")
+    }
+
+    /// `Permission denied` on a path: the entry (or a folder above it) stored with modes Lambda's user cannot use.
+    func permissionDenied(_ signal: ErrorSignal, path: String) -> Explanation {
+        let checks = ["unreadable-file", "no-unix-modes"]
+        if let located = locate(path) {
+            let onFile = rootFinding(artifact: located.artifact.path, path: located.path, checks: checks)
+            let onFolder = findings.first { finding in
+                finding.artifact == located.artifact.path && checks.contains(finding.check) && !finding.path.isEmpty
+                    && located.path.hasPrefix(finding.path.hasSuffix("/") ? finding.path : finding.path + "/")
+            }
+            if let finding = onFile ?? onFolder { return explained(signal, finding, evidence: [("denied", path)]) }
+            // A program readable but not executable: only running it is denied (one the code starts itself, which
+            // no check can know is run). Modules and libraries need read only.
+            let components = EntryPath.components(located.path)
+            let isProgram = !(components.last ?? "").contains(".") || components.dropLast().contains("bin") || located.path.hasSuffix(".sh")
+            if isProgram, let entry = located.artifact.entries.first(where: { $0.path == located.path && $0.type == .file }),
+                entry.mode.map({ $0 & 0o1 == 0 }) ?? true
+            {
+                let stored = entry.mode.map { "mode \(String($0 & 0o777, radix: 8))" } ?? "no Unix modes (a ZIP made on Windows)"
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(located.artifact.path, located.path)],
+                    evidence: [("denied", path), ("stored with", stored)],
+                    summary: "\(located.path) in \(located.artifact.path) is readable but not executable by Lambda's user (\(stored)), so running it is denied",
+                    fix: "`chmod 755 \(located.path)` before zipping (build the ZIP with a tool that stores Unix modes).")
+            }
+            return notExplained(signal, "\(located.path) in \(located.artifact.path) is stored readable (and executable where it must be) by Lambda's user")
+        }
+        // A folder: the path names it without its entries' trailing slash.
+        let taskRoot = (target.package?.taskRoot ?? "/var/task") + "/"
+        let inner = path.hasPrefix(taskRoot) ? String(path.dropFirst(taskRoot.count)) : path
+        if let finding = findings.first(where: { checks.contains($0.check) && ($0.path == inner + "/" || $0.path == inner) }) {
+            return explained(signal, finding, evidence: [("denied", path)])
+        }
+        return notExplained(signal, "\(path) is not in this deployment")
+    }
+
     func undefinedSymbol(_ signal: ErrorSignal, symbol: String, path: String?) -> Explanation {
-        if let path, let located = locate(path), let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
-            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
+        let located = path.flatMap(locate)
+        if let located, let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
+        }
+        // CPython API a build for another CPython needs: python-abi-mismatch names the file from its imports.
+        let isCPython = symbol.hasPrefix("_Py") || symbol.hasPrefix("Py")
+        if located == nil, isCPython, let finding = findings.first(where: { $0.check == "python-abi-mismatch" && $0.message.contains(symbol) })
+            ?? findings.first(where: { $0.check == "python-abi-mismatch" && (symbol.hasPrefix("PyUnicodeUCS") || symbol.hasPrefix("Py_InitModule") || symbol.hasPrefix("_Py_")) })
+        {
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
         }
         let hint = symbol.hasPrefix("Py") || symbol.hasPrefix("_Py")
             ? "a CPython API symbol: the module was likely built for another Python version" : "shiplint does not compare symbol tables"
         return notExplained(signal, "no finding on \(path ?? "the binary") explains `\(symbol)` (\(hint))")
+    }
+
+    /// Which CPython the file was built for, from its own exports (Python 3 modules export `PyInit_<name>`, Python 2
+    /// ones `init<name>`) and the tags of the wheel that installed it.
+    func cpythonBuild(of finding: Finding) -> [(String, String)] {
+        guard let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) else { return [] }
+        var evidence: [(String, String)] = []
+        if case .elf(let elf)? = artifact.binaries.first(where: { $0.path == finding.path })?.facts {
+            let exported = elf.exportedSymbols.map(\.name)
+            if let py3 = exported.first(where: { $0.hasPrefix("PyInit_") }) {
+                evidence.append(("module init", "exports \(py3) (a Python 3 module)"))
+            } else if let py2 = exported.first(where: { $0.hasPrefix("init") && $0.count > 4 }) {
+                evidence.append(("module init", "exports \(py2), not PyInit_\(py2.dropFirst(4)) (a Python 2 module)"))
+            }
+        }
+        if let distribution = InstalledDistribution.owning(finding.path, in: artifact),
+            let wheel = artifact.metadataFiles[distribution.folder + "/WHEEL"]
+        {
+            let tags = wheel.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Tag:") }.map { $0.dropFirst(4).trimmingCharacters(in: .whitespaces) }
+            if !tags.isEmpty { evidence.append(("wheel tags", "\(tags.joined(separator: ", ")) (\(distribution.folder)/WHEEL)")) }
+        }
+        return evidence
     }
 
     func nodeABI(_ signal: ErrorSignal, path: String?, built: Int?, running: Int?) -> Explanation {
@@ -316,18 +461,39 @@ private struct TriageContext {
             fix: "Run `prisma generate` with `binaryTargets = [\"native\", \"\(platform)\"]` in schema.prisma and package node_modules/.prisma/client with the function.")
     }
 
+    /// `Runtime.InvalidEntrypoint` / `exec format error`: the bootstrap Lambda runs (the function's, else a layer's),
+    /// missing, not executable, for another platform, or a script whose interpreter the runtime lacks.
     func invalidEntrypoint(_ signal: ErrorSignal) -> Explanation {
-        for artifact in deployment.artifacts {
-            if let binary = artifact.binaries.first(where: { $0.path == "bootstrap" }) {
-                if let finding = rootFinding(artifact: artifact.path, path: binary.path) { return explained(signal, finding) }
-                return notExplained(signal, "bootstrap in \(artifact.path) is a loadable \(target.platform.arch.rawValue) executable")
+        for artifact in deployment.artifacts where artifact.entries.contains(where: { $0.path == "bootstrap" }) {
+            if let finding = rootFinding(artifact: artifact.path, path: "bootstrap") { return explained(signal, finding) }
+            if artifact.binaries.contains(where: { $0.path == "bootstrap" && $0.facts != nil }) {
+                return notExplained(signal, "bootstrap in \(artifact.path) is a loadable \(target.platform.arch.rawValue) executable with execute bits")
             }
-            if artifact.entries.contains(where: { $0.path == "bootstrap" }) {
-                return Explanation(
-                    signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")], evidence: [],
-                    summary: "bootstrap in \(artifact.path) is not a native executable (a script needs a #! line and execute bits)",
-                    fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable (or a script starting with #!), with mode 755.")
+            if let text = artifact.metadataFiles["bootstrap"] {
+                let first = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+                guard first.hasPrefix("#!") else {
+                    return Explanation(
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")],
+                        evidence: [("first line", SafeLine.clip(first))],
+                        summary: "bootstrap in \(artifact.path) is neither a native executable nor a script with a #! line, so the kernel refuses to run it (exec format error)",
+                        fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable, or a script whose first line is `#!/bin/sh`, with mode 755.")
+                }
+                let words = first.dropFirst(2).split(separator: " ").map(String.init)
+                let program = (words.first?.hasSuffix("/env") == true ? words.dropFirst().first : words.first).map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
+                let languages = ["python", "node", "ruby", "perl", "php", "java", "deno", "bun"]
+                if target.platform.runtime?.hasPrefix("provided") == true, languages.contains(where: { program.hasPrefix($0) }) {
+                    return Explanation(
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")],
+                        evidence: [("interpreter", SafeLine.clip(first))],
+                        summary: "bootstrap in \(artifact.path) is a script for \(program), which \(target.runtimeLabel) does not have: an OS-only runtime ships no language interpreter",
+                        fix: "Ship the interpreter with the function (or in a layer, under /opt) and point the #! line at it, or use the managed runtime for that language, or make bootstrap a native executable (\(InstallAdvice.providedBuild(target)))")
+                }
+                return notExplained(signal, "bootstrap in \(artifact.path) is a script (\(SafeLine.clip(first))) stored with execute bits")
             }
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")], evidence: [],
+                summary: "bootstrap in \(artifact.path) is not a native executable (a script needs a #! line and execute bits)",
+                fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable (or a script starting with #!), with mode 755.")
         }
         let nested = deployment.artifacts.flatMap(\.entries).first { $0.path.hasSuffix("/bootstrap") }
         return Explanation(
@@ -335,6 +501,11 @@ private struct TriageContext {
             summary: "there is no bootstrap at the root of the function" + (nested.map { " (there is \($0.path): zip its folder's contents, not the folder)" } ?? ""),
             fix: "Put the executable named bootstrap at the root of the ZIP, with mode 755.")
     }
+}
+
+/// A line of the artifact's own text, short enough to quote.
+enum SafeLine {
+    static func clip(_ line: String) -> String { line.count > 80 ? String(line.prefix(80)) + "…" : line }
 }
 
 /// One line about where a library resolved, for triage messages.

@@ -318,10 +318,18 @@ struct Walk: Sendable {
         // The function's own package.json ("type": "module") and installed npm packages' manifests:
         // node_modules/<name>/package.json or node_modules/@scope/<name>/package.json.
         if path.hasSuffix(".dist-info/WHEEL") || path == "package.json" { return true }
+        // Installed distributions' names and files (the fix names what is installed), and a script bootstrap's #! line.
+        if isTruncatableMetadata(path) || path == "bootstrap" { return true }
         let parts = path.split(separator: "/")
         guard parts.count >= 3, parts.last == "package.json" else { return false }
         return parts[parts.count - 3] == "node_modules"
             || (parts.count >= 4 && parts[parts.count - 4] == "node_modules" && parts[parts.count - 3].hasPrefix("@"))
+    }
+
+    /// METADATA and RECORD are read up to the cap: their head (the name, the first files) is what is used, and a
+    /// long description must not hide it.
+    static func isTruncatableMetadata(_ path: String) -> Bool {
+        path.hasSuffix(".dist-info/METADATA") || path.hasSuffix(".dist-info/RECORD")
     }
 
     /// The top-level archive: failing before the first entry means the input is unreadable (exit status 2).
@@ -518,11 +526,15 @@ struct Walk: Sendable {
         }
         let signature = FileSignature(prefix: head)
         if Self.isMetadataFile(path) && !signature.isNativeBinary {
-            guard size <= Int64(Self.metadataFileBytes) else { return }
+            let truncatable = Self.isTruncatableMetadata(path)
+            guard size <= Int64(Self.metadataFileBytes) || truncatable else { return }
             var text = head
             if head.count == FileSignature.prefixLength {
-                guard case .complete(let tail) = content.rest(limit: Self.metadataFileBytes - head.count) else { return }
-                text += tail
+                switch content.rest(limit: Self.metadataFileBytes - head.count) {
+                case .complete(let tail): text += tail
+                case .overLimit(let tail) where truncatable: text += tail.prefix(Self.metadataFileBytes - head.count)
+                default: return
+                }
             }
             metadataFiles[path] = String(decoding: text, as: UTF8.self)
             return
