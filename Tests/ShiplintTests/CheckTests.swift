@@ -11,7 +11,7 @@ import Testing
         "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
         "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
-        "node-abi-mismatch", "node-platform-package", "prisma-engine-mismatch",
+        "node-abi-mismatch", "node-abi-unread", "node-platform-package", "prisma-engine-mismatch",
         "handler-not-found", "layer-incompatible", "runtime-deprecated",
     ]
 
