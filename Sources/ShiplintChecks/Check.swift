@@ -148,18 +148,23 @@ public struct CheckExample: Sendable {
     public let subject: Subject
     public let target: String
     public let fires: Bool
-    /// Text the message must contain when it fires (the symbol, version node or library it is about).
+    /// Where the finding lands when it fires: the path inside the artifact (empty: the artifact as a whole). Every
+    /// firing example states it; the test suite holds the check to it.
+    public let at: String?
+    /// Text the message must contain when it fires (the soname, version node, arch, module … it is about). Every
+    /// firing example states it.
     public let mentions: String?
 
-    public init(_ summary: String, binary: Binary, target: String, fires: Bool, mentions: String? = nil) {
-        self.init(summary, subject: .binary(binary), target: target, fires: fires, mentions: mentions)
+    public init(_ summary: String, binary: Binary, target: String, fires: Bool, at: String? = nil, mentions: String? = nil) {
+        self.init(summary, subject: .binary(binary), target: target, fires: fires, at: at, mentions: mentions)
     }
 
-    public init(_ summary: String, subject: Subject, target: String, fires: Bool, mentions: String? = nil) {
+    public init(_ summary: String, subject: Subject, target: String, fires: Bool, at: String? = nil, mentions: String? = nil) {
         self.summary = summary
         self.subject = subject
         self.target = target
         self.fires = fires
+        self.at = at
         self.mentions = mentions
     }
 }

@@ -10,6 +10,7 @@ public enum CheckRegistry {
         .muslBinary,
         .pythonABIMismatch,
         .nodeABIMismatch,
+        .nodeABIUnread,
         .glibcTooNew,
         .libstdcxxTooNew,
         .policySymbolVersion,

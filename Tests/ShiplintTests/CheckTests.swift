@@ -11,7 +11,7 @@ import Testing
         "python-abi-mismatch", "corrupt-binary", "exec-stack", "unreadable-entry", "missing-library", "missing-symbol-version",
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
         "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
-        "node-abi-mismatch", "node-platform-package", "prisma-engine-mismatch",
+        "node-abi-mismatch", "node-abi-unread", "node-platform-package", "prisma-engine-mismatch",
         "handler-not-found", "layer-incompatible", "runtime-deprecated",
     ]
 
@@ -62,8 +62,23 @@ import Testing
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
         for verdict in verdicts {
             #expect(!verdict.verdict.message.isEmpty && !verdict.verdict.fix.isEmpty)
-            if let mentions = example.mentions {
-                #expect(verdict.verdict.message.contains(mentions), "\(check.id): '\(example.summary)' should name \(mentions)")
+        }
+        guard example.fires else { return }
+        // A firing example says what the user sees: the path the finding lands on and a fragment of its message.
+        let path = try #require(example.at, "\(check.id): firing example '\(example.summary)' does not state the path its finding lands on (at:)")
+        let mentions = try #require(example.mentions, "\(check.id): firing example '\(example.summary)' does not state a message fragment (mentions:)")
+        #expect(!mentions.isEmpty, "\(check.id): '\(example.summary)': an empty fragment asserts nothing")
+        let located = verdicts.filter { $0.path == path }
+        #expect(!located.isEmpty, "\(check.id): '\(example.summary)' lands on \(verdicts.map(\.path)), not on '\(path)'")
+        #expect(located.contains { $0.verdict.message.contains(mentions) },
+                "\(check.id): '\(example.summary)' at '\(path)' should say '\(mentions)': \(located.map(\.verdict.message))")
+    }
+
+    /// Quiet examples state no path or fragment: there is no finding for them to describe.
+    @Test func quietExamplesStateNoFinding() {
+        for check in CheckRegistry.all {
+            for example in check.examples where !example.fires {
+                #expect(example.at == nil && example.mentions == nil, "\(check.id): quiet example '\(example.summary)' names a finding")
             }
         }
     }

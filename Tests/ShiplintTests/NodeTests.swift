@@ -64,6 +64,26 @@ import Testing
         #expect(text.stdout.contains("error[node-abi-mismatch] legacy addon built for Node.js 18 (NODE_MODULE_VERSION 108, nm_version of the struct node_module its constructor registers); Amazon Linux 2023 (nodejs20.x) runs Node.js 20, which requires NODE_MODULE_VERSION 115"), "\(text.stdout)")
     }
 
+    /// Relative relocations packed into DT_RELR (`-z pack-relative-relocs`): the struct is not found, so the version
+    /// is not read. No guess at error level, but not silence either: a note on the addon (node-abi-unread).
+    @Test func legacyAddonWhoseVersionIsNotReadGetsANote() throws {
+        let addon = "node_modules/expat/build/Release/expat.node"
+        let folder = try ExplainTests.folder(["index.js": "", addon: "fixtures/bin/node/legacy-ctor-v108-relr.node"])
+        let inspect = try Shiplint.run(["inspect", Repository.fixture("bin/node/legacy-ctor-v108-relr.node")])
+        #expect(inspect.stdout.contains("node addon  legacy addon, ABI version not read"), "\(inspect.stdout)")
+        let result = try Self.scan(folder, target: "aws-lambda-nodejs20.x-x86_64")
+        #expect(result.status == 0, "a note does not fail the scan")
+        #expect(result.findings == ["node-abi-unread \(addon)"], "\(result.findings)")
+        let finding = try #require((result.json["artifacts"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]]).first
+        #expect(finding?["severity"] as? String == "note" && finding?["fact"] as? String == "NODE_MODULE_VERSION not read", "\(String(describing: finding))")
+        let text = try Shiplint.run(["scan", folder, "--target", "aws-lambda-nodejs20.x-x86_64"])
+        #expect(text.stdout.contains("note[node-abi-unread] legacy Node.js addon whose NODE_MODULE_VERSION was not read"), "\(text.stdout)")
+        #expect(text.stdout.contains("so its ABI was not checked: Amazon Linux 2023 (nodejs20.x) runs Node.js 20, which loads only addons built for NODE_MODULE_VERSION 115"), "\(text.stdout)")
+        // The same source linked with DT_RELA is read and judged: no note, the mismatch instead.
+        let rela = try ExplainTests.folder(["index.js": "", addon: "fixtures/bin/node/legacy-ctor-v108.node"])
+        #expect(try Self.scan(rela, target: "aws-lambda-nodejs20.x-x86_64").findings == ["node-abi-mismatch \(addon)"])
+    }
+
     /// The struct lies 6 MiB into the addon, past the bytes a stream keeps first: asked for, read, judged.
     @Test func constructorRegisteredAddonFarIntoTheFile() throws {
         let text = try Shiplint.run(["scan", Self.node("function-node-padded-addon.zip"), "--target", "aws-lambda-nodejs18.x-x86_64"])

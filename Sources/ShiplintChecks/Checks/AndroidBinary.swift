@@ -22,15 +22,15 @@ extension Check {
             CheckExample(
                 "an Android extension with the note",
                 binary: SampleBinary.elf("spam.cpython-313-aarch64-linux-android.so", arch: "aarch64", machine: 183, needed: ["libc.so", "libdl.so"], versionNeeds: [], androidAPILevel: 24),
-                target: "aws-lambda-python3.13-arm64", fires: true, mentions: "an Android note (API level 24)"),
+                target: "aws-lambda-python3.13-arm64", fires: true, at: "spam.cpython-313-aarch64-linux-android.so", mentions: "an Android note (API level 24)"),
             CheckExample(
                 "libc++_shared.so from an Android wheel, without the note",
                 binary: SampleBinary.elf("spam.libs/libc++_shared.so", arch: "aarch64", machine: 183, needed: ["libc.so", "libm.so", "libdl.so"], versionNeeds: []),
-                target: "manylinux2014-aarch64", fires: true, mentions: "needs libc.so and libm.so"),
+                target: "manylinux2014-aarch64", fires: true, at: "spam.libs/libc++_shared.so", mentions: "needs libc.so and libm.so"),
             CheckExample(
                 "an Android executable",
                 binary: SampleBinary.elf("bin/tool", arch: "aarch64", machine: 183, needed: ["libc.so"], interpreter: "/system/bin/linker64", versionNeeds: []),
-                target: "aws-lambda-provided.al2023-arm64", fires: true, mentions: "the Android loader /system/bin/linker64"),
+                target: "aws-lambda-provided.al2023-arm64", fires: true, at: "bin/tool", mentions: "the Android loader /system/bin/linker64"),
             CheckExample(
                 "a musllinux extension is musl, not Android",
                 binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so", needed: ["libc.so"], versionNeeds: []),

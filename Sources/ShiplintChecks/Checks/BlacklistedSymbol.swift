@@ -25,7 +25,7 @@ extension Check {
                 binary: SampleBinary.elf(
                     "testzlib.cpython-310-x86_64-linux-gnu.so", needed: ["libz.so.1", "libc.so.6"],
                     symbols: SampleBinary.imports(["zcalloc@ZLIB_1.2.0", "zcfree@ZLIB_1.2.0", "inflate@ZLIB_1.2.0"], from: "libz.so.1")),
-                target: "manylinux2014-x86_64", fires: true, mentions: "imports zcalloc, zcfree from libz.so.1"),
+                target: "manylinux2014-x86_64", fires: true, at: "testzlib.cpython-310-x86_64-linux-gnu.so", mentions: "imports zcalloc, zcfree from libz.so.1"),
             CheckExample(
                 "only zlib's public API",
                 binary: SampleBinary.elf(

@@ -18,7 +18,7 @@ extension Check {
             `auditwheel repair` vendor real libraries rather than copying them by hand.
             """,
         examples: [
-            CheckExample("truncated", binary: SampleBinary.unreadable("pkg/_mod.cpython-313-x86_64-linux-gnu.so", problem: "truncated: 40 bytes, shorter than the 64-bit ELF header (64 bytes)"), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("truncated", binary: SampleBinary.unreadable("pkg/_mod.cpython-313-x86_64-linux-gnu.so", problem: "truncated: 40 bytes, shorter than the 64-bit ELF header (64 bytes)"), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_mod.cpython-313-x86_64-linux-gnu.so", mentions: "truncated: 40 bytes"),
             CheckExample("readable", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: false),
         ]
     ) { context in

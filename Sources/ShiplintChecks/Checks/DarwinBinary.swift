@@ -18,8 +18,8 @@ extension Check {
             `auditwheel repair`.
             """,
         examples: [
-            CheckExample("a universal2 extension", binary: SampleBinary.macho("pkg/_mod.cpython-313-darwin.so"), target: "aws-lambda-python3.13-x86_64", fires: true),
-            CheckExample("an arm64 .node addon", binary: SampleBinary.macho("node_modules/x/build/Release/x.node", archs: ["aarch64"]), target: "aws-lambda-nodejs22.x-arm64", fires: true),
+            CheckExample("a universal2 extension", binary: SampleBinary.macho("pkg/_mod.cpython-313-darwin.so"), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_mod.cpython-313-darwin.so", mentions: "macOS universal Mach-O (x86_64 + aarch64)"),
+            CheckExample("an arm64 .node addon", binary: SampleBinary.macho("node_modules/x/build/Release/x.node", archs: ["aarch64"]), target: "aws-lambda-nodejs22.x-arm64", fires: true, at: "node_modules/x/build/Release/x.node", mentions: "macOS Mach-O for aarch64"),
             CheckExample("a Linux ELF", binary: SampleBinary.elf("pkg/_mod.abi3.so"), target: "aws-lambda-python3.13-x86_64", fires: false),
         ]
     ) { context in

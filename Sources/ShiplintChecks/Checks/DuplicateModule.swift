@@ -25,14 +25,14 @@ extension Check {
                 subject: .deployment(
                     function: SamplePackage.artifact("function.zip", files: [("handler.py", 100), ("requests/__init__.py", 100)]),
                     layers: [SamplePackage.artifact("layer.zip", files: [("python/requests/__init__.py", 100)])]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "python/requests/", mentions: "`requests` is also in the function (function.zip) at requests/"),
             CheckExample(
                 "the same module in two layers",
                 subject: .deployment(function: nil, layers: [
                     SamplePackage.artifact("a.zip", files: [("python/lib/python3.13/site-packages/six.py", 100)]),
                     SamplePackage.artifact("b.zip", files: [("python/six.py", 100)]),
                 ]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "python/six.py", mentions: "`six` is also in layer 1 (a.zip)"),
             CheckExample(
                 "different modules",
                 subject: .deployment(

@@ -16,7 +16,7 @@ extension Check {
             wheel-policy target; for a wheel, fix the build and rebuild it rather than patching the file inside.
             """,
         examples: [
-            CheckExample("RWX stack", binary: SampleBinary.elf("pkg/_fast.abi3.so", executableStack: true), target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample("RWX stack", binary: SampleBinary.elf("pkg/_fast.abi3.so", executableStack: true), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_fast.abi3.so", mentions: "PT_GNU_STACK has PF_X"),
             CheckExample("RW stack", binary: SampleBinary.elf("pkg/_fast.abi3.so", executableStack: false), target: "aws-lambda-python3.13-x86_64", fires: false),
         ]
     ) { context in

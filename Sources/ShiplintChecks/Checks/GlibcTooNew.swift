@@ -25,12 +25,12 @@ extension Check {
             …) and run `auditwheel repair`, or tag it for a newer policy.
             """,
         examples: [
-            CheckExample("GLIBC_2.28 on Amazon Linux 2", binary: SampleBinary.elf("cryptography/hazmat/bindings/_rust.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.17", "GLIBC_2.28"])]), target: "aws-lambda-python3.11-x86_64", fires: true),
+            CheckExample("GLIBC_2.28 on Amazon Linux 2", binary: SampleBinary.elf("cryptography/hazmat/bindings/_rust.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.17", "GLIBC_2.28"])]), target: "aws-lambda-python3.11-x86_64", fires: true, at: "cryptography/hazmat/bindings/_rust.abi3.so", mentions: "needs GLIBC_2.28 (from libc.so.6), Amazon Linux 2 (python3.11) has 2.26"),
             CheckExample("GLIBC_2.28 on Amazon Linux 2023", binary: SampleBinary.elf("cryptography/hazmat/bindings/_rust.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.28"])]), target: "aws-lambda-python3.13-x86_64", fires: false),
             CheckExample("2.2.5 is older than 2.17", binary: SampleBinary.elf("pkg/_mod.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5"])]), target: "manylinux2014-x86_64", fires: false),
             CheckExample("GLIBC_2.18 is in manylinux2014's aarch64 set", binary: SampleBinary.elf("pkg/_mod.abi3.so", arch: "aarch64", machine: 183, versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.17", "GLIBC_2.18"])]), target: "manylinux2014-aarch64", fires: false),
-            CheckExample("GLIBC_2.18 is not in manylinux2014's x86_64 set", binary: SampleBinary.elf("pkg/_mod.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5", "GLIBC_2.18"])]), target: "manylinux2014-x86_64", fires: true, mentions: "needs GLIBC_2.18 (from libc.so.6); the manylinux2014 x86_64 policy"),
-            CheckExample("GLIBC_PRIVATE is in no policy's set", binary: SampleBinary.elf("pkg/_mod.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5", "GLIBC_PRIVATE"])]), target: "manylinux2014-x86_64", fires: true, mentions: "needs GLIBC_PRIVATE"),
+            CheckExample("GLIBC_2.18 is not in manylinux2014's x86_64 set", binary: SampleBinary.elf("pkg/_mod.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5", "GLIBC_2.18"])]), target: "manylinux2014-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "needs GLIBC_2.18 (from libc.so.6); the manylinux2014 x86_64 policy"),
+            CheckExample("GLIBC_PRIVATE is in no policy's set", binary: SampleBinary.elf("pkg/_mod.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5", "GLIBC_PRIVATE"])]), target: "manylinux2014-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "needs GLIBC_PRIVATE"),
         ]
     ) { context in
         guard context.target.platform.libc == .glibc, case .elf(let elf)? = context.binary.facts else { return nil }

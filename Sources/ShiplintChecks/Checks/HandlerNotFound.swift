@@ -32,7 +32,7 @@ extension Check {
                     HandlerSearch.example(runtime: "python3.13", handler: "app.lambda_handler"),
                     function: SamplePackage.artifact("HelloFunction", kind: .folder, files: [("hello/app.py", 100)]), layers: [],
                     today: "2026-12-01"),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "there is no app.py or package app/"),
             CheckExample(
                 "Handler app.lambda_handler with app.py at the top",
                 subject: .described(
@@ -61,14 +61,14 @@ extension Check {
                     HandlerSearch.example(runtime: "nodejs22.x", handler: "index.handler"),
                     function: SamplePackage.artifact("function.zip", files: [("dist/index.js", 100)]), layers: [],
                     today: "2026-12-01"),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "", mentions: "loads index.js, .mjs or .cjs from /var/task"),
             CheckExample(
                 "provided.al2023 with no bootstrap",
                 subject: .described(
                     HandlerSearch.example(runtime: "provided.al2023", handler: "bootstrap"),
                     function: SamplePackage.artifact("function.zip", files: [("target/bootstrap", 100)]), layers: [],
                     today: "2026-12-01"),
-                target: "aws-lambda-provided.al2023-x86_64", fires: true),
+                target: "aws-lambda-provided.al2023-x86_64", fires: true, at: "", mentions: "runs an executable named bootstrap, and there is none"),
         ],
         judgement: .perDeployment { context in
             guard let descriptor = context.descriptor, let function = context.function, let runtime = descriptor.runtime else { return [] }

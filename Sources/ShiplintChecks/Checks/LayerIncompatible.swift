@@ -29,14 +29,14 @@ extension Check {
                     LayerCompatibility.example(runtime: "python3.13", architecture: "x86_64", runtimes: ["python3.12"], architectures: []),
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]),
                     layers: [SamplePackage.artifact("layer.zip", files: [("python/requests/__init__.py", 100)])], today: "2026-12-01"),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "declares compatible runtimes python3.12 (not python3.13)"),
             CheckExample(
                 "an x86_64 layer on an arm64 function",
                 subject: .described(
                     LayerCompatibility.example(runtime: "python3.13", architecture: "arm64", runtimes: [], architectures: ["x86_64"]),
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]),
                     layers: [SamplePackage.artifact("layer.zip", files: [("python/requests/__init__.py", 100)])], today: "2026-12-01"),
-                target: "aws-lambda-python3.13-arm64", fires: true),
+                target: "aws-lambda-python3.13-arm64", fires: true, at: "", mentions: "declares compatible architectures x86_64 (not arm64)"),
             CheckExample(
                 "a layer for python3.12 and python3.13 on python3.13 x86_64",
                 subject: .described(

@@ -34,29 +34,29 @@ extension Check {
                 "a python3.12 layer with a python3.13 function",
                 subject: .deployment(function: nil, layers: [
                     SamplePackage.artifact("layer.zip", files: [("python/lib/python3.12/site-packages/requests/__init__.py", 100)])]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "python/lib/python3.12/site-packages", mentions: "Python packages for python3.12 in python/lib/python3.12/site-packages/"),
             CheckExample(
                 "a layer with packages at its top",
                 subject: .deployment(function: nil, layers: [
                     SamplePackage.artifact("layer.zip", files: [("requests/__init__.py", 100)])]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "Python code at its top (requests/)"),
             CheckExample(
                 "a function zipped with its build folder",
                 subject: .deployment(
                     function: SamplePackage.artifact("function.zip", files: [("build/handler.py", 100), ("build/pkg/__init__.py", 0)]),
                     layers: []),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "build", mentions: "everything in the function ZIP sits under build/"),
             CheckExample(
                 "node_modules at the top of a Node.js layer",
                 subject: .deployment(function: nil, layers: [
                     SamplePackage.artifact("layer.zip", files: [("node_modules/left-pad/index.js", 100)])]),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "node_modules", mentions: "Node.js packages in node_modules/"),
             CheckExample(
                 "an ES module handler and packages only in a layer",
                 subject: .deployment(
                     function: SamplePackage.artifact("function.zip", files: [("index.mjs", 100)]),
                     layers: [SamplePackage.artifact("layer.zip", files: [("nodejs/node_modules/uuid/package.json", 100)])]),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "nodejs/node_modules", mentions: "provides uuid only through NODE_PATH"),
             CheckExample(
                 "a \"type\": \"module\" function and packages only in a layer",
                 subject: .deployment(
@@ -64,7 +64,7 @@ extension Check {
                         "function.zip", files: [("index.js", 100), ("package.json", 40)],
                         metadataFiles: ["package.json": #"{"name": "fn", "type": "module"}"#]),
                     layers: [SamplePackage.artifact("layer.zip", files: [("nodejs/node_modules/@aws-sdk/client-s3/package.json", 100)])]),
-                target: "aws-lambda-nodejs20.x-arm64", fires: true),
+                target: "aws-lambda-nodejs20.x-arm64", fires: true, at: "nodejs/node_modules", mentions: "provides @aws-sdk/client-s3 only through NODE_PATH"),
             CheckExample(
                 "a CommonJS handler and packages in a layer",
                 subject: .deployment(

@@ -29,7 +29,7 @@ extension Check {
             CheckExample(
                 "libGL.so.1 is not on Lambda",
                 binary: SampleBinary.elf("cv2/cv2.abi3.so", needed: ["libGL.so.1", "libc.so.6"]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "cv2/cv2.abi3.so", mentions: "needs libGL.so.1"),
             CheckExample(
                 "libc.so.6 is",
                 binary: SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libc.so.6", "libm.so.6"]),
@@ -37,7 +37,7 @@ extension Check {
             CheckExample(
                 "libssl.so.1.1 is not on Amazon Linux 2023",
                 binary: SampleBinary.elf("psycopg2/_psycopg.cpython-312-x86_64-linux-gnu.so", needed: ["libssl.so.1.1"]),
-                target: "aws-lambda-python3.12-x86_64", fires: true),
+                target: "aws-lambda-python3.12-x86_64", fires: true, at: "psycopg2/_psycopg.cpython-312-x86_64-linux-gnu.so", mentions: "needs libssl.so.1.1"),
         ],
         judgement: .perDeployment { context in
             let graph = context.loadGraph
@@ -94,7 +94,7 @@ extension Check {
         examples: [
             CheckExample(
                 "a bundled library lacking the version", subject: moduleWithBundledLibrary(defining: ["LIBFOO_1.0"]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "needs LIBFOO_2.0 from libfoo.so.1"),
             CheckExample(
                 "a bundled library defining it", subject: moduleWithBundledLibrary(defining: ["LIBFOO_1.0", "LIBFOO_2.0"]),
                 target: "aws-lambda-python3.13-x86_64", fires: false),

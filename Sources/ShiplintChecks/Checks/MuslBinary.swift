@@ -24,9 +24,9 @@ extension Check {
             on Alpine, or check it against a musllinux target instead.
             """,
         examples: [
-            CheckExample("a musllinux extension", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true),
-            CheckExample("a musllinux wheel's module (needs libc.so)", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-x86_64-linux-musl.so", needed: ["libgcc_s-1e52349c.so.1", "libc.so"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true),
-            CheckExample("a musl executable", binary: SampleBinary.elf("bootstrap", needed: [], interpreter: "/lib/ld-musl-x86_64.so.1", versionNeeds: []), target: "aws-lambda-provided.al2023-x86_64", fires: true),
+            CheckExample("a musllinux extension", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_mod.cpython-313-x86_64-linux-musl.so", mentions: "needs libc.musl-x86_64.so.1"),
+            CheckExample("a musllinux wheel's module (needs libc.so)", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-x86_64-linux-musl.so", needed: ["libgcc_s-1e52349c.so.1", "libc.so"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pydantic_core/_pydantic_core.cpython-313-x86_64-linux-musl.so", mentions: "built for musl libc: needs libc.so;"),
+            CheckExample("a musl executable", binary: SampleBinary.elf("bootstrap", needed: [], interpreter: "/lib/ld-musl-x86_64.so.1", versionNeeds: []), target: "aws-lambda-provided.al2023-x86_64", fires: true, at: "bootstrap", mentions: "the musl loader /lib/ld-musl-x86_64.so.1"),
             CheckExample("glibc", binary: SampleBinary.elf("bootstrap", interpreter: "/lib64/ld-linux-x86-64.so.2"), target: "aws-lambda-provided.al2023-x86_64", fires: false),
             CheckExample("musl on a musl target", binary: SampleBinary.elf("pkg/_mod.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "musllinux_1_2-x86_64", fires: false),
         ]

@@ -22,7 +22,7 @@ extension Check {
             CheckExample(
                 "a ZIP made on Windows",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("handler.py", 100), ("pkg/__init__.py", 0)], mode: nil)),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "2 of 2 entries store no Unix permissions"),
             CheckExample(
                 "a ZIP with Unix modes",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("handler.py", 100)], mode: 0o100644)),

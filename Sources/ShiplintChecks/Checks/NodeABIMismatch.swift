@@ -28,13 +28,13 @@ extension Check {
             CheckExample(
                 "a legacy addon for Node.js 16 (NODE_MODULE_VERSION 93) on nodejs18.x",
                 binary: SampleNode.legacy("node_modules/libxmljs/build/Release/xmljs.node", version: 93),
-                target: "aws-lambda-nodejs18.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs18.x-x86_64", fires: true, at: "node_modules/libxmljs/build/Release/xmljs.node", mentions: "NODE_MODULE_VERSION 93, from node_register_module_v93"),
             CheckExample(
                 "a Node-API 10 addon on nodejs20.x",
                 binary: SampleNode.addon(
                     "node_modules/fast/build/Release/fast.node", exports: ["napi_register_module_v1"],
                     imports: ["napi_create_object", "node_api_create_property_key_utf8"]),
-                target: "aws-lambda-nodejs20.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs20.x-x86_64", fires: true, at: "node_modules/fast/build/Release/fast.node", mentions: "importing node_api_create_property_key_utf8, which needs Node-API 10"),
             CheckExample(
                 "a legacy addon for Node.js 18 on nodejs18.x",
                 binary: SampleNode.legacy("node_modules/re2/build/Release/re2.node", version: 108),

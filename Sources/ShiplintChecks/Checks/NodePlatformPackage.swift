@@ -29,23 +29,23 @@ extension Check {
                     ("sharp", SampleNode.manifest("sharp", version: "0.33.5", optionalDependencies: ["@img/sharp-darwin-arm64", "@img/sharp-linux-x64", "@img/sharp-linuxmusl-x64"])),
                     ("@img/sharp-darwin-arm64", SampleNode.manifest("@img/sharp-darwin-arm64", version: "0.33.5", os: ["darwin"], cpu: ["arm64"])),
                 ])),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "node_modules/@img/sharp-darwin-arm64", mentions: "@img/sharp-darwin-arm64 0.33.5 (an optional dependency of sharp 0.33.5)"),
             CheckExample(
                 "esbuild for macOS, no parent manifest",
                 subject: .artifact(SampleNode.function(packages: [
                     ("@esbuild/darwin-arm64", SampleNode.manifest("@esbuild/darwin-arm64", version: "0.24.0", os: ["darwin"], cpu: ["arm64"]))])),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "node_modules/@esbuild/darwin-arm64", mentions: "@esbuild/darwin-arm64 0.24.0 is for another platform"),
             CheckExample(
                 "the musl build on glibc",
                 subject: .artifact(SampleNode.function(packages: [
                     ("@img/sharp-linuxmusl-x64", SampleNode.manifest("@img/sharp-linuxmusl-x64", version: "0.33.5", os: ["linux"], cpu: ["x64"], libc: ["musl"]))])),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "node_modules/@img/sharp-linuxmusl-x64", mentions: "@img/sharp-linuxmusl-x64 0.33.5 is for another platform (package.json libc [musl])"),
             CheckExample(
                 "prebuilt addons for macOS and Windows only",
                 subject: .artifact(SampleNode.function(
                     packages: [("bufferutil", SampleNode.manifest("bufferutil", version: "4.0.8"))],
                     files: ["node_modules/bufferutil/prebuilds/darwin-arm64/bufferutil.node", "node_modules/bufferutil/prebuilds/win32-x64/bufferutil.node"])),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "node_modules/bufferutil/prebuilds", mentions: "ships prebuilt addons only for darwin-arm64, win32-x64"),
             CheckExample(
                 "prebuilt addons including linux-x64",
                 subject: .artifact(SampleNode.function(

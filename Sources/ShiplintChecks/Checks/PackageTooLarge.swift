@@ -29,13 +29,13 @@ extension Check {
                         SamplePackage.artifact("numpy.zip", files: [("python/numpy/core.so", 90 << 20)]),
                         SamplePackage.artifact("torch.zip", files: [("python/torch/lib.so", 70 << 20)]),
                     ]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "unzip to 260 MB (272630760 bytes), over Lambda's limit of 250 MB"),
             CheckExample(
                 "six layers",
                 subject: .deployment(
                     function: SamplePackage.artifact("function.zip", files: [("handler.py", 1_000)]),
                     layers: (1...6).map { SamplePackage.artifact("layer\($0).zip", files: [("python/m\($0).py", 100)]) }),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "Lambda allows at most 5 layers per function"),
             CheckExample(
                 "well under the limit",
                 subject: .deployment(

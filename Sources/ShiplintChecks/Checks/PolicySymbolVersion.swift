@@ -21,7 +21,7 @@ extension Check {
             CheckExample(
                 "ZLIB_1.2.9 is not in manylinux2014's set",
                 binary: SampleBinary.elf("pkg/_z.abi3.so", needed: ["libz.so.1", "libc.so.6"], versionNeeds: [VersionNeed(file: "libz.so.1", names: ["ZLIB_1.2.0", "ZLIB_1.2.9"])]),
-                target: "manylinux2014-x86_64", fires: true, mentions: "needs ZLIB_1.2.9 (from libz.so.1)"),
+                target: "manylinux2014-x86_64", fires: true, at: "pkg/_z.abi3.so", mentions: "needs ZLIB_1.2.9 (from libz.so.1)"),
             CheckExample(
                 "ZLIB_1.2.0 is",
                 binary: SampleBinary.elf("pkg/_z.abi3.so", needed: ["libz.so.1", "libc.so.6"], versionNeeds: [VersionNeed(file: "libz.so.1", names: ["ZLIB_1.2.0"])]),

@@ -26,12 +26,12 @@ extension Check {
                 "an Amazon Linux 2 engine on nodejs22.x",
                 subject: .deployment(function: SamplePackage.artifact("function.zip", files: [
                     ("index.js", 100), ("node_modules/.prisma/client/libquery_engine-rhel-openssl-1.0.x.so.node", 100)]), layers: []),
-                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "node_modules/.prisma/client/libquery_engine-rhel-openssl-1.0.x.so.node", mentions: "binary target rhel-openssl-1.0.x, and none for rhel-openssl-3.0.x"),
             CheckExample(
                 "only the Mac's engine",
                 subject: .deployment(function: SamplePackage.artifact("function.zip", files: [
                     ("node_modules/.prisma/client/libquery_engine-darwin-arm64.dylib.node", 100)]), layers: []),
-                target: "aws-lambda-nodejs20.x-x86_64", fires: true),
+                target: "aws-lambda-nodejs20.x-x86_64", fires: true, at: "node_modules/.prisma/client/libquery_engine-darwin-arm64.dylib.node", mentions: "binary target darwin-arm64"),
             CheckExample(
                 "the right engine beside the build machine's",
                 subject: .deployment(function: SamplePackage.artifact("function.zip", files: [

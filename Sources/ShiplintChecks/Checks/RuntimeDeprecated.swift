@@ -26,7 +26,7 @@ extension Check {
                 subject: .described(
                     HandlerSearch.example(runtime: "python3.9", handler: "app.handler"),
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]), layers: [], today: "2026-12-01"),
-                target: "aws-lambda-python3.9-x86_64", fires: true),
+                target: "aws-lambda-python3.9-x86_64", fires: true, at: "", mentions: "python3.9 was deprecated on 2025-12-15"),
             CheckExample(
                 "python3.11 the day before its deprecation",
                 subject: .described(

@@ -28,13 +28,13 @@ extension Check {
                 subject: .artifact(Artifact(
                     path: "function.zip", kind: .zip, entries: [], binaries: [],
                     problems: [ArtifactProblem(kind: .encryptedEntry, path: "secret.so", message: "entry is encrypted, so it was not read (Lambda cannot read it either)")])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "secret.so", mentions: "entry is encrypted"),
             CheckExample(
                 "two central-directory records on one local header",
                 subject: .artifact(Artifact(
                     path: "function.zip", kind: .zip, entries: [], binaries: [],
                     problems: [ArtifactProblem(kind: .sharedLocalHeader, path: "README.txt", message: "this central-directory record shares its local header (offset 0) with another record ('handler.py'); unzip lists every name, Python's zipfile refuses the archive, so what this entry holds depends on the tool; not read")])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "README.txt", mentions: "shares its local header (offset 0) with another record ('handler.py')"),
             CheckExample(
                 "nothing wrong",
                 subject: .artifact(Artifact(path: "function.zip", kind: .zip, entries: [], binaries: [], problems: [])),

@@ -29,15 +29,15 @@ extension Check {
             CheckExample(
                 "a module readable by its owner only",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("handler.py", 100)], mode: 0o100600)),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "handler.py", mentions: "stored with mode 600"),
             CheckExample(
                 "a bootstrap without execute bits",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("bootstrap", 100)], mode: 0o100644)),
-                target: "aws-lambda-provided.al2023-x86_64", fires: true),
+                target: "aws-lambda-provided.al2023-x86_64", fires: true, at: "bootstrap", mentions: "bootstrap is stored with mode 644"),
             CheckExample(
                 "a bootstrap from a Windows ZIP",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("bootstrap", 100)], mode: nil)),
-                target: "aws-lambda-provided.al2023-x86_64", fires: true),
+                target: "aws-lambda-provided.al2023-x86_64", fires: true, at: "bootstrap", mentions: "the ZIP stores no Unix permissions"),
             CheckExample(
                 "a bootstrap with 755",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("bootstrap", 100)], mode: 0o100755)),

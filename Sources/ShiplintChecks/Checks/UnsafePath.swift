@@ -23,15 +23,15 @@ extension Check {
             CheckExample(
                 "a `..` entry",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("handler.py", 100), ("../evil.so", 100)])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "../evil.so", mentions: "climbs out of the package with `..`"),
             CheckExample(
                 "an absolute entry",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("/abs/path.so", 100)])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "/abs/path.so", mentions: "extracting it writes to /abs/path.so"),
             CheckExample(
                 "a link out of the package",
                 subject: .artifact(SamplePackage.artifact("function.zip", entries: [SamplePackage.symlink("lib/x.so", to: "../../etc/passwd")])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "lib/x.so", mentions: "symbolic link to ../../etc/passwd points outside the package"),
             CheckExample(
                 "a link inside the package",
                 subject: .artifact(SamplePackage.artifact(

@@ -20,7 +20,7 @@ extension Check {
             CheckExample(
                 "a 60 MB function ZIP",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("handler.py", 100)], storedSize: 60 << 20)),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "the ZIP is 60 MB (62914560 bytes)"),
             CheckExample(
                 "a 10 MB function ZIP",
                 subject: .artifact(SamplePackage.artifact("function.zip", files: [("handler.py", 100)], storedSize: 10 << 20)),

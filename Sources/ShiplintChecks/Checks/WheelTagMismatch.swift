@@ -26,19 +26,19 @@ extension Check {
             CheckExample(
                 "a Windows wheel",
                 subject: .artifact(SamplePackage.installed("pydantic_core", version: "2.27.2", tags: ["cp313-cp313-win_amd64"])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "pydantic_core-2.27.2.dist-info/WHEEL", mentions: "cp313-cp313-win_amd64: a Windows wheel"),
             CheckExample(
                 "manylinux newer than the runtime's glibc",
                 subject: .artifact(SamplePackage.installed("pkg", version: "1.0", tags: ["cp313-cp313-manylinux_2_38_x86_64"])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg-1.0.dist-info/WHEEL", mentions: "needs glibc 2.38 (manylinux_2_38_x86_64)"),
             CheckExample(
                 "a cp312 wheel in python3.13",
                 subject: .artifact(SamplePackage.installed("pkg", version: "1.0", tags: ["cp312-cp312-manylinux_2_17_x86_64", "cp312-cp312-manylinux2014_x86_64"])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg-1.0.dist-info/WHEEL", mentions: "cp312-cp312-manylinux_2_17_x86_64: built for CPython 3.12"),
             CheckExample(
                 "a plain linux_x86_64 wheel",
                 subject: .artifact(SamplePackage.installed("pkg", version: "1.0", tags: ["cp313-cp313-linux_x86_64"])),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg-1.0.dist-info/WHEEL", mentions: "cp313-cp313-linux_x86_64: a plain linux_x86_64 tag"),
             CheckExample(
                 "a pure-Python wheel",
                 subject: .artifact(SamplePackage.installed("six", version: "1.17.0", tags: ["py2-none-any", "py3-none-any"])),
@@ -52,7 +52,7 @@ extension Check {
             CheckExample(
                 "manylinux_2_28 on Amazon Linux 2",
                 subject: .artifact(SamplePackage.installed("pkg", version: "1.0", tags: ["cp311-cp311-manylinux_2_28_x86_64"])),
-                target: "aws-lambda-python3.11-x86_64", fires: true),
+                target: "aws-lambda-python3.11-x86_64", fires: true, at: "pkg-1.0.dist-info/WHEEL", mentions: "needs glibc 2.28 (manylinux_2_28_x86_64), Amazon Linux 2 (python3.11) has 2.26"),
         ],
         judgement: .perArtifact { context in
             guard let python = context.target.python else { return [] }

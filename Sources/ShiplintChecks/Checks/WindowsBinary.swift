@@ -18,8 +18,8 @@ extension Check {
             `auditwheel repair`.
             """,
         examples: [
-            CheckExample("a cp313 win_amd64 extension", binary: SampleBinary.pe("pydantic_core/_pydantic_core.cp313-win_amd64.pyd"), target: "aws-lambda-python3.13-x86_64", fires: true),
-            CheckExample("a DLL with a Linux name", binary: SampleBinary.pe("lib/libfoo.so"), target: "aws-lambda-provided.al2023-x86_64", fires: true),
+            CheckExample("a cp313 win_amd64 extension", binary: SampleBinary.pe("pydantic_core/_pydantic_core.cp313-win_amd64.pyd"), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pydantic_core/_pydantic_core.cp313-win_amd64.pyd", mentions: "Windows PE DLL for x86_64 (imports python313.dll"),
+            CheckExample("a DLL with a Linux name", binary: SampleBinary.pe("lib/libfoo.so"), target: "aws-lambda-provided.al2023-x86_64", fires: true, at: "lib/libfoo.so", mentions: "Windows PE DLL for x86_64"),
             CheckExample("a Linux extension", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-gnu.so"), target: "aws-lambda-python3.13-x86_64", fires: false),
         ]
     ) { context in

@@ -18,9 +18,9 @@ extension Check {
             policy target of the architecture it was built for.
             """,
         examples: [
-            CheckExample("aarch64 in an x86_64 function", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-aarch64-linux-gnu.so", arch: "aarch64", machine: 183), target: "aws-lambda-python3.13-x86_64", fires: true),
-            CheckExample("x86_64 in an arm64 function", binary: SampleBinary.elf("lib/libfoo.so.1"), target: "aws-lambda-provided.al2023-arm64", fires: true),
-            CheckExample("32-bit x86", binary: SampleBinary.elf("lib/libold.so", arch: "i386", machine: 3, bits: 32), target: "aws-lambda-provided.al2023-x86_64", fires: true),
+            CheckExample("aarch64 in an x86_64 function", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-aarch64-linux-gnu.so", arch: "aarch64", machine: 183), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pydantic_core/_pydantic_core.cpython-313-aarch64-linux-gnu.so", mentions: "ELF for aarch64 (64-bit little endian); the target runs x86_64"),
+            CheckExample("x86_64 in an arm64 function", binary: SampleBinary.elf("lib/libfoo.so.1"), target: "aws-lambda-provided.al2023-arm64", fires: true, at: "lib/libfoo.so.1", mentions: "ELF for x86_64 (64-bit little endian); the target runs aarch64"),
+            CheckExample("32-bit x86", binary: SampleBinary.elf("lib/libold.so", arch: "i386", machine: 3, bits: 32), target: "aws-lambda-provided.al2023-x86_64", fires: true, at: "lib/libold.so", mentions: "ELF for i386 (32-bit little endian)"),
             CheckExample("matching arch", binary: SampleBinary.elf("lib/libfoo.so.1", arch: "aarch64", machine: 183), target: "aws-lambda-provided.al2023-arm64", fires: false),
         ]
     ) { context in
