@@ -51,7 +51,7 @@ extension Check {
             CheckExample(
                 "a program in a layer's bin/ with 644",
                 subject: .deployment(function: nil, layers: [SamplePackage.artifact("layer.zip", files: [("bin/ffmpeg", 200)], mode: 0o100644)]),
-                target: "aws-lambda-python3.13-x86_64", fires: true),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "bin/ffmpeg", mentions: "bin/ffmpeg is stored with mode 644"),
             CheckExample(
                 "files 644, folders 755",
                 subject: .artifact(SamplePackage.artifact(
