@@ -74,7 +74,7 @@ public struct ArtifactReader: Sendable {
             // A single binary, or a file named like one that is not (it is read as one unreadable binary).
             walk.examineFile(
                 path: name, size: storedSize, mode: FolderSource.mode(of: path), depth: 0, encrypted: false,
-                content: FileContent(path: path))
+                content: DiskFileContent(path: Array(path.utf8)))
             return walk.artifact(path: path, kind: .file, storedSize: storedSize)
         default:
             throw .unrecognised(path: path, reason: prefix.isEmpty
@@ -184,70 +184,6 @@ struct ArchiveEntryContent: EntryContent {
     func read(offset: Int, count: Int) -> [UInt8]? { nil }
     func restarted() -> ArchiveEntryContent? {
         handle.reopened(atEntry: index).map { ArchiveEntryContent(handle: $0, index: index) }
-    }
-}
-
-struct FileContent: EntryContent {
-    let path: String
-    private var offset = 0
-
-    init(path: String) {
-        self.path = path
-    }
-
-    mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult {
-        let result = read(limit: count, over: false)
-        if case .complete(let bytes) = result { offset = bytes.count }
-        return result
-    }
-
-    func rest(limit: Int) -> ArchiveHandle.DataResult {
-        read(limit: limit, over: true)
-    }
-
-    func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("cannot open \(path)") }
-        defer { try? handle.close() }
-        do {
-            try handle.seek(toOffset: UInt64(offset))
-            while true {
-                guard let data = try handle.read(upToCount: 64 * 1024), !data.isEmpty else { return .end }
-                let more = data.withUnsafeBytes { consume($0) }
-                if !more { return .stopped }
-            }
-        } catch {
-            return .failed("\(error)")
-        }
-    }
-
-    /// pread: only the bytes asked for are read.
-    func read(offset: Int, count: Int) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset + filled)) }
-            if got <= 0 { break }
-            filled += got
-        }
-        return filled == count ? bytes : Array(bytes[0..<filled])
-    }
-
-    func restarted() -> FileContent? { FileContent(path: path) }
-
-    private func read(limit: Int, over: Bool) -> ArchiveHandle.DataResult {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("cannot open \(path)") }
-        defer { try? handle.close() }
-        do {
-            try handle.seek(toOffset: UInt64(offset))
-            let data = try handle.read(upToCount: over ? limit + 1 : limit) ?? Data()
-            let bytes = [UInt8](data)
-            return over && bytes.count > limit ? .overLimit(bytes) : .complete(bytes)
-        } catch {
-            return .failed("\(error)")
-        }
     }
 }
 
