@@ -42,5 +42,10 @@ import Testing
         #expect(EntryPath.inner("a.zip!b.whl!c/d.so") == "c/d.so")
         #expect(EntryPath.inner("a.zip!") == "")
         #expect(EntryPath.inner("c/d.so") == "c/d.so")
+        #expect(EntryPath.firstComponent("./node_modules//pkg/") == "node_modules")
+        #expect(EntryPath.lastComponent("node_modules/pkg/./") == "pkg")
+        #expect(EntryPath.lastComponent("libquery_engine-debian-openssl-3.0.x.so.node") == "libquery_engine-debian-openssl-3.0.x.so.node")
+        #expect(EntryPath.firstComponent("/./") == nil)
+        #expect(EntryPath.lastComponent("") == nil)
     }
 }

@@ -52,8 +52,42 @@ enum EntryPath {
 
     /// Path components, ignoring empty ones and `.` (`./handler.py` is `handler.py`).
     static func components(_ path: String) -> [String] {
-        path.utf8.split(separator: UInt8(ascii: "/")).compactMap { part in
-            part.count == 1 && part.first == UInt8(ascii: ".") ? nil : String(Substring(part))
+        var parts: [String] = []
+        eachComponent(path) { parts.append(String($0)); return true }
+        return parts
+    }
+
+    /// The first of `components`, without splitting the rest.
+    static func firstComponent(_ path: String) -> String? {
+        var first: Substring?
+        eachComponent(path) { first = $0; return false }
+        return first.map(String.init)
+    }
+
+    /// The last of `components` (the file name).
+    static func lastComponent(_ path: String) -> String? {
+        var last: Substring?
+        eachComponent(path) { last = $0; return true }
+        return last.map(String.init)
+    }
+
+    /// Calls `body` with each component (empty ones and `.` skipped) until it returns false; nothing is allocated.
+    static func eachComponent(_ path: String, _ body: (Substring) -> Bool) {
+        let utf8 = path.utf8
+        let slash = UInt8(ascii: "/")
+        var start = utf8.startIndex
+        var index = start
+        while true {
+            let atEnd = index == utf8.endIndex
+            if atEnd || utf8[index] == slash {
+                if start != index {
+                    let part = Substring(utf8[start..<index])
+                    if !(part.utf8.count == 1 && part.utf8.first == UInt8(ascii: ".")) && !body(part) { return }
+                }
+                if atEnd { return }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
         }
     }
 
