@@ -41,9 +41,13 @@ struct RuntimeFiles {
             // Past the artifact's cap nothing more was read: every later file is unverified, not absent.
             let capped = artifact.problems.contains { $0.kind == .artifactTooLarge }
             // Entries as listed, plus any binary the listing lacks (a single-file artifact, facts built in code).
-            let listed = Set(artifact.entries.map(\.path))
-            let paths = artifact.entries.map { ($0.path, $0.type) }
-                + artifact.binaries.filter { !listed.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
+            var unlisted = Set(artifact.binaries.map(\.path))
+            if !unlisted.isEmpty {
+                for entry in artifact.entries where unlisted.contains(entry.path) { unlisted.remove(entry.path) }
+            }
+            nodes.reserveCapacity(nodes.count + artifact.entries.count + unlisted.count)
+            let paths = artifact.entries.lazy.map { ($0.path, $0.type) }
+                + artifact.binaries.lazy.filter { unlisted.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
             for (path, type) in paths where !path.utf8.contains(UInt8(ascii: "!")) {
                 let runtimePath = RuntimePath.join(root, path)
                 switch type {
