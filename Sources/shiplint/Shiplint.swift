@@ -82,7 +82,9 @@ func printError(_ line: String) {
 /// Writes `text` to the named file atomically (nothing else is ever written), or to standard output when nil.
 func writeReport(_ text: String, to file: String?) throws {
     guard let file else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        // Written from the string's own bytes: a JSON report of every symbol runs to tens of MB, not copied again.
+        var text = text
+        text.withUTF8 { bytes in try? FileHandle.standardOutput.write(contentsOf: UnsafeRawBufferPointer(bytes)) }
         return
     }
     try checkWritable(file)
