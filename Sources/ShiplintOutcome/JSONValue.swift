@@ -1,5 +1,7 @@
 /// A JSON document written with sorted keys and fixed formatting, so the same input gives the same bytes.
-public indirect enum JSONValue: Sendable, Equatable {
+/// Not `indirect`: arrays and objects already hold their values on the heap, and boxing every value as well cost
+/// 70 MB on a report listing every dynamic symbol of a layer (issue #10).
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
