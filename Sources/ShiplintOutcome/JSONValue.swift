@@ -1,5 +1,7 @@
 /// A JSON document written with sorted keys and fixed formatting, so the same input gives the same bytes.
-public indirect enum JSONValue: Sendable, Equatable {
+/// Not `indirect`: arrays and objects already hold their values on the heap, and boxing every value as well cost
+/// 70 MB on a report listing every dynamic symbol of a layer (issue #10).
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -14,7 +16,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     public func rendered() -> String {
         var output = ""
         write(into: &output, indent: "")
-        return output + "\n"
+        output += "\n"  // appended in place: a report of every symbol runs to tens of MB, not copied again
+        return output
     }
 
     private func write(into output: inout String, indent: String) {
@@ -35,7 +38,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .object(let fields):
             if fields.isEmpty { output += "{}"; return }
             output += "{\n"
-            let keys = fields.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let keys = fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (index, key) in keys.enumerated() {
                 output += indent + "  "
                 JSONValue.writeString(key, into: &output)
@@ -49,6 +52,12 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     private static func writeString(_ text: String, into output: inout String) {
         output += "\""
+        // Most strings need no escape: appended whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -138,3 +138,23 @@ import Testing
         #expect(try document.nodes(forXPath: "//failure").count == 2)
     }
 }
+
+/// A report that cannot be written is not a pass: standard output on a full disk is exit 2 with a message.
+@Suite struct ReportDeliveryTests {
+    @Test func aFullStandardOutputIsExitTwo() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Repository.binary)
+        process.arguments = ["scan", "fixtures/artifacts/function-clean.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config"]
+        process.currentDirectoryURL = URL(fileURLWithPath: Repository.root)
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let errors = Pipe()
+        process.standardOutput = full
+        process.standardError = errors
+        process.standardInput = Pipe()
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(message.contains("cannot write the report to standard output"))
+    }
+}

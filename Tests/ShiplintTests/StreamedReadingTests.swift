@@ -98,6 +98,8 @@ extension Optional where Wrapped == BinaryFacts {
         let names = [
             "pkg/_clean.cpython-313-x86_64-linux-gnu.so", "pkg/data.json", "node_modules/x/index.js", "node_modules/x/index.d.ts",
             "node_modules/x/index.js.map", "pkg/module.py", "bin/tool.dat", "handler", "lib/libssl.so.1.0.2k",
+            // Case does not matter to the rule; ASCII names are judged on their bytes, others by the general rule.
+            "pkg/LIBZ.SO", "pkg/libzstd.So.1", "sbin/helper.txt", "pkg/.hidden", "pkg/notes.txt", "pkg/é.js", "pkg/é",
         ]
         for name in names {
             let path = folder + "/" + name
@@ -109,9 +111,10 @@ extension Optional where Wrapped == BinaryFacts {
         try FileManager.default.copyItem(atPath: elf, toPath: executable)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: executable)
         let artifact = try ArtifactReader().read(path: folder)
-        #expect(artifact.entries.count == names.count + 6)  // files + folders pkg, node_modules, node_modules/x, bin, lib
+        #expect(artifact.entries.count == names.count + 7)  // files + folders pkg, node_modules, node_modules/x, bin, lib, sbin
         #expect(artifact.binaries.map(\.path).sorted() == [
-            "bin/tool.dat", "handler", "lib/libssl.so.1.0.2k", "pkg/_clean.cpython-313-x86_64-linux-gnu.so", "pkg/run.sh",
+            "bin/tool.dat", "handler", "lib/libssl.so.1.0.2k", "pkg/.hidden", "pkg/LIBZ.SO", "pkg/_clean.cpython-313-x86_64-linux-gnu.so",
+            "pkg/libzstd.So.1", "pkg/run.sh", "pkg/é", "sbin/helper.txt",
         ])
     }
 }

@@ -186,12 +186,18 @@ enum FunctionContent {
     static func extraTopFolder(in input: DeploymentInput, target: TargetRuntime, package: TargetRuntime.Package) -> [LocatedVerdict] {
         guard input.artifact.kind != .wheel && input.artifact.kind != .file else { return [] }
         // macOS Finder adds __MACOSX/ and .DS_Store; they say nothing about the layout.
-        let files = input.unpackedEntries.filter { entry in
+        var files: [[String]] = []
+        var tops: Set<String> = []
+        for entry in input.unpackedEntries where entry.type == .file {
             let components = EntryPath.components(entry.path)
-            return entry.type == .file && components.first != "__MACOSX" && !(components.last ?? "").hasPrefix(".")
-        }.map { EntryPath.components($0.path) }
-        let tops = Set(files.compactMap(\.first))
-        guard tops.count == 1, let top = tops.first, files.allSatisfy({ $0.count > 1 }) else { return [] }
+            guard components.first != "__MACOSX" && !(components.last ?? "").hasPrefix(".") else { continue }
+            // A file at the top, or a second top folder: no single folder wraps everything.
+            if components.count <= 1 { return [] }
+            tops.insert(components[0])
+            if tops.count > 1 { return [] }
+            files.append(components)
+        }
+        guard tops.count == 1, let top = tops.first else { return [] }
         let direct = files.filter { $0.count == 2 }.map { $0[1] }
         let looksLikeRoot: Bool
         if target.python != nil {

@@ -73,7 +73,7 @@ extension Check {
 /// engine `query-engine-<target>` (`.exe` on Windows).
 enum PrismaEngine {
     static func binaryTarget(ofFile path: String) -> String? {
-        guard let name = EntryPath.components(path).last else { return nil }
+        guard let name = EntryPath.lastComponent(path) else { return nil }
         for suffix in [".so.node", ".dylib.node"] where name.hasPrefix("libquery_engine-") && name.hasSuffix(suffix) {
             let target = name.dropFirst("libquery_engine-".count).dropLast(suffix.count)
             return target.isEmpty ? nil : String(target)

@@ -85,7 +85,7 @@ enum UnsafeEntry {
     }
 
     static func segments(_ path: String) -> [Substring] {
-        path.split { $0 == "/" || $0 == "\\" }
+        path.utf8.split { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }.map { Substring($0) }
     }
 
     /// Where the link leads when it leaves the package, nil when it stays inside.

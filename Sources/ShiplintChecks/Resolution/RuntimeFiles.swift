@@ -41,10 +41,14 @@ struct RuntimeFiles {
             // Past the artifact's cap nothing more was read: every later file is unverified, not absent.
             let capped = artifact.problems.contains { $0.kind == .artifactTooLarge }
             // Entries as listed, plus any binary the listing lacks (a single-file artifact, facts built in code).
-            let listed = Set(artifact.entries.map(\.path))
-            let paths = artifact.entries.map { ($0.path, $0.type) }
-                + artifact.binaries.filter { !listed.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
-            for (path, type) in paths where !path.contains("!") {
+            var unlisted = Set(artifact.binaries.map(\.path))
+            if !unlisted.isEmpty {
+                for entry in artifact.entries where unlisted.contains(entry.path) { unlisted.remove(entry.path) }
+            }
+            nodes.reserveCapacity(nodes.count + artifact.entries.count + unlisted.count)
+            let paths = artifact.entries.lazy.map { ($0.path, $0.type) }
+                + artifact.binaries.lazy.filter { unlisted.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
+            for (path, type) in paths where !path.utf8.contains(UInt8(ascii: "!")) {
                 let runtimePath = RuntimePath.join(root, path)
                 switch type {
                 case .file, .hardlink:
@@ -74,7 +78,7 @@ struct RuntimeFiles {
                 }
                 // Parent folders exist even when the archive lists no entry for them.
                 var parent = RuntimePath.parent(runtimePath)
-                while parent.count > 1, nodes[parent] == nil {
+                while parent.utf8.count > 1, nodes[parent] == nil {
                     nodes[parent] = .directory
                     parent = RuntimePath.parent(parent)
                 }
@@ -127,11 +131,35 @@ struct RuntimeFiles {
 
 enum RuntimePath {
     static func components(_ path: String) -> [String] {
-        path.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
+        path.utf8.split(separator: UInt8(ascii: "/")).compactMap { part in
+            part.count == 1 && part.first == UInt8(ascii: ".") ? nil : String(Substring(part))
+        }
+    }
+
+    /// True when `path` is a non-empty run of components, each neither empty, `.` nor `..` (no leading or trailing
+    /// `/`): joining it needs no normalising. Most entry paths are (this is asked of every entry).
+    static func isPlain(_ path: String) -> Bool {
+        var length = 0
+        var dots = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if length == 0 || dots == length { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") && dots == length - 1 { dots += 1 }
+            }
+        }
+        return length > 0 && !(dots == length && length <= 2)
     }
 
     /// Joins and normalises: `/var/task` + `pkg/../lib/x.so` is `/var/task/lib/x.so`.
     static func join(_ base: String, _ relative: String) -> String {
+        if isPlain(relative) {
+            if base == "/" { return "/" + relative }
+            if base.utf8.first == UInt8(ascii: "/"), isPlain(String(Substring(base.utf8.dropFirst()))) { return base + "/" + relative }
+        }
         var parts = relative.hasPrefix("/") ? [] : components(base)
         for component in components(relative) {
             if component == ".." {
@@ -144,6 +172,11 @@ enum RuntimePath {
     }
 
     static func parent(_ path: String) -> String {
+        // A normalised path (`/a/b`): everything before its last `/`.
+        if path.utf8.first == UInt8(ascii: "/"), isPlain(String(Substring(path.utf8.dropFirst()))) {
+            let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))!
+            return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
+        }
         let parts = components(path)
         return parts.count <= 1 ? "/" : "/" + parts.dropLast().joined(separator: "/")
     }

@@ -250,16 +250,34 @@ struct Walk: Sendable {
 
     /// Metadata files the checks read as text (`pkg-1.0.dist-info/WHEEL`, `node_modules/pkg/package.json`); nothing
     /// else is inflated unless native.
+    /// The last non-empty `/`-separated component (`a/b/` → `b`), or the path itself when it has none.
+    static func lastComponent(_ path: String) -> String {
+        let bytes = path.utf8
+        let slash = UInt8(ascii: "/")
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == slash { end = bytes.index(before: end) }
+        guard end > bytes.startIndex else { return path }
+        let start = bytes[..<end].lastIndex(of: slash).map { bytes.index(after: $0) } ?? bytes.startIndex
+        return String(Substring(bytes[start..<end]))
+    }
+
     static func isMetadataFile(_ path: String) -> Bool {
         // The function's own package.json ("type": "module") and installed npm packages' manifests:
         // node_modules/<name>/package.json or node_modules/@scope/<name>/package.json.
-        if path.hasSuffix(".dist-info/WHEEL") || path == "package.json" { return true }
+        // Asked of every entry: compared byte by byte.
+        let bytes = path.utf8
+        func endsWith(_ suffix: String) -> Bool {
+            bytes.count >= suffix.utf8.count && bytes.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+        }
+        if endsWith(".dist-info/WHEEL") || path == "package.json" { return true }
         // Installed distributions' names and files (the fix names what is installed), and a script bootstrap's #! line.
-        if isTruncatableMetadata(path) || path == "bootstrap" { return true }
-        let parts = path.split(separator: "/")
-        guard parts.count >= 3, parts.last == "package.json" else { return false }
-        return parts[parts.count - 3] == "node_modules"
-            || (parts.count >= 4 && parts[parts.count - 4] == "node_modules" && parts[parts.count - 3].hasPrefix("@"))
+        if endsWith(".dist-info/METADATA") || endsWith(".dist-info/RECORD") || path == "bootstrap" { return true }
+        guard endsWith("package.json") || endsWith("/") else { return false }
+        let parts = bytes.split(separator: UInt8(ascii: "/"))
+        guard parts.count >= 3, parts.last!.elementsEqual("package.json".utf8) else { return false }
+        return parts[parts.count - 3].elementsEqual("node_modules".utf8)
+            || (parts.count >= 4 && parts[parts.count - 4].elementsEqual("node_modules".utf8)
+                && parts[parts.count - 3].first == UInt8(ascii: "@"))
     }
 
     /// METADATA and RECORD are read up to the cap: their head (the name, the first files) is what is used, and a
@@ -441,7 +459,7 @@ struct Walk: Sendable {
         var content = content
         record(ArtifactEntry(path: path, size: max(size, 0), mode: mode, type: .file))
         guard !stopped else { return }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let name = Self.lastComponent(path)
         if encrypted {
             if NativeName.looksNative(name) || NativeName.looksLikeArchive(name) {
                 problems.append(ArtifactProblem(

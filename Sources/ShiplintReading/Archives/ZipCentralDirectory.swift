@@ -61,8 +61,27 @@ struct ZipCentralDirectory {
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd() else { return .failure(Damage(reason: "cannot find the end of the file")) }
         let descriptor = handle.fileDescriptor
+        // Local headers are visited in offset order, two small reads each: a 16 KiB window read ahead serves the
+        // headers of many small entries with one system call (a 100,000-entry ZIP made 200,000 preads).
+        let window = 16 * 1024
+        var windowStart: UInt64 = 0
+        var windowBytes: [UInt8] = []
         return read(size: size) { offset, count in
             guard count >= 0, offset <= UInt64(Int64.max) else { return nil }
+            if offset >= windowStart, offset - windowStart + UInt64(count) <= UInt64(windowBytes.count) {
+                let start = Int(offset - windowStart)
+                return Array(windowBytes[start..<start + count])
+            }
+            if count <= window / 2 {
+                var block = [UInt8](repeating: 0, count: window)
+                let got = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, window, off_t(offset)) }
+                if got >= count {
+                    block.removeSubrange(got...)
+                    windowStart = offset
+                    windowBytes = block
+                    return Array(block[0..<count])
+                }
+            }
             var bytes = [UInt8](repeating: 0, count: count)
             var filled = 0
             while filled < count {

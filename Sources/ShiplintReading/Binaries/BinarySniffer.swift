@@ -84,6 +84,10 @@ enum NativeName {
     /// `.d.ts` or `.map` file is read as text by its runtime whatever its bytes, so no loader could ever load it.
     static func worthSniffing(path: String, mode: UInt32?) -> Bool {
         if let mode, mode & 0o111 != 0 { return true }
+        // Asked of every entry: an ASCII path is judged on its bytes, with the same rule as below.
+        if let judged = path.utf8.withContiguousStorageIfAvailable({ worthSniffing(ascii: $0) }), let judged {
+            return judged
+        }
         let components = path.split(separator: "/")
         let name = components.last.map(String.init) ?? path
         if name == "bootstrap" || looksNative(name) || looksLikeArchive(name) { return true }
@@ -92,6 +96,34 @@ enum NativeName {
         // No extension (executables, `libfoo` without a suffix); a leading dot alone is no extension.
         if !lower.dropFirst().contains(".") { return true }
         return components.dropLast().contains { $0 == "bin" || $0 == "sbin" || $0 == "libexec" }
+    }
+
+    private static let sniffedSuffixes: [[UInt8]] = [
+        ".so", ".pyd", ".dll", ".dylib", ".node", ".bundle",
+        ".whl", ".zip", ".egg", ".jar", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".tar.bz2", ".tbz2",
+    ].map { Array($0.utf8) }
+
+    /// `worthSniffing` on the bytes of an ASCII path not ending in `/`; nil for any other path (the general rule decides).
+    private static func worthSniffing(ascii path: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let slash = UInt8(ascii: "/")
+        guard let last = path.last, last != slash, path.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let nameStart = path.lastIndex(of: slash).map { $0 + 1 } ?? 0
+        let name = UnsafeBufferPointer(rebasing: path[nameStart...])
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
+        func endsWith(_ suffix: [UInt8]) -> Bool {
+            name.count >= suffix.count && zip(name.suffix(suffix.count), suffix).allSatisfy { lower($0) == $1 }
+        }
+        if name.elementsEqual("bootstrap".utf8) || sniffedSuffixes.contains(where: endsWith) { return true }
+        // `.so.` anywhere in the name (libfoo.so.1 and the like).
+        let soDot = Array(".so.".utf8)
+        if name.count >= 4, (0...(name.count - 4)).contains(where: { start in (0..<4).allSatisfy { lower(name[start + $0]) == soDot[$0] } }) {
+            return true
+        }
+        // No extension (executables, `libfoo` without a suffix); a leading dot alone is no extension.
+        if !name.dropFirst().contains(UInt8(ascii: ".")) { return true }
+        return path[..<nameStart].split(separator: slash).contains { folder in
+            folder.elementsEqual("bin".utf8) || folder.elementsEqual("sbin".utf8) || folder.elementsEqual("libexec".utf8)
+        }
     }
 
     /// Names of archives worth opening when found inside an artifact.
