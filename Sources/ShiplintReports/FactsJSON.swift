@@ -1,21 +1,23 @@
 import ShiplintOutcome
 import ShiplintFacts
 
-/// The JSON shape of what `inspect` reads (schema 1, documented in the README); `scan` reuses it.
+/// The JSON shape of what `inspect` reads (schema 1, documented in the README); `scan` reuses it. `symbols: false`
+/// (scan) gives each ELF's symbol counts instead of its dynamic symbol table, which runs to tens of thousands of
+/// entries in a large library and is `inspect`'s business.
 enum FactsJSON {
-    static func artifact(_ artifact: Artifact) -> [String: JSONValue] {
+    static func artifact(_ artifact: Artifact, symbols: Bool = true) -> [String: JSONValue] {
         [
             "path": .string(artifact.path),
             "kind": .string(artifact.kind.rawValue),
             "entries": .int(artifact.entries.count),
-            "binaries": .array(artifact.binaries.map(binary)),
+            "binaries": .array(artifact.binaries.map { binary($0, symbols: symbols) }),
             "problems": .array(artifact.problems.map { problem in
                 .object(["kind": .string(problem.kind.rawValue), "path": .optional(problem.path), "message": .string(problem.message)])
             }),
         ]
     }
 
-    static func binary(_ binary: Binary) -> JSONValue {
+    static func binary(_ binary: Binary, symbols: Bool = true) -> JSONValue {
         var fields: [String: JSONValue] = [
             "path": .string(binary.path),
             "size": .int(Int(binary.size)),
@@ -52,7 +54,9 @@ enum FactsJSON {
             fields["x86_isa_needed"] = .optional(elf.x86ISANeeded.last)
             fields["libc"] = .string(elf.libc.rawValue)
             // What the loader binds: every dynamic symbol, imports with the version and file they need.
-            fields["symbols"] = .array(elf.symbols.map { symbol in
+            let imports = elf.importedSymbols.count
+            fields["symbol_counts"] = .object(["imported": .int(imports), "exported": .int(elf.symbols.count - imports)])
+            if symbols { fields["symbols"] = .array(elf.symbols.map { symbol in
                 .object([
                     "name": .string(symbol.name),
                     "version": .optional(symbol.version),
@@ -61,7 +65,7 @@ enum FactsJSON {
                     "weak": .bool(symbol.isWeak),
                     "kind": .string(symbol.kind.rawValue),
                 ])
-            })
+            }) }
             fields["node_addon"] = NodeAddon(elf).map(NodeAddonText.json) ?? .null
         case .pe(let pe):
             fields["bits"] = .int(pe.bits)

@@ -174,7 +174,7 @@ public enum ScanReport {
             "tool": .object(["name": .string("shiplint"), "version": .string(toolVersion)]),
             "target": .object(["name": .string(outcome.target.name), "description": .string(outcome.target.description)]),
             "artifacts": .array(outcome.artifacts.map { scan in
-                var fields = FactsJSON.artifact(scan.artifact)
+                var fields = FactsJSON.artifact(scan.artifact, symbols: false)
                 switch scan.role {
                 case .function: fields["role"] = .string("function")
                 case .layer(let number):
