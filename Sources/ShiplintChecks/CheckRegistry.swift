@@ -2,6 +2,10 @@
 /// cause to fix first (a Windows `.pyd` is a `windows-binary` before it is a `python-abi-mismatch`).
 public enum CheckRegistry {
     public static let all: [Check] = [
+        .imageMediaType,
+        .imageIntegrity,
+        .imageEntrypoint,
+        .imageArchMismatch,
         .corruptBinary,
         .windowsBinary,
         .darwinBinary,
@@ -27,6 +31,7 @@ public enum CheckRegistry {
         .duplicateModule,
         .packageTooLarge,
         .uploadTooLarge,
+        .imageTooLarge,
         .unreadableEntry,
     ]
 

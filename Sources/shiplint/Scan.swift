@@ -25,6 +25,9 @@ struct ScanInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml.", valueName: "file"))
     var config: String?
 
+    @Option(help: ArgumentHelp("For a container image of several platforms: the one to judge (linux/arm64, linux/amd64).", valueName: "os/arch"))
+    var platform: String?
+
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
     var noConfig = false
 
@@ -42,6 +45,10 @@ struct ScanInputOptions: ParsableArguments {
 
     /// Reads the target and the artifacts, options first, then the configuration's defaults.
     func resolve(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact]) {
+        // A container image is its own target: it is judged against its own root file system.
+        if let image = try readImage(paths: paths, layers: layer, target: target, platform: platform, limits: reading.limits, progress: progress) {
+            return (image.target, [image.artifact], [])
+        }
         guard let name = target ?? configuration?.target else {
             throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)")
         }
