@@ -2,11 +2,11 @@
 /// cause to fix first (a Windows `.pyd` is a `windows-binary` before it is a `python-abi-mismatch`).
 public enum CheckRegistry {
     public static let all: [Check] = [
+        .corruptBinary,
         .imageMediaType,
         .imageIntegrity,
         .imageEntrypoint,
         .imageArchMismatch,
-        .corruptBinary,
         .windowsBinary,
         .darwinBinary,
         .androidBinary,

@@ -37,6 +37,15 @@ public struct ImageReader: Sendable {
         guard let config = (try? JSONSerialization.jsonObject(with: Data(configBytes))) as? [String: Any] else {
             throw .unreadableArtifact(path: path, reason: "the image config \(chosen.configBlob) is not JSON")
         }
+        if let platform {
+            // An index entry without a platform, or a docker save tarball: the config says which platform it is.
+            let own = [config["os"] as? String, config["architecture"] as? String, config["variant"] as? String].compactMap { $0 }.joined(separator: "/")
+            guard Self.normalisePlatform(own) == Self.normalisePlatform(platform)
+                || Self.normalisePlatform(own).hasPrefix(Self.normalisePlatform(platform) + "/")
+            else {
+                throw .unreadableArtifact(path: path, reason: "the image has no manifest for \(platform) (its config says \(own))")
+            }
+        }
         let settings = config["config"] as? [String: Any] ?? [:]
         var env: [String: String] = [:]
         for item in settings["Env"] as? [String] ?? [] {
