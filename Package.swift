@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
         // C libraries, each imported by ShiplintReading only.
@@ -44,11 +45,14 @@ let package = Package(
         ),
         // Renderings of an outcome: text, JSON, SARIF, JUnit, GitHub annotations; inspect and explain output.
         .target(name: "ShiplintReports", dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome"]),
+        // Deployment descriptors (SAM, CDK cloud assembly, Serverless, Terraform): which functions, runtimes,
+        // architectures, handlers, code and layers a project deploys. Reads text, never archives or binaries.
+        .target(name: "ShiplintDeployments", dependencies: ["ShiplintFacts", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "shiplint",
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports",
-                "ShiplintPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ShiplintPolicy", "ShiplintDeployments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Build tool: turns rules/*.toml into a Swift source so built-in targets ship inside the binary.
@@ -58,6 +62,7 @@ let package = Package(
             name: "ShiplintTests",
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports", "ShiplintPolicy",
+                "ShiplintDeployments",
             ]
         ),
     ],

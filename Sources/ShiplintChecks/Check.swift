@@ -90,11 +90,18 @@ public struct DeploymentContext: Sendable {
     public let target: TargetRuntime
     /// Where every DT_NEEDED of every ELF in the deployment resolves, computed once for all checks.
     public let loadGraph: LoadGraph
+    /// What the deployment descriptor says about the function (runtime, handler, layers' compatibility), when the
+    /// scan came from one (`shiplint scan PROJECT`); nil for artifacts named on the command line.
+    public let descriptor: FunctionDescriptor?
+    /// Today as `YYYY-MM-DD` (UTC), for dated facts (`runtime-deprecated`); injected so tests never read the clock.
+    public let today: String?
 
-    public init(function: Artifact?, layers: [Artifact], target: TargetRuntime) {
+    public init(function: Artifact?, layers: [Artifact], target: TargetRuntime, descriptor: FunctionDescriptor? = nil, today: String? = nil) {
         self.function = function
         self.layers = layers
         self.target = target
+        self.descriptor = descriptor
+        self.today = today
         self.loadGraph = LoaderModel.graph(function: function, layers: layers, target: target)
     }
 
@@ -130,6 +137,8 @@ public struct CheckExample: Sendable {
         case artifact(Artifact)
         /// A function (may be nil) and its layers.
         case deployment(function: Artifact?, layers: [Artifact])
+        /// A function as a deployment descriptor declares it, its code and layers, judged on `today` (`YYYY-MM-DD`).
+        case described(FunctionDescriptor, function: Artifact?, layers: [Artifact], today: String)
     }
 
     public let summary: String

@@ -25,6 +25,8 @@ public enum CheckRegistry {
         .unreadableFile,
         .noUnixModes,
         .layerLayout,
+        .handlerNotFound,
+        .layerIncompatible,
         .wheelTagMismatch,
         .nodePlatformPackage,
         .prismaEngineMismatch,
@@ -33,7 +35,12 @@ public enum CheckRegistry {
         .uploadTooLarge,
         .imageTooLarge,
         .unreadableEntry,
+        .runtimeDeprecated,
     ]
+
+    /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists): they
+    /// run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
+    public static let descriptorChecks: Set<String> = [Check.handlerNotFound.id, Check.layerIncompatible.id, Check.runtimeDeprecated.id]
 
     public static func check(id: String) -> Check? {
         all.first { $0.id == id }

@@ -67,7 +67,8 @@ public enum Scanner {
                     let artifact = located.artifact ?? deployment.function?.path ?? ""
                     let finding = Finding(
                         check: check.id, severity: check.defaultSeverity, artifact: artifact, path: located.path,
-                        message: located.verdict.message, fix: located.verdict.fix, fact: located.verdict.fact)
+                        message: located.verdict.message, fix: located.verdict.fix, fact: located.verdict.fact,
+                        deployment: deployment.descriptor?.label)
                     // Layers shared by several functions are judged once per function; report each finding once.
                     if seen.insert(finding).inserted { byArtifact[artifact, default: []].append(finding) }
                 }

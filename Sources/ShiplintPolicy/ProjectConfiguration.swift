@@ -7,7 +7,7 @@ import ShiplintTargets
 public enum SeverityChoice: String, Sendable, CaseIterable {
     case error, warning, note, off
 
-    var severity: Severity? {
+    public var severity: Severity? {
         switch self {
         case .error: .error
         case .warning: .warning
@@ -110,8 +110,10 @@ public struct ProjectConfiguration: Sendable {
             }
         }
         func knownCheck(_ id: String, _ keyPath: String) throws(ConfigurationError) {
-            guard CheckRegistry.check(id: id) != nil else {
-                throw error(keyPath, "unknown check '\(id)'\(Suggestion.didYouMean(id, among: CheckRegistry.all.map(\.id))) (`shiplint checks` lists them)")
+            // deployment-not-checked is made by a project scan, not the registry, but its severity is the project's.
+            let known = CheckRegistry.all.map(\.id) + [Check.deploymentNotChecked.id]
+            guard known.contains(id) else {
+                throw error(keyPath, "unknown check '\(id)'\(Suggestion.didYouMean(id, among: known)) (`shiplint checks` lists them)")
             }
         }
 

@@ -259,7 +259,7 @@ public enum ScanReport {
 /// A Node.js addon's kind for `inspect`: `node-api v10 (node_api_create_property_key_utf8)`, `node-api v8 or lower`,
 /// `legacy v108`, `legacy addon, ABI version not read`.
 enum NodeAddonText {
-    static var functionVersions: [String: Int] { NodeAPIFunctions.versions }
+    static var functionVersions: [String: Int] { NodeAPITable.functionVersions }
 
     static func describe(_ addon: NodeAddon) -> String {
         guard case .nodeAPI = addon else { return addon.summary }

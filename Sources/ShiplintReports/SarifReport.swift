@@ -69,7 +69,7 @@ struct SarifReport: Reporter {
         return Location(uri: Self.uri(artifact: FindingIdentity.normalised(artifact.artifact.path), path: path), base: false)
     }
 
-    private func rule(_ run: CheckRun) -> JSONValue {
+    func rule(_ run: CheckRun) -> JSONValue {
         let check = run.check
         return .object([
             "id": .string(check.id),
@@ -83,21 +83,26 @@ struct SarifReport: Reporter {
         ])
     }
 
-    private func result(_ judged: JudgedFinding, location: Location, ruleIndex: Int?) -> JSONValue {
+    /// A project scan's results point at the function's line in the descriptor (`line`), their `text` naming the
+    /// function and the artifact, with `properties`.
+    func result(
+        _ judged: JudgedFinding, location: Location, ruleIndex: Int?, line: Int = 1, text: String? = nil, properties extra: [String: JSONValue] = [:]
+    ) -> JSONValue {
         let finding = judged.finding
         var artifactLocation: [String: JSONValue] = ["uri": .string(location.uri)]
         if location.base { artifactLocation["uriBaseId"] = .string("%SRCROOT%") }
         var fields: [String: JSONValue] = [
             "ruleId": .string(finding.check),
             "level": .string(Self.level(finding.severity)),
-            "message": .object(["text": .string("\(finding.message)\n\nFix: \(finding.fix)")]),
+            "message": .object(["text": .string(text ?? "\(finding.message)\n\nFix: \(finding.fix)")]),
             "locations": .array([.object(["physicalLocation": .object([
                 "artifactLocation": .object(artifactLocation),
-                "region": .object(["startLine": .int(1)]),
+                "region": .object(["startLine": .int(line)]),
             ])])]),
             "partialFingerprints": .object([Self.fingerprintKey: .string(judged.identity.fingerprint)]),
         ]
         if let ruleIndex { fields["ruleIndex"] = .int(ruleIndex) }
+        if !extra.isEmpty { fields["properties"] = .object(extra) }
         if let suppression = judged.suppression {
             // Code scanning shows a suppressed result as dismissed, not fixed. Both kinds live outside the
             // artifact (the project's configuration or baseline), so they are `external`.

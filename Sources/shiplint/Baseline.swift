@@ -31,6 +31,9 @@ struct BaselineCommand: ParsableCommand {
         @OptionGroup var input: ScanInputOptions
 
         func run() throws {
+            if input.project != nil || !input.functions.isEmpty {
+                throw fail("baseline write records artifacts named with --target; a project (--project, --function) is not supported yet")
+            }
             let configuration = try input.configuration()
             let (runtime, functions, layers) = try input.resolve(configuration)
             let outcome = ScanPolicy(configuration: configuration).scan(functions: functions, layers: layers, target: runtime)

@@ -31,6 +31,18 @@ struct ScanInputOptions: ParsableArguments {
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
     var noConfig = false
 
+    @Option(help: ArgumentHelp("A deployment to scan (SAM or CloudFormation template, CDK cloud assembly, serverless-state.json, `terraform show -json` output, or a folder holding one): every function against its own runtime and architecture. A single path that is one is read the same way.", valueName: "path"))
+    var project: String?
+
+    @Option(name: .customLong("function"), help: ArgumentHelp("With a project: scan only this function (logical id or FunctionName; repeatable).", valueName: "name"))
+    var functions: [String] = []
+
+    @Option(help: ArgumentHelp("With a project: the local image archive (docker save tarball or OCI layout) of a PackageType Image function (repeatable).", valueName: "function=path"))
+    var image: [String] = []
+
+    @Option(help: .hidden)
+    var today: String?
+
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func validate() throws {
@@ -46,7 +58,7 @@ struct ScanInputOptions: ParsableArguments {
     /// Reads the target and the artifacts, options first, then the configuration's defaults.
     func resolve(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact]) {
         // A container image is its own target: it is judged against its own root file system.
-        if let image = try readImage(paths: paths, layers: layer, target: target, platform: platform, limits: reading.limits, progress: progress) {
+        if let image = try readImage(paths: paths, layers: layer, target: target, platform: platform, images: image, limits: reading.limits, progress: progress) {
             return (image.target, [image.artifact], [])
         }
         guard let name = target ?? configuration?.target else {
@@ -80,6 +92,13 @@ struct Scan: ParsableCommand {
         discussion: """
             Example: shiplint scan build/function.zip --target aws-lambda-python3.13-x86_64
 
+            A deployment (a SAM or CloudFormation template, `.aws-sam/build`, a CDK `cdk.out`, \
+            `.serverless/serverless-state.json`, `terraform show -json` output, or a folder holding one), given as \
+            the one path or with --project, is scanned function by function, each against the built-in target for \
+            its own runtime and architecture: `shiplint scan .aws-sam/build`. --function narrows it; --target \
+            overrides every function's target. What cannot be checked is a deployment-not-checked finding, and \
+            nothing scannable at all is exit status 2.
+
             Every finding names the check (`shiplint checks` lists them), the file inside the artifact, what is \
             wrong, and the fix. Formats: text, json, sarif (GitHub code scanning), junit (Jenkins, GitLab), github \
             (workflow-command annotations).
@@ -106,6 +125,7 @@ struct Scan: ParsableCommand {
     func run() throws {
         try outputOptions.checkDestinations()
         let configuration = try input.configuration()
+        if try scanProject(configuration) { return }
         let progress = ProgressLine.forStandardError(enabled: !outputOptions.quiet)
         defer { progress?.finish() }
         let (runtime, functions, layers) = try input.resolve(configuration, progress: progress)

@@ -46,9 +46,9 @@ struct Shiplint: ParsableCommand {
             EXIT STATUS
               0  no finding at or above --fail-on (scan), or the command succeeded
               1  scan found a finding at or above --fail-on (default: error)
-              2  bad input: a missing or unreadable artifact, an unknown target,
+              2  bad input: an unreadable artifact or descriptor, an unknown target,
                  a bad rule file, .shiplint.toml or baseline (the message names
-                 the file and the key), an output file that cannot be written
+                 the file and key), an unwritable output, nothing scannable
               3  internal error (a bug: please report it)
              64  bad command-line usage (from the argument parser)
             """,

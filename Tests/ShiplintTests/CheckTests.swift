@@ -13,6 +13,7 @@ import Testing
         "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
         "node-abi-mismatch", "node-platform-package", "prisma-engine-mismatch",
         "image-media-type", "image-integrity", "image-entrypoint", "image-arch-mismatch", "image-too-large",
+        "handler-not-found", "layer-incompatible", "runtime-deprecated",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {
@@ -55,6 +56,8 @@ import Testing
             context = DeploymentContext(function: whole, layers: [], target: target)
         case .deployment(let function, let layers):
             context = DeploymentContext(function: function, layers: layers, target: target)
+        case .described(let descriptor, let function, let layers, let today):
+            context = DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
         }
         let verdicts = check.verdicts(context)
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")

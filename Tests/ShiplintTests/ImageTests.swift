@@ -136,4 +136,47 @@ import ShiplintTargets
     @Test func anOrdinaryTarballIsNotAnImage() throws {
         #expect(!ImageReader.isImage(path: Repository.fixture("artifacts/function-clean.tar")))
     }
+
+    /// A SAM project's PackageType Image functions: judged against the image given with --image (and checked against
+    /// the function's Architectures), or reported as not checked.
+    @Test func imageFunctionsOfAProjectAreJudgedAgainstTheirImage() throws {
+        let folder = try Self.image("sam-project")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+            AWSTemplateFormatVersion: '2010-09-09'
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              ImageFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  PackageType: Image
+                  Architectures: [x86_64]
+              ArmImageFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  PackageType: Image
+                  Architectures: [arm64]
+              UncheckedFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  PackageType: Image
+            """.write(toFile: folder + "/template.yaml", atomically: true, encoding: .utf8)
+        let result = try Shiplint.run([
+            "scan", folder, "--no-config", "--today", "2026-12-01", "--format", "json",
+            "--image", "ImageFunction=" + (try Self.image("clean.tar")), "--image", "ArmImageFunction=" + (try Self.image("clean-oci")),
+        ])
+        #expect(result.status == 1)
+        let text = result.stdout
+        #expect(text.contains("\"check\" : \"image-arch-mismatch\"") || text.contains("\"check\": \"image-arch-mismatch\""))
+        #expect(text.contains("amd64 on arm64"))
+        #expect(text.contains("pass it with --image UncheckedFunction=image.tar"))
+        let plain = try Shiplint.run([
+            "scan", folder, "--no-config", "--today", "2026-12-01", "--function", "ImageFunction",
+            "--image", "ImageFunction=" + (try Self.image("clean.tar")),
+        ])
+        #expect(plain.status == 0, "\(plain.stdout)")
+        let wrong = try Shiplint.run(["scan", folder, "--no-config", "--image", "NoSuchFunction=x.tar"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("no function NoSuchFunction"))
+    }
 }

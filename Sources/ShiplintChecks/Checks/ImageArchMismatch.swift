@@ -19,26 +19,34 @@ extension Check {
         examples: [
             CheckExample(
                 "an arm64 image holding an x86_64 extension module",
-                subject: .artifact(SampleImage.artifact(
+                subject: .deployment(function: SampleImage.artifact(
                     architecture: "arm64",
-                    rootBinaries: [SampleBinary.elf("var/task/_speedups.cpython-313-x86_64-linux-gnu.so", arch: "x86_64")])),
+                    rootBinaries: [SampleBinary.elf("var/task/_speedups.cpython-313-x86_64-linux-gnu.so", arch: "x86_64")]), layers: []),
                 target: "aws-lambda-python3.13-x86_64", fires: true, mentions: "x86_64"),
             CheckExample(
                 "an amd64 image of x86_64 binaries",
-                subject: .artifact(SampleImage.artifact(
+                subject: .deployment(function: SampleImage.artifact(
                     architecture: "amd64",
-                    rootBinaries: [SampleBinary.elf("var/task/_speedups.cpython-313-x86_64-linux-gnu.so", arch: "x86_64")])),
+                    rootBinaries: [SampleBinary.elf("var/task/_speedups.cpython-313-x86_64-linux-gnu.so", arch: "x86_64")]), layers: []),
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
-        judgement: .perArtifact { context in
-            guard let image = context.artifact.image, let arch = TargetArchitecture(rawValue: image.elfArchitecture) else { return [] }
+        judgement: .perDeployment { context in
+            guard let image = context.function?.image, let arch = TargetArchitecture(rawValue: image.elfArchitecture) else { return [] }
+            var verdicts: [LocatedVerdict] = []
+            // The function's Architectures, when a deployment descriptor names it.
+            if let descriptor = context.descriptor, descriptor.architecture != arch.lambdaName {
+                verdicts.append(LocatedVerdict(path: "", verdict: Verdict(
+                    "the image's config says \(image.architecture), but the function \(descriptor.label) runs on \(descriptor.architecture): Lambda refuses the image, or it fails with exec format error",
+                    fix: "Build the image for the function's architecture (`docker build --platform linux/\(descriptor.architecture == "arm64" ? "arm64" : "amd64")`), or set Architectures to \(arch.lambdaName).",
+                    fact: "\(image.architecture) on \(descriptor.architecture)")))
+            }
             // One verdict per foreign architecture, at its first file, with how many files share it.
             var foreign: [String: [String]] = [:]
             for binary in image.rootBinaries {
                 guard case .elf(let facts)? = binary.facts, facts.machine != arch.elfMachine else { continue }
                 foreign[facts.arch, default: []].append(binary.path)
             }
-            return foreign.keys.sorted().map { other in
+            return verdicts + foreign.keys.sorted().map { other in
                 let paths = foreign[other]!
                 let more = paths.count > 1 ? " (and \(paths.count - 1) more ELF \(paths.count == 2 ? "file" : "files"))" : ""
                 return LocatedVerdict(path: paths[0], verdict: Verdict(

@@ -92,7 +92,12 @@ extension Check {
             return context.inputs.flatMap { input in
                 input.isLayer
                     ? LayerContent.misplaced(in: input, target: context.target, package: package)
-                    : FunctionContent.extraTopFolder(in: input, target: context.target, package: package)
+                    : FunctionContent.extraTopFolder(in: input, target: context.target, package: package).filter { verdict in
+                        // A descriptor's Handler that names the folder (`src/app.handler`) finds the code there.
+                        let folder = verdict.path.hasSuffix("/") ? String(verdict.path.dropLast()) : verdict.path
+                        guard let handler = context.descriptor?.handler, !folder.isEmpty else { return true }
+                        return !(handler.hasPrefix(folder + "/") || handler.hasPrefix(folder + "."))
+                    }
             } + ModuleHandler.layerOnlyPackages(context.inputs, target: context.target, package: package)
         })
 }

@@ -10,9 +10,13 @@ public struct ImageReader: Sendable {
     /// `linux/arm64`, `linux/amd64`, `linux/arm/v7`: the manifest to pick from a multi-platform index.
     public let platform: String?
 
-    public init(limits: ReadLimits = .defaults, platform: String? = nil) {
+    /// The platform to pick when the index holds several and none was asked for: the function's architecture.
+    public let preferredPlatform: String?
+
+    public init(limits: ReadLimits = .defaults, platform: String? = nil, preferredPlatform: String? = nil) {
         self.limits = limits
         self.platform = platform
+        self.preferredPlatform = preferredPlatform
     }
 
     /// True when `path` holds an image (recognised by content, not by name).
@@ -204,6 +208,10 @@ public struct ImageReader: Sendable {
             guard let match = matching.first else {
                 throw .unreadableArtifact(path: store.label, reason: "the image has no manifest for \(platform) (it has \(images.map { $0.1.platform.isEmpty ? "one without a platform" : $0.1.platform }.joined(separator: ", ")))")
             }
+            picked = match.0
+        } else if let preferredPlatform,
+            let match = images.first(where: { Self.normalisePlatform($0.1.platform) == Self.normalisePlatform(preferredPlatform) })
+        {
             picked = match.0
         } else {
             throw .unreadableArtifact(path: store.label, reason: "the image holds manifests for \(images.map(\.1.platform).joined(separator: ", ")); pick one with --platform (e.g. --platform \(images[0].1.platform))")

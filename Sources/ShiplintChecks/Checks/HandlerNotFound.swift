@@ -1,0 +1,169 @@
+import ShiplintFacts
+import ShiplintTargets
+
+extension Check {
+    public static let handlerNotFound = Check(
+        id: "handler-not-found",
+        defaultSeverity: .error,
+        summary: "The function's Handler names a module or file that is not where the runtime will look for it",
+        explanation: """
+            The deployment descriptor (SAM or CloudFormation template, CDK assembly, serverless-state.json, Terraform \
+            plan) sets `Handler`, and the runtime imports it at the first invocation. Python reads `app.handler` as \
+            module `app`, function `handler`, and imports `app.py` (or the package `app/`) from `/var/task` or the \
+            layers' `/opt/python` and `/opt/python/lib/pythonX.Y/site-packages`; `src/app.handler` and `src.app.handler` \
+            mean `src/app.py`. Node.js reads `index.handler` as the file `index.js`, `index.mjs` or `index.cjs` in \
+            `/var/task` (`src/index.handler` → `src/index.js`). An OS-only runtime (`provided.al2023`, \
+            `provided.al2`) runs an executable named `bootstrap` at the top of the code or of a layer (`/opt/bootstrap`). \
+            When the file is not there the function fails on every invocation with \
+            `Runtime.ImportModuleError: Unable to import module 'app'`, `Runtime.HandlerNotFound` or \
+            `Couldn't find valid bootstrap(s)`: the most common Lambda failure of all, and one that no build step \
+            catches. Typical causes: the code was zipped with its folder (`build/app.py`), `CodeUri` points at the \
+            wrong folder, the file was renamed, or a TypeScript build wrote `dist/index.js` while the handler says \
+            `index.handler`.
+
+            Fix: make `Handler` name the file as it sits in the code (`src/app.handler`, `dist/index.handler`), or \
+            point `CodeUri` / `Code` at the folder that holds it; for a custom runtime, build an executable named \
+            `bootstrap` at the top of the ZIP.
+            """,
+        examples: [
+            CheckExample(
+                "Handler app.lambda_handler with no app.py",
+                subject: .described(
+                    HandlerSearch.example(runtime: "python3.13", handler: "app.lambda_handler"),
+                    function: SamplePackage.artifact("HelloFunction", kind: .folder, files: [("hello/app.py", 100)]), layers: [],
+                    today: "2026-12-01"),
+                target: "aws-lambda-python3.13-x86_64", fires: true),
+            CheckExample(
+                "Handler app.lambda_handler with app.py at the top",
+                subject: .described(
+                    HandlerSearch.example(runtime: "python3.13", handler: "app.lambda_handler"),
+                    function: SamplePackage.artifact("HelloFunction", kind: .folder, files: [("app.py", 100)]), layers: [],
+                    today: "2026-12-01"),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample(
+                "Handler from a package in a layer's python folder",
+                subject: .described(
+                    HandlerSearch.example(runtime: "python3.13", handler: "shared.handlers.main"),
+                    function: SamplePackage.artifact("function.zip", files: [("requirements.txt", 10)]),
+                    layers: [SamplePackage.artifact("layer.zip", files: [("python/shared/handlers.py", 100)])],
+                    today: "2026-12-01"),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample(
+                "Node.js handler src/index.handler with src/index.mjs",
+                subject: .described(
+                    HandlerSearch.example(runtime: "nodejs22.x", handler: "src/index.handler"),
+                    function: SamplePackage.artifact("function.zip", files: [("src/index.mjs", 100)]), layers: [],
+                    today: "2026-12-01"),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: false),
+            CheckExample(
+                "Node.js handler index.handler built to dist/index.js",
+                subject: .described(
+                    HandlerSearch.example(runtime: "nodejs22.x", handler: "index.handler"),
+                    function: SamplePackage.artifact("function.zip", files: [("dist/index.js", 100)]), layers: [],
+                    today: "2026-12-01"),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true),
+            CheckExample(
+                "provided.al2023 with no bootstrap",
+                subject: .described(
+                    HandlerSearch.example(runtime: "provided.al2023", handler: "bootstrap"),
+                    function: SamplePackage.artifact("function.zip", files: [("target/bootstrap", 100)]), layers: [],
+                    today: "2026-12-01"),
+                target: "aws-lambda-provided.al2023-x86_64", fires: true),
+        ],
+        judgement: .perDeployment { context in
+            guard let descriptor = context.descriptor, let function = context.function, let runtime = descriptor.runtime else { return [] }
+            return HandlerSearch.verdict(descriptor: descriptor, runtime: runtime, context: context, function: function).map {
+                [LocatedVerdict(artifact: function.path, path: "", verdict: $0)]
+            } ?? []
+        })
+}
+
+/// Where each runtime looks for the handler, and whether the code has it.
+enum HandlerSearch {
+    static func example(runtime: String, handler: String) -> FunctionDescriptor {
+        FunctionDescriptor(name: "HelloFunction", runtime: runtime, handler: handler, code: .local("HelloFunction"), file: "template.yaml", line: 5)
+    }
+
+    /// File paths (normalised, no `./`) of the artifact's unpacked entries, and every folder that holds one.
+    static func files(_ artifact: Artifact) -> (files: Set<String>, folders: Set<String>) {
+        var files = Set<String>()
+        var folders = Set<String>()
+        for entry in artifact.entries where !EntryPath.isNested(entry.path) {
+            let components = EntryPath.components(entry.path)
+            guard !components.isEmpty else { continue }
+            let path = components.joined(separator: "/")
+            if entry.type == .directory { folders.insert(path) } else { files.insert(path) }
+            for end in 1..<components.count { folders.insert(components[0..<end].joined(separator: "/")) }
+        }
+        return (files, folders)
+    }
+
+    static func verdict(descriptor: FunctionDescriptor, runtime: String, context: DeploymentContext, function: Artifact) -> Verdict? {
+        let handler = descriptor.handler ?? ""
+        let code = files(function)
+        if runtime.hasPrefix("provided") {
+            if code.files.contains("bootstrap") { return nil }
+            if context.layers.contains(where: { files($0).files.contains("bootstrap") }) { return nil }
+            return Verdict(
+                "\(descriptor.runtime ?? runtime) runs an executable named bootstrap, and there is none at the top of the code (\(function.path)) or of a layer",
+                fix: "Build the executable as `bootstrap` at the top of the ZIP (cargo lambda, `go build -o bootstrap`), or put it in a layer at bootstrap.",
+                fact: "bootstrap")
+        }
+        let python = runtime.hasPrefix("python")
+        guard python || runtime.hasPrefix("nodejs") else { return nil }
+        guard let dot = handler.lastIndex(of: "."), dot != handler.startIndex, handler.index(after: dot) != handler.endIndex else {
+            return Verdict(
+                "Handler '\(handler)' is not of the form \(python ? "module.function" : "file.function")",
+                fix: "Set Handler to \(python ? "`app.handler` for function `handler` in app.py" : "`index.handler` for the export `handler` of index.js").",
+                fact: handler)
+        }
+        let module = String(handler[..<dot])
+        if python {
+            // The runtime's bootstrap turns `/` into `.` and imports the dotted module.
+            let parts = module.replacingOccurrences(of: "/", with: ".").split(separator: ".").map(String.init)
+            let relative = parts.joined(separator: "/")
+            var roots: [(label: String, files: Set<String>, folders: Set<String>, prefix: String)] = [("/var/task", code.files, code.folders, "")]
+            let layerPaths = context.target.package?.layerPaths ?? ["python"]
+            for layer in context.layers {
+                let content = files(layer)
+                for path in layerPaths { roots.append(("/opt/\(path)", content.files, content.folders, path + "/")) }
+            }
+            for root in roots {
+                let base = root.prefix + relative
+                if root.files.contains(base + ".py") || root.files.contains(base + ".pyc") || root.folders.contains(base) { return nil }
+                let folder = NSStringPath(base).parent
+                let name = parts.last ?? ""
+                let sameFolder = root.files.filter { (folder.isEmpty ? !$0.contains("/") : $0.hasPrefix(folder + "/") && !$0.dropFirst(folder.count + 1).contains("/")) }
+                if sameFolder.contains(where: { ExtensionModuleName(fileName: String($0.split(separator: "/").last ?? "")).map { $0.module == name } ?? false }) { return nil }
+            }
+            let searched = (["/var/task"] + (context.layers.isEmpty ? [] : layerPaths.map { "/opt/\($0)" })).joined(separator: ", ")
+            return Verdict(
+                "Handler '\(handler)' imports module '\(parts.joined(separator: "."))', and there is no \(relative).py or package \(relative)/ in \(searched)",
+                fix: "Point Handler at the module as it sits in the code (\(suggestion(relative + ".py", in: code.files) ?? "e.g. `app.handler` for app.py at the top")), or CodeUri / Code at the folder that holds \(relative).py.",
+                fact: handler)
+        }
+        let candidates = ["js", "mjs", "cjs"].map { module + "." + $0 }
+        if candidates.contains(where: code.files.contains) { return nil }
+        return Verdict(
+            "Handler '\(handler)' loads \(module).js, .mjs or .cjs from /var/task, and the code (\(function.path)) has none of them",
+            fix: "Point Handler at the built file (\(suggestion(module + ".js", in: code.files) ?? suggestion(module + ".mjs", in: code.files) ?? "e.g. `dist/index.handler` for dist/index.js")), or CodeUri / Code at the folder that holds it.",
+            fact: handler)
+    }
+
+    /// `Handler` that would work when the file sits one or more folders deeper (`build/app.py` → `build/app.handler`).
+    static func suggestion(_ file: String, in files: Set<String>) -> String? {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        guard let found = files.filter({ $0.hasSuffix("/" + name) }).sorted().first else { return nil }
+        return "the code has \(found)"
+    }
+}
+
+/// `a/b/c` → parent `a/b`; `c` → "".
+private struct NSStringPath {
+    let path: String
+    init(_ path: String) { self.path = path }
+    var parent: String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Yams
+
+/// A descriptor document as plain values: YAML and JSON read into the same shape. CloudFormation short-form tags
+/// become their long form (`!Ref X` → `{"Ref": "X"}`, `!GetAtt A.B` → `{"Fn::GetAtt": ["A", "B"]}`, `!Sub s` →
+/// `{"Fn::Sub": s}`), as CloudFormation itself reads them.
+public indirect enum DescriptorValue: Sendable, Equatable {
+    case scalar(String)
+    case null
+    case array([DescriptorValue])
+    case object([String: DescriptorValue])
+
+    public subscript(key: String) -> DescriptorValue? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
+    }
+
+    public var string: String? {
+        if case .scalar(let text) = self { return text }
+        return nil
+    }
+
+    public var array: [DescriptorValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    public var object: [String: DescriptorValue]? {
+        if case .object(let fields) = self { return fields }
+        return nil
+    }
+
+    /// A list of strings (`["arm64"]`), or one string as a list; nil for anything else.
+    public var strings: [String]? {
+        if let text = string { return [text] }
+        return array?.compactMap(\.string)
+    }
+}
+
+/// Why a descriptor could not be read at all.
+public struct DescriptorError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let message: String
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
+
+    public var description: String { "\(file): \(message)" }
+}
+
+/// Reads descriptor text with limits, so a hostile file (a billion-laughs alias bomb, a huge document) is an
+/// error, not a hang.
+public enum DescriptorText {
+    /// Largest descriptor read (real templates and plans are far smaller).
+    public static let maximumBytes = 32 << 20
+    /// Most values produced from one YAML document, aliases expanded: bounds an alias bomb. CloudFormation takes
+    /// templates of at most 1 MB, far fewer values than this.
+    public static let maximumNodes = 500_000
+    /// Most values of one JSON document (no aliases: bounded by its size; a large Terraform plan has millions).
+    public static let maximumJSONNodes = 8_000_000
+
+    /// The file's text, or an error naming it.
+    public static func read(_ path: String) throws(DescriptorError) -> String {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let size = attributes?[.size] as? Int else { throw DescriptorError(file: path, message: "cannot read the file") }
+        guard size <= maximumBytes else {
+            throw DescriptorError(file: path, message: "\(size) bytes is over the \(maximumBytes >> 20) MiB a descriptor may have")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw DescriptorError(file: path, message: "cannot read the file as UTF-8 text")
+        }
+        return text
+    }
+
+    /// JSON text (Foundation's parser) as values; numbers and booleans become their text.
+    public static func json(_ text: String, file: String) throws(DescriptorError) -> DescriptorValue {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        } catch {
+            throw DescriptorError(file: file, message: "not valid JSON: \(error.localizedDescription)")
+        }
+        var budget = maximumJSONNodes
+        return try value(json: object, budget: &budget, file: file)
+    }
+
+    private static func value(json: Any, budget: inout Int, file: String) throws(DescriptorError) -> DescriptorValue {
+        budget -= 1
+        if budget < 0 { throw DescriptorError(file: file, message: "more than \(maximumJSONNodes) values; not read") }
+        switch json {
+        case let text as String: return .scalar(text)
+        case let number as NSNumber: return .scalar(number.stringValue)
+        case let items as [Any]:
+            var values: [DescriptorValue] = []
+            for item in items { values.append(try value(json: item, budget: &budget, file: file)) }
+            return .array(values)
+        case let fields as [String: Any]:
+            var values: [String: DescriptorValue] = [:]
+            for (key, item) in fields { values[key] = try value(json: item, budget: &budget, file: file) }
+            return .object(values)
+        default: return .null
+        }
+    }
+
+    /// YAML text (Yams, libyaml underneath) as values, with CloudFormation tags in long form, and the line of each
+    /// key of the top-level mapping's `Resources` (for reports that point at the template).
+    public static func yaml(_ text: String, file: String) throws(DescriptorError) -> (value: DescriptorValue, resourceLines: [String: Int]) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw DescriptorError(file: file, message: "not valid YAML: \(error)")
+        }
+        guard let root else { return (.null, [:]) }
+        var budget = maximumNodes
+        let value = try self.value(yaml: root, budget: &budget, file: file, depth: 0)
+        var lines: [String: Int] = [:]
+        if case .mapping(let top) = root {
+            for (key, resources) in top where key.string == "Resources" {
+                guard case .mapping(let mapping) = resources else { continue }
+                for (name, _) in mapping {
+                    if let id = name.string, let mark = name.mark { lines[id] = mark.line }
+                }
+            }
+        }
+        return (value, lines)
+    }
+
+    private static let maximumDepth = 200
+
+    private static func value(yaml node: Node, budget: inout Int, file: String, depth: Int) throws(DescriptorError) -> DescriptorValue {
+        budget -= 1
+        if budget < 0 {
+            throw DescriptorError(file: file, message: "more than \(maximumNodes) values once YAML aliases are expanded (an alias bomb?); not read")
+        }
+        if depth > maximumDepth { throw DescriptorError(file: file, message: "nested more than \(maximumDepth) levels deep; not read") }
+        let plain: DescriptorValue
+        let tag: String
+        switch node {
+        case .scalar(let scalar):
+            tag = scalar.tag.description
+            plain = scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string) && !tag.hasPrefix("!") ? .null : .scalar(scalar.string)
+        case .sequence(let sequence):
+            tag = sequence.tag.description
+            var items: [DescriptorValue] = []
+            for item in sequence { items.append(try value(yaml: item, budget: &budget, file: file, depth: depth + 1)) }
+            plain = .array(items)
+        case .mapping(let mapping):
+            tag = mapping.tag.description
+            var fields: [String: DescriptorValue] = [:]
+            for (key, item) in mapping {
+                guard let name = key.string else {
+                    throw DescriptorError(file: file, message: "a mapping key that is not text at line \(key.mark?.line ?? 0)")
+                }
+                fields[name] = try value(yaml: item, budget: &budget, file: file, depth: depth + 1)
+            }
+            plain = .object(fields)
+        case .alias:
+            throw DescriptorError(file: file, message: "an unresolved YAML alias")
+        }
+        return longForm(tag: tag, plain)
+    }
+
+    /// CloudFormation's short form: `!Ref` and `!Condition` keep their names, every other `!Name` is `Fn::Name`;
+    /// `!GetAtt A.B` is the list `[A, B]`.
+    static func longForm(tag: String, _ value: DescriptorValue) -> DescriptorValue {
+        guard tag.hasPrefix("!"), !tag.hasPrefix("!!"), tag.count > 1 else { return value }
+        let name = String(tag.dropFirst())
+        switch name {
+        case "Ref", "Condition":
+            return .object([name: value])
+        case "GetAtt":
+            if case .scalar(let text) = value, let dot = text.firstIndex(of: ".") {
+                return .object(["Fn::GetAtt": .array([.scalar(String(text[..<dot])), .scalar(String(text[text.index(after: dot)...]))])])
+            }
+            return .object(["Fn::GetAtt": value])
+        default:
+            return .object(["Fn::" + name: value])
+        }
+    }
+
+    /// The 1-based line of the first `"key":` (JSON) or `key:` (YAML) in `text` at or after `after`, for files whose
+    /// parser gives no positions. Nil when not found.
+    public static func line(ofKey key: String, in text: String) -> Int? {
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.hasPrefix("\"\(key)\":") || trimmed.hasPrefix("\(key):") || trimmed.hasPrefix("\"\(key)\" :") { return number }
+        }
+        return nil
+    }
+}

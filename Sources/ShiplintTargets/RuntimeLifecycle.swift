@@ -1,0 +1,49 @@
+/// Dated facts about Lambda runtimes (`rules/lifecycle/runtime-deprecations.toml`, built into the binary): the day
+/// each managed runtime is deprecated. Read strictly: a bad key or date is an error naming the file and key.
+public struct RuntimeLifecycle: Sendable {
+    /// Runtime id (`python3.9`) → deprecation day (`2025-12-15`).
+    public let deprecation: [String: String]
+
+    public static let fileName = "lifecycle/runtime-deprecations"
+
+    /// The built-in table. The file is part of the build, so a broken one fails the test suite, not a user's run.
+    public static let builtIn: RuntimeLifecycle = (try? load(toml: BuiltinRuleFiles.byPath[fileName] ?? "", file: "rules/\(fileName).toml"))
+        ?? RuntimeLifecycle(deprecation: [:])
+
+    public init(deprecation: [String: String]) {
+        self.deprecation = deprecation
+    }
+
+    public static func load(toml text: String, file: String) throws(TargetError) -> RuntimeLifecycle {
+        let value = try RuleValue.parse(toml: text, file: file)
+        guard case .table(let pairs) = value else { throw TargetError(file: file, message: "not a table") }
+        var dates: [String: String] = [:]
+        for (key, item) in pairs {
+            switch key {
+            case "schema":
+                guard item == .integer(1) else { throw TargetError(file: file, keyPath: "schema", message: "unsupported schema version (this shiplint reads schema = 1)") }
+            case "deprecation":
+                guard case .table(let runtimes) = item else { throw TargetError(file: file, keyPath: "deprecation", message: "must be a table") }
+                for (runtime, date) in runtimes {
+                    guard case .string(let day) = date, isDay(day) else {
+                        throw TargetError(file: file, keyPath: "deprecation.\(runtime)", message: "must be a date as \"YYYY-MM-DD\"")
+                    }
+                    dates[runtime] = day
+                }
+            default:
+                throw TargetError(file: file, keyPath: key, message: "unknown key")
+            }
+        }
+        return RuntimeLifecycle(deprecation: dates)
+    }
+
+    /// `YYYY-MM-DD`, so that dates compare as text.
+    public static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day)
+        else { return false }
+        return true
+    }
+}
