@@ -13,7 +13,7 @@ extension ReportFormat: ExpressibleByArgument {}
 /// What to scan and under which policy: shared by `scan` and `baseline write`. Command-line options override the
 /// project configuration (`.shiplint.toml`, found from the current folder upward, or `--config`).
 struct ScanInputOptions: ParsableArguments {
-    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
+    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, a single binary, or a container image (docker save tarball, OCI layout).")
     var paths: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path. Default: `target` in .shiplint.toml.", valueName: "name|file"))
