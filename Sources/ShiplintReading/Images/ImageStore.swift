@@ -25,9 +25,12 @@ struct ImageStore {
     /// An image store when `path` holds an image by its content: a folder with `oci-layout` and `index.json`, or a
     /// tar holding `manifest.json` (docker save) or `oci-layout` and `index.json`; nil otherwise.
     static func recognise(path: String) -> ImageStore? {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
-        if isFolder.boolValue {
+        // Only a folder or a regular file is looked into: opening a FIFO or a device could block or have effects.
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        let type = status.st_mode & S_IFMT
+        guard type == S_IFDIR || type == S_IFREG else { return nil }
+        if type == S_IFDIR {
             let manager = FileManager.default
             guard manager.fileExists(atPath: path + "/oci-layout"), manager.fileExists(atPath: path + "/index.json") else { return nil }
             return ImageStore(kind: .folder(path), label: path)
