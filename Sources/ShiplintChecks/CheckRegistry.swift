@@ -3,6 +3,10 @@
 public enum CheckRegistry {
     public static let all: [Check] = [
         .corruptBinary,
+        .imageMediaType,
+        .imageIntegrity,
+        .imageEntrypoint,
+        .imageArchMismatch,
         .windowsBinary,
         .darwinBinary,
         .androidBinary,
@@ -30,12 +34,18 @@ public enum CheckRegistry {
         .duplicateModule,
         .packageTooLarge,
         .uploadTooLarge,
+        .imageTooLarge,
         .unreadableEntry,
         .runtimeDeprecated,
     ]
 
     /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists): they
     /// run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
+    /// Checks of container images: they run only when an image is scanned.
+    public static let imageChecks: Set<String> = [
+        Check.imageMediaType.id, Check.imageIntegrity.id, Check.imageEntrypoint.id, Check.imageArchMismatch.id, Check.imageTooLarge.id,
+    ]
+
     public static let descriptorChecks: Set<String> = [Check.handlerNotFound.id, Check.layerIncompatible.id, Check.runtimeDeprecated.id]
 
     public static func check(id: String) -> Check? {

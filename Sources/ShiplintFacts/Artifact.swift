@@ -1,6 +1,6 @@
 /// What kind of container an artifact is, decided from its content.
 public enum ArtifactKind: String, Sendable, Codable {
-    case zip, wheel, tar, folder, file
+    case zip, wheel, tar, folder, file, image
 }
 
 /// One entry of an artifact, as stored: nothing here is normalised or trusted.
@@ -77,10 +77,13 @@ public struct Artifact: Sendable {
     /// The text of small metadata files, keyed by entry path: `*.dist-info/WHEEL`, the root `package.json` and
     /// installed npm packages' `node_modules/**/package.json` (at most 64 KiB each).
     public let metadataFiles: [String: String]
+    /// For a container image: its packaging, configuration and whole root file system (`entries` and `binaries` then
+    /// hold only the code under the task root and `/opt`, with paths relative to `/`).
+    public let image: ContainerImage?
 
     public init(
         path: String, kind: ArtifactKind, entries: [ArtifactEntry], binaries: [Binary], problems: [ArtifactProblem],
-        storedSize: Int64? = nil, metadataFiles: [String: String] = [:]
+        storedSize: Int64? = nil, metadataFiles: [String: String] = [:], image: ContainerImage? = nil
     ) {
         self.path = path
         self.kind = kind
@@ -89,5 +92,6 @@ public struct Artifact: Sendable {
         self.problems = problems
         self.storedSize = storedSize
         self.metadataFiles = metadataFiles
+        self.image = image
     }
 }

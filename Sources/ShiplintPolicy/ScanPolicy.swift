@@ -59,7 +59,8 @@ public struct ScanPolicy: Sendable {
     /// Scans each deployment once and judges the result: severities, then ignores, then the baseline.
     /// Artifacts named on the command line have no descriptor: the descriptor checks do not run.
     public func scan(functions: [Artifact], layers: [Artifact], target: TargetRuntime) -> ScanOutcome {
-        let checks = checks().filter { !CheckRegistry.descriptorChecks.contains($0.id) }
+        let hasImage = (functions + layers).contains { $0.image != nil }
+        let checks = checks().filter { !CheckRegistry.descriptorChecks.contains($0.id) && (hasImage || !CheckRegistry.imageChecks.contains($0.id)) }
         return judge(Scanner.scan(functions: functions, layers: layers, target: target, checks: checks), checks: checks,
                      deployments: functions.isEmpty ? [] : functions.map(\.path))
     }
@@ -67,7 +68,9 @@ public struct ScanPolicy: Sendable {
     /// One deployment already built (its load graph computed): `explain`, and each function of a project scan (its
     /// layers, descriptor and own target). The descriptor checks run only when there is a descriptor.
     public func scan(_ deployment: DeploymentContext) -> ScanOutcome {
-        let checks = deployment.descriptor == nil ? checks().filter { !CheckRegistry.descriptorChecks.contains($0.id) } : checks()
+        let hasImage = deployment.artifacts.contains { $0.image != nil }
+        let checks = (deployment.descriptor == nil ? checks().filter { !CheckRegistry.descriptorChecks.contains($0.id) } : checks())
+            .filter { hasImage || !CheckRegistry.imageChecks.contains($0.id) }
         let name = deployment.descriptor?.label ?? deployment.function?.path
         return judge(Scanner.scan(deployment, checks: checks), checks: checks, deployments: name.map { [$0] } ?? [])
     }

@@ -25,6 +25,7 @@ enum ProjectScan {
         }
         guard input.paths.count == 1, input.layer.isEmpty, let project = try read(input.paths[0]) else {
             if !input.functions.isEmpty { throw fail("--function needs a project (--project PATH, or a path that holds a deployment descriptor)") }
+            if !input.image.isEmpty { throw fail("--image FUNCTION=PATH needs a project (--project PATH, or a path that holds a deployment descriptor)") }
             return nil
         }
         return project
@@ -50,6 +51,7 @@ enum ProjectScan {
             }
             functions = functions.filter { descriptor in input.functions.contains { descriptor.matches($0) } }
         }
+        let images = try ProjectImages(input.image, functions: functions, file: project.file)
         let override = try input.target.map(loadTarget)
         if let today = input.today, !RuntimeLifecycle.isDay(today) { throw fail("--today must be YYYY-MM-DD, not '\(today)'") }
         let today = input.today ?? currentDay()
@@ -99,6 +101,18 @@ enum ProjectScan {
                     fix: "Set Handler in the descriptor (or Globals.Function)."))
             }
             var function: Artifact?
+            // An image function with its local image archive: judged against the image itself.
+            if descriptor.packageType == "Image", let path = images.path(for: descriptor) {
+                switch images.read(path, descriptor: descriptor, limits: input.reading.limits, platform: input.platform) {
+                case .success(let (imageTarget, artifact)):
+                    function = artifact
+                    target = imageTarget
+                    notes.removeAll { $0.message.hasPrefix("the function was not checked") }
+                case .failure(let failure):
+                    notes.append(note(.warning, "the function was not checked: its image \(path) cannot be read (\(failure.message))",
+                        fix: "Save the image again (`docker save IMAGE -o image.tar`, or `docker buildx build --output type=oci,dest=image.tar`), then scan again."))
+                }
+            } else {
             switch descriptor.code {
             case .local(let path):
                 switch artifact(path) {
@@ -110,8 +124,9 @@ enum ProjectScan {
             case .notLocal(let why):
                 notes.append(note(.warning, "the function was not checked: \(why)",
                     fix: descriptor.packageType == "Image"
-                        ? "Scan the image's contents (a folder exported from it) with --target, or the ZIP a build step makes."
+                        ? "Save the image (`docker save IMAGE -o image.tar`) and pass it with --image \(descriptor.name)=image.tar."
                         : "Build the project locally (sam build, cdk synth, serverless package, terraform plan with a local filename), then scan the build."))
+            }
             }
             var layers: [Artifact] = []
             for (number, layer) in descriptor.layers.enumerated() {

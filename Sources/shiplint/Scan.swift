@@ -14,7 +14,7 @@ extension DeclaredRole: ExpressibleByArgument {}
 /// What to scan and under which policy: shared by `scan` and `baseline write`. Command-line options override the
 /// project configuration (`.shiplint.toml`, found from the current folder upward, or `--config`).
 struct ScanInputOptions: ParsableArguments {
-    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
+    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, a single binary, or a container image (docker save tarball, OCI layout).")
     var paths: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path. Default: `target` in .shiplint.toml.", valueName: "name|file"))
@@ -29,6 +29,9 @@ struct ScanInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml.", valueName: "file"))
     var config: String?
 
+    @Option(help: ArgumentHelp("For a container image of several platforms: the one to judge (linux/arm64, linux/amd64).", valueName: "os/arch"))
+    var platform: String?
+
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
     var noConfig = false
 
@@ -37,6 +40,9 @@ struct ScanInputOptions: ParsableArguments {
 
     @Option(name: .customLong("function"), help: ArgumentHelp("With a project: scan only this function (logical id or FunctionName; repeatable).", valueName: "name"))
     var functions: [String] = []
+
+    @Option(help: ArgumentHelp("With a project: the local image archive (docker save tarball or OCI layout) of a PackageType Image function (repeatable).", valueName: "function=path"))
+    var image: [String] = []
 
     @Option(help: .hidden)
     var today: String?
@@ -64,6 +70,10 @@ struct ScanInputOptions: ParsableArguments {
     func resolveRoles(_ configuration: ProjectConfiguration?, progress: ProgressLine? = nil) throws
         -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact], roleNotes: [String: String])
     {
+        // A container image is its own target: it is judged against its own root file system.
+        if let image = try readImage(paths: paths, layers: layer, target: target, platform: platform, images: image, limits: reading.limits, progress: progress) {
+            return (image.target, [image.artifact], [], [:])
+        }
         guard let name = target ?? configuration?.target else {
             throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)")
         }

@@ -12,6 +12,7 @@ import Testing
         "unsafe-path", "unreadable-file", "no-unix-modes", "layer-layout", "wheel-tag-mismatch", "duplicate-module",
         "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
         "node-abi-mismatch", "node-abi-unread", "node-platform-package", "prisma-engine-mismatch",
+        "image-media-type", "image-integrity", "image-entrypoint", "image-arch-mismatch", "image-too-large",
         "handler-not-found", "layer-incompatible", "runtime-deprecated",
     ]
 

@@ -1,0 +1,140 @@
+import ShiplintFacts
+
+/// The target of a container image is the image itself: its architecture from the config, its glibc from the
+/// `libc.so.6` the loader would map, its libraries from its own file system (`LD_LIBRARY_PATH` and the standard
+/// folders), its CPython from its own interpreter.
+extension TargetRuntime {
+    public static func image(_ image: ContainerImage, label: String) -> TargetRuntime {
+        let files = ImageFiles(image)
+        let arch = TargetArchitecture(rawValue: image.elfArchitecture) ?? files.majorityArchitecture ?? .x86_64
+        let triplet = arch == .i386 ? "i386-linux-gnu" : "\(arch.rawValue)-linux-gnu"
+        let standard = ["/lib/\(triplet)", "/usr/lib/\(triplet)", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"]
+        let ldLibraryPath = (image.env["LD_LIBRARY_PATH"] ?? "").split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
+        let taskRoot = image.taskRoot
+        // Folders under the task root and /opt are searched in the code itself; everything else is the image's own.
+        let inCode = { (folder: String) in [taskRoot, "/opt"].contains { folder == $0 || folder.hasPrefix($0 + "/") } }
+        var own = Set<String>()
+        for folder in standard + ldLibraryPath where !inCode(folder) { own.formUnion(files.libraryNames(in: folder)) }
+        let runtime = files.libraryNames(in: "/var/lang/lib")
+        // The libc the loader maps: the first libc.so.6 of the standard folders.
+        // (Else any libc.so.6 of a standard folder: an image whose config names the wrong architecture still has one.)
+        let anyTriplet = ["x86_64-linux-gnu", "aarch64-linux-gnu", "i386-linux-gnu", "s390x-linux-gnu", "powerpc64le-linux-gnu"]
+            .flatMap { ["/lib/\($0)", "/usr/lib/\($0)"] }
+        let libc = (standard + anyTriplet).lazy.compactMap { files.elf(at: $0 + "/libc.so.6") }.first
+        let musl = files.elf(at: "/lib/ld-musl-\(arch.rawValue).so.1")
+        let glibc = libc.flatMap { Self.highest(family: "GLIBC", in: $0.versionDefinitions) }
+        var symbolVersions: [String: VersionNumber] = [:]
+        for (soname, families) in [("libstdc++.so.6", ["GLIBCXX", "CXXABI"]), ("libgcc_s.so.1", ["GCC"])] {
+            guard let library = standard.lazy.compactMap({ files.elf(at: $0 + "/" + soname) }).first else { continue }
+            for family in families { symbolVersions[family] = Self.highest(family: family, in: library.versionDefinitions) }
+        }
+        let python = files.python(arch: arch)
+        let platform = [image.os, image.architecture, image.variant].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "/")
+        return TargetRuntime(
+            name: "image \(label)",
+            description: "the container image \(label) (\(platform)), judged against its own root file system",
+            source: label,
+            platform: Platform(
+                os: image.os.isEmpty ? "linux" : image.os, arch: arch, libc: libc == nil && musl != nil ? .musl : .glibc,
+                libcVersion: glibc ?? VersionNumber("1.2")!, displayName: "\(platform.isEmpty ? "linux" : platform) image",
+                runtime: python.map { "python\($0.version.components.prefix(2).map(String.init).joined(separator: "."))" }),
+            symbolVersions: symbolVersions,
+            libraries: Libraries(
+                searchPath: ldLibraryPath.filter { inCode($0) || $0 == "/var/lang/lib" },
+                os: own.sorted(), runtime: runtime.sorted(), knownAbsent: []),
+            python: python,
+            node: nil,
+            package: Package(
+                unzippedLimitBytes: nil, zippedUploadLimitBytes: nil, maxLayers: nil, taskRoot: "/", layerRoot: "/opt",
+                layerPaths: [], executableEntryPoints: []),
+            wheelPolicy: nil)
+    }
+
+    static func highest(family: String, in definitions: [String]) -> VersionNumber? {
+        definitions.compactMap { name -> VersionNumber? in
+            guard name.hasPrefix(family + "_") else { return nil }
+            return VersionNumber(String(name.dropFirst(family.count + 1)))
+        }.max()
+    }
+}
+
+/// Lookups in an image's root file system, following symbolic links inside the image only.
+public struct ImageFiles: Sendable {
+    public let entries: [String: ArtifactEntry]
+    public let binaries: [String: Binary]
+
+    public init(_ image: ContainerImage) {
+        entries = Dictionary(image.rootEntries.map { ("/" + $0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        binaries = Dictionary(image.rootBinaries.map { ("/" + $0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The path a path leads to after every symbolic link (in any component), inside the image; nil when nothing is there.
+    public func resolve(_ path: String) -> String? {
+        var remaining = path.split(separator: "/").map(String.init).filter { $0 != "." }
+        var current: [String] = []
+        var hops = 0
+        while !remaining.isEmpty {
+            let part = remaining.removeFirst()
+            if part == ".." { if !current.isEmpty { current.removeLast() }; continue }
+            let candidate = "/" + (current + [part]).joined(separator: "/")
+            guard let entry = entries[candidate] else {
+                // Folders a layer never lists exist when something is inside them.
+                if remaining.isEmpty || !entries.keys.contains(where: { $0.hasPrefix(candidate + "/") }) { return nil }
+                current.append(part)
+                continue
+            }
+            if case .symlink(let target) = entry.type {
+                hops += 1
+                guard hops <= 40 else { return nil }
+                remaining = target.split(separator: "/").map(String.init).filter { $0 != "." } + remaining
+                if target.hasPrefix("/") { current = [] }
+            } else {
+                current.append(part)
+            }
+        }
+        return "/" + current.joined(separator: "/")
+    }
+
+    public func elf(at path: String) -> ElfFacts? {
+        guard let resolved = resolve(path), case .elf(let facts)? = binaries[resolved]?.facts else { return nil }
+        return facts
+    }
+
+    /// File names in a folder that lead to an ELF shared library (the links `libz.so.1` and the files), and their sonames.
+    func libraryNames(in folder: String) -> Set<String> {
+        guard let real = resolve(folder) else { return [] }
+        let prefix = real == "/" ? "/" : real + "/"
+        var names = Set<String>()
+        for path in entries.keys where path.hasPrefix(prefix) && !path.dropFirst(prefix.count).contains("/") {
+            guard let facts = elf(at: path) else { continue }
+            names.insert(String(path.dropFirst(prefix.count)))
+            if let soname = facts.soname { names.insert(soname) }
+        }
+        return names
+    }
+
+    /// The architecture most ELF files of the image are built for, when the config names none shiplint knows.
+    var majorityArchitecture: TargetArchitecture? {
+        var counts: [UInt16: Int] = [:]
+        for binary in binaries.values { if case .elf(let facts)? = binary.facts { counts[facts.machine, default: 0] += 1 } }
+        guard let machine = counts.max(by: { $0.value < $1.value })?.key else { return nil }
+        return TargetArchitecture.allCases.first { $0.elfMachine == machine }
+    }
+
+    /// CPython from its interpreter: `/var/lang/bin/python3.X` on AWS base images, else `/usr/bin/python3.X`.
+    func python(arch: TargetArchitecture) -> TargetRuntime.Python? {
+        for folder in ["/var/lang/bin/", "/usr/local/bin/", "/usr/bin/"] {
+            let versions = entries.keys.compactMap { path -> VersionNumber? in
+                guard path.hasPrefix(folder) else { return nil }
+                let name = path.dropFirst(folder.count)
+                guard name.hasPrefix("python3."), let minor = Int(name.dropFirst("python3.".count)), resolve(path) != nil else { return nil }
+                return VersionNumber("3.\(minor)")
+            }
+            guard let version = versions.max() else { continue }
+            let tag = version.components.prefix(2).map(String.init).joined()
+            return TargetRuntime.Python(
+                version: version, extensionSuffixes: [".cpython-\(tag)-\(arch.pythonTriplet)-linux-gnu.so", ".abi3.so", ".so"])
+        }
+        return nil
+    }
+}
