@@ -212,17 +212,20 @@ struct ArtifactReadFailure: Error {
 }
 
 extension Scan {
+    /// The `--baseline` file, loaded; a broken one ends the run with status 2.
+    func recordedBaseline() throws -> (file: String, baseline: Baseline)? {
+        guard let baseline else { return nil }
+        do {
+            return (baseline, try Baseline.load(file: baseline))
+        } catch {
+            throw fail(error.description)
+        }
+    }
+
     /// `shiplint scan PROJECT`: true when the input was a project (then scanned and reported here).
     func scanProject(_ configuration: ProjectConfiguration?) throws -> Bool {
         guard let project = try ProjectScan.project(input) else { return false }
-        var recorded: (file: String, baseline: Baseline)?
-        if let baseline {
-            do {
-                recorded = (baseline, try Baseline.load(file: baseline))
-            } catch {
-                throw fail(error.description)
-            }
-        }
+        let recorded = try recordedBaseline()
         let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn))
         try outputOptions.emit(scan)
         if scan.deployments.allSatisfy({ $0.outcome == nil }) {

@@ -160,14 +160,7 @@ struct Scan: ParsableCommand {
         defer { progress?.finish() }
         let (runtime, functions, layers, roleNotes) = try input.resolveRoles(configuration, progress: progress)
         progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
-        var recorded: (file: String, baseline: Baseline)?
-        if let baseline {
-            do {
-                recorded = (baseline, try Baseline.load(file: baseline))
-            } catch {
-                throw fail(error.description)
-            }
-        }
+        let recorded = try recordedBaseline()
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
         var outcome = policy.scan(functions: functions, layers: layers, target: runtime)
         outcome.roleNotes = roleNotes
