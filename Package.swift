@@ -63,7 +63,9 @@ let package = Package(
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports", "ShiplintPolicy",
                 "ShiplintDeployments",
-            ]
+            ],
+            // Golden reports are read from the repository by path, not bundled as resources.
+            exclude: ["Goldens"]
         ),
     ],
     swiftLanguageModes: [.v6]
