@@ -93,6 +93,19 @@ func writeReport(_ text: String, to file: String?) throws {
         return
     }
     try checkWritable(file)
+    // An existing file that is not a regular one (/dev/null, /dev/stdout, a FIFO) is written into: an atomic write
+    // would rename a new regular file over it and replace the device.
+    var status = stat()
+    if stat(file, &status) == 0, status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
+        guard let handle = FileHandle(forWritingAtPath: file) else { throw fail("cannot write \(file): cannot open it for writing") }
+        defer { try? handle.close() }
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            throw fail("cannot write \(file): \(error.localizedDescription)")
+        }
+        return
+    }
     do {
         try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
     } catch {

@@ -158,3 +158,14 @@ import Testing
         #expect(message.contains("cannot write the report to standard output"))
     }
 }
+
+/// `--output /dev/null` writes into the device: an atomic write would rename a regular file over /dev/null.
+@Suite struct OutputDeviceTests {
+    @Test func outputToDevNullKeepsTheDevice() throws {
+        let result = try Shiplint.run(["scan", "fixtures/artifacts/function-clean.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config", "--output", "/dev/null"])
+        #expect(result.status == 0, "\(result.stderr)")
+        var status = stat()
+        #expect(lstat("/dev/null", &status) == 0)
+        #expect(status.st_mode & S_IFMT == S_IFCHR, "/dev/null is no longer a character device")
+    }
+}
