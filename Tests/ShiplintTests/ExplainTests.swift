@@ -24,6 +24,14 @@ import Testing
         Case(name: "JSON log line", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
              error: #"{"errorMessage": "Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'", "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}"#,
              rootCause: "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd"),
+        // Lambda's JSON log format (advanced logging controls): the error record nested under "message".
+        Case(name: "JSON log format, nested record", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
+             error: #"{"timestamp":"2026-11-30T10:00:00Z","level":"ERROR","message":{"errorMessage":"Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'","errorType":"Runtime.ImportModuleError","requestId":"","stackTrace":[]}}"#,
+             rootCause: "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd"),
+        // A log line whose message is itself a JSON log line, as a string (a log shipper's envelope).
+        Case(name: "JSON log line inside a message string", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
+             error: #"2026-11-30T10:00:00.000Z {"message":"{\"errorType\":\"Runtime.ImportModuleError\",\"errorMessage\":\"Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'\"}","logGroup":"/aws/lambda/fn"}"#,
+             rootCause: "windows-binary pydantic_core/_pydantic_core.cp313-win_amd64.pyd"),
         Case(name: "built on a Mac", artifact: "fixtures/artifacts/function-darwin.zip", target: "aws-lambda-python3.13-x86_64",
              error: "Runtime.ImportModuleError: Unable to import module 'handler': No module named 'pkg._mod'",
              rootCause: "darwin-binary pkg/_mod.cpython-313-darwin.so"),

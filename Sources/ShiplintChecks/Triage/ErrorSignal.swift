@@ -92,13 +92,32 @@ public enum ErrorText {
                 return line.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\"")
                     .split(whereSeparator: \.isNewline).map(String.init)
             }
-            var strings: [String] = []
-            for key in ["errorType", "errorMessage", "message", "msg"] {
-                if let value = object[key] as? String { strings.append(value) }
-            }
-            if let trace = object["stackTrace"] as? [String] { strings += trace }
+            let strings = logStrings(of: object, depth: 0)
             return strings.isEmpty ? [line] : strings.flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }
         }
+    }
+
+    /// The error strings of one JSON log record: errorType, errorMessage, message, msg, then the stack trace. Lambda's
+    /// JSON log format nests the error record under `message` (`{"level":"ERROR","message":{"errorType":…}}`), and a
+    /// `message` can itself be a JSON log line as a string: both are read, a few levels deep.
+    private static func logStrings(of object: [String: Any], depth: Int) -> [String] {
+        var strings: [String] = []
+        for key in ["errorType", "errorMessage", "message", "msg", "error"] {
+            if let value = object[key] as? String {
+                if depth < 3, value.hasPrefix("{"), let data = value.data(using: .utf8),
+                    let inner = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                {
+                    let nested = logStrings(of: inner, depth: depth + 1)
+                    strings += nested.isEmpty ? [value] : nested
+                } else {
+                    strings.append(value)
+                }
+            } else if depth < 3, let inner = object[key] as? [String: Any] {
+                strings += logStrings(of: inner, depth: depth + 1)
+            }
+        }
+        if let trace = object["stackTrace"] as? [String] { strings += trace }
+        return strings
     }
 
     private static func firstMatch(_ pattern: String, in line: String) -> [String]? {
