@@ -35,7 +35,7 @@ public enum ExplainReport {
             return lines.joined(separator: "\n") + "\n"
         }
         if explanations.isEmpty {
-            lines.append("shiplint does not recognise this error text (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, Permission denied / EACCES, ELF load command not properly aligned, NODE_MODULE_VERSION, InvalidEntrypoint).")
+            lines.append("shiplint does not recognise this error text (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, Permission denied / EACCES, Exec format error / ENOEXEC, ELF load command not properly aligned, NODE_MODULE_VERSION, Cannot find module, sharp's and esbuild's platform packages, InvalidEntrypoint).")
             lines.append("Here is the full scan instead:")
             lines.append("")
             return lines.joined(separator: "\n") + "\n" + TextReporter(style: style).report(outcome)

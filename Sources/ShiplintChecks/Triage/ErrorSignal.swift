@@ -120,6 +120,12 @@ public enum ErrorText {
         return strings
     }
 
+    /// `@img/sharp-linux-x64/sharp.node` → `@img/sharp-linux-x64`; `uuid/v4` → `uuid`.
+    private static func nodePackage(_ specifier: String) -> String {
+        let parts = specifier.split(separator: "/").map(String.init)
+        return parts.count > 1 && parts[0].hasPrefix("@") ? parts[0] + "/" + parts[1] : parts[0]
+    }
+
     private static func firstMatch(_ pattern: String, in line: String) -> [String]? {
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
         let range = NSRange(line.startIndex..., in: line)
@@ -163,16 +169,42 @@ public enum ErrorText {
             let path = firstMatch("([^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
             result.append(.executableStack(path: path))
         }
-        // Node's CommonJS and ES module resolvers; a relative or absolute path is the handler, not a package.
-        if let m = firstMatch("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", in: line), !m[1].hasPrefix("/"), !m[1].hasPrefix(".") {
-            let parts = m[1].split(separator: "/").map(String.init)
-            result.append(.missingNodePackage(parts.count > 1 && parts[0].hasPrefix("@") ? parts[0] + "/" + parts[1] : parts[0]))
+        // Node's CommonJS and ES module resolvers; a relative path is the handler, not a package. Rollup names the
+        // package without quotes (`Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug …`).
+        if let m = firstMatch("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", in: line)
+            ?? firstMatch("Cannot find (?:module|package) (@?[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])", in: line)
+        {
+            if m[1].hasPrefix("/") {
+                // An absolute path to an addon (node-pre-gyp's binding folder): that file, absent or unloadable.
+                if m[1].hasSuffix(".node") { result.append(.unloadableFile(path: m[1])) }
+            } else if !m[1].hasPrefix(".") {
+                result.append(.missingNodePackage(nodePackage(m[1])))
+            }
+        }
+        // Platform packages named by the package that needs them: sharp 0.33+ (`Could not load the "sharp" module
+        // using the linux-x64 runtime`) and esbuild (`… needs the "@esbuild/linux-x64" package instead`, `The package
+        // "@esbuild/linux-x64" could not be found`).
+        if let m = firstMatch("Could not load the \(q)sharp\(q) module using the ([a-z]+-[a-z0-9]+) runtime", in: line) {
+            result.append(.missingNodePackage("@img/sharp-" + m[1]))
+        }
+        if let m = firstMatch("needs the \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) package instead", in: line)
+            ?? firstMatch("The package \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) could not be found, and is needed by", in: line)
+        {
+            result.append(.missingNodePackage(m[1]))
+        }
+        // A program the code starts itself, for another platform: CPython's `[Errno 8] Exec format error: '/var/task/bin/ffmpeg'`,
+        // Node's `spawn /var/task/bin/ffmpeg ENOEXEC`. (A bootstrap's own `exec format error` is an InvalidEntrypoint.)
+        if let m = firstMatch("(?i)\\[Errno 8\\] Exec format error: \(q)(/[^'`\"]+)\(q)", in: line) ?? firstMatch("spawn (/[^\\s'`\"]+) ENOEXEC", in: line) {
+            result.append(.unloadableFile(path: m[1]))
         }
         if let m = firstMatch("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(q)([A-Za-z0-9_.-]+)\(q)", in: line) {
             result.append(.prismaEngine(platform: m[1]))
         }
         var deniedPath: String?
-        if let m = firstMatch("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(q)?(/[^\\s'`\"]+)", in: line)
+        if let m = firstMatch("spawn (/[^\\s'`\"]+) EACCES", in: line) {
+            deniedPath = m[1]
+            result.append(.permissionDenied(path: m[1]))
+        } else if let m = firstMatch("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(q)?(/[^\\s'`\"]+)", in: line)
             ?? firstMatch("(?i)(/[^\\s:'`\"]+): permission denied", in: line)
         {
             deniedPath = m[1]
