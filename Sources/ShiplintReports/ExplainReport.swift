@@ -8,19 +8,21 @@ import ShiplintTargets
 public enum ExplainReport {
     public static func render(
         errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
-        outcome: ScanOutcome, format: OutputFormat, style: TextStyle
+        outcome: ScanOutcome, format: OutputFormat, style: TextStyle, function: String? = nil
     ) -> String {
         switch format {
-        case .json: json(errorText: errorText, explanations: explanations, failingImports: failingImports, outcome: outcome)
-        case .text: text(errorText: errorText, explanations: explanations, failingImports: failingImports, outcome: outcome, style: style)
+        case .json: json(errorText: errorText, explanations: explanations, failingImports: failingImports, outcome: outcome, function: function)
+        case .text: text(errorText: errorText, explanations: explanations, failingImports: failingImports, outcome: outcome, style: style, function: function)
         }
     }
 
     static func text(
         errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
-        outcome: ScanOutcome, style: TextStyle
+        outcome: ScanOutcome, style: TextStyle, function: String? = nil
     ) -> String {
         var lines: [String] = []
+        // From a project: which function, judged against which target (from its descriptor).
+        if let function { lines.append("function \(SafeText.escaped(function)), judged against \(outcome.target.name)") }
         // A layer given as the artifact: say so first, since every path below is then under /opt.
         for (path, note) in outcome.roleNotes.sorted(by: { $0.key < $1.key }) {
             lines.append("\(SafeText.escaped(path)): layer, \(SafeText.escaped(note)) (--as function to judge it as the function)")
@@ -73,7 +75,8 @@ public enum ExplainReport {
     }
 
     static func json(
-        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)], outcome: ScanOutcome
+        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)], outcome: ScanOutcome,
+        function: String? = nil
     ) -> String {
         func finding(_ finding: Finding) -> JSONValue {
             .object([
@@ -84,6 +87,7 @@ public enum ExplainReport {
         return JSONValue.object([
             "schema": .int(1),
             "target": .object(["name": .string(outcome.target.name)]),
+            "function": .optional(function),
             "layers_recognised": .object(outcome.roleNotes.mapValues { .string($0) }),
             "error": errorText.map { .object(["text": .string($0), "recognised": .bool(!explanations.isEmpty)]) } ?? .null,
             "explanations": .array(explanations.map { explanation in

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import ShiplintChecks
+import ShiplintDeployments
+import ShiplintFacts
 import ShiplintPolicy
+import ShiplintReading
 import ShiplintReports
 import ShiplintTargets
 
@@ -21,14 +24,22 @@ struct Explain: ParsableCommand {
             judged as a layer at /opt; --as function|layer overrides. An error the \
             artifact does not reproduce is reported as not explained by it (the wrong log, or another build).
 
+            The path may also be a project (a folder or file with template.yaml, .aws-sam/build, cdk.out, \
+            .serverless or `terraform show -json` output): the function named by --function (or the only one) is \
+            explained with its own code, layers, runtime and architecture from the descriptor, as `scan PROJECT` \
+            judges it.
+
             Without an error text (and with standard input a terminal), lists every import that would fail.
             Exit status: 0 when every error was explained (or nothing fails), 1 when an error is not explained by \
             the artifact or was not recognised (or, without an error, when an import would fail), 2 for bad input.
             """
     )
 
-    @Argument(help: "The function artifact that was deployed (or a layer, recognised or given with --as layer).")
+    @Argument(help: "The function artifact that was deployed (or a layer, recognised or given with --as layer), or a project that declares the function.")
     var path: String
+
+    @Option(name: .long, help: ArgumentHelp("With a project: the function whose error it is (logical id or function name). Default: the project's only function, or the one whose log group (/aws/lambda/NAME) the log names.", valueName: "name"))
+    var function: String?
 
     @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"))
     var layer: [String] = []
@@ -57,25 +68,51 @@ struct Explain: ParsableCommand {
     func run() throws {
         if config != nil && noConfig { throw fail("--config and --no-config contradict each other.", status: ExitCode.validationFailure.rawValue) }
         let configuration = try loadConfiguration(config: config, noConfig: noConfig)
-        guard let name = target ?? configuration?.target else {
-            throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml")
-        }
-        let runtime = try loadTarget(name)
+        let deployment: DeploymentContext
+        var roleNotes: [String: String] = [:]
+        var functionLabel: String?
         let errorText = try readErrorText()
-        let split = LayerRecognition.split(try reading.read([path]), declared: role, target: runtime)
-        let layers = split.layers + (try reading.read(layer.isEmpty ? (configuration?.layers ?? []) : layer))
-        let deployment = DeploymentContext(function: split.functions.first, layers: layers, target: runtime)
+        if let project = try projectOfPath() {
+            deployment = try ExplainProject.deployment(
+                of: project, function: function, errorText: errorText, target: target.map(loadTarget), limits: reading.limits,
+                today: ProjectScan.currentDay())
+            functionLabel = deployment.descriptor.map { "\($0.label) (\($0.runtime ?? "no runtime"), \($0.architecture); \($0.file))" }
+        } else {
+            if function != nil { throw fail("--function needs a project (a path that holds a deployment descriptor)") }
+            guard let name = target ?? configuration?.target else {
+                throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml")
+            }
+            let runtime = try loadTarget(name)
+            let split = LayerRecognition.split(try reading.read([path]), declared: role, target: runtime)
+            let layers = split.layers + (try reading.read(layer.isEmpty ? (configuration?.layers ?? []) : layer))
+            deployment = DeploymentContext(function: split.functions.first, layers: layers, target: runtime)
+            roleNotes = split.reasons
+        }
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
         var outcome = ScanPolicy(configuration: configuration).scan(deployment)
-        outcome.roleNotes = split.reasons
+        outcome.roleNotes = roleNotes
         let result = outcome.reportedResult
         let explanations = errorText.map { Triage.explain(ErrorText.occurrences(in: $0), result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
             errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,
-            format: outputOptions.format, style: outputOptions.style))
+            format: outputOptions.format, style: outputOptions.style, function: functionLabel))
         let unexplained = errorText != nil && (explanations.isEmpty || explanations.contains { $0.outcome == .notExplained })
         if unexplained || (errorText == nil && !failing.isEmpty) { throw ExitCode(ExitStatus.findings) }
+    }
+
+    /// The project `path` holds, if it holds a deployment descriptor (not for an artifact).
+    private func projectOfPath() throws -> DeploymentProject? {
+        let project: DeploymentProject?
+        do {
+            project = try DeploymentProject.read(path)
+        } catch {
+            throw fail(error.description)
+        }
+        guard let project else { return nil }
+        if !layer.isEmpty { throw fail("--layer does not apply to a project: the function's layers come from its descriptor") }
+        if role != nil { throw fail("--as does not apply to a project: the descriptor says what is a function and what a layer") }
+        return project
     }
 
     private func readErrorText() throws -> String? {
@@ -88,5 +125,84 @@ struct Explain: ParsableCommand {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         let text = String(decoding: data.prefix(4 << 20), as: UTF8.self)
         return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+    }
+}
+
+/// `shiplint explain PROJECT`: one function of a project, with its code, layers, runtime and architecture as the
+/// descriptor gives them (the same reading as `scan PROJECT`); what cannot be read ends the run with a message.
+enum ExplainProject {
+    static func deployment(
+        of project: DeploymentProject, function selector: String?, errorText: String?, target override: TargetRuntime?, limits: ReadLimits,
+        today: String
+    ) throws -> DeploymentContext {
+        let names = project.functions.map(\.label).joined(separator: ", ")
+        let descriptor: FunctionDescriptor
+        if let selector {
+            guard let found = project.functions.first(where: { $0.matches(selector) }) else {
+                throw fail("no function \(selector) in \(project.file); it has \(names.isEmpty ? "none" : names)")
+            }
+            descriptor = found
+        } else if project.functions.count > 1, let logged = loggedFunction(project.functions, errorText) {
+            descriptor = logged
+        } else {
+            guard project.functions.count == 1, let only = project.functions.first else {
+                throw fail(project.functions.isEmpty
+                    ? "\(project.file): no Lambda functions in it"
+                    : "\(project.file) has \(project.functions.count) functions (\(names)): name the one whose error it is with --function")
+            }
+            descriptor = only
+        }
+        guard descriptor.packageType == "Zip" else {
+            throw fail("\(descriptor.label) is an image function: explain reads ZIP functions; scan its image with `shiplint scan \(project.file) --image \(descriptor.name)=image.tar`")
+        }
+        let target: TargetRuntime
+        if let override {
+            target = override
+        } else {
+            guard let runtime = descriptor.runtime else { throw fail("\(descriptor.label): the descriptor gives no Runtime; pass --target") }
+            let name = "aws-lambda-\(runtime)-\(descriptor.architecture)"
+            guard let loaded = try? TargetCatalog.builtIn.load(name) else {
+                throw fail("\(descriptor.label): no built-in target for \(runtime) on \(descriptor.architecture) (\(name)); pass --target with a rule file")
+            }
+            target = loaded
+        }
+        let reader = ArtifactReader(limits: limits)
+        func read(_ code: CodeSource, _ what: String) throws -> Artifact {
+            switch code {
+            case .local(let path):
+                do {
+                    return try reader.read(path: path)
+                } catch {
+                    throw fail("\(what) \(path) cannot be read: \(error.description)")
+                }
+            case .notLocal(let why):
+                throw fail("\(what) is not in the project: \(why); build the project locally (sam build, cdk synth, serverless package) and explain the build")
+            }
+        }
+        let function = try read(descriptor.code, "the code of \(descriptor.label)")
+        var layers: [Artifact] = []
+        for (number, layer) in descriptor.layers.enumerated() {
+            // A layer published elsewhere (an ARN) is not in the project: said, and the rest explained without it.
+            if case .notLocal(let why) = layer.code {
+                FileHandle.standardError.write(Data("shiplint: note: layer \(number + 1) (\(layer.name)) of \(descriptor.label) was not read: \(why); an error its files would explain is reported as not explained\n".utf8))
+                continue
+            }
+            layers.append(try read(layer.code, "layer \(number + 1) (\(layer.name)) of \(descriptor.label)"))
+        }
+        return DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
+    }
+
+    /// The one function whose log group (`/aws/lambda/NAME`) the pasted log names, if exactly one does.
+    static func loggedFunction(_ functions: [FunctionDescriptor], _ errorText: String?) -> FunctionDescriptor? {
+        guard let errorText else { return nil }
+        let named = functions.filter { descriptor in
+            [descriptor.functionName, descriptor.name].compactMap { $0 }.contains { name in
+                guard let range = errorText.range(of: "/aws/lambda/" + name) else { return false }
+                // The whole name: `/aws/lambda/api` is not `/aws/lambda/api-worker`.
+                let next = errorText[range.upperBound...].first
+                return next.map { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ?? true
+            }
+        }
+        return named.count == 1 ? named[0] : nil
     }
 }

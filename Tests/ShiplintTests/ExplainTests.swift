@@ -368,3 +368,48 @@ import Testing
         #expect(result.stdout.contains("Root cause [windows-binary]"))
     }
 }
+
+/// `shiplint explain PROJECT`: the function, its code, layers, runtime and architecture come from the descriptor.
+@Suite struct ExplainProjectTests {
+    static let terraform = "fixtures/deployments/terraform"
+    static let error = "[ERROR] Runtime.ImportModuleError: Unable to import module 'app': No module named 'native._clean'"
+
+    @Test func functionNamedOnTheCommandLine() throws {
+        let result = try Shiplint.run(["explain", Self.terraform, "--function", "tf-api", "--error", Self.error, "--format", "json"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        // The plan says python3.13 on arm64: no --target, and the x86_64 build is the root cause.
+        #expect((json["target"] as? [String: Any])?["name"] as? String == "aws-lambda-python3.13-arm64")
+        #expect((json["function"] as? String)?.hasPrefix("aws_lambda_function.api (tf-api) (python3.13, arm64;") == true)
+        let root = ((json["explanations"] as? [[String: Any]])?.first?["root_cause"]) as? [String: Any]
+        #expect(root?["check"] as? String == "wrong-arch")
+        #expect(root?["path"] as? String == "native/_clean.cpython-313-x86_64-linux-gnu.so")
+        #expect(root?["artifact"] as? String == "fixtures/deployments/terraform/build/api.zip")
+    }
+
+    @Test func functionFoundByItsLogGroup() throws {
+        let log = "/aws/lambda/tf-api 2026-11-30T10:00:00Z \(Self.error)"
+        let result = try Shiplint.run(["explain", Self.terraform, "--error", log])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.hasPrefix("function aws_lambda_function.api (tf-api) (python3.13, arm64; fixtures/deployments/terraform/plan.json), judged against aws-lambda-python3.13-arm64\n"))
+        #expect(result.stdout.contains("Root cause [wrong-arch]: native/_clean.cpython-313-x86_64-linux-gnu.so in fixtures/deployments/terraform/build/api.zip"))
+    }
+
+    @Test func severalFunctionsNeedOneNamed() throws {
+        let result = try Shiplint.run(["explain", Self.terraform, "--error", Self.error])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("has 3 functions (aws_lambda_function.api (tf-api), module.worker.aws_lambda_function.image (tf-image), module.worker.aws_lambda_function.this (tf-worker)): name the one whose error it is with --function"))
+        let unknown = try Shiplint.run(["explain", Self.terraform, "--function", "nope", "--error", Self.error])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no function nope in fixtures/deployments/terraform/plan.json"))
+    }
+
+    @Test func imageFunctionsAndArtifactsAreRefusedWithAMessage() throws {
+        let image = try Shiplint.run(["explain", Self.terraform, "--function", "tf-image", "--error", Self.error])
+        #expect(image.status == 2)
+        #expect(image.stderr.contains("is an image function"))
+        let artifact = try Shiplint.run(["explain", "fixtures/artifacts/function-aarch64.zip", "--function", "x", "--target", "aws-lambda-python3.13-x86_64", "--error", Self.error])
+        #expect(artifact.status == 2)
+        #expect(artifact.stderr.contains("--function needs a project"))
+    }
+}
