@@ -18,7 +18,9 @@ struct Explain: ParsableCommand {
             ModuleNotFoundError / cannot import name, `cannot open shared object file`, `version 'GLIBC_2.28' not \
             found`, `invalid ELF header`, `wrong ELF class`, `undefined symbol`, `cannot enable executable stack`, \
             `Permission denied` / `EACCES` on a path, `ELF load command … not properly aligned`, Node's \
-            NODE_MODULE_VERSION mismatch, Runtime.InvalidEntrypoint and `exec format error`. A full path in the text \
+            NODE_MODULE_VERSION mismatch, `Cannot find module` and sharp's and esbuild's platform-package messages, \
+            Runtime.InvalidEntrypoint and `exec format error`, and `[Errno 8] Exec format error` / `spawn … ENOEXEC` \
+            on a program the code starts. A full path in the text \
             (`/var/task/x`: the function, `/opt/x`: the layers) is the file explained; repeated events of one \
             failure are explained once. A ZIP or folder laid out as a layer (everything under python/, nodejs/ …) is \
             judged as a layer at /opt; --as function|layer overrides. An error the \
