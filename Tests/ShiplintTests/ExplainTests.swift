@@ -413,3 +413,53 @@ import Testing
         #expect(artifact.stderr.contains("--function needs a project"))
     }
 }
+
+/// A library loaded by name at run time (ctypes, cffi's dlopen): no DT_NEEDED names it, so the load graph cannot say
+/// where it is; explain judges the name against the deployment's files, the loader's folders and the runtime.
+@Suite struct ExplainLoadedByNameTests {
+    static func explain(_ artifact: String, _ error: String) throws -> (status: Int32, json: [String: Any]) {
+        let result = try Shiplint.run(["explain", artifact, "--target", "aws-lambda-python3.12-x86_64", "--error", error, "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        return (result.status, ((json["explanations"] as? [[String: Any]])?.first) ?? [:])
+    }
+
+    @Test func absentEverywhereIsTheCause() throws {
+        // WeasyPrint through cffi (Kozea/WeasyPrint#1660).
+        let (status, explanation) = try Self.explain(
+            "fixtures/artifacts/function-clean.zip",
+            "OSError: cannot load library 'libcairo.so.2': libcairo.so.2: cannot open shared object file: No such file or directory")
+        #expect(status == 0)
+        #expect(explanation["explained"] as? Bool == true)
+        #expect((explanation["summary"] as? String)?.contains("libcairo.so.2 is loaded by name at run time (no binary links it), and it is neither in the deployment nor in Amazon Linux 2023 (python3.12)") == true)
+        #expect((explanation["fix"] as? String)?.contains("/opt/lib") == true)
+    }
+
+    @Test func aLibraryTheRuntimeHasIsNotTheCause() throws {
+        let (status, explanation) = try Self.explain(
+            "fixtures/artifacts/function-clean.zip", "OSError: libssl.so.3: cannot open shared object file: No such file or directory")
+        #expect(status == 1)
+        #expect(explanation["explained"] as? Bool == false)
+        #expect((explanation["summary"] as? String)?.contains("Amazon Linux 2023 (python3.12) has it") == true)
+    }
+
+    @Test func aCopyOutsideTheLoadersFoldersIsTheCause() throws {
+        let folder = try ExplainTests.folder([
+            "app.py": "import ctypes\nctypes.CDLL('libcairo.so.2')\n",
+            "vendor/libcairo.so.2": "fixtures/bin/elf/_clean.cpython-312-x86_64-linux-gnu.so",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (status, explanation) = try Self.explain(folder, "OSError: libcairo.so.2: cannot open shared object file: No such file or directory")
+        #expect(status == 0)
+        #expect((explanation["summary"] as? String)?.contains("the copy packaged at /var/task/vendor/libcairo.so.2 is in no folder the loader searches") == true)
+        let files = explanation["files"] as? [[String: Any]] ?? []
+        #expect(files.first?["path"] as? String == "vendor/libcairo.so.2")
+        // In lib/, it is on LD_LIBRARY_PATH: then the log does not match this artifact.
+        let good = try ExplainTests.folder([
+            "app.py": "", "lib/libcairo.so.2": "fixtures/bin/elf/_clean.cpython-312-x86_64-linux-gnu.so",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        let (goodStatus, goodExplanation) = try Self.explain(good, "OSError: libcairo.so.2: cannot open shared object file: No such file or directory")
+        #expect(goodStatus == 1)
+        #expect((goodExplanation["summary"] as? String)?.contains("on the loader's path at /var/task/lib/libcairo.so.2") == true)
+    }
+}

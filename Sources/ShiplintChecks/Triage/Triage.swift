@@ -279,7 +279,44 @@ private struct TriageContext {
                 signal, "every binary that needs \(soname) finds it here (\(DependencyText.describe(edge.resolution, graph: graph)))",
                 evidence: [("needed by", graph.objects[edge.from].path)])
         }
-        return notExplained(signal, "no binary in this deployment needs \(soname)")
+        return loadedByName(signal, soname: soname)
+    }
+
+    /// No binary links `soname` (no DT_NEEDED names it): code loads it by name at run time (ctypes.CDLL, cffi's
+    /// dlopen, ctypes.util.find_library, Node's process.dlopen), and the loader searches LD_LIBRARY_PATH and the system's
+    /// folders. Absent everywhere, or packaged outside those folders, is the cause; the runtime having it is not.
+    func loadedByName(_ signal: ErrorSignal, soname: String) -> Explanation {
+        if target.libraries.present.contains(soname) {
+            return notExplained(signal, "no binary in this deployment needs \(soname), and \(target.runtimeLabel) has it")
+        }
+        let taskRoot = target.package?.taskRoot ?? "/var/task"
+        let layerRoot = target.package?.layerRoot ?? "/opt"
+        var copies: [(artifact: Artifact, path: String, runtimePath: String)] = []
+        for artifact in deployment.artifacts {
+            let root = artifact.path == deployment.function?.path ? taskRoot : layerRoot
+            for entry in artifact.entries where !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == soname {
+                copies.append((artifact, entry.path, root + "/" + entry.path))
+            }
+        }
+        let searched = target.libraries.searchPath
+        let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
+        let evidence = [("loaded by name", "\(soname): no binary in the deployment lists it in DT_NEEDED (dlopen, ctypes, cffi)"),
+                        ("searched", searched.joined(separator: ":") + " and the system's folders")]
+        if let reachable = copies.first(where: { searched.contains(folder($0.runtimePath)) }) {
+            return notExplained(signal, "\(soname) is on the loader's path at \(reachable.runtimePath) (\(reachable.path) in \(reachable.artifact.path))", evidence: evidence)
+        }
+        if let copy = copies.first {
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(copy.artifact.path, copy.path)],
+                evidence: evidence + [("packaged at", copy.runtimePath)],
+                summary: "\(soname) is loaded by name at run time, and the copy packaged at \(copy.runtimePath) is in no folder the loader searches",
+                fix: "Move \(soname) to the function's lib/ folder (\(taskRoot)/lib) or a layer's lib/ folder (\(layerRoot)/lib), which are on LD_LIBRARY_PATH, or load it by its full path.")
+        }
+        let known = target.knownAbsent(soname)
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [], evidence: evidence,
+            summary: "\(soname) is loaded by name at run time (no binary links it), and it is neither in the deployment nor in \(target.runtimeLabel)",
+            fix: known?.fix ?? "Ship \(soname) and the libraries it needs in a layer's lib/ folder (\(layerRoot)/lib) or the function's lib/ folder (\(taskRoot)/lib), built for \(target.runtimeLabel) (e.g. copied from the same packages installed in public.ecr.aws/lambda/provided:al2023 or the runtime's base image).")
     }
 
     func missingVersion(_ signal: ErrorSignal, version: String, requiredBy: String?) -> Explanation {
