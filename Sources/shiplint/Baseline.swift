@@ -1,4 +1,5 @@
 import ArgumentParser
+import ShiplintOutcome
 import ShiplintPolicy
 
 struct BaselineCommand: ParsableCommand {
@@ -13,9 +14,10 @@ struct BaselineCommand: ParsableCommand {
             abstract: "Scan as `shiplint scan` would and write every finding to a baseline file.",
             discussion: """
                 Example: shiplint baseline write .shiplint-baseline.json build/function.zip --target aws-lambda-python3.13-x86_64
+                         shiplint baseline write .shiplint-baseline.json .     (a project: every function, its own target)
 
-                The baseline (JSON, version 1) keeps each finding's check, artifact, path inside the artifact and a \
-                fact about the file (format, architecture, highest symbol versions it needs): not the message, so \
+                The baseline (JSON, version 2) keeps each finding's check, deployment (a project's function), artifact, path \
+                inside the artifact and what is wrong (the soname, the version node …): not the message, so \
                 rewording a message in a later release does not make old findings new. Severities and ignores of \
                 .shiplint.toml apply first: what is off or ignored is not recorded. Scan later with the same \
                 artifact paths: `shiplint scan --baseline FILE …`.
@@ -31,10 +33,20 @@ struct BaselineCommand: ParsableCommand {
         @OptionGroup var input: ScanInputOptions
 
         func run() throws {
-            if input.project != nil || !input.functions.isEmpty {
-                throw fail("baseline write records artifacts named with --target; a project (--project, --function) is not supported yet")
-            }
             let configuration = try input.configuration()
+            if let project = try ProjectScan.project(input) {
+                // Every function of the project (or those --function names), each judged as `scan PROJECT` does.
+                let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration))
+                var entries: [FindingIdentity: Baseline.Entry] = [:]
+                for judged in scan.projectNotes + scan.deployments.flatMap(\.judged) where judged.suppression?.kind != .ignore {
+                    entries[judged.identity] = entries[judged.identity] ?? Baseline.Entry(identity: judged.identity, message: judged.finding.message)
+                }
+                let baseline = Baseline.v2(Array(entries.values))
+                try writeReport(baseline.rendered(target: input.target ?? "each function's own (\(project.file))"), to: file)
+                let count = baseline.entries.count
+                printError("shiplint: wrote \(count) \(count == 1 ? "finding" : "findings") of \(scan.deployments.count) \(scan.deployments.count == 1 ? "function" : "functions") to \(file)")
+                return
+            }
             let (runtime, functions, layers) = try input.resolve(configuration)
             let outcome = ScanPolicy(configuration: configuration).scan(functions: functions, layers: layers, target: runtime)
             let baseline = ScanPolicy.baseline(of: outcome)

@@ -74,6 +74,14 @@ enum ProjectScan {
         var outcomes: [ScanOutcome] = []
         // `deployment-not-checked` takes the project's severity for it (`off` keeps the findings out).
         let notChecked = policy.severities[Check.deploymentNotChecked.id]
+        // What the descriptor alone says (notes) is baselined like any finding (a version 2 baseline: it names the
+        // deployment).
+        let baselined: Set<FindingIdentity> = policy.baseline.map { $0.baseline.isLegacy ? [] : $0.baseline.identities } ?? []
+        func judgedNote(_ finding: Finding) -> JudgedFinding {
+            let identity = FindingIdentity(finding, artifact: policy.root.identityPath(finding.artifact))
+            guard let file = policy.baseline?.file, baselined.contains(identity) else { return JudgedFinding(finding: finding, identity: identity) }
+            return JudgedFinding(finding: finding, identity: identity, suppression: Suppression(kind: .baseline, file: file, justification: "recorded in the baseline \(file)"))
+        }
         for descriptor in functions {
             func note(_ severity: Severity, _ message: String, fix: String) -> Finding {
                 Finding(
@@ -164,7 +172,7 @@ enum ProjectScan {
             if notChecked != nil && notChecked?.severity == nil { notes.removeAll { $0.check == Check.deploymentNotChecked.id } }
             deployments.append(DeploymentScan(
                 descriptor: descriptor, target: report == nil ? nil : target, outcome: report,
-                notes: notes.map { JudgedFinding(finding: $0, identity: FindingIdentity($0, artifact: policy.root.identityPath($0.artifact))) }))
+                notes: notes.map(judgedNote)))
         }
         // An ignore is unmatched only when it matched in no function; the baseline counts add up over them.
         var unmatched = outcomes.first?.configurationFindings ?? []
@@ -172,16 +180,35 @@ enum ProjectScan {
             let there = Set(outcome.configurationFindings.map(\.identity))
             unmatched = unmatched.filter { there.contains($0.identity) }
         }
-        let baseline = outcomes.compactMap(\.baseline).reduce(nil as BaselineSummary?) { total, next in
-            BaselineSummary(
-                file: next.file, known: (total?.known ?? 0) + next.known, gone: (total?.gone ?? 0) + next.gone,
-                unscanned: (total?.unscanned ?? 0) + next.unscanned, legacy: next.legacy)
-        }
         let projectNotes: [JudgedFinding] = notChecked != nil && notChecked?.severity == nil ? [] : project.notes.map { note in
-            let finding = Finding(
+            judgedNote(Finding(
                 check: Check.deploymentNotChecked.id, severity: notChecked?.severity ?? .warning, artifact: project.file, path: "", message: note,
-                fix: "Build the nested application into the project (sam build), or scan its own template separately.", fact: note)
-            return JudgedFinding(finding: finding, identity: FindingIdentity(finding, artifact: policy.root.identityPath(project.file)))
+                fix: "Build the nested application into the project (sam build), or scan its own template separately.", fact: note))
+        }
+        // The baseline's counts over the whole project: an entry is gone when the artifact it names was scanned for
+        // some function and no function has it any more (each function's own count would call every other
+        // function's entries gone or unscanned).
+        let baseline: BaselineSummary? = policy.baseline.map { file, recorded in
+            if recorded.isLegacy {
+                return outcomes.compactMap(\.baseline).reduce(BaselineSummary(file: file, known: 0, gone: 0, unscanned: 0, legacy: true)) { total, next in
+                    BaselineSummary(file: file, known: total.known + next.known, gone: total.gone + next.gone, unscanned: total.unscanned + next.unscanned, legacy: true)
+                }
+            }
+            let judged = deployments.flatMap(\.judged) + projectNotes
+            let seen = Set(judged.map(\.identity))
+            // (deployment, artifact) pairs this run judged: a function not selected (--function) leaves its entries
+            // unscanned, not gone.
+            var scanned: Set<[String]> = [["", policy.root.identityPath(project.file)]]
+            for deployment in deployments {
+                let label = deployment.descriptor.label
+                scanned.insert([label, policy.root.identityPath(deployment.descriptor.file)])
+                for artifact in deployment.outcome?.artifacts ?? [] { scanned.insert([label, artifact.projectPath]) }
+            }
+            let isScanned = { (identity: FindingIdentity) in scanned.contains([identity.deployment, identity.artifact]) }
+            return BaselineSummary(
+                file: file, known: judged.filter { $0.suppression?.kind == .baseline }.count,
+                gone: recorded.identities.filter { isScanned($0) && !seen.contains($0) }.count,
+                unscanned: recorded.identities.filter { !isScanned($0) }.count, legacy: false)
         }
         // The checks that ran: every one of the policy (a project has descriptors), then deployment-not-checked, then
         // the configuration's.

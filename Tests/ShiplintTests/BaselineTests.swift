@@ -144,3 +144,45 @@ import Testing
         #expect(text.contains("\"fact\": \"cp313-win_amd64.pyd\"") || text.contains("\"fact\": \".cp313-win_amd64.pyd\""))
     }
 }
+
+/// `baseline write PROJECT`: every function's findings, each with its deployment; `scan PROJECT --baseline` counts
+/// over the project (a function not selected leaves its entries unscanned, not gone).
+@Suite struct ProjectBaselineTests {
+    static func terraformProject() throws -> ScratchProject {
+        let project = try ScratchProject()
+        try project.makeFolder("build")
+        for file in ["plan.json", "build/api.zip", "build/deps.zip", "build/worker.zip"] {
+            try FileManager.default.copyItem(atPath: Repository.root + "/fixtures/deployments/terraform/" + file, toPath: project.path(file))
+        }
+        return project
+    }
+
+    static func summary(_ result: CommandResult) throws -> [String: Any] {
+        try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["baseline"] as? [String: Any])
+    }
+
+    @Test func aProjectBaselineHidesEveryFunctionsFindings() throws {
+        let project = try Self.terraformProject()
+        let write = try project.run(["baseline", "write", "b.json", ".", "--no-config", "--today", "2026-12-01"])
+        #expect(write.status == 0, "\(write.stderr)")
+        #expect(write.stderr.contains("findings of 3 functions to b.json"))
+        let baseline = try Baseline.parse(Data(try project.read("b.json").utf8), file: "b.json")
+        #expect(baseline.entries.contains { $0.identity.check == "wrong-arch" && $0.identity.deployment == "aws_lambda_function.api (tf-api)" && $0.identity.artifact == "build/api.zip" })
+        #expect(baseline.entries.contains { $0.identity.check == "deployment-not-checked" && $0.identity.artifact == "plan.json" })
+
+        let scan = try project.run(["scan", ".", "--baseline", "b.json", "--no-config", "--today", "2026-12-01", "--fail-on", "warning", "--format", "json"])
+        #expect(scan.status == 0, "\(scan.stdout)")
+        let counts = try Self.summary(scan)
+        #expect(counts["known"] as? Int == baseline.entries.count)
+        #expect(counts["gone"] as? Int == 0)
+        #expect(counts["unscanned"] as? Int == 0)
+
+        // One function selected: the others' entries are unscanned, not gone.
+        let one = try project.run(["scan", ".", "--function", "tf-api", "--baseline", "b.json", "--no-config", "--today", "2026-12-01", "--format", "json"])
+        let oneCounts = try Self.summary(one)
+        let apiEntries = baseline.entries.filter { $0.identity.deployment == "aws_lambda_function.api (tf-api)" }.count
+        #expect(oneCounts["known"] as? Int == apiEntries)
+        #expect(oneCounts["gone"] as? Int == 0)
+        #expect(oneCounts["unscanned"] as? Int == baseline.entries.count - apiEntries)
+    }
+}
