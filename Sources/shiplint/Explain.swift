@@ -150,7 +150,7 @@ enum ExplainProject {
             guard project.functions.count == 1, let only = project.functions.first else {
                 throw fail(project.functions.isEmpty
                     ? "\(project.file): no Lambda functions in it"
-                    : "\(project.file) has \(project.functions.count) functions (\(names)): name the one whose error it is with --function")
+                    : "\(project.file) has \(project.functions.count) functions (\(names)): name one with --function")
             }
             descriptor = only
         }

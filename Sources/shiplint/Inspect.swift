@@ -1,5 +1,6 @@
 import ArgumentParser
 import ShiplintChecks
+import ShiplintDeployments
 import ShiplintFacts
 import ShiplintReports
 import ShiplintTargets
@@ -18,11 +19,18 @@ struct Inspect: ParsableCommand {
             --tree resolves every DT_NEEDED as Lambda's loader would (RPATH, LD_LIBRARY_PATH, RUNPATH, the \
             runtime's libraries), with the artifact at /var/task and each --layer at /opt, and prints where each \
             library was found: bundled path, runtime library, or not found with where it looked.
+
+            A project (template.yaml, .aws-sam/build, cdk.out, .serverless, `terraform show -json` output) as the \
+            one path: the function named by --function (or its only one) is inspected with its layers, and --tree \
+            resolves against the function's own runtime and architecture from the descriptor.
             """
     )
 
-    @Argument(help: "Artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary.")
+    @Argument(help: "Artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary; or one project.")
     var paths: [String]
+
+    @Option(name: .long, help: ArgumentHelp("With a project: the function to inspect (logical id or function name). Default: the project's only function.", valueName: "name"))
+    var function: String?
 
     @Flag(help: "Also print each binary's resolved dependency tree (like lddtree, but on the target runtime).")
     var tree = false
@@ -43,6 +51,18 @@ struct Inspect: ParsableCommand {
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func run() throws {
+        if let project = try projectOfPaths() {
+            let deployment = try ExplainProject.deployment(
+                of: project, function: function, errorText: nil, target: target.map(loadTarget), limits: reading.limits, today: ProjectScan.currentDay())
+            let artifacts = deployment.artifacts
+            guard tree else {
+                try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
+                return
+            }
+            try outputOptions.emit(InspectReport.render(artifacts, graph: deployment.loadGraph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
+            return
+        }
+        if function != nil { throw fail("--function needs a project (a path that holds a deployment descriptor)") }
         let artifacts = try reading.read(paths)
         guard tree else {
             try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
@@ -63,6 +83,21 @@ struct Inspect: ParsableCommand {
         }
         let graph = LoadGraph(objects: objects, loads: loads)
         try outputOptions.emit(InspectReport.render(split.functions + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
+    }
+
+    /// The project the one path holds, if it holds a deployment descriptor (not for an artifact).
+    private func projectOfPaths() throws -> DeploymentProject? {
+        guard paths.count == 1 else { return nil }
+        let project: DeploymentProject?
+        do {
+            project = try DeploymentProject.read(paths[0])
+        } catch {
+            throw fail(error.description)
+        }
+        guard let project else { return nil }
+        if !layer.isEmpty { throw fail("--layer does not apply to a project: the function's layers come from its descriptor") }
+        if role != nil { throw fail("--as does not apply to a project: the descriptor says what is a function and what a layer") }
+        return project
     }
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.

@@ -398,7 +398,7 @@ import Testing
     @Test func severalFunctionsNeedOneNamed() throws {
         let result = try Shiplint.run(["explain", Self.terraform, "--error", Self.error])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("has 3 functions (aws_lambda_function.api (tf-api), module.worker.aws_lambda_function.image (tf-image), module.worker.aws_lambda_function.this (tf-worker)): name the one whose error it is with --function"))
+        #expect(result.stderr.contains("has 3 functions (aws_lambda_function.api (tf-api), module.worker.aws_lambda_function.image (tf-image), module.worker.aws_lambda_function.this (tf-worker)): name one with --function"))
         let unknown = try Shiplint.run(["explain", Self.terraform, "--function", "nope", "--error", Self.error])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no function nope in fixtures/deployments/terraform/plan.json"))
@@ -461,5 +461,21 @@ import Testing
         let (goodStatus, goodExplanation) = try Self.explain(good, "OSError: libcairo.so.2: cannot open shared object file: No such file or directory")
         #expect(goodStatus == 1)
         #expect((goodExplanation["summary"] as? String)?.contains("on the loader's path at /var/task/lib/libcairo.so.2") == true)
+    }
+}
+
+/// `shiplint inspect PROJECT`: one function's code and layers, resolved against its own runtime.
+@Suite struct InspectProjectTests {
+    @Test func treeOfAProjectsFunction() throws {
+        let result = try Shiplint.run(["inspect", "fixtures/deployments/terraform", "--function", "tf-api", "--tree", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        let artifacts = (json["artifacts"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        // The function's code, then its layer, as the plan gives them.
+        #expect(artifacts == ["fixtures/deployments/terraform/build/api.zip", "fixtures/deployments/terraform/build/deps.zip"])
+        #expect(result.stdout.contains("native/_clean.cpython-313-x86_64-linux-gnu.so"))
+        let several = try Shiplint.run(["inspect", "fixtures/deployments/terraform"])
+        #expect(several.status == 2)
+        #expect(several.stderr.contains("has 3 functions (aws_lambda_function.api (tf-api), module.worker.aws_lambda_function.image (tf-image), module.worker.aws_lambda_function.this (tf-worker)): name one with --function"))
     }
 }
