@@ -479,3 +479,27 @@ import Testing
         #expect(several.stderr.contains("has 3 functions (aws_lambda_function.api (tf-api), module.worker.aws_lambda_function.image (tf-image), module.worker.aws_lambda_function.this (tf-worker)): name one with --function"))
     }
 }
+
+/// serverless-python-requirements `zip: true`: the packages travel in .requirements.zip and are imported from
+/// /tmp/sls-py-req once unzip_requirements has unpacked them.
+@Suite struct ServerlessRequirementsZipTests {
+    @Test func modulesInsideRequirementsZipAreFound() throws {
+        let folder = try ExplainTests.folder([
+            "handler.py": "try:\n    import unzip_requirements\nexcept ImportError:\n    pass\n",
+            "unzip_requirements.py": "",
+            ".requirements.zip": "fixtures/artifacts/function-windows.zip",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try Shiplint.run([
+            "explain", folder, "--target", "aws-lambda-python3.13-x86_64", "--format", "json",
+            "--error", "Runtime.ImportModuleError: Unable to import module 'handler': No module named 'pydantic_core._pydantic_core'",
+        ])
+        #expect(result.status == 0, "\(result.stdout)")
+        let explanation = ((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["explanations"] as? [[String: Any]])?.first
+        let root = explanation?["root_cause"] as? [String: Any]
+        #expect(root?["check"] as? String == "windows-binary")
+        #expect(root?["path"] as? String == ".requirements.zip!pydantic_core/_pydantic_core.cp313-win_amd64.pyd")
+        let facts = explanation?["facts"] as? [[String: Any]] ?? []
+        #expect(facts.contains { ($0["value"] as? String)?.hasSuffix("in /var/task, /tmp/sls-py-req") == true })
+    }
+}

@@ -192,13 +192,22 @@ private struct TriageContext {
 
     // MARK: - Signals
 
+    static let slsRequirements = ".requirements.zip"
+
     func missingModule(_ signal: ErrorSignal, module: String) -> Explanation {
         let relative = module.split(separator: ".").joined(separator: "/")
         let suffixes = target.python?.extensionSuffixes ?? [".so"]
         let importable = suffixes + [".py", ".pyc", "/__init__.py"]
         // Where the import looks: the function root, then each layer's Python folders.
         var places: [(artifact: Artifact, prefix: String, runtime: String)] = []
-        if let function = deployment.function { places.append((function, "", target.package?.taskRoot ?? "/var/task")) }
+        if let function = deployment.function {
+            places.append((function, "", target.package?.taskRoot ?? "/var/task"))
+            // serverless-python-requirements with `zip: true` packs the packages into .requirements.zip, which its
+            // unzip_requirements module unpacks to /tmp/sls-py-req and puts on sys.path at the first import.
+            if function.entries.contains(where: { $0.path.hasPrefix(Self.slsRequirements + "!") }) {
+                places.append((function, Self.slsRequirements + "!", "/tmp/sls-py-req"))
+            }
+        }
         for layer in deployment.layers {
             for folder in target.package?.layerPaths ?? ["python"] {
                 places.append((layer, folder + "/", (target.package?.layerRoot ?? "/opt") + "/" + folder))
