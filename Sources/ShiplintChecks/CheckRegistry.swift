@@ -13,6 +13,8 @@ public enum CheckRegistry {
         .wrongArch,
         .muslBinary,
         .pythonABIMismatch,
+        .abi3TooNew,
+        .abi3NonStable,
         .nodeABIMismatch,
         .nodeABIUnread,
         .glibcTooNew,

@@ -16,7 +16,8 @@ public struct TargetCatalog: Sendable {
     /// Selectable built-in targets (not the abstract bases), sorted, each with its one-line description.
     public func targets() throws(TargetError) -> [(name: String, description: String)] {
         var list: [(name: String, description: String)] = []
-        for name in files.keys.sorted() where !name.hasPrefix("lifecycle/") {
+        // lifecycle/ and python/ hold data for checks, not targets.
+        for name in files.keys.sorted() where !name.hasPrefix("lifecycle/") && !name.hasPrefix("python/") {
             let value = try parsed(name: name)
             if case .boolean(true)? = value["abstract"] { continue }
             list.append((name, value["description"]?.stringValue ?? ""))

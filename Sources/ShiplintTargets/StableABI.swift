@@ -1,0 +1,52 @@
+import ShiplintFacts
+
+/// CPython's Stable ABI (`rules/python/stable-abi.toml`, built into the binary): each function and data symbol an
+/// abi3 extension may import, with the CPython version that added it. Read strictly, like the other rule files.
+public struct StableABI: Sendable {
+    public struct Symbol: Sendable, Equatable {
+        public let added: VersionNumber
+        /// Exists only on Windows (`ifdef MS_WINDOWS`).
+        public let windowsOnly: Bool
+        /// In the Stable ABI, not the Limited API (called by public macros, or kept for old modules).
+        public let abiOnly: Bool
+    }
+
+    public let symbols: [String: Symbol]
+
+    public static let fileName = "python/stable-abi"
+
+    /// The built-in table. The file is part of the build, so a broken one fails the test suite, not a user's run.
+    public static let builtIn: StableABI = (try? load(toml: BuiltinRuleFiles.byPath[fileName] ?? "", file: "rules/\(fileName).toml"))
+        ?? StableABI(symbols: [:])
+
+    public init(symbols: [String: Symbol]) {
+        self.symbols = symbols
+    }
+
+    public static func load(toml text: String, file: String) throws(TargetError) -> StableABI {
+        let value = try RuleValue.parse(toml: text, file: file)
+        guard case .table(let pairs) = value else { throw TargetError(file: file, message: "not a table") }
+        var symbols: [String: Symbol] = [:]
+        for (key, item) in pairs {
+            switch key {
+            case "schema":
+                guard item == .integer(1) else { throw TargetError(file: file, keyPath: "schema", message: "unsupported schema version (this shiplint reads schema = 1)") }
+            case "symbols":
+                guard case .table(let entries) = item else { throw TargetError(file: file, keyPath: "symbols", message: "must be a table") }
+                for (name, entry) in entries {
+                    guard case .string(let text) = entry else {
+                        throw TargetError(file: file, keyPath: "symbols.\(name)", message: "must be a string: \"3.10\", then `windows` or `abi-only`")
+                    }
+                    let words = text.split(separator: " ").map(String.init)
+                    guard let first = words.first, let added = VersionNumber(first), words.dropFirst().allSatisfy({ $0 == "windows" || $0 == "abi-only" }) else {
+                        throw TargetError(file: file, keyPath: "symbols.\(name)", message: "must be a version (\"3.10\"), then `windows` or `abi-only`")
+                    }
+                    symbols[name] = Symbol(added: added, windowsOnly: words.contains("windows"), abiOnly: words.contains("abi-only"))
+                }
+            default:
+                throw TargetError(file: file, keyPath: key, message: "unknown key")
+            }
+        }
+        return StableABI(symbols: symbols)
+    }
+}
