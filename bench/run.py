@@ -11,7 +11,8 @@ Workloads (issue #10's table; inputs are built once and cached in ~/.cache/shipl
       message when pip cannot get it); reference `unzip -p ART '*.so*' >/dev/null`
   (c) a generated Node-style ZIP of 100,000 small entries and 20 real `.so` files; reference `unzip -l`
   (d) the layer of (a) as a folder; reference `scanelf -R`
-  and the pinned real wheels of the conformance suite: `auditwheel show` each, summed, against one shiplint call.
+  and the pinned real wheels of the conformance suite: `auditwheel show` each, summed, against one shiplint call;
+  their abi3 wheels: `abi3audit --report` (one call) against one shiplint call.
 Reference tools are installed when missing: auditwheel and pyelftools (for lddtree) from PyPI into a virtual
 environment in the cache folder, pax-utils from Debian. Nothing is written outside the cache and a temporary folder.
 Usage: python3 bench/run.py [--runs N] [--shiplint PATH] [--only NAME]
@@ -72,7 +73,10 @@ def ensure_tools(cache):
         subprocess.run(["apt-get", "install", "-y", "-qq", "pax-utils"], check=False, stdout=subprocess.DEVNULL)
     # lddtree is a python script: run it with the interpreter that has pyelftools.
     lddtree = [os.path.join(venv, "bin", "python"), shutil.which("lddtree")] if shutil.which("lddtree") else None
-    return auditwheel, lddtree
+    abi3audit = os.path.join(venv, "bin", "abi3audit")
+    if not os.path.exists(abi3audit):
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "abi3audit==0.0.26"], check=False)
+    return auditwheel, lddtree, (abi3audit if os.path.exists(abi3audit) else None)
 
 
 def pip_download(requirements, into, extra=()):
@@ -164,7 +168,7 @@ def main():
     wheel_cache = fetch.default_cache_dir()
     cache = os.path.join(os.path.dirname(wheel_cache), "bench")
     os.makedirs(cache, exist_ok=True)
-    auditwheel, lddtree = ensure_tools(os.path.dirname(wheel_cache))
+    auditwheel, lddtree, abi3audit = ensure_tools(os.path.dirname(wheel_cache))
     rows = []
 
     def row(name, reference, ours, cwd=None):
@@ -198,6 +202,13 @@ def main():
         row(f"{len(wheels)} real wheels: auditwheel show each, summed",
             ["bash", "-c", " && ".join(f"{auditwheel} show {w}" for w in wheels)],
             [shiplint, "scan", *wheels, "--target", "manylinux2014-x86_64", "--format", "json", "--fail-on", "never"])
+    abi3_wheels = [os.path.join(wheel_cache, w) for w in sorted(available) if "-abi3-" in w and "x86_64" in w]
+    if abi3_wheels and abi3audit:
+        # abi3audit judges each wheel against its own abi3 floor; shiplint against the runtime's CPython (3.9, the
+        # oldest floor of these wheels) with every check. Both read every symbol of every extension.
+        row(f"{len(abi3_wheels)} abi3 wheels: abi3audit, one call",
+            [abi3audit, "--report", *abi3_wheels],
+            [shiplint, "scan", *abi3_wheels, "--target", "aws-lambda-python3.9-x86_64", "--format", "json", "--fail-on", "never"])
     if layer_folder:
         node = node_input(cache, layer_folder)
         row("(c) Node ZIP, 100,000 entries + 20 .so: unzip -l", ["unzip", "-l", node],
