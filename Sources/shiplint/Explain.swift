@@ -74,7 +74,7 @@ struct Explain: ParsableCommand {
         var roleNotes: [String: String] = [:]
         var functionLabel: String?
         let errorText = try readErrorText()
-        if let project = try projectOfPath() {
+        if let project = try ExplainProject.project(path, layers: layer, role: role) {
             deployment = try ExplainProject.deployment(
                 of: project, function: function, errorText: errorText, target: target.map(loadTarget), limits: reading.limits,
                 today: ProjectScan.currentDay())
@@ -103,20 +103,6 @@ struct Explain: ParsableCommand {
         if unexplained || (errorText == nil && !failing.isEmpty) { throw ExitCode(ExitStatus.findings) }
     }
 
-    /// The project `path` holds, if it holds a deployment descriptor (not for an artifact).
-    private func projectOfPath() throws -> DeploymentProject? {
-        let project: DeploymentProject?
-        do {
-            project = try DeploymentProject.read(path)
-        } catch {
-            throw fail(error.description)
-        }
-        guard let project else { return nil }
-        if !layer.isEmpty { throw fail("--layer does not apply to a project: the function's layers come from its descriptor") }
-        if role != nil { throw fail("--as does not apply to a project: the descriptor says what is a function and what a layer") }
-        return project
-    }
-
     private func readErrorText() throws -> String? {
         if let error { return error }
         if let errorFile {
@@ -133,6 +119,21 @@ struct Explain: ParsableCommand {
 /// `shiplint explain PROJECT`: one function of a project, with its code, layers, runtime and architecture as the
 /// descriptor gives them (the same reading as `scan PROJECT`); what cannot be read ends the run with a message.
 enum ExplainProject {
+    /// The project `path` holds, if it holds a deployment descriptor (nil for an artifact). --layer and --as do not
+    /// apply to one: the descriptor says what is the function and what its layers.
+    static func project(_ path: String, layers: [String], role: DeclaredRole?) throws -> DeploymentProject? {
+        let project: DeploymentProject?
+        do {
+            project = try DeploymentProject.read(path)
+        } catch {
+            throw fail(error.description)
+        }
+        guard let project else { return nil }
+        if !layers.isEmpty { throw fail("--layer does not apply to a project: the function's layers come from its descriptor") }
+        if role != nil { throw fail("--as does not apply to a project: the descriptor says what is a function and what a layer") }
+        return project
+    }
+
     static func deployment(
         of project: DeploymentProject, function selector: String?, errorText: String?, target override: TargetRuntime?, limits: ReadLimits,
         today: String

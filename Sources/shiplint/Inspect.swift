@@ -51,7 +51,7 @@ struct Inspect: ParsableCommand {
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func run() throws {
-        if let project = try projectOfPaths() {
+        if paths.count == 1, let project = try ExplainProject.project(paths[0], layers: layer, role: role) {
             let deployment = try ExplainProject.deployment(
                 of: project, function: function, errorText: nil, target: target.map(loadTarget), limits: reading.limits, today: ProjectScan.currentDay())
             let artifacts = deployment.artifacts
@@ -83,21 +83,6 @@ struct Inspect: ParsableCommand {
         }
         let graph = LoadGraph(objects: objects, loads: loads)
         try outputOptions.emit(InspectReport.render(split.functions + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
-    }
-
-    /// The project the one path holds, if it holds a deployment descriptor (not for an artifact).
-    private func projectOfPaths() throws -> DeploymentProject? {
-        guard paths.count == 1 else { return nil }
-        let project: DeploymentProject?
-        do {
-            project = try DeploymentProject.read(paths[0])
-        } catch {
-            throw fail(error.description)
-        }
-        guard let project else { return nil }
-        if !layer.isEmpty { throw fail("--layer does not apply to a project: the function's layers come from its descriptor") }
-        if role != nil { throw fail("--as does not apply to a project: the descriptor says what is a function and what a layer") }
-        return project
     }
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.
