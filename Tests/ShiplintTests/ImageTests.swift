@@ -107,6 +107,40 @@ import ShiplintTargets
         #expect(findings.first?[2] == "digest")
     }
 
+    /// A layer blob is streamed out of a docker save tarball, never held: a 12 MiB layer reads under an 8 MB cap on
+    /// inflated bytes (the tar form used to read the blob into memory and refused it), with the folder form's findings.
+    @Test(arguments: ["large.tar", "large-oci"])
+    func aLayerLargerThanTheArtifactCapIsStreamed(name: String) throws {
+        let (status, findings, _) = try Self.findings(name, ["--max-artifact-bytes", "8000000"])
+        #expect(status == 1)
+        #expect(findings == [["missing-library", "var/task/_usesfoo.cpython-313-x86_64-linux-gnu.so", "libfoo.so.1"]])
+        let artifact = try ImageReader().read(path: try Self.image(name))
+        #expect(artifact.entries.first { $0.path == "var/task/model.bin" }?.size == 12 << 20)
+    }
+
+    /// A small window makes the ELF reader go back for tables behind the stream: the layer is opened again from the
+    /// image tar (or folder), and the facts are those of a read with the default window.
+    @Test(arguments: ["clean.tar", "clean-oci"])
+    func aSecondPassOverAStreamedLayerGivesTheSameFacts(name: String) throws {
+        let small = ReadLimits(entryBytes: 256 << 10, artifactBytes: 2 << 30, nestingDepth: 3, entries: 200_000)
+        let narrow = try #require(try ImageReader(limits: small).read(path: try Self.image(name)).image)
+        let whole = try #require(try ImageReader().read(path: try Self.image(name)).image)
+        #expect(narrow.rootBinaries.map(\.facts.debugDescription) == whole.rootBinaries.map(\.facts.debugDescription))
+        #expect(narrow.rootBinaries.contains { $0.path == "lib/x86_64-linux-gnu/libc.so.6" && $0.facts != nil })
+        #expect(narrow.integrityProblems.isEmpty)
+    }
+
+    /// The last byte of a layer blob (the tar's end padding, which the tar reader never needs) is changed: every
+    /// byte of the blob is hashed, so the digest no longer matches.
+    @Test func aLayerChangedAfterItWasSavedIsADigestMismatch() throws {
+        let (status, findings, _) = try Self.findings("tampered-layer.tar")
+        #expect(status == 1)
+        #expect(findings.count == 1)
+        #expect(findings.first?[0] == "image-integrity")
+        #expect(findings.first?[1].hasSuffix(".tar") == true)
+        #expect(findings.first?[2] == "digest")
+    }
+
     @Test func aSymlinkEscapingTheRootIsAFinding() throws {
         let (status, findings, _) = try Self.findings("symlink-escape.tar")
         #expect(status == 1)
