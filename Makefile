@@ -20,11 +20,11 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 	@pkg-config --exists libelf libarchive || { echo "make deps: libelf or libarchive still missing" >&2; exit 1; }
-	@# The image tests build real OCI layouts and docker save tarballs with umoci and skopeo, offline.
-	@if ! command -v umoci >/dev/null 2>&1 || ! command -v skopeo >/dev/null 2>&1; then \
-		echo "make deps: installing umoci skopeo (for the container image tests)"; \
+	@# The image tests build real OCI layouts and docker save tarballs with umoci and skopeo (zstd layers with zstd), offline.
+	@if ! command -v umoci >/dev/null 2>&1 || ! command -v skopeo >/dev/null 2>&1 || ! command -v zstd >/dev/null 2>&1; then \
+		echo "make deps: installing umoci skopeo zstd (for the container image tests)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq umoci skopeo >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq umoci skopeo zstd >/dev/null; \
 	fi
 
 build: deps

@@ -47,12 +47,15 @@ public struct ContainerImage: Sendable {
     /// Every entry of the root file system once all layers are applied (paths relative to `/`), and every native binary.
     public let rootEntries: [ArtifactEntry]
     public let rootBinaries: [Binary]
+    /// Small text files of the root file system the target is read from, by path relative to `/`:
+    /// `include/node/node_version.h` beside a Node.js binary.
+    public let rootTextFiles: [String: String]
 
     public init(
         format: String, indexEntries: [Descriptor], indexMediaType: String?, manifestMediaType: String, layerMediaTypes: [String],
         configMediaType: String, architecture: String, os: String, variant: String?, env: [String: String], entrypoint: [String],
         cmd: [String], workingDir: String, labels: [String: String], uncompressedBytes: Int64, integrityProblems: [ArtifactProblem],
-        rootEntries: [ArtifactEntry], rootBinaries: [Binary]
+        rootEntries: [ArtifactEntry], rootBinaries: [Binary], rootTextFiles: [String: String] = [:]
     ) {
         self.format = format
         self.indexEntries = indexEntries
@@ -72,6 +75,7 @@ public struct ContainerImage: Sendable {
         self.integrityProblems = integrityProblems
         self.rootEntries = rootEntries
         self.rootBinaries = rootBinaries
+        self.rootTextFiles = rootTextFiles
     }
 
     /// `LAMBDA_TASK_ROOT` of the image, else `/var/task`.

@@ -29,6 +29,7 @@ extension TargetRuntime {
             for family in families { symbolVersions[family] = Self.highest(family: family, in: library.versionDefinitions) }
         }
         let python = files.python(arch: arch)
+        let node = files.node(headers: image.rootTextFiles)
         let platform = [image.os, image.architecture, image.variant].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "/")
         return TargetRuntime(
             name: "image \(label)",
@@ -37,13 +38,14 @@ extension TargetRuntime {
             platform: Platform(
                 os: image.os.isEmpty ? "linux" : image.os, arch: arch, libc: libc == nil && musl != nil ? .musl : .glibc,
                 libcVersion: glibc ?? VersionNumber("1.2")!, displayName: "\(platform.isEmpty ? "linux" : platform) image",
-                runtime: python.map { "python\($0.version.components.prefix(2).map(String.init).joined(separator: "."))" }),
+                runtime: python.map { "python\($0.version.components.prefix(2).map(String.init).joined(separator: "."))" }
+                    ?? node.flatMap { $0.version.isEmpty ? nil : "nodejs\($0.version)" }),
             symbolVersions: symbolVersions,
             libraries: Libraries(
                 searchPath: ldLibraryPath.filter { inCode($0) || $0 == "/var/lang/lib" },
                 os: own.sorted(), runtime: runtime.sorted(), knownAbsent: []),
             python: python,
-            node: nil,
+            node: node,
             package: Package(
                 unzippedLimitBytes: nil, zippedUploadLimitBytes: nil, maxLayers: nil, taskRoot: "/", layerRoot: "/opt",
                 layerPaths: [], executableEntryPoints: []),
@@ -137,4 +139,59 @@ public struct ImageFiles: Sendable {
         }
         return nil
     }
+
+    /// Node.js from its binary: `/var/lang/bin/node` on AWS base images, else `/usr/local/bin/node` or `/usr/bin/node`.
+    /// Its versions from `include/node/node_version.h` beside it (the official tarball's layout, which AWS base images
+    /// install under /var/lang; nodesource's packages under /usr), else NODE_MODULE_VERSION from the `libnode.so.<N>` it
+    /// needs (Debian's and other shared builds name the library after it) and the Node-API version from the newest
+    /// Node-API function it exports. Nil when the image has no Node.js; a Node with `unread` when what the checks
+    /// need could not be read.
+    func node(headers: [String: String]) -> TargetRuntime.Node? {
+        let functionVersions = NodeAPITable.functionVersions
+        for path in ["/var/lang/bin/node", "/usr/local/bin/node", "/usr/bin/node"] {
+            guard let real = resolve(path), entries[real] != nil else { continue }
+            let prefixes = [path, real].map { String($0.split(separator: "/").dropLast(2).map { "/" + $0 }.joined()) }
+            let headerPath = prefixes.map { $0 + "/include/node/node_version.h" }.first { headers[String($0.dropFirst())] != nil }
+            let defines = headerPath.flatMap { headers[String($0.dropFirst())] }.map(Self.defines) ?? [:]
+            var moduleVersion = defines["NODE_MODULE_VERSION"]
+            var napiVersion = defines["NODE_API_SUPPORTED_VERSION_MAX"] ?? defines["NAPI_VERSION"]
+            var major = defines["NODE_MAJOR_VERSION"].map(String.init)
+            let elf = elf(at: real)
+            let libnode = elf?.needed.first { $0.hasPrefix("libnode.so.") }
+            if moduleVersion == nil, let libnode, let number = Int(libnode.dropFirst("libnode.so.".count)) {
+                moduleVersion = number
+            }
+            if major == nil, let moduleVersion { major = Self.nodeMajors[moduleVersion] }
+            if napiVersion == nil {
+                // The library that holds Node.js's code: the binary itself (official builds), or its libnode.
+                let folders = ["/var/lang/lib", "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/lib"]
+                let code = libnode.flatMap { soname in folders.lazy.compactMap { self.elf(at: $0 + "/" + soname) }.first } ?? elf
+                let exported = code?.exportedSymbols.map(\.name).filter { $0.hasPrefix("napi_") || $0.hasPrefix("node_api_") } ?? []
+                if !exported.isEmpty { napiVersion = exported.map { functionVersions[$0] ?? 1 }.max() }
+            }
+            var missing: [String] = []
+            if moduleVersion == nil { missing.append("NODE_MODULE_VERSION") }
+            if napiVersion == nil { missing.append("Node-API version") }
+            let unread = missing.isEmpty ? nil : "its \(missing.joined(separator: " and ")): no include/node/node_version.h beside \(path)\(moduleVersion == nil ? ", and it needs no libnode.so.<N>" : "")\(napiVersion == nil ? ", and it exports no Node-API function" : "")"
+            return TargetRuntime.Node(
+                version: major ?? "", moduleVersion: moduleVersion, napiVersion: napiVersion, prismaBinaryTargets: [],
+                napiFunctionVersions: functionVersions, unread: unread.map { "the image's Node.js (\(path)) was found, but not \($0)" })
+        }
+        return nil
+    }
+
+    /// `#define NAME 123` lines of a C header (the first of each name; `#define X OTHER_NAME` is not a number).
+    static func defines(_ text: String) -> [String: Int] {
+        var values: [String: Int] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= 3, words[0] == "#define", let value = Int(words[2]), values[String(words[1])] == nil else { continue }
+            values[String(words[1])] = value
+        }
+        return values
+    }
+
+    /// The Node.js major of each NODE_MODULE_VERSION (nodejs/node doc/abi_version_registry.json).
+    static let nodeMajors: [Int: String] = [72: "12", 79: "13", 83: "14", 88: "15", 93: "16", 102: "17", 108: "18", 111: "19",
+                                            115: "20", 120: "21", 127: "22", 131: "23", 137: "24", 141: "25"]
 }

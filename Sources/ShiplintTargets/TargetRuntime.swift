@@ -126,6 +126,9 @@ public struct TargetRuntime: Sendable {
         public let prismaBinaryTargets: [String]
         /// The Node-API version each later `napi_*` / `node_api_*` function first appeared in.
         public let napiFunctionVersions: [String: Int]
+        /// Why the NODE_MODULE_VERSION or Node-API version is not known (an image whose Node.js could not be read):
+        /// addons are then said to be unchecked, never passed in silence.
+        public var unread: String? = nil
     }
 
     public struct Package: Sendable {
@@ -149,7 +152,7 @@ public struct TargetRuntime: Sendable {
     public let python: Python?
     public let node: Node?
     /// The Node.js major version (`22`), for Node.js runtimes.
-    public var nodeVersion: String? { node?.version }
+    public var nodeVersion: String? { node.flatMap { $0.version.isEmpty ? nil : $0.version } }
     public let package: Package?
     /// The auditwheel policy a wheel-policy target follows; nil for Lambda targets.
     public let wheelPolicy: WheelPolicy?

@@ -37,7 +37,18 @@ final class ArchiveHandle {
     enum Source {
         case file(String)
         case memory([UInt8])
+        /// Bytes pulled from elsewhere (an entry of another archive): the closure opens them again from the start.
+        case pulled(() -> ArchiveHandle?)
     }
+
+    /// The client of libarchive's read callback: where a pulled archive's bytes come from.
+    private final class Puller {
+        let pull: () -> Block
+        /// Why the last pull failed, for the error message (libarchive only learns that it did).
+        var failure: String?
+        init(_ pull: @escaping () -> Block) { self.pull = pull }
+    }
+    private var puller: Puller?
 
     private init(format: Format) throws(ReadError) {
         guard let archive = archive_read_new() else { throw ReadError.internalFailure("libarchive could not allocate a reader") }
@@ -74,6 +85,33 @@ final class ArchiveHandle {
         source = .memory(bytes)
     }
 
+    /// Reads an archive whose bytes `pull` hands over block by block, as libarchive asks for them: nothing is held
+    /// beyond one block (a layer blob inside an image tar, however large). Never seeks, so tar only. `reopen` opens
+    /// the same bytes from their first byte again (for `reopened(atEntry:)`).
+    convenience init(pulling pull: @escaping () -> Block, format: Format, label: String, reopen: @escaping () -> ArchiveHandle?) throws(ReadError) {
+        try self.init(format: format)
+        let puller = Puller(pull)
+        self.puller = puller
+        let read: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) -> Int = { _, context, buffer in
+            let puller = Unmanaged<Puller>.fromOpaque(context!).takeUnretainedValue()
+            switch puller.pull() {
+            case .bytes(let bytes):
+                buffer?.pointee = bytes.baseAddress
+                return bytes.count
+            case .end:
+                return 0
+            case .failed(let reason):
+                puller.failure = reason
+                return -1
+            }
+        }
+        // The handle keeps the puller alive for as long as libarchive may call back (until archive_read_free).
+        guard archive_read_open(archive, Unmanaged.passUnretained(puller).toOpaque(), nil, read, nil) == ARCHIVE_OK else {
+            throw ReadError.unreadableArtifact(path: label, reason: lastError)
+        }
+        source = .pulled(reopen)
+    }
+
     /// A new handle on the same archive, positioned on entry `index` (0-based, in this reader's order): for reading
     /// one entry a second time. A ZIP seeks there through its central directory; a tar stream is read up to it.
     func reopened(atEntry index: Int) -> ArchiveHandle? {
@@ -81,6 +119,7 @@ final class ArchiveHandle {
         switch source {
         case .file(let path)?: guard let opened = try? ArchiveHandle(path: path, format: format) else { return nil }; handle = opened
         case .memory(let bytes)?: guard let opened = try? ArchiveHandle(bytes: bytes, format: format, label: "") else { return nil }; handle = opened
+        case .pulled(let reopen)?: guard let opened = reopen() else { return nil }; handle = opened
         case nil: return nil
         }
         for _ in 0...index {
@@ -92,14 +131,18 @@ final class ArchiveHandle {
     deinit {
         archive_read_free(archive)
         memory?.deallocate()
+        zeros?.deallocate()
     }
 
     private var lastError: String {
+        if let failure = puller?.failure { return failure }
         guard let message = archive_error_string(archive) else { return "unknown libarchive error" }
         return String(cString: message)
     }
 
     func next() -> Next {
+        blockOffset = 0
+        pendingBlock = nil
         var entry: OpaquePointer?
         let status = archive_read_next_header(archive, &entry)
         if status == ARCHIVE_EOF { return .end }
@@ -181,5 +224,48 @@ final class ArchiveHandle {
             filled += read
         }
         return .complete(Array(output[0..<filled]))
+    }
+
+    enum Block {
+        /// Valid until the next call on the handle.
+        case bytes(UnsafeRawBufferPointer)
+        case end
+        case failed(String)
+    }
+
+    private var blockOffset: Int64 = 0
+    private var pendingBlock: (bytes: UnsafeRawBufferPointer, offset: Int64)?
+    /// What the holes of a sparse entry read as; allocated when one is met.
+    private var zeros: UnsafeMutableRawBufferPointer?
+
+    /// The next block of the current entry's data, without copying it out of libarchive (holes of a sparse entry
+    /// come as zeros). Start on a fresh entry and use nothing else on it.
+    func nextBlock() -> Block {
+        while true {
+            if pendingBlock == nil {
+                var buffer: UnsafeRawPointer?
+                var size = 0
+                var offset: la_int64_t = 0
+                let status = archive_read_data_block(archive, &buffer, &size, &offset)
+                if status == ARCHIVE_EOF { return .end }
+                guard status == ARCHIVE_OK || status == ARCHIVE_WARN else { return .failed(lastError) }
+                pendingBlock = (UnsafeRawBufferPointer(start: buffer, count: size), Int64(offset))
+            }
+            let (bytes, offset) = pendingBlock!
+            if offset > blockOffset {
+                let zeros = self.zeros ?? {
+                    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+                    buffer.initializeMemory(as: UInt8.self, repeating: 0)
+                    return buffer
+                }()
+                self.zeros = zeros
+                let gap = Int(min(offset - blockOffset, Int64(zeros.count)))
+                blockOffset += Int64(gap)
+                return .bytes(UnsafeRawBufferPointer(rebasing: zeros[0..<gap]))
+            }
+            pendingBlock = nil
+            blockOffset = offset + Int64(bytes.count)
+            if bytes.count > 0 { return .bytes(bytes) }
+        }
     }
 }

@@ -272,6 +272,8 @@ struct Walk: Sendable {
         if endsWith(".dist-info/WHEEL") || path == "package.json" { return true }
         // Installed distributions' names and files (the fix names what is installed), and a script bootstrap's #! line.
         if endsWith(".dist-info/METADATA") || endsWith(".dist-info/RECORD") || path == "bootstrap" { return true }
+        // Node.js's version header beside its binary (`/var/lang/include/node/node_version.h`): an image's Node.js.
+        if endsWith("include/node/node_version.h") { return true }
         guard endsWith("package.json") || endsWith("/") else { return false }
         let parts = bytes.split(separator: UInt8(ascii: "/"))
         guard parts.count >= 3, parts.last!.elementsEqual("package.json".utf8) else { return false }

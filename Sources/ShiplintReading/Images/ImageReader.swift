@@ -74,7 +74,8 @@ public struct ImageReader: Sendable {
             variant: config["variant"] as? String, env: env, entrypoint: settings["Entrypoint"] as? [String] ?? [],
             cmd: settings["Cmd"] as? [String] ?? [], workingDir: settings["WorkingDir"] as? String ?? "",
             labels: settings["Labels"] as? [String: String] ?? [:], uncompressedBytes: root.uncompressed,
-            integrityProblems: integrity, rootEntries: root.sortedEntries, rootBinaries: root.sortedBinaries)
+            integrityProblems: integrity, rootEntries: root.sortedEntries, rootBinaries: root.sortedBinaries,
+            rootTextFiles: root.metadata.filter { $0.key.hasSuffix("include/node/node_version.h") })
         // The code the checks judge: what sits under the task root and /opt, paths relative to `/`.
         let taskRoot = ImageStore.normalise(image.taskRoot)
         let inCode = { (path: String) in

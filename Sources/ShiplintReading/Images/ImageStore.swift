@@ -79,30 +79,33 @@ struct ImageStore {
         }
     }
 
-    /// Streams a file's bytes through `consume`.
-    func stream(_ name: String, _ consume: (UnsafeRawBufferPointer) -> Bool) throws(ReadError) {
-        switch kind {
-        case .folder(let root):
-            switch DiskFileContent(path: Array((root + "/" + ImageStore.normalise(name)).utf8)).stream(consume) {
-            case .failed(let reason): throw .unreadableArtifact(path: label, reason: "\(name) could not be read: \(reason)")
-            default: return
-            }
-        case .tar:
-            let archive = try open(name)
-            if case .failed(let reason) = archive.stream(consume) {
-                throw .unreadableArtifact(path: label, reason: "\(name) could not be read: \(reason)")
-            }
-        }
+    /// A layer blob as a tar stream, straight from its file in a folder or from its entry in the image tar: read in
+    /// one pass, one block held at a time whatever the layer's size, and hashed as its bytes go by.
+    func layer(_ name: String) throws(ReadError) -> LayerStream {
+        let bytes = BlobBytes(try blocks(of: name))
+        let store = self
+        let archive = try ArchiveHandle(pulling: bytes.pull, format: .tar, label: name, reopen: { store.unhashedLayer(name) })
+        return LayerStream(archive: archive, bytes: bytes, label: label, name: name)
     }
 
-    /// A tar reader over a layer blob: straight from its file in a folder, from memory when it sits inside a tar.
-    func layerArchive(_ name: String, limit: Int) throws(ReadError) -> ArchiveHandle {
+    /// The same layer again from its first byte (a second pass over one of its entries), not hashed.
+    private func unhashedLayer(_ name: String) -> ArchiveHandle? {
+        guard let blocks = try? blocks(of: name) else { return nil }
+        let store = self
+        return try? ArchiveHandle(pulling: blocks, format: .tar, label: name, reopen: { store.unhashedLayer(name) })
+    }
+
+    /// The blocks of a file's bytes, in order.
+    private func blocks(of name: String) throws(ReadError) -> () -> ArchiveHandle.Block {
         switch kind {
         case .folder(let root):
-            return try ArchiveHandle(path: root + "/" + ImageStore.normalise(name), format: .tar)
+            let path = root + "/" + ImageStore.normalise(name)
+            guard let file = FileBlocks(path: path) else {
+                throw .unreadableArtifact(path: label, reason: "\(name) could not be opened: \(SystemError.current)")
+            }
+            return file.next
         case .tar:
-            let bytes = try read(name, limit: limit)
-            return try ArchiveHandle(bytes: bytes, format: .tar, label: name)
+            return try open(name).nextBlock
         }
     }
 
@@ -115,11 +118,83 @@ struct ImageStore {
         }
         return archive
     }
+}
 
-    /// The SHA-256 of a file, streamed.
-    func digest(_ name: String) throws(ReadError) -> String {
-        var hasher = SHA256()
-        try stream(name) { hasher.update($0); return true }
-        return hasher.finish()
+/// A layer's tar reader, and the digest of the blob it reads.
+struct LayerStream {
+    let archive: ArchiveHandle
+    let bytes: BlobBytes
+    let label: String
+    let name: String
+
+    /// The SHA-256 of the whole blob: what the tar reader left unread (the end padding, or entries after a cap) is
+    /// read here, so the digest is of every byte.
+    func digest() throws(ReadError) -> String {
+        switch bytes.finish() {
+        case .success(let digest): return digest
+        case .failure(let failure): throw .unreadableArtifact(path: label, reason: "\(name) could not be read: \(failure.reason)")
+        }
+    }
+}
+
+/// A blob's bytes handed to libarchive block by block, hashed on the way.
+final class BlobBytes {
+    struct Failure: Error { let reason: String }
+    private let next: () -> ArchiveHandle.Block
+    private var hasher = SHA256()
+    private var finished: Result<Void, Failure>?
+
+    init(_ next: @escaping () -> ArchiveHandle.Block) {
+        self.next = next
+    }
+
+    func pull() -> ArchiveHandle.Block {
+        switch finished {
+        case .success?: return .end
+        case .failure(let failure)?: return .failed(failure.reason)
+        case nil: break
+        }
+        let block = next()
+        switch block {
+        case .bytes(let bytes): hasher.update(bytes)
+        case .end: finished = .success(())
+        case .failed(let reason): finished = .failure(Failure(reason: reason))
+        }
+        return block
+    }
+
+    /// Reads what is left and returns the digest of every byte.
+    func finish() -> Result<String, Failure> {
+        while case .bytes = pull() {}
+        if case .failure(let failure)? = finished { return .failure(failure) }
+        return .success(hasher.finish())
+    }
+}
+
+/// A file's bytes, a block at a time.
+final class FileBlocks {
+    private let descriptor: Int32
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+
+    init?(path: String) {
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            buffer.deallocate()
+            return nil
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        buffer.deallocate()
+    }
+
+    func next() -> ArchiveHandle.Block {
+        while true {
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { return .failed("read error: \(SystemError.current)") }
+            return count == 0 ? .end : .bytes(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
     }
 }

@@ -21,24 +21,16 @@ struct RootFileSystem {
     /// Reads one layer blob (verifying its digest) and applies it: whiteouts delete from the layers below, then the
     /// layer's entries replace what was there.
     mutating func apply(layer: ImageReader.Layer, number: Int, from store: ImageStore, integrity: inout [ArtifactProblem]) throws(ReadError) {
-        let archive: ArchiveHandle
-        let actual: String
-        switch store.kind {
-        case .folder:
-            actual = try store.digest(layer.blob)
-            archive = try store.layerArchive(layer.blob, limit: limits.artifactBytes)
-        case .tar:
-            let bytes = try store.read(layer.blob, limit: limits.artifactBytes)
-            actual = SHA256.digest(bytes)
-            archive = try ArchiveHandle(bytes: bytes, format: .tar, label: layer.blob)
-        }
+        let stream = try store.layer(layer.blob)
+        var walk = Walk(limits: limits)
+        let failure = walk.walk(stream.archive, prefix: "", depth: 0, index: nil)
+        let actual = try stream.digest()
         if let expected = layer.digest, expected.hasPrefix("sha256:"), actual != expected {
             integrity.append(ArtifactProblem(
                 kind: .unreadableEntry, path: layer.blob,
                 message: "layer \(number)'s digest is \(actual), but the manifest says \(expected): the archive was changed or damaged after it was built"))
         }
-        var walk = Walk(limits: limits)
-        if let failure = walk.walk(archive, prefix: "", depth: 0, index: nil), walk.entries.isEmpty {
+        if let failure, walk.entries.isEmpty {
             integrity.append(ArtifactProblem(kind: .unreadableArchive, path: layer.blob, message: "layer \(number) could not be read: \(failure)"))
             return
         }
