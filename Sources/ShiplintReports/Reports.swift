@@ -106,7 +106,7 @@ enum BinaryText {
             let libc = elf.libcEvidence
             rows.append(("libc", libc.evidence.isEmpty ? libc.libc.rawValue : "\(libc.libc.rawValue) (\(libc.evidence))"))
             if !elf.symbols.isEmpty {
-                let imports = elf.importedSymbols.count
+                let imports = elf.symbols.count - elf.symbols.definedCount
                 rows.append(("symbols", "\(imports) imported, \(elf.symbols.count - imports) exported\(symbols ? "" : " (--symbols lists them)")"))
                 if symbols {
                     for symbol in elf.importedSymbols { rows.append(("  imports", describe(symbol))) }
