@@ -233,6 +233,12 @@ public struct DynamicSymbols: RandomAccessCollection, Sendable, Equatable {
     }
 }
 
+/// Printed and mirrored as the list of symbols it holds, whatever its storage.
+extension DynamicSymbols: CustomDebugStringConvertible, CustomReflectable {
+    public var debugDescription: String { Array(self).debugDescription }
+    public var customMirror: Mirror { Mirror(self, unlabeledChildren: Array(self), displayStyle: .collection) }
+}
+
 extension DynamicSymbols: ExpressibleByArrayLiteral {
     public init(arrayLiteral elements: DynamicSymbol...) {
         self.init(elements)

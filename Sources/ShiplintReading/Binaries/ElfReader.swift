@@ -736,7 +736,7 @@ private struct ElfFactsReader {
         // Each version once, by its DT_VERSYM index (a definition's file is never shown).
         var builder = DynamicSymbols.Builder(reservingCapacity: count - 1, nameBytes: strings.size)
         var handles: [Int: UInt16] = [:]
-        for (index, version) in versions { handles[index] = builder.version(name: version.name, file: version.file) }
+        for (index, version) in versions.sorted(by: { $0.key < $1.key }) { handles[index] = builder.version(name: version.name, file: version.file) }
         let failure: Reason? = strings.view.bytes.withUnsafeBytes { stringBytes in
             for index in 1..<count {
                 let at = mapped.offset + index * entrySize
