@@ -39,26 +39,34 @@ public enum InspectReport {
     ) -> String {
         switch format {
         case .json:
-            let resolved = graph.map(DependencyTree.json) ?? [:]
-            return JSONValue.object([
-                "schema": .int(1),
-                "artifacts": .array(artifacts.map { artifact in
-                    var fields = FactsJSON.artifact(artifact)
-                    if graph != nil, case .array(let binaries)? = fields["binaries"] {
-                        fields["binaries"] = .array(zip(artifact.binaries, binaries).map { binary, json in
-                            guard case .object(var object) = json else { return json }
-                            object["resolved"] = resolved[artifact.path + "\u{0}" + binary.path] ?? .object([:])
-                            return .object(object)
-                        })
-                    }
-                    return .object(fields)
-                }),
-            ]).rendered()
+            var bytes: [UInt8] = []
+            var writer = JSONWriter { bytes.append(contentsOf: $0) }
+            writeJSON(artifacts, graph: graph, into: &writer)
+            return String(decoding: bytes, as: UTF8.self)
         case .text:
             let facts = artifacts.map { text($0, symbols: symbols, style: style) }.joined(separator: "\n")
             guard let graph else { return facts }
             return facts + "\n" + style.bold("Dependency tree") + "\n\n" + DependencyTree.text(graph, style: style)
         }
+    }
+
+    /// The JSON document (schema 1) written into `writer` as it is made, a binary at a time: with every dynamic
+    /// symbol of a layer it runs to tens of MB, never held whole as values or text (issue #10: peak memory).
+    public static func writeJSON(_ artifacts: [Artifact], graph: LoadGraph? = nil, into writer: inout JSONWriter) {
+        let resolved = graph.map(DependencyTree.json) ?? [:]
+        writer.object([
+            "schema": .value(.int(1)),
+            "artifacts": .written { writer, indent in
+                writer.array(count: artifacts.count, indent: indent) { writer, index, indent in
+                    let artifact = artifacts[index]
+                    FactsJSON.writeArtifact(artifact, into: &writer, indent: indent) { binary in
+                        graph == nil ? [:] : ["resolved": resolved[artifact.path + "\u{0}" + binary.path] ?? .object([:])]
+                    }
+                }
+            },
+        ], indent: "")
+        writer.raw("\n")
+        writer.flush()
     }
 
     static func text(_ artifact: Artifact, symbols: Bool, style: TextStyle) -> String {

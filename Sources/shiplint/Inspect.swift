@@ -1,6 +1,7 @@
 import ArgumentParser
 import ShiplintChecks
 import ShiplintFacts
+import ShiplintOutcome
 import ShiplintReports
 import ShiplintTargets
 
@@ -45,6 +46,10 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let artifacts = try reading.read(paths)
         guard tree else {
+            if outputOptions.format == .json {
+                try writeStreamedReport(to: outputOptions.output) { InspectReport.writeJSON(artifacts, into: &$0) }
+                return
+            }
             try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
             return
         }
@@ -62,6 +67,10 @@ struct Inspect: ParsableCommand {
             loads += graph.loads.map { $0.shifted(by: offset) }
         }
         let graph = LoadGraph(objects: objects, loads: loads)
+        if outputOptions.format == .json {
+            try writeStreamedReport(to: outputOptions.output) { InspectReport.writeJSON(split.functions + layers, graph: graph, into: &$0) }
+            return
+        }
         try outputOptions.emit(InspectReport.render(split.functions + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
     }
 
