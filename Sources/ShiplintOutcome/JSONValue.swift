@@ -101,6 +101,7 @@ public struct JSONWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Text written as it is (a text report uses only this).
     public mutating func raw(_ text: String) {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= Self.flushSize { flush() }

@@ -69,6 +69,24 @@ public enum InspectReport {
         writer.flush()
     }
 
+    /// The text report written into `writer` a binary at a time (the bytes of `render(format: .text)`): with
+    /// `--symbols` a large library runs to tens of thousands of lines, never all held at once.
+    public static func writeText(_ artifacts: [Artifact], graph: LoadGraph? = nil, symbols: Bool, style: TextStyle, into writer: inout JSONWriter) {
+        for (index, artifact) in artifacts.enumerated() {
+            if index > 0 { writer.raw("\n") }
+            writer.raw(style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))\n")
+            for binary in artifact.binaries {
+                writer.raw("  " + style.bold(SafeText.lineStart(binary.path)) + "\n")
+                for line in BinaryText.lines(binary, symbols: symbols) { writer.raw("    " + line + "\n") }
+            }
+            for problem in artifact.problems {
+                writer.raw("  " + style.paint("problem", "1;31") + " \(SafeText.escaped(problem.path ?? artifact.path)): \(SafeText.escaped(problem.message))\n")
+            }
+        }
+        if let graph { writer.raw("\n" + style.bold("Dependency tree") + "\n\n" + DependencyTree.text(graph, style: style)) }
+        writer.flush()
+    }
+
     static func text(_ artifact: Artifact, symbols: Bool, style: TextStyle) -> String {
         var lines = [style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))"]
         for binary in artifact.binaries {

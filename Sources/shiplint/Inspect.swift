@@ -46,11 +46,13 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let artifacts = try reading.read(paths)
         guard tree else {
-            if outputOptions.format == .json {
-                try writeStreamedReport(to: outputOptions.output) { InspectReport.writeJSON(artifacts, into: &$0) }
-                return
+            let style = outputOptions.style
+            try writeStreamedReport(to: outputOptions.output) { writer in
+                switch outputOptions.format {
+                case .json: InspectReport.writeJSON(artifacts, into: &writer)
+                case .text: InspectReport.writeText(artifacts, symbols: symbols, style: style, into: &writer)
+                }
             }
-            try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
             return
         }
         let given = try reading.read(layer)
@@ -67,11 +69,13 @@ struct Inspect: ParsableCommand {
             loads += graph.loads.map { $0.shifted(by: offset) }
         }
         let graph = LoadGraph(objects: objects, loads: loads)
-        if outputOptions.format == .json {
-            try writeStreamedReport(to: outputOptions.output) { InspectReport.writeJSON(split.functions + layers, graph: graph, into: &$0) }
-            return
+        let style = outputOptions.style
+        try writeStreamedReport(to: outputOptions.output) { writer in
+            switch outputOptions.format {
+            case .json: InspectReport.writeJSON(split.functions + layers, graph: graph, into: &writer)
+            case .text: InspectReport.writeText(split.functions + layers, graph: graph, symbols: symbols, style: style, into: &writer)
+            }
         }
-        try outputOptions.emit(InspectReport.render(split.functions + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
     }
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.

@@ -139,6 +139,27 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["facts.json"])
     }
 
+    /// `inspect` text (with --symbols, and --tree) is written a binary at a time; its bytes are those of the text
+    /// rendered whole.
+    @Test func streamedInspectTextIsTheRenderedText() throws {
+        let artifacts = try ["artifacts/layer-nested.zip", "artifacts/function-glibc228.zip", "artifacts/hostile/nested-bomb.zip"]
+            .map { try readArtifact($0) }
+        let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
+        let graph = LoaderModel.graph(function: artifacts[1], layers: [artifacts[0]], target: target)
+        for graph in [nil, graph] {
+            for symbols in [false, true] {
+                for style in [TextStyle(colour: false), TextStyle(colour: true)] {
+                    var bytes: [UInt8] = []
+                    var writer = JSONWriter { bytes.append(contentsOf: $0) }
+                    InspectReport.writeText(artifacts, graph: graph, symbols: symbols, style: style, into: &writer)
+                    let rendered = InspectReport.render(artifacts, graph: graph, symbols: symbols, format: .text, style: style)
+                    #expect(String(decoding: bytes, as: UTF8.self) == rendered)
+                    #expect(rendered.contains("exports   foo_v2@LIBFOO_2.0") == symbols)
+                }
+            }
+        }
+    }
+
     /// The document as one value: what inspect built before it was streamed.
     static func asOneValue(_ artifacts: [Artifact], graph: LoadGraph?) -> String {
         let resolved = graph.map(DependencyTree.json) ?? [:]
