@@ -1,10 +1,11 @@
 import Foundation
 import ShiplintOutcome
 
-/// `writeReport` for a report written as it is made (`inspect`, whose JSON and `--symbols` text list every dynamic symbol and
-/// runs to tens of MB for a layer): its bytes go out 64 KiB at a time, never held whole (issue #10: peak memory).
-/// The same destinations and guarantees: standard output; a device or FIFO written into; a regular file written
-/// beside it under a temporary name and renamed over it once complete, so it is the whole report or left as it was.
+/// `writeReport` for a report written as it is made (`inspect`: its JSON and its `--symbols` text list every
+/// dynamic symbol, tens of MB for a layer): the bytes go out 64 KiB at a time, never held whole (issue #10: peak
+/// memory). The same destinations and guarantees: standard output; a device or FIFO written into; a regular file
+/// written beside it under a temporary name and renamed over it once complete, so it is the whole report or left as
+/// it was.
 func writeStreamedReport(to file: String?, _ produce: (inout JSONWriter) -> Void) throws {
     guard let file else {
         if let failure = stream(to: STDOUT_FILENO, produce) {
