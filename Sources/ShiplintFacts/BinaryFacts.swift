@@ -161,9 +161,21 @@ public struct DynamicSymbols: RandomAccessCollection, Sendable, Equatable {
             return index
         }
 
-        /// `name` is the symbol's name as the string table holds it (UTF-8, without its NUL). `version` is 0 for an
-        /// unversioned symbol or a handle from `version(name:file:)`; for a definition its file is not kept.
-        public mutating func append(name: UnsafeRawBufferPointer, version: UInt16, isDefined: Bool, isWeak: Bool, kind: DynamicSymbol.Kind) {
+        /// Names kept where they are in `names` (a string table as read, shared, not copied): when the table is most
+        /// of what was read, copying its names out would hold it twice while the copy is made.
+        public init(reservingCapacity count: Int, sharing names: [UInt8]) {
+            table.records.reserveCapacity(count)
+            table.names = names
+        }
+
+        /// A symbol whose name lies at `range` of the shared names (see `init(reservingCapacity:sharing:)`).
+        public mutating func append(nameAt range: Range<Int>, version: UInt16, isDefined: Bool, isWeak: Bool, kind: DynamicSymbol.Kind) {
+            table.records.append(Record(
+                nameStart: UInt32(truncatingIfNeeded: range.lowerBound), nameLength: UInt32(truncatingIfNeeded: range.count),
+                version: version, flags: Self.flags(isDefined: isDefined, isWeak: isWeak, kind: kind)))
+        }
+
+        private static func flags(isDefined: Bool, isWeak: Bool, kind: DynamicSymbol.Kind) -> UInt8 {
             let kindBits: UInt8
             switch kind {
             case .function: kindBits = 0
@@ -171,11 +183,17 @@ public struct DynamicSymbols: RandomAccessCollection, Sendable, Equatable {
             case .tls: kindBits = 2
             case .other: kindBits = 3
             }
+            return (isDefined ? 1 : 0) | (isWeak ? 2 : 0) | kindBits << 2
+        }
+
+        /// `name` is the symbol's name as the string table holds it (UTF-8, without its NUL). `version` is 0 for an
+        /// unversioned symbol or a handle from `version(name:file:)`; for a definition its file is not kept.
+        public mutating func append(name: UnsafeRawBufferPointer, version: UInt16, isDefined: Bool, isWeak: Bool, kind: DynamicSymbol.Kind) {
             let start = table.names.count
             table.names.append(contentsOf: name)
             table.records.append(Record(
                 nameStart: UInt32(truncatingIfNeeded: start), nameLength: UInt32(truncatingIfNeeded: name.count), version: version,
-                flags: (isDefined ? 1 : 0) | (isWeak ? 2 : 0) | kindBits << 2))
+                flags: Self.flags(isDefined: isDefined, isWeak: isWeak, kind: kind)))
         }
 
         public func finish() -> DynamicSymbols { table }

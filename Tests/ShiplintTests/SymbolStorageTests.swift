@@ -108,6 +108,34 @@ import Testing
         #expect(first == nil, "first difference: \(first.map { "\($0.0) vs readelf \($0.1)" } ?? "")")
     }
 
+    /// A string table over 1 MiB that is most of the range read for it keeps its names where they were read (not
+    /// copied); the symbols still agree with readelf. A large library of the Swift toolchain serves (skipped without).
+    @Test func largeSharedStringTableAgreesWithReadelf() throws {
+        guard let readelf = ReadelfOracleTests.readelf,
+            let path = ["/opt/swift/usr/lib/swift/host/libSwiftSyntax.so", "/usr/lib/x86_64-linux-gnu/libLLVM-15.so.1"]
+                .first(where: { FileManager.default.fileExists(atPath: $0) }),
+            let expected = ReadelfOracleTests.readelfFacts(path, readelf: readelf)
+        else {
+            print("skip: readelf or a library with a string table over 1 MiB is missing; the comparison did not run")
+            return
+        }
+        let dynamic = try runProgram(readelf, ["-d", "-W", path]).stdout
+        let size = dynamic.split(separator: "\n").first { $0.contains("(STRSZ)") }.flatMap { $0.split(separator: " ").dropFirst(2).first }.flatMap { Int($0) }
+        #expect((size ?? 0) > 1 << 20, "\(path): DT_STRSZ \(size ?? 0)")
+        let artifact = try ArtifactReader().read(path: path)
+        guard case .elf(let elf)? = artifact.binaries.first?.facts else {
+            Issue.record("\(path) not read as ELF")
+            return
+        }
+        let symbols = elf.symbols.map { symbol in
+            let version = symbol.version == symbol.name ? "?" : symbol.version ?? ""
+            return "\(symbol.name)@\(symbol.isDefined && version.isEmpty ? "?" : version) \(symbol.isDefined ? "D" : "U") \(symbol.isWeak ? "W" : "-")"
+        }
+        #expect(symbols.count > 10_000)
+        #expect(symbols == expected.symbols, "first difference: \(zip(symbols, expected.symbols).first { $0 != $1 }.map { "\($0.0) vs \($0.1)" } ?? "counts")")
+        #expect(DynamicSymbols(Array(elf.symbols)) == elf.symbols)
+    }
+
     /// `inspect --format json` (and `--tree`) is written a binary and a symbol at a time; its bytes are those of the
     /// facts rendered as one JSON value, as it was made before.
     @Test func streamedInspectJSONIsTheRenderedValue() throws {

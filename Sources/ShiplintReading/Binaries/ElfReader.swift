@@ -734,7 +734,13 @@ private struct ElfFactsReader {
             }
         }
         // Each version once, by its DT_VERSYM index (a definition's file is never shown).
-        var builder = DynamicSymbols.Builder(reservingCapacity: count - 1, nameBytes: strings.size)
+        // A large string table that is at least half the range it was read in (a large library's dynamic tables: the
+        // symbols, their names, hash and versions) is kept as the names, not copied: the copy would be made while the
+        // range is still held (issue #10: peak memory).
+        let sharesNames = strings.size >= 1 << 20 && strings.view.bytes.count <= 2 * strings.size
+        var builder = sharesNames
+            ? DynamicSymbols.Builder(reservingCapacity: count - 1, sharing: strings.view.bytes)
+            : DynamicSymbols.Builder(reservingCapacity: count - 1, nameBytes: strings.size)
         var handles: [Int: UInt16] = [:]
         for (index, version) in versions.sorted(by: { $0.key < $1.key }) { handles[index] = builder.version(name: version.name, file: version.file) }
         let failure: Reason? = strings.view.bytes.withUnsafeBytes { stringBytes in
@@ -759,9 +765,13 @@ private struct ElfFactsReader {
                     let versionIndex = Int(raw & 0x7FFF)
                     if versionIndex > 1 { version = handles[versionIndex] ?? 0 }
                 }
-                builder.append(
-                    name: UnsafeRawBufferPointer(rebasing: stringBytes[name]), version: version, isDefined: sectionIndex != 0,
-                    isWeak: binding == 2, kind: kind)
+                if sharesNames {
+                    builder.append(nameAt: name, version: version, isDefined: sectionIndex != 0, isWeak: binding == 2, kind: kind)
+                } else {
+                    builder.append(
+                        name: UnsafeRawBufferPointer(rebasing: stringBytes[name]), version: version, isDefined: sectionIndex != 0,
+                        isWeak: binding == 2, kind: kind)
+                }
             }
             return nil
         }
