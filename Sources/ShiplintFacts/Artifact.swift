@@ -36,6 +36,8 @@ public struct ArtifactProblem: Sendable, Equatable {
         case artifactTooLarge = "artifact-too-large"
         case tooManyEntries = "too-many-entries"
         case nestingTooDeep = "nesting-too-deep"
+        /// A nested archive larger than what nested archives may hold in memory at once (`--max-nested-bytes`).
+        case nestedArchiveTooLarge = "nested-archive-too-large"
         case encryptedEntry = "encrypted-entry"
         case unreadableEntry = "unreadable-entry"
         case unreadableArchive = "unreadable-archive"

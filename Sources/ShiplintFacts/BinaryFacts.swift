@@ -104,6 +104,165 @@ public struct DynamicSymbol: Sendable, Equatable, Hashable {
     }
 }
 
+/// A dynamic symbol table, held compactly: the names of all symbols in one byte buffer, one 12-byte record per
+/// symbol (where its name is, its interned version, its flags), each version string once. A large C++ library has
+/// hundreds of thousands of long mangled names; one `String` (a heap object) per name and per version cost tens of MB
+/// (issue #10: peak memory). Read as a collection of `DynamicSymbol` values, made when asked for.
+public struct DynamicSymbols: RandomAccessCollection, Sendable, Equatable {
+    struct Record: Sendable, Equatable {
+        let nameStart: UInt32
+        let nameLength: UInt32
+        /// 0: unversioned; else 1 + an index into `versions`.
+        let version: UInt16
+        /// Bit 0 defined, bit 1 weak, bits 2-3 the kind.
+        let flags: UInt8
+    }
+
+    struct Version: Sendable, Equatable, Hashable {
+        let name: String
+        let file: String?
+    }
+
+    private var names: [UInt8] = []
+    private var records: [Record] = []
+    private var versions: [Version] = []
+
+    public init() {}
+
+    public init(_ symbols: some Sequence<DynamicSymbol>) {
+        var builder = Builder()
+        for symbol in symbols {
+            let version = symbol.version.map { builder.version(name: $0, file: symbol.versionFile) } ?? 0
+            var name = symbol.name
+            name.withUTF8 { builder.append(name: UnsafeRawBufferPointer($0), version: version, isDefined: symbol.isDefined, isWeak: symbol.isWeak, kind: symbol.kind) }
+        }
+        self = builder.finish()
+    }
+
+    /// Builds a table symbol by symbol; versions are interned.
+    public struct Builder {
+        private var table = DynamicSymbols()
+        private var known: [Version: UInt16] = [:]
+
+        /// `count` symbols whose names total about `nameBytes` (the string table's size is a good bound).
+        public init(reservingCapacity count: Int = 0, nameBytes: Int = 0) {
+            table.records.reserveCapacity(count)
+            table.names.reserveCapacity(nameBytes)
+        }
+
+        /// The version's handle for `append` (nil `file` for a definition); 0 when more than 65,535 are interned.
+        public mutating func version(name: String, file: String?) -> UInt16 {
+            let key = Version(name: name, file: file)
+            if let index = known[key] { return index }
+            guard table.versions.count < Int(UInt16.max) else { return 0 }
+            table.versions.append(key)
+            let index = UInt16(table.versions.count)
+            known[key] = index
+            return index
+        }
+
+        /// Names kept where they are in `names` (a string table as read, shared, not copied): when the table is most
+        /// of what was read, copying its names out would hold it twice while the copy is made.
+        public init(reservingCapacity count: Int, sharing names: [UInt8]) {
+            table.records.reserveCapacity(count)
+            table.names = names
+        }
+
+        /// A symbol whose name lies at `range` of the shared names (see `init(reservingCapacity:sharing:)`).
+        public mutating func append(nameAt range: Range<Int>, version: UInt16, isDefined: Bool, isWeak: Bool, kind: DynamicSymbol.Kind) {
+            table.records.append(Record(
+                nameStart: UInt32(truncatingIfNeeded: range.lowerBound), nameLength: UInt32(truncatingIfNeeded: range.count),
+                version: version, flags: Self.flags(isDefined: isDefined, isWeak: isWeak, kind: kind)))
+        }
+
+        private static func flags(isDefined: Bool, isWeak: Bool, kind: DynamicSymbol.Kind) -> UInt8 {
+            let kindBits: UInt8
+            switch kind {
+            case .function: kindBits = 0
+            case .object: kindBits = 1
+            case .tls: kindBits = 2
+            case .other: kindBits = 3
+            }
+            return (isDefined ? 1 : 0) | (isWeak ? 2 : 0) | kindBits << 2
+        }
+
+        /// `name` is the symbol's name as the string table holds it (UTF-8, without its NUL). `version` is 0 for an
+        /// unversioned symbol or a handle from `version(name:file:)`; for a definition its file is not kept.
+        public mutating func append(name: UnsafeRawBufferPointer, version: UInt16, isDefined: Bool, isWeak: Bool, kind: DynamicSymbol.Kind) {
+            let start = table.names.count
+            table.names.append(contentsOf: name)
+            table.records.append(Record(
+                nameStart: UInt32(truncatingIfNeeded: start), nameLength: UInt32(truncatingIfNeeded: name.count), version: version,
+                flags: Self.flags(isDefined: isDefined, isWeak: isWeak, kind: kind)))
+        }
+
+        public func finish() -> DynamicSymbols { table }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { records.count }
+
+    public subscript(position: Int) -> DynamicSymbol {
+        let record = records[position]
+        let version = record.version == 0 ? nil : versions[Int(record.version) - 1]
+        let defined = record.flags & 1 != 0
+        let kind: DynamicSymbol.Kind
+        switch record.flags >> 2 & 3 {
+        case 0: kind = .function
+        case 1: kind = .object
+        case 2: kind = .tls
+        default: kind = .other
+        }
+        return DynamicSymbol(
+            name: name(record), version: version?.name, versionFile: defined ? nil : version?.file, isDefined: defined,
+            isWeak: record.flags & 2 != 0, kind: kind)
+    }
+
+    private func name(_ record: Record) -> String {
+        names.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[Int(record.nameStart)..<Int(record.nameStart) + Int(record.nameLength)]), as: UTF8.self)
+        }
+    }
+
+    /// The symbols for which `defined` is `isDefined`, sharing this table's names (no copy of them).
+    func selecting(defined: Bool) -> DynamicSymbols {
+        var selected = self
+        selected.records = records.filter { ($0.flags & 1 != 0) == defined }
+        return selected
+    }
+
+    /// True when a symbol defined (or not) here has a name whose UTF-8 bytes pass `test`; no symbol is made.
+    public func containsName(defined: Bool, _ test: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        names.withUnsafeBytes { buffer in
+            records.contains { record in
+                (record.flags & 1 != 0) == defined
+                    && test(UnsafeRawBufferPointer(rebasing: buffer[Int(record.nameStart)..<Int(record.nameStart) + Int(record.nameLength)]))
+            }
+        }
+    }
+
+    /// Symbols counted without making them.
+    public var definedCount: Int { records.reduce(0) { $0 + Int($1.flags & 1) } }
+
+    /// Equal when they list the same symbols in the same order, however each table was built.
+    public static func == (lhs: DynamicSymbols, rhs: DynamicSymbols) -> Bool {
+        if lhs.names == rhs.names && lhs.records == rhs.records && lhs.versions == rhs.versions { return true }
+        return lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0 == $1 }
+    }
+}
+
+/// Printed and mirrored as the list of symbols it holds, whatever its storage.
+extension DynamicSymbols: CustomDebugStringConvertible, CustomReflectable {
+    public var debugDescription: String { Array(self).debugDescription }
+    public var customMirror: Mirror { Mirror(self, unlabeledChildren: Array(self), displayStyle: .collection) }
+}
+
+extension DynamicSymbols: ExpressibleByArrayLiteral {
+    public init(arrayLiteral elements: DynamicSymbol...) {
+        self.init(elements)
+    }
+}
+
 /// Which C library an ELF was built for, as its loader path, DT_NEEDED and notes show.
 public enum LibcIdentity: String, Sendable, Codable {
     case glibc, musl
@@ -140,7 +299,7 @@ public struct ElfFacts: Sendable, Equatable {
     /// x86 ISA levels from GNU_PROPERTY_X86_ISA_1_NEEDED (`x86-64-baseline`, `x86-64-v2`, …), empty when absent.
     public let x86ISANeeded: [String]
     /// The dynamic symbol table in table order, without the null entry (empty when the binary has none).
-    public let symbols: [DynamicSymbol]
+    public let symbols: DynamicSymbols
     /// The Android API level from an `.note.android.ident` note (PT_NOTE, name "Android", type 1); nil without one.
     public let androidAPILevel: Int?
     /// For a legacy Node.js addon that registers from a constructor: `nm_version` of the `struct node_module` it
@@ -151,7 +310,7 @@ public struct ElfFacts: Sendable, Equatable {
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: [DynamicSymbol] = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
+        symbols: DynamicSymbols = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
     ) {
         self.bits = bits
         self.byteOrder = byteOrder
@@ -171,6 +330,20 @@ public struct ElfFacts: Sendable, Equatable {
         self.symbols = symbols
         self.androidAPILevel = androidAPILevel
         self.nodeModuleVersion = nodeModuleVersion
+    }
+
+    /// Facts with the symbols given as values (checks' examples and tests build them so).
+    public init(
+        bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
+        interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
+        executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
+        symbols: [DynamicSymbol], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
+    ) {
+        self.init(
+            bits: bits, byteOrder: byteOrder, machine: machine, arch: arch, osABI: osABI, type: type, interpreter: interpreter,
+            needed: needed, soname: soname, rpath: rpath, runpath: runpath, executableStack: executableStack,
+            versionNeeds: versionNeeds, versionDefinitions: versionDefinitions, x86ISANeeded: x86ISANeeded,
+            symbols: DynamicSymbols(symbols), androidAPILevel: androidAPILevel, nodeModuleVersion: nodeModuleVersion)
     }
 
     /// The C library, with the evidence in words (`needs libc.so.6`, `loader /system/bin/linker64`).
@@ -206,9 +379,9 @@ public struct ElfFacts: Sendable, Equatable {
     static let bionicOnly: Set<String> = ["libm.so", "libdl.so", "liblog.so", "libandroid.so", "libc++_shared.so"]
 
     /// Symbols the binary needs from elsewhere (undefined in its dynamic symbol table).
-    public var importedSymbols: [DynamicSymbol] { symbols.filter { !$0.isDefined } }
+    public var importedSymbols: DynamicSymbols { symbols.selecting(defined: false) }
     /// Symbols the binary offers (`PyInit_*`, `napi_register_module_v1`, `node_register_module_v108` …).
-    public var exportedSymbols: [DynamicSymbol] { symbols.filter(\.isDefined) }
+    public var exportedSymbols: DynamicSymbols { symbols.selecting(defined: true) }
 
     /// The highest version needed per tracked family (`GLIBC`, `GLIBCXX`, `CXXABI`, `GCC`), compared numerically.
     public var maxVersions: [String: VersionNumber] {

@@ -74,3 +74,112 @@ public enum JSONValue: Sendable, Equatable {
         output += "\""
     }
 }
+
+/// Writes the bytes `JSONValue.rendered()` would, in pieces: a report listing every dynamic symbol of a layer runs to
+/// tens of MB, and building it as a tree of values and then as one string held both at once (issue #10: peak
+/// memory). Values that are big are written by a closure as they are read; the bytes go to `sink` every 64 KiB.
+public struct JSONWriter {
+    /// A field's value: a value, or a closure that writes it at the indentation it is given.
+    public enum Part {
+        case value(JSONValue)
+        case written((inout JSONWriter, _ indent: String) -> Void)
+    }
+
+    private var buffer: [UInt8] = []
+    private let sink: (UnsafeRawBufferPointer) -> Void
+    private static let flushSize = 1 << 16
+
+    public init(sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.sink = sink
+        buffer.reserveCapacity(Self.flushSize + 4096)
+    }
+
+    /// Writes what is buffered to the sink.
+    public mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { sink($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Text written as it is (a text report uses only this).
+    public mutating func raw(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= Self.flushSize { flush() }
+    }
+
+    /// A whole document: the value and the final newline, flushed.
+    public mutating func document(_ value: JSONValue) {
+        write(value, indent: "")
+        raw("\n")
+        flush()
+    }
+
+    public mutating func write(_ value: JSONValue, indent: String) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let flag): raw(flag ? "true" : "false")
+        case .int(let number): raw(String(number))
+        case .string(let text): string(text)
+        case .array(let items):
+            array(count: items.count, indent: indent) { writer, index, inner in writer.write(items[index], indent: inner) }
+        case .object(let fields):
+            object(fields.mapValues { .value($0) }, indent: indent)
+        }
+    }
+
+    /// An array of `count` items, each written by `item` at the indentation it is given.
+    public mutating func array(count: Int, indent: String, item: (inout JSONWriter, Int, String) -> Void) {
+        if count == 0 { raw("[]"); return }
+        raw("[\n")
+        let inner = indent + "  "
+        for index in 0..<count {
+            raw(inner)
+            item(&self, index, inner)
+            raw(index == count - 1 ? "\n" : ",\n")
+        }
+        raw(indent + "]")
+    }
+
+    /// An object, keys sorted by their UTF-8 bytes as `rendered()` sorts them.
+    public mutating func object(_ fields: [String: Part], indent: String) {
+        if fields.isEmpty { raw("{}"); return }
+        raw("{\n")
+        let inner = indent + "  "
+        let keys = fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for (index, key) in keys.enumerated() {
+            raw(inner)
+            string(key)
+            raw(": ")
+            switch fields[key]! {
+            case .value(let value): write(value, indent: inner)
+            case .written(let writeValue): writeValue(&self, inner)
+            }
+            raw(index == keys.count - 1 ? "\n" : ",\n")
+        }
+        raw(indent + "}")
+    }
+
+    /// A string with the escapes `rendered()` writes.
+    public mutating func string(_ text: String) {
+        buffer.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            buffer.append(contentsOf: text.utf8)
+        } else {
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": raw("\\\"")
+                case "\\": raw("\\\\")
+                case "\n": raw("\\n")
+                case "\r": raw("\\r")
+                case "\t": raw("\\t")
+                case let control where control.value < 0x20:
+                    let hex = String(control.value, radix: 16)
+                    raw("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                default: buffer.append(contentsOf: String(scalar).utf8)
+                }
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
+        if buffer.count >= Self.flushSize { flush() }
+    }
+}

@@ -6,11 +6,17 @@ import ShiplintFacts
 /// entries in a large library and is `inspect`'s business.
 enum FactsJSON {
     static func artifact(_ artifact: Artifact, symbols: Bool = true) -> [String: JSONValue] {
+        var fields = artifactFields(artifact)
+        fields["binaries"] = .array(artifact.binaries.map { binary($0, symbols: symbols) })
+        return fields
+    }
+
+    /// The artifact's fields but its binaries.
+    private static func artifactFields(_ artifact: Artifact) -> [String: JSONValue] {
         [
             "path": .string(artifact.path),
             "kind": .string(artifact.kind.rawValue),
             "entries": .int(artifact.entries.count),
-            "binaries": .array(artifact.binaries.map { binary($0, symbols: symbols) }),
             "problems": .array(artifact.problems.map { problem in
                 .object(["kind": .string(problem.kind.rawValue), "path": .optional(problem.path), "message": .string(problem.message)])
             }),
@@ -18,6 +24,47 @@ enum FactsJSON {
     }
 
     static func binary(_ binary: Binary, symbols: Bool = true) -> JSONValue {
+        var fields = binaryFields(binary)
+        if symbols, case .elf(let elf)? = binary.facts { fields["symbols"] = .array(elf.symbols.map(symbol)) }
+        return .object(fields)
+    }
+
+    /// One artifact as `artifact(_:)` gives it, written into `writer` a binary at a time, each ELF's symbols one by
+    /// one: the symbols of a layer are never all values at once (issue #10: peak memory). `extra` adds fields to a
+    /// binary's object (`resolved` for `inspect --tree`).
+    static func writeArtifact(_ artifact: Artifact, into writer: inout JSONWriter, indent: String, extra: @escaping (Binary) -> [String: JSONValue] = { _ in [:] }) {
+        var parts = artifactFields(artifact).mapValues { JSONWriter.Part.value($0) }
+        parts["binaries"] = .written { writer, indent in
+            writer.array(count: artifact.binaries.count, indent: indent) { writer, index, indent in
+                let binary = artifact.binaries[index]
+                var fields = binaryFields(binary).mapValues { JSONWriter.Part.value($0) }
+                for (key, value) in extra(binary) { fields[key] = .value(value) }
+                if case .elf(let elf)? = binary.facts {
+                    fields["symbols"] = .written { writer, indent in
+                        writer.array(count: elf.symbols.count, indent: indent) { writer, index, indent in
+                            writer.write(symbol(elf.symbols[index]), indent: indent)
+                        }
+                    }
+                }
+                writer.object(fields, indent: indent)
+            }
+        }
+        writer.object(parts, indent: indent)
+    }
+
+    static func symbol(_ symbol: DynamicSymbol) -> JSONValue {
+        .object([
+            "name": .string(symbol.name),
+            "version": .optional(symbol.version),
+            "file": .optional(symbol.versionFile),
+            "defined": .bool(symbol.isDefined),
+            "weak": .bool(symbol.isWeak),
+            "kind": .string(symbol.kind.rawValue),
+        ])
+    }
+
+    /// A binary's fields without its symbol list.
+    static func binaryFields(_ binary: Binary) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [
             "path": .string(binary.path),
             "size": .int(Int(binary.size)),
@@ -26,7 +73,7 @@ enum FactsJSON {
         guard let facts = binary.facts else {
             fields["format"] = .null
             fields["arch"] = .null
-            return .object(fields)
+            return fields
         }
         fields["format"] = .string(facts.format.rawValue)
         fields["arch"] = .string(facts.arch)
@@ -54,18 +101,8 @@ enum FactsJSON {
             fields["x86_isa_needed"] = .optional(elf.x86ISANeeded.last)
             fields["libc"] = .string(elf.libc.rawValue)
             // What the loader binds: every dynamic symbol, imports with the version and file they need.
-            let imports = elf.importedSymbols.count
+            let imports = elf.symbols.count - elf.symbols.definedCount
             fields["symbol_counts"] = .object(["imported": .int(imports), "exported": .int(elf.symbols.count - imports)])
-            if symbols { fields["symbols"] = .array(elf.symbols.map { symbol in
-                .object([
-                    "name": .string(symbol.name),
-                    "version": .optional(symbol.version),
-                    "file": .optional(symbol.versionFile),
-                    "defined": .bool(symbol.isDefined),
-                    "weak": .bool(symbol.isWeak),
-                    "kind": .string(symbol.kind.rawValue),
-                ])
-            }) }
             fields["node_addon"] = NodeAddon(elf).map(NodeAddonText.json) ?? .null
         case .pe(let pe):
             fields["bits"] = .int(pe.bits)
@@ -96,6 +133,6 @@ enum FactsJSON {
                 ])
             })
         }
-        return .object(fields)
+        return fields
     }
 }

@@ -39,26 +39,52 @@ public enum InspectReport {
     ) -> String {
         switch format {
         case .json:
-            let resolved = graph.map(DependencyTree.json) ?? [:]
-            return JSONValue.object([
-                "schema": .int(1),
-                "artifacts": .array(artifacts.map { artifact in
-                    var fields = FactsJSON.artifact(artifact)
-                    if graph != nil, case .array(let binaries)? = fields["binaries"] {
-                        fields["binaries"] = .array(zip(artifact.binaries, binaries).map { binary, json in
-                            guard case .object(var object) = json else { return json }
-                            object["resolved"] = resolved[artifact.path + "\u{0}" + binary.path] ?? .object([:])
-                            return .object(object)
-                        })
-                    }
-                    return .object(fields)
-                }),
-            ]).rendered()
+            var bytes: [UInt8] = []
+            var writer = JSONWriter { bytes.append(contentsOf: $0) }
+            writeJSON(artifacts, graph: graph, into: &writer)
+            return String(decoding: bytes, as: UTF8.self)
         case .text:
             let facts = artifacts.map { text($0, symbols: symbols, style: style) }.joined(separator: "\n")
             guard let graph else { return facts }
             return facts + "\n" + style.bold("Dependency tree") + "\n\n" + DependencyTree.text(graph, style: style)
         }
+    }
+
+    /// The JSON document (schema 1) written into `writer` as it is made, a binary at a time: with every dynamic
+    /// symbol of a layer it runs to tens of MB, never held whole as values or text (issue #10: peak memory).
+    public static func writeJSON(_ artifacts: [Artifact], graph: LoadGraph? = nil, into writer: inout JSONWriter) {
+        let resolved = graph.map(DependencyTree.json) ?? [:]
+        writer.object([
+            "schema": .value(.int(1)),
+            "artifacts": .written { writer, indent in
+                writer.array(count: artifacts.count, indent: indent) { writer, index, indent in
+                    let artifact = artifacts[index]
+                    FactsJSON.writeArtifact(artifact, into: &writer, indent: indent) { binary in
+                        graph == nil ? [:] : ["resolved": resolved[artifact.path + "\u{0}" + binary.path] ?? .object([:])]
+                    }
+                }
+            },
+        ], indent: "")
+        writer.raw("\n")
+        writer.flush()
+    }
+
+    /// The text report written into `writer` a binary at a time (the bytes of `render(format: .text)`): with
+    /// `--symbols` a large library runs to tens of thousands of lines, never all held at once.
+    public static func writeText(_ artifacts: [Artifact], graph: LoadGraph? = nil, symbols: Bool, style: TextStyle, into writer: inout JSONWriter) {
+        for (index, artifact) in artifacts.enumerated() {
+            if index > 0 { writer.raw("\n") }
+            writer.raw(style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))\n")
+            for binary in artifact.binaries {
+                writer.raw("  " + style.bold(SafeText.lineStart(binary.path)) + "\n")
+                BinaryText.eachLine(binary, symbols: symbols) { writer.raw("    " + $0 + "\n") }
+            }
+            for problem in artifact.problems {
+                writer.raw("  " + style.paint("problem", "1;31") + " \(SafeText.escaped(problem.path ?? artifact.path)): \(SafeText.escaped(problem.message))\n")
+            }
+        }
+        if let graph { writer.raw("\n" + style.bold("Dependency tree") + "\n\n" + DependencyTree.text(graph, style: style)) }
+        writer.flush()
     }
 
     static func text(_ artifact: Artifact, symbols: Bool, style: TextStyle) -> String {
@@ -85,47 +111,53 @@ enum ArtifactSummary {
 /// The facts of one binary as aligned `label  value` lines: what `readelf -h -d -V -l` would show, in one place.
 enum BinaryText {
     static func lines(_ binary: Binary, symbols: Bool = false) -> [String] {
-        guard let facts = binary.facts else { return [row("unreadable", binary.problem ?? "unknown problem")] }
-        var rows: [(String, String)] = []
+        var lines: [String] = []
+        eachLine(binary, symbols: symbols) { lines.append($0) }
+        return lines
+    }
+
+    /// The lines one at a time: with --symbols a large library has tens of thousands (issue #10: peak memory).
+    static func eachLine(_ binary: Binary, symbols: Bool, _ emit: (String) -> Void) {
+        guard let facts = binary.facts else { return emit(row("unreadable", binary.problem ?? "unknown problem")) }
+        func append(_ pair: (String, String)) { emit(row(pair.0, SafeText.escaped(pair.1))) }
         switch facts {
         case .elf(let elf):
-            rows.append(("format", "ELF \(elf.bits)-bit \(elf.byteOrder.rawValue) endian, \(elf.arch), \(elf.type.rawValue), OS ABI \(elf.osABI)"))
-            if let interpreter = elf.interpreter { rows.append(("interpreter", interpreter)) }
-            if let soname = elf.soname { rows.append(("soname", soname)) }
-            if !elf.needed.isEmpty { rows.append(("needed", elf.needed.joined(separator: ", "))) }
-            if !elf.rpath.isEmpty { rows.append(("rpath", elf.rpath.joined(separator: ":"))) }
-            if !elf.runpath.isEmpty { rows.append(("runpath", elf.runpath.joined(separator: ":"))) }
-            for need in elf.versionNeeds { rows.append(("versions", "\(need.file): \(numericOrder(need.names).joined(separator: " "))")) }
-            if !elf.versionDefinitions.isEmpty { rows.append(("defines", elf.versionDefinitions.joined(separator: " "))) }
+            append(("format", "ELF \(elf.bits)-bit \(elf.byteOrder.rawValue) endian, \(elf.arch), \(elf.type.rawValue), OS ABI \(elf.osABI)"))
+            if let interpreter = elf.interpreter { append(("interpreter", interpreter)) }
+            if let soname = elf.soname { append(("soname", soname)) }
+            if !elf.needed.isEmpty { append(("needed", elf.needed.joined(separator: ", "))) }
+            if !elf.rpath.isEmpty { append(("rpath", elf.rpath.joined(separator: ":"))) }
+            if !elf.runpath.isEmpty { append(("runpath", elf.runpath.joined(separator: ":"))) }
+            for need in elf.versionNeeds { append(("versions", "\(need.file): \(numericOrder(need.names).joined(separator: " "))")) }
+            if !elf.versionDefinitions.isEmpty { append(("defines", elf.versionDefinitions.joined(separator: " "))) }
             let highest = elf.maxVersions
             if !highest.isEmpty {
-                rows.append(("highest", SymbolVersion.trackedFamilies.compactMap { family in highest[family].map { "\(family)_\($0)" } }.joined(separator: " ")))
+                append(("highest", SymbolVersion.trackedFamilies.compactMap { family in highest[family].map { "\(family)_\($0)" } }.joined(separator: " ")))
             }
-            if let stack = elf.executableStack { rows.append(("stack", stack ? "executable (RWX)" : "not executable")) }
-            if !elf.x86ISANeeded.isEmpty { rows.append(("isa", elf.x86ISANeeded.joined(separator: " "))) }
+            if let stack = elf.executableStack { append(("stack", stack ? "executable (RWX)" : "not executable")) }
+            if !elf.x86ISANeeded.isEmpty { append(("isa", elf.x86ISANeeded.joined(separator: " "))) }
             let libc = elf.libcEvidence
-            rows.append(("libc", libc.evidence.isEmpty ? libc.libc.rawValue : "\(libc.libc.rawValue) (\(libc.evidence))"))
+            append(("libc", libc.evidence.isEmpty ? libc.libc.rawValue : "\(libc.libc.rawValue) (\(libc.evidence))"))
             if !elf.symbols.isEmpty {
-                let imports = elf.importedSymbols.count
-                rows.append(("symbols", "\(imports) imported, \(elf.symbols.count - imports) exported\(symbols ? "" : " (--symbols lists them)")"))
+                let imports = elf.symbols.count - elf.symbols.definedCount
+                append(("symbols", "\(imports) imported, \(elf.symbols.count - imports) exported\(symbols ? "" : " (--symbols lists them)")"))
                 if symbols {
-                    for symbol in elf.importedSymbols { rows.append(("  imports", describe(symbol))) }
-                    for symbol in elf.exportedSymbols { rows.append(("  exports", describe(symbol))) }
+                    for symbol in elf.importedSymbols { append(("  imports", describe(symbol))) }
+                    for symbol in elf.exportedSymbols { append(("  exports", describe(symbol))) }
                 }
             }
-            if let addon = NodeAddon(elf) { rows.append(("node addon", NodeAddonText.describe(addon))) }
+            if let addon = NodeAddon(elf) { append(("node addon", NodeAddonText.describe(addon))) }
         case .pe(let pe):
-            rows.append(("format", "PE \(pe.bits)-bit \(pe.isDLL ? "DLL" : "executable"), \(pe.arch)"))
-            if !pe.imports.isEmpty { rows.append(("imports", pe.imports.joined(separator: ", "))) }
+            append(("format", "PE \(pe.bits)-bit \(pe.isDLL ? "DLL" : "executable"), \(pe.arch)"))
+            if !pe.imports.isEmpty { append(("imports", pe.imports.joined(separator: ", "))) }
         case .macho(let macho):
-            rows.append(("format", macho.isFat ? "Mach-O universal (\(macho.slices.count) slices)" : "Mach-O"))
+            append(("format", macho.isFat ? "Mach-O universal (\(macho.slices.count) slices)" : "Mach-O"))
             for slice in macho.slices {
                 let minimum = slice.minimumOS.map { ", \(slice.platform ?? "os") \($0)+" } ?? ""
-                rows.append(("slice", "\(slice.arch) \(slice.bits)-bit \(slice.fileType)\(minimum)"))
-                if !slice.loadDylibs.isEmpty { rows.append(("  loads", slice.loadDylibs.joined(separator: ", "))) }
+                append(("slice", "\(slice.arch) \(slice.bits)-bit \(slice.fileType)\(minimum)"))
+                if !slice.loadDylibs.isEmpty { append(("  loads", slice.loadDylibs.joined(separator: ", "))) }
             }
         }
-        return rows.map { row($0.0, SafeText.escaped($0.1)) }
     }
 
     /// `zcalloc@ZLIB_1.2.0 from libz.so.1`, `PyInit_spam`, `__gmon_start__ (weak)`: what the loader binds.

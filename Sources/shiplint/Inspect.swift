@@ -2,6 +2,7 @@ import ArgumentParser
 import ShiplintChecks
 import ShiplintDeployments
 import ShiplintFacts
+import ShiplintOutcome
 import ShiplintReports
 import ShiplintTargets
 
@@ -65,7 +66,13 @@ struct Inspect: ParsableCommand {
         if function != nil { throw fail("--function needs a project (a path that holds a deployment descriptor)") }
         let artifacts = try reading.read(paths)
         guard tree else {
-            try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
+            let style = outputOptions.style
+            try writeStreamedReport(to: outputOptions.output) { writer in
+                switch outputOptions.format {
+                case .json: InspectReport.writeJSON(artifacts, into: &writer)
+                case .text: InspectReport.writeText(artifacts, symbols: symbols, style: style, into: &writer)
+                }
+            }
             return
         }
         let given = try reading.read(layer)
@@ -82,7 +89,13 @@ struct Inspect: ParsableCommand {
             loads += graph.loads.map { $0.shifted(by: offset) }
         }
         let graph = LoadGraph(objects: objects, loads: loads)
-        try outputOptions.emit(InspectReport.render(split.functions + layers, graph: graph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
+        let style = outputOptions.style
+        try writeStreamedReport(to: outputOptions.output) { writer in
+            switch outputOptions.format {
+            case .json: InspectReport.writeJSON(split.functions + layers, graph: graph, into: &writer)
+            case .text: InspectReport.writeText(split.functions + layers, graph: graph, symbols: symbols, style: style, into: &writer)
+            }
+        }
     }
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.

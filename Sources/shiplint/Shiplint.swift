@@ -202,11 +202,15 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: "Most entries listed per artifact.")
     var maxEntries = ReadLimits.defaults.entries
 
+    @Option(help: ArgumentHelp("Most bytes held for nested archives at once, every level of a nest together (each is opened in memory).", valueName: "bytes"))
+    var maxNestedBytes = ByteCount(argument: "8M")!
+
     @Option(help: "Entries and artifacts read at once (default: the number of cores); the output is the same for any value.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     var limits: ReadLimits {
-        ReadLimits(entryBytes: maxEntryBytes.bytes, artifactBytes: maxArtifactBytes.bytes, nestingDepth: max(0, maxDepth), entries: max(1, maxEntries))
+        ReadLimits(entryBytes: maxEntryBytes.bytes, artifactBytes: maxArtifactBytes.bytes, nestingDepth: max(0, maxDepth), entries: max(1, maxEntries),
+            nestedArchiveBytes: maxNestedBytes.bytes)
     }
 
     /// Reads every artifact; the first that cannot be opened at all ends the run with status 2.

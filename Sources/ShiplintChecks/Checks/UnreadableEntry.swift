@@ -54,6 +54,7 @@ extension Check {
         case .artifactTooLarge: "Shrink the artifact, or raise --max-artifact-bytes if it is genuine."
         case .tooManyEntries: "Remove what the function does not need (tests, caches), or raise --max-entries."
         case .nestingTooDeep: "Unpack the inner archives when building the package, or raise --max-depth."
+        case .nestedArchiveTooLarge: "Unpack the inner archive when building the package, or raise --max-nested-bytes."
         case .encryptedEntry: "Package the file without encryption; Lambda cannot decrypt ZIP entries."
         case .unreadableEntry, .unreadableArchive: "Rebuild the archive; it is damaged."
         case .sharedLocalHeader, .overlappingData: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); records that share or overlap data are how zip bombs and scanner decoys are made."

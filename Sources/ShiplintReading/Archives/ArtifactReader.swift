@@ -196,6 +196,8 @@ struct Walk: Sendable {
     private(set) var metadataFiles: [String: String] = [:]
     private var inflatedBytes = 0
     private var budgetExhausted = false
+    /// Bytes of the nested archives open now (the chain from the artifact down to the entry being read).
+    private var nestedHeld = 0
     private(set) var stopped = false
 
     init(limits: ReadLimits) {
@@ -513,13 +515,29 @@ struct Walk: Sendable {
                 message: "entry declares \(size) bytes, over the per-entry cap of \(limits.entryBytes) bytes; not read (raise --max-entry-bytes)"))
             return
         }
+        // A nested archive is opened from memory: what it may hold is what is left of the nested cap.
+        let nestedRoom = isNestedArchive ? limits.nestedArchiveBytes - nestedHeld : Int.max
+        func nestedTooLarge(_ what: String) {
+            problems.append(ArtifactProblem(
+                kind: .nestedArchiveTooLarge, path: path,
+                message: "nested archive \(what)\(nestedHeld > 0 ? "; with the \(nestedHeld) bytes of the archives it is inside, that passes" : ", over") the cap of \(limits.nestedArchiveBytes) bytes held for nested archives at once (each is opened in memory); not opened (raise --max-nested-bytes, or unpack it when building the package)"))
+        }
+        if size > Int64(nestedRoom) {
+            nestedTooLarge("declares \(size) bytes")
+            return
+        }
         let budget = limits.artifactBytes - inflatedBytes
-        let limit = min(limits.entryBytes, budget) - head.count
+        let limit = min(limits.entryBytes, budget, nestedRoom) - head.count
         var bytes = head
         if head.count == FileSignature.prefixLength {
             switch content.rest(limit: max(limit, 0)) {
-            case .complete(let tail):
-                bytes += tail
+            case .complete(var tail):
+                // The head goes in front of the tail, in the room its growth left: no second copy of a large entry.
+                tail.insert(contentsOf: head, at: 0)
+                bytes = tail
+            case .overLimit where nestedRoom < min(limits.entryBytes, budget):
+                nestedTooLarge("inflates to more than \(nestedRoom) bytes (its header said \(size))")
+                return
             case .overLimit:
                 if limits.entryBytes <= budget {
                     problems.append(ArtifactProblem(
@@ -595,6 +613,8 @@ struct Walk: Sendable {
                 message: "archive nested \(depth + 1) levels deep, past the cap of \(limits.nestingDepth); not opened"))
             return
         }
+        nestedHeld += bytes.count
+        defer { nestedHeld -= bytes.count }
         do {
             let archive = try ArchiveHandle(bytes: bytes, format: signature == .zip ? .zip : .tar, label: path)
             walk(archive, prefix: path + "!", depth: depth + 1, index: signature == .zip ? ZipCentralDirectory.read(bytes: bytes) : nil)

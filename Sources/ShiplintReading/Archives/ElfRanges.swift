@@ -133,7 +133,8 @@ struct RangeCollector {
     }
 
     var hasPending: Bool { !pending.isEmpty }
-    var heldCount: Int { held.heldCount + pending.reduce(0) { $0 + ($1.end - $1.start) } }
+    /// Held and pending bytes, a held chunk being kept again (see `want`) counted once.
+    var heldCount: Int { held.heldCount + pending.reduce(0) { $0 + ($1.end - $1.start) - held.heldCount(in: $1.start, $1.end) } }
 
     /// `.added`: it will be kept (or is being kept); `.behind`: part of it went by unkept; `.nothing`: it is held.
     enum Want { case added, behind, nothing }
@@ -150,6 +151,12 @@ struct RangeCollector {
         }
         var newStart = max(start, position)
         var newEnd = end
+        // A held chunk that this range overlaps or touches, still ahead of the stream: kept again as part of the new
+        // range, so the new range replaces it when complete instead of both being spliced into a third copy.
+        for chunk in held.chunks where chunk.offset >= position && chunk.offset <= newEnd && chunk.end >= newStart {
+            newStart = min(newStart, chunk.offset)
+            newEnd = max(newEnd, chunk.end)
+        }
         var buffer: [UInt8] = []
         // Merge with overlapping or touching pending ranges (only a range that started before `position` has bytes).
         var kept: [(start: Int, end: Int, buffer: [UInt8])] = []
@@ -178,7 +185,8 @@ struct RangeCollector {
         var completed = false
         var index = 0
         while index < pending.count {
-            let range = pending[index]
+            // Bounds only: a copy of the whole entry would share its buffer, and each append would copy it.
+            let range = (start: pending[index].start, end: pending[index].end)
             let from = max(range.start, chunkStart), to = min(range.end, chunkEnd)
             if from < to {
                 pending[index].buffer.append(contentsOf: chunk[(from - chunkStart)..<(to - chunkStart)])

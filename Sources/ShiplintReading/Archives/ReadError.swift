@@ -29,13 +29,18 @@ public struct ReadLimits: Sendable {
     public var nestingDepth: Int
     /// Entries listed per artifact, nested ones included.
     public var entries: Int
+    /// Bytes of nested archives held at once, every level of one nest together: a nested archive is opened from
+    /// memory, so this is what it may cost (issue #10: peak memory ≤ 64 MiB with the default caps).
+    public var nestedArchiveBytes: Int
 
+    public static let defaultNestedArchiveBytes = 8 << 20
     public static let defaults = ReadLimits(entryBytes: 256 << 20, artifactBytes: 2 << 30, nestingDepth: 3, entries: 200_000)
 
-    public init(entryBytes: Int, artifactBytes: Int, nestingDepth: Int, entries: Int) {
+    public init(entryBytes: Int, artifactBytes: Int, nestingDepth: Int, entries: Int, nestedArchiveBytes: Int = Self.defaultNestedArchiveBytes) {
         self.entryBytes = entryBytes
         self.artifactBytes = artifactBytes
         self.nestingDepth = nestingDepth
         self.entries = entries
+        self.nestedArchiveBytes = nestedArchiveBytes
     }
 }

@@ -55,10 +55,15 @@ struct ByteView {
 
     /// A NUL-terminated string starting at `offset`, at most `limit` bytes, not crossing `end`.
     func cString(at offset: Int, limit: Int = 4096, end: Int? = nil) -> String? {
+        cStringRange(at: offset, limit: limit, end: end).map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+
+    /// Where in `bytes` the NUL-terminated string at `offset` lies (without its NUL), under the bounds of `cString`.
+    func cStringRange(at offset: Int, limit: Int = 4096, end: Int? = nil) -> Range<Int>? {
         let stop = min(end ?? self.end, self.end, offset.addingReportingOverflow(limit).partialValue) - base
         let start = offset - base
         guard start >= 0, start < stop else { return nil }
         guard let terminator = bytes[start..<stop].firstIndex(of: 0) else { return nil }
-        return String(decoding: bytes[start..<terminator], as: UTF8.self)
+        return start..<terminator
     }
 }

@@ -317,7 +317,7 @@ private struct ElfFactsReader {
         var runpath: [String] = []
         var versionNeeds: [VersionNeed] = []
         var versionDefinitions: [String] = []
-        var symbols: [DynamicSymbol] = []
+        var symbols = DynamicSymbols()
         var nodeModuleVersion: Int?
     }
 
@@ -494,8 +494,8 @@ private struct ElfFactsReader {
             }
         }
         // A legacy Node.js addon registering from a constructor: its NODE_MODULE_VERSION is only in its data.
-        if collected.symbols.contains(where: { !$0.isDefined && $0.name == "node_module_register" }),
-            !collected.symbols.contains(where: { $0.isDefined && $0.name.hasPrefix("node_register_module_v") })
+        if collected.symbols.containsName(defined: false, { $0.elementsEqual("node_module_register".utf8) }),
+            !collected.symbols.containsName(defined: true, { $0.starts(with: "node_register_module_v".utf8) })
         {
             var tables: [NodeModuleRecord.Table] = []
             if let rela = tags.rela, let size = tags.relaSize { tables.append(.init(address: rela, size: size, entrySize: tags.relaEntry, hasAddends: true)) }
@@ -517,8 +517,13 @@ private struct ElfFactsReader {
         let size: Int
 
         func string(_ index: UInt64) -> String? {
+            range(index).map { String(decoding: view.bytes[$0], as: UTF8.self) }
+        }
+
+        /// Where the string at `index` lies in `view.bytes`, without its NUL.
+        func range(_ index: UInt64) -> Range<Int>? {
             guard index < UInt64(size) else { return nil }
-            return view.cString(at: offset + Int(index), limit: size, end: offset + size)
+            return view.cStringRange(at: offset + Int(index), limit: size, end: offset + size)
         }
     }
 
@@ -698,7 +703,7 @@ private struct ElfFactsReader {
     /// DT_SYMTAB with each symbol's version from DT_VERSYM (index 0 local, 1 global: unversioned).
     private func readSymbols(
         _ address: UInt64, tags: DynamicTags, strings: StringTable, versions: [Int: (name: String, file: String?)], loads: [Segment]
-    ) -> Result<[DynamicSymbol], Reason> {
+    ) -> Result<DynamicSymbols, Reason> {
         let entrySize = header.bits == 64 ? 24 : 16
         if let syment = tags.syment, syment != UInt64(entrySize) {
             return .failure(Reason(text: "DT_SYMENT is \(syment), not the \(entrySize) bytes of an ELF\(header.bits) symbol"))
@@ -728,35 +733,50 @@ private struct ElfFactsReader {
             case .success(let view): versionTable = (view, versymMapped.offset)
             }
         }
-        var symbols: [DynamicSymbol] = []
-        symbols.reserveCapacity(count - 1)
-        for index in 1..<count {
-            let at = mapped.offset + index * entrySize
-            let nameIndex = table.u32(at)!
-            let info = header.bits == 64 ? table.u8(at + 4)! : table.u8(at + 12)!
-            let sectionIndex = header.bits == 64 ? table.u16(at + 6)! : table.u16(at + 14)!
-            guard let name = strings.string(UInt64(nameIndex)) else {
-                return .failure(Reason(text: "dynamic symbol \(index) names a string past the end of its string table"))
+        // Each version once, by its DT_VERSYM index (a definition's file is never shown).
+        // A large string table that is at least half the range it was read in (a large library's dynamic tables: the
+        // symbols, their names, hash and versions) is kept as the names, not copied: the copy would be made while the
+        // range is still held (issue #10: peak memory).
+        let sharesNames = strings.size >= 1 << 20 && strings.view.bytes.count <= 2 * strings.size
+        var builder = sharesNames
+            ? DynamicSymbols.Builder(reservingCapacity: count - 1, sharing: strings.view.bytes)
+            : DynamicSymbols.Builder(reservingCapacity: count - 1, nameBytes: strings.size)
+        var handles: [Int: UInt16] = [:]
+        for (index, version) in versions.sorted(by: { $0.key < $1.key }) { handles[index] = builder.version(name: version.name, file: version.file) }
+        let failure: Reason? = strings.view.bytes.withUnsafeBytes { stringBytes in
+            for index in 1..<count {
+                let at = mapped.offset + index * entrySize
+                let nameIndex = table.u32(at)!
+                let info = header.bits == 64 ? table.u8(at + 4)! : table.u8(at + 12)!
+                let sectionIndex = header.bits == 64 ? table.u16(at + 6)! : table.u16(at + 14)!
+                guard let name = strings.range(UInt64(nameIndex)) else {
+                    return Reason(text: "dynamic symbol \(index) names a string past the end of its string table")
+                }
+                let binding = info >> 4
+                let kind: DynamicSymbol.Kind
+                switch info & 0xF {
+                case 2, 10: kind = .function  // STT_FUNC, STT_GNU_IFUNC
+                case 1, 5: kind = .object  // STT_OBJECT, STT_COMMON
+                case 6: kind = .tls
+                default: kind = .other
+                }
+                var version: UInt16 = 0
+                if let versionTable, let raw = versionTable.view.u16(versionTable.offset + index * 2) {
+                    let versionIndex = Int(raw & 0x7FFF)
+                    if versionIndex > 1 { version = handles[versionIndex] ?? 0 }
+                }
+                if sharesNames {
+                    builder.append(nameAt: name, version: version, isDefined: sectionIndex != 0, isWeak: binding == 2, kind: kind)
+                } else {
+                    builder.append(
+                        name: UnsafeRawBufferPointer(rebasing: stringBytes[name]), version: version, isDefined: sectionIndex != 0,
+                        isWeak: binding == 2, kind: kind)
+                }
             }
-            let binding = info >> 4
-            let kind: DynamicSymbol.Kind
-            switch info & 0xF {
-            case 2, 10: kind = .function  // STT_FUNC, STT_GNU_IFUNC
-            case 1, 5: kind = .object  // STT_OBJECT, STT_COMMON
-            case 6: kind = .tls
-            default: kind = .other
-            }
-            var version: (name: String, file: String?)?
-            if let versionTable, let raw = versionTable.view.u16(versionTable.offset + index * 2) {
-                let versionIndex = Int(raw & 0x7FFF)
-                if versionIndex > 1 { version = versions[versionIndex] }
-            }
-            let defined = sectionIndex != 0
-            symbols.append(DynamicSymbol(
-                name: name, version: version?.name, versionFile: defined ? nil : version?.file, isDefined: defined,
-                isWeak: binding == 2, kind: kind))
+            return nil
         }
-        return .success(symbols)
+        if let failure { return .failure(failure) }
+        return .success(builder.finish())
     }
 
     /// The API level of an Android note (`.note.android.ident`: PT_NOTE, name "Android", type 1, a 4-byte level first
