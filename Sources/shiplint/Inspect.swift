@@ -52,29 +52,28 @@ struct Inspect: ParsableCommand {
     @OptionGroup(title: "Reading limits") var reading: ReadingOptions
 
     func run() throws {
+        let (artifacts, graph) = try artifactsAndGraph()
+        let style = outputOptions.style
+        try writeStreamedReport(to: outputOptions.output) { writer in
+            switch (outputOptions.format, graph) {
+            case (.json, nil): InspectReport.writeJSON(artifacts, into: &writer)
+            case (.text, nil): InspectReport.writeText(artifacts, symbols: symbols, style: style, into: &writer)
+            case (.json, let graph?): InspectReport.writeJSON(artifacts, graph: graph, into: &writer)
+            case (.text, let graph?): InspectReport.writeText(artifacts, graph: graph, symbols: symbols, style: style, into: &writer)
+            }
+        }
+    }
+
+    /// What to print: the artifacts, and with --tree where their libraries resolve.
+    private func artifactsAndGraph() throws -> ([Artifact], LoadGraph?) {
         if paths.count == 1, let project = try ExplainProject.project(paths[0], layers: layer, role: role) {
             let deployment = try ExplainProject.deployment(
                 of: project, function: function, errorText: nil, target: target.map(loadTarget), limits: reading.limits, today: ProjectScan.currentDay())
-            let artifacts = deployment.artifacts
-            guard tree else {
-                try outputOptions.emit(InspectReport.render(artifacts, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
-                return
-            }
-            try outputOptions.emit(InspectReport.render(artifacts, graph: deployment.loadGraph, symbols: symbols, format: outputOptions.format, style: outputOptions.style))
-            return
+            return (deployment.artifacts, tree ? deployment.loadGraph : nil)
         }
         if function != nil { throw fail("--function needs a project (a path that holds a deployment descriptor)") }
         let artifacts = try reading.read(paths)
-        guard tree else {
-            let style = outputOptions.style
-            try writeStreamedReport(to: outputOptions.output) { writer in
-                switch outputOptions.format {
-                case .json: InspectReport.writeJSON(artifacts, into: &writer)
-                case .text: InspectReport.writeText(artifacts, symbols: symbols, style: style, into: &writer)
-                }
-            }
-            return
-        }
+        guard tree else { return (artifacts, nil) }
         let given = try reading.read(layer)
         let runtime = try loadTarget(target ?? defaultTarget(for: artifacts + given))
         // Each function is its own deployment; the layers (recognised ones first) are shared.
@@ -88,14 +87,7 @@ struct Inspect: ParsableCommand {
             objects += graph.objects
             loads += graph.loads.map { $0.shifted(by: offset) }
         }
-        let graph = LoadGraph(objects: objects, loads: loads)
-        let style = outputOptions.style
-        try writeStreamedReport(to: outputOptions.output) { writer in
-            switch outputOptions.format {
-            case .json: InspectReport.writeJSON(split.functions + layers, graph: graph, into: &writer)
-            case .text: InspectReport.writeText(split.functions + layers, graph: graph, symbols: symbols, style: style, into: &writer)
-            }
-        }
+        return (split.functions + layers, LoadGraph(objects: objects, loads: loads))
     }
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.
