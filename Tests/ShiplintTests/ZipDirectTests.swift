@@ -158,3 +158,33 @@ import Testing
         _ = try Self.sameReportEveryWay(zip, truncation: true)
     }
 }
+
+/// The files of a folder are read on `--jobs` workers and joined in name order: the report is the one of one job.
+@Suite struct FolderJobsTests {
+    @Test func oneJobAndFourJobsGiveTheSameReportOnAFolder() throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let manager = FileManager.default
+        for (index, artifact) in ZipDirectTests.oracleBinaries.enumerated() {
+            let sub = folder + "/pkg\(index % 3)/" + (index % 2 == 0 ? "lib" : "")
+            try manager.createDirectory(atPath: sub, withIntermediateDirectories: true)
+            try manager.copyItem(atPath: Repository.fixture(artifact), toPath: sub + "/" + (artifact as NSString).lastPathComponent)
+            try Data("print(\(index))\n".utf8).write(to: URL(fileURLWithPath: sub + "/m\(index).py"))
+        }
+        try manager.createSymbolicLink(atPath: folder + "/pkg0/link.so", withDestinationPath: "lib/libfoo.so.1")
+        #expect(mkfifo(folder + "/pkg1/queue", 0o644) == 0)
+        let arguments = ["scan", folder, "--target", "aws-lambda-python3.13-x86_64", "--format", "json", "--fail-on", "never"]
+        let one = try Shiplint.run(arguments + ["--jobs", "1"])
+        let four = try Shiplint.run(arguments + ["--jobs", "4"])
+        #expect(one.status == four.status)
+        #expect(one.stdout == four.stdout)
+        #expect(one.stderr == four.stderr)
+        #expect(one.stdout.contains("_glibc228.cpython-311-x86_64-linux-gnu.so"))
+        #expect(one.stdout.contains("special file, not read: a FIFO"))
+        // An entry cap met while listing: the folder is walked again on one core, with the same result.
+        let capped = try Shiplint.run(arguments + ["--jobs", "4", "--max-entries", "20"])
+        let cappedOne = try Shiplint.run(arguments + ["--jobs", "1", "--max-entries", "20"])
+        #expect(capped.stdout == cappedOne.stdout)
+        #expect(capped.stdout.contains("too-many-entries"))
+    }
+}

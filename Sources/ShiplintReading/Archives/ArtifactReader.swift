@@ -37,7 +37,7 @@ public struct ArtifactReader: Sendable {
         let storedSize: Int64
         switch try ArtifactInput.examine(path: path, limit: limits.artifactBytes) {
         case .folder:
-            try FolderSource(root: path).walk(into: &walk)
+            try FolderSource(root: path).walk(into: &walk, jobs: jobs)
             return walk.artifact(path: path, kind: .folder)
         case .stream(let label, let bytes):
             return try read(bytes: bytes, label: label, walk: &walk)
