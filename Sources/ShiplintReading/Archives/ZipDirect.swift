@@ -151,7 +151,7 @@ final class ZipEntryStream {
     func next(max: Int = .max) -> Chunk {
         if pending.isEmpty {
             if let outcome { return outcome }
-            switch fill() {
+            switch fill(wanted: max) {
             case .failed(let reason):
                 outcome = .failed(reason)
                 return outcome!
@@ -168,13 +168,15 @@ final class ZipEntryStream {
         return .bytes(bytes)
     }
 
-    /// Fills `output` with the next bytes of the entry.
-    private func fill() -> Chunk {
+    /// Fills `output` with the next bytes of the entry: as many as fit, or about `wanted` when fewer are asked for (the
+    /// first bytes of an entry that may be no binary are not worth inflating 256 KiB for).
+    private func fill(wanted: Int) -> Chunk {
         if finished { return .end }
+        let room = min(output.count, Swift.max(wanted, 16 * 1024))
         if method == 0 {
             let remaining = uncompressedSize - produced
             guard remaining > 0 else { return .end }
-            let count = Int(min(UInt64(output.count), remaining))
+            let count = Int(min(UInt64(Swift.min(room, Swift.max(wanted, 1))), remaining))
             let got = file.read(into: UnsafeMutableRawBufferPointer(rebasing: output[0..<count]), at: dataOffset + produced)
             if got < 0 { return .failed("read error: \(SystemError.current)") }
             if got < count { return .failed("Truncated ZIP file data") }
@@ -203,9 +205,9 @@ final class ZipEntryStream {
                 stream.pointee.avail_in = uInt(got)
             }
             stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(output.count)
+            stream.pointee.avail_out = uInt(room)
             let status = inflate(stream, Z_NO_FLUSH)
-            let count = output.count - Int(stream.pointee.avail_out)
+            let count = room - Int(stream.pointee.avail_out)
             switch status {
             case Z_OK, Z_BUF_ERROR:
                 if count == 0 && stream.pointee.avail_in == 0 && compressedRead == compressedSize {
