@@ -265,14 +265,16 @@ struct DiskFileContent: EntryContent {
             return nil
         }
         defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset + filled)) }
-            if got <= 0 { break }
-            filled += got
+        // Not zero-filled first: pread writes every byte that is kept.
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var filled = 0
+            while filled < count {
+                let got = pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
+                if got <= 0 { break }
+                filled += got
+            }
+            initialized = filled
         }
-        return filled == count ? bytes : Array(bytes[0..<filled])
     }
 
     func restarted() -> DiskFileContent? { DiskFileContent(path: path) }

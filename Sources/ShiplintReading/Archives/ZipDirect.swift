@@ -33,11 +33,14 @@ final class ZipFile: @unchecked Sendable {
 
     func read(count: Int, at offset: UInt64) -> [UInt8]? {
         guard count >= 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: count)
-        let got = bytes.withUnsafeMutableBytes { count == 0 ? 0 : read(into: $0, at: offset) }
-        guard got >= 0 else { return nil }
-        if got < count { bytes.removeSubrange(got...) }
-        return bytes
+        var failed = false
+        // Not zero-filled first: pread writes every byte that is kept.
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let got = count == 0 ? 0 : read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+            failed = got < 0
+            initialized = Swift.max(got, 0)
+        }
+        return failed ? nil : bytes
     }
 }
 
