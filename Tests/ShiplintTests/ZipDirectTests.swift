@@ -114,6 +114,48 @@ import Testing
         }
     }
 
+    /// Entry types decided from the directory as libarchive decides them: MS-DOS attributes (folder bit, read-only
+    /// bit), names ending in `/`, Unix modes without a type, symbolic links stored and deflated (libarchive takes the
+    /// stored bytes as the target, so a deflated one goes to libarchive), a FIFO mode, a backslash in a name.
+    @Test func entryTypesAreListedAsLibarchiveListsThem() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/types.zip"
+        let script = #"""
+            import sys, zipfile
+            so = open(sys.argv[2], "rb").read()
+            def add(z, name, data, system, attr, method=zipfile.ZIP_STORED):
+                info = zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0))
+                info.create_system, info.external_attr, info.compress_type = system, attr, method
+                z.writestr(info, data)
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                add(z, "dos/", b"", 0, 0x10)
+                add(z, "dos/readonly-dir/", b"", 0, 0x11)
+                add(z, "dos/lib.so", so, 0, 0x20, zipfile.ZIP_DEFLATED)
+                add(z, "dos/readonly.so", so, 0, 0x01)
+                add(z, "unix/", b"", 3, (0o040755 << 16) | 0x10)
+                add(z, "unix/notype.so", so, 3, 0o755 << 16, zipfile.ZIP_DEFLATED)
+                add(z, "unix/slash-file/", b"", 3, 0o100644 << 16)
+                add(z, "unix/link.so", b"notype.so", 3, 0o120777 << 16)
+                add(z, "unix/deflated-link.so", b"notype.so", 3, 0o120777 << 16, zipfile.ZIP_DEFLATED)
+                add(z, "unix/fifo", b"", 3, 0o010644 << 16)
+                add(z, "unix/back\slash.so", so, 3, 0o100755 << 16, zipfile.ZIP_DEFLATED)
+                add(z, "other-host.so", so, 7, 0, zipfile.ZIP_DEFLATED)
+            """#
+        let so = Repository.fixture("bin/elf/_clean.cpython-313-x86_64-linux-gnu.so")
+        #expect(try runProgram("/usr/bin/env", ["python3", "-c", script, zip, so]).status == 0)
+        let result = try Self.sameReportEveryWay(zip, command: "inspect")
+        #expect(result.status == 0, "\(result.stderr)")
+        let artifact = try ArtifactReader().read(path: zip)
+        let types = Dictionary(artifact.entries.map { ($0.path, $0.type) }, uniquingKeysWith: { first, _ in first })
+        #expect(types["dos/"] == .directory)
+        #expect(types["unix/slash-file/"] == .directory)
+        #expect(types["unix/link.so"] == .symlink(target: "notype.so"))
+        // A FIFO mode is handed to libarchive, which lists it as a regular file.
+        #expect(types["unix/fifo"] == .file)
+        #expect(artifact.binaries.count == 5, "\(artifact.binaries.map(\.path))")
+    }
+
     /// An entry read to its end (a PE module is read whole) with a CRC-32 its bytes do not have: an unreadable entry,
     /// named, on both methods.
     @Test(arguments: ["stored", "deflated"])
