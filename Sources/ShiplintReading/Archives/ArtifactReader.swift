@@ -7,8 +7,9 @@ import Synchronization
 /// entry is known by its name, size, mode and first bytes.
 public struct ArtifactReader: Sendable {
     public let limits: ReadLimits
-    /// Entries of one ZIP are read on this many libarchive handles at once, each over its own run of entries; the
-    /// results are joined in central-directory order, so the artifact is the same as with one job.
+    /// Entries of one ZIP (by offset on one file descriptor, or on as many libarchive handles) and the files of a
+    /// folder are read on this many workers at once; the results are joined in central-directory (or name) order, so
+    /// the artifact is the same as with one job.
     public let jobs: Int
 
     public init(limits: ReadLimits = .defaults, jobs: Int = 1) {
@@ -231,7 +232,8 @@ extension ArtifactReader {
     }
 }
 
-/// Where the bytes of one file come from: an archive handle positioned on its entry, or a file on disk.
+/// Where the bytes of one file come from: an archive handle positioned on its entry, a ZIP entry read by offset
+/// (`ZipDirectContent`), or a file on disk.
 protocol EntryContent {
     mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult
     /// The rest after `prefix`, at most `limit` bytes (one more signals "over").
