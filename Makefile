@@ -6,7 +6,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
-APT_PACKAGES := libelf-dev libarchive-dev pkg-config
+APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev pkg-config
 
 .PHONY: all deps build debug test unit conformance ci-formats bench fixtures demo install clean
 
@@ -14,12 +14,12 @@ all: build
 
 # Installs the C libraries (and pkg-config) only when pkg-config cannot find them.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libelf libarchive; then \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libelf libarchive zlib; then \
 		echo "make deps: installing $(APT_PACKAGES)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
-	@pkg-config --exists libelf libarchive || { echo "make deps: libelf or libarchive still missing" >&2; exit 1; }
+	@pkg-config --exists libelf libarchive zlib || { echo "make deps: libelf, libarchive or zlib still missing" >&2; exit 1; }
 	@# The image tests build real OCI layouts and docker save tarballs with umoci and skopeo (zstd layers with zstd), offline.
 	@if ! command -v umoci >/dev/null 2>&1 || ! command -v skopeo >/dev/null 2>&1 || ! command -v zstd >/dev/null 2>&1; then \
 		echo "make deps: installing umoci skopeo zstd (for the container image tests)"; \

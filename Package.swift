@@ -23,10 +23,15 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Plain Sendable value types: what was read from an artifact.
         .target(name: "ShiplintFacts"),
         // Opens archives and binaries; the only module that touches C.
-        .target(name: "ShiplintReading", dependencies: ["ShiplintFacts", "CLibelf", "CLibarchive"]),
+        .target(name: "ShiplintReading", dependencies: ["ShiplintFacts", "CLibelf", "CLibarchive", "CZlib"]),
         // Target rule files: strict loading, `extends`, built-in rules.
         .target(
             name: "ShiplintTargets",

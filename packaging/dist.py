@@ -3,8 +3,8 @@
 
 Usage: python3 packaging/dist.py [--skip-build]
 
-1. Static link. SwiftPM reads libelf.pc and libarchive.pc itself (it does not run pkg-config, and it ignores
-   Libs.private), so this writes its own two .pc files into .build-dist/pkgconfig: the same Cflags, and Libs that
+1. Static link. SwiftPM reads libelf.pc, libarchive.pc and zlib.pc itself (it does not run pkg-config, and it ignores
+   Libs.private), so this writes its own three .pc files into .build-dist/pkgconfig: the same Cflags, and Libs that
    are `pkg-config --static --libs-only-l` of libelf, libarchive and libxml-2.0 (Foundation's XML, used by the JUnit
    writer), pointing with -L at .build-dist/static-libs, a folder holding only the static archives (libelf.a,
    libarchive.a, libzstd.a … and libstdc++.a). The linker searches that folder first and finds no .so there. The
@@ -52,7 +52,7 @@ DEBIAN_PACKAGE = {
     "lzma": "liblzma-dev", "zstd": "libzstd-dev", "lz4": "liblz4-dev", "bz2": "libbz2-dev", "xml2": "libxml2-dev",
     "icui18n": "libicu-dev", "icuuc": "libicu-dev", "icudata": "libicu-dev", "stdc++": "libstdc++-12-dev",
 }
-PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive", "libxml-2.0"]}
+PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive", "libxml-2.0"], "zlib": ["zlib"]}
 
 
 def say(text):
@@ -70,7 +70,7 @@ def static_archive(name):
 
 
 def prepare_static_link():
-    """The static-libs folder and the two .pc files SwiftPM will read; returns the libraries linked statically."""
+    """The static-libs folder and the .pc files SwiftPM will read; returns the libraries linked statically."""
     shutil.rmtree(STATIC_LIBS, ignore_errors=True)
     shutil.rmtree(PKGCONFIG, ignore_errors=True)
     os.makedirs(STATIC_LIBS)

@@ -7,8 +7,9 @@ import Synchronization
 /// entry is known by its name, size, mode and first bytes.
 public struct ArtifactReader: Sendable {
     public let limits: ReadLimits
-    /// Entries of one ZIP are read on this many libarchive handles at once, each over its own run of entries; the
-    /// results are joined in central-directory order, so the artifact is the same as with one job.
+    /// Entries of one ZIP (by offset on one file descriptor, or on as many libarchive handles) and the files of a
+    /// folder are read on this many workers at once; the results are joined in central-directory (or name) order, so
+    /// the artifact is the same as with one job.
     public let jobs: Int
 
     public init(limits: ReadLimits = .defaults, jobs: Int = 1) {
@@ -37,7 +38,7 @@ public struct ArtifactReader: Sendable {
         let storedSize: Int64
         switch try ArtifactInput.examine(path: path, limit: limits.artifactBytes) {
         case .folder:
-            try FolderSource(root: path).walk(into: &walk)
+            try FolderSource(root: path).walk(into: &walk, jobs: jobs)
             return walk.artifact(path: path, kind: .folder)
         case .stream(let label, let bytes):
             return try read(bytes: bytes, label: label, walk: &walk)
@@ -59,10 +60,24 @@ public struct ArtifactReader: Sendable {
             } catch .unreadableArtifact(_, let reason) {
                 throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(index.failureReason ?? reason)")
             }
+            let kind: ArtifactKind = name.lowercased().hasSuffix(".whl") ? .wheel : .zip
+            // A plain central directory: listed from it, STORED and DEFLATE data read by offset with zlib; libarchive
+            // only for the entries that need it (opened above, so an archive it refuses is refused as before).
+            if ZipDirect.enabled, case .success(let directory) = index, directory.isPlain, let file = ZipFile(path: path) {
+                if jobs > 1, let parallel = readDirectInParallel(file: file, index: directory) {
+                    return parallel.artifact(path: path, kind: kind, storedSize: storedSize)
+                }
+                if let failure = walk.walkDirect(file: file, directory: directory, archive: LazyArchive(path: path, handle: archive)),
+                    walk.entries.isEmpty
+                {
+                    throw .unreadableArtifact(path: path, reason: failure)
+                }
+                return walk.artifact(path: path, kind: kind, storedSize: storedSize)
+            }
             if jobs > 1, case .success(let directory) = index, directory.isPlain, directory.groups.count > 1,
                 let parallel = readInParallel(path: path, index: directory)
             {
-                return parallel.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
+                return parallel.artifact(path: path, kind: kind, storedSize: storedSize)
             }
             try walk.walkTopLevel(archive, label: path, index: index)
             return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
@@ -110,6 +125,62 @@ public struct ArtifactReader: Sendable {
 }
 
 extension ArtifactReader {
+    /// The entries of a ZIP read by offset whose data is looked into (binaries, archives, metadata) shared among
+    /// `jobs` workers, the largest first to the least loaded, all on one file descriptor; the other entries are listed
+    /// while the results are joined in central-directory order. Nil when a worker met a cap or damage: caps count over
+    /// the whole artifact in entry order, so such an archive is read again on one core, and the result is always that
+    /// of one job.
+    func readDirectInParallel(file: ZipFile, index: ZipCentralDirectory) -> Walk? {
+        var work: [(group: Int, weight: Int)] = []
+        for group in index.groups.indices {
+            let record = index.records[index.groups[group].lowerBound]
+            guard record.dataOffset != nil, !record.name.utf8.contains(UInt8(ascii: "\\")) else { continue }
+            let type = ZipDirect.libarchiveMode(record) & 0o170000
+            guard type == 0o100000 else { continue }
+            let mode = record.unixMode.map { type | $0 & 0o7777 }
+            guard Walk.isMetadataFile(record.name) || NativeName.worthSniffing(path: record.name, mode: mode) else { continue }
+            work.append((group, Int(min(record.uncompressedSize, 1 << 40)) / 1024 + 1))
+        }
+        // SHIPLINT_JOBS_EVERY_ZIP=1 shares every ZIP's entries, so the tests prove the join on small fixtures too.
+        let everyZip = ProcessInfo.processInfo.environment["SHIPLINT_JOBS_EVERY_ZIP"] == "1"
+        guard work.count > 1 || (everyZip && !work.isEmpty) else { return nil }
+        var loads = [Int](repeating: 0, count: min(jobs, work.count))
+        var shares = [[Int]](repeating: [], count: loads.count)
+        for item in work.sorted(by: { ($0.weight, $1.group) > ($1.weight, $0.group) }) {
+            let least = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
+            shares[least].append(item.group)
+            loads[least] += item.weight
+        }
+        let results = Mutex<[Int: Walk]>([:])
+        let limits = self.limits
+        let ordered = shares.map { $0.sorted() }
+        DispatchQueue.concurrentPerform(iterations: ordered.count) { job in
+            var walk = Walk(limits: limits)
+            walk.walkDirect(file: file, directory: index, archive: LazyArchive(path: file.path), groups: ordered[job])
+            results.withLock { $0[job] = walk }
+        }
+        var walks: [Walk] = []
+        for job in shares.indices {
+            guard let walk = results.withLock({ $0[job] }), !walk.metACap else { return nil }
+            walks.append(walk)
+        }
+        var jobOf: [Int: Int] = [:]
+        for (job, share) in shares.enumerated() { for group in share { jobOf[group] = job } }
+        var joined = Walk(limits: limits)
+        let archive = LazyArchive(path: file.path)
+        for group in index.groups.indices {
+            if let job = jobOf[group] {
+                guard let mark = walks[job].marks[group] else { return nil }
+                joined.append(walks[job], mark)
+            } else if joined.visitDirect(group: group, file: file, directory: index, archive: archive) != nil {
+                return nil
+            }
+            if joined.stopped { return nil }
+        }
+        guard !joined.metACap, joined.entries.count <= limits.entries, joined.inflated <= limits.artifactBytes else { return nil }
+        return joined
+    }
+
     /// The ZIP's entries shared among `jobs` handles, the largest first to the least loaded (a seekable ZIP handle
     /// skips the others without inflating them), each handle visiting its entries in order. Nil when a handle met a
     /// cap or damage: caps count over the whole artifact in entry order, so such an archive is read again on one
@@ -161,7 +232,8 @@ extension ArtifactReader {
     }
 }
 
-/// Where the bytes of one file come from: an archive handle positioned on its entry, or a file on disk.
+/// Where the bytes of one file come from: an archive handle positioned on its entry, a ZIP entry read by offset
+/// (`ZipDirectContent`), or a file on disk.
 protocol EntryContent {
     mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult
     /// The rest after `prefix`, at most `limit` bytes (one more signals "over").
@@ -220,7 +292,7 @@ struct Walk: Sendable {
         var problems: Range<Int>
         var inflated: Int
     }
-    private(set) var marks: [Int: Mark] = [:]
+    var marks: [Int: Mark] = [:]
 
     /// Joins what another walk found for one entry.
     mutating func append(_ other: Walk, _ mark: Mark) {
@@ -394,7 +466,7 @@ struct Walk: Sendable {
     }
 
     /// `position` is the entry's ordinal in the handle's order, so its content can be opened again.
-    private mutating func visit(_ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle, position: Int) {
+    mutating func visit(_ header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle, position: Int) {
         switch header.type {
         case .file:
             examineFile(
@@ -406,7 +478,7 @@ struct Walk: Sendable {
     }
 
     /// Records libarchive never returned (it ended early): every central-directory record is listed, and said unread.
-    private mutating func listUnvisited(_ directory: ZipCentralDirectory, from group: Int, prefix: String) {
+    mutating func listUnvisited(_ directory: ZipCentralDirectory, from group: Int, prefix: String) {
         for records in directory.groups.dropFirst(group) {
             for central in directory.records[records] where !stopped {
                 record(Self.entry(for: central, prefix: prefix))
@@ -422,6 +494,10 @@ struct Walk: Sendable {
         return ArtifactEntry(
             path: prefix + record.name, size: Int64(clamping: record.uncompressedSize), mode: record.unixMode,
             type: isDirectory ? .directory : .file)
+    }
+
+    mutating func addProblem(_ problem: ArtifactProblem) {
+        problems.append(problem)
     }
 
     mutating func recordFolderEntry(_ entry: ArtifactEntry) {
@@ -445,7 +521,7 @@ struct Walk: Sendable {
         }
     }
 
-    private mutating func record(_ entry: ArtifactEntry) {
+    mutating func record(_ entry: ArtifactEntry) {
         guard !stopped else { return }
         guard entries.count < limits.entries else {
             stopped = true

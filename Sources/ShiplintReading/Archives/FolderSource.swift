@@ -1,5 +1,6 @@
 import Foundation
 import ShiplintFacts
+import Synchronization
 
 /// Walks an unzipped build folder in name order, without following symbolic links. Names are listed as bytes
 /// (`opendir`/`readdir` and `lstat`, where Foundation would drop a name that is not UTF-8): such a name is kept, shown
@@ -11,60 +12,157 @@ struct FolderSource {
     /// Deeper than this is a link loop or a hostile tree, not a build folder.
     static let maximumDepth = 64
 
-    /// A root that cannot be listed is an unreadable artifact (exit status 2), not an empty one.
-    func walk(into walk: inout Walk) throws(ReadError) {
+    /// What the listing finds, in name order: an entry or a problem recorded as it is, or a regular file to examine.
+    enum Item {
+        case entry(ArtifactEntry)
+        case problem(ArtifactProblem)
+        case file(path: String, full: [UInt8], size: Int64, mode: UInt32)
+    }
+
+    /// A root that cannot be listed is an unreadable artifact (exit status 2), not an empty one. With `jobs` > 1 the
+    /// files are read on that many workers and joined in name order (`walkInParallel`), the same artifact as one job.
+    func walk(into walk: inout Walk, jobs: Int = 1) throws(ReadError) {
         let rootBytes = Array(root.utf8)
         switch Self.list(rootBytes) {
         case .failure(let error):
             throw .cannotOpen(path: root, reason: "the folder cannot be listed: \(error)")
         case .success(let names):
-            visit(folder: rootBytes, names: names, relative: "", depth: 0, into: &walk)
+            if jobs > 1, let joined = walkInParallel(rootBytes, names: names, limits: walk.limits, jobs: jobs) {
+                walk = joined
+                return
+            }
+            _ = visit(folder: rootBytes, names: names, relative: "", depth: 0) { item in
+                Self.apply(item, to: &walk)
+                return !walk.stopped
+            }
         }
     }
 
-    private func visit(folder: [UInt8], names: [[UInt8]], relative: String, depth: Int, into walk: inout Walk) {
-        for name in names where !walk.stopped {
+    private static func apply(_ item: Item, to walk: inout Walk) {
+        switch item {
+        case .entry(let entry): walk.recordFolderEntry(entry)
+        case .problem(let problem): walk.recordProblem(problem)
+        case .file(let path, let full, let size, let mode):
+            walk.examineFile(path: path, size: size, mode: mode, depth: 0, encrypted: false, content: DiskFileContent(path: full))
+        }
+    }
+
+    /// Lists the tree first (bounded by the entry cap), then reads the files worth reading on `jobs` workers, the
+    /// largest first to the least loaded, each by offset (only the ranges the facts need); the join replays the listing
+    /// in order. Nil when the cap on entries, bytes or problems was met: then the folder is walked again on one core.
+    private func walkInParallel(_ rootBytes: [UInt8], names: [[UInt8]], limits: ReadLimits, jobs: Int) -> Walk? {
+        var items: [Item] = []
+        var listed = 0
+        _ = visit(folder: rootBytes, names: names, relative: "", depth: 0) { item in
+            if case .problem = item {} else { listed += 1 }
+            items.append(item)
+            return listed <= limits.entries
+        }
+        guard listed <= limits.entries else { return nil }
+        var work: [(item: Int, weight: Int)] = []
+        for (position, item) in items.enumerated() {
+            guard case .file(let path, _, let size, let mode) = item,
+                Walk.isMetadataFile(path) || NativeName.worthSniffing(path: path, mode: mode)
+            else { continue }
+            work.append((position, Int(min(max(size, 0), 1 << 40)) / 1024 + 1))
+        }
+        guard work.count > 1 else { return nil }
+        var loads = [Int](repeating: 0, count: min(jobs, work.count))
+        var shares = [[Int]](repeating: [], count: loads.count)
+        for piece in work.sorted(by: { ($0.weight, $1.item) > ($1.weight, $0.item) }) {
+            let least = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
+            shares[least].append(piece.item)
+            loads[least] += piece.weight
+        }
+        let ordered = shares.map { $0.sorted() }
+        let files = ordered.map { share in
+            share.map { position -> (Int, String, [UInt8], Int64, UInt32) in
+                guard case .file(let path, let full, let size, let mode) = items[position] else { fatalError("not a file") }
+                return (position, path, full, size, mode)
+            }
+        }
+        let results = Mutex<[Int: Walk]>([:])
+        DispatchQueue.concurrentPerform(iterations: files.count) { job in
+            var walk = Walk(limits: limits)
+            for (position, path, full, size, mode) in files[job] {
+                let before = (walk.entries.count, walk.binaries.count, walk.problems.count, walk.inflated)
+                walk.examineFile(path: path, size: size, mode: mode, depth: 0, encrypted: false, content: DiskFileContent(path: full))
+                walk.marks[position] = Walk.Mark(
+                    entries: before.0..<walk.entries.count, binaries: before.1..<walk.binaries.count,
+                    problems: before.2..<walk.problems.count, inflated: walk.inflated - before.3)
+            }
+            results.withLock { $0[job] = walk }
+        }
+        var walks: [Walk] = []
+        var jobOf: [Int: Int] = [:]
+        for job in files.indices {
+            guard let walk = results.withLock({ $0[job] }), !walk.metACap else { return nil }
+            walks.append(walk)
+            for position in ordered[job] { jobOf[position] = job }
+        }
+        var joined = Walk(limits: limits)
+        for (position, item) in items.enumerated() {
+            if let job = jobOf[position] {
+                guard let mark = walks[job].marks[position] else { return nil }
+                joined.append(walks[job], mark)
+            } else {
+                Self.apply(item, to: &joined)
+            }
+            if joined.stopped { return nil }
+        }
+        guard joined.entries.count <= limits.entries, joined.inflated <= limits.artifactBytes else { return nil }
+        return joined
+    }
+
+    /// Lists `names` in `folder` and what is under them, depth first in name order; stops when `emit` says so.
+    private func visit(folder: [UInt8], names: [[UInt8]], relative: String, depth: Int, emit: (Item) -> Bool) -> Bool {
+        for name in names {
             let path = relative.isEmpty ? EntryName.display(name) : relative + "/" + EntryName.display(name)
             let full = folder + [UInt8(ascii: "/")] + name
             var status = stat()
             guard Self.withCString(full, { lstat($0, &status) }) == 0 else {
                 let reason = SystemError.current
-                walk.recordFolderEntry(ArtifactEntry(path: path, size: 0, mode: nil, type: .other))
-                walk.recordProblem(ArtifactProblem(
-                    kind: .unreadableEntry, path: path, message: "entry could not be examined (\(reason)); not read"))
+                guard emit(.entry(ArtifactEntry(path: path, size: 0, mode: nil, type: .other))),
+                    emit(.problem(ArtifactProblem(
+                        kind: .unreadableEntry, path: path, message: "entry could not be examined (\(reason)); not read")))
+                else { return false }
                 continue
             }
             let size = Int64(status.st_size)
             let mode = UInt32(status.st_mode)
             switch mode & UInt32(S_IFMT) {
             case UInt32(S_IFDIR):
-                walk.recordFolderEntry(ArtifactEntry(path: path, size: 0, mode: mode, type: .directory))
+                guard emit(.entry(ArtifactEntry(path: path, size: 0, mode: mode, type: .directory))) else { return false }
                 guard depth + 1 < Self.maximumDepth else {
-                    walk.recordProblem(ArtifactProblem(
+                    guard emit(.problem(ArtifactProblem(
                         kind: .folderTooDeep, path: path,
-                        message: "folder nested \(depth + 1) levels deep, the most shiplint walks; what is inside it was not read (a link loop or a hostile tree?)"))
+                        message: "folder nested \(depth + 1) levels deep, the most shiplint walks; what is inside it was not read (a link loop or a hostile tree?)")))
+                    else { return false }
                     continue
                 }
                 switch Self.list(full) {
                 case .failure(let error):
-                    walk.recordProblem(ArtifactProblem(
+                    guard emit(.problem(ArtifactProblem(
                         kind: .unreadableFolder, path: path,
-                        message: "folder could not be listed (\(error)); what is inside it was not read"))
+                        message: "folder could not be listed (\(error)); what is inside it was not read")))
+                    else { return false }
                 case .success(let inner):
-                    visit(folder: full, names: inner, relative: path, depth: depth + 1, into: &walk)
+                    guard visit(folder: full, names: inner, relative: path, depth: depth + 1, emit: emit) else { return false }
                 }
             case UInt32(S_IFLNK):
                 let target = Self.linkTarget(full)
-                walk.recordFolderEntry(ArtifactEntry(path: path, size: size, mode: mode, type: .symlink(target: target)))
+                guard emit(.entry(ArtifactEntry(path: path, size: size, mode: mode, type: .symlink(target: target)))) else { return false }
             case UInt32(S_IFREG):
-                walk.examineFile(path: path, size: size, mode: mode, depth: 0, encrypted: false, content: DiskFileContent(path: full))
+                guard emit(.file(path: path, full: full, size: size, mode: mode)) else { return false }
             default:
-                walk.recordFolderEntry(ArtifactEntry(path: path, size: size, mode: mode, type: .other))
-                walk.recordProblem(ArtifactProblem(
-                    kind: .specialFile, path: path,
-                    message: "special file, not read: \(Self.kindName(mode)); shiplint opens only regular files, since reading a FIFO or a device can block forever or have side effects"))
+                guard emit(.entry(ArtifactEntry(path: path, size: size, mode: mode, type: .other))),
+                    emit(.problem(ArtifactProblem(
+                        kind: .specialFile, path: path,
+                        message: "special file, not read: \(Self.kindName(mode)); shiplint opens only regular files, since reading a FIFO or a device can block forever or have side effects")))
+                else { return false }
             }
         }
+        return true
     }
 
     static func kindName(_ mode: UInt32) -> String {
@@ -167,14 +265,16 @@ struct DiskFileContent: EntryContent {
             return nil
         }
         defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset + filled)) }
-            if got <= 0 { break }
-            filled += got
+        // Not zero-filled first: pread writes every byte that is kept.
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var filled = 0
+            while filled < count {
+                let got = pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
+                if got <= 0 { break }
+                filled += got
+            }
+            initialized = filled
         }
-        return filled == count ? bytes : Array(bytes[0..<filled])
     }
 
     func restarted() -> DiskFileContent? { DiskFileContent(path: path) }

@@ -27,6 +27,17 @@ struct ZipCentralDirectory {
         var localName: String?
         /// Why the record cannot be trusted (it shares a local header, its data overlaps another entry's).
         var problems: [(ArtifactProblem.Kind, String)] = []
+        /// Compression method (0 STORED, 8 DEFLATE …), general purpose flags, CRC-32 and external attributes as the
+        /// central directory records them, and the host byte of "version made by".
+        var method: UInt16 = 0
+        var flags: UInt16 = 0
+        var crc32: UInt32 = 0
+        var externalAttributes: UInt32 = 0
+        var host: UInt8 = 0
+        /// Where the entry's data starts, when its local header agrees with this record in everything that decides how
+        /// the data is read (method, encryption, CRC and sizes; a data descriptor, if any, agrees too) and the data lies
+        /// inside the file: such an entry can be read by offset without libarchive. Nil otherwise.
+        var dataOffset: UInt64?
     }
 
     /// Records sorted by local header offset (ties keep directory order, as libarchive keeps the first).
@@ -146,18 +157,31 @@ struct ZipCentralDirectory {
             correction = endPosition - directorySize - directoryOffset
             directoryOffset += correction
         }
-        guard let directory = fetch(directoryOffset, Int(directorySize)) else {
-            return .failure(Damage(reason: "\(claims), which cannot be read"))
-        }
+        // A record is at least 46 bytes: room for as many as the directory can hold, up to the count claimed, so the
+        // array is not regrown (100,000 records take ~14 MB). The directory's bytes are let go once parsed.
         var records: [Record] = []
-        let parsed = parseRecords(directory, correction: correction, into: &records)
-        if case .failure(let damage) = parsed { return .failure(damage) }
+        records.reserveCapacity(Int(min(count, directorySize / 46)))
+        do {
+            guard let directory = fetch(directoryOffset, Int(directorySize)) else {
+                return .failure(Damage(reason: "\(claims), which cannot be read"))
+            }
+            let parsed = parseRecords(directory, correction: correction, into: &records)
+            if case .failure(let damage) = parsed { return .failure(damage) }
+        }
         // Each record is at least 46 bytes, so a count the directory cannot hold is a lie, not a truncation.
         let claimedCount: UInt64? = UInt64(records.count) == count ? nil : count
 
-        // Stable sort: among records sharing an offset, the first in the directory is the one libarchive keeps.
-        var ordered = records.enumerated()
-            .sorted { ($0.element.localHeaderOffset, $0.offset) < ($1.element.localHeaderOffset, $1.offset) }.map(\.element)
+        // Stable sort: among records sharing an offset, the first in the directory is the one libarchive keeps. Writers
+        // put the records in local header order, so usually nothing moves (and nothing is copied).
+        var ordered: [Record]
+        if zip(records, records.dropFirst()).allSatisfy({ $0.localHeaderOffset <= $1.localHeaderOffset }) {
+            ordered = records
+        } else {
+            let order = records.indices.sorted {
+                (records[$0].localHeaderOffset, $0) < (records[$1].localHeaderOffset, $1)
+            }
+            ordered = order.map { records[$0] }
+        }
         records = []
         var groups: [Range<Int>] = []
         var start = 0
@@ -167,7 +191,7 @@ struct ZipCentralDirectory {
             groups.append(start..<next)
             start = next
         }
-        let unnamed = pairWithLocalHeaders(&ordered, groups: groups, fetch: fetch)
+        let unnamed = pairWithLocalHeaders(&ordered, groups: groups, size: size, fetch: fetch)
         return .success(ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount, unnamedProblems: unnamed))
     }
 
@@ -176,7 +200,8 @@ struct ZipCentralDirectory {
         let records = ByteView(directory, byteOrder: .little)
         var cursor = 0
         while cursor + 46 <= directory.count, records.u32(cursor) == 0x0201_4B50 {
-            guard let madeBy = records.u16(cursor + 4),
+            guard let madeBy = records.u16(cursor + 4), let flags = records.u16(cursor + 8), let method = records.u16(cursor + 10),
+                let crc = records.u32(cursor + 16),
                 let compressedSize32 = records.u32(cursor + 20), let size32 = records.u32(cursor + 24),
                 let nameLength = records.u16(cursor + 28).map(Int.init), let extraLength = records.u16(cursor + 30).map(Int.init),
                 let commentLength = records.u16(cursor + 32).map(Int.init), let external = records.u32(cursor + 38),
@@ -205,8 +230,14 @@ struct ZipCentralDirectory {
             }
             let host = madeBy >> 8
             let unixMode: UInt32? = (host == 3 || host == 19) && external >> 16 != 0 ? external >> 16 : nil
-            entries.append(Record(
-                name: name, uncompressedSize: uncompressed, compressedSize: compressed, localHeaderOffset: localOffset &+ correction, unixMode: unixMode))
+            var record = Record(
+                name: name, uncompressedSize: uncompressed, compressedSize: compressed, localHeaderOffset: localOffset &+ correction, unixMode: unixMode)
+            record.method = method
+            record.flags = flags
+            record.crc32 = crc
+            record.externalAttributes = external
+            record.host = UInt8(truncatingIfNeeded: host)
+            entries.append(record)
             cursor = extraEnd + commentLength
         }
         return .success(())
@@ -215,7 +246,7 @@ struct ZipCentralDirectory {
     /// Reads the local header of every group: its name (compared byte for byte with the directory's) and where its data
     /// ends, so that records sharing a header and data that overlaps another entry's are named.
     private static func pairWithLocalHeaders(
-        _ records: inout [Record], groups: [Range<Int>], fetch: (UInt64, Int) -> [UInt8]?
+        _ records: inout [Record], groups: [Range<Int>], size: UInt64, fetch: (UInt64, Int) -> [UInt8]?
     ) -> [ArtifactProblem.Kind: Int] {
         var named: [ArtifactProblem.Kind: Int] = [:]
         var unnamed: [ArtifactProblem.Kind: Int] = [:]
@@ -261,11 +292,79 @@ struct ZipCentralDirectory {
                     reach!.told = true
                 }
             }
+            if group.count == 1 {
+                records[first].dataOffset = directData(records[first], header: header, at: offset, size: size, fetch: fetch)
+            }
             // The data is as long as the directory says (libarchive inflates by the directory's sizes).
             let end = offset &+ 30 &+ UInt64(nameLength) &+ UInt64(extraLength) &+ records[first].compressedSize
             if reach == nil || end > reach!.end { reach = (first, offset, end, false) }
         }
         return unnamed
+    }
+}
+
+extension ZipCentralDirectory {
+    /// Where the data of `record` starts when shiplint can read it itself (`ZipDirectContent`): STORED or DEFLATE, not
+    /// encrypted, a local header whose method, flags, CRC and sizes agree with the record (zero in a header followed
+    /// by a data descriptor, which must agree then), a well-formed extra field, and data inside the file. Anything
+    /// else is read by libarchive, which reports what is wrong with it as before.
+    fileprivate static func directData(
+        _ record: Record, header: ByteView, at offset: UInt64, size: UInt64, fetch: (UInt64, Int) -> [UInt8]?
+    ) -> UInt64? {
+        guard record.method == 0 || record.method == 8, record.flags & 0x2041 == 0,
+            let flags = header.u16(6), let method = header.u16(8), let crc = header.u32(14),
+            let compressed32 = header.u32(18), let uncompressed32 = header.u32(22),
+            let nameLength = header.u16(26).map(UInt64.init), let extraLength = header.u16(28).map(Int.init),
+            method == record.method, flags & 0x41 == 0
+        else { return nil }
+        if record.method == 0 && record.compressedSize != record.uncompressedSize { return nil }
+        // The local extra field: a chain of (id, length) blocks that fills it exactly; ZIP64 sizes from block 0x0001.
+        var zip64: [UInt64] = []
+        if extraLength > 0 {
+            guard let extra = fetch(offset + 30 + nameLength, extraLength) else { return nil }
+            let view = ByteView(extra, byteOrder: .little)
+            var cursor = 0
+            while cursor + 4 <= extraLength {
+                guard let id = view.u16(cursor), let length = view.u16(cursor + 2).map(Int.init), cursor + 4 + length <= extraLength
+                else { return nil }
+                if id == 0x0001 {
+                    var field = cursor + 4
+                    while field + 8 <= cursor + 4 + length, let value = view.u64(field) {
+                        zip64.append(value)
+                        field += 8
+                    }
+                }
+                cursor += 4 + length
+            }
+            guard cursor == extraLength else { return nil }
+        }
+        // The local header's sizes: 32-bit, or 0xFFFFFFFF with the value in the ZIP64 block (uncompressed first).
+        var values = zip64.makeIterator()
+        let uncompressed = uncompressed32 == 0xFFFF_FFFF ? values.next() : UInt64(uncompressed32)
+        let compressed = compressed32 == 0xFFFF_FFFF ? values.next() : UInt64(compressed32)
+        let descriptor = flags & 0x08 != 0
+        if descriptor {
+            guard crc == 0 || crc == record.crc32, uncompressed == 0 || uncompressed == record.uncompressedSize,
+                compressed == 0 || compressed == record.compressedSize
+            else { return nil }
+        } else {
+            guard crc == record.crc32, uncompressed == record.uncompressedSize, compressed == record.compressedSize else { return nil }
+        }
+        let data = offset + 30 + nameLength + UInt64(extraLength)
+        guard data <= size, record.compressedSize <= size - data else { return nil }
+        if descriptor {
+            // CRC-32 and the two sizes after the data, with or without a signature, 32- or 64-bit.
+            let after = data + record.compressedSize
+            guard let bytes = fetch(after, Int(min(24, size - after))) else { return nil }
+            let view = ByteView(bytes, byteOrder: .little)
+            let start = view.u32(0) == 0x0807_4B50 ? 4 : 0
+            let agrees32 = view.u32(start) == record.crc32 && view.u32(start + 4).map(UInt64.init) == record.compressedSize
+                && view.u32(start + 8).map(UInt64.init) == record.uncompressedSize
+            let agrees64 = view.u32(start) == record.crc32 && view.u64(start + 4) == record.compressedSize
+                && view.u64(start + 12) == record.uncompressedSize
+            guard agrees32 || agrees64 else { return nil }
+        }
+        return data
     }
 }
 

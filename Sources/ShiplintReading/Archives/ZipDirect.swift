@@ -1,0 +1,412 @@
+internal import CZlib
+import Foundation
+import ShiplintFacts
+
+/// A ZIP file on disk, read by offset. `pread` keeps no file position, so one descriptor serves every core.
+final class ZipFile: @unchecked Sendable {
+    let path: String
+    let descriptor: Int32
+
+    init?(path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    /// Fills `buffer` from `offset`, fewer bytes only at the end of the file; -1 on a read error.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let got = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset) + off_t(filled))
+            if got < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        return filled
+    }
+
+    func read(count: Int, at offset: UInt64) -> [UInt8]? {
+        guard count >= 0 else { return nil }
+        var failed = false
+        // Not zero-filled first: pread writes every byte that is kept.
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let got = count == 0 ? 0 : read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+            failed = got < 0
+            initialized = Swift.max(got, 0)
+        }
+        return failed ? nil : bytes
+    }
+}
+
+/// Whether ZIP entries may be read without libarchive. SHIPLINT_ZIP_VIA_LIBARCHIVE=1 sends every entry through
+/// libarchive, so the tests can prove both paths give the same report.
+enum ZipDirect {
+    static let enabled = ProcessInfo.processInfo.environment["SHIPLINT_ZIP_VIA_LIBARCHIVE"] != "1"
+
+    /// Compressed bytes read per `pread`, and bytes inflated per call to zlib.
+    static let chunk = 256 * 1024
+
+    /// What an entry is, decided from its central-directory record the way libarchive decides it
+    /// (archive_read_support_format_zip.c: the mode from the external attributes of a Unix or MS-DOS host, a name
+    /// ending in `/` makes a folder, no type makes a regular file). Nil when libarchive must read the entry: another
+    /// type, a name with a backslash (libarchive may turn it into `/`), a symbolic link it would not read as stored.
+    enum Kind {
+        case file
+        case directory
+        case symlink(target: String)
+    }
+
+    /// The mode libarchive gives an entry (only its type bits are used; the permission bits come from the record).
+    static func libarchiveMode(_ record: ZipCentralDirectory.Record) -> UInt32 {
+        var mode: UInt32
+        switch record.host {
+        case 3:
+            mode = (record.externalAttributes >> 16) & 0xFFFF
+        case 0:
+            mode = record.externalAttributes & 0x10 != 0 ? 0o040775 : 0o100664
+            if record.externalAttributes & 0x01 != 0 { mode &= 0o555 }
+        default:
+            mode = 0
+        }
+        if mode & 0o170000 != 0o040000 {
+            if record.name.hasSuffix("/") {
+                mode = mode & ~0o170000 | 0o040000 | 0o111
+            } else if mode & 0o170000 == 0 {
+                mode |= 0o100000
+            }
+        }
+        return mode
+    }
+
+    static func kind(of record: ZipCentralDirectory.Record, file: ZipFile) -> Kind? {
+        guard let dataOffset = record.dataOffset, !record.name.utf8.contains(UInt8(ascii: "\\")) else { return nil }
+        switch libarchiveMode(record) & 0o170000 {
+        case 0o100000:
+            return .file
+        case 0o040000:
+            return .directory
+        case 0o120000:
+            // libarchive takes the stored bytes as the target; only a short printable one is read here.
+            guard record.method == 0, record.compressedSize <= 4096,
+                let bytes = file.read(count: Int(record.compressedSize), at: dataOffset), bytes.count == Int(record.compressedSize),
+                bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+            else { return nil }
+            return .symlink(target: String(decoding: bytes, as: UTF8.self))
+        default:
+            return nil
+        }
+    }
+}
+
+/// One entry's data, front to back: STORED bytes read by offset, DEFLATE inflated by zlib from compressed bytes read
+/// in chunks. The CRC-32 is checked, as libarchive checks it, when the entry is read to its end.
+final class ZipEntryStream {
+    private let file: ZipFile
+    private let dataOffset: UInt64
+    private let method: UInt16
+    private let compressedSize: UInt64
+    private let uncompressedSize: UInt64
+    private let expectedCRC: UInt32
+
+    private var zstream: UnsafeMutablePointer<z_stream>?
+    private var input: UnsafeMutableRawBufferPointer?
+    private let output: UnsafeMutableRawBufferPointer
+    /// Inflated bytes in `output` not yet handed out.
+    private var pending: Range<Int> = 0..<0
+    private var compressedRead: UInt64 = 0
+    private var produced: UInt64 = 0
+    private var crc: UInt = 0
+    private var finished = false
+    private var outcome: Chunk?
+
+    enum Chunk {
+        case bytes(UnsafeRawBufferPointer)
+        case end
+        case failed(String)
+    }
+
+    init(file: ZipFile, record: ZipCentralDirectory.Record, dataOffset: UInt64) {
+        self.file = file
+        self.dataOffset = dataOffset
+        method = record.method
+        compressedSize = record.compressedSize
+        uncompressedSize = record.uncompressedSize
+        expectedCRC = record.crc32
+        output = .allocate(byteCount: ZipDirect.chunk, alignment: 16)
+    }
+
+    deinit {
+        if let zstream {
+            inflateEnd(zstream)
+            zstream.deallocate()
+        }
+        input?.deallocate()
+        output.deallocate()
+    }
+
+    /// The next bytes of the entry (valid until the next call), its end (checked), or why it cannot be read.
+    func next(max: Int = .max) -> Chunk {
+        if pending.isEmpty {
+            if let outcome { return outcome }
+            switch fill(wanted: max) {
+            case .failed(let reason):
+                outcome = .failed(reason)
+                return outcome!
+            case .end:
+                outcome = verify()
+                return outcome!
+            case .bytes:
+                break
+            }
+        }
+        let count = min(max, pending.count)
+        let bytes = UnsafeRawBufferPointer(rebasing: output[pending.lowerBound..<pending.lowerBound + count])
+        pending = pending.lowerBound + count..<pending.upperBound
+        return .bytes(bytes)
+    }
+
+    /// Fills `output` with the next bytes of the entry: as many as fit, or about `wanted` when fewer are asked for (the
+    /// first bytes of an entry that may be no binary are not worth inflating 256 KiB for).
+    private func fill(wanted: Int) -> Chunk {
+        if finished { return .end }
+        let room = min(output.count, Swift.max(wanted, 16 * 1024))
+        if method == 0 {
+            let remaining = uncompressedSize - produced
+            guard remaining > 0 else { return .end }
+            let count = Int(min(UInt64(Swift.min(room, Swift.max(wanted, 1))), remaining))
+            let got = file.read(into: UnsafeMutableRawBufferPointer(rebasing: output[0..<count]), at: dataOffset + produced)
+            if got < 0 { return .failed("read error: \(SystemError.current)") }
+            if got < count { return .failed("Truncated ZIP file data") }
+            compressedRead += UInt64(got)
+            return delivered(got)
+        }
+        if zstream == nil {
+            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            guard inflateInit2_(stream, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                stream.deallocate()
+                return .failed("zlib could not start inflating")
+            }
+            zstream = stream
+            input = .allocate(byteCount: ZipDirect.chunk, alignment: 16)
+        }
+        let stream = zstream!, input = input!
+        while true {
+            if stream.pointee.avail_in == 0 && compressedRead < compressedSize {
+                let count = Int(min(UInt64(input.count), compressedSize - compressedRead))
+                let got = file.read(into: UnsafeMutableRawBufferPointer(rebasing: input[0..<count]), at: dataOffset + compressedRead)
+                if got < 0 { return .failed("read error: \(SystemError.current)") }
+                if got < count { return .failed("Truncated ZIP file data") }
+                compressedRead += UInt64(got)
+                stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_in = uInt(got)
+            }
+            stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(room)
+            let status = inflate(stream, Z_NO_FLUSH)
+            let count = room - Int(stream.pointee.avail_out)
+            switch status {
+            case Z_OK, Z_BUF_ERROR:
+                if count == 0 && stream.pointee.avail_in == 0 && compressedRead == compressedSize {
+                    return .failed("Truncated ZIP file data (the deflate stream does not end within its \(compressedSize) compressed bytes)")
+                }
+            case Z_STREAM_END:
+                finished = true
+            default:
+                let message = stream.pointee.msg.map { String(cString: $0) } ?? "error \(status)"
+                return .failed("ZIP decompression failed (\(message))")
+            }
+            if count > 0 { return delivered(count) }
+            if finished { return .end }
+        }
+    }
+
+    private func delivered(_ count: Int) -> Chunk {
+        crc = crc32(crc, output.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(count))
+        produced += UInt64(count)
+        pending = 0..<count
+        return .bytes(UnsafeRawBufferPointer(rebasing: output[0..<count]))
+    }
+
+    /// At the end of the entry: the sizes and the CRC-32 against the central directory's (libarchive's messages).
+    private func verify() -> Chunk {
+        let consumed = compressedRead - UInt64(zstream?.pointee.avail_in ?? 0)
+        if consumed != compressedSize {
+            return .failed("ZIP compressed data is wrong size (read \(consumed), expected \(compressedSize))")
+        }
+        if produced != uncompressedSize {
+            return .failed("ZIP uncompressed data is wrong size (read \(produced), expected \(uncompressedSize))")
+        }
+        if UInt32(truncatingIfNeeded: crc) != expectedCRC {
+            return .failed("ZIP bad CRC: 0x\(String(crc, radix: 16)) should be 0x\(String(expectedCRC, radix: 16))")
+        }
+        return .end
+    }
+}
+
+/// An entry of a ZIP on disk read without libarchive (`ZipCentralDirectory.Record.dataOffset` is set).
+struct ZipDirectContent: EntryContent {
+    let file: ZipFile
+    let record: ZipCentralDirectory.Record
+    let dataOffset: UInt64
+    private var current: ZipEntryStream?
+
+    init(file: ZipFile, record: ZipCentralDirectory.Record, dataOffset: UInt64) {
+        self.file = file
+        self.record = record
+        self.dataOffset = dataOffset
+    }
+
+    private mutating func opened() -> ZipEntryStream {
+        if let current { return current }
+        let stream = ZipEntryStream(file: file, record: record, dataOffset: dataOffset)
+        current = stream
+        return stream
+    }
+
+    mutating func prefix(_ count: Int) -> ArchiveHandle.DataResult {
+        let stream = opened()
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            switch stream.next(max: count - bytes.count) {
+            case .bytes(let chunk): bytes.append(contentsOf: chunk)
+            case .end: return .complete(bytes)
+            case .failed(let reason): return .failed(reason)
+            }
+        }
+        return .complete(bytes)
+    }
+
+    mutating func rest(limit: Int) -> ArchiveHandle.DataResult {
+        let stream = opened()
+        var bytes: [UInt8] = []
+        while true {
+            switch stream.next(max: limit + 1 - bytes.count) {
+            case .bytes(let chunk):
+                bytes.append(contentsOf: chunk)
+                if bytes.count > limit { return .overLimit(bytes) }
+            case .end: return .complete(bytes)
+            case .failed(let reason): return .failed(reason)
+            }
+        }
+    }
+
+    mutating func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> ArchiveHandle.StreamEnd {
+        let stream = opened()
+        while true {
+            switch stream.next() {
+            case .bytes(let chunk): if !consume(chunk) { return .stopped }
+            case .end: return .end
+            case .failed(let reason): return .failed(reason)
+            }
+        }
+    }
+
+    /// STORED data is read by offset: only the ranges asked for (no CRC-32: the entry is not read to its end).
+    func read(offset: Int, count: Int) -> [UInt8]? {
+        guard record.method == 0, offset >= 0, count >= 0 else { return nil }
+        let size = Int(clamping: record.uncompressedSize)
+        guard offset <= size else { return [] }
+        return file.read(count: min(count, size - offset), at: dataOffset + UInt64(offset))
+    }
+
+    func restarted() -> ZipDirectContent? { ZipDirectContent(file: file, record: record, dataOffset: dataOffset) }
+}
+
+/// libarchive's handle on the same ZIP, opened only when an entry needs it, and moved forward to that entry (its
+/// n-th entry is the n-th group of central-directory records).
+final class LazyArchive {
+    let path: String
+    private(set) var handle: ArchiveHandle?
+    /// Entries the handle has returned so far.
+    private var position = 0
+    private var failure: String?
+
+    init(path: String, handle: ArchiveHandle? = nil) {
+        self.path = path
+        self.handle = handle
+    }
+
+    /// The handle on entry `group`, `.end` when libarchive has fewer entries, or libarchive's error.
+    func entry(_ group: Int) -> (ArchiveHandle?, ArchiveHandle.Next) {
+        if handle == nil && failure == nil {
+            do throws(ReadError) {
+                handle = try ArchiveHandle(path: path, format: .zip)
+            } catch {
+                failure = "\(error)"
+            }
+        }
+        guard let handle else { return (nil, .failed(failure ?? "libarchive could not open the archive")) }
+        while position <= group {
+            let next = handle.next()
+            guard case .entry = next else { return (handle, next) }
+            position += 1
+            if position - 1 == group { return (handle, next) }
+        }
+        return (handle, .failed("libarchive passed entry \(group + 1) already"))
+    }
+}
+
+extension Walk {
+    /// A top-level ZIP on disk with a plain central directory: each entry's listing comes from the directory, and its
+    /// data is read by offset (`ZipDirectContent`). Entries the direct path cannot judge go through libarchive, on a
+    /// handle opened when first needed. Returns the libarchive error that ended the walk, if any.
+    @discardableResult
+    mutating func walkDirect(file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive, groups: [Int]? = nil) -> String? {
+        let marking = groups != nil
+        for group in groups ?? Array(directory.groups.indices) {
+            if stopped { return nil }
+            let before = (entries.count, binaries.count, problems.count, inflated)
+            let failure = visitDirect(group: group, file: file, directory: directory, archive: archive)
+            if marking {
+                marks[group] = Mark(
+                    entries: before.0..<entries.count, binaries: before.1..<binaries.count, problems: before.2..<problems.count,
+                    inflated: inflated - before.3)
+            }
+            if let failure { return failure == "" ? nil : failure }
+        }
+        return nil
+    }
+
+    /// One group of records (one entry). Returns libarchive's error when it ended the walk ("" when the archive
+    /// ended early and the rest was listed).
+    mutating func visitDirect(group: Int, file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive) -> String? {
+        let first = directory.records[directory.groups[group].lowerBound]
+        if let dataOffset = first.dataOffset, let kind = ZipDirect.kind(of: first, file: file) {
+            let type = ZipDirect.libarchiveMode(first) & 0o170000
+            let mode = first.unixMode.map { type | $0 & 0o7777 }
+            switch kind {
+            case .file:
+                examineFile(
+                    path: first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, depth: 0, encrypted: false,
+                    content: ZipDirectContent(file: file, record: first, dataOffset: dataOffset))
+            case .directory:
+                record(ArtifactEntry(path: first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, type: .directory))
+            case .symlink(let target):
+                record(ArtifactEntry(path: first.name, size: 0, mode: mode, type: .symlink(target: target)))
+            }
+            return nil
+        }
+        let (handle, next) = archive.entry(group)
+        switch next {
+        case .end:
+            listUnvisited(directory, from: group, prefix: "")
+            return ""
+        case .failed(let reason):
+            addProblem(ArtifactProblem(
+                kind: .unreadableArchive, path: nil,
+                message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
+            return reason
+        case .entry(let header):
+            guard let handle else { return nil }
+            visit(header, path: first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }, depth: 0, archive: handle, position: group)
+            return nil
+        }
+    }
+}
