@@ -202,7 +202,7 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: "Most entries listed per artifact.")
     var maxEntries = ReadLimits.defaults.entries
 
-    @Option(help: ArgumentHelp("Most bytes held for nested archives at once, every level of a nest together (each is opened in memory).", valueName: "bytes"))
+    @Option(help: ArgumentHelp("Most bytes held for nested archives at once, every level of a nest together (each is opened in memory); a larger one is read front to back out of its entry instead.", valueName: "bytes"))
     var maxNestedBytes = ByteCount(argument: "8M")!
 
     @Option(help: "Entries and artifacts read at once (default: the number of cores); the output is the same for any value.")

@@ -11,6 +11,9 @@ final class ArchiveHandle {
         case zip
         /// tar, plain or compressed with gzip, bzip2, xz or zstd.
         case tar
+        /// ZIP read front to back from its local headers (libarchive's *streamable* reader), for a ZIP that cannot
+        /// be seeked in: a nested one too large to hold in memory.
+        case zipStream
     }
 
     struct Header {
@@ -60,6 +63,8 @@ final class ArchiveHandle {
         case .tar:
             archive_read_support_filter_all(archive)
             archive_read_support_format_tar(archive)
+        case .zipStream:
+            archive_read_support_format_zip_streamable(archive)
         }
     }
 
@@ -211,6 +216,12 @@ final class ArchiveHandle {
             if count == 0 { return .end }
             if !consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { return .stopped }
         }
+    }
+
+    /// Copies the next bytes of the current entry into `buffer`: how many (0 at its end), or why it failed.
+    func readData(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, failure: String?) {
+        let count = archive_read_data(archive, buffer.baseAddress, buffer.count)
+        return count < 0 ? (0, lastError) : (count, nil)
     }
 
     /// Reads up to `count` bytes of the current entry (the rest stays unread; `next()` skips it).

@@ -127,4 +127,12 @@ struct MemoryContent: EntryContent {
     }
 
     func restarted() -> MemoryContent? { MemoryContent(bytes: bytes) }
+
+    mutating func readNext(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, failure: String?) {
+        let count = min(buffer.count, bytes.count - offset)
+        guard count > 0 else { return (0, nil) }
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+        offset += count
+        return (count, nil)
+    }
 }

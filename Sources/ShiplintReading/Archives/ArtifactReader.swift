@@ -244,6 +244,35 @@ protocol EntryContent {
     func read(offset: Int, count: Int) -> [UInt8]?
     /// The same content from its first byte again, for a second pass; nil when it cannot be read again.
     func restarted() -> Self?
+    /// Copies the bytes that follow what was read so far into `buffer`: how many (0 at the end), or why it failed.
+    mutating func readNext(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, failure: String?)
+}
+
+/// Hands an entry's bytes to libarchive a block at a time, so that an archive inside it is read without being held
+/// (a nested archive over the in-memory cap): first the bytes already read to recognise it, then the rest.
+final class EntryPuller<Content: EntryContent> {
+    private var content: Content
+    private var head: [UInt8]
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+
+    init(content: Content, head: [UInt8]) {
+        self.content = content
+        self.head = head
+    }
+
+    deinit { buffer.deallocate() }
+
+    func pull() -> ArchiveHandle.Block {
+        if !head.isEmpty {
+            let count = min(head.count, buffer.count)
+            head.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            head.removeFirst(count)
+            return .bytes(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        let (count, failure) = content.readNext(into: buffer)
+        if let failure { return .failed(failure) }
+        return count == 0 ? .end : .bytes(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+    }
 }
 
 struct ArchiveEntryContent: EntryContent {
@@ -257,6 +286,7 @@ struct ArchiveEntryContent: EntryContent {
     func restarted() -> ArchiveEntryContent? {
         handle.reopened(atEntry: index).map { ArchiveEntryContent(handle: $0, index: index) }
     }
+    func readNext(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, failure: String?) { handle.readData(into: buffer) }
 }
 
 /// The state of reading one artifact: what was found so far and how much of each budget is spent.
@@ -599,7 +629,8 @@ struct Walk: Sendable {
                 message: "nested archive \(what)\(nestedHeld > 0 ? "; with the \(nestedHeld) bytes of the archives it is inside, that passes" : ", over") the cap of \(limits.nestedArchiveBytes) bytes held for nested archives at once (each is opened in memory); not opened (raise --max-nested-bytes, or unpack it when building the package)"))
         }
         if size > Int64(nestedRoom) {
-            nestedTooLarge("declares \(size) bytes")
+            // Too large to hold: read it straight out of the entry instead, holding nothing but a block.
+            openStreamed(path: path, signature: signature, head: head, content: content, depth: depth)
             return
         }
         let budget = limits.artifactBytes - inflatedBytes
@@ -679,6 +710,32 @@ struct Walk: Sendable {
                 message: "reading this entry would pass the cap of \(limits.artifactBytes) bytes inflated for the whole artifact; it and the rest were not read (raise --max-artifact-bytes)"))
         case .failed(let reason):
             problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "entry could not be read: \(reason)"))
+        }
+    }
+
+    /// A nested archive read front to back out of its entry (tar as it is; ZIP by its local headers, since the
+    /// central directory at its end cannot be reached without holding it): nothing of it is held but one block.
+    private mutating func openStreamed(path: String, signature: FileSignature, head: [UInt8], content: some EntryContent, depth: Int) {
+        guard depth < limits.nestingDepth else {
+            problems.append(ArtifactProblem(
+                kind: .nestingTooDeep, path: path,
+                message: "archive nested \(depth + 1) levels deep, past the cap of \(limits.nestingDepth); not opened"))
+            return
+        }
+        let format: ArchiveHandle.Format = signature == .zip ? .zipStream : .tar
+        func opened<C: EntryContent>(_ content: C, head: [UInt8]) throws(ReadError) -> ArchiveHandle {
+            let puller = EntryPuller(content: content, head: head)
+            return try ArchiveHandle(pulling: puller.pull, format: format, label: path, reopen: {
+                // A second pass over an entry inside: the nested archive again from its first byte.
+                guard let fresh = content.restarted() else { return nil }
+                return try? opened(fresh, head: [])
+            })
+        }
+        do {
+            let archive = try opened(content, head: head)
+            walk(archive, prefix: path + "!", depth: depth + 1, index: nil)
+        } catch {
+            problems.append(ArtifactProblem(kind: .unreadableArchive, path: path, message: "nested archive could not be opened: \(error)"))
         }
     }
 

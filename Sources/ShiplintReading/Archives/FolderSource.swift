@@ -279,6 +279,16 @@ struct DiskFileContent: EntryContent {
 
     func restarted() -> DiskFileContent? { DiskFileContent(path: path) }
 
+    mutating func readNext(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, failure: String?) {
+        let descriptor = openRegular()
+        guard descriptor >= 0 else { return (0, "cannot open the file: \(SystemError.current)") }
+        defer { close(descriptor) }
+        let got = pread(descriptor, buffer.baseAddress!, buffer.count, off_t(offset))
+        if got < 0 { return (0, "read error: \(SystemError.current)") }
+        offset += got
+        return (got, nil)
+    }
+
     /// Opens the file without following a link and without blocking; -1 unless it is still a regular file.
     private func openRegular() -> Int32 {
         let descriptor = FolderSource.withCString(path) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }

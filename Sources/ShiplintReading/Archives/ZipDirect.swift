@@ -317,6 +317,16 @@ struct ZipDirectContent: EntryContent {
     }
 
     func restarted() -> ZipDirectContent? { ZipDirectContent(file: file, record: record, dataOffset: dataOffset) }
+
+    mutating func readNext(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, failure: String?) {
+        switch opened().next(max: buffer.count) {
+        case .bytes(let chunk):
+            buffer.baseAddress!.copyMemory(from: chunk.baseAddress!, byteCount: chunk.count)
+            return (chunk.count, nil)
+        case .end: return (0, nil)
+        case .failed(let reason): return (0, reason)
+        }
+    }
 }
 
 /// libarchive's handle on the same ZIP, opened only when an entry needs it, and moved forward to that entry (its
