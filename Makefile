@@ -6,7 +6,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
-APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev pkg-config
+APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
 .PHONY: all deps build debug test unit conformance ci-formats bench fixtures demo install clean
 
@@ -14,12 +14,12 @@ all: build
 
 # Installs the C libraries (and pkg-config) only when pkg-config cannot find them.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libelf libarchive zlib; then \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libelf libarchive zlib libdeflate; then \
 		echo "make deps: installing $(APT_PACKAGES)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
-	@pkg-config --exists libelf libarchive zlib || { echo "make deps: libelf, libarchive or zlib still missing" >&2; exit 1; }
+	@pkg-config --exists libelf libarchive zlib libdeflate || { echo "make deps: libelf, libarchive, zlib or libdeflate still missing" >&2; exit 1; }
 	@# The image tests build real OCI layouts and docker save tarballs with umoci and skopeo (zstd layers with zstd), offline.
 	@if ! command -v umoci >/dev/null 2>&1 || ! command -v skopeo >/dev/null 2>&1 || ! command -v zstd >/dev/null 2>&1; then \
 		echo "make deps: installing umoci skopeo zstd (for the container image tests)"; \
@@ -88,8 +88,8 @@ clean:
 # linked statically (only glibc dynamic), built in .build-dist (see packaging/dist.py). `make dist-test` checks them
 # as a user without Swift would use them (packaging/check_dist.py); `make test` runs it.
 DIST_APT_PACKAGES := libelf-dev libarchive-dev pkg-config libacl1-dev libzstd-dev liblz4-dev libbz2-dev liblzma-dev \
-	zlib1g-dev nettle-dev libxml2-dev libicu-dev
-DIST_STATIC_ARCHIVES := libelf.a libarchive.a libacl.a libzstd.a liblz4.a libbz2.a liblzma.a libz.a libnettle.a \
+	zlib1g-dev libdeflate-dev nettle-dev libxml2-dev libicu-dev
+DIST_STATIC_ARCHIVES := libelf.a libarchive.a libacl.a libzstd.a liblz4.a libbz2.a liblzma.a libz.a libdeflate.a libnettle.a \
 	libxml2.a libicuuc.a libicudata.a libicui18n.a
 
 .PHONY: dist dist-deps dist-test

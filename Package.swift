@@ -28,10 +28,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibdeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
         // Plain Sendable value types: what was read from an artifact.
         .target(name: "ShiplintFacts"),
         // Opens archives and binaries; the only module that touches C.
-        .target(name: "ShiplintReading", dependencies: ["ShiplintFacts", "CLibelf", "CLibarchive", "CZlib"]),
+        .target(name: "ShiplintReading", dependencies: ["ShiplintFacts", "CLibelf", "CLibarchive", "CZlib", "CLibdeflate"]),
         // Target rule files: strict loading, `extends`, built-in rules.
         .target(
             name: "ShiplintTargets",

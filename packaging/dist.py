@@ -49,10 +49,10 @@ GLIBC_LIBRARIES = {"c", "m", "dl", "pthread", "rt", "util", "resolv", "anl", "ns
 # The Debian package that ships each static archive, for the error message (`make dist-deps` installs them).
 DEBIAN_PACKAGE = {
     "elf": "libelf-dev", "archive": "libarchive-dev", "z": "zlib1g-dev", "nettle": "nettle-dev", "acl": "libacl1-dev",
-    "lzma": "liblzma-dev", "zstd": "libzstd-dev", "lz4": "liblz4-dev", "bz2": "libbz2-dev", "xml2": "libxml2-dev",
+    "deflate": "libdeflate-dev", "lzma": "liblzma-dev", "zstd": "libzstd-dev", "lz4": "liblz4-dev", "bz2": "libbz2-dev", "xml2": "libxml2-dev",
     "icui18n": "libicu-dev", "icuuc": "libicu-dev", "icudata": "libicu-dev", "stdc++": "libstdc++-12-dev",
 }
-PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive", "libxml-2.0"], "zlib": ["zlib"]}
+PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive", "libxml-2.0"], "zlib": ["zlib"], "libdeflate": ["libdeflate"]}
 
 
 def say(text):

@@ -1,3 +1,4 @@
+internal import CLibdeflate
 internal import CZlib
 import Foundation
 import ShiplintFacts
@@ -51,6 +52,10 @@ enum ZipDirect {
 
     /// Compressed bytes read per `pread`, and bytes inflated per call to zlib.
     static let chunk = 256 * 1024
+    /// A DEFLATE entry up to this size (both ways) read to its end is inflated in one call by libdeflate, about twice
+    /// as fast as zlib's stream (0.26 s against 0.55 s for the 189 MiB of libraries of the bench layer); larger ones
+    /// stream through zlib, so what is held stays bounded whatever the entry's size.
+    static let wholeEntryLimit: UInt64 = 4 << 20
 
     /// What an entry is, decided from its central-directory record the way libarchive decides it
     /// (archive_read_support_format_zip.c: the mode from the external attributes of a Unix or MS-DOS host, a name
@@ -105,7 +110,8 @@ enum ZipDirect {
 }
 
 /// One entry's data, front to back: STORED bytes read by offset, DEFLATE inflated by zlib from compressed bytes read
-/// in chunks. The CRC-32 is checked, as libarchive checks it, when the entry is read to its end.
+/// in chunks, or, for an entry of at most `ZipDirect.wholeEntryLimit` read beyond its first bytes, by libdeflate in
+/// one call. The CRC-32 is checked, as libarchive checks it, when the entry is read to its end.
 final class ZipEntryStream {
     private let file: ZipFile
     private let dataOffset: UInt64
@@ -124,6 +130,10 @@ final class ZipEntryStream {
     private var crc: UInt = 0
     private var finished = false
     private var outcome: Chunk?
+    /// The whole entry, inflated by libdeflate; `pending` then indexes it instead of `output`.
+    private var whole: UnsafeMutableRawBufferPointer?
+    private var triedWhole = false
+    private var handedOut: UnsafeMutableRawBufferPointer { whole ?? output }
 
     enum Chunk {
         case bytes(UnsafeRawBufferPointer)
@@ -148,6 +158,7 @@ final class ZipEntryStream {
         }
         input?.deallocate()
         output.deallocate()
+        whole?.deallocate()
     }
 
     /// The next bytes of the entry (valid until the next call), its end (checked), or why it cannot be read.
@@ -166,7 +177,7 @@ final class ZipEntryStream {
             }
         }
         let count = min(max, pending.count)
-        let bytes = UnsafeRawBufferPointer(rebasing: output[pending.lowerBound..<pending.lowerBound + count])
+        let bytes = UnsafeRawBufferPointer(rebasing: handedOut[pending.lowerBound..<pending.lowerBound + count])
         pending = pending.lowerBound + count..<pending.upperBound
         return .bytes(bytes)
     }
@@ -185,6 +196,10 @@ final class ZipEntryStream {
             if got < count { return .failed("Truncated ZIP file data") }
             compressedRead += UInt64(got)
             return delivered(got)
+        }
+        if !triedWhole, wanted > 64 * 1024, compressedSize <= ZipDirect.wholeEntryLimit, uncompressedSize <= ZipDirect.wholeEntryLimit {
+            triedWhole = true
+            if let rest = inflateWhole() { return rest }
         }
         if zstream == nil {
             let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -227,8 +242,44 @@ final class ZipEntryStream {
         }
     }
 
+    /// The whole entry in one libdeflate call, then handed out from where the stream had got to (the first bytes may
+    /// have come from zlib). Nil when libdeflate does not inflate it to exactly its size from exactly its compressed
+    /// bytes: the zlib stream then reads it and says what is wrong, in its words.
+    private func inflateWhole() -> Chunk? {
+        let compressed = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(Int(compressedSize), 1), alignment: 16)
+        defer { compressed.deallocate() }
+        let count = Int(compressedSize)
+        guard file.read(into: UnsafeMutableRawBufferPointer(rebasing: compressed[0..<count]), at: dataOffset) == count,
+            let decompressor = libdeflate_alloc_decompressor()
+        else { return nil }
+        defer { libdeflate_free_decompressor(decompressor) }
+        let size = Int(uncompressedSize)
+        let inflated = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(size, 1), alignment: 16)
+        var consumed = 0
+        var produced = 0
+        let status = libdeflate_deflate_decompress_ex(decompressor, compressed.baseAddress, count, inflated.baseAddress, size, &consumed, &produced)
+        guard status == LIBDEFLATE_SUCCESS, consumed == count, produced == size else {
+            inflated.deallocate()
+            return nil
+        }
+        if let zstream {
+            inflateEnd(zstream)
+            zstream.deallocate()
+            self.zstream = nil
+        }
+        let start = Int(self.produced)
+        whole = inflated
+        crc = UInt(libdeflate_crc32(0, inflated.baseAddress, size))
+        self.produced = uncompressedSize
+        compressedRead = compressedSize
+        finished = true
+        guard start < size else { return .end }
+        pending = start..<size
+        return .bytes(UnsafeRawBufferPointer(rebasing: inflated[start..<size]))
+    }
+
     private func delivered(_ count: Int) -> Chunk {
-        crc = crc32(crc, output.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(count))
+        crc = UInt(libdeflate_crc32(UInt32(truncatingIfNeeded: crc), output.baseAddress, count))
         produced += UInt64(count)
         pending = 0..<count
         return .bytes(UnsafeRawBufferPointer(rebasing: output[0..<count]))
