@@ -50,8 +50,8 @@ extension Check {
             guard let node = context.target.node, !node.prismaBinaryTargets.isEmpty else { return [] }
             var engines: [(input: DeploymentInput, path: String, target: String)] = []
             for input in context.inputs {
-                for entry in input.unpackedEntries where entry.type == .file {
-                    if let target = PrismaEngine.binaryTarget(ofFile: entry.path) { engines.append((input, entry.path, target)) }
+                for item in input.unpacked where item.isFile {
+                    if let target = PrismaEngine.binaryTarget(ofFile: item.path) { engines.append((input, item.path, target)) }
                 }
             }
             // One engine that loads here is enough: Prisma picks it by the platform it detects.

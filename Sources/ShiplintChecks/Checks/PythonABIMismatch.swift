@@ -146,8 +146,14 @@ enum CPythonSymbols {
     /// One reason per kind, naming the first imported symbol of that kind.
     static func reasons(_ binary: Binary) -> [Reason] {
         guard case .elf(let elf)? = binary.facts else { return [] }
-        // A weak import is optional: the loader binds it to null when no library defines it.
-        let imported = elf.importedSymbols.filter { !$0.isWeak }.map(\.name)
+        // A weak import is optional: the loader binds it to null when no library defines it. Every rule below is
+        // about a `Py…` or `_Py…` name: only those are kept (one pass, no copy of a table of thousands).
+        var imported: [String] = []
+        for symbol in elf.symbols where !symbol.isDefined && !symbol.isWeak {
+            let first = symbol.name.utf8.first
+            if first == UInt8(ascii: "P") || first == UInt8(ascii: "_") { imported.append(symbol.name) }
+        }
+        guard !imported.isEmpty else { return [] }
         var reasons: [Reason] = []
         /// The matching names, sorted, with `first` first when present (auditwheel's message names PyFPE_jbuf).
         func matching(_ test: (String) -> Bool, first: String? = nil) -> [String] {

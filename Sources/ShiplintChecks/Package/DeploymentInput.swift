@@ -3,10 +3,19 @@ import ShiplintTargets
 
 /// One input of a deployment as a finding names it: the function (unpacked at `/var/task`) or the n-th layer
 /// (unpacked at `/opt`, later layers over earlier ones).
-struct DeploymentInput {
+struct DeploymentInput: Sendable {
     let artifact: Artifact
     /// 1-based position among the layers; nil for the function.
     let layerNumber: Int?
+    /// Entries Lambda unpacks: those of the artifact itself, not the files of archives inside it, each path split
+    /// once for every check of the scan.
+    let unpacked: [UnpackedEntry]
+
+    init(artifact: Artifact, layerNumber: Int?, unpacked: [UnpackedEntry]? = nil) {
+        self.artifact = artifact
+        self.layerNumber = layerNumber
+        self.unpacked = unpacked ?? UnpackedEntry.all(in: artifact)
+    }
 
     var isLayer: Bool { layerNumber != nil }
 
@@ -21,21 +30,65 @@ struct DeploymentInput {
         (isLayer ? package.layerRoot : package.taskRoot) ?? (isLayer ? "/opt" : "/var/task")
     }
 
-    /// Entries Lambda unpacks: those of the artifact itself, not the files of archives inside it.
-    var unpackedEntries: [ArtifactEntry] { artifact.entries.filter { !EntryPath.isNested($0.path) } }
-
     /// What it takes on disk once unzipped.
     var unzippedSize: Int64 {
-        unpackedEntries.reduce(0) { total, entry in entry.type == .file ? total + entry.size : total }
+        unpacked.reduce(0) { total, item in item.entry.type == .file ? total + item.entry.size : total }
     }
 }
 
-extension DeploymentContext {
-    /// The function first, then the layers in deployment order.
-    var inputs: [DeploymentInput] {
-        (function.map { [DeploymentInput(artifact: $0, layerNumber: nil)] } ?? [])
-            + layers.enumerated().map { DeploymentInput(artifact: $0.element, layerNumber: $0.offset + 1) }
+/// An entry Lambda unpacks, with its path split into components once: every package check of a scan reads them,
+/// instead of splitting every path again in every check (issue #10).
+struct UnpackedEntry: Sendable {
+    let entry: ArtifactEntry
+    /// `EntryPath.components(entry.path)`.
+    let components: [String]
+
+    var path: String { entry.path }
+    var isFile: Bool { entry.type == .file }
+
+    /// The artifact's entries that are not inside a nested archive, in listing order.
+    static func all(in artifact: Artifact) -> [UnpackedEntry] {
+        var entries: [UnpackedEntry] = []
+        entries.reserveCapacity(artifact.entries.count)
+        for entry in artifact.entries where !EntryPath.isNested(entry.path) {
+            entries.append(UnpackedEntry(entry: entry, components: EntryPath.components(entry.path)))
+        }
+        return entries
     }
+
+    /// The components below `folder` when the path lies inside it (`EntryPath.path(_:isInside:)`), nil otherwise:
+    /// the same as splitting what follows `folder/`, without splitting again.
+    func components(inside folder: EntryFolder) -> ArraySlice<String>? {
+        if folder.path.isEmpty { return components[...] }
+        guard entry.path.hasPrefix(folder.slashed) else { return nil }
+        if folder.isPlain && entry.path.utf8.starts(with: folder.slashed.utf8) { return components.dropFirst(folder.depth) }
+        return EntryPath.components(String(entry.path.dropFirst(folder.path.count + 1)))[...]
+    }
+}
+
+/// A folder entry paths are tested against many times (a layer's module path): its `folder/` prefix made once.
+struct EntryFolder: Sendable {
+    let path: String
+    /// `path + "/"`.
+    let slashed: String
+    /// How many components it has.
+    let depth: Int
+    /// `path.count`: deeper folders are told apart by it.
+    let length: Int
+    /// Its components joined are itself (no empty or `.` component): a path inside it starts with exactly them.
+    let isPlain: Bool
+
+    init(_ path: String) {
+        self.path = path
+        slashed = path + "/"
+        let components = EntryPath.components(path)
+        depth = components.count
+        length = path.count
+        isPlain = components.joined(separator: "/") == path
+    }
+
+    /// `EntryPath.path(path, isInside: self.path)`.
+    func contains(_ path: String) -> Bool { self.path.isEmpty || path.hasPrefix(slashed) }
 }
 
 /// Paths as archives store them: `/`-separated, `!` between an archive and the archive inside it.
@@ -109,8 +162,9 @@ enum ByteCount {
 
 /// Files of the Python import system: sources, bytecode, extension modules and installed distributions' metadata.
 enum PythonFile {
-    static func isPython(_ path: String) -> Bool {
-        let components = EntryPath.components(path)
+    static func isPython(_ path: String) -> Bool { isPython(components: EntryPath.components(path)) }
+
+    static func isPython<Components: BidirectionalCollection<String>>(components: Components) -> Bool {
         guard let name = components.last else { return false }
         if name.hasSuffix(".py") || name.hasSuffix(".pyc") { return true }
         if ExtensionModuleName(fileName: name) != nil { return true }
@@ -119,7 +173,7 @@ enum PythonFile {
 
     /// The top-level module a file provides, given its path relative to a folder on `sys.path`
     /// (`requests/api.py` → `requests`, `six.py` → `six`, `_cffi_backend.cpython-313-x86_64-linux-gnu.so` → `_cffi_backend`).
-    static func topLevelModule(relative components: [String]) -> (name: String, isPackage: Bool)? {
+    static func topLevelModule<Components: BidirectionalCollection<String>>(relative components: Components) -> (name: String, isPackage: Bool)? {
         guard let first = components.first, let name = components.last else { return nil }
         let isModuleFile = name.hasSuffix(".py") || ExtensionModuleName(fileName: name) != nil
         guard isModuleFile else { return nil }
