@@ -18,6 +18,9 @@ struct ExtensionModuleName: Equatable {
 
     /// Nil for names that are not tagged extension modules (`libfoo.so.1`, `_mod.so`, `libopenblas-r0.3.21.so`).
     init?(fileName: String) {
+        // Only names ending in `.so` or `.pyd` (any case) qualify: the last byte says most names do not.
+        let last = fileName.utf8.last.map { $0 | 0x20 }
+        guard last == UInt8(ascii: "o") || last == UInt8(ascii: "d") else { return nil }
         guard let dot = fileName.firstIndex(of: "."), dot != fileName.startIndex else { return nil }
         module = String(fileName[..<dot])
         suffix = String(fileName[dot...])
@@ -150,8 +153,18 @@ enum CPythonSymbols {
         // about a `Py…` or `_Py…` name: only those are kept (one pass, no copy of a table of thousands).
         var imported: [String] = []
         for symbol in elf.symbols where !symbol.isDefined && !symbol.isWeak {
-            let first = symbol.name.utf8.first
-            if first == UInt8(ascii: "P") || first == UInt8(ascii: "_") { imported.append(symbol.name) }
+            // `PyF…`, `PyU…`, `PyS…`, `PyI…`, `Py_…` and `_Py_ZeroStruct`: an extension imports hundreds of other
+            // `Py…` names, passed over on their first three bytes.
+            var bytes = symbol.name.utf8.makeIterator()
+            switch (bytes.next(), bytes.next(), bytes.next()) {
+            case (UInt8(ascii: "P")?, UInt8(ascii: "y")?, let third?)
+            where third == UInt8(ascii: "F") || third == UInt8(ascii: "U") || third == UInt8(ascii: "S") || third == UInt8(ascii: "I") || third == UInt8(ascii: "_"):
+                imported.append(symbol.name)
+            case (UInt8(ascii: "_")?, UInt8(ascii: "P")?, UInt8(ascii: "y")?):
+                imported.append(symbol.name)
+            default:
+                break
+            }
         }
         guard !imported.isEmpty else { return [] }
         var reasons: [Reason] = []

@@ -93,10 +93,18 @@ enum EntryPermissions {
         // Asked only of entries whose mode could matter (most are readable by all), so most paths are never split.
         func isEntryPoint() -> Bool {
             guard entry.type == .file else { return false }
-            let components = EntryPath.components(entry.path)
-            return (components.count == 1 && package.executableEntryPoints.contains(components[0]))
-                || (isLayer && components.count > 1 && components[0] == "bin")
-                || (isLayer && components.count == 2 && components[0] == "extensions")
+            // The first component, and how many there are up to 3 (the rules tell 1, 2 and more apart).
+            var first: Substring?
+            var count = 0
+            EntryPath.eachComponent(entry.path) { part in
+                if first == nil { first = part }
+                count += 1
+                return count < 3
+            }
+            guard let first else { return false }
+            return (count == 1 && package.executableEntryPoints.contains(String(first)))
+                || (isLayer && count > 1 && first == "bin")
+                || (isLayer && count == 2 && first == "extensions")
         }
         guard let mode = entry.mode else {
             guard isEntryPoint() else { return nil }

@@ -128,6 +128,20 @@ enum EntryPath {
     static func eachComponent(_ path: String, _ body: (Substring) -> Bool) {
         let utf8 = path.utf8
         let slash = UInt8(ascii: "/")
+        // Native strings: scan the bytes, and make each component from its offsets (O(1) on UTF-8 storage).
+        let scanned: Void? = utf8.withContiguousStorageIfAvailable { bytes in
+            var start = 0
+            for index in 0...bytes.count {
+                guard index == bytes.count || bytes[index] == slash else { continue }
+                let length = index - start
+                if length > 0 && !(length == 1 && bytes[start] == UInt8(ascii: ".")) {
+                    let lower = utf8.index(utf8.startIndex, offsetBy: start)
+                    if !body(Substring(utf8[lower..<utf8.index(lower, offsetBy: length)])) { return }
+                }
+                start = index + 1
+            }
+        }
+        if scanned != nil { return }
         var start = utf8.startIndex
         var index = start
         while true {
@@ -186,6 +200,15 @@ enum PythonFile {
 
     /// Folders named `pkg-1.0.dist-info` or `numpy.libs` are not importable.
     static func isIdentifier(_ name: String) -> Bool {
+        // ASCII names (nearly all): letters, digits and `_` are what the Character rules below say for ASCII.
+        if let ascii = name.utf8.withContiguousStorageIfAvailable({ bytes -> Bool? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+            guard let head = bytes.first, head == UInt8(ascii: "_") || isLetter(head) else { return false }
+            return bytes.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+        }), let answer = ascii {
+            return answer
+        }
         guard let head = name.first, head == "_" || head.isLetter else { return false }
         return name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
     }

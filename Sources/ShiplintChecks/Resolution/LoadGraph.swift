@@ -56,28 +56,52 @@ public struct LoadGraph: Sendable {
 
     public let objects: [Object]
     public let loads: [Load]
+    /// Every (object, soname) with its first resolution: what a loader would do loading the first root that needs it.
+    /// Computed once with the graph: several checks and reports read it.
+    public let firstResolutions: [Edge]
+    /// Object ids by (artifact, path), the first object of each.
+    private let objectIDs: [ObjectKey: Int]
+    /// Where each (object id, soname) of `firstResolutions` is.
+    private let firstResolutionIndex: [EdgeKey: Int]
+
+    private struct ObjectKey: Hashable {
+        let artifact: String
+        let path: String
+    }
+
+    private struct EdgeKey: Hashable {
+        let from: Int
+        let soname: String
+    }
 
     public init(objects: [Object], loads: [Load]) {
         self.objects = objects
         self.loads = loads
-    }
-
-    /// Every (object, soname) with its first resolution: what a loader would do loading the first root that needs it.
-    public var firstResolutions: [Edge] {
-        var seen = Set<String>()
-        var result: [Edge] = []
+        var index: [EdgeKey: Int] = [:]
+        var first: [Edge] = []
         for load in loads {
-            for edge in load.edges where seen.insert("\(edge.from)\u{0}\(edge.soname)").inserted {
-                result.append(edge)
+            for edge in load.edges {
+                let key = EdgeKey(from: edge.from, soname: edge.soname)
+                guard index[key] == nil else { continue }
+                index[key] = first.count
+                first.append(edge)
             }
         }
-        return result
+        firstResolutions = first
+        firstResolutionIndex = index
+        var ids: [ObjectKey: Int] = [:]
+        for (id, object) in objects.enumerated() where ids[ObjectKey(artifact: object.artifact, path: object.path)] == nil {
+            ids[ObjectKey(artifact: object.artifact, path: object.path)] = id
+        }
+        objectIDs = ids
     }
 
     /// Where `soname` resolved for the object at `path` of `artifact` (its first load), nil when not in the graph.
     public func resolution(of soname: String, neededBy artifact: String, path: String) -> Resolution? {
-        guard let id = objects.firstIndex(where: { $0.artifact == artifact && $0.path == path }) else { return nil }
-        return firstResolutions.first { $0.from == id && $0.soname == soname }?.resolution
+        guard let id = objectIDs[ObjectKey(artifact: artifact, path: path)],
+            let edge = firstResolutionIndex[EdgeKey(from: id, soname: soname)]
+        else { return nil }
+        return firstResolutions[edge].resolution
     }
 
     /// Every edge where the library is missing, once per (object, soname), with the chain that first reached it.
