@@ -81,4 +81,35 @@ import Testing
         #expect(graph.firstResolutions.count == 4)
         #expect(graph.missing.map(\.soname) == ["libbar.so.1"])
     }
+
+    /// Files that are not ELF objects are not recorded one by one, only their folders: a later layer's text file
+    /// still replaces an earlier layer's library, and a link still resolves through a folder holding only such files.
+    @Test func filesThatAreNotObjectsStillShadowAndHoldFolders() throws {
+        let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
+        let function = Artifact(
+            path: "function.zip", kind: .zip, entries: [],
+            binaries: [SampleBinary.elf("pkg/_mod.abi3.so", needed: ["libfoo.so.1", "libbar.so.1"])], problems: [])
+        let library = Artifact(
+            path: "library.zip", kind: .zip,
+            entries: [
+                SamplePackage.file("vendor/docs/README"),
+                ArtifactEntry(path: "lib/libbar.so.1", size: 1, mode: 0o120777, type: .symlink(target: "../vendor/docs/../libbar.so.1")),
+            ],
+            binaries: [
+                SampleBinary.library("lib/libfoo.so.1", soname: "libfoo.so.1"),
+                SampleBinary.library("vendor/libbar.so.1", soname: "libbar.so.1"),
+            ],
+            problems: [])
+        let text = SamplePackage.artifact("text.zip", files: [("lib/libfoo.so.1", 10)])
+        func resolution(_ soname: String, _ layers: [Artifact]) -> Resolution? {
+            LoaderModel.graph(function: function, layers: layers, target: target)
+                .resolution(of: soname, neededBy: "function.zip", path: "pkg/_mod.abi3.so")
+        }
+        guard case .bundled(_, let directory, _)? = resolution("libbar.so.1", [library]) else {
+            Issue.record("libbar.so.1 is not found through the link"); return
+        }
+        #expect(directory == "/opt/lib")
+        guard case .bundled? = resolution("libfoo.so.1", [text, library]) else { Issue.record("the library over the text file is not found"); return }
+        guard case .missing? = resolution("libfoo.so.1", [library, text]) else { Issue.record("the text file over the library does not hide it"); return }
+    }
 }

@@ -97,6 +97,8 @@ struct ModuleCopy {
         var copies: [Key: ModuleCopy] = [:]
         for (inputIndex, input) in inputs.enumerated() {
             let folders = input.isLayer ? layerFolders : functionFolders
+            // Entries come folder by folder: a file of the module just recorded needs no second look-up.
+            var last: (folder: Int, name: String, path: String)?
             for item in input.unpacked where item.isFile {
                 guard let folderIndex = folders.firstIndex(where: { $0.contains(item.path) }),
                     let relative = item.components(inside: folders[folderIndex])
@@ -105,6 +107,8 @@ struct ModuleCopy {
                 // A file in python/lib/… belongs to the site-packages folder, not to a module `lib` of python/.
                 if folders.contains(where: { $0.length > folder.length && $0.contains(item.path) }) { continue }
                 guard let module = moduleName(relative, python: target.python != nil) else { continue }
+                if let last, last.folder == folderIndex, last.name == module.name, last.path == module.path { continue }
+                last = (folderIndex, module.name, module.path)
                 let path = folder.path.isEmpty ? module.path : folder.slashed + module.path
                 // Function first, then layers: each later layer goes over the earlier ones in the same /opt folder.
                 let precedence = input.isLayer ? 1 + folderIndex * 1000 + (1000 - (input.layerNumber ?? 0)) : 0

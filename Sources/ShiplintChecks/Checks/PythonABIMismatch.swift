@@ -103,7 +103,7 @@ extension Check {
                     : "Install a release of the package built for CPython \(context.target.python.map { "\($0.version)" } ?? "3") (\(InstallAdvice.pip(context.target))), or rebuild it from source against that CPython.",
                 fact: needed.joined(separator: ", "))
         }
-        guard let python = context.target.python, let name = ExtensionModuleName(fileName: context.binary.fileName),
+        guard let python = context.target.python, let name = ExtensionModuleName(fileName: fileName(context.binary)),
             !python.extensionSuffixes.contains(name.suffix)
         else { return nil }
         let reason: String
@@ -210,4 +210,25 @@ enum PythonModulePath {
         }
         return (folders + [module]).joined(separator: ".")
     }
+}
+
+/// `binary.fileName`, read off the bytes when the path is ASCII (every separator is then one character).
+private func fileName(_ binary: Binary) -> String {
+    let path = binary.path
+    let found: String?? = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        // The last non-empty run after the last `!` that has one, then the last non-empty run between `/`.
+        func lastRun(_ range: Range<Int>, separator: UInt8) -> Range<Int>? {
+            var end = range.upperBound
+            while end > range.lowerBound && bytes[end - 1] == separator { end -= 1 }
+            guard end > range.lowerBound else { return nil }
+            var start = end
+            while start > range.lowerBound && bytes[start - 1] != separator { start -= 1 }
+            return start..<end
+        }
+        let inner = lastRun(0..<bytes.count, separator: UInt8(ascii: "!")) ?? 0..<bytes.count
+        let name = lastRun(inner, separator: UInt8(ascii: "/")) ?? inner
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[name]), as: UTF8.self)
+    }
+    return found.flatMap { $0 } ?? binary.fileName
 }

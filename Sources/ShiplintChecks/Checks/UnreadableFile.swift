@@ -114,7 +114,7 @@ enum EntryPermissions {
                 fact: "no unix modes")
         }
         let others = mode & 0o7
-        let shown = String(mode & 0o777, radix: 8)
+        var shown: String { String(mode & 0o777, radix: 8) }  // only for a verdict: most entries have none
         switch entry.type {
         case .file:
             if others & 0o5 != 0o5 && isEntryPoint() {

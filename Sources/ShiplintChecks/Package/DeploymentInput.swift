@@ -95,7 +95,9 @@ struct EntryFolder: Sendable {
 enum EntryPath {
     // Paths are compared byte by byte (UTF-8): every check asks this of every entry, and `String.contains(String)`
     // or a Character split costs far more per call (100,000 entries × every check, issue #10).
-    static func isNested(_ path: String) -> Bool { path.utf8.contains(UInt8(ascii: "!")) }
+    static func isNested(_ path: String) -> Bool {
+        path.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "!")) } ?? path.utf8.contains(UInt8(ascii: "!"))
+    }
 
     /// The path inside the innermost archive.
     static func inner(_ path: String) -> String {

@@ -53,7 +53,7 @@ struct RuntimeFiles {
                 + artifact.binaries.lazy.filter { unlisted.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
             // `RuntimePath.join`'s fast way, with the root checked once rather than for every entry.
             let plainRoot = root == "/" ? "" : root.utf8.first == UInt8(ascii: "/") && RuntimePath.isPlain(String(Substring(root.utf8.dropFirst()))) ? root : nil
-            for (path, type) in paths where !path.utf8.contains(UInt8(ascii: "!")) {
+            for (path, type) in paths where !EntryPath.isNested(path) {
                 let runtimePath = if let plainRoot, RuntimePath.isPlain(path) { plainRoot + "/" + path } else { RuntimePath.join(root, path) }
                 // `unread` and `objectsByPath` only hold paths `nodes` has: a path new to `nodes` has nothing to
                 // replace there (most paths are new: one lookup instead of three).
@@ -63,8 +63,16 @@ struct RuntimeFiles {
                     if case .elf(let facts)? = binaries[path]?.facts {
                         object = Object(artifact: artifact.path, path: path, runtimePath: runtimePath, facts: facts)
                     }
+                    let isUnread = object == nil && (unreadPaths.contains(path) || (capped && binaries[path] == nil))
+                    if object == nil && !isUnread && nodes[runtimePath] == nil {
+                        // A new file that is neither an ELF object nor unread: nothing the loader looks up can be
+                        // it (a lookup there finds no object either way), so only its folders are recorded. Most
+                        // entries are such files (100,000 in a Node.js package).
+                        addParents(of: runtimePath)
+                        continue
+                    }
                     let isNew = nodes.updateValue(.file(object), forKey: runtimePath) == nil
-                    if object == nil && (unreadPaths.contains(path) || (capped && binaries[path] == nil)) {
+                    if isUnread {
                         unread.insert(runtimePath)
                     } else if !isNew {
                         unread.remove(runtimePath)
@@ -83,15 +91,19 @@ struct RuntimeFiles {
                 case .other:
                     break
                 }
-                // Parent folders exist even when the archive lists no entry for them.
-                var parent = RuntimePath.parentOfNormalised(runtimePath)
-                while parent.utf8.count > 1, nodes[parent] == nil {
-                    nodes[parent] = .directory
-                    parent = RuntimePath.parentOfNormalised(parent)
-                }
+                addParents(of: runtimePath)
             }
         }
         objects = order.compactMap { objectsByPath[$0] }
+    }
+
+    /// Parent folders exist even when the archive lists no entry for them.
+    private mutating func addParents(of runtimePath: String) {
+        var parent = RuntimePath.parentOfNormalised(runtimePath)
+        while parent.utf8.count > 1, nodes[parent] == nil {
+            nodes[parent] = .directory
+            parent = RuntimePath.parentOfNormalised(parent)
+        }
     }
 
     /// The ELF object at `path`, following symbolic links (in any component, at most 40, as the kernel allows).
@@ -100,7 +112,6 @@ struct RuntimeFiles {
         return object
     }
 
-    func exists(_ path: String) -> Bool { resolve(path) != nil }
 
     /// The resolved path when `path` is a file of the deployment that could not be read.
     func unreadFile(at path: String) -> String? {
