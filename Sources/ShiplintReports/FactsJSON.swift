@@ -54,7 +54,7 @@ enum FactsJSON {
             fields["x86_isa_needed"] = .optional(elf.x86ISANeeded.last)
             fields["libc"] = .string(elf.libc.rawValue)
             // What the loader binds: every dynamic symbol, imports with the version and file they need.
-            let imports = elf.symbols.reduce(0) { $1.isDefined ? $0 : $0 + 1 }
+            let imports = elf.importedSymbols.count
             fields["symbol_counts"] = .object(["imported": .int(imports), "exported": .int(elf.symbols.count - imports)])
             if symbols { fields["symbols"] = .array(elf.symbols.map { symbol in
                 .object([

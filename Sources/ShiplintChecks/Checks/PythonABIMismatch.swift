@@ -152,7 +152,7 @@ enum CPythonSymbols {
         // A weak import is optional: the loader binds it to null when no library defines it. Every rule below is
         // about a `Py…` or `_Py…` name: only those are kept (one pass, no copy of a table of thousands).
         var imported: [String] = []
-        for symbol in elf.symbols where !symbol.isDefined && !symbol.isWeak {
+        for symbol in elf.importedSymbols where !symbol.isWeak {
             // `PyF…`, `PyU…`, `PyS…`, `PyI…`, `Py_…` and `_Py_ZeroStruct`: an extension imports hundreds of other
             // `Py…` names, passed over on their first three bytes.
             var bytes = symbol.name.utf8.makeIterator()
