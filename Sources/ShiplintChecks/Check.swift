@@ -98,14 +98,26 @@ public struct DeploymentContext: Sendable {
     public let descriptor: FunctionDescriptor?
     /// Today as `YYYY-MM-DD` (UTC), for dated facts (`runtime-deprecated`); injected so tests never read the clock.
     public let today: String?
+    /// The function first, then the layers in deployment order, each with its entries split once for every check.
+    let inputs: [DeploymentInput]
 
     public init(function: Artifact?, layers: [Artifact], target: TargetRuntime, descriptor: FunctionDescriptor? = nil, today: String? = nil) {
+        self.init(function: function, layers: layers, target: target, descriptor: descriptor, today: today, layerEntries: nil)
+    }
+
+    /// `layerEntries`: the layers' entries already split (several functions share the layers), in layer order.
+    init(
+        function: Artifact?, layers: [Artifact], target: TargetRuntime, descriptor: FunctionDescriptor? = nil, today: String? = nil,
+        layerEntries: [[UnpackedEntry]]?
+    ) {
         self.function = function
         self.layers = layers
         self.target = target
         self.descriptor = descriptor
         self.today = today
         self.loadGraph = LoaderModel.graph(function: function, layers: layers, target: target)
+        inputs = (function.map { [DeploymentInput(artifact: $0, layerNumber: nil)] } ?? [])
+            + layers.indices.map { DeploymentInput(artifact: layers[$0], layerNumber: $0 + 1, unpacked: layerEntries?[$0]) }
     }
 
     /// The function first, then the layers in deployment order.

@@ -45,9 +45,11 @@ public enum Scanner {
     public static func scan(
         functions: [Artifact], layers: [Artifact] = [], target: TargetRuntime, checks: [Check] = CheckRegistry.all
     ) -> ScanResult {
+        // Layers shared by every function: their entries are split once for all.
+        let layerEntries = functions.count > 1 ? layers.map(UnpackedEntry.all(in:)) : nil
         let deployments: [DeploymentContext] = functions.isEmpty
-            ? [DeploymentContext(function: nil, layers: layers, target: target)]
-            : functions.map { DeploymentContext(function: $0, layers: layers, target: target) }
+            ? [DeploymentContext(function: nil, layers: layers, target: target, layerEntries: nil)]
+            : functions.map { DeploymentContext(function: $0, layers: layers, target: target, layerEntries: layerEntries) }
         return scan(deployments, functions: functions, layers: layers, target: target, checks: checks)
     }
 

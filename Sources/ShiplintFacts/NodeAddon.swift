@@ -16,6 +16,9 @@ public enum NodeAddon: Sendable, Equatable {
         var legacyVersion: Int?
         var registersLegacy = false
         for symbol in facts.symbols {
+            // Every name below starts with `n` (napi_, node_) or `_` (_ZN4node): the rest are passed over at once.
+            let first = symbol.name.utf8.first
+            guard first == UInt8(ascii: "n") || first == UInt8(ascii: "_") else { continue }
             if symbol.isDefined {
                 if symbol.name == "napi_register_module_v1" { registersNodeAPI = true }
                 if symbol.name.hasPrefix("node_register_module_v"), let n = Int(symbol.name.dropFirst("node_register_module_v".count)) {

@@ -15,12 +15,15 @@ public enum JSONValue: Sendable, Equatable {
     /// Two-space indentation, one key per line, keys sorted by their UTF-8 bytes; ends with a newline.
     public func rendered() -> String {
         var output = ""
-        write(into: &output, indent: "")
+        var indents = [""]
+        write(into: &output, depth: 0, indents: &indents)
         output += "\n"  // appended in place: a report of every symbol runs to tens of MB, not copied again
         return output
     }
 
-    private func write(into output: inout String, indent: String) {
+    /// `indents[n]` is 2n spaces, made once per depth rather than once per line.
+    private func write(into output: inout String, depth: Int, indents: inout [String]) {
+        if indents.count <= depth + 1 { indents.append(indents[indents.count - 1] + "  ") }
         switch self {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"
@@ -30,23 +33,25 @@ public enum JSONValue: Sendable, Equatable {
             if items.isEmpty { output += "[]"; return }
             output += "[\n"
             for (index, item) in items.enumerated() {
-                output += indent + "  "
-                item.write(into: &output, indent: indent + "  ")
+                output += indents[depth + 1]
+                item.write(into: &output, depth: depth + 1, indents: &indents)
                 output += index == items.count - 1 ? "\n" : ",\n"
             }
-            output += indent + "]"
+            output += indents[depth]
+            output += "]"
         case .object(let fields):
             if fields.isEmpty { output += "{}"; return }
             output += "{\n"
-            let keys = fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (index, key) in keys.enumerated() {
-                output += indent + "  "
-                JSONValue.writeString(key, into: &output)
+            let sorted = fields.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (index, field) in sorted.enumerated() {
+                output += indents[depth + 1]
+                JSONValue.writeString(field.key, into: &output)
                 output += ": "
-                fields[key]!.write(into: &output, indent: indent + "  ")
-                output += index == keys.count - 1 ? "\n" : ",\n"
+                field.value.write(into: &output, depth: depth + 1, indents: &indents)
+                output += index == sorted.count - 1 ? "\n" : ",\n"
             }
-            output += indent + "}"
+            output += indents[depth]
+            output += "}"
         }
     }
 

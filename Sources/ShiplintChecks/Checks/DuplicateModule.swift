@@ -47,8 +47,14 @@ extension Check {
             guard let package = context.target.package else { return [] }
             let copies = ModuleCopy.all(in: context.inputs, target: context.target, package: package)
             var verdicts: [LocatedVerdict] = []
-            for name in Set(copies.map(\.name)).sorted() {
-                let same = copies.filter { $0.name == name }.sorted { $0.precedence < $1.precedence }
+            // `copies` is sorted by name, then precedence: each run of one name is its copies, the winner first.
+            var start = copies.startIndex
+            while start < copies.endIndex {
+                let name = copies[start].name
+                var end = start + 1
+                while end < copies.endIndex && copies[end].name == name { end += 1 }
+                let same = copies[start..<end]
+                start = end
                 guard let winner = same.first, same.count > 1 else { continue }
                 for loser in same.dropFirst() {
                     let message = loser.folder == winner.folder && loser.input.isLayer && winner.input.isLayer
@@ -81,24 +87,34 @@ struct ModuleCopy {
     static func all(in inputs: [DeploymentInput], target: TargetRuntime, package: TargetRuntime.Package) -> [ModuleCopy] {
         guard target.python != nil || target.nodeVersion != nil else { return [] }
         // Deeper folders come first on the path (site-packages before python/, nodeNN/node_modules before node_modules).
-        let layerFolders = package.layerPaths.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
-        var copies: [String: ModuleCopy] = [:]
-        for input in inputs {
-            let folders = input.isLayer ? layerFolders : [target.python != nil ? "" : "node_modules"]
-            for entry in input.unpackedEntries where entry.type == .file {
-                guard let folderIndex = folders.firstIndex(where: { EntryPath.path(entry.path, isInside: $0) }) else { continue }
+        let layerFolders = package.layerPaths.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }.map(EntryFolder.init)
+        let functionFolders = [EntryFolder(target.python != nil ? "" : "node_modules")]
+        struct Key: Hashable {
+            let name: String
+            let input: Int
+            let path: String
+        }
+        var copies: [Key: ModuleCopy] = [:]
+        for (inputIndex, input) in inputs.enumerated() {
+            let folders = input.isLayer ? layerFolders : functionFolders
+            // Entries come folder by folder: a file of the module just recorded needs no second look-up.
+            var last: (folder: Int, name: String, path: String)?
+            for item in input.unpacked where item.isFile {
+                guard let folderIndex = folders.firstIndex(where: { $0.contains(item.path) }),
+                    let relative = item.components(inside: folders[folderIndex])
+                else { continue }
                 let folder = folders[folderIndex]
-                let relative = EntryPath.components(folder.isEmpty ? entry.path : String(entry.path.dropFirst(folder.count + 1)))
                 // A file in python/lib/… belongs to the site-packages folder, not to a module `lib` of python/.
-                if folders.contains(where: { $0.count > folder.count && EntryPath.path(entry.path, isInside: $0) }) { continue }
+                if folders.contains(where: { $0.length > folder.length && $0.contains(item.path) }) { continue }
                 guard let module = moduleName(relative, python: target.python != nil) else { continue }
-                let prefix = folder.isEmpty ? "" : folder + "/"
-                let path = prefix + module.path
+                if let last, last.folder == folderIndex, last.name == module.name, last.path == module.path { continue }
+                last = (folderIndex, module.name, module.path)
+                let path = folder.path.isEmpty ? module.path : folder.slashed + module.path
                 // Function first, then layers: each later layer goes over the earlier ones in the same /opt folder.
                 let precedence = input.isLayer ? 1 + folderIndex * 1000 + (1000 - (input.layerNumber ?? 0)) : 0
-                let key = "\(module.name)\u{0}\(input.shortLabel)\u{0}\(path)"
+                let key = Key(name: module.name, input: inputIndex, path: path)
                 if copies[key] == nil {
-                    copies[key] = ModuleCopy(name: module.name, input: input, folder: folder, path: path, precedence: precedence)
+                    copies[key] = ModuleCopy(name: module.name, input: input, folder: folder.path, path: path, precedence: precedence)
                 }
             }
         }
@@ -106,13 +122,13 @@ struct ModuleCopy {
     }
 
     /// The top-level module a file provides, with its entry path below the module folder.
-    static func moduleName(_ relative: [String], python: Bool) -> (name: String, path: String)? {
+    static func moduleName(_ relative: ArraySlice<String>, python: Bool) -> (name: String, path: String)? {
         if python {
-            guard let module = PythonFile.topLevelModule(relative: relative) else { return nil }
-            return (module.name, module.isPackage ? module.name + "/" : relative[0])
+            guard let module = PythonFile.topLevelModule(relative: relative), let first = relative.first else { return nil }
+            return (module.name, module.isPackage ? module.name + "/" : first)
         }
         guard relative.count > 1, let first = relative.first, !first.hasPrefix(".") else { return nil }
-        let name = first.hasPrefix("@") && relative.count > 2 ? first + "/" + relative[1] : first
+        let name = first.hasPrefix("@") && relative.count > 2 ? first + "/" + relative[relative.startIndex + 1] : first
         return (name, name + "/")
     }
 }

@@ -113,11 +113,12 @@ enum LayerContent {
 
     static func misplaced(in input: DeploymentInput, target: TargetRuntime, package: TargetRuntime.Package) -> [LocatedVerdict] {
         var groups: [String: Misplaced] = [:]
-        for entry in input.unpackedEntries where entry.type == .file {
-            guard let group = misplacedFolder(entry.path, target: target, package: package) else { continue }
-            groups[group, default: Misplaced(example: entry.path)].count += 1
-            if group.isEmpty, let top = EntryPath.components(entry.path).first {
-                groups[group]!.names.insert(EntryPath.components(entry.path).count > 1 ? top + "/" : top)
+        let rules = Rules(target: target, package: package)
+        for item in input.unpacked where item.isFile {
+            guard let group = misplacedFolder(item.path, components: item.components, rules: rules) else { continue }
+            groups[group, default: Misplaced(example: item.path)].count += 1
+            if group.isEmpty, let top = item.components.first {
+                groups[group]!.names.insert(item.components.count > 1 ? top + "/" : top)
             }
         }
         let searched = package.layerPaths.map { "\(input.root(package))/\($0)" }.joined(separator: " and ")
@@ -144,32 +145,50 @@ enum LayerContent {
         }
     }
 
+    /// What `misplacedFolder` compares every path with, made once per layer.
+    struct Rules {
+        let target: TargetRuntime
+        let layerFolders: [EntryFolder]
+        /// `python3.13` for a python3.13 target.
+        let ownPythonFolder: String?
+
+        init(target: TargetRuntime, package: TargetRuntime.Package) {
+            self.target = target
+            layerFolders = package.layerPaths.map(EntryFolder.init)
+            ownPythonFolder = target.python.map { "python\($0.version)" }
+        }
+    }
+
     /// The folder to report a misplaced file under (`""`: the top of the layer), nil when the file is where it
     /// belongs (or is not code).
     static func misplacedFolder(_ path: String, target: TargetRuntime, package: TargetRuntime.Package) -> String? {
-        let components = EntryPath.components(path)
+        misplacedFolder(path, components: EntryPath.components(path), rules: Rules(target: target, package: package))
+    }
+
+    /// The same, with the path already split.
+    static func misplacedFolder(_ path: String, components: [String], rules: Rules) -> String? {
         guard let top = components.first else { return nil }
-        if let python = target.python {
-            guard PythonFile.isPython(path) else { return nil }
+        if let ownPythonFolder = rules.ownPythonFolder {
+            guard PythonFile.isPython(components: components) else { return nil }
             // python/lib/python3.12/site-packages in a python3.13 layer: under python/, but not importable.
             if components.count > 4, components[0] == "python", components[1] == "lib", components[3] == "site-packages",
-                components[2].hasPrefix("python"), components[2] != "python\(python.version)"
+                components[2].hasPrefix("python"), components[2] != ownPythonFolder
             {
                 return components[0...3].joined(separator: "/")
             }
-            if package.layerPaths.contains(where: { EntryPath.path(path, isInside: $0) }) { return nil }
+            if rules.layerFolders.contains(where: { $0.contains(path) }) { return nil }
             // Executables on PATH, extensions run by Lambda itself: scripts there are not imported.
-            if components.count > 1 && ["bin", "extensions"].contains(top) { return nil }
+            if components.count > 1 && (top == "bin" || top == "extensions") { return nil }
             if let sitePackages = components.firstIndex(of: "site-packages"), sitePackages < components.count - 1 {
                 return components[0...sitePackages].joined(separator: "/")
             }
             // Packages at the top of the layer: one finding for all of them, at the layer's root.
             return ""
         }
-        if target.nodeVersion != nil {
+        if rules.target.nodeVersion != nil {
             guard let modules = components.firstIndex(of: "node_modules"), modules < components.count - 1 else { return nil }
             let folder = components[0...modules].joined(separator: "/")
-            return package.layerPaths.contains(where: { EntryPath.path(path, isInside: $0) }) ? nil : folder
+            return rules.layerFolders.contains(where: { $0.contains(path) }) ? nil : folder
         }
         return nil
     }
@@ -188,8 +207,8 @@ enum FunctionContent {
         // macOS Finder adds __MACOSX/ and .DS_Store; they say nothing about the layout.
         var files: [[String]] = []
         var tops: Set<String> = []
-        for entry in input.unpackedEntries where entry.type == .file {
-            let components = EntryPath.components(entry.path)
+        for item in input.unpacked where item.isFile {
+            let components = item.components
             guard components.first != "__MACOSX" && !(components.last ?? "").hasPrefix(".") else { continue }
             // A file at the top, or a second top folder: no single folder wraps everything.
             if components.count <= 1 { return [] }
@@ -226,7 +245,7 @@ enum FunctionContent {
 enum ModuleHandler {
     static func layerOnlyPackages(_ inputs: [DeploymentInput], target: TargetRuntime, package: TargetRuntime.Package) -> [LocatedVerdict] {
         guard target.nodeVersion != nil, let function = inputs.first(where: { !$0.isLayer }) else { return [] }
-        let top = function.unpackedEntries.filter { $0.type == .file && EntryPath.components($0.path).count == 1 }.map(\.path)
+        let top = function.unpacked.filter { $0.isFile && $0.components.count == 1 }.map(\.path)
         let rootManifest = function.artifact.metadataFiles["package.json"].flatMap { InstalledNodePackage(manifest: "package.json", text: $0) }
         let handler: String
         if let module = top.sorted().first(where: { $0.hasSuffix(".mjs") }) {
@@ -236,13 +255,15 @@ enum ModuleHandler {
         } else {
             return []
         }
-        let own = Set(function.unpackedEntries.compactMap { packageName($0.path, under: "node_modules") })
+        let modulesFolder = EntryFolder("node_modules")
+        let own = Set(function.unpacked.compactMap { packageName($0, under: modulesFolder) })
+        let layerFolders = package.layerPaths.map(EntryFolder.init)
         var verdicts: [LocatedVerdict] = []
         for layer in inputs where layer.isLayer {
             var names = Set<String>()
-            for entry in layer.unpackedEntries where entry.type == .file {
-                for folder in package.layerPaths {
-                    if let name = packageName(entry.path, under: folder), !own.contains(name) { names.insert(name) }
+            for item in layer.unpacked where item.isFile {
+                for folder in layerFolders {
+                    if let name = packageName(item, under: folder), !own.contains(name) { names.insert(name) }
                 }
             }
             guard !names.isEmpty else { continue }
@@ -259,11 +280,12 @@ enum ModuleHandler {
     }
 
     /// `uuid` for `node_modules/uuid/index.js`, `@aws-sdk/x` for a scoped package; nil outside `folder`.
-    static func packageName(_ path: String, under folder: String) -> String? {
-        guard EntryPath.path(path, isInside: folder) else { return nil }
-        let rest = EntryPath.components(String(path.dropFirst(folder.count + 1)))
+    static func packageName(_ item: UnpackedEntry, under folder: EntryFolder) -> String? {
+        // An empty folder holds everything; what follows its `/` is the path without its first character.
+        guard let rest = folder.path.isEmpty ? EntryPath.components(String(item.path.dropFirst()))[...] : item.components(inside: folder)
+        else { return nil }
         guard rest.count > 1, let first = rest.first, !first.hasPrefix(".") else { return nil }
-        if first.hasPrefix("@") { return rest.count > 2 ? first + "/" + rest[1] : nil }
+        if first.hasPrefix("@") { return rest.count > 2 ? first + "/" + rest[rest.startIndex + 1] : nil }
         return first
     }
 }

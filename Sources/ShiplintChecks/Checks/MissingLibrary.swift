@@ -45,7 +45,7 @@ extension Check {
             // Read once per artifact, and only when something is missing.
             var distributions: [String: [InstalledDistribution]] = [:]
             if !graph.missing.isEmpty {
-                for artifact in context.artifacts { distributions[artifact.path] = InstalledDistribution.all(in: artifact) }
+                for input in context.inputs { distributions[input.artifact.path] = InstalledDistribution.all(in: input.artifact, unpacked: input.unpacked) }
             }
             return graph.missing.compactMap { edge in
                 let object = graph.objects[edge.from]

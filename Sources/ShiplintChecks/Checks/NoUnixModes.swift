@@ -30,13 +30,21 @@ extension Check {
         ],
         judgement: .perArtifact { context in
             guard context.target.package != nil else { return [] }
-            let entries = context.artifact.entries.filter { !EntryPath.isNested($0.path) }
-            let without = entries.filter { $0.mode == nil }
-            guard !without.isEmpty else { return [] }
+            var entries = 0
+            var without = 0
+            var example: String?
+            for entry in context.artifact.entries where !EntryPath.isNested(entry.path) {
+                entries += 1
+                if entry.mode == nil {
+                    without += 1
+                    if example == nil { example = entry.path }
+                }
+            }
+            guard let example else { return [] }
             return [LocatedVerdict(
                 path: "",
                 verdict: Verdict(
-                    "\(without.count) of \(entries.count) entries store no Unix permissions (the ZIP was made on Windows, e.g. \(without[0].path)); Lambda has no permissions to restore, and in practice unpacks them readable but not executable: fine for code and libraries, not for programs it must run",
+                    "\(without) of \(entries) entries store no Unix permissions (the ZIP was made on Windows, e.g. \(example)); Lambda has no permissions to restore, and in practice unpacks them readable but not executable: fine for code and libraries, not for programs it must run",
                     fix: "If the package holds executables (bootstrap, bin/), build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, zip inside WSL) after `chmod 755` on them.",
                     fact: "no unix modes"))]
         })

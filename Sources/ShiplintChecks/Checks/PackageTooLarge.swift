@@ -93,16 +93,16 @@ enum PackageSize {
     /// Sizes of each input's top-level folders (inside a layer, the folders below its module path), largest first.
     static func largestFolders(_ inputs: [DeploymentInput], package: TargetRuntime.Package) -> [Folder] {
         // Longest first, so `python/lib/python3.13/site-packages` wins over `python`.
-        let layerPaths = package.layerPaths.sorted { $0.count > $1.count }
+        let layerPaths = package.layerPaths.sorted { $0.count > $1.count }.map(EntryFolder.init)
         var folders: [Folder] = []
         for input in inputs {
             var sizes: [String: Int64] = [:]
-            for entry in input.unpackedEntries where entry.type == .file {
-                let base = input.isLayer ? layerPaths.first { EntryPath.path(entry.path, isInside: $0) } ?? "" : ""
-                let rest = EntryPath.components(base.isEmpty ? entry.path : String(entry.path.dropFirst(base.count + 1)))
+            for item in input.unpacked where item.isFile {
+                let base = input.isLayer ? layerPaths.first { $0.contains(item.path) } : nil
+                let rest = base.flatMap { $0.path.isEmpty ? nil : item.components(inside: $0) } ?? item.components[...]
                 guard let head = rest.first else { continue }
-                let key = (base.isEmpty ? "" : base + "/") + head + (rest.count > 1 ? "/" : "")
-                sizes[key, default: 0] += entry.size
+                let key = (base.map { $0.path.isEmpty ? "" : $0.slashed } ?? "") + head + (rest.count > 1 ? "/" : "")
+                sizes[key, default: 0] += item.entry.size
             }
             folders += sizes.map { Folder(input: input, folder: $0.key, size: $0.value) }
         }

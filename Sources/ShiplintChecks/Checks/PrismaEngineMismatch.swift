@@ -50,8 +50,11 @@ extension Check {
             guard let node = context.target.node, !node.prismaBinaryTargets.isEmpty else { return [] }
             var engines: [(input: DeploymentInput, path: String, target: String)] = []
             for input in context.inputs {
-                for entry in input.unpackedEntries where entry.type == .file {
-                    if let target = PrismaEngine.binaryTarget(ofFile: entry.path) { engines.append((input, entry.path, target)) }
+                for item in input.unpacked where item.isFile {
+                    // Engine names start with `libquery_engine-`, `query_engine-` or `query-engine-`.
+                    guard let name = item.components.last, name.utf8.first == UInt8(ascii: "l") || name.utf8.first == UInt8(ascii: "q")
+                    else { continue }
+                    if let target = PrismaEngine.binaryTarget(fileName: name) { engines.append((input, item.path, target)) }
                 }
             }
             // One engine that loads here is enough: Prisma picks it by the platform it detects.
@@ -73,7 +76,10 @@ extension Check {
 /// engine `query-engine-<target>` (`.exe` on Windows).
 enum PrismaEngine {
     static func binaryTarget(ofFile path: String) -> String? {
-        guard let name = EntryPath.lastComponent(path) else { return nil }
+        EntryPath.lastComponent(path).flatMap(binaryTarget(fileName:))
+    }
+
+    static func binaryTarget(fileName name: String) -> String? {
         for suffix in [".so.node", ".dylib.node"] where name.hasPrefix("libquery_engine-") && name.hasSuffix(suffix) {
             let target = name.dropFirst("libquery_engine-".count).dropLast(suffix.count)
             return target.isEmpty ? nil : String(target)

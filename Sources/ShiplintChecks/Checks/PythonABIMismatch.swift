@@ -18,6 +18,9 @@ struct ExtensionModuleName: Equatable {
 
     /// Nil for names that are not tagged extension modules (`libfoo.so.1`, `_mod.so`, `libopenblas-r0.3.21.so`).
     init?(fileName: String) {
+        // Only names ending in `.so` or `.pyd` (any case) qualify: the last byte says most names do not.
+        let last = fileName.utf8.last.map { $0 | 0x20 }
+        guard last == UInt8(ascii: "o") || last == UInt8(ascii: "d") else { return nil }
         guard let dot = fileName.firstIndex(of: "."), dot != fileName.startIndex else { return nil }
         module = String(fileName[..<dot])
         suffix = String(fileName[dot...])
@@ -100,7 +103,7 @@ extension Check {
                     : "Install a release of the package built for CPython \(context.target.python.map { "\($0.version)" } ?? "3") (\(InstallAdvice.pip(context.target))), or rebuild it from source against that CPython.",
                 fact: needed.joined(separator: ", "))
         }
-        guard let python = context.target.python, let name = ExtensionModuleName(fileName: context.binary.fileName),
+        guard let python = context.target.python, let name = ExtensionModuleName(fileName: fileName(context.binary)),
             !python.extensionSuffixes.contains(name.suffix)
         else { return nil }
         let reason: String
@@ -146,8 +149,24 @@ enum CPythonSymbols {
     /// One reason per kind, naming the first imported symbol of that kind.
     static func reasons(_ binary: Binary) -> [Reason] {
         guard case .elf(let elf)? = binary.facts else { return [] }
-        // A weak import is optional: the loader binds it to null when no library defines it.
-        let imported = elf.importedSymbols.filter { !$0.isWeak }.map(\.name)
+        // A weak import is optional: the loader binds it to null when no library defines it. Every rule below is
+        // about a `Py…` or `_Py…` name: only those are kept (one pass, no copy of a table of thousands).
+        var imported: [String] = []
+        for symbol in elf.importedSymbols where !symbol.isWeak {
+            // `PyF…`, `PyU…`, `PyS…`, `PyI…`, `Py_…` and `_Py_ZeroStruct`: an extension imports hundreds of other
+            // `Py…` names, passed over on their first three bytes.
+            var bytes = symbol.name.utf8.makeIterator()
+            switch (bytes.next(), bytes.next(), bytes.next()) {
+            case (UInt8(ascii: "P")?, UInt8(ascii: "y")?, let third?)
+            where third == UInt8(ascii: "F") || third == UInt8(ascii: "U") || third == UInt8(ascii: "S") || third == UInt8(ascii: "I") || third == UInt8(ascii: "_"):
+                imported.append(symbol.name)
+            case (UInt8(ascii: "_")?, UInt8(ascii: "P")?, UInt8(ascii: "y")?):
+                imported.append(symbol.name)
+            default:
+                break
+            }
+        }
+        guard !imported.isEmpty else { return [] }
         var reasons: [Reason] = []
         /// The matching names, sorted, with `first` first when present (auditwheel's message names PyFPE_jbuf).
         func matching(_ test: (String) -> Bool, first: String? = nil) -> [String] {
@@ -191,4 +210,25 @@ enum PythonModulePath {
         }
         return (folders + [module]).joined(separator: ".")
     }
+}
+
+/// `binary.fileName`, read off the bytes when the path is ASCII (every separator is then one character).
+private func fileName(_ binary: Binary) -> String {
+    let path = binary.path
+    let found: String?? = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        // The last non-empty run after the last `!` that has one, then the last non-empty run between `/`.
+        func lastRun(_ range: Range<Int>, separator: UInt8) -> Range<Int>? {
+            var end = range.upperBound
+            while end > range.lowerBound && bytes[end - 1] == separator { end -= 1 }
+            guard end > range.lowerBound else { return nil }
+            var start = end
+            while start > range.lowerBound && bytes[start - 1] != separator { start -= 1 }
+            return start..<end
+        }
+        let inner = lastRun(0..<bytes.count, separator: UInt8(ascii: "!")) ?? 0..<bytes.count
+        let name = lastRun(inner, separator: UInt8(ascii: "/")) ?? inner
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[name]), as: UTF8.self)
+    }
+    return found.flatMap { $0 } ?? binary.fileName
 }

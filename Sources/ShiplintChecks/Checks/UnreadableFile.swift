@@ -88,25 +88,36 @@ enum EntryPermissions {
     static let reportedEntries = 20
 
     static func verdict(_ entry: ArtifactEntry, package: TargetRuntime.Package, isLayer: Bool) -> Verdict? {
-        let components = EntryPath.components(entry.path)
         // What the runtime executes: a provided runtime's bootstrap; from a layer, /opt/bin (on PATH) and the
         // extensions Lambda starts. A function's bin/ is not on PATH: pip's console scripts there are never run.
-        let isEntryPoint = entry.type == .file
-            && ((components.count == 1 && package.executableEntryPoints.contains(components[0]))
-                || (isLayer && components.count > 1 && components[0] == "bin")
-                || (isLayer && components.count == 2 && components[0] == "extensions"))
+        // Asked only of entries whose mode could matter (most are readable by all), so most paths are never split.
+        func isEntryPoint() -> Bool {
+            guard entry.type == .file else { return false }
+            // The first component, and how many there are up to 3 (the rules tell 1, 2 and more apart).
+            var first: Substring?
+            var count = 0
+            EntryPath.eachComponent(entry.path) { part in
+                if first == nil { first = part }
+                count += 1
+                return count < 3
+            }
+            guard let first else { return false }
+            return (count == 1 && package.executableEntryPoints.contains(String(first)))
+                || (isLayer && count > 1 && first == "bin")
+                || (isLayer && count == 2 && first == "extensions")
+        }
         guard let mode = entry.mode else {
-            guard isEntryPoint else { return nil }
+            guard isEntryPoint() else { return nil }
             return Verdict(
                 "\(entry.path) must be executable, but the ZIP stores no Unix permissions (made on Windows), so Lambda does not make it executable",
                 fix: "Build the ZIP with a tool that stores Unix modes (AWS's build-lambda-zip, SAM, or zip inside WSL) after `chmod 755 \(entry.path)`.",
                 fact: "no unix modes")
         }
         let others = mode & 0o7
-        let shown = String(mode & 0o777, radix: 8)
+        var shown: String { String(mode & 0o777, radix: 8) }  // only for a verdict: most entries have none
         switch entry.type {
         case .file:
-            if isEntryPoint && others & 0o5 != 0o5 {
+            if others & 0o5 != 0o5 && isEntryPoint() {
                 return Verdict(
                     "\(entry.path) is stored with mode \(shown): Lambda's user cannot execute it, so the function fails with permission denied",
                     fix: "`chmod 755 \(entry.path)` before zipping.", fact: "mode \(shown)")

@@ -56,7 +56,7 @@ enum UnsafeEntry {
                 fix: "Rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`).",
                 fact: "absolute")
         }
-        if segments(inner).contains("..") {
+        if climbs(inner) {
             return Verdict(
                 "the path climbs out of the package with `..` (zip slip): extracting it writes outside the folder; unzip tools refuse, drop or obey it, so what Lambda unpacks is not what the archive lists",
                 fix: "Rebuild the archive from a folder with relative paths (`cd build && zip -r ../function.zip .`).",
@@ -76,7 +76,34 @@ enum UnsafeEntry {
             fact: "\(kind) \(target)")
     }
 
+    /// True when a segment of `path` (split on `/` and `\\`) is `..`; the same as `segments(path).contains("..")`,
+    /// without splitting: every entry is asked.
+    static func climbs(_ path: String) -> Bool {
+        var length = 0
+        var dots = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") {
+                if length == 2 && dots == 2 { return true }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return length == 2 && dots == 2
+    }
+
     static func isAbsolute(_ path: String) -> Bool {
+        // Two ASCII bytes first (almost every path): the first character is the first byte.
+        var bytes = path.utf8.makeIterator()
+        guard let head = bytes.next() else { return false }
+        let next = bytes.next()
+        if head < 0x80 && (next ?? 0) < 0x80 {
+            if head == UInt8(ascii: "/") || head == UInt8(ascii: "\\") { return true }
+            let isLetter = (head | 0x20) >= UInt8(ascii: "a") && (head | 0x20) <= UInt8(ascii: "z")
+            return next == UInt8(ascii: ":") && isLetter
+        }
         guard let first = path.first else { return false }
         if first == "/" || first == "\\" { return true }
         // `C:\…` or `C:/…`: a Windows absolute path.

@@ -18,12 +18,21 @@ public enum LayerRecognition {
         guard target.package != nil, artifact.kind == .zip || artifact.kind == .folder else { return nil }
         var tops = Set<String>()
         for entry in artifact.entries where entry.type == .file && !EntryPath.isNested(entry.path) {
-            let components = EntryPath.components(entry.path)
+            // The first and last components and whether there are several: the path is not split into strings.
+            var first: Substring?
+            var last: Substring?
+            var count = 0
+            EntryPath.eachComponent(entry.path) { part in
+                if first == nil { first = part }
+                last = part
+                count += 1
+                return true
+            }
             // macOS Finder's __MACOSX/ and dot files say nothing about the role.
-            guard let top = components.first, top != "__MACOSX", !(components.last ?? "").hasPrefix(".") else { continue }
+            guard let top = first.map(String.init), top != "__MACOSX", !(last ?? "").hasPrefix(".") else { continue }
             // A file at the top is a handler (or bootstrap) candidate; a file outside the layer folders is code a
             // layer would not hold.
-            guard components.count > 1, layerFolders.contains(top) else { return nil }
+            guard count > 1, layerFolders.contains(top) else { return nil }
             tops.insert(top)
         }
         // Only lib/ and bin/ is also how a provided function ships its libraries next to bootstrap: it needs a

@@ -14,9 +14,14 @@ struct InstalledDistribution: Equatable {
 
     /// Every distribution installed in `artifact` (not inside nested archives), in path order.
     static func all(in artifact: Artifact) -> [InstalledDistribution] {
+        all(in: artifact, unpacked: UnpackedEntry.all(in: artifact))
+    }
+
+    /// The same, with the artifact's entries already split.
+    static func all(in artifact: Artifact, unpacked: [UnpackedEntry]) -> [InstalledDistribution] {
         var folders = Set<String>()
-        for entry in artifact.entries where !EntryPath.isNested(entry.path) {
-            let components = EntryPath.components(entry.path)
+        for entry in unpacked {
+            let components = entry.components
             if let index = components.firstIndex(where: { $0.hasSuffix(".dist-info") }) {
                 folders.insert(components[0...index].joined(separator: "/"))
             }

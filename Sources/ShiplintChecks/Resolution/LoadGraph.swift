@@ -56,28 +56,52 @@ public struct LoadGraph: Sendable {
 
     public let objects: [Object]
     public let loads: [Load]
+    /// Every (object, soname) with its first resolution: what a loader would do loading the first root that needs it.
+    /// Computed once with the graph: several checks and reports read it.
+    public let firstResolutions: [Edge]
+    /// Object ids by (artifact, path), the first object of each.
+    private let objectIDs: [ObjectKey: Int]
+    /// Where each (object id, soname) of `firstResolutions` is.
+    private let firstResolutionIndex: [EdgeKey: Int]
+
+    private struct ObjectKey: Hashable {
+        let artifact: String
+        let path: String
+    }
+
+    private struct EdgeKey: Hashable {
+        let from: Int
+        let soname: String
+    }
 
     public init(objects: [Object], loads: [Load]) {
         self.objects = objects
         self.loads = loads
-    }
-
-    /// Every (object, soname) with its first resolution: what a loader would do loading the first root that needs it.
-    public var firstResolutions: [Edge] {
-        var seen = Set<String>()
-        var result: [Edge] = []
+        var index: [EdgeKey: Int] = [:]
+        var first: [Edge] = []
         for load in loads {
-            for edge in load.edges where seen.insert("\(edge.from)\u{0}\(edge.soname)").inserted {
-                result.append(edge)
+            for edge in load.edges {
+                let key = EdgeKey(from: edge.from, soname: edge.soname)
+                guard index[key] == nil else { continue }
+                index[key] = first.count
+                first.append(edge)
             }
         }
-        return result
+        firstResolutions = first
+        firstResolutionIndex = index
+        var ids: [ObjectKey: Int] = [:]
+        for (id, object) in objects.enumerated() where ids[ObjectKey(artifact: object.artifact, path: object.path)] == nil {
+            ids[ObjectKey(artifact: object.artifact, path: object.path)] = id
+        }
+        objectIDs = ids
     }
 
     /// Where `soname` resolved for the object at `path` of `artifact` (its first load), nil when not in the graph.
     public func resolution(of soname: String, neededBy artifact: String, path: String) -> Resolution? {
-        guard let id = objects.firstIndex(where: { $0.artifact == artifact && $0.path == path }) else { return nil }
-        return firstResolutions.first { $0.from == id && $0.soname == soname }?.resolution
+        guard let id = objectIDs[ObjectKey(artifact: artifact, path: path)],
+            let edge = firstResolutionIndex[EdgeKey(from: id, soname: soname)]
+        else { return nil }
+        return firstResolutions[edge].resolution
     }
 
     /// Every edge where the library is missing, once per (object, soname), with the chain that first reached it.
@@ -137,11 +161,24 @@ private struct Resolver {
     let objects: [LoadGraph.Object]
     let ids: [String: Int]
     let target: TargetRuntime
-
     /// Directories of the runtime itself and the sonames each holds; anything else is looked up in the deployment.
-    private var systemDirectories: [String: Set<String>] {
+    private let systemDirectories: [String: Set<String>]
+    /// The runtime's own libraries (ld.so.cache and the default directories).
+    private let osLibraries: Set<String>
+    /// Each object's DT_RPATH and DT_RUNPATH with `$ORIGIN` expanded, once per object rather than once per lookup.
+    private let rpaths: [[String]]
+    private let runpaths: [[String]]
+
+    init(files: RuntimeFiles, objects: [LoadGraph.Object], ids: [String: Int], target: TargetRuntime) {
+        self.files = files
+        self.objects = objects
+        self.ids = ids
+        self.target = target
         let os = Set(target.libraries.os)
-        return ["/var/lang/lib": Set(target.libraries.runtime), "/lib64": os, "/usr/lib64": os, "/lib": os, "/usr/lib": os]
+        osLibraries = os
+        systemDirectories = ["/var/lang/lib": Set(target.libraries.runtime), "/lib64": os, "/usr/lib64": os, "/lib": os, "/usr/lib": os]
+        rpaths = objects.map { Self.expand($0.facts.rpath, origin: $0.runtimePath) }
+        runpaths = objects.map { Self.expand($0.facts.runpath, origin: $0.runtimePath) }
     }
 
     /// Loads `root` and everything it needs, breadth first; each object's needs are resolved once per root.
@@ -186,37 +223,40 @@ private struct Resolver {
             return .missing(searched: [path])
         }
         if let already = loaded[soname] { return .alreadyLoaded(object: already) }
-        var steps: [(String, [String])] = []
-        var summary: [String] = []
-        if object.facts.runpath.isEmpty {
-            // DT_RPATH of the object, then of each object that loaded it, nearest first.
-            for loader in chain.reversed() {
-                let carrier = objects[loader]
-                guard carrier.facts.runpath.isEmpty else { continue }
-                steps.append(("RPATH of \(carrier.path)", expand(carrier.facts.rpath, origin: carrier.runtimePath)))
-            }
+        // DT_RPATH of the object, then of each object that loaded it, nearest first (none when it has DT_RUNPATH).
+        let carriers = object.facts.runpath.isEmpty ? chain.reversed().filter { objects[$0].facts.runpath.isEmpty } : []
+        for carrier in carriers {
+            if let found = search(soname, in: rpaths[carrier], step: "RPATH", for: object) { return found }
         }
-        steps.append(("LD_LIBRARY_PATH", target.libraries.searchPath))
-        steps.append(("RUNPATH", expand(object.facts.runpath, origin: object.runtimePath)))
-        for (step, directories) in steps {
-            if !directories.isEmpty {
-                summary.append(step == "LD_LIBRARY_PATH" ? step : "\(step) (\(directories.joined(separator: ":")))")
-            }
-            for directory in directories {
-                if let sonames = systemDirectories[directory] {
-                    if sonames.contains(soname) { return .runtime(directory: directory) }
-                    continue
-                }
-                if let found = candidate(at: RuntimePath.join(directory, soname), for: object) {
-                    return .bundled(object: found, directory: directory, step: step.hasPrefix("RPATH") ? "RPATH" : step)
-                }
-                if let unread = files.unreadFile(at: RuntimePath.join(directory, soname)) { return .unverified(path: unread) }
-            }
-        }
+        if let found = search(soname, in: target.libraries.searchPath, step: "LD_LIBRARY_PATH", for: object) { return found }
+        if let found = search(soname, in: runpaths[id], step: "RUNPATH", for: object) { return found }
         // ld.so.cache and the default directories: the runtime's own libraries.
-        if target.libraries.os.contains(soname) { return .runtime(directory: "/lib64") }
+        if osLibraries.contains(soname) { return .runtime(directory: "/lib64") }
+        // Where the loader looked, in order: said only when nothing was found.
+        var summary: [String] = []
+        for carrier in carriers where !rpaths[carrier].isEmpty {
+            summary.append("RPATH of \(objects[carrier].path) (\(rpaths[carrier].joined(separator: ":")))")
+        }
+        if !target.libraries.searchPath.isEmpty { summary.append("LD_LIBRARY_PATH") }
+        if !runpaths[id].isEmpty { summary.append("RUNPATH (\(runpaths[id].joined(separator: ":")))") }
         summary.append("the runtime's own libraries")
         return .missing(searched: summary)
+    }
+
+    /// The first of `directories` that holds `soname` for `object`, nil when none does.
+    private func search(_ soname: String, in directories: [String], step: String, for object: LoadGraph.Object) -> Resolution? {
+        for directory in directories {
+            if let sonames = systemDirectories[directory] {
+                if sonames.contains(soname) { return .runtime(directory: directory) }
+                continue
+            }
+            let path = RuntimePath.join(directory, soname)
+            if let found = candidate(at: path, for: object) {
+                return .bundled(object: found, directory: directory, step: step)
+            }
+            if let unread = files.unreadFile(at: path) { return .unverified(path: unread) }
+        }
+        return nil
     }
 
     /// The object at `path` if it exists and matches the needing object's class, byte order and machine.
@@ -230,11 +270,13 @@ private struct Resolver {
 
     /// `$ORIGIN` / `${ORIGIN}` is the folder of the object carrying the path; empty entries mean the current folder
     /// and are skipped (Lambda's working directory is not where a package lives).
-    private func expand(_ paths: [String], origin: String) -> [String] {
+    private static func expand(_ paths: [String], origin: String) -> [String] {
+        guard !paths.isEmpty else { return [] }
         let folder = RuntimePath.parent(origin)
         return paths.compactMap { entry in
             guard !entry.isEmpty else { return nil }
-            let expanded = entry.replacingOccurrences(of: "${ORIGIN}", with: folder).replacingOccurrences(of: "$ORIGIN", with: folder)
+            let expanded = entry.utf8.contains(UInt8(ascii: "$"))
+                ? entry.replacingOccurrences(of: "${ORIGIN}", with: folder).replacingOccurrences(of: "$ORIGIN", with: folder) : entry
             return expanded.hasPrefix("/") ? RuntimePath.join("/", expanded) : nil
         }
     }

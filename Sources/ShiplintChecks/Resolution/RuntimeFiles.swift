@@ -25,6 +25,9 @@ struct RuntimeFiles {
     private(set) var unread: Set<String> = []
     /// Every ELF object by runtime path, in deployment order (function first, then layers).
     private(set) var objects: [Object] = []
+    /// No symbolic link anywhere: a normalised path resolves to itself when it exists (the common case, asked for
+    /// every candidate of every DT_NEEDED).
+    private var hasSymlinks = false
 
     init(function: Artifact?, layers: [Artifact], target: TargetRuntime) {
         let taskRoot = target.package?.taskRoot ?? "/var/task"
@@ -48,43 +51,59 @@ struct RuntimeFiles {
             nodes.reserveCapacity(nodes.count + artifact.entries.count + unlisted.count)
             let paths = artifact.entries.lazy.map { ($0.path, $0.type) }
                 + artifact.binaries.lazy.filter { unlisted.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
-            for (path, type) in paths where !path.utf8.contains(UInt8(ascii: "!")) {
-                let runtimePath = RuntimePath.join(root, path)
+            // `RuntimePath.join`'s fast way, with the root checked once rather than for every entry.
+            let plainRoot = root == "/" ? "" : root.utf8.first == UInt8(ascii: "/") && RuntimePath.isPlain(String(Substring(root.utf8.dropFirst()))) ? root : nil
+            for (path, type) in paths where !EntryPath.isNested(path) {
+                let runtimePath = if let plainRoot, RuntimePath.isPlain(path) { plainRoot + "/" + path } else { RuntimePath.join(root, path) }
+                // `unread` and `objectsByPath` only hold paths `nodes` has: a path new to `nodes` has nothing to
+                // replace there (most paths are new: one lookup instead of three).
                 switch type {
                 case .file, .hardlink:
                     var object: Object?
                     if case .elf(let facts)? = binaries[path]?.facts {
                         object = Object(artifact: artifact.path, path: path, runtimePath: runtimePath, facts: facts)
                     }
-                    nodes[runtimePath] = .file(object)
-                    if object == nil && (unreadPaths.contains(path) || (capped && binaries[path] == nil)) {
+                    let isUnread = object == nil && (unreadPaths.contains(path) || (capped && binaries[path] == nil))
+                    if object == nil && !isUnread && nodes[runtimePath] == nil {
+                        // A new file that is neither an ELF object nor unread: nothing the loader looks up can be
+                        // it (a lookup there finds no object either way), so only its folders are recorded. Most
+                        // entries are such files (100,000 in a Node.js package).
+                        addParents(of: runtimePath)
+                        continue
+                    }
+                    let isNew = nodes.updateValue(.file(object), forKey: runtimePath) == nil
+                    if isUnread {
                         unread.insert(runtimePath)
-                    } else {
+                    } else if !isNew {
                         unread.remove(runtimePath)
                     }
                     if let object {
-                        if objectsByPath[runtimePath] == nil { order.append(runtimePath) }
+                        if isNew || objectsByPath[runtimePath] == nil { order.append(runtimePath) }
                         objectsByPath[runtimePath] = object
-                    } else {
+                    } else if !isNew {
                         objectsByPath[runtimePath] = nil
                     }
                 case .symlink(let target):
-                    nodes[runtimePath] = .symlink(target)
-                    objectsByPath[runtimePath] = nil
+                    hasSymlinks = true
+                    if nodes.updateValue(.symlink(target), forKey: runtimePath) != nil { objectsByPath[runtimePath] = nil }
                 case .directory:
                     nodes[runtimePath] = .directory
                 case .other:
                     break
                 }
-                // Parent folders exist even when the archive lists no entry for them.
-                var parent = RuntimePath.parent(runtimePath)
-                while parent.utf8.count > 1, nodes[parent] == nil {
-                    nodes[parent] = .directory
-                    parent = RuntimePath.parent(parent)
-                }
+                addParents(of: runtimePath)
             }
         }
         objects = order.compactMap { objectsByPath[$0] }
+    }
+
+    /// Parent folders exist even when the archive lists no entry for them.
+    private mutating func addParents(of runtimePath: String) {
+        var parent = RuntimePath.parentOfNormalised(runtimePath)
+        while parent.utf8.count > 1, nodes[parent] == nil {
+            nodes[parent] = .directory
+            parent = RuntimePath.parentOfNormalised(parent)
+        }
     }
 
     /// The ELF object at `path`, following symbolic links (in any component, at most 40, as the kernel allows).
@@ -93,7 +112,6 @@ struct RuntimeFiles {
         return object
     }
 
-    func exists(_ path: String) -> Bool { resolve(path) != nil }
 
     /// The resolved path when `path` is a file of the deployment that could not be read.
     func unreadFile(at path: String) -> String? {
@@ -102,6 +120,11 @@ struct RuntimeFiles {
     }
 
     func resolve(_ path: String) -> String? {
+        // Without links, walking a normalised path component by component only asks whether it exists (every
+        // parent of a node is a node).
+        if !hasSymlinks, path.utf8.first == UInt8(ascii: "/"), RuntimePath.isPlain(String(Substring(path.utf8.dropFirst()))) {
+            return nodes[path] == nil ? nil : path
+        }
         var remaining = RuntimePath.components(path)
         var current = ""
         var hops = 0
@@ -169,6 +192,12 @@ enum RuntimePath {
             }
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// `parent` of a path `join` made (normalised, starting with `/`): everything before its last `/`.
+    static func parentOfNormalised(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return parent(path) }
+        return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
     }
 
     static func parent(_ path: String) -> String {
