@@ -241,6 +241,18 @@ public struct DynamicSymbols: RandomAccessCollection, Sendable, Equatable {
         }
     }
 
+    /// The names of the symbols defined (or not) here, weak ones too unless `strongOnly`, whose UTF-8 bytes pass
+    /// `test`: only those become strings (a check after a few names of thousands).
+    public func names(defined: Bool, strongOnly: Bool = false, where test: (UnsafeRawBufferPointer) -> Bool) -> [String] {
+        names.withUnsafeBytes { buffer in
+            records.compactMap { record in
+                guard (record.flags & 1 != 0) == defined, !strongOnly || record.flags & 2 == 0 else { return nil }
+                let bytes = UnsafeRawBufferPointer(rebasing: buffer[Int(record.nameStart)..<Int(record.nameStart) + Int(record.nameLength)])
+                return test(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+            }
+        }
+    }
+
     /// Symbols counted without making them.
     public var definedCount: Int { records.reduce(0) { $0 + Int($1.flags & 1) } }
 

@@ -15,25 +15,28 @@ public enum NodeAddon: Sendable, Equatable {
         var registersNodeAPI = false
         var legacyVersion: Int?
         var registersLegacy = false
-        for symbol in facts.symbols {
-            // Every name below starts with `n` (napi_, node_) or `_` (_ZN4node): the rest are passed over at once.
-            let first = symbol.name.utf8.first
-            guard first == UInt8(ascii: "n") || first == UInt8(ascii: "_") else { continue }
-            if symbol.isDefined {
-                if symbol.name == "napi_register_module_v1" { registersNodeAPI = true }
-                if symbol.name.hasPrefix("node_register_module_v"), let n = Int(symbol.name.dropFirst("node_register_module_v".count)) {
-                    legacyVersion = n
-                    registersLegacy = true
-                }
-            } else {
-                if symbol.name.hasPrefix("napi_") || symbol.name.hasPrefix("node_api_") {
-                    napiImports.append(symbol.name)
-                    if symbol.name == "napi_module_register" { registersNodeAPI = true }
-                }
-                // node::node_module_register(void*): a NODE_MODULE constructor registering a legacy struct node_module.
-                if symbol.name == "node_module_register" || symbol.name.hasPrefix("_ZN4node20node_module_register") {
-                    registersLegacy = true
-                }
+        // Every name below starts with `nap`, `nod` (napi_, node_) or `_ZN4node`: the rest are passed over on their
+        // first bytes, without becoming strings.
+        let candidate: (UnsafeRawBufferPointer) -> Bool = { bytes in
+            guard bytes.count >= 5 else { return false }
+            if bytes[0] == UInt8(ascii: "n") { return bytes[1] == UInt8(ascii: "a") || bytes[1] == UInt8(ascii: "o") }
+            return bytes[0] == UInt8(ascii: "_") && bytes[1] == UInt8(ascii: "Z") && bytes[2] == UInt8(ascii: "N") && bytes[3] == UInt8(ascii: "4")
+        }
+        for name in facts.symbols.names(defined: true, where: candidate) {
+            if name == "napi_register_module_v1" { registersNodeAPI = true }
+            if name.hasPrefix("node_register_module_v"), let n = Int(name.dropFirst("node_register_module_v".count)) {
+                legacyVersion = n
+                registersLegacy = true
+            }
+        }
+        for name in facts.symbols.names(defined: false, where: candidate) {
+            if name.hasPrefix("napi_") || name.hasPrefix("node_api_") {
+                napiImports.append(name)
+                if name == "napi_module_register" { registersNodeAPI = true }
+            }
+            // node::node_module_register(void*): a NODE_MODULE constructor registering a legacy struct node_module.
+            if name == "node_module_register" || name.hasPrefix("_ZN4node20node_module_register") {
+                registersLegacy = true
             }
         }
         if registersLegacy {

@@ -151,20 +151,14 @@ enum CPythonSymbols {
         guard case .elf(let elf)? = binary.facts else { return [] }
         // A weak import is optional: the loader binds it to null when no library defines it. Every rule below is
         // about a `Py…` or `_Py…` name: only those are kept (one pass, no copy of a table of thousands).
-        var imported: [String] = []
-        for symbol in elf.importedSymbols where !symbol.isWeak {
-            // `PyF…`, `PyU…`, `PyS…`, `PyI…`, `Py_…` and `_Py_ZeroStruct`: an extension imports hundreds of other
-            // `Py…` names, passed over on their first three bytes.
-            var bytes = symbol.name.utf8.makeIterator()
-            switch (bytes.next(), bytes.next(), bytes.next()) {
-            case (UInt8(ascii: "P")?, UInt8(ascii: "y")?, let third?)
-            where third == UInt8(ascii: "F") || third == UInt8(ascii: "U") || third == UInt8(ascii: "S") || third == UInt8(ascii: "I") || third == UInt8(ascii: "_"):
-                imported.append(symbol.name)
-            case (UInt8(ascii: "_")?, UInt8(ascii: "P")?, UInt8(ascii: "y")?):
-                imported.append(symbol.name)
-            default:
-                break
+        // `PyF…`, `PyU…`, `PyS…`, `PyI…`, `Py_…` and `_Py…`: an extension imports hundreds of other `Py…` names,
+        // passed over on their first three bytes without becoming strings.
+        let imported = elf.symbols.names(defined: false, strongOnly: true) { bytes in
+            guard bytes.count >= 3 else { return false }
+            if bytes[0] == UInt8(ascii: "P") && bytes[1] == UInt8(ascii: "y") {
+                return [UInt8(ascii: "F"), UInt8(ascii: "U"), UInt8(ascii: "S"), UInt8(ascii: "I"), UInt8(ascii: "_")].contains(bytes[2])
             }
+            return bytes[0] == UInt8(ascii: "_") && bytes[1] == UInt8(ascii: "P") && bytes[2] == UInt8(ascii: "y")
         }
         guard !imported.isEmpty else { return [] }
         var reasons: [Reason] = []

@@ -40,7 +40,7 @@ extension Check {
         // A version-tagged module (`.cpython-312-…so`) is judged by its name: python-abi-mismatch.
         if let name = ExtensionModuleName(fileName: context.binary.fileName), case .cpython = name.tag { return nil }
         let table = StableABI.builtIn.symbols
-        let tooNew = Set(elf.importedSymbols.filter { !$0.isWeak }.map(\.name)).compactMap { name -> (String, VersionNumber)? in
+        let tooNew = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)).compactMap { name -> (String, VersionNumber)? in
             guard let symbol = table[name], symbol.added > python.version else { return nil }
             return (name, symbol.added)
         }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }
@@ -91,14 +91,21 @@ extension Check {
             let name = ExtensionModuleName(fileName: context.binary.fileName), case .abi3 = name.tag
         else { return nil }
         let table = StableABI.builtIn.symbols
-        let outside = Set(elf.importedSymbols.filter { !$0.isWeak }.map(\.name)).filter { symbol in
-            (symbol.hasPrefix("Py") || symbol.hasPrefix("_Py")) && table[symbol] == nil
-        }.sorted()
+        let outside = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)).filter { table[$0] == nil }.sorted()
         guard let first = outside.first else { return nil }
         let shown = outside.prefix(3).joined(separator: ", ") + (outside.count > 3 ? " and \(outside.count - 3) more" : "")
         return Verdict(
             "an abi3 module that imports \(shown), outside the Stable ABI: it loads only on CPython versions that still export \(outside.count == 1 ? "it" : "them")",
             fix: "Install the version-specific wheel for the runtime's CPython if the package publishes one, and tell the package's authors (building with Py_LIMITED_API defined refuses these functions).",
             fact: first)
+    }
+}
+
+/// CPython's C API by name: every Stable ABI symbol starts `Py` or `_Py`.
+enum CPythonAPI {
+    static func isCPythonName(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 3 else { return false }
+        if bytes[0] == UInt8(ascii: "P") { return bytes[1] == UInt8(ascii: "y") }
+        return bytes[0] == UInt8(ascii: "_") && bytes[1] == UInt8(ascii: "P") && bytes[2] == UInt8(ascii: "y")
     }
 }
