@@ -144,28 +144,33 @@ extension ArtifactReader {
         // SHIPLINT_JOBS_EVERY_ZIP=1 shares every ZIP's entries, so the tests prove the join on small fixtures too.
         let everyZip = ProcessInfo.processInfo.environment["SHIPLINT_JOBS_EVERY_ZIP"] == "1"
         guard work.count > 1 || (everyZip && !work.isEmpty) else { return nil }
-        var loads = [Int](repeating: 0, count: min(jobs, work.count))
-        var shares = [[Int]](repeating: [], count: loads.count)
-        for item in work.sorted(by: { ($0.weight, $1.group) > ($1.weight, $0.group) }) {
-            let least = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
-            shares[least].append(item.group)
-            loads[least] += item.weight
-        }
+        // Largest first, each worker taking the next entry when it is free: entries inflated whole by libdeflate cost
+        // half as much per byte as those zlib streams, so a share fixed by size in advance would leave a core idle.
+        let queue = work.sorted(by: { ($0.weight, $1.group) > ($1.weight, $0.group) }).map(\.group)
+        let next = Mutex(0)
+        let workers = min(jobs, queue.count)
         let results = Mutex<[Int: Walk]>([:])
         let limits = self.limits
-        let ordered = shares.map { $0.sorted() }
-        DispatchQueue.concurrentPerform(iterations: ordered.count) { job in
+        DispatchQueue.concurrentPerform(iterations: workers) { job in
             var walk = Walk(limits: limits)
-            walk.walkDirect(file: file, directory: index, archive: LazyArchive(path: file.path), groups: ordered[job])
+            let archive = LazyArchive(path: file.path)
+            while !walk.metACap {
+                let position = next.withLock { position in
+                    defer { position += 1 }
+                    return position
+                }
+                guard position < queue.count else { break }
+                walk.walkDirect(file: file, directory: index, archive: archive, groups: [queue[position]])
+            }
             results.withLock { $0[job] = walk }
         }
         var walks: [Walk] = []
-        for job in shares.indices {
+        for job in 0..<workers {
             guard let walk = results.withLock({ $0[job] }), !walk.metACap else { return nil }
             walks.append(walk)
         }
         var jobOf: [Int: Int] = [:]
-        for (job, share) in shares.enumerated() { for group in share { jobOf[group] = job } }
+        for (job, walk) in walks.enumerated() { for group in walk.marks.keys { jobOf[group] = job } }
         var joined = Walk(limits: limits)
         let archive = LazyArchive(path: file.path)
         for group in index.groups.indices {
