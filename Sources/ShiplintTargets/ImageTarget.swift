@@ -161,12 +161,14 @@ public struct ImageFiles: Sendable {
             if moduleVersion == nil, let libnode, let number = Int(libnode.dropFirst("libnode.so.".count)) {
                 moduleVersion = number
             }
-            if major == nil, let moduleVersion { major = Self.nodeMajors[moduleVersion] }
+            if major == nil, let moduleVersion { major = NodeModuleVersions.majors[moduleVersion] }
             if napiVersion == nil {
                 // The library that holds Node.js's code: the binary itself (official builds), or its libnode.
                 let folders = ["/var/lang/lib", "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/lib"]
                 let code = libnode.flatMap { soname in folders.lazy.compactMap { self.elf(at: $0 + "/" + soname) }.first } ?? elf
-                let exported = code?.exportedSymbols.map(\.name).filter { $0.hasPrefix("napi_") || $0.hasPrefix("node_api_") } ?? []
+                let exported = code?.symbols.names(defined: true) { bytes in
+                    bytes.starts(with: "napi_".utf8) || bytes.starts(with: "node_api_".utf8)
+                } ?? []
                 if !exported.isEmpty { napiVersion = exported.map { functionVersions[$0] ?? 1 }.max() }
             }
             var missing: [String] = []
@@ -190,8 +192,4 @@ public struct ImageFiles: Sendable {
         }
         return values
     }
-
-    /// The Node.js major of each NODE_MODULE_VERSION (nodejs/node doc/abi_version_registry.json).
-    static let nodeMajors: [Int: String] = [72: "12", 79: "13", 83: "14", 88: "15", 93: "16", 102: "17", 108: "18", 111: "19",
-                                            115: "20", 120: "21", 127: "22", 131: "23", 137: "24", 141: "25"]
 }

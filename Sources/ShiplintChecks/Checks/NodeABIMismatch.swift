@@ -75,11 +75,8 @@ extension Check {
     }
 }
 
-/// NODE_MODULE_VERSION per Node.js major (nodejs/node doc/abi_version_registry.json), to name the Node.js an addon
-/// was built for in messages.
 enum NodeABI {
-    static let majors: [Int: String] = [72: "12", 79: "13", 83: "14", 88: "15", 93: "16", 102: "17", 108: "18", 111: "19",
-                                        115: "20", 120: "21", 127: "22", 131: "23", 137: "24", 141: "25"]
+    static var majors: [Int: String] { NodeModuleVersions.majors }
 
     static func rebuild(_ target: TargetRuntime) -> String {
         let version = target.nodeVersion ?? "22"
