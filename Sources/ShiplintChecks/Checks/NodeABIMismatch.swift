@@ -54,7 +54,7 @@ extension Check {
         switch addon {
         case .legacy(let built?):
             guard let runtime = node.moduleVersion, built != runtime else { return nil }
-            let builtFor = NodeABI.majors[built].map { "Node.js \($0)" } ?? "another Node.js"
+            let builtFor = NodeModuleVersions.majors[built].map { "Node.js \($0)" } ?? "another Node.js"
             let exported = elf.exportedSymbols.contains { $0.name == "node_register_module_v\(built)" }
             let source = exported ? "from node_register_module_v\(built)" : "nm_version of the struct node_module its constructor registers"
             return Verdict(
@@ -76,7 +76,6 @@ extension Check {
 }
 
 enum NodeABI {
-    static var majors: [Int: String] { NodeModuleVersions.majors }
 
     static func rebuild(_ target: TargetRuntime) -> String {
         let version = target.nodeVersion ?? "22"

@@ -10,8 +10,11 @@ extension Check {
             An abi3 extension (`_mod.abi3.so`) is built once for every CPython from the version whose Limited API it \
             was compiled against (`Py_LIMITED_API`, the `cp3X-abi3` wheel tag) onwards. Functions join the Stable \
             ABI release by release (`PyType_FromMetaclass` and `PyObject_Vectorcall` in 3.12, \
-            `PyLong_AsInt` in 3.13 …): a module that imports one is loaded by the older CPython of the runtime and \
-            fails at import with `undefined symbol: PyType_FromMetaclass`. It happens when a package is built with \
+            `PyLong_AsInt` in 3.13 …): a module that imports one was built for that version's Limited API or later, \
+            which an older CPython does not promise to load. A function that is new in that version is not exported \
+            by the older CPython at all, and the import fails with `undefined symbol: PyType_FromMetaclass`; one that \
+            only joined the Stable ABI then (`PyObject_Vectorcall` existed since 3.9) may still load. abi3audit \
+            calls the same symbols an ABI version mismatch. It happens when a package is built with \
             a newer Limited API than its wheel tag says (a build flag such as maturin's `abi3-py3X` or setuptools' \
             `py_limited_api` set to the wrong version), or when `pip --python-version` was not given. shiplint \
             reads every imported symbol and the version CPython added it in (CPython's `Misc/stable_abi.toml`, in \
@@ -39,15 +42,17 @@ extension Check {
         guard let python = context.target.python, case .elf(let elf)? = context.binary.facts else { return nil }
         // A version-tagged module (`.cpython-312-…so`) is judged by its name: python-abi-mismatch.
         if let name = ExtensionModuleName(fileName: context.binary.fileName), case .cpython = name.tag { return nil }
+        let imported = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName))
+        guard !imported.isEmpty else { return nil }
         let table = StableABI.builtIn.symbols
-        let tooNew = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)).compactMap { name -> (String, VersionNumber)? in
+        let tooNew = imported.compactMap { name -> (String, VersionNumber)? in
             guard let symbol = table[name], symbol.added > python.version else { return nil }
             return (name, symbol.added)
         }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }
         guard let newest = tooNew.first else { return nil }
         let shown = tooNew.prefix(3).map { "\($0.0) (Stable ABI \($0.1))" }.joined(separator: ", ") + (tooNew.count > 3 ? " and \(tooNew.count - 3) more" : "")
         return Verdict(
-            "needs \(shown); CPython \(python.version) does not export \(tooNew.count == 1 ? "it" : "them"), so the import fails with `undefined symbol: \(newest.0)`",
+            "needs \(shown): built for CPython \(newest.1)'s Limited API, which CPython \(python.version) does not promise to load; a function new in \(newest.1) is not exported by \(python.version), and the import fails with `undefined symbol: \(newest.0)`",
             fix: "Install a release built for CPython \(python.version) or older (\(InstallAdvice.pip(context.target))), move the function to python\(newest.1) or newer, or rebuild the extension with Py_LIMITED_API at \(python.version).",
             fact: "abi3 \(newest.1)")
     }
@@ -90,8 +95,10 @@ extension Check {
         guard context.target.python != nil || context.target.kind == .wheelPolicy, case .elf(let elf)? = context.binary.facts,
             let name = ExtensionModuleName(fileName: context.binary.fileName), case .abi3 = name.tag
         else { return nil }
+        let imported = elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)
+        guard !imported.isEmpty else { return nil }
         let table = StableABI.builtIn.symbols
-        let outside = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)).filter { table[$0] == nil }.sorted()
+        let outside = Set(imported).filter { table[$0] == nil }.sorted()
         guard let first = outside.first else { return nil }
         let shown = outside.prefix(3).joined(separator: ", ") + (outside.count > 3 ? " and \(outside.count - 3) more" : "")
         return Verdict(
