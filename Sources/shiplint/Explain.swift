@@ -74,7 +74,7 @@ struct Explain: ParsableCommand {
         var roleNotes: [String: String] = [:]
         var functionLabel: String?
         let errorText = try readErrorText()
-        if let project = try ExplainProject.project(path, layers: layer, role: role) {
+        if let project = try ExplainProject.project(path, layers: layer, role: role, limits: reading.descriptorLimits) {
             deployment = try ExplainProject.deployment(
                 of: project, function: function, logGroups: errorText?.logGroups ?? [], target: target.map(loadTarget), limits: reading.limits,
                 today: ProjectScan.currentDay())
@@ -144,10 +144,10 @@ struct Explain: ParsableCommand {
 enum ExplainProject {
     /// The project `path` holds, if it holds a deployment descriptor (nil for an artifact). --layer and --as do not
     /// apply to one: the descriptor says what is the function and what its layers.
-    static func project(_ path: String, layers: [String], role: DeclaredRole?) throws -> DeploymentProject? {
+    static func project(_ path: String, layers: [String], role: DeclaredRole?, limits: DescriptorLimits) throws -> DeploymentProject? {
         let project: DeploymentProject?
         do {
-            project = try DeploymentProject.read(path)
+            project = try DeploymentProject.read(path, limits: limits)
         } catch {
             throw fail(error.description)
         }

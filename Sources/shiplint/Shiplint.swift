@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShiplintChecks
+import ShiplintDeployments
 import ShiplintFacts
 import ShiplintReading
 import ShiplintReports
@@ -207,6 +208,14 @@ struct ReadingOptions: ParsableArguments {
 
     @Option(help: "Entries and artifacts read at once (default: the number of cores); the output is the same for any value.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Largest deployment descriptor read (template, cdk.out manifest, serverless-state.json, Terraform plan JSON); a larger one is an error, never skipped.", valueName: "bytes"))
+    var maxDescriptorBytes = ByteCount(argument: "32M")!
+
+    @Option(name: .customLong("code-root"), help: ArgumentHelp("A folder outside the project that a descriptor's code paths may lead into (repeatable); any other path or link out of the project is an error.", valueName: "folder"))
+    var codeRoots: [String] = []
+
+    var descriptorLimits: DescriptorLimits { DescriptorLimits(bytes: maxDescriptorBytes.bytes, codeRoots: codeRoots) }
 
     var limits: ReadLimits {
         ReadLimits(entryBytes: maxEntryBytes.bytes, artifactBytes: maxArtifactBytes.bytes, nestingDepth: max(0, maxDepth), entries: max(1, maxEntries),

@@ -13,7 +13,7 @@ extension Check {
             against the built-in target for its runtime and architecture. What it cannot read is said here instead \
             of being passed over: a function with `PackageType: Image` (a container image is not a ZIP), code or a \
             layer that is only in S3 or named only by an ARN, inline code, a code path that does not exist (the \
-            project was not built) or that lies outside the project, a runtime shiplint has no target for (java, \
+            project was not built), a runtime shiplint has no target for (java, \
             dotnet, ruby …), and a value the descriptor computes at deploy time (`!If`, a parameter with no default, \
             a Terraform value unknown until apply). A function whose code cannot be read is a warning (nothing of it \
             was checked); a layer or value that could not be followed is a note on a function that was checked.
