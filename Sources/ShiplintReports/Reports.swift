@@ -279,7 +279,7 @@ public enum ScanReport {
         let warnings = outcome.count(.warning)
         let artifacts = outcome.artifacts.count
         let target = outcome.target
-        var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), \(target.platform.libc.rawValue) \(target.platform.libcVersion))"
+        var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(target.name) (\(target.runtimeLabel), \(target.platform.libcDescription))"
         let reported = outcome.reported
         let counts = outcome.checks.map(\.id).compactMap { id -> String? in
             let count = reported.filter { $0.check == id }.count
