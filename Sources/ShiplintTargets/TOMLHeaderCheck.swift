@@ -10,9 +10,10 @@ enum TOMLHeaderCheck {
     /// Nil, or the error for the first table header that would reach toml++'s assertion.
     static func firstBadHeader(in text: String) -> (line: Int, column: Int, found: String)? {
         let bytes = Array(text.utf8)
-        var index = 0
+        // toml++ skips a UTF-8 byte order mark at the start: the first statement begins after it.
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
-        var lineStart = 0
+        var lineStart = index
         var depth = 0
         var atStatement = true
         func isKeyStart(_ byte: UInt8) -> Bool {

@@ -75,7 +75,7 @@ import ShiplintTargets
 
     /// Table headers toml++ 3.4 asserts on (marzer/tomlplusplus#301; found by `make fuzz`, reproducer in
     /// fixtures/fuzz/crashes/config): a syntax error naming the line and column, not an abort (exit 134).
-    @Test(arguments: ["[\nx]\n", "[=a]\n", "[.a]\n", "[#]\n", "[[\n", "[[[1]]]\n", "fail-on = \"error\"\n  [ \t=x]\n", "[\n\u{FFFD}"])
+    @Test(arguments: ["[\nx]\n", "[=a]\n", "[.a]\n", "[#]\n", "[[\n", "[[[1]]]\n", "fail-on = \"error\"\n  [ \t=x]\n", "[\n\u{FFFD}", "\u{FEFF}[[\u{FFFD}"])
     func tableHeadersTomlPlusPlusWouldAbortOnAreErrors(text: String) throws {
         let project = try ScratchProject()
         try project.write(".shiplint.toml", text)
