@@ -28,6 +28,7 @@ indirect enum RuleSchema: Sendable {
             "libc-version": .version,
             "display-name": .string,
             "runtime": .string,
+            "loader-paths": .stringArray,
         ]),
         "symbol-versions": .table(["GLIBCXX": .version, "CXXABI": .version, "GCC": .version]),
         // A wheel policy of pypa/auditwheel's policy table, for this target's architecture.
@@ -41,6 +42,12 @@ indirect enum RuleSchema: Sendable {
             "os": .stringArray,
             "runtime": .stringArray,
             "known-absent": .tableArray(["soname": .string, "fix": .string]),
+            // What the runtime's own libraries define, by soname: `os` for /lib64 = /usr/lib64, `runtime` for
+            // /var/lang/lib (first on LD_LIBRARY_PATH). Tables merge key by key, so a base and a target add up.
+            "defines": .table([
+                "os": .map(.table(["release": .string, "version-nodes": .stringArray])),
+                "runtime": .map(.table(["release": .string, "version-nodes": .stringArray])),
+            ]),
         ]),
         "python": .table(["version": .version, "extension-suffixes": .stringArray]),
         "node": .table([

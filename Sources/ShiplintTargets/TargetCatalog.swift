@@ -175,26 +175,40 @@ public struct TargetCatalog: Sendable {
             name: try reader.string("wheel-policy.name"),
             symbolVersions: reader.stringSets("wheel-policy.symbol-versions"),
             blacklist: reader.stringSets("wheel-policy.blacklist"))
-        let knownAbsent = reader.tables("libraries.known-absent").map { table in
-            TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
+        func definitions(_ path: String) throws(TargetError) -> [String: TargetRuntime.LibraryDefinitions] {
+            var found: [String: TargetRuntime.LibraryDefinitions] = [:]
+            for (soname, table) in reader.pairs(path) {
+                guard let release = table["release"]?.stringValue, case .array(let nodes)? = table["version-nodes"] else {
+                    throw TargetError(file: file, keyPath: "\(path).\(soname)", message: "needs 'release' and 'version-nodes'")
+                }
+                found[soname] = TargetRuntime.LibraryDefinitions(soname: soname, release: release, versionNodes: nodes.compactMap(\.stringValue))
+            }
+            return found
         }
+        var libraries = TargetRuntime.Libraries(
+            searchPath: try reader.strings("libraries.search-path"),
+            os: try reader.strings("libraries.os"),
+            runtime: reader.optionalStrings("libraries.runtime") ?? [],
+            knownAbsent: reader.tables("libraries.known-absent").map { table in
+                TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
+            })
+        libraries.osDefinitions = try definitions("libraries.defines.os")
+        libraries.runtimeDefinitions = try definitions("libraries.defines.runtime")
+        var platform = TargetRuntime.Platform(
+            os: try reader.string("platform.os"),
+            arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
+            libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
+            libcVersion: try reader.version("platform.libc-version"),
+            displayName: try reader.string("platform.display-name"),
+            runtime: reader.optionalString("platform.runtime"))
+        platform.loaderPaths = reader.optionalStrings("platform.loader-paths") ?? []
         return TargetRuntime(
             name: try reader.string("name"),
             description: try reader.string("description"),
             source: { if case .path(let path) = origin { return path } else { return "built-in" } }(),
-            platform: TargetRuntime.Platform(
-                os: try reader.string("platform.os"),
-                arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
-                libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
-                libcVersion: try reader.version("platform.libc-version"),
-                displayName: try reader.string("platform.display-name"),
-                runtime: reader.optionalString("platform.runtime")),
+            platform: platform,
             symbolVersions: symbolVersions,
-            libraries: TargetRuntime.Libraries(
-                searchPath: try reader.strings("libraries.search-path"),
-                os: try reader.strings("libraries.os"),
-                runtime: reader.optionalStrings("libraries.runtime") ?? [],
-                knownAbsent: knownAbsent),
+            libraries: libraries,
             python: python,
             node: node,
             package: package,
@@ -256,6 +270,11 @@ private struct RuleReader {
             if case .array(let items) = item { sets[key] = Set(items.compactMap(\.stringValue)) }
         }
         return sets
+    }
+
+    /// The (key, value) pairs of a table whose keys are data (sonames); empty when absent.
+    func pairs(_ path: String) -> [(key: String, value: RuleValue)] {
+        lookup(path)?.pairs ?? []
     }
 
     func tables(_ path: String) -> [RuleValue] {

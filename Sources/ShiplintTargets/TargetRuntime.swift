@@ -53,6 +53,9 @@ public struct TargetRuntime: Sendable {
         public let libcVersion: VersionNumber
         public let displayName: String
         public let runtime: String?
+        /// Where the ELF program interpreter (`ld-linux-x86-64.so.2`, `ld-linux-aarch64.so.1`) exists on the target, by
+        /// every path that reaches it (`/lib/ld-linux-aarch64.so.1`); empty when the rule does not say.
+        public var loaderPaths: [String] = []
     }
 
     public struct KnownAbsent: Sendable {
@@ -60,14 +63,45 @@ public struct TargetRuntime: Sendable {
         public let fix: String
     }
 
+    /// What one library of the runtime itself defines: its release and the symbol version nodes the loader checks a
+    /// binary's needs against (`OPENSSL_3.0.0` … `OPENSSL_3.3.0` for OpenSSL 3.3). An empty list: the library has no
+    /// version definitions, so the loader accepts any need on it.
+    public struct LibraryDefinitions: Sendable, Equatable {
+        public let soname: String
+        /// What it is, for messages: `OpenSSL 3.3.5`, `liblzma 5.2.5`.
+        public let release: String
+        public let versionNodes: [String]
+
+        public init(soname: String, release: String, versionNodes: [String]) {
+            self.soname = soname
+            self.release = release
+            self.versionNodes = versionNodes
+        }
+    }
+
     public struct Libraries: Sendable {
         public let searchPath: [String]
         public let os: [String]
         public let runtime: [String]
         public let knownAbsent: [KnownAbsent]
+        /// What the OS copies (`/lib64` = `/usr/lib64`) define, by soname, where the rule knows it.
+        public var osDefinitions: [String: LibraryDefinitions] = [:]
+        /// What the runtime's own copies (`/var/lang/lib`, first on LD_LIBRARY_PATH) define, by soname.
+        public var runtimeDefinitions: [String: LibraryDefinitions] = [:]
+
+        /// The folder of the runtime's own libraries: first on LD_LIBRARY_PATH, so a library there shadows the OS's.
+        public static let runtimeDirectory = "/var/lang/lib"
 
         /// Every soname the runtime's loader can find without help from the artifact.
         public var present: Set<String> { Set(os).union(runtime) }
+
+        /// What the copy of `soname` that the loader found in `directory` (a `Resolution.runtime` folder) defines, with
+        /// its path: the runtime's own copy in /var/lang/lib, else the OS's. Nil when the rule does not know.
+        public func definitions(of soname: String, in directory: String) -> (path: String, definitions: LibraryDefinitions)? {
+            let table = directory == Self.runtimeDirectory ? runtimeDefinitions : osDefinitions
+            guard let found = table[soname] else { return nil }
+            return ((directory.hasSuffix("/") ? directory : directory + "/") + soname, found)
+        }
     }
 
     public struct Python: Sendable {
