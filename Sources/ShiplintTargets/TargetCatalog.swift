@@ -185,6 +185,14 @@ public struct TargetCatalog: Sendable {
             }
             return found
         }
+        var platform = TargetRuntime.Platform(
+            os: try reader.string("platform.os"),
+            arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
+            libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
+            libcVersion: try reader.version("platform.libc-version"),
+            displayName: try reader.string("platform.display-name"),
+            runtime: reader.optionalString("platform.runtime"))
+        platform.loaderPaths = reader.optionalStrings("platform.loader-paths") ?? []
         var libraries = TargetRuntime.Libraries(
             searchPath: try reader.strings("libraries.search-path"),
             os: try reader.strings("libraries.os"),
@@ -194,14 +202,6 @@ public struct TargetCatalog: Sendable {
             })
         libraries.osDefinitions = try definitions("libraries.defines.os")
         libraries.runtimeDefinitions = try definitions("libraries.defines.runtime")
-        var platform = TargetRuntime.Platform(
-            os: try reader.string("platform.os"),
-            arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
-            libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
-            libcVersion: try reader.version("platform.libc-version"),
-            displayName: try reader.string("platform.display-name"),
-            runtime: reader.optionalString("platform.runtime"))
-        platform.loaderPaths = reader.optionalStrings("platform.loader-paths") ?? []
         return TargetRuntime(
             name: try reader.string("name"),
             description: try reader.string("description"),

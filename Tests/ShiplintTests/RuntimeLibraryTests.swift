@@ -1,4 +1,6 @@
 import Foundation
+import ShiplintChecks
+import ShiplintFacts
 import ShiplintTargets
 import Testing
 
@@ -95,5 +97,33 @@ import Testing
         #expect(arm.platform.loaderPaths == ["/lib/ld-linux-aarch64.so.1", "/usr/lib/ld-linux-aarch64.so.1"])
         let x86 = try TargetCatalog.builtIn.load("aws-lambda-nodejs22.x-x86_64")
         #expect(x86.platform.loaderPaths.contains("/lib64/ld-linux-x86-64.so.2"))
+    }
+
+    /// An image built on an older Amazon Linux 2023 base (libstdc++ 11: GLIBCXX_3.4.29) is judged by its own
+    /// libstdc++, and among several copies by the one its LD_LIBRARY_PATH finds first (/var/lang/lib on AWS images).
+    @Test func imageCeilingIsTheImagesOwnLibstdcxxInLoaderOrder() throws {
+        func image(_ libraries: [(String, [String])], env: [String: String]) -> ContainerImage {
+            let binaries = libraries.map { path, nodes in SampleBinary.library(path, soname: "libstdc++.so.6", definitions: nodes) }
+                + [SampleBinary.library("usr/lib64/libc.so.6", soname: "libc.so.6", definitions: ["GLIBC_2.2.5", "GLIBC_2.34"], needed: [])]
+            return ContainerImage(
+                format: "oci", indexEntries: [], indexMediaType: nil, manifestMediaType: "", layerMediaTypes: [], configMediaType: "",
+                architecture: "amd64", os: "linux", variant: nil, env: env, entrypoint: [], cmd: [], workingDir: "/var/task", labels: [:],
+                uncompressedBytes: 0, integrityProblems: [],
+                rootEntries: ["usr", "usr/lib64", "var", "var/lang", "var/lang/lib"].map { ArtifactEntry(path: $0, size: 0, mode: 0o40755, type: .directory) }
+                    + binaries.map { ArtifactEntry(path: $0.path, size: 1, mode: 0o100755, type: .file) },
+                rootBinaries: binaries)
+        }
+        let gcc11 = ["GLIBCXX_3.4", "GLIBCXX_3.4.29", "CXXABI_1.3", "CXXABI_1.3.13"]
+        let old = TargetRuntime.image(image([("usr/lib64/libstdc++.so.6", gcc11)], env: [:]), label: "old.tar")
+        #expect(old.symbolVersions["GLIBCXX"]?.description == "3.4.29")
+        #expect(old.symbolVersions["CXXABI"]?.description == "1.3.13")
+        let node24 = TargetRuntime.image(image([
+            ("usr/lib64/libstdc++.so.6", ["GLIBCXX_3.4", "GLIBCXX_3.4.33", "CXXABI_1.3", "CXXABI_1.3.15"]),
+            ("var/lang/lib/libstdc++.so.6", ["GLIBCXX_3.4", "GLIBCXX_3.4.32", "CXXABI_1.3", "CXXABI_1.3.14"]),
+        ], env: ["LD_LIBRARY_PATH": "/var/lang/lib:/lib64:/usr/lib64"]), label: "node24.tar")
+        #expect(node24.symbolVersions["GLIBCXX"]?.description == "3.4.32")
+        #expect(node24.libraries.runtime == ["libstdc++.so.6"])
+        #expect(node24.libraries.runtimeDefinitions["libstdc++.so.6"]?.versionNodes.contains("GLIBCXX_3.4.32") == true)
+        #expect(node24.libraries.osDefinitions["libc.so.6"]?.versionNodes == ["GLIBC_2.2.5", "GLIBC_2.34"])
     }
 }
