@@ -60,11 +60,35 @@ public struct TargetRuntime: Sendable {
         public let fix: String
     }
 
+    /// A library of the runtime itself, with what it defines: the one place a rule says "library X of this runtime
+    /// defines these version nodes / exports these symbols" (`[[libraries.provides]]`).
+    public struct ProvidedLibrary: Sendable, Equatable {
+        public let soname: String
+        /// The folder the loader finds it in (`/lib64`, `/var/lang/lib`).
+        public let directory: String
+        /// Its release, in the words of its symbol table (`2.34` for glibc), when known.
+        public let release: String?
+        /// Version nodes it defines (`.gnu.version_d` without the base entry): empty when it defines none.
+        public let versionNodes: [String]
+        /// The built-in symbol table listing its exports (`glibc-x86_64`); nil when its exports are not known.
+        public let symbols: String?
+
+        public init(soname: String, directory: String, release: String?, versionNodes: [String], symbols: String?) {
+            self.soname = soname
+            self.directory = directory
+            self.release = release
+            self.versionNodes = versionNodes
+            self.symbols = symbols
+        }
+    }
+
     public struct Libraries: Sendable {
         public let searchPath: [String]
         public let os: [String]
         public let runtime: [String]
         public let knownAbsent: [KnownAbsent]
+        /// The runtime's own libraries that a rule describes further (`[[libraries.provides]]`), in rule order.
+        public var provided: [ProvidedLibrary] = []
 
         /// Every soname the runtime's loader can find without help from the artifact.
         public var present: Set<String> { Set(os).union(runtime) }
@@ -73,6 +97,9 @@ public struct TargetRuntime: Sendable {
     public struct Python: Sendable {
         public let version: VersionNumber
         public let extensionSuffixes: [String]
+        /// What the interpreter exports, when a capture read it (`python.exports`); nil: the built-in table for
+        /// the version, if there is one.
+        public var exports: [String]? = nil
 
         /// `313` for 3.13: the tag CPython puts in file names and wheel tags.
         public var tag: String { version.components.prefix(2).map(String.init).joined() }
