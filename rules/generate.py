@@ -482,7 +482,7 @@ def os_base(ref: Path, os_: OS, arch: str) -> tuple[str, str]:
              if arm else [])),
         "",
         known_absent_block(ref, os_, arch, python=False, present=set(os_list)),
-        *defines_block("os", OS_DEFINES[os_.key]),
+        *provides_block(os_provides(os_)),
         "",
         PACKAGE,
         "",
@@ -654,19 +654,26 @@ def runtime_defines(ref: Path, rt: Runtime, arch: str) -> list[tuple[str, str, l
     return out
 
 
-def defines_block(kind: str, entries: list[tuple[str, str, list[str], str]]) -> list[str]:
-    """[libraries.defines.<kind>."soname"] tables, each with its source above it."""
+def provides_block(entries: list[tuple[str, str, str, list[str], str]]) -> list[str]:
+    """[[libraries.provides]] tables (soname, directory, release, version nodes), each with its source above it."""
     lines = []
     previous = None
-    for soname, release, nodes, source in entries:
+    for soname, directory, release, nodes, source in entries:
         lines.append("")
         if source != previous:  # said once for a run of tables from the same source
             lines += ["# " + c for c in textwrap.wrap(source, 116)]
         previous = source
-        lines.append(f"[libraries.defines.{kind}.{q(soname)}]")
+        lines.append("[[libraries.provides]]")
+        lines.append(kv("soname", soname))
+        lines.append(kv("directory", directory))
         lines.append(kv("release", release))
         lines.append(packed_array("version-nodes", nodes))
     return lines
+
+
+def os_provides(os_: OS) -> list[tuple[str, str, str, list[str], str]]:
+    """The OS's described libraries, found in /lib64 (= /usr/lib64; the first OS folder on LD_LIBRARY_PATH)."""
+    return [(soname, "/lib64", release, nodes, source) for soname, release, nodes, source in OS_DEFINES[os_.key]]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -727,8 +734,11 @@ def runtime_libraries(ref: Path, rt: Runtime, arch: str, extra_notes: list[str] 
         *(["None: this runtime keeps its libraries in folders the loader does not search."] if not sonames else []),
         *extra_notes,
     ])]
-    defines = runtime_defines(ref, rt, arch)
-    lines += defines_block("runtime", defines)
+    own = [(soname, "/var/lang/lib", release, nodes, source) for soname, release, nodes, source in runtime_defines(ref, rt, arch)]
+    if own:
+        lines += ["", "# What the runtime's own copies define (found first: /var/lang/lib leads LD_LIBRARY_PATH), then, restated",
+                  "# because arrays of tables replace the base's, what the OS's copies define."]
+        lines += provides_block(own + os_provides(rt.os))
     return lines
 
 

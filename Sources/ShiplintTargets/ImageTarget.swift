@@ -35,15 +35,14 @@ extension TargetRuntime {
             for family in families { symbolVersions[family] = Self.highest(family: family, in: library.versionDefinitions) }
         }
         // What each library the loader would find defines, read from the file itself.
-        func definitions(_ names: Set<String>, in folders: [String]) -> [String: LibraryDefinitions] {
-            var found: [String: LibraryDefinitions] = [:]
-            for soname in names {
+        func provided(_ names: Set<String>, in folders: [String], as directory: String) -> [ProvidedLibrary] {
+            names.sorted().compactMap { soname in
                 guard let path = folders.lazy.map({ $0 + "/" + soname }).first(where: { files.elf(at: $0) != nil }),
-                      let facts = files.elf(at: path) else { continue }
-                found[soname] = LibraryDefinitions(
-                    soname: soname, release: "the image's \(files.resolve(path) ?? path)", versionNodes: facts.versionDefinitions)
+                      let facts = files.elf(at: path) else { return nil }
+                return ProvidedLibrary(
+                    soname: soname, directory: directory, release: "the image's \(files.resolve(path) ?? path)",
+                    versionNodes: facts.versionDefinitions, symbols: nil)
             }
-            return found
         }
         let python = files.python(arch: arch)
         let node = files.node(headers: image.rootTextFiles)
@@ -62,8 +61,9 @@ extension TargetRuntime {
                 var libraries = Libraries(
                     searchPath: ldLibraryPath.filter { inCode($0) || $0 == Libraries.runtimeDirectory },
                     os: own.sorted(), runtime: runtime.sorted(), knownAbsent: [])
-                libraries.runtimeDefinitions = definitions(runtime, in: [Libraries.runtimeDirectory])
-                libraries.osDefinitions = definitions(own, in: loaderOrder.filter { $0 != Libraries.runtimeDirectory })
+                // The runtime's copies first, as the loader finds them (the resolver answers /lib64 for the OS's).
+                libraries.provided = provided(runtime, in: [Libraries.runtimeDirectory], as: Libraries.runtimeDirectory)
+                    + provided(own, in: loaderOrder.filter { $0 != Libraries.runtimeDirectory }, as: "/lib64")
                 return libraries
             }(),
             python: python,

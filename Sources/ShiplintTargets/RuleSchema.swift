@@ -42,14 +42,14 @@ indirect enum RuleSchema: Sendable {
             "os": .stringArray,
             "runtime": .stringArray,
             "known-absent": .tableArray(["soname": .string, "fix": .string]),
-            // What the runtime's own libraries define, by soname: `os` for /lib64 = /usr/lib64, `runtime` for
-            // /var/lang/lib (first on LD_LIBRARY_PATH). Tables merge key by key, so a base and a target add up.
-            "defines": .table([
-                "os": .map(.table(["release": .string, "version-nodes": .stringArray])),
-                "runtime": .map(.table(["release": .string, "version-nodes": .stringArray])),
+            // A library of the runtime itself: where it is, its release, the version nodes it defines
+            // (.gnu.version_d) and the built-in symbol table (rules/symbols/NAME.symbols) listing its exports.
+            "provides": .tableArray([
+                "soname": .string, "directory": .string, "release": .string, "version-nodes": .stringArray, "symbols": .string,
             ]),
         ]),
-        "python": .table(["version": .version, "extension-suffixes": .stringArray]),
+        // `exports`: every symbol the interpreter (its executable and libpython) exports, as a capture read it.
+        "python": .table(["version": .version, "extension-suffixes": .stringArray, "exports": .stringArray]),
         "node": .table([
             "version": .string,
             "module-version": .integer,

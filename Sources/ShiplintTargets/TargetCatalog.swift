@@ -139,7 +139,8 @@ public struct TargetCatalog: Sendable {
         }
         let python: TargetRuntime.Python? = value["python"] == nil ? nil : TargetRuntime.Python(
             version: try reader.version("python.version"),
-            extensionSuffixes: try reader.strings("python.extension-suffixes"))
+            extensionSuffixes: try reader.strings("python.extension-suffixes"),
+            exports: reader.optionalStrings("python.exports"))
         var node: TargetRuntime.Node?
         if value["node"] != nil {
             var functions: [String: Int] = [:]
@@ -175,15 +176,8 @@ public struct TargetCatalog: Sendable {
             name: try reader.string("wheel-policy.name"),
             symbolVersions: reader.stringSets("wheel-policy.symbol-versions"),
             blacklist: reader.stringSets("wheel-policy.blacklist"))
-        func definitions(_ path: String) throws(TargetError) -> [String: TargetRuntime.LibraryDefinitions] {
-            var found: [String: TargetRuntime.LibraryDefinitions] = [:]
-            for (soname, table) in reader.pairs(path) {
-                guard let release = table["release"]?.stringValue, case .array(let nodes)? = table["version-nodes"] else {
-                    throw TargetError(file: file, keyPath: "\(path).\(soname)", message: "needs 'release' and 'version-nodes'")
-                }
-                found[soname] = TargetRuntime.LibraryDefinitions(soname: soname, release: release, versionNodes: nodes.compactMap(\.stringValue))
-            }
-            return found
+        let knownAbsent = reader.tables("libraries.known-absent").map { table in
+            TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
         }
         var platform = TargetRuntime.Platform(
             os: try reader.string("platform.os"),
@@ -193,22 +187,33 @@ public struct TargetCatalog: Sendable {
             displayName: try reader.string("platform.display-name"),
             runtime: reader.optionalString("platform.runtime"))
         platform.loaderPaths = reader.optionalStrings("platform.loader-paths") ?? []
-        var libraries = TargetRuntime.Libraries(
-            searchPath: try reader.strings("libraries.search-path"),
-            os: try reader.strings("libraries.os"),
-            runtime: reader.optionalStrings("libraries.runtime") ?? [],
-            knownAbsent: reader.tables("libraries.known-absent").map { table in
-                TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
-            })
-        libraries.osDefinitions = try definitions("libraries.defines.os")
-        libraries.runtimeDefinitions = try definitions("libraries.defines.runtime")
+        var provided: [TargetRuntime.ProvidedLibrary] = []
+        for (index, table) in reader.tables("libraries.provides").enumerated() {
+            let keyPath = "libraries.provides[\(index)]"
+            guard let soname = table["soname"]?.stringValue, let directory = table["directory"]?.stringValue else {
+                throw TargetError(file: file, keyPath: keyPath, message: "every entry needs 'soname' and 'directory'")
+            }
+            let symbols = table["symbols"]?.stringValue
+            if let symbols, !SymbolTable.names.contains(symbols) {
+                throw TargetError(file: file, keyPath: keyPath + ".symbols", message: "no built-in symbol table '\(symbols)' (there are: \(SymbolTable.names.sorted().joined(separator: ", ")))")
+            }
+            var nodes: [String] = []
+            if case .array(let items)? = table["version-nodes"] { nodes = items.compactMap(\.stringValue) }
+            provided.append(TargetRuntime.ProvidedLibrary(
+                soname: soname, directory: directory, release: table["release"]?.stringValue, versionNodes: nodes, symbols: symbols))
+        }
         return TargetRuntime(
             name: try reader.string("name"),
             description: try reader.string("description"),
             source: { if case .path(let path) = origin { return path } else { return "built-in" } }(),
             platform: platform,
             symbolVersions: symbolVersions,
-            libraries: libraries,
+            libraries: TargetRuntime.Libraries(
+                searchPath: try reader.strings("libraries.search-path"),
+                os: try reader.strings("libraries.os"),
+                runtime: reader.optionalStrings("libraries.runtime") ?? [],
+                knownAbsent: knownAbsent,
+                provided: provided),
             python: python,
             node: node,
             package: package,

@@ -63,19 +63,25 @@ public struct TargetRuntime: Sendable {
         public let fix: String
     }
 
-    /// What one library of the runtime itself defines: its release and the symbol version nodes the loader checks a
-    /// binary's needs against (`OPENSSL_3.0.0` … `OPENSSL_3.3.0` for OpenSSL 3.3). An empty list: the library has no
-    /// version definitions, so the loader accepts any need on it.
-    public struct LibraryDefinitions: Sendable, Equatable {
+    /// A library of the runtime itself, with what it defines: the one place a rule says "library X of this runtime
+    /// defines these version nodes / exports these symbols" (`[[libraries.provides]]`).
+    public struct ProvidedLibrary: Sendable, Equatable {
         public let soname: String
-        /// What it is, for messages: `OpenSSL 3.3.5`, `liblzma 5.2.5`.
-        public let release: String
+        /// The folder the loader finds it in (`/lib64`, `/var/lang/lib`).
+        public let directory: String
+        /// Its release, in the words of its symbol table (`2.34` for glibc), when known.
+        public let release: String?
+        /// Version nodes it defines (`.gnu.version_d` without the base entry): empty when it defines none.
         public let versionNodes: [String]
+        /// The built-in symbol table listing its exports (`glibc-x86_64`); nil when its exports are not known.
+        public let symbols: String?
 
-        public init(soname: String, release: String, versionNodes: [String]) {
+        public init(soname: String, directory: String, release: String?, versionNodes: [String], symbols: String?) {
             self.soname = soname
+            self.directory = directory
             self.release = release
             self.versionNodes = versionNodes
+            self.symbols = symbols
         }
     }
 
@@ -84,29 +90,32 @@ public struct TargetRuntime: Sendable {
         public let os: [String]
         public let runtime: [String]
         public let knownAbsent: [KnownAbsent]
-        /// What the OS copies (`/lib64` = `/usr/lib64`) define, by soname, where the rule knows it.
-        public var osDefinitions: [String: LibraryDefinitions] = [:]
-        /// What the runtime's own copies (`/var/lang/lib`, first on LD_LIBRARY_PATH) define, by soname.
-        public var runtimeDefinitions: [String: LibraryDefinitions] = [:]
+        /// The runtime's own libraries that a rule describes further (`[[libraries.provides]]`), in rule order.
+        public var provided: [ProvidedLibrary] = []
 
         /// The folder of the runtime's own libraries: first on LD_LIBRARY_PATH, so a library there shadows the OS's.
         public static let runtimeDirectory = "/var/lang/lib"
+        /// The OS's library folders, one place on Amazon Linux (/lib -> usr/lib, /lib64 -> usr/lib64).
+        static let osDirectories: Set<String> = ["/lib64", "/usr/lib64", "/lib", "/usr/lib"]
 
         /// Every soname the runtime's loader can find without help from the artifact.
         public var present: Set<String> { Set(os).union(runtime) }
 
-        /// What the copy of `soname` that the loader found in `directory` (a `Resolution.runtime` folder) defines, with
-        /// its path: the runtime's own copy in /var/lang/lib, else the OS's. Nil when the rule does not know.
-        public func definitions(of soname: String, in directory: String) -> (path: String, definitions: LibraryDefinitions)? {
-            let table = directory == Self.runtimeDirectory ? runtimeDefinitions : osDefinitions
-            guard let found = table[soname] else { return nil }
-            return ((directory.hasSuffix("/") ? directory : directory + "/") + soname, found)
+        /// The rule's entry for the copy of `soname` the loader found in `directory` (a `Resolution.runtime` folder):
+        /// the runtime's own in /var/lang/lib, else the OS's, whichever of its folders the entry names. Nil when the
+        /// rule does not describe that copy.
+        public func provided(_ soname: String, in directory: String) -> ProvidedLibrary? {
+            let os = Self.osDirectories.contains(directory)
+            return provided.first { $0.soname == soname && ($0.directory == directory || (os && Self.osDirectories.contains($0.directory))) }
         }
     }
 
     public struct Python: Sendable {
         public let version: VersionNumber
         public let extensionSuffixes: [String]
+        /// What the interpreter exports, when a capture read it (`python.exports`); nil: the built-in table for
+        /// the version, if there is one.
+        public var exports: [String]? = nil
 
         /// `313` for 3.13: the tag CPython puts in file names and wheel tags.
         public var tag: String { version.components.prefix(2).map(String.init).joined() }

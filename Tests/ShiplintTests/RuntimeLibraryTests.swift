@@ -54,12 +54,15 @@ import Testing
     @Test func standInsMatchTheRules() throws {
         let node22 = try TargetCatalog.builtIn.load("aws-lambda-nodejs22.x-x86_64")
         let al2023 = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
-        for (folder, expected) in [("openssl-3.3", node22.libraries.runtimeDefinitions["libcrypto.so.3"]),
-                                   ("openssl-3.5", al2023.libraries.osDefinitions["libcrypto.so.3"])] {
+        for (folder, expected) in [("openssl-3.3", node22.libraries.provided("libcrypto.so.3", in: "/var/lang/lib")),
+                                   ("openssl-3.5", al2023.libraries.provided("libcrypto.so.3", in: "/lib64"))] {
             let facts = try LoaderViewTests.elfFacts("bin/node/\(folder)/libcrypto.so.3")
             #expect(facts.versionDefinitions == expected?.versionNodes, "\(folder)")
         }
-        #expect(node22.libraries.definitions(of: "libcrypto.so.3", in: "/var/lang/lib")?.path == "/var/lang/lib/libcrypto.so.3")
+        #expect(node22.libraries.provided("libcrypto.so.3", in: "/var/lang/lib")?.release == "OpenSSL 3.3.5")
+        #expect(node22.libraries.provided("libcrypto.so.3", in: "/lib64")?.release == "OpenSSL 3.5.5")
+        // The first entry of a soname is the copy the loader finds first (what `providedLibrary(_:)` answers).
+        #expect(node22.providedLibrary("libcrypto.so.3")?.directory == "/var/lang/lib")
     }
 
     /// glibc's loader, told to search the stand-in folder first as Lambda's LD_LIBRARY_PATH searches /var/lang/lib,
@@ -123,7 +126,7 @@ import Testing
         ], env: ["LD_LIBRARY_PATH": "/var/lang/lib:/lib64:/usr/lib64"]), label: "node24.tar")
         #expect(node24.symbolVersions["GLIBCXX"]?.description == "3.4.32")
         #expect(node24.libraries.runtime == ["libstdc++.so.6"])
-        #expect(node24.libraries.runtimeDefinitions["libstdc++.so.6"]?.versionNodes.contains("GLIBCXX_3.4.32") == true)
-        #expect(node24.libraries.osDefinitions["libc.so.6"]?.versionNodes == ["GLIBC_2.2.5", "GLIBC_2.34"])
+        #expect(node24.libraries.provided("libstdc++.so.6", in: "/var/lang/lib")?.versionNodes.contains("GLIBCXX_3.4.32") == true)
+        #expect(node24.libraries.provided("libc.so.6", in: "/lib64")?.versionNodes == ["GLIBC_2.2.5", "GLIBC_2.34"])
     }
 }

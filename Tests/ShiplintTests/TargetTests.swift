@@ -101,11 +101,8 @@ import Testing
         ("[node]\nversion = \"22\"\nprisma-binary-targets = \"rhel-openssl-3.0.x\"\n", "at 'node.prisma-binary-targets': expected an array of strings, found a string"),
         ("[node]\nversion = \"22\"\n[[node.napi-functions]]\nversion = 9\nfunction = [\"x\"]\n", "at 'node.napi-functions[0].function': unknown key (allowed here: functions, version)"),
         ("[node]\nnapi = 9\n", "at 'node.napi': unknown key (allowed here: module-version, napi-functions, napi-version, prisma-binary-targets, version)"),
-        ("[libraries.defines.runtime.\"libssl.so.3\"]\nrelease = \"OpenSSL 3.3.5\"\nversion-node = [\"OPENSSL_3.0.0\"]\n",
-         "at 'libraries.defines.runtime.libssl.so.3.version-node': unknown key (allowed here: release, version-nodes)"),
-        ("[libraries.defines.runtime.\"libssl.so.3\"]\nrelease = \"OpenSSL 3.3.5\"\n",
-         "at 'libraries.defines.runtime.libssl.so.3': needs 'release' and 'version-nodes'"),
-        ("[libraries.defines.host]\n", "at 'libraries.defines.host': unknown key (allowed here: os, runtime)"),
+        ("[[libraries.provides]]\nsoname = \"libssl.so.3\"\ndirectory = \"/var/lang/lib\"\nversion-node = [\"OPENSSL_3.0.0\"]\n",
+         "at 'libraries.provides[0].version-node': unknown key (allowed here: directory, release, soname, symbols, version-nodes)"),
     ])
     func badValueIsNamed(tail: String, message: String) throws {
         let folder = try Self.write(["custom": Self.valid + tail])

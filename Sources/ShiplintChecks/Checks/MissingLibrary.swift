@@ -150,18 +150,20 @@ extension Check {
     /// A need on a library of the runtime itself, judged by what the rule says that copy defines (the runtime's own
     /// copy in /var/lang/lib shadows the OS's: Node's OpenSSL, Python's liblzma). Nil when the rule does not know it.
     private static func runtimeCopyVerdict(_ edge: LoadGraph.Edge, directory: String, graph: LoadGraph, target: TargetRuntime) -> LocatedVerdict? {
-        guard let (path, library) = target.libraries.definitions(of: edge.soname, in: directory), !library.versionNodes.isEmpty else { return nil }
+        guard let library = target.libraries.provided(edge.soname, in: directory), !library.versionNodes.isEmpty else { return nil }
+        let path = (directory.hasSuffix("/") ? directory : directory + "/") + edge.soname
+        let release = library.release ?? "copy of \(edge.soname)"
         let needer = graph.objects[edge.from]
         let needed = needer.facts.versionNeeds.filter { $0.file == edge.soname }.flatMap(\.names)
         let absent = needed.filter { !library.versionNodes.contains($0) }
         guard !absent.isEmpty else { return nil }
         let own = directory == TargetRuntime.Libraries.runtimeDirectory
-        let whose = own ? "the runtime's own \(library.release), found before the OS's because \(directory) is first on LD_LIBRARY_PATH" : "\(target.platform.displayName)'s \(library.release)"
+        let whose = own ? "the runtime's own \(release), found before the OS's because \(directory) is first on LD_LIBRARY_PATH" : "\(target.platform.displayName)'s \(release)"
         let defined = library.versionNodes.count > 6
             ? "\(library.versionNodes.prefix(2).joined(separator: ", ")) … \(library.versionNodes.last!)" : library.versionNodes.joined(separator: ", ")
         let fix = own
-            ? "Build it against \(library.release) or older (in the runtime's own build image, e.g. `sam build --use-container`), or ship the \(edge.soname) it was built against and load it first: DT_RUNPATH is searched after LD_LIBRARY_PATH, so only a DT_RPATH (`-Wl,--disable-new-dtags,-rpath,'$ORIGIN/…'`) or preloading it by path beats \(path)."
-            : "Build it against \(library.release) or older (in the runtime's own build image, e.g. `sam build --use-container`), or ship the \(edge.soname) it was built against next to it with an RPATH `$ORIGIN/…` that finds it first."
+            ? "Build it against \(release) or older (in the runtime's own build image, e.g. `sam build --use-container`), or ship the \(edge.soname) it was built against and load it first: DT_RUNPATH is searched after LD_LIBRARY_PATH, so only a DT_RPATH (`-Wl,--disable-new-dtags,-rpath,'$ORIGIN/…'`) or preloading it by path beats \(path)."
+            : "Build it against \(release) or older (in the runtime's own build image, e.g. `sam build --use-container`), or ship the \(edge.soname) it was built against next to it with an RPATH `$ORIGIN/…` that finds it first."
         return LocatedVerdict(
             artifact: needer.artifact, path: needer.path,
             verdict: Verdict(
