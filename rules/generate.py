@@ -16,6 +16,7 @@ from those files (libstdc++ / libgcc_s ceilings, musllinux policy, Lambda limits
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import textwrap
 import re
@@ -530,6 +531,7 @@ FAMILY_NAME = {"python": "Python", "nodejs": "Node.js", "java": "Java", "ruby": 
 FAMILY_BASES = ("python", "nodejs", "ruby")
 
 
+@functools.cache
 def read_lang_lib(ref: Path) -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
     """var-lang-lib.txt: (runtime, Lambda arch) -> [(soname, file names behind it)], and each section's listing date."""
     sections: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
@@ -850,47 +852,32 @@ LATER = ("How this language loads native code (issue 27: JNI libraries inside JA
          "Ruby ABI, .NET runtimes/<rid>/native) is not judged yet; its keys will go in a table of their own here.")
 
 
-def java_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
-    name, head = target_head(rt.id, rt.os, arch, f"base/{rt.os.key}-{arch}")
-    return name, "\n".join([
-        head, "",
-        "[libraries]",
-        *runtime_libraries(ref, rt, arch),
-        "",
-        "# " + "\n# ".join(textwrap.wrap(LATER, 116)),
-        "[package]",
-        array("layer-paths", ["java/lib"], ["Folder of a layer on the classpath (reference/README.md: AWS 'packaging layers' page)."]),
-        "",
-    ])
-
-
-def ruby_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
-    version = rt.id.removeprefix("ruby")
-    name, head = target_head(rt.id, rt.os, arch, f"base/{rt.os.key}-ruby-{arch}")
-    return name, "\n".join([
-        head, "",
-        "[libraries]",
-        *runtime_libraries(ref, rt, arch),
-        "",
-        "# " + "\n# ".join(textwrap.wrap(LATER, 116)),
-        "[package]",
-        array("layer-paths", [f"ruby/gems/{version}.0", "ruby/lib"], [
+def layer_paths(rt: Runtime) -> list[str]:
+    """[package] layer-paths of a Java or Ruby runtime (reference/README.md: AWS 'packaging layers' page); .NET has none."""
+    if rt.family == "java":
+        return [array("layer-paths", ["java/lib"], ["Folder of a layer on the classpath (reference/README.md: AWS 'packaging layers' page)."])]
+    if rt.family == "ruby":
+        version = rt.id.removeprefix("ruby")
+        return [array("layer-paths", [f"ruby/gems/{version}.0", "ruby/lib"], [
             f"Folders of a layer Ruby loads from: GEM_PATH /opt/ruby/gems/{version}.0 and /opt/ruby/lib on RUBYLIB",
             "(reference/README.md: AWS 'packaging layers' page, 'ruby/gems/<ver>/', 'ruby/lib/'; the gem folder is",
             "named after the Ruby ABI version X.Y.0).",
-        ]),
-        "",
-    ])
+        ])]
+    return []
 
 
-def dotnet_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
-    name, head = target_head(rt.id, rt.os, arch, f"base/{rt.os.key}-{arch}")
+def language_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
+    """Java, Ruby and .NET: OS, glibc, architecture and libraries; how the language loads native code is issue 27's."""
+    extends = f"base/{rt.os.key}-{rt.family}-{arch}" if rt.family in FAMILY_BASES else f"base/{rt.os.key}-{arch}"
+    name, head = target_head(rt.id, rt.os, arch, extends)
+    paths = layer_paths(rt)
     return name, "\n".join([
         head, "",
         "[libraries]",
         *runtime_libraries(ref, rt, arch),
         "",
         "# " + "\n# ".join(textwrap.wrap(LATER, 116)),
+        *(["[package]", *paths] if paths else []),
         "",
     ])
 
@@ -912,9 +899,7 @@ def lambda_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
     match rt.family:
         case "python": return python_target(ref, rt, arch)
         case "nodejs": return node_target(ref, rt, arch)
-        case "java": return java_target(ref, rt, arch)
-        case "ruby": return ruby_target(ref, rt, arch)
-        case "dotnet": return dotnet_target(ref, rt, arch)
+        case "java" | "ruby" | "dotnet": return language_target(ref, rt, arch)
         case "provided": return provided_target(rt, arch)
     raise SystemExit(f"no target writer for {rt.family}")
 
