@@ -42,7 +42,7 @@ extension Check {
         ],
         judgement: .perDeployment { context in
             let graph = context.loadGraph
-            let arch = context.target.platform.arch
+            let arch = context.runtime.architecture
             // Read once per artifact, and only when something is missing.
             var distributions: [String: [InstalledDistribution]] = [:]
             if !graph.missing.isEmpty {
@@ -52,7 +52,7 @@ extension Check {
                 let object = graph.objects[edge.from]
                 // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
                 if object.facts.machine != arch.elfMachine || object.facts.bits != arch.bits { return nil }
-                if context.target.platform.libc == .glibc && muslEvidence(object.facts) != nil { return nil }
+                if context.runtime.libc.kind == .glibc && muslEvidence(object.facts) != nil { return nil }
                 if object.facts.libc == .bionic { return nil }  // android-binary says it
                 guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
                 let chain = edge.chain.count > 1
@@ -63,7 +63,7 @@ extension Check {
                 let installed = distributions[object.artifact].flatMap { InstalledDistribution.owning(object.path, among: $0) }
                 let twin = installed.flatMap { distribution in
                     distribution.alternative(for: edge.soname).map { alternative in
-                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (/opt/lib)."
+                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (\(context.runtime.libraries.layerFolder))."
                     }
                 }
                 return LocatedVerdict(
@@ -71,7 +71,7 @@ extension Check {
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
                         fix: twin ?? (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
-                            ?? InstallAdvice.shipLibrary(edge.soname, context.target),
+                            ?? context.advice.shipLibrary(edge.soname),
                         fact: edge.soname))
             }
         })
@@ -126,7 +126,7 @@ extension Check {
                 switch edge.resolution {
                 case .bundled(let object, _, _), .alreadyLoaded(let object): found = object
                 case .runtime(let directory):
-                    return runtimeCopyVerdict(edge, directory: directory, graph: graph, target: context.target)
+                    return runtimeCopyVerdict(edge, directory: directory, graph: graph, libraries: context.runtime.libraries, target: context.target)
                 default: return nil
                 }
                 let needer = graph.objects[edge.from]
@@ -141,7 +141,7 @@ extension Check {
                     verdict: Verdict(
                         "needs \(absent.joined(separator: ", ")) from \(edge.soname), but the copy the loader finds first (\(provider.runtimePath)) defines only \(provider.facts.versionDefinitions.joined(separator: ", "))",
                         fix: context.target.kind == .wheelPolicy
-                            ? "Vendor the \(edge.soname) this binary was built against: build in the \(InstallAdvice.wheelImage(context.target)) image and let `auditwheel repair --plat \(InstallAdvice.wheelPlatform(context.target))` copy it, instead of the stale copy at \(provider.runtimePath)."
+                            ? "Vendor the \(edge.soname) this binary was built against: build in the \(context.advice.wheelImage()) image and let `auditwheel repair --plat \(context.advice.wheelPlatform())` copy it, instead of the stale copy at \(provider.runtimePath)."
                             : "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath).",
                         fact: ([edge.soname] + absent).joined(separator: " ")))
             }
@@ -149,15 +149,17 @@ extension Check {
 
     /// A need on a library of the runtime itself, judged by what the rule says that copy defines (the runtime's own
     /// copy in /var/lang/lib shadows the OS's: Node's OpenSSL, Python's liblzma). Nil when the rule does not know it.
-    private static func runtimeCopyVerdict(_ edge: LoadGraph.Edge, directory: String, graph: LoadGraph, target: TargetRuntime) -> LocatedVerdict? {
-        guard let library = target.libraries.provided(edge.soname, in: directory), !library.versionNodes.isEmpty else { return nil }
+    private static func runtimeCopyVerdict(
+        _ edge: LoadGraph.Edge, directory: String, graph: LoadGraph, libraries: LibrarySearch, target: TargetRuntime
+    ) -> LocatedVerdict? {
+        guard let library = libraries.provided(edge.soname, in: directory), !library.versionNodes.isEmpty else { return nil }
         let path = (directory.hasSuffix("/") ? directory : directory + "/") + edge.soname
         let release = library.release ?? "copy of \(edge.soname)"
         let needer = graph.objects[edge.from]
         let needed = needer.facts.versionNeeds.filter { $0.file == edge.soname }.flatMap(\.names)
         let absent = needed.filter { !library.versionNodes.contains($0) }
         guard !absent.isEmpty else { return nil }
-        let own = directory == TargetRuntime.Libraries.runtimeDirectory
+        let own = directory == libraries.runtimeFolder
         let whose = own ? "the runtime's own \(release), found before the OS's because \(directory) is first on LD_LIBRARY_PATH" : "\(target.platform.displayName)'s \(release)"
         let defined = library.versionNodes.count > 6
             ? "\(library.versionNodes.prefix(2).joined(separator: ", ")) … \(library.versionNodes.last!)" : library.versionNodes.joined(separator: ", ")
