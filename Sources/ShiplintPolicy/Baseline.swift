@@ -65,7 +65,7 @@ public enum Baseline: Sendable, Equatable {
     static let fileKeys: Set<String> = ["version", "tool", "target", "findings"]
 
     /// Every check id a baseline may name: the registry's and the configuration's.
-    public static var knownChecks: Set<String> { Set(CheckRegistry.all.map(\.id) + [Check.unmatchedIgnore.id, Check.deploymentNotChecked.id]) }
+    public static var knownChecks: Set<String> { Set(CheckRegistry.all.map(\.id) + [Check.unmatchedIgnore.id]) }
 
     /// Largest baseline read: far more findings than any project should hide, and small enough that reading one
     /// stays well under 256 MB.
