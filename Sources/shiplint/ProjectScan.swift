@@ -124,7 +124,12 @@ enum ProjectScan {
             switch descriptor.code {
             case .local(let path):
                 switch artifact(path) {
-                case .success(let read): function = read
+                case .success(let read):
+                    function = read
+                    if let unbuilt = UnbuiltSources.reason(read) {
+                        notes.append(note(.warning, "the function's code \(path) is its source, not a build: \(unbuilt), so the code the build installs was not checked",
+                            fix: "Build the project (`sam build`, `cdk synth`, `serverless package`) and scan its output (`shiplint scan .aws-sam/build`, `shiplint scan cdk.out`)."))
+                    }
                 case .failure(let failure):
                     notes.append(note(.warning, "the function was not checked: its code \(path) cannot be read (\(failure.message))",
                         fix: "Build the project, then scan again."))
