@@ -71,11 +71,14 @@ public enum Scanner {
         var seen = Set<Finding>()
         for deployment in deployments {
             for check in checks {
+                let followsReach = CheckRegistry.reachabilityChecks.contains(check.id)
                 for located in check.verdicts(deployment) {
                     let artifact = located.artifact ?? deployment.function?.path ?? ""
+                    let reach = followsReach ? deployment.reachability.reach(artifact: artifact, path: located.path) : .loaded
+                    let (severity, message) = stamped(located.verdict.message, severity: check.defaultSeverity, reach: reach)
                     let finding = Finding(
-                        check: check.id, severity: check.defaultSeverity, artifact: artifact, path: located.path,
-                        message: located.verdict.message, fix: located.verdict.fix, fact: located.verdict.fact,
+                        check: check.id, severity: severity, artifact: artifact, path: located.path,
+                        message: message, fix: located.verdict.fix, fact: located.verdict.fact,
                         deployment: deployment.descriptor?.label)
                     // Layers shared by several functions are judged once per function; report each finding once.
                     if seen.insert(finding).inserted { byArtifact[artifact, default: []].append(finding) }
@@ -87,6 +90,19 @@ public enum Scanner {
             ArtifactScan(artifact: artifact, role: role, findings: sorted(byArtifact[artifact.path] ?? []))
         }
         return ScanResult(target: target, artifacts: scans)
+    }
+
+    /// The severity a file's reach allows (never above the check's, or the configured, severity) and the message
+    /// saying why: "if run, …" for a program nothing runs, "never used here" for another platform's copy.
+    static func stamped(_ message: String, severity: Severity, reach: Reach) -> (Severity, String) {
+        switch reach {
+        case .loaded:
+            return (severity, message)
+        case .mightRun(let runtimePath):
+            return (min(severity, .warning), "if run, \(message) (\(runtimePath) is a program the runtime does not run by itself: not a bootstrap, an extension or on PATH)")
+        case .otherPlatform(let sibling):
+            return (min(severity, .note), "\(message); never used here: \(sibling) beside it is the copy built for this runtime")
+        }
     }
 
     /// Path order, then root cause first (registry order), then message: the same input always gives the same order.
