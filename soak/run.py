@@ -23,6 +23,7 @@ Prints `soak: N passed, N failed, N skipped` last (passed = builds with no false
 
 import argparse
 import collections
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -98,16 +99,22 @@ class Cache:
             self.network_down = str(error)
             raise
 
+    def folder(self, filename):
+        return os.path.join(soakfiles.cache_dir(), "installed", self.lock["wheels"][filename]["sha256"][:32])
+
+    def is_installed(self, filename):
+        return os.path.isfile(os.path.join(self.folder(filename), "facts.json"))
+
     def installed(self, filename, build):
         """The folder pip installed this one wheel into (with --target), and the oracle's facts of its files."""
         pin = self.lock["wheels"][filename]
-        folder = os.path.join(soakfiles.cache_dir(), "installed", pin["sha256"][:32])
+        folder = self.folder(filename)
         done = os.path.join(folder, "facts.json")
         if os.path.isfile(done):
             with open(done, encoding="utf-8") as f:
                 return folder, json.load(f)
         wheel = self.wheel(filename)
-        scratch = folder + ".part"
+        scratch = f"{folder}.part{os.getpid()}"
         shutil.rmtree(scratch, ignore_errors=True)
         os.makedirs(scratch)
         requirement = os.path.join(scratch, "requirements.txt")
@@ -127,8 +134,10 @@ class Cache:
         shutil.rmtree(tree)  # what the soak needs of it is in facts.json and the deflated files
         with open(os.path.join(scratch, "facts.json"), "w", encoding="utf-8") as f:
             json.dump(facts, f)
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(scratch, folder)
+        try:
+            os.replace(scratch, folder)
+        except OSError:  # installed meanwhile by another worker
+            shutil.rmtree(scratch, ignore_errors=True)
         return folder, facts
 
 
@@ -294,10 +303,14 @@ def compare(findings, verdict):
     return false_errors, severity, missed
 
 
+# Bumped when compare() or the result's shape changes: a result is reused only with the same version.
+RESULT_VERSION = 1
+
+
 def fingerprint(shiplint):
-    """What a result depends on besides its build: the shiplint binary and the soak's own judging code."""
-    digest = hashlib.sha256()
-    for path in (shiplint, os.path.join(soakfiles.SOAK_DIR, "oracle.py"), os.path.join(soakfiles.SOAK_DIR, "run.py")):
+    """What a result depends on besides its build: the shiplint binary, the oracle and RESULT_VERSION."""
+    digest = hashlib.sha256(str(RESULT_VERSION).encode())
+    for path in (shiplint, os.path.join(soakfiles.SOAK_DIR, "oracle.py")):
         with open(path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
@@ -325,6 +338,8 @@ def main(argv=None):
     parser.add_argument("--setup-only", action="store_true", help="only set up the soak's venv (pip, uv, pyelftools)")
     parser.add_argument("--batch", type=int, default=12, help="ZIPs per shiplint run")
     parser.add_argument("--keep", help="keep the ZIPs in this folder")
+    parser.add_argument("--jobs", type=int, default=4, help="wheels installed at once (default 4)")
+    parser.add_argument("--install-one", nargs=2, metavar=("WHEEL", "BUILD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     log = lambda text: print(text, flush=True)
     if args.setup_only:
@@ -355,12 +370,23 @@ def main(argv=None):
         # The rest runs in the venv, where the oracle imports pyelftools directly.
         os.execv(python, [python, os.path.abspath(__file__), *(argv if argv is not None else sys.argv[1:])])
     cache = Cache(lock, log)
+    if args.install_one:
+        # A worker of prefetch(): install one wheel into the cache, in its own process.
+        try:
+            cache.installed(args.install_one[0], table[args.install_one[1]])
+        except soakfiles.NetworkDown as error:
+            print(f"network: {error}", file=sys.stderr)
+            return 3
+        except (OSError, InstallError) as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        return 0
 
-    # Wrong builds first (a few hundred), then the documented builds target by target: a soak cut short has covered
-    # every project on the first targets rather than every target of the first projects.
-    order = [b.name for b in build_table.wrong_builds()] + [
-        f"documented/aws-lambda-python{python}-{arch}" for python in ("3.13", "3.11", "3.12", "3.9", "3.14", "3.10")
-        for arch in ("x86_64", "arm64")]
+    # Target by target (python3.13 on both architectures, the wrong builds, then the other runtimes): a soak cut
+    # short has covered every project on the first targets rather than every target of the first projects.
+    documented = [f"documented/aws-lambda-python{python}-{arch}" for python in ("3.13", "3.11", "3.12", "3.9", "3.14", "3.10")
+                  for arch in ("x86_64", "arm64")]
+    order = documented[:2] + [b.name for b in build_table.wrong_builds()] + documented[2:]
     work = []
     for project in projects:
         for name, files in sorted(lock["builds"].get(project, {}).items()):
@@ -406,14 +432,41 @@ def main(argv=None):
             if not args.keep:
                 os.remove(zip_path)
 
+    def prefetch(chunk):
+        """Install the chunk's wheels not yet in the cache, --jobs at a time, each in its own process."""
+        wanted, seen = [], set()
+        for project, build, files in chunk:
+            if isinstance(files, dict) or too_large(files) or os.path.isfile(result_path(project, build, files)):
+                continue
+            for filename in files:
+                if filename not in seen and not cache.is_installed(filename):
+                    seen.add(filename)
+                    wanted.append((filename, build.name))
+        if not wanted or cache.network_down:
+            return
+        def one(item):
+            done = subprocess.run([sys.executable, os.path.abspath(__file__), "--install-one", *item],
+                                  capture_output=True, text=True)
+            return done.returncode, done.stderr
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for status, err in pool.map(one, wanted):
+                if status == 3 and not cache.network_down:
+                    cache.network_down = err.strip()
+
+    def too_large(files):
+        size = sum(lock["wheels"][f].get("size", 0) for f in files)
+        return size > MAX_BUILD_BYTES or any(lock["wheels"][f].get("size", 0) > MAX_WHEEL_BYTES for f in files)
+
     try:
         for index, (project, build, files) in enumerate(work):
+            if index % 50 == 0:
+                prefetch(work[index:index + 50])
             if isinstance(files, dict):
                 skipped["no installable set"] += 1
                 skipped_detail["no installable set"].append(f"{project} {build.name}")
                 continue
             size = sum(lock["wheels"][f].get("size", 0) for f in files)
-            if size > MAX_BUILD_BYTES or any(lock["wheels"][f].get("size", 0) > MAX_WHEEL_BYTES for f in files):
+            if too_large(files):
                 skipped["torch-sized"] += 1
                 skipped_detail["torch-sized"].append(f"{project} {build.name} ({size / 1e6:.0f} MB of wheels)")
                 continue
