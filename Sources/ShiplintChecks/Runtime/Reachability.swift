@@ -51,8 +51,9 @@ public struct Reachability: Sendable {
             let fits: Bool
         }
         var files: [Placed] = []
-        // A single binary named on the command line is what the user asks about: judged as loaded.
-        for (artifact, role) in placed where artifact.kind != .file {
+        // A single binary named on the command line is what the user asks about: judged as loaded. So is a container
+        // image's code: its entrypoint may run any file, wherever it is.
+        for (artifact, role) in placed where artifact.kind != .file && artifact.image == nil {
             for binary in artifact.binaries where !binary.path.contains("!") {
                 files.append(Placed(
                     key: Key(artifact: artifact.path, path: binary.path), binary: binary,
