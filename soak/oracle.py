@@ -392,3 +392,75 @@ def _has_good_sibling(path, binaries, verdict, runtime):
         if not verdict.failures.get(other, {}).keys() & {"windows", "darwin", "arch", "musl"}:
             return True
     return False
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Optional modules: a package that imports an extension module only inside `try: … except ImportError:` works
+# without it (numba imports its TBB threading layer so, and falls back to OpenMP or its own workqueue).
+
+GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException", "OSError"}
+
+
+def optionally_imported(module_path, python_sources):
+    """True when every import of the module in the deployment's Python code (tests left out) sits in a `try` whose
+    handler catches ImportError (or a parent of it); False when one does not; None when no import is found.
+    python_sources: {path: bytes} of the .py files that name the module."""
+    import ast
+
+    parts = module_path.split("/")
+    name = parts[-1].split(".")[0]
+    package = ".".join(parts[:-1])
+    dotted = f"{package}.{name}" if package else name
+    sites = []
+    for path, data in sorted(python_sources.items()):
+        if "/tests/" in "/" + path or path.rsplit("/", 1)[-1].startswith("test_"):
+            continue
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
+            continue
+        here = ".".join(path.split("/")[:-1])
+        for node, guarded in _imports(tree, False):
+            if isinstance(node, ast.Import):
+                hit = any(alias.name == dotted or alias.name.startswith(dotted + ".") for alias in node.names)
+            else:
+                base = node.module or ""
+                if node.level:
+                    anchor = here.split(".") if here else []
+                    anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+                    base = ".".join([*anchor, base] if base else anchor)
+                hit = base == dotted or (base == package and any(alias.name == name for alias in node.names))
+            if hit:
+                sites.append(guarded)
+    if not sites:
+        return None
+    return all(sites)
+
+
+def _imports(node, guarded):
+    import ast
+
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        yield node, guarded
+        return
+    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        catches = any(handler.type is None or _names(handler.type) & GUARDS for handler in node.handlers)
+        for child in node.body:
+            yield from _imports(child, guarded or catches)
+        for child in node.handlers + node.orelse + node.finalbody:
+            yield from _imports(child, guarded)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _imports(child, guarded)
+
+
+def _names(expression):
+    import ast
+
+    if isinstance(expression, ast.Tuple):
+        return set().union(*(_names(element) for element in expression.elts))
+    if isinstance(expression, ast.Name):
+        return {expression.id}
+    if isinstance(expression, ast.Attribute):
+        return {expression.attr}
+    return set()

@@ -256,7 +256,28 @@ def judge(binaries, members, build):
     if runtime is None:
         runtime = RUNTIMES[(build.python, build.arch)] = oracle.Runtime(build.python, build.arch, reference_dir())
     verdict = oracle.judge(binaries, sum(entry[2] for _, entry in members.values()), runtime)
+    # A failing module that the package imports only under `except ImportError` is optional: read the .py files
+    # that name it (from the deflated copies) and ask the oracle.
+    for path, failures in verdict.failures.items():
+        if verdict.reach.get(path) != "loaded" or not oracle.is_module_path(path, binaries.get(path, {})):
+            continue
+        name = path.rsplit("/", 1)[-1].split(".")[0].encode()
+        sources = {}
+        for member, (blob, entry) in members.items():
+            if member.endswith(".py"):
+                data = inflate(blob, entry)
+                if name in data:
+                    sources[member] = data
+        if oracle.optionally_imported(path, sources):
+            verdict.reach[path] = "optional"
     return {"failures": verdict.failures, "reach": verdict.reach, "too_large": verdict.too_large}
+
+
+def inflate(blob, entry):
+    start, packed, _, _, _ = entry
+    with open(blob, "rb") as f:
+        f.seek(start)
+        return zlib.decompress(f.read(packed), -15)
 
 
 RUNTIMES = {}
@@ -287,7 +308,7 @@ def compare(findings, verdict):
             continue
         if category not in failures.get(path, {}):
             false_errors.append((path, category, finding["message"][:160]))
-        elif reach.get(path) in ("executable", "other-platform"):
+        elif reach.get(path) in ("executable", "other-platform", "optional"):
             severity.append((path, category, reach[path]))
     for path, categories in failures.items():
         if reach.get(path) != "loaded":
@@ -304,7 +325,7 @@ def compare(findings, verdict):
 
 
 # Bumped when compare() or the result's shape changes: a result is reused only with the same version.
-RESULT_VERSION = 1
+RESULT_VERSION = 2
 
 
 def fingerprint(shiplint):
