@@ -40,8 +40,9 @@ extension Check {
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]), layers: [], today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
-        judgement: .perDeployment { context in
-            guard let descriptor = context.descriptor, let runtime = descriptor.runtime, let today = context.today,
+        judgement: .perDescriptor { context in
+            let descriptor = context.descriptor
+            guard let runtime = descriptor.runtime, let today = context.today,
                   let date = RuntimeLifecycle.builtIn.deprecation[runtime], date <= today
             else { return [] }
             return [LocatedVerdict(path: "", verdict: Verdict(
