@@ -61,12 +61,13 @@ def wrong_builds():
         Build("arch/" + _target("3.12", "arm64"), "arch", _target("3.12", "arm64"), "3.12", "arm64", ("manylinux2014_x86_64",), "3.12", "x86_64-manylinux2014"),
         # wheels for CPython 3.12 in a python3.11 function
         Build("cpython/" + _target("3.11", "x86_64"), "cpython", _target("3.11", "x86_64"), "3.11", "x86_64", ("manylinux2014_x86_64",), "3.12", "x86_64-manylinux2014"),
-        # the newest glibc floor pip will take, in an Amazon Linux 2 function (glibc 2.26)
-        Build("glibc/" + _target("3.11", "x86_64"), "glibc", _target("3.11", "x86_64"), "3.11", "x86_64", ("manylinux_2_34_x86_64",), "3.11", "x86_64-manylinux_2_34"),
-        Build("glibc/" + _target("3.11", "arm64"), "glibc", _target("3.11", "arm64"), "3.11", "arm64", ("manylinux_2_34_aarch64",), "3.11", "aarch64-manylinux_2_34"),
+        # the newest glibc floor pip will take, in an Amazon Linux 2 function (glibc 2.26). pip does not widen a
+        # `manylinux_2_34` or `musllinux_1_2` --platform to older tags, so those are named too (as users do).
+        Build("glibc/" + _target("3.11", "x86_64"), "glibc", _target("3.11", "x86_64"), "3.11", "x86_64", ("manylinux_2_34_x86_64", "manylinux_2_28_x86_64", "manylinux2014_x86_64"), "3.11", "x86_64-manylinux_2_34"),
+        Build("glibc/" + _target("3.11", "arm64"), "glibc", _target("3.11", "arm64"), "3.11", "arm64", ("manylinux_2_34_aarch64", "manylinux_2_28_aarch64", "manylinux2014_aarch64"), "3.11", "aarch64-manylinux_2_34"),
         # Alpine (musl) wheels, on both architectures
-        Build("musl/" + _target("3.13", "x86_64"), "musl", _target("3.13", "x86_64"), "3.13", "x86_64", ("musllinux_1_2_x86_64",), "3.13", "x86_64-unknown-linux-musl"),
-        Build("musl/" + _target("3.13", "arm64"), "musl", _target("3.13", "arm64"), "3.13", "arm64", ("musllinux_1_2_aarch64",), "3.13", "aarch64-unknown-linux-musl"),
+        Build("musl/" + _target("3.13", "x86_64"), "musl", _target("3.13", "x86_64"), "3.13", "x86_64", ("musllinux_1_2_x86_64", "musllinux_1_1_x86_64"), "3.13", "x86_64-unknown-linux-musl"),
+        Build("musl/" + _target("3.13", "arm64"), "musl", _target("3.13", "arm64"), "3.13", "arm64", ("musllinux_1_2_aarch64", "musllinux_1_1_aarch64"), "3.13", "aarch64-unknown-linux-musl"),
     ]
 
 
