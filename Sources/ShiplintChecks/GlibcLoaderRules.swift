@@ -44,9 +44,10 @@ struct GlibcLoaderRules {
 
     /// The first refusal ld.so makes, in its order: identity, e_version, e_type, the PT_LOAD alignment, no PT_LOAD,
     /// an executable, no dynamic section, DF_1_PIE / DF_1_NOOPEN, then the version records.
-    func refusal(_ loader: ElfLoaderFacts, mode: Mode, fileName: String) -> Refusal? {
-        identityRefusal(loader) ?? typeRefusal(loader) ?? segmentRefusal(loader) ?? flagRefusal(loader, mode: mode)
-            ?? versionRefusal(loader, fileName: fileName)
+    func refusal(_ elf: ElfFacts, mode: Mode, fileName: String) -> Refusal? {
+        let loader = elf.loader
+        return identityRefusal(loader) ?? typeRefusal(loader) ?? segmentRefusal(loader) ?? assertionRefusal(loader)
+            ?? flagRefusal(loader, mode: mode) ?? versionRefusal(elf, fileName: fileName)
     }
 
     private func identityRefusal(_ loader: ElfLoaderFacts) -> Refusal? {
@@ -111,6 +112,13 @@ struct GlibcLoaderRules {
                 }
             }
         }
+        // One mmap reserves the whole span: more than the 47-bit user address space (or a span that wraps) fails.
+        if !loader.loadSegments.isEmpty, loader.mappingLength > 0x7FFF_FFFF_F000 {
+            return Refusal(
+                message: "failed to map segment from shared object",
+                rule: "its PT_LOAD segments span 0x\(String(loader.mappingLength, radix: 16)) bytes of address space (the last one's end less the first one's start, in header order), more than a process has (elf/dl-map-segments.h)",
+                fix: Self.rebuildFix)
+        }
         if loader.loadSegments.isEmpty {
             return Refusal(message: "object file has no loadable segments", rule: "no PT_LOAD program header (elf/dl-load.c)", fix: Self.rebuildFix)
         }
@@ -153,7 +161,30 @@ struct GlibcLoaderRules {
         return nil
     }
 
-    private func versionRefusal(_ loader: ElfLoaderFacts, fileName: String) -> Refusal? {
+    /// The loader of this architecture, in every process: what a version need may name besides the file's own needs.
+    private var alwaysLoaded: Set<String> {
+        ["libc.so.6", arch == .aarch64 ? "ld-linux-aarch64.so.1" : "ld-linux-x86-64.so.2"]
+    }
+
+    private func assertionRefusal(_ loader: ElfLoaderFacts) -> Refusal? {
+        guard let assertion = loader.failedAssertion else { return nil }
+        return Refusal(
+            message: "Inconsistency detected by ld.so: get-dynamic-info.h: elf_get_dynamic_info: Assertion `\(assertion)' failed!",
+            rule: "the dynamic table's relocation entries are inconsistent; ld.so asserts on them and the process exits (elf/get-dynamic-info.h)",
+            fix: Self.rebuildFix)
+    }
+
+    private func versionRefusal(_ elf: ElfFacts, fileName: String) -> Refusal? {
+        let loader = elf.loader
+        // _dl_check_map_versions finds the object each Verneed names among those loaded (find_needed), and asserts it
+        // found one: a vn_file that is none of the file's own DT_NEEDED, its SONAME or what every process has.
+        let known = Set(elf.needed).union(elf.soname.map { [$0] } ?? []).union(alwaysLoaded)
+        if let need = elf.versionNeeds.first(where: { !known.contains($0.file) }) {
+            return Refusal(
+                message: "Inconsistency detected by ld.so: dl-version.c: _dl_check_map_versions: Assertion `needed != NULL' failed!",
+                rule: "a version need names \(need.file) (vn_file), which is not among its DT_NEEDED libraries; ld.so asserts that it finds it loaded and the process exits (elf/dl-version.c)",
+                fix: Self.rebuildFix)
+        }
         if let record = loader.versionNeedRecordVersion {
             return Refusal(
                 message: "unsupported version \(record) of Verneed record",

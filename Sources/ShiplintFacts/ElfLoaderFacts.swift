@@ -57,6 +57,13 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// `vd_version` of the first Verdef record that is not 1: glibc refuses the file when it looks a version up in it.
     public var versionDefinitionRecordVersion: UInt16?
     public var needHashMismatches: [HashMismatch]
+    /// The first consistency assertion of glibc's elf_get_dynamic_info that fails (the process exits), as its source
+    /// writes it.
+    public var failedAssertion: String?
+    /// Tables the loader reads only when a lookup needs them, that could not be read (what and why).
+    public var unreadTables: [String]
+    /// The bytes of address space ld.so reserves for the PT_LOAD segments at once (last end less first start).
+    public var mappingLength: UInt64
     public var definitionHashMismatches: [HashMismatch]
 
     public static let pieFlag: UInt64 = 0x0800_0000
@@ -67,7 +74,8 @@ public struct ElfLoaderFacts: Sendable, Equatable {
         osABI: UInt8 = 0, abiVersion: UInt8 = 0, identPaddingIsZero: Bool = true, fileVersion: UInt32 = 1, objectType: UInt16 = 3,
         loadSegments: [LoadSegment] = [LoadSegment(index: 0, offset: 0, address: 0, alignment: 0x1000)],
         dynamicFileSizes: [UInt64] = [0x150], flags1: UInt64 = 0, versionNeedRecordVersion: UInt16? = nil,
-        versionDefinitionRecordVersion: UInt16? = nil, needHashMismatches: [HashMismatch] = [], definitionHashMismatches: [HashMismatch] = []
+        versionDefinitionRecordVersion: UInt16? = nil, needHashMismatches: [HashMismatch] = [], definitionHashMismatches: [HashMismatch] = [],
+        failedAssertion: String? = nil, unreadTables: [String] = [], mappingLength: UInt64 = 0x4000
     ) {
         self.osABI = osABI
         self.abiVersion = abiVersion
@@ -81,6 +89,9 @@ public struct ElfLoaderFacts: Sendable, Equatable {
         self.versionDefinitionRecordVersion = versionDefinitionRecordVersion
         self.needHashMismatches = needHashMismatches
         self.definitionHashMismatches = definitionHashMismatches
+        self.failedAssertion = failedAssertion
+        self.unreadTables = unreadTables
+        self.mappingLength = mappingLength
     }
 
     public var isPIE: Bool { flags1 & Self.pieFlag != 0 }

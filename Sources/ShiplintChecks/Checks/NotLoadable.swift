@@ -44,7 +44,7 @@ extension Check {
         let arch = context.target.platform.arch
         guard elf.machine == arch.elfMachine, elf.bits == arch.bits, elf.byteOrder == arch.byteOrder else { return nil }
         let rules = GlibcLoaderRules(version: context.target.platform.libcVersion, arch: context.target.platform.arch)
-        guard let refusal = rules.refusal(elf.loader, mode: mode, fileName: context.binary.fileName) else { return nil }
+        guard let refusal = rules.refusal(elf, mode: mode, fileName: context.binary.fileName) else { return nil }
         let how = mode == .dlopen ? "dlopen" : "ld.so"
         return Verdict(
             "\(how) refuses it: \"\(refusal.message)\": \(refusal.rule); judged by glibc \(context.target.platform.libcVersion) (\(context.target.platform.displayName))",

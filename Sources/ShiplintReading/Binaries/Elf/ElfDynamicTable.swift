@@ -34,6 +34,27 @@ struct DynamicTags {
     var rel: UInt64?
     var relSize: UInt64?
     var relEntry: UInt64?
+    var pltrel: UInt64?
+    var relr: UInt64?
+    var relrEntry: UInt64?
+
+    /// The first consistency assertion of glibc's elf/get-dynamic-info.h (elf_get_dynamic_info) that fails: ld.so
+    /// prints "Inconsistency detected by ld.so" and the process exits. Nil when every one holds.
+    var failedAssertion: String? {
+        if let pltrel, pltrel != 7 && pltrel != 17 {
+            return "info[DT_PLTREL]->d_un.d_val == DT_REL || info[DT_PLTREL]->d_un.d_val == DT_RELA (DT_PLTREL is \(pltrel))"
+        }
+        if rela != nil, relaEntry != 24 {
+            return "info[DT_RELAENT]->d_un.d_val == sizeof (ElfW(Rela)) (DT_RELAENT is \(relaEntry.map(String.init) ?? "absent"), 24 expected)"
+        }
+        if rel != nil, relEntry != 16 {
+            return "info[DT_RELENT]->d_un.d_val == sizeof (ElfW(Rel)) (DT_RELENT is \(relEntry.map(String.init) ?? "absent"), 16 expected)"
+        }
+        if relr != nil, relrEntry != 8 {
+            return "info[DT_RELRENT]->d_un.d_val == sizeof (ElfW(Relr)) (DT_RELRENT is \(relrEntry.map(String.init) ?? "absent"), 8 expected)"
+        }
+        return nil
+    }
 
     /// Every table address the tags give, for asking for the cluster of tables at once.
     var tableAddresses: [UInt64] { [symtab, hash, gnuHash, versym, verneed, verdef].compactMap { $0 } }
@@ -62,6 +83,9 @@ struct DynamicTags {
         case Int64(DT_REL): rel = value
         case Int64(DT_RELSZ): relSize = value
         case Int64(DT_RELENT): relEntry = value
+        case 20: pltrel = value  // DT_PLTREL
+        case 36: relr = value  // DT_RELR
+        case 37: relrEntry = value  // DT_RELRENT
         default: break
         }
     }
@@ -114,15 +138,16 @@ extension ElfFactsReader {
                 tags = read
                 if ended { return .success(tags) }
             }
-            let rest = runEnd - start
-            if length >= rest || length >= 1 << 20 {
+            // At most the rest of the mapping's file bytes, and 65,536 entries.
+            let longest = min(runEnd - start, 1 << 20) / entrySize * entrySize
+            if length >= longest {
                 // The file bytes end without DT_NULL: zeros follow (a DT_NULL) or nothing does.
-                if case .unmapped = map.byte(at: segment.address + UInt64(length)), length >= rest {
+                if longest < 1 << 20, case .unmapped = map.byte(at: segment.address + UInt64(length)) {
                     return .failure(Reason(text: "PT_DYNAMIC (address 0x\(hex(segment.address))) has no DT_NULL before the end of its mapping: the loader reads past it and faults"))
                 }
                 return .success(tags)
             }
-            length = min(rest, max(length * 4, 4096)) / entrySize * entrySize
+            length = min(longest, max(length * 4, 4096))
         }
     }
 
@@ -172,33 +197,30 @@ extension ElfFactsReader {
         return map.string(at: address, held: held, what: what())
     }
 
-    /// DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH.
+    /// DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH. ld.so reads every DT_NEEDED name (one it cannot read faults);
+    /// an empty one names the main program (its link map's name is ""), which is always there. DT_SONAME and the
+    /// search paths are read only when a later lookup needs them: one that cannot be read is left out, not fatal.
     func readNames(_ tags: DynamicTags, strings: StringTable, map: LoadMap, into collected: inout Collected) -> Reason? {
-        func text(_ entry: (index: Int, offset: UInt64), _ tag: String) -> Result<String, Reason> {
-            switch string(strings, entry.offset, map: map, what: "the string of dynamic entry \(entry.index) (\(tag))") {
-            case .failure(let reason): return .failure(reason)
-            case .success(nil):
-                return .failure(Reason(text: "dynamic entry \(entry.index) (\(tag)) names a string that runs past its mapping (string table offset \(entry.offset)): the loader reads past it and faults"))
-            case .success(let value?): return .success(value)
-            }
-        }
         for entry in tags.needed {
-            switch text(entry, "DT_NEEDED") {
+            switch string(strings, entry.offset, map: map, what: "the string of dynamic entry \(entry.index) (DT_NEEDED)") {
             case .failure(let reason): return reason
-            case .success(let name): collected.needed.append(name)
+            case .success(nil):
+                return Reason(text: "dynamic entry \(entry.index) (DT_NEEDED) names a string that runs past its mapping (string table offset \(entry.offset)): the loader reads past it and faults")
+            case .success(let name?): if !name.isEmpty { collected.needed.append(name) }
             }
         }
         if let entry = tags.soname {
-            switch text(entry, "DT_SONAME") {
+            switch string(strings, entry.offset, map: map, what: "the string of dynamic entry \(entry.index) (DT_SONAME)") {
             case .failure(let reason): return reason
             case .success(let name): collected.soname = name
             }
         }
         for (entries, tag, isRunpath) in [(tags.rpath, "DT_RPATH", false), (tags.runpath, "DT_RUNPATH", true)] {
             for entry in entries {
-                switch text(entry, tag) {
+                switch string(strings, entry.offset, map: map, what: "the string of dynamic entry \(entry.index) (\(tag))") {
                 case .failure(let reason): return reason
-                case .success(let value):
+                case .success(nil): continue
+                case .success(let value?):
                     let parts = value.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
                     if isRunpath { collected.runpath += parts } else { collected.rpath += parts }
                 }

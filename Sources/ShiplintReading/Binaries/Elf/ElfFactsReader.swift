@@ -50,16 +50,21 @@ struct ElfFactsReader {
         if let reason = loadSegmentProblem(map) { return .failure(reason) }
         var interpreter: String?
         var executableStack: Bool?
+        var unread: [String] = []
         for segment in segments {
             switch segment.type {
             case UInt32(PT_INTERP):
-                switch view(segment.offset, segment.fileSize, "PT_INTERP") {
-                case .failure(let reason): return .failure(reason)
+                // Only the kernel reads PT_INTERP (for a program it runs); ld.so ignores it in what it loads.
+                switch view(segment.offset, min(segment.fileSize, 4096), "PT_INTERP") {
+                case .failure(let reason):
+                    if reason.missing != nil { return .failure(reason) }
+                    unread.append("PT_INTERP: \(reason.text)")
                 case .success(let interp):
-                    guard let path = interp.cString(at: segment.offset, end: segment.end) else {
-                        return .failure(Reason(text: "PT_INTERP (offset \(segment.offset), \(segment.fileSize) bytes) holds no NUL-terminated path"))
+                    if let path = interp.cString(at: segment.offset, end: segment.offset + min(segment.fileSize, 4096)) {
+                        interpreter = path
+                    } else {
+                        unread.append("PT_INTERP (offset \(segment.offset), \(segment.fileSize) bytes) holds no NUL-terminated path")
                     }
-                    interpreter = path
                 }
             case UInt32(PT_GNU_STACK):
                 executableStack = segment.flags & UInt32(PF_X) != 0
@@ -67,9 +72,10 @@ struct ElfFactsReader {
                 break
             }
         }
-        let isaNeeded: [String]
+        // The notes are identity, not something the loader needs: damaged ones are left out.
+        var isaNeeded: [String] = []
         switch readX86ISANeeded(segments) {
-        case .failure(let reason): return .failure(reason)
+        case .failure(let reason): if reason.missing != nil { return .failure(reason) }
         case .success(let levels): isaNeeded = levels
         }
         var facts = Collected()
@@ -83,6 +89,8 @@ struct ElfFactsReader {
             }
         }
         facts.loader.dynamicFileSizes = dynamics.map { UInt64($0.fileSize) }
+        facts.loader.unreadTables = unread + facts.loader.unreadTables
+        facts.loader.mappingLength = map.mappingLength
         // glibc stops a version lookup at the first Verdef whose vd_version is not 1: nothing is offered.
         if facts.loader.versionDefinitionRecordVersion != nil { facts.versionDefinitions = [] }
         facts.loader.osABI = header.osABI
@@ -108,7 +116,7 @@ struct ElfFactsReader {
     /// A PT_LOAD that reaches a page past the one holding the end of the file: the loader maps it, and the first touch
     /// of that page kills the process with SIGBUS (the rest of the last page reads as zeros). (Alignment is a fact: its rule changed in glibc 2.35.)
     private func loadSegmentProblem(_ map: LoadMap) -> Reason? {
-        for load in map.loads where load.offset > mappedFileEnd || load.fileSize > mappedFileEnd - load.offset {
+        for load in map.loads where load.fileSize > 0 && (load.offset > mappedFileEnd || load.fileSize > mappedFileEnd - load.offset) {
             return Reason(text: "ELF load command past end of file (segment \(load.index): offset \(load.offset), \(load.fileSize) bytes; the file has \(held.size) bytes): truncated, the loader maps pages that are not in the file and the process dies with SIGBUS when it touches them")
         }
         return nil
@@ -122,6 +130,7 @@ struct ElfFactsReader {
         }
         var collected = Collected()
         collected.loader.flags1 = tags.flags1
+        collected.loader.failedAssertion = tags.failedAssertion
         if let reason = readTables(tags, map: map, into: &collected) { return .failure(widened(reason, tags: tags, map: map)) }
         return .success(collected)
     }
@@ -136,9 +145,13 @@ struct ElfFactsReader {
         if let reason = readNames(tags, strings: strings, map: map, into: &collected) { return reason }
         if let verneed = tags.verneed, let reason = readVersionNeeds(verneed, strings: strings, map: map, into: &collected) { return reason }
         if let verdef = tags.verdef, let reason = readVersionDefinitions(verdef, strings: strings, map: map, into: &collected) { return reason }
+        // ld.so reads a symbol only when a relocation or a lookup asks for it: a table it cannot read is not, by
+        // itself, a file it refuses. What was not read is said in the facts.
         if let symtab = tags.symtab {
             switch readSymbols(symtab, tags: tags, strings: strings, versions: collected.versionNames, map: map) {
-            case .failure(let reason): return reason
+            case .failure(let reason):
+                if reason.missing != nil { return reason }
+                collected.loader.unreadTables.append("the dynamic symbol table: \(reason.text)")
             case .success(let symbols): collected.symbols = symbols
             }
         }

@@ -85,9 +85,9 @@ struct ProgramHeaders {
             guard gelf_getphdr(elf.elf, Int32(index), &phdr) != nil else {
                 return .failure(Reason(text: "unreadable program header \(index): \(ElfImage.lastError)"))
             }
-            guard let offset = Int(exactly: phdr.p_offset), let size = Int(exactly: phdr.p_filesz), offset <= Int.max - size else {
-                return .failure(Reason(text: "program header \(index) (offset \(phdr.p_offset), \(phdr.p_filesz) bytes) lies past the end of the file (\(held.size) bytes)"))
-            }
+            // Out-of-range values are kept in range, still past the end of the file: each reader judges its own segment.
+            let offset = Int(clamping: phdr.p_offset)
+            let size = Int(clamping: min(phdr.p_filesz, UInt64(Int.max - offset)))
             list.append(Segment(
                 index: index, type: phdr.p_type, flags: phdr.p_flags, offset: offset, fileSize: size,
                 address: phdr.p_vaddr, memorySize: phdr.p_memsz, alignment: phdr.p_align))
@@ -110,6 +110,13 @@ struct LoadMap {
     init(_ segments: [Segment], fileSize: Int) {
         loads = segments.filter { $0.type == UInt32(PT_LOAD) }
         self.fileSize = fileSize
+    }
+
+    /// What glibc reserves for the whole object in one mmap (elf/dl-load.c: the last PT_LOAD's end in memory less
+    /// the first one's page start, in program header order), wrapping as its unsigned arithmetic does.
+    var mappingLength: UInt64 {
+        guard let first = loads.first, let last = loads.last else { return 0 }
+        return (last.address &+ last.memorySize) &- Self.down(first.address)
     }
 
     private static func down(_ value: UInt64) -> UInt64 { value & ~(pageSize - 1) }

@@ -52,9 +52,7 @@ extension ElfFactsReader {
     /// DT_SYMTAB with each symbol's version from DT_VERSYM (index 0 local, 1 global: unversioned).
     func readSymbols(_ address: UInt64, tags: DynamicTags, strings: StringTable, versions: VersionNames, map: LoadMap) -> Result<DynamicSymbols, Reason> {
         let entrySize = header.bits == 64 ? 24 : 16
-        if let syment = tags.syment, syment != UInt64(entrySize) {
-            return .failure(Reason(text: "DT_SYMENT is \(syment), not the \(entrySize) bytes of an ELF\(header.bits) symbol"))
-        }
+        // DT_SYMENT is not read by glibc's loader: the symbol size is the class's.
         let count: Int
         switch symbolCount(tags, map: map) {
         case .failure(let reason): return .failure(reason)

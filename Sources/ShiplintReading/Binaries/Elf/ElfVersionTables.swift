@@ -4,82 +4,76 @@ import ShiplintFacts
 /// Version names by their DT_VERSYM index, with the file a needed version comes from.
 typealias VersionNames = [Int: (name: String, file: String?)]
 
-/// DT_VERNEED and DT_VERDEF walked as glibc's elf/dl-version.c walks them: by their `next` links until a 0, whatever
-/// `vn_cnt`, `vd_cnt`, DT_VERNEEDNUM or DT_VERDEFNUM say. Every record must lie in the PT_LOAD segment that holds the
-/// table, and the steps are capped by what that segment could hold, so a chain that loops is reported (the loader
-/// spins or faults on it) instead of followed.
+/// DT_VERNEED and DT_VERDEF walked as glibc's elf/dl-version.c walks them: by address, through the mapping, following
+/// their `next` links until a 0, whatever `vn_cnt`, `vd_cnt`, DT_VERNEEDNUM or DT_VERDEFNUM say. The steps are capped
+/// by what the mapped file bytes could hold, so a chain that loops is reported (the loader spins on it, or faults)
+/// instead of followed.
 extension ElfFactsReader {
-    private struct Chain {
-        let start: Int
-        let end: Int
-        let maximumSteps: Int
-        var steps = 0
+    /// The record of `count` bytes at `address`; nil when no PT_LOAD maps file bytes there.
+    private func record(_ address: UInt64, _ count: Int, map: LoadMap, _ what: String) -> Result<(view: ByteView, offset: Int)?, Reason> {
+        guard let mapped = map.fileOffset(address, count) else { return .success(nil) }
+        return view(mapped.offset, count, what).map { ($0, mapped.offset) }
     }
 
-    private func record(_ at: Int, _ count: Int, in chain: Chain, _ what: String) -> Result<ByteView?, Reason> {
-        guard at >= chain.start, count <= chain.end - at else { return .success(nil) }
-        return view(at, count, what).map { Optional($0) }
+    private func name(_ strings: StringTable, _ index: UInt32, map: LoadMap, _ what: String) -> Result<String?, Reason> {
+        string(strings, UInt64(index), map: map, what: what)
     }
 
-    private func name(_ strings: StringTable, _ index: UInt32, map: LoadMap, _ what: String) -> Result<String, Reason> {
-        switch string(strings, UInt64(index), map: map, what: what) {
-        case .failure(let reason): return .failure(reason)
-        case .success(nil): return .failure(Reason(text: "\(what) names a string that runs past its mapping: the loader reads past it and faults"))
-        case .success(let value?): return .success(value)
-        }
+    private func maximumSteps(_ map: LoadMap, recordSize: Int) -> Int {
+        map.loads.reduce(1) { $0 + $1.fileSize / recordSize }
     }
 
-    /// DT_VERNEED: Verneed records (16 bytes) each with a chain of Vernaux records (16 bytes).
-    func readVersionNeeds(_ address: UInt64, strings: StringTable, map: LoadMap, into collected: inout Collected) -> Reason? {
-        guard let mapped = map.fileOffset(address, 16) else {
-            return Reason(text: "DT_VERNEED (address 0x\(hex(address))) lies outside every PT_LOAD segment")
-        }
-        var chain = Chain(start: mapped.offset, end: mapped.segmentEnd, maximumSteps: (mapped.segmentEnd - mapped.offset) / 16)
+    /// DT_VERNEED: Verneed records (16 bytes) each with a chain of Vernaux records (16 bytes). ld.so reads all of them
+    /// (and their file and version names) for every object it loads: a record it cannot read is a fault.
+    func readVersionNeeds(_ start: UInt64, strings: StringTable, map: LoadMap, into collected: inout Collected) -> Reason? {
         let what = "the version needs (DT_VERNEED)"
-        let loops = Reason(text: "version need chain (DT_VERNEED) loops (more links than its segment can hold): the loader never gets out of it")
-        var offset = mapped.offset
+        let limit = maximumSteps(map, recordSize: 16)
+        var steps = 0
+        let loops = Reason(text: "version need chain (DT_VERNEED) loops (more links than the file could hold): the loader never gets out of it")
+        var address = start
         var first = true
         while true {
-            chain.steps += 1
-            guard chain.steps <= chain.maximumSteps else { return loops }
-            let entry: ByteView?
-            switch record(offset, 16, in: chain, what) {
+            steps += 1
+            guard steps <= limit else { return loops }
+            let entry: (view: ByteView, offset: Int)
+            switch record(address, 16, map: map, what) {
             case .failure(let reason): return reason
-            case .success(let view): entry = view
+            case .success(nil):
+                return Reason(text: "version need record at address 0x\(hex(address)) lies outside every PT_LOAD segment (DT_VERNEED): the loader reads it there and faults")
+            case .success(let found?): entry = found
             }
-            guard let entry, let version = entry.u16(offset), let fileName = entry.u32(offset + 4),
-                let auxiliary = entry.u32(offset + 8), let next = entry.u32(offset + 12)
-            else {
-                return Reason(text: "version need entry at offset \(offset) lies outside its segment (DT_VERNEED)")
-            }
+            let at = entry.offset
+            let version = entry.view.u16(at)!, fileName = entry.view.u32(at + 4)!
+            let auxiliary = entry.view.u32(at + 8)!, next = entry.view.u32(at + 12)!
             // glibc checks the first record's version only, before following the chain.
             if first, version != 1 { collected.loader.versionNeedRecordVersion = version }
             first = false
             let file: String
-            switch name(strings, fileName, map: map, "a version need entry (vn_file)") {
+            switch name(strings, fileName, map: map, "a version need record's file name (vn_file)") {
             case .failure(let reason): return reason
-            case .success(let value): file = value
+            case .success(nil): return Reason(text: "a version need record (vn_file) names a string that runs past its mapping: the loader reads past it and faults")
+            case .success(let value?): file = value
             }
             var versions: [String] = []
-            var auxiliaryOffset = offset + Int(auxiliary)
+            var auxiliaryAddress = address &+ UInt64(auxiliary)
             while true {
-                chain.steps += 1
-                guard chain.steps <= chain.maximumSteps else { return loops }
-                let aux: ByteView?
-                switch record(auxiliaryOffset, 16, in: chain, what) {
+                steps += 1
+                guard steps <= limit else { return loops }
+                let aux: (view: ByteView, offset: Int)
+                switch record(auxiliaryAddress, 16, map: map, what) {
                 case .failure(let reason): return reason
-                case .success(let view): aux = view
+                case .success(nil):
+                    return Reason(text: "version need of \(file) at address 0x\(hex(auxiliaryAddress)) lies outside every PT_LOAD segment (DT_VERNEED): the loader reads it there and faults")
+                case .success(let found?): aux = found
                 }
-                guard let aux, let hash = aux.u32(auxiliaryOffset), let flags = aux.u16(auxiliaryOffset + 4),
-                    let other = aux.u16(auxiliaryOffset + 6), let nameIndex = aux.u32(auxiliaryOffset + 8),
-                    let auxiliaryNext = aux.u32(auxiliaryOffset + 12)
-                else {
-                    return Reason(text: "version need entry for \(file) points outside its segment (DT_VERNEED)")
-                }
+                let o = aux.offset
+                let hash = aux.view.u32(o)!, flags = aux.view.u16(o + 4)!, other = aux.view.u16(o + 6)!
+                let nameIndex = aux.view.u32(o + 8)!, auxiliaryNext = aux.view.u32(o + 12)!
                 let text: String
                 switch name(strings, nameIndex, map: map, "a version need of \(file) (vna_name)") {
                 case .failure(let reason): return reason
-                case .success(let value): text = value
+                case .success(nil): return Reason(text: "a version need of \(file) (vna_name) names a string that runs past its mapping: the loader reads past it and faults")
+                case .success(let value?): text = value
                 }
                 let expected = ElfLoaderFacts.elfHash(text.utf8)
                 if hash != expected {
@@ -89,63 +83,72 @@ extension ElfFactsReader {
                 versions.append(text)
                 collected.versionNames[Int(other & 0x7FFF)] = (text, file)
                 if auxiliaryNext == 0 { break }
-                auxiliaryOffset += Int(auxiliaryNext)
+                auxiliaryAddress = auxiliaryAddress &+ UInt64(auxiliaryNext)
             }
             collected.versionNeeds.append(VersionNeed(file: file, names: versions.sorted()))
             if next == 0 { return nil }
-            offset += Int(next)
+            address = address &+ UInt64(next)
         }
     }
 
-    /// DT_VERDEF: Verdef records (20 bytes), the first Verdaux of each holding the version name.
-    func readVersionDefinitions(_ address: UInt64, strings: StringTable, map: LoadMap, into collected: inout Collected) -> Reason? {
-        guard let mapped = map.fileOffset(address, 20) else {
-            return Reason(text: "DT_VERDEF (address 0x\(hex(address))) lies outside every PT_LOAD segment")
-        }
-        var chain = Chain(start: mapped.offset, end: mapped.segmentEnd, maximumSteps: (mapped.segmentEnd - mapped.offset) / 20)
+    /// DT_VERDEF: Verdef records (20 bytes), the first Verdaux of each holding the version name. ld.so walks the
+    /// records (vd_ndx, vd_next) for every object it loads; it reads the names only when another object looks a
+    /// version up here, so a name it cannot read makes the definitions unusable, not the file.
+    func readVersionDefinitions(_ start: UInt64, strings: StringTable, map: LoadMap, into collected: inout Collected) -> Reason? {
         let what = "the version definitions (DT_VERDEF)"
-        var offset = mapped.offset
+        let limit = maximumSteps(map, recordSize: 20)
+        var steps = 0
+        var address = start
+        var definitions: [String] = []
+        var usable = true
         while true {
-            chain.steps += 1
-            guard chain.steps <= chain.maximumSteps else {
+            steps += 1
+            guard steps <= limit else {
                 return Reason(text: "version definition chain (DT_VERDEF) loops: the loader never gets out of it")
             }
-            let entry: ByteView?
-            switch record(offset, 20, in: chain, what) {
+            let entry: (view: ByteView, offset: Int)
+            switch record(address, 20, map: map, what) {
             case .failure(let reason): return reason
-            case .success(let view): entry = view
+            case .success(nil):
+                return Reason(text: "version definition record at address 0x\(hex(address)) lies outside every PT_LOAD segment (DT_VERDEF): the loader reads it there and faults")
+            case .success(let found?): entry = found
             }
-            guard let entry, let version = entry.u16(offset), let flags = entry.u16(offset + 2), let index = entry.u16(offset + 4),
-                let hash = entry.u32(offset + 8), let auxiliary = entry.u32(offset + 12), let next = entry.u32(offset + 16)
-            else {
-                return Reason(text: "version definition at offset \(offset) lies outside its segment (DT_VERDEF)")
-            }
+            let at = entry.offset
+            let version = entry.view.u16(at)!, flags = entry.view.u16(at + 2)!, index = entry.view.u16(at + 4)!
+            let hash = entry.view.u32(at + 8)!, auxiliary = entry.view.u32(at + 12)!, next = entry.view.u32(at + 16)!
             if version != 1, collected.loader.versionDefinitionRecordVersion == nil {
                 collected.loader.versionDefinitionRecordVersion = version
             }
-            let aux: ByteView?
-            switch record(offset + Int(auxiliary), 8, in: chain, what) {
+            var text: String?
+            switch record(address &+ UInt64(auxiliary), 8, map: map, what) {
             case .failure(let reason): return reason
-            case .success(let view): aux = view
+            case .success(nil): usable = false
+            case .success(let aux?):
+                switch name(strings, aux.view.u32(aux.offset)!, map: map, "a version definition (vda_name)") {
+                case .failure(let reason): return reason
+                case .success(let value): text = value
+                }
             }
-            guard let aux, let nameIndex = aux.u32(offset + Int(auxiliary)) else {
-                return Reason(text: "version definition at offset \(offset) lies outside its segment (DT_VERDEF)")
+            if let text {
+                let expected = ElfLoaderFacts.elfHash(text.utf8)
+                if hash != expected {
+                    collected.loader.definitionHashMismatches.append(.init(file: nil, name: text, found: hash, expected: expected))
+                }
+                // VER_FLG_BASE names the file itself. A definition whose hash is not its name's is one no need can
+                // match (glibc compares the hashes first): it is not offered.
+                if flags & UInt16(VER_FLG_BASE) == 0 && hash == expected { definitions.append(text) }
+                collected.versionNames[Int(index & 0x7FFF)] = collected.versionNames[Int(index & 0x7FFF)] ?? (text, nil)
+            } else {
+                usable = false
             }
-            let text: String
-            switch name(strings, nameIndex, map: map, "a version definition (vda_name)") {
-            case .failure(let reason): return reason
-            case .success(let value): text = value
-            }
-            let expected = ElfLoaderFacts.elfHash(text.utf8)
-            if hash != expected {
-                collected.loader.definitionHashMismatches.append(.init(file: nil, name: text, found: hash, expected: expected))
-            }
-            // VER_FLG_BASE names the file itself. A definition whose hash is not its name's is one no need can match
-            // (glibc compares the hashes first): it is not offered.
-            if flags & 1 == 0 && hash == expected { collected.versionDefinitions.append(text) }
-            collected.versionNames[Int(index & 0x7FFF)] = collected.versionNames[Int(index & 0x7FFF)] ?? (text, nil)
-            if next == 0 { return nil }
-            offset += Int(next)
+            if next == 0 { break }
+            address = address &+ UInt64(next)
         }
+        if usable {
+            collected.versionDefinitions = definitions
+        } else {
+            collected.loader.unreadTables.append("the version definitions (DT_VERDEF): a name the loader would read only on a lookup lies outside the mapping")
+        }
+        return nil
     }
 }
