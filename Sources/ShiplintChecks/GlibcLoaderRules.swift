@@ -178,11 +178,23 @@ struct GlibcLoaderRules {
         let loader = elf.loader
         // _dl_check_map_versions finds the object each Verneed names among those loaded (find_needed), and asserts it
         // found one: a vn_file that is none of the file's own DT_NEEDED, its SONAME or what every process has.
-        let known = Set(elf.needed).union(elf.soname.map { [$0] } ?? []).union(alwaysLoaded)
+        // "" is the main program's name in its link map; an object's own SONAME is not one of its names (_dl_name_match_p).
+        let known = Set(elf.needed).union(alwaysLoaded).union([""])
         if let need = elf.versionNeeds.first(where: { !known.contains($0.file) }) {
             return Refusal(
                 message: "Inconsistency detected by ld.so: dl-version.c: _dl_check_map_versions: Assertion `needed != NULL' failed!",
-                rule: "a version need names \(need.file) (vn_file), which is not among its DT_NEEDED libraries; ld.so asserts that it finds it loaded and the process exits (elf/dl-version.c)",
+                rule: "a version need names \(need.file) (vn_file), which is not among its DT_NEEDED libraries nor loaded in every process; ld.so asserts that it finds it loaded and the process exits (elf/dl-version.c)",
+                fix: Self.rebuildFix)
+        }
+        // elf/dl-version.c and elf/dl-reloc.c since glibc 2.36: DT_RELR is applied only by a loader that knows it,
+        // which the object says by needing GLIBC_ABI_DT_RELR (matched by its hash, 0xfd0e42).
+        if loader.usesRelr, atLeast("2.36"),
+            !elf.versionNeeds.contains(where: { $0.names.contains("GLIBC_ABI_DT_RELR") })
+                || loader.needHashMismatches.contains(where: { $0.name == "GLIBC_ABI_DT_RELR" })
+        {
+            return Refusal(
+                message: "DT_RELR without GLIBC_ABI_DT_RELR dependency",
+                rule: "it has DT_RELR relocations but no need of GLIBC_ABI_DT_RELR (glibc 2.36 and later)",
                 fix: Self.rebuildFix)
         }
         if let record = loader.versionNeedRecordVersion {

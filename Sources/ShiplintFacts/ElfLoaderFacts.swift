@@ -64,6 +64,8 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     public var unreadTables: [String]
     /// The bytes of address space ld.so reserves for the PT_LOAD segments at once (last end less first start).
     public var mappingLength: UInt64
+    /// DT_RELR is present: glibc 2.36 and later refuse it without a need of GLIBC_ABI_DT_RELR.
+    public var usesRelr: Bool
     public var definitionHashMismatches: [HashMismatch]
 
     public static let pieFlag: UInt64 = 0x0800_0000
@@ -75,7 +77,7 @@ public struct ElfLoaderFacts: Sendable, Equatable {
         loadSegments: [LoadSegment] = [LoadSegment(index: 0, offset: 0, address: 0, alignment: 0x1000)],
         dynamicFileSizes: [UInt64] = [0x150], flags1: UInt64 = 0, versionNeedRecordVersion: UInt16? = nil,
         versionDefinitionRecordVersion: UInt16? = nil, needHashMismatches: [HashMismatch] = [], definitionHashMismatches: [HashMismatch] = [],
-        failedAssertion: String? = nil, unreadTables: [String] = [], mappingLength: UInt64 = 0x4000
+        failedAssertion: String? = nil, unreadTables: [String] = [], mappingLength: UInt64 = 0x4000, usesRelr: Bool = false
     ) {
         self.osABI = osABI
         self.abiVersion = abiVersion
@@ -92,6 +94,7 @@ public struct ElfLoaderFacts: Sendable, Equatable {
         self.failedAssertion = failedAssertion
         self.unreadTables = unreadTables
         self.mappingLength = mappingLength
+        self.usesRelr = usesRelr
     }
 
     public var isPIE: Bool { flags1 & Self.pieFlag != 0 }

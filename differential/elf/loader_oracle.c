@@ -65,7 +65,7 @@ static void judge(const char *path) {
     while ((got = read(pipefd[0], message + length, sizeof message - 1 - length)) > 0) length += (size_t)got;
     message[length] = 0;
     close(pipefd[0]);
-    for (char *c = message; *c; c++) if (*c == '\n' || *c == '\t') *c = ' ';
+    for (char *c = message; *c; c++) if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = ' ';
     int status = 0;
     while (waitpid(child, &status, 0) < 0) {}
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) printf("%s\tloads\n", path);

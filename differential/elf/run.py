@@ -121,6 +121,8 @@ def run(args) -> int:
                  "disagreements": 0}
         shown = 0
         done = 0
+        kinds = tuple(args.kinds.split(",")) if args.kinds else tuple(variants.MUTATIONS)
+        by_kind = {}
         while done < args.variants:
             count = min(args.batch, args.variants - done)
             folder = work / "batch"
@@ -129,7 +131,7 @@ def run(args) -> int:
             made = {}
             for i in range(done, done + count):
                 name, base = base_list[i % len(base_list)]
-                data, description = variants.variant(base, args.seed * 1_000_003 + i)
+                data, description = variants.variant(base, args.seed * 1_000_003 + i, kinds)
                 path = folder / f"v{i:07d}.cpython-311-x86_64-linux-gnu.so"
                 path.write_bytes(data)
                 made[path.name] = (name, description, path)
@@ -147,6 +149,8 @@ def run(args) -> int:
                 if loader_loads == (not refusals):
                     continue
                 tally["disagreements"] += 1
+                for part in description.split("; "):
+                    by_kind[part.split()[0]] = by_kind.get(part.split()[0], 0) + 1
                 record = {"variant": file_name, "base": base_name, "mutation": description, "loader": verdict,
                           "loader_message": message, "shiplint": refusals or ["loads"],
                           "seed": args.seed * 1_000_003 + int(file_name[1:8])}
@@ -161,7 +165,10 @@ def run(args) -> int:
             done += count
             if args.progress:
                 print(f"  {done} variants, {tally['disagreements']} disagreements, {time.time() - started:.0f} s", file=sys.stderr, flush=True)
-        print(f"ELF differential (glibc {glibc} ld.so vs shiplint, seed {args.seed}, {len(base_list)} bases): "
+        if by_kind:
+            print("disagreements by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
+        print(f"ELF differential (glibc {glibc} ld.so vs shiplint, seed {args.seed}, {len(base_list)} bases, "
+              f"mutations: {','.join(kinds)}): "
               + ", ".join(f"{k} {v}" for k, v in tally.items()) + f" in {time.time() - started:.0f} s")
         if tally["disagreements"] and save:
             print(f"disagreeing variants saved in {save}")
@@ -179,6 +186,7 @@ def main() -> int:
     parser.add_argument("--save", default=str(ROOT / ".build/differential-elf"), help="where disagreeing variants are saved")
     parser.add_argument("--show", type=int, default=20, help="disagreements printed")
     parser.add_argument("--progress", action="store_true")
+    parser.add_argument("--kinds", default="", help="comma-separated mutation kinds (default: all): " + ",".join(variants.MUTATIONS))
     return run(parser.parse_args())
 
 

@@ -349,18 +349,21 @@ def stray_bytes(rng, elf):
     return "bytes changed at " + ",".join(f"{a:#x}" for a in changed)
 
 
-MUTATIONS = [identity, segment, decoy_dynamic, dynamic_entry, version_need, version_need, version_definition, symbol,
-             string_bytes, truncation, stray_bytes]
+MUTATIONS = {"identity": identity, "segment": segment, "decoy": decoy_dynamic, "dynamic": dynamic_entry,
+             "verneed": version_need, "verdef": version_definition, "symbol": symbol, "strings": string_bytes,
+             "truncation": truncation, "bytes": stray_bytes}
 
 
-def variant(base: bytes, seed: int):
-    """(bytes, description) of the variant made from `base` with `seed`; the same inputs give the same variant."""
+def variant(base: bytes, seed: int, kinds=tuple(MUTATIONS)):
+    """(bytes, description) of the variant made from `base` with `seed` by mutations of the given kinds; the same
+    inputs give the same variant."""
     rng = random.Random(seed)
+    chosen = [MUTATIONS[k] for k in kinds]
     elf = Elf(base)
     done = []
     for _ in range(2 if rng.random() < 0.15 else 1):
         for _attempt in range(8):
-            mutation = rng.choice(MUTATIONS)
+            mutation = rng.choice(chosen)
             try:
                 what = mutation(rng, elf)
             except (struct.error, IndexError, ValueError, OverflowError, TypeError):

@@ -37,6 +37,14 @@ struct DynamicTags {
     var pltrel: UInt64?
     var relr: UInt64?
     var relrEntry: UInt64?
+    var relrSize: UInt64?
+    var jmprel: UInt64?
+    var pltrelSize: UInt64?
+    var relaCount: UInt64?
+    var textrel = false
+    var initFunction: UInt64?
+    var initArray: UInt64?
+    var initArraySize: UInt64?
 
     /// The first consistency assertion of glibc's elf/get-dynamic-info.h (elf_get_dynamic_info) that fails: ld.so
     /// prints "Inconsistency detected by ld.so" and the process exits. Nil when every one holds.
@@ -86,6 +94,15 @@ struct DynamicTags {
         case 20: pltrel = value  // DT_PLTREL
         case 36: relr = value  // DT_RELR
         case 37: relrEntry = value  // DT_RELRENT
+        case 35: relrSize = value  // DT_RELRSZ
+        case 23: jmprel = value  // DT_JMPREL
+        case 2: pltrelSize = value  // DT_PLTRELSZ
+        case 0x6FFF_FFF9: relaCount = value  // DT_RELACOUNT
+        case 22: textrel = true  // DT_TEXTREL
+        case 30: if value & 4 != 0 { textrel = true }  // DT_FLAGS with DF_TEXTREL
+        case 12: initFunction = value  // DT_INIT
+        case 25: initArray = value  // DT_INIT_ARRAY
+        case 27: initArraySize = value  // DT_INIT_ARRAYSZ
         default: break
         }
     }
@@ -175,8 +192,11 @@ extension ElfFactsReader {
         let hasStrings = !tags.needed.isEmpty || tags.soname != nil || !tags.rpath.isEmpty || !tags.runpath.isEmpty
             || tags.verneed != nil || tags.verdef != nil || tags.symtab != nil
         guard hasStrings else { return .success(nil) }
+        // Without DT_STRTAB ld.so skips the version checks (_dl_check_map_versions: "we must be ok"); it reads the
+        // DT_NEEDED names through a null pointer (elf/dl-deps.c) and faults.
         guard let strtab = tags.strtab else {
-            return .failure(Reason(text: "PT_DYNAMIC names libraries or versions but has no DT_STRTAB"))
+            if tags.needed.isEmpty { return .success(nil) }
+            return .failure(Reason(text: "PT_DYNAMIC has DT_NEEDED but no DT_STRTAB: the loader reads the library names through a null pointer and faults"))
         }
         guard let mapped = map.fileOffset(strtab, 0) else {
             return .failure(Reason(text: "DT_STRTAB (address 0x\(hex(strtab))) lies outside every PT_LOAD segment"))

@@ -128,6 +128,11 @@ struct ElfFactsReader {
         case .failure(let reason): return .failure(reason)
         case .success(let read): tags = read
         }
+        // elf_dynamic_do_Rela (glibc elf/do-rel.h) takes the symbol table's address from DT_SYMTAB for every object it
+        // relocates, even one with no relocations: without the tag it dereferences a null pointer.
+        guard tags.symtab != nil else {
+            return .failure(Reason(text: "PT_DYNAMIC has no DT_SYMTAB: the loader reads the symbol table's address from it while relocating and faults (SIGSEGV)"))
+        }
         var collected = Collected()
         collected.loader.flags1 = tags.flags1
         collected.loader.failedAssertion = tags.failedAssertion
@@ -139,7 +144,7 @@ struct ElfFactsReader {
         let strings: StringTable
         switch readStringTable(tags, map: map) {
         case .failure(let reason): return reason
-        case .success(nil): return nil
+        case .success(nil): return relocationProblem(tags, map: map, into: &collected)
         case .success(let table?): strings = table
         }
         if let reason = readNames(tags, strings: strings, map: map, into: &collected) { return reason }
@@ -155,6 +160,7 @@ struct ElfFactsReader {
             case .success(let symbols): collected.symbols = symbols
             }
         }
+        if let reason = relocationProblem(tags, map: map, into: &collected) { return reason }
         return readNodeModuleVersion(tags, map: map, into: &collected)
     }
 

@@ -122,6 +122,9 @@ struct LoadMap {
     private static func down(_ value: UInt64) -> UInt64 { value & ~(pageSize - 1) }
     private static func up(_ value: UInt64) -> UInt64 { value.addingReportingOverflow(pageSize - 1).partialValue & ~(pageSize - 1) }
 
+    /// The segment whose pages hold `address` (the last one mapped there), with the protection of those pages.
+    func segment(at address: UInt64) -> Segment? { mapping(of: address) }
+
     /// The segment whose pages hold `address`: the last one mapped there.
     private func mapping(of address: UInt64) -> Segment? {
         loads.last { load in

@@ -122,7 +122,14 @@ extension ElfFactsReader {
             var text: String?
             switch record(address &+ UInt64(auxiliary), 8, map: map, what) {
             case .failure(let reason): return reason
-            case .success(nil): usable = false
+            case .success(nil):
+                // _dl_check_map_versions reads vda_name of every definition but the base one (to point at the name):
+                // from zeros or other mapped bytes it reads a name it never looks at here; from nothing, it faults.
+                let auxAddress = address &+ UInt64(auxiliary)
+                if flags & UInt16(VER_FLG_BASE) == 0, map.byte(at: auxAddress) == .unmapped || map.byte(at: auxAddress &+ 7) == .unmapped {
+                    return Reason(text: "version definition at address 0x\(hex(address)) has its name record (vd_aux) outside every PT_LOAD segment: the loader reads it there and faults")
+                }
+                usable = false
             case .success(let aux?):
                 switch name(strings, aux.view.u32(aux.offset)!, map: map, "a version definition (vda_name)") {
                 case .failure(let reason): return reason
