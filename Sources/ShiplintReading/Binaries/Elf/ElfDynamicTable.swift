@@ -135,7 +135,8 @@ extension ElfFactsReader {
             return .failure(Reason(text: "PT_DYNAMIC (address 0x\(hex(segment.address))) lies outside every PT_LOAD segment: the loader reads its dynamic table there and faults"))
         case .file(let offset, let end):
             start = offset
-            runEnd = end
+            // A run that ends with the file goes on in zeros to the end of its page.
+            runEnd = end == held.size ? max(end, mappedFileEnd) : end
         }
         // The declared size first; glibc reads on to DT_NULL, so more of the mapping when DT_NULL is not in it.
         let declared = min(runEnd - start, max(segment.fileSize, entrySize) / entrySize * entrySize)
