@@ -25,7 +25,8 @@ extension ElfFactsReader {
             collected.loader.unreadTables.append("the relocations (\(total) bytes, more than \(Self.modelledRelocationBytes) are not modelled)")
             return nil
         }
-        var relocated: [UInt64: Int64] = [:]  // RELATIVE writes: address -> addend
+        // Every address a relocation writes: the value for a relative one (its addend), nil for one through a symbol.
+        var relocated: [UInt64: UInt64?] = [:]
         var relativeLeft = Int(clamping: tags.relaCount ?? 0)
         for table in tables {
             let entries: ByteView, start: Int
@@ -55,7 +56,8 @@ extension ElfFactsReader {
                 if !writable(offset, width, map: map, textrel: tags.textrel) {
                     return Reason(text: "relocation \(index) of \(table.name) writes at 0x\(hex(offset)), which no writable PT_LOAD maps: the loader faults (SIGSEGV) applying it")
                 }
-                if type == 8 || type == 38 { relocated[offset] = addend }
+                let value: UInt64? = type == 8 || type == 38 ? UInt64(bitPattern: addend) : nil
+                relocated[offset] = .some(value)
                 if symbol != 0, type != 8, type != 38, type != 37 {
                     guard let symtab = tags.symtab, case .file = map.byte(at: symtab &+ symbol &* 24), case .file = map.byte(at: symtab &+ symbol &* 24 &+ 23) else {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
@@ -66,7 +68,7 @@ extension ElfFactsReader {
                 }
             }
         }
-        if let reason = relrProblem(tags, map: map, into: &collected) { return reason }
+        if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
         return constructorProblem(tags, map: map, relocated: relocated)
     }
 
@@ -77,6 +79,7 @@ extension ElfFactsReader {
             (tags.rela != nil && tags.relaSize == nil, "DT_RELA without DT_RELASZ"),
             (tags.pltrel != nil && (tags.jmprel == nil || tags.pltrelSize == nil), "DT_PLTREL without DT_JMPREL and DT_PLTRELSZ"),
             (tags.relr != nil && tags.relrSize == nil, "DT_RELR without DT_RELRSZ"),
+            (tags.initArray != nil && tags.initArraySize == nil, "DT_INIT_ARRAY without DT_INIT_ARRAYSZ"),
             (tags.versym == nil && (tags.verneed != nil || tags.verdef != nil) && collected.versionNames.keys.contains { $0 > 0 },
              "version records without DT_VERSYM"),
         ]
@@ -106,7 +109,7 @@ extension ElfFactsReader {
     }
 
     /// DT_RELR (glibc 2.36): addresses (even words) and bitmaps (odd words), each naming words to relocate.
-    private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
+    private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected, relocated: inout [UInt64: UInt64?]) -> Reason? {
         guard let relr = tags.relr else { return nil }
         collected.loader.usesRelr = true
         let size = Int(clamping: tags.relrSize ?? 0) / 8 * 8
@@ -123,6 +126,7 @@ extension ElfFactsReader {
                 if !writable(word, 8, map: map, textrel: tags.textrel) {
                     return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(word)), which no writable PT_LOAD maps: the loader faults applying it")
                 }
+                relocated[word] = .some(implicitAddend(word, map: map))
                 base = word &+ 8
             } else {
                 for bit in 1..<64 where word >> UInt64(bit) & 1 == 1 {
@@ -130,6 +134,7 @@ extension ElfFactsReader {
                     if !writable(address, 8, map: map, textrel: tags.textrel) {
                         return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(address)), which no writable PT_LOAD maps: the loader faults applying it")
                     }
+                    relocated[address] = .some(implicitAddend(address, map: map))
                 }
                 base = base &+ 63 * 8
             }
@@ -137,9 +142,20 @@ extension ElfFactsReader {
         return nil
     }
 
+    /// The word at `address` as mapped (a DT_RELR relocation adds the load address to it).
+    private func implicitAddend(_ address: UInt64, map: LoadMap) -> UInt64? {
+        switch map.byte(at: address) {
+        case .zero: return 0
+        case .unmapped: return nil
+        case .file(let offset, _):
+            guard case .success(let bytes) = view(offset, 8, "a relocated word") else { return nil }
+            return bytes.u64(offset)
+        }
+    }
+
     /// DT_INIT and DT_INIT_ARRAY, called by dlopen before it returns: each must land in executable pages. An
     /// array slot holds its link-time value plus a relative relocation; a slot no relocation fills is called as is.
-    private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: Int64]) -> Reason? {
+    private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: UInt64?]) -> Reason? {
         if let initFunction = tags.initFunction, initFunction != 0, !executable(initFunction, map: map) {
             return Reason(text: "DT_INIT (0x\(hex(initFunction))) lies outside every executable PT_LOAD: dlopen calls it and faults")
         }
@@ -147,21 +163,15 @@ extension ElfFactsReader {
         let count = Int(clamping: min(size / 8, 1 << 16))
         for index in 0..<count {
             let slot = array &+ UInt64(index) * 8
-            let target: UInt64
-            if let addend = relocated[slot] {
-                target = UInt64(bitPattern: addend)
-            } else {
-                switch map.byte(at: slot) {
-                case .unmapped:
-                    return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) lies outside the mapping: dlopen reads it and faults")
-                case .zero: target = 0
-                case .file(let offset, _):
-                    guard case .success(let bytes) = view(offset, 8, "DT_INIT_ARRAY") else { return nil }
-                    target = bytes.u64(offset)!
-                }
-                // A slot filled by a symbol relocation is not modelled here (its value is the symbol's address).
-                if target != 0 && !relocated.isEmpty { continue }
+            if map.byte(at: slot) == .unmapped {
+                return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) lies outside the mapping: dlopen reads it and faults")
             }
+            // A slot no relocation fills is called with its link-time value, which is not where the code is mapped.
+            guard let written = relocated[slot] else {
+                return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is filled by no relocation: dlopen calls its unrelocated value and faults")
+            }
+            // A slot filled through a symbol holds the symbol's address (which symbol binds is not modelled here).
+            guard let target = written else { continue }
             if !executable(target, map: map) {
                 return Reason(text: "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), outside every executable PT_LOAD: dlopen calls it and faults")
             }
