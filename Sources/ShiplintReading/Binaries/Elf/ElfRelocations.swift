@@ -166,9 +166,14 @@ extension ElfFactsReader {
             if map.byte(at: slot) == .unmapped {
                 return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) lies outside the mapping: dlopen reads it and faults")
             }
-            // A slot no relocation fills is called with its link-time value, which is not where the code is mapped.
+            // A slot no relocation fills is called with its link-time value: where the code is only when the object is
+            // mapped at its link-time addresses (ld.so asks for them, and gets them, when the first PT_LOAD is not at 0).
             guard let written = relocated[slot] else {
-                return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is filled by no relocation: dlopen calls its unrelocated value and faults")
+                let linkedAtZero = (map.loads.first?.address ?? 0) < LoadMap.pageSize
+                guard !linkedAtZero, let raw = implicitAddend(slot, map: map), executable(raw, map: map) else {
+                    return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is filled by no relocation: dlopen calls its unrelocated value and faults")
+                }
+                continue
             }
             // A slot filled through a symbol holds the symbol's address (which symbol binds is not modelled here).
             guard let target = written else { continue }
