@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance ci-formats docs-test soak-ci dist-test
+test: unit differential-elf conformance ci-formats docs-test soak-ci dist-test
 
 unit: debug
 	$(SWIFT) test
@@ -65,6 +65,16 @@ soak-ci: debug
 # Resolves the candidates again (network; rewrites soak/lock.json: commit it with the figures it gives).
 soak-lock:
 	$(PYTHON) soak/run.py --setup-only && $(PYTHON) soak/lock.py --relock
+
+# The ELF differential test (differential/elf/run.py): variants of real libraries dlopen()ed by glibc's ld.so and
+# scanned by shiplint against this machine; every disagreement fails and is saved in .build/differential-elf.
+# `make differential-elf` is the slice `make test` runs; `make differential N=1000000` a campaign over every kind.
+N ?= 1000000
+differential-elf: debug
+	$(PYTHON) differential/elf/run.py --shiplint $(DEBUG_BIN) --variants 20000 --kinds identity,decoy,strings,truncation
+
+differential: build
+	$(PYTHON) differential/elf/run.py --shiplint $(RELEASE_BIN) --variants $(N) --batch 20000 --progress --show 20
 
 # Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
 bench: build
