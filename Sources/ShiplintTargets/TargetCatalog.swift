@@ -173,7 +173,8 @@ public struct TargetCatalog: Sendable {
         }
         let python: TargetRuntime.Python? = value["python"] == nil ? nil : TargetRuntime.Python(
             version: try reader.version("python.version"),
-            extensionSuffixes: try reader.strings("python.extension-suffixes"))
+            extensionSuffixes: try reader.strings("python.extension-suffixes"),
+            exports: reader.optionalStrings("python.exports"))
         var node: TargetRuntime.Node?
         if value["node"] != nil {
             var functions: [String: Int] = [:]
@@ -212,23 +213,41 @@ public struct TargetCatalog: Sendable {
         let knownAbsent = reader.tables("libraries.known-absent").map { table in
             TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
         }
+        var platform = TargetRuntime.Platform(
+            os: try reader.string("platform.os"),
+            arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
+            libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
+            libcVersion: try reader.version("platform.libc-version"),
+            displayName: try reader.string("platform.display-name"),
+            runtime: reader.optionalString("platform.runtime"))
+        platform.loaderPaths = reader.optionalStrings("platform.loader-paths") ?? []
+        var provided: [TargetRuntime.ProvidedLibrary] = []
+        for (index, table) in reader.tables("libraries.provides").enumerated() {
+            let keyPath = "libraries.provides[\(index)]"
+            guard let soname = table["soname"]?.stringValue, let directory = table["directory"]?.stringValue else {
+                throw TargetError(file: file, keyPath: keyPath, message: "every entry needs 'soname' and 'directory'")
+            }
+            let symbols = table["symbols"]?.stringValue
+            if let symbols, !SymbolTable.names.contains(symbols) {
+                throw TargetError(file: file, keyPath: keyPath + ".symbols", message: "no built-in symbol table '\(symbols)' (there are: \(SymbolTable.names.sorted().joined(separator: ", ")))")
+            }
+            var nodes: [String] = []
+            if case .array(let items)? = table["version-nodes"] { nodes = items.compactMap(\.stringValue) }
+            provided.append(TargetRuntime.ProvidedLibrary(
+                soname: soname, directory: directory, release: table["release"]?.stringValue, versionNodes: nodes, symbols: symbols))
+        }
         return TargetRuntime(
             name: try reader.string("name"),
             description: try reader.string("description"),
             source: { if case .path(let path) = origin { return path } else { return "built-in" } }(),
-            platform: TargetRuntime.Platform(
-                os: try reader.string("platform.os"),
-                arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
-                libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
-                libcVersion: try reader.version("platform.libc-version"),
-                displayName: try reader.string("platform.display-name"),
-                runtime: reader.optionalString("platform.runtime")),
+            platform: platform,
             symbolVersions: symbolVersions,
             libraries: TargetRuntime.Libraries(
                 searchPath: try reader.strings("libraries.search-path"),
                 os: try reader.strings("libraries.os"),
                 runtime: reader.optionalStrings("libraries.runtime") ?? [],
-                knownAbsent: knownAbsent),
+                knownAbsent: knownAbsent,
+                provided: provided),
             python: python,
             node: node,
             package: package,
@@ -290,6 +309,11 @@ private struct RuleReader {
             if case .array(let items) = item { sets[key] = Set(items.compactMap(\.stringValue)) }
         }
         return sets
+    }
+
+    /// The (key, value) pairs of a table whose keys are data (sonames); empty when absent.
+    func pairs(_ path: String) -> [(key: String, value: RuleValue)] {
+        lookup(path)?.pairs ?? []
     }
 
     func tables(_ path: String) -> [RuleValue] {
