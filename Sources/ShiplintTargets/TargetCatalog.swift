@@ -40,19 +40,46 @@ public struct TargetCatalog: Sendable {
             return try resolve(.path(reference))
         }
         let names = files.keys.filter { !$0.hasPrefix("base/") }
-        var close = Suggestion.closest(reference, among: names)
+        let typed = names + names.compactMap(Self.shortName)
+        var close = Suggestion.closest(reference, among: typed)
         if close.isEmpty { close = names.filter { $0.contains(reference) }.sorted() }
         let hint = close.isEmpty ? "`shiplint targets` lists them" : "did you mean \(close.prefix(5).joined(separator: ", "))?"
         throw TargetError(file: reference, message: "no built-in target of that name and no such file; \(hint)")
     }
 
-    /// The built-in target a name means when it spells the architecture the other way: `amd64` for x86_64,
-    /// `aarch64` for arm64 (Lambda's name), and the reverse where the target is named after the ELF machine.
+    /// The built-in target a name means when it is not the file's own name: a Lambda runtime id as people type it
+    /// (`python3.13` is `aws-lambda-python3.13-x86_64`, Lambda's default architecture; `python3.13-arm64`,
+    /// `nodejs22.x`, `provided.al2023`), or the architecture spelt the other way (`amd64` for x86_64, `aarch64` for
+    /// arm64, and the reverse where the target is named after the ELF machine).
     public func builtInName(forAlias reference: String) -> String? {
+        let lambdaName = reference.hasPrefix(Self.lambdaPrefix) ? reference : Self.lambdaPrefix + reference
+        for candidate in [reference, lambdaName] {
+            if candidate != reference, isTarget(candidate) { return candidate }
+            if let name = respelled(candidate) { return name }
+        }
+        // No architecture named: Lambda's default, x86_64 (only for Lambda runtimes: a wheel policy has no default).
+        let defaulted = lambdaName + Self.defaultArchitectureSuffix
+        return isTarget(defaulted) ? defaulted : nil
+    }
+
+    /// The short name of a built-in Lambda target (`aws-lambda-python3.13-x86_64` is `python3.13`,
+    /// `aws-lambda-python3.13-arm64` is `python3.13-arm64`), or nil for a name that has none (wheel policies).
+    public static func shortName(_ name: String) -> String? {
+        guard name.hasPrefix(lambdaPrefix) else { return nil }
+        let runtime = name.dropFirst(lambdaPrefix.count)
+        return String(runtime.hasSuffix(defaultArchitectureSuffix) ? runtime.dropLast(defaultArchitectureSuffix.count) : runtime)
+    }
+
+    static let lambdaPrefix = "aws-lambda-"
+    static let defaultArchitectureSuffix = "-x86_64"
+
+    private func isTarget(_ name: String) -> Bool { files[name] != nil && !name.hasPrefix("base/") }
+
+    private func respelled(_ reference: String) -> String? {
         let spellings = [("amd64", "x86_64"), ("aarch64", "arm64"), ("arm64", "aarch64"), ("amd64", "x86-64"), ("x86-64", "x86_64")]
         for (alias, canonical) in spellings where reference.hasSuffix("-" + alias) {
             let name = String(reference.dropLast(alias.count)) + canonical
-            if files[name] != nil && !name.hasPrefix("base/") { return name }
+            if isTarget(name) { return name }
         }
         return nil
     }
