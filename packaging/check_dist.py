@@ -8,11 +8,17 @@ Cases (each prints `ok NAME`, `FAIL NAME: what differs` or `skip NAME: reason`):
   bare environment from that folder, prints the version, and scans fixtures/artifacts/function-windows.zip with the
   windows-binary finding and exit 1; its DT_NEEDED names only glibc's libraries, it has no RPATH/RUNPATH, and ld.so
   (LD_DEBUG=libs) maps nothing but glibc during a scan; the man page, the three completion
-  scripts, LICENSE and SHA256SUMS are there and the sums are right; dist/SHA256SUMS is right.
-- floor-*: the executable scanned by itself against the manylinux target its wheel claims is clean, and against the
-  policy one glibc release lower it is not (so the floor is real, not just unchecked).
+  scripts, LICENSE and SHA256SUMS are there and the sums are right (the man page shows --jobs' default as "the
+  number of cores"); dist/SHA256SUMS is right.
+- completions-*: the tarball's bash, zsh and fish scripts, loaded into the real shells (zsh through zpty,
+  packaging/complete_zsh.zsh; fish interactive), complete target names, check ids, artifacts and --layer files.
+- floor-*: the glibc floor (2.26, docs/install.md). shiplint scans its own executable against Amazon Linux 2
+  (aws-lambda-provided.al2: glibc 2.26) and finds nothing; readelf's view of its version needs has no GLIBC_ node
+  above the wheel tag's; against manylinux2014 (glibc 2.17) glibc-too-new names its highest need (so the gate is
+  real); packaging/floor/compat_test.c checks glibc_compat.c built for the floor; a C++ exception (a rule file's
+  syntax error, thrown by toml++) unwinds through the floor's unwinder to an exit status 2.
 - wheel-*: the wheel's RECORD hashes and sizes, WHEEL and METADATA follow the wheel spec; shiplint scans its own
-  wheel against the same target cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
+  wheel against Amazon Linux 2 cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
   on that venv's PATH whose --version matches and that scans the fixture; `twine check --strict` passes it.
 - pre-commit-files-*: the `files` pattern of .pre-commit-hooks.yaml and of the README's snippet matches every
   archive shiplint reads (.zip .whl .tar .tar.gz .tgz .tar.xz .txz .tar.zst .tar.bz2 .tbz2) and no other file.
@@ -32,6 +38,7 @@ import hashlib
 import io
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -103,7 +110,9 @@ class Release:
             raise SystemExit(f"dist-test: the wheel's platform tag {self.platform_tag} is not manylinux_X_Y_ARCH")
         self.floor = (int(floor.group(1)), int(floor.group(2)))
         self.arch = floor.group(3)
-        self.policy_target = f"manylinux_{self.floor[0]}_{self.floor[1]}-{self.arch}"
+        # The Lambda runtime with the oldest glibc the floor promises: Amazon Linux 2 (glibc 2.26).
+        self.floor_target = "aws-lambda-provided.al2-" + ("x86_64" if self.arch == "x86_64" else "arm64")
+        self.below_target = f"manylinux2014-{self.arch}"  # glibc 2.17: below the floor
 
 
 class Suite:
@@ -173,6 +182,10 @@ class Suite:
             page = handle.read()
         if not page.startswith(".TH SHIPLINT 1") or "shiplint scan" not in page or ".SH EXIT STATUS" not in page:
             raise Failed("the man page lacks its title, the scan command or the exit statuses")
+        jobs = re.search(r"\\-\\-jobs <jobs>\\fR\n(.*)", page)
+        if not jobs or "(default: the number of cores)" not in jobs.group(1) or re.search(r"\(default: \d+\)", jobs.group(1)):
+            raise Failed("the man page's --jobs does not say '(default: the number of cores)': "
+                         + (jobs.group(1) if jobs else "no --jobs"))
         if shutil.which("man"):
             rendered = run(["man", "-l", os.path.join(folder, "share/man/man1/shiplint.1")], env=dict(os.environ, MANPAGER="cat", MANWIDTH="100"))
             if rendered.returncode != 0 or "--fail-on" not in rendered.stdout:
@@ -206,33 +219,131 @@ class Suite:
             if sha256(os.path.join(folder, name)) != digest:
                 raise Failed(f"{sums_file}: wrong sha256 for {name}")
 
+    # -- completions, in the real shells --------------------------------------------------------------------------
+
+    COMPLETIONS = [  # (command line, a value that must be offered)
+        ("shiplint scan --target python3.1", "python3.13"),
+        ("shiplint scan x.zip --target nodejs22", "nodejs22.x-arm64"),
+        ("shiplint checks show glibc", "glibc-too-new"),
+        ("shiplint scan fixtures/artifacts/function-cl", "function-clean.zip"),
+        ("shiplint scan --layer fixtures/artifacts/package/layer-py31", "layer-py312.zip"),
+    ]
+
+    def completion_environment(self):
+        return bare_environment(PATH=os.path.dirname(self.executable()) + ":/usr/bin:/bin", HOME=self.scratch)
+
+    def check_completions(self, shell, offered_for):
+        problems = []
+        for line, wanted in self.COMPLETIONS:
+            offered = offered_for(line)
+            if not any(value == wanted or value.endswith("/" + wanted) for value in offered):
+                problems.append(f"{line!r} offers {offered[:8]}, not {wanted}")
+        if problems:
+            raise Failed(f"{shell}: " + "; ".join(problems))
+
+    def case_completions_bash(self):
+        script = os.path.join(self.unpacked_folder(), "share/bash-completion/completions/shiplint")
+        driver = f"""source {shlex.quote(script)}
+complete_line() {{
+  COMP_LINE="$1"; COMP_POINT=${{#COMP_LINE}}
+  read -ra COMP_WORDS <<< "$COMP_LINE"
+  COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+  COMPREPLY=()
+  _shiplint shiplint "${{COMP_WORDS[$COMP_CWORD]}}" "${{COMP_WORDS[$COMP_CWORD-1]}}"
+  printf '%s\\n' "${{COMPREPLY[@]}}"
+}}
+complete_line "$1"
+"""
+        def offered(line):
+            result = run(["bash", "-c", driver, "bash", line], cwd=ROOT, env=self.completion_environment())
+            return result.stdout.split()
+        self.check_completions("bash", offered)
+
+    def case_completions_zsh(self):
+        if not shutil.which("zsh"):
+            raise Failed("zsh is not installed (make dist-deps installs it)")
+        folder = os.path.join(self.unpacked_folder(), "share/zsh/site-functions")
+        def offered(line):
+            result = run(["zsh", os.path.join(HERE, "complete_zsh.zsh"), folder, line], cwd=ROOT,
+                         env=self.completion_environment())
+            return result.stdout.split()
+        self.check_completions("zsh", offered)
+
+    def case_completions_fish(self):
+        if not shutil.which("fish"):
+            raise Failed("fish is not installed (make dist-deps installs it)")
+        script = os.path.join(self.unpacked_folder(), "share/fish/vendor_completions.d/shiplint.fish")
+        def offered(line):
+            # Interactive (-i): fish 3 answers `commandline` only there.
+            result = run(["fish", "-i", "-c", f"source {shlex.quote(script)}; complete -C {shlex.quote(line)}"],
+                         cwd=ROOT, env=self.completion_environment())
+            return [entry.split("\t")[0] for entry in result.stdout.splitlines()]
+        self.check_completions("fish", offered)
+
+    def unpacked_folder(self):
+        self.executable()
+        return self.unpacked
+
     # -- the floor --------------------------------------------------------------------------------------------
 
     def case_floor_binary_clean(self):
+        """shiplint's own rules are the gate: its executable is clean against Amazon Linux 2 (provided.al2)."""
         executable = self.executable()
-        result = run([executable, "scan", executable, "--target", self.release.policy_target, "--fail-on", "warning"],
+        result = run([executable, "scan", executable, "--target", self.release.floor_target, "--fail-on", "warning"],
                      env=bare_environment())
         if result.returncode != 0 or "0 errors, 0 warnings" not in result.stdout:
-            raise Failed(f"shiplint on itself against {self.release.policy_target} exited {result.returncode}: "
+            raise Failed(f"shiplint on itself against {self.release.floor_target} exited {result.returncode}: "
                          + (result.stdout + result.stderr).strip()[-500:])
 
+    def glibc_needs(self):
+        text = run(["readelf", "--version-info", "--wide", self.executable()]).stdout
+        return sorted({tuple(map(int, v.split("."))) for v in re.findall(r"Name: GLIBC_(\d+(?:\.\d+)+)", text)})
+
+    def case_floor_readelf(self):
+        """binutils' view of the version needs: no GLIBC_ node above the wheel tag's floor."""
+        needs = self.glibc_needs()
+        if not needs:
+            raise Failed("readelf found no GLIBC_ version needs")
+        above = [n for n in needs if n > self.release.floor]
+        if above:
+            raise Failed(f"the executable needs {', '.join('GLIBC_' + '.'.join(map(str, n)) for n in above)}, above "
+                         f"the tag's glibc {self.release.floor[0]}.{self.release.floor[1]}")
+        print(f"  highest need GLIBC_{'.'.join(map(str, needs[-1]))} (tag {self.release.platform_tag})")
+
     def case_floor_is_real(self):
-        """One glibc release lower than the floor must fail, or the tag claims less than the binary could."""
+        """Below the floor it is not clean: against manylinux2014 (glibc 2.17), glibc-too-new names the highest need."""
         executable = self.executable()
-        major, minor = self.release.floor
-        listed = run([executable, "targets"], env=bare_environment()).stdout
-        candidates = [t for t in re.findall(r"manylinux_(\d+)_(\d+)-" + self.release.arch, listed)
-                      if (int(t[0]), int(t[1])) < self.release.floor]
-        if not candidates:
-            raise Skip(f"no built-in manylinux target below {self.release.policy_target}")
-        below = max(candidates, key=lambda t: (int(t[0]), int(t[1])))
-        lower = f"manylinux_{below[0]}_{below[1]}-{self.release.arch}"
-        result = run([executable, "scan", executable, "--target", lower], env=bare_environment())
-        wanted = f"GLIBC_{major}.{minor}"
+        highest = "GLIBC_" + ".".join(map(str, self.glibc_needs()[-1]))
+        result = run([executable, "scan", executable, "--target", self.release.below_target], env=bare_environment())
         finding = next((line for line in result.stdout.splitlines() if "error[glibc-too-new] needs " in line), "")
-        if result.returncode != 1 or wanted not in finding:
-            raise Failed(f"against {lower} expected glibc-too-new ({wanted}), got exit {result.returncode}: "
-                         + result.stdout.strip()[-400:])
+        if result.returncode != 1 or highest not in finding:
+            raise Failed(f"against {self.release.below_target} expected glibc-too-new ({highest}), got exit "
+                         f"{result.returncode}: " + result.stdout.strip()[-400:])
+
+    def case_floor_compat_definitions(self):
+        """packaging/floor/glibc_compat.c, compiled for the floor as the release links it, does what glibc does."""
+        sys.path.insert(0, HERE)
+        import dist  # noqa: E402  (packaging/dist.py: the pinned zig it linked with)
+        zig = dist.zig_executable()
+        target = f"{self.release.arch}-linux-gnu.{self.release.floor[0]}.{self.release.floor[1]}"
+        program = os.path.join(self.scratch, "compat_test")
+        build = run([zig, "cc", "-target", target, "-O2", "-Wall", "-Werror", os.path.join(HERE, "floor", "compat_test.c"),
+                     os.path.join(HERE, "floor", "glibc_compat.c"), "-o", program])
+        if build.returncode != 0:
+            raise Failed("cannot build compat_test.c: " + build.stderr.strip()[-400:])
+        result = run([program])
+        if result.returncode != 0:
+            raise Failed(result.stdout.strip()[-400:])
+
+    def case_floor_cxx_exception(self):
+        """A C++ exception crosses the floor's unwinder (_dl_find_object answered by glibc_compat.c): toml++ throws on a
+        rule file's syntax error, and shiplint reports it with exit status 2 instead of aborting."""
+        broken = os.path.join(self.scratch, "broken-rule.toml")
+        with open(broken, "w") as handle:
+            handle.write('schema = 1\nname = "broken"\ndescription = [unclosed\n')
+        result = run([self.executable(), "scan", FIXTURE, "--target", broken], env=bare_environment())
+        if result.returncode != 2 or "broken-rule.toml" not in result.stderr or "line" not in result.stderr.lower():
+            raise Failed(f"exit {result.returncode}: {(result.stdout + result.stderr).strip()[-400:]}")
 
     # -- the wheel --------------------------------------------------------------------------------------------
 
@@ -277,11 +388,12 @@ class Suite:
                 raise Failed(f"the script is stored with mode {oct(mode)}, not executable")
 
     def case_wheel_clean_against_its_tag(self):
+        """The wheel scanned as pip would install it on Amazon Linux 2: its one binary is clean there."""
         executable = self.executable()
-        result = run([executable, "scan", self.release.wheel, "--target", self.release.policy_target,
+        result = run([executable, "scan", self.release.wheel, "--target", self.release.floor_target,
                       "--fail-on", "warning"], env=bare_environment())
         if result.returncode != 0 or "1 binary" not in result.stdout or "0 errors, 0 warnings" not in result.stdout:
-            raise Failed(f"shiplint on its wheel against {self.release.policy_target} exited {result.returncode}: "
+            raise Failed(f"shiplint on its wheel against {self.release.floor_target} exited {result.returncode}: "
                          + (result.stdout + result.stderr).strip()[-500:])
 
     def case_wheel_pip_install(self):
@@ -412,10 +524,16 @@ CASES = [
     ("tarball-runs-outside-checkout-without-ld-library-path", "case_tarball_runs_bare"),
     ("tarball-needs-only-glibc", "case_tarball_needs_only_glibc"),
     ("tarball-contents-and-sums", "case_tarball_contents"),
-    ("floor-binary-clean-against-its-tag", "case_floor_binary_clean"),
-    ("floor-binary-fails-one-policy-lower", "case_floor_is_real"),
+    ("completions-bash", "case_completions_bash"),
+    ("completions-zsh", "case_completions_zsh"),
+    ("completions-fish", "case_completions_fish"),
+    ("floor-binary-clean-against-provided.al2", "case_floor_binary_clean"),
+    ("floor-readelf-needs-at-most-the-tag", "case_floor_readelf"),
+    ("floor-binary-fails-below-the-floor", "case_floor_is_real"),
+    ("floor-compat-definitions", "case_floor_compat_definitions"),
+    ("floor-cxx-exception-unwinds", "case_floor_cxx_exception"),
     ("wheel-record-wheel-metadata", "case_wheel_format"),
-    ("wheel-clean-against-its-tag", "case_wheel_clean_against_its_tag"),
+    ("wheel-clean-against-provided.al2", "case_wheel_clean_against_its_tag"),
     ("wheel-pip-install-no-index", "case_wheel_pip_install"),
     ("wheel-twine-check", "case_wheel_twine_check"),
     ("pre-commit-files-cover-every-format", "case_pre_commit_files_pattern"),

@@ -31,6 +31,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import glob
 import gzip
 import hashlib
 import io
@@ -197,6 +198,9 @@ def build(machine):
                # differ in the .swift_modhash section and so the build id, so the bytes are reproducible per folder
                "-Xcc", f"-ffile-prefix-map={ROOT}=.", "-Xcxx", f"-ffile-prefix-map={ROOT}=.",
                "-Xswiftc", "-file-prefix-map", "-Xswiftc", f"{ROOT}=."]
+    # SwiftPM does not know the link's own inputs (the compat object, the ICU data): always link anew.
+    for product in glob.glob(os.path.join(SCRATCH, "*", "release", "shiplint")):
+        os.remove(product)
     say(f"PKG_CONFIG_PATH={PKGCONFIG} " + " ".join(command))
     subprocess.run(command, check=True, cwd=ROOT, env=environment)
     return os.path.join(SCRATCH, "release", "shiplint")
