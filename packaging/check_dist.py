@@ -20,6 +20,13 @@ Cases (each prints `ok NAME`, `FAIL NAME: what differs` or `skip NAME: reason`):
 - wheel-*: the wheel's RECORD hashes and sizes, WHEEL and METADATA follow the wheel spec; shiplint scans its own
   wheel against Amazon Linux 2 cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
   on that venv's PATH whose --version matches and that scans the fixture; `twine check --strict` passes it.
+- action-*: the Action's install and scan steps (action/*.sh) as a runner runs them, with the README example's
+  tarball in tools/: installs it after checking SHA256SUMS, annotates, writes SARIF and JUnit, does not upload from
+  a fork, reports the exit status; refuses a changed tarball; explains arm64 and macOS runners; derives the default
+  version from the sources. workflow-install-lines: the docs' workflows' `pip install tools/…` lines, as written.
+- install-lines-as-written: every ```sh block marked `<!-- install-test: release|checkout -->` in the README and
+  docs/ runs as written with bash -e (in a folder holding the release files, or in the checkout; a fresh venv and
+  HOME, no index), then the `shiplint` it installed scans the Windows fixture. The `make install` block builds again.
 - pre-commit-files-*: the `files` pattern of .pre-commit-hooks.yaml and of the README's snippet matches every
   archive shiplint reads (.zip .whl .tar .tar.gz .tgz .tar.xz .txz .tar.zst .tar.bz2 .tbz2) and no other file.
 - pre-commit-wheel-*: the README's `repo: local` + `language: python` snippet, as written, in a scratch git
@@ -420,6 +427,171 @@ complete_line "$1"
         if not os.path.isfile(os.path.join(environment, "share", "man", "man1", "shiplint.1")):
             raise Failed("the wheel installed no man page into <venv>/share/man/man1")
 
+    # -- every install line of the README and docs/, as written -------------------------------------------------------
+
+    def user_environment(self, home):
+        """A fresh virtual environment on PATH (pip from it), ~/.local/bin on PATH, no index: the release files only."""
+        environment = os.path.join(home, "venv")
+        venv.EnvBuilder(with_pip=True, clear=True).create(environment)
+        path = f"{environment}/bin:{home}/.local/bin:/usr/bin:/bin"
+        return bare_environment(PATH=path, HOME=home, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+
+    def release_folder(self, where):
+        """A folder holding the release files as a download would: the wheel, the tarball, SHA256SUMS."""
+        os.makedirs(where, exist_ok=True)
+        for path in (self.release.wheel, self.release.tarball, os.path.join(DIST, "SHA256SUMS")):
+            shutil.copy(path, where)
+        return where
+
+    @staticmethod
+    def documents():
+        return ["README.md"] + sorted(os.path.join("docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md"))
+
+    def install_blocks(self):
+        """(document, context, commands) of every ```sh block marked `<!-- install-test: release|checkout -->`."""
+        found = []
+        for document in self.documents():
+            text = open(os.path.join(ROOT, document), encoding="utf-8").read()
+            for context, block in re.findall(r"<!-- install-test: (\w+) -->\n```sh\n(.*?)```", text, re.S):
+                found.append((document, context, block))
+        return found
+
+    def case_install_lines(self):
+        """Each marked block runs as written (bash -e) where a user would run it: `release` in a folder holding the
+        release files, `checkout` in the checkout; then the `shiplint` it put on PATH scans the Windows fixture."""
+        blocks = self.install_blocks()
+        contexts = sorted({(document, context) for document, context, _ in blocks})
+        if len(blocks) < 4 or ("README.md", "checkout") not in contexts:
+            raise Failed(f"expected the README's and docs/install.md's install blocks, found {contexts}")
+        # `make install` builds again (make dist): last, so the files tested above are the ones it leaves.
+        blocks.sort(key=lambda block: "make install" in block[2])
+        for number, (document, context, commands) in enumerate(blocks, 1):
+            home = os.path.join(self.scratch, f"install-{number}")
+            os.makedirs(home)
+            environment = self.user_environment(home)
+            folder = self.release_folder(os.path.join(home, "Downloads")) if context == "release" else ROOT
+            result = run(["bash", "-e", "-c", commands], cwd=folder, env=environment)
+            if result.returncode != 0 or self.release.version not in result.stdout.split():
+                raise Failed(f"{document} ({context}) exited {result.returncode}:\n{commands}"
+                             + (result.stdout + result.stderr).strip()[-600:])
+            scan = run(["shiplint", "scan", FIXTURE, "--target", "python3.13"], env=environment)
+            if scan.returncode != 1 or "error[windows-binary]" not in scan.stdout:
+                raise Failed(f"after {document} ({context}), `shiplint scan` exited {scan.returncode}: "
+                             + (scan.stdout + scan.stderr).strip()[-300:])
+            print(f"  ran {document} ({context}): {' / '.join(l for l in commands.splitlines() if l.strip())[:150]}")
+
+    def workflow_install_lines(self):
+        """`pip install tools/…whl` lines of the workflows and GitLab jobs quoted in the docs."""
+        lines = set()
+        for document in self.documents():
+            text = open(os.path.join(ROOT, document), encoding="utf-8").read()
+            for block in re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M):
+                for line in re.findall(r"pip install tools/\S+", block):
+                    lines.add(line)
+        return sorted(lines)
+
+    def case_workflow_install_lines(self):
+        """The quoted workflows' `pip install tools/<wheel>` lines, with the wheel in tools/ as they say."""
+        lines = self.workflow_install_lines()
+        if not lines:
+            raise Failed("no `pip install tools/…` line in the docs' workflows")
+        home = os.path.join(self.scratch, "workflow-install")
+        os.makedirs(os.path.join(home, "tools"))
+        shutil.copy(self.release.wheel, os.path.join(home, "tools"))
+        environment = self.user_environment(home)
+        for line in lines:
+            result = run(["bash", "-e", "-c", line + "\nshiplint --version"], cwd=home, env=environment)
+            if result.returncode != 0 or self.release.version not in result.stdout.split():
+                raise Failed(f"{line!r} exited {result.returncode}: " + (result.stdout + result.stderr).strip()[-400:])
+
+    # -- the GitHub Action's steps, with a local tarball --------------------------------------------------------------
+
+    def action_step(self, script, workspace, **inputs):
+        """Runs action/<script> as the runner would: GITHUB_ACTION_PATH, RUNNER_*, GITHUB_PATH and GITHUB_OUTPUT."""
+        files = {name: os.path.join(workspace, f"{name}.txt") for name in ("path", "output")}
+        for path in files.values():
+            open(path, "a").close()
+        environment = bare_environment(
+            GITHUB_ACTION_PATH=ROOT, RUNNER_OS="Linux", RUNNER_ARCH="X64", RUNNER_TEMP=os.path.join(workspace, "temp"),
+            GITHUB_PATH=files["path"], GITHUB_OUTPUT=files["output"], HOME=workspace)
+        environment.update(inputs)
+        os.makedirs(environment["RUNNER_TEMP"], exist_ok=True)
+        added = open(files["path"]).read().split()
+        environment["PATH"] = ":".join(added + [environment["PATH"]])
+        result = run(["bash", os.path.join(ROOT, "action", script)], cwd=workspace, env=environment)
+        outputs = dict(line.split("=", 1) for line in open(files["output"]).read().splitlines() if "=" in line)
+        return result, outputs
+
+    def action_workspace(self, name, sums=True):
+        workspace = os.path.join(self.scratch, name)
+        os.makedirs(os.path.join(workspace, "tools"))
+        os.makedirs(os.path.join(workspace, "build"))
+        shutil.copy(self.release.tarball, os.path.join(workspace, "tools"))
+        if sums:
+            shutil.copy(os.path.join(DIST, "SHA256SUMS"), os.path.join(workspace, "tools"))
+        shutil.copy(FIXTURE, os.path.join(workspace, "build", "function.zip"))
+        return workspace
+
+    def case_action_tarball(self):
+        """The README's Action example (tarball in tools/, paths, target python3.13) on a pull request from a fork:
+        installs and checks the tarball, annotates the finding, writes SARIF, does not upload, exits 1 in the end."""
+        workspace = self.action_workspace("action")
+        tarball = "tools/" + os.path.basename(self.release.tarball)
+        readme = open(os.path.join(ROOT, "README.md")).read()
+        if f"tarball: {tarball}" not in readme:
+            raise Failed(f"the README's Action example does not install {tarball}")
+        installed, _ = self.action_step("install.sh", workspace, SHIPLINT_TARBALL=tarball, SHIPLINT_ACTION_REF="main")
+        if installed.returncode != 0 or f"matches tools/SHA256SUMS" not in installed.stdout:
+            raise Failed("install.sh: " + (installed.stdout + installed.stderr).strip()[-400:])
+        scanned, outputs = self.action_step(
+            "scan.sh", workspace, SHIPLINT_PATHS="build/function.zip", SHIPLINT_TARGET="python3.13",
+            SHIPLINT_SARIF="shiplint.sarif", SHIPLINT_UPLOAD="auto", SHIPLINT_EVENT="pull_request",
+            SHIPLINT_FROM_FORK="true", SHIPLINT_FORMATS="junit=shiplint.xml")
+        if scanned.returncode != 0 or outputs.get("exit-code") != "1" or outputs.get("upload") != "false":
+            raise Failed(f"scan.sh exited {scanned.returncode}, outputs {outputs}: " + scanned.stdout.strip()[-400:])
+        if "::error file=build/function.zip,title=shiplint windows-binary" not in scanned.stdout:
+            raise Failed("no windows-binary annotation in the log: " + scanned.stdout.strip()[-400:])
+        for report in ("shiplint.sarif", "shiplint.xml"):
+            if not os.path.getsize(os.path.join(workspace, report)):
+                raise Failed(f"scan.sh wrote no {report}")
+        pushed, outputs = self.action_step(
+            "scan.sh", workspace, SHIPLINT_PATHS="build/*.zip", SHIPLINT_TARGET="python3.13", SHIPLINT_EVENT="push",
+            SHIPLINT_FAIL_ON="never")
+        if outputs.get("exit-code") != "0" or outputs.get("upload") != "true":
+            raise Failed(f"on a push with fail-on never (a glob for paths): outputs {outputs}")
+
+    def case_action_refuses_a_changed_tarball(self):
+        """A tarball that does not match the SHA256SUMS beside it is not installed."""
+        workspace = self.action_workspace("action-tampered")
+        tarball = os.path.join(workspace, "tools", os.path.basename(self.release.tarball))
+        with open(tarball, "ab") as handle:
+            handle.write(b"\0")
+        installed, _ = self.action_step("install.sh", workspace, SHIPLINT_TARBALL=os.path.relpath(tarball, workspace))
+        if installed.returncode == 0 or "does not match its SHA256SUMS" not in installed.stdout:
+            raise Failed(f"exit {installed.returncode}: " + (installed.stdout + installed.stderr).strip()[-300:])
+
+    def case_action_runner_without_a_build(self):
+        """arm64 and macOS runners get a clear error naming what to do, not a download of a missing file."""
+        workspace = self.action_workspace("action-arm")
+        for runner_os, arch, words in (("Linux", "ARM64", "no arm64 build"), ("macOS", "ARM64", "Linux x86_64 only")):
+            result, _ = self.action_step("install.sh", workspace, RUNNER_OS=runner_os, RUNNER_ARCH=arch)
+            if result.returncode == 0 or words not in result.stdout:
+                raise Failed(f"{runner_os}/{arch}: exit {result.returncode}: {result.stdout.strip()[-300:]}")
+
+    def case_action_default_version(self):
+        """Without a version, a ref that is not a tag installs the version the sources at that ref name."""
+        workspace = self.action_workspace("action-version")
+        fake = os.path.join(workspace, "fake-bin")  # a curl that only says what it was asked for (no download here)
+        os.makedirs(fake)
+        with open(os.path.join(fake, "curl"), "w") as handle:
+            handle.write('#!/bin/sh\necho "curl $*"\nexit 22\n')
+        os.chmod(os.path.join(fake, "curl"), 0o755)
+        result, _ = self.action_step("install.sh", workspace, SHIPLINT_ACTION_REF="0123abc", SHIPLINT_TARBALL="",
+                                     PATH=f"{fake}:/usr/bin:/bin")
+        wanted = f"releases/download/v{self.release.version}/shiplint-{self.release.version}-linux-x86_64.tar.gz"
+        if result.returncode == 0 or wanted not in result.stdout + result.stderr:
+            raise Failed(f"expected an attempt at {wanted}: {(result.stdout + result.stderr).strip()[-300:]}")
+
     # -- pre-commit through the wheel ---------------------------------------------------------------------------
 
     def tools(self):
@@ -536,9 +708,15 @@ CASES = [
     ("wheel-clean-against-provided.al2", "case_wheel_clean_against_its_tag"),
     ("wheel-pip-install-no-index", "case_wheel_pip_install"),
     ("wheel-twine-check", "case_wheel_twine_check"),
+    ("action-installs-tarball-and-scans", "case_action_tarball"),
+    ("action-refuses-a-changed-tarball", "case_action_refuses_a_changed_tarball"),
+    ("action-runner-without-a-build", "case_action_runner_without_a_build"),
+    ("action-default-version-from-the-sources", "case_action_default_version"),
+    ("workflow-install-lines", "case_workflow_install_lines"),
     ("pre-commit-files-cover-every-format", "case_pre_commit_files_pattern"),
     ("pre-commit-wheel-fails-bad-artifact", "case_pre_commit_wheel_bad"),
     ("pre-commit-wheel-passes-good-artifact", "case_pre_commit_wheel_good"),
+    ("install-lines-as-written", "case_install_lines"),  # last: its `make install` runs make dist again
 ]
 
 
