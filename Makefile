@@ -54,8 +54,9 @@ ci-formats: debug
 docs-test:
 	$(PYTHON) packaging/check_docs.py
 
-# Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
-bench: build
+# Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`);
+# and the release's size (the executable `make dist` wrote).
+bench: build dist
 	$(PYTHON) bench/run.py
 
 # Rebuilds the committed test binaries and archives (needs the Swift toolchain's clang and lld).
@@ -98,7 +99,7 @@ DIST_APT_PACKAGES := libelf-dev libarchive-dev pkg-config libacl1-dev libzstd-de
 DIST_STATIC_ARCHIVES := libelf.a libarchive.a libacl.a libzstd.a liblz4.a libbz2.a liblzma.a libz.a libdeflate.a libnettle.a \
 	libxml2.a libicuuc.a libicudata.a libicui18n.a
 
-.PHONY: dist dist-deps dist-test
+.PHONY: dist dist-deps dist-test floor-check
 
 # Installs the static archives' -dev packages only when one is missing (like `make deps`).
 dist-deps:
@@ -116,4 +117,8 @@ dist: dist-deps
 
 dist-test: dist
 	$(PYTHON) packaging/check_dist.py
+
+# The release run in a Debian root older than the build machine (debootstrap, chroot; network; not part of `test`).
+floor-check: dist
+	$(PYTHON) packaging/floor_check.py
 # ---- end of release packaging ------------------------------------------------------------------------------------
