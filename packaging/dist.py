@@ -198,11 +198,22 @@ def build(machine):
                # differ in the .swift_modhash section and so the build id, so the bytes are reproducible per folder
                "-Xcc", f"-ffile-prefix-map={ROOT}=.", "-Xcxx", f"-ffile-prefix-map={ROOT}=.",
                "-Xswiftc", "-file-prefix-map", "-Xswiftc", f"{ROOT}=."]
-    # SwiftPM does not know the link's own inputs (the compat object, the ICU data): always link anew.
-    for product in glob.glob(os.path.join(SCRATCH, "*", "release", "shiplint")):
-        os.remove(product)
+    # SwiftPM does not know the link's own inputs (the compat object, the ICU data, the wrapper): when they changed
+    # since the last link, the executable is removed so that it is linked anew.
+    stamp = os.path.join(SCRATCH, "floor-link-inputs.sha256")
+    inputs = hashlib.sha256()
+    for path in sorted(glob.glob(os.path.join(FLOOR_DIR, "*.o")) + [os.path.join(tools, "clang"),
+                                                                     os.path.join(HERE, "floor", "zig_link.py")]):
+        with open(path, "rb") as handle:
+            inputs.update(path.encode() + b"\0" + handle.read())
+    previous = open(stamp).read() if os.path.exists(stamp) else ""
+    if previous != inputs.hexdigest():
+        for product in glob.glob(os.path.join(SCRATCH, "*", "release", "shiplint")):
+            os.remove(product)
     say(f"PKG_CONFIG_PATH={PKGCONFIG} " + " ".join(command))
     subprocess.run(command, check=True, cwd=ROOT, env=environment)
+    with open(stamp, "w") as handle:
+        handle.write(inputs.hexdigest())
     return os.path.join(SCRATCH, "release", "shiplint")
 
 
