@@ -469,6 +469,8 @@ complete_line "$1"
             home = os.path.join(self.scratch, f"install-{number}")
             os.makedirs(home)
             environment = self.user_environment(home)
+            # In the checkout, `make install` builds with the Zig `make dist` already cached (the user's own cache).
+            environment["SHIPLINT_DIST_CACHE"] = CACHE
             folder = self.release_folder(os.path.join(home, "Downloads")) if context == "release" else ROOT
             result = run(["bash", "-e", "-c", commands], cwd=folder, env=environment)
             if result.returncode != 0 or self.release.version not in result.stdout.split():

@@ -4,17 +4,29 @@
  * exits 1 at the first that does not do what glibc's does for its callers.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 extern char __libc_single_threaded;
-struct dl_find_object;
-int _dl_find_object(void *address, struct dl_find_object *result);
+/* The executable's PT_GNU_EH_FRAME as the kernel handed its program headers over (AT_PHDR), not via dl_iterate_phdr. */
+static void *executable_eh_frame(void) {
+    const ElfW(Phdr) *headers = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+    size_t count = getauxval(AT_PHNUM);
+    uintptr_t bias = 0;
+    for (size_t i = 0; i < count; i++)
+        if (headers[i].p_type == PT_PHDR) bias = (uintptr_t)headers - headers[i].p_vaddr;
+    for (size_t i = 0; i < count; i++)
+        if (headers[i].p_type == PT_GNU_EH_FRAME) return (void *)(bias + headers[i].p_vaddr);
+    return NULL;
+}
 uint32_t arc4random(void);
 void arc4random_buf(void *buffer, size_t size);
 uint32_t arc4random_uniform(uint32_t upper);
@@ -30,7 +42,15 @@ int main(void) {
     if (__libc_single_threaded != 0) return failed("__libc_single_threaded is 0 (not known single-threaded)");
     puts("ok __libc_single_threaded");
 
-    if (_dl_find_object((void *)main, NULL) != -1) return failed("_dl_find_object answers -1 (unwinder falls back)");
+    struct dl_find_object found;
+    if (_dl_find_object((void *)main, &found) != 0) return failed("_dl_find_object finds the executable holding main");
+    if ((char *)found.dlfo_map_start > (char *)main || (char *)found.dlfo_map_end <= (char *)main)
+        return failed("_dl_find_object's span holds main");
+    if (found.dlfo_eh_frame == NULL || found.dlfo_eh_frame != executable_eh_frame()) return failed("_dl_find_object gives the executable's .eh_frame_hdr");
+    if (_dl_find_object((void *)printf, &found) != 0 || found.dlfo_eh_frame == NULL
+        || ((char *)found.dlfo_map_start <= (char *)main && (char *)main < (char *)found.dlfo_map_end))
+        return failed("_dl_find_object finds libc, another object, with its own unwind table");
+    if (_dl_find_object((void *)16, &found) != -1) return failed("_dl_find_object answers -1 where no object is");
     puts("ok _dl_find_object");
 
     /* 16 draws all equal would mean no randomness (chance 2^-480). */

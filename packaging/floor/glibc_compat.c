@@ -8,13 +8,17 @@
  * packaging/floor/compat_test.c checks each one (`make dist-test`).
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -26,15 +30,46 @@
 char __libc_single_threaded = 0;
 
 /*
- * glibc 2.35. libgcc's unwinder (GCC 12) asks it where the unwind tables of the object holding an address are.
- * -1 is glibc's own answer for "no object found there", on which the unwinder searches with dl_iterate_phdr, as it
- * does on every glibc before 2.35. Used when a C++ exception is thrown (toml++ reporting a rule file's syntax error).
+ * glibc 2.35. libgcc's unwinder (GCC 12) asks it which loaded object holds an address, and where that object's
+ * unwind table (PT_GNU_EH_FRAME) is, to throw a C++ exception through its frames (toml++ reports a rule file's syntax
+ * error that way). The unwinder takes a failure as "no frame here" and ends the program, so this answers from
+ * dl_iterate_phdr (glibc 2.2.4), as glibc's does from its own list: the object whose PT_LOAD segments hold the
+ * address, the span of those segments, and its PT_GNU_EH_FRAME. struct dl_find_object is glibc's own (dlfcn.h, in
+ * Zig's headers for every target); dlfo_link_map is left NULL (libgcc does not read it).
  */
-struct dl_find_object;
+struct object_search {
+    uintptr_t address;
+    struct dl_find_object *result;
+};
+
+static int search_object(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    struct object_search *search = data;
+    uintptr_t start = UINTPTR_MAX, end = 0;
+    void *eh_frame = NULL;
+    int holds = 0;
+    for (size_t i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *header = &info->dlpi_phdr[i];
+        uintptr_t low = info->dlpi_addr + header->p_vaddr;
+        if (header->p_type == PT_LOAD) {
+            if (low < start) start = low;
+            if (low + header->p_memsz > end) end = low + header->p_memsz;
+            if (search->address >= low && search->address < low + header->p_memsz) holds = 1;
+        } else if (header->p_type == PT_GNU_EH_FRAME) {
+            eh_frame = (void *)low;
+        }
+    }
+    if (!holds) return 0;
+    memset(search->result, 0, sizeof *search->result);
+    search->result->dlfo_map_start = (void *)start;
+    search->result->dlfo_map_end = (void *)end;
+    search->result->dlfo_eh_frame = eh_frame;
+    return 1;
+}
+
 int _dl_find_object(void *address, struct dl_find_object *result) {
-    (void)address;
-    (void)result;
-    return -1;
+    struct object_search search = {(uintptr_t)address, result};
+    return dl_iterate_phdr(search_object, &search) ? 0 : -1;
 }
 
 /* Fills the buffer from the kernel's random source: getrandom(2) (glibc 2.25), else /dev/urandom; never fails. */
