@@ -91,7 +91,8 @@ def main(argv=None):
     if os.geteuid() != 0:
         raise SystemExit("floor-check: chroot needs root")
     root = debian_root(args.suite)
-    glibc = subprocess.run(["chroot", root, "getconf", "GNU_LIBC_VERSION"], capture_output=True, text=True).stdout.strip()
+    chroot = shutil.which("chroot", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") or "chroot"
+    glibc = subprocess.run([chroot, root, "getconf", "GNU_LIBC_VERSION"], capture_output=True, text=True).stdout.strip()
     say(f"Debian {args.suite} root with {glibc} ({root})")
     release = release_folder()
     inside = os.path.join(root, "opt", "shiplint")
@@ -103,8 +104,22 @@ def main(argv=None):
     workspace(work_host)
     environment = {"PATH": "/usr/bin:/bin", "HOME": "/root", "NO_COLOR": "1", "LANG": "C.UTF-8"}
     counts = {"ok": 0, "FAIL": 0}
+    # A real system has /proc; the Swift runtime reads the command line from /proc/self/cmdline.
+    proc = os.path.join(root, "proc")
+    mounted = subprocess.run(["mount", "-t", "proc", "proc", proc], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        raise SystemExit(f"floor-check: cannot mount /proc in the root: {mounted.stderr.strip()}")
+    try:
+        compare(root, chroot, release, work_host, environment, args.suite, counts)
+    finally:
+        subprocess.run(["umount", proc])
+    print(f"floor-check: {counts['ok']} passed, {counts['FAIL']} failed")
+    return 1 if counts["FAIL"] else 0
+
+
+def compare(root, chroot, release, work_host, environment, suite, counts):
     for name, arguments in COMMANDS:
-        chrooted = subprocess.run(["chroot", root, "/bin/sh", "-c", 'cd /work && exec /opt/shiplint/shiplint "$@"',
+        chrooted = subprocess.run([chroot, root, "/bin/sh", "-c", 'cd /work && exec /opt/shiplint/shiplint "$@"',
                                    "shiplint"] + arguments, capture_output=True, text=True, env=environment)
         native = subprocess.run([os.path.join(release, "shiplint")] + arguments, cwd=work_host, capture_output=True,
                                 text=True, env=environment)
@@ -114,11 +129,9 @@ def main(argv=None):
             say(f"ok {name}: exit {chrooted.returncode}, {len(chrooted.stdout)} bytes, the same as on the build machine")
             counts["ok"] += 1
         else:
-            say(f"FAIL {name}: exit {chrooted.returncode} in {args.suite}, {native.returncode} here; "
+            say(f"FAIL {name}: exit {chrooted.returncode} in {suite}, {native.returncode} here; "
                 f"{(chrooted.stdout + chrooted.stderr).strip()[-300:]}")
             counts["FAIL"] += 1
-    print(f"floor-check: {counts['ok']} passed, {counts['FAIL']} failed")
-    return 1 if counts["FAIL"] else 0
 
 
 if __name__ == "__main__":
