@@ -469,8 +469,12 @@ complete_line "$1"
             home = os.path.join(self.scratch, f"install-{number}")
             os.makedirs(home)
             environment = self.user_environment(home)
-            # In the checkout, `make install` builds with the Zig `make dist` already cached (the user's own cache).
-            environment["SHIPLINT_DIST_CACHE"] = CACHE
+            if context == "checkout":
+                # A developer's checkout: the Swift toolchain on PATH, the Zig `make dist` already cached.
+                environment["PATH"] += ":" + os.environ.get("PATH", "")
+                environment["SHIPLINT_DIST_CACHE"] = CACHE
+                # the compilers' module caches of this machine (a new HOME would rebuild every module)
+                environment["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
             folder = self.release_folder(os.path.join(home, "Downloads")) if context == "release" else ROOT
             result = run(["bash", "-e", "-c", commands], cwd=folder, env=environment)
             if result.returncode != 0 or self.release.version not in result.stdout.split():

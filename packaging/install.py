@@ -21,7 +21,8 @@ def main(argv):
         print("usage: install.py PREFIX", file=sys.stderr)
         return 2
     prefix = argv[1]
-    folders = [f for f in os.listdir(DIST) if re.fullmatch(r"shiplint-.+-linux-[^-]+", f)] if os.path.isdir(DIST) else []
+    folders = [f for f in os.listdir(DIST) if re.fullmatch(r"shiplint-.+-linux-[^-.]+", f)
+               and os.path.isdir(os.path.join(DIST, f))] if os.path.isdir(DIST) else []
     if len(folders) != 1:
         print(f"install.py: expected one release folder in dist/ (run `make dist`), found {folders}", file=sys.stderr)
         return 2
