@@ -16,13 +16,20 @@ public struct TargetCatalog: Sendable {
     /// Selectable built-in targets (not the abstract bases), sorted, each with its one-line description.
     public func targets() throws(TargetError) -> [(name: String, description: String)] {
         var list: [(name: String, description: String)] = []
-        // lifecycle/ and python/ hold data for checks, not targets.
-        for name in files.keys.sorted() where !name.hasPrefix("lifecycle/") && !name.hasPrefix("python/") {
+        // Targets sit at the top of rules/ and bases in base/; other folders (lifecycle/, python/, nodejs/) hold
+        // data for checks.
+        for name in files.keys.sorted() where !name.contains("/") || name.hasPrefix("base/") {
             let value = try parsed(name: name)
             if case .boolean(true)? = value["abstract"] { continue }
             list.append((name, value["description"]?.stringValue ?? ""))
         }
         return list
+    }
+
+    /// The names of the built-in rule files that may be targets (not bases, not data tables), sorted, without
+    /// reading them.
+    public var targetNames: [String] {
+        files.keys.filter { !$0.contains("/") }.sorted()
     }
 
     /// `reference` is a built-in name or a path to a `.toml` file.
@@ -49,8 +56,8 @@ public struct TargetCatalog: Sendable {
 
     /// The built-in target a name means when it is not the file's own name: a Lambda runtime id as people type it
     /// (`python3.13` is `aws-lambda-python3.13-x86_64`, Lambda's default architecture; `python3.13-arm64`,
-    /// `nodejs22.x`, `provided.al2023`), or the architecture spelt the other way (`amd64` for x86_64, `aarch64` for
-    /// arm64, and the reverse where the target is named after the ELF machine).
+    /// `nodejs22.x`, `provided.al2023`), or the architecture spelt another way (`amd64` or `x64` for x86_64,
+    /// `aarch64` for arm64, and the reverse where the target is named after the ELF machine).
     public func builtInName(forAlias reference: String) -> String? {
         let lambdaName = reference.hasPrefix(Self.lambdaPrefix) ? reference : Self.lambdaPrefix + reference
         for candidate in [reference, lambdaName] {
@@ -58,7 +65,7 @@ public struct TargetCatalog: Sendable {
             if let name = respelled(candidate) { return name }
         }
         // No architecture named: Lambda's default, x86_64 (only for Lambda runtimes: a wheel policy has no default).
-        let defaulted = lambdaName + Self.defaultArchitectureSuffix
+        let defaulted = lambdaName + "-" + TargetArchitecture.lambdaDefault.lambdaName
         return isTarget(defaulted) ? defaulted : nil
     }
 
@@ -67,21 +74,48 @@ public struct TargetCatalog: Sendable {
     public static func shortName(_ name: String) -> String? {
         guard name.hasPrefix(lambdaPrefix) else { return nil }
         let runtime = name.dropFirst(lambdaPrefix.count)
-        return String(runtime.hasSuffix(defaultArchitectureSuffix) ? runtime.dropLast(defaultArchitectureSuffix.count) : runtime)
+        let defaultSuffix = "-" + TargetArchitecture.lambdaDefault.lambdaName
+        return String(runtime.hasSuffix(defaultSuffix) ? runtime.dropLast(defaultSuffix.count) : runtime)
     }
 
     static let lambdaPrefix = "aws-lambda-"
-    static let defaultArchitectureSuffix = "-x86_64"
 
     private func isTarget(_ name: String) -> Bool { files[name] != nil && !name.hasPrefix("base/") }
 
+    /// `reference` with its architecture (the last word, or the last two: `x86-64`) spelt as a built-in target is.
     private func respelled(_ reference: String) -> String? {
-        let spellings = [("amd64", "x86_64"), ("aarch64", "arm64"), ("arm64", "aarch64"), ("amd64", "x86-64"), ("x86-64", "x86_64")]
-        for (alias, canonical) in spellings where reference.hasSuffix("-" + alias) {
-            let name = String(reference.dropLast(alias.count)) + canonical
-            if isTarget(name) { return name }
+        let dashes = reference.indices.filter { reference[$0] == "-" }.suffix(2).reversed()
+        for dash in dashes {
+            guard let arch = TargetArchitecture(spelling: String(reference[reference.index(after: dash)...])) else { continue }
+            for spelling in [arch.lambdaName, arch.rawValue] {
+                let name = String(reference[...dash]) + spelling
+                if name != reference && isTarget(name) { return name }
+            }
         }
         return nil
+    }
+
+    /// The name of the built-in target of a Lambda runtime on an architecture: `aws-lambda-python3.13-arm64`.
+    public static func lambdaTargetName(runtime: String, architecture: TargetArchitecture) -> String {
+        "aws-lambda-\(runtime)-\(architecture.lambdaName)"
+    }
+
+    /// The same for an architecture as a descriptor spells it (`arm64`, `aarch64`, `amd64`); kept as given when no
+    /// architecture has that spelling (the name then matches no built-in target, and the message shows it).
+    public static func lambdaTargetName(runtime: String, architecture: String) -> String {
+        "aws-lambda-\(runtime)-\(TargetArchitecture(spelling: architecture)?.lambdaName ?? architecture)"
+    }
+
+    /// The runtime, its family and the architecture of a built-in Lambda target's name, nil for another name (a
+    /// wheel policy).
+    public static func lambdaRuntime(ofTargetName name: String) -> (runtime: String, family: RuntimeFamily, architecture: TargetArchitecture)? {
+        let prefix = "aws-lambda-"
+        guard name.hasPrefix(prefix), let dash = name.lastIndex(of: "-"), dash > name.index(name.startIndex, offsetBy: prefix.count),
+            let architecture = TargetArchitecture(spelling: String(name[name.index(after: dash)...]))
+        else { return nil }
+        let runtime = String(name[name.index(name.startIndex, offsetBy: prefix.count)..<dash])
+        guard let family = RuntimeFamily(runtime: runtime) else { return nil }
+        return (runtime, family, architecture)
     }
 
     /// The merged, validated rule as TOML-like text, for `shiplint targets show`.

@@ -53,7 +53,9 @@ extension TargetCatalog {
             evidence.append(described)
         }
         if !found.families.isEmpty {
-            narrow(found.families.map(\.description).sorted().joined(separator: ", ")) { found.families.contains(Family($0)) ? 1 : 0 }
+            narrow(found.families.map(\.evidenceDescription).sorted().joined(separator: ", ")) { target in
+                target.platform.runtime.flatMap(RuntimeFamily.init(runtime:)).map(found.families.contains) == true ? 1 : 0
+            }
         }
         if !found.elfMachines.isEmpty {
             let shown = found.elfMachines.values.sorted { $0.arch < $1.arch }.map { "\($0.count) for \($0.arch)" }
@@ -108,31 +110,23 @@ extension TargetCatalog {
     }
 }
 
-/// Which kind of runtime a target is, told by its own data: a CPython, a Node.js, an executable entry point
-/// (`bootstrap`: the OS-only runtimes), else the JVM.
-enum Family: Hashable, CustomStringConvertible {
-    case python, node, custom, java
-
-    init(_ target: TargetRuntime) {
-        if target.python != nil { self = .python }
-        else if target.node != nil { self = .node }
-        else if !(target.package?.executableEntryPoints ?? []).isEmpty { self = .custom }
-        else { self = .java }
-    }
-
-    var description: String {
+extension RuntimeFamily {
+    /// What in an artifact points at this family, for the no-target message.
+    var evidenceDescription: String {
         switch self {
         case .python: "Python code"
-        case .node: "Node.js code"
-        case .custom: "a bootstrap (an OS-only runtime)"
+        case .nodejs: "Node.js code"
+        case .provided: "a bootstrap (an OS-only runtime)"
         case .java: "Java classes"
+        case .ruby: "Ruby code"
+        case .dotnet: ".NET assemblies"
         }
     }
 }
 
 /// What the artifacts hold that tells runtimes apart, with an example path for each fact.
 private struct Evidence {
-    var families: Set<Family> = []
+    var families: Set<RuntimeFamily> = []
     /// ELF machine (`e_machine`) to its name (`x86_64`, `aarch64`) and the number of binaries built for it.
     var elfMachines: [UInt16: (arch: String, count: Int)] = [:]
     /// CPython-tagged extension suffix (`.cpython-313-x86_64-linux-gnu.so`) to an example path.
@@ -151,7 +145,7 @@ private struct Evidence {
                 if path == "bootstrap" { bootstrap = true }
                 if path.hasSuffix(".py") { families.insert(.python) }
                 if path.hasSuffix(".js") || path.hasSuffix(".mjs") || path.hasSuffix(".cjs") || path.hasSuffix("package.json") {
-                    families.insert(.node)
+                    families.insert(.nodejs)
                 }
                 if path.hasSuffix(".class") || path.hasSuffix(".jar") { families.insert(.java) }
             }
@@ -165,7 +159,7 @@ private struct Evidence {
                     families.insert(.python)
                 }
                 if let addon = NodeAddon(facts) {
-                    families.insert(.node)
+                    families.insert(.nodejs)
                     if case .legacy(let version?) = addon, nodeModuleVersions[version] == nil { nodeModuleVersions[version] = binary.path }
                 }
             }
@@ -181,6 +175,6 @@ private struct Evidence {
             }
         }
         // A bootstrap at the root is what Lambda runs on an OS-only runtime, whatever else the package holds.
-        if bootstrap { families = [.custom] }
+        if bootstrap { families = [.provided] }
     }
 }
