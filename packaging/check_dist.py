@@ -65,6 +65,7 @@ GLIBC_SONAMES = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "lib
                  "libresolv.so.2", "libanl.so.1", "libmvec.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
 CACHE = os.environ.get("SHIPLINT_DIST_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "shiplint", "dist-tools")
 TIMEOUT = 600
+BUILD_TIMEOUT = 2400
 
 
 class Skip(Exception):
@@ -75,8 +76,8 @@ class Failed(Exception):
     pass
 
 
-def run(arguments, **kwargs):
-    return subprocess.run(arguments, capture_output=True, text=True, timeout=TIMEOUT, **kwargs)
+def run(arguments, timeout=TIMEOUT, **kwargs):
+    return subprocess.run(arguments, capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def sha256(path):
@@ -476,7 +477,9 @@ complete_line "$1"
                 # the compilers' module caches of this machine (a new HOME would rebuild every module)
                 environment["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
             folder = self.release_folder(os.path.join(home, "Downloads")) if context == "release" else ROOT
-            result = run(["bash", "-e", "-c", commands], cwd=folder, env=environment)
+            # `make install` builds the release again: on a loaded 2-core machine that can take longer than a case may.
+            result = run(["bash", "-e", "-c", commands], cwd=folder, env=environment,
+                         timeout=BUILD_TIMEOUT if "make " in commands else TIMEOUT)
             if result.returncode != 0 or self.release.version not in result.stdout.split():
                 raise Failed(f"{document} ({context}) exited {result.returncode}:\n{commands}"
                              + (result.stdout + result.stderr).strip()[-600:])
