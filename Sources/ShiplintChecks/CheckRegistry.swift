@@ -3,6 +3,7 @@
 public enum CheckRegistry {
     public static let all: [Check] = [
         .corruptBinary,
+        .notLoadable,
         .imageMediaType,
         .imageIntegrity,
         .imageEntrypoint,
@@ -13,6 +14,7 @@ public enum CheckRegistry {
         .wrongArch,
         .muslBinary,
         .pythonABIMismatch,
+        .pythonInitMissing,
         .abi3TooNew,
         .abi3NonStable,
         .nodeABIMismatch,
@@ -45,6 +47,14 @@ public enum CheckRegistry {
     /// Checks of container images: they run only when an image is scanned.
     public static let imageChecks: Set<String> = [
         Check.imageMediaType.id, Check.imageIntegrity.id, Check.imageEntrypoint.id, Check.imageArchMismatch.id, Check.imageTooLarge.id,
+    ]
+
+    /// Checks whose verdict is "this file cannot load or run here": their severity follows the file's reach (an
+    /// error where the runtime loads it, a warning for a program nothing runs, a note for another platform's copy).
+    public static let reachabilityChecks: Set<String> = [
+        Check.corruptBinary.id, Check.windowsBinary.id, Check.darwinBinary.id, Check.androidBinary.id, Check.wrongArch.id,
+        Check.muslBinary.id, Check.glibcTooNew.id, Check.libstdcxxTooNew.id, Check.missingLibrary.id,
+        Check.missingSymbolVersion.id, Check.execStack.id,
     ]
 
     /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists, what could

@@ -6,7 +6,7 @@ extension Check {
     public static let deploymentNotChecked = Check(
         id: "deployment-not-checked",
         defaultSeverity: .warning,
-        summary: "Part of a deployment that shiplint could not check (image, S3 or inline code, an ARN-only layer, a runtime with no target)",
+        summary: "Part of a deployment that shiplint could not check (image, S3 or inline code, unbuilt sources, an ARN-only layer, a runtime with no target)",
         explanation: """
             `shiplint scan PROJECT` judges each function of a deployment descriptor with its own code and layers \
             against the built-in target for its runtime and architecture. What it cannot read is said here instead \
@@ -14,8 +14,12 @@ extension Check {
             layer that is only in S3 or named only by an ARN, inline code, a code path that does not exist (the \
             project was not built), a runtime shiplint has no target for (java, \
             dotnet, ruby …), and a value the descriptor computes at deploy time (`!If`, a parameter with no default, \
-            a Terraform value unknown until apply). A function whose code cannot be read is a warning (nothing of it \
-            was checked); a layer or value that could not be followed is a note on a function that was checked.
+            a Terraform value unknown until apply). Code that is its source rather than a build is said too: a \
+            folder with a dependency manifest (`requirements.txt`, `pyproject.toml`, `package.json`, `Gemfile`, \
+            `go.mod`, `Cargo.toml`) that lists dependencies while none is installed beside it (no `*.dist-info`, no \
+            `node_modules/`, no `vendor/bundle/`, no compiled `bootstrap`): what the build will install, native code \
+            included, was not there to check. A function whose code cannot be read, or is unbuilt, is a warning; a \
+            layer or value that could not be followed is a note on a function that was checked.
 
             Fix: build the project before scanning (`sam build`, `cdk synth`, `serverless package`, \
             `terraform plan -out` then `terraform show -json`), scan a layer named only by its ARN from its own \
@@ -26,25 +30,20 @@ extension Check {
             CheckExample(
                 "code only in S3",
                 subject: .unchecked(
-                    FunctionDescriptor(name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: .notLocal("S3 object s3://bucket/app.zip"), file: "template.yaml", line: 5),
+                    DeploymentNotChecked.example(code: .notLocal("S3 object s3://bucket/app.zip")),
                     gaps: [.codeNotLocal("its code is the S3 object s3://bucket/app.zip, not a local file")], today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "the function was not checked: its code is the S3 object"),
             CheckExample(
                 "a layer named only by its ARN",
                 subject: .unchecked(
-                    FunctionDescriptor(
-                        name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: .local("function.zip"),
-                        layers: [LayerDescriptor(name: "deps", code: .notLocal("layer ARN arn:aws:lambda:us-east-1:123456789012:layer:deps:3"))],
-                        file: "template.yaml", line: 5),
+                    DeploymentNotChecked.example(layer: .notLocal("layer ARN arn:aws:lambda:us-east-1:123456789012:layer:deps:3")),
                     gaps: [.layerNotLocal(number: 1, name: "deps", reason: "layer ARN arn:aws:lambda:us-east-1:123456789012:layer:deps:3")],
                     today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "layer 1 (deps) was not checked"),
             CheckExample(
                 "a function whose code and layers were all read",
                 subject: .described(
-                    FunctionDescriptor(
-                        name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: .local("function.zip"),
-                        layers: [LayerDescriptor(name: "deps", code: .local("layer.zip"))], file: "template.yaml", line: 5),
+                    DeploymentNotChecked.example(layer: .local("layer.zip")),
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]),
                     layers: [SamplePackage.artifact("layer.zip", files: [("python/requests/__init__.py", 100)])], today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: false),
@@ -60,9 +59,16 @@ extension Check {
 /// What `deployment-not-checked` says about each kind of gap: a function not checked is a warning, a part of a
 /// checked one (a layer, a value, the Handler) a note.
 public enum DeploymentNotChecked {
+    /// A python3.13 function of a SAM template for the examples, its code and its one layer (if any) where given.
+    static func example(code: CodeSource = .local("function.zip"), layer: CodeSource? = nil) -> FunctionDescriptor {
+        FunctionDescriptor(
+            name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: code,
+            layers: layer.map { [LayerDescriptor(name: "deps", code: $0)] } ?? [], file: "template.yaml", line: 5)
+    }
+
     static func verdict(_ gap: DeploymentGap, descriptor: FunctionDescriptor) -> Verdict {
         let (message, fix) = sentence(gap, descriptor: descriptor)
-        return Verdict(message, fix: fix, fact: message, severity: gap.leavesFunctionUnchecked ? nil : .note)
+        return Verdict(message, fix: fix, fact: message, severity: gap.isWarning ? nil : .note)
     }
 
     static func sentence(_ gap: DeploymentGap, descriptor: FunctionDescriptor) -> (message: String, fix: String) {
@@ -88,6 +94,9 @@ public enum DeploymentNotChecked {
                 : "Build the project locally (sam build, cdk synth, serverless package, terraform plan with a local filename), then scan the build.")
         case .layerUnreadable(let number, let name, let path, let reason):
             ("layer \(number) (\(name)) at \(path) cannot be read (\(reason)) and was not checked", "Build the layer, then scan again.")
+        case .unbuiltSources(let path, let reason):
+            ("the function's code \(path) is its source, not a build: \(reason), so the code the build installs was not checked",
+             "Build the project (`sam build`, `cdk synth`, `serverless package`) and scan its output (`shiplint scan .aws-sam/build`, `shiplint scan cdk.out`).")
         case .layerNotLocal(let number, let name, let reason):
             ("layer \(number) (\(name)) was not checked: \(reason)",
              "Scan the layer's own build with `shiplint scan layer.zip --target …`, or define the layer in this project.")
