@@ -26,8 +26,8 @@ public indirect enum RuleValue: Sendable, Equatable {
 
     /// Parses TOML text; a syntax error comes back with its line and column.
     public static func parse(toml text: String, file: String) throws(TargetError) -> RuleValue {
-        if let bad = TOMLHeaderCheck.firstBadHeader(in: text) {
-            throw TargetError(file: file, message: "line \(bad.line), column \(bad.column): Error while parsing table header: expected bare key starting character or string delimiter, saw \(bad.found)")
+        if let bad = TOMLAbortCheck.firstAbort(in: text) {
+            throw TargetError(file: file, message: "line \(bad.line), column \(bad.column): \(bad.message)")
         }
         do {
             return RuleValue(try TOMLTable(string: text))

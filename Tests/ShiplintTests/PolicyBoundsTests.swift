@@ -85,6 +85,21 @@ import ShiplintTargets
         #expect(result.stderr.contains("Error while parsing table header: expected bare key starting character or string delimiter"), "\(result.stderr)")
     }
 
+    /// A `}` where an array expects a value, which toml++ 3.4 asserts on in `parse_value` (found by `make fuzz` in a
+    /// configuration and in a rule file; reproducers in fixtures/fuzz/crashes/config and rules): a syntax error naming
+    /// the line and column, not an abort (exit 134).
+    @Test(arguments: [
+        ("x = [}\n", 1, 6), ("SS=[}[\n\n", 1, 5), ("x = [1, }\n", 1, 9), ("x = [\n  # a comment\n  }\n", 3, 3),
+        ("x = [[1], [}]]\n", 1, 12), ("x = { a = [ \"}\", }\n", 1, 18),
+    ])
+    func arraysTomlPlusPlusWouldAbortOnAreErrors(text: String, line: Int, column: Int) throws {
+        let project = try ScratchProject()
+        try project.write(".shiplint.toml", text)
+        let result = try project.run(["scan", Self.artifact, "--target", "aws-lambda-python3.13-x86_64"])
+        #expect(result.status == 2, "\(text.debugDescription): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("shiplint: error: .shiplint.toml: line \(line), column \(column): Error while parsing array: expected value or closing ']', saw '}'"), "\(result.stderr)")
+    }
+
     /// Headers, arrays of tables, arrays spanning lines and strings holding brackets are still read as TOML.
     @Test func validTOMLStillParses() throws {
         let text = """
@@ -95,6 +110,7 @@ import ShiplintTargets
               "a.zip",  # [=]
               'b.zip',
             ]
+            braces = [ { a = 1 }, {}, "}", [ { } ] ]  # }
 
             [severity]
             exec-stack = "warning"
@@ -112,6 +128,7 @@ import ShiplintTargets
         let value = try ConfigValue.parse(toml: text, file: "x.toml")
         #expect(value["severity-2"] != nil)
         #expect(value["layers"] == .array([.string("a.zip"), .string("b.zip")]))
+        #expect(value["braces"] != nil)
     }
 }
 

@@ -1,20 +1,26 @@
-/// toml++ 3.4 (inside TOMLKit) aborts the process on a table header whose key does not start with a key character
-/// (`[=a]`, `[\n`, `[[[1]]]`): `parse_key` asserts it, and a release build turns the assertion into undefined
-/// behaviour (marzer/tomlplusplus#301, fixed after 3.4). Found by `make fuzz`. This scan finds such a header first
-/// and reports it as toml++ reports its other syntax errors, so the C++ parser never sees one.
+/// toml++ 3.4 (inside TOMLKit) aborts the process on two shapes of text, both found by `make fuzz`:
+/// - a table header whose key does not start with a key character (`[=a]`, `[\n`, `[[[1]]]`): `parse_key` asserts it,
+///   and a release build turns the assertion into undefined behaviour (marzer/tomlplusplus#301, fixed after 3.4);
+/// - a `}` where an array expects a value (`x = [}`, `x = [1, }`): `parse_array` hands it to `parse_value`, which
+///   asserts that a value does not start with a value terminator (a key's value is checked first; an array's is not).
+/// This scan finds the first such place and reports it as toml++ reports its other syntax errors, so the C++ parser
+/// never sees one.
 ///
 /// It follows TOML's lexical structure only as far as needed to know where a statement starts: strings (basic,
 /// literal, multi-line), comments, and arrays and inline tables spanning lines. Text after the first syntax error
 /// toml++ would report does not matter (it stops there), so an invalid document only has to be stopped somewhere.
-enum TOMLHeaderCheck {
-    /// Nil, or the error for the first table header that would reach toml++'s assertion.
-    static func firstBadHeader(in text: String) -> (line: Int, column: Int, found: String)? {
+enum TOMLAbortCheck {
+    /// Nil, or the error for the first place that would reach one of toml++'s assertions, worded as toml++ words it.
+    static func firstAbort(in text: String) -> (line: Int, column: Int, message: String)? {
         let bytes = Array(text.utf8)
         // toml++ skips a UTF-8 byte order mark at the start: the first statement begins after it.
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
         var lineStart = index
-        var depth = 0
+        // The arrays (`[`) and inline tables (`{`) open at this point, innermost last; whether an array's next value
+        // starts here (after its `[` or a comma, through spaces, line breaks and comments).
+        var open: [UInt8] = []
+        var expectingElement = false
         var atStatement = true
         func isKeyStart(_ byte: UInt8) -> Bool {
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
@@ -34,7 +40,7 @@ enum TOMLHeaderCheck {
             switch byte {
             case UInt8(ascii: "\n"):
                 newline(at: index)
-                if depth == 0 { atStatement = true }
+                if open.isEmpty { atStatement = true }
                 index += 1
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 index += 1
@@ -59,23 +65,36 @@ enum TOMLHeaderCheck {
                     if !safe {
                         let found = bytes[cursor] < 0x20 || bytes[cursor] >= 0x7F
                             ? "byte 0x" + String(bytes[cursor], radix: 16) : "'" + String(UnicodeScalar(bytes[cursor])) + "'"
-                        return (line, cursor - lineStart + 1, found)
+                        return (line, cursor - lineStart + 1,
+                                "Error while parsing table header: expected bare key starting character or string delimiter, saw \(found)")
                     }
                     // The rest of the header line is a key (quoted parts included) and maybe a comment.
                     while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
                     atStatement = false
                 } else {
-                    depth += 1
+                    open.append(byte)
+                    expectingElement = true
                     index += 1
                 }
             case UInt8(ascii: "{"):
-                depth += 1
+                open.append(byte)
+                expectingElement = false
                 atStatement = false
                 index += 1
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                depth = max(0, depth - 1)
+                if byte == UInt8(ascii: "}"), expectingElement, open.last == UInt8(ascii: "[") {
+                    return (line, index - lineStart + 1, "Error while parsing array: expected value or closing ']', saw '}'")
+                }
+                _ = open.popLast()
+                expectingElement = false
+                atStatement = false
+                index += 1
+            case UInt8(ascii: ","):
+                expectingElement = open.last == UInt8(ascii: "[")
+                atStatement = false
                 index += 1
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                expectingElement = false
                 atStatement = false
                 let quote = byte
                 let triple = starts(quote == UInt8(ascii: "\"") ? "\"\"\"" : "'''", at: index)
@@ -107,6 +126,7 @@ enum TOMLHeaderCheck {
                     index += 1
                 }
             default:
+                expectingElement = false
                 atStatement = false
                 index += 1
             }
