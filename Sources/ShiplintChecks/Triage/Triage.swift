@@ -59,7 +59,7 @@ public enum Triage {
         case .missingLibrary(let soname, let requiredBy): return context.missingLibrary(signal, soname: soname, requiredBy: requiredBy)
         case .unloadableFile(let path): return context.unloadableFile(signal, path: path)
         case .permissionDenied(let path): return context.permissionDenied(signal, path: path)
-        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["corrupt-binary"])
+        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["not-loadable", "corrupt-binary"])
         case .missingVersion(let version, _, let requiredBy): return context.missingVersion(signal, version: version, requiredBy: requiredBy)
         case .invalidELFHeader(let path): return context.findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
         case .wrongELFClass(let path, _): return context.findingOn(signal, path: path, checks: ["wrong-arch"])
