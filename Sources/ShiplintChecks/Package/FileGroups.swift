@@ -61,9 +61,11 @@ struct FileGroups {
         return nil
     }
 
-    /// The distribution whose RECORD lists the file; else the one whose RECORD names files in the same top-level
-    /// folder; else the one named like that folder (`numpy/`, `numpy.libs/` for numpy).
+    /// The distribution whose `.dist-info` folder holds the file (its WHEEL, METADATA, RECORD), or whose RECORD lists
+    /// it; else the one whose RECORD names files in the same top-level folder; else the one named like that folder
+    /// (`numpy/`, `numpy.libs/` for numpy).
     private func distribution(of path: String) -> InstalledDistribution? {
+        if let own = distributions.first(where: { !$0.folder.isEmpty && EntryPath.path(path, isInside: $0.folder) }) { return own }
         if let recorded = distributions.first(where: { path.hasPrefix($0.root) && $0.files.contains(String(path.dropFirst($0.root.count))) }) {
             return recorded
         }
