@@ -63,11 +63,15 @@ public struct Verdict: Sendable, Equatable {
     public let fix: String
     /// The stable fact the verdict is about (soname, version node, arch, module …); see `Finding.fact`.
     public let fact: String
+    /// The most this verdict can be, whatever the check's severity (a Node.js addon binds lazily: at most a
+    /// warning); nil: the check's severity.
+    public let ceiling: Severity?
 
-    public init(_ message: String, fix: String, fact: String = "") {
+    public init(_ message: String, fix: String, fact: String = "", ceiling: Severity? = nil) {
         self.message = message
         self.fix = fix
         self.fact = fact
+        self.ceiling = ceiling
     }
 }
 
@@ -236,7 +240,7 @@ public struct Check: Sendable {
                 return verdicts(ArtifactContext(artifact: artifact, target: context.target, isLayer: isLayer)).map {
                     // pip installs a layer's packages into its python/ folder, not the function's build/.
                     let verdict = isLayer && context.target.python != nil
-                        ? Verdict($0.verdict.message, fix: InstallAdvice.intoLayer($0.verdict.fix), fact: $0.verdict.fact) : $0.verdict
+                        ? Verdict($0.verdict.message, fix: InstallAdvice.intoLayer($0.verdict.fix), fact: $0.verdict.fact, ceiling: $0.verdict.ceiling) : $0.verdict
                     return LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: verdict)
                 }
             }

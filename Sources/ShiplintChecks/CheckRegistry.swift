@@ -23,6 +23,7 @@ public enum CheckRegistry {
         .blacklistedSymbol,
         .missingLibrary,
         .missingSymbolVersion,
+        .undefinedSymbol,
         .execStack,
         .unsafePath,
         .unreadableFile,

@@ -68,7 +68,8 @@ public enum Scanner {
                 for located in check.verdicts(deployment) {
                     let artifact = located.artifact ?? deployment.function?.path ?? ""
                     let finding = Finding(
-                        check: check.id, severity: check.defaultSeverity, artifact: artifact, path: located.path,
+                        check: check.id, severity: located.verdict.ceiling.map { min($0, check.defaultSeverity) } ?? check.defaultSeverity,
+                        artifact: artifact, path: located.path,
                         message: located.verdict.message, fix: located.verdict.fix, fact: located.verdict.fact,
                         deployment: deployment.descriptor?.label)
                     // Layers shared by several functions are judged once per function; report each finding once.

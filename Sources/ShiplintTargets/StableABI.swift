@@ -15,9 +15,15 @@ public struct StableABI: Sendable {
 
     public static let fileName = "python/stable-abi"
 
-    /// The built-in table. The file is part of the build, so a broken one fails the test suite, not a user's run.
-    public static let builtIn: StableABI = (try? load(toml: BuiltinRuleFiles.byPath[fileName] ?? "", file: "rules/\(fileName).toml"))
-        ?? StableABI(symbols: [:])
+    /// The built-in table. The file is part of the build and a test loads it; a broken one stops shiplint with the
+    /// reason (an internal error), never an empty table that would pass every module.
+    public static let builtIn: StableABI = {
+        do throws(TargetError) {
+            return try load(toml: BuiltinRuleFiles.byPath[fileName] ?? "", file: "rules/\(fileName).toml")
+        } catch {
+            fatalError("shiplint: internal error: the built-in Stable ABI table is broken: \(error.description)")
+        }
+    }()
 
     public init(symbols: [String: Symbol]) {
         self.symbols = symbols
