@@ -24,8 +24,10 @@ extension Check {
             libstdc++ and libgcc_s up to the runtime's version nodes, and CPython per version (rules/symbols/, \
             `shiplint targets capture` records a system's own). A runtime library whose exports are in no table \
             (libcrypt, OpenSSL, libz …) could define anything: a load that reaches one is not judged, rather than \
-            guessed. CPython functions that another CPython version exports are left to abi3-too-new and \
-            python-abi-mismatch; imports versioned `GLIBC_PRIVATE` are not judged.
+            guessed. A symbol another file of the deployment defines, outside the load, is not judged either: a package \
+            may load that file first with `RTLD_GLOBAL` (ctypes, `sys.setdlopenflags`). CPython functions that another \
+            CPython version exports are left to abi3-too-new and python-abi-mismatch; imports versioned \
+            `GLIBC_PRIVATE` are not judged.
 
             Fix: rebuild the module against the libraries it runs with (in the runtime's build image, or \
             `sam build --use-container`), or ship the library that defines the symbol where the loader finds it \

@@ -108,6 +108,11 @@ struct SymbolBinding {
         if runtimeNames.contains("libstdc++.so.6") { runtimeNames += ["libm.so.6", "libgcc_s.so.1"] }
         var seen = Set<String>()
         for soname in runtimeNames where seen.insert(soname).inserted {
+            // A module linked against the runtime's own libpython binds CPython's exports through it.
+            if let python = target.python, soname.hasPrefix("libpython\(python.version).so") || soname == "libpython3.so" {
+                scope.python = true
+                continue
+            }
             if let library = target.providedLibrary(soname), library.symbols != nil {
                 scope.runtime.append(library)
             } else if target.libraries.present.contains(soname) || load.edges.contains(where: { $0.soname == soname }) {
@@ -151,6 +156,12 @@ struct SymbolBinding {
             case .absent: break
             }
         }
-        return unknown ? .unknown : .undefined
+        if unknown { return .unknown }
+        // Defined by a file of the deployment this load does not reach: it binds if that file was loaded before with
+        // RTLD_GLOBAL (ctypes.CDLL(..., RTLD_GLOBAL), sys.setdlopenflags), which some packages do: not judged.
+        for object in graph.objects.indices where !scope.objects.contains(object) {
+            if exports(of: object).any.contains(plain) { return .unknown }
+        }
+        return .undefined
     }
 }
