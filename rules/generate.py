@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
+import tomllib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -578,8 +579,10 @@ def python_target(ref: Path, version: str, arch: str) -> tuple[str, str]:
     return name, text
 
 
-# doc/abi_version_registry.json of nodejs/node: "NODE_MODULE_VERSION" per Node.js major.
-NODE_MODULE_VERSION = {"18": 108, "20": 115, "22": 127, "24": 137}
+# doc/abi_version_registry.json of nodejs/node: "NODE_MODULE_VERSION" per Node.js major, from the one table of it that
+# shiplint itself reads (rules/nodejs/module-versions.toml).
+NODE_MODULE_VERSION = {major: version for major, version in tomllib.loads(
+    (Path(__file__).parent / "nodejs" / "module-versions.toml").read_text())["module-version"].items()}
 # The Node-API version matrix (nodejs/node doc/api/n-api.md, "Node-API version matrix"): 9 is in v18.17.0+, 20.3.0+,
 # 21.0.0 and later; 10 in v22.14.0+, 23.6.0+ and later. Lambda keeps each runtime on its major's latest release.
 NAPI_VERSION = {"18": 9, "20": 9, "22": 10, "24": 10}

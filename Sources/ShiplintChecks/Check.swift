@@ -46,15 +46,27 @@ public struct Finding: Sendable, Hashable {
     }
 }
 
-/// What a check may look at: the binary, and the target it must run on. Plain values, no I/O.
+/// What a check may look at: the binary, the runtime it must run on, and where it is deployed. Plain values, no I/O.
 public struct BinaryContext: Sendable {
     public let binary: Binary
-    public let target: TargetRuntime
+    public let runtime: RuntimeView
+    /// Where the binary's artifact is deployed: the function, or a layer.
+    public let role: ArtifactRole
+
+    public init(binary: Binary, runtime: RuntimeView, role: ArtifactRole = .function) {
+        self.binary = binary
+        self.runtime = runtime
+        self.role = role
+    }
 
     public init(binary: Binary, target: TargetRuntime) {
-        self.binary = binary
-        self.target = target
+        self.init(binary: binary, runtime: RuntimeView(target: target))
     }
+
+    /// The runtime's facts (libraries, symbol versions, wheel policy).
+    public var target: TargetRuntime { runtime.target }
+    /// Fixes for a file deployed where this one is.
+    public var advice: InstallAdvice { InstallAdvice(runtime: runtime, role: role) }
 }
 
 /// A message and fix for one binary, before the check stamps its id, severity and location on it.
@@ -78,15 +90,25 @@ public struct Verdict: Sendable, Equatable {
 /// What an artifact-wide check may look at.
 public struct ArtifactContext: Sendable {
     public let artifact: Artifact
-    public let target: TargetRuntime
-    /// Deployed as a layer (at `/opt`) rather than as the function (at `/var/task`).
-    public let isLayer: Bool
+    public let runtime: RuntimeView
+    /// Deployed as the function (at the task root) or as the n-th layer (at the layer root).
+    public let role: ArtifactRole
+
+    public init(artifact: Artifact, runtime: RuntimeView, role: ArtifactRole = .function) {
+        self.artifact = artifact
+        self.runtime = runtime
+        self.role = role
+    }
 
     public init(artifact: Artifact, target: TargetRuntime, isLayer: Bool = false) {
-        self.artifact = artifact
-        self.target = target
-        self.isLayer = isLayer
+        self.init(artifact: artifact, runtime: RuntimeView(target: target), role: isLayer ? .layer(1) : .function)
     }
+
+    /// The runtime's facts (libraries, symbol versions, package limits).
+    public var target: TargetRuntime { runtime.target }
+    public var isLayer: Bool { role != .function }
+    /// Fixes for a file of this artifact.
+    public var advice: InstallAdvice { InstallAdvice(runtime: runtime, role: role) }
 }
 
 /// What a deployment-wide check may look at: the function and the layers deployed with it, in order.
@@ -95,6 +117,8 @@ public struct DeploymentContext: Sendable {
     public let function: Artifact?
     public let layers: [Artifact]
     public let target: TargetRuntime
+    /// The runtime as this function sees it: mounts, module paths, PATH, LD_LIBRARY_PATH, family, architecture, libc.
+    public let runtime: RuntimeView
     /// Where every DT_NEEDED of every ELF in the deployment resolves, computed once for all checks.
     public let loadGraph: LoadGraph
     /// What the deployment descriptor says about the function (runtime, handler, layers' compatibility), when the
@@ -119,13 +143,31 @@ public struct DeploymentContext: Sendable {
         self.target = target
         self.descriptor = descriptor
         self.today = today
-        self.loadGraph = LoaderModel.graph(function: function, layers: layers, target: target)
-        inputs = (function.map { [DeploymentInput(artifact: $0, layerNumber: nil)] } ?? [])
-            + layers.indices.map { DeploymentInput(artifact: layers[$0], layerNumber: $0 + 1, unpacked: layerEntries?[$0]) }
+        let runtime = RuntimeView(target: target, descriptor: descriptor)
+        self.runtime = runtime
+        self.loadGraph = LoaderModel.graph(function: function, layers: layers, runtime: runtime)
+        inputs = (function.map { [DeploymentInput(artifact: $0, role: .function)] } ?? [])
+            + layers.indices.map { DeploymentInput(artifact: layers[$0], role: .layer($0 + 1), unpacked: layerEntries?[$0]) }
     }
 
     /// The function first, then the layers in deployment order.
     public var artifacts: [Artifact] { (function.map { [$0] } ?? []) + layers }
+
+    /// The function and the layers, each with where it is deployed.
+    public var placed: [(artifact: Artifact, role: ArtifactRole)] {
+        (function.map { [($0, ArtifactRole.function)] } ?? []) + layers.enumerated().map { ($0.element, .layer($0.offset + 1)) }
+    }
+
+    /// Where `artifact` (by path) is deployed in this function, nil when it is not part of it.
+    public func role(of artifact: String) -> ArtifactRole? {
+        placed.first { $0.artifact.path == artifact }?.role
+    }
+
+    /// Fixes for a file of the function (`.function`) or of a layer.
+    public func advice(for role: ArtifactRole) -> InstallAdvice { InstallAdvice(runtime: runtime, role: role) }
+
+    /// Fixes that do not depend on where the file is deployed (a wheel's build image, a library to ship).
+    public var advice: InstallAdvice { advice(for: .function) }
 }
 
 /// A verdict about one path of an artifact (empty path: the artifact as a whole).
@@ -220,7 +262,7 @@ public struct Check: Sendable {
         switch judgement {
         case .perBinary(let judge):
             context.artifact.binaries.compactMap { binary in
-                judge(BinaryContext(binary: binary, target: context.target)).map { LocatedVerdict(path: binary.path, verdict: $0) }
+                judge(BinaryContext(binary: binary, runtime: context.runtime, role: context.role)).map { LocatedVerdict(path: binary.path, verdict: $0) }
             }
         case .perArtifact(let judge):
             judge(context)
@@ -235,13 +277,9 @@ public struct Check: Sendable {
         case .perDeployment(let judge):
             judge(context)
         case .perBinary, .perArtifact:
-            context.artifacts.enumerated().flatMap { index, artifact in
-                let isLayer = index >= (context.function == nil ? 0 : 1)
-                return verdicts(ArtifactContext(artifact: artifact, target: context.target, isLayer: isLayer)).map {
-                    // pip installs a layer's packages into its python/ folder, not the function's build/.
-                    let verdict = isLayer && context.target.python != nil
-                        ? Verdict($0.verdict.message, fix: InstallAdvice.intoLayer($0.verdict.fix), fact: $0.verdict.fact, ceiling: $0.verdict.ceiling) : $0.verdict
-                    return LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: verdict)
+            context.placed.flatMap { artifact, role in
+                verdicts(ArtifactContext(artifact: artifact, runtime: context.runtime, role: role)).map {
+                    LocatedVerdict(artifact: $0.artifact ?? artifact.path, path: $0.path, verdict: $0.verdict)
                 }
             }
         }

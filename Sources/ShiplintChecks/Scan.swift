@@ -2,9 +2,15 @@ import ShiplintFacts
 import ShiplintTargets
 
 /// How an artifact is deployed: as the function's code (`/var/task`) or as the n-th layer (`/opt`, in order).
-public enum ArtifactRole: Sendable, Equatable {
+public enum ArtifactRole: Sendable, Equatable, Hashable {
     case function
     case layer(Int)
+
+    /// 1-based position among the layers; nil for the function.
+    public var layerNumber: Int? {
+        if case .layer(let number) = self { return number }
+        return nil
+    }
 }
 
 /// An artifact with what every check found in it, findings sorted by path and then root cause first.

@@ -6,19 +6,20 @@ import ShiplintFacts
 extension TargetRuntime {
     public static func image(_ image: ContainerImage, label: String) -> TargetRuntime {
         let files = ImageFiles(image)
-        let arch = TargetArchitecture(rawValue: image.elfArchitecture) ?? files.majorityArchitecture ?? .x86_64
-        let triplet = arch == .i386 ? "i386-linux-gnu" : "\(arch.rawValue)-linux-gnu"
+        let arch = image.targetArchitecture ?? files.majorityArchitecture ?? .x86_64
+        let triplet = arch.gnuTriplet
         let standard = ["/lib/\(triplet)", "/usr/lib/\(triplet)", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"]
         let ldLibraryPath = (image.env["LD_LIBRARY_PATH"] ?? "").split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
         let taskRoot = image.taskRoot
         // Folders under the task root and /opt are searched in the code itself; everything else is the image's own.
-        let inCode = { (folder: String) in [taskRoot, "/opt"].contains { folder == $0 || folder.hasPrefix($0 + "/") } }
+        let inCode = { (folder: String) in [taskRoot, LambdaFileSystem.layerRoot].contains { folder == $0 || folder.hasPrefix($0 + "/") } }
         var own = Set<String>()
         for folder in standard + ldLibraryPath where !inCode(folder) { own.formUnion(files.libraryNames(in: folder)) }
-        let runtime = files.libraryNames(in: "/var/lang/lib")
+        let runtimeLibraries = LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.libraryFolder)
+        let runtime = files.libraryNames(in: runtimeLibraries)
         // The libc the loader maps: the first libc.so.6 of the standard folders.
         // (Else any libc.so.6 of a standard folder: an image whose config names the wrong architecture still has one.)
-        let anyTriplet = ["x86_64-linux-gnu", "aarch64-linux-gnu", "i386-linux-gnu", "s390x-linux-gnu", "powerpc64le-linux-gnu"]
+        let anyTriplet = TargetArchitecture.allCases.map(\.gnuTriplet)
             .flatMap { ["/lib/\($0)", "/usr/lib/\($0)"] }
         let libc = (standard + anyTriplet).lazy.compactMap { files.elf(at: $0 + "/libc.so.6") }.first
         let musl = files.elf(at: "/lib/ld-musl-\(arch.rawValue).so.1")
@@ -42,12 +43,12 @@ extension TargetRuntime {
                     ?? node.flatMap { $0.version.isEmpty ? nil : "nodejs\($0.version)" }),
             symbolVersions: symbolVersions,
             libraries: Libraries(
-                searchPath: ldLibraryPath.filter { inCode($0) || $0 == "/var/lang/lib" },
+                searchPath: ldLibraryPath.filter { inCode($0) || $0 == runtimeLibraries },
                 os: own.sorted(), runtime: runtime.sorted(), knownAbsent: []),
             python: python,
             node: node,
             package: Package(
-                unzippedLimitBytes: nil, zippedUploadLimitBytes: nil, maxLayers: nil, taskRoot: "/", layerRoot: "/opt",
+                unzippedLimitBytes: nil, zippedUploadLimitBytes: nil, maxLayers: nil, taskRoot: "/", layerRoot: LambdaFileSystem.layerRoot,
                 layerPaths: [], executableEntryPoints: []),
             wheelPolicy: nil)
     }
@@ -135,7 +136,7 @@ public struct ImageFiles: Sendable {
             guard let version = versions.max() else { continue }
             let tag = version.components.prefix(2).map(String.init).joined()
             return TargetRuntime.Python(
-                version: version, extensionSuffixes: [".cpython-\(tag)-\(arch.pythonTriplet)-linux-gnu.so", ".abi3.so", ".so"])
+                version: version, extensionSuffixes: [".cpython-\(tag)-\(arch.gnuTriplet).so", ".abi3.so", ".so"])
         }
         return nil
     }

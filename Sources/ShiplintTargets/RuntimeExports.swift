@@ -7,8 +7,20 @@ import ShiplintFacts
 extension TargetRuntime {
     /// The runtime's `soname` with the table that lists its exports; nil when the rule does not describe it.
     public func providedLibrary(_ soname: String) -> ProvidedLibrary? {
-        if let described = libraries.provided.first(where: { $0.soname == soname }) { return described }
         let arch = platform.arch.rawValue
+        if let described = libraries.provided.first(where: { $0.soname == soname }) {
+            guard described.symbols == nil else { return described }
+            // A library the rule lists with its version nodes but no table: the built-in table for its soname, cut
+            // at those nodes (glibc at the target's release), when there is one.
+            for family in ["glibc", "libstdcxx", "libgcc_s"] {
+                guard let table = SymbolTable.builtIn("\(family)-\(arch)"), table.lists(soname: soname) else { continue }
+                return ProvidedLibrary(
+                    soname: soname, directory: described.directory,
+                    release: described.release ?? (family == "glibc" ? platform.libcVersion.description : nil),
+                    versionNodes: described.versionNodes, symbols: table.name)
+            }
+            return described
+        }
         if platform.libc == .glibc, let table = SymbolTable.builtIn("glibc-\(arch)"), table.libraries[soname] != nil {
             let nodes = table.nodes(of: soname, release: platform.libcVersion)
             return ProvidedLibrary(
@@ -33,6 +45,9 @@ extension TargetRuntime {
     /// Whether the runtime's `library` exports `symbol` (with `version`, nil: any); `.unknown` when no table says.
     public func presence(of symbol: String, version: String?, in library: ProvidedLibrary) -> SymbolTable.Presence {
         guard let name = library.symbols, let table = SymbolTable.builtIn(name) else { return .unknown }
+        // A node the library defines that the table has never seen (a newer release than the table's): its
+        // symbols are not known.
+        if let version, library.versionNodes.contains(version), !table.nodes(of: library.soname).contains(version) { return .unknown }
         let release = library.release.flatMap { VersionNumber($0) }
         return table.presence(of: symbol, version: version, in: library.soname, release: release, definedNodes: Set(library.versionNodes))
     }

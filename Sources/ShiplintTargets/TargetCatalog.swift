@@ -16,13 +16,20 @@ public struct TargetCatalog: Sendable {
     /// Selectable built-in targets (not the abstract bases), sorted, each with its one-line description.
     public func targets() throws(TargetError) -> [(name: String, description: String)] {
         var list: [(name: String, description: String)] = []
-        // lifecycle/ and python/ hold data for checks, not targets.
-        for name in files.keys.sorted() where !name.hasPrefix("lifecycle/") && !name.hasPrefix("python/") {
+        // Targets sit at the top of rules/ and bases in base/; other folders (lifecycle/, python/, nodejs/) hold
+        // data for checks.
+        for name in files.keys.sorted() where !name.contains("/") || name.hasPrefix("base/") {
             let value = try parsed(name: name)
             if case .boolean(true)? = value["abstract"] { continue }
             list.append((name, value["description"]?.stringValue ?? ""))
         }
         return list
+    }
+
+    /// The names of the built-in rule files that may be targets (not bases, not data tables), sorted, without
+    /// reading them.
+    public var targetNames: [String] {
+        files.keys.filter { !$0.contains("/") }.sorted()
     }
 
     /// `reference` is a built-in name or a path to a `.toml` file.
@@ -46,15 +53,42 @@ public struct TargetCatalog: Sendable {
         throw TargetError(file: reference, message: "no built-in target of that name and no such file; \(hint)")
     }
 
-    /// The built-in target a name means when it spells the architecture the other way: `amd64` for x86_64,
+    /// The built-in target a name means when it spells the architecture another way: `amd64` or `x64` for x86_64,
     /// `aarch64` for arm64 (Lambda's name), and the reverse where the target is named after the ELF machine.
     public func builtInName(forAlias reference: String) -> String? {
-        let spellings = [("amd64", "x86_64"), ("aarch64", "arm64"), ("arm64", "aarch64"), ("amd64", "x86-64"), ("x86-64", "x86_64")]
-        for (alias, canonical) in spellings where reference.hasSuffix("-" + alias) {
-            let name = String(reference.dropLast(alias.count)) + canonical
-            if files[name] != nil && !name.hasPrefix("base/") { return name }
+        // The architecture is the last word, or the last two (`x86-64`).
+        let dashes = reference.indices.filter { reference[$0] == "-" }.suffix(2).reversed()
+        for dash in dashes {
+            guard let arch = TargetArchitecture(spelling: String(reference[reference.index(after: dash)...])) else { continue }
+            for spelling in [arch.lambdaName, arch.rawValue] {
+                let name = String(reference[...dash]) + spelling
+                if name != reference && files[name] != nil && !name.hasPrefix("base/") { return name }
+            }
         }
         return nil
+    }
+
+    /// The name of the built-in target of a Lambda runtime on an architecture: `aws-lambda-python3.13-arm64`.
+    public static func lambdaTargetName(runtime: String, architecture: TargetArchitecture) -> String {
+        "aws-lambda-\(runtime)-\(architecture.lambdaName)"
+    }
+
+    /// The same for an architecture as a descriptor spells it (`arm64`, `aarch64`, `amd64`); kept as given when no
+    /// architecture has that spelling (the name then matches no built-in target, and the message shows it).
+    public static func lambdaTargetName(runtime: String, architecture: String) -> String {
+        "aws-lambda-\(runtime)-\(TargetArchitecture(spelling: architecture)?.lambdaName ?? architecture)"
+    }
+
+    /// The runtime, its family and the architecture of a built-in Lambda target's name, nil for another name (a
+    /// wheel policy).
+    public static func lambdaRuntime(ofTargetName name: String) -> (runtime: String, family: RuntimeFamily, architecture: TargetArchitecture)? {
+        let prefix = "aws-lambda-"
+        guard name.hasPrefix(prefix), let dash = name.lastIndex(of: "-"), dash > name.index(name.startIndex, offsetBy: prefix.count),
+            let architecture = TargetArchitecture(spelling: String(name[name.index(after: dash)...]))
+        else { return nil }
+        let runtime = String(name[name.index(name.startIndex, offsetBy: prefix.count)..<dash])
+        guard let family = RuntimeFamily(runtime: runtime) else { return nil }
+        return (runtime, family, architecture)
     }
 
     /// The merged, validated rule as TOML-like text, for `shiplint targets show`.

@@ -1,37 +1,5 @@
 import ShiplintFacts
 
-/// Architectures a target may name, with what an ELF built for each looks like.
-public enum TargetArchitecture: String, Sendable, CaseIterable {
-    case x86_64, aarch64, i386, s390x, ppc64le
-
-    public var elfMachine: UInt16 {
-        switch self {
-        case .x86_64: 62
-        case .aarch64: 183
-        case .i386: 3
-        case .s390x: 22
-        case .ppc64le: 21
-        }
-    }
-
-    public var bits: Int { self == .i386 ? 32 : 64 }
-    public var byteOrder: ByteOrder { self == .s390x ? .big : .little }
-
-    /// The CPython / wheel platform triplet part (`x86_64-linux-gnu`).
-    public var pythonTriplet: String {
-        switch self {
-        case .x86_64: "x86_64"
-        case .aarch64: "aarch64"
-        case .i386: "i386"
-        case .s390x: "s390x"
-        case .ppc64le: "powerpc64le"
-        }
-    }
-
-    /// How AWS spells it in runtime names and `--architectures`.
-    public var lambdaName: String { self == .aarch64 ? "arm64" : rawValue }
-}
-
 public enum TargetLibc: String, Sendable {
     case glibc, musl
 }

@@ -163,7 +163,7 @@ enum ExplainProject {
             target = override
         } else {
             guard let runtime = descriptor.runtime else { throw fail("\(descriptor.label): the descriptor gives no Runtime; pass --target") }
-            let name = "aws-lambda-\(runtime)-\(descriptor.architecture)"
+            let name = TargetCatalog.lambdaTargetName(runtime: runtime, architecture: descriptor.architecture)
             guard let loaded = try? TargetCatalog.builtIn.load(name) else {
                 throw fail("\(descriptor.label): no built-in target for \(runtime) on \(descriptor.architecture) (\(name)); pass --target with a rule file")
             }

@@ -57,7 +57,7 @@ struct ProjectImages {
 
     /// The image read and its target; the platform picked from an index is `--platform`, else the function's architecture.
     func read(_ path: String, descriptor: FunctionDescriptor, limits: ReadLimits, platform: String?) -> Result<(TargetRuntime, Artifact), ArtifactReadFailure> {
-        let preferred = "linux/" + (descriptor.architecture == "arm64" ? "arm64" : "amd64")
+        let preferred = "linux/" + (descriptor.targetArchitecture ?? .lambdaDefault).goArch
         do throws(ReadError) {
             guard ImageReader.isImage(path: path) else {
                 return .failure(ArtifactReadFailure(message: "not a container image: no manifest.json, nor oci-layout and index.json"))

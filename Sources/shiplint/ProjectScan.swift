@@ -92,7 +92,7 @@ enum ProjectScan {
             var target: TargetRuntime? = override
             if override == nil {
                 if let runtime = descriptor.runtime {
-                    let name = "aws-lambda-\(runtime)-\(descriptor.architecture)"
+                    let name = TargetCatalog.lambdaTargetName(runtime: runtime, architecture: descriptor.architecture)
                     if targets[name] == nil { targets[name] = .some(try? TargetCatalog.builtIn.load(name)) }
                     target = targets[name] ?? nil
                     if target == nil {
@@ -104,7 +104,7 @@ enum ProjectScan {
                         fix: "Set Runtime in the descriptor (or Globals.Function), or pass --target."))
                 }
             }
-            if descriptor.packageType == "Zip", descriptor.handler == nil, let runtime = descriptor.runtime, !runtime.hasPrefix("provided") {
+            if descriptor.packageType == "Zip", descriptor.handler == nil, descriptor.runtime != nil, descriptor.family?.isOSOnly != true {
                 notes.append(note(.note, "the descriptor gives no Handler: handler-not-found was not checked",
                     fix: "Set Handler in the descriptor (or Globals.Function)."))
             }

@@ -41,7 +41,7 @@ extension Check {
         ],
         judgement: .perDeployment { context in
             let graph = context.loadGraph
-            let arch = context.target.platform.arch
+            let arch = context.runtime.architecture
             // Read once per artifact, and only when something is missing.
             var distributions: [String: [InstalledDistribution]] = [:]
             if !graph.missing.isEmpty {
@@ -51,7 +51,7 @@ extension Check {
                 let object = graph.objects[edge.from]
                 // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
                 if object.facts.machine != arch.elfMachine || object.facts.bits != arch.bits { return nil }
-                if context.target.platform.libc == .glibc && muslEvidence(object.facts) != nil { return nil }
+                if context.runtime.libc.kind == .glibc && muslEvidence(object.facts) != nil { return nil }
                 if object.facts.libc == .bionic { return nil }  // android-binary says it
                 guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
                 let chain = edge.chain.count > 1
@@ -62,7 +62,7 @@ extension Check {
                 let installed = distributions[object.artifact].flatMap { InstalledDistribution.owning(object.path, among: $0) }
                 let twin = installed.flatMap { distribution in
                     distribution.alternative(for: edge.soname).map { alternative in
-                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (/opt/lib)."
+                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (\(context.runtime.libraries.layerFolder))."
                     }
                 }
                 return LocatedVerdict(
@@ -70,7 +70,7 @@ extension Check {
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
                         fix: twin ?? (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
-                            ?? InstallAdvice.shipLibrary(edge.soname, context.target),
+                            ?? context.advice.shipLibrary(edge.soname),
                         fact: edge.soname))
             }
         })
@@ -119,7 +119,7 @@ extension Check {
                     verdict: Verdict(
                         "needs \(absent.joined(separator: ", ")) from \(edge.soname), but the copy the loader finds first (\(provider.runtimePath)) defines only \(provider.facts.versionDefinitions.joined(separator: ", "))",
                         fix: context.target.kind == .wheelPolicy
-                            ? "Vendor the \(edge.soname) this binary was built against: build in the \(InstallAdvice.wheelImage(context.target)) image and let `auditwheel repair --plat \(InstallAdvice.wheelPlatform(context.target))` copy it, instead of the stale copy at \(provider.runtimePath)."
+                            ? "Vendor the \(edge.soname) this binary was built against: build in the \(context.advice.wheelImage()) image and let `auditwheel repair --plat \(context.advice.wheelPlatform())` copy it, instead of the stale copy at \(provider.runtimePath)."
                             : "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath).",
                         fact: ([edge.soname] + absent).joined(separator: " ")))
             }

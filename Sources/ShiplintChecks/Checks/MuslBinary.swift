@@ -31,15 +31,15 @@ extension Check {
             CheckExample("musl on a musl target", binary: SampleBinary.elf("pkg/_mod.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "musllinux_1_2-x86_64", fires: false),
         ]
     ) { context in
-        guard case .elf(let elf)? = context.binary.facts, context.target.platform.libc == .glibc,
+        guard case .elf(let elf)? = context.binary.facts, context.runtime.libc.kind == .glibc,
             let evidence = muslEvidence(elf)
         else { return nil }
         return Verdict(
-            "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.target.platform.libcVersion) and no musl",
+            "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.runtime.libc.version) and no musl",
             fix: context.target.kind == .wheelPolicy
-                ? "Build the wheel against glibc, not on Alpine: \(InstallAdvice.buildWheel(context.target, sentenceStart: false)) A musllinux wheel is checked with a musllinux target."
-                : context.target.python != nil
-                ? "Install the manylinux wheel instead of the musllinux one: `\(InstallAdvice.pip(context.target))`."
+                ? "Build the wheel against glibc, not on Alpine: \(context.advice.buildWheel(sentenceStart: false)) A musllinux wheel is checked with a musllinux target."
+                : context.runtime.python != nil
+                ? "Install the manylinux wheel instead of the musllinux one: `\(context.advice.pip())`."
                 : "Rebuild it against glibc (not on Alpine), or link it fully statically.",
             fact: "musl")
     }

@@ -47,19 +47,19 @@ extension Check {
                 target: "aws-lambda-python3.9-x86_64", fires: false),
         ]
     ) { context in
-        guard let python = context.target.python, case .elf(let elf)? = context.binary.facts else { return nil }
+        guard let python = context.runtime.python, case .elf(let elf)? = context.binary.facts else { return nil }
         // A version-tagged module (`.cpython-312-…so`) is judged by its name: python-abi-mismatch.
         if let name = ExtensionModuleName(fileName: context.binary.fileName), case .cpython = name.tag { return nil }
         let imported = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)).sorted()
         guard !imported.isEmpty else { return nil }
         let stable = StableABI.builtIn.symbols
-        let table = SymbolTable.builtIn("cpython-\(context.target.platform.arch.rawValue)")
+        let table = SymbolTable.builtIn("cpython-\(context.runtime.target.platform.arch.rawValue)")
         var missing: [String] = []  // not exported: the import fails
         var maybeMissing: [String] = []  // a private function only newer versions export, or not known either way
         var laterStable: [(String, VersionNumber)] = []  // exported, but in the Stable ABI only since a later version
         for name in imported {
             let added = stable[name]?.added
-            switch context.target.pythonPresence(of: name) {
+            switch context.runtime.target.pythonPresence(of: name) {
             case .present:
                 if let added, added > python.version { laterStable.append((name, added)) }
             case .absent:
@@ -75,7 +75,7 @@ extension Check {
         func shown(_ names: [String]) -> String {
             names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
         }
-        let fix = "Install a release built for CPython \(runtime) or older (\(InstallAdvice.pip(context.target))), move the function to a newer Python runtime, or rebuild the extension with Py_LIMITED_API at \(runtime)."
+        let fix = "Install a release built for CPython \(runtime) or older (\(context.advice.pip())), move the function to a newer Python runtime, or rebuild the extension with Py_LIMITED_API at \(runtime)."
         if let first = missing.first {
             let since = missing.compactMap { stable[$0]?.added }.max()
             return Verdict(
@@ -134,7 +134,7 @@ extension Check {
                 target: "aws-lambda-python3.12-x86_64", fires: false),
         ]
     ) { context in
-        guard context.target.python != nil || context.target.kind == .wheelPolicy, case .elf(let elf)? = context.binary.facts,
+        guard context.runtime.python != nil || context.target.kind == .wheelPolicy, case .elf(let elf)? = context.binary.facts,
             let name = ExtensionModuleName(fileName: context.binary.fileName), case .abi3 = name.tag
         else { return nil }
         let imported = elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)

@@ -54,8 +54,8 @@ extension Check {
         ],
         judgement: .perDeployment { context in
             // A wheel policy names no runtime: there is no load scope to bind in.
-            guard context.target.kind == .lambda else { return [] }
-            var binding = SymbolBinding(graph: context.loadGraph, target: context.target)
+            guard context.runtime.hasPackageLayout else { return [] }
+            var binding = SymbolBinding(graph: context.loadGraph, runtime: context.runtime)
             return UndefinedSymbolJudgement.verdicts(context: context, binding: &binding)
         })
 
@@ -93,15 +93,15 @@ extension Check {
 enum UndefinedSymbolJudgement {
     static func verdicts(context: DeploymentContext, binding: inout SymbolBinding) -> [LocatedVerdict] {
         let graph = context.loadGraph
-        let target = context.target
+        let runtime = context.runtime
         var judged = Set<Int>()
         var verdicts: [LocatedVerdict] = []
         for load in graph.loads {
             let root = graph.objects[load.root]
-            guard let program = program(of: root, target: target), runsHere(root.facts, target: target),
+            guard let program = program(of: root, runtime: runtime), runsHere(root.facts, runtime: runtime),
                 let scope = binding.scope(of: load, program: program)
             else { continue }
-            for object in scope.objects where judged.insert(object).inserted && runsHere(graph.objects[object].facts, target: target) {
+            for object in scope.objects where judged.insert(object).inserted && runsHere(graph.objects[object].facts, runtime: runtime) {
                 let facts = graph.objects[object].facts
                 var undefined: [(name: String, version: String?, file: String?)] = []
                 var candidates: [(name: String, version: String?, file: String?)] = []
@@ -112,7 +112,7 @@ enum UndefinedSymbolJudgement {
                 for candidate in candidates {
                     guard binding.bind(candidate.name, version: candidate.version, in: scope) == .undefined else { continue }
                     // A CPython function another CPython exports is abi3-too-new's or python-abi-mismatch's to say.
-                    if scope.python, knownToCPython(candidate.name, target: target) { continue }
+                    if scope.python, knownToCPython(candidate.name, runtime: runtime) { continue }
                     undefined.append(candidate)
                 }
                 guard !undefined.isEmpty else { continue }
@@ -125,12 +125,12 @@ enum UndefinedSymbolJudgement {
 
     /// What loads `object` as a root: CPython (an extension module), Node.js (an addon) or the kernel (an
     /// executable); nil for anything else (a library nothing loads, a module for another CPython).
-    static func program(of object: LoadGraph.Object, target: TargetRuntime) -> SymbolBinding.Program? {
+    static func program(of object: LoadGraph.Object, runtime: RuntimeView) -> SymbolBinding.Program? {
         let facts = object.facts
         let name = object.path.split(separator: "/").last.map(String.init) ?? object.path
         if facts.type == .exec || (facts.interpreter != nil && facts.soname == nil) { return .executable }
-        if name.hasSuffix(".node") { return target.node != nil ? .node : nil }
-        guard let python = target.python else { return nil }
+        if name.hasSuffix(".node") { return runtime.nodeVersion != nil ? .node : nil }
+        guard let python = runtime.python else { return nil }
         if let module = ExtensionModuleName(fileName: name) {
             switch module.tag {
             case .abi3: return .python
@@ -142,13 +142,13 @@ enum UndefinedSymbolJudgement {
     }
 
     /// Built for the target's machine and C library (wrong-arch, musl-binary, android-binary say the rest).
-    static func runsHere(_ facts: ElfFacts, target: TargetRuntime) -> Bool {
-        facts.machine == target.platform.arch.elfMachine && facts.bits == target.platform.arch.bits
-            && (target.platform.libc == .glibc ? facts.libc == .glibc || facts.libc == .none : facts.libc == .musl)
+    static func runsHere(_ facts: ElfFacts, runtime: RuntimeView) -> Bool {
+        facts.machine == runtime.architecture.elfMachine && facts.bits == runtime.architecture.bits
+            && (runtime.libc.kind == .glibc ? facts.libc == .glibc || facts.libc == .none : facts.libc == .musl)
     }
 
-    static func knownToCPython(_ name: String, target: TargetRuntime) -> Bool {
-        SymbolTable.builtIn("cpython-\(target.platform.arch.rawValue)")?.lists(name, in: "python") ?? false
+    static func knownToCPython(_ name: String, runtime: RuntimeView) -> Bool {
+        SymbolTable.builtIn("cpython-\(runtime.architecture.rawValue)")?.lists(name, in: "python") ?? false
     }
 
     private static func verdict(
@@ -156,13 +156,13 @@ enum UndefinedSymbolJudgement {
         program: SymbolBinding.Program, context: DeploymentContext
     ) -> LocatedVerdict {
         let graph = context.loadGraph
-        let target = context.target
+        let runtime = context.runtime
         let item = graph.objects[object]
         let first = undefined[0]
         // glibc before 2.30 stops at the library the reference names when it lacks the symbol (dl-lookup.c; the
         // check went in commit f0b2132b, BZ #24741): a relocation error in other words.
         let libraryNamed = first.file.flatMap { file in scope.runtime.contains { $0.soname == file } ? file : nil }
-        let oldWording = target.platform.libc == .glibc && target.platform.libcVersion < VersionNumber([2, 30]) && first.version != nil && libraryNamed != nil
+        let oldWording = runtime.libc.kind == .glibc && runtime.libc.version < VersionNumber([2, 30]) && first.version != nil && libraryNamed != nil
         let error = oldWording
             ? "\(item.runtimePath): symbol \(first.name), version \(first.version!) not defined in file \(libraryNamed!) with link time reference"
             : "\(item.runtimePath): undefined symbol: \(first.name)\(first.version.map { ", version \($0)" } ?? "")"
@@ -172,12 +172,12 @@ enum UndefinedSymbolJudgement {
         var searched = scope.objects.map { graph.objects[$0].path }.prefix(4).joined(separator: ", ")
         if scope.objects.count > 4 { searched += " …" }
         let glibc = scope.runtime.filter { $0.symbols?.hasPrefix("glibc-") == true }.map(\.soname)
-        let runtime = (glibc.isEmpty ? [] : ["glibc \(target.platform.libcVersion) (\(glibc.joined(separator: ", ")))"])
+        let libraries = (glibc.isEmpty ? [] : ["\(runtime.libc) (\(glibc.joined(separator: ", ")))"])
             + scope.runtime.filter { $0.symbols?.hasPrefix("glibc-") != true }.map(\.soname)
         let scopeText = [
             "the deployment's \(searched)",
-            runtime.isEmpty ? nil : "\(target.runtimeLabel)'s \(runtime.joined(separator: ", "))",
-            scope.python ? "CPython \(target.python?.version.description ?? "")" : nil,
+            libraries.isEmpty ? nil : "\(runtime.target.runtimeLabel)'s \(libraries.joined(separator: ", "))",
+            scope.python ? "CPython \(runtime.python?.version.description ?? "")" : nil,
         ].compactMap { $0 }.joined(separator: "; ")
         let loadedBy = load.root == object ? "" : "; loaded by \(graph.objects[load.root].path)"
         let message: String
@@ -192,8 +192,8 @@ enum UndefinedSymbolJudgement {
             message = "Node.js loads addons with RTLD_LAZY, so require() succeeds and the first call fails with `symbol lookup error: \(error)`\(more) (a data symbol fails at load): nothing in the load scope defines it (searched \(scopeText); Node.js's own exports are not in shiplint's tables, so only symbols versioned for a library that is are judged)\(loadedBy)"
         }
         let fix = first.version.map { version in
-            "Rebuild \(item.path) against the libraries of \(target.runtimeLabel) (its build image, or `sam build --use-container`), or ship the library that defines \(first.name)@\(version) where the loader finds it first; a name no library has means a damaged or edited file: reinstall the package."
-        } ?? "Ship the library that defines \(first.name) where the loader finds it first (RPATH `$ORIGIN/…`, or lib/ of the function or a layer), or rebuild \(item.path) against the libraries of \(target.runtimeLabel); a name no library has means a damaged or edited file: reinstall the package."
+            "Rebuild \(item.path) against the libraries of \(runtime.target.runtimeLabel) (its build image, or `sam build --use-container`), or ship the library that defines \(first.name)@\(version) where the loader finds it first; a name no library has means a damaged or edited file: reinstall the package."
+        } ?? "Ship the library that defines \(first.name) where the loader finds it first (RPATH `$ORIGIN/…`, or lib/ of the function or a layer), or rebuild \(item.path) against the libraries of \(runtime.target.runtimeLabel); a name no library has means a damaged or edited file: reinstall the package."
         return LocatedVerdict(
             artifact: item.artifact, path: item.path,
             verdict: Verdict(message, fix: fix, fact: first.name + (first.version.map { "@" + $0 } ?? ""), ceiling: ceiling))

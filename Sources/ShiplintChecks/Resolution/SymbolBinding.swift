@@ -39,12 +39,15 @@ struct SymbolBinding {
     }
 
     let graph: LoadGraph
-    let target: TargetRuntime
+    /// The runtime the load happens in; what its libraries and interpreter export is the target's data
+    /// (`providedLibrary`, `presence`, `pythonPresence`), asked through it.
+    let runtime: RuntimeView
+    private var target: TargetRuntime { runtime.target }
     private var exportsCache: [Int: Exports] = [:]
 
-    init(graph: LoadGraph, target: TargetRuntime) {
+    init(graph: LoadGraph, runtime: RuntimeView) {
         self.graph = graph
-        self.target = target
+        self.runtime = runtime
     }
 
     static func hash(_ name: UnsafeRawBufferPointer, version: String? = nil) -> Int {
@@ -92,7 +95,7 @@ struct SymbolBinding {
             }
         }
         // What the loading program brings into the global scope, and what runtime libraries load in turn.
-        let loader = target.platform.arch == .aarch64 ? "ld-linux-aarch64.so.1" : "ld-linux-x86-64.so.2"
+        let loader = runtime.architecture == .aarch64 ? "ld-linux-aarch64.so.1" : "ld-linux-x86-64.so.2"
         switch program {
         case .python:
             scope.python = true
@@ -109,13 +112,14 @@ struct SymbolBinding {
         var seen = Set<String>()
         for soname in runtimeNames where seen.insert(soname).inserted {
             // A module linked against the runtime's own libpython binds CPython's exports through it.
-            if let python = target.python, soname.hasPrefix("libpython\(python.version).so") || soname == "libpython3.so" {
+            if let python = runtime.python, soname.hasPrefix("libpython\(python.version).so") || soname == "libpython3.so" {
                 scope.python = true
                 continue
             }
             if let library = target.providedLibrary(soname), library.symbols != nil {
                 scope.runtime.append(library)
-            } else if target.libraries.present.contains(soname) || load.edges.contains(where: { $0.soname == soname }) {
+            } else if runtime.libraries.osLibraries.contains(soname) || runtime.libraries.systemFolders.values.contains(where: { $0.contains(soname) })
+                || load.edges.contains(where: { $0.soname == soname }) {
                 scope.unknownReason = scope.unknownReason ?? "the runtime's \(soname) has exports shiplint has no table of"
             }
         }
