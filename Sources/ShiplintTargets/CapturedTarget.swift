@@ -50,7 +50,7 @@ public enum CapturedTarget {
 
         let system = Set(capture.loaderDirectories)
         let inCode = { (folder: String) in
-            [capture.taskRoot ?? "/var/task", "/opt"].contains { folder == $0 || folder.hasPrefix($0 + "/") }
+            [capture.taskRoot ?? LambdaFileSystem.taskRoot, LambdaFileSystem.layerRoot].contains { folder == $0 || folder.hasPrefix($0 + "/") }
         }
         let osNames = names(of: capture.libraries.filter { system.contains($0.directory) })
         let runtimeNames = names(of: capture.libraries.filter { !system.contains($0.directory) && !inCode($0.directory) })
@@ -92,7 +92,7 @@ public enum CapturedTarget {
             if let napi = node.napiVersion { lines.append("napi-version = \(napi)  # process.versions.napi") }
         }
         if let taskRoot = capture.taskRoot {
-            lines += ["", "[package]", "task-root = \(quoted(taskRoot))  # LAMBDA_TASK_ROOT", "layer-root = \"/opt\""]
+            lines += ["", "[package]", "task-root = \(quoted(taskRoot))  # \(LambdaFileSystem.taskRootVariable)", "layer-root = \(quoted(LambdaFileSystem.layerRoot))"]
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -53,8 +53,9 @@ extension Check {
                 target: "aws-lambda-python3.12-x86_64", fires: false),
         ],
         judgement: .perDeployment { context in
-            // A wheel policy names no runtime: there is no load scope to bind in.
-            guard context.runtime.hasPackageLayout else { return [] }
+            // A wheel policy names no runtime: there is no load scope to bind in. (A captured system is a runtime,
+            // with or without Lambda's package layout.)
+            guard context.runtime.target.kind != .wheelPolicy else { return [] }
             var binding = SymbolBinding(graph: context.loadGraph, runtime: context.runtime)
             return UndefinedSymbolJudgement.verdicts(context: context, binding: &binding)
         })
@@ -103,6 +104,8 @@ enum UndefinedSymbolJudgement {
             else { continue }
             for object in scope.objects where judged.insert(object).inserted && runsHere(graph.objects[object].facts, runtime: runtime) {
                 let facts = graph.objects[object].facts
+                // A version node nothing defines stops the load before any symbol is bound: another check's cause.
+                if binding.unmetVersionNeed(of: object, in: scope) != nil { continue }
                 var undefined: [(name: String, version: String?, file: String?)] = []
                 var candidates: [(name: String, version: String?, file: String?)] = []
                 facts.symbols.forEach(defined: false) { name, version, file, isWeak in

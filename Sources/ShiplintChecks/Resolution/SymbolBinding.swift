@@ -130,6 +130,27 @@ struct SymbolBinding {
         case python, node, executable
     }
 
+    /// The first version node `object` needs that nothing in the scope defines (`GLIBC_2.28` on glibc 2.26): ld.so
+    /// checks versions before it binds a symbol, so the load fails on that (glibc-too-new, libstdcxx-too-new,
+    /// missing-symbol-version say it) and no symbol is bound at all. Nil when every need is met or not known.
+    func unmetVersionNeed(of object: Int, in scope: Scope) -> String? {
+        for need in graph.objects[object].facts.versionNeeds {
+            let bundled = scope.objects.first { graph.objects[$0].facts.soname == need.file || graph.objects[$0].path.hasSuffix("/" + need.file) }
+            let provider: [String]?
+            if let bundled {
+                let definitions = graph.objects[bundled].facts.versionDefinitions
+                provider = definitions.isEmpty ? nil : definitions  // a library with no version definitions accepts any
+            } else if let library = scope.runtime.first(where: { $0.soname == need.file }) {
+                provider = library.versionNodes
+            } else {
+                provider = nil
+            }
+            guard let provider else { continue }
+            if let absent = need.names.first(where: { !provider.contains($0) }) { return "\(absent) from \(need.file)" }
+        }
+        return nil
+    }
+
     /// Whether `name` (with `version`) binds in `scope`.
     mutating func bind(_ name: String, version: String?, in scope: Scope) -> Outcome {
         let plain = Self.hash(name)
