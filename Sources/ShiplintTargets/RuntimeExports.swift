@@ -44,12 +44,15 @@ extension TargetRuntime {
 
     /// Whether the runtime's `library` exports `symbol` (with `version`, nil: any); `.unknown` when no table says.
     public func presence(of symbol: String, version: String?, in library: ProvidedLibrary) -> SymbolTable.Presence {
-        guard let name = library.symbols, let table = SymbolTable.builtIn(name) else { return .unknown }
-        // A node the library defines that the table has never seen (a newer release than the table's): its
-        // symbols are not known.
-        if let version, library.versionNodes.contains(version), !table.nodes(of: library.soname).contains(version) { return .unknown }
-        let release = library.release.flatMap { VersionNumber($0) }
-        return table.presence(of: symbol, version: version, in: library.soname, release: release, definedNodes: Set(library.versionNodes))
+        exports(of: library)?.presence(of: symbol, version: version) ?? .unknown
+    }
+
+    /// `library`'s exports, ready to be asked many times (its node sets made once); nil without a table.
+    public func exports(of library: ProvidedLibrary) -> LibraryExports? {
+        guard let name = library.symbols, let table = SymbolTable.builtIn(name) else { return nil }
+        return LibraryExports(
+            library: library, table: table, release: library.release.flatMap { VersionNumber($0) },
+            nodes: Set(library.versionNodes), tableNodes: table.nodes(of: library.soname))
     }
 
     /// Whether the runtime's CPython exports `symbol`: from the captured list, else the built-in table at the
@@ -69,5 +72,22 @@ extension TargetRuntime {
             let first = table.releases.first, let last = table.releases.last, python.version >= first, python.version <= last
         else { return nil }
         return Set(table.exports(of: "python", release: python.version).map(\.symbol))
+    }
+}
+
+/// What one runtime library exports, from its table: asked once per imported symbol of every binary that loads it.
+public struct LibraryExports: Sendable {
+    public let library: TargetRuntime.ProvidedLibrary
+    let table: SymbolTable
+    let release: VersionNumber?
+    /// The nodes the runtime's copy defines, and those the table knows for that soname.
+    let nodes: Set<String>
+    let tableNodes: Set<String>
+
+    public func presence(of symbol: String, version: String?) -> SymbolTable.Presence {
+        // A node the library defines that the table has never seen (a newer release than the table's): its symbols
+        // are not known.
+        if let version, nodes.contains(version), !tableNodes.contains(version) { return .unknown }
+        return table.presence(of: symbol, version: version, in: library.soname, release: release, definedNodes: nodes)
     }
 }

@@ -164,7 +164,7 @@ enum UndefinedSymbolJudgement {
         let first = undefined[0]
         // glibc before 2.30 stops at the library the reference names when it lacks the symbol (dl-lookup.c; the
         // check went in commit f0b2132b, BZ #24741): a relocation error in other words.
-        let libraryNamed = first.file.flatMap { file in scope.runtime.contains { $0.soname == file } ? file : nil }
+        let libraryNamed = first.file.flatMap { file in scope.runtime.contains { $0.library.soname == file } ? file : nil }
         let oldWording = runtime.libc.kind == .glibc && runtime.libc.version < VersionNumber([2, 30]) && first.version != nil && libraryNamed != nil
         let error = oldWording
             ? "\(item.runtimePath): symbol \(first.name), version \(first.version!) not defined in file \(libraryNamed!) with link time reference"
@@ -174,9 +174,9 @@ enum UndefinedSymbolJudgement {
             : ""
         var searched = scope.objects.map { graph.objects[$0].path }.prefix(4).joined(separator: ", ")
         if scope.objects.count > 4 { searched += " …" }
-        let glibc = scope.runtime.filter { $0.symbols?.hasPrefix("glibc-") == true }.map(\.soname)
+        let glibc = scope.runtime.filter { $0.library.symbols?.hasPrefix("glibc-") == true }.map(\.library.soname)
         let libraries = (glibc.isEmpty ? [] : ["\(runtime.libc) (\(glibc.joined(separator: ", ")))"])
-            + scope.runtime.filter { $0.symbols?.hasPrefix("glibc-") != true }.map(\.soname)
+            + scope.runtime.filter { $0.library.symbols?.hasPrefix("glibc-") != true }.map(\.library.soname)
         let scopeText = [
             "the deployment's \(searched)",
             libraries.isEmpty ? nil : "\(runtime.target.runtimeLabel)'s \(libraries.joined(separator: ", "))",

@@ -20,8 +20,8 @@ struct SymbolBinding {
     struct Scope {
         /// Deployment objects (LoadGraph ids) of the load: the root and every bundled library it reaches.
         var objects: [Int] = []
-        /// Runtime libraries found for the load (or the program's own), each described by the target or not.
-        var runtime: [TargetRuntime.ProvidedLibrary] = []
+        /// Runtime libraries found for the load (or the program's own) whose exports a table lists.
+        var runtime: [LibraryExports] = []
         /// A runtime library, file or program whose exports are not known is in the scope.
         var unknownReason: String?
         /// CPython is the loading program: its exports are in the global scope.
@@ -44,6 +44,8 @@ struct SymbolBinding {
     let runtime: RuntimeView
     private var target: TargetRuntime { runtime.target }
     private var exportsCache: [Int: Exports] = [:]
+    /// Each runtime library's exports, made once for every load that reaches it (nil: no table).
+    private var libraryCache: [String: LibraryExports?] = [:]
 
     init(graph: LoadGraph, runtime: RuntimeView) {
         self.graph = graph
@@ -78,7 +80,7 @@ struct SymbolBinding {
     }
 
     /// The scope of the load rooted at `load.root`; nil when a needed library is missing (missing-library says so).
-    func scope(of load: LoadGraph.Load, program: Program) -> Scope? {
+    mutating func scope(of load: LoadGraph.Load, program: Program) -> Scope? {
         var scope = Scope()
         scope.objects = [load.root]
         var runtimeNames: [String] = []
@@ -116,8 +118,15 @@ struct SymbolBinding {
                 scope.python = true
                 continue
             }
-            if let library = target.providedLibrary(soname), library.symbols != nil {
-                scope.runtime.append(library)
+            let exports: LibraryExports?
+            if let known = libraryCache[soname] {
+                exports = known
+            } else {
+                exports = target.providedLibrary(soname).flatMap { target.exports(of: $0) }
+                libraryCache[soname] = exports
+            }
+            if let exports {
+                scope.runtime.append(exports)
             } else if runtime.libraries.osLibraries.contains(soname) || runtime.libraries.systemFolders.values.contains(where: { $0.contains(soname) })
                 || load.edges.contains(where: { $0.soname == soname }) {
                 scope.unknownReason = scope.unknownReason ?? "the runtime's \(soname) has exports shiplint has no table of"
@@ -140,8 +149,8 @@ struct SymbolBinding {
             if let bundled {
                 let definitions = graph.objects[bundled].facts.versionDefinitions
                 provider = definitions.isEmpty ? nil : definitions  // a library with no version definitions accepts any
-            } else if let library = scope.runtime.first(where: { $0.soname == need.file }) {
-                provider = library.versionNodes
+            } else if let library = scope.runtime.first(where: { $0.library.soname == need.file }) {
+                provider = library.library.versionNodes
             } else {
                 provider = nil
             }
@@ -175,7 +184,7 @@ struct SymbolBinding {
         // library that defines that version, such as glibc) is judged without them.
         if scope.node && version == nil { unknown = true }
         for library in scope.runtime {
-            switch target.presence(of: name, version: version, in: library) {
+            switch library.presence(of: name, version: version) {
             case .present: return .defined
             case .unknown: unknown = true
             case .absent: break
