@@ -75,15 +75,16 @@ public struct Verdict: Sendable, Equatable {
     public let fix: String
     /// The stable fact the verdict is about (soname, version node, arch, module …); see `Finding.fact`.
     public let fact: String
-    /// The most this verdict can be, whatever the check's severity (a Node.js addon binds lazily: at most a
-    /// warning); nil: the check's severity.
-    public let ceiling: Severity?
+    /// A milder severity than the check's default for this verdict (`deployment-not-checked`: a layer not followed
+    /// is a note, a function not checked a warning); nil for the default. The project's severity for the check
+    /// replaces either.
+    public let severity: Severity?
 
-    public init(_ message: String, fix: String, fact: String = "", ceiling: Severity? = nil) {
+    public init(_ message: String, fix: String, fact: String = "", severity: Severity? = nil) {
         self.message = message
         self.fix = fix
         self.fact = fact
-        self.ceiling = ceiling
+        self.severity = severity
     }
 }
 
@@ -126,23 +127,30 @@ public struct DeploymentContext: Sendable {
     public let descriptor: FunctionDescriptor?
     /// Today as `YYYY-MM-DD` (UTC), for dated facts (`runtime-deprecated`); injected so tests never read the clock.
     public let today: String?
+    /// What of the deployment could not be read or followed (a layer only named by an ARN, a value computed at
+    /// deploy time): `deployment-not-checked` says each.
+    public let gaps: [DeploymentGap]
     /// The function first, then the layers in deployment order, each with its entries split once for every check.
     let inputs: [DeploymentInput]
 
-    public init(function: Artifact?, layers: [Artifact], target: TargetRuntime, descriptor: FunctionDescriptor? = nil, today: String? = nil) {
-        self.init(function: function, layers: layers, target: target, descriptor: descriptor, today: today, layerEntries: nil)
+    public init(
+        function: Artifact?, layers: [Artifact], target: TargetRuntime, descriptor: FunctionDescriptor? = nil, today: String? = nil,
+        gaps: [DeploymentGap] = []
+    ) {
+        self.init(function: function, layers: layers, target: target, descriptor: descriptor, today: today, gaps: gaps, layerEntries: nil)
     }
 
     /// `layerEntries`: the layers' entries already split (several functions share the layers), in layer order.
     init(
         function: Artifact?, layers: [Artifact], target: TargetRuntime, descriptor: FunctionDescriptor? = nil, today: String? = nil,
-        layerEntries: [[UnpackedEntry]]?
+        gaps: [DeploymentGap] = [], layerEntries: [[UnpackedEntry]]?
     ) {
         self.function = function
         self.layers = layers
         self.target = target
         self.descriptor = descriptor
         self.today = today
+        self.gaps = gaps
         let runtime = RuntimeView(target: target, descriptor: descriptor)
         self.runtime = runtime
         self.loadGraph = LoaderModel.graph(function: function, layers: layers, runtime: runtime)
@@ -168,6 +176,38 @@ public struct DeploymentContext: Sendable {
 
     /// Fixes that do not depend on where the file is deployed (a wheel's build image, a library to ship).
     public var advice: InstallAdvice { advice(for: .function) }
+
+    /// What the descriptor-wide checks see of this deployment, nil without a descriptor.
+    public var described: DescriptorContext? {
+        descriptor.map { DescriptorContext(descriptor: $0, runtime: runtime, today: today, gaps: gaps, function: function?.path) }
+    }
+}
+
+/// What a descriptor-wide check may look at: the function as its deployment descriptor declares it, what of it could
+/// not be read, and the runtime it is judged against. It exists for every function of a project, judged or not: a
+/// function whose code is only in S3 still runs on a runtime with a deprecation date.
+public struct DescriptorContext: Sendable {
+    public let descriptor: FunctionDescriptor
+    /// The runtime the function is judged against; nil when it has none (no built-in target for its runtime).
+    public let runtime: RuntimeView?
+    /// Today as `YYYY-MM-DD` (UTC).
+    public let today: String?
+    /// What of the deployment could not be read or followed, in the order it was met.
+    public let gaps: [DeploymentGap]
+    /// The function's code as read (a verdict without an artifact lands on it), nil when it was not read (it lands
+    /// on the descriptor).
+    public let function: String?
+
+    public init(descriptor: FunctionDescriptor, runtime: RuntimeView?, today: String?, gaps: [DeploymentGap], function: String?) {
+        self.descriptor = descriptor
+        self.runtime = runtime
+        self.today = today
+        self.gaps = gaps
+        self.function = function
+    }
+
+    /// Where a verdict that names no artifact lands: the function's code when it was read, else the descriptor.
+    public var defaultArtifact: String { function ?? descriptor.file }
 }
 
 /// A verdict about one path of an artifact (empty path: the artifact as a whole).
@@ -184,11 +224,13 @@ public struct LocatedVerdict: Sendable, Equatable {
     }
 }
 
-/// How a check judges: one binary at a time, one artifact at a time, or a function with all its layers.
+/// How a check judges: one binary at a time, one artifact at a time, a function with all its layers, or what a
+/// deployment descriptor says about a function (whether or not its code could be read).
 public enum Judgement: Sendable {
     case perBinary(@Sendable (BinaryContext) -> Verdict?)
     case perArtifact(@Sendable (ArtifactContext) -> [LocatedVerdict])
     case perDeployment(@Sendable (DeploymentContext) -> [LocatedVerdict])
+    case perDescriptor(@Sendable (DescriptorContext) -> [LocatedVerdict])
 }
 
 /// An example in a check's documentation, run by the test suite: the facts, the target, and whether it fires.
@@ -200,6 +242,8 @@ public struct CheckExample: Sendable {
         case deployment(function: Artifact?, layers: [Artifact])
         /// A function as a deployment descriptor declares it, its code and layers, judged on `today` (`YYYY-MM-DD`).
         case described(FunctionDescriptor, function: Artifact?, layers: [Artifact], today: String)
+        /// A function of a descriptor whose code was not judged, with what could not be read.
+        case unchecked(FunctionDescriptor, gaps: [DeploymentGap], today: String)
     }
 
     public let summary: String
@@ -266,16 +310,25 @@ public struct Check: Sendable {
             }
         case .perArtifact(let judge):
             judge(context)
-        case .perDeployment:
+        case .perDeployment, .perDescriptor:
             []
         }
     }
 
-    /// Every verdict of this check on a deployment: deployment checks once, the others on each artifact.
+    /// Every verdict of this check on what a descriptor says (nothing for the other kinds).
+    public func verdicts(_ context: DescriptorContext) -> [LocatedVerdict] {
+        guard case .perDescriptor(let judge) = judgement else { return [] }
+        return judge(context)
+    }
+
+    /// Every verdict of this check on a deployment: deployment checks once, descriptor checks once when there is a
+    /// descriptor, the others on each artifact.
     public func verdicts(_ context: DeploymentContext) -> [LocatedVerdict] {
         switch judgement {
         case .perDeployment(let judge):
             judge(context)
+        case .perDescriptor(let judge):
+            context.described.map(judge) ?? []
         case .perBinary, .perArtifact:
             context.placed.flatMap { artifact, role in
                 verdicts(ArtifactContext(artifact: artifact, runtime: context.runtime, role: role)).map {

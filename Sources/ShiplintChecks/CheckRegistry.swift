@@ -40,16 +40,25 @@ public enum CheckRegistry {
         .imageTooLarge,
         .unreadableEntry,
         .runtimeDeprecated,
+        .deploymentNotChecked,
     ]
 
-    /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists): they
-    /// run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
     /// Checks of container images: they run only when an image is scanned.
     public static let imageChecks: Set<String> = [
         Check.imageMediaType.id, Check.imageIntegrity.id, Check.imageEntrypoint.id, Check.imageArchMismatch.id, Check.imageTooLarge.id,
     ]
 
-    public static let descriptorChecks: Set<String> = [Check.handlerNotFound.id, Check.layerIncompatible.id, Check.runtimeDeprecated.id]
+    /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists, what could
+    /// not be read): they run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
+    public static let descriptorChecks: Set<String> = [
+        Check.handlerNotFound.id, Check.layerIncompatible.id, Check.runtimeDeprecated.id, Check.deploymentNotChecked.id,
+    ]
+
+    /// The checks that run on a deployment: every one given, less the descriptor checks without a descriptor and the
+    /// image checks without an image.
+    public static func applicable(_ checks: [Check], descriptor: Bool, image: Bool) -> [Check] {
+        checks.filter { (descriptor || !descriptorChecks.contains($0.id)) && (image || !imageChecks.contains($0.id)) }
+    }
 
     public static func check(id: String) -> Check? {
         all.first { $0.id == id }

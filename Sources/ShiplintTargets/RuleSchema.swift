@@ -28,6 +28,7 @@ indirect enum RuleSchema: Sendable {
             "libc-version": .version,
             "display-name": .string,
             "runtime": .string,
+            "loader-paths": .stringArray,
         ]),
         "symbol-versions": .table(["GLIBCXX": .version, "CXXABI": .version, "GCC": .version]),
         // A wheel policy of pypa/auditwheel's policy table, for this target's architecture.

@@ -213,6 +213,14 @@ public struct TargetCatalog: Sendable {
         let knownAbsent = reader.tables("libraries.known-absent").map { table in
             TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
         }
+        var platform = TargetRuntime.Platform(
+            os: try reader.string("platform.os"),
+            arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
+            libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
+            libcVersion: try reader.version("platform.libc-version"),
+            displayName: try reader.string("platform.display-name"),
+            runtime: reader.optionalString("platform.runtime"))
+        platform.loaderPaths = reader.optionalStrings("platform.loader-paths") ?? []
         var provided: [TargetRuntime.ProvidedLibrary] = []
         for (index, table) in reader.tables("libraries.provides").enumerated() {
             let keyPath = "libraries.provides[\(index)]"
@@ -232,13 +240,7 @@ public struct TargetCatalog: Sendable {
             name: try reader.string("name"),
             description: try reader.string("description"),
             source: { if case .path(let path) = origin { return path } else { return "built-in" } }(),
-            platform: TargetRuntime.Platform(
-                os: try reader.string("platform.os"),
-                arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
-                libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
-                libcVersion: try reader.version("platform.libc-version"),
-                displayName: try reader.string("platform.display-name"),
-                runtime: reader.optionalString("platform.runtime")),
+            platform: platform,
             symbolVersions: symbolVersions,
             libraries: TargetRuntime.Libraries(
                 searchPath: try reader.strings("libraries.search-path"),
@@ -307,6 +309,11 @@ private struct RuleReader {
             if case .array(let items) = item { sets[key] = Set(items.compactMap(\.stringValue)) }
         }
         return sets
+    }
+
+    /// The (key, value) pairs of a table whose keys are data (sonames); empty when absent.
+    func pairs(_ path: String) -> [(key: String, value: RuleValue)] {
+        lookup(path)?.pairs ?? []
     }
 
     func tables(_ path: String) -> [RuleValue] {

@@ -21,6 +21,9 @@ public struct TargetRuntime: Sendable {
         public let libcVersion: VersionNumber
         public let displayName: String
         public let runtime: String?
+        /// Where the ELF program interpreter (`ld-linux-x86-64.so.2`, `ld-linux-aarch64.so.1`) exists on the target, by
+        /// every path that reaches it (`/lib/ld-linux-aarch64.so.1`); empty when the rule does not say.
+        public var loaderPaths: [String] = []
     }
 
     public struct KnownAbsent: Sendable {
@@ -58,8 +61,21 @@ public struct TargetRuntime: Sendable {
         /// The runtime's own libraries that a rule describes further (`[[libraries.provides]]`), in rule order.
         public var provided: [ProvidedLibrary] = []
 
+        /// The folder of the runtime's own libraries: first on LD_LIBRARY_PATH, so a library there shadows the OS's.
+        public static let runtimeDirectory = LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.libraryFolder)
+        /// The OS's library folders, one place on Amazon Linux (/lib -> usr/lib, /lib64 -> usr/lib64).
+        static let osDirectories: Set<String> = ["/lib64", "/usr/lib64", "/lib", "/usr/lib"]
+
         /// Every soname the runtime's loader can find without help from the artifact.
         public var present: Set<String> { Set(os).union(runtime) }
+
+        /// The rule's entry for the copy of `soname` the loader found in `directory` (a `Resolution.runtime` folder):
+        /// the runtime's own in /var/lang/lib, else the OS's, whichever of its folders the entry names. Nil when the
+        /// rule does not describe that copy.
+        public func provided(_ soname: String, in directory: String) -> ProvidedLibrary? {
+            let os = Self.osDirectories.contains(directory)
+            return provided.first { $0.soname == soname && ($0.directory == directory || (os && Self.osDirectories.contains($0.directory))) }
+        }
     }
 
     public struct Python: Sendable {

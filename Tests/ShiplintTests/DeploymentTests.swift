@@ -249,7 +249,7 @@ import Testing
         #expect(targets == [
             "HelloFunction": "aws-lambda-python3.13-arm64", "WrongHandlerFunction": "aws-lambda-python3.13-x86_64",
             "ImageFunction": "none", "S3Function": "none", "OutsideFunction": "none", "MissingFunction": "none",
-            "LoopFunction": "none", "DotnetFunction": "none",
+            "LoopFunction": "none", "DotnetFunction": "aws-lambda-dotnet8-x86_64",
         ])
         let findings = Self.findings(document)
         #expect(findings.contains("handler-not-found fixtures/deployments/sam/hello  WrongHandlerFunction (wrong-handler)"))
@@ -348,7 +348,7 @@ import Testing
     }
 
     /// Project reports render each function's outcome: SARIF's rules are the checks that ran (every registry check,
-    /// then deployment-not-checked and unmatched-ignore), suppressed findings stay with their reason and function,
+    /// deployment-not-checked last, then unmatched-ignore), suppressed findings stay with their reason and function,
     /// fingerprints include the function, and `.shiplint.toml` sets deployment-not-checked's severity.
     @Test func projectReportsRenderTheOutcome() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-outcome-\(UUID().uuidString)").path
@@ -367,7 +367,7 @@ import Testing
         let sarif = try runProgram(Repository.binary, arguments + ["--format", "sarif"])
         let run = try #require((try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]).first
         let rules = (((run?["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]]) ?? []
-        #expect(rules.compactMap { $0["id"] as? String } == CheckRegistry.all.map(\.id) + ["deployment-not-checked", "unmatched-ignore"])
+        #expect(rules.compactMap { $0["id"] as? String } == CheckRegistry.all.map(\.id) + ["unmatched-ignore"])
         let results = run?["results"] as? [[String: Any]] ?? []
         let ignored = results.filter { $0["ruleId"] as? String == "layer-incompatible" }
         #expect(ignored.count == 2)
@@ -383,7 +383,9 @@ import Testing
             (deployment["artifacts"] as? [[String: Any]] ?? []).flatMap { $0["suppressed"] as? [[String: Any]] ?? [] }
         }
         #expect(suppressed.compactMap { $0["deployment"] as? String }.sorted() == ["HelloFunction", "WrongHandlerFunction (wrong-handler)"])
-        #expect((document["summary"] as? [String: Any])?["warnings"] as? Int == 0, "not-checked lowered to notes, layer-incompatible ignored")
+        // not-checked lowered to notes, layer-incompatible ignored; the one warning left: dotnet8 deprecated on 2026-11-10.
+        #expect((document["summary"] as? [String: Any])?["warnings"] as? Int == 1)
+        #expect(json.stdout.contains("dotnet8 was deprecated on 2026-11-10"))
         let off = folder + "/off.toml"
         try "version = 1\n[severity]\ndeployment-not-checked = \"off\"\n".write(toFile: off, atomically: true, encoding: .utf8)
         let quiet = try runProgram(Repository.binary, ["scan", Repository.fixture("deployments/sam"), "--config", off, "--today", "2026-12-01"])

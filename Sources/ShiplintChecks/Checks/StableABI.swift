@@ -94,7 +94,7 @@ extension Check {
             }
             let newest = (laterStable.map(\.1) + maybeMissing.compactMap { stable[$0]?.added }).max()
             return Verdict(
-                parts.joined(separator: "; "), fix: fix, fact: "abi3 " + (newest.map { $0.description } ?? maybeMissing[0]), ceiling: .warning)
+                parts.joined(separator: "; "), fix: fix, fact: "abi3 " + (newest.map { $0.description } ?? maybeMissing[0]), severity: .warning)
         }
         return nil
     }

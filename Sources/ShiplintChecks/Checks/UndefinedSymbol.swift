@@ -184,14 +184,14 @@ enum UndefinedSymbolJudgement {
         ].compactMap { $0 }.joined(separator: "; ")
         let loadedBy = load.root == object ? "" : "; loaded by \(graph.objects[load.root].path)"
         let message: String
-        var ceiling: Severity?
+        var severity: Severity?
         switch program {
         case .python:
             message = "the import fails with `ImportError: \(error)`\(more): CPython loads extension modules with dlopen(RTLD_NOW), and nothing in the load scope defines it (searched \(scopeText))\(loadedBy)"
         case .executable:
             message = "running it fails with `\(oldWording ? "relocation error" : "symbol lookup error"): \(error)`\(more): nothing in its load scope defines it (searched \(scopeText))\(loadedBy)"
         case .node:
-            ceiling = .warning
+            severity = .warning
             message = "Node.js loads addons with RTLD_LAZY, so require() succeeds and the first call fails with `symbol lookup error: \(error)`\(more) (a data symbol fails at load): nothing in the load scope defines it (searched \(scopeText); Node.js's own exports are not in shiplint's tables, so only symbols versioned for a library that is are judged)\(loadedBy)"
         }
         let fix = first.version.map { version in
@@ -199,6 +199,6 @@ enum UndefinedSymbolJudgement {
         } ?? "Ship the library that defines \(first.name) where the loader finds it first (RPATH `$ORIGIN/…`, or lib/ of the function or a layer), or rebuild \(item.path) against the libraries of \(runtime.target.runtimeLabel); a name no library has means a damaged or edited file: reinstall the package."
         return LocatedVerdict(
             artifact: item.artifact, path: item.path,
-            verdict: Verdict(message, fix: fix, fact: first.name + (first.version.map { "@" + $0 } ?? ""), ceiling: ceiling))
+            verdict: Verdict(message, fix: fix, fact: first.name + (first.version.map { "@" + $0 } ?? ""), severity: severity))
     }
 }

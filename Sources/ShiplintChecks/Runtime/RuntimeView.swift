@@ -225,16 +225,26 @@ public struct LibrarySearch: Sendable {
     /// `lib/` of the function (`/var/task/lib`) and of the layers (`/opt/lib`), both on `LD_LIBRARY_PATH`.
     public let functionFolder: String
     public let layerFolder: String
+    /// The runtime's own folder (`/var/lang/lib`), first on `LD_LIBRARY_PATH`: a copy there shadows the OS's.
+    public let runtimeFolder: String
+    private let libraries: TargetRuntime.Libraries
 
     init(target: TargetRuntime, taskRoot: String, layerRoot: String) {
         path = target.libraries.searchPath
         let os = Set(target.libraries.os)
         osLibraries = os
-        let runtimeFolder = LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.libraryFolder)
+        libraries = target.libraries
+        runtimeFolder = TargetRuntime.Libraries.runtimeDirectory
         defaultFolder = "/lib64"
         systemFolders = [runtimeFolder: Set(target.libraries.runtime), "/lib64": os, "/usr/lib64": os, "/lib": os, "/usr/lib": os]
         functionFolder = LambdaFileSystem.path(taskRoot, LambdaFileSystem.libraryFolder)
         layerFolder = LambdaFileSystem.path(layerRoot, LambdaFileSystem.libraryFolder)
+    }
+
+    /// What the copy of `soname` that the loader found in `folder` (a `Resolution.runtime` folder) defines, as the
+    /// target's `[[libraries.provides]]` says: the runtime's own copy, or the OS's. Nil when the rule does not know.
+    public func provided(_ soname: String, in folder: String) -> TargetRuntime.ProvidedLibrary? {
+        libraries.provided(soname, in: folder)
     }
 }
 
