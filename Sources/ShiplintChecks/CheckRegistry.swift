@@ -25,6 +25,7 @@ public enum CheckRegistry {
         .blacklistedSymbol,
         .missingLibrary,
         .missingSymbolVersion,
+        .undefinedSymbol,
         .execStack,
         .unsafePath,
         .unreadableFile,
@@ -54,8 +55,13 @@ public enum CheckRegistry {
     public static let reachabilityChecks: Set<String> = [
         Check.corruptBinary.id, Check.windowsBinary.id, Check.darwinBinary.id, Check.androidBinary.id, Check.wrongArch.id,
         Check.muslBinary.id, Check.glibcTooNew.id, Check.libstdcxxTooNew.id, Check.missingLibrary.id,
-        Check.missingSymbolVersion.id, Check.execStack.id,
+        Check.missingSymbolVersion.id, Check.undefinedSymbol.id, Check.execStack.id,
     ]
+
+    /// Checks whose findings in one group are not one cause even with one fact: each unreadable file is damaged in its
+    /// own way (`corrupt-binary`'s fact is only "unreadable"). Every other check's findings are grouped (one cause,
+    /// one finding: `FindingGrouping`).
+    public static let ungroupedChecks: Set<String> = [Check.corruptBinary.id]
 
     /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists, what could
     /// not be read): they run only in `shiplint scan PROJECT`, never on artifacts named on the command line.

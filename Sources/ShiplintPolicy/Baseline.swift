@@ -10,9 +10,14 @@ public enum Baseline: Sendable, Equatable {
     /// Version 1 (read only): entries matched on check, artifact (as given on the command line) and path; its fact
     /// described the file, not what is wrong, so each entry hides at most one finding there.
     case v1([Entry])
-    /// Version 2: an entry is a finding's identity (check, deployment, artifact relative to the project root, path
-    /// inside it, and what is wrong: the soname, the version node …). The message is stored for the reader only.
+    /// Version 2 (read only): an entry is one file's finding (check, deployment, artifact relative to the project
+    /// root, path inside it, and what is wrong). It answers to the finding about that file's group with the same
+    /// check, deployment, artifact and fact, so a baseline written before findings were grouped still holds.
     case v2([Entry])
+    /// Version 3: an entry is a finding's identity: check, deployment, artifact, the group holding its files (the
+    /// installed distribution, Node package or folder; for a file in none, its path), and what is wrong. The message
+    /// is stored for the reader only.
+    case v3([Entry])
 
     public struct Entry: Sendable, Equatable {
         public let identity: FindingIdentity
@@ -24,16 +29,22 @@ public enum Baseline: Sendable, Equatable {
         }
     }
 
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var entries: [Entry] {
         switch self {
-        case .v1(let entries), .v2(let entries): entries
+        case .v1(let entries), .v2(let entries), .v3(let entries): entries
         }
     }
 
     public var isLegacy: Bool {
         if case .v1 = self { return true }
+        return false
+    }
+
+    /// Its entries name one file each (version 2), not the group holding the files.
+    public var namesFiles: Bool {
+        if case .v2 = self { return true }
         return false
     }
 
@@ -50,6 +61,7 @@ public enum Baseline: Sendable, Equatable {
                     "check": .string(entry.identity.check),
                     "deployment": .string(entry.identity.deployment),
                     "artifact": .string(entry.identity.artifact),
+                    "group": .string(entry.identity.group),
                     "path": .string(entry.identity.path),
                     "fact": .string(entry.identity.fact),
                     "message": .string(entry.message),
@@ -61,6 +73,7 @@ public enum Baseline: Sendable, Equatable {
     static let entryKeys: [Int: Set<String>] = [
         1: ["check", "artifact", "path", "fact", "message"],
         2: ["check", "deployment", "artifact", "path", "fact", "message"],
+        3: ["check", "deployment", "artifact", "group", "path", "fact", "message"],
     ]
     static let fileKeys: Set<String> = ["version", "tool", "target", "findings"]
 
@@ -116,7 +129,7 @@ public enum Baseline: Sendable, Equatable {
             throw error("version", "missing or not an integer")
         }
         guard let allowed = entryKeys[version] else {
-            throw error("version", "unsupported version \(version) (this shiplint reads versions 1 and 2)")
+            throw error("version", "unsupported version \(version) (this shiplint reads versions 1, 2 and 3)")
         }
         guard case .findings(let findings)? = top["findings"] else { throw error("findings", "missing or not an array") }
         var entries: [Entry] = []
@@ -129,6 +142,7 @@ public enum Baseline: Sendable, Equatable {
                 case "check": raw.check != nil
                 case "deployment": raw.deployment != nil
                 case "artifact": raw.artifact != nil
+                case "group": raw.group != nil
                 case "path": raw.path != nil
                 case "fact": raw.fact != nil
                 default: raw.message != nil
@@ -146,12 +160,23 @@ public enum Baseline: Sendable, Equatable {
                 throw error("\(where_).check", "unknown check '\(check)'\(Suggestion.didYouMean(check, among: knownChecks)) (`shiplint checks` lists them)")
             }
             if version >= 2, raw.notStrings.contains("deployment") { throw error("\(where_).deployment", "not a string") }
+            // In the order the JSONSerialization reading checked them (group and path before artifact and fact).
+            let group = version >= 3 ? try text("group", raw.group) : ""
+            let path = try text("path", raw.path)
+            if !group.isEmpty && !path.isEmpty {
+                throw error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)")
+            }
+            let artifact = try text("artifact", raw.artifact)
             entries.append(Entry(
                 identity: FindingIdentity(
-                    check: check, deployment: version >= 2 ? raw.deployment ?? "" : "", artifact: try text("artifact", raw.artifact),
-                    path: try text("path", raw.path), fact: try text("fact", raw.fact)),
+                    check: check, deployment: version >= 2 ? raw.deployment ?? "" : "", artifact: artifact, group: group, path: path,
+                    fact: try text("fact", raw.fact)),
                 message: raw.notStrings.contains("message") ? "" : raw.message ?? ""))
         }
-        return version == 1 ? .v1(entries) : .v2(entries)
+        switch version {
+        case 1: return .v1(entries)
+        case 2: return .v2(entries)
+        default: return .v3(entries)
+        }
     }
 }

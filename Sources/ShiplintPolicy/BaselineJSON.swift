@@ -15,8 +15,8 @@ struct BaselineJSON {
     /// One element of `findings` as written: the keys a baseline knows, kept as strings (no dictionary per
     /// entry: a 32 MiB baseline holds 400,000 of them), and what else was there, for the messages.
     struct RawFinding {
-        static let keys = ["check", "deployment", "artifact", "path", "fact", "message"]
-        var check, deployment, artifact, path, fact, message: String?
+        static let keys = ["check", "deployment", "artifact", "group", "path", "fact", "message"]
+        var check, deployment, artifact, group, path, fact, message: String?
         /// Keys given with a value that is not a string, and keys a baseline does not have.
         var notStrings: [String] = []
         var unknownKeys: [String] = []
@@ -32,6 +32,7 @@ struct BaselineJSON {
             case "check": check = value
             case "deployment": deployment = value
             case "artifact": artifact = value
+            case "group": group = value
             case "path": path = value
             case "fact": fact = value
             case "message": message = value

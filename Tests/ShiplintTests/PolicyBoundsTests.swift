@@ -148,7 +148,7 @@ import ShiplintTargets
         }
         guard let version = top["version"] as? Int else { return .failure(error("version", "missing or not an integer")) }
         guard let allowed = Baseline.entryKeys[version] else {
-            return .failure(error("version", "unsupported version \(version) (this shiplint reads versions 1 and 2)"))
+            return .failure(error("version", "unsupported version \(version) (this shiplint reads versions 1, 2 and 3)"))
         }
         guard let findings = top["findings"] as? [Any] else { return .failure(error("findings", "missing or not an array")) }
         var entries: [Baseline.Entry] = []
@@ -158,26 +158,34 @@ import ShiplintTargets
             for key in fields.keys.sorted() where !allowed.contains(key) {
                 return .failure(error("\(where_).\(key)", "unknown key (allowed here: \(allowed.sorted().joined(separator: ", ")))"))
             }
-            // In the order the old reading checked them: check, deployment, then artifact, path, fact.
-            var texts: [String: String] = [:]
-            for key in ["check", "deployment", "artifact", "path", "fact"] {
-                if key == "deployment" {
-                    if version >= 2, let value = fields["deployment"], !(value is String) { return .failure(error("\(where_).deployment", "not a string")) }
-                    continue
-                }
-                guard let value = fields[key] as? String else { return .failure(error("\(where_).\(key)", "missing or not a string")) }
-                texts[key] = value
-                if key == "check", !Baseline.knownChecks.contains(value) {
-                    return .failure(error("\(where_).check", "unknown check '\(value)'\(Suggestion.didYouMean(value, among: Baseline.knownChecks)) (`shiplint checks` lists them)"))
-                }
+            func text(_ key: String) -> String? { fields[key] as? String }
+            func missing(_ key: String) -> Result<Baseline, ConfigurationError> { .failure(error("\(where_).\(key)", "missing or not a string")) }
+            guard let check = text("check") else { return missing("check") }
+            guard Baseline.knownChecks.contains(check) else {
+                return .failure(error("\(where_).check", "unknown check '\(check)'\(Suggestion.didYouMean(check, among: Baseline.knownChecks)) (`shiplint checks` lists them)"))
             }
+            let deployment = version >= 2 ? ((fields["deployment"] as? String) ?? "") : ""
+            if version >= 2, let value = fields["deployment"], !(value is String) { return .failure(error("\(where_).deployment", "not a string")) }
+            var group = ""
+            if version >= 3 {
+                guard let value = text("group") else { return missing("group") }
+                group = value
+            }
+            guard let path = text("path") else { return missing("path") }
+            if !group.isEmpty && !path.isEmpty {
+                return .failure(error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)"))
+            }
+            guard let artifact = text("artifact") else { return missing("artifact") }
+            guard let fact = text("fact") else { return missing("fact") }
             entries.append(Baseline.Entry(
-                identity: FindingIdentity(
-                    check: texts["check"]!, deployment: version >= 2 ? ((fields["deployment"] as? String) ?? "") : "",
-                    artifact: texts["artifact"]!, path: texts["path"]!, fact: texts["fact"]!),
+                identity: FindingIdentity(check: check, deployment: deployment, artifact: artifact, group: group, path: path, fact: fact),
                 message: (fields["message"] as? String) ?? ""))
         }
-        return .success(version == 1 ? .v1(entries) : .v2(entries))
+        switch version {
+        case 1: return .success(.v1(entries))
+        case 2: return .success(.v2(entries))
+        default: return .success(.v3(entries))
+        }
     }
 
     static func document(_ generator: inout ErrorTextReadingTests.Generator) -> String {
@@ -196,7 +204,7 @@ import ShiplintTargets
         func entry() -> String {
             if Int.random(in: 0..<25, using: &generator) == 0 { return value() }
             var keys = ["check", "artifact", "path", "fact"].filter { _ in Int.random(in: 0..<12, using: &generator) != 0 }
-            for extra in ["deployment", "message", "bogus"] where Int.random(in: 0..<3, using: &generator) == 0 { keys.append(extra) }
+            for extra in ["deployment", "group", "message", "bogus"] where Int.random(in: 0..<3, using: &generator) == 0 { keys.append(extra) }
             keys.shuffle(using: &generator)
             return "{" + keys.map { key in
                 let text = key == "check" ? "\"" + ["exec-stack", "glibc-too-new", "no-such-check"].randomElement(using: &generator)! + "\"" : string()
@@ -207,7 +215,7 @@ import ShiplintTargets
         if Int.random(in: 0..<10, using: &generator) != 0 {
             members.append("\"findings\": [" + (0..<Int.random(in: 0...4, using: &generator)).map { _ in entry() }.joined(separator: ",\n  ") + "]")
         }
-        if Int.random(in: 0..<10, using: &generator) != 0 { members.append("\"version\": " + ["1", "2", "2", "3", "\"2\""].randomElement(using: &generator)!) }
+        if Int.random(in: 0..<10, using: &generator) != 0 { members.append("\"version\": " + ["1", "2", "3", "3", "\"2\""].randomElement(using: &generator)!) }
         if Int.random(in: 0..<2, using: &generator) == 0 { members.append("\"tool\": \"shiplint 0.1.0\"") }
         if Int.random(in: 0..<2, using: &generator) == 0 { members.append("\"target\": " + value()) }
         if Int.random(in: 0..<15, using: &generator) == 0 { members.append("\"extra\": 1") }
