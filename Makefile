@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats docs-test soak soak-ci soak-lock bench fixtures demo install clean
+.PHONY: all deps build debug test unit conformance ci-formats docs-test soak soak-ci soak-lock bench fixtures demo install clean fuzz fuzz-slice
 
 all: build
 
@@ -34,7 +34,24 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit differential-elf conformance ci-formats docs-test soak-ci dist-test
+test: unit differential-elf conformance ci-formats docs-test soak-ci dist-test fuzz-slice
+
+# libFuzzer harnesses (Fuzz/, a separate package: address sanitizer and coverage on every module, built in
+# .build-fuzz) for the binary readers, archives, images, descriptors, configuration, baselines and explain's text
+# reading, seeded from the fixtures (docs/fuzzing.md). `make fuzz` runs each harness for FUZZ_SECONDS (or FUZZ_RUNS
+# inputs), at the lowest priority; FUZZ_HARNESS="elf zip" picks some. A crash, hang or out-of-memory input is copied
+# to fixtures/fuzz/crashes/HARNESS/ and fails the run.
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
+FUZZ_HARNESS ?=
+fuzz: deps
+	nice -n 19 $(PYTHON) Fuzz/fuzz.py run $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS),--seconds $(FUZZ_SECONDS)) \
+		$(foreach h,$(FUZZ_HARNESS),--harness $(h)) --report .build-fuzz/report.json
+
+# The slice `make test` runs: every committed reproducer and seed replayed through its harness, then each harness
+# fuzzed for a few seconds.
+fuzz-slice: deps
+	nice $(PYTHON) Fuzz/fuzz.py slice --seconds 4
 
 unit: debug
 	$(SWIFT) test

@@ -5,6 +5,10 @@ let package = Package(
     name: "shiplint",
     products: [
         .executable(name: "shiplint", targets: ["shiplint"]),
+        // The readers and parsers the fuzz harnesses call (Fuzz/, a separate package built only by `make fuzz`).
+        .library(
+            name: "ShiplintFuzzTargets",
+            targets: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintPolicy", "ShiplintDeployments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

@@ -11,7 +11,7 @@ struct CloudFormationTemplate {
 
     /// Where a resource's code is: its id, its type, the code property (`CodeUri`, `Code`, `ContentUri`, `Content`)
     /// and its `Metadata`.
-    typealias CodeResolver = (_ id: String, _ property: DescriptorValue?, _ metadata: DescriptorValue?) -> CodeSource
+    typealias CodeResolver = (_ id: String, _ property: DescriptorValue?, _ metadata: DescriptorValue?) throws(DescriptorError) -> CodeSource
 
     static let functionTypes: Set<String> = ["AWS::Serverless::Function", "AWS::Lambda::Function"]
     static let layerTypes: Set<String> = ["AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"]
@@ -41,7 +41,7 @@ struct CloudFormationTemplate {
 
     /// Where a nested stack or application (`AWS::CloudFormation::Stack`, `AWS::Serverless::Application`) has its
     /// template: a local file to read, or why it cannot be followed; nil for any other resource.
-    typealias NestedResolver = (_ template: CloudFormationTemplate, _ id: String, _ resource: DescriptorValue) -> CodeSource?
+    typealias NestedResolver = (_ template: CloudFormationTemplate, _ id: String, _ resource: DescriptorValue) throws(DescriptorError) -> CodeSource?
 
     static let nestedTypes: Set<String> = ["AWS::CloudFormation::Stack", "AWS::Serverless::Application"]
     static let maximumNesting = 8
@@ -55,7 +55,7 @@ struct CloudFormationTemplate {
         var notes: [String] = []
         for id in resources.keys.sorted() {
             guard let resource = resources[id], let type = resource["Type"]?.string, Self.nestedTypes.contains(type),
-                  let location = nested(self, id, resource) else { continue }
+                  let location = try nested(self, id, resource) else { continue }
             let place = resourceLines[id].map { "\(file):\($0)" } ?? file
             switch location {
             case .notLocal(let why):
@@ -123,12 +123,12 @@ struct CloudFormationTemplate {
             } else if serverless, properties["InlineCode"] != nil {
                 codeSource = .notLocal("inline code (InlineCode)")
             } else {
-                codeSource = code(id, properties[serverless ? "CodeUri" : "Code"], resource["Metadata"])
+                codeSource = try code(id, properties[serverless ? "CodeUri" : "Code"], resource["Metadata"])
             }
             var layers: [LayerDescriptor] = []
             if let items = properties["Layers"] {
                 if let list = items.array {
-                    layers = list.map { layer(for: $0, code: code) }
+                    for item in list { layers.append(try layer(for: item, code: code)) }
                 } else {
                     notes.append("Layers is \(Self.describe(items)), which depends on the deployment and is not evaluated: its layers were not checked")
                 }
@@ -143,7 +143,7 @@ struct CloudFormationTemplate {
 
     /// One item of `Layers`: a `Ref` to a layer of this template is that layer's code; anything else (an ARN, a
     /// parameter, an import) names code that is not in the project.
-    private func layer(for item: DescriptorValue, code: CodeResolver) -> LayerDescriptor {
+    private func layer(for item: DescriptorValue, code: CodeResolver) throws(DescriptorError) -> LayerDescriptor {
         if let id = item["Ref"]?.string, let resource = resources[id], let type = resource["Type"]?.string {
             guard Self.layerTypes.contains(type) else {
                 return LayerDescriptor(name: id, code: .notLocal("Ref \(id) is a \(type), not a layer"))
@@ -151,7 +151,7 @@ struct CloudFormationTemplate {
             let properties = resource["Properties"]?.object ?? [:]
             let content = properties[type == "AWS::Serverless::LayerVersion" ? "ContentUri" : "Content"]
             return LayerDescriptor(
-                name: id, code: code(id, content, resource["Metadata"]),
+                name: id, code: try code(id, content, resource["Metadata"]),
                 compatibleRuntimes: properties["CompatibleRuntimes"]?.strings ?? [],
                 compatibleArchitectures: properties["CompatibleArchitectures"]?.strings ?? [])
         }
@@ -198,26 +198,78 @@ struct CloudFormationTemplate {
     }
 }
 
-/// Where code named by a path is, relative to a descriptor's folder, kept inside the project.
+/// Where code named by a path is, relative to a descriptor's folder, kept inside the project: by its name (no `..`
+/// or absolute path out of it) and by what it is (no symbolic link, in any of its folders, out of it).
 struct LocalCode {
     /// The folder paths in the descriptor are relative to (as the user named it).
     let base: String
-    /// Code must lie inside this folder (the project).
+    /// Code must lie inside this folder (the project), or one of `DescriptorLimits.codeRoots`.
     let root: String
+    /// The descriptor that names the paths (for messages).
+    let file: String
 
-    /// `.local` for an existing path inside the project; otherwise `.notLocal` saying why.
-    func resolve(_ relative: String, what: String) -> CodeSource {
+    /// `.local` for an existing path inside the project; `.notLocal` for S3 or a path not built yet; an error for a
+    /// path that leaves the project, by its name or through a link.
+    func resolve(_ relative: String, what: String) throws(DescriptorError) -> CodeSource {
         if relative.hasPrefix("s3://") { return .notLocal("\(what) is the S3 object \(relative), not a local path") }
         let path = relative.hasPrefix("/") ? relative : Self.join(base, relative)
-        let standard = URL(fileURLWithPath: path).standardizedFileURL.path
-        let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
-        guard standard == rootPath || standard.hasPrefix(rootPath.hasSuffix("/") ? rootPath : rootPath + "/") else {
-            return .notLocal("\(what) \(relative) is outside the project (\(root))")
-        }
         guard FileManager.default.fileExists(atPath: path) else {
+            try inside(path, what: what, named: relative)
             return .notLocal("\(what) \(relative) does not exist (\(path)); build the project first")
         }
+        try inside(path, what: what, named: relative)
         return .local(Self.tidy(path))
+    }
+
+    /// Checks that `path` (which the descriptor names as `named`) stays inside the project or a code root, first as
+    /// written, then with every symbolic link on the way resolved (when it exists). Throws naming both.
+    func inside(_ path: String, what: String, named: String) throws(DescriptorError) {
+        let roots = [root] + DescriptorText.limits.codeRoots
+        let allowed = roots.map { "\($0)" }.joined(separator: ", ")
+        let advice = "shiplint reads only code inside the project; move it in, or name its folder with --code-root"
+        let standard = Self.absolute(path)
+        guard roots.contains(where: { Self.isWithin(standard, Self.absolute($0)) }) else {
+            throw DescriptorError(file: file, message: "\(what) \(named) is outside the project (\(allowed)): \(advice)")
+        }
+        // Existing parts only: realpath of the deepest existing ancestor (a missing file cannot be a link).
+        guard let real = Self.realPath(path) else { return }
+        guard roots.contains(where: { root in Self.realPath(root).map { Self.isWithin(real, $0) } ?? false }) else {
+            throw DescriptorError(file: file, message: "\(what) \(named) leads outside the project through a symbolic link: it resolves to \(real), not inside \(allowed); \(advice)")
+        }
+    }
+
+    /// The path with `.` and `..` removed, made absolute from the current folder (links not followed).
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    static func isWithin(_ path: String, _ root: String) -> Bool {
+        path == root || root == "/" || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    /// Every symbolic link resolved (`realpath`) for the longest existing prefix of `path`, the rest appended; nil
+    /// when nothing of it exists. A dangling link or a loop is returned unresolved past it (and judged as it reads).
+    static func realPath(_ path: String) -> String? {
+        var existing = absolute(path)
+        var rest: [String] = []
+        while true {
+            if let resolved = realpath(existing, nil) {
+                defer { free(resolved) }
+                return ([String(cString: resolved)] + rest.reversed()).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
+            }
+            // A dangling link: where it points, read as written.
+            var status = stat()
+            if lstat(existing, &status) == 0, status.st_mode & S_IFMT == S_IFLNK,
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: existing)
+            {
+                let pointed = target.hasPrefix("/") ? target : (existing as NSString).deletingLastPathComponent + "/" + target
+                return absolute(([pointed] + rest.reversed()).joined(separator: "/"))
+            }
+            let parent = (existing as NSString).deletingLastPathComponent
+            if parent == existing || parent.isEmpty { return nil }
+            rest.append((existing as NSString).lastPathComponent)
+            existing = parent
+        }
     }
 
     static func join(_ base: String, _ relative: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import ShiplintFacts
 import Yams
 
 /// A descriptor document as plain values: YAML and JSON read into the same shape. CloudFormation short-form tags
@@ -50,37 +51,93 @@ public struct DescriptorError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "\(file): \(message)" }
 }
 
+/// How much of a project shiplint reads: the largest descriptor file, and folders outside the project that code
+/// paths may name.
+public struct DescriptorLimits: Sendable {
+    /// Largest descriptor file read (`--max-descriptor-bytes`; real templates and plans are far smaller).
+    public var bytes: Int
+    /// Folders besides the project a descriptor's paths may lead into, links resolved (`--code-root`).
+    public var codeRoots: [String]
+
+    public init(bytes: Int = 32 << 20, codeRoots: [String] = []) {
+        self.bytes = bytes
+        self.codeRoots = codeRoots
+    }
+
+    public static let defaults = DescriptorLimits()
+}
+
 /// Reads descriptor text with limits, so a hostile file (a billion-laughs alias bomb, a huge document) is an
 /// error, not a hang.
 public enum DescriptorText {
-    /// Largest descriptor read (real templates and plans are far smaller).
-    public static let maximumBytes = 32 << 20
+    /// The limits of the project being read (set by `DeploymentProject.read` for the whole reading).
+    @TaskLocal static var limits = DescriptorLimits.defaults
+    /// Largest descriptor read by default.
+    public static let maximumBytes = DescriptorLimits.defaults.bytes
     /// Most values produced from one YAML document, aliases expanded: bounds an alias bomb. CloudFormation takes
     /// templates of at most 1 MB, far fewer values than this.
     public static let maximumNodes = 500_000
     /// Most values of one JSON document (no aliases: bounded by its size; a large Terraform plan has millions).
     public static let maximumJSONNodes = 8_000_000
 
-    /// The file's text, or an error naming it.
+    /// The file's text, or an error naming it: too large (the limit and the flag that raises it), not UTF-8 (the
+    /// byte offset), or unreadable.
     public static func read(_ path: String) throws(DescriptorError) -> String {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let size = attributes?[.size] as? Int else { throw DescriptorError(file: path, message: "cannot read the file") }
-        guard size <= maximumBytes else {
-            throw DescriptorError(file: path, message: "\(size) bytes is over the \(maximumBytes >> 20) MiB a descriptor may have")
+        do {
+            return try TextFile.text(path, limit: limits.bytes)
+        } catch .tooLarge(let size, let limit) {
+            throw DescriptorError(file: path, message: "\(size) bytes is over the \(TextFile.describe(limit)) a descriptor may have; not read (--max-descriptor-bytes raises the limit)")
+        } catch {
+            throw DescriptorError(file: path, message: error.description)
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw DescriptorError(file: path, message: "cannot read the file as UTF-8 text")
+    }
+
+    /// At most the first `count` bytes of a file, as text (invalid UTF-8 replaced): enough to tell what it is.
+    static func head(_ path: String, count: Int = 1 << 20) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        return String(decoding: (try? handle.read(upToCount: count)) ?? Data(), as: UTF8.self)
+    }
+
+    /// A parser's message, short enough to print (libyaml quotes the offending line, which can be megabytes).
+    static func clipped(_ message: String) -> String {
+        message.count > 400 ? String(message.prefix(400)) + "…" : message
+    }
+
+    /// How deep JSON text nests (arrays and objects), strings skipped; stops counting past `limit`.
+    static func jsonDepth(_ text: String, limit: Int) -> Int {
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in text.utf8 {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > limit { return deepest }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
         }
-        return text
+        return deepest
     }
 
     /// JSON text (Foundation's parser) as values; numbers and booleans become their text.
     public static func json(_ text: String, file: String) throws(DescriptorError) -> DescriptorValue {
+        if jsonDepth(text, limit: maximumDepth) > maximumDepth {
+            throw DescriptorError(file: file, message: "nested more than \(maximumDepth) levels deep; not read")
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
         } catch {
-            throw DescriptorError(file: file, message: "not valid JSON: \(error.localizedDescription)")
+            throw DescriptorError(file: file, message: "not valid JSON: \(clipped(error.localizedDescription))")
         }
         var budget = maximumJSONNodes
         return try value(json: object, budget: &budget, file: file)
@@ -111,7 +168,11 @@ public enum DescriptorText {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw DescriptorError(file: file, message: "not valid YAML: \(error)")
+            let message = String(describing: error)
+            if message.contains("Maximum nesting level reached") {
+                throw DescriptorError(file: file, message: "nested deeper than libyaml reads (\(message.split(separator: ":").prefix(2).joined(separator: ":"))); not read")
+            }
+            throw DescriptorError(file: file, message: "not valid YAML: \(clipped(message))")
         }
         guard let root else { return (.null, [:]) }
         var budget = maximumNodes

@@ -14,13 +14,23 @@ enum ServerlessReader {
         // Artifact paths are relative to the service folder (the parent of `.serverless/`) or absolute from the
         // machine that packaged; either way the ZIP is looked for beside the state file too.
         let serviceFolder = stateFolder.hasSuffix(".serverless") ? stateFolder.parentFolder : stateFolder
-        let local = LocalCode(base: serviceFolder, root: serviceFolder)
-        func artifact(_ named: String?, fallback: String) -> CodeSource {
+        let local = LocalCode(base: serviceFolder, root: serviceFolder, file: file)
+        func artifact(_ named: String?, fallback: String) throws(DescriptorError) -> CodeSource {
             let name = named ?? ".serverless/" + fallback
-            let found = local.resolve(name, what: "package artifact")
+            let found: CodeSource
+            var outside: DescriptorError?
+            do {
+                found = try local.resolve(name, what: "package artifact")
+            } catch {
+                // An absolute path from the machine that packaged: the ZIP beside the state file, if it is there.
+                found = .notLocal(error.message)
+                outside = error
+            }
             if case .local = found { return found }
             let beside = LocalCode.join(stateFolder, (name as NSString).lastPathComponent)
-            return FileManager.default.fileExists(atPath: beside) ? .local(LocalCode.tidy(beside)) : found
+            if FileManager.default.fileExists(atPath: beside) { return try local.resolve(beside, what: "package artifact") }
+            if let outside { throw outside }
+            return found
         }
         let serviceName = service["service"]?.string ?? service["service"]?["name"]?.string ?? "service"
         let individually = service["package"]?["individually"]?.string == "true" || service["package"]?["individually"]?.string == "1"
@@ -29,7 +39,7 @@ enum ServerlessReader {
         var layers: [String: LayerDescriptor] = [:]
         for (name, layer) in service["layers"]?.object ?? [:] {
             let descriptor = LayerDescriptor(
-                name: name, code: artifact(layer["package"]?["artifact"]?.string, fallback: name + ".zip"),
+                name: name, code: try artifact(layer["package"]?["artifact"]?.string, fallback: name + ".zip"),
                 compatibleRuntimes: layer["compatibleRuntimes"]?.strings ?? [],
                 compatibleArchitectures: layer["compatibleArchitectures"]?.strings ?? [])
             layers[logicalId(ofLayer: name)] = descriptor
@@ -44,7 +54,7 @@ enum ServerlessReader {
                 ?? (individually ? nil : serviceArtifact)
             let code: CodeSource = image
                 ? .notLocal("it is a container image (PackageType Image)")
-                : artifact(packaged, fallback: (individually ? key : serviceName) + ".zip")
+                : try artifact(packaged, fallback: (individually ? key : serviceName) + ".zip")
             let layerItems = function["layers"]?.array ?? provider["layers"]?.array ?? []
             let functionLayers = layerItems.map { item -> LayerDescriptor in
                 if let reference = item["Ref"]?.string {

@@ -22,13 +22,13 @@ enum TerraformReader {
         try collect(root, into: &resources, depth: 0, file: file)
         // `filename` is relative to the folder terraform ran in: taken to be the folder of the JSON.
         let folder = file.parentFolder
-        let local = LocalCode(base: folder, root: folder)
+        let local = LocalCode(base: folder, root: folder, file: file)
         var layersByAddress: [String: LayerDescriptor] = [:]
         var layersByArn: [String: LayerDescriptor] = [:]
         for resource in resources where resource.type == "aws_lambda_layer_version" {
             let values = resource.values
             let layer = LayerDescriptor(
-                name: resource.address, code: code(values, local: local),
+                name: resource.address, code: try code(values, local: local),
                 compatibleRuntimes: values["compatible_runtimes"]?.strings ?? [],
                 compatibleArchitectures: values["compatible_architectures"]?.strings ?? [])
             layersByAddress[resource.address] = layer
@@ -65,7 +65,7 @@ enum TerraformReader {
             functions.append(FunctionDescriptor(
                 name: resource.address, functionName: values["function_name"]?.string, runtime: values["runtime"]?.string,
                 architecture: architectures.first ?? TargetArchitecture.lambdaDefault.lambdaName, handler: values["handler"]?.string, packageType: packageType,
-                code: packageType == "Image" ? .notLocal("it is a container image (PackageType Image)") : code(values, local: local), layers: layers, file: file,
+                code: packageType == "Image" ? .notLocal("it is a container image (PackageType Image)") : try code(values, local: local), layers: layers, file: file,
                 notes: notes))
         }
         return DeploymentProject(format: .terraform, file: file, functions: functions)
@@ -83,8 +83,8 @@ enum TerraformReader {
     }
 
     /// `filename` (a local ZIP), else S3 or an image: not local.
-    static func code(_ values: DescriptorValue, local: LocalCode) -> CodeSource {
-        if let filename = values["filename"]?.string { return local.resolve(filename, what: "filename") }
+    static func code(_ values: DescriptorValue, local: LocalCode) throws(DescriptorError) -> CodeSource {
+        if let filename = values["filename"]?.string { return try local.resolve(filename, what: "filename of \(values["function_name"]?.string ?? values["layer_name"]?.string ?? "a resource")") }
         if let bucket = values["s3_bucket"]?.string { return .notLocal("code in S3 (s3://\(bucket)/\(values["s3_key"]?.string ?? "?")), not a local path") }
         if values["image_uri"]?.string != nil { return .notLocal("it is a container image (PackageType Image)") }
         return .notLocal("no filename in the plan (unknown until apply?)")

@@ -1,5 +1,6 @@
 import Foundation
 import ShiplintChecks
+import ShiplintFacts
 import ShiplintOutcome
 import ShiplintTargets
 
@@ -79,58 +80,96 @@ public enum Baseline: Sendable, Equatable {
     /// Every check id a baseline may name: the registry's and the configuration's.
     public static var knownChecks: Set<String> { Set(CheckRegistry.all.map(\.id) + [Check.unmatchedIgnore.id]) }
 
+    /// Largest baseline read: far more findings than any project should hide, and small enough that reading one
+    /// stays well under 256 MB.
+    public static let maximumBytes = 32 << 20
+
     public static func load(file: String) throws(ConfigurationError) -> Baseline {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw ConfigurationError(file: file, message: "cannot read the baseline (missing or unreadable); `shiplint baseline write` makes one")
+        let bytes: [UInt8]
+        do {
+            bytes = try TextFile.bytes(file, limit: maximumBytes)
+        } catch .tooLarge(let size, let limit) {
+            throw ConfigurationError(file: file, message: "\(size) bytes is over the \(TextFile.describe(limit)) a baseline may have; not read (a baseline that large hides more than anyone reviews: fix findings, or write it again with `shiplint baseline write`)")
+        } catch {
+            throw ConfigurationError(file: file, message: "cannot read the baseline (\(error.description)); `shiplint baseline write` makes one")
         }
-        return try parse(data, file: file)
+        return try parse(bytes, file: file)
     }
 
     public static func parse(_ data: Data, file: String, knownChecks: Set<String> = Baseline.knownChecks) throws(ConfigurationError) -> Baseline {
+        try parse([UInt8](data), file: file, knownChecks: knownChecks)
+    }
+
+    /// The baseline in `bytes` (strict JSON, read by `BaselineJSON` straight into strings), every key checked.
+    static func parse(_ bytes: [UInt8], file: String, knownChecks: Set<String> = Baseline.knownChecks) throws(ConfigurationError) -> Baseline {
         func error(_ keyPath: String?, _ message: String) -> ConfigurationError {
             ConfigurationError(file: file, keyPath: keyPath, message: message)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
-            throw error(nil, "not a JSON object; is this a shiplint baseline?")
+        if let offset = TextFile.firstInvalidUTF8(bytes) {
+            throw error(nil, TextFile.Failure.notUTF8(offset: offset, byte: bytes[offset]).description)
         }
+        let members: [(key: String, value: BaselineJSON.Value)]
+        do {
+            guard let top = try BaselineJSON.topLevel(bytes) else { throw error(nil, "not a JSON object; is this a shiplint baseline?") }
+            members = top
+        } catch let syntax as BaselineJSON.SyntaxError {
+            throw error(nil, "not valid JSON at byte \(syntax.offset): \(syntax.message); is this a shiplint baseline?")
+        } catch let configuration as ConfigurationError {
+            throw configuration
+        } catch {
+            throw ConfigurationError(file: file, message: "\(error)")
+        }
+        // The last of a repeated key counts, as in JSON parsers generally.
+        var top: [String: BaselineJSON.Value] = [:]
+        for (key, value) in members { top[key] = value }
         for key in top.keys.sorted() where !fileKeys.contains(key) {
             throw error(key, "unknown key (allowed here: \(fileKeys.sorted().joined(separator: ", ")))")
         }
-        guard let version = top["version"] as? Int else {
+        guard case .integer(let version)? = top["version"] else {
             throw error("version", "missing or not an integer")
         }
         guard let allowed = entryKeys[version] else {
             throw error("version", "unsupported version \(version) (this shiplint reads versions 1, 2 and 3)")
         }
-        guard let findings = top["findings"] as? [Any] else { throw error("findings", "missing or not an array") }
+        guard case .findings(let findings)? = top["findings"] else { throw error("findings", "missing or not an array") }
         var entries: [Entry] = []
-        for (index, item) in findings.enumerated() {
+        entries.reserveCapacity(findings.count)
+        for (index, raw) in findings.enumerated() {
             let where_ = "findings[\(index)]"
-            guard let fields = item as? [String: Any] else { throw error(where_, "expected an object") }
-            for key in fields.keys.sorted() where !allowed.contains(key) {
+            if raw.notObject { throw error(where_, "expected an object") }
+            let given = Set(raw.unknownKeys + raw.notStrings + BaselineJSON.RawFinding.keys.filter { key in
+                switch key {
+                case "check": raw.check != nil
+                case "deployment": raw.deployment != nil
+                case "artifact": raw.artifact != nil
+                case "group": raw.group != nil
+                case "path": raw.path != nil
+                case "fact": raw.fact != nil
+                default: raw.message != nil
+                }
+            })
+            for key in given.sorted() where !allowed.contains(key) {
                 throw error("\(where_).\(key)", "unknown key (allowed here: \(allowed.sorted().joined(separator: ", ")))")
             }
-            func text(_ key: String) throws(ConfigurationError) -> String {
-                guard let value = fields[key] as? String else { throw error("\(where_).\(key)", "missing or not a string") }
+            func text(_ key: String, _ value: String?) throws(ConfigurationError) -> String {
+                guard let value, !raw.notStrings.contains(key) else { throw error("\(where_).\(key)", "missing or not a string") }
                 return value
             }
-            let check = try text("check")
+            let check = try text("check", raw.check)
             guard knownChecks.contains(check) else {
                 throw error("\(where_).check", "unknown check '\(check)'\(Suggestion.didYouMean(check, among: knownChecks)) (`shiplint checks` lists them)")
             }
-            let deployment = version >= 2 ? ((fields["deployment"] as? String) ?? "") : ""
-            if version >= 2, let value = fields["deployment"], !(value is String) {
-                throw error("\(where_).deployment", "not a string")
-            }
-            let group = version >= 3 ? try text("group") : ""
-            let path = try text("path")
+            if version >= 2, raw.notStrings.contains("deployment") { throw error("\(where_).deployment", "not a string") }
+            let group = version >= 3 ? try text("group", raw.group) : ""
+            let path = try text("path", raw.path)
             if !group.isEmpty && !path.isEmpty {
                 throw error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)")
             }
             entries.append(Entry(
                 identity: FindingIdentity(
-                    check: check, deployment: deployment, artifact: try text("artifact"), group: group, path: path, fact: try text("fact")),
-                message: (fields["message"] as? String) ?? ""))
+                    check: check, deployment: version >= 2 ? raw.deployment ?? "" : "", artifact: try text("artifact", raw.artifact),
+                    group: group, path: path, fact: try text("fact", raw.fact)),
+                message: raw.notStrings.contains("message") ? "" : raw.message ?? ""))
         }
         switch version {
         case 1: return .v1(entries)

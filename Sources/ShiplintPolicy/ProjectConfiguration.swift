@@ -1,5 +1,6 @@
 import Foundation
 import ShiplintChecks
+import ShiplintFacts
 import ShiplintOutcome
 import ShiplintTargets
 
@@ -76,9 +77,18 @@ public struct ProjectConfiguration: Sendable {
         }
     }
 
+    /// Largest `.shiplint.toml` read: a hand-written file is a few KiB; TOML parsed into values costs many times its
+    /// size, so the limit keeps reading one far under 256 MB.
+    public static let maximumBytes = 1 << 20
+
     public static func load(file: String) throws(ConfigurationError) -> ProjectConfiguration {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw ConfigurationError(file: file, message: "cannot read the file (missing, unreadable or not UTF-8)")
+        let text: String
+        do {
+            text = try TextFile.text(file, limit: maximumBytes)
+        } catch .tooLarge(let size, let limit) {
+            throw ConfigurationError(file: file, message: "\(size) bytes is over the \(TextFile.describe(limit)) a configuration may have; not read")
+        } catch {
+            throw ConfigurationError(file: file, message: error.description)
         }
         return try parse(text, file: file)
     }

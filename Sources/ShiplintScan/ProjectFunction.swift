@@ -9,10 +9,10 @@ import ShiplintTargets
 /// since there is nothing to explain without it, except a layer only named by an ARN, which is left out and said.
 public enum ProjectFunction {
     public static func deployment(
-        of project: DeploymentProject, function selector: String?, errorText: String?, target override: TargetRuntime?, limits: ReadLimits,
-        today: String
+        of project: DeploymentProject, function selector: String?, logGroups: [String] = [], target override: TargetRuntime?,
+        limits: ReadLimits, today: String
     ) throws(ScanError) -> (deployment: DeploymentContext, notes: [String]) {
-        let descriptor = try chosen(project, selector: selector, errorText: errorText)
+        let descriptor = try chosen(project, selector: selector, logGroups: logGroups)
         guard descriptor.packageType == "Zip" else {
             throw ScanError("\(descriptor.label) is an image function: explain reads ZIP functions; scan its image with `shiplint scan \(project.file) --image \(descriptor.name)=image.tar`")
         }
@@ -46,7 +46,9 @@ public enum ProjectFunction {
     }
 
     /// The function `--function` names, else the one the log's log group names, else the project's only one.
-    static func chosen(_ project: DeploymentProject, selector: String?, errorText: String?) throws(ScanError) -> FunctionDescriptor {
+    /// `logGroups`: the function names of the log groups the error text names (`/aws/lambda/NAME`, the whole name, as
+    /// the streamed reading of the error text collects them: ErrorTextReading.logGroups).
+    static func chosen(_ project: DeploymentProject, selector: String?, logGroups: [String]) throws(ScanError) -> FunctionDescriptor {
         let names = project.functions.map(\.label).joined(separator: ", ")
         if let selector {
             guard let found = project.functions.first(where: { $0.matches(selector) }) else {
@@ -54,7 +56,7 @@ public enum ProjectFunction {
             }
             return found
         }
-        if project.functions.count > 1, let logged = loggedFunction(project.functions, errorText) { return logged }
+        if project.functions.count > 1, let logged = loggedFunction(project.functions, logGroups) { return logged }
         guard project.functions.count == 1, let only = project.functions.first else {
             throw ScanError(project.functions.isEmpty
                 ? "\(project.file): no Lambda functions in it"
@@ -73,16 +75,11 @@ public enum ProjectFunction {
         return loaded
     }
 
-    /// The one function whose log group (`/aws/lambda/NAME`) the pasted log names, if exactly one does.
-    public static func loggedFunction(_ functions: [FunctionDescriptor], _ errorText: String?) -> FunctionDescriptor? {
-        guard let errorText else { return nil }
+    /// The one function whose log group (`/aws/lambda/NAME`) the pasted log names, if exactly one does: the whole name
+    /// (`/aws/lambda/api` is not `/aws/lambda/api-worker`; the reader collects whole names).
+    public static func loggedFunction(_ functions: [FunctionDescriptor], _ logGroups: [String]) -> FunctionDescriptor? {
         let named = functions.filter { descriptor in
-            [descriptor.functionName, descriptor.name].compactMap { $0 }.contains { name in
-                guard let range = errorText.range(of: "/aws/lambda/" + name) else { return false }
-                // The whole name: `/aws/lambda/api` is not `/aws/lambda/api-worker`.
-                let next = errorText[range.upperBound...].first
-                return next.map { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ?? true
-            }
+            [descriptor.functionName, descriptor.name].compactMap { $0 }.contains { logGroups.contains($0) }
         }
         return named.count == 1 ? named[0] : nil
     }

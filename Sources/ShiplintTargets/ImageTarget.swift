@@ -52,8 +52,9 @@ extension TargetRuntime {
             description: "the container image \(label) (\(platform)), judged against its own root file system",
             source: label,
             platform: Platform(
-                os: image.os.isEmpty ? "linux" : image.os, arch: arch, libc: libc == nil && musl != nil ? .musl : .glibc,
-                libcVersion: glibc ?? VersionNumber("1.2")!, displayName: "\(platform.isEmpty ? "linux" : platform) image",
+                // The libc the image has: glibc's libc.so.6, else musl's loader, else none (never a guessed version).
+                os: image.os.isEmpty ? "linux" : image.os, arch: arch, libc: libc != nil ? .glibc : musl != nil ? .musl : .absent,
+                libcVersion: glibc ?? VersionNumber([0]), displayName: "\(platform.isEmpty ? "linux" : platform) image",
                 runtime: python.map { "python\($0.version.components.prefix(2).map(String.init).joined(separator: "."))" }
                     ?? node.flatMap { $0.version.isEmpty ? nil : "nodejs\($0.version)" }),
             symbolVersions: symbolVersions,
@@ -102,8 +103,8 @@ public struct ImageFiles: Sendable {
             if part == ".." { if !current.isEmpty { current.removeLast() }; continue }
             let candidate = "/" + (current + [part]).joined(separator: "/")
             guard let entry = entries[candidate] else {
-                // Folders a layer never lists exist when something is inside them.
-                if remaining.isEmpty || !entries.keys.contains(where: { $0.hasPrefix(candidate + "/") }) { return nil }
+                // Folders a layer never lists exist when something is inside them (the path may end at one).
+                if !entries.keys.contains(where: { $0.hasPrefix(candidate + "/") }) { return nil }
                 current.append(part)
                 continue
             }

@@ -26,6 +26,9 @@ public indirect enum RuleValue: Sendable, Equatable {
 
     /// Parses TOML text; a syntax error comes back with its line and column.
     public static func parse(toml text: String, file: String) throws(TargetError) -> RuleValue {
+        if let bad = TOMLAbortCheck.firstAbort(in: text) {
+            throw TargetError(file: file, message: "line \(bad.line), column \(bad.column): \(bad.message)")
+        }
         do {
             return RuleValue(try TOMLTable(string: text))
         } catch let error as TOMLParseError {

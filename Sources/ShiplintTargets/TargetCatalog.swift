@@ -141,15 +141,22 @@ public struct TargetCatalog: Sendable {
         try RuleValue.parse(toml: files[name] ?? "", file: Origin.builtIn(name).label)
     }
 
+    /// Largest rule file read (the built-in ones are a few KiB).
+    static let maximumRuleFileBytes = 1 << 20
+
     private func text(of origin: Origin) throws(TargetError) -> String {
         switch origin {
         case .builtIn(let name):
             return files[name] ?? ""
         case .path(let path):
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw TargetError(file: path, message: "cannot read the file (missing, unreadable or not UTF-8)")
+            // Bounded before it is parsed (a rule file is a few KiB), and UTF-8 with the place it is not.
+            do {
+                return try TextFile.text(path, limit: Self.maximumRuleFileBytes)
+            } catch .tooLarge(let size, let limit) {
+                throw TargetError(file: path, message: "\(size) bytes is over the \(TextFile.describe(limit)) a rule file may have; not read")
+            } catch {
+                throw TargetError(file: path, message: error.description)
             }
-            return text
         }
     }
 

@@ -2,6 +2,18 @@ import ShiplintFacts
 
 public enum TargetLibc: String, Sendable {
     case glibc, musl
+    /// No C library at all: a container image with neither glibc's `libc.so.6` nor musl's loader (rule files cannot
+    /// say this; only an image's own target can).
+    case absent = "none"
+
+    /// `glibc 2.34`, `musl` (its version is not in its symbols: 0), `no C library`.
+    public func describe(version: VersionNumber) -> String {
+        switch self {
+        case .glibc: "glibc \(version)"
+        case .musl: version == VersionNumber([0]) ? "musl" : "musl \(version)"
+        case .absent: "no C library"
+        }
+    }
 }
 
 /// What a target stands for, which decides what a fix tells the user to do.
@@ -18,6 +30,7 @@ public struct TargetRuntime: Sendable {
         public let os: String
         public let arch: TargetArchitecture
         public let libc: TargetLibc
+        /// glibc's version; 0 when it is not known (musl, which carries none in its symbols) or there is no libc.
         public let libcVersion: VersionNumber
         public let displayName: String
         public let runtime: String?

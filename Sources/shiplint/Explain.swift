@@ -75,9 +75,9 @@ struct Explain: ParsableCommand {
         var roleNotes: [String: String] = [:]
         var functionLabel: String?
         let errorText = try readErrorText()
-        if let project = try ExplainProject.project(path, layers: layer, role: role) {
+        if let project = try ExplainProject.project(path, layers: layer, role: role, limits: reading.descriptorLimits) {
             deployment = try ExplainProject.deployment(
-                of: project, function: function, errorText: errorText, target: target.map(loadTarget), limits: reading.limits,
+                of: project, function: function, logGroups: errorText?.logGroups ?? [], target: target.map(loadTarget), limits: reading.limits,
                 today: ProjectScan.currentDay())
             functionLabel = deployment.descriptor.map { "\($0.label) (\($0.runtime ?? "no runtime"), \($0.architecture); \($0.file))" }
         } else {
@@ -94,7 +94,7 @@ struct Explain: ParsableCommand {
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
         let outcome = ScanPolicy(configuration: configuration).scan(deployment, roleNotes: roleNotes)
         let result = outcome.reportedResult
-        let explanations = errorText.map { Triage.explain(ErrorText.occurrences(in: $0), result: result, deployment: deployment) } ?? []
+        let explanations = errorText.map { Triage.explain($0.occurrences, result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
             errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,
@@ -103,16 +103,39 @@ struct Explain: ParsableCommand {
         if unexplained || (errorText == nil && !failing.isEmpty) { throw ExitCode(ExitStatus.findings) }
     }
 
-    private func readErrorText() throws -> String? {
-        if let error { return error }
+    /// The error text, read as a stream whatever its size (`ErrorTextReader`); nil when none was given (or standard
+    /// input held only white space).
+    private func readErrorText() throws -> ErrorTextReading? {
+        var reader = ErrorTextReader()
+        if let error {
+            reader.consume(Array(error.utf8))
+            return reader.finish()
+        }
         if let errorFile {
-            guard let text = try? String(contentsOfFile: errorFile, encoding: .utf8) else { throw fail("cannot read \(errorFile)") }
-            return text
+            let descriptor = open(errorFile, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw fail("cannot read \(errorFile): \(String(cString: strerror(errno)))") }
+            defer { close(descriptor) }
+            if let failure = Self.stream(descriptor, into: &reader) { throw fail("cannot read \(errorFile): \(failure)") }
+            return reader.finish()
         }
         guard isatty(STDIN_FILENO) == 0 else { return nil }
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        let text = String(decoding: data.prefix(4 << 20), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+        if let failure = Self.stream(STDIN_FILENO, into: &reader) { throw fail("cannot read the error text from standard input: \(failure)") }
+        let reading = reader.finish()
+        return reading.isBlank ? nil : reading
+    }
+
+    /// Feeds everything `descriptor` gives to `reader`, 1 MiB at a time; the read error in words, or nil.
+    private static func stream(_ descriptor: Int32, into reader: inout ErrorTextReader) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            if count == 0 { return nil }
+            reader.consume(Array(buffer[..<count]))
+        }
     }
 }
 
@@ -121,10 +144,10 @@ struct Explain: ParsableCommand {
 enum ExplainProject {
     /// The project `path` holds, if it holds a deployment descriptor (nil for an artifact). --layer and --as do not
     /// apply to one: the descriptor says what is the function and what its layers.
-    static func project(_ path: String, layers: [String], role: DeclaredRole?) throws -> DeploymentProject? {
+    static func project(_ path: String, layers: [String], role: DeclaredRole?, limits: DescriptorLimits) throws -> DeploymentProject? {
         let project: DeploymentProject?
         do {
-            project = try DeploymentProject.read(path)
+            project = try DeploymentProject.read(path, limits: limits)
         } catch {
             throw fail(error.description)
         }
@@ -137,12 +160,12 @@ enum ExplainProject {
     /// One function of `project` (ShiplintScan's ProjectFunction) as a deployment; a layer only named by an ARN is
     /// said on standard error, anything else that cannot be read ends the run with status 2.
     static func deployment(
-        of project: DeploymentProject, function selector: String?, errorText: String?, target override: TargetRuntime?, limits: ReadLimits,
+        of project: DeploymentProject, function selector: String?, logGroups: [String], target override: TargetRuntime?, limits: ReadLimits,
         today: String
     ) throws -> DeploymentContext {
         do {
             let read = try ProjectFunction.deployment(
-                of: project, function: selector, errorText: errorText, target: override, limits: limits, today: today)
+                of: project, function: selector, logGroups: logGroups, target: override, limits: limits, today: today)
             for note in read.notes { printError("shiplint: note: \(note)") }
             return read.deployment
         } catch {

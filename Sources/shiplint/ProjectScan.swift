@@ -16,14 +16,14 @@ enum ProjectScan {
     /// The project named by `--project`, or the single path given when it is (or holds) a descriptor.
     static func project(_ input: ScanInputOptions) throws -> DeploymentProject? {
         if let path = input.project {
-            guard let project = try read(path) else {
+            guard let project = try read(path, input.reading.descriptorLimits) else {
                 throw fail("\(path): no deployment descriptor found (\(DescriptorFormat.everyLookedFor))")
             }
             if !input.paths.isEmpty { throw fail("--project scans the project's own code; name no artifacts with it") }
             if !input.layer.isEmpty { throw fail("--layer does not apply to a project: each function's layers come from its descriptor") }
             return project
         }
-        guard input.paths.count == 1, input.layer.isEmpty, let project = try read(input.paths[0]) else {
+        guard input.paths.count == 1, input.layer.isEmpty, let project = try read(input.paths[0], input.reading.descriptorLimits) else {
             if !input.functions.isEmpty { throw fail("--function needs a project (--project PATH, or a path that holds a deployment descriptor)") }
             if !input.image.isEmpty { throw fail("--image FUNCTION=PATH needs a project (--project PATH, or a path that holds a deployment descriptor)") }
             return nil
@@ -31,9 +31,9 @@ enum ProjectScan {
         return project
     }
 
-    private static func read(_ path: String) throws -> DeploymentProject? {
+    private static func read(_ path: String, _ limits: DescriptorLimits) throws -> DeploymentProject? {
         do {
-            return try DeploymentProject.read(path)
+            return try DeploymentProject.read(path, limits: limits)
         } catch {
             throw fail(error.description)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShiplintChecks
+import ShiplintDeployments
 import ShiplintFacts
 import ShiplintReading
 import ShiplintReports
@@ -98,35 +99,47 @@ func writeReport(_ text: String, to file: String?) throws {
         if let failure { throw fail("cannot write the report to standard output: \(failure.localizedDescription)") }
         return
     }
-    try checkWritable(file)
-    // An existing file that is not a regular one (/dev/null, /dev/stdout, a FIFO) is written into: an atomic write
-    // would rename a new regular file over it and replace the device.
+    // One way to a file for every report: written beside it and renamed over it (StreamedReport).
+    try writeStreamedReport(to: file) { writer in writer.raw(text) }
+}
+
+/// `/dev/stdout`, `/dev/fd/3`, `/proc/self/fd/1`: a stream the caller opened, written into, never replaced (even
+/// when it was redirected to a regular file).
+func isStreamPath(_ file: String) -> Bool {
+    file.hasPrefix("/dev/") || file.hasPrefix("/proc/")
+}
+
+/// Where a report named `file` lands: through a symbolic link, the file it names (renaming a new file over the link
+/// would replace the link, not the report it points at).
+func outputDestination(_ file: String) -> String {
+    if isStreamPath(file) { return file }
     var status = stat()
-    if stat(file, &status) == 0, status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
-        guard let handle = FileHandle(forWritingAtPath: file) else { throw fail("cannot write \(file): cannot open it for writing") }
-        defer { try? handle.close() }
-        do {
-            try handle.write(contentsOf: Data(text.utf8))
-        } catch {
-            throw fail("cannot write \(file): \(error.localizedDescription)")
-        }
-        return
+    guard lstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return file }
+    if let resolved = realpath(file, nil) {
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-    } catch {
-        throw fail("cannot write \(file): \(error.localizedDescription)")
-    }
+    // A link to a file not yet there: that file.
+    guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: file) else { return file }
+    return target.hasPrefix("/") ? target : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
 }
 
 /// A clear message (exit 2) for an output file whose folder is missing, not a folder, or not writable; checked
 /// before a scan so a long scan does not end in an unwritable report.
-func checkWritable(_ file: String) throws {
+func checkWritable(_ named: String) throws {
+    if isStreamPath(named) { return }  // opened and written into; opening it says whether it can be
+    let file = outputDestination(named)
     let folder = (file as NSString).deletingLastPathComponent
     let shown = folder.isEmpty ? "." : folder
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
-        throw fail("cannot write \(file): it is a folder")
+        throw fail("cannot write \(named): it is a folder")
+    }
+    // A file the user could not write is never replaced: one without write permission, or with no write bit at all
+    // (made read-only on purpose; root could otherwise rename a new file over it).
+    var status = stat()
+    if stat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG, access(file, W_OK) != 0 || status.st_mode & 0o222 == 0 {
+        throw fail("cannot write \(named): it is read-only (mode \(String(status.st_mode & 0o7777, radix: 8))); shiplint does not replace a file you could not write (make it writable, or name another file)")
     }
     guard FileManager.default.fileExists(atPath: shown, isDirectory: &isFolder) else {
         throw fail("cannot write \(file): the folder \(shown) does not exist")
@@ -214,6 +227,14 @@ struct ReadingOptions: ParsableArguments {
     // No default value here: help and the man page would show the build machine's core count as the default.
     @Option(help: "Entries and artifacts read at once (default: the number of cores); the output is the same for any value.")
     var jobs: Int?
+
+    @Option(help: ArgumentHelp("Largest deployment descriptor read (template, cdk.out manifest, serverless-state.json, Terraform plan JSON); a larger one is an error, never skipped.", valueName: "bytes"))
+    var maxDescriptorBytes = ByteCount(argument: "32M")!
+
+    @Option(name: .customLong("code-root"), help: ArgumentHelp("A folder outside the project that a descriptor's code paths may lead into (repeatable); any other path or link out of the project is an error.", valueName: "folder"))
+    var codeRoots: [String] = []
+
+    var descriptorLimits: DescriptorLimits { DescriptorLimits(bytes: maxDescriptorBytes.bytes, codeRoots: codeRoots) }
 
     var limits: ReadLimits {
         ReadLimits(entryBytes: maxEntryBytes.bytes, artifactBytes: maxArtifactBytes.bytes, nestingDepth: max(0, maxDepth), entries: max(1, maxEntries),

@@ -19,7 +19,7 @@ import Testing
         #expect(project.format == .sam)
         #expect(project.file.hasSuffix("fixtures/deployments/sam/template.yaml"))
         #expect(project.functions.map(\.name) == [
-            "DotnetFunction", "HelloFunction", "ImageFunction", "LoopFunction", "MissingFunction", "OutsideFunction", "S3Function",
+            "DotnetFunction", "HelloFunction", "ImageFunction", "LoopFunction", "MissingFunction", "S3Function",
             "WrongHandlerFunction",
         ])
         let hello = try Self.function(project, "HelloFunction")
@@ -53,8 +53,6 @@ import Testing
         #expect(s3.notes.contains { $0.hasPrefix("Runtime is {\"Fn::If\"") })
         guard case .notLocal(let s3Why) = s3.code else { Issue.record("S3 code read as local"); return }
         #expect(s3Why.contains("S3 object s3://my-bucket/code.zip"))
-        guard case .notLocal(let outside) = try Self.function(project, "OutsideFunction").code else { Issue.record("outside code read"); return }
-        #expect(outside.contains("is outside the project"))
         guard case .notLocal(let missing) = try Self.function(project, "MissingFunction").code else { Issue.record("missing code read"); return }
         #expect(missing.contains("not-built/ does not exist"))
         let loop = try Self.function(project, "LoopFunction")
@@ -248,7 +246,7 @@ import Testing
         })
         #expect(targets == [
             "HelloFunction": "aws-lambda-python3.13-arm64", "WrongHandlerFunction": "aws-lambda-python3.13-x86_64",
-            "ImageFunction": "none", "S3Function": "none", "OutsideFunction": "none", "MissingFunction": "none",
+            "ImageFunction": "none", "S3Function": "none", "MissingFunction": "none",
             "LoopFunction": "none", "DotnetFunction": "aws-lambda-dotnet8-x86_64",
         ])
         let findings = Self.findings(document)

@@ -12,7 +12,7 @@ extension Check {
             against the built-in target for its runtime and architecture. What it cannot read is said here instead \
             of being passed over: a function with `PackageType: Image` (a container image is not a ZIP), code or a \
             layer that is only in S3 or named only by an ARN, inline code, a code path that does not exist (the \
-            project was not built) or that lies outside the project, a runtime shiplint has no target for (java, \
+            project was not built), a runtime shiplint has no target for (java, \
             dotnet, ruby …), and a value the descriptor computes at deploy time (`!If`, a parameter with no default, \
             a Terraform value unknown until apply). Code that is its source rather than a build is said too: a \
             folder with a dependency manifest (`requirements.txt`, `pyproject.toml`, `package.json`, `Gemfile`, \

@@ -74,6 +74,8 @@ struct WheelTag: Equatable {
             return "a glibc wheel (\(platform)), \(target.runtimeLabel) uses musl"
         case (.musl?, .glibc):
             return "a musl wheel (\(platform)), \(target.runtimeLabel) uses glibc"
+        case (let libc?, .absent):
+            return "a \(libc.rawValue) wheel (\(platform)), \(target.runtimeLabel) has no C library"
         case (let libc?, _):
             guard let needed = linux.libcVersion, needed <= target.platform.libcVersion else {
                 return "needs \(libc.rawValue) \(linux.libcVersion?.description ?? "?") (\(platform)), \(target.runtimeLabel) has \(target.platform.libcVersion)"

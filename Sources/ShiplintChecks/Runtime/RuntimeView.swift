@@ -43,8 +43,8 @@ public struct RuntimeView: Sendable {
     public struct Libc: Sendable, CustomStringConvertible {
         public let kind: TargetLibc
         public let version: VersionNumber
-        /// `glibc 2.34`.
-        public var description: String { "\(kind.rawValue) \(version)" }
+        /// `glibc 2.34`, `musl`, `no C library`.
+        public var description: String { kind.describe(version: version) }
     }
 
     /// The name Lambda gives the executable of a custom runtime (AWS "Building a custom runtime").

@@ -61,7 +61,18 @@ struct RootFileSystem {
             let name = path.split(separator: "/").last.map(String.init) ?? path
             if name.hasPrefix(".wh.") { continue }
             if case .hardlink(let target) = entry.type {
-                // A hard link is the same file under another name: it carries the target's content and facts.
+                // A hard link is the same file under another name: it carries the target's content and facts. Its
+                // target is a path from the image's root, to a file an earlier entry wrote: one that climbs out of
+                // the root, or that nothing wrote, is not in the image (an extractor fails or writes elsewhere).
+                if Self.climbsAboveRoot(target, from: "") {
+                    integrity.append(ArtifactProblem(
+                        kind: .unreadableEntry, path: path,
+                        message: "hard link to \(target) climbs above the image's root: its content is not in the image (an extractor refuses it, or writes outside the root)"))
+                } else if nodes[ImageStore.normalise(target)] == nil {
+                    integrity.append(ArtifactProblem(
+                        kind: .unreadableEntry, path: path,
+                        message: "hard link to \(target), which no earlier entry of the image holds: extracting layer \(number) fails there, and the file has no content"))
+                }
                 let source = nodes[ImageStore.normalise(target)]
                 let linked = source?.binaries.map { binary in
                     Binary(path: path + binary.path.dropFirst(ImageStore.normalise(target).count), size: binary.size, mode: binary.mode, facts: binary.facts, problem: binary.problem)
@@ -101,17 +112,22 @@ struct RootFileSystem {
     /// `/`, so they point at something other than what the link says, or were written to reach out of a build context.
     func escapingLinks() -> [ArtifactProblem] {
         nodes.keys.sorted().compactMap { path in
-            guard case .symlink(let target) = nodes[path]!.entry.type, !target.hasPrefix("/") else { return nil }
-            var depth = path.split(separator: "/").count - 1
-            for part in target.split(separator: "/") where part != "." {
-                depth += part == ".." ? -1 : 1
-                if depth < 0 {
-                    return ArtifactProblem(
-                        kind: .unreadableEntry, path: path,
-                        message: "symbolic link to \(target) climbs above the image's root: it cannot point where it says")
-                }
-            }
-            return nil
+            guard case .symlink(let target) = nodes[path]!.entry.type, !target.hasPrefix("/"),
+                Self.climbsAboveRoot(target, from: path.split(separator: "/").dropLast().joined(separator: "/"))
+            else { return nil }
+            return ArtifactProblem(
+                kind: .unreadableEntry, path: path,
+                message: "symbolic link to \(target) climbs above the image's root: it cannot point where it says")
         }
+    }
+
+    /// True when `target`, read from the folder `folder` (relative to the root), climbs above the root with `..`.
+    static func climbsAboveRoot(_ target: String, from folder: String) -> Bool {
+        var depth = folder.split(separator: "/").count
+        for part in target.split(separator: "/") where part != "." {
+            depth += part == ".." ? -1 : 1
+            if depth < 0 { return true }
+        }
+        return false
     }
 }
