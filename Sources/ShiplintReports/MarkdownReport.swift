@@ -118,7 +118,7 @@ public struct MarkdownReport: Reporter {
         var counts = [MigrationWords.count(errors, "error", "errors"), MigrationWords.count(warnings, "warning", "warnings")]
         if notes > 0 { counts.append(MigrationWords.count(notes, "note", "notes")) }
         let verdict = outcome.fails ? " — fails at \(outcome.failOn.rawValue)" : ""
-        var text = "## shiplint: \(icon) \(counts.joined(separator: ", "))\(outcome.baseline != nil ? " new" : "")\(verdict)\n\n"
+        var text = "## shiplint: \(icon) \(outcome.baseline != nil ? "new: " : "")\(counts.joined(separator: ", "))\(verdict)\n\n"
         if let project = outcome.project {
             text += "\(MarkdownText.escaped(project.format)) project \(MarkdownText.code(project.file)): "
                 + "\(MigrationWords.count(outcome.deployments.count, "function", "functions")), \(outcome.judgedDeployments) judged"

@@ -99,10 +99,14 @@ enum ProjectScan {
 }
 
 extension Scan {
-    /// The `--baseline` file, loaded; a broken one ends the run with status 2.
-    func recordedBaseline() throws -> (file: String, baseline: Baseline)? {
+    /// The `--baseline` file (a baseline, or a previous scan's JSON report), loaded; a broken one ends the run with
+    /// status 2.
+    func recordedBaseline(_ configuration: ProjectConfiguration?) throws -> (file: String, baseline: Baseline)? {
         guard let baseline else { return nil }
         do {
+            if let data = FileManager.default.contents(atPath: baseline), PreviousScan.isScanReport(data) {
+                return (baseline, try PreviousScan.baseline(data, file: baseline, root: ProjectRoot.find(configurationFile: configuration?.file)))
+            }
             return (baseline, try Baseline.load(file: baseline))
         } catch {
             throw fail(error.description)
@@ -112,7 +116,7 @@ extension Scan {
     /// `shiplint scan PROJECT`: true when the input was a project (then scanned and reported here).
     func scanProject(_ configuration: ProjectConfiguration?) throws -> Bool {
         guard let project = try ProjectScan.project(input) else { return false }
-        let recorded = try recordedBaseline()
+        let recorded = try recordedBaseline(configuration)
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
         let columns = try ProjectScan.columns(input, to: to)
         guard columns.count > 1 else {

@@ -148,7 +148,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Lowest severity that makes the exit status 1: error, warning or never. Default: `fail-on` in .shiplint.toml, else error.")
     var failOn: FailOn?
 
-    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline file (or in this previous scan's JSON report: the difference, new and fixed).", valueName: "file"))
     var baseline: String?
 
     @Option(help: ArgumentHelp(
@@ -172,7 +172,7 @@ struct Scan: ParsableCommand {
         let (runtime, functions, layers, roleNotes) = try input.resolveRoles(configuration, progress: progress)
         let columns = try artifactColumns(current: runtime, isImage: (functions + layers).contains { $0.image != nil })
         progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
-        let recorded = try recordedBaseline()
+        let recorded = try recordedBaseline(configuration)
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
         guard columns.count > 1 else {
             let outcome = policy.scan(functions: functions, layers: layers, target: runtime, roleNotes: roleNotes)
