@@ -102,7 +102,7 @@ public struct MarkdownReport: Reporter {
                 if !milder.isEmpty { page.section("**Also new**") }
                 for judged in milder { page.add(item(judged.finding, fixes: &fixes, place: MigrationWords.place(judged.finding)), finding: judged.finding) }
                 if !cell.gone.isEmpty { page.section("**Goes away**") }
-                for judged in cell.gone { page.add(item(judged.finding, place: MigrationWords.place(judged.finding)), left: "gone") }
+                for judged in cell.gone { page.add(item(judged.finding, place: MigrationWords.place(judged.finding), withFix: false), left: "gone") }
             }
         }
         return page.finished()
@@ -191,10 +191,11 @@ public struct MarkdownReport: Reporter {
     }
 
     /// `- ❌ **error** `check` `path` — message`, then the fix (or where it was given already).
-    private func item(_ finding: Finding, fixes: inout [String: String], place: String? = nil, suffix: String = "") -> String {
+    private func item(_ finding: Finding, fixes: inout [String: String], place: String? = nil, suffix: String = "", withFix: Bool = true) -> String {
         let shown = place ?? (finding.path.isEmpty ? "(artifact)" : finding.path)
         var text = "- \(icon(finding.severity)) **\(finding.severity.rawValue)** \(MarkdownText.code(finding.check)) \(MarkdownText.code(shown)) — "
             + MarkdownText.prose(finding.message) + suffix + "\n"
+        if !withFix { return text }
         if let first = fixes[finding.fix] {
             text += "  - fix: same as for \(first)\n"
         } else {
@@ -205,9 +206,9 @@ public struct MarkdownReport: Reporter {
     }
 
     /// The same, with its own fix.
-    private func item(_ finding: Finding, place: String? = nil) -> String {
+    private func item(_ finding: Finding, place: String? = nil, withFix: Bool = true) -> String {
         var none: [String: String] = [:]
-        return item(finding, fixes: &none, place: place)
+        return item(finding, fixes: &none, place: place, withFix: withFix)
     }
 }
 
