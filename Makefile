@@ -41,9 +41,11 @@ unit: debug
 
 # Real wheels from PyPI, pinned by sha256 and cached; says plainly what it skipped when it cannot download.
 # Then real deployments: `sam build` and a CDK app synthesised with aws-cdk-lib (tools cached in ~/.cache/shiplint).
+# Then `shiplint repair` on real broken builds, pip asking PyPI for the wheels that fit (skipped, and said, offline).
 conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/check.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/deployments.py
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/repair.py
 
 # SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).
