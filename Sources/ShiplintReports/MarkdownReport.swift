@@ -195,6 +195,8 @@ public struct MarkdownReport: Reporter {
         let shown = place ?? (finding.path.isEmpty ? "(artifact)" : finding.path)
         var text = "- \(icon(finding.severity)) **\(finding.severity.rawValue)** \(MarkdownText.code(finding.check)) \(MarkdownText.code(shown)) — "
             + MarkdownText.prose(finding.message) + suffix + "\n"
+        // One cause in several files is one finding (grouped in the outcome): its other files, the first few.
+        if let sameCause = GroupedFinding.sameCause(finding) { text += "  - \(MarkdownText.prose(sameCause))\n" }
         if !withFix { return text }
         if let first = fixes[finding.fix] {
             text += "  - fix: same as for \(first)\n"

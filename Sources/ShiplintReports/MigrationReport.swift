@@ -121,6 +121,7 @@ extension TextReporter {
 
     private func findingLines(_ finding: Finding, new: Bool, fix: Bool = true) -> [String] {
         var lines = ["    \(style.severity(finding.severity))[\(finding.check)] \(SafeText.escaped(MigrationWords.place(finding))): \(SafeText.escaped(finding.message))\(new ? " (new)" : "")"]
+        if let sameCause = GroupedFinding.sameCause(finding) { lines.append("      \(SafeText.escaped(sameCause))") }
         if fix { lines.append("      fix: \(SafeText.escaped(finding.fix))") }
         return lines
     }
@@ -174,11 +175,19 @@ extension JSONReporter {
 
     /// A finding with its artifact, wherever it lies.
     static func findingJSON(_ finding: Finding) -> [String: JSONValue] {
-        [
+        var fields: [String: JSONValue] = [
             "check": .string(finding.check), "severity": .string(finding.severity.rawValue), "artifact": .string(finding.artifact),
             "path": .string(finding.path), "message": .string(finding.message), "fix": .string(finding.fix), "fact": .string(finding.fact),
             "deployment": .optional(finding.deployment),
         ]
+        // One cause in several files: every file, as schema 1 and 2 list them.
+        if !finding.files.isEmpty {
+            fields["files"] = .array(([FindingFile(path: finding.path, message: finding.message)] + finding.otherFiles).map { file in
+                .object(["path": .string(file.path), "message": .string(file.message)])
+            })
+        }
+        if let group = finding.group { fields["group"] = groupJSON(group) }
+        return fields
     }
 }
 

@@ -111,7 +111,7 @@ public enum RepairReport {
     }
 
     static func line(_ finding: Finding) -> String {
-        "\(finding.severity.rawValue) \(finding.check) \(SafeText.escaped(finding.path)): \(SafeText.escaped(finding.message))"
+        "\(finding.severity.rawValue) \(finding.check) \(SafeText.escaped(GroupedFinding.place(finding))): \(SafeText.escaped(finding.message))"
     }
 
     /// A command as a POSIX shell reads it: arguments quoted when they hold anything but safe characters (`$SCRATCH`,
