@@ -184,7 +184,7 @@ struct JUnitReport: Reporter {
         return Suite(element: suite, tests: cases.count, failures: failures, skipped: skipped)
     }
 
-    private func properties(_ pairs: [(String, String)]) -> XMLElement {
+    func properties(_ pairs: [(String, String)]) -> XMLElement {
         let properties = XMLElement(name: "properties")
         for (name, value) in pairs {
             let property = XMLElement(name: "property")
@@ -256,7 +256,7 @@ struct JUnitReport: Reporter {
     }
 
     /// Attributes in the order given (XMLElement keeps insertion order), so the bytes are stable.
-    private func set(_ element: XMLElement, _ attributes: [(String, String)]) {
+    func set(_ element: XMLElement, _ attributes: [(String, String)]) {
         for (name, value) in attributes {
             element.addAttribute(XMLNode.attribute(withName: name, stringValue: Self.xmlSafe(value)) as! XMLNode)
         }

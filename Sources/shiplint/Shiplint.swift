@@ -62,7 +62,7 @@ struct Shiplint: ParsableCommand {
              64  bad command-line usage (from the argument parser)
             """,
         version: ScanReport.toolVersion,
-        subcommands: [Scan.self, Inspect.self, Explain.self, Targets.self, Checks.self, Init.self, BaselineCommand.self]
+        subcommands: [Scan.self, Inspect.self, Explain.self, Repair.self, Targets.self, Checks.self, Init.self, BaselineCommand.self]
     )
 }
 
