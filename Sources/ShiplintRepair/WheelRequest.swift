@@ -28,6 +28,8 @@ public struct WheelRequest: Sendable, Equatable {
         guard components.count >= 2 else { return [] }
         let wheelArch = arch == .i386 ? "i686" : arch.rawValue
         switch libc {
+        case .absent:
+            return []  // no C library: no manylinux or musllinux wheel runs there
         case .musl:
             guard components[0] == 1 else { return [] }
             return stride(from: components[1], through: 1, by: -1).map { "musllinux_1_\($0)_\(wheelArch)" }
