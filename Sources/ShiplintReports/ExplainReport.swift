@@ -6,8 +6,9 @@ import ShiplintTargets
 /// `shiplint explain` output: each error signal with its root cause, evidence and fix; or, without an error text,
 /// every import that would fail.
 public enum ExplainReport {
+    /// `errorText`: what was read of the error text (nil: none was given, list the imports that would fail).
     public static func render(
-        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
+        errorText: ErrorTextReading?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
         outcome: ScanOutcome, format: OutputFormat, style: TextStyle, function: String? = nil
     ) -> String {
         switch format {
@@ -17,7 +18,7 @@ public enum ExplainReport {
     }
 
     static func text(
-        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
+        errorText: ErrorTextReading?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)],
         outcome: ScanOutcome, style: TextStyle, function: String? = nil
     ) -> String {
         var lines: [String] = []
@@ -27,6 +28,8 @@ public enum ExplainReport {
         for (path, note) in outcome.roleNotes.sorted(by: { $0.key < $1.key }) {
             lines.append("\(SafeText.escaped(path)): layer, \(SafeText.escaped(note)) (--as function to judge it as the function)")
         }
+        // What the reading of the error text limited: never silent.
+        for limit in errorText?.limits ?? [] { lines.append("note: the error text: \(limit)") }
         if errorText == nil {
             lines.append(style.bold("Imports that would fail on \((outcome.target?.name ?? "")):"))
             if failingImports.isEmpty { lines.append("  none: every module loads as far as shiplint can tell") }
@@ -75,7 +78,7 @@ public enum ExplainReport {
     }
 
     static func json(
-        errorText: String?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)], outcome: ScanOutcome,
+        errorText: ErrorTextReading?, explanations: [Explanation], failingImports: [(module: String, finding: Finding)], outcome: ScanOutcome,
         function: String? = nil
     ) -> String {
         func finding(_ finding: Finding) -> JSONValue {
@@ -89,7 +92,14 @@ public enum ExplainReport {
             "target": .object(["name": .string((outcome.target?.name ?? ""))]),
             "function": .optional(function),
             "layers_recognised": .object(outcome.roleNotes.mapValues { .string($0) }),
-            "error": errorText.map { .object(["text": .string($0), "recognised": .bool(!explanations.isEmpty)]) } ?? .null,
+            // The text is echoed up to ErrorTextReader.excerptBytes; `text_complete` says whether that is all of it.
+            "error": errorText.map { reading in
+                .object([
+                    "text": .string(reading.excerpt), "text_complete": .bool(reading.excerptIsWhole), "bytes": .int(reading.bytes),
+                    "lines": .int(reading.lines), "limits": .array(reading.limits.map { .string($0) }),
+                    "recognised": .bool(!explanations.isEmpty),
+                ])
+            } ?? .null,
             "explanations": .array(explanations.map { explanation in
                 .object([
                     "signal": .string(explanation.signal.kind),

@@ -76,7 +76,7 @@ struct Explain: ParsableCommand {
         let errorText = try readErrorText()
         if let project = try ExplainProject.project(path, layers: layer, role: role) {
             deployment = try ExplainProject.deployment(
-                of: project, function: function, errorText: errorText, target: target.map(loadTarget), limits: reading.limits,
+                of: project, function: function, logGroups: errorText?.logGroups ?? [], target: target.map(loadTarget), limits: reading.limits,
                 today: ProjectScan.currentDay())
             functionLabel = deployment.descriptor.map { "\($0.label) (\($0.runtime ?? "no runtime"), \($0.architecture); \($0.file))" }
         } else {
@@ -93,7 +93,7 @@ struct Explain: ParsableCommand {
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
         let outcome = ScanPolicy(configuration: configuration).scan(deployment, roleNotes: roleNotes)
         let result = outcome.reportedResult
-        let explanations = errorText.map { Triage.explain(ErrorText.occurrences(in: $0), result: result, deployment: deployment) } ?? []
+        let explanations = errorText.map { Triage.explain($0.occurrences, result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
             errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,
@@ -102,16 +102,39 @@ struct Explain: ParsableCommand {
         if unexplained || (errorText == nil && !failing.isEmpty) { throw ExitCode(ExitStatus.findings) }
     }
 
-    private func readErrorText() throws -> String? {
-        if let error { return error }
+    /// The error text, read as a stream whatever its size (`ErrorTextReader`); nil when none was given (or standard
+    /// input held only white space).
+    private func readErrorText() throws -> ErrorTextReading? {
+        var reader = ErrorTextReader()
+        if let error {
+            reader.consume(Array(error.utf8))
+            return reader.finish()
+        }
         if let errorFile {
-            guard let text = try? String(contentsOfFile: errorFile, encoding: .utf8) else { throw fail("cannot read \(errorFile)") }
-            return text
+            let descriptor = open(errorFile, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw fail("cannot read \(errorFile): \(String(cString: strerror(errno)))") }
+            defer { close(descriptor) }
+            if let failure = Self.stream(descriptor, into: &reader) { throw fail("cannot read \(errorFile): \(failure)") }
+            return reader.finish()
         }
         guard isatty(STDIN_FILENO) == 0 else { return nil }
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        let text = String(decoding: data.prefix(4 << 20), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+        if let failure = Self.stream(STDIN_FILENO, into: &reader) { throw fail("cannot read the error text from standard input: \(failure)") }
+        let reading = reader.finish()
+        return reading.isBlank ? nil : reading
+    }
+
+    /// Feeds everything `descriptor` gives to `reader`, 1 MiB at a time; the read error in words, or nil.
+    private static func stream(_ descriptor: Int32, into reader: inout ErrorTextReader) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            if count == 0 { return nil }
+            reader.consume(Array(buffer[..<count]))
+        }
     }
 }
 
@@ -133,8 +156,9 @@ enum ExplainProject {
         return project
     }
 
+    /// `logGroups`: the function names of the log groups the error text names (`/aws/lambda/NAME`).
     static func deployment(
-        of project: DeploymentProject, function selector: String?, errorText: String?, target override: TargetRuntime?, limits: ReadLimits,
+        of project: DeploymentProject, function selector: String?, logGroups: [String], target override: TargetRuntime?, limits: ReadLimits,
         today: String
     ) throws -> DeploymentContext {
         let names = project.functions.map(\.label).joined(separator: ", ")
@@ -144,7 +168,7 @@ enum ExplainProject {
                 throw fail("no function \(selector) in \(project.file); it has \(names.isEmpty ? "none" : names)")
             }
             descriptor = found
-        } else if project.functions.count > 1, let logged = loggedFunction(project.functions, errorText) {
+        } else if project.functions.count > 1, let logged = loggedFunction(project.functions, logGroups) {
             descriptor = logged
         } else {
             guard project.functions.count == 1, let only = project.functions.first else {
@@ -194,16 +218,11 @@ enum ExplainProject {
         return DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
     }
 
-    /// The one function whose log group (`/aws/lambda/NAME`) the pasted log names, if exactly one does.
-    static func loggedFunction(_ functions: [FunctionDescriptor], _ errorText: String?) -> FunctionDescriptor? {
-        guard let errorText else { return nil }
+    /// The one function whose log group (`/aws/lambda/NAME`) the pasted log names, if exactly one does: the whole name
+    /// (`/aws/lambda/api` is not `/aws/lambda/api-worker`).
+    static func loggedFunction(_ functions: [FunctionDescriptor], _ logGroups: [String]) -> FunctionDescriptor? {
         let named = functions.filter { descriptor in
-            [descriptor.functionName, descriptor.name].compactMap { $0 }.contains { name in
-                guard let range = errorText.range(of: "/aws/lambda/" + name) else { return false }
-                // The whole name: `/aws/lambda/api` is not `/aws/lambda/api-worker`.
-                let next = errorText[range.upperBound...].first
-                return next.map { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ?? true
-            }
+            [descriptor.functionName, descriptor.name].compactMap { $0 }.contains { logGroups.contains($0) }
         }
         return named.count == 1 ? named[0] : nil
     }

@@ -68,7 +68,7 @@ struct Inspect: ParsableCommand {
     private func artifactsAndGraph() throws -> ([Artifact], LoadGraph?) {
         if paths.count == 1, let project = try ExplainProject.project(paths[0], layers: layer, role: role) {
             let deployment = try ExplainProject.deployment(
-                of: project, function: function, errorText: nil, target: target.map(loadTarget), limits: reading.limits, today: ProjectScan.currentDay())
+                of: project, function: function, logGroups: [], target: target.map(loadTarget), limits: reading.limits, today: ProjectScan.currentDay())
             return (deployment.artifacts, tree ? deployment.loadGraph : nil)
         }
         if function != nil { throw fail("--function needs a project (a path that holds a deployment descriptor)") }

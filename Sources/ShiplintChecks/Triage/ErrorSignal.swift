@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a runtime error text says went wrong, parsed from the texts Lambda, CPython, glibc's loader and Node print.
-public enum ErrorSignal: Sendable, Equatable {
+public enum ErrorSignal: Sendable, Hashable {
     /// `No module named 'pydantic_core._pydantic_core'`, `cannot import name '_imaging' from 'PIL'`.
     case missingModule(String)
     /// `libGL.so.1: cannot open shared object file`; `requiredBy` when the text names the binary.
@@ -61,39 +61,26 @@ public enum ErrorText {
     }
 
     /// Every signal in `text` with the number of log events that gave it (a failure repeated on every invocation,
-    /// or printed by CPython and by Lambda's log line, is one signal).
+    /// or printed by CPython and by Lambda's log line, is one signal). Read as `ErrorTextReader` reads a stream.
     public static func occurrences(in text: String) -> [(signal: ErrorSignal, count: Int)] {
-        var found: [(signal: ErrorSignal, count: Int)] = []
-        let plain = lines(of: text)
-        for line in plain {
-            for signal in signals(inLine: line) {
-                if let index = found.firstIndex(where: { $0.signal == signal }) { found[index].count += 1 } else { found.append((signal, 1)) }
-            }
-        }
-        // Node prints its ABI message over several lines: read it from the whole text.
-        let joined = plain.joined(separator: " ")
-        if joined.contains("was compiled against a different Node.js version") {
-            let path = firstMatch(" module \(q)?([^\\s'`\"]+\\.node)", in: joined)?[1] ?? firstMatch("([^\\s'`\"]+\\.node)", in: joined)?[1]
-            let built = firstMatch("using\\s+NODE_MODULE_VERSION (\\d+)", in: joined).flatMap { Int($0[1]) }
-            let running = firstMatch("requires\\s+NODE_MODULE_VERSION (\\d+)", in: joined).flatMap { Int($0[1]) }
-            found.append((.nodeABI(path: path, built: built, running: running), 1))
-        }
-        return found
+        var reader = ErrorTextReader()
+        reader.consume(Array(text.utf8))
+        return reader.finish().occurrences
     }
 
     /// Lines of plain text, with JSON log lines replaced by their string values (errorType first, then errorMessage).
+    /// A line over `ErrorTextReader.maximumJSONLineBytes` is read as plain text (its JSON is not parsed).
     static func lines(of text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).flatMap { raw -> [String] in
-            let line = String(raw)
-            guard let start = line.firstIndex(of: "{"), let data = String(line[start...]).data(using: .utf8),
+        LineScan.splitLines(text).flatMap { line -> [String] in
+            guard line.utf8.count <= ErrorTextReader.maximumJSONLineBytes, let start = line.firstIndex(of: "{"),
+                let data = String(line[start...]).data(using: .utf8),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             else {
                 // A message copied out of a JSON log line keeps its escapes: a literal \n is a line break there.
-                return line.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\"")
-                    .split(whereSeparator: \.isNewline).map(String.init)
+                return LineScan.splitLines(line.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\""))
             }
             let strings = logStrings(of: object, depth: 0)
-            return strings.isEmpty ? [line] : strings.flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }
+            return strings.isEmpty ? [line] : strings.flatMap(LineScan.splitLines)
         }
     }
 
@@ -126,54 +113,106 @@ public enum ErrorText {
         return parts.count > 1 && parts[0].hasPrefix("@") ? parts[0] + "/" + parts[1] : parts[0]
     }
 
-    private static func firstMatch(_ pattern: String, in line: String) -> [String]? {
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
-        let range = NSRange(line.startIndex..., in: line)
-        guard let match = regex.firstMatch(in: line, range: range) else { return nil }
-        return (0..<match.numberOfRanges).map { index in
-            Range(match.range(at: index), in: line).map { String(line[$0]) } ?? ""
+    /// The phrases whose patterns begin with literal text: a backtracking engine tries them at each position but
+    /// fails at once where the text is not there, so they stay linear. Compiled once.
+    private struct Pattern: @unchecked Sendable {
+        let regex: NSRegularExpression
+        /// Literal text every match holds (ASCII case aside when `ignoringCase`): without it the line is not searched.
+        let phrase: String
+        let ignoringCase: Bool
+        init(_ pattern: String, phrase: String, ignoringCase: Bool = false) {
+            regex = try! NSRegularExpression(pattern: pattern)
+            self.phrase = phrase
+            self.ignoringCase = ignoringCase
+        }
+
+        func firstMatch(in line: String, _ scan: LineScan) -> [String]? {
+            guard scan.contains(phrase, ignoringCase: ignoringCase) else { return nil }
+            let range = NSRange(line.startIndex..., in: line)
+            guard let match = regex.firstMatch(in: line, range: range) else { return nil }
+            return (0..<match.numberOfRanges).map { index in
+                Range(match.range(at: index), in: line).map { String(line[$0]) } ?? ""
+            }
         }
     }
 
     // A quote is ' or ` or ‘ or ’ or "; glibc writes `GLIBC_2.28', CPython 'name'.
     private static let q = "[`'‘’\"]"
+    private static let noModule = Pattern("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)]|$)", phrase: "no module named ", ignoringCase: true)
+    private static let cannotImport = Pattern("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", phrase: "cannot import name ", ignoringCase: true)
+    private static let versionNotFound = Pattern("version \(q)([A-Za-z0-9_.]+)\(q) not found(?: \\(required by ([^)]+)\\))?", phrase: " not found")
+    private static let cannotFindQuoted = Pattern("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", phrase: "Cannot find ")
+    private static let cannotFindBare = Pattern("Cannot find (?:module|package) (@?[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])", phrase: "Cannot find ")
+    private static let sharpRuntime = Pattern("Could not load the \(q)sharp\(q) module using the ([a-z]+-[a-z0-9]+) runtime", phrase: "Could not load the ")
+    private static let esbuildInstead = Pattern("needs the \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) package instead", phrase: " package instead")
+    private static let esbuildMissing = Pattern("The package \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) could not be found, and is needed by", phrase: " could not be found, and is needed by")
+    private static let execFormat = Pattern("(?i)\\[Errno 8\\] Exec format error: \(q)(/[^'`\"]+)\(q)", phrase: "[errno 8] exec format error: ", ignoringCase: true)
+    private static let spawnENOEXEC = Pattern("spawn (/[^\\s'`\"]+) ENOEXEC", phrase: " ENOEXEC")
+    private static let prisma = Pattern("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(q)([A-Za-z0-9_.-]+)\(q)", phrase: "Query ")
+    private static let spawnEACCES = Pattern("spawn (/[^\\s'`\"]+) EACCES", phrase: " EACCES")
+    private static let denied = Pattern("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(q)?(/[^\\s'`\"]+)", phrase: "/")
+    private static let nodeBuilt = Pattern("using\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
+    private static let nodeRunning = Pattern("requires\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
+    private static let requestId = Pattern("RequestId: [0-9A-Za-z-]+ ", phrase: "RequestId: ")
 
+    static func isDecimalDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// The Node.js ABI message, which Node prints over several lines (`text`: those lines joined with spaces).
+    static func nodeABI(in text: String) -> ErrorSignal {
+        let scan = LineScan(text)
+        let path = scan.nodeAddon(after: " module ") ?? scan.nodeAddon()
+        let built = nodeBuilt.firstMatch(in: text, scan).flatMap { Int($0[1]) }
+        let running = nodeRunning.firstMatch(in: text, scan).flatMap { Int($0[1]) }
+        return .nodeABI(path: path, built: built, running: running)
+    }
+
+    /// The signals of one line, in a time linear in its length: phrases that name a file before them are found
+    /// first and the name read backwards (`LineScan`); the rest start with literal text.
     static func signals(inLine line: String) -> [ErrorSignal] {
+        let scan = LineScan(line)
         var result: [ErrorSignal] = []
-        if let m = firstMatch("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)]|$)", in: line) {
+        if let m = noModule.firstMatch(in: line, scan) {
             let module = m[1].hasSuffix(".") ? String(m[1].dropLast()) : m[1]
             if !module.isEmpty { result.append(.missingModule(module)) }
         }
-        if let m = firstMatch("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
+        if let m = cannotImport.firstMatch(in: line, scan) {
             result.append(.missingModule(m[2] + "." + m[1]))
         }
-        if let m = firstMatch("version \(q)([A-Za-z0-9_.]+)\(q) not found(?: \\(required by ([^)]+)\\))?", in: line) {
-            let library = firstMatch("([^\\s:]+): version \(q)", in: line).map { URL(fileURLWithPath: $0[1]).lastPathComponent }
+        if let m = versionNotFound.firstMatch(in: line, scan) {
+            // `([^\s:]+): version q`: the library's path before the first `: version` followed by a quote.
+            let library = scan.occurrences(of: ": version ").first { offset in
+                let after = offset + ": version ".utf8.count
+                return after < scan.bytes.count && "`'‘’\"".unicodeScalars.contains(scan.scalar(at: after).scalar)
+                    && scan.runStart(endingAt: offset, .colonStop) < offset
+            }.map { offset in URL(fileURLWithPath: scan.text(scan.runStart(endingAt: offset, .colonStop), offset)).lastPathComponent }
             result.append(.missingVersion(version: m[1], library: library, requiredBy: m[2].isEmpty ? nil : m[2]))
-        } else if let m = firstMatch("([^\\s:'`\"]+): cannot open shared object file", in: line), m[1].contains("/") {
-            result.append(.unloadableFile(path: m[1]))
-        } else if let m = firstMatch("([^\\s:'`\"]+): cannot open shared object file", in: line) {
-            let requiredBy = firstMatch("(/[^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
-            result.append(.missingLibrary(soname: URL(fileURLWithPath: m[1]).lastPathComponent, requiredBy: requiredBy == m[1] ? nil : requiredBy))
+        } else if let file = scan.token(before: ": cannot open shared object file") {
+            if file.contains("/") {
+                result.append(.unloadableFile(path: file))
+            } else {
+                let requiredBy = scan.sharedObjectPath()
+                result.append(.missingLibrary(soname: URL(fileURLWithPath: file).lastPathComponent, requiredBy: requiredBy == file ? nil : requiredBy))
+            }
         }
-        if let m = firstMatch("([^\\s:'`\"]+): invalid ELF header", in: line) {
-            result.append(.invalidELFHeader(path: m[1]))
+        if let path = scan.token(before: ": invalid ELF header") {
+            result.append(.invalidELFHeader(path: path))
         }
-        if let m = firstMatch("(?:([^\\s:'`\"]+): )?wrong ELF class: (ELFCLASS\\d+)", in: line) {
-            result.append(.wrongELFClass(path: m[1].isEmpty ? nil : m[1], elfClass: m[2]))
+        if let m = scan.optionalToken(before: "wrong ELF class: ELFCLASS", rest: { after in scan.run(from: after, allowed: isDecimalDigit) }) {
+            result.append(.wrongELFClass(path: m.token, elfClass: "ELFCLASS" + m.rest))
         }
-        if let m = firstMatch("(?:([^\\s:'`\"]+): )?undefined symbol: ([A-Za-z0-9_@.$]+)", in: line) {
-            result.append(.undefinedSymbol(symbol: m[2], path: m[1].isEmpty ? nil : m[1]))
+        if let m = scan.optionalToken(before: "undefined symbol: ", rest: { after in
+            scan.run(from: after) { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || "_@.$".utf8.contains(byte)
+            }
+        }) {
+            result.append(.undefinedSymbol(symbol: m.rest, path: m.token))
         }
-        if line.contains("cannot enable executable stack") {
-            let path = firstMatch("([^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
-            result.append(.executableStack(path: path))
+        if scan.contains("cannot enable executable stack") {
+            result.append(.executableStack(path: scan.sharedObjectPath(fromSlash: false)))
         }
         // Node's CommonJS and ES module resolvers; a relative path is the handler, not a package. Rollup names the
         // package without quotes (`Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug …`).
-        if let m = firstMatch("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", in: line)
-            ?? firstMatch("Cannot find (?:module|package) (@?[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])", in: line)
-        {
+        if let m = cannotFindQuoted.firstMatch(in: line, scan) ?? cannotFindBare.firstMatch(in: line, scan) {
             if m[1].hasPrefix("/") {
                 // An absolute path to an addon (node-pre-gyp's binding folder): that file, absent or unloadable.
                 if m[1].hasSuffix(".node") { result.append(.unloadableFile(path: m[1])) }
@@ -184,40 +223,36 @@ public enum ErrorText {
         // Platform packages named by the package that needs them: sharp 0.33+ (`Could not load the "sharp" module
         // using the linux-x64 runtime`) and esbuild (`… needs the "@esbuild/linux-x64" package instead`, `The package
         // "@esbuild/linux-x64" could not be found`).
-        if let m = firstMatch("Could not load the \(q)sharp\(q) module using the ([a-z]+-[a-z0-9]+) runtime", in: line) {
+        if let m = sharpRuntime.firstMatch(in: line, scan) {
             result.append(.missingNodePackage("@img/sharp-" + m[1]))
         }
-        if let m = firstMatch("needs the \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) package instead", in: line)
-            ?? firstMatch("The package \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) could not be found, and is needed by", in: line)
-        {
+        if let m = esbuildInstead.firstMatch(in: line, scan) ?? esbuildMissing.firstMatch(in: line, scan) {
             result.append(.missingNodePackage(m[1]))
         }
         // A program the code starts itself, for another platform: CPython's `[Errno 8] Exec format error: '/var/task/bin/ffmpeg'`,
         // Node's `spawn /var/task/bin/ffmpeg ENOEXEC`. (A bootstrap's own `exec format error` is an InvalidEntrypoint.)
-        if let m = firstMatch("(?i)\\[Errno 8\\] Exec format error: \(q)(/[^'`\"]+)\(q)", in: line) ?? firstMatch("spawn (/[^\\s'`\"]+) ENOEXEC", in: line) {
+        if let m = execFormat.firstMatch(in: line, scan) ?? spawnENOEXEC.firstMatch(in: line, scan) {
             result.append(.unloadableFile(path: m[1]))
         }
-        if let m = firstMatch("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(q)([A-Za-z0-9_.-]+)\(q)", in: line) {
+        if let m = prisma.firstMatch(in: line, scan) {
             result.append(.prismaEngine(platform: m[1]))
         }
         var deniedPath: String?
-        if let m = firstMatch("spawn (/[^\\s'`\"]+) EACCES", in: line) {
+        if let m = spawnEACCES.firstMatch(in: line, scan) {
             deniedPath = m[1]
             result.append(.permissionDenied(path: m[1]))
-        } else if let m = firstMatch("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(q)?(/[^\\s'`\"]+)", in: line)
-            ?? firstMatch("(?i)(/[^\\s:'`\"]+): permission denied", in: line)
-        {
-            deniedPath = m[1]
-            result.append(.permissionDenied(path: m[1]))
+        } else if let path = denied.firstMatch(in: line, scan)?[1] ?? scan.token(before: ": permission denied", fromSlash: true, ignoringCase: true) {
+            deniedPath = path
+            result.append(.permissionDenied(path: path))
         }
-        if line.contains("ELF load command") && line.contains("not properly aligned") {
-            let path = firstMatch("(/[^\\s:'`\"]+): ELF load command", in: line)?[1] ?? firstMatch("(/[^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
+        if scan.contains("ELF load command") && scan.contains("not properly aligned") {
+            let path = scan.token(before: ": ELF load command", fromSlash: true) ?? scan.sharedObjectPath()
             result.append(.misalignedELF(path: path))
         }
         // Permission denied on bootstrap is the unreadable file itself: one signal, not two.
-        if deniedPath == nil, line.contains("Runtime.InvalidEntrypoint") || line.contains("exec format error") {
+        if deniedPath == nil, scan.contains("Runtime.InvalidEntrypoint") || scan.contains("exec format error") {
             // Without the request id, every invocation's line is the same signal (counted, explained once).
-            let detail = line.replacingOccurrences(of: "RequestId: [0-9A-Za-z-]+ ", with: "", options: .regularExpression)
+            let detail = requestId.regex.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "")
             result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))
         }
         return result
