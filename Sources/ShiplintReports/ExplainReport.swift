@@ -74,6 +74,14 @@ public enum ExplainReport {
         case .invalidEntrypoint(let detail): detail
         case .missingNodePackage(let name): "Cannot find module '\(name)'"
         case .prismaEngine(let platform): "Prisma query engine for \"\(platform)\" could not be found"
+        case .execFailed(let path, let reason): "\(path): \(reason)"
+        case .missingNodeAddon(let name): "Cannot find module '\(name)'"
+        case .rubyLoad(let feature): "cannot load such file -- \(feature)"
+        case .javaNative(let library, let resource, let platform):
+            library.map { "UnsatisfiedLinkError: no \($0) in java.library.path" } ?? resource.map { "No native resource found at \($0)" }
+                ?? "No native library found for \(platform ?? "this platform")"
+        case .dotnetNative(let library): "DllNotFoundException: Unable to load shared library '\(library)'"
+        case .locations(let locations): "the text names " + locations.prefix(6).map(\.value).joined(separator: ", ") + (locations.count > 6 ? ", …" : "")
         }
     }
 

@@ -93,7 +93,7 @@ struct Explain: ParsableCommand {
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
         let outcome = ScanPolicy(configuration: configuration).scan(deployment, roleNotes: roleNotes)
         let result = outcome.reportedResult
-        let explanations = errorText.map { Triage.explain($0.occurrences, result: result, deployment: deployment) } ?? []
+        let explanations = errorText.map { Triage.explain($0.occurrences, locations: $0.locations, result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
             errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,

@@ -30,12 +30,17 @@ public struct Explanation: Sendable {
 /// Turns an error text from a failing function into its root cause in the deployed artifact.
 public enum Triage {
     /// Each cause once: signals that come to the same root cause (or the same summary) are one explanation, with
-    /// the number of events that gave them.
-    public static func explain(_ occurrences: [(signal: ErrorSignal, count: Int)], result: ScanResult, deployment: DeploymentContext) -> [Explanation] {
+    /// the number of events that gave them. `locations`: every place the text names (`ErrorTextReading.locations`). The explanation is the artifact's: each
+    /// signal's family says what to look for, the places say where; a text no family matches is explained by what the
+    /// artifact has at the places it names.
+    public static func explain(
+        _ occurrences: [(signal: ErrorSignal, count: Int)], locations: [ErrorLocation] = [], result: ScanResult, deployment: DeploymentContext
+    ) -> [Explanation] {
+        let context = TriageContext(result: result, deployment: deployment, locations: locations)
         var explanations: [Explanation] = []
         var keys: [String] = []
-        for (signal, count) in occurrences {
-            var explanation = explain(signal, result: result, deployment: deployment)
+        for (signal, count) in context.signalsToExplain(occurrences) {
+            var explanation = context.explain(signal)
             explanation.seen = count
             let key = explanation.rootCause.map { "\($0.check)\u{0}\($0.artifact)\u{0}\($0.path)" } ?? explanation.outcome.rawValue + "\u{0}" + explanation.summary
             if let index = keys.firstIndex(of: key) {
@@ -53,23 +58,7 @@ public enum Triage {
     }
 
     public static func explain(_ signal: ErrorSignal, result: ScanResult, deployment: DeploymentContext) -> Explanation {
-        let context = TriageContext(result: result, deployment: deployment)
-        switch signal {
-        case .missingModule(let module): return context.missingModule(signal, module: module)
-        case .missingLibrary(let soname, let requiredBy): return context.missingLibrary(signal, soname: soname, requiredBy: requiredBy)
-        case .unloadableFile(let path): return context.unloadableFile(signal, path: path)
-        case .permissionDenied(let path): return context.permissionDenied(signal, path: path)
-        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["corrupt-binary"])
-        case .missingVersion(let version, _, let requiredBy): return context.missingVersion(signal, version: version, requiredBy: requiredBy)
-        case .invalidELFHeader(let path): return context.findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
-        case .wrongELFClass(let path, _): return context.findingOn(signal, path: path, checks: ["wrong-arch"])
-        case .undefinedSymbol(let symbol, let path): return context.undefinedSymbol(signal, symbol: symbol, path: path)
-        case .executableStack(let path): return context.findingOn(signal, path: path, checks: ["exec-stack"])
-        case .nodeABI(let path, let built, let running): return context.nodeABI(signal, path: path, built: built, running: running)
-        case .invalidEntrypoint: return context.invalidEntrypoint(signal)
-        case .missingNodePackage(let name): return context.missingNodePackage(signal, name: name)
-        case .prismaEngine(let platform): return context.prismaEngine(signal, platform: platform)
-        }
+        TriageContext(result: result, deployment: deployment).explain(signal)
     }
 
     /// Without an error text: every import (or entry point) that would fail on the target, with its root cause.
@@ -101,9 +90,37 @@ public enum Triage {
     }
 }
 
-private struct TriageContext {
+struct TriageContext {
     let result: ScanResult
     let deployment: DeploymentContext
+    /// Every place the error text names.
+    var locations: [ErrorLocation] = []
+
+    /// One signal explained by its family, against the artifact.
+    func explain(_ signal: ErrorSignal) -> Explanation {
+        switch signal {
+        case .missingModule(let module): return missingModule(signal, module: module)
+        case .missingLibrary(let soname, let requiredBy): return missingLibrary(signal, soname: soname, requiredBy: requiredBy)
+        case .unloadableFile(let path): return unloadableFile(signal, path: path)
+        case .permissionDenied(let path): return permissionDenied(signal, path: path)
+        case .misalignedELF(let path): return findingOn(signal, path: path, checks: ["corrupt-binary"])
+        case .missingVersion(let version, _, let requiredBy): return missingVersion(signal, version: version, requiredBy: requiredBy)
+        case .invalidELFHeader(let path): return findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
+        case .wrongELFClass(let path, _): return findingOn(signal, path: path, checks: ["wrong-arch"])
+        case .undefinedSymbol(let symbol, let path): return undefinedSymbol(signal, symbol: symbol, path: path)
+        case .executableStack(let path): return findingOn(signal, path: path, checks: ["exec-stack"])
+        case .nodeABI(let path, let built, let running): return nodeABI(signal, path: path, built: built, running: running)
+        case .invalidEntrypoint: return invalidEntrypoint(signal)
+        case .missingNodePackage(let name): return missingNodePackage(signal, name: name)
+        case .prismaEngine(let platform): return prismaEngine(signal, platform: platform)
+        case .execFailed(let path, let reason): return execFailed(signal, path: path, reason: reason)
+        case .missingNodeAddon(let name): return missingNodeAddon(signal, name: name)
+        case .rubyLoad(let feature): return rubyLoad(signal, feature: feature)
+        case .javaNative(let library, let resource, let platform): return javaNative(signal, library: library, resource: resource, platform: platform)
+        case .dotnetNative(let library): return dotnetNative(signal, library: library)
+        case .locations(let locations): return atLocations(signal, locations)
+        }
+    }
 
     var target: TargetRuntime { deployment.target }
     var runtime: RuntimeView { deployment.runtime }
@@ -125,7 +142,8 @@ private struct TriageContext {
             let inner = place.path
             return deployment.layers.last { $0.entries.contains { $0.path == inner } || $0.binaries.contains { $0.path == inner } }.map { ($0, inner) }
         }
-        let inner = place?.path ?? runtimePath
+        // `./x` is relative to the working directory, the task root.
+        let inner = place?.path ?? (runtimePath.hasPrefix("./") ? String(runtimePath.dropFirst(2)) : runtimePath)
         if let function = deployment.function, function.entries.contains(where: { $0.path == inner }) || function.binaries.contains(where: { $0.path == inner }) {
             return (function, inner)
         }
