@@ -303,7 +303,9 @@ public enum ErrorText {
         if let m = dotnetLibrary.firstMatch(in: line, scan) { result.append(.dotnetNative(library: m[1])) }
         // Permission denied on bootstrap is the unreadable file itself, and the runtime's `fork/exec` names the file:
         // one signal, not two.
-        if deniedPath == nil, execPath == nil, scan.contains("Runtime.InvalidEntrypoint") || scan.contains("exec format error") {
+        if deniedPath == nil, execPath == nil,
+            scan.contains("Runtime.InvalidEntrypoint") || scan.contains("exec format error") || scan.contains("Couldn't find valid bootstrap")
+        {
             // Without the request id, every invocation's line is the same signal (counted, explained once).
             let detail = requestId.regex.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "")
             result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))

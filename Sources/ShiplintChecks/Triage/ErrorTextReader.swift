@@ -49,7 +49,7 @@ public struct ErrorTextReader: Sendable {
         "could not load the", "package instead", "could not be found, and is needed by", "exec format error", "enoexec",
         "query engine", "eacces", "permission denied", "elf load command", "runtime.invalidentrypoint", "fork/exec ",
         "cannot execute binary file", "cannot load such file", "incompatible library version", "java.library.path",
-        "no native resource found", "no native library", "unable to load shared library",
+        "no native resource found", "no native library", "unable to load shared library", "couldn't find valid bootstrap",
     ].map { Array($0.utf8) }
     /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
     static let locationPhrases = [

@@ -178,34 +178,46 @@ struct TriageContext {
     /// The finding's fix for what is there: the installed distribution and its real alternative, and a layer's own
     /// install folder.
     func fixFor(_ finding: Finding) -> (fix: String, evidence: [(String, String)]) {
-        // An npm package: the deepest node_modules/<name>/package.json above the file names it.
-        if target.nodeVersion != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) {
-            let owner = artifact.metadataFiles.keys.sorted().compactMap { manifest -> InstalledNodePackage? in
-                guard manifest.hasSuffix("/package.json"), finding.path.hasPrefix(String(manifest.dropLast("package.json".count))) else { return nil }
-                return InstalledNodePackage(manifest: manifest, text: artifact.metadataFiles[manifest]!)
-            }.max { $0.folder.count < $1.folder.count }
-            guard let owner else { return (finding.fix, []) }
-            return (finding.fix, [("installed by", "\(owner.name) \(owner.version) (\(owner.folder))")])
-        }
-        guard target.python != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }),
-            let distribution = InstalledDistribution.owning(finding.path, in: artifact)
-        else { return (finding.fix, []) }
+        guard let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) else { return (finding.fix, []) }
         let role = deployment.role(of: artifact.path) ?? .function
-        let advice = deployment.advice(for: role)
-        // The finding's own fix already names the artifact's install folder; the file alone goes where its
-        // distribution is installed.
-        let folder = role == .function || distribution.root.isEmpty ? advice.folder : distribution.root
-        let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
-        var fix = finding.fix
-        // A twin without the GUI only helps where the GUI's libraries are what is missing.
-        if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
-            finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
-        {
-            fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(advice.pip(requirement: alternative.name, into: folder))`."
-        } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
-            fix += " For this file alone: `\(advice.pip(requirement: "\(distribution.name)==\(distribution.version)", into: folder))` (if that version has no such wheel, pin one that has)."
-        }
+        let origin = FileOrigin(path: finding.path, in: artifact, role: role, runtime: runtime)
+        let advice = FixAdvice(runtime: runtime, deployment: deployment)
+        var (fix, evidence) = languageFix(finding, artifact: artifact, role: role, origin: origin)
+        // The file's own origin decides when it speaks another language than the runtime (an extension, an npm
+        // package on provided.al2, a library no package manager installed).
+        if let byOrigin = advice.fix(for: finding, origin: origin) { fix = byOrigin }
+        if FixAdvice.platformChecks.contains(finding.check), let tool = advice.buildToolAdvice(for: origin) { fix += " " + tool }
         return (fix, evidence)
+    }
+
+    /// The check's fix for what is installed: the wheel's distribution and its real alternative, a layer's own install
+    /// folder, the npm package that installed the file.
+    func languageFix(_ finding: Finding, artifact: Artifact, role: ArtifactRole, origin: FileOrigin) -> (fix: String, evidence: [(String, String)]) {
+        switch origin {
+        case .nodePackage(let owner):
+            return (finding.fix, [("installed by", "\(owner.name) \(owner.version) (\(owner.folder))")])
+        case .lambdaExtension(let name):
+            return (finding.fix, [("extension", "\(name), started by Lambda from \(runtime.extensionsFolder)")])
+        case .wheel(let distribution) where target.python != nil:
+            let advice = deployment.advice(for: role)
+            // The finding's own fix already names the artifact's install folder; the file alone goes where its
+            // distribution is installed (`build/lib/` for a function that installed into lib/).
+            let folder = distribution.root.isEmpty ? advice.folder : (role == .function ? advice.folder + distribution.root : distribution.root)
+            let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
+            var fix = finding.fix
+            if folder != advice.folder { fix = fix.replacingOccurrences(of: "--target \(advice.folder) ", with: "--target \(folder) ") }
+            // A twin without the GUI only helps where the GUI's libraries are what is missing.
+            if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
+                finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
+            {
+                fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(advice.pip(requirement: alternative.name, into: folder))`."
+            } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
+                fix += " For this file alone: `\(advice.pip(requirement: "\(distribution.name)==\(distribution.version)", into: folder))` (if that version has no such wheel, pin one that has)."
+            }
+            return (fix, evidence)
+        default:
+            return (finding.fix, [])
+        }
     }
 
     func notExplained(_ signal: ErrorSignal, _ summary: String, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
@@ -219,12 +231,34 @@ struct TriageContext {
 
     static let slsRequirements = ".requirements.zip"
 
+    /// The folder holding the top package of `relative` (`lxml/etree`) as a path the text names proves the runtime found
+    /// it there (`/var/task/lib/lxml/__init__.py`): that folder's parent as a place the import looks, nil when the text
+    /// names none in the deployment.
+    func foundPackage(_ relative: String) -> (artifact: Artifact, prefix: String, runtime: String)? {
+        let package = relative.split(separator: "/").dropLast().joined(separator: "/")
+        guard !package.isEmpty else { return nil }
+        for case .path(let path) in locations {
+            guard let place = runtime.place(ofRuntimePath: path), let range = place.path.range(of: package + "/") else { continue }
+            let parent = String(place.path[..<range.lowerBound])
+            guard parent.isEmpty || parent.hasSuffix("/") else { continue }
+            let root = path.hasPrefix(runtime.layerRoot + "/") ? runtime.layerRoot : runtime.taskRoot
+            let artifacts = place.inLayers ? deployment.layers.reversed() : (deployment.function.map { [$0] } ?? [])
+            if let artifact = artifacts.first(where: { $0.entries.contains { $0.path.hasPrefix(parent + package + "/") } }) {
+                return (artifact, parent, LambdaFileSystem.path(root, String(parent.dropLast())))
+            }
+        }
+        return nil
+    }
+
     func missingModule(_ signal: ErrorSignal, module: String) -> Explanation {
         let relative = module.split(separator: ".").joined(separator: "/")
         let suffixes = target.python?.extensionSuffixes ?? [".so"]
         let importable = suffixes + [".py", ".pyc", "/__init__.py"]
         // Where the import looks: the function root, then each layer's Python folders.
         var places: [(artifact: Artifact, prefix: String, runtime: String)] = []
+        // The text's own evidence first: `cannot import name 'etree' from 'lxml' (/var/task/lib/lxml/__init__.py)`
+        // proves the runtime found the package at that folder, whatever the module path says.
+        if let found = foundPackage(relative) { places.append(found) }
         if let function = deployment.function {
             places.append((function, "", runtime.taskRoot))
             // serverless-python-requirements with `zip: true` packs the packages into .requirements.zip, which its
@@ -295,8 +329,11 @@ struct TriageContext {
         }
         for edge in edges {
             let object = graph.objects[edge.from]
-            if let finding = rootFinding(artifact: object.artifact, path: object.path, checks: ["missing-library"]) {
-                return explained(signal, finding)
+            // The finding about the library the log names (a binary missing libssl.so.10 and libcrypto.so.10 has one
+            // for each): never another library in its place.
+            let onObject = findings.filter { $0.artifact == object.artifact && $0.path == object.path && $0.check == "missing-library" }
+            if let finding = onObject.first(where: { $0.fact.split(separator: " ").first.map(String.init) == soname }) ?? onObject.first {
+                return explained(signal, finding, evidence: [("error", "\(soname): cannot open shared object file")])
             }
         }
         // Binaries that need it but cannot load at all here (musl, wrong architecture): their root cause.
@@ -388,6 +425,11 @@ struct TriageContext {
     /// A full path the loader could not open: the file's own findings say why (another CPU, macOS, Windows,
     /// damaged); a file absent at that path is missing.
     func unloadableFile(_ signal: ErrorSignal, path: String) -> Explanation {
+        // A Prisma query engine the client tried to require: the engine family explains it (another platform's engine
+        // packaged, or none).
+        if let platform = PrismaEngine.binaryTarget(ofFile: String(path.split(separator: "/").last ?? "")), locate(path) == nil {
+            return prismaEngine(signal, platform: platform)
+        }
         guard let located = locate(path) else {
             return notExplained(signal, "\(path) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
         }
@@ -410,7 +452,15 @@ struct TriageContext {
             // A program readable but not executable: only running it is denied (one the code starts itself, which
             // no check can know is run). Modules and libraries need read only.
             let components = EntryPath.components(located.path)
-            let isProgram = !(components.last ?? "").contains(".") || components.dropLast().contains("bin") || located.path.hasSuffix(".sh")
+            // Modules, libraries and data need read only; anything else named in a `Permission denied` is run.
+            let readOnly: Set<String> = ["py", "pyc", "js", "mjs", "cjs", "json", "so", "node", "pyd", "dylib", "dll", "txt", "yaml", "yml", "rb", "jar", "class", "ts", "html", "css", "md", "zip", "csv"]
+            let fileName = components.last ?? ""
+            let fileExtension = fileName.contains(".") ? String(fileName.split(separator: ".").last ?? "") : ""
+            let isProgram = !readOnly.contains(fileExtension.lowercased()) || components.dropLast().contains("bin") || located.path.hasSuffix(".sh")
+                || located.artifact.binaries.contains { binary in
+                    guard binary.path == located.path, case .elf(let elf)? = binary.facts else { return false }
+                    return elf.interpreter != nil
+                }
             if isProgram, let entry = located.artifact.entries.first(where: { $0.path == located.path && $0.type == .file }),
                 entry.mode.map({ $0 & 0o1 == 0 }) ?? true
             {

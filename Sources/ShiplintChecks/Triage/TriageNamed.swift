@@ -294,11 +294,53 @@ extension TriageContext {
     }
 
     /// Java: a JNI library by name (`no X in java.library.path`: `libX.so`), by resource path (`/linux-aarch_64/libX.so`
-    /// inside a JAR), or for a platform (`os.name=Linux, os.arch=aarch64`).
+    /// inside a JAR, or a fat JAR unpacked into the function), or for a platform (`os.name=Linux, os.arch=aarch64`, with
+    /// the folder the loader searched: `/org/sqlite/native/Linux/aarch64`).
     func javaNative(_ signal: ErrorSignal, library: String?, resource: String?, platform: String?) -> Explanation {
+        let arch = runtime.architecture
+        if let resource {
+            let wanted = resource.hasPrefix("/") ? String(resource.dropFirst()) : resource
+            let file = wanted.split(separator: "/").last.map(String.init) ?? wanted
+            for artifact in deployment.artifacts {
+                if let entry = artifact.entries.first(where: { EntryPath.inner($0.path) == wanted || $0.path.hasSuffix("/" + wanted) }) {
+                    if let finding = rootFinding(artifact: artifact.path, path: entry.path) { return explained(signal, finding, evidence: [("looked for", resource)]) }
+                    return notExplained(signal, "\(entry.path) in \(artifact.path) is there and loads on \(target.runtimeLabel)")
+                }
+            }
+            let copies = deployment.artifacts.flatMap { artifact in
+                artifact.entries.filter { EntryPath.components($0.path).last == file }.map { (artifact: artifact, path: $0.path) }
+            }
+            if let fitting = copies.first(where: { rootFinding(artifact: $0.artifact.path, path: $0.path) == nil }) {
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(fitting.artifact.path, fitting.path)],
+                    evidence: [("looked for", resource), ("found instead", copies.map(\.path).joined(separator: ", "))],
+                    summary: "the library loads its JNI code from \(resource), which is not in the deployment; its \(arch.rawValue) build is at \(fitting.path) (in \(fitting.artifact.path)), a folder this version of its loader does not look in",
+                    fix: "Use a version of the library whose loader finds its own Linux \(arch.rawValue) build (its release notes name the fix), or set the function's architecture to one it looks up correctly; as a stopgap, package \(fitting.path) also at \(wanted).")
+            }
+            if let copy = copies.first, let finding = rootFinding(artifact: copy.artifact.path, path: copy.path) {
+                return explained(signal, finding, evidence: [("looked for", resource), ("found instead", copy.path)])
+            }
+        }
+        if platform != nil {
+            // The folder the loader searched, as the text names it, and what its parent holds instead.
+            for case ErrorLocation.path(let path) in locations where path.lowercased().contains("native") {
+                let wanted = path.hasPrefix("/") ? String(path.dropFirst()) : path
+                let parent = wanted.split(separator: "/").dropLast().joined(separator: "/")
+                guard !parent.isEmpty else { continue }
+                for artifact in deployment.artifacts {
+                    let inside = artifact.entries.filter { EntryPath.path(EntryPath.inner($0.path), isInside: parent) && $0.type == .file }
+                    guard !inside.isEmpty, !inside.contains(where: { EntryPath.path(EntryPath.inner($0.path), isInside: wanted) }) else { continue }
+                    let builds = Set(inside.compactMap { EntryPath.components(String(EntryPath.inner($0.path).dropFirst(parent.count + 1))).first }).sorted()
+                    return Explanation(
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: inside.map { (artifact.path, $0.path) },
+                        evidence: [("looked for", "\(wanted)/ (\(platform ?? arch.rawValue))"), ("found instead", inside.map(\.path).joined(separator: ", "))],
+                        summary: "the JNI library has builds for \(builds.joined(separator: ", ")) only (under \(parent)/ in \(artifact.path)); none for \(platform ?? arch.rawValue), the function's platform",
+                        fix: "Use a version of the library that ships a Linux \(arch.rawValue) build (its JAR's \(wanted)/ folder, or its Linux classifier artifact), or set the function's architecture to one it has a build for.")
+                }
+            }
+        }
         var names: [String] = []
         if let library { names += ["lib\(library).so", library] }
-        if let resource, let last = resource.split(separator: "/").last { names.append(String(last)) }
         for artifact in deployment.artifacts {
             for entry in artifact.entries where names.contains(EntryPath.components(EntryPath.inner(entry.path)).last ?? "") {
                 if let finding = rootFinding(artifact: artifact.path, path: entry.path) {
@@ -306,13 +348,9 @@ extension TriageContext {
                 }
             }
         }
-        // Findings of the JNI checks on the deployment's JARs, when there are any (issue 27).
-        if let finding = findings.first(where: { $0.check.hasPrefix("jni") || $0.check.contains("java") }) {
-            return explained(signal, finding, evidence: [("looked for", (names + [platform].compactMap { $0 }).joined(separator: ", "))])
-        }
-        let wanted = names.isEmpty ? "a JNI library for \(platform ?? runtime.architecture.rawValue)" : names.joined(separator: " or ")
+        let wanted = names.isEmpty ? "a JNI library for \(platform ?? arch.rawValue)" : names.joined(separator: " or ")
         return notExplained(
-            signal, "shiplint finds no \(wanted) in this deployment with a finding on it (the JVM extracts JNI libraries from JARs at run time; a JAR without a Linux \(runtime.architecture.rawValue) build of it fails this way)",
+            signal, "shiplint finds no \(wanted) with a problem in this deployment (a JAR without a Linux \(arch.rawValue) build of it fails this way; JARs the deployment holds whole are read as the JVM reads them only by the JNI checks)",
             evidence: [("looked for", wanted)])
     }
 
@@ -321,26 +359,35 @@ extension TriageContext {
     func dotnetNative(_ signal: ErrorSignal, library: String) -> Explanation {
         let base = library.hasSuffix(".dll") || library.hasSuffix(".so") ? String(library.prefix { $0 != "." }) : library
         let names = ["lib\(base).so", "\(base).so", base, "lib\(base).dylib", "\(base).dll", library]
-        var others: [(Artifact, String)] = []
+        let rid = "linux-\(runtime.architecture.nodeCPU)"
+        var loadable: [(artifact: Artifact, path: String)] = []
+        var others: [(artifact: Artifact, path: String)] = []
         for artifact in deployment.artifacts {
             for entry in artifact.entries where entry.type == .file && names.contains(EntryPath.components(entry.path).last ?? "") {
-                if let finding = rootFinding(artifact: artifact.path, path: entry.path) {
-                    return explained(signal, finding, evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
-                }
                 let components = EntryPath.components(entry.path)
-                if let rid = components.firstIndex(of: "runtimes").map({ components.indices.contains($0 + 1) ? components[$0 + 1] : "" }), !rid.hasPrefix("linux-") || rid.hasPrefix("linux-musl") {
+                let entryRID: String? = components.firstIndex(of: "runtimes").flatMap { index -> String? in
+                    index + 1 < components.count ? components[index + 1] : nil
+                }
+                if let entryRID, !entryRID.hasPrefix("linux-") || entryRID.hasPrefix("linux-musl") {
                     others.append((artifact, entry.path))
-                } else if entry.path.hasSuffix(".so") || !entry.path.contains(".") {
-                    return notExplained(signal, "\(entry.path) in \(artifact.path) is there and loads on \(target.runtimeLabel)")
+                } else {
+                    loadable.append((artifact, entry.path))
                 }
             }
         }
-        let rid = "linux-\(runtime.architecture.nodeCPU)"
-        if let (artifact, path) = others.first {
+        for candidate in loadable {
+            if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path) {
+                return explained(signal, finding, evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
+            }
+        }
+        if let candidate = loadable.first {
+            return notExplained(signal, "\(candidate.path) in \(candidate.artifact.path) is there and loads on \(target.runtimeLabel)")
+        }
+        if let first = others.first {
             return Explanation(
-                signal: signal, outcome: .explained, rootCause: nil, module: library, files: others.map { ($0.0.path, $0.1) },
-                evidence: [("looked for", "\(names[0]) for \(rid)"), ("found instead", others.map(\.1).joined(separator: ", "))],
-                summary: "the deployment has \(library) only for other platforms (\(path) in \(artifact.path)); there is no runtimes/\(rid)/native build for \(target.runtimeLabel)",
+                signal: signal, outcome: .explained, rootCause: nil, module: library, files: others.map { ($0.artifact.path, $0.path) },
+                evidence: [("looked for", "\(names[0]) for \(rid)"), ("found instead", others.map(\.path).joined(separator: ", "))],
+                summary: "the deployment has \(library) only for other platforms (\(first.path) in \(first.artifact.path)); there is no runtimes/\(rid)/native build for \(target.runtimeLabel)",
                 fix: "Publish for Lambda's platform: `dotnet publish -c Release -r \(rid) --self-contained false` (or `dotnet lambda package --function-architecture \(runtime.architecture.lambdaName)`), with a version of the package that ships runtimes/\(rid)/native.")
         }
         return notExplained(signal, "no \(names[0]) is in this deployment: either the package ships no Linux build of it, or this log belongs to another artifact", evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
