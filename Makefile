@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats docs-test bench fixtures demo install clean
+.PHONY: all deps build debug test unit conformance corpus ci-formats docs-test bench fixtures demo install clean
 
 all: build
 
@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance ci-formats docs-test dist-test
+test: unit conformance corpus ci-formats docs-test dist-test
 
 unit: debug
 	$(SWIFT) test
@@ -44,6 +44,11 @@ unit: debug
 conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/check.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/deployments.py
+
+# explain on real error texts from public issues, each against an artifact that reproduces it (Tests/corpus/README.md):
+# right file, right cause, a fix that works on Lambda. Wheels cached like conformance/; says plainly what it skipped.
+corpus: debug
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py
 
 # SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).
