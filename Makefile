@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance corpus ci-formats docs-test bench fixtures demo install clean
+.PHONY: all deps build debug test unit conformance corpus ci-formats docs-test soak soak-ci soak-lock bench fixtures demo install clean
 
 all: build
 
@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance corpus ci-formats docs-test dist-test
+test: unit conformance corpus ci-formats docs-test soak-ci dist-test
 
 unit: debug
 	$(SWIFT) test
@@ -58,6 +58,18 @@ ci-formats: debug
 # The README and docs/ as a reader follows them: every relative link and anchor resolves; the README stays short.
 docs-test:
 	$(PYTHON) packaging/check_docs.py
+
+# The real-world soak (soak/README.md): the most downloaded native PyPI projects installed as AWS documents for every
+# Lambda Python runtime on both architectures, plus wrong builds, zipped, scanned and compared with an oracle that
+# shares no code with shiplint. Wheels pinned by sha256 in soak/lock.json, cached in ~/.cache/shiplint/soak.
+soak: build
+	SHIPLINT=$(RELEASE_BIN) $(PYTHON) soak/run.py
+# The CI slice of it, part of `make test` (soak/ci-slice.txt on three targets); offline it says what it skipped.
+soak-ci: debug
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) soak/run.py --ci
+# Resolves the candidates again (network; rewrites soak/lock.json: commit it with the figures it gives).
+soak-lock:
+	$(PYTHON) soak/run.py --setup-only && $(PYTHON) soak/lock.py --relock
 
 # Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
 bench: build

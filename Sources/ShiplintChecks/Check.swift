@@ -122,6 +122,8 @@ public struct DeploymentContext: Sendable {
     public let runtime: RuntimeView
     /// Where every DT_NEEDED of every ELF in the deployment resolves, computed once for all checks.
     public let loadGraph: LoadGraph
+    /// How surely the runtime uses each native file (loaded, might run, another platform's copy), computed once.
+    public let reachability: Reachability
     /// What the deployment descriptor says about the function (runtime, handler, layers' compatibility), when the
     /// scan came from one (`shiplint scan PROJECT`); nil for artifacts named on the command line.
     public let descriptor: FunctionDescriptor?
@@ -156,6 +158,8 @@ public struct DeploymentContext: Sendable {
         self.loadGraph = LoaderModel.graph(function: function, layers: layers, runtime: runtime)
         inputs = (function.map { [DeploymentInput(artifact: $0, role: .function)] } ?? [])
             + layers.indices.map { DeploymentInput(artifact: layers[$0], role: .layer($0 + 1), unpacked: layerEntries?[$0]) }
+        reachability = runtime.reachability(
+            placed: (function.map { [($0, ArtifactRole.function)] } ?? []) + layers.enumerated().map { ($0.element, .layer($0.offset + 1)) })
     }
 
     /// The function first, then the layers in deployment order.

@@ -47,6 +47,14 @@ public enum CheckRegistry {
         Check.imageMediaType.id, Check.imageIntegrity.id, Check.imageEntrypoint.id, Check.imageArchMismatch.id, Check.imageTooLarge.id,
     ]
 
+    /// Checks whose verdict is "this file cannot load or run here": their severity follows the file's reach (an
+    /// error where the runtime loads it, a warning for a program nothing runs, a note for another platform's copy).
+    public static let reachabilityChecks: Set<String> = [
+        Check.corruptBinary.id, Check.windowsBinary.id, Check.darwinBinary.id, Check.androidBinary.id, Check.wrongArch.id,
+        Check.muslBinary.id, Check.glibcTooNew.id, Check.libstdcxxTooNew.id, Check.missingLibrary.id,
+        Check.missingSymbolVersion.id, Check.execStack.id,
+    ]
+
     /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists, what could
     /// not be read): they run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
     public static let descriptorChecks: Set<String> = [

@@ -99,9 +99,11 @@ public enum Scanner {
         for deployment in deployments {
             let fallback = deployment.described?.defaultArtifact ?? deployment.function?.path ?? ""
             for check in checks {
+                let followsReach = CheckRegistry.reachabilityChecks.contains(check.id)
                 for located in check.verdicts(deployment) {
                     let artifact = located.artifact ?? fallback
-                    let finding = finding(check, located, artifact: artifact, deployment: deployment.descriptor?.label)
+                    let reach = followsReach ? deployment.reachability.reach(artifact: artifact, path: located.path) : .loaded
+                    let finding = finding(check, located, artifact: artifact, deployment: deployment.descriptor?.label, reach: reach)
                     // Layers shared by several functions are judged once per function; report each finding once.
                     if seen.insert(finding).inserted { byArtifact[artifact, default: []].append(finding) }
                 }
@@ -118,11 +120,13 @@ public enum Scanner {
             target: target, descriptor: descriptor, functions: descriptor.map { [$0.label] } ?? functions.map(\.path), artifacts: scans, notes: notes)
     }
 
-    /// The finding a check's verdict makes, with the check's default severity unless the verdict is milder.
-    private static func finding(_ check: Check, _ located: LocatedVerdict, artifact: String, deployment: String?) -> Finding {
-        Finding(
-            check: check.id, severity: located.verdict.severity ?? check.defaultSeverity, artifact: artifact, path: located.path,
-            message: located.verdict.message, fix: located.verdict.fix, fact: located.verdict.fact, deployment: deployment)
+    /// The finding a check's verdict makes, with the check's default severity unless the verdict is milder, and no
+    /// more severe than the file's reach allows (see `stamped`).
+    private static func finding(_ check: Check, _ located: LocatedVerdict, artifact: String, deployment: String?, reach: Reach = .loaded) -> Finding {
+        let (severity, message) = stamped(located.verdict.message, severity: located.verdict.severity ?? check.defaultSeverity, reach: reach)
+        return Finding(
+            check: check.id, severity: severity, artifact: artifact, path: located.path,
+            message: message, fix: located.verdict.fix, fact: located.verdict.fact, deployment: deployment)
     }
 
     /// Findings about a descriptor: root cause first (registry order), each check's in the order it said them (a
@@ -133,6 +137,19 @@ public enum Scanner {
             let rightRank = CheckRegistry.precedence(of: right.element.check)
             return leftRank != rightRank ? leftRank < rightRank : left.offset < right.offset
         }.map(\.element)
+    }
+
+    /// The severity a file's reach allows (never above the check's, or the configured, severity) and the message
+    /// saying why: "if run, …" for a program nothing runs, "never used here" for another platform's copy.
+    static func stamped(_ message: String, severity: Severity, reach: Reach) -> (Severity, String) {
+        switch reach {
+        case .loaded:
+            return (severity, message)
+        case .mightRun(let runtimePath):
+            return (min(severity, .warning), "if run, \(message) (\(runtimePath) is a program the runtime does not run by itself: not a bootstrap, an extension or on PATH)")
+        case .otherPlatform(let sibling):
+            return (min(severity, .note), "\(message); never used here: \(sibling) beside it is the copy built for this runtime")
+        }
     }
 
     /// Path order, then root cause first (registry order), then message: the same input always gives the same order.

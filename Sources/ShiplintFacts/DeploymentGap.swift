@@ -21,12 +21,21 @@ public enum DeploymentGap: Sendable, Equatable, Hashable {
     case layerNotLocal(number: Int, name: String, reason: String)
     /// A layer at `path` that cannot be read.
     case layerUnreadable(number: Int, name: String, path: String, reason: String)
+    /// The function's code at `path` is its source, not a build: a dependency manifest lists dependencies and none
+    /// is installed beside it (`reason` says which); what the build installs was not there to check.
+    case unbuiltSources(path: String, reason: String)
 
     /// The function itself was not checked (its code or its runtime is missing), not only a part of it.
     public var leavesFunctionUnchecked: Bool {
         switch self {
         case .noTarget, .noRuntime, .codeNotLocal, .codeUnreadable, .imageUnreadable: true
-        case .unresolved, .noHandler, .layerNotLocal, .layerUnreadable: false
+        case .unresolved, .noHandler, .layerNotLocal, .layerUnreadable, .unbuiltSources: false
         }
+    }
+
+    /// A warning, not a note: the function was not checked, or its dependencies were not there to check.
+    public var isWarning: Bool {
+        if case .unbuiltSources = self { return true }
+        return leavesFunctionUnchecked
     }
 }

@@ -115,7 +115,9 @@ struct FunctionReader {
             switch descriptor.code {
             case .local(let path):
                 switch artifact(path) {
-                case .success(let read): function = read
+                case .success(let read):
+                    function = read
+                    if let unbuilt = UnbuiltSources.reason(read) { gaps.append(.unbuiltSources(path: path, reason: unbuilt)) }
                 case .failure(let failure): gaps.append(.codeUnreadable(path: path, reason: failure.message))
                 }
             case .notLocal(let why):

@@ -261,6 +261,31 @@ import Testing
         #expect(notes.first?["severity"] as? String == "warning")
     }
 
+    /// Issue 22 item 6: a project scanned before its build (sources and a manifest, no dependency installed) is a
+    /// deployment-not-checked warning per such function, never a silent pass; a built one (dist-info beside its
+    /// requirements.txt) is not. Exit 0 unless warnings fail the scan.
+    @Test func unbuiltSourcesAreNotAPass() throws {
+        let (status, document, _) = try Self.json(["fixtures/deployments/sam-unbuilt"])
+        #expect(status == 0)
+        let notes = Dictionary(uniqueKeysWithValues: Self.deployments(document).map { deployment in
+            (deployment["function"] as! String, (deployment["notes"] as? [[String: Any]] ?? []).map {
+                "\($0["check"]!) \($0["severity"]!): \($0["message"]!)"
+            })
+        })
+        #expect(notes["HelloWorldFunction"] == [
+            "deployment-not-checked warning: the function's code fixtures/deployments/sam-unbuilt/hello_world is its source, not a build: requirements.txt asks for requests and no Python distribution is installed beside it (no *.dist-info), so the code the build installs was not checked",
+        ])
+        #expect(notes["WebFunction"] == [
+            "deployment-not-checked warning: the function's code fixtures/deployments/sam-unbuilt/web is its source, not a build: package.json lists 1 dependency and there is no node_modules/, so the code the build installs was not checked",
+        ])
+        #expect(notes["BuiltFunction"] == [])
+        let summary = document["summary"] as? [String: Any] ?? [:]
+        #expect(summary["warnings"] as? Int == 2 && summary["errors"] as? Int == 0)
+        let strict = try runProgram(Repository.binary, ["scan", "fixtures/deployments/sam-unbuilt", "--fail-on", "warning", "--no-config"])
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("fix: Build the project (`sam build`, `cdk synth`, `serverless package`) and scan its output"))
+    }
+
     @Test func terraformPlanJudgesArm64AgainstItsTarget() throws {
         let (status, document, _) = try Self.json(["fixtures/deployments/terraform/plan.json"])
         #expect(status == 1)
@@ -430,5 +455,33 @@ import Testing
         try FileManager.default.removeItem(atPath: folder + "/template.yaml")
         let cycle = try runProgram(Repository.binary, ["scan", folder, "--no-config"])
         #expect(cycle.status == 2 && cycle.stderr.contains("nested cloud assemblies form a cycle"))
+    }
+}
+
+/// What makes code "its source, not a build" (UnbuiltSources), manifest by manifest.
+@Suite struct UnbuiltSourcesTests {
+    static func code(_ files: [String: String], entries more: [String] = []) -> Artifact {
+        let entries = (Array(files.keys) + more).sorted().map { ArtifactEntry(path: $0, size: 1, mode: 0o100644, type: .file) }
+        return Artifact(path: "src", kind: .folder, entries: entries, binaries: [], problems: [], metadataFiles: files)
+    }
+
+    @Test func pythonManifests() {
+        #expect(UnbuiltSources.reason(Self.code(["requirements.txt": "# pinned\n\nnumpy==2.2.6  # math\npandas\n"]))
+            == "requirements.txt asks for numpy==2.2.6 (and 1 more) and no Python distribution is installed beside it (no *.dist-info)")
+        #expect(UnbuiltSources.reason(Self.code(["requirements.txt": "# nothing\n--index-url https://example.invalid/simple\n"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["requirements.txt": "numpy\n"], entries: ["numpy-2.2.6.dist-info/METADATA"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["pyproject.toml": "[project]\nname = \"app\"\ndependencies = [\n  \"httpx>=0.27\",\n]\n"]))
+            == "pyproject.toml depends on httpx>=0.27 and no Python distribution is installed beside it (no *.dist-info)")
+        #expect(UnbuiltSources.reason(Self.code(["pyproject.toml": "[tool.poetry.dependencies]\npython = \"^3.12\"\n"])) == nil)
+    }
+
+    @Test func otherManifests() {
+        #expect(UnbuiltSources.reason(Self.code(["package.json": "{\"dependencies\": {\"sharp\": \"^0.33\", \"pg\": \"8\"}}"]))
+            == "package.json lists 2 dependencies and there is no node_modules/")
+        #expect(UnbuiltSources.reason(Self.code(["package.json": "{\"dependencies\": {\"pg\": \"8\"}}"], entries: ["node_modules/pg/package.json"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["package.json": "{\"name\": \"no-deps\"}"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["Gemfile": "source 'https://rubygems.org'\ngem 'nokogiri'\n"])) == "Gemfile asks for gems and there is no vendor/bundle/")
+        #expect(UnbuiltSources.reason(Self.code(["go.mod": "module example.com/app\n"])) == "go.mod is there but no compiled bootstrap")
+        #expect(UnbuiltSources.reason(Self.code(["Cargo.toml": "[package]\nname = \"app\"\n"], entries: ["bootstrap"])) == nil)
     }
 }

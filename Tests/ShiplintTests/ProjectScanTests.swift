@@ -14,8 +14,8 @@ import Testing
 @Suite struct ProjectScanTests {
     static let sam = Repository.fixture("deployments/sam")
 
-    static func outcome(_ policy: ScanPolicy, today: String = "2026-01-01", functions: [String] = []) throws -> ScanOutcome {
-        let project = try #require(try DeploymentProject.read(sam))
+    static func outcome(_ policy: ScanPolicy, today: String = "2026-01-01", functions: [String] = [], project path: String = sam) throws -> ScanOutcome {
+        let project = try #require(try DeploymentProject.read(path))
         return try ProjectScan.scan(project, request: ProjectScanRequest(functions: functions, today: today), policy: policy)
     }
 
@@ -32,7 +32,7 @@ import Testing
     @Test func everyFunctionIsADeployment() throws {
         let outcome = try Self.outcome(Self.policy())
         #expect(outcome.project?.format == "aws-sam")
-        #expect(outcome.deployments.count == 8 && outcome.judgedDeployments == 2)
+        #expect(outcome.deployments.count == 8 && outcome.judgedDeployments == 3)
         let hello = try Self.deployment(outcome, "HelloFunction")
         #expect(hello.target?.name == "aws-lambda-python3.13-arm64" && hello.functions == ["HelloFunction"])
         #expect(hello.artifacts.map(\.role) == [.function, .layer(1)])
@@ -50,10 +50,22 @@ import Testing
     /// its code was read or its runtime has a target.
     @Test func theRuntimeIsJudgedWithoutCodeOrTarget() throws {
         let outcome = try Self.outcome(Self.policy(), today: "2027-01-01")
+        // dotnet8 has a target (issue 29): its code is judged, and its runtime's date too.
         let dotnet = try Self.deployment(outcome, "DotnetFunction")
-        #expect(dotnet.target == nil)
-        #expect(dotnet.notes.map(\.finding.check) == ["runtime-deprecated", "deployment-not-checked"])
-        #expect(dotnet.notes.first?.finding.message.hasPrefix("dotnet8 was deprecated on 2026-11-10") == true)
+        #expect(dotnet.target?.name == "aws-lambda-dotnet8-x86_64")
+        let deprecated = dotnet.judged.map(\.finding).filter { $0.check == "runtime-deprecated" }
+        #expect(deprecated.count == 1 && deprecated.first?.message.hasPrefix("dotnet8 was deprecated on 2026-11-10") == true)
+        // python3.8 has no target any more: its runtime is still judged, its code is not.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-old-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/code", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "def h(e, c): pass\n".write(toFile: folder + "/code/app.py", atomically: true, encoding: .utf8)
+        try "Resources:\n  Old:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: code/, Handler: app.h, Runtime: python3.8}\n"
+            .write(toFile: folder + "/template.yaml", atomically: true, encoding: .utf8)
+        let old = try Self.deployment(try Self.outcome(Self.policy(), today: "2027-01-01", project: folder), "Old")
+        #expect(old.target == nil)
+        #expect(old.notes.map(\.finding.check) == ["runtime-deprecated", "deployment-not-checked"])
+        #expect(old.notes.first?.finding.message.hasPrefix("python3.8 was deprecated on 2024-10-14") == true)
     }
 
     /// One judge: the project's severity, an ignore and the baseline reach the descriptor's findings too.

@@ -6,7 +6,7 @@ extension Check {
     public static let deploymentNotChecked = Check(
         id: "deployment-not-checked",
         defaultSeverity: .warning,
-        summary: "Part of a deployment that shiplint could not check (image, S3 or inline code, an ARN-only layer, a runtime with no target)",
+        summary: "Part of a deployment that shiplint could not check (image, S3 or inline code, unbuilt sources, an ARN-only layer, a runtime with no target)",
         explanation: """
             `shiplint scan PROJECT` judges each function of a deployment descriptor with its own code and layers \
             against the built-in target for its runtime and architecture. What it cannot read is said here instead \
@@ -14,8 +14,12 @@ extension Check {
             layer that is only in S3 or named only by an ARN, inline code, a code path that does not exist (the \
             project was not built) or that lies outside the project, a runtime shiplint has no target for (java, \
             dotnet, ruby …), and a value the descriptor computes at deploy time (`!If`, a parameter with no default, \
-            a Terraform value unknown until apply). A function whose code cannot be read is a warning (nothing of it \
-            was checked); a layer or value that could not be followed is a note on a function that was checked.
+            a Terraform value unknown until apply). Code that is its source rather than a build is said too: a \
+            folder with a dependency manifest (`requirements.txt`, `pyproject.toml`, `package.json`, `Gemfile`, \
+            `go.mod`, `Cargo.toml`) that lists dependencies while none is installed beside it (no `*.dist-info`, no \
+            `node_modules/`, no `vendor/bundle/`, no compiled `bootstrap`): what the build will install, native code \
+            included, was not there to check. A function whose code cannot be read, or is unbuilt, is a warning; a \
+            layer or value that could not be followed is a note on a function that was checked.
 
             Fix: build the project before scanning (`sam build`, `cdk synth`, `serverless package`, \
             `terraform plan -out` then `terraform show -json`), scan a layer named only by its ARN from its own \
@@ -62,7 +66,7 @@ extension Check {
 public enum DeploymentNotChecked {
     static func verdict(_ gap: DeploymentGap, descriptor: FunctionDescriptor) -> Verdict {
         let (message, fix) = sentence(gap, descriptor: descriptor)
-        return Verdict(message, fix: fix, fact: message, severity: gap.leavesFunctionUnchecked ? nil : .note)
+        return Verdict(message, fix: fix, fact: message, severity: gap.isWarning ? nil : .note)
     }
 
     static func sentence(_ gap: DeploymentGap, descriptor: FunctionDescriptor) -> (message: String, fix: String) {
@@ -88,6 +92,9 @@ public enum DeploymentNotChecked {
                 : "Build the project locally (sam build, cdk synth, serverless package, terraform plan with a local filename), then scan the build.")
         case .layerUnreadable(let number, let name, let path, let reason):
             ("layer \(number) (\(name)) at \(path) cannot be read (\(reason)) and was not checked", "Build the layer, then scan again.")
+        case .unbuiltSources(let path, let reason):
+            ("the function's code \(path) is its source, not a build: \(reason), so the code the build installs was not checked",
+             "Build the project (`sam build`, `cdk synth`, `serverless package`) and scan its output (`shiplint scan .aws-sam/build`, `shiplint scan cdk.out`).")
         case .layerNotLocal(let number, let name, let reason):
             ("layer \(number) (\(name)) was not checked: \(reason)",
              "Scan the layer's own build with `shiplint scan layer.zip --target …`, or define the layer in this project.")

@@ -381,6 +381,8 @@ struct Walk: Sendable {
         if endsWith(".dist-info/WHEEL") || path == "package.json" { return true }
         // Installed distributions' names and files (the fix names what is installed), and a script bootstrap's #! line.
         if endsWith(".dist-info/METADATA") || endsWith(".dist-info/RECORD") || path == "bootstrap" { return true }
+        // Dependency manifests at the root: code that is its source, not a build (UnbuiltSources, issue 22 item 6).
+        if path == "requirements.txt" || path == "pyproject.toml" || path == "Gemfile" || path == "go.mod" || path == "Cargo.toml" { return true }
         // Node.js's version header beside its binary (`/var/lang/include/node/node_version.h`): an image's Node.js.
         if endsWith("include/node/node_version.h") { return true }
         guard endsWith("package.json") || endsWith("/") else { return false }
