@@ -20,7 +20,10 @@ struct Explain: ParsableCommand {
             `Permission denied` / `EACCES` on a path, `ELF load command … not properly aligned`, Node's \
             NODE_MODULE_VERSION mismatch, `Cannot find module` and sharp's and esbuild's platform-package messages, \
             Runtime.InvalidEntrypoint and `exec format error`, and `[Errno 8] Exec format error` / `spawn … ENOEXEC` \
-            on a program the code starts. A full path in the text \
+            on a program the code starts, `fork/exec PATH` and `cannot execute binary file` (extensions, bootstrap, \
+            scripts as the kernel runs them), Ruby's LoadError, Java's UnsatisfiedLinkError, .NET's \
+            DllNotFoundException. Every place the text names (paths, sonames, version nodes) is looked up in the \
+            artifact, recognised message or not. A full path in the text \
             (`/var/task/x`: the function, `/opt/x`: the layers) is the file explained; repeated events of one \
             failure are explained once. A ZIP or folder laid out as a layer (everything under python/, nodejs/ …) is \
             judged as a layer at /opt; --as function|layer overrides. An error the \

@@ -1,4 +1,5 @@
 import Foundation
+import ShiplintFacts
 
 /// What `ErrorTextReader` found in an error text or log.
 public struct ErrorTextReading: Sendable {
@@ -53,7 +54,7 @@ public struct ErrorTextReader: Sendable {
     ].map { Array($0.utf8) }
     /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
     static let locationPhrases = [
-        "/var/task/", "/opt/", "/var/lang/", "/tmp/", ".so", ".node", ".pyd", ".dll", ".dylib", ".bundle", ".jar",
+        LambdaFileSystem.taskRoot + "/", LambdaFileSystem.layerRoot + "/", LambdaFileSystem.runtimeRoot + "/", "/tmp/", ".so", ".node", ".pyd", ".dll", ".dylib", ".bundle", ".jar",
         "glibc", "error", "exception", "failed", "fatal", "@img/", "@esbuild/", "@rollup/",
     ].map { Array($0.utf8) }
     /// At most this many different locations are kept (said when more were named).

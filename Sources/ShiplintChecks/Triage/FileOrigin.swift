@@ -108,7 +108,8 @@ struct FixAdvice {
     func buildToolAdvice(for origin: FileOrigin) -> String? {
         guard let tool = buildTool else { return nil }
         let arch = runtime.architecture
-        let platform = "linux/\(arch == .aarch64 ? "arm64" : "amd64")"
+        // Docker's platform names are Go's architecture names.
+        let platform = "linux/\(arch.goArch)"
         switch (tool, origin) {
         case (.sam, _):
             return "With SAM: `sam build --use-container` builds the dependencies inside the Lambda build image for \(runtime.runtimeID ?? "the runtime") on \(arch.lambdaName), so pip and npm fetch Linux builds."
