@@ -33,20 +33,20 @@ import fetch  # noqa: E402  (the conformance suite's pinned, cached downloads)
 
 CASES_FILE = os.path.join(SUITE_DIR, "cases.json")
 PINS_FILES = [os.path.join(SUITE_DIR, "packages.tsv"), fetch.PINS_FILE]
-SOURCES_FILE = os.path.join(SUITE_DIR, "sources.tsv")
 CASE_KEYS = {"name", "text", "source", "target", "function", "layers", "project", "as", "expect", "why"}
 ARTIFACT_KEYS = {"unpack", "under", "files", "delete", "folder"}
 EXPECT_KEYS = {"explained", "file", "check", "cause", "fix", "fix_not", "exit"}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def load_cases():
-    with open(CASES_FILE, encoding="utf-8") as f:
+def load_cases(cases_file=CASES_FILE):
+    """The cases of `cases_file`; their texts' URLs are in the sources.tsv beside it."""
+    with open(cases_file, encoding="utf-8") as f:
         document = json.load(f)
     if document.get("schema") != 1 or not isinstance(document.get("cases"), list):
-        raise fetch.SuiteError(f"{CASES_FILE}: expected {{\"schema\": 1, \"cases\": [...]}}")
+        raise fetch.SuiteError(f"{cases_file}: expected {{\"schema\": 1, \"cases\": [...]}}")
     sources = {}
-    with open(SOURCES_FILE, encoding="utf-8") as f:
+    with open(os.path.join(os.path.dirname(cases_file), "sources.tsv"), encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 name, url = line.rstrip("\n").split("\t")
@@ -239,10 +239,12 @@ def main(argv=None):
     parser.add_argument("--cache", default=fetch.default_cache_dir())
     parser.add_argument("--timeout", type=int, default=120)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--cases", default=CASES_FILE,
+                        help="the cases file (default cases.json; heldout/cases.json is the held-out set)")
     args = parser.parse_args(argv)
     shiplint = os.environ.get("SHIPLINT", os.path.join(REPO_ROOT, ".build", "debug", "shiplint"))
     try:
-        cases = load_cases()
+        cases = load_cases(os.path.abspath(args.cases))
         pins = {}
         for path in PINS_FILES:
             if os.path.exists(path):
