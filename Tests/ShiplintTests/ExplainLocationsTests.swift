@@ -270,4 +270,51 @@ import Testing
         let fix = (json["explanations"] as? [[String: Any]])?.first?["fix"] as? String ?? ""
         #expect(fix.contains("sam build --use-container"), "\(fix)")
     }
+    // MARK: - Found by the held-out texts (Tests/corpus/heldout: wrong before these changes)
+
+    /// pyca/cryptography#11146: `cannot import name 'x509' from 'cryptography.hazmat.bindings._rust' (unknown
+    /// location)`. CPython made the `_rust/` folder of type stubs a namespace package because the Windows `_rust.pyd`
+    /// beside it is not an extension it loads; that `.pyd` is the cause, not a `.pyi` stub.
+    @Test func aNamespacePackageBesideAnExtensionForAnotherPlatform() throws {
+        let function = try ExplainTests.folder([
+            "lambda_function.py": "from cryptography import x509\n", "cryptography/__init__.py": "",
+            "cryptography/hazmat/__init__.py": "", "cryptography/hazmat/bindings/__init__.py": "",
+            "cryptography/hazmat/bindings/_rust.pyd": "fixtures/bin/pe/_mod.cp313-win_amd64.pyd",
+            "cryptography/hazmat/bindings/_rust/__init__.pyi": "", "cryptography/hazmat/bindings/_rust/x509.pyi": "",
+        ])
+        let result = try Self.explain(function, target: "aws-lambda-python3.12-x86_64",
+            error: #"{"errorMessage": "Unable to import module 'lambda_function': cannot import name 'x509' from 'cryptography.hazmat.bindings._rust' (unknown location)", "errorType": "Runtime.ImportModuleError"}"#)
+        #expect(result.status == 0)
+        #expect(result.check == "windows-binary")
+        #expect(result.path == "cryptography/hazmat/bindings/_rust.pyd")
+    }
+
+    /// aws/aws-lambda-java-libs#276: HotSpot's `(Possible cause: can't load AMD 64-bit .so on a AARCH64-bit platform)`
+    /// after loading the copy a library extracted to /tmp: the x86_64 classpath resource the line names is the cause,
+    /// not "the log belongs to another artifact".
+    @Test func javaArchitectureHintNamesTheClasspathResource() throws {
+        let function = try ExplainTests.folder([
+            "com/example/Handler.class": "",
+            "aws-lambda-runtime-interface-client.glibc.so": "fixtures/bin/elf/_clean.cpython-313-x86_64-linux-gnu.so",
+        ])
+        let result = try Self.explain(function, target: "aws-lambda-java21-arm64",
+            error: "Failed to load the native runtime interface client library /aws-lambda-runtime-interface-client.glibc.so. Exception: /tmp/.aws-lambda-runtime-interface-client: /tmp/.aws-lambda-runtime-interface-client: cannot open shared object file: No such file or directory (Possible cause: can't load AMD 64-bit .so on a AARCH64-bit platform)")
+        #expect(result.status == 0)
+        #expect(result.check == "wrong-arch")
+        #expect(result.path == "aws-lambda-runtime-interface-client.glibc.so")
+    }
+
+    /// joshuaflanagan/serverless-ruby-package#58: mysql2's libmariadb.so.3 on ruby3.2. The fix is the library, not a
+    /// Python driver (the rule files' libpq/libmariadb advice is Python's only on Python's runtimes).
+    @Test func aRubyGemsMissingLibraryGetsNoPythonAdvice() throws {
+        let gem = "vendor/bundle/ruby/3.2.0/gems/mysql2-0.5.6/lib/mysql2/mysql2.so"
+        let function = try ExplainTests.folder(["handler.rb": "require 'mysql2'\n", gem: "fixtures/bin/corpus/needs-libmariadb.so.3.so"])
+        let result = try Self.explain(function, target: "aws-lambda-ruby3.2-x86_64",
+            error: "libmariadb.so.3: cannot open shared object file: No such file or directory - /var/task/\(gem)")
+        #expect(result.status == 0)
+        #expect(result.check == "missing-library")
+        #expect(result.path == gem)
+        #expect(result.fix.contains("libmariadb.so.3"), "\(result.fix)")
+        #expect(!result.fix.contains("Python") && !result.fix.contains("pip "), "\(result.fix)")
+    }
 }

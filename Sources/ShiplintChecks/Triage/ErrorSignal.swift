@@ -183,6 +183,8 @@ public enum ErrorText {
     private static let javaNoLibrary = Pattern("no ([A-Za-z0-9_.+-]+) in java\\.library\\.path", phrase: " in java.library.path")
     private static let javaNoResource = Pattern("No native resource found at (/[^\\s'`\"]+)", phrase: "No native resource found at ")
     private static let javaNoPlatform = Pattern("No native library (?:is )?found for os\\.name=([A-Za-z0-9_ ]+?),? (?:and )?os\\.arch=([A-Za-z0-9_]+)", phrase: "No native library ")
+    private static let javaArchHint = Pattern("Possible cause: can't load ([A-Za-z0-9_ -]+?)-bit \\.so on a ([A-Za-z0-9_ -]+?)-bit platform", phrase: "Possible cause: can't load ")
+    private static let javaLibraryPath = Pattern("(/[A-Za-z0-9_.+-][A-Za-z0-9_./+-]*\\.so)(?![A-Za-z0-9_])", phrase: ".so")
     private static let dotnetLibrary = Pattern("Unable to load shared library \(q)([^'`\"]+)\(q)", phrase: "Unable to load shared library ")
 
     static func isDecimalDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -299,6 +301,16 @@ public enum ErrorText {
         let javaPlatform = javaNoPlatform.firstMatch(in: line, scan).map { "\($0[1])/\($0[2])" }
         if javaLibrary != nil || javaResource != nil || javaPlatform != nil {
             result.append(.javaNative(library: javaLibrary, resource: javaResource, platform: javaPlatform))
+        } else if let m = javaArchHint.firstMatch(in: line, scan) {
+            // HotSpot's hint after System.load failed on a JNI library the code copied out of its JAR into /tmp: the
+            // library is the classpath resource the line names (`/aws-lambda-runtime-interface-client.glibc.so`), not
+            // the /tmp copy, which no deployment holds.
+            let range = NSRange(line.startIndex..., in: line)
+            let resource = javaLibraryPath.regex.matches(in: line, range: range)
+                .compactMap { Range($0.range(at: 1), in: line).map { String(line[$0]) } }
+                .first { !$0.hasPrefix("/tmp/") }
+            result.removeAll { if case .unloadableFile(let path) = $0 { path.hasPrefix("/tmp/") } else { false } }
+            result.append(.javaNative(library: nil, resource: resource, platform: "Linux/" + m[2].lowercased()))
         }
         if let m = dotnetLibrary.firstMatch(in: line, scan) { result.append(.dotnetNative(library: m[1])) }
         // Permission denied on bootstrap is the unreadable file itself, and the runtime's `fork/exec` names the file:

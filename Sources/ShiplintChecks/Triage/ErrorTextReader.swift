@@ -51,6 +51,7 @@ public struct ErrorTextReader: Sendable {
         "query engine", "eacces", "permission denied", "elf load command", "runtime.invalidentrypoint", "fork/exec ",
         "cannot execute binary file", "cannot load such file", "incompatible library version", "java.library.path",
         "no native resource found", "no native library", "unable to load shared library", "couldn't find valid bootstrap",
+        "possible cause: can't load ",
     ].map { Array($0.utf8) }
     /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
     static let locationPhrases = [

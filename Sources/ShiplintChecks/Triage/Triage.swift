@@ -250,6 +250,11 @@ struct TriageContext {
         return nil
     }
 
+    /// A file suffix a Python import could have meant (an extension or a module), not a type stub or data file.
+    static func isModuleFile(_ suffix: String) -> Bool {
+        [".so", ".pyd", ".dylib", ".dll", ".py", ".pyc"].contains { suffix.hasSuffix($0) }
+    }
+
     func missingModule(_ signal: ErrorSignal, module: String) -> Explanation {
         let relative = module.split(separator: ".").joined(separator: "/")
         let suffixes = target.python?.extensionSuffixes ?? [".so"]
@@ -282,13 +287,27 @@ struct TriageContext {
                         signal, "\(place.runtime)/\(relative)\(rest) is there and has the name the import looks for", module: module,
                         evidence: [("looked for", lookedFor), ("found", "\(entry.path) in \(place.artifact.path)")])
                 }
-                if rest.hasPrefix(".") && !rest.dropFirst().contains("/") { instead.append((place.artifact, entry.path)) }
+                if rest.hasPrefix(".") && !rest.dropFirst().contains("/") && Self.isModuleFile(rest) { instead.append((place.artifact, entry.path)) }
             }
         }
         // Files with the module's name but a suffix this CPython does not accept: the root cause is on them.
         for candidate in instead {
             if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path) {
                 return explained(signal, finding, module: module, evidence: [("looked for", lookedFor), ("found instead", candidate.path)])
+            }
+        }
+        // `cannot import name 'x509' from 'cryptography.hazmat.bindings._rust' (unknown location)`: the package it was
+        // imported from is a folder without an extension CPython can load beside it (there `_rust/` holds only type
+        // stubs, so CPython made it a namespace package); the cause is on the extension of that name it could not use.
+        let parent = relative.split(separator: "/").dropLast().joined(separator: "/")
+        if !parent.isEmpty {
+            for place in places {
+                for entry in place.artifact.entries where entry.path.hasPrefix(place.prefix + parent + ".") {
+                    let rest = String(entry.path.dropFirst(place.prefix.count + parent.count))
+                    guard !rest.contains("/"), Self.isModuleFile(rest),
+                          let finding = rootFinding(artifact: place.artifact.path, path: entry.path) else { continue }
+                    return explained(signal, finding, module: module, evidence: [("looked for", lookedFor), ("found instead", entry.path)])
+                }
             }
         }
         if let candidate = instead.first {
