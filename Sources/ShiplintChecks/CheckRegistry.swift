@@ -3,6 +3,7 @@
 public enum CheckRegistry {
     public static let all: [Check] = [
         .corruptBinary,
+        .notLoadable,
         .imageMediaType,
         .imageIntegrity,
         .imageEntrypoint,
@@ -13,6 +14,7 @@ public enum CheckRegistry {
         .wrongArch,
         .muslBinary,
         .pythonABIMismatch,
+        .pythonInitMissing,
         .abi3TooNew,
         .abi3NonStable,
         .nodeABIMismatch,

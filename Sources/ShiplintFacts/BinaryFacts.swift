@@ -317,12 +317,14 @@ public struct ElfFacts: Sendable, Equatable {
     /// For a legacy Node.js addon that registers from a constructor: `nm_version` of the `struct node_module` it
     /// passes to `node_module_register`, found through the relocations of its pointers; nil when not found.
     public let nodeModuleVersion: Int?
+    /// What ld.so checks before and while mapping the file (identity, type, segments, version records).
+    public let loader: ElfLoaderFacts
 
     public init(
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: DynamicSymbols = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
+        symbols: DynamicSymbols = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil, loader: ElfLoaderFacts = ElfLoaderFacts()
     ) {
         self.bits = bits
         self.byteOrder = byteOrder
@@ -342,6 +344,7 @@ public struct ElfFacts: Sendable, Equatable {
         self.symbols = symbols
         self.androidAPILevel = androidAPILevel
         self.nodeModuleVersion = nodeModuleVersion
+        self.loader = loader
     }
 
     /// Facts with the symbols given as values (checks' examples and tests build them so).
@@ -349,13 +352,13 @@ public struct ElfFacts: Sendable, Equatable {
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: [DynamicSymbol], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
+        symbols: [DynamicSymbol], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil, loader: ElfLoaderFacts = ElfLoaderFacts()
     ) {
         self.init(
             bits: bits, byteOrder: byteOrder, machine: machine, arch: arch, osABI: osABI, type: type, interpreter: interpreter,
             needed: needed, soname: soname, rpath: rpath, runpath: runpath, executableStack: executableStack,
             versionNeeds: versionNeeds, versionDefinitions: versionDefinitions, x86ISANeeded: x86ISANeeded,
-            symbols: DynamicSymbols(symbols), androidAPILevel: androidAPILevel, nodeModuleVersion: nodeModuleVersion)
+            symbols: DynamicSymbols(symbols), androidAPILevel: androidAPILevel, nodeModuleVersion: nodeModuleVersion, loader: loader)
     }
 
     /// The C library, with the evidence in words (`needs libc.so.6`, `loader /system/bin/linker64`).

@@ -6,6 +6,7 @@ import ShiplintFacts
 import ShiplintPolicy
 import ShiplintReading
 import ShiplintReports
+import ShiplintScan
 import ShiplintTargets
 
 struct Explain: ParsableCommand {
@@ -40,22 +41,22 @@ struct Explain: ParsableCommand {
             """
     )
 
-    @Argument(help: "The function artifact that was deployed (or a layer, recognised or given with --as layer), or a project that declares the function.")
+    @Argument(help: "The function artifact that was deployed (or a layer, recognised or given with --as layer), or a project that declares the function.", completion: .file())
     var path: String
 
     @Option(name: .long, help: ArgumentHelp("With a project: the function whose error it is (logical id or function name). Default: the project's only function, or the one whose log group (/aws/lambda/NAME) the log names.", valueName: "name"))
     var function: String?
 
-    @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"), completion: .file())
     var layer: [String] = []
 
     @Option(name: .customLong("as"), help: ArgumentHelp("How the artifact is deployed: function or layer. Default: a ZIP or folder whose every entry sits under a layer's folders (python/, nodejs/, …) is a layer.", valueName: "function|layer"))
     var role: DeclaredRole?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file. Default: `target` in .shiplint.toml.", valueName: "name|file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file. Default: `target` in .shiplint.toml.", valueName: "name|file"), completion: Completions.target)
     var target: String?
 
-    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml (its severities and ignores apply).", valueName: "file"))
+    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml (its severities and ignores apply).", valueName: "file"), completion: .file(extensions: ["toml"]))
     var config: String?
 
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
@@ -64,7 +65,7 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: "The error text from the logs.")
     var error: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read the error text from this file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Read the error text from this file.", valueName: "file"), completion: .file())
     var errorFile: String?
 
     @OptionGroup var outputOptions: OutputOptions
@@ -159,74 +160,20 @@ enum ExplainProject {
         return project
     }
 
-    /// `logGroups`: the function names of the log groups the error text names (`/aws/lambda/NAME`).
+    /// One function of `project` (ShiplintScan's ProjectFunction) as a deployment; a layer only named by an ARN is
+    /// said on standard error, anything else that cannot be read ends the run with status 2. `logGroups`: the function
+    /// names of the log groups the error text names (`/aws/lambda/NAME`).
     static func deployment(
         of project: DeploymentProject, function selector: String?, logGroups: [String], target override: TargetRuntime?, limits: ReadLimits,
         today: String
     ) throws -> DeploymentContext {
-        let names = project.functions.map(\.label).joined(separator: ", ")
-        let descriptor: FunctionDescriptor
-        if let selector {
-            guard let found = project.functions.first(where: { $0.matches(selector) }) else {
-                throw fail("no function \(selector) in \(project.file); it has \(names.isEmpty ? "none" : names)")
-            }
-            descriptor = found
-        } else if project.functions.count > 1, let logged = loggedFunction(project.functions, logGroups) {
-            descriptor = logged
-        } else {
-            guard project.functions.count == 1, let only = project.functions.first else {
-                throw fail(project.functions.isEmpty
-                    ? "\(project.file): no Lambda functions in it"
-                    : "\(project.file) has \(project.functions.count) functions (\(names)): name one with --function")
-            }
-            descriptor = only
+        do {
+            let read = try ProjectFunction.deployment(
+                of: project, function: selector, logGroups: logGroups, target: override, limits: limits, today: today)
+            for note in read.notes { printError("shiplint: note: \(note)") }
+            return read.deployment
+        } catch {
+            throw fail(error.message)
         }
-        guard descriptor.packageType == "Zip" else {
-            throw fail("\(descriptor.label) is an image function: explain reads ZIP functions; scan its image with `shiplint scan \(project.file) --image \(descriptor.name)=image.tar`")
-        }
-        let target: TargetRuntime
-        if let override {
-            target = override
-        } else {
-            guard let runtime = descriptor.runtime else { throw fail("\(descriptor.label): the descriptor gives no Runtime; pass --target") }
-            let name = TargetCatalog.lambdaTargetName(runtime: runtime, architecture: descriptor.architecture)
-            guard let loaded = try? TargetCatalog.builtIn.load(name) else {
-                throw fail("\(descriptor.label): no built-in target for \(runtime) on \(descriptor.architecture) (\(name)); pass --target with a rule file")
-            }
-            target = loaded
-        }
-        let reader = ArtifactReader(limits: limits)
-        func read(_ code: CodeSource, _ what: String) throws -> Artifact {
-            switch code {
-            case .local(let path):
-                do {
-                    return try reader.read(path: path)
-                } catch {
-                    throw fail("\(what) \(path) cannot be read: \(error.description)")
-                }
-            case .notLocal(let why):
-                throw fail("\(what) is not in the project: \(why); build the project locally (sam build, cdk synth, serverless package) and explain the build")
-            }
-        }
-        let function = try read(descriptor.code, "the code of \(descriptor.label)")
-        var layers: [Artifact] = []
-        for (number, layer) in descriptor.layers.enumerated() {
-            // A layer published elsewhere (an ARN) is not in the project: said, and the rest explained without it.
-            if case .notLocal(let why) = layer.code {
-                FileHandle.standardError.write(Data("shiplint: note: layer \(number + 1) (\(layer.name)) of \(descriptor.label) was not read: \(why); an error its files would explain is reported as not explained\n".utf8))
-                continue
-            }
-            layers.append(try read(layer.code, "layer \(number + 1) (\(layer.name)) of \(descriptor.label)"))
-        }
-        return DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
-    }
-
-    /// The one function whose log group (`/aws/lambda/NAME`) the pasted log names, if exactly one does: the whole name
-    /// (`/aws/lambda/api` is not `/aws/lambda/api-worker`).
-    static func loggedFunction(_ functions: [FunctionDescriptor], _ logGroups: [String]) -> FunctionDescriptor? {
-        let named = functions.filter { descriptor in
-            [descriptor.functionName, descriptor.name].compactMap { $0 }.contains { logGroups.contains($0) }
-        }
-        return named.count == 1 ? named[0] : nil
     }
 }

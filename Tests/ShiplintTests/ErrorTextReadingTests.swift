@@ -174,7 +174,8 @@ import Testing
     @Test func theLastLineOfAGigabyteLogIsFound() throws {
         let line = "2026-11-30T10:00:00.000Z 8d3f INFO request handled in 12 ms {\"path\": \"/api/items\", \"status\": 200}"
         let script = "yes '\(line)' | head -c 1000000000; printf '%s\\n' \"$ERROR_LINE\""
-        let command = "(\(script)) | /usr/bin/time -f 'peak %M' '\(Repository.binary)' explain \(Self.artifact) --target aws-lambda-python3.13-x86_64 --no-config --format json"
+        let binary = try Repository.binary
+        let command = "(\(script)) | /usr/bin/time -f 'peak %M' '\(binary)' explain \(Self.artifact) --target aws-lambda-python3.13-x86_64 --no-config --format json"
         let result = try runProgram("/bin/sh", ["-c", command], environment: ["ERROR_LINE": Self.error])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")

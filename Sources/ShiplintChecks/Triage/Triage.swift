@@ -103,7 +103,7 @@ struct TriageContext {
         case .missingLibrary(let soname, let requiredBy): return missingLibrary(signal, soname: soname, requiredBy: requiredBy)
         case .unloadableFile(let path): return unloadableFile(signal, path: path)
         case .permissionDenied(let path): return permissionDenied(signal, path: path)
-        case .misalignedELF(let path): return findingOn(signal, path: path, checks: ["corrupt-binary"])
+        case .misalignedELF(let path): return findingOn(signal, path: path, checks: ["not-loadable", "corrupt-binary"])
         case .missingVersion(let version, _, let requiredBy): return missingVersion(signal, version: version, requiredBy: requiredBy)
         case .invalidELFHeader(let path): return findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
         case .wrongELFClass(let path, _): return findingOn(signal, path: path, checks: ["wrong-arch"])
