@@ -317,4 +317,14 @@ import Testing
         #expect(result.fix.contains("libmariadb.so.3"), "\(result.fix)")
         #expect(!result.fix.contains("Python") && !result.fix.contains("pip "), "\(result.fix)")
     }
+    /// An undefined symbol the text names without its file (`ImportError: undefined symbol: X`): the artifact decides,
+    /// through the undefined-symbol check's symbol tables, which file needs it (was "shiplint does not compare symbol
+    /// tables", and `ImportError` read as the file).
+    @Test func anUndefinedSymbolWithoutItsFile() throws {
+        let function = try ExplainTests.folder(["app.py": "import pkg._undef\n", "pkg/__init__.py": "", "pkg/_undef.abi3.so": "fixtures/bin/elf/_undef.abi3.so"])
+        let result = try Self.explain(function, target: "aws-lambda-python3.12-x86_64", error: "ImportError: undefined symbol: Qemcpy")
+        #expect(result.status == 0)
+        #expect(result.check == "undefined-symbol")
+        #expect(result.path == "pkg/_undef.abi3.so")
+    }
 }

@@ -237,7 +237,9 @@ public enum ErrorText {
                 (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || "_@.$".utf8.contains(byte)
             }
         }) {
-            result.append(.undefinedSymbol(symbol: m.rest, path: m.token))
+            // `ImportError: undefined symbol: X` names no file: a token is a path only with a `/` or a file suffix.
+            let path = m.token.flatMap { $0.contains("/") || $0.contains(".") ? $0 : nil }
+            result.append(.undefinedSymbol(symbol: m.rest, path: path))
         }
         if scan.contains("cannot enable executable stack") {
             result.append(.executableStack(path: scan.sharedObjectPath(fromSlash: false)))

@@ -503,8 +503,16 @@ struct TriageContext {
 
     func undefinedSymbol(_ signal: ErrorSignal, symbol: String, path: String?) -> Explanation {
         let located = path.flatMap(locate)
-        if let located, let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+        // The undefined-symbol finding for this symbol (the load scope's symbol tables decide): on the file the text
+        // names, else on whichever file needs it when the text names none.
+        let bySymbol = findings.filter { $0.check == "undefined-symbol" && ($0.fact == symbol || $0.fact.hasPrefix(symbol + "@")) }
+        if let located, let finding = bySymbol.first(where: { $0.artifact == located.artifact.path && $0.path == located.path })
+            ?? rootFinding(artifact: located.artifact.path, path: located.path)
+        {
             return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
+        }
+        if located == nil, let finding = bySymbol.first {
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
         }
         // CPython API a build for another CPython needs: python-abi-mismatch names the file from its imports.
         let isCPython = symbol.hasPrefix("_Py") || symbol.hasPrefix("Py")
@@ -514,7 +522,8 @@ struct TriageContext {
             return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
         }
         let hint = symbol.hasPrefix("Py") || symbol.hasPrefix("_Py")
-            ? "a CPython API symbol: the module was likely built for another Python version" : "shiplint does not compare symbol tables"
+            ? "a CPython API symbol: the module was likely built for another Python version"
+            : "by shiplint's symbol tables the load scope defines it, or they do not cover the library that should"
         return notExplained(signal, "no finding on \(path ?? "the binary") explains `\(symbol)` (\(hint))")
     }
 
