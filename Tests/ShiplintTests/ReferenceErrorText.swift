@@ -115,7 +115,8 @@ enum ReferenceErrorText {
             result.append(.wrongELFClass(path: m[1].isEmpty ? nil : m[1], elfClass: m[2]))
         }
         if let m = firstMatch("(?:([^\\s:'`\"]+): )?undefined symbol: ([A-Za-z0-9_@.$]+)", in: line) {
-            result.append(.undefinedSymbol(symbol: m[2], path: m[1].isEmpty ? nil : m[1]))
+            // A path only with a `/` or a file suffix (`ImportError: undefined symbol: X` names no file).
+            result.append(.undefinedSymbol(symbol: m[2], path: m[1].contains("/") || m[1].contains(".") ? m[1] : nil))
         }
         if line.contains("cannot enable executable stack") {
             let path = firstMatch("([^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
