@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats docs-test soak soak-ci soak-lock bench fixtures demo install clean fuzz fuzz-slice
+.PHONY: all deps build debug test unit conformance corpus ci-formats docs-test soak soak-ci soak-lock bench fixtures demo install clean fuzz fuzz-slice
 
 all: build
 
@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit differential-elf conformance ci-formats docs-test soak-ci dist-test fuzz-slice
+test: unit differential-elf conformance corpus ci-formats docs-test soak-ci dist-test fuzz-slice
 
 # libFuzzer harnesses (Fuzz/, a separate package: address sanitizer and coverage on every module, built in
 # .build-fuzz) for the binary readers, archives, images, descriptors, configuration, baselines and explain's text
@@ -66,6 +66,12 @@ conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/deployments.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/python_differential.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/repair.py
+
+# explain on real error texts from public issues, each against an artifact that reproduces it (Tests/corpus/README.md):
+# right file, right cause, a fix that works on Lambda. Wheels cached like conformance/; says plainly what it skipped.
+corpus: debug
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout/cases.json
 
 # SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).

@@ -310,12 +310,21 @@ def fix_for(s: str, section: str, os_: OS, *, python: bool, arch: str) -> str:
     if s in CODECS:
         return (f"{s} is an image codec library that Lambda does not have: use a build that bundles it (the PyPI wheels "
                 f"of Pillow and opencv-python-headless, the prebuilt binaries of sharp), or ship {s} {LAYER}.")
-    if s == "libpq.so.5":
+    # Python's runtimes get Python's packages; the others (a Ruby gem, a Node addon, a Go or Rust binary) the library.
+    if s == "libpq.so.5" and python:
         return ("psycopg2 built from source (or another PostgreSQL client) links the system libpq, which Lambda does "
                 f"not have: install psycopg2-binary or psycopg[binary], which bundle it, or ship libpq.so.5 {LAYER}.")
-    if s.startswith(("libmysqlclient", "libmariadb")):
+    if s == "libpq.so.5":
+        return ("A PostgreSQL client built against the system libpq (the pg gem, pg-native, a binary linked to it) "
+                f"needs libpq.so.5, which Lambda does not have: ship libpq.so.5 and the libraries it needs, copied from the "
+                f"image the client was built in, {LAYER}, or use a client that does not link libpq.")
+    if s.startswith(("libmysqlclient", "libmariadb")) and python:
         return (f"mysqlclient and other MySQL/MariaDB clients built from source link {s}, which Lambda does not have: "
                 f"use a pure-Python driver such as PyMySQL or mysql-connector-python, or ship {s} {LAYER}.")
+    if s.startswith(("libmysqlclient", "libmariadb")):
+        return (f"A MySQL/MariaDB client built against the system library (the mysql2 gem, a native addon, a binary "
+                f"linked to it) needs {s}, which Lambda does not have: ship {s} and the libraries it needs, copied from the "
+                f"image the client was built in, {LAYER}, or use a client that does not link it.")
     if s == "libodbc.so.2":
         return ("pyodbc needs the unixODBC driver manager, which Lambda does not have: ship libodbc.so.2 and your "
                 f"ODBC driver {LAYER}.")

@@ -167,6 +167,43 @@ public struct RuntimeView: Sendable {
         return folders[0...3].joined(separator: "/")
     }
 
+    // MARK: - Programs
+
+    /// The shells every Lambda runtime has (Amazon Linux 2 and the AL2023 minimal container both ship bash as `sh`, and
+    /// coreutils' `env`): what a script's `#!` line may name without shipping its interpreter.
+    public static let systemInterpreters: Set<String> = ["sh", "bash", "env"]
+
+    /// The interpreter the runtime itself brings in `/var/lang/bin` (`python3`, `node`, `ruby`, `java`, `dotnet`), by
+    /// its family: none on an OS-only runtime.
+    public var languageInterpreters: [String] {
+        switch family {
+        case .python: ["python", "python3"] + (python.map { ["python\($0.version)"] } ?? [])
+        case .nodejs: ["node"]
+        case .ruby: ["ruby"]
+        case .java: ["java"]
+        case .dotnet: ["dotnet"]
+        case .provided, nil: []
+        }
+    }
+
+    /// Whether the runtime has the interpreter a `#!` line names: an absolute path (`/bin/sh`, `/usr/bin/python3`) or,
+    /// after `env`, a name found on `PATH`. Nil when the view cannot tell (a path of another folder: the deployment
+    /// may ship it, the caller looks there).
+    public func hasInterpreter(_ program: String) -> Bool? {
+        let name = program.split(separator: "/").last.map(String.init) ?? program
+        let folder = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : nil
+        let systemFolders = ["/bin", "/usr/bin"]
+        let runtimeBin = LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.executableFolder)
+        if Self.systemInterpreters.contains(name) { return folder == nil || systemFolders.contains(folder!) }
+        if languageInterpreters.contains(name) { return folder == nil || folder == runtimeBin }
+        // A language interpreter of another runtime, or one an OS-only runtime lacks: not on this runtime's PATH.
+        let languages = ["python", "node", "ruby", "perl", "php", "java", "deno", "bun", "dotnet"]
+        if languages.contains(where: { name.hasPrefix($0) }) && (folder == nil || systemFolders.contains(folder!) || folder == runtimeBin) {
+            return false
+        }
+        return nil
+    }
+
     // MARK: - Other runtimes
 
     /// The OS-only runtimes (`provided.al2`, `provided.al2023`) of this architecture among the built-in targets, by
