@@ -84,7 +84,7 @@ import Testing
     static let folder = Repository.root + "/.build/debian-natives"
 
     static let built: Result<String, DebianAddonTests.SkipReason> = {
-        let marker = folder + "/ruby/ffi-debian-arm64.zip"
+        let marker = folder + "/java/jansi-debian.zip"
         if FileManager.default.fileExists(atPath: marker) { return .success(folder) }
         guard let run = try? runProgram("/usr/bin/python3", [Repository.root + "/fixtures/src/runtimes/debian_natives.py", folder]) else {
             return .failure(DebianAddonTests.SkipReason(text: "python3 could not run fixtures/src/runtimes/debian_natives.py"))
@@ -159,6 +159,21 @@ import Testing
         // On a runtime without a JVM nothing in a JAR is loaded.
         let (pythonStatus, python) = try Self.findings(folder + "/java/zstd-amd64-only.zip", target: "aws-lambda-python3.13-arm64")
         #expect(pythonStatus == 0 && python == ["wrong-arch note \(jar)!linux/amd64/libzstd-jni-1.5.2-5.so"])
+    }
+
+    /// Debian's jansi-2.4.0 JAR, unmodified: macOS libraries only (jansi falls back to plain output without one).
+    @Test func jarWithOtherOperatingSystemsOnly() throws {
+        guard let folder = Self.ready() else { return }
+        let jar = "lib/jansi-2.4.0.jar"
+        let native = "\(jar)!org/fusesource/jansi/internal/native/Mac"
+        let (status, found) = try Self.findings(folder + "/java/jansi-debian.zip", target: "aws-lambda-java21-x86_64")
+        #expect(status == 0)
+        #expect(found == [
+            "darwin-binary note \(native)/arm64/libjansi.jnilib", "darwin-binary note \(native)/x86/libjansi.jnilib",
+            "darwin-binary note \(native)/x86_64/libjansi.jnilib", "jni-library-missing warning \(jar)",
+        ], "\(found)")
+        let messages = try Self.messages(folder + "/java/jansi-debian.zip", target: "aws-lambda-java21-x86_64", check: "jni-library-missing")
+        #expect(messages.first?.hasPrefix("no JNI library for linux/x86_64 in jansi-2.4.0.jar: its libjansi.jnilib has copies for darwin/aarch64, darwin/x86, darwin/x86_64 only") == true, "\(messages)")
     }
 
     @Test func wrongBuildInTheFolderThePlatformPicks() throws {
