@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance corpus ci-formats docs-test soak soak-ci soak-lock bench fixtures demo install clean fuzz fuzz-slice
+.PHONY: all deps build debug test unit conformance corpus ci-formats docs-test soak soak-ci soak-lock bench debian-natives fixtures demo install clean fuzz fuzz-slice
 
 all: build
 
@@ -108,6 +108,11 @@ differential: build
 # and the release's size (the executable `make dist` wrote).
 bench: build dist
 	$(PYTHON) bench/run.py
+
+# Real JNI JARs and a .NET runtimes/<rid>/native publish from Debian 12's packages, cached in .build/debian-natives
+# (pinned .debs; the unit tests build it on first use and skip, saying why, when the Debian archive is unreachable).
+debian-natives:
+	python3 fixtures/src/runtimes/debian_natives.py .build/debian-natives
 
 # Rebuilds the committed test binaries and archives (needs the Swift toolchain's clang and lld).
 fixtures:

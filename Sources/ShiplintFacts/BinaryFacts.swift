@@ -466,13 +466,17 @@ public struct PEFacts: Sendable, Equatable {
     public let isDLL: Bool
     /// Imported DLL names, in import-table order.
     public let imports: [String]
+    /// A .NET assembly of IL only (a CLI header whose flags say `COMIMAGE_FLAGS_ILONLY`): managed code, which the
+    /// .NET runtime compiles on any OS and architecture; no Windows native code to judge.
+    public let isManaged: Bool
 
-    public init(machine: UInt16, arch: String, bits: Int, isDLL: Bool, imports: [String]) {
+    public init(machine: UInt16, arch: String, bits: Int, isDLL: Bool, imports: [String], isManaged: Bool = false) {
         self.machine = machine
         self.arch = arch
         self.bits = bits
         self.isDLL = isDLL
         self.imports = imports
+        self.isManaged = isManaged
     }
 }
 

@@ -610,8 +610,8 @@ struct Walk: Sendable {
             metadataFiles[path] = String(decoding: text, as: UTF8.self)
             return
         }
+        // JARs too: their JNI libraries, one copy per platform, are judged as the JVM picks one (NativeChoice).
         let isNestedArchive = (signature == .zip || signature == .tarLike) && NativeName.looksLikeArchive(name)
-            && !name.lowercased().hasSuffix(".jar")  // JARs carry natives for every OS by design; the JVM picks one.
         guard signature.isNativeBinary || isNestedArchive || NativeName.looksNative(name) else { return }
         if !signature.isNativeBinary && !isNestedArchive {
             // Named like a library but not one: the first bytes say enough to tell the user what it is.
