@@ -120,7 +120,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
     func progressShowsBytesAndIsClearedBeforeTheReport() throws {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: Repository.fixture("artifacts/function-windows.zip"))[.size] as? Int)
-        let command = [Repository.binary, "scan", "fixtures/artifacts/function-windows.zip", "--target", "python3.13", "--no-config"].joined(separator: " ")
+        let command = try [Repository.binary, "scan", "fixtures/artifacts/function-windows.zip", "--target", "python3.13", "--no-config"].joined(separator: " ")
         let terminal = try runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["SHIPLINT_PROGRESS_AFTER": "0", "TERM": "xterm"])
         #expect(terminal.stdout.contains("reading fixtures/artifacts/function-windows.zip (1 of 1): "))
         #expect(terminal.stdout.contains(" read of \(size >> 10) KiB"), "\(terminal.stdout.prefix(300))")
