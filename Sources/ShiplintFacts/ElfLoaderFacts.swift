@@ -64,7 +64,8 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     public var unreadTables: [String]
     /// The bytes of address space ld.so reserves for the PT_LOAD segments at once (last end less first start).
     public var mappingLength: UInt64
-    /// DT_RELR is present: glibc 2.36 and later refuse it without a need of GLIBC_ABI_DT_RELR.
+    /// DT_RELR is present in an object glibc 2.36's check looks at (it has DT_VERNEED and needs a `libc.so.*`,
+    /// elf/dl-version.c): glibc 2.36 and later refuse it without a need of GLIBC_ABI_DT_RELR.
     public var usesRelr: Bool
     public var definitionHashMismatches: [HashMismatch]
     /// The PT_LOAD segments leave holes and the last one starts below the first one's end (glibc 2.36 checks it,

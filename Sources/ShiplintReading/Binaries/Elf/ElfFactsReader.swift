@@ -125,6 +125,13 @@ struct ElfFactsReader {
             return Reason(text: "the loader \(outside): it overwrites memory the process is using (another library's code or data) and the process fails or crashes")
         }
         for load in map.loads where load.fileSize > 0 && (load.offset > mappedFileEnd || load.fileSize > mappedFileEnd - load.offset) {
+            // Replayed, what counts is the memory the segment's file bytes occupy once every segment is mapped: a later
+            // segment may map over the pages past the end of the file (and the rest of the last page reads as zeros).
+            // A segment without PF_R is not read by the code that runs.
+            if map.replayed {
+                guard load.flags & 4 != 0, let at = map.firstUnreadable(load.address, UInt64(load.fileSize)) else { continue }
+                return Reason(text: "ELF load command past end of file (segment \(load.index): offset \(load.offset), \(load.fileSize) bytes; the file has \(held.size) bytes): truncated: once every segment is mapped, the page at 0x\(hex(at)) is past the end of the file (or not readable) and the process dies with SIGBUS when it touches it")
+            }
             return Reason(text: "ELF load command past end of file (segment \(load.index): offset \(load.offset), \(load.fileSize) bytes; the file has \(held.size) bytes): truncated, the loader maps pages that are not in the file and the process dies with SIGBUS when it touches them")
         }
         return nil

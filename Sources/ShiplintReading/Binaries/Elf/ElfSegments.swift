@@ -400,6 +400,29 @@ struct LoadMap {
         return true
     }
 
+    /// The first of `count` bytes at `address` that cannot be read once mapped (a page past the end of the file,
+    /// PROT_NONE, or nothing mapped), stepping a region (or the file's last mapped page within one) at a time; nil when
+    /// every byte can be read. Only for a replayed map.
+    func firstUnreadable(_ address: UInt64, _ count: UInt64) -> UInt64? {
+        guard replayed, count > 0 else { return nil }
+        let (end, overflow) = address.addingReportingOverflow(count)
+        if overflow { return address }
+        var cursor = address
+        while cursor < end {
+            guard let index = regionIndex(at: cursor), regions[index].protection != 0 else { return cursor }
+            let region = regions[index]
+            var stop = region.end
+            if case .file(let start) = region.backing {
+                let (offset, wrapped) = start.addingReportingOverflow(cursor - region.start)
+                if wrapped || offset >= mappedFileEnd { return cursor }
+                stop = min(stop, cursor &+ (mappedFileEnd - offset))
+            }
+            guard stop > cursor else { return cursor }
+            cursor = stop
+        }
+        return nil
+    }
+
     /// True when `count` bytes at `address` lie in mapped pages whose protection allows writing.
     func writable(_ address: UInt64, _ count: Int) -> Bool {
         [address, address &+ UInt64(max(count, 1) - 1)].allSatisfy { (protection(at: $0) ?? 0) & 2 != 0 }
