@@ -52,21 +52,39 @@ import Testing
         #expect(hit?["severity"] as? String == "error")
     }
 
+    /// A variant run.py makes of a library of this machine (Debian 12), written to a temporary file: its bytes.
+    static func variant(of base: String, seed: Int, says mutation: String) throws -> Data {
+        try #require(FileManager.default.fileExists(atPath: base), "\(base) (Debian 12) is the base of this reproducer")
+        let written = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-variant-\(UUID().uuidString).so").path
+        defer { try? FileManager.default.removeItem(atPath: written) }
+        let made = try runProgram("/usr/bin/python3", [
+            "-c", "import sys; sys.path.insert(0, 'differential/elf'); import variants; "
+                + "data, what = variants.variant(open(sys.argv[1], 'rb').read(), int(sys.argv[2])); "
+                + "print(what); open(sys.argv[3], 'wb').write(data)",
+            base, String(seed), written,
+        ])
+        try #require(made.stdout.contains(mutation), "\(made.stdout)\(made.stderr)")
+        return try Data(contentsOf: URL(fileURLWithPath: written))
+    }
+
+    /// __gmon_start__ made STV_HIDDEN: its GOT slot gets the object's own address, and _init (DT_INIT) calls it.
+    @Test func profilingHookBoundLocallyIsCorrupt() throws {
+        let bytes = try Self.variant(of: "/usr/lib/x86_64-linux-gnu/libutil.so.1", seed: 101007759, says: "symbol st_other")
+        let file = "_gmon.cpython-313-x86_64-linux-gnu.so"
+        let folder = try Self.folder(file, bytes)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let found = try Self.findings(["scan", folder, "--target", "aws-lambda-python3.13-x86_64"])
+        let hit = found.first { $0["check"] as? String == "corrupt-binary" && $0["path"] as? String == file }
+        #expect(hit != nil, "\(found.map { $0["check"] ?? "" })")
+        let message = hit?["message"] as? String ?? ""
+        #expect(message.contains("fills the GOT slot of __gmon_start__, which binds locally (STV_HIDDEN)"), "\(message)")
+        #expect(message.contains("DT_INIT (_init) calls it"), "\(message)")
+    }
+
     /// DT_RELR without GLIBC_ABI_DT_RELR, and without DT_VERNEED: glibc 2.36 asks for the version only of an object
     /// that has DT_VERNEED. Made from this machine's libpthread.so.0 (Debian 12, packed with DT_RELR) as run.py makes it.
     @Test func relrWithoutVersionNeedsLoadsOnGlibc236() throws {
-        let base = "/usr/lib/x86_64-linux-gnu/libpthread.so.0"
-        try #require(FileManager.default.fileExists(atPath: base), "Debian 12's libpthread.so.0 is the base of this reproducer")
-        let written = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-relr-\(UUID().uuidString).so").path
-        let made = try runProgram("/usr/bin/python3", [
-            "-c", "import sys; sys.path.insert(0, 'differential/elf'); import variants; "
-                + "data, what = variants.variant(open('\(base)', 'rb').read(), 11015220); "
-                + "print(what); open(sys.argv[1], 'wb').write(data)",
-            written,
-        ])
-        #expect(made.stdout.contains("dynamic entry tag 0x6ffffffe retagged"), "\(made.stdout)\(made.stderr)")
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: written))
-        try? FileManager.default.removeItem(atPath: written)
+        let bytes = try Self.variant(of: "/usr/lib/x86_64-linux-gnu/libpthread.so.0", seed: 11015220, says: "dynamic entry tag 0x6ffffffe retagged")
         let folder = try Self.folder("_relr.cpython-311-x86_64-linux-gnu.so", bytes)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let target = folder + ".toml"

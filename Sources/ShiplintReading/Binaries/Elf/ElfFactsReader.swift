@@ -143,8 +143,9 @@ struct ElfFactsReader {
         case .failure(let reason): return .failure(reason)
         case .success(let read): tags = read
         }
+        // A table not held yet is asked for with the others near it (one more pass over a streamed entry, not one each).
         if let reason = mappedDynamicProblem(segment, tags: tags, map: map) ?? hashTableProblem(tags, map: map) {
-            return .failure(reason)
+            return .failure(widened(reason, tags: tags, map: map))
         }
         // elf_dynamic_do_Rela (glibc elf/do-rel.h) takes the symbol table's address from DT_SYMTAB for every object it
         // relocates, even one with no relocations: without the tag it dereferences a null pointer.
