@@ -104,7 +104,9 @@ def shiplint_verdicts(shiplint: str, folder: Path, target: Path) -> dict:
     for artifact in report["artifacts"]:
         for finding in artifact["findings"]:
             if finding["severity"] == "error" and finding["check"] in LOADER_CHECKS:
-                findings.setdefault(finding["path"], []).append(f"{finding['check']}: {finding['message']}")
+                # One cause, one finding: a finding of several files lists each (the first is `path`) under `files`.
+                for file in finding.get("files") or [{"path": finding["path"], "message": finding["message"]}]:
+                    findings.setdefault(file["path"], []).append(f"{finding['check']}: {file['message']}")
     return findings
 
 
