@@ -104,10 +104,16 @@ extension Scan {
     func recordedBaseline(_ configuration: ProjectConfiguration?) throws -> (file: String, baseline: Baseline)? {
         guard let baseline else { return nil }
         do {
-            if let data = FileManager.default.contents(atPath: baseline), PreviousScan.isScanReport(data) {
+            // Bounded like any baseline; read as a baseline first (the strict reader, bounded memory), and only
+            // what is not one is tried as a previous scan's report.
+            let bytes = try Baseline.bytes(file: baseline)
+            do {
+                return (baseline, try Baseline.parse(bytes, file: baseline))
+            } catch let notBaseline {
+                let data = Data(bytes)
+                guard PreviousScan.isScanReport(data) else { throw notBaseline }
                 return (baseline, try PreviousScan.baseline(data, file: baseline, root: ProjectRoot.find(configurationFile: configuration?.file)))
             }
-            return (baseline, try Baseline.load(file: baseline))
         } catch {
             throw fail(error.description)
         }

@@ -148,7 +148,7 @@ import ShiplintTargets
         }
         guard let version = top["version"] as? Int else { return .failure(error("version", "missing or not an integer")) }
         guard let allowed = Baseline.entryKeys[version] else {
-            return .failure(error("version", "unsupported version \(version) (this shiplint reads versions 1 and 2)"))
+            return .failure(error("version", "unsupported version \(version) (this shiplint reads versions 1, 2 and 3)"))
         }
         guard let findings = top["findings"] as? [Any] else { return .failure(error("findings", "missing or not an array")) }
         var entries: [Baseline.Entry] = []
@@ -160,24 +160,28 @@ import ShiplintTargets
             }
             // In the order the old reading checked them: check, deployment, then artifact, path, fact.
             var texts: [String: String] = [:]
-            for key in ["check", "deployment", "artifact", "path", "fact"] {
+            for key in ["check", "deployment", "artifact", "group", "path", "fact"] {
                 if key == "deployment" {
                     if version >= 2, let value = fields["deployment"], !(value is String) { return .failure(error("\(where_).deployment", "not a string")) }
                     continue
                 }
+                if key == "group" && version < 3 { continue }
                 guard let value = fields[key] as? String else { return .failure(error("\(where_).\(key)", "missing or not a string")) }
                 texts[key] = value
                 if key == "check", !Baseline.knownChecks.contains(value) {
                     return .failure(error("\(where_).check", "unknown check '\(value)'\(Suggestion.didYouMean(value, among: Baseline.knownChecks)) (`shiplint checks` lists them)"))
                 }
+                if key == "path", !(texts["group"] ?? "").isEmpty, !value.isEmpty {
+                    return .failure(error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)"))
+                }
             }
             entries.append(Baseline.Entry(
                 identity: FindingIdentity(
                     check: texts["check"]!, deployment: version >= 2 ? ((fields["deployment"] as? String) ?? "") : "",
-                    artifact: texts["artifact"]!, path: texts["path"]!, fact: texts["fact"]!),
+                    artifact: texts["artifact"]!, group: texts["group"] ?? "", path: texts["path"]!, fact: texts["fact"]!),
                 message: (fields["message"] as? String) ?? ""))
         }
-        return .success(version == 1 ? .v1(entries) : .v2(entries))
+        return .success(version == 1 ? .v1(entries) : version == 2 ? .v2(entries) : .v3(entries))
     }
 
     static func document(_ generator: inout ErrorTextReadingTests.Generator) -> String {
@@ -196,7 +200,7 @@ import ShiplintTargets
         func entry() -> String {
             if Int.random(in: 0..<25, using: &generator) == 0 { return value() }
             var keys = ["check", "artifact", "path", "fact"].filter { _ in Int.random(in: 0..<12, using: &generator) != 0 }
-            for extra in ["deployment", "message", "bogus"] where Int.random(in: 0..<3, using: &generator) == 0 { keys.append(extra) }
+            for extra in ["deployment", "group", "message", "bogus"] where Int.random(in: 0..<3, using: &generator) == 0 { keys.append(extra) }
             keys.shuffle(using: &generator)
             return "{" + keys.map { key in
                 let text = key == "check" ? "\"" + ["exec-stack", "glibc-too-new", "no-such-check"].randomElement(using: &generator)! + "\"" : string()
