@@ -40,6 +40,8 @@ public struct ArtifactProblem: Sendable, Equatable {
         case nestedArchiveTooLarge = "nested-archive-too-large"
         case encryptedEntry = "encrypted-entry"
         case unreadableEntry = "unreadable-entry"
+        /// Not read to the end because of a limit of shiplint's reader (not of the entry, not a cap the user sets).
+        case readerLimit = "reader-limit"
         case unreadableArchive = "unreadable-archive"
         /// A ZIP entry whose local header and central directory give different names.
         case nameMismatch = "name-mismatch"

@@ -14,7 +14,8 @@ extension Check {
             entry's, an entry count the directory cannot hold (tools disagree on what such an archive holds; unzip or \
             Python's zipfile refuse it, and every record is listed and named). In a folder: a FIFO, socket or device \
             (never opened, since reading one can block forever), a folder that cannot be listed, a tree deeper than \
-            64 folders. A gate that passed without reading them would be saying more than it knows, so this is an \
+            64 folders. Rarely, a limit of shiplint's own reader (`reader-limit`: an ELF file whose tables it could \
+            not reach in its passes over a stream); that is said as ours, never as damage. A gate that passed without reading them would be saying more than it knows, so this is an \
             error by default.
 
             Fix: remove or repair the entry (rebuild a ZIP whose directories disagree with a standard tool; remove \
@@ -56,7 +57,8 @@ extension Check {
         case .nestingTooDeep: "Unpack the inner archives when building the package, or raise --max-depth."
         case .nestedArchiveTooLarge: "Unpack the inner archive when building the package, or raise --max-nested-bytes."
         case .encryptedEntry: "Package the file without encryption; Lambda cannot decrypt ZIP entries."
-        case .unreadableEntry, .unreadableArchive: "Rebuild the archive; it is damaged."
+        case .unreadableEntry, .unreadableArchive: "Rebuild the archive with a standard tool: its data does not inflate, does not match its CRC-32 or ends early (the message says which); if it reads fine with unzip, the disk gave a read error."
+        case .readerLimit: "Nothing is wrong with the entry: this is a limit of shiplint's reader. Scan the unpacked files (a folder is read by offset, without this limit), and report the file to shiplint so the limit can go."
         case .sharedLocalHeader, .overlappingData: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); records that share or overlap data are how zip bombs and scanner decoys are made."
         case .specialFile: "Remove the FIFO, socket or device from the build folder; Lambda packages hold regular files, folders and links only."
         case .folderTooDeep: "Flatten the folder tree (or break the link loop that made it); shiplint stops 64 folders deep."

@@ -37,7 +37,7 @@ struct RuntimeFiles {
         mounted += layers.map { ($0, layerRoot) }
         var objectsByPath: [String: Object] = [:]
         var order: [String] = []
-        let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .encryptedEntry, .artifactTooLarge]
+        let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .readerLimit, .encryptedEntry, .artifactTooLarge]
         for (artifact, root) in mounted {
             let binaries = Dictionary(artifact.binaries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
             let unreadPaths = Set(artifact.problems.filter { unreadKinds.contains($0.kind) }.compactMap(\.path))

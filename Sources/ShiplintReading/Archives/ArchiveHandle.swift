@@ -204,10 +204,13 @@ final class ArchiveHandle {
         case failed(String)
     }
 
+    /// Bytes handed to `stream`'s consumer at a time.
+    static let streamBlock = 64 * 1024
+
     /// Streams the current entry's data (after what was read already) through `consume`, 64 KiB at a time, until the
     /// end or until `consume` returns false (the rest stays unread; `next()` skips it).
     func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> StreamEnd {
-        let size = 64 * 1024
+        let size = Self.streamBlock
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         while true {

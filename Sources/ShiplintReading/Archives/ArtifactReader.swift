@@ -702,8 +702,10 @@ struct Walk: Sendable {
             binaries.append(Binary(path: path, size: size, mode: mode, facts: .elf(facts), problem: nil))
         case .outcome(.corrupt(let reason)):
             binaries.append(Binary(path: path, size: size, mode: mode, facts: nil, problem: reason))
-        case .outcome(.notHeld(let reason, _, _)):
-            problems.append(ArtifactProblem(kind: .unreadableEntry, path: path, message: "ELF file not fully read: \(reason)"))
+        case .outcome(.notHeld(let reason, _, _)), .gaveUp(let reason):
+            problems.append(ArtifactProblem(
+                kind: .readerLimit, path: path,
+                message: "ELF file not fully read: \(reason); a limit of shiplint's reader, not damage in the archive"))
         case .overCap(let needed):
             problems.append(ArtifactProblem(
                 kind: .entryTooLarge, path: path,
