@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats bench fixtures demo install clean
+.PHONY: all deps build debug test unit conformance ci-formats docs-test bench fixtures demo install clean
 
 all: build
 
@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance ci-formats dist-test
+test: unit conformance ci-formats docs-test dist-test
 
 unit: debug
 	$(SWIFT) test
@@ -49,6 +49,10 @@ conformance: debug
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).
 ci-formats: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/ci_formats.py
+
+# The README and docs/ as a reader follows them: every relative link and anchor resolves; the README stays short.
+docs-test:
+	$(PYTHON) packaging/check_docs.py
 
 # Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
 bench: build

@@ -175,7 +175,7 @@ class Suite:
             for key in ("id", "name", "shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"):
                 if key not in rule:
                     raise Failed(f"rule {rule.get('id')} has no {key}")
-            if rule["helpUri"] != "https://github.com/shiplint/shiplint#check-" + rule["id"]:
+            if rule["helpUri"] != "https://github.com/shiplint/shiplint/blob/main/docs/checks.md#check-" + rule["id"]:
                 raise Failed(f"rule {rule['id']}: helpUri {rule['helpUri']}")
         missing = [word for word in listed if word in ids] != [i for i in ids if i in listed]
         if missing:

@@ -1,6 +1,6 @@
 import ShiplintChecks
 
-/// A check's documentation as `shiplint checks show` prints it (and the README quotes it).
+/// A check's documentation as `shiplint checks show` prints it (and docs/checks.md quotes it).
 public enum CheckDocumentation {
     public static func text(_ check: Check) -> String {
         var lines = [
@@ -34,8 +34,8 @@ public enum CheckDocumentation {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The check's README section, generated from the same documentation (`shiplint checks show ID --markdown`
-    /// prints it; a test holds the README to it and UPDATE_GOLDENS=1 rewrites the README's check sections).
+    /// The check's docs/checks.md section, generated from the same documentation (`shiplint checks show ID --markdown`
+    /// prints it; a test holds docs/checks.md to it and UPDATE_GOLDENS=1 rewrites its check sections).
     public static func readmeSection(_ check: Check) -> String {
         var lines = [
             "<a id=\"check-\(check.id)\"></a>",

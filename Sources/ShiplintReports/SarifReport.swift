@@ -10,8 +10,8 @@ struct SarifReport: Reporter {
     /// Bump the `/v1` when `FindingIdentity` changes meaning, so old alerts are closed rather than matched wrongly.
     static let fingerprintKey = "shiplintFindingIdentity/v2"
 
-    /// The README has a heading `Check: <id>` for every check; GitHub turns it into the anchor `#check-<id>`.
-    static func helpURI(_ id: String) -> String { "\(informationURI)#check-\(id)" }
+    /// docs/checks.md has an anchor `<a id="check-<id>">` on every check's section.
+    static func helpURI(_ id: String) -> String { "\(informationURI)/blob/main/docs/checks.md#check-\(id)" }
 
     func report(_ outcome: ScanOutcome) -> String {
         let rules = outcome.checks

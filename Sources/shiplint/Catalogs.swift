@@ -69,7 +69,7 @@ struct Checks: ParsableCommand {
         @Argument(help: "A check id, e.g. windows-binary.")
         var id: String
 
-        @Flag(help: "Print the check's README section (Markdown) instead.")
+        @Flag(help: "Print the check's section of docs/checks.md (Markdown) instead.")
         var markdown = false
 
         func run() throws {

@@ -39,7 +39,7 @@ struct Init: ParsableCommand {
             "#   " + check.id.padding(toLength: width, withPad: " ", startingAt: 0) + check.defaultSeverity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + check.summary
         }.joined(separator: "\n")
         return """
-            # shiplint project configuration (https://github.com/shiplint/shiplint#configuration).
+            # shiplint project configuration (https://github.com/shiplint/shiplint/blob/main/docs/configuration.md).
             # `shiplint scan` reads the nearest .shiplint.toml in the current folder or above; options on the command
             # line override it. Unknown keys, unknown check ids and bad globs are errors (exit status 2).
             version = 1

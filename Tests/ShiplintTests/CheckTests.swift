@@ -115,12 +115,12 @@ import Testing
     }
 }
 
-@Suite struct ReadmeTests {
-    static let readmePath = Repository.root + "/README.md"
+@Suite struct CheckDocumentationTests {
+    static let readmePath = Repository.root + "/docs/checks.md"
     static let firstSection = "<a id=\"check-\(CheckRegistry.all[0].id)\"></a>\n"
     static let afterSections = "\n<a id=\"check-unmatched-ignore\"></a>\n"
 
-    /// The README's check sections are exactly what `shiplint checks show ID --markdown` prints, generated from the
+    /// docs/checks.md's check sections are exactly what `shiplint checks show ID --markdown` prints, generated from the
     /// registry; UPDATE_GOLDENS=1 rewrites them in place.
     @Test func readmeCheckSectionsAreGenerated() throws {
         var sections: [String] = []
@@ -140,15 +140,15 @@ import Testing
             try (readme[..<start] + generated + readme[end...]).write(toFile: Self.readmePath, atomically: true, encoding: .utf8)
             return
         }
-        #expect(String(readme[start..<end]) == generated, "README.md check sections differ from `shiplint checks show ID --markdown`; UPDATE_GOLDENS=1 rewrites them")
+        #expect(String(readme[start..<end]) == generated, "docs/checks.md check sections differ from `shiplint checks show ID --markdown`; UPDATE_GOLDENS=1 rewrites them")
     }
 
-    /// Every check has its section in the README (SARIF help links point at these anchors).
+    /// Every check has its section in docs/checks.md (SARIF help links point at these anchors).
     @Test(arguments: CheckRegistry.all.map(\.id))
     func readmeDocumentsCheck(id: String) throws {
-        let readme = try String(contentsOfFile: Repository.root + "/README.md", encoding: .utf8)
+        let readme = try String(contentsOfFile: Self.readmePath, encoding: .utf8)
         let check = try #require(CheckRegistry.check(id: id))
-        #expect(readme.contains("<a id=\"check-\(id)\"></a>"), "README.md has no section for \(id)")
-        #expect(readme.contains("| [`\(id)`](#check-\(id)) | \(check.defaultSeverity.rawValue) | \(check.summary) |"), "README.md's table row for \(id) is stale")
+        #expect(readme.contains("<a id=\"check-\(id)\"></a>"), "docs/checks.md has no section for \(id)")
+        #expect(readme.contains("| [`\(id)`](#check-\(id)) | \(check.defaultSeverity.rawValue) | \(check.summary) |"), "docs/checks.md's table row for \(id) is stale")
     }
 }

@@ -48,7 +48,7 @@ import Testing
         #expect((run["automationDetails"] as? [String: Any])?["id"] as? String == "shiplint/aws-lambda-python3.13-x86_64/")
         for rule in rules {
             let id = try #require(rule["id"] as? String)
-            #expect(rule["helpUri"] as? String == "https://github.com/shiplint/shiplint#check-\(id)")
+            #expect(rule["helpUri"] as? String == "https://github.com/shiplint/shiplint/blob/main/docs/checks.md#check-\(id)")
             #expect((rule["shortDescription"] as? [String: Any])?["text"] is String)
             #expect((rule["fullDescription"] as? [String: Any])?["text"] is String)
             #expect((rule["help"] as? [String: Any])?["text"] is String)
