@@ -38,6 +38,7 @@ public enum CheckRegistry {
         .uploadTooLarge,
         .imageTooLarge,
         .unreadableEntry,
+        .extractionMismatch,
         .runtimeDeprecated,
     ]
 

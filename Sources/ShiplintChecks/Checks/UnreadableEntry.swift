@@ -11,7 +11,7 @@ extension Check {
             250 MB limit anyway), archives nested deeper than the cap, more entries than the cap, an archive damaged \
             part-way. A ZIP whose central directory and local headers disagree: an entry whose local header gives \
             another name, several central-directory records sharing one local header, data that overlaps another \
-            entry's, an entry count the directory cannot hold (tools disagree on what such an archive holds; unzip or \
+            entry's, a local header that gives other sizes, CRC-32 or method than the directory (`header-mismatch`), an entry count the directory cannot hold (tools disagree on what such an archive holds; unzip or \
             Python's zipfile refuse it, and every record is listed and named). In a folder: a FIFO, socket or device \
             (never opened, since reading one can block forever), a folder that cannot be listed, a tree deeper than \
             64 folders. Rarely, a limit of shiplint's own reader (`reader-limit`: an ELF file whose tables it could \
@@ -42,7 +42,7 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perArtifact { context in
-            context.artifact.problems.map { problem in
+            context.artifact.problems.filter { !$0.kind.isExtractionMismatch }.map { problem in
                 LocatedVerdict(
                     path: problem.path ?? "",
                     verdict: Verdict(problem.message, fix: fix(for: problem.kind), fact: problem.kind.rawValue))
@@ -63,6 +63,8 @@ extension Check {
         case .specialFile: "Remove the FIFO, socket or device from the build folder; Lambda packages hold regular files, folders and links only."
         case .folderTooDeep: "Flatten the folder tree (or break the link loop that made it); shiplint stops 64 folders deep."
         case .unreadableFolder: "Make the folder readable to the user running shiplint (chmod / ownership), or remove it from the build."
+        case .headerMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); its headers disagree on how the entry is stored, so extractors fail on it or read other bytes."
+        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName: ExtractionMismatch.fix(for: kind)
         case .nameMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); an archive whose two directories disagree was damaged or made to mislead scanners."
         }
     }

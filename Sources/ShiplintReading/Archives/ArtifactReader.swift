@@ -39,6 +39,7 @@ public struct ArtifactReader: Sendable {
         switch try ArtifactInput.examine(path: path, limit: limits.artifactBytes) {
         case .folder:
             try FolderSource(root: path).walk(into: &walk, jobs: jobs)
+            walk.judgeLinks(from: .folder(root: path))
             return walk.artifact(path: path, kind: .folder)
         case .stream(let label, let bytes):
             return try read(bytes: bytes, label: label, walk: &walk)
@@ -51,9 +52,19 @@ public struct ArtifactReader: Sendable {
         let prefix = [UInt8]((try? handle.read(upToCount: FileSignature.prefixLength)) ?? nil ?? Data())
         try? handle.close()
         let name = URL(fileURLWithPath: path).lastPathComponent
-        switch FileSignature(prefix: prefix) {
+        var signature = FileSignature(prefix: prefix)
+        var prepended: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?
+        if signature != .zip, signature != .tarLike, case .success(let directory) = ZipCentralDirectory.read(path: path),
+            !directory.records.isEmpty
+        {
+            // Data before a ZIP (a self-extractor stub): unzip and Python's zipfile find the central directory from the
+            // end and shift every offset, and so does the directory reader; it is a ZIP.
+            signature = .zip
+            prepended = .success(directory)
+        }
+        switch signature {
         case .zip:
-            let index = ZipCentralDirectory.read(path: path)
+            let index = prepended ?? ZipCentralDirectory.read(path: path)
             let archive: ArchiveHandle
             do {
                 archive = try ArchiveHandle(path: path, format: .zip)
@@ -63,8 +74,10 @@ public struct ArtifactReader: Sendable {
             let kind: ArtifactKind = name.lowercased().hasSuffix(".whl") ? .wheel : .zip
             // A plain central directory: listed from it, STORED and DEFLATE data read by offset with zlib; libarchive
             // only for the entries that need it (opened above, so an archive it refuses is refused as before).
+            let links = LinkedEntries.Source.zip(path: path, directory: try? index.get())
             if ZipDirect.enabled, case .success(let directory) = index, directory.isPlain, let file = ZipFile(path: path) {
-                if jobs > 1, let parallel = readDirectInParallel(file: file, index: directory) {
+                if jobs > 1, var parallel = readDirectInParallel(file: file, index: directory) {
+                    parallel.judgeLinks(from: links)
                     return parallel.artifact(path: path, kind: kind, storedSize: storedSize)
                 }
                 if let failure = walk.walkDirect(file: file, directory: directory, archive: LazyArchive(path: path, handle: archive)),
@@ -72,18 +85,22 @@ public struct ArtifactReader: Sendable {
                 {
                     throw .unreadableArtifact(path: path, reason: failure)
                 }
+                walk.judgeLinks(from: links)
                 return walk.artifact(path: path, kind: kind, storedSize: storedSize)
             }
             if jobs > 1, case .success(let directory) = index, directory.isPlain, directory.groups.count > 1,
-                let parallel = readInParallel(path: path, index: directory)
+                var parallel = readInParallel(path: path, index: directory)
             {
+                parallel.judgeLinks(from: links)
                 return parallel.artifact(path: path, kind: kind, storedSize: storedSize)
             }
             try walk.walkTopLevel(archive, label: path, index: index)
-            return walk.artifact(path: path, kind: name.lowercased().hasSuffix(".whl") ? .wheel : .zip, storedSize: storedSize)
+            walk.judgeLinks(from: links)
+            return walk.artifact(path: path, kind: kind, storedSize: storedSize)
         case .tarLike:
             let archive = try ArchiveHandle(path: path, format: .tar)
             try walk.walkTopLevel(archive, label: path, index: nil)
+            walk.judgeLinks(from: .tar(path: path))
             return walk.artifact(path: path, kind: .tar, storedSize: storedSize)
         case let signature where signature.isNativeBinary || NativeName.looksNative(name):
             // A single binary, or a file named like one that is not (it is read as one unreadable binary).
@@ -135,9 +152,8 @@ extension ArtifactReader {
         for group in index.groups.indices {
             let record = index.records[index.groups[group].lowerBound]
             guard record.dataOffset != nil, !record.name.utf8.contains(UInt8(ascii: "\\")) else { continue }
-            let type = ZipDirect.libarchiveMode(record) & 0o170000
-            guard type == 0o100000 else { continue }
-            let mode = record.unixMode.map { type | $0 & 0o7777 }
+            guard ZipDirect.extractorType(record) == .file else { continue }
+            let mode = ZipDirect.mode(record)
             guard Walk.isMetadataFile(record.name) || NativeName.worthSniffing(path: record.name, mode: mode) else { continue }
             work.append((group, Int(min(record.uncompressedSize, 1 << 40)) / 1024 + 1))
         }
@@ -487,10 +503,7 @@ struct Walk: Sendable {
                         recordProblem(ArtifactProblem(kind: kind, path: prefix + central.name, message: message))
                     }
                 }
-                // Keep the type bits libarchive decoded; take the permission bits only when the ZIP stores them.
-                visit(
-                    header, path: prefix + first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }, depth: depth,
-                    archive: archive, position: group)
+                visitAsExtracted(header, record: first, prefix: prefix, depth: depth, archive: archive, position: group)
                 // The other records on the same local header: listed under their own names, their data not read again.
                 for sharer in directory.records[records].dropFirst() {
                     record(Self.entry(for: sharer, prefix: prefix))
@@ -509,6 +522,41 @@ struct Walk: Sendable {
                 content: ArchiveEntryContent(handle: archive, index: position))
         default:
             record(ArtifactEntry(path: path, size: header.size ?? 0, mode: mode, type: header.type))
+            if header.type == .other, NativeName.looksNative(Self.lastComponent(path)) {
+                recordProblem(ArtifactProblem(
+                    kind: .specialFile, path: path,
+                    message: "\(FolderSource.kindName(header.mode)) named like a binary: extractors make a device node or pipe here, not a file, so whatever loads it finds no code"))
+            }
+        }
+    }
+
+    /// An entry libarchive read, listed and judged as the extractors write it (`ZipExtraction`): its type from its
+    /// name and mode, not from libarchive's reading of the attributes; under its Unicode Path name too; with what the
+    /// extractors write differently said on it. Permission bits only when the ZIP stores them.
+    mutating func visitAsExtracted(
+        _ header: ArchiveHandle.Header, record: ZipCentralDirectory.Record, prefix: String, depth: Int, archive: ArchiveHandle, position: Int
+    ) {
+        let type: ArtifactEntry.EntryType
+        switch (ZipDirect.extractorType(record), header.type) {
+        case (.directory, _): type = .directory
+        case (.symlink, .symlink): type = header.type
+        case (.symlink, _), (.file, .hardlink): type = header.type
+        case (.file, _): type = .file
+        }
+        let typed = ArchiveHandle.Header(path: header.path, size: header.size, mode: header.mode, type: type, encrypted: header.encrypted)
+        let mode = record.unixMode.map { ZipExtraction.typeBits(ZipDirect.extractorType(record)) | $0 & 0o7777 }
+        visit(typed, path: prefix + record.name, mode: mode, depth: depth, archive: archive, position: position)
+        if let other = record.unicodePath {
+            if type == .file, let again = archive.reopened(atEntry: position) {
+                examineFile(
+                    path: prefix + other, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
+                    content: ArchiveEntryContent(handle: again, index: position))
+            } else {
+                self.record(ArtifactEntry(path: prefix + other, size: header.size ?? 0, mode: mode, type: type))
+            }
+        }
+        for (kind, message) in record.extraction {
+            recordProblem(ArtifactProblem(kind: kind, path: prefix + record.name, message: message))
         }
     }
 
@@ -571,9 +619,23 @@ struct Walk: Sendable {
     mutating func examineFile(
         path: String, size: Int64, mode: UInt32?, depth: Int, encrypted: Bool, content: some EntryContent
     ) {
-        var content = content
         record(ArtifactEntry(path: path, size: max(size, 0), mode: mode, type: .file))
         guard !stopped else { return }
+        judgeContent(path: path, size: size, mode: mode, depth: depth, encrypted: encrypted, content: content)
+    }
+
+    var budgetIsSpent: Bool { budgetExhausted || stopped }
+
+    /// Names the target of the link a binary was judged for (`LinkedEntries`).
+    mutating func nameLinkTarget(at index: Int, _ target: String) {
+        binaries[index].linkTarget = target
+    }
+
+    /// What is done with a file's content: known by its name, read as metadata, a binary or a nested archive.
+    mutating func judgeContent(
+        path: String, size: Int64, mode: UInt32?, depth: Int = 0, encrypted: Bool = false, content: some EntryContent
+    ) {
+        var content = content
         let name = Self.lastComponent(path)
         if encrypted {
             if NativeName.looksNative(name) || NativeName.looksLikeArchive(name) {

@@ -1,0 +1,381 @@
+"""The archive differential test (STYLE 11): the real extractors are the oracle. Each ZIP variant (variants.py) is
+extracted by Info-ZIP `unzip` and by Python's `zipfile`, each tar variant by Python's `tarfile`, into scratch folders;
+shiplint reads the same archive (`inspect --entries --format json`) and judges it (`scan --format json`). For every
+extractor, what it wrote and what shiplint judged must agree, or the difference must be a finding on that path:
+
+- every file or link an extractor wrote is in shiplint's listing, of the same kind (file, symlink, special);
+- every file the extractor wrote with a native payload (or under a native name and native content) is judged by shiplint
+  at that path with that payload (a link: at its own path or at its target's), and every binary shiplint judged was
+  written there with that payload;
+- an extractor that fails (unzip's exit status 2 or more, an exception from zipfile or tarfile) is matched by an error
+  in shiplint's report, or shiplint's refusal of the archive (exit status 2); shiplint may refuse only what an
+  extractor fails on.
+
+Lambda's own extractor is not public: where unzip and zipfile agree shiplint must follow them, where they differ it must
+match both (judge both results) or say so. Known ways the extractors differ are not forgiven here: each must be a
+finding or be matched.
+
+    python3 differential/archives/run.py --shiplint .build/debug/shiplint --variants 5000 [--seed N] [--save DIR]
+
+Prints the variants tried (ZIP and tar), what the extractors did, and each disagreement; the last line is
+`differential archives: N variants, N disagreements`. Exit status 1 when there is a disagreement (each one saved with
+what was done to it under --save, default differential/archives/failures), 2 when the run itself could not be made.
+Python 3 standard library only (3.11.4+: tarfile's extraction filters), plus unzip.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True
+import variants  # noqa: E402
+
+TARGET = "aws-lambda-python3.13-x86_64"
+BATCH = 200
+NATIVE_SUFFIXES = (".so", ".pyd", ".node", ".dylib")
+LINKS_AS_FILES = [0]
+
+
+def display(raw: bytes) -> str:
+    """A name as shiplint shows it (EntryName.display): UTF-8, each byte that is not written `\\xNN`."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    out, index = [], 0
+    while index < len(raw):
+        lead = raw[index]
+        length = 1 if lead < 0x80 else 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 0
+        if length:
+            try:
+                out.append(raw[index:index + length].decode("utf-8"))
+                index += length
+                continue
+            except UnicodeDecodeError:
+                pass
+        out.append(f"\\x{lead:02x}")
+        index += 1
+    return "".join(out)
+
+
+def harmless(path: str) -> str:
+    """`.` components and repeated slashes dropped, as the runtime's path join drops them."""
+    absolute = path.startswith("/")
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return ("/" if absolute else "") + "/".join(parts)
+
+
+def extracted_form(path: str) -> str:
+    """What unzip, zipfile and tarfile's filters make of a stored name: no leading `/`, no `.` or `..` component."""
+    return "/".join(part for part in path.split("/") if part not in ("", ".", ".."))
+
+
+def looks_native(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith(NATIVE_SUFFIXES) or ".so." in name
+
+
+class Payloads:
+    def __init__(self):
+        self.bytes = variants.load_payloads()
+        self.by_hash = {hashlib.sha256(data).hexdigest(): name for name, data in self.bytes.items()}
+        self.size_of = {name: len(data) for name, data in self.bytes.items()}
+
+    def name(self, data: bytes) -> str:
+        return self.by_hash.get(hashlib.sha256(data).hexdigest(), "other")
+
+    def native(self, name: str) -> bool:
+        return name in variants.NATIVE_PAYLOADS
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# What the extractors write.
+
+def tree(folder: Path, payloads: Payloads) -> dict:
+    """{path shown as shiplint shows names: (kind, detail)}: ("file", payload), ("symlink", target), ("dir", None),
+    ("special", None). Nothing but regular files is opened."""
+    out = {}
+    base = os.fsencode(folder)
+    for directory, folders, files in os.walk(base, followlinks=False):
+        for name in folders + files:
+            full = os.path.join(directory, name)
+            relative = display(os.path.relpath(full, base))
+            mode = os.lstat(full).st_mode
+            if stat.S_ISLNK(mode):
+                out[relative] = ("symlink", display(os.readlink(full)))
+            elif stat.S_ISDIR(mode):
+                out[relative] = ("dir", None)
+            elif stat.S_ISREG(mode):
+                with open(full, "rb") as f:
+                    data = f.read()
+                name = payloads.name(data)
+                # zipfile writes a link as a file holding its target: kept as text to know it again.
+                out[relative] = ("file", name if name != "other" or len(data) > 4096 else "text:" + display(data))
+            else:
+                out[relative] = ("special", None)
+    return out
+
+
+def resolve(files: dict, path: str, hops=0):
+    """The path a link leads to inside the extracted tree (None when it leaves it, loops or leads nowhere)."""
+    if hops > 40 or path not in files:
+        return None
+    kind, detail = files[path]
+    if kind != "symlink":
+        return path
+    if detail.startswith("/"):
+        return None
+    parts = path.split("/")[:-1]
+    for part in detail.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return resolve(files, "/".join(parts), hops + 1)
+
+
+def unzip(archive: Path, out: Path):
+    try:
+        result = subprocess.run(["unzip", "-qq", "-o", str(archive), "-d", str(out)], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    except subprocess.TimeoutExpired:
+        return "timed out"
+    return None if result.returncode < 2 else f"exit {result.returncode}: {result.stderr.decode(errors='replace').strip()[:120]}"
+
+
+def pyzipfile(archive: Path, out: Path):
+    try:
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(out)
+    except Exception as error:  # noqa: BLE001 - every refusal is an outcome to compare
+        return f"{type(error).__name__}: {error}"[:160]
+    return None
+
+
+def pytarfile(archive: Path, out: Path):
+    try:
+        with tarfile.open(archive) as t:
+            t.extractall(out, filter="tar")
+    except Exception as error:  # noqa: BLE001
+        return f"{type(error).__name__}: {error}"[:160]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# What shiplint judges.
+
+def shiplint_batch(shiplint: str, paths: list) -> dict:
+    """{path: verdict} for a batch: one `inspect --entries` and one `scan` for all; an archive shiplint refuses
+    (exit status 2) makes the batch fail, and each is then read alone."""
+    verdicts = {}
+    inspect = subprocess.run([shiplint, "inspect", "--entries", "--format", "json", *map(str, paths)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    scan = subprocess.run([shiplint, "scan", "--format", "json", "--fail-on", "never", "--target", TARGET, *map(str, paths)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    if inspect.returncode == 0 and scan.returncode == 0:
+        # Matched by path: scan puts the artifacts it recognises as layers after the functions.
+        facts = {artifact["path"]: artifact for artifact in json.loads(inspect.stdout)["artifacts"]}
+        judged = {artifact["path"]: artifact for artifact in json.loads(scan.stdout)["artifacts"]}
+        if all(str(path) in facts and str(path) in judged for path in paths):
+            for path in paths:
+                verdicts[str(path)] = verdict(facts[str(path)], judged[str(path)])
+            return verdicts
+    status = inspect.returncode if inspect.returncode != 0 else scan.returncode
+    message = (inspect.stderr if inspect.returncode != 0 else scan.stderr).decode(errors="replace").strip()
+    # The first archive shiplint refuses ends the call, its path in the message: set it apart and go on.
+    refused = next((path for path in paths if f" {path}: " in message or message.startswith(f"{path}: ")), None)
+    if status != 2 or refused is None:
+        raise RuntimeError(f"shiplint exit {status} on a batch from {paths[0]}: {message[:300]}")
+    verdicts[str(refused)] = {"refused": message}
+    rest = [path for path in paths if path != refused]
+    if rest:
+        verdicts.update(shiplint_batch(shiplint, rest))
+    return verdicts
+
+
+def verdict(fact: dict, judgement: dict) -> dict:
+    listing = {}
+    for entry in fact["listing"]:
+        listing.setdefault(harmless(entry["path"]), (entry["type"], entry["target"]))
+    binaries = {}
+    for binary in fact["binaries"]:
+        binaries.setdefault(harmless(binary["path"]), (binary["format"] if binary.get("problem") is None else None, binary["size"]))
+    findings = {}
+    for finding in judgement["findings"]:
+        findings.setdefault(harmless(finding["path"]), []).append((finding["check"], finding["severity"], finding["message"]))
+    return {"listing": listing, "binaries": binaries, "findings": findings,
+            "errors": sum(1 for f in judgement["findings"] if f["severity"] == "error")}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The comparison.
+
+def skeleton(path: str) -> str:
+    """A name's ASCII characters alone (no other character, no `\\xNN` escape): the spellings the extractors give a
+    name they encode differently share it."""
+    out, index = [], 0
+    while index < len(path):
+        if path.startswith("\\x", index) and len(path) >= index + 4:
+            index += 4
+        else:
+            if ord(path[index]) < 0x80:
+                out.append(path[index])
+            index += 1
+    return "".join(out)
+
+
+def said(judged: dict, path: str) -> bool:
+    """A finding on `path`, or on a stored name extractors turn into `path`; a finding on a name the extractors
+    encode differently (`name-encoding`) covers its other spellings; an error on the artifact as a whole (damaged,
+    not read past a point) covers every path."""
+    findings = judged["findings"]
+    if any(severity == "error" for _, severity, _ in findings.get("", [])):
+        return True
+    for p, said_there in findings.items():
+        if p == path or extracted_form(p) == path:
+            return True
+        if any(check == "extraction-mismatch" and "name differently" in message for check, _, message in said_there) \
+                and skeleton(extracted_form(p)) == skeleton(path):
+            return True
+    return False
+
+
+def compare(extractor: str, failure, files: dict, judged: dict, payloads: Payloads) -> list:
+    problems = []
+    if "refused" in judged:
+        if failure is None:
+            problems.append(f"{extractor} extracted the archive, shiplint refused it: {judged['refused'][:160]}")
+        return problems
+    if failure is not None:
+        if judged["errors"] == 0:
+            problems.append(f"{extractor} failed ({failure}) and shiplint reports no error")
+        return problems
+    listing, binaries = judged["listing"], judged["binaries"]
+    for path, (kind, detail) in sorted(files.items()):
+        if kind == "dir":
+            continue
+        listed = listing.get(path)
+        expected = {"file": ("file", "hardlink"), "symlink": ("symlink",), "special": ("other",)}[kind]
+        if extractor == "zipfile" and kind == "file" and listed and listed[0] == "symlink" and detail == "text:" + listed[1]:
+            # zipfile has no symbolic links: it writes the target's path as the file's content. Lambda restores
+            # links as unzip does (and shiplint's model of the runtime follows them): counted, not a disagreement.
+            LINKS_AS_FILES[0] += 1
+            continue
+        if (listed is None or listed[0] not in expected) and not said(judged, path):
+            problems.append(f"{extractor} wrote {kind} {path!r}; shiplint lists {listed}")
+            continue
+        resolved = resolve(files, path) if kind == "symlink" else path
+        if resolved is None or files[resolved][0] != "file":
+            continue
+        payload = files[resolved][1]
+        if not payloads.native(payload) or not looks_native(path):
+            continue
+        size = payloads.size_of[payload]
+        here, there = binaries.get(path), binaries.get(resolved)
+        if not (here and here[1] == size or there and there[1] == size) and not said(judged, path):
+            problems.append(f"{extractor} wrote {payload} at {path!r}{' (a link to ' + repr(resolved) + ')' if resolved != path else ''}; shiplint judged {here or there}")
+    for path, (form, size) in sorted(binaries.items()):
+        if form is None:
+            continue
+        resolved = resolve(files, path)
+        written = files.get(resolved)[1] if resolved is not None and files.get(resolved, ("", ""))[0] == "file" else None
+        link = judged["listing"].get(path, ("", None))
+        if extractor == "zipfile" and link[0] == "symlink" and written == "text:" + str(link[1]):
+            continue  # a link written as a file by zipfile (see above)
+        if (written is None or payloads.size_of.get(written) != size) and not said(judged, path):
+            problems.append(f"shiplint judged a {form} of {size} bytes at {path!r}; {extractor} wrote {files.get(path)} there")
+    return problems
+
+
+def run_variant(variant, archive: Path, scratch: Path, judged: dict, payloads: Payloads) -> tuple:
+    extractors = [("unzip", unzip), ("zipfile", pyzipfile)] if variant.kind == "zip" else [("tarfile", pytarfile)]
+    problems, outcomes = [], {}
+    for name, extract in extractors:
+        out = scratch / name
+        out.mkdir()
+        try:
+            failure = extract(archive, out)
+            outcomes[name] = "failed" if failure else "ok"
+            problems += compare(name, failure, tree(out, payloads), judged, payloads)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    return problems, outcomes
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shiplint", default=os.environ.get("SHIPLINT", str(ROOT / ".build/debug/shiplint")))
+    parser.add_argument("--variants", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--first", type=int, default=0, help="number of the first variant (to make one again)")
+    parser.add_argument("--save", default=str(HERE / "failures"))
+    arguments = parser.parse_args()
+    if not os.access(arguments.shiplint, os.X_OK) or shutil.which("unzip") is None:
+        print(f"differential archives: needs {arguments.shiplint} and unzip", file=sys.stderr)
+        return 2
+    payloads = Payloads()
+    started = time.monotonic()
+    counts = {"zip": 0, "tar": 0}
+    outcome_counts = {}
+    disagreements = 0
+    with tempfile.TemporaryDirectory(prefix="shiplint-differential-") as temporary:
+        work = Path(temporary)
+        for first in range(arguments.first, arguments.first + arguments.variants, BATCH):
+            batch = [variants.variant(arguments.seed, number, payloads.bytes)
+                     for number in range(first, min(first + BATCH, arguments.first + arguments.variants))]
+            paths = []
+            for variant in batch:
+                path = work / f"v{variant.number:08d}.{variant.kind}"
+                path.write_bytes(variant.data)
+                paths.append(path)
+            judged = shiplint_batch(arguments.shiplint, paths)
+            for variant, path in zip(batch, paths):
+                counts[variant.kind] += 1
+                scratch = work / "scratch"
+                scratch.mkdir()
+                try:
+                    problems, outcomes = run_variant(variant, path, scratch, judged[str(path)], payloads)
+                finally:
+                    shutil.rmtree(scratch, ignore_errors=True)
+                for name, outcome in outcomes.items():
+                    outcome_counts[f"{name} {outcome}"] = outcome_counts.get(f"{name} {outcome}", 0) + 1
+                if problems:
+                    disagreements += 1
+                    save = Path(arguments.save)
+                    save.mkdir(parents=True, exist_ok=True)
+                    kept = save / path.name
+                    shutil.copyfile(path, kept)
+                    (save / (path.name + ".txt")).write_text(
+                        f"seed {arguments.seed} variant {variant.number}: {'; '.join(variant.what)}\n" + "\n".join(problems) + "\n")
+                    print(f"DISAGREE variant {variant.number} ({kept}): {'; '.join(variant.what)}")
+                    for problem in problems:
+                        print(f"  {problem}")
+                path.unlink()
+    total = counts["zip"] + counts["tar"]
+    print(f"differential archives: {counts['zip']} ZIP and {counts['tar']} tar variants (seed {arguments.seed}) in "
+          f"{time.monotonic() - started:.0f} s; extractors: "
+          + ", ".join(f"{key} {value}" for key, value in sorted(outcome_counts.items())))
+    print(f"differential archives: zipfile wrote {LINKS_AS_FILES[0]} symbolic links as files holding their target "
+          "(it has no links; Lambda restores them, as unzip does)")
+    print(f"differential archives: {total} variants, {disagreements} disagreements")
+    return 1 if disagreements else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
