@@ -69,6 +69,9 @@ public struct ArtifactProblem: Sendable, Equatable {
         case directoryWithData = "directory-with-data"
         /// Several entries with one name: the extractors write each in turn, the last one stays.
         case duplicateName = "duplicate-name"
+        /// A ZIP that Python's zipfile refuses whole (a malformed extra field, an end-record signature in the comment)
+        /// while unzip reads it.
+        case refusedByZipfile = "refused-by-zipfile"
     }
 
     public let kind: Kind
@@ -88,7 +91,7 @@ extension ArtifactProblem.Kind {
     /// opposed to what shiplint could not read or trust (`unreadable-entry`).
     public var isExtractionMismatch: Bool {
         switch self {
-        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName: true
+        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName, .refusedByZipfile: true
         default: false
         }
     }

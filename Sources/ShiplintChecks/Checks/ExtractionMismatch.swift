@@ -4,7 +4,7 @@ extension Check {
     public static let extractionMismatch = Check(
         id: "extraction-mismatch",
         defaultSeverity: .error,
-        summary: "The archive lists one file, the extractors write another (a name cut at NUL, a Unicode Path field, a name encoding, a folder that holds data, a repeated name)",
+        summary: "The archive lists one file, the extractors write another (a name cut at NUL, a Unicode Path field, a name encoding, a folder that holds data, a repeated name, a ZIP zipfile refuses)",
         explanation: """
             shiplint judges the files as the extractors write them, and says where that differs from what the \
             archive lists, because a listing, a code review or another scanner sees the listed file while the \
@@ -17,12 +17,14 @@ extension Check {
             - `unicode-path`: an Info-ZIP Unicode Path extra field naming the entry otherwise (a module under a \
             harmless central name): unzip writes the field's name, zipfile the central one; both are judged.
             - `name-encoding`: a name whose bytes are not UTF-8: zipfile reads them as CP437 (or refuses the whole \
-            archive when they are flagged UTF-8), unzip writes the bytes; the file may not be found under the name \
-            the code imports.
+            archive when they are flagged UTF-8), unzip writes the bytes; a backslash, a folder separator to unzip \
+            and part of the name to zipfile. The file may not be found under the name the code imports.
             - `directory-with-data`: an entry whose attributes say "folder" but which holds data and has no `/` at \
             the end of its name: the extractors write a file, judged as such; tools that trust the attributes skip it.
-            - `duplicate-name`: several entries with one name: each is written over the last, so the file on disk \
-            is the last one.
+            - `duplicate-name`: several entries with one name (`lib//x.so` and `./lib/x.so` are one name to an \
+            extractor): each is written over the last, so the file on disk is the last one, and only it is judged.
+            - `refused-by-zipfile`: a ZIP Python's zipfile refuses whole (a malformed extra field, an end-record \
+            signature inside the archive comment) while unzip reads it: what is deployed depends on the tool.
 
             Fix: rebuild the archive with a standard tool (`zip -r`, `python -m zipfile -c`, the build system's \
             packager) from the files as they should be; names in plain UTF-8, each once.
@@ -68,6 +70,7 @@ enum ExtractionMismatch {
         case .nameEncoding: "Rebuild the archive with a tool that writes UTF-8 names and flags them (zip 3.0, python -m zipfile, 7-Zip with -mcu); or rename the file to ASCII."
         case .directoryWithData: "Rebuild the archive with a standard tool: folders are entries ending in '/' with no data."
         case .duplicateName: "Rebuild the archive from a clean folder so each name appears once (zip -r into a new file, not -u into an old one)."
+        case .refusedByZipfile: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager): one that Python's zipfile refuses is read by some extractors and not others."
         default: "Rebuild the archive with a standard tool."
         }
     }

@@ -39,7 +39,7 @@ public struct ArtifactReader: Sendable {
         switch try ArtifactInput.examine(path: path, limit: limits.artifactBytes) {
         case .folder:
             try FolderSource(root: path).walk(into: &walk, jobs: jobs)
-            walk.judgeLinks(from: .folder(root: path))
+            walk.settle(links: .folder(root: path))
             return walk.artifact(path: path, kind: .folder)
         case .stream(let label, let bytes):
             return try read(bytes: bytes, label: label, walk: &walk)
@@ -65,43 +65,22 @@ public struct ArtifactReader: Sendable {
         switch signature {
         case .zip:
             let index = prepended ?? ZipCentralDirectory.read(path: path)
-            let archive: ArchiveHandle
-            do {
-                archive = try ArchiveHandle(path: path, format: .zip)
-            } catch .unreadableArtifact(_, let reason) {
-                throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(index.failureReason ?? reason)")
-            }
             let kind: ArtifactKind = name.lowercased().hasSuffix(".whl") ? .wheel : .zip
-            // A plain central directory: listed from it, STORED and DEFLATE data read by offset with zlib; libarchive
-            // only for the entries that need it (opened above, so an archive it refuses is refused as before).
-            let links = LinkedEntries.Source.zip(path: path, directory: try? index.get())
-            if ZipDirect.enabled, case .success(let directory) = index, directory.isPlain, let file = ZipFile(path: path) {
-                if jobs > 1, var parallel = readDirectInParallel(file: file, index: directory) {
-                    parallel.judgeLinks(from: links)
-                    return parallel.artifact(path: path, kind: kind, storedSize: storedSize)
-                }
-                if let failure = walk.walkDirect(file: file, directory: directory, archive: LazyArchive(path: path, handle: archive)),
-                    walk.entries.isEmpty
-                {
-                    throw .unreadableArtifact(path: path, reason: failure)
-                }
-                walk.judgeLinks(from: links)
-                return walk.artifact(path: path, kind: kind, storedSize: storedSize)
+            var read = try readZip(path: path, index: index)
+            read.settle(links: .zip(path: path, directory: try? index.get()))
+            if let refused = try? index.get().refusedByZipfile {
+                read.addProblem(ArtifactProblem(kind: .refusedByZipfile, path: nil, message: refused))
             }
-            if jobs > 1, case .success(let directory) = index, directory.isPlain, directory.groups.count > 1,
-                var parallel = readInParallel(path: path, index: directory)
-            {
-                parallel.judgeLinks(from: links)
-                return parallel.artifact(path: path, kind: kind, storedSize: storedSize)
-            }
-            try walk.walkTopLevel(archive, label: path, index: index)
-            walk.judgeLinks(from: links)
-            return walk.artifact(path: path, kind: kind, storedSize: storedSize)
+            return read.artifact(path: path, kind: kind, storedSize: storedSize)
         case .tarLike:
             let archive = try ArchiveHandle(path: path, format: .tar)
             try walk.walkTopLevel(archive, label: path, index: nil)
-            walk.judgeLinks(from: .tar(path: path))
+            walk.settle(links: .tar(path: path))
             return walk.artifact(path: path, kind: .tar, storedSize: storedSize)
+        case _ where Self.namedLikeZip(name):
+            // unzip and Python's zipfile refuse it ("End-of-central-directory signature not found"): so does shiplint,
+            // rather than read a cut ZIP behind a self-extractor stub as the stub.
+            throw .unreadableArtifact(path: path, reason: "named like a ZIP, but no ZIP end record was found (truncated, or not a ZIP); unzip and Python's zipfile refuse it too")
         case let signature where signature.isNativeBinary || NativeName.looksNative(name):
             // A single binary, or a file named like one that is not (it is read as one unreadable binary).
             walk.examineFile(
@@ -113,6 +92,39 @@ public struct ArtifactReader: Sendable {
                 ? "the file is empty"
                 : "neither a ZIP, wheel or tar archive, nor an ELF, PE or Mach-O binary")
         }
+    }
+
+    /// Named `.zip`, `.whl` or `.jar` but with no ZIP central directory the extractors could find.
+    private static func namedLikeZip(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".zip") || lower.hasSuffix(".whl") || lower.hasSuffix(".jar")
+    }
+
+    /// A ZIP on disk: with a plain central directory, listed from it and its STORED and DEFLATE data read by offset
+    /// (on `jobs` workers when there are several), libarchive opened only for the entries that need it; otherwise every
+    /// entry through libarchive, which says what is wrong with the archive.
+    private func readZip(path: String, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>) throws(ReadError) -> Walk {
+        var walk = Walk(limits: limits)
+        if ZipDirect.enabled, case .success(let directory) = index, directory.isPlain, let file = ZipFile(path: path) {
+            if jobs > 1, let parallel = readDirectInParallel(file: file, index: directory) { return parallel }
+            if let failure = walk.walkDirect(file: file, directory: directory, archive: LazyArchive(path: path)), walk.entries.isEmpty {
+                throw .unreadableArtifact(path: path, reason: failure)
+            }
+            return walk
+        }
+        let archive: ArchiveHandle
+        do {
+            archive = try ArchiveHandle(path: path, format: .zip)
+        } catch .unreadableArtifact(_, let reason) {
+            throw .unreadableArtifact(path: path, reason: "no readable ZIP central directory (truncated or damaged?): \(index.failureReason ?? reason)")
+        }
+        if jobs > 1, case .success(let directory) = index, directory.isPlain, directory.groups.count > 1,
+            let parallel = readInParallel(path: path, index: directory)
+        {
+            return parallel
+        }
+        try walk.walkTopLevel(archive, label: path, index: index)
+        return walk
     }
 
     /// An artifact read from standard input or a pipe: the same readers, on bytes held in memory.
@@ -625,6 +637,11 @@ struct Walk: Sendable {
     }
 
     var budgetIsSpent: Bool { budgetExhausted || stopped }
+
+    /// Removes the binaries at the given indices (judged for entries a later one replaced).
+    mutating func dropBinaries(where drop: (Int) -> Bool) {
+        binaries = binaries.indices.filter { !drop($0) }.map { binaries[$0] }
+    }
 
     /// Names the target of the link a binary was judged for (`LinkedEntries`).
     mutating func nameLinkTarget(at index: Int, _ target: String) {

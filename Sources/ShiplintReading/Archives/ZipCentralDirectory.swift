@@ -55,6 +55,8 @@ struct ZipCentralDirectory {
     let claimedCount: UInt64?
     /// Records with a problem of each kind past the first `namedProblems`: counted, not named one by one.
     let unnamedProblems: [ArtifactProblem.Kind: Int]
+    /// Why Python's zipfile refuses the archive as a whole while unzip reads it, if it does.
+    var refusedByZipfile: String?
 
     /// Nothing to report: one record per local header, names that agree, a count that holds. Only such a directory is
     /// read in parallel runs (a hostile one is read on one handle, so its problems are named in one order).
@@ -128,6 +130,8 @@ struct ZipCentralDirectory {
         }
         let tailStart = size - UInt64(tailLength)
         let view = ByteView(tail, byteOrder: .little)
+        // Python's zipfile takes the last end-record signature in the file's tail, even one inside the comment.
+        let lastSignature = stride(from: tail.count - 4, through: 0, by: -1).first(where: { view.u32($0) == 0x0605_4B50 })
         guard let end = stride(from: tail.count - 22, through: 0, by: -1).first(where: { view.u32($0) == 0x0605_4B50 }),
             var count = view.u16(end + 10).map(UInt64.init), var directorySize = view.u32(end + 12).map(UInt64.init),
             var directoryOffset = view.u32(end + 16).map(UInt64.init)
@@ -199,8 +203,11 @@ struct ZipCentralDirectory {
             start = next
         }
         let unnamed = pairWithLocalHeaders(&ordered, groups: groups, size: size, fetch: fetch)
-        noteDuplicateNames(&ordered)
-        return .success(ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount, unnamedProblems: unnamed))
+        var directory = ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount, unnamedProblems: unnamed)
+        if let lastSignature, lastSignature > end {
+            directory.refusedByZipfile = "the archive's comment holds an end-record signature (at \(lastSignature - end) bytes after the real one): Python's zipfile takes it for the end record and refuses the archive, unzip reads it"
+        }
+        return .success(directory)
     }
 
     /// Reads records until the directory ends or something else starts, as libarchive does (it ignores the count).
@@ -399,23 +406,14 @@ extension ZipCentralDirectory {
         if let encoding = name.encoding {
             found.append((.nameEncoding, "the extractors write this name differently: \(encoding)"))
         }
+        if let malformed = name.malformedExtra {
+            found.append((.refusedByZipfile, "\(malformed): Python's zipfile refuses the whole archive, unzip ignores the field"))
+        }
         let attributes = record.host == 3 ? (record.externalAttributes >> 16) & 0o170000 == 0o040000 : record.host == 0 && record.externalAttributes & 0x10 != 0
         if attributes, !name.name.hasSuffix("/"), record.uncompressedSize > 0 {
             found.append((.directoryWithData, "the ZIP marks it as a folder, but it holds \(record.uncompressedSize) bytes and its name does not end in '/': unzip and Python's zipfile write a file (judged here), tools that trust the attributes make a folder"))
         }
         return found
-    }
-
-    /// Names given to several entries (folders aside): the extractors write each in turn, and the last one stays.
-    fileprivate static func noteDuplicateNames(_ records: inout [Record]) {
-        var count: [String: Int] = [:]
-        for record in records where !record.name.hasSuffix("/") { count[record.name, default: 0] += 1 }
-        guard count.values.contains(where: { $0 > 1 }) else { return }
-        var told: Set<String> = []
-        for index in records.indices where (count[records[index].name] ?? 0) > 1 && told.insert(records[index].name).inserted {
-            let times = count[records[index].name]!
-            records[index].extraction.append((.duplicateName, "\(times) entries of the ZIP are named '\(records[index].name)': unzip and Python's zipfile write each in turn over the last, so only the last one (by local header offset) is on disk"))
-        }
     }
 
     /// How the local header disagrees with the record on reading the data (no data descriptor): the method, the

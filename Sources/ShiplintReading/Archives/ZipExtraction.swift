@@ -14,7 +14,7 @@ import ShiplintFacts
 ///   unzip writes when the UTF-8 flag (bit 11) is not set; zipfile 3.11 ignores it and writes the stored name.
 /// - A name flagged UTF-8 that is not UTF-8 makes zipfile refuse the whole archive; unzip writes its bytes. A name
 ///   not flagged UTF-8 with bytes outside ASCII is decoded as CP437 by zipfile and written as UTF-8; unzip writes its
-///   bytes (converting OEM to ISO 8859-1 for an MS-DOS host).
+///   bytes, converted from CP437 to ISO 8859-1 for an MS-DOS or OS/2 host, flagged UTF-8 or not.
 enum ZipExtraction {
     enum EntryType { case file, directory, symlink }
 
@@ -43,6 +43,8 @@ enum ZipExtraction {
         var unicodePath: String?
         /// Why the extractors write different bytes for this name (its encoding), if they do.
         var encoding: String?
+        /// Why Python's zipfile refuses the record's extra field, if it does.
+        var malformedExtra: String?
     }
 
     static func name(raw: ArraySlice<UInt8>, flags: UInt16, host: UInt8, extra: ArraySlice<UInt8>) -> Name {
@@ -51,18 +53,40 @@ enum ZipExtraction {
         if cut.count != raw.count { result.stored = EntryName.display(raw) }
         let isUTF8 = String(validating: Array(cut), as: UTF8.self) != nil
         let flagged = flags & 0x800 != 0
+        // unzip 6.0 converts the names of an MS-DOS (0) or OS/2 HPFS (6) host from CP437 to ISO 8859-1 whatever the flag.
+        let converted = host == 0 || host == 6
         if flagged && !isUTF8 {
             result.encoding = "the ZIP flags it as UTF-8 but it is not: Python's zipfile refuses the whole archive, unzip writes its bytes"
+        } else if flagged && converted && !cut.allSatisfy({ $0 < 0x80 }) {
+            result.encoding = "its UTF-8 name comes from an \(host == 0 ? "MS-DOS" : "OS/2") host: Python's zipfile writes it as UTF-8, unzip converts its bytes from CP437 to ISO 8859-1"
         } else if !flagged && !cut.allSatisfy({ $0 < 0x80 }) {
             let zipfileName = String(decoding: [UInt8](cut).flatMap { cp437($0).utf8 }, as: UTF8.self)
             if zipfileName != result.name {
-                result.encoding = "its bytes are not flagged UTF-8: Python's zipfile reads them as CP437 and writes '\(zipfileName)', unzip writes the bytes \(host == 0 ? "converted from CP437 to ISO 8859-1" : "as they are")"
+                result.encoding = "its bytes are not flagged UTF-8: Python's zipfile reads them as CP437 and writes '\(zipfileName)', unzip writes the bytes \(converted ? "converted from CP437 to ISO 8859-1" : "as they are")"
             }
+        }
+        if result.encoding == nil, cut.contains(UInt8(ascii: "\\")) {
+            let unzipName = result.name.replacingOccurrences(of: "\\", with: "/")
+            result.encoding = "a backslash: unzip writes it as a folder separator ('\(unzipName)'), Python's zipfile keeps it in the file's name"
         }
         if !flagged, let path = unicodePath(extra: Array(extra), storedName: raw), path != result.name {
             result.unicodePath = path
         }
+        result.malformedExtra = malformedExtra(Array(extra))
         return result
+    }
+
+    /// Why Python's zipfile refuses an extra field (a block longer than what is left of the field), nil when it does not.
+    static func malformedExtra(_ extra: [UInt8]) -> String? {
+        let view = ByteView(extra, byteOrder: .little)
+        var cursor = 0
+        while cursor + 4 <= extra.count, let id = view.u16(cursor), let length = view.u16(cursor + 2).map(Int.init) {
+            guard cursor + 4 + length <= extra.count else {
+                return "its extra field's block 0x\(String(id, radix: 16)) claims \(length) bytes where \(extra.count - cursor - 4) remain"
+            }
+            cursor += 4 + length
+        }
+        return nil
     }
 
     /// The Info-ZIP Unicode Path extra field's name, when its CRC-32 is that of the stored name (unzip's test).
