@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats docs-test bench fixtures demo install clean
+.PHONY: all deps build debug test unit conformance ci-formats docs-test differential bench fixtures demo install clean
 
 all: build
 
@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance ci-formats docs-test dist-test
+test: unit conformance ci-formats docs-test differential dist-test
 
 unit: debug
 	$(SWIFT) test
@@ -55,6 +55,12 @@ docs-test:
 	$(PYTHON) packaging/check_docs.py
 
 # Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
+# Differential tests with the real programs as oracles (docs/development.md): archives against Info-ZIP unzip and
+# Python's zipfile/tarfile. `make test` runs the slice; `make differential N=1000000` a long campaign.
+differential: debug
+	@command -v unzip >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq unzip >/dev/null; }
+	$(PYTHON) differential/archives/run.py --shiplint $(DEBUG_BIN) --variants $(or $(N),5000)
+
 bench: build
 	$(PYTHON) bench/run.py
 

@@ -169,7 +169,7 @@ enum ExplainProject {
             }
             target = loaded
         }
-        let reader = ArtifactReader(limits: limits)
+        let reader = ArtifactReader(limits: limits, metadata: .checks)
         func read(_ code: CodeSource, _ what: String) throws -> Artifact {
             switch code {
             case .local(let path):

@@ -20,7 +20,7 @@ func readImage(
     }
     progress?.update("reading the image \(path)")
     do {
-        let artifact = try ImageReader(limits: limits, platform: platform).read(path: path)
+        let artifact = try ImageReader(limits: limits, platform: platform, metadata: .checks).read(path: path)
         guard let image = artifact.image else { throw fail("internal error: \(path) read as an image without image facts", status: ExitStatus.internalError) }
         return (TargetRuntime.image(image, label: path), artifact)
     } catch let error as ReadError {
@@ -62,7 +62,7 @@ struct ProjectImages {
             guard ImageReader.isImage(path: path) else {
                 return .failure(ArtifactReadFailure(message: "not a container image: no manifest.json, nor oci-layout and index.json"))
             }
-            let artifact = try ImageReader(limits: limits, platform: platform, preferredPlatform: preferred).read(path: path)
+            let artifact = try ImageReader(limits: limits, platform: platform, preferredPlatform: preferred, metadata: .checks).read(path: path)
             guard let image = artifact.image else { return .failure(ArtifactReadFailure(message: "read without image facts")) }
             return .success((TargetRuntime.image(image, label: path), artifact))
         } catch {

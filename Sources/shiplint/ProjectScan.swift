@@ -55,7 +55,7 @@ enum ProjectScan {
         let override = try input.target.map(loadTarget)
         if let today = input.today, !RuntimeLifecycle.isDay(today) { throw fail("--today must be YYYY-MM-DD, not '\(today)'") }
         let today = input.today ?? currentDay()
-        let reader = ArtifactReader(limits: input.reading.limits)
+        let reader = ArtifactReader(limits: input.reading.limits, metadata: .checks)
         var cache: [String: Result<Artifact, ArtifactReadFailure>] = [:]
         func artifact(_ path: String) -> Result<Artifact, ArtifactReadFailure> {
             if let cached = cache[path] { return cached }

@@ -224,7 +224,7 @@ struct ReadingOptions: ParsableArguments {
             let last = first + paths.count - 1
             progress.update("reading \(what) (\(first == last ? "\(first)" : "\(first)-\(last)") of \(total ?? paths.count))")
         }
-        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs))
+        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs), metadata: .checks)
         var artifacts: [Artifact] = []
         for result in reader.read(paths: paths) {
             switch result {

@@ -13,7 +13,7 @@ import Testing
         "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
         "node-abi-mismatch", "node-abi-unread", "node-platform-package", "prisma-engine-mismatch",
         "image-media-type", "image-integrity", "image-entrypoint", "image-arch-mismatch", "image-too-large",
-        "handler-not-found", "layer-incompatible", "runtime-deprecated", "abi3-too-new", "abi3-non-stable",
+        "handler-not-found", "layer-incompatible", "runtime-deprecated", "abi3-too-new", "abi3-non-stable", "extraction-mismatch",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {

@@ -419,6 +419,8 @@ extension ZipCentralDirectory {
     /// How the local header disagrees with the record on reading the data (no data descriptor): the method, the
     /// CRC-32, the sizes; or a STORED record whose two sizes differ. Nil when they agree.
     fileprivate static func headerDisagreement(_ record: Record, header: ByteView) -> String? {
+        // An encrypted entry's headers are libarchive's to judge (it says the entry is encrypted).
+        guard record.flags & 0x41 == 0 else { return nil }
         if record.method == 0 && record.compressedSize != record.uncompressedSize {
             return "STORED, yet its central-directory record gives \(record.compressedSize) bytes stored for \(record.uncompressedSize): unzip and Python's zipfile fail on it"
         }

@@ -3,8 +3,8 @@ internal import CZlib
 import Foundation
 import ShiplintFacts
 
-/// A ZIP file on disk, read by offset. `pread` keeps no file position, so one descriptor serves every core.
-final class ZipFile: @unchecked Sendable {
+/// A ZIP file on disk, read by offset, owned by one task (each worker of `ParallelShare` opens its own).
+final class ZipFile {
     let path: String
     let descriptor: Int32
 
@@ -411,18 +411,12 @@ extension Walk {
     /// data is read by offset (`ZipDirectContent`). Entries the direct path cannot judge go through libarchive, on a
     /// handle opened when first needed. Returns the libarchive error that ended the walk, if any.
     @discardableResult
-    mutating func walkDirect(file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive, groups: [Int]? = nil) -> String? {
-        let marking = groups != nil
-        for group in groups ?? Array(directory.groups.indices) {
+    mutating func walkDirect(file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive) -> String? {
+        for group in directory.groups.indices {
             if stopped { return nil }
-            let before = (entries.count, binaries.count, problems.count, inflated)
-            let failure = visitDirect(group: group, file: file, directory: directory, archive: archive)
-            if marking {
-                marks[group] = Mark(
-                    entries: before.0..<entries.count, binaries: before.1..<binaries.count, problems: before.2..<problems.count,
-                    inflated: inflated - before.3)
+            if let failure = visitDirect(group: group, file: file, directory: directory, archive: archive) {
+                return failure == "" ? nil : failure
             }
-            if let failure { return failure == "" ? nil : failure }
         }
         return nil
     }
