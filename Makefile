@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats docs-test differential bench fixtures demo install clean
+.PHONY: all deps build debug test unit conformance ci-formats docs-test soak soak-ci soak-lock differential differential-elf differential-archives bench fixtures demo install clean
 
 all: build
 
@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit conformance ci-formats docs-test differential dist-test
+test: unit differential-elf differential-archives conformance ci-formats docs-test soak-ci dist-test
 
 unit: debug
 	$(SWIFT) test
@@ -54,13 +54,37 @@ ci-formats: debug
 docs-test:
 	$(PYTHON) packaging/check_docs.py
 
-# Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
-# Differential tests with the real programs as oracles (docs/development.md): archives against Info-ZIP unzip and
-# Python's zipfile/tarfile. `make test` runs the slice; `make differential N=1000000` a long campaign.
-differential: debug
-	@command -v unzip >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq unzip >/dev/null; }
-	$(PYTHON) differential/archives/run.py --shiplint $(DEBUG_BIN) --variants $(or $(N),5000)
+# The real-world soak (soak/README.md): the most downloaded native PyPI projects installed as AWS documents for every
+# Lambda Python runtime on both architectures, plus wrong builds, zipped, scanned and compared with an oracle that
+# shares no code with shiplint. Wheels pinned by sha256 in soak/lock.json, cached in ~/.cache/shiplint/soak.
+soak: build
+	SHIPLINT=$(RELEASE_BIN) $(PYTHON) soak/run.py
+# The CI slice of it, part of `make test` (soak/ci-slice.txt on three targets); offline it says what it skipped.
+soak-ci: debug
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) soak/run.py --ci
+# Resolves the candidates again (network; rewrites soak/lock.json: commit it with the figures it gives).
+soak-lock:
+	$(PYTHON) soak/run.py --setup-only && $(PYTHON) soak/lock.py --relock
 
+# The ELF differential test (differential/elf/run.py): variants of real libraries dlopen()ed by glibc's ld.so and
+# scanned by shiplint against this machine; every disagreement fails and is saved in .build/differential-elf.
+# `make differential-elf` is the slice `make test` runs; `make differential N=1000000` a campaign over every kind.
+N ?= 1000000
+differential-elf: debug
+	$(PYTHON) differential/elf/run.py --shiplint $(DEBUG_BIN) --variants 20000 --kinds identity,decoy,strings,truncation
+
+# The archive differential test (differential/archives/run.py): ZIP and tar variants extracted by Info-ZIP unzip,
+# Python's zipfile, tarfile and GNU tar (shut in a mount namespace) and read by shiplint; every difference that is not
+# a finding fails and is saved in differential/archives/failures. `make differential-archives` is the slice `make test` runs.
+differential-archives: debug
+	@command -v unzip >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq unzip >/dev/null; }
+	$(PYTHON) differential/archives/run.py --shiplint $(DEBUG_BIN) --variants 5000
+
+differential: build
+	$(PYTHON) differential/elf/run.py --shiplint $(RELEASE_BIN) --variants $(N) --batch 20000 --progress --show 20
+	$(PYTHON) differential/archives/run.py --shiplint $(RELEASE_BIN) --variants $(N)
+
+# Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
 bench: build
 	$(PYTHON) bench/run.py
 

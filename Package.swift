@@ -58,11 +58,17 @@ let package = Package(
         // Deployment descriptors (SAM, CDK cloud assembly, Serverless, Terraform): which functions, runtimes,
         // architectures, handlers, code and layers a project deploys. Reads text, never archives or binaries.
         .target(name: "ShiplintDeployments", dependencies: ["ShiplintFacts", .product(name: "Yams", package: "Yams")]),
+        // A scan from inputs to its one outcome: the artifacts or the project read, each deployment judged by the
+        // checks, the policy's judge applied. The command line parses, calls this, and renders.
+        .target(
+            name: "ShiplintScan",
+            dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintPolicy", "ShiplintDeployments"]
+        ),
         .executableTarget(
             name: "shiplint",
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports",
-                "ShiplintPolicy", "ShiplintDeployments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ShiplintPolicy", "ShiplintDeployments", "ShiplintScan", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Build tool: turns rules/*.toml into a Swift source so built-in targets ship inside the binary.
@@ -72,7 +78,7 @@ let package = Package(
             name: "ShiplintTests",
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports", "ShiplintPolicy",
-                "ShiplintDeployments",
+                "ShiplintDeployments", "ShiplintScan",
             ],
             // Golden reports are read from the repository by path, not bundled as resources.
             exclude: ["Goldens"]

@@ -202,10 +202,11 @@ def case_sam_clean(binary, scratch):
     expect(item["target"]["name"] == "aws-lambda-python3.11-x86_64", "target %s" % item["target"])
     expect(status == 0, "exit %d on a clean build" % status)
     checks = sorted({f[0] for f in findings(document, "HelloFunction")})
-    expect(checks == ["runtime-deprecated"], "findings %s (expected only runtime-deprecated on %s)" % (checks, TODAY))
+    expect(checks == [], "findings %s (expected none on %s: python3.11 is deprecated on 2027-06-30)" % (checks, TODAY))
     expect(any(a["path"].endswith("HelloFunction") and a["binaries"] for a in item["artifacts"]), "the built function's _yaml extension was not read")
-    result = shiplint(binary, ["scan", ".aws-sam/build", "--today", "2026-01-01", "--no-config"], project)
-    expect(result.returncode == 0 and "runtime-deprecated" not in result.stdout, "runtime-deprecated before 2026-06-30: %s" % result.stdout)
+    result = shiplint(binary, ["scan", ".aws-sam/build", "--today", "2027-06-30", "--no-config"], project)
+    expect(result.returncode == 0 and "warning[runtime-deprecated] python3.11 was deprecated on 2027-06-30" in result.stdout,
+           "no runtime-deprecated on python3.11's day: %s" % result.stdout)
 
 
 def case_sam_windows_binary(binary, scratch):

@@ -4,22 +4,27 @@
 The .toml files are the product and are committed; this script records how they were derived, so that a new
 listing can be turned into rule files the same way. It reads the reference facts shiplint was started from:
 
-    python3 rules/generate.py --reference /path/to/reference [--out rules]
+    python3 rules/generate.py [--reference rules/listings] [--out rules]
 
-<reference>/lambda-runtimes/*.txt are soname listings taken inside live Lambda functions (their headers name the
-upstream files); <reference>/manylinux-policy.json is pypa/auditwheel's policy table. Values that do not come
+rules/listings/*.txt are soname listings taken inside live Lambda functions (their headers name the upstream files;
+var-lang-lib.txt is written by rules/listings/lang_lib_listing.py); rules/listings/manylinux-policy.json is pypa/
+auditwheel's policy table. The listings are committed beside the rules so that a test can hold every target's library
+lists against them (Tests/ShiplintTests/TargetListingTests.swift) and a regenerated rule file cannot drift. Values that do not come
 from those files (libstdc++ / libgcc_s ceilings, musllinux policy, Lambda limits) are written here with their source.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import textwrap
+import tomllib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+LISTINGS = Path(__file__).resolve().parent / "listings"
 GENERATED = "# Written by rules/generate.py from shiplint's reference facts; change the generator and rerun it."
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -81,7 +86,7 @@ def q(s: str) -> str:
 
 
 def array(key: str, values: list[str], comments: list[str] = (), inline_max: int = 4) -> str:
-    lines = [f"# {c}" for c in comments]
+    lines = [f"# {w}" for c in comments for w in (textwrap.wrap(c, 116) if len(c) > 116 else [c])]
     if len(values) <= inline_max:
         lines.append(f"{key} = [{', '.join(q(v) for v in values)}]")
     else:
@@ -159,7 +164,7 @@ def header(name: str, description: str, *, extends: str | None = None, abstract:
 
 LD_LIBRARY_PATH_SOURCE = [
     "LD_LIBRARY_PATH of every public.ecr.aws/lambda image, in order:",
-    "reference/lambda-runtimes/ld-library-path.txt (aws/aws-lambda-base-images, x86_64/Dockerfile.<runtime>,",
+    "rules/listings/ld-library-path.txt (aws/aws-lambda-base-images, x86_64/Dockerfile.<runtime>,",
     "commits of 2024-10-14: ENV LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib).",
 ]
 
@@ -218,13 +223,43 @@ AL2023 = OS(
     },
 )
 
+# Where the loader file is, per OS and architecture: the listings of base.al2/base.al2023 fs-<arch>.txt
+# (shogo82148/docker-lambda) have usr/lib64/ld-linux-x86-64.so.2 on x86_64; on arm64 Amazon Linux 2 has
+# usr/lib/ld-linux-aarch64.so.1 and usr/lib64/ld-linux-aarch64.so.1, Amazon Linux 2023 usr/lib/ld-linux-aarch64.so.1 only.
+LOADER_PATHS = {
+    ("al2", "x86_64"): ["/lib64/ld-linux-x86-64.so.2", "/usr/lib64/ld-linux-x86-64.so.2"],
+    ("al2023", "x86_64"): ["/lib64/ld-linux-x86-64.so.2", "/usr/lib64/ld-linux-x86-64.so.2"],
+    ("al2", "aarch64"): ["/lib/ld-linux-aarch64.so.1", "/lib64/ld-linux-aarch64.so.1", "/usr/lib/ld-linux-aarch64.so.1",
+                         "/usr/lib64/ld-linux-aarch64.so.1"],
+    ("al2023", "aarch64"): ["/lib/ld-linux-aarch64.so.1", "/usr/lib/ld-linux-aarch64.so.1"],
+}
+
+# Since when the C++ ceiling holds: the libstdc++ package in the successive packages-x86_64.txt of base.al2023.
+CXX_SINCE = {
+    "al2023": [
+        "Since mid-2025: the live provided.al2023 package lists (shogo82148/docker-lambda base.al2023/packages-x86_64.txt)",
+        "show libstdc++-11.4.1 (2023-11-27) and 11.5.0 (2025-05-18, GLIBCXX_3.4.29 / CXXABI_1.3.13), then 14.2.1 from",
+        "the dump of 2025-06-04 (commit a9f3325f). A container image built on an older AL2023 base keeps its 11.x; images",
+        "are judged by their own libstdc++ (the image target reads it), never by this file.",
+    ],
+    "al2": ["libstdc++ 7.3.1 throughout the Amazon Linux 2 listings."],
+}
+
 LAMBDA_ARCH = {"x86_64": "x86_64", "aarch64": "arm64"}
 LOADER = {"x86_64": "ld-linux-x86-64.so.2", "aarch64": "ld-linux-aarch64.so.1"}
 TRIPLET = {"x86_64": "x86_64-linux-gnu", "aarch64": "aarch64-linux-gnu"}
 
 
+def listing_path(ref: Path, name: str) -> Path:
+    """A listing in rules/listings/ (or, for an older reference folder, its lambda-runtimes/)."""
+    for candidate in (ref / name, ref / "lambda-runtimes" / name):
+        if candidate.exists():
+            return candidate
+    raise SystemExit(f"no {name} in {ref}")
+
+
 def os_sonames(ref: Path, os_: OS, arch: str) -> list[str]:
-    sections = read_listing(ref / "lambda-runtimes" / os_.listing)
+    sections = read_listing(listing_path(ref, os_.listing))
     names = [s for _, sonames in sections for s in sonames]
     if arch == "aarch64":  # listing headers: "arm64: ld-linux-aarch64.so.1 instead of ld-linux-x86-64.so.2, no libmvec.so.1"
         names = [LOADER["aarch64"] if s == LOADER["x86_64"] else s for s in names if s != "libmvec.so.1"]
@@ -362,10 +397,16 @@ def known_absent_sections(os_: OS, python: bool) -> list[str]:
     return [SEC_BOTH, SEC_AL2_ONLY] + ([] if python else [SEC_AL2_NONPY]) + [SEC_AL2_ALL]
 
 
+def known_absent_entries(ref: Path, os_: OS, arch: str, *, python: bool) -> list[tuple[str, str]]:
+    """(soname, section) of every known-absent entry that applies to `os_`, before leaving out what is present."""
+    sections = read_known_absent(listing_path(ref, "known-absent.txt"))
+    return [(soname, section) for section in known_absent_sections(os_, python) for soname, _ in sections[section]]
+
+
 def known_absent_block(ref: Path, os_: OS, arch: str, *, python: bool, present: set[str]) -> str:
-    sections = read_known_absent(ref / "lambda-runtimes" / "known-absent.txt")
+    sections = read_known_absent(listing_path(ref, "known-absent.txt"))
     out = ["# Sonames checked absent from the live runtimes, with the fix people use:",
-           "# reference/lambda-runtimes/known-absent.txt (shogo82148/docker-lambda fs-*.txt dumps of base.al2023, base.al2,",
+           "# rules/listings/known-absent.txt (shogo82148/docker-lambda fs-*.txt dumps of base.al2023, base.al2,",
            "# python3.9-3.14, nodejs20/22/24, 2025-11..2026-08), sections:"]
     seen = set()
     for section in known_absent_sections(os_, python):
@@ -404,7 +445,7 @@ PACKAGE = "\n".join([
 def os_base(ref: Path, os_: OS, arch: str) -> tuple[str, str]:
     name = f"{os_.key}-{arch}"
     os_list = os_sonames(ref, os_, arch)
-    search = [l.strip() for l in (ref / "lambda-runtimes" / "ld-library-path.txt").read_text().splitlines()
+    search = [l.strip() for l in listing_path(ref, "ld-library-path.txt").read_text().splitlines()
               if l.strip() and not l.startswith("#")]
     gcc_value, gcc_comment = os_.gcc[arch]
     arm = arch == "aarch64"
@@ -418,9 +459,17 @@ def os_base(ref: Path, os_: OS, arch: str) -> tuple[str, str]:
         kv("libc", "glibc", "Amazon Linux uses glibc"),
         kv("libc-version", os_.glibc, os_.glibc_source),
         kv("display-name", os_.display, "reference/README.md runtime table"),
+        array("loader-paths", LOADER_PATHS[(os_.key, arch)], [
+            f"Where the ELF loader is (PT_INTERP must name one of these): shogo82148/docker-lambda dockerfiles/base.{os_.key}/",
+            f"fs-{LAMBDA_ARCH[arch]}.txt has {', '.join(p.removeprefix('/') for p in LOADER_PATHS[(os_.key, arch)] if p.startswith('/usr'))};",
+            "/lib and /lib64 are links to usr/lib and usr/lib64.",
+            *(["Amazon Linux 2023 keeps the arm64 loader under /usr/lib only: /lib64/ld-linux-aarch64.so.1 does not exist."]
+              if (os_.key, arch) == ("al2023", "aarch64") else []),
+        ]),
         "",
         "[symbol-versions]",
         "# Ceilings of the runtime's own libstdc++.so.6 / libgcc_s.so.1 (highest version node each defines).",
+        *["# " + c for c in CXX_SINCE[os_.key]],
         kv("GLIBCXX", *os_.glibcxx),
         kv("CXXABI", *os_.cxxabi),
         kv("GCC", gcc_value, gcc_comment),
@@ -429,12 +478,13 @@ def os_base(ref: Path, os_: OS, arch: str) -> tuple[str, str]:
         array("search-path", search, LD_LIBRARY_PATH_SOURCE),
         "",
         array("os", os_list, [
-            f"Sonames in /lib64 + /usr/lib64: reference/lambda-runtimes/{os_.listing} ({len(os_list)} names), from",
+            f"Sonames in /lib64 + /usr/lib64: rules/listings/{os_.listing} ({len(os_list)} names), from",
             f"{os_.listing_source}.",
         ] + ([f"arm64: as that listing's header says, {LOADER['aarch64']} replaces {LOADER['x86_64']} and there is no libmvec.so.1."]
              if arm else [])),
         "",
         known_absent_block(ref, os_, arch, python=False, present=set(os_list)),
+        *provides_block(os_provides(os_)),
         "",
         PACKAGE,
         "",
@@ -443,92 +493,224 @@ def os_base(ref: Path, os_: OS, arch: str) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Runtime additions
+# The runtimes AWS lists, and what each puts in /var/lang/lib
 
 
-def python_runtime_common(ref: Path, os_: OS, arch: str) -> tuple[list[str], list[str], dict[str, str]]:
-    """(/var/lang/lib sonames common to the OS's python runtimes minus the OS list, dropped duplicates, version -> libpython)."""
-    listing = "al2023-lambda-python.txt" if os_.key == "al2023" else "al2-lambda-python.txt"
-    sections = read_listing(ref / "lambda-runtimes" / listing)
-    os_list = set(os_sonames(ref, os_, arch))
-    common, versioned = [], {}
-    for head, sonames in sections:
-        if head.startswith(("/lib64", "/usr/lib64")):  # the OS part, written by the OS base
-            continue
-        for s in sonames:
-            m = re.fullmatch(r"libpython(3\.\d+)\.so\.1\.0", s)
-            if m:
-                versioned[m.group(1)] = s
-            else:
-                common.append(s)
-    if os_.key == "al2023" and arch == "aarch64":
-        # al2023-lambda-python.txt: "libcrypt.so.1 in /var/lang/lib exists on x86_64 only"
-        common = [s for s in common if s != "libcrypt.so.1"]
-    dropped = [s for s in common if s in os_list]
-    return [s for s in common if s not in os_list], dropped, versioned
+@dataclass(frozen=True)
+class Runtime:
+    id: str           # Lambda runtime id: nodejs22.x
+    os: OS
+    family: str       # python | nodejs | java | ruby | dotnet | provided
 
 
-def python_base(ref: Path, os_: OS, arch: str) -> tuple[str, str]:
-    name = f"{os_.key}-python-{arch}"
-    listing = "al2023-lambda-python.txt" if os_.key == "al2023" else "al2-lambda-python.txt"
-    versions = "python3.12, 3.13, 3.14" if os_.key == "al2023" else "python3.9, 3.10, 3.11"
-    common, dropped, _ = python_runtime_common(ref, os_, arch)
-    present = set(os_sonames(ref, os_, arch)) | set(common)
-    notes = [
-        f"/var/lang/lib of {versions}, below the OS list in reference/lambda-runtimes/{listing}",
-        ("(shogo82148/docker-lambda dockerfiles/python3.1{2,3,4}/fs-x86_64.txt, dumps 2025-11..2026-07)." if os_.key == "al2023"
-         else "(shogo82148/docker-lambda dockerfiles/python3.{9,10,11}/fs-x86_64.txt; 'identical set on arm64')."),
-        f"Left out because the OS list already has them (the runtime's copies shadow them): {', '.join(dropped)}.",
-        "libpythonX.Y.so.1.0 is version specific and added by each target.",
-    ]
-    if os_.key == "al2023" and arch == "aarch64":
-        notes.append("No libcrypt.so.1 on arm64: 'libcrypt.so.1 in /var/lang/lib exists on x86_64 only' (same listing).")
-    text = "\n".join([
-        header(name, f"{os_.display} Python runtimes ({versions}) on {arch} (base)", extends=f"base/{os_.key}-{arch}",
-               abstract=True, intro=[f"What the {versions} runtimes add to {os_.display} on {arch}."]),
-        "",
-        "[libraries]",
-        array("runtime", common, notes),
-        "",
-        "# known-absent is restated in full (arrays of tables replace the parent's), without what this runtime ships.",
-        known_absent_block(ref, os_, arch, python=True, present=present),
-        "",
-    ])
-    return f"base/{name}", text
+# Every runtime of AWS's "Lambda runtimes" page (docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html) with a
+# managed runtime on Amazon Linux 2 or 2023, as the page lists them on 2026-08-16 (read through endoflife.date's
+# products/aws-lambda.md, commit c86378a1 of 2026-08-16, whose script copies the page's tables), plus the deprecated
+# ones whose functions can still be updated and which shiplint already had (python3.9, nodejs18.x, nodejs20.x, ruby3.2).
+# Not here: dotnet9 (container images only, no managed runtime), runtimes on Amazon Linux 1 (go1.x, java8, provided),
+# and the long-deprecated ones. The OS of each: the base image its live listing was taken on (lambda-base:al2 or
+# lambda-base:al2023 in shogo82148/docker-lambda dockerfiles/<runtime>/run/Dockerfile), which agrees with the page.
+RUNTIMES = [
+    *(Runtime(f"python3.{m}", AL2, "python") for m in (9, 10, 11)),
+    *(Runtime(f"python3.{m}", AL2023, "python") for m in (12, 13, 14)),
+    Runtime("nodejs18.x", AL2, "nodejs"),
+    *(Runtime(f"nodejs{v}.x", AL2023, "nodejs") for v in (20, 22, 24)),
+    Runtime("java8.al2", AL2, "java"), Runtime("java11", AL2, "java"), Runtime("java17", AL2, "java"),
+    Runtime("java8.al2023", AL2023, "java"), Runtime("java11.al2023", AL2023, "java"),
+    Runtime("java17.al2023", AL2023, "java"), Runtime("java21", AL2023, "java"), Runtime("java25", AL2023, "java"),
+    Runtime("ruby3.2", AL2, "ruby"),
+    *(Runtime(f"ruby{v}", AL2023, "ruby") for v in ("3.3", "3.4", "4.0")),
+    Runtime("dotnet8", AL2023, "dotnet"), Runtime("dotnet10", AL2023, "dotnet"),
+    Runtime("provided.al2", AL2, "provided"), Runtime("provided.al2023", AL2023, "provided"),
+]
+RUNTIME_LIST_SOURCE = ("AWS 'Lambda runtimes' page as listed on 2026-08-16 (endoflife.date products/aws-lambda.md, "
+                       "commit c86378a1)")
+FAMILY_NAME = {"python": "Python", "nodejs": "Node.js", "java": "Java", "ruby": "Ruby", "dotnet": ".NET",
+               "provided": "OS-only"}
+# Families whose runtimes share libraries in /var/lang/lib: each gets a base per OS and architecture, whose
+# known-absent list leaves out what those runtimes ship there.
+FAMILY_BASES = ("python", "nodejs", "ruby")
 
 
-def nodejs_base(ref: Path, arch: str) -> tuple[str, str]:
-    name = f"al2023-nodejs-{arch}"
-    sections = read_listing(ref / "lambda-runtimes" / "al2023-lambda-nodejs.txt")
-    os_list = set(os_sonames(ref, AL2023, arch))
-    bundled = [s for head, sonames in sections if not head.startswith("/usr/lib64") for s in sonames]
-    extra = [s for s in bundled if s not in os_list]
-    text = "\n".join([
-        header(name, f"Amazon Linux 2023 Node.js runtimes (nodejs20.x, 22.x, 24.x) on {arch} (base)",
-               extends=f"base/al2023-{arch}", abstract=True,
-               intro=[f"What the nodejs20.x / 22.x / 24.x runtimes add to Amazon Linux 2023 on {arch}."]),
-        "",
-        "[libraries]",
-        array("runtime", extra, [
-            "/var/lang/lib of nodejs20/22/24: reference/lambda-runtimes/al2023-lambda-nodejs.txt",
-            "(shogo82148/docker-lambda dockerfiles/nodejs2{0,2,4}.x/fs-x86_64.txt). Node bundles its own",
-            f"{', '.join(bundled)} there, and nodejs24.x also its own libstdc++.so.6 (6.0.32); every one of them is in",
-            "the OS list too, so the runtime adds no soname the loader could not already find. (The copies shadow",
-            "the OS ones, which is why aws-lambda-nodejs24.x-* lowers the libstdc++ ceiling.)",
-        ]),
-        "",
-    ])
-    return f"base/{name}", text
+@functools.cache
+def read_lang_lib(ref: Path) -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
+    """var-lang-lib.txt: (runtime, Lambda arch) -> [(soname, file names behind it)], and each section's listing date."""
+    sections: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
+    current = None
+    for raw in listing_path(ref, "var-lang-lib.txt").read_text().splitlines():
+        line = raw.strip()
+        m = re.fullmatch(r"# --- (\S+) (x86_64|arm64) \(fs-\S+ of (\S+)\) ---", line)
+        if m:
+            current = (m.group(1), m.group(2))
+            sections[current] = []
+            LANG_LIB_DATES[current] = m.group(3)
+        elif line and not line.startswith("#") and current is not None:
+            words = line.split()
+            sections[current].append((words[0], words[1:]))
+    return sections
+
+
+LANG_LIB_DATES: dict[tuple[str, str], str] = {}
+
+
+def lang_lib(ref: Path, runtime: str, arch: str) -> list[tuple[str, list[str]]]:
+    key = (runtime, LAMBDA_ARCH[arch])
+    sections = read_lang_lib(ref)
+    if key not in sections:
+        raise SystemExit(f"rules/listings/var-lang-lib.txt has no section for {runtime} {LAMBDA_ARCH[arch]}")
+    return sections[key]
+
+
+def lang_lib_sonames(ref: Path, runtime: str, arch: str) -> list[str]:
+    return [soname for soname, _ in lang_lib(ref, runtime, arch)]
+
+
+def lang_lib_source(runtime: str, arch: str) -> str:
+    return (f"shogo82148/docker-lambda dockerfiles/{runtime}/fs-{LAMBDA_ARCH[arch]}.txt of "
+            f"{LANG_LIB_DATES[(runtime, LAMBDA_ARCH[arch])]}")
+
+
+def family_common(ref: Path, os_: OS, family: str, arch: str) -> list[str]:
+    """Sonames in /var/lang/lib of every runtime of `family` on `os_` (in the first runtime's order)."""
+    lists = [lang_lib_sonames(ref, r.id, arch) for r in RUNTIMES if r.os is os_ and r.family == family]
+    return [s for s in lists[0] if all(s in other for other in lists[1:])]
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Targets
+# What the runtime's libraries define (symbol version nodes), with where each fact comes from
 
-PY_VERSIONS = {"3.9": AL2, "3.10": AL2, "3.11": AL2, "3.12": AL2023, "3.13": AL2023, "3.14": AL2023}
-NODE_VERSIONS = {"18": AL2, "20": AL2023, "22": AL2023, "24": AL2023}
-JAVA = {"java8.al2": AL2, "java11": AL2, "java17": AL2, "java21": AL2023}
-PROVIDED = {"provided.al2": AL2, "provided.al2023": AL2023}
-RUNTIME_TABLE = "reference/README.md runtime table"
+# OpenSSL 3 names one version node per minor release (OPENSSL_3.1.0 … OPENSSL_3.5.0), plus three patch-level nodes
+# of the 3.0 branch (OPENSSL_3.0.3, 3.0.8, 3.0.9, in libcrypto only); libssl gained no symbol in 3.1, so it has no
+# OPENSSL_3.1.0. Measured with `objdump -p` (Version definitions) on Debian 12's libssl3 3.0.19 and on the
+# libcrypto/libssl that the psycopg-binary wheels bundle: 3.2.1 (OpenSSL 3.3.1), 3.2.4 (3.4.0), 3.2.12 (3.5.4),
+# cp312 manylinux2014_x86_64 from PyPI.
+OPENSSL_SOURCE = ("OpenSSL's version nodes per release, measured with objdump -p on Debian 12's libssl3 3.0.19 and on "
+                  "the OpenSSL 3.3.1, 3.4.0 and 3.5.4 builds the psycopg-binary 3.2.1 / 3.2.4 / 3.2.12 wheels bundle: "
+                  "one node per minor release, plus OPENSSL_3.0.3/3.0.8/3.0.9 in libcrypto")
+
+
+def openssl_nodes(release: str, soname: str) -> list[str]:
+    major, minor, patch = (int(p) for p in release.split("."))
+    assert major == 3
+    nodes = ["OPENSSL_3.0.0"]
+    if soname.startswith("libcrypto"):
+        nodes += [f"OPENSSL_3.0.{p}" for p in (3, 8, 9) if minor > 0 or patch >= p]
+    nodes += [f"OPENSSL_3.{m}.0" for m in range(1, minor + 1) if not (m == 1 and soname.startswith("libssl"))]
+    return nodes
+
+
+# The OpenSSL in /var/lang/lib of the Node.js runtimes: AWS builds Node.js against its own OpenSSL there (no
+# include/node/openssl in the listings), so Node's bundled deps/openssl release does not apply. What is published:
+NODE_OPENSSL = {
+    "nodejs20.x": ("3.2.2", "AWS on aws/aws-lambda-base-images#482 (2026-05-14): the nodejs:20 images 'now point to an "
+                            "image with OpenSSL 3.2.2' (before: 3.1.4/3.1.5, aws/aws-lambda-base-images#164)"),
+    "nodejs22.x": ("3.3.5", "aws/aws-lambda-base-images#482: the nodejs:22 image of 2026-04-17 (Node v22.22.2) carries "
+                            "'bundled OpenSSL 3.3.5' in /var/lang/lib, and a library needing OPENSSL_3.4.0 fails there "
+                            "with `/var/lang/lib/libcrypto.so.3: version 'OPENSSL_3.4.0' not found`. AWS wrote on "
+                            "2026-05-13 that newer nodejs:22 images fix that report without naming their OpenSSL: "
+                            "recheck against a newer listing"),
+}
+NODE_OPENSSL_UNPUBLISHED = ("The release of this runtime's own OpenSSL is not published (aws/aws-lambda-base-images#482 "
+                            "names none for it), so needs on libssl.so.3 / libcrypto.so.3 are not judged here.")
+
+# Libraries of the OS, by (OS key): (soname, release, version nodes, source).
+OS_DEFINES = {
+    "al2023": [
+        (s, "OpenSSL 3.5.5", openssl_nodes("3.5.5", s),
+         "openssl-snapsafe-libs 3.5.5 in the live provided.al2023 dump (al2023-lambda-os.txt header); " + OPENSSL_SOURCE)
+        for s in ("libssl.so.3", "libcrypto.so.3")
+    ],
+    "al2": [],
+}
+
+# Libraries without version definitions: what Debian 12 builds of them show with objdump -p (none; upstream ships no
+# version script), so any need on them is accepted, as glibc's loader does.
+UNVERSIONED = {"libsqlite3.so.0": "SQLite", "libbz2.so.1": "bzip2", "libreadline.so.6": "GNU Readline",
+               "libreadline.so.8": "GNU Readline", "libzstd.so.1": "zstd", "libgdbm.so.4": "GDBM", "libgdbm.so.6": "GDBM",
+               "libgdbm_compat.so.4": "GDBM", "libyaml-0.so.2": "LibYAML"}
+UNVERSIONED_SOURCE = ("no version definitions: objdump -p of Debian 12's builds of SQLite, bzip2, Readline, zstd, GDBM "
+                      "and LibYAML shows none (upstream ships no version script), so the loader accepts any need on them")
+# liblzma: src/liblzma/liblzma.map of xz v5.2.2 and v5.2.5 (tukaani-project/xz) defines XZ_5.0 and XZ_5.2.
+LZMA_SOURCE = "src/liblzma/liblzma.map of xz at tags v5.2.2 and v5.2.5 (tukaani-project/xz), the same for both: XZ_5.0, XZ_5.2"
+
+
+def release_of(soname: str, files: list[str]) -> str | None:
+    """`5.2.5` from `liblzma.so.5.2.5` (the numbers of the longest file name behind the soname), else None."""
+    longest = max(files, key=len, default="")
+    return longest.split(".so.", 1)[1] if longest.startswith(soname + ".") else None
+
+
+def runtime_defines(ref: Path, rt: Runtime, arch: str) -> list[tuple[str, str, list[str], str]]:
+    """(soname, release, version nodes, source) for each library in /var/lang/lib whose definitions are known."""
+    out = []
+    for soname, files in lang_lib(ref, rt.id, arch):
+        number = release_of(soname, files)
+        if soname in ("libssl.so.3", "libcrypto.so.3") and rt.id in NODE_OPENSSL:
+            release, source = NODE_OPENSSL[rt.id]
+            out.append((soname, f"OpenSSL {release}", openssl_nodes(release, soname), source + "; " + OPENSSL_SOURCE))
+        elif soname == "liblzma.so.5" and number in ("5.2.2", "5.2.5"):
+            out.append((soname, f"liblzma {number}", ["XZ_5.0", "XZ_5.2"],
+                        f"the file liblzma.so.{number} in var-lang-lib.txt; " + LZMA_SOURCE))
+        elif soname in UNVERSIONED:
+            release = f"{UNVERSIONED[soname]} ({max(files, key=len) if files else soname})"
+            out.append((soname, release, [], UNVERSIONED_SOURCE))
+    return out
+
+
+def provides_block(entries: list[tuple[str, str, str, list[str], str]]) -> list[str]:
+    """[[libraries.provides]] tables (soname, directory, release, version nodes), each with its source above it."""
+    lines = []
+    previous = None
+    for soname, directory, release, nodes, source in entries:
+        lines.append("")
+        if source != previous:  # said once for a run of tables from the same source
+            lines += ["# " + c for c in textwrap.wrap(source, 116)]
+        previous = source
+        lines.append("[[libraries.provides]]")
+        lines.append(kv("soname", soname))
+        lines.append(kv("directory", directory))
+        lines.append(kv("release", release))
+        lines.append(packed_array("version-nodes", nodes))
+    return lines
+
+
+def os_provides(os_: OS) -> list[tuple[str, str, str, list[str], str]]:
+    """The OS's described libraries, found in /lib64 (= /usr/lib64; the first OS folder on LD_LIBRARY_PATH)."""
+    return [(soname, "/lib64", release, nodes, source) for soname, release, nodes, source in OS_DEFINES[os_.key]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Family bases and targets
+
+
+def family_runtimes(os_: OS, family: str) -> list[Runtime]:
+    return [r for r in RUNTIMES if r.os is os_ and r.family == family]
+
+
+def family_base(ref: Path, os_: OS, family: str, arch: str) -> tuple[str, str]:
+    name = f"{os_.key}-{family}-{arch}"
+    ids = [r.id for r in family_runtimes(os_, family)]
+    common = family_common(ref, os_, family, arch)
+    present = set(os_sonames(ref, os_, arch)) | set(common)
+    versions = ", ".join(ids)
+    text = "\n".join([
+        header(name, f"{os_.display} {FAMILY_NAME[family]} runtimes ({versions}) on {arch} (base)",
+               extends=f"base/{os_.key}-{arch}", abstract=True,
+               intro=[f"What the {versions} runtimes add to {os_.display} on {arch}."]),
+        "",
+        "[libraries]",
+        array("runtime", common, [
+            f"Sonames directly in /var/lang/lib of every one of {versions} on {LAMBDA_ARCH[arch]}:",
+            "rules/listings/var-lang-lib.txt (" + "; ".join(lang_lib_source(i, arch) for i in ids) + ").",
+            "Each target lists its own in full (arrays replace); the OS has some of them too, and these copies come",
+            "first (/var/lang/lib leads LD_LIBRARY_PATH).",
+        ]),
+        "",
+        "# known-absent is restated in full (arrays of tables replace the parent's), without what these runtimes ship.",
+        known_absent_block(ref, os_, arch, python=family == "python", present=present),
+        "",
+    ])
+    return f"base/{name}", text
 
 
 def target_head(runtime: str, os_: OS, arch: str, extends: str) -> tuple[str, str]:
@@ -537,29 +719,42 @@ def target_head(runtime: str, os_: OS, arch: str, extends: str) -> tuple[str, st
         header(name, f"AWS Lambda {runtime} on {LAMBDA_ARCH[arch]} ({os_.display})", extends=extends),
         "",
         "[platform]",
-        kv("runtime", runtime, f"Lambda runtime id; {os_.display} per the {RUNTIME_TABLE}"),
+        kv("runtime", runtime, f"Lambda runtime id; {os_.display} per the {RUNTIME_LIST_SOURCE}"),
     ])
 
 
-def python_target(ref: Path, version: str, arch: str) -> tuple[str, str]:
-    os_ = PY_VERSIONS[version]
-    runtime = f"python{version}"
-    name, head = target_head(runtime, os_, arch, f"base/{os_.key}-python-{arch}")
-    common, _, versioned = python_runtime_common(ref, os_, arch)
-    listing = "al2023-lambda-python.txt" if os_.key == "al2023" else "al2-lambda-python.txt"
+def runtime_libraries(ref: Path, rt: Runtime, arch: str, extra_notes: list[str] = ()) -> list[str]:
+    """[libraries] runtime = everything directly in /var/lang/lib, and what the known ones define."""
+    sonames = lang_lib_sonames(ref, rt.id, arch)
+    base = f"base/{rt.os.key}-{rt.family}-{arch}" if rt.family in FAMILY_BASES else f"base/{rt.os.key}-{arch}"
+    absent = {s for s, _ in known_absent_entries(ref, rt.os, arch, python=rt.family == "python")}
+    common = set(family_common(ref, rt.os, rt.family, arch)) if rt.family in FAMILY_BASES else set()
+    clash = [s for s in sonames if s in absent and s not in common and s not in os_sonames(ref, rt.os, arch)]
+    if clash:
+        raise SystemExit(f"{rt.id} {arch}: {clash} ship in /var/lang/lib but {base} lists them as known absent")
+    lines = [array("runtime", sonames, [
+        f"Sonames directly in /var/lang/lib: rules/listings/var-lang-lib.txt ({lang_lib_source(rt.id, arch)}).",
+        *(["None: this runtime keeps its libraries in folders the loader does not search."] if not sonames else []),
+        *extra_notes,
+    ])]
+    own = [(soname, "/var/lang/lib", release, nodes, source) for soname, release, nodes, source in runtime_defines(ref, rt, arch)]
+    if own:
+        lines += ["", "# What the runtime's own copies define (found first: /var/lang/lib leads LD_LIBRARY_PATH), then, restated",
+                  "# because arrays of tables replace the base's, what the OS's copies define."]
+        lines += provides_block(own + os_provides(rt.os))
+    return lines
+
+
+def python_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
+    version = rt.id.removeprefix("python")
+    name, head = target_head(rt.id, rt.os, arch, f"base/{rt.os.key}-python-{arch}")
     xy = version.replace(".", "")
     suffixes = [f".cpython-{xy}-{TRIPLET[arch]}.so", ".abi3.so", ".so"]
-    note = []
-    if version == "3.14":
-        note = ["python3.14 also bundles its own libzstd.so.1 (same listing); the OS list already has it."]
     text = "\n".join([
         head,
         "",
         "[libraries]",
-        array("runtime", common + [versioned[version]], [
-            f"The base's list (arrays replace, so it is repeated) + {versioned[version]}, from the version specific",
-            f"part of /var/lang/lib in reference/lambda-runtimes/{listing}.",
-        ] + note),
+        *runtime_libraries(ref, rt, arch),
         "",
         "[python]",
         kv("version", version, "the runtime's CPython"),
@@ -578,8 +773,10 @@ def python_target(ref: Path, version: str, arch: str) -> tuple[str, str]:
     return name, text
 
 
-# doc/abi_version_registry.json of nodejs/node: "NODE_MODULE_VERSION" per Node.js major.
-NODE_MODULE_VERSION = {"18": 108, "20": 115, "22": 127, "24": 137}
+# doc/abi_version_registry.json of nodejs/node: "NODE_MODULE_VERSION" per Node.js major, from the one table of it that
+# shiplint itself reads (rules/nodejs/module-versions.toml).
+NODE_MODULE_VERSION = {major: version for major, version in tomllib.loads(
+    (Path(__file__).parent / "nodejs" / "module-versions.toml").read_text())["module-version"].items()}
 # The Node-API version matrix (nodejs/node doc/api/n-api.md, "Node-API version matrix"): 9 is in v18.17.0+, 20.3.0+,
 # 21.0.0 and later; 10 in v22.14.0+, 23.6.0+ and later. Lambda keeps each runtime on its major's latest release.
 NAPI_VERSION = {"18": 9, "20": 9, "22": 10, "24": 10}
@@ -597,11 +794,13 @@ NAPI_FUNCTIONS = {
          "node_api_create_property_key_utf16", "node_api_create_buffer_from_arraybuffer"],
 }
 # Prisma's binaryTargets for Lambda (prisma/prisma#13396; prisma.io docs, "Deploy to AWS Lambda"): the query engine
-# is built per OpenSSL; Amazon Linux 2 has OpenSSL 1.0.2, Amazon Linux 2023 OpenSSL 3.
+# is built per OpenSSL; Amazon Linux 2 has OpenSSL 1.0.2, Amazon Linux 2023 OpenSSL 3. nodejs18.x (Amazon Linux 2)
+# also has its own OpenSSL 3 in /var/lang/lib, on LD_LIBRARY_PATH, so the 3.0.x engine loads there too.
 PRISMA_TARGETS = {
     ("al2", "x86_64"): ["rhel-openssl-1.0.x"], ("al2023", "x86_64"): ["rhel-openssl-3.0.x"],
     ("al2", "aarch64"): ["linux-arm64-openssl-1.0.x"], ("al2023", "aarch64"): ["linux-arm64-openssl-3.0.x"],
 }
+PRISMA_OPENSSL3 = {"x86_64": "rhel-openssl-3.0.x", "aarch64": "linux-arm64-openssl-3.0.x"}
 PRISMA_SOURCE = ["Prisma query engine binary targets that load here (prisma/prisma#13396; prisma.io docs 'Deploy to AWS",
                  "Lambda': rhel-openssl-1.0.x on Amazon Linux 2, rhel-openssl-3.0.x on Amazon Linux 2023; arm64:",
                  "linux-arm64-openssl-1.0.x / -3.0.x)."]
@@ -614,26 +813,31 @@ def napi_function_tables() -> list[str]:
     return lines
 
 
-def node_target(version: str, arch: str) -> tuple[str, str]:
-    os_ = NODE_VERSIONS[version]
-    runtime = f"nodejs{version}.x"
-    extends = f"base/al2023-nodejs-{arch}" if os_ is AL2023 else f"base/al2-{arch}"
-    name, head = target_head(runtime, os_, arch, extends)
+def node_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
+    version = rt.id.removeprefix("nodejs").removesuffix(".x")
+    name, head = target_head(rt.id, rt.os, arch, f"base/{rt.os.key}-nodejs-{arch}")
     parts = [head]
-    if os_ is AL2:
-        parts.insert(0, "# nodejs18.x runs on Amazon Linux 2. The reference has no listing of its /var/lang/lib, so this target\n"
-                        "# uses the Amazon Linux 2 OS list (base/al2-*) and adds no runtime sonames.")
     if version == "24":
         parts += ["", "[symbol-versions]",
                   "# nodejs24.x puts its own libstdc++.so.6 (6.0.32) in /var/lang/lib, first on LD_LIBRARY_PATH, so C++ addons",
-                  "# load that one, not the OS's 6.0.33 (reference/lambda-runtimes/al2023-lambda-nodejs.txt; README runtime table).",
+                  "# load that one, not the OS's 6.0.33 (rules/listings/var-lang-lib.txt: libstdc++.so.6.0.32).",
                   kv("GLIBCXX", "3.4.32", "libstdc++.so.6.0.32 = GCC 13.2 -> GLIBCXX_3.4.32 (" + LIBSTDCXX_DOC + ")"),
                   kv("CXXABI", "1.3.14", "GCC 13.1/13.2 -> CXXABI_1.3.14; 1.3.15 first came with 6.0.33 / GCC 14 (same page, gcc r14-1649)")]
-    parts += ["", "[node]", kv("version", version, "major version of the runtime"),
+    notes = []
+    if rt.id not in NODE_OPENSSL:
+        notes = [NODE_OPENSSL_UNPUBLISHED]
+    prisma = list(PRISMA_TARGETS[(rt.os.key, arch)])
+    prisma_notes = list(PRISMA_SOURCE)
+    if rt.os is AL2 and "libssl.so.3" in lang_lib_sonames(ref, rt.id, arch):
+        prisma.append(PRISMA_OPENSSL3[arch])
+        prisma_notes.append(f"{rt.id} also: its own libssl.so.3 / libcrypto.so.3 in /var/lang/lib (var-lang-lib.txt) load the "
+                            f"{PRISMA_OPENSSL3[arch]} engine.")
+    parts += ["", "[libraries]", *runtime_libraries(ref, rt, arch, notes),
+              "", "[node]", kv("version", version, "major version of the runtime"),
               kv("module-version", NODE_MODULE_VERSION[version],
                  f"NODE_MODULE_VERSION of Node.js {version} (nodejs/node doc/abi_version_registry.json); a legacy addon must match it"),
               kv("napi-version", NAPI_VERSION[version], NAPI_SOURCE[version]),
-              array("prisma-binary-targets", PRISMA_TARGETS[(os_.key, arch)], PRISMA_SOURCE),
+              array("prisma-binary-targets", prisma, prisma_notes),
               "",
               "# The Node-API version that made each napi_* / node_api_* function stable (nodejs/node src/js_native_api.h and",
               "# src/node_api.h, the `#if NAPI_VERSION >= N` guard around each declaration; the Node-API documentation lists",
@@ -647,21 +851,42 @@ def node_target(version: str, arch: str) -> tuple[str, str]:
     return name, "\n".join(parts)
 
 
-def java_target(runtime: str, arch: str) -> tuple[str, str]:
-    os_ = JAVA[runtime]
-    name, head = target_head(runtime, os_, arch, f"base/{os_.key}-{arch}")
+LATER = ("How this language loads native code (issue 27: JNI libraries inside JARs, Ruby gem extensions and their "
+         "Ruby ABI, .NET runtimes/<rid>/native) is not judged yet; its keys will go in a table of their own here.")
+
+
+def layer_paths(rt: Runtime) -> list[str]:
+    """[package] layer-paths of a Java or Ruby runtime (reference/README.md: AWS 'packaging layers' page); .NET has none."""
+    if rt.family == "java":
+        return [array("layer-paths", ["java/lib"], ["Folder of a layer on the classpath (reference/README.md: AWS 'packaging layers' page)."])]
+    if rt.family == "ruby":
+        version = rt.id.removeprefix("ruby")
+        return [array("layer-paths", [f"ruby/gems/{version}.0", "ruby/lib"], [
+            f"Folders of a layer Ruby loads from: GEM_PATH /opt/ruby/gems/{version}.0 and /opt/ruby/lib on RUBYLIB",
+            "(reference/README.md: AWS 'packaging layers' page, 'ruby/gems/<ver>/', 'ruby/lib/'; the gem folder is",
+            "named after the Ruby ABI version X.Y.0).",
+        ])]
+    return []
+
+
+def language_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
+    """Java, Ruby and .NET: OS, glibc, architecture and libraries; how the language loads native code is issue 27's."""
+    extends = f"base/{rt.os.key}-{rt.family}-{arch}" if rt.family in FAMILY_BASES else f"base/{rt.os.key}-{arch}"
+    name, head = target_head(rt.id, rt.os, arch, extends)
+    paths = layer_paths(rt)
     return name, "\n".join([
-        "# The reference has no listing of the Java runtimes' own /var/lang; this target uses the OS list only.",
         head, "",
-        "[package]",
-        array("layer-paths", ["java/lib"], ["Folder of a layer on the classpath (reference/README.md: AWS 'packaging layers' page)."]),
+        "[libraries]",
+        *runtime_libraries(ref, rt, arch),
+        "",
+        "# " + "\n# ".join(textwrap.wrap(LATER, 116)),
+        *(["[package]", *paths] if paths else []),
         "",
     ])
 
 
-def provided_target(runtime: str, arch: str) -> tuple[str, str]:
-    os_ = PROVIDED[runtime]
-    name, head = target_head(runtime, os_, arch, f"base/{os_.key}-{arch}")
+def provided_target(rt: Runtime, arch: str) -> tuple[str, str]:
+    name, head = target_head(rt.id, rt.os, arch, f"base/{rt.os.key}-{arch}")
     return name, "\n".join([
         head, "",
         "[package]",
@@ -671,6 +896,16 @@ def provided_target(runtime: str, arch: str) -> tuple[str, str]:
         ]),
         "",
     ])
+
+
+def lambda_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
+    match rt.family:
+        case "python": return python_target(ref, rt, arch)
+        case "nodejs": return node_target(ref, rt, arch)
+        case "java" | "ruby" | "dotnet": return language_target(ref, rt, arch)
+        case "provided": return provided_target(rt, arch)
+    raise SystemExit(f"no target writer for {rt.family}")
+
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -688,7 +923,7 @@ def numeric_max(versions: list[str]) -> str | None:
 
 
 def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[str, str]:
-    policies = {p["name"]: p for p in json.loads((ref / "manylinux-policy.json").read_text())}
+    policies = {p["name"]: p for p in json.loads(listing_path(ref, "manylinux-policy.json").read_text())}
     policy = policies[policy_name]
     symbols = policy["symbol_versions"][arch]
     glibc = ".".join(policy_name.split("_")[1:3])
@@ -721,7 +956,7 @@ def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[
         kv("display-name", tag, "used in messages"),
         "",
         "[symbol-versions]",
-        f"# reference/manylinux-policy.json (pypa/auditwheel src/auditwheel/policy/manylinux-policy.json), {policy_name}, {arch}.",
+        f"# rules/listings/manylinux-policy.json (pypa/auditwheel src/auditwheel/policy/manylinux-policy.json), {policy_name}, {arch}.",
         *sv,
         "",
         "[libraries]",
@@ -730,10 +965,10 @@ def manylinux_target(ref: Path, tag: str, policy_name: str, arch: str) -> tuple[
         array("os", os_list, [
             f"{LOADER[arch]} (auditwheel always accepts the ELF loader, see filter_libs in",
             "src/auditwheel/policy/__init__.py) + the policy's lib_whitelist, in its order, from",
-            f"reference/manylinux-policy.json, {policy_name}. (auditwheel also always accepts libpythonX.Y; not listed here.)",
+            f"rules/listings/manylinux-policy.json, {policy_name}. (auditwheel also always accepts libpythonX.Y; not listed here.)",
         ]),
         "",
-        *wheel_policy_tables(policy, arch, "reference/manylinux-policy.json (pypa/auditwheel)"),
+        *wheel_policy_tables(policy, arch, "rules/listings/manylinux-policy.json (pypa/auditwheel)"),
         "",
     ])
     return name, text
@@ -744,7 +979,7 @@ def musllinux_target() -> tuple[str, str]:
     text = "\n".join([
         header(name, "musllinux_1_2 wheel policy on x86_64: musl 1.2 and auditwheel's library whitelist",
                intro=["The musllinux_1_2 wheel policy, for checking a wheel rather than a Lambda package.",
-                      "reference/manylinux-policy.json has no musllinux entries: auditwheel keeps them in a separate file,",
+                      "rules/listings/manylinux-policy.json has no musllinux entries: auditwheel keeps them in a separate file,",
                       "src/auditwheel/policy/musllinux-policy.json (pypa/auditwheel, commit 3332e941), used here."]),
         "",
         "[platform]",
@@ -778,7 +1013,8 @@ def musllinux_target() -> tuple[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, required=True, help="folder with lambda-runtimes/ and manylinux-policy.json")
+    parser.add_argument("--reference", type=Path, default=LISTINGS,
+                        help="folder with the listings and manylinux-policy.json (default: rules/listings)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args()
     ref = args.reference
@@ -787,17 +1023,12 @@ def main() -> None:
     for os_ in (AL2, AL2023):
         for arch in ("x86_64", "aarch64"):
             files.append(os_base(ref, os_, arch))
-            files.append(python_base(ref, os_, arch))
+            for family in FAMILY_BASES:
+                if family_runtimes(os_, family):
+                    files.append(family_base(ref, os_, family, arch))
     for arch in ("x86_64", "aarch64"):
-        files.append(nodejs_base(ref, arch))
-        for version in PY_VERSIONS:
-            files.append(python_target(ref, version, arch))
-        for version in NODE_VERSIONS:
-            files.append(node_target(version, arch))
-        for runtime in PROVIDED:
-            files.append(provided_target(runtime, arch))
-        for runtime in JAVA:
-            files.append(java_target(runtime, arch))
+        for rt in RUNTIMES:
+            files.append(lambda_target(ref, rt, arch))
     files.append(manylinux_target(ref, "manylinux2014", "manylinux_2_17", "x86_64"))
     files.append(manylinux_target(ref, "manylinux2014", "manylinux_2_17", "aarch64"))
     files.append(manylinux_target(ref, "manylinux_2_28", "manylinux_2_28", "x86_64"))

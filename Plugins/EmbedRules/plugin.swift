@@ -1,8 +1,8 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds every `rules/**/*.toml` of the package into the target as Swift string literals, so the built-in
-/// targets ship inside the `shiplint` binary and it works from any folder.
+/// Embeds every `rules/**/*.toml` (and the symbol tables, `rules/symbols/*.symbols`) of the package into the target
+/// as Swift string literals, so the built-in targets ship inside the `shiplint` binary and it works from any folder.
 @main
 struct EmbedRules: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -23,7 +23,7 @@ struct EmbedRules: BuildToolPlugin {
     private func tomlFiles(under folder: URL) -> [URL] {
         guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [] }
         return walker.compactMap { $0 as? URL }
-            .filter { $0.pathExtension == "toml" }
+            .filter { $0.pathExtension == "toml" || $0.pathExtension == "symbols" }
             .sorted { $0.path() < $1.path() }
     }
 }

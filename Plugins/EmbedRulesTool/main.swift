@@ -1,7 +1,9 @@
 import Foundation
 
 // Usage: embed-rules RULES_FOLDER OUTPUT.swift FILE.toml...
-// Writes `BuiltinRuleFiles.byPath`: path relative to RULES_FOLDER (without `.toml`) -> file text.
+// Writes `BuiltinRuleFiles.byPath`: path relative to RULES_FOLDER (without `.toml`) -> file text, and
+// `BuiltinRuleFiles.symbolTables`: a `.symbols` file's name (without the extension) -> file text. A string literal
+// costs nothing until it is read: a table is parsed only when a check needs it.
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
     FileHandle.standardError.write(Data("usage: embed-rules RULES_FOLDER OUTPUT.swift FILE.toml...\n".utf8))
@@ -21,7 +23,8 @@ var lines = [
     "enum BuiltinRuleFiles {",
     "    static let byPath: [String: String] = [",
 ]
-for file in arguments.dropFirst(3).sorted() {
+let files = arguments.dropFirst(3).sorted()
+for file in files where file.hasSuffix(".toml") {
     let path = URL(fileURLWithPath: file).standardizedFileURL.path
     var relative = String(path.dropFirst(rulesFolder.count))
     while relative.hasPrefix("/") { relative.removeFirst() }
@@ -30,6 +33,15 @@ for file in arguments.dropFirst(3).sorted() {
     lines.append("        \"\(relative)\": \(swiftLiteral(text)),")
 }
 if lines.count == 3 { lines[2] = "    static let byPath: [String: String] = [:" }
+lines.append("    ]")
+lines.append("    static let symbolTables: [String: String] = [")
+let tablesStart = lines.count
+for file in files where file.hasSuffix(".symbols") {
+    let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+    let text = try String(contentsOfFile: file, encoding: .utf8)
+    lines.append("        \"\(name)\": \(swiftLiteral(text)),")
+}
+if lines.count == tablesStart { lines[tablesStart - 1] = "    static let symbolTables: [String: String] = [:" }
 lines.append("    ]")
 lines.append("}")
 try (lines.joined(separator: "\n") + "\n").write(toFile: outputPath, atomically: true, encoding: .utf8)

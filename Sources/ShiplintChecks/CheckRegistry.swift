@@ -3,6 +3,7 @@
 public enum CheckRegistry {
     public static let all: [Check] = [
         .corruptBinary,
+        .notLoadable,
         .imageMediaType,
         .imageIntegrity,
         .imageEntrypoint,
@@ -13,6 +14,7 @@ public enum CheckRegistry {
         .wrongArch,
         .muslBinary,
         .pythonABIMismatch,
+        .pythonInitMissing,
         .abi3TooNew,
         .abi3NonStable,
         .nodeABIMismatch,
@@ -40,16 +42,33 @@ public enum CheckRegistry {
         .unreadableEntry,
         .extractionMismatch,
         .runtimeDeprecated,
+        .deploymentNotChecked,
     ]
 
-    /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists): they
-    /// run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
     /// Checks of container images: they run only when an image is scanned.
     public static let imageChecks: Set<String> = [
         Check.imageMediaType.id, Check.imageIntegrity.id, Check.imageEntrypoint.id, Check.imageArchMismatch.id, Check.imageTooLarge.id,
     ]
 
-    public static let descriptorChecks: Set<String> = [Check.handlerNotFound.id, Check.layerIncompatible.id, Check.runtimeDeprecated.id]
+    /// Checks whose verdict is "this file cannot load or run here": their severity follows the file's reach (an
+    /// error where the runtime loads it, a warning for a program nothing runs, a note for another platform's copy).
+    public static let reachabilityChecks: Set<String> = [
+        Check.corruptBinary.id, Check.windowsBinary.id, Check.darwinBinary.id, Check.androidBinary.id, Check.wrongArch.id,
+        Check.muslBinary.id, Check.glibcTooNew.id, Check.libstdcxxTooNew.id, Check.missingLibrary.id,
+        Check.missingSymbolVersion.id, Check.execStack.id,
+    ]
+
+    /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists, what could
+    /// not be read): they run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
+    public static let descriptorChecks: Set<String> = [
+        Check.handlerNotFound.id, Check.layerIncompatible.id, Check.runtimeDeprecated.id, Check.deploymentNotChecked.id,
+    ]
+
+    /// The checks that run on a deployment: every one given, less the descriptor checks without a descriptor and the
+    /// image checks without an image.
+    public static func applicable(_ checks: [Check], descriptor: Bool, image: Bool) -> [Check] {
+        checks.filter { (descriptor || !descriptorChecks.contains($0.id)) && (image || !imageChecks.contains($0.id)) }
+    }
 
     public static func check(id: String) -> Check? {
         all.first { $0.id == id }

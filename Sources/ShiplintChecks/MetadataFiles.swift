@@ -12,6 +12,9 @@ extension MetadataSelection {
         Rule(.path("package.json")),
         Rule(.nodeManifest),
         Rule(.path("bootstrap")),
+        // Dependency manifests at the root: code that is its source, not a build (unbuilt sources, issue 22 item 6).
+        Rule(.path("requirements.txt")), Rule(.path("pyproject.toml")), Rule(.path("Gemfile")), Rule(.path("go.mod")),
+        Rule(.path("Cargo.toml")),
         Rule(.suffix("include/node/node_version.h")),
     ])
 }

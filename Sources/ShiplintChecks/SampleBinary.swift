@@ -6,7 +6,8 @@ public enum SampleBinary {
         _ path: String, arch: String = "x86_64", machine: UInt16 = 62, bits: Int = 64, byteOrder: ByteOrder = .little,
         needed: [String] = ["libc.so.6"], interpreter: String? = nil, rpath: [String] = [],
         versionNeeds: [VersionNeed] = [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5"])],
-        executableStack: Bool? = false, symbols: [DynamicSymbol] = [], androidAPILevel: Int? = nil
+        executableStack: Bool? = false, symbols: [DynamicSymbol] = [], androidAPILevel: Int? = nil,
+        loader: ElfLoaderFacts = ElfLoaderFacts()
     ) -> Binary {
         Binary(
             path: path, size: 4096, mode: 0o100644,
@@ -14,7 +15,7 @@ public enum SampleBinary {
                 bits: bits, byteOrder: byteOrder, machine: machine, arch: arch, osABI: "sysv", type: .dyn,
                 interpreter: interpreter, needed: needed, soname: nil, rpath: rpath, runpath: [],
                 executableStack: executableStack, versionNeeds: versionNeeds, versionDefinitions: [], x86ISANeeded: [],
-                symbols: symbols, androidAPILevel: androidAPILevel)),
+                symbols: symbols, androidAPILevel: androidAPILevel, loader: loader)),
             problem: nil)
     }
 

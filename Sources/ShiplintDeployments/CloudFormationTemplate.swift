@@ -135,7 +135,7 @@ struct CloudFormationTemplate {
             }
             functions.append(FunctionDescriptor(
                 name: prefix + id, functionName: text("FunctionName", noted: false), runtime: text("Runtime"),
-                architecture: architectures.first ?? "x86_64", handler: text("Handler"), packageType: packageType,
+                architecture: architectures.first ?? TargetArchitecture.lambdaDefault.lambdaName, handler: text("Handler"), packageType: packageType,
                 code: codeSource, layers: layers, file: file, line: resourceLines[id], notes: notes))
         }
         return functions

@@ -56,7 +56,7 @@ enum ServerlessReader {
             functions.append(FunctionDescriptor(
                 name: key, functionName: function["name"]?.string,
                 runtime: function["runtime"]?.string ?? provider["runtime"]?.string,
-                architecture: function["architecture"]?.string ?? provider["architecture"]?.string ?? "x86_64",
+                architecture: function["architecture"]?.string ?? provider["architecture"]?.string ?? TargetArchitecture.lambdaDefault.lambdaName,
                 handler: function["handler"]?.string, packageType: image ? "Image" : "Zip", code: code, layers: functionLayers,
                 file: file, line: DescriptorText.line(ofKey: key, in: text)))
         }

@@ -64,7 +64,7 @@ enum TerraformReader {
             let architectures = values["architectures"]?.strings ?? []
             functions.append(FunctionDescriptor(
                 name: resource.address, functionName: values["function_name"]?.string, runtime: values["runtime"]?.string,
-                architecture: architectures.first ?? "x86_64", handler: values["handler"]?.string, packageType: packageType,
+                architecture: architectures.first ?? TargetArchitecture.lambdaDefault.lambdaName, handler: values["handler"]?.string, packageType: packageType,
                 code: packageType == "Image" ? .notLocal("it is a container image (PackageType Image)") : code(values, local: local), layers: layers, file: file,
                 notes: notes))
         }

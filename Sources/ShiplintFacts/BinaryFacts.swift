@@ -320,12 +320,14 @@ public struct ElfFacts: Sendable, Equatable {
     /// For a legacy Node.js addon that registers from a constructor: `nm_version` of the `struct node_module` it
     /// passes to `node_module_register`, found through the relocations of its pointers; nil when not found.
     public let nodeModuleVersion: Int?
+    /// What ld.so checks before and while mapping the file (identity, type, segments, version records).
+    public let loader: ElfLoaderFacts
 
     public init(
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: DynamicSymbols = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
+        symbols: DynamicSymbols = [], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil, loader: ElfLoaderFacts = ElfLoaderFacts()
     ) {
         self.bits = bits
         self.byteOrder = byteOrder
@@ -345,6 +347,7 @@ public struct ElfFacts: Sendable, Equatable {
         self.symbols = symbols
         self.androidAPILevel = androidAPILevel
         self.nodeModuleVersion = nodeModuleVersion
+        self.loader = loader
     }
 
     /// Facts with the symbols given as values (checks' examples and tests build them so).
@@ -352,13 +355,13 @@ public struct ElfFacts: Sendable, Equatable {
         bits: Int, byteOrder: ByteOrder, machine: UInt16, arch: String, osABI: String, type: ObjectType,
         interpreter: String?, needed: [String], soname: String?, rpath: [String], runpath: [String],
         executableStack: Bool?, versionNeeds: [VersionNeed], versionDefinitions: [String], x86ISANeeded: [String],
-        symbols: [DynamicSymbol], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil
+        symbols: [DynamicSymbol], androidAPILevel: Int? = nil, nodeModuleVersion: Int? = nil, loader: ElfLoaderFacts = ElfLoaderFacts()
     ) {
         self.init(
             bits: bits, byteOrder: byteOrder, machine: machine, arch: arch, osABI: osABI, type: type, interpreter: interpreter,
             needed: needed, soname: soname, rpath: rpath, runpath: runpath, executableStack: executableStack,
             versionNeeds: versionNeeds, versionDefinitions: versionDefinitions, x86ISANeeded: x86ISANeeded,
-            symbols: DynamicSymbols(symbols), androidAPILevel: androidAPILevel, nodeModuleVersion: nodeModuleVersion)
+            symbols: DynamicSymbols(symbols), androidAPILevel: androidAPILevel, nodeModuleVersion: nodeModuleVersion, loader: loader)
     }
 
     /// The C library, with the evidence in words (`needs libc.so.6`, `loader /system/bin/linker64`).
@@ -373,22 +376,39 @@ public struct ElfFacts: Sendable, Equatable {
         if let loader = interpreter, loader.contains("ld-linux") || loader.contains("ld64.so") {
             return (.glibc, "the glibc loader \(loader)")
         }
-        if let need = versionNeeds.first(where: { $0.names.contains { $0.hasPrefix("GLIBC_") } }) {
-            return (.glibc, "needs GLIBC_ versions from \(need.file)")
-        }
         if needed.contains("libc.so") {
-            // Unversioned libc.so is musl's soname and Bionic's. Bionic's other libraries have unversioned names
-            // too (musl has no separate libm/libdl/liblog), so they tell Android apart when there is no note.
+            // Unversioned libc.so is musl's soname and Bionic's; glibc's C library is always libc.so.6. Bionic's other
+            // libraries have unversioned names too (musl has no separate libm/libdl/liblog), so they tell Android
+            // apart when there is no note. This comes before version nodes: musl's libgcc_s defines GLIBC_2.0 too.
             if let android = needed.first(where: { ElfFacts.bionicOnly.contains($0) }) {
                 return (.bionic, "needs libc.so and \(android)")
             }
             return (.musl, "needs libc.so")
+        }
+        // GLIBC_ nodes needed from glibc's own libraries (libm.so.6, libpthread.so.0 …). A node's name alone says
+        // nothing: libgcc_s, bundled or not, defines GLIBC_2.0 on several architectures, whatever its C library.
+        if let need = versionNeeds.first(where: { ElfFacts.isGlibcLibrary($0.file) && $0.names.contains { $0.hasPrefix("GLIBC_") } }) {
+            return (.glibc, "needs GLIBC_ versions from \(need.file)")
         }
         if interpreter == nil && needed.isEmpty { return (.none, "no loader and no libraries needed") }
         return (.unknown, "")
     }
 
     public var libc: LibcIdentity { libcEvidence.libc }
+
+    /// A soname of glibc itself (`libc.so.6`, `libm.so.6`, `libpthread.so.0`, `ld-linux-aarch64.so.1` …): the files
+    /// whose GLIBC_ version nodes say the binary was linked against glibc.
+    public static func isGlibcLibrary(_ soname: String) -> Bool {
+        if soname.hasPrefix("ld-linux") || soname.hasPrefix("ld64.so") { return true }
+        let parts = soname.split(separator: ".", omittingEmptySubsequences: false)
+        guard let so = parts.firstIndex(of: "so"), so > 0, so < parts.count - 1 else { return false }
+        return glibcLibraries.contains(parts[..<so].joined(separator: "."))
+    }
+
+    static let glibcLibraries: Set<String> = [
+        "libc", "libm", "libpthread", "libdl", "librt", "libresolv", "libutil", "libanl", "libmvec", "libnsl",
+        "libBrokenLocale", "libcrypt", "libnss_files", "libnss_dns", "libthread_db", "libc_malloc_debug",
+    ]
 
     /// Android system libraries with unversioned sonames; glibc and musl have no such files.
     static let bionicOnly: Set<String> = ["libm.so", "libdl.so", "liblog.so", "libandroid.so", "libc++_shared.so"]

@@ -78,17 +78,14 @@ public struct ContainerImage: Sendable {
         self.rootTextFiles = rootTextFiles
     }
 
-    /// `LAMBDA_TASK_ROOT` of the image, else `/var/task`.
-    public var taskRoot: String { env["LAMBDA_TASK_ROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/task" }
+    /// `LAMBDA_TASK_ROOT` of the image, else Lambda's task root.
+    public var taskRoot: String {
+        env[LambdaFileSystem.taskRootVariable].flatMap { $0.isEmpty ? nil : $0 } ?? LambdaFileSystem.taskRoot
+    }
+
+    /// The config's architecture (`amd64`, `arm64`), nil for one no target names.
+    public var targetArchitecture: TargetArchitecture? { TargetArchitecture(spelling: architecture) }
 
     /// The config's architecture as an ELF would name it (`amd64` → `x86_64`, `arm64` → `aarch64`).
-    public var elfArchitecture: String {
-        switch architecture {
-        case "amd64": "x86_64"
-        case "arm64": "aarch64"
-        case "386": "i386"
-        case "ppc64le": "ppc64le"
-        default: architecture
-        }
-    }
+    public var elfArchitecture: String { targetArchitecture?.rawValue ?? architecture }
 }

@@ -48,7 +48,7 @@ public struct FunctionDescriptor: Sendable, Equatable, Hashable {
     public let notes: [String]
 
     public init(
-        name: String, functionName: String? = nil, runtime: String?, architecture: String = "x86_64", handler: String?,
+        name: String, functionName: String? = nil, runtime: String?, architecture: String = TargetArchitecture.lambdaDefault.lambdaName, handler: String?,
         packageType: String = "Zip", code: CodeSource, layers: [LayerDescriptor] = [], file: String, line: Int? = nil,
         notes: [String] = []
     ) {
@@ -71,6 +71,12 @@ public struct FunctionDescriptor: Sendable, Equatable, Hashable {
             name: name, functionName: functionName, runtime: runtime, architecture: architecture, handler: handler,
             packageType: packageType, code: code, layers: layers, file: file, line: line, notes: notes)
     }
+
+    /// The architecture the descriptor names, nil for a spelling no architecture has.
+    public var targetArchitecture: TargetArchitecture? { TargetArchitecture(spelling: architecture) }
+
+    /// The runtime's family (`python3.13` → python), nil without a runtime or for an unknown one.
+    public var family: RuntimeFamily? { runtime.flatMap(RuntimeFamily.init(runtime:)) }
 
     /// The label findings carry: the logical id, and the function name when it differs.
     public var label: String {

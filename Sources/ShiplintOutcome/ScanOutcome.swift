@@ -95,6 +95,62 @@ public struct ArtifactOutcome: Sendable {
     public var findings: [Finding] { judged.filter(\.isReported).map(\.finding) }
 }
 
+/// One deployment of the scan: a function of a deployment descriptor with its layers, judged against its target (or
+/// not judged, `target` nil, its notes saying why), or the artifacts named on the command line (no descriptor).
+public struct DeploymentOutcome: Sendable {
+    /// The target it was judged against; nil when it could not be judged.
+    public let target: TargetRuntime?
+    /// The function as its descriptor declares it; nil for artifacts named on the command line.
+    public let descriptor: FunctionDescriptor?
+    /// The functions judged: the descriptor's label, or the function artifacts' paths (none when only layers were given).
+    public let functions: [String]
+    /// The function(s) first, then the layers, each with its findings.
+    public let artifacts: [ArtifactOutcome]
+    /// Findings about the descriptor (what could not be checked, what the descriptor alone says); their artifact is
+    /// the descriptor file.
+    public let notes: [JudgedFinding]
+    /// Why an artifact named as a function is judged as a layer ("recognised: every entry under python/", "given
+    /// with --as layer"), by artifact path.
+    public var roleNotes: [String: String]
+
+    public init(
+        target: TargetRuntime?, descriptor: FunctionDescriptor?, functions: [String], artifacts: [ArtifactOutcome], notes: [JudgedFinding],
+        roleNotes: [String: String] = [:]
+    ) {
+        self.target = target
+        self.descriptor = descriptor
+        self.functions = functions
+        self.artifacts = artifacts
+        self.notes = notes
+        self.roleNotes = roleNotes
+    }
+
+    /// Every finding (reported and suppressed): the artifacts' in order, then the notes.
+    public var judged: [JudgedFinding] { artifacts.flatMap(\.judged) + notes }
+
+    /// The findings reported, the artifacts' first, then the notes.
+    public var findings: [Finding] { judged.filter(\.isReported).map(\.finding) }
+
+    /// Whether the deployment was judged against a target.
+    public var isJudged: Bool { target != nil }
+}
+
+/// The deployment descriptor a project scan read.
+public struct ProjectDescription: Sendable {
+    /// `aws-sam`, `aws-cdk`, `serverless`, `terraform`.
+    public let format: String
+    /// The descriptor read.
+    public let file: String
+    /// The `--target` that replaced every function's own, when given.
+    public let targetOverride: String?
+
+    public init(format: String, file: String, targetOverride: String?) {
+        self.format = format
+        self.file = file
+        self.targetOverride = targetOverride
+    }
+}
+
 /// What `scan --baseline FILE` left out.
 public struct BaselineSummary: Sendable, Equatable {
     public let file: String
@@ -124,40 +180,41 @@ public struct BaselineSummary: Sendable, Equatable {
     }
 }
 
-/// The one result of a scan that every report and `explain` render: nothing downstream judges again.
+/// The one result of a scan that every report and `explain` render: nothing downstream judges again. It is a list of
+/// deployments (each function of a project, or the artifacts named on the command line as one), with what concerns
+/// the project as a whole and the configuration.
 public struct ScanOutcome: Sendable {
-    public let target: TargetRuntime
-    public let artifacts: [ArtifactOutcome]
+    /// The deployment descriptor, for `shiplint scan PROJECT`; nil for artifacts named on the command line.
+    public let project: ProjectDescription?
+    public let deployments: [DeploymentOutcome]
+    /// Findings about the project as a whole (a nested application that could not be followed); their artifact is
+    /// the descriptor file.
+    public let projectFindings: [JudgedFinding]
     /// Findings about the project's configuration (e.g. `unmatched-ignore`); their artifact is the configuration file.
     public let configurationFindings: [JudgedFinding]
     /// The checks that ran, in registry order (then the configuration's), with their effective severity.
     public let checks: [CheckRun]
-    /// The deployments judged: the function artifacts (or deployment names), or the layers alone.
-    public let deployments: [String]
     public let baseline: BaselineSummary?
     public let failOn: FailOn
     /// The folder identities are relative to.
     public let root: ProjectRoot
-    /// Why an artifact named as a function is judged as a layer ("recognised: every entry under python/", "given
-    /// with --as layer"), by artifact path.
-    public var roleNotes: [String: String] = [:]
 
     public init(
-        target: TargetRuntime, artifacts: [ArtifactOutcome], configurationFindings: [JudgedFinding], checks: [CheckRun],
-        deployments: [String], baseline: BaselineSummary?, failOn: FailOn, root: ProjectRoot
+        project: ProjectDescription? = nil, deployments: [DeploymentOutcome], projectFindings: [JudgedFinding] = [],
+        configurationFindings: [JudgedFinding], checks: [CheckRun], baseline: BaselineSummary?, failOn: FailOn, root: ProjectRoot
     ) {
-        self.target = target
-        self.artifacts = artifacts
+        self.project = project
+        self.deployments = deployments
+        self.projectFindings = projectFindings
         self.configurationFindings = configurationFindings
         self.checks = checks
-        self.deployments = deployments
         self.baseline = baseline
         self.failOn = failOn
         self.root = root
     }
 
-    /// Every finding, reported and suppressed: artifacts in order, then the configuration's.
-    public var judged: [JudgedFinding] { artifacts.flatMap(\.judged) + configurationFindings }
+    /// Every finding, reported and suppressed: the project's, each deployment's, then the configuration's.
+    public var judged: [JudgedFinding] { projectFindings + deployments.flatMap(\.judged) + configurationFindings }
 
     /// The findings reported (not suppressed), in report order.
     public var reported: [Finding] { judged.filter(\.isReported).map(\.finding) }
@@ -175,14 +232,34 @@ public struct ScanOutcome: Sendable {
     /// Whether this finding alone makes the scan fail.
     public func fails(_ finding: Finding) -> Bool { failOn.fails(finding.severity) }
 
-    /// The reported findings as a plain scan result (for triage, which looks findings up by file).
-    public var reportedResult: ScanResult {
-        ScanResult(target: target, artifacts: artifacts.map { ArtifactScan(artifact: $0.artifact, role: $0.role, findings: $0.findings) })
-    }
-
     /// The effective severity of a check that ran, nil when it did not run.
     public func severity(of check: String) -> Severity? {
         checks.first { $0.id == check }?.severity
+    }
+
+    /// The deployments judged against a target.
+    public var judgedDeployments: Int { deployments.filter(\.isJudged).count }
+
+    // For a scan of one deployment (artifacts on the command line, `explain`):
+
+    /// The first deployment's target (a scan of artifacts has one).
+    public var target: TargetRuntime? { deployments.first?.target }
+
+    /// Every artifact of every deployment, in order.
+    public var artifacts: [ArtifactOutcome] { deployments.flatMap(\.artifacts) }
+
+    /// Why artifacts named as functions are judged as layers, over all deployments.
+    public var roleNotes: [String: String] {
+        deployments.reduce(into: [:]) { notes, deployment in notes.merge(deployment.roleNotes) { first, _ in first } }
+    }
+
+    /// The first deployment's reported findings as a plain scan result (for triage, which looks findings up by file).
+    public var reportedResult: ScanResult {
+        let deployment = deployments.first
+        return ScanResult(
+            target: deployment?.target, descriptor: deployment?.descriptor, functions: deployment?.functions ?? [],
+            artifacts: (deployment?.artifacts ?? []).map { ArtifactScan(artifact: $0.artifact, role: $0.role, findings: $0.findings) },
+            notes: (deployment?.notes ?? []).filter(\.isReported).map(\.finding))
     }
 }
 

@@ -64,7 +64,7 @@ public enum Baseline: Sendable, Equatable {
     static let fileKeys: Set<String> = ["version", "tool", "target", "findings"]
 
     /// Every check id a baseline may name: the registry's and the configuration's.
-    public static var knownChecks: Set<String> { Set(CheckRegistry.all.map(\.id) + [Check.unmatchedIgnore.id, Check.deploymentNotChecked.id]) }
+    public static var knownChecks: Set<String> { Set(CheckRegistry.all.map(\.id) + [Check.unmatchedIgnore.id]) }
 
     public static func load(file: String) throws(ConfigurationError) -> Baseline {
         guard let data = FileManager.default.contents(atPath: file) else {

@@ -110,8 +110,7 @@ public struct ProjectConfiguration: Sendable {
             }
         }
         func knownCheck(_ id: String, _ keyPath: String) throws(ConfigurationError) {
-            // deployment-not-checked is made by a project scan, not the registry, but its severity is the project's.
-            let known = CheckRegistry.all.map(\.id) + [Check.deploymentNotChecked.id]
+            let known = CheckRegistry.all.map(\.id)
             guard known.contains(id) else {
                 throw error(keyPath, "unknown check '\(id)'\(Suggestion.didYouMean(id, among: known)) (`shiplint checks` lists them)")
             }

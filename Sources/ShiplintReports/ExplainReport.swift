@@ -22,13 +22,13 @@ public enum ExplainReport {
     ) -> String {
         var lines: [String] = []
         // From a project: which function, judged against which target (from its descriptor).
-        if let function { lines.append("function \(SafeText.escaped(function)), judged against \(outcome.target.name)") }
+        if let function { lines.append("function \(SafeText.escaped(function)), judged against \((outcome.target?.name ?? ""))") }
         // A layer given as the artifact: say so first, since every path below is then under /opt.
         for (path, note) in outcome.roleNotes.sorted(by: { $0.key < $1.key }) {
             lines.append("\(SafeText.escaped(path)): layer, \(SafeText.escaped(note)) (--as function to judge it as the function)")
         }
         if errorText == nil {
-            lines.append(style.bold("Imports that would fail on \(outcome.target.name):"))
+            lines.append(style.bold("Imports that would fail on \((outcome.target?.name ?? "")):"))
             if failingImports.isEmpty { lines.append("  none: every module loads as far as shiplint can tell") }
             for row in failingImports {
                 lines.append("  \(style.bold(SafeText.escaped(row.module))): \(SafeText.escaped(row.finding.path)) [\(row.finding.check)] \(SafeText.escaped(row.finding.message))")
@@ -86,7 +86,7 @@ public enum ExplainReport {
         }
         return JSONValue.object([
             "schema": .int(1),
-            "target": .object(["name": .string(outcome.target.name)]),
+            "target": .object(["name": .string((outcome.target?.name ?? ""))]),
             "function": .optional(function),
             "layers_recognised": .object(outcome.roleNotes.mapValues { .string($0) }),
             "error": errorText.map { .object(["text": .string($0), "recognised": .bool(!explanations.isEmpty)]) } ?? .null,

@@ -8,25 +8,65 @@ struct GitHubReport: Reporter {
     func report(_ outcome: ScanOutcome) -> String {
         // Names from the artifact are escaped like text output first (no ESC, no bidi override reaches the log),
         // then with the runner's own escapes.
-        // Annotations name files relative to the repository root, where the runner looks for them.
-        let inRepository = Dictionary(outcome.artifacts.map { ($0.artifact.path, $0.repositoryPath) }, uniquingKeysWith: { first, _ in first })
-        var lines = outcome.reported.map { finding in
-            let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(SafeText.escaped(finding.path))"
-            let file = (inRepository[finding.artifact] ?? nil) ?? FindingIdentity.normalised(finding.artifact)
-            let properties = [("file", SafeText.escaped(file)), ("title", "shiplint \(location)")]
-                .map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")
-            return "::\(Self.command(finding.severity)) \(properties)::\(Self.escapeData("\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))"))"
-        }
+        var lines = outcome.project == nil ? artifactAnnotations(outcome) : projectAnnotations(outcome)
         let errors = outcome.count(.error)
         let warnings = outcome.count(.warning)
         let notes = outcome.count(.note)
-        let artifacts = outcome.artifacts.count
         var summary = "shiplint: \(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings"), "
-            + "\(notes) \(notes == 1 ? "note" : "notes") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(outcome.target.name)"
+            + "\(notes) \(notes == 1 ? "note" : "notes") in "
+        if let project = outcome.project {
+            summary += "\(outcome.deployments.count) functions of \(SafeText.escaped(project.file))"
+        } else {
+            let artifacts = outcome.artifacts.count
+            summary += "\(artifacts) \(artifacts == 1 ? "artifact" : "artifacts") for \(outcome.target?.name ?? "")"
+        }
         if let baseline = outcome.baseline { summary += "; " + SafeText.escaped(baseline.sentence) }
         // A summary line starting with `::` would be read as a command; this one never does.
         lines.append(summary)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Artifacts named on the command line: an annotation on the artifact's file per finding. Annotations name files
+    /// relative to the repository root, where the runner looks for them.
+    private func artifactAnnotations(_ outcome: ScanOutcome) -> [String] {
+        let inRepository = Dictionary(outcome.artifacts.map { ($0.artifact.path, $0.repositoryPath) }, uniquingKeysWith: { first, _ in first })
+        return outcome.reported.map { finding in
+            let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(SafeText.escaped(finding.path))"
+            let file = (inRepository[finding.artifact] ?? nil) ?? FindingIdentity.normalised(finding.artifact)
+            return Self.annotation(finding, file: SafeText.escaped(file), line: nil, title: "shiplint \(location)",
+                                   text: "\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))")
+        }
+    }
+
+    /// A project: annotations on the descriptor's line of each function; the project's and configuration's findings
+    /// on their file.
+    private func projectAnnotations(_ outcome: ScanOutcome) -> [String] {
+        func file(_ path: String) -> String { SafeText.escaped(outcome.root.repositoryPath(path) ?? FindingIdentity.normalised(path)) }
+        func plain(_ finding: Finding) -> String {
+            Self.annotation(finding, file: file(finding.artifact), line: nil, title: "shiplint \(finding.check)",
+                            text: "\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))")
+        }
+        var lines = outcome.projectFindings.filter(\.isReported).map(\.finding).map(plain)
+        for deployment in outcome.deployments {
+            guard let descriptor = deployment.descriptor else { continue }
+            for finding in deployment.findings {
+                let inside = finding.artifact == descriptor.file ? "" : (finding.path.isEmpty ? finding.artifact : "\(finding.artifact)/\(finding.path)")
+                let text = (inside.isEmpty ? "" : SafeText.escaped(inside) + ": ") + "\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))"
+                lines.append(Self.annotation(
+                    finding, file: file(descriptor.file), line: descriptor.line,
+                    title: "shiplint \(finding.check) (\(SafeText.escaped(descriptor.name)))", text: text))
+            }
+        }
+        return lines + outcome.configurationFindings.filter(\.isReported).map(\.finding).map(plain)
+    }
+
+    /// `::error file=…,line=…,title=…::message`, every value with the runner's escapes.
+    static func annotation(_ finding: Finding, file: String, line: Int?, title: String, text: String) -> String {
+        var properties = [("file", file)]
+        if let line { properties.append(("line", "\(line)")) }
+        properties.append(("title", title))
+        let rendered = properties.map { "\($0.0)=\(escapeProperty($0.1))" }.joined(separator: ",")
+        return "::\(command(finding.severity)) \(rendered)::\(escapeData(text))"
     }
 
     static func command(_ severity: Severity) -> String {

@@ -13,27 +13,23 @@ import ShiplintFacts
 ///
 /// Written with Foundation's XMLDocument (libxml2 underneath), so escaping is the XML library's job, not ours;
 /// characters XML 1.0 cannot carry at all (control characters from a hostile file name) become U+FFFD first.
+/// For a project: one `testsuite` per function, a case per finding (errors fail), a passing case when it has none, a
+/// skipped case for each part not checked and each suppressed finding.
 struct JUnitReport: Reporter {
     func report(_ outcome: ScanOutcome) -> String {
         let root = XMLElement(name: "testsuites")
-        var totalTests = 0
-        var totalFailures = 0
-        var totalSkipped = 0
-        for artifact in outcome.artifacts {
-            let suite = self.suite(artifact, outcome: outcome)
-            totalTests += suite.tests
-            totalFailures += suite.failures
-            totalSkipped += suite.skipped
-            root.addChild(suite.element)
+        var suites: [Suite] = []
+        if outcome.project != nil {
+            if let notes = projectNotesSuite(outcome) { suites.append(notes) }
+            suites += outcome.deployments.map { functionSuite($0, outcome: outcome) }
+        } else {
+            suites += outcome.artifacts.map { suite($0, outcome: outcome) }
         }
         let configuration = outcome.configurationFindings.filter(\.isReported).map(\.finding)
-        if !configuration.isEmpty {
-            let suite = configurationSuite(configuration, outcome: outcome)
-            totalTests += suite.tests
-            totalFailures += suite.failures
-            root.addChild(suite.element)
-        }
-        set(root, [("name", "shiplint"), ("tests", "\(totalTests)"), ("failures", "\(totalFailures)"), ("errors", "0"), ("skipped", "\(totalSkipped)")])
+        if !configuration.isEmpty { suites.append(configurationSuite(configuration, outcome: outcome)) }
+        suites.forEach { root.addChild($0.element) }
+        let total = (tests: suites.map(\.tests).reduce(0, +), failures: suites.map(\.failures).reduce(0, +), skipped: suites.map(\.skipped).reduce(0, +))
+        set(root, [("name", "shiplint"), ("tests", "\(total.tests)"), ("failures", "\(total.failures)"), ("errors", "0"), ("skipped", "\(total.skipped)")])
         let document = XMLDocument(rootElement: root)
         document.characterEncoding = "UTF-8"
         document.version = "1.0"
@@ -44,7 +40,7 @@ struct JUnitReport: Reporter {
         let element: XMLElement
         let tests: Int
         let failures: Int
-        var skipped = 0
+        let skipped: Int
     }
 
     /// One test case before it is written: its name and the findings it shows.
@@ -100,7 +96,7 @@ struct JUnitReport: Reporter {
             let suppressed = testCase.findings.compactMap(\.suppression)
             if reported.isEmpty, let suppression = suppressed.first {
                 let element = XMLElement(name: "skipped")
-                set(element, [("message", "suppressed by \(suppression.kind == .baseline ? "the baseline" : suppression.entry ?? "an ignore") in \(suppression.file): \(suppression.justification)")])
+                set(element, [("message", Self.suppressedMessage(suppression))])
                 testcase.addChild(element)
                 skipped += 1
             }
@@ -113,15 +109,96 @@ struct JUnitReport: Reporter {
             ("name", artifact.path), ("tests", "\(elements.count)"), ("failures", "\(failures)"), ("errors", "0"),
             ("skipped", "\(skipped)"), ("time", "0"),
         ])
+        suite.addChild(properties([("target", outcome.target?.name ?? ""), ("role", role), ("fail-on", outcome.failOn.rawValue)]))
+        elements.forEach(suite.addChild)
+        return Suite(element: suite, tests: elements.count, failures: failures, skipped: skipped)
+    }
+
+    /// The project's own notes (a nested application not followed): skipped cases, one suite.
+    private func projectNotesSuite(_ outcome: ScanOutcome) -> Suite? {
+        let notes = outcome.projectFindings.filter(\.isReported).map(\.finding)
+        guard let file = outcome.project?.file, !notes.isEmpty else { return nil }
+        let suite = XMLElement(name: "testsuite")
+        set(suite, [("name", file), ("tests", "\(notes.count)"), ("failures", "0"), ("errors", "0"), ("skipped", "\(notes.count)"), ("time", "0")])
+        for note in notes { suite.addChild(skippedCase(note, classname: file)) }
+        return Suite(element: suite, tests: notes.count, failures: 0, skipped: notes.count)
+    }
+
+    /// A `testcase` skipped with the finding's message (a part not checked).
+    private func skippedCase(_ note: Finding, classname: String) -> XMLElement {
+        let testcase = XMLElement(name: "testcase")
+        set(testcase, [("name", "\(note.message) [\(note.check)]"), ("classname", classname), ("time", "0")])
+        let skip = XMLElement(name: "skipped")
+        set(skip, [("message", note.message)])
+        testcase.addChild(skip)
+        return testcase
+    }
+
+    /// One function of a project: a case per finding of its artifacts (failing at or above --fail-on, skipped when
+    /// suppressed), one passing case when it was judged and has none, a skipped case per note.
+    private func functionSuite(_ deployment: DeploymentOutcome, outcome: ScanOutcome) -> Suite {
+        let name = deployment.descriptor?.name ?? ""
+        var cases: [XMLElement] = []
+        var failures = 0
+        var skipped = 0
+        let artifactFindings = deployment.artifacts.flatMap(\.judged)
+        for judged in artifactFindings {
+            let finding = judged.finding
+            let testcase = XMLElement(name: "testcase")
+            let place = finding.path.isEmpty ? finding.artifact : "\(finding.artifact)/\(finding.path)"
+            set(testcase, [("name", "\(place) [\(finding.check)]"), ("classname", name), ("time", "0")])
+            if let suppression = judged.suppression {
+                // Accepted by the project: skipped, with the reason.
+                let skip = XMLElement(name: "skipped")
+                set(skip, [("message", Self.suppressedMessage(suppression))])
+                testcase.addChild(skip)
+                skipped += 1
+            } else if outcome.fails(finding) {
+                let failure = XMLElement(name: "failure", stringValue: Self.xmlSafe("\(finding.message)\n\nFix: \(finding.fix)"))
+                set(failure, [("message", finding.message), ("type", finding.check)])
+                testcase.addChild(failure)
+                failures += 1
+            } else {
+                testcase.addChild(XMLElement(name: "system-out", stringValue: Self.xmlSafe("\(finding.severity.rawValue): \(finding.message)\nfix: \(finding.fix)")))
+            }
+            cases.append(testcase)
+        }
+        if deployment.isJudged && artifactFindings.isEmpty {
+            let testcase = XMLElement(name: "testcase")
+            set(testcase, [("name", "\(deployment.target?.name ?? "target") [all checks]"), ("classname", name), ("time", "0")])
+            cases.append(testcase)
+        }
+        for note in deployment.notes.filter(\.isReported).map(\.finding) {
+            cases.append(skippedCase(note, classname: name))
+            skipped += 1
+        }
+        let suite = XMLElement(name: "testsuite")
+        set(suite, [
+            ("name", deployment.descriptor?.label ?? name), ("tests", "\(cases.count)"), ("failures", "\(failures)"), ("errors", "0"),
+            ("skipped", "\(skipped)"), ("time", "0"),
+        ])
+        let descriptor = deployment.descriptor
+        suite.addChild(properties([
+            ("target", deployment.target?.name ?? ""), ("runtime", descriptor?.runtime ?? ""), ("architecture", descriptor?.architecture ?? ""),
+            ("file", descriptor?.file ?? ""), ("fail-on", outcome.failOn.rawValue),
+        ]))
+        cases.forEach(suite.addChild)
+        return Suite(element: suite, tests: cases.count, failures: failures, skipped: skipped)
+    }
+
+    private func properties(_ pairs: [(String, String)]) -> XMLElement {
         let properties = XMLElement(name: "properties")
-        for (name, value) in [("target", outcome.target.name), ("role", role), ("fail-on", outcome.failOn.rawValue)] {
+        for (name, value) in pairs {
             let property = XMLElement(name: "property")
             set(property, [("name", name), ("value", value)])
             properties.addChild(property)
         }
-        suite.addChild(properties)
-        elements.forEach(suite.addChild)
-        return Suite(element: suite, tests: elements.count, failures: failures, skipped: skipped)
+        return properties
+    }
+
+    /// `suppressed by the baseline in b.json: recorded in the baseline b.json`.
+    static func suppressedMessage(_ suppression: Suppression) -> String {
+        "suppressed by \(suppression.kind == .baseline ? "the baseline" : suppression.entry ?? "an ignore") in \(suppression.file): \(suppression.justification)"
     }
 
     /// Test reporters merge cases of one name: a repeated name gets the finding's fact, then a number.
@@ -160,7 +237,7 @@ struct JUnitReport: Reporter {
         }
         set(suite, [("name", findings.first?.artifact ?? "configuration"), ("tests", "\(findings.count)"), ("failures", "\(failures)"), ("errors", "0"), ("skipped", "0"), ("time", "0")])
         cases.forEach(suite.addChild)
-        return Suite(element: suite, tests: findings.count, failures: failures)
+        return Suite(element: suite, tests: findings.count, failures: failures, skipped: 0)
     }
 
     /// Attributes in the order given (XMLElement keeps insertion order), so the bytes are stable.

@@ -1,9 +1,10 @@
 import ShiplintOutcome
 import ShiplintChecks
 
-/// SARIF 2.1.0 for GitHub code scanning and other SARIF readers: every check as a rule, one result per finding.
-/// A result's location is `<artifact path>/<path inside>` (a nested archive keeps its `!`), line 1: the file is a
-/// binary, and code scanning needs a line to show an alert.
+/// SARIF 2.1.0 for GitHub code scanning and other SARIF readers: every check that ran as a rule, one result per
+/// finding. For artifacts named on the command line a result's location is `<artifact path>/<path inside>` (a nested
+/// archive keeps its `!`), line 1: the file is a binary, and code scanning needs a line to show an alert. For a
+/// project, it is the function's line in its descriptor.
 struct SarifReport: Reporter {
     static let schemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
     static let informationURI = "https://github.com/shiplint/shiplint"
@@ -17,23 +18,33 @@ struct SarifReport: Reporter {
         let rules = outcome.checks
         let ruleIndex = Dictionary(rules.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var results: [JSONValue] = []
-        for artifact in outcome.artifacts {
-            for judged in artifact.judged {
-                results.append(result(judged, location: location(artifact: artifact, path: judged.finding.path), ruleIndex: ruleIndex[judged.finding.check]))
+        var properties: [String: JSONValue]
+        let automation: String
+        if let project = outcome.project {
+            results = projectResults(outcome, ruleIndex: ruleIndex)
+            automation = "shiplint/project/\(project.file)/"
+            properties = [
+                "project": .string(project.file), "format": .string(project.format),
+                "deployments": .array(outcome.deployments.map { deployment in
+                    .object(["function": .string(deployment.descriptor?.name ?? ""), "target": .optional(deployment.target?.name)])
+                }),
+            ]
+        } else {
+            for artifact in outcome.artifacts {
+                for judged in artifact.judged {
+                    results.append(result(judged, location: location(artifact: artifact, path: judged.finding.path), ruleIndex: ruleIndex[judged.finding.check]))
+                }
             }
-        }
-        for judged in outcome.configurationFindings {
-            let file = judged.finding.artifact
-            let location = outcome.root.repositoryPath(file).map { Location(uri: Self.uri(artifact: $0, path: ""), base: true) }
-                ?? Location(uri: Self.uri(artifact: FindingIdentity.normalised(file), path: ""), base: false)
-            results.append(result(judged, location: location, ruleIndex: ruleIndex[judged.finding.check]))
-        }
-        var properties: [String: JSONValue] = [
-            "target": .string(outcome.target.name),
-            "targetDescription": .string(outcome.target.description),
-        ]
-        if let baseline = outcome.baseline {
-            properties["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone), "unscanned": .int(baseline.unscanned)])
+            for judged in outcome.configurationFindings {
+                results.append(result(judged, location: location(file: judged.finding.artifact, root: outcome.root), ruleIndex: ruleIndex[judged.finding.check]))
+            }
+            // One analysis per target, so code scanning keeps the alerts of two targets' scans apart.
+            let target = outcome.target
+            automation = "shiplint/\(target?.name ?? "")/"
+            properties = ["target": .string(target?.name ?? ""), "targetDescription": .string(target?.description ?? "")]
+            if let baseline = outcome.baseline {
+                properties["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone), "unscanned": .int(baseline.unscanned)])
+            }
         }
         let run: [String: JSONValue] = [
             "tool": .object(["driver": .object([
@@ -43,8 +54,7 @@ struct SarifReport: Reporter {
                 "informationUri": .string(Self.informationURI),
                 "rules": .array(rules.map(rule)),
             ])]),
-            // One analysis per target, so code scanning keeps the alerts of two targets' scans apart.
-            "automationDetails": .object(["id": .string("shiplint/\(outcome.target.name)/")]),
+            "automationDetails": .object(["id": .string(automation)]),
             "results": .array(results),
             "columnKind": .string("unicodeCodePoints"),
             "properties": .object(properties),
@@ -54,6 +64,34 @@ struct SarifReport: Reporter {
             "version": .string("2.1.0"),
             "runs": .array([.object(run)]),
         ]).rendered()
+    }
+
+    /// A project's results sit at the function resource's line in the descriptor (the file in the pull request),
+    /// with the artifact and the path inside it in the message; the project's and configuration's at their file.
+    private func projectResults(_ outcome: ScanOutcome, ruleIndex: [String: Int]) -> [JSONValue] {
+        var results: [JSONValue] = []
+        for deployment in outcome.deployments {
+            guard let descriptor = deployment.descriptor else { continue }
+            for judged in deployment.judged {
+                let finding = judged.finding
+                let inside = finding.artifact == descriptor.file ? "" : (finding.path.isEmpty ? finding.artifact : "\(finding.artifact)/\(finding.path)")
+                let text = "\(descriptor.label): \(inside.isEmpty ? "" : inside + ": ")\(finding.message)\n\nFix: \(finding.fix)"
+                results.append(result(
+                    judged, location: location(file: descriptor.file, root: outcome.root), ruleIndex: ruleIndex[finding.check], line: descriptor.line ?? 1,
+                    text: text, properties: ["deployment": .string(descriptor.label), "artifact": .string(finding.artifact), "path": .string(finding.path)]))
+            }
+        }
+        for judged in outcome.projectFindings + outcome.configurationFindings {
+            results.append(result(judged, location: location(file: judged.finding.artifact, root: outcome.root), ruleIndex: ruleIndex[judged.finding.check]))
+        }
+        return results
+    }
+
+    /// A file of the project (a descriptor, the configuration) as code scanning finds it: relative to the repository
+    /// root when inside one.
+    private func location(file: String, root: ProjectRoot) -> Location {
+        root.repositoryPath(file).map { Location(uri: Self.uri(artifact: $0, path: ""), base: true) }
+            ?? Location(uri: Self.uri(artifact: FindingIdentity.normalised(file), path: ""), base: false)
     }
 
     struct Location {

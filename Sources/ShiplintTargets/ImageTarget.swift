@@ -6,27 +6,43 @@ import ShiplintFacts
 extension TargetRuntime {
     public static func image(_ image: ContainerImage, label: String) -> TargetRuntime {
         let files = ImageFiles(image)
-        let arch = TargetArchitecture(rawValue: image.elfArchitecture) ?? files.majorityArchitecture ?? .x86_64
-        let triplet = arch == .i386 ? "i386-linux-gnu" : "\(arch.rawValue)-linux-gnu"
+        let arch = image.targetArchitecture ?? files.majorityArchitecture ?? .x86_64
+        let triplet = arch.gnuTriplet
         let standard = ["/lib/\(triplet)", "/usr/lib/\(triplet)", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"]
         let ldLibraryPath = (image.env["LD_LIBRARY_PATH"] ?? "").split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
         let taskRoot = image.taskRoot
         // Folders under the task root and /opt are searched in the code itself; everything else is the image's own.
-        let inCode = { (folder: String) in [taskRoot, "/opt"].contains { folder == $0 || folder.hasPrefix($0 + "/") } }
+        let inCode = { (folder: String) in [taskRoot, LambdaFileSystem.layerRoot].contains { folder == $0 || folder.hasPrefix($0 + "/") } }
         var own = Set<String>()
         for folder in standard + ldLibraryPath where !inCode(folder) { own.formUnion(files.libraryNames(in: folder)) }
-        let runtime = files.libraryNames(in: "/var/lang/lib")
-        // The libc the loader maps: the first libc.so.6 of the standard folders.
+        let runtime = files.libraryNames(in: Libraries.runtimeDirectory)
+        // The folders of the image's own libraries in the loader's order: its LD_LIBRARY_PATH (/var/lang/lib first on
+        // AWS base images), then the standard folders. The copy found first is the one a binary binds to: nodejs24.x
+        // images carry their own libstdc++ 6.0.32 in /var/lang/lib before the OS's 6.0.33.
+        let loaderOrder = ldLibraryPath.filter { !inCode($0) } + standard
+        // The libc the loader maps: the first libc.so.6 in that order.
         // (Else any libc.so.6 of a standard folder: an image whose config names the wrong architecture still has one.)
-        let anyTriplet = ["x86_64-linux-gnu", "aarch64-linux-gnu", "i386-linux-gnu", "s390x-linux-gnu", "powerpc64le-linux-gnu"]
+        let anyTriplet = TargetArchitecture.allCases.map(\.gnuTriplet)
             .flatMap { ["/lib/\($0)", "/usr/lib/\($0)"] }
-        let libc = (standard + anyTriplet).lazy.compactMap { files.elf(at: $0 + "/libc.so.6") }.first
+        let libc = (loaderOrder + anyTriplet).lazy.compactMap { files.elf(at: $0 + "/libc.so.6") }.first
         let musl = files.elf(at: "/lib/ld-musl-\(arch.rawValue).so.1")
         let glibc = libc.flatMap { Self.highest(family: "GLIBC", in: $0.versionDefinitions) }
+        // The C++ ceilings from the image's own libstdc++ / libgcc_s, as glibc's: never a managed runtime's, so an image
+        // on an older Amazon Linux 2023 base (libstdc++ 11, GLIBCXX_3.4.29) is judged by what it has.
         var symbolVersions: [String: VersionNumber] = [:]
         for (soname, families) in [("libstdc++.so.6", ["GLIBCXX", "CXXABI"]), ("libgcc_s.so.1", ["GCC"])] {
-            guard let library = standard.lazy.compactMap({ files.elf(at: $0 + "/" + soname) }).first else { continue }
+            guard let library = loaderOrder.lazy.compactMap({ files.elf(at: $0 + "/" + soname) }).first else { continue }
             for family in families { symbolVersions[family] = Self.highest(family: family, in: library.versionDefinitions) }
+        }
+        // What each library the loader would find defines, read from the file itself.
+        func provided(_ names: Set<String>, in folders: [String], as directory: String) -> [ProvidedLibrary] {
+            names.sorted().compactMap { soname in
+                guard let path = folders.lazy.map({ $0 + "/" + soname }).first(where: { files.elf(at: $0) != nil }),
+                      let facts = files.elf(at: path) else { return nil }
+                return ProvidedLibrary(
+                    soname: soname, directory: directory, release: "the image's \(files.resolve(path) ?? path)",
+                    versionNodes: facts.versionDefinitions, symbols: nil)
+            }
         }
         let python = files.python(arch: arch)
         let node = files.node(headers: image.rootTextFiles)
@@ -41,13 +57,19 @@ extension TargetRuntime {
                 runtime: python.map { "python\($0.version.components.prefix(2).map(String.init).joined(separator: "."))" }
                     ?? node.flatMap { $0.version.isEmpty ? nil : "nodejs\($0.version)" }),
             symbolVersions: symbolVersions,
-            libraries: Libraries(
-                searchPath: ldLibraryPath.filter { inCode($0) || $0 == "/var/lang/lib" },
-                os: own.sorted(), runtime: runtime.sorted(), knownAbsent: []),
+            libraries: {
+                var libraries = Libraries(
+                    searchPath: ldLibraryPath.filter { inCode($0) || $0 == Libraries.runtimeDirectory },
+                    os: own.sorted(), runtime: runtime.sorted(), knownAbsent: [])
+                // The runtime's copies first, as the loader finds them (the resolver answers /lib64 for the OS's).
+                libraries.provided = provided(runtime, in: [Libraries.runtimeDirectory], as: Libraries.runtimeDirectory)
+                    + provided(own, in: loaderOrder.filter { $0 != Libraries.runtimeDirectory }, as: "/lib64")
+                return libraries
+            }(),
             python: python,
             node: node,
             package: Package(
-                unzippedLimitBytes: nil, zippedUploadLimitBytes: nil, maxLayers: nil, taskRoot: "/", layerRoot: "/opt",
+                unzippedLimitBytes: nil, zippedUploadLimitBytes: nil, maxLayers: nil, taskRoot: "/", layerRoot: LambdaFileSystem.layerRoot,
                 layerPaths: [], executableEntryPoints: []),
             wheelPolicy: nil)
     }
@@ -135,7 +157,7 @@ public struct ImageFiles: Sendable {
             guard let version = versions.max() else { continue }
             let tag = version.components.prefix(2).map(String.init).joined()
             return TargetRuntime.Python(
-                version: version, extensionSuffixes: [".cpython-\(tag)-\(arch.pythonTriplet)-linux-gnu.so", ".abi3.so", ".so"])
+                version: version, extensionSuffixes: [".cpython-\(tag)-\(arch.gnuTriplet).so", ".abi3.so", ".so"])
         }
         return nil
     }

@@ -28,6 +28,7 @@ indirect enum RuleSchema: Sendable {
             "libc-version": .version,
             "display-name": .string,
             "runtime": .string,
+            "loader-paths": .stringArray,
         ]),
         "symbol-versions": .table(["GLIBCXX": .version, "CXXABI": .version, "GCC": .version]),
         // A wheel policy of pypa/auditwheel's policy table, for this target's architecture.
@@ -41,8 +42,14 @@ indirect enum RuleSchema: Sendable {
             "os": .stringArray,
             "runtime": .stringArray,
             "known-absent": .tableArray(["soname": .string, "fix": .string]),
+            // A library of the runtime itself: where it is, its release, the version nodes it defines
+            // (.gnu.version_d) and the built-in symbol table (rules/symbols/NAME.symbols) listing its exports.
+            "provides": .tableArray([
+                "soname": .string, "directory": .string, "release": .string, "version-nodes": .stringArray, "symbols": .string,
+            ]),
         ]),
-        "python": .table(["version": .version, "extension-suffixes": .stringArray]),
+        // `exports`: every symbol the interpreter (its executable and libpython) exports, as a capture read it.
+        "python": .table(["version": .version, "extension-suffixes": .stringArray, "exports": .stringArray]),
         "node": .table([
             "version": .string,
             "module-version": .integer,

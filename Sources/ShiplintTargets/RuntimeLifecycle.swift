@@ -6,9 +6,13 @@ public struct RuntimeLifecycle: Sendable {
 
     public static let fileName = "lifecycle/runtime-deprecations"
 
-    /// The built-in table. The file is part of the build, so a broken one fails the test suite, not a user's run.
-    public static let builtIn: RuntimeLifecycle = (try? load(toml: BuiltinRuleFiles.byPath[fileName] ?? "", file: "rules/\(fileName).toml"))
-        ?? RuntimeLifecycle(deprecation: [:])
+    /// The built-in table (see `BuiltinTables`: a broken one stops the run, it never judges with no dates).
+    public static let builtIn: RuntimeLifecycle = BuiltinTables.loaded(fileName) { () throws(TargetError) in try load(files: BuiltinRuleFiles.byPath) }
+
+    /// The table from the built-in files `files`.
+    public static func load(files: [String: String]) throws(TargetError) -> RuntimeLifecycle {
+        try load(toml: try BuiltinTables.text(fileName, in: files), file: BuiltinTables.label(fileName))
+    }
 
     public init(deprecation: [String: String]) {
         self.deprecation = deprecation

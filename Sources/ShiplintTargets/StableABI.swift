@@ -15,9 +15,13 @@ public struct StableABI: Sendable {
 
     public static let fileName = "python/stable-abi"
 
-    /// The built-in table. The file is part of the build, so a broken one fails the test suite, not a user's run.
-    public static let builtIn: StableABI = (try? load(toml: BuiltinRuleFiles.byPath[fileName] ?? "", file: "rules/\(fileName).toml"))
-        ?? StableABI(symbols: [:])
+    /// The built-in table (see `BuiltinTables`: a broken one stops the run, it never judges with no symbols).
+    public static let builtIn: StableABI = BuiltinTables.loaded(fileName) { () throws(TargetError) in try load(files: BuiltinRuleFiles.byPath) }
+
+    /// The table from the built-in files `files`.
+    public static func load(files: [String: String]) throws(TargetError) -> StableABI {
+        try load(toml: try BuiltinTables.text(fileName, in: files), file: BuiltinTables.label(fileName))
+    }
 
     public init(symbols: [String: Symbol]) {
         self.symbols = symbols

@@ -16,13 +16,20 @@ public struct TargetCatalog: Sendable {
     /// Selectable built-in targets (not the abstract bases), sorted, each with its one-line description.
     public func targets() throws(TargetError) -> [(name: String, description: String)] {
         var list: [(name: String, description: String)] = []
-        // lifecycle/ and python/ hold data for checks, not targets.
-        for name in files.keys.sorted() where !name.hasPrefix("lifecycle/") && !name.hasPrefix("python/") {
+        // Targets sit at the top of rules/ and bases in base/; other folders (lifecycle/, python/, nodejs/) hold
+        // data for checks.
+        for name in files.keys.sorted() where !name.contains("/") || name.hasPrefix("base/") {
             let value = try parsed(name: name)
             if case .boolean(true)? = value["abstract"] { continue }
             list.append((name, value["description"]?.stringValue ?? ""))
         }
         return list
+    }
+
+    /// The names of the built-in rule files that may be targets (not bases, not data tables), sorted, without
+    /// reading them.
+    public var targetNames: [String] {
+        files.keys.filter { !$0.contains("/") }.sorted()
     }
 
     /// `reference` is a built-in name or a path to a `.toml` file.
@@ -46,15 +53,42 @@ public struct TargetCatalog: Sendable {
         throw TargetError(file: reference, message: "no built-in target of that name and no such file; \(hint)")
     }
 
-    /// The built-in target a name means when it spells the architecture the other way: `amd64` for x86_64,
+    /// The built-in target a name means when it spells the architecture another way: `amd64` or `x64` for x86_64,
     /// `aarch64` for arm64 (Lambda's name), and the reverse where the target is named after the ELF machine.
     public func builtInName(forAlias reference: String) -> String? {
-        let spellings = [("amd64", "x86_64"), ("aarch64", "arm64"), ("arm64", "aarch64"), ("amd64", "x86-64"), ("x86-64", "x86_64")]
-        for (alias, canonical) in spellings where reference.hasSuffix("-" + alias) {
-            let name = String(reference.dropLast(alias.count)) + canonical
-            if files[name] != nil && !name.hasPrefix("base/") { return name }
+        // The architecture is the last word, or the last two (`x86-64`).
+        let dashes = reference.indices.filter { reference[$0] == "-" }.suffix(2).reversed()
+        for dash in dashes {
+            guard let arch = TargetArchitecture(spelling: String(reference[reference.index(after: dash)...])) else { continue }
+            for spelling in [arch.lambdaName, arch.rawValue] {
+                let name = String(reference[...dash]) + spelling
+                if name != reference && files[name] != nil && !name.hasPrefix("base/") { return name }
+            }
         }
         return nil
+    }
+
+    /// The name of the built-in target of a Lambda runtime on an architecture: `aws-lambda-python3.13-arm64`.
+    public static func lambdaTargetName(runtime: String, architecture: TargetArchitecture) -> String {
+        "aws-lambda-\(runtime)-\(architecture.lambdaName)"
+    }
+
+    /// The same for an architecture as a descriptor spells it (`arm64`, `aarch64`, `amd64`); kept as given when no
+    /// architecture has that spelling (the name then matches no built-in target, and the message shows it).
+    public static func lambdaTargetName(runtime: String, architecture: String) -> String {
+        "aws-lambda-\(runtime)-\(TargetArchitecture(spelling: architecture)?.lambdaName ?? architecture)"
+    }
+
+    /// The runtime, its family and the architecture of a built-in Lambda target's name, nil for another name (a
+    /// wheel policy).
+    public static func lambdaRuntime(ofTargetName name: String) -> (runtime: String, family: RuntimeFamily, architecture: TargetArchitecture)? {
+        let prefix = "aws-lambda-"
+        guard name.hasPrefix(prefix), let dash = name.lastIndex(of: "-"), dash > name.index(name.startIndex, offsetBy: prefix.count),
+            let architecture = TargetArchitecture(spelling: String(name[name.index(after: dash)...]))
+        else { return nil }
+        let runtime = String(name[name.index(name.startIndex, offsetBy: prefix.count)..<dash])
+        guard let family = RuntimeFamily(runtime: runtime) else { return nil }
+        return (runtime, family, architecture)
     }
 
     /// The merged, validated rule as TOML-like text, for `shiplint targets show`.
@@ -139,7 +173,8 @@ public struct TargetCatalog: Sendable {
         }
         let python: TargetRuntime.Python? = value["python"] == nil ? nil : TargetRuntime.Python(
             version: try reader.version("python.version"),
-            extensionSuffixes: try reader.strings("python.extension-suffixes"))
+            extensionSuffixes: try reader.strings("python.extension-suffixes"),
+            exports: reader.optionalStrings("python.exports"))
         var node: TargetRuntime.Node?
         if value["node"] != nil {
             var functions: [String: Int] = [:]
@@ -178,23 +213,41 @@ public struct TargetCatalog: Sendable {
         let knownAbsent = reader.tables("libraries.known-absent").map { table in
             TargetRuntime.KnownAbsent(soname: table["soname"].flatMap(\.stringValue) ?? "", fix: table["fix"].flatMap(\.stringValue) ?? "")
         }
+        var platform = TargetRuntime.Platform(
+            os: try reader.string("platform.os"),
+            arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
+            libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
+            libcVersion: try reader.version("platform.libc-version"),
+            displayName: try reader.string("platform.display-name"),
+            runtime: reader.optionalString("platform.runtime"))
+        platform.loaderPaths = reader.optionalStrings("platform.loader-paths") ?? []
+        var provided: [TargetRuntime.ProvidedLibrary] = []
+        for (index, table) in reader.tables("libraries.provides").enumerated() {
+            let keyPath = "libraries.provides[\(index)]"
+            guard let soname = table["soname"]?.stringValue, let directory = table["directory"]?.stringValue else {
+                throw TargetError(file: file, keyPath: keyPath, message: "every entry needs 'soname' and 'directory'")
+            }
+            let symbols = table["symbols"]?.stringValue
+            if let symbols, !SymbolTable.names.contains(symbols) {
+                throw TargetError(file: file, keyPath: keyPath + ".symbols", message: "no built-in symbol table '\(symbols)' (there are: \(SymbolTable.names.sorted().joined(separator: ", ")))")
+            }
+            var nodes: [String] = []
+            if case .array(let items)? = table["version-nodes"] { nodes = items.compactMap(\.stringValue) }
+            provided.append(TargetRuntime.ProvidedLibrary(
+                soname: soname, directory: directory, release: table["release"]?.stringValue, versionNodes: nodes, symbols: symbols))
+        }
         return TargetRuntime(
             name: try reader.string("name"),
             description: try reader.string("description"),
             source: { if case .path(let path) = origin { return path } else { return "built-in" } }(),
-            platform: TargetRuntime.Platform(
-                os: try reader.string("platform.os"),
-                arch: TargetArchitecture(rawValue: try reader.string("platform.arch"))!,
-                libc: TargetLibc(rawValue: try reader.string("platform.libc"))!,
-                libcVersion: try reader.version("platform.libc-version"),
-                displayName: try reader.string("platform.display-name"),
-                runtime: reader.optionalString("platform.runtime")),
+            platform: platform,
             symbolVersions: symbolVersions,
             libraries: TargetRuntime.Libraries(
                 searchPath: try reader.strings("libraries.search-path"),
                 os: try reader.strings("libraries.os"),
                 runtime: reader.optionalStrings("libraries.runtime") ?? [],
-                knownAbsent: knownAbsent),
+                knownAbsent: knownAbsent,
+                provided: provided),
             python: python,
             node: node,
             package: package,
@@ -256,6 +309,11 @@ private struct RuleReader {
             if case .array(let items) = item { sets[key] = Set(items.compactMap(\.stringValue)) }
         }
         return sets
+    }
+
+    /// The (key, value) pairs of a table whose keys are data (sonames); empty when absent.
+    func pairs(_ path: String) -> [(key: String, value: RuleValue)] {
+        lookup(path)?.pairs ?? []
     }
 
     func tables(_ path: String) -> [RuleValue] {

@@ -1,37 +1,5 @@
 import ShiplintFacts
 
-/// Architectures a target may name, with what an ELF built for each looks like.
-public enum TargetArchitecture: String, Sendable, CaseIterable {
-    case x86_64, aarch64, i386, s390x, ppc64le
-
-    public var elfMachine: UInt16 {
-        switch self {
-        case .x86_64: 62
-        case .aarch64: 183
-        case .i386: 3
-        case .s390x: 22
-        case .ppc64le: 21
-        }
-    }
-
-    public var bits: Int { self == .i386 ? 32 : 64 }
-    public var byteOrder: ByteOrder { self == .s390x ? .big : .little }
-
-    /// The CPython / wheel platform triplet part (`x86_64-linux-gnu`).
-    public var pythonTriplet: String {
-        switch self {
-        case .x86_64: "x86_64"
-        case .aarch64: "aarch64"
-        case .i386: "i386"
-        case .s390x: "s390x"
-        case .ppc64le: "powerpc64le"
-        }
-    }
-
-    /// How AWS spells it in runtime names and `--architectures`.
-    public var lambdaName: String { self == .aarch64 ? "arm64" : rawValue }
-}
-
 public enum TargetLibc: String, Sendable {
     case glibc, musl
 }
@@ -53,6 +21,9 @@ public struct TargetRuntime: Sendable {
         public let libcVersion: VersionNumber
         public let displayName: String
         public let runtime: String?
+        /// Where the ELF program interpreter (`ld-linux-x86-64.so.2`, `ld-linux-aarch64.so.1`) exists on the target, by
+        /// every path that reaches it (`/lib/ld-linux-aarch64.so.1`); empty when the rule does not say.
+        public var loaderPaths: [String] = []
     }
 
     public struct KnownAbsent: Sendable {
@@ -60,19 +31,59 @@ public struct TargetRuntime: Sendable {
         public let fix: String
     }
 
+    /// A library of the runtime itself, with what it defines: the one place a rule says "library X of this runtime
+    /// defines these version nodes / exports these symbols" (`[[libraries.provides]]`).
+    public struct ProvidedLibrary: Sendable, Equatable {
+        public let soname: String
+        /// The folder the loader finds it in (`/lib64`, `/var/lang/lib`).
+        public let directory: String
+        /// Its release, in the words of its symbol table (`2.34` for glibc), when known.
+        public let release: String?
+        /// Version nodes it defines (`.gnu.version_d` without the base entry): empty when it defines none.
+        public let versionNodes: [String]
+        /// The built-in symbol table listing its exports (`glibc-x86_64`); nil when its exports are not known.
+        public let symbols: String?
+
+        public init(soname: String, directory: String, release: String?, versionNodes: [String], symbols: String?) {
+            self.soname = soname
+            self.directory = directory
+            self.release = release
+            self.versionNodes = versionNodes
+            self.symbols = symbols
+        }
+    }
+
     public struct Libraries: Sendable {
         public let searchPath: [String]
         public let os: [String]
         public let runtime: [String]
         public let knownAbsent: [KnownAbsent]
+        /// The runtime's own libraries that a rule describes further (`[[libraries.provides]]`), in rule order.
+        public var provided: [ProvidedLibrary] = []
+
+        /// The folder of the runtime's own libraries: first on LD_LIBRARY_PATH, so a library there shadows the OS's.
+        public static let runtimeDirectory = LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.libraryFolder)
+        /// The OS's library folders, one place on Amazon Linux (/lib -> usr/lib, /lib64 -> usr/lib64).
+        static let osDirectories: Set<String> = ["/lib64", "/usr/lib64", "/lib", "/usr/lib"]
 
         /// Every soname the runtime's loader can find without help from the artifact.
         public var present: Set<String> { Set(os).union(runtime) }
+
+        /// The rule's entry for the copy of `soname` the loader found in `directory` (a `Resolution.runtime` folder):
+        /// the runtime's own in /var/lang/lib, else the OS's, whichever of its folders the entry names. Nil when the
+        /// rule does not describe that copy.
+        public func provided(_ soname: String, in directory: String) -> ProvidedLibrary? {
+            let os = Self.osDirectories.contains(directory)
+            return provided.first { $0.soname == soname && ($0.directory == directory || (os && Self.osDirectories.contains($0.directory))) }
+        }
     }
 
     public struct Python: Sendable {
         public let version: VersionNumber
         public let extensionSuffixes: [String]
+        /// What the interpreter exports, when a capture read it (`python.exports`); nil: the built-in table for
+        /// the version, if there is one.
+        public var exports: [String]? = nil
 
         /// `313` for 3.13: the tag CPython puts in file names and wheel tags.
         public var tag: String { version.components.prefix(2).map(String.init).joined() }

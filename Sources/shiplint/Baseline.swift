@@ -37,11 +37,7 @@ struct BaselineCommand: ParsableCommand {
             if let project = try ProjectScan.project(input) {
                 // Every function of the project (or those --function names), each judged as `scan PROJECT` does.
                 let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration))
-                var entries: [FindingIdentity: Baseline.Entry] = [:]
-                for judged in scan.projectNotes + scan.deployments.flatMap(\.judged) where judged.suppression?.kind != .ignore {
-                    entries[judged.identity] = entries[judged.identity] ?? Baseline.Entry(identity: judged.identity, message: judged.finding.message)
-                }
-                let baseline = Baseline.v2(Array(entries.values))
+                let baseline = ScanPolicy.baseline(of: scan)
                 try writeReport(baseline.rendered(target: input.target ?? "each function's own (\(project.file))"), to: file)
                 let count = baseline.entries.count
                 printError("shiplint: wrote \(count) \(count == 1 ? "finding" : "findings") of \(scan.deployments.count) \(scan.deployments.count == 1 ? "function" : "functions") to \(file)")

@@ -91,8 +91,7 @@ struct Explain: ParsableCommand {
             roleNotes = split.reasons
         }
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
-        var outcome = ScanPolicy(configuration: configuration).scan(deployment)
-        outcome.roleNotes = roleNotes
+        let outcome = ScanPolicy(configuration: configuration).scan(deployment, roleNotes: roleNotes)
         let result = outcome.reportedResult
         let explanations = errorText.map { Triage.explain(ErrorText.occurrences(in: $0), result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
@@ -163,7 +162,7 @@ enum ExplainProject {
             target = override
         } else {
             guard let runtime = descriptor.runtime else { throw fail("\(descriptor.label): the descriptor gives no Runtime; pass --target") }
-            let name = "aws-lambda-\(runtime)-\(descriptor.architecture)"
+            let name = TargetCatalog.lambdaTargetName(runtime: runtime, architecture: descriptor.architecture)
             guard let loaded = try? TargetCatalog.builtIn.load(name) else {
                 throw fail("\(descriptor.label): no built-in target for \(runtime) on \(descriptor.architecture) (\(name)); pass --target with a rule file")
             }

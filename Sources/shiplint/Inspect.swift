@@ -95,9 +95,9 @@ struct Inspect: ParsableCommand {
 
     /// provided.al2023 (the plain OS) for the architecture of the first ELF found.
     private func defaultTarget(for artifacts: [Artifact]) -> String {
-        let arch = artifacts.lazy.flatMap(\.binaries).compactMap { binary -> String? in
-            if case .elf(let elf)? = binary.facts { return elf.arch } else { return nil }
+        let arch = artifacts.lazy.flatMap(\.binaries).compactMap { binary -> TargetArchitecture? in
+            if case .elf(let elf)? = binary.facts { return TargetArchitecture(elfMachine: elf.machine) } else { return nil }
         }.first
-        return "aws-lambda-provided.al2023-\(arch == "aarch64" ? "arm64" : "x86_64")"
+        return TargetCatalog.lambdaTargetName(runtime: "provided.al2023", architecture: arch == .aarch64 ? .aarch64 : .x86_64)
     }
 }

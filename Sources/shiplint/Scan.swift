@@ -162,8 +162,7 @@ struct Scan: ParsableCommand {
         progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
         let recorded = try recordedBaseline()
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
-        var outcome = policy.scan(functions: functions, layers: layers, target: runtime)
-        outcome.roleNotes = roleNotes
+        let outcome = policy.scan(functions: functions, layers: layers, target: runtime, roleNotes: roleNotes)
         try outputOptions.emit(outcome)
         if outcome.fails { throw ExitCode(ExitStatus.findings) }
     }

@@ -13,7 +13,8 @@ import Testing
         "package-too-large", "upload-too-large", "android-binary", "policy-symbol-version", "blacklisted-symbol",
         "node-abi-mismatch", "node-abi-unread", "node-platform-package", "prisma-engine-mismatch",
         "image-media-type", "image-integrity", "image-entrypoint", "image-arch-mismatch", "image-too-large",
-        "handler-not-found", "layer-incompatible", "runtime-deprecated", "abi3-too-new", "abi3-non-stable", "extraction-mismatch",
+        "handler-not-found", "layer-incompatible", "runtime-deprecated", "abi3-too-new", "abi3-non-stable", "deployment-not-checked",
+        "not-loadable", "python-init-missing", "extraction-mismatch",
     ]
 
     @Test func idsAreUniqueStableAndKebabCase() {
@@ -48,6 +49,7 @@ import Testing
         let example = check.examples[Int(parts[1])!]
         let target = try TargetCatalog.builtIn.load(example.target)
         let context: DeploymentContext
+        var described: [LocatedVerdict]?
         switch example.subject {
         case .binary(let binary):
             context = DeploymentContext(
@@ -58,8 +60,13 @@ import Testing
             context = DeploymentContext(function: function, layers: layers, target: target)
         case .described(let descriptor, let function, let layers, let today):
             context = DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
+        case .unchecked(let descriptor, let gaps, let today):
+            // Only what the descriptor says: no code to judge.
+            context = DeploymentContext(function: nil, layers: [], target: target, descriptor: descriptor, today: today, gaps: gaps)
+            described = check.verdicts(DescriptorContext(
+                descriptor: descriptor, runtime: RuntimeView(target: target, descriptor: descriptor), today: today, gaps: gaps, function: nil))
         }
-        let verdicts = check.verdicts(context)
+        let verdicts = described ?? check.verdicts(context)
         #expect(!verdicts.isEmpty == example.fires, "\(check.id): '\(example.summary)' on \(example.target)")
         for verdict in verdicts {
             #expect(!verdict.verdict.message.isEmpty && !verdict.verdict.fix.isEmpty)

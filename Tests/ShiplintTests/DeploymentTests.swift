@@ -249,7 +249,7 @@ import Testing
         #expect(targets == [
             "HelloFunction": "aws-lambda-python3.13-arm64", "WrongHandlerFunction": "aws-lambda-python3.13-x86_64",
             "ImageFunction": "none", "S3Function": "none", "OutsideFunction": "none", "MissingFunction": "none",
-            "LoopFunction": "none", "DotnetFunction": "none",
+            "LoopFunction": "none", "DotnetFunction": "aws-lambda-dotnet8-x86_64",
         ])
         let findings = Self.findings(document)
         #expect(findings.contains("handler-not-found fixtures/deployments/sam/hello  WrongHandlerFunction (wrong-handler)"))
@@ -259,6 +259,31 @@ import Testing
         let notes = image["notes"] as? [[String: Any]] ?? []
         #expect(notes.map { $0["check"] as? String } == ["deployment-not-checked"])
         #expect(notes.first?["severity"] as? String == "warning")
+    }
+
+    /// Issue 22 item 6: a project scanned before its build (sources and a manifest, no dependency installed) is a
+    /// deployment-not-checked warning per such function, never a silent pass; a built one (dist-info beside its
+    /// requirements.txt) is not. Exit 0 unless warnings fail the scan.
+    @Test func unbuiltSourcesAreNotAPass() throws {
+        let (status, document, _) = try Self.json(["fixtures/deployments/sam-unbuilt"])
+        #expect(status == 0)
+        let notes = Dictionary(uniqueKeysWithValues: Self.deployments(document).map { deployment in
+            (deployment["function"] as! String, (deployment["notes"] as? [[String: Any]] ?? []).map {
+                "\($0["check"]!) \($0["severity"]!): \($0["message"]!)"
+            })
+        })
+        #expect(notes["HelloWorldFunction"] == [
+            "deployment-not-checked warning: the function's code fixtures/deployments/sam-unbuilt/hello_world is its source, not a build: requirements.txt asks for requests and no Python distribution is installed beside it (no *.dist-info), so the code the build installs was not checked",
+        ])
+        #expect(notes["WebFunction"] == [
+            "deployment-not-checked warning: the function's code fixtures/deployments/sam-unbuilt/web is its source, not a build: package.json lists 1 dependency and there is no node_modules/, so the code the build installs was not checked",
+        ])
+        #expect(notes["BuiltFunction"] == [])
+        let summary = document["summary"] as? [String: Any] ?? [:]
+        #expect(summary["warnings"] as? Int == 2 && summary["errors"] as? Int == 0)
+        let strict = try runProgram(Repository.binary, ["scan", "fixtures/deployments/sam-unbuilt", "--fail-on", "warning", "--no-config"])
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("fix: Build the project (`sam build`, `cdk synth`, `serverless package`) and scan its output"))
     }
 
     @Test func terraformPlanJudgesArm64AgainstItsTarget() throws {
@@ -348,7 +373,7 @@ import Testing
     }
 
     /// Project reports render each function's outcome: SARIF's rules are the checks that ran (every registry check,
-    /// then deployment-not-checked and unmatched-ignore), suppressed findings stay with their reason and function,
+    /// deployment-not-checked last, then unmatched-ignore), suppressed findings stay with their reason and function,
     /// fingerprints include the function, and `.shiplint.toml` sets deployment-not-checked's severity.
     @Test func projectReportsRenderTheOutcome() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-outcome-\(UUID().uuidString)").path
@@ -367,7 +392,7 @@ import Testing
         let sarif = try runProgram(Repository.binary, arguments + ["--format", "sarif"])
         let run = try #require((try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]).first
         let rules = (((run?["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]]) ?? []
-        #expect(rules.compactMap { $0["id"] as? String } == CheckRegistry.all.map(\.id) + ["deployment-not-checked", "unmatched-ignore"])
+        #expect(rules.compactMap { $0["id"] as? String } == CheckRegistry.all.map(\.id) + ["unmatched-ignore"])
         let results = run?["results"] as? [[String: Any]] ?? []
         let ignored = results.filter { $0["ruleId"] as? String == "layer-incompatible" }
         #expect(ignored.count == 2)
@@ -383,7 +408,9 @@ import Testing
             (deployment["artifacts"] as? [[String: Any]] ?? []).flatMap { $0["suppressed"] as? [[String: Any]] ?? [] }
         }
         #expect(suppressed.compactMap { $0["deployment"] as? String }.sorted() == ["HelloFunction", "WrongHandlerFunction (wrong-handler)"])
-        #expect((document["summary"] as? [String: Any])?["warnings"] as? Int == 0, "not-checked lowered to notes, layer-incompatible ignored")
+        // not-checked lowered to notes, layer-incompatible ignored; the one warning left: dotnet8 deprecated on 2026-11-10.
+        #expect((document["summary"] as? [String: Any])?["warnings"] as? Int == 1)
+        #expect(json.stdout.contains("dotnet8 was deprecated on 2026-11-10"))
         let off = folder + "/off.toml"
         try "version = 1\n[severity]\ndeployment-not-checked = \"off\"\n".write(toFile: off, atomically: true, encoding: .utf8)
         let quiet = try runProgram(Repository.binary, ["scan", Repository.fixture("deployments/sam"), "--config", off, "--today", "2026-12-01"])
@@ -428,5 +455,33 @@ import Testing
         try FileManager.default.removeItem(atPath: folder + "/template.yaml")
         let cycle = try runProgram(Repository.binary, ["scan", folder, "--no-config"])
         #expect(cycle.status == 2 && cycle.stderr.contains("nested cloud assemblies form a cycle"))
+    }
+}
+
+/// What makes code "its source, not a build" (UnbuiltSources), manifest by manifest.
+@Suite struct UnbuiltSourcesTests {
+    static func code(_ files: [String: String], entries more: [String] = []) -> Artifact {
+        let entries = (Array(files.keys) + more).sorted().map { ArtifactEntry(path: $0, size: 1, mode: 0o100644, type: .file) }
+        return Artifact(path: "src", kind: .folder, entries: entries, binaries: [], problems: [], metadataFiles: files)
+    }
+
+    @Test func pythonManifests() {
+        #expect(UnbuiltSources.reason(Self.code(["requirements.txt": "# pinned\n\nnumpy==2.2.6  # math\npandas\n"]))
+            == "requirements.txt asks for numpy==2.2.6 (and 1 more) and no Python distribution is installed beside it (no *.dist-info)")
+        #expect(UnbuiltSources.reason(Self.code(["requirements.txt": "# nothing\n--index-url https://example.invalid/simple\n"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["requirements.txt": "numpy\n"], entries: ["numpy-2.2.6.dist-info/METADATA"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["pyproject.toml": "[project]\nname = \"app\"\ndependencies = [\n  \"httpx>=0.27\",\n]\n"]))
+            == "pyproject.toml depends on httpx>=0.27 and no Python distribution is installed beside it (no *.dist-info)")
+        #expect(UnbuiltSources.reason(Self.code(["pyproject.toml": "[tool.poetry.dependencies]\npython = \"^3.12\"\n"])) == nil)
+    }
+
+    @Test func otherManifests() {
+        #expect(UnbuiltSources.reason(Self.code(["package.json": "{\"dependencies\": {\"sharp\": \"^0.33\", \"pg\": \"8\"}}"]))
+            == "package.json lists 2 dependencies and there is no node_modules/")
+        #expect(UnbuiltSources.reason(Self.code(["package.json": "{\"dependencies\": {\"pg\": \"8\"}}"], entries: ["node_modules/pg/package.json"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["package.json": "{\"name\": \"no-deps\"}"])) == nil)
+        #expect(UnbuiltSources.reason(Self.code(["Gemfile": "source 'https://rubygems.org'\ngem 'nokogiri'\n"])) == "Gemfile asks for gems and there is no vendor/bundle/")
+        #expect(UnbuiltSources.reason(Self.code(["go.mod": "module example.com/app\n"])) == "go.mod is there but no compiled bootstrap")
+        #expect(UnbuiltSources.reason(Self.code(["Cargo.toml": "[package]\nname = \"app\"\n"], entries: ["bootstrap"])) == nil)
     }
 }

@@ -25,6 +25,14 @@ import Testing
         Case(artifact: "artifacts/function-aarch64.zip", target: "aws-lambda-python3.13-arm64", status: 0, findings: []),
         Case(artifact: "bin/elf/_musl.cpython-313-x86_64-linux-musl.so", target: "aws-lambda-python3.13-x86_64", status: 1,
              findings: ["musl-binary _musl.cpython-313-x86_64-linux-musl.so", "python-abi-mismatch _musl.cpython-313-x86_64-linux-musl.so"]),
+        // musllinux wheels installed into a function: the bundled libgcc_s defines GLIBC_2.0, which once made the
+        // aarch64 module look like glibc (`missing-library libc.so`); musl on both architectures (issue 22 item 3).
+        Case(artifact: "artifacts/musl/musllinux-x86_64.zip", target: "aws-lambda-python3.13-x86_64", status: 1,
+             findings: ["wheel-tag-mismatch pkg-1.0.dist-info/WHEEL", "musl-binary pkg.libs/libgcc_s-5e1f2a3b.so.1",
+                        "musl-binary pkg/_mod.cpython-313-x86_64-linux-musl.so", "python-abi-mismatch pkg/_mod.cpython-313-x86_64-linux-musl.so"]),
+        Case(artifact: "artifacts/musl/musllinux-aarch64.zip", target: "aws-lambda-python3.13-arm64", status: 1,
+             findings: ["wheel-tag-mismatch pkg-1.0.dist-info/WHEEL", "musl-binary pkg.libs/libgcc_s-5e1f2a3b.so.1",
+                        "musl-binary pkg/_mod.cpython-313-aarch64-linux-musl.so", "python-abi-mismatch pkg/_mod.cpython-313-aarch64-linux-musl.so"]),
         Case(artifact: "bin/elf/bootstrap-musl", target: "aws-lambda-provided.al2023-x86_64", status: 1, findings: ["musl-binary bootstrap-musl"]),
         Case(artifact: "bin/elf/bootstrap", target: "aws-lambda-provided.al2023-x86_64", status: 0, findings: []),
         Case(artifact: "artifacts/function-glibc228.zip", target: "aws-lambda-python3.11-x86_64", status: 1,
@@ -40,7 +48,8 @@ import Testing
              findings: ["python-abi-mismatch _ft.cpython-313t-x86_64-linux-gnu.so"]),
         Case(artifact: "bin/elf/_clean.cpython-313-s390x-linux-gnu.so", target: "aws-lambda-python3.13-x86_64", status: 1,
              findings: ["wrong-arch _clean.cpython-313-s390x-linux-gnu.so", "python-abi-mismatch _clean.cpython-313-s390x-linux-gnu.so"]),
-        Case(artifact: "bin/corrupt/elf-truncated-half.so", target: "aws-lambda-provided.al2023-x86_64", status: 1, findings: ["corrupt-binary elf-truncated-half.so"]),
+        // Cut inside the page of its last segment: ld.so maps that page whole (zeros past the end) and loads it.
+        Case(artifact: "bin/corrupt/elf-truncated-half.so", target: "aws-lambda-provided.al2023-x86_64", status: 0, findings: []),
         Case(artifact: "bin/notbinary/libc.so", target: "aws-lambda-provided.al2023-x86_64", status: 1, findings: ["corrupt-binary libc.so"]),
         Case(artifact: "bin/elf/_execstack.cpython-313-x86_64-linux-gnu.so", target: "aws-lambda-python3.13-x86_64", status: 0,
              findings: ["exec-stack _execstack.cpython-313-x86_64-linux-gnu.so"]),
@@ -68,6 +77,52 @@ import Testing
             .map { "\($0["check"] as? String ?? "?") \($0["path"] as? String ?? "?")" }
         #expect(findings == testCase.findings)
         #expect(status == testCase.status)
+    }
+}
+
+/// Issue 22 item 4: severity follows reachability. Another platform's copy beside the one built for the runtime is a
+/// note, a program nothing runs is a warning worded "if run, …", a file the runtime may load stays an error.
+@Suite struct ReachabilityEndToEndTests {
+    static func findings(_ target: String) throws -> [String] {
+        let (_, json) = try Shiplint.json(["scan", Repository.fixture("artifacts/reach/multi-platform.zip"), "--target", target])
+        let artifacts = json["artifacts"] as? [[String: Any]] ?? []
+        return artifacts.flatMap { ($0["findings"] as? [[String: Any]]) ?? [] }.map {
+            "\($0["severity"] as? String ?? "?") \($0["check"] as? String ?? "?") \($0["path"] as? String ?? "?")"
+        }
+    }
+
+    @Test func x86_64() throws {
+        #expect(try Self.findings("aws-lambda-python3.13-x86_64") == [
+            "warning missing-library pkg/bin/test_shim",
+            "note wrong-arch pkg/helpers/linux-aarch64/helper.so",
+            "note darwin-binary pkg/helpers/macos/helper.dylib",
+            "note windows-binary pkg/helpers/windows/helper.dll",
+            "error wrong-arch pkg/lonely/libonly-aarch64.so",
+        ])
+        let text = try Shiplint.run(["scan", Repository.fixture("artifacts/reach/multi-platform.zip"), "--target", "aws-lambda-python3.13-x86_64"])
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("warning[missing-library] if run, needs libbar-1a2b3c4d.so.1.0"))
+        #expect(text.stdout.contains("(/var/task/pkg/bin/test_shim is a program the runtime does not run by itself: not a bootstrap, an extension or on PATH)"))
+        #expect(text.stdout.contains("never used here: pkg/helpers/linux-x86_64/helper.so beside it is the copy built for this runtime"))
+    }
+
+    @Test func arm64() throws {
+        #expect(try Self.findings("aws-lambda-python3.13-arm64") == [
+            "error wrong-arch pkg/_clean.cpython-313-x86_64-linux-gnu.so",
+            "error python-abi-mismatch pkg/_clean.cpython-313-x86_64-linux-gnu.so",
+            "warning wrong-arch pkg/bin/test_shim",
+            "note wrong-arch pkg/helpers/linux-x86_64/helper.so",
+            "note darwin-binary pkg/helpers/macos/helper.dylib",
+            "note windows-binary pkg/helpers/windows/helper.dll",
+        ])
+    }
+
+    /// A binary named alone on the command line is what the user asks about: it keeps its error.
+    @Test func aBinaryNamedAloneIsLoaded() throws {
+        let (status, json) = try Shiplint.json(["scan", Repository.fixture("bin/elf/bootstrap-musl"), "--target", "aws-lambda-python3.13-x86_64"])
+        #expect(status == 1)
+        let severities = (json["artifacts"] as? [[String: Any]] ?? []).flatMap { ($0["findings"] as? [[String: Any]]) ?? [] }.map { $0["severity"] as? String }
+        #expect(severities.contains("error"))
     }
 }
 

@@ -112,7 +112,7 @@ import Testing
         // badly stripped library).
         Case(name: "ELF load command not properly aligned", artifact: "fixtures/bin/corrupt/elf-load-misaligned.so", target: "aws-lambda-python3.13-x86_64",
              error: "ImportError: /var/task/elf-load-misaligned.so: ELF load command address/offset not properly aligned",
-             rootCause: "corrupt-binary elf-load-misaligned.so"),
+             rootCause: "not-loadable elf-load-misaligned.so"),
         // Lower case, and a message copied out of a JSON log line with its literal \n.
         Case(name: "lower-case no module named, JSON-escaped", artifact: "fixtures/artifacts/function-windows.zip", target: "aws-lambda-python3.13-x86_64",
              error: #"[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': no module named 'pydantic_core._pydantic_core'\nTraceback (most recent call last):"#,

@@ -182,9 +182,9 @@ import Testing
         ("x.whl!pkg/a.so", "../../b.so", true),
     ])
     func symlinkTargets(link: String, target: String, escapes: Bool) throws {
-        let package = try #require(try Self.target("aws-lambda-python3.13-x86_64").package)
+        let runtime = RuntimeView(target: try Self.target("aws-lambda-python3.13-x86_64"))
         let entry = SamplePackage.symlink(link, to: target)
-        #expect((UnsafeEntry.verdict(entry, package: package) != nil) == escapes)
+        #expect((UnsafeEntry.verdict(entry, runtime: runtime) != nil) == escapes)
     }
 
     @Test func permissionFindingsAreCapped() throws {

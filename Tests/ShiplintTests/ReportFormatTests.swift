@@ -132,7 +132,7 @@ import Testing
         let artifact = Artifact(path: "build/a&b.zip", kind: .zip, entries: [], binaries: [SampleBinary.elf("pkg/<x>.so")], problems: [])
         let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
         let result = Scanner.scan(functions: [artifact], target: target, checks: [check])
-        let outcome = ScanPolicy(configuration: nil).judge(result, checks: [check], deployments: [])
+        let outcome = ScanPolicy(configuration: nil).judge([result], checks: [check])
         let xml = ReportFormat.junit.reporter(style: TextStyle(colour: false)).report(outcome)
         let document = try XMLDocument(xmlString: xml)
         let failures = try document.nodes(forXPath: "//failure")

@@ -10,7 +10,8 @@ import Testing
         var expected: [String] = []
         let runtimes = ["python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
                         "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "provided.al2", "provided.al2023",
-                        "java8.al2", "java11", "java17", "java21"]
+                        "java8.al2", "java11", "java17", "java21", "java25", "java8.al2023", "java11.al2023", "java17.al2023",
+                        "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0", "dotnet8", "dotnet10"]
         for runtime in runtimes {
             for arch in ["x86_64", "arm64"] { expected.append("aws-lambda-\(runtime)-\(arch)") }
         }
@@ -42,19 +43,20 @@ import Testing
     }
 
     @Test func nodeRuntimeFacts() throws {
-        let expected: [(String, Int, Int, String)] = [
-            ("aws-lambda-nodejs18.x-x86_64", 108, 9, "rhel-openssl-1.0.x"),
-            ("aws-lambda-nodejs18.x-arm64", 108, 9, "linux-arm64-openssl-1.0.x"),
-            ("aws-lambda-nodejs20.x-x86_64", 115, 9, "rhel-openssl-3.0.x"),
-            ("aws-lambda-nodejs22.x-x86_64", 127, 10, "rhel-openssl-3.0.x"),
-            ("aws-lambda-nodejs22.x-arm64", 127, 10, "linux-arm64-openssl-3.0.x"),
-            ("aws-lambda-nodejs24.x-x86_64", 137, 10, "rhel-openssl-3.0.x"),
+        // nodejs18.x (Amazon Linux 2, OpenSSL 1.0.2) also has its own OpenSSL 3 in /var/lang/lib: both engines load.
+        let expected: [(String, Int, Int, [String])] = [
+            ("aws-lambda-nodejs18.x-x86_64", 108, 9, ["rhel-openssl-1.0.x", "rhel-openssl-3.0.x"]),
+            ("aws-lambda-nodejs18.x-arm64", 108, 9, ["linux-arm64-openssl-1.0.x", "linux-arm64-openssl-3.0.x"]),
+            ("aws-lambda-nodejs20.x-x86_64", 115, 9, ["rhel-openssl-3.0.x"]),
+            ("aws-lambda-nodejs22.x-x86_64", 127, 10, ["rhel-openssl-3.0.x"]),
+            ("aws-lambda-nodejs22.x-arm64", 127, 10, ["linux-arm64-openssl-3.0.x"]),
+            ("aws-lambda-nodejs24.x-x86_64", 137, 10, ["rhel-openssl-3.0.x"]),
         ]
         for (name, module, napi, prisma) in expected {
             let node = try #require(try TargetCatalog.builtIn.load(name).node, "\(name)")
             #expect(node.moduleVersion == module, "\(name)")
             #expect(node.napiVersion == napi, "\(name)")
-            #expect(node.prismaBinaryTargets == [prisma], "\(name)")
+            #expect(node.prismaBinaryTargets == prisma, "\(name)")
             #expect(node.napiFunctionVersions["node_api_symbol_for"] == 9, "\(name)")
             #expect(node.napiFunctionVersions["node_api_create_property_key_utf8"] == 10, "\(name)")
         }
@@ -89,7 +91,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("[platform]\narchh = \"x86_64\"\n", "at 'platform.archh': unknown key (allowed here: arch, display-name, libc, libc-version, os, runtime)"),
+        ("[platform]\narchh = \"x86_64\"\n", "at 'platform.archh': unknown key (allowed here: arch, display-name, libc, libc-version, loader-paths, os, runtime)"),
         ("[platform]\nlibc-version = 2\n", "at 'platform.libc-version': expected a version string, found an integer"),
         ("[platform]\nlibc-version = \"2.x\"\n", "at 'platform.libc-version': '2.x' is not a version (expected dotted numbers such as 2.34)"),
         ("[platform]\narch = \"sparc\"\n", "at 'platform.arch': 'sparc' is not one of x86_64, aarch64, i386, s390x, ppc64le"),
@@ -99,6 +101,8 @@ import Testing
         ("[node]\nversion = \"22\"\nprisma-binary-targets = \"rhel-openssl-3.0.x\"\n", "at 'node.prisma-binary-targets': expected an array of strings, found a string"),
         ("[node]\nversion = \"22\"\n[[node.napi-functions]]\nversion = 9\nfunction = [\"x\"]\n", "at 'node.napi-functions[0].function': unknown key (allowed here: functions, version)"),
         ("[node]\nnapi = 9\n", "at 'node.napi': unknown key (allowed here: module-version, napi-functions, napi-version, prisma-binary-targets, version)"),
+        ("[[libraries.provides]]\nsoname = \"libssl.so.3\"\ndirectory = \"/var/lang/lib\"\nversion-node = [\"OPENSSL_3.0.0\"]\n",
+         "at 'libraries.provides[0].version-node': unknown key (allowed here: directory, release, soname, symbols, version-nodes)"),
     ])
     func badValueIsNamed(tail: String, message: String) throws {
         let folder = try Self.write(["custom": Self.valid + tail])

@@ -41,10 +41,10 @@ extension Check {
         let identity = elf.libcEvidence
         guard identity.libc == .bionic else { return nil }
         return Verdict(
-            "built for Android (Bionic libc): \(identity.evidence); \(context.target.runtimeLabel) runs Linux with \(context.target.platform.libc.rawValue) and has no Android loader or libc",
+            "built for Android (Bionic libc): \(identity.evidence); \(context.target.runtimeLabel) runs Linux with \(context.runtime.libc.kind.rawValue) and has no Android loader or libc",
             fix: context.target.kind == .wheelPolicy
-                ? "Build it for Linux, not with the Android NDK: \(InstallAdvice.buildWheel(context.target, sentenceStart: false))"
-                : InstallAdvice.rebuild(context.target),
+                ? "Build it for Linux, not with the Android NDK: \(context.advice.buildWheel(sentenceStart: false))"
+                : context.advice.rebuild(),
             fact: "bionic")
     }
 }

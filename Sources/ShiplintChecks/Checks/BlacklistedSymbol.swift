@@ -65,7 +65,7 @@ extension Check {
         let listed = hits.map { "\($0.symbols.joined(separator: ", ")) from \($0.soname)" }.joined(separator: "; ")
         return Verdict(
             "imports \(listed), which \(context.target.policyLabel) (\(policy.name)) blacklists: internal symbols not every build of the library exports, so the import fails elsewhere with `undefined symbol: \(hits[0].symbols[0])`",
-            fix: "Use the library's public API instead of \(hits.flatMap(\.symbols).joined(separator: ", ")), or vendor the library the extension was built against: \(InstallAdvice.buildWheel(context.target, sentenceStart: false))",
+            fix: "Use the library's public API instead of \(hits.flatMap(\.symbols).joined(separator: ", ")), or vendor the library the extension was built against: \(context.advice.buildWheel(sentenceStart: false))",
             fact: hits.map { "\($0.soname): \($0.symbols.joined(separator: ", "))" }.joined(separator: "; "))
     }
 }

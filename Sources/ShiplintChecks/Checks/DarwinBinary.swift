@@ -29,6 +29,6 @@ extension Check {
         let kind = macho.isFat ? "universal Mach-O (\(archs))" : "Mach-O for \(archs)"
         return Verdict(
             "macOS \(kind)\(minimum); \(context.target.runtimeLabel) runs Linux and cannot load it",
-            fix: InstallAdvice.rebuild(context.target), fact: "macho \(macho.slices.map(\.arch).joined(separator: "+"))")
+            fix: context.advice.rebuild(), fact: "macho \(macho.slices.map(\.arch).joined(separator: "+"))")
     }
 }

@@ -44,8 +44,9 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perDeployment { context in
-            guard let package = context.target.package else { return [] }
-            let copies = ModuleCopy.all(in: context.inputs, target: context.target, package: package)
+            guard context.runtime.hasPackageLayout else { return [] }
+            let runtime = context.runtime
+            let copies = ModuleCopy.all(in: context.inputs, runtime: runtime)
             var verdicts: [LocatedVerdict] = []
             // `copies` is sorted by name, then precedence: each run of one name is its copies, the winner first.
             var start = copies.startIndex
@@ -58,8 +59,8 @@ extension Check {
                 guard let winner = same.first, same.count > 1 else { continue }
                 for loser in same.dropFirst() {
                     let message = loser.folder == winner.folder && loser.input.isLayer && winner.input.isLayer
-                        ? "`\(name)` is also in \(winner.input.label) at the same place, \(winner.path): Lambda unpacks \(winner.input.shortLabel) over this one into \(loser.installedPath(package)), so the files of both copies mix"
-                        : "`\(name)` is also in \(winner.input.label) at \(winner.path), which comes first on the \(context.target.python != nil ? "import path" : "module path"); this copy (\(loser.installedPath(package))) is never loaded"
+                        ? "`\(name)` is also in \(winner.input.label) at the same place, \(winner.path): Lambda unpacks \(winner.input.shortLabel) over this one into \(loser.installedPath(runtime)), so the files of both copies mix"
+                        : "`\(name)` is also in \(winner.input.label) at \(winner.path), which comes first on the \(context.runtime.python != nil ? "import path" : "module path"); this copy (\(loser.installedPath(runtime))) is never loaded"
                     verdicts.append(LocatedVerdict(
                         artifact: loser.input.artifact.path, path: loser.path,
                         verdict: Verdict(message, fix: "Ship `\(name)` once: remove it from \(loser.input.shortLabel) or from \(winner.input.shortLabel).", fact: name)))
@@ -80,15 +81,16 @@ struct ModuleCopy {
     /// Lower is found first.
     let precedence: Int
 
-    func installedPath(_ package: TargetRuntime.Package) -> String {
-        input.root(package) + "/" + path
+    func installedPath(_ runtime: RuntimeView) -> String {
+        runtime.runtimePath(path, in: input.role)
     }
 
-    static func all(in inputs: [DeploymentInput], target: TargetRuntime, package: TargetRuntime.Package) -> [ModuleCopy] {
-        guard target.python != nil || target.nodeVersion != nil else { return [] }
-        // Deeper folders come first on the path (site-packages before python/, nodeNN/node_modules before node_modules).
-        let layerFolders = package.layerPaths.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }.map(EntryFolder.init)
-        let functionFolders = [EntryFolder(target.python != nil ? "" : "node_modules")]
+    static func all(in inputs: [DeploymentInput], runtime: RuntimeView) -> [ModuleCopy] {
+        guard let modules = runtime.pythonPath ?? runtime.nodePath else { return [] }
+        let python = modules.language == .python
+        // In the order the runtime searches them (site-packages before python/, nodeNN/node_modules before node_modules).
+        let layerFolders = modules.layerSearchOrder.map(EntryFolder.init)
+        let functionFolders = modules.functionFolders.map(EntryFolder.init)
         struct Key: Hashable {
             let name: String
             let input: Int
@@ -106,7 +108,7 @@ struct ModuleCopy {
                 let folder = folders[folderIndex]
                 // A file in python/lib/… belongs to the site-packages folder, not to a module `lib` of python/.
                 if folders.contains(where: { $0.length > folder.length && $0.contains(item.path) }) { continue }
-                guard let module = moduleName(relative, python: target.python != nil) else { continue }
+                guard let module = moduleName(relative, python: python) else { continue }
                 if let last, last.folder == folderIndex, last.name == module.name, last.path == module.path { continue }
                 last = (folderIndex, module.name, module.path)
                 let path = folder.path.isEmpty ? module.path : folder.slashed + module.path

@@ -33,18 +33,18 @@ extension Check {
             CheckExample("GLIBC_PRIVATE is in no policy's set", binary: SampleBinary.elf("pkg/_mod.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5", "GLIBC_PRIVATE"])]), target: "manylinux2014-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "needs GLIBC_PRIVATE"),
         ]
     ) { context in
-        guard context.target.platform.libc == .glibc, case .elf(let elf)? = context.binary.facts else { return nil }
+        guard context.runtime.libc.kind == .glibc, case .elf(let elf)? = context.binary.facts else { return nil }
         // A wheel policy allows the exact set of GLIBC nodes its table lists for the arch (aarch64's has 2.18).
         if let policy = context.target.wheelPolicy, policy.symbolVersions["GLIBC"] != nil {
             let found = policy.disallowed(in: elf, families: ["GLIBC"])
             guard !found.isEmpty else { return nil }
             return Verdict(
                 disallowedMessage(found, policy: policy, target: context.target),
-                fix: InstallAdvice.olderGlibc(context.target), fact: found.map(\.node).joined(separator: ", "))
+                fix: context.advice.olderGlibc(), fact: found.map(\.node).joined(separator: ", "))
         }
-        guard let need = elf.highestNeed(family: "GLIBC"), need.version > context.target.platform.libcVersion else { return nil }
+        guard let need = elf.highestNeed(family: "GLIBC"), need.version > context.runtime.libc.version else { return nil }
         return Verdict(
-            "needs GLIBC_\(need.version) (from \(need.file)), \(context.target.runtimeLabel) has \(context.target.platform.libcVersion)",
-            fix: InstallAdvice.olderGlibc(context.target), fact: "GLIBC_\(need.version)")
+            "needs GLIBC_\(need.version) (from \(need.file)), \(context.target.runtimeLabel) has \(context.runtime.libc.version)",
+            fix: context.advice.olderGlibc(), fact: "GLIBC_\(need.version)")
     }
 }

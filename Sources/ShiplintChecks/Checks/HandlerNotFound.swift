@@ -101,16 +101,17 @@ enum HandlerSearch {
     static func verdict(descriptor: FunctionDescriptor, runtime: String, context: DeploymentContext, function: Artifact) -> Verdict? {
         let handler = descriptor.handler ?? ""
         let code = files(function)
-        if runtime.hasPrefix("provided") {
-            if code.files.contains("bootstrap") { return nil }
-            if context.layers.contains(where: { files($0).files.contains("bootstrap") }) { return nil }
-            return Verdict(
-                "\(descriptor.runtime ?? runtime) runs an executable named bootstrap, and there is none at the top of the code (\(function.path)) or of a layer",
-                fix: "Build the executable as `bootstrap` at the top of the ZIP (cargo lambda, `go build -o bootstrap`), or put it in a layer at bootstrap.",
-                fact: "bootstrap")
+        let view = context.runtime
+        // The runtime Lambda runs is the descriptor's: its family decides where the handler is looked for.
+        switch descriptor.family {
+        case .provided?:
+            return bootstrapVerdict(runtime: runtime, code: code, context: context, function: function)
+        case .python?, .nodejs?:
+            break
+        default:
+            return nil
         }
-        let python = runtime.hasPrefix("python")
-        guard python || runtime.hasPrefix("nodejs") else { return nil }
+        let python = descriptor.family == .python
         guard let dot = handler.lastIndex(of: "."), dot != handler.startIndex, handler.index(after: dot) != handler.endIndex else {
             return Verdict(
                 "Handler '\(handler)' is not of the form \(python ? "module.function" : "file.function")",
@@ -118,35 +119,51 @@ enum HandlerSearch {
                 fact: handler)
         }
         let module = String(handler[..<dot])
-        if python {
-            // The runtime's bootstrap turns `/` into `.` and imports the dotted module.
-            let parts = module.replacingOccurrences(of: "/", with: ".").split(separator: ".").map(String.init)
-            let relative = parts.joined(separator: "/")
-            var roots: [(label: String, files: Set<String>, folders: Set<String>, prefix: String)] = [("/var/task", code.files, code.folders, "")]
-            let layerPaths = context.target.package?.layerPaths ?? ["python"]
-            for layer in context.layers {
-                let content = files(layer)
-                for path in layerPaths { roots.append(("/opt/\(path)", content.files, content.folders, path + "/")) }
-            }
-            for root in roots {
-                let base = root.prefix + relative
-                if root.files.contains(base + ".py") || root.files.contains(base + ".pyc") || root.folders.contains(base) { return nil }
-                let folder = NSStringPath(base).parent
-                let name = parts.last ?? ""
-                let sameFolder = root.files.filter { (folder.isEmpty ? !$0.contains("/") : $0.hasPrefix(folder + "/") && !$0.dropFirst(folder.count + 1).contains("/")) }
-                if sameFolder.contains(where: { ExtensionModuleName(fileName: String($0.split(separator: "/").last ?? "")).map { $0.module == name } ?? false }) { return nil }
-            }
-            let searched = (["/var/task"] + (context.layers.isEmpty ? [] : layerPaths.map { "/opt/\($0)" })).joined(separator: ", ")
-            return Verdict(
-                "Handler '\(handler)' imports module '\(parts.joined(separator: "."))', and there is no \(relative).py or package \(relative)/ in \(searched)",
-                fix: "Point Handler at the module as it sits in the code (\(suggestion(relative + ".py", in: code.files) ?? "e.g. `app.handler` for app.py at the top")), or CodeUri / Code at the folder that holds \(relative).py.",
-                fact: handler)
-        }
+        if python { return pythonVerdict(handler: handler, module: module, code: code, context: context) }
         let candidates = ["js", "mjs", "cjs"].map { module + "." + $0 }
         if candidates.contains(where: code.files.contains) { return nil }
         return Verdict(
-            "Handler '\(handler)' loads \(module).js, .mjs or .cjs from /var/task, and the code (\(function.path)) has none of them",
+            "Handler '\(handler)' loads \(module).js, .mjs or .cjs from \(view.taskRoot), and the code (\(function.path)) has none of them",
             fix: "Point Handler at the built file (\(suggestion(module + ".js", in: code.files) ?? suggestion(module + ".mjs", in: code.files) ?? "e.g. `dist/index.handler` for dist/index.js")), or CodeUri / Code at the folder that holds it.",
+            fact: handler)
+    }
+
+    /// An OS-only runtime runs the executable `bootstrap` at the top of the code, else of a layer.
+    static func bootstrapVerdict(runtime: String, code: (files: Set<String>, folders: Set<String>), context: DeploymentContext, function: Artifact) -> Verdict? {
+        let bootstrap = RuntimeView.bootstrap
+        if code.files.contains(bootstrap) { return nil }
+        if context.layers.contains(where: { files($0).files.contains(bootstrap) }) { return nil }
+        return Verdict(
+            "\(runtime) runs an executable named \(bootstrap), and there is none at the top of the code (\(function.path)) or of a layer",
+            fix: "Build the executable as `\(bootstrap)` at the top of the ZIP (cargo lambda, `go build -o \(bootstrap)`), or put it in a layer at \(bootstrap).",
+            fact: bootstrap)
+    }
+
+    /// Python imports the dotted module from the task root, then each layer folder on `sys.path`.
+    static func pythonVerdict(handler: String, module: String, code: (files: Set<String>, folders: Set<String>), context: DeploymentContext) -> Verdict? {
+        let view = context.runtime
+        // The runtime's bootstrap turns `/` into `.` and imports the dotted module.
+        let parts = module.replacingOccurrences(of: "/", with: ".").split(separator: ".").map(String.init)
+        let relative = parts.joined(separator: "/")
+        var roots: [(files: Set<String>, folders: Set<String>, prefix: String)] = [(code.files, code.folders, "")]
+        let layerFolders = view.pythonPath?.layerFolders ?? []
+        for layer in context.layers {
+            let content = files(layer)
+            for path in layerFolders { roots.append((content.files, content.folders, path + "/")) }
+        }
+        for root in roots {
+            let base = root.prefix + relative
+            if root.files.contains(base + ".py") || root.files.contains(base + ".pyc") || root.folders.contains(base) { return nil }
+            let folder = NSStringPath(base).parent
+            let name = parts.last ?? ""
+            let sameFolder = root.files.filter { (folder.isEmpty ? !$0.contains("/") : $0.hasPrefix(folder + "/") && !$0.dropFirst(folder.count + 1).contains("/")) }
+            if sameFolder.contains(where: { ExtensionModuleName(fileName: String($0.split(separator: "/").last ?? "")).map { $0.module == name } ?? false }) { return nil }
+        }
+        let searched = ([view.taskRoot] + (context.layers.isEmpty ? [] : view.pythonPath?.layerPaths(root: view.layerRoot) ?? [])).joined(separator: ", ")
+        let code = code.files
+        return Verdict(
+            "Handler '\(handler)' imports module '\(parts.joined(separator: "."))', and there is no \(relative).py or package \(relative)/ in \(searched)",
+            fix: "Point Handler at the module as it sits in the code (\(suggestion(relative + ".py", in: code) ?? "e.g. `app.handler` for app.py at the top")), or CodeUri / Code at the folder that holds \(relative).py.",
             fact: handler)
     }
 

@@ -31,13 +31,13 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perDeployment { context in
-            guard let image = context.function?.image, let arch = TargetArchitecture(rawValue: image.elfArchitecture) else { return [] }
+            guard let image = context.function?.image, let arch = image.targetArchitecture else { return [] }
             var verdicts: [LocatedVerdict] = []
             // The function's Architectures, when a deployment descriptor names it.
-            if let descriptor = context.descriptor, descriptor.architecture != arch.lambdaName {
+            if let descriptor = context.descriptor, descriptor.targetArchitecture != arch {
                 verdicts.append(LocatedVerdict(path: "", verdict: Verdict(
                     "the image's config says \(image.architecture), but the function \(descriptor.label) runs on \(descriptor.architecture): Lambda refuses the image, or it fails with exec format error",
-                    fix: "Build the image for the function's architecture (`docker build --platform linux/\(descriptor.architecture == "arm64" ? "arm64" : "amd64")`), or set Architectures to \(arch.lambdaName).",
+                    fix: "Build the image for the function's architecture (`docker build --platform linux/\(descriptor.targetArchitecture?.goArch ?? descriptor.architecture)`), or set Architectures to \(arch.lambdaName).",
                     fact: "\(image.architecture) on \(descriptor.architecture)")))
             }
             // One verdict per foreign architecture, at its first file, with how many files share it.

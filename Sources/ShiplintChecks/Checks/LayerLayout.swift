@@ -88,17 +88,18 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perDeployment { context in
-            guard let package = context.target.package else { return [] }
+            let runtime = context.runtime
+            guard runtime.hasPackageLayout else { return [] }
             return context.inputs.flatMap { input in
                 input.isLayer
-                    ? LayerContent.misplaced(in: input, target: context.target, package: package)
-                    : FunctionContent.extraTopFolder(in: input, target: context.target, package: package).filter { verdict in
+                    ? LayerContent.misplaced(in: input, runtime: runtime)
+                    : FunctionContent.extraTopFolder(in: input, runtime: runtime).filter { verdict in
                         // A descriptor's Handler that names the folder (`src/app.handler`) finds the code there.
                         let folder = verdict.path.hasSuffix("/") ? String(verdict.path.dropLast()) : verdict.path
                         guard let handler = context.descriptor?.handler, !folder.isEmpty else { return true }
                         return !(handler.hasPrefix(folder + "/") || handler.hasPrefix(folder + "."))
                     }
-            } + ModuleHandler.layerOnlyPackages(context.inputs, target: context.target, package: package)
+            } + ModuleHandler.layerOnlyPackages(context.inputs, runtime: runtime)
         })
 }
 
@@ -111,9 +112,9 @@ enum LayerContent {
         var names: Set<String> = []
     }
 
-    static func misplaced(in input: DeploymentInput, target: TargetRuntime, package: TargetRuntime.Package) -> [LocatedVerdict] {
+    static func misplaced(in input: DeploymentInput, runtime: RuntimeView) -> [LocatedVerdict] {
         var groups: [String: Misplaced] = [:]
-        let rules = Rules(target: target, package: package)
+        let rules = Rules(runtime: runtime, role: input.role)
         for item in input.unpacked where item.isFile {
             guard let group = misplacedFolder(item.path, components: item.components, rules: rules) else { continue }
             groups[group, default: Misplaced(example: item.path)].count += 1
@@ -121,24 +122,25 @@ enum LayerContent {
                 groups[group]!.names.insert(item.components.count > 1 ? top + "/" : top)
             }
         }
-        let searched = package.layerPaths.map { "\(input.root(package))/\($0)" }.joined(separator: " and ")
+        let root = runtime.root(of: input.role)
+        let searched = (runtime.modules?.layerPaths(root: root) ?? []).joined(separator: " and ")
         return groups.keys.sorted().map { folder in
             let group = groups[folder]!
             let files = group.count == 1 ? "1 file: \(group.example)" : "\(group.count) files, e.g. \(group.example)"
             let message: String
             let fix: String
-            if let python = target.python, let wrong = wrongPythonVersion(folder) {
+            if let python = runtime.python, let wrong = wrongPythonVersion(folder) {
                 message = "\(input.shortLabel) has Python packages for \(wrong) in \(folder)/ (\(files)); Python \(python.version) never looks there: it searches \(searched)"
                 fix = "Rebuild the layer for Python \(python.version): `pip install --target python/ -r requirements.txt` (or into python/lib/python\(python.version)/site-packages/), then zip the python folder."
-            } else if target.python != nil {
+            } else if runtime.python != nil {
                 let names = group.names.sorted()
                 let place = folder.isEmpty
                     ? "at its top (\(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", and \(names.count - 5) more" : ""))"
                     : "in \(folder)/"
-                message = "\(input.shortLabel) has Python code \(place) (\(files)), which is on no import path: Lambda unpacks the layer at \(input.root(package)) and Python searches \(searched)"
+                message = "\(input.shortLabel) has Python code \(place) (\(files)), which is on no import path: Lambda unpacks the layer at \(root) and Python searches \(searched)"
                 fix = "Put the packages under python/ in the layer ZIP: `pip install --target python/ -r requirements.txt && zip -r layer.zip python`."
             } else {
-                message = "\(input.shortLabel) has Node.js packages in \(folder)/ (\(files)), which Node.js \(target.nodeVersion ?? "") does not search: it looks in \(searched)"
+                message = "\(input.shortLabel) has Node.js packages in \(folder)/ (\(files)), which Node.js \(runtime.nodeVersion ?? "") does not search: it looks in \(searched)"
                 fix = "Put the packages under nodejs/node_modules/ in the layer ZIP: `npm install --prefix nodejs && zip -r layer.zip nodejs`."
             }
             return LocatedVerdict(artifact: input.artifact.path, path: folder, verdict: Verdict(message, fix: fix, fact: "off the search path"))
@@ -147,45 +149,45 @@ enum LayerContent {
 
     /// What `misplacedFolder` compares every path with, made once per layer.
     struct Rules {
-        let target: TargetRuntime
+        let python: Bool
+        let node: Bool
         let layerFolders: [EntryFolder]
         /// `python3.13` for a python3.13 target.
         let ownPythonFolder: String?
+        /// Top folders whose files the runtime runs rather than imports (a layer's `bin` on PATH, `extensions`).
+        let executedFolders: Set<String>
 
-        init(target: TargetRuntime, package: TargetRuntime.Package) {
-            self.target = target
-            layerFolders = package.layerPaths.map(EntryFolder.init)
-            ownPythonFolder = target.python.map { "python\($0.version)" }
+        init(runtime: RuntimeView, role: ArtifactRole) {
+            python = runtime.python != nil
+            node = runtime.nodeVersion != nil
+            layerFolders = (runtime.modules?.layerFolders ?? []).map(EntryFolder.init)
+            ownPythonFolder = runtime.pythonFolderName
+            executedFolders = Set(runtime.executableFolders(in: role) + runtime.extensionFolders(in: role))
         }
     }
 
     /// The folder to report a misplaced file under (`""`: the top of the layer), nil when the file is where it
     /// belongs (or is not code).
-    static func misplacedFolder(_ path: String, target: TargetRuntime, package: TargetRuntime.Package) -> String? {
-        misplacedFolder(path, components: EntryPath.components(path), rules: Rules(target: target, package: package))
-    }
-
-    /// The same, with the path already split.
     static func misplacedFolder(_ path: String, components: [String], rules: Rules) -> String? {
         guard let top = components.first else { return nil }
-        if let ownPythonFolder = rules.ownPythonFolder {
+        if rules.python, let ownPythonFolder = rules.ownPythonFolder {
             guard PythonFile.isPython(components: components) else { return nil }
             // python/lib/python3.12/site-packages in a python3.13 layer: under python/, but not importable.
-            if components.count > 4, components[0] == "python", components[1] == "lib", components[3] == "site-packages",
-                components[2].hasPrefix("python"), components[2] != ownPythonFolder
+            if components.count > 4, let other = RuntimeView.otherPythonSitePackages(Array(components.prefix(4))),
+                components[2] != ownPythonFolder
             {
-                return components[0...3].joined(separator: "/")
+                return other
             }
             if rules.layerFolders.contains(where: { $0.contains(path) }) { return nil }
             // Executables on PATH, extensions run by Lambda itself: scripts there are not imported.
-            if components.count > 1 && (top == "bin" || top == "extensions") { return nil }
+            if components.count > 1 && rules.executedFolders.contains(top) { return nil }
             if let sitePackages = components.firstIndex(of: "site-packages"), sitePackages < components.count - 1 {
                 return components[0...sitePackages].joined(separator: "/")
             }
             // Packages at the top of the layer: one finding for all of them, at the layer's root.
             return ""
         }
-        if rules.target.nodeVersion != nil {
+        if rules.node {
             guard let modules = components.firstIndex(of: "node_modules"), modules < components.count - 1 else { return nil }
             let folder = components[0...modules].joined(separator: "/")
             return rules.layerFolders.contains(where: { $0.contains(path) }) ? nil : folder
@@ -196,13 +198,13 @@ enum LayerContent {
     /// "python3.12" for `python/lib/python3.12/site-packages`.
     static func wrongPythonVersion(_ folder: String) -> String? {
         let components = EntryPath.components(folder)
-        return components.count == 4 && components[0] == "python" && components[1] == "lib" ? components[2] : nil
+        return components.count == 4 && RuntimeView.otherPythonSitePackages(components) != nil ? components[2] : nil
     }
 }
 
 /// A function ZIP made by zipping its build folder instead of the folder's content.
 enum FunctionContent {
-    static func extraTopFolder(in input: DeploymentInput, target: TargetRuntime, package: TargetRuntime.Package) -> [LocatedVerdict] {
+    static func extraTopFolder(in input: DeploymentInput, runtime: RuntimeView) -> [LocatedVerdict] {
         guard input.artifact.kind != .wheel && input.artifact.kind != .file else { return [] }
         // macOS Finder adds __MACOSX/ and .DS_Store; they say nothing about the layout.
         var files: [[String]] = []
@@ -219,22 +221,22 @@ enum FunctionContent {
         guard tops.count == 1, let top = tops.first else { return [] }
         let direct = files.filter { $0.count == 2 }.map { $0[1] }
         let looksLikeRoot: Bool
-        if target.python != nil {
+        if runtime.python != nil {
             // A package folder (`app/__init__.py`) is a fine layout: the handler is `app.handler.handler`.
             looksLikeRoot = !direct.contains("__init__.py")
                 && (direct.contains { $0.hasSuffix(".py") } || files.contains { $0.count > 2 && $0[1].hasSuffix(".dist-info") })
-        } else if target.nodeVersion != nil {
+        } else if runtime.nodeVersion != nil {
             looksLikeRoot = direct.contains { $0 == "package.json" || $0.hasSuffix(".js") || $0.hasSuffix(".mjs") || $0.hasSuffix(".cjs") }
                 || files.contains { $0.count > 2 && $0[1] == "node_modules" }
         } else {
-            looksLikeRoot = direct.contains { package.executableEntryPoints.contains($0) }
+            looksLikeRoot = direct.contains { runtime.entryPoints.contains($0) }
         }
         guard looksLikeRoot else { return [] }
         let example = direct.sorted().first.map { "\(top)/\($0)" } ?? top
         return [LocatedVerdict(
             artifact: input.artifact.path, path: top,
             verdict: Verdict(
-                "everything in the function ZIP sits under \(top)/, so Lambda unpacks \(example) to \(input.root(package))/\(example) instead of \(input.root(package))/\(String(example.dropFirst(top.count + 1))) and does not find the handler",
+                "everything in the function ZIP sits under \(top)/, so Lambda unpacks \(example) to \(runtime.runtimePath(example, in: input.role)) instead of \(runtime.runtimePath(String(example.dropFirst(top.count + 1)), in: input.role)) and does not find the handler",
                 fix: "Zip the content of the folder, not the folder: `cd \(top) && zip -r ../function.zip .`.",
                 fact: "nested root"))]
     }
@@ -243,8 +245,9 @@ enum FunctionContent {
 /// An ES module handler does not search NODE_PATH (aws/aws-sam-cli#4364): packages that only layers provide are out
 /// of its reach.
 enum ModuleHandler {
-    static func layerOnlyPackages(_ inputs: [DeploymentInput], target: TargetRuntime, package: TargetRuntime.Package) -> [LocatedVerdict] {
-        guard target.nodeVersion != nil, let function = inputs.first(where: { !$0.isLayer }) else { return [] }
+    static func layerOnlyPackages(_ inputs: [DeploymentInput], runtime: RuntimeView) -> [LocatedVerdict] {
+        guard runtime.nodeVersion != nil, let function = inputs.first(where: { !$0.isLayer }) else { return [] }
+        let layerPaths = runtime.modules?.layerFolders ?? []
         let top = function.unpacked.filter { $0.isFile && $0.components.count == 1 }.map(\.path)
         let rootManifest = function.artifact.metadataFiles["package.json"].flatMap { InstalledNodePackage(manifest: "package.json", text: $0) }
         let handler: String
@@ -255,9 +258,9 @@ enum ModuleHandler {
         } else {
             return []
         }
-        let modulesFolder = EntryFolder("node_modules")
+        let modulesFolder = EntryFolder(runtime.nodePath?.functionFolders.first ?? "node_modules")
         let own = Set(function.unpacked.compactMap { packageName($0, under: modulesFolder) })
-        let layerFolders = package.layerPaths.map(EntryFolder.init)
+        let layerFolders = layerPaths.map(EntryFolder.init)
         var verdicts: [LocatedVerdict] = []
         for layer in inputs where layer.isLayer {
             var names = Set<String>()
@@ -270,10 +273,10 @@ enum ModuleHandler {
             let sorted = names.sorted()
             let shown = sorted.prefix(5).joined(separator: ", ") + (sorted.count > 5 ? ", and \(sorted.count - 5) more" : "")
             verdicts.append(LocatedVerdict(
-                artifact: layer.artifact.path, path: package.layerPaths.first ?? "nodejs/node_modules",
+                artifact: layer.artifact.path, path: layerPaths.first ?? "nodejs/node_modules",
                 verdict: Verdict(
-                    "\(layer.shortLabel) provides \(shown) only through NODE_PATH (\(package.layerPaths.map { "\(layer.root(package))/\($0)" }.joined(separator: ", "))), but the function's handler \(handler) is an ES module, and `import` never searches NODE_PATH: `Cannot find package '\(sorted[0])'`",
-                    fix: "Bundle the packages into the function (esbuild/`sam build` with esbuild), import them by path (`import x from '/opt/nodejs/node_modules/\(sorted[0])/index.js'`), or make the handler CommonJS (`index.js` with require).",
+                    "\(layer.shortLabel) provides \(shown) only through NODE_PATH (\((runtime.modules?.layerPaths(root: runtime.root(of: layer.role)) ?? []).joined(separator: ", "))), but the function's handler \(handler) is an ES module, and `import` never searches NODE_PATH: `Cannot find package '\(sorted[0])'`",
+                    fix: "Bundle the packages into the function (esbuild/`sam build` with esbuild), import them by path (`import x from '\(runtime.runtimePath((layerPaths.first ?? "nodejs/node_modules") + "/" + sorted[0], in: layer.role))/index.js'`), or make the handler CommonJS (`index.js` with require).",
                     fact: sorted[0])))
         }
         return verdicts

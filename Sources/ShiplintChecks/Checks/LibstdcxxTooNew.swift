@@ -64,7 +64,7 @@ extension Check {
                             artifact: artifact.path, path: binary.path,
                             verdict: Verdict(
                                 disallowedMessage(found, policy: policy, target: context.target),
-                                fix: "\(InstallAdvice.buildWheel(context.target)) Its GCC links the newer C++ runtime parts statically, so the wheel needs only the versions the policy allows.",
+                                fix: "\(context.advice.buildWheel()) Its GCC links the newer C++ runtime parts statically, so the wheel needs only the versions the policy allows.",
                                 fact: found.map(\.node).joined(separator: ", ")))
                     }
                     var over: [String] = []

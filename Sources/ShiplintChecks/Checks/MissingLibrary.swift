@@ -1,4 +1,5 @@
 import ShiplintFacts
+import ShiplintTargets
 
 extension Check {
     public static let missingLibrary = Check(
@@ -41,7 +42,7 @@ extension Check {
         ],
         judgement: .perDeployment { context in
             let graph = context.loadGraph
-            let arch = context.target.platform.arch
+            let arch = context.runtime.architecture
             // Read once per artifact, and only when something is missing.
             var distributions: [String: [InstalledDistribution]] = [:]
             if !graph.missing.isEmpty {
@@ -51,7 +52,7 @@ extension Check {
                 let object = graph.objects[edge.from]
                 // A binary that cannot load here at all (wrong-arch, musl-binary) would only repeat its root cause.
                 if object.facts.machine != arch.elfMachine || object.facts.bits != arch.bits { return nil }
-                if context.target.platform.libc == .glibc && muslEvidence(object.facts) != nil { return nil }
+                if context.runtime.libc.kind == .glibc && muslEvidence(object.facts) != nil { return nil }
                 if object.facts.libc == .bionic { return nil }  // android-binary says it
                 guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
                 let chain = edge.chain.count > 1
@@ -62,7 +63,7 @@ extension Check {
                 let installed = distributions[object.artifact].flatMap { InstalledDistribution.owning(object.path, among: $0) }
                 let twin = installed.flatMap { distribution in
                     distribution.alternative(for: edge.soname).map { alternative in
-                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (/opt/lib)."
+                        "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)), or ship \(edge.soname) in a layer under lib/ (\(context.runtime.libraries.layerFolder))."
                     }
                 }
                 return LocatedVerdict(
@@ -70,7 +71,7 @@ extension Check {
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
                         fix: twin ?? (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
-                            ?? InstallAdvice.shipLibrary(edge.soname, context.target),
+                            ?? context.advice.shipLibrary(edge.soname),
                         fact: edge.soname))
             }
         })
@@ -84,14 +85,33 @@ extension Check {
             `OPENSSL_3.0.0`, `LIBFOO_2.0`). When the copy the loader finds first is an older or different build \
             that does not define the node, loading fails with `version 'LIBFOO_2.0' not found (required by …)`. It \
             happens when a library is bundled twice in different versions, when RPATH and RUNPATH point at \
-            different copies, or when a layer carries an older copy that shadows the function's.
+            different copies, or when a layer carries an older copy that shadows the function's. It happens with the \
+            runtime's own libraries too: `/var/lang/lib` is first on `LD_LIBRARY_PATH`, so Node.js runtimes load \
+            their own OpenSSL (nodejs22.x: 3.3, which lacks `OPENSSL_3.4.0`) instead of the OS's 3.5 that an addon \
+            built on Amazon Linux 2023 was linked against, and Python runtimes their own liblzma; the target's rule \
+            file says what each copy defines.
 
             Fix: on a Lambda target, ship the copy the binary was built against, and make it the one found first \
             (RUNPATH / RPATH `$ORIGIN/…`, or remove the stale copy from the layer or `lib/` folder). On a \
             wheel-policy target, build in the policy's quay.io/pypa image and let `auditwheel repair` vendor the \
-            right copy.
+            right copy. For the runtime's own copy, build against its release (in the runtime's build image), or \
+            bundle the library and find it through DT_RPATH, which is searched before `LD_LIBRARY_PATH` (DT_RUNPATH \
+            is searched after it and loses to `/var/lang/lib`).
             """,
         examples: [
+            CheckExample(
+                "OPENSSL_3.4.0 against nodejs22.x's own OpenSSL 3.3",
+                binary: SampleBinary.elf(
+                    "node_modules/addon/build/Release/addon.node", needed: ["libcrypto.so.3", "libc.so.6"],
+                    versionNeeds: [VersionNeed(file: "libcrypto.so.3", names: ["OPENSSL_3.0.0", "OPENSSL_3.4.0"])]),
+                target: "aws-lambda-nodejs22.x-x86_64", fires: true, at: "node_modules/addon/build/Release/addon.node",
+                mentions: "needs OPENSSL_3.4.0 from libcrypto.so.3, but the copy the loader finds first is /var/lang/lib/libcrypto.so.3, the runtime's own OpenSSL 3.3.5"),
+            CheckExample(
+                "OPENSSL_3.4.0 against python3.13's OS OpenSSL 3.5",
+                binary: SampleBinary.elf(
+                    "pkg/_ssl.abi3.so", needed: ["libcrypto.so.3", "libc.so.6"],
+                    versionNeeds: [VersionNeed(file: "libcrypto.so.3", names: ["OPENSSL_3.0.0", "OPENSSL_3.4.0"])]),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
             CheckExample(
                 "a bundled library lacking the version", subject: moduleWithBundledLibrary(defining: ["LIBFOO_1.0"]),
                 target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "needs LIBFOO_2.0 from libfoo.so.1"),
@@ -105,6 +125,8 @@ extension Check {
                 let found: Int
                 switch edge.resolution {
                 case .bundled(let object, _, _), .alreadyLoaded(let object): found = object
+                case .runtime(let directory):
+                    return runtimeCopyVerdict(edge, directory: directory, graph: graph, libraries: context.runtime.libraries, target: context.target)
                 default: return nil
                 }
                 let needer = graph.objects[edge.from]
@@ -119,11 +141,37 @@ extension Check {
                     verdict: Verdict(
                         "needs \(absent.joined(separator: ", ")) from \(edge.soname), but the copy the loader finds first (\(provider.runtimePath)) defines only \(provider.facts.versionDefinitions.joined(separator: ", "))",
                         fix: context.target.kind == .wheelPolicy
-                            ? "Vendor the \(edge.soname) this binary was built against: build in the \(InstallAdvice.wheelImage(context.target)) image and let `auditwheel repair --plat \(InstallAdvice.wheelPlatform(context.target))` copy it, instead of the stale copy at \(provider.runtimePath)."
+                            ? "Vendor the \(edge.soname) this binary was built against: build in the \(context.advice.wheelImage()) image and let `auditwheel repair --plat \(context.advice.wheelPlatform())` copy it, instead of the stale copy at \(provider.runtimePath)."
                             : "Ship the \(edge.soname) this binary was built against and make it the one found first (RPATH/RUNPATH `$ORIGIN/…`), or remove the stale copy at \(provider.runtimePath).",
                         fact: ([edge.soname] + absent).joined(separator: " ")))
             }
         })
+
+    /// A need on a library of the runtime itself, judged by what the rule says that copy defines (the runtime's own
+    /// copy in /var/lang/lib shadows the OS's: Node's OpenSSL, Python's liblzma). Nil when the rule does not know it.
+    private static func runtimeCopyVerdict(
+        _ edge: LoadGraph.Edge, directory: String, graph: LoadGraph, libraries: LibrarySearch, target: TargetRuntime
+    ) -> LocatedVerdict? {
+        guard let library = libraries.provided(edge.soname, in: directory), !library.versionNodes.isEmpty else { return nil }
+        let path = (directory.hasSuffix("/") ? directory : directory + "/") + edge.soname
+        let release = library.release ?? "copy of \(edge.soname)"
+        let needer = graph.objects[edge.from]
+        let needed = needer.facts.versionNeeds.filter { $0.file == edge.soname }.flatMap(\.names)
+        let absent = needed.filter { !library.versionNodes.contains($0) }
+        guard !absent.isEmpty else { return nil }
+        let own = directory == libraries.runtimeFolder
+        let whose = own ? "the runtime's own \(release), found before the OS's because \(directory) is first on LD_LIBRARY_PATH" : "\(target.platform.displayName)'s \(release)"
+        let defined = library.versionNodes.count > 6
+            ? "\(library.versionNodes.prefix(2).joined(separator: ", ")) … \(library.versionNodes.last!)" : library.versionNodes.joined(separator: ", ")
+        let fix = own
+            ? "Build it against \(release) or older (in the runtime's own build image, e.g. `sam build --use-container`), or ship the \(edge.soname) it was built against and load it first: DT_RUNPATH is searched after LD_LIBRARY_PATH, so only a DT_RPATH (`-Wl,--disable-new-dtags,-rpath,'$ORIGIN/…'`) or preloading it by path beats \(path)."
+            : "Build it against \(release) or older (in the runtime's own build image, e.g. `sam build --use-container`), or ship the \(edge.soname) it was built against next to it with an RPATH `$ORIGIN/…` that finds it first."
+        return LocatedVerdict(
+            artifact: needer.artifact, path: needer.path,
+            verdict: Verdict(
+                "needs \(absent.joined(separator: ", ")) from \(edge.soname), but the copy the loader finds first is \(path), \(whose), which defines only \(defined): `version '\(absent[0])' not found`",
+                fix: fix, fact: ([edge.soname] + absent).joined(separator: " ")))
+    }
 
     /// A function whose module needs LIBFOO_2.0 from a bundled libfoo.so.1 that defines `versions`.
     private static func moduleWithBundledLibrary(defining versions: [String]) -> CheckExample.Subject {

@@ -26,20 +26,22 @@ extension Check {
         examples: [
             CheckExample("a musllinux extension", binary: SampleBinary.elf("pkg/_mod.cpython-313-x86_64-linux-musl.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_mod.cpython-313-x86_64-linux-musl.so", mentions: "needs libc.musl-x86_64.so.1"),
             CheckExample("a musllinux wheel's module (needs libc.so)", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-x86_64-linux-musl.so", needed: ["libgcc_s-1e52349c.so.1", "libc.so"], versionNeeds: []), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pydantic_core/_pydantic_core.cpython-313-x86_64-linux-musl.so", mentions: "built for musl libc: needs libc.so;"),
+            CheckExample("a musllinux module needing GLIBC_2.0 from its bundled libgcc_s", binary: SampleBinary.elf("pydantic_core/_pydantic_core.cpython-313-aarch64-linux-musl.so", arch: "aarch64", machine: 183, needed: ["libgcc_s-e52197c3.so.1", "libc.so"], versionNeeds: [VersionNeed(file: "libgcc_s-e52197c3.so.1", names: ["GCC_3.0", "GLIBC_2.0"])]), target: "aws-lambda-python3.13-arm64", fires: true, at: "pydantic_core/_pydantic_core.cpython-313-aarch64-linux-musl.so", mentions: "built for musl libc: needs libc.so;"),
+            CheckExample("glibc through libm.so.6 alone", binary: SampleBinary.elf("pkg/_mod.so", needed: ["libm.so.6"], versionNeeds: [VersionNeed(file: "libm.so.6", names: ["GLIBC_2.2.5"])]), target: "aws-lambda-python3.13-x86_64", fires: false),
             CheckExample("a musl executable", binary: SampleBinary.elf("bootstrap", needed: [], interpreter: "/lib/ld-musl-x86_64.so.1", versionNeeds: []), target: "aws-lambda-provided.al2023-x86_64", fires: true, at: "bootstrap", mentions: "the musl loader /lib/ld-musl-x86_64.so.1"),
             CheckExample("glibc", binary: SampleBinary.elf("bootstrap", interpreter: "/lib64/ld-linux-x86-64.so.2"), target: "aws-lambda-provided.al2023-x86_64", fires: false),
             CheckExample("musl on a musl target", binary: SampleBinary.elf("pkg/_mod.so", needed: ["libc.musl-x86_64.so.1"], versionNeeds: []), target: "musllinux_1_2-x86_64", fires: false),
         ]
     ) { context in
-        guard case .elf(let elf)? = context.binary.facts, context.target.platform.libc == .glibc,
+        guard case .elf(let elf)? = context.binary.facts, context.runtime.libc.kind == .glibc,
             let evidence = muslEvidence(elf)
         else { return nil }
         return Verdict(
-            "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.target.platform.libcVersion) and no musl",
+            "built for musl libc: \(evidence); \(context.target.runtimeLabel) has glibc \(context.runtime.libc.version) and no musl",
             fix: context.target.kind == .wheelPolicy
-                ? "Build the wheel against glibc, not on Alpine: \(InstallAdvice.buildWheel(context.target, sentenceStart: false)) A musllinux wheel is checked with a musllinux target."
-                : context.target.python != nil
-                ? "Install the manylinux wheel instead of the musllinux one: `\(InstallAdvice.pip(context.target))`."
+                ? "Build the wheel against glibc, not on Alpine: \(context.advice.buildWheel(sentenceStart: false)) A musllinux wheel is checked with a musllinux target."
+                : context.runtime.python != nil
+                ? "Install the manylinux wheel instead of the musllinux one: `\(context.advice.pip())`."
                 : "Rebuild it against glibc (not on Alpine), or link it fully statically.",
             fact: "musl")
     }

@@ -59,7 +59,7 @@ extension Check {
             let source = exported ? "from node_register_module_v\(built)" : "nm_version of the struct node_module its constructor registers"
             return Verdict(
                 "legacy addon built for \(builtFor) (NODE_MODULE_VERSION \(built), \(source)); \(context.target.runtimeLabel) runs Node.js \(node.version), which requires NODE_MODULE_VERSION \(runtime) and refuses to load it",
-                fix: NodeABI.rebuild(context.target),
+                fix: NodeABI.rebuild(context.runtime),
                 fact: "NODE_MODULE_VERSION \(built)")
         case .legacy(nil):
             return nil
@@ -77,9 +77,9 @@ extension Check {
 
 enum NodeABI {
 
-    static func rebuild(_ target: TargetRuntime) -> String {
-        let version = target.nodeVersion ?? "22"
-        let cpu = target.platform.arch == .aarch64 ? "arm64" : "x64"
+    static func rebuild(_ runtime: RuntimeView) -> String {
+        let version = runtime.nodeVersion ?? "22"
+        let cpu = runtime.architecture.nodeCPU
         return "Rebuild the addon for Node.js \(version): run `npm rebuild` (or `npm ci`) inside public.ecr.aws/lambda/nodejs:\(version) (for prebuilt packages `npm install --os=linux --cpu=\(cpu) --libc=glibc` with Node.js \(version)), then package again."
     }
 }

@@ -70,7 +70,7 @@ extension Check {
         let requires = node.moduleVersion.map { ", which loads only addons built for NODE_MODULE_VERSION \($0)" } ?? ", which loads only addons built for it"
         return Verdict(
             "legacy Node.js addon whose NODE_MODULE_VERSION was not read (no exported node_register_module_v<N>, and no struct node_module found through its DT_RELA / DT_REL relocations), so its ABI was not checked: \(context.target.runtimeLabel) runs \(node.version.isEmpty ? "a Node.js whose version was not read" : "Node.js \(node.version)")\(requires)",
-            fix: NodeABI.rebuild(context.target),
+            fix: NodeABI.rebuild(context.runtime),
             fact: "NODE_MODULE_VERSION not read")
     }
 }

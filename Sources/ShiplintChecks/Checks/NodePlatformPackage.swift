@@ -66,15 +66,15 @@ extension Check {
         ],
         judgement: .perArtifact { context in
             guard context.target.node != nil else { return [] }
-            return PlatformPackages.misfits(in: context.artifact, target: context.target)
+            return PlatformPackages.misfits(in: context.artifact, runtime: context.runtime)
         })
 }
 
 enum PlatformPackages {
-    static func misfits(in artifact: Artifact, target: TargetRuntime) -> [LocatedVerdict] {
-        let platform = NodePlatform(target)
+    static func misfits(in artifact: Artifact, runtime: RuntimeView) -> [LocatedVerdict] {
+        let platform = NodePlatform(runtime)
         let packages = InstalledNodePackage.all(in: artifact)
-        let fix = "Install the packages for \(platform.os) \(platform.cpu): `npm install --os=\(platform.os) --cpu=\(platform.cpu) --libc=\(platform.libc)` (npm 10+), or run `npm ci` inside public.ecr.aws/lambda/nodejs:\(target.nodeVersion ?? "22"), then package again."
+        let fix = "Install the packages for \(platform.os) \(platform.cpu): `npm install --os=\(platform.os) --cpu=\(platform.cpu) --libc=\(platform.libc)` (npm 10+), or run `npm ci` inside public.ecr.aws/lambda/nodejs:\(runtime.nodeVersion ?? "22"), then package again."
         var verdicts: [LocatedVerdict] = []
         for package in packages {
             guard let reason = package.rejection(on: platform), let parsed = PlatformPackageName(package.name) else { continue }

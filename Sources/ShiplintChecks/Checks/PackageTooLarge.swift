@@ -57,7 +57,7 @@ extension Check {
                     case (_, 1): "the function and its layer unzip"
                     case (_, let count): "the function and its \(count) layers unzip"
                     }
-                    let largest = PackageSize.largestFolders(inputs, package: package).prefix(10).map {
+                    let largest = PackageSize.largestFolders(inputs, runtime: context.runtime).prefix(10).map {
                         "\(inputs.count > 1 ? $0.input.shortLabel + " " : "")\($0.folder) \(ByteCount.megabytes($0.size))"
                     }
                     verdicts.append(LocatedVerdict(
@@ -91,9 +91,9 @@ enum PackageSize {
     }
 
     /// Sizes of each input's top-level folders (inside a layer, the folders below its module path), largest first.
-    static func largestFolders(_ inputs: [DeploymentInput], package: TargetRuntime.Package) -> [Folder] {
-        // Longest first, so `python/lib/python3.13/site-packages` wins over `python`.
-        let layerPaths = package.layerPaths.sorted { $0.count > $1.count }.map(EntryFolder.init)
+    static func largestFolders(_ inputs: [DeploymentInput], runtime: RuntimeView) -> [Folder] {
+        // Deepest first, so `python/lib/python3.13/site-packages` wins over `python`.
+        let layerPaths = (runtime.modules?.layerSearchOrder ?? []).map(EntryFolder.init)
         var folders: [Folder] = []
         for input in inputs {
             var sizes: [String: Int64] = [:]

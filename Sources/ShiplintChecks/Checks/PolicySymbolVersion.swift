@@ -38,6 +38,6 @@ extension Check {
         guard !found.isEmpty else { return nil }
         return Verdict(
             disallowedMessage(found, policy: policy, target: context.target),
-            fix: InstallAdvice.buildWheel(context.target), fact: found.map(\.node).joined(separator: ", "))
+            fix: context.advice.buildWheel(), fact: found.map(\.node).joined(separator: ", "))
     }
 }

@@ -64,7 +64,7 @@ extension Check {
                 LocatedVerdict(
                     artifact: engine.input.artifact.path, path: engine.path,
                     verdict: Verdict(
-                        "Prisma query engine for binary target \(engine.target), and none for \(node.prismaBinaryTargets.joined(separator: " or ")), the target \(context.target.runtimeLabel) on \(context.target.platform.arch.lambdaName) needs: Prisma Client cannot find an engine for the current platform",
+                        "Prisma query engine for binary target \(engine.target), and none for \(node.prismaBinaryTargets.joined(separator: " or ")), the target \(context.target.runtimeLabel) on \(context.runtime.architecture.lambdaName) needs: Prisma Client cannot find an engine for the current platform",
                         fix: "In schema.prisma, set `binaryTargets = [\"native\", \(wanted)]` in the `generator client` block, run `prisma generate`, and package node_modules/.prisma/client again.",
                         fact: engine.target))
             }

@@ -93,17 +93,17 @@ extension Check {
     ) { context in
         let symbolReasons = CPythonSymbols.reasons(context.binary)
         // The file-name rules need the runtime's CPython; the symbol rules hold for any CPython, and on wheel policies.
-        if !symbolReasons.isEmpty, context.target.python != nil || context.target.kind == .wheelPolicy {
+        if !symbolReasons.isEmpty, context.runtime.python != nil || context.target.kind == .wheelPolicy {
             let needed = symbolReasons.map(\.symbol)
-            let who = context.target.python.map { "CPython \($0.version)" } ?? "a standard CPython 3"
+            let who = context.runtime.python.map { "CPython \($0.version)" } ?? "a standard CPython 3"
             return Verdict(
-                "\(who) cannot load it: \(symbolReasons.map(\.reason).joined(separator: "; ")). The import fails with `undefined symbol: \(needed[0])`\(context.target.kind == .wheelPolicy ? "; auditwheel gives such a wheel no \(context.target.platform.displayName) tag (only linux_\(context.target.platform.arch.pythonTriplet))" : "")",
+                "\(who) cannot load it: \(symbolReasons.map(\.reason).joined(separator: "; ")). The import fails with `undefined symbol: \(needed[0])`\(context.target.kind == .wheelPolicy ? "; auditwheel gives such a wheel no \(context.target.platform.displayName) tag (only linux_\(context.runtime.architecture.pythonTriplet))" : "")",
                 fix: context.target.kind == .wheelPolicy
-                    ? "Rebuild the extension from source for Python 3 with a standard CPython (3.7 and newer have no fpectl and one Unicode width): \(InstallAdvice.buildWheel(context.target, sentenceStart: false))"
-                    : "Install a release of the package built for CPython \(context.target.python.map { "\($0.version)" } ?? "3") (\(InstallAdvice.pip(context.target))), or rebuild it from source against that CPython.",
+                    ? "Rebuild the extension from source for Python 3 with a standard CPython (3.7 and newer have no fpectl and one Unicode width): \(context.advice.buildWheel(sentenceStart: false))"
+                    : "Install a release of the package built for CPython \(context.runtime.python.map { "\($0.version)" } ?? "3") (\(context.advice.pip())), or rebuild it from source against that CPython.",
                 fact: needed.joined(separator: ", "))
         }
-        guard let python = context.target.python, let name = ExtensionModuleName(fileName: fileName(context.binary)),
+        guard let python = context.runtime.python, let name = ExtensionModuleName(fileName: fileName(context.binary)),
             !python.extensionSuffixes.contains(name.suffix)
         else { return nil }
         let reason: String
@@ -122,7 +122,7 @@ extension Check {
             }
             if flags.contains("t") { reasons.append("a free-threaded build (\(version)\(flags))") }
             if flags.contains("d") { reasons.append("a debug build") }
-            let expected = "\(context.target.platform.arch.pythonTriplet)-linux-gnu"
+            let expected = "\(context.runtime.architecture.gnuTriplet)"
             if platform == "darwin" {
                 reasons.append("a macOS name (-darwin)")
             } else if !platform.isEmpty && platform != expected {
@@ -130,10 +130,10 @@ extension Check {
             }
             reason = reasons.isEmpty ? "an unexpected suffix" : reasons.joined(separator: "; ")
         }
-        let dotted = PythonModulePath.dotted(path: context.binary.path, module: name.module)
+        let dotted = context.runtime.importName(ofModule: name.module, at: context.binary.path, in: context.role)
         return Verdict(
             "CPython \(python.version) will not import it: \(reason). It looks only for \(python.extensionSuffixes.joined(separator: ", ")), so `import \(dotted)` fails with ModuleNotFoundError",
-            fix: "Install the package built for CPython \(python.version) on \(context.target.platform.arch.rawValue) Linux: `\(InstallAdvice.pip(context.target))`.",
+            fix: "Install the package built for CPython \(python.version) on \(context.runtime.architecture.rawValue) Linux: `\(context.advice.pip())`.",
             fact: name.suffix)
     }
 }
@@ -187,22 +187,6 @@ enum CPythonSymbols {
             reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(python2)), Python 2 API that Python 3 does not have"))
         }
         return reasons
-    }
-}
-
-/// The dotted module name a file would be imported as, from its path in a function or layer.
-enum PythonModulePath {
-    static func dotted(path: String, module: String) -> String {
-        let inner = path.split(separator: "!").last.map(String.init) ?? path
-        var folders = inner.split(separator: "/").dropLast().map(String.init)
-        // Layer layouts: python/… and python/lib/pythonX.Y/site-packages/…
-        if folders.first == "python" {
-            folders.removeFirst()
-            if folders.count >= 3, folders[0] == "lib", folders[1].hasPrefix("python"), folders[2] == "site-packages" {
-                folders.removeFirst(3)
-            }
-        }
-        return (folders + [module]).joined(separator: ".")
     }
 }
 

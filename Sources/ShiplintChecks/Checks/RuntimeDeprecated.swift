@@ -8,8 +8,9 @@ extension Check {
         summary: "The function's runtime is past its AWS Lambda deprecation date",
         explanation: """
             AWS deprecates each managed runtime when its language version reaches end of life (python3.9 on \
-            2025-12-15, nodejs18.x on 2025-09-01, the Amazon Linux 2 runtimes python3.10, python3.11, java8.al2, \
-            java11, java17 and provided.al2 on 2026-06-30). From that day the runtime gets no security patches and \
+            2025-12-15, nodejs18.x on 2025-09-01, provided.al2 on 2026-07-31, python3.10 on 2026-10-31, the Amazon \
+            Linux 2 runtimes python3.11, java8.al2, java11 and java17 on 2027-06-30). From that day the runtime gets \
+            no security patches and \
             no technical support; some months later Lambda blocks creating functions on it, then updating them, so \
             a deployment that works today fails on the next `sam deploy` / `cdk deploy` with \
             `The runtime parameter of … is no longer supported`. The dates are in \
@@ -28,10 +29,10 @@ extension Check {
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]), layers: [], today: "2026-12-01"),
                 target: "aws-lambda-python3.9-x86_64", fires: true, at: "", mentions: "python3.9 was deprecated on 2025-12-15"),
             CheckExample(
-                "python3.11 the day before its deprecation",
+                "python3.11 the day before its deprecation (2027-06-30)",
                 subject: .described(
                     HandlerSearch.example(runtime: "python3.11", handler: "app.handler"),
-                    function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]), layers: [], today: "2026-06-29"),
+                    function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]), layers: [], today: "2027-06-29"),
                 target: "aws-lambda-python3.11-x86_64", fires: false),
             CheckExample(
                 "python3.13 in December 2026",
@@ -40,8 +41,9 @@ extension Check {
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]), layers: [], today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
-        judgement: .perDeployment { context in
-            guard let descriptor = context.descriptor, let runtime = descriptor.runtime, let today = context.today,
+        judgement: .perDescriptor { context in
+            let descriptor = context.descriptor
+            guard let runtime = descriptor.runtime, let today = context.today,
                   let date = RuntimeLifecycle.builtIn.deprecation[runtime], date <= today
             else { return [] }
             return [LocatedVerdict(path: "", verdict: Verdict(

@@ -39,7 +39,7 @@ extension Check {
                 target: "aws-lambda-python3.9-x86_64", fires: false),
         ]
     ) { context in
-        guard let python = context.target.python, case .elf(let elf)? = context.binary.facts else { return nil }
+        guard let python = context.runtime.python, case .elf(let elf)? = context.binary.facts else { return nil }
         // A version-tagged module (`.cpython-312-…so`) is judged by its name: python-abi-mismatch.
         if let name = ExtensionModuleName(fileName: context.binary.fileName), case .cpython = name.tag { return nil }
         let imported = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName))
@@ -53,7 +53,7 @@ extension Check {
         let shown = tooNew.prefix(3).map { "\($0.0) (Stable ABI \($0.1))" }.joined(separator: ", ") + (tooNew.count > 3 ? " and \(tooNew.count - 3) more" : "")
         return Verdict(
             "needs \(shown): built for CPython \(newest.1)'s Limited API, which CPython \(python.version) does not promise to load; a function new in \(newest.1) is not exported by \(python.version), and the import fails with `undefined symbol: \(newest.0)`",
-            fix: "Install a release built for CPython \(python.version) or older (\(InstallAdvice.pip(context.target))), move the function to python\(newest.1) or newer, or rebuild the extension with Py_LIMITED_API at \(python.version).",
+            fix: "Install a release built for CPython \(python.version) or older (\(context.advice.pip())), move the function to python\(newest.1) or newer, or rebuild the extension with Py_LIMITED_API at \(python.version).",
             fact: "abi3 \(newest.1)")
     }
 
@@ -92,7 +92,7 @@ extension Check {
                 target: "aws-lambda-python3.12-x86_64", fires: false),
         ]
     ) { context in
-        guard context.target.python != nil || context.target.kind == .wheelPolicy, case .elf(let elf)? = context.binary.facts,
+        guard context.runtime.python != nil || context.target.kind == .wheelPolicy, case .elf(let elf)? = context.binary.facts,
             let name = ExtensionModuleName(fileName: context.binary.fileName), case .abi3 = name.tag
         else { return nil }
         let imported = elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)

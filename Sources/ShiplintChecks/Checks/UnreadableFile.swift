@@ -59,11 +59,12 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perArtifact { context in
-            guard let package = context.target.package else { return [] }
+            guard context.runtime.hasPackageLayout else { return [] }
+            let executed = ExecutedFiles(runtime: context.runtime, role: context.role)
             var verdicts: [LocatedVerdict] = []
             var unreported = 0
             for entry in context.artifact.entries where !EntryPath.isNested(entry.path) {
-                guard let verdict = EntryPermissions.verdict(entry, package: package, isLayer: context.isLayer) else { continue }
+                guard let verdict = EntryPermissions.verdict(entry, executed: executed) else { continue }
                 // A package zipped with the wrong umask has every file wrong: name the first few, count the rest.
                 if verdicts.count < EntryPermissions.reportedEntries {
                     verdicts.append(LocatedVerdict(path: entry.path, verdict: verdict))
@@ -87,7 +88,7 @@ extension Check {
 enum EntryPermissions {
     static let reportedEntries = 20
 
-    static func verdict(_ entry: ArtifactEntry, package: TargetRuntime.Package, isLayer: Bool) -> Verdict? {
+    static func verdict(_ entry: ArtifactEntry, executed: ExecutedFiles) -> Verdict? {
         // What the runtime executes: a provided runtime's bootstrap; from a layer, /opt/bin (on PATH) and the
         // extensions Lambda starts. A function's bin/ is not on PATH: pip's console scripts there are never run.
         // Asked only of entries whose mode could matter (most are readable by all), so most paths are never split.
@@ -102,9 +103,9 @@ enum EntryPermissions {
                 return count < 3
             }
             guard let first else { return false }
-            return (count == 1 && package.executableEntryPoints.contains(String(first)))
-                || (isLayer && count > 1 && first == "bin")
-                || (isLayer && count == 2 && first == "extensions")
+            return (count == 1 && executed.entryPoints.contains(String(first)))
+                || (count > 1 && executed.pathFolders.contains(String(first)))
+                || (count == 2 && executed.extensionFolders.contains(String(first)))
         }
         guard let mode = entry.mode else {
             guard isEntryPoint() else { return nil }
@@ -137,5 +138,20 @@ enum EntryPermissions {
             break
         }
         return nil
+    }
+}
+
+/// What the runtime executes from one input, from `RuntimeView`: its entry points at the top (`bootstrap`), the
+/// folders of it on PATH (a layer's `bin`: every file below runs), and the folders whose files Lambda starts itself
+/// (a layer's `extensions`: the files directly in it).
+struct ExecutedFiles {
+    let entryPoints: Set<String>
+    let pathFolders: Set<String>
+    let extensionFolders: Set<String>
+
+    init(runtime: RuntimeView, role: ArtifactRole) {
+        entryPoints = Set(runtime.entryPoints)
+        pathFolders = Set(runtime.executableFolders(in: role))
+        extensionFolders = Set(runtime.extensionFolders(in: role))
     }
 }

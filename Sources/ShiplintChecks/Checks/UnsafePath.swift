@@ -41,13 +41,13 @@ extension Check {
         ],
         judgement: .perArtifact { context in
             context.artifact.entries.compactMap { entry in
-                UnsafeEntry.verdict(entry, package: context.target.package).map { LocatedVerdict(path: entry.path, verdict: $0) }
+                UnsafeEntry.verdict(entry, runtime: context.runtime).map { LocatedVerdict(path: entry.path, verdict: $0) }
             }
         })
 }
 
 enum UnsafeEntry {
-    static func verdict(_ entry: ArtifactEntry, package: TargetRuntime.Package?) -> Verdict? {
+    static func verdict(_ entry: ArtifactEntry, runtime: RuntimeView) -> Verdict? {
         // Inside a nested archive, paths are relative to that archive.
         let inner = EntryPath.inner(entry.path)
         if isAbsolute(inner) {
@@ -69,7 +69,7 @@ enum UnsafeEntry {
         case .hardlink(let linked): (target, kind) = (linked, "hard link")
         default: return nil
         }
-        guard let outside = outside(link: inner, target: target, isHardLink: kind == "hard link", package: package) else { return nil }
+        guard let outside = outside(link: inner, target: target, isHardLink: kind == "hard link", runtime: runtime) else { return nil }
         return Verdict(
             "\(kind) to \(target) points outside the package (\(outside)): on Lambda it resolves to whatever is there, or to nothing",
             fix: "Replace the link with the file it points to (zip without --symlinks stores the file itself), or point it inside the package.",
@@ -116,11 +116,11 @@ enum UnsafeEntry {
     }
 
     /// Where the link leads when it leaves the package, nil when it stays inside.
-    static func outside(link: String, target: String, isHardLink: Bool, package: TargetRuntime.Package?) -> String? {
+    static func outside(link: String, target: String, isHardLink: Bool, runtime: RuntimeView) -> String? {
         if target.isEmpty { return nil }
         if isAbsolute(target) {
             // Links from the function into a layer (/opt/…) or into the function itself are deliberate.
-            let roots = [package?.taskRoot, package?.layerRoot].compactMap { $0 }
+            let roots = runtime.hasPackageLayout ? [runtime.taskRoot, runtime.layerRoot] : []
             return roots.contains { target.hasPrefix($0 + "/") } ? nil : "an absolute path"
         }
         // A symbolic link resolves from its own folder; a tar hard link names a path from the archive's root.

@@ -55,7 +55,7 @@ extension Check {
                 target: "aws-lambda-python3.11-x86_64", fires: true, at: "pkg-1.0.dist-info/WHEEL", mentions: "needs glibc 2.28 (manylinux_2_28_x86_64), Amazon Linux 2 (python3.11) has 2.26"),
         ],
         judgement: .perArtifact { context in
-            guard let python = context.target.python else { return [] }
+            guard let python = context.runtime.python else { return [] }
             // Wheels inside the package (a vendored .whl) are not installed: only the package's own dist-info counts.
             return context.artifact.metadataFiles.keys.sorted().filter { !EntryPath.isNested($0) }.compactMap { path in
                 guard let wheel = InstalledWheel(path: path, text: context.artifact.metadataFiles[path]!), !wheel.tags.isEmpty else { return nil }
@@ -66,8 +66,8 @@ extension Check {
                 return LocatedVerdict(
                     path: path,
                     verdict: Verdict(
-                        "\(wheel.distribution) \(wheel.version) was installed from a wheel that does not fit \(context.target.runtimeLabel) on \(context.target.platform.arch.lambdaName): \(reasons.joined(separator: "; "))\(more)",
-                        fix: "Install \(wheel.distribution)==\(wheel.version) for the function's platform: `\(InstallAdvice.pip(context.target))`.",
+                        "\(wheel.distribution) \(wheel.version) was installed from a wheel that does not fit \(context.target.runtimeLabel) on \(context.runtime.architecture.lambdaName): \(reasons.joined(separator: "; "))\(more)",
+                        fix: "Install \(wheel.distribution)==\(wheel.version) for the function's platform: `\(context.advice.pip())`.",
                         fact: wheel.tags.map(\.text).joined(separator: " ")))
             }
         })

@@ -27,6 +27,6 @@ extension Check {
         let imports = pe.imports.isEmpty ? "" : " (imports \(pe.imports.prefix(3).joined(separator: ", ")))"
         return Verdict(
             "Windows PE \(pe.isDLL ? "DLL" : "executable") for \(pe.arch)\(imports); \(context.target.runtimeLabel) runs Linux and cannot load it",
-            fix: InstallAdvice.rebuild(context.target), fact: "pe \(pe.arch) \(pe.isDLL ? "dll" : "exe")")
+            fix: context.advice.rebuild(), fact: "pe \(pe.arch) \(pe.isDLL ? "dll" : "exe")")
     }
 }

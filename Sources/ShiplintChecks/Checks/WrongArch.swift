@@ -25,14 +25,14 @@ extension Check {
         ]
     ) { context in
         guard case .elf(let elf)? = context.binary.facts else { return nil }
-        let arch = context.target.platform.arch
+        let arch = context.runtime.architecture
         guard elf.machine != arch.elfMachine || elf.bits != arch.bits || elf.byteOrder != arch.byteOrder else { return nil }
         return Verdict(
             "ELF for \(elf.arch) (\(elf.bits)-bit \(elf.byteOrder.rawValue) endian); the target runs \(arch.rawValue) (\(arch.bits)-bit \(arch.byteOrder.rawValue) endian)",
             fix: context.target.kind == .wheelPolicy
-                ? "Build the wheel for \(arch.rawValue) in the \(InstallAdvice.wheelImage(context.target)) image, or check it against the \(context.target.platform.displayName) target for \(elf.arch)."
-                : context.target.python != nil
-                ? "Install the \(arch.rawValue) build: `\(InstallAdvice.pip(context.target))`, or set the function's architecture to \(elf.arch == "aarch64" ? "arm64" : elf.arch) to match the package."
+                ? "Build the wheel for \(arch.rawValue) in the \(context.advice.wheelImage()) image, or check it against the \(context.target.platform.displayName) target for \(elf.arch)."
+                : context.runtime.python != nil
+                ? "Install the \(arch.rawValue) build: `\(context.advice.pip())`, or set the function's architecture to \(TargetArchitecture(spelling: elf.arch)?.lambdaName ?? elf.arch) to match the package."
                 : "Rebuild it for \(arch.rawValue), or set the function's architecture to match the package.",
             fact: "\(elf.arch) \(elf.bits)-bit \(elf.byteOrder.rawValue)")
     }

@@ -10,12 +10,15 @@ public enum DeclaredRole: String, Sendable, CaseIterable {
 /// runtime (`python/`, `nodejs/`, `java/`, `ruby/`, `lib/`, `bin/`, `extensions/`), and nothing at its top that a
 /// handler or `bootstrap` could be. Lambda mounts it at `/opt`, so it is judged as a layer.
 public enum LayerRecognition {
-    /// Top folders whose content Lambda (or the runtime) uses from `/opt` (AWS "Packaging your layer content").
-    static let layerFolders: Set<String> = ["python", "nodejs", "java", "ruby", "lib", "bin", "extensions"]
-
     /// Why `artifact` is a layer ("every entry under python/"), nil when it may be a function.
     public static func reason(_ artifact: Artifact, target: TargetRuntime) -> String? {
-        guard target.package != nil, artifact.kind == .zip || artifact.kind == .folder else { return nil }
+        reason(artifact, runtime: RuntimeView(target: target))
+    }
+
+    /// The same, asked of the runtime view: its package layout and the folders a layer gives the runtime.
+    public static func reason(_ artifact: Artifact, runtime: RuntimeView) -> String? {
+        guard runtime.hasPackageLayout, artifact.kind == .zip || artifact.kind == .folder else { return nil }
+        let layerFolders = RuntimeView.layerContentFolders
         var tops = Set<String>()
         for entry in artifact.entries where entry.type == .file && !EntryPath.isNested(entry.path) {
             // The first and last components and whether there are several: the path is not split into strings.
@@ -37,7 +40,7 @@ public enum LayerRecognition {
         }
         // Only lib/ and bin/ is also how a provided function ships its libraries next to bootstrap: it needs a
         // language folder (or extensions/) to be a layer for certain.
-        guard !tops.isEmpty, !tops.isSubset(of: ["lib", "bin"]) else { return nil }
+        guard !tops.isEmpty, !tops.isSubset(of: RuntimeView.sharedLayerFolders) else { return nil }
         return "every entry under " + tops.sorted().map { $0 + "/" }.joined(separator: ", ")
     }
 

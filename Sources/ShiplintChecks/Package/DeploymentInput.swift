@@ -5,18 +5,19 @@ import ShiplintTargets
 /// (unpacked at `/opt`, later layers over earlier ones).
 struct DeploymentInput: Sendable {
     let artifact: Artifact
-    /// 1-based position among the layers; nil for the function.
-    let layerNumber: Int?
+    let role: ArtifactRole
     /// Entries Lambda unpacks: those of the artifact itself, not the files of archives inside it, each path split
     /// once for every check of the scan.
     let unpacked: [UnpackedEntry]
 
-    init(artifact: Artifact, layerNumber: Int?, unpacked: [UnpackedEntry]? = nil) {
+    init(artifact: Artifact, role: ArtifactRole, unpacked: [UnpackedEntry]? = nil) {
         self.artifact = artifact
-        self.layerNumber = layerNumber
+        self.role = role
         self.unpacked = unpacked ?? UnpackedEntry.all(in: artifact)
     }
 
+    /// 1-based position among the layers; nil for the function.
+    var layerNumber: Int? { role.layerNumber }
     var isLayer: Bool { layerNumber != nil }
 
     /// "the function (function.zip)", "layer 2 (deps.zip)".
@@ -25,10 +26,6 @@ struct DeploymentInput: Sendable {
     /// "the function", "layer 2".
     var shortLabel: String { layerNumber.map { "layer \($0)" } ?? "the function" }
 
-    /// Where Lambda unpacks it.
-    func root(_ package: TargetRuntime.Package) -> String {
-        (isLayer ? package.layerRoot : package.taskRoot) ?? (isLayer ? "/opt" : "/var/task")
-    }
 
     /// What it takes on disk once unzipped.
     var unzippedSize: Int64 {

@@ -73,16 +73,14 @@ struct NodePlatform {
     let cpu: String
     let libc: String
 
-    init(_ target: TargetRuntime) {
-        os = target.platform.os
-        cpu = switch target.platform.arch {
-        case .x86_64: "x64"
-        case .aarch64: "arm64"
-        case .i386: "ia32"
-        case .s390x: "s390x"
-        case .ppc64le: "ppc64"
-        }
-        libc = target.platform.libc.rawValue
+    /// The architecture, for names that spell it another way (`x86_64`, `aarch64`).
+    let architecture: TargetArchitecture
+
+    init(_ runtime: RuntimeView) {
+        os = runtime.target.platform.os
+        architecture = runtime.architecture
+        cpu = runtime.architecture.nodeCPU
+        libc = runtime.libc.kind.rawValue
     }
 
     var label: String { "\(os) \(cpu) \(libc)" }
@@ -122,7 +120,7 @@ struct PlatformPackageName {
     func names(_ platform: NodePlatform) -> Bool {
         let isMusl = system == "linuxmusl" || libc == "musl" || libc == "musleabihf"
         return (system == platform.os || (system == "linuxmusl" && platform.os == "linux"))
-            && (cpu == nil || cpu == platform.cpu || (cpu == "x86_64" && platform.cpu == "x64") || (cpu == "aarch64" && platform.cpu == "arm64"))
+            && (cpu.map { $0 == platform.cpu || TargetArchitecture(spelling: $0) == platform.architecture } ?? true)
             && isMusl == (platform.libc == "musl")
     }
 

@@ -16,7 +16,7 @@ enum SampleImage {
         let image = ContainerImage(
             format: "oci-layout", indexEntries: indexEntries, indexMediaType: indexEntries.isEmpty ? nil : ociIndex,
             manifestMediaType: ociManifest, layerMediaTypes: layerMediaTypes, configMediaType: "application/vnd.oci.image.config.v1+json",
-            architecture: architecture, os: "linux", variant: nil, env: env, entrypoint: entrypoint, cmd: cmd, workingDir: "/var/task",
+            architecture: architecture, os: "linux", variant: nil, env: env, entrypoint: entrypoint, cmd: cmd, workingDir: LambdaFileSystem.taskRoot,
             labels: [:], uncompressedBytes: uncompressedBytes, integrityProblems: integrityProblems, rootEntries: rootEntries,
             rootBinaries: rootBinaries)
         return Artifact(path: "image.tar", kind: .image, entries: [], binaries: [], problems: [], image: image)

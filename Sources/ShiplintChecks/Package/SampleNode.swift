@@ -9,7 +9,7 @@ public enum SampleNode {
         return Binary(
             path: path, size: 4096, mode: 0o100644,
             facts: .elf(ElfFacts(
-                bits: 64, byteOrder: .little, machine: arch == "aarch64" ? 183 : 62, arch: arch, osABI: "sysv", type: .dyn,
+                bits: 64, byteOrder: .little, machine: TargetArchitecture(spelling: arch)?.elfMachine ?? TargetArchitecture.x86_64.elfMachine, arch: arch, osABI: "sysv", type: .dyn,
                 interpreter: nil, needed: ["libc.so.6"], soname: nil, rpath: [], runpath: [], executableStack: false,
                 versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5"])], versionDefinitions: [], x86ISANeeded: [],
                 symbols: symbols)),

@@ -117,12 +117,17 @@ public struct LoadGraph: Sendable {
 /// and machine, or the loader skips it and searches on.
 public enum LoaderModel {
     public static func graph(function: Artifact?, layers: [Artifact], target: TargetRuntime) -> LoadGraph {
-        let files = RuntimeFiles(function: function, layers: layers, target: target)
+        graph(function: function, layers: layers, runtime: RuntimeView(target: target))
+    }
+
+    /// The graph of a function and its layers as `runtime` mounts and loads them.
+    public static func graph(function: Artifact?, layers: [Artifact], runtime: RuntimeView) -> LoadGraph {
+        let files = RuntimeFiles(function: function, layers: layers, runtime: runtime)
         let objects = files.objects.map {
             LoadGraph.Object(artifact: $0.artifact, path: $0.path, runtimePath: $0.runtimePath, facts: $0.facts)
         }
         let ids = Dictionary(objects.enumerated().map { ($0.element.runtimePath, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        let resolver = Resolver(files: files, objects: objects, ids: ids, target: target)
+        let resolver = Resolver(files: files, objects: objects, ids: ids, libraries: runtime.libraries)
         // Roots: what `import`, `require` or the runtime loads directly. Then every object no root reached, on its own.
         let rootIDs = objects.indices.filter { LoaderModel.isEntryPoint(objects[$0]) }
         var loads: [LoadGraph.Load] = []
@@ -160,23 +165,18 @@ private struct Resolver {
     let files: RuntimeFiles
     let objects: [LoadGraph.Object]
     let ids: [String: Int]
-    let target: TargetRuntime
-    /// Directories of the runtime itself and the sonames each holds; anything else is looked up in the deployment.
-    private let systemDirectories: [String: Set<String>]
-    /// The runtime's own libraries (ld.so.cache and the default directories).
-    private let osLibraries: Set<String>
+    /// LD_LIBRARY_PATH, and the runtime's own folders with the sonames each holds; anything else is looked up in the
+    /// deployment.
+    let libraries: LibrarySearch
     /// Each object's DT_RPATH and DT_RUNPATH with `$ORIGIN` expanded, once per object rather than once per lookup.
     private let rpaths: [[String]]
     private let runpaths: [[String]]
 
-    init(files: RuntimeFiles, objects: [LoadGraph.Object], ids: [String: Int], target: TargetRuntime) {
+    init(files: RuntimeFiles, objects: [LoadGraph.Object], ids: [String: Int], libraries: LibrarySearch) {
         self.files = files
         self.objects = objects
         self.ids = ids
-        self.target = target
-        let os = Set(target.libraries.os)
-        osLibraries = os
-        systemDirectories = ["/var/lang/lib": Set(target.libraries.runtime), "/lib64": os, "/usr/lib64": os, "/lib": os, "/usr/lib": os]
+        self.libraries = libraries
         rpaths = objects.map { Self.expand($0.facts.rpath, origin: $0.runtimePath) }
         runpaths = objects.map { Self.expand($0.facts.runpath, origin: $0.runtimePath) }
     }
@@ -228,16 +228,16 @@ private struct Resolver {
         for carrier in carriers {
             if let found = search(soname, in: rpaths[carrier], step: "RPATH", for: object) { return found }
         }
-        if let found = search(soname, in: target.libraries.searchPath, step: "LD_LIBRARY_PATH", for: object) { return found }
+        if let found = search(soname, in: libraries.path, step: "LD_LIBRARY_PATH", for: object) { return found }
         if let found = search(soname, in: runpaths[id], step: "RUNPATH", for: object) { return found }
         // ld.so.cache and the default directories: the runtime's own libraries.
-        if osLibraries.contains(soname) { return .runtime(directory: "/lib64") }
+        if libraries.osLibraries.contains(soname) { return .runtime(directory: libraries.defaultFolder) }
         // Where the loader looked, in order: said only when nothing was found.
         var summary: [String] = []
         for carrier in carriers where !rpaths[carrier].isEmpty {
             summary.append("RPATH of \(objects[carrier].path) (\(rpaths[carrier].joined(separator: ":")))")
         }
-        if !target.libraries.searchPath.isEmpty { summary.append("LD_LIBRARY_PATH") }
+        if !libraries.path.isEmpty { summary.append("LD_LIBRARY_PATH") }
         if !runpaths[id].isEmpty { summary.append("RUNPATH (\(runpaths[id].joined(separator: ":")))") }
         summary.append("the runtime's own libraries")
         return .missing(searched: summary)
@@ -246,7 +246,7 @@ private struct Resolver {
     /// The first of `directories` that holds `soname` for `object`, nil when none does.
     private func search(_ soname: String, in directories: [String], step: String, for object: LoadGraph.Object) -> Resolution? {
         for directory in directories {
-            if let sonames = systemDirectories[directory] {
+            if let sonames = libraries.systemFolders[directory] {
                 if sonames.contains(soname) { return .runtime(directory: directory) }
                 continue
             }

@@ -1,8 +1,8 @@
 import ShiplintFacts
 import ShiplintTargets
 
-/// The files of a deployment as the runtime sees them: the function unpacked at the task root (`/var/task`), each
-/// layer unpacked at the layer root (`/opt`) in order, a later layer's file replacing an earlier one's.
+/// The files of a deployment as the runtime sees them: the function unpacked at the task root, each layer unpacked
+/// at the layer root in order (both from `RuntimeView`), a later layer's file replacing an earlier one's.
 /// Files inside nested archives are not on the file system (nothing unpacks a wheel inside a ZIP) and are left out.
 struct RuntimeFiles {
     /// An ELF file of the deployment, as the loader may map it.
@@ -29,12 +29,10 @@ struct RuntimeFiles {
     /// every candidate of every DT_NEEDED).
     private var hasSymlinks = false
 
-    init(function: Artifact?, layers: [Artifact], target: TargetRuntime) {
-        let taskRoot = target.package?.taskRoot ?? "/var/task"
-        let layerRoot = target.package?.layerRoot ?? "/opt"
+    init(function: Artifact?, layers: [Artifact], runtime: RuntimeView) {
         var mounted: [(Artifact, String)] = []
-        if let function { mounted.append((function, taskRoot)) }
-        mounted += layers.map { ($0, layerRoot) }
+        if let function { mounted.append((function, runtime.root(of: .function))) }
+        mounted += layers.enumerated().map { ($0.element, runtime.root(of: .layer($0.offset + 1))) }
         var objectsByPath: [String: Object] = [:]
         var order: [String] = []
         let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .readerLimit, .encryptedEntry, .artifactTooLarge]

@@ -59,7 +59,7 @@ public enum Triage {
         case .missingLibrary(let soname, let requiredBy): return context.missingLibrary(signal, soname: soname, requiredBy: requiredBy)
         case .unloadableFile(let path): return context.unloadableFile(signal, path: path)
         case .permissionDenied(let path): return context.permissionDenied(signal, path: path)
-        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["corrupt-binary"])
+        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["not-loadable", "corrupt-binary"])
         case .missingVersion(let version, _, let requiredBy): return context.missingVersion(signal, version: version, requiredBy: requiredBy)
         case .invalidELFHeader(let path): return context.findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
         case .wrongELFClass(let path, _): return context.findingOn(signal, path: path, checks: ["wrong-arch"])
@@ -85,10 +85,13 @@ public enum Triage {
                     for load in graph.loads where load.root == object || load.edges.contains(where: { edge in
                         if case .bundled(let found, _, _) = edge.resolution { return found == object } else { return false }
                     }) {
-                        modules.append(TriageContext.moduleName(graph.objects[load.root].path))
+                        let root = graph.objects[load.root]
+                        modules.append(TriageContext.moduleName(root.path, in: deployment.role(of: root.artifact), runtime: deployment.runtime))
                     }
                 }
-                if modules.isEmpty { modules = [TriageContext.moduleName(finding.path)] }
+                if modules.isEmpty {
+                    modules = [TriageContext.moduleName(finding.path, in: deployment.role(of: finding.artifact), runtime: deployment.runtime)]
+                }
                 for module in modules where seen.insert(module + "\u{0}" + finding.path).inserted {
                     rows.append((module, finding))
                 }
@@ -103,30 +106,31 @@ private struct TriageContext {
     let deployment: DeploymentContext
 
     var target: TargetRuntime { deployment.target }
+    var runtime: RuntimeView { deployment.runtime }
     var findings: [Finding] { result.artifacts.flatMap(\.findings) }
 
-    /// The import name of a file: `pkg/_mod.cpython-313-x86_64-linux-gnu.so` is `pkg._mod`.
-    static func moduleName(_ path: String) -> String {
+    /// The import name of a file: `pkg/_mod.cpython-313-x86_64-linux-gnu.so` is `pkg._mod` (in a layer, relative to
+    /// its folder on the module path).
+    static func moduleName(_ path: String, in role: ArtifactRole?, runtime: RuntimeView) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let module = ExtensionModuleName(fileName: name)?.module ?? String(name.prefix { $0 != "." })
-        return PythonModulePath.dotted(path: path, module: module)
+        return runtime.importName(ofModule: module, at: path, in: role ?? .function)
     }
 
     /// Where a runtime path (`/var/task/x`, `/opt/python/y`) lives in the deployment: the function or the last layer
     /// holding it. Relative paths are taken as inside the function.
     func locate(_ runtimePath: String) -> (artifact: Artifact, path: String)? {
-        let taskRoot = (target.package?.taskRoot ?? "/var/task") + "/"
-        let layerRoot = (target.package?.layerRoot ?? "/opt") + "/"
-        if runtimePath.hasPrefix(layerRoot) {
-            let inner = String(runtimePath.dropFirst(layerRoot.count))
+        let place = runtime.place(ofRuntimePath: runtimePath)
+        if let place, place.inLayers {
+            let inner = place.path
             return deployment.layers.last { $0.entries.contains { $0.path == inner } || $0.binaries.contains { $0.path == inner } }.map { ($0, inner) }
         }
-        let inner = runtimePath.hasPrefix(taskRoot) ? String(runtimePath.dropFirst(taskRoot.count)) : runtimePath
+        let inner = place?.path ?? runtimePath
         if let function = deployment.function, function.entries.contains(where: { $0.path == inner }) || function.binaries.contains(where: { $0.path == inner }) {
             return (function, inner)
         }
         // A full runtime path settles the side: /var/task/x is the function's or nothing.
-        if runtimePath.hasPrefix(taskRoot) { return nil }
+        if place != nil { return nil }
         // A bare file name (as Node and some loaders print): the first file of that name anywhere.
         let name = runtimePath.split(separator: "/").last.map(String.init) ?? runtimePath
         for artifact in deployment.artifacts {
@@ -150,7 +154,7 @@ private struct TriageContext {
 
     /// pip for the function's build folder, or a layer's python/.
     func installCommand(into artifact: Artifact) -> String {
-        deployment.function?.path == artifact.path ? InstallAdvice.pip(target) : InstallAdvice.intoLayer(InstallAdvice.pip(target))
+        deployment.advice(for: deployment.role(of: artifact.path) ?? .function).pip()
     }
 
     /// The finding's fix for what is there: the installed distribution and its real alternative, and a layer's own
@@ -168,17 +172,20 @@ private struct TriageContext {
         guard target.python != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }),
             let distribution = InstalledDistribution.owning(finding.path, in: artifact)
         else { return (finding.fix, []) }
-        let inLayer = deployment.function?.path != artifact.path
-        let folder = inLayer ? (distribution.root.isEmpty ? "python/" : distribution.root) : "build/"
+        let role = deployment.role(of: artifact.path) ?? .function
+        let advice = deployment.advice(for: role)
+        // The finding's own fix already names the artifact's install folder; the file alone goes where its
+        // distribution is installed.
+        let folder = role == .function || distribution.root.isEmpty ? advice.folder : distribution.root
         let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
-        var fix = inLayer ? InstallAdvice.intoLayer(finding.fix, folder: folder) : finding.fix
+        var fix = finding.fix
         // A twin without the GUI only helps where the GUI's libraries are what is missing.
         if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
             finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
         {
-            fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(InstallAdvice.pip(target, requirement: alternative.name, folder: folder))`."
+            fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(advice.pip(requirement: alternative.name, into: folder))`."
         } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
-            fix += " For this file alone: `\(InstallAdvice.pip(target, requirement: "\(distribution.name)==\(distribution.version)", folder: folder))` (if that version has no such wheel, pin one that has)."
+            fix += " For this file alone: `\(advice.pip(requirement: "\(distribution.name)==\(distribution.version)", into: folder))` (if that version has no such wheel, pin one that has)."
         }
         return (fix, evidence)
     }
@@ -201,16 +208,16 @@ private struct TriageContext {
         // Where the import looks: the function root, then each layer's Python folders.
         var places: [(artifact: Artifact, prefix: String, runtime: String)] = []
         if let function = deployment.function {
-            places.append((function, "", target.package?.taskRoot ?? "/var/task"))
+            places.append((function, "", runtime.taskRoot))
             // serverless-python-requirements with `zip: true` packs the packages into .requirements.zip, which its
             // unzip_requirements module unpacks to /tmp/sls-py-req and puts on sys.path at the first import.
             if function.entries.contains(where: { $0.path.hasPrefix(Self.slsRequirements + "!") }) {
                 places.append((function, Self.slsRequirements + "!", "/tmp/sls-py-req"))
             }
         }
-        for layer in deployment.layers {
-            for folder in target.package?.layerPaths ?? ["python"] {
-                places.append((layer, folder + "/", (target.package?.layerRoot ?? "/opt") + "/" + folder))
+        for (layer, role) in deployment.placed where role != .function {
+            for folder in runtime.pythonPath?.layerFolders ?? [] {
+                places.append((layer, folder + "/", runtime.runtimePath(folder, in: role)))
             }
         }
         let lookedFor = "\(relative){\(suffixes.joined(separator: ", ")), .py, /__init__.py} in \(places.map(\.runtime).joined(separator: ", "))"
@@ -259,7 +266,7 @@ private struct TriageContext {
             summary: "\(top) is not in the function or its layers at all: either it was never installed, or this log belongs to another artifact",
             fix: target.python == nil
                 ? "If the function needs it, package it with the function or add the layer that provides it."
-                : "If the function needs it, install it into the folder you zip: `\(InstallAdvice.pip(target))`, or add the layer that provides it.")
+                : "If the function needs it, install it into the folder you zip: `\(deployment.advice.pip())`, or add the layer that provides it.")
     }
 
     func missingLibrary(_ signal: ErrorSignal, soname: String, requiredBy: String?) -> Explanation {
@@ -298,16 +305,14 @@ private struct TriageContext {
         if target.libraries.present.contains(soname) {
             return notExplained(signal, "no binary in this deployment needs \(soname), and \(target.runtimeLabel) has it")
         }
-        let taskRoot = target.package?.taskRoot ?? "/var/task"
-        let layerRoot = target.package?.layerRoot ?? "/opt"
+        let libraries = runtime.libraries
         var copies: [(artifact: Artifact, path: String, runtimePath: String)] = []
-        for artifact in deployment.artifacts {
-            let root = artifact.path == deployment.function?.path ? taskRoot : layerRoot
+        for (artifact, role) in deployment.placed {
             for entry in artifact.entries where !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == soname {
-                copies.append((artifact, entry.path, root + "/" + entry.path))
+                copies.append((artifact, entry.path, runtime.runtimePath(entry.path, in: role)))
             }
         }
-        let searched = target.libraries.searchPath
+        let searched = libraries.path
         let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
         let evidence = [("loaded by name", "\(soname): no binary in the deployment lists it in DT_NEEDED (dlopen, ctypes, cffi)"),
                         ("searched", searched.joined(separator: ":") + " and the system's folders")]
@@ -319,13 +324,13 @@ private struct TriageContext {
                 signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(copy.artifact.path, copy.path)],
                 evidence: evidence + [("packaged at", copy.runtimePath)],
                 summary: "\(soname) is loaded by name at run time, and the copy packaged at \(copy.runtimePath) is in no folder the loader searches",
-                fix: "Move \(soname) to the function's lib/ folder (\(taskRoot)/lib) or a layer's lib/ folder (\(layerRoot)/lib), which are on LD_LIBRARY_PATH, or load it by its full path.")
+                fix: "Move \(soname) to the function's lib/ folder (\(libraries.functionFolder)) or a layer's lib/ folder (\(libraries.layerFolder)), which are on LD_LIBRARY_PATH, or load it by its full path.")
         }
         let known = target.knownAbsent(soname)
         return Explanation(
             signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [], evidence: evidence,
             summary: "\(soname) is loaded by name at run time (no binary links it), and it is neither in the deployment nor in \(target.runtimeLabel)",
-            fix: known?.fix ?? "Ship \(soname) and the libraries it needs in a layer's lib/ folder (\(layerRoot)/lib) or the function's lib/ folder (\(taskRoot)/lib), built for \(target.runtimeLabel) (e.g. copied from the same packages installed in public.ecr.aws/lambda/provided:al2023 or the runtime's base image).")
+            fix: known?.fix ?? "Ship \(soname) and the libraries it needs in a layer's lib/ folder (\(libraries.layerFolder)) or the function's lib/ folder (\(libraries.functionFolder)), built for \(target.runtimeLabel) (e.g. copied from the same packages installed in public.ecr.aws/lambda/provided:al2023 or the runtime's base image).")
     }
 
     func missingVersion(_ signal: ErrorSignal, version: String, requiredBy: String?) -> Explanation {
@@ -342,9 +347,11 @@ private struct TriageContext {
         if let finding = candidates.first(where: { $0.message.contains(version) }) ?? candidates.first {
             return explained(signal, finding, evidence: [("error", "needs \(version)")])
         }
+        // The oldest OS a Lambda function can run on: a log from there needs no more than its glibc.
+        let oldest = runtime.osOnlyRuntimes.first.map { "; was the function on an \($0.os) runtime (glibc \($0.glibc))?" } ?? ""
         return notExplained(
             signal, "no binary here needs \(version) beyond what \(target.runtimeLabel) provides"
-                + (family == "GLIBC" ? " (glibc \(target.platform.libcVersion)); was the function on an Amazon Linux 2 runtime (glibc 2.26)?" : ""))
+                + (family == "GLIBC" ? " (glibc \(runtime.libc.version))\(oldest)" : ""))
     }
 
     func findingOn(_ signal: ErrorSignal, path: String?, checks: [String]) -> Explanation {
@@ -399,8 +406,8 @@ private struct TriageContext {
             return notExplained(signal, "\(located.path) in \(located.artifact.path) is stored readable (and executable where it must be) by Lambda's user")
         }
         // A folder: the path names it without its entries' trailing slash.
-        let taskRoot = (target.package?.taskRoot ?? "/var/task") + "/"
-        let inner = path.hasPrefix(taskRoot) ? String(path.dropFirst(taskRoot.count)) : path
+        let place = runtime.place(ofRuntimePath: path)
+        let inner = place.map { $0.inLayers ? path : $0.path } ?? path
         if let finding = findings.first(where: { checks.contains($0.check) && ($0.path == inner + "/" || $0.path == inner) }) {
             return explained(signal, finding, evidence: [("denied", path)])
         }
@@ -447,7 +454,7 @@ private struct TriageContext {
     }
 
     func nodeABI(_ signal: ErrorSignal, path: String?, built: Int?, running: Int?) -> Explanation {
-        let versions = [83: "14", 93: "16", 108: "18", 115: "20", 127: "22", 137: "24"]
+        let versions = NodeModuleVersions.majors
         let builtFor = built.map { versions[$0].map { "Node.js \($0) (NODE_MODULE_VERSION \(built!))" } ?? "NODE_MODULE_VERSION \($0)" } ?? "another Node.js"
         let located = path.flatMap(locate)
         if let located, let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
@@ -488,7 +495,7 @@ private struct TriageContext {
         return Explanation(
             signal: signal, outcome: .notExplained, rootCause: nil, module: name, files: [], evidence: [("looked for", name)],
             summary: "\(name) is not installed in the function or its layers: either it was never installed, or this log belongs to another artifact",
-            fix: "Install it into the folder you zip (`npm install --os=linux --cpu=\(NodePlatform(target).cpu) --libc=glibc` for platform packages), or add the layer that provides it.")
+            fix: "Install it into the folder you zip (`npm install --os=linux --cpu=\(runtime.architecture.nodeCPU) --libc=glibc` for platform packages), or add the layer that provides it.")
     }
 
     func prismaEngine(_ signal: ErrorSignal, platform: String) -> Explanation {
@@ -510,38 +517,40 @@ private struct TriageContext {
     /// `Runtime.InvalidEntrypoint` / `exec format error`: the bootstrap Lambda runs (the function's, else a layer's),
     /// missing, not executable, for another platform, or a script whose interpreter the runtime lacks.
     func invalidEntrypoint(_ signal: ErrorSignal) -> Explanation {
-        for artifact in deployment.artifacts where artifact.entries.contains(where: { $0.path == "bootstrap" }) {
-            if let finding = rootFinding(artifact: artifact.path, path: "bootstrap") { return explained(signal, finding) }
-            if artifact.binaries.contains(where: { $0.path == "bootstrap" && $0.facts != nil }) {
-                return notExplained(signal, "bootstrap in \(artifact.path) is a loadable \(target.platform.arch.rawValue) executable with execute bits")
+        let bootstrap = RuntimeView.bootstrap
+        let arch = runtime.architecture.rawValue
+        for artifact in deployment.artifacts where artifact.entries.contains(where: { $0.path == bootstrap }) {
+            if let finding = rootFinding(artifact: artifact.path, path: bootstrap) { return explained(signal, finding) }
+            if artifact.binaries.contains(where: { $0.path == bootstrap && $0.facts != nil }) {
+                return notExplained(signal, "bootstrap in \(artifact.path) is a loadable \(arch) executable with execute bits")
             }
-            if let text = artifact.metadataFiles["bootstrap"] {
+            if let text = artifact.metadataFiles[bootstrap] {
                 let first = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
                 guard first.hasPrefix("#!") else {
                     return Explanation(
-                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")],
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, bootstrap)],
                         evidence: [("first line", SafeLine.clip(first))],
                         summary: "bootstrap in \(artifact.path) is neither a native executable nor a script with a #! line, so the kernel refuses to run it (exec format error)",
-                        fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable, or a script whose first line is `#!/bin/sh`, with mode 755.")
+                        fix: "Make bootstrap a Linux \(arch) executable, or a script whose first line is `#!/bin/sh`, with mode 755.")
                 }
                 let words = first.dropFirst(2).split(separator: " ").map(String.init)
                 let program = (words.first?.hasSuffix("/env") == true ? words.dropFirst().first : words.first).map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
                 let languages = ["python", "node", "ruby", "perl", "php", "java", "deno", "bun"]
-                if target.platform.runtime?.hasPrefix("provided") == true, languages.contains(where: { program.hasPrefix($0) }) {
+                if runtime.family?.isOSOnly == true, languages.contains(where: { program.hasPrefix($0) }) {
                     return Explanation(
-                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")],
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, bootstrap)],
                         evidence: [("interpreter", SafeLine.clip(first))],
                         summary: "bootstrap in \(artifact.path) is a script for \(program), which \(target.runtimeLabel) does not have: an OS-only runtime ships no language interpreter",
-                        fix: "Ship the interpreter with the function (or in a layer, under /opt) and point the #! line at it, or use the managed runtime for that language, or make bootstrap a native executable (\(InstallAdvice.providedBuild(target)))")
+                        fix: "Ship the interpreter with the function (or in a layer, under \(runtime.layerRoot)) and point the #! line at it, or use the managed runtime for that language, or make bootstrap a native executable (\(deployment.advice.providedBuild()))")
                 }
                 return notExplained(signal, "bootstrap in \(artifact.path) is a script (\(SafeLine.clip(first))) stored with execute bits")
             }
             return Explanation(
-                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, "bootstrap")], evidence: [],
+                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, bootstrap)], evidence: [],
                 summary: "bootstrap in \(artifact.path) is not a native executable (a script needs a #! line and execute bits)",
-                fix: "Make bootstrap a Linux \(target.platform.arch.rawValue) executable (or a script starting with #!), with mode 755.")
+                fix: "Make bootstrap a Linux \(arch) executable (or a script starting with #!), with mode 755.")
         }
-        let nested = deployment.artifacts.flatMap(\.entries).first { $0.path.hasSuffix("/bootstrap") }
+        let nested = deployment.artifacts.flatMap(\.entries).first { $0.path.hasSuffix("/" + bootstrap) }
         return Explanation(
             signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [], evidence: nested.map { [("found", $0.path)] } ?? [],
             summary: "there is no bootstrap at the root of the function" + (nested.map { " (there is \($0.path): zip its folder's contents, not the folder)" } ?? ""),

@@ -1,0 +1,68 @@
+import ShiplintFacts
+import ShiplintTargets
+
+extension Check {
+    public static let notLoadable = Check(
+        id: "not-loadable",
+        defaultSeverity: .error,
+        summary: "A library or module the target's ld.so refuses to load (identity, type, segments, version records)",
+        explanation: """
+            The file is a readable ELF for the right machine, but glibc's dynamic loader refuses it before any code \
+            runs, with one of its own messages: `ELF file OS ABI invalid` (EI_OSABI is not System V or GNU, e.g. a \
+            FreeBSD build), `ELF file ABI version invalid` (an EI_ABIVERSION newer than the target's glibc knows), \
+            `ELF file version does not match current one`, `only ET_DYN and ET_EXEC can be loaded` (an object file), \
+            `cannot dynamically load executable` or `cannot dynamically load position-independent executable` (a \
+            program shipped under a library's or module's name: a link that forgot `-shared`; PIE programs are \
+            refused since glibc 2.30, so Amazon Linux 2 loads one that Amazon Linux 2023 refuses), `object file has \
+            no dynamic section` (a separate debuginfo file), `ELF load command address/offset not page-aligned`, \
+            `shared object cannot be dlopen()ed` (linked with `-z nodlopen`), `unsupported version N of Verneed \
+            record`, and `version ... not found` when a version need's hash is not its name's (ld.so compares the \
+            hashes first). The rules are glibc's own for the target's glibc version, and the message says which \
+            one applied. Programs (files not named as libraries or modules) are not judged here: the kernel, not \
+            ld.so, loads them.
+
+            Fix: rebuild the library with a Linux toolchain and `-shared`; ship the library, not its debuginfo or \
+            the program; re-download a file damaged or edited by a tool after linking.
+            """,
+        examples: [
+            CheckExample("FreeBSD OS ABI", binary: SampleBinary.elf("pkg/_m.cpython-313-x86_64-linux-gnu.so", loader: ElfLoaderFacts(osABI: 9)), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_m.cpython-313-x86_64-linux-gnu.so", mentions: "ELF file OS ABI invalid"),
+            CheckExample("ABI version 3 before glibc 2.28", binary: SampleBinary.elf("lib/libx.so.1", loader: ElfLoaderFacts(osABI: 3, abiVersion: 3)), target: "aws-lambda-python3.11-x86_64", fires: true, at: "lib/libx.so.1", mentions: "glibc 2.26 on x86_64 accepts 0 to 2"),
+            CheckExample("ABI version 3 since glibc 2.28", binary: SampleBinary.elf("lib/libx.so.1", loader: ElfLoaderFacts(osABI: 3, abiVersion: 3)), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("PIE program as a module", binary: SampleBinary.elf("pkg/x.cpython-313-x86_64-linux-gnu.so", loader: ElfLoaderFacts(flags1: ElfLoaderFacts.pieFlag)), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/x.cpython-313-x86_64-linux-gnu.so", mentions: "cannot dynamically load position-independent executable"),
+            CheckExample("PIE program before glibc 2.30", binary: SampleBinary.elf("pkg/x.cpython-311-x86_64-linux-gnu.so", loader: ElfLoaderFacts(flags1: ElfLoaderFacts.pieFlag)), target: "aws-lambda-python3.11-x86_64", fires: false),
+            CheckExample("ET_EXEC as a module", binary: SampleBinary.elf("pkg/x.cpython-313-x86_64-linux-gnu.so", loader: ElfLoaderFacts(objectType: 2)), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/x.cpython-313-x86_64-linux-gnu.so", mentions: "cannot dynamically load executable"),
+            CheckExample("ET_EXEC program", binary: SampleBinary.elf("bootstrap", loader: ElfLoaderFacts(objectType: 2)), target: "aws-lambda-provided.al2023-x86_64", fires: false),
+            CheckExample("need hash off by one bit", binary: SampleBinary.elf("lib/libx.so.1", loader: ElfLoaderFacts(needHashMismatches: [.init(file: "libc.so.6", name: "GLIBC_2.2.5", found: 0x09691A74, expected: 0x09691A75)])), target: "aws-lambda-python3.13-x86_64", fires: true, at: "lib/libx.so.1", mentions: "version `GLIBC_2.2.5' not found (required by libx.so.1)"),
+            CheckExample("debuginfo file", binary: SampleBinary.elf("lib/libx.so.1", loader: ElfLoaderFacts(dynamicFileSizes: [0])), target: "aws-lambda-python3.13-x86_64", fires: true, at: "lib/libx.so.1", mentions: "object file has no dynamic section"),
+            CheckExample("a well-formed library", binary: SampleBinary.elf("lib/libx.so.1"), target: "aws-lambda-python3.13-x86_64", fires: false),
+        ]
+    ) { context in
+        guard case .elf(let elf)? = context.binary.facts, context.target.platform.libc == .glibc,
+            let mode = LoadMode.of(fileName: context.binary.fileName)
+        else { return nil }
+        // Another machine, class or byte order is `wrong-arch`'s finding.
+        let arch = context.target.platform.arch
+        guard elf.machine == arch.elfMachine, elf.bits == arch.bits, elf.byteOrder == arch.byteOrder else { return nil }
+        let rules = GlibcLoaderRules(version: context.target.platform.libcVersion, arch: context.target.platform.arch)
+        guard let refusal = rules.refusal(elf, mode: mode, fileName: context.binary.fileName) else { return nil }
+        let how = mode == .dlopen ? "dlopen" : "ld.so"
+        return Verdict(
+            "\(how) refuses it: \"\(refusal.message)\": \(refusal.rule); judged by glibc \(context.target.platform.libcVersion) (\(context.target.platform.displayName))",
+            fix: refusal.fix, fact: refusal.message)
+    }
+}
+
+/// How a file is loaded, from its name: an extension module or Node addon is dlopen()ed, a `lib*.so*` is mapped as a
+/// dependency (or dlopen()ed by name); anything else is a program, which the kernel loads (nil).
+enum LoadMode {
+    static func of(fileName name: String) -> GlibcLoaderRules.Mode? {
+        let lower = name.lowercased()
+        if lower.hasSuffix(".node") || ExtensionModuleName(fileName: name) != nil { return .dlopen }
+        if lower.hasSuffix(".so") { return lower.hasPrefix("lib") ? .dependency : .dlopen }
+        if let range = lower.range(of: ".so.", options: .backwards) {
+            let tail = lower[range.upperBound...]
+            if !tail.isEmpty && tail.allSatisfy({ $0.isNumber || $0 == "." }) { return .dependency }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,46 @@
+import ShiplintFacts
+import ShiplintTargets
+
+extension Check {
+    public static let pythonInitMissing = Check(
+        id: "python-init-missing",
+        defaultSeverity: .error,
+        summary: "An extension module that does not export the PyInit_ function its file name promises",
+        explanation: """
+            `import pkg._speedups` loads `pkg/_speedups.cpython-313-x86_64-linux-gnu.so` and then looks up \
+            `PyInit__speedups` in it: the name before the first dot of the file name decides the function's name. \
+            A module renamed after it was built (`_speedups` became `speedups`), a library copied under a module's \
+            name, or a build whose init function was not exported (a version script or `-fvisibility=hidden` \
+            without `PyMODINIT_FUNC`) fails every import with `ImportError: dynamic module does not define module \
+            export function (PyInit__speedups)`.
+
+            Fix: rebuild the module under the name it is imported by (the `name` of its `Extension`, or the \
+            `PyModuleDef` name and `PyInit_<name>` function in its source), or rename the file back; export \
+            `PyInit_<name>` with `PyMODINIT_FUNC`.
+            """,
+        examples: [
+            CheckExample("renamed module", binary: SampleBinary.elf("pkg/speedups.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyInit__speedups", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/speedups.cpython-313-x86_64-linux-gnu.so", mentions: "dynamic module does not define module export function (PyInit_speedups)"),
+            CheckExample("abi3 module without exports", binary: SampleBinary.elf("pkg/_native.abi3.so"), target: "aws-lambda-python3.12-x86_64", fires: true, at: "pkg/_native.abi3.so", mentions: "(PyInit__native)"),
+            CheckExample("exports its PyInit_", binary: SampleBinary.elf("pkg/_speedups.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyInit__speedups", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("a library, not a module", binary: SampleBinary.elf("pkg/libfoo.so.1"), target: "aws-lambda-python3.13-x86_64", fires: false),
+        ]
+    ) { context in
+        guard case .elf(let elf)? = context.binary.facts, context.target.python != nil || context.target.kind == .wheelPolicy,
+            let name = ExtensionModuleName(fileName: context.binary.fileName)
+        else { return nil }
+        if case .windows = name.tag { return nil }
+        // CPython (Python/importdl.c): PyInit_<name> for an ASCII name, PyInitU_<punycode> otherwise.
+        let isASCII = name.module.utf8.allSatisfy { $0 < 0x80 }
+        let wanted = isASCII ? "PyInit_" + name.module : "PyInitU_"
+        let exported = elf.symbols.containsName(defined: true) { bytes in
+            isASCII ? bytes.elementsEqual(wanted.utf8) : bytes.starts(with: wanted.utf8)
+        }
+        guard !exported else { return nil }
+        let dotted = PythonModulePath.dotted(path: context.binary.path, module: name.module)
+        let shown = isASCII ? wanted : "PyInitU_… for the non-ASCII name \(name.module)"
+        return Verdict(
+            "`import \(dotted)` fails: dynamic module does not define module export function (\(shown)); the file exports no such function",
+            fix: "Rebuild the module under the name it is imported by (its PyModuleDef name and PyInit_ function), or rename the file back to the name it was built as.",
+            fact: shown)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import ShiplintFacts
+import ShiplintTargets
+
+/// How surely the runtime uses one file of a deployment; what fails in the file is as severe as that (STYLE 12).
+public enum Reach: Sendable, Equatable {
+    /// The runtime loads or runs it: an importable module, a library, a bootstrap, an extension, an executable on
+    /// PATH. What fails in it fails the function: an error.
+    case loaded
+    /// An executable the runtime never runs by itself (not a bootstrap, not an extension, not on PATH): it fails
+    /// only if some code runs it. A warning, worded "if run, …".
+    case mightRun(runtimePath: String)
+    /// Another platform's copy in a multi-platform bundle: a sibling built for this runtime sits beside it (a tool
+    /// shipped for linux, macos and windows runs only its own platform's copy). Never used here: a note.
+    case otherPlatform(sibling: String)
+}
+
+/// The reach of every native file of one deployment, computed once per function from its runtime view and load
+/// graph. Checks whose verdict means "this file cannot load or run here" are stamped with the severity its reach
+/// allows (`Scanner`), so no check decides reachability itself.
+public struct Reachability: Sendable {
+    private struct Key: Hashable {
+        let artifact: String
+        let path: String
+    }
+
+    /// Only the files that are not `.loaded` (most are).
+    private let reaches: [Key: Reach]
+
+    public func reach(artifact: String, path: String) -> Reach {
+        reaches[Key(artifact: artifact, path: path)] ?? .loaded
+    }
+
+    /// Nothing is reduced: a wheel-policy target judges every file of a wheel alike.
+    public static let everythingLoaded = Reachability(reaches: [:])
+
+    private init(reaches: [Key: Reach]) {
+        self.reaches = reaches
+    }
+
+    /// The function and its layers as `runtime` mounts them.
+    public init(placed: [(artifact: Artifact, role: ArtifactRole)], runtime: RuntimeView) {
+        guard runtime.hasPackageLayout else {
+            self = .everythingLoaded
+            return
+        }
+        struct Placed {
+            let key: Key
+            let binary: Binary
+            let runtimePath: String
+            let fits: Bool
+        }
+        var files: [Placed] = []
+        // A single binary named on the command line is what the user asks about: judged as loaded. So is a container
+        // image's code: its entrypoint may run any file, wherever it is.
+        for (artifact, role) in placed where artifact.kind != .file && artifact.image == nil {
+            for binary in artifact.binaries where !binary.path.contains("!") {
+                files.append(Placed(
+                    key: Key(artifact: artifact.path, path: binary.path), binary: binary,
+                    runtimePath: runtime.runtimePath(binary.path, in: role), fits: Self.fits(binary, runtime: runtime)))
+            }
+        }
+        // Copies of one program or library per platform share a name once the platform words are taken out.
+        var fittingByKey: [String: String] = [:]
+        for file in files where file.fits {
+            let key = Self.platformFreeName(file.binary.path)
+            if let known = fittingByKey[key], known <= file.binary.path { continue }
+            fittingByKey[key] = file.binary.path
+        }
+        var reaches: [Key: Reach] = [:]
+        for file in files {
+            if !file.fits, let sibling = fittingByKey[Self.platformFreeName(file.binary.path)], sibling != file.binary.path {
+                reaches[file.key] = .otherPlatform(sibling: sibling)
+            } else if Self.isExecutable(file.binary), !Self.isRunByTheRuntime(file.runtimePath, runtime: runtime) {
+                reaches[file.key] = .mightRun(runtimePath: file.runtimePath)
+            }
+        }
+        self.reaches = reaches
+    }
+
+    /// A program (not a library or module): an ELF executable, a Windows `.exe`, a Mach-O `execute` file.
+    static func isExecutable(_ binary: Binary) -> Bool {
+        switch binary.facts {
+        case .elf(let elf)?: elf.type == .exec || (elf.interpreter != nil && elf.soname == nil && !isModuleName(binary.path))
+        case .pe(let pe)?: !pe.isDLL
+        case .macho(let macho)?: macho.slices.contains { $0.fileType == "execute" }
+        default: false
+        }
+    }
+
+    /// Extension modules and addons are loaded by `import` / `require`, even when linked as PIE executables.
+    static func isModuleName(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return name.hasSuffix(".so") || name.hasSuffix(".node") || name.hasSuffix(".pyd")
+    }
+
+    /// The runtime executes it: `bootstrap` (or a declared entry point) at the top of the code or of a layer, a
+    /// file of `/opt/extensions`, or a program in a folder on PATH.
+    static func isRunByTheRuntime(_ runtimePath: String, runtime: RuntimeView) -> Bool {
+        let folder = runtimePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let name = runtimePath.split(separator: "/").last.map(String.init) ?? runtimePath
+        if runtime.entryPoints.contains(name) && (folder == runtime.taskRoot || folder == runtime.layerRoot) { return true }
+        if folder == runtime.extensionsFolder { return true }
+        return runtime.executablePath.contains(folder)
+    }
+
+    /// Built for this runtime's OS, architecture and C library (what `wrong-arch`, `musl-binary`, `windows-binary`,
+    /// `darwin-binary` and `android-binary` would not say).
+    static func fits(_ binary: Binary, runtime: RuntimeView) -> Bool {
+        guard case .elf(let elf)? = binary.facts else { return false }
+        guard elf.machine == runtime.architecture.elfMachine, elf.bits == 64, elf.byteOrder == .little else { return false }
+        switch elf.libc {
+        case .musl: return runtime.libc.kind == .musl
+        case .bionic: return false
+        case .glibc: return runtime.libc.kind == .glibc
+        case .none, .unknown: return true
+        }
+    }
+
+    /// The path with the words that name a platform taken out of its folders and file name:
+    /// `selenium/webdriver/common/linux/selenium-manager` and `…/windows/selenium-manager.exe` are both
+    /// `selenium/webdriver/common/selenium-manager`; `debugpy/…/attach_linux_amd64.so` and `attach_linux_x86.so` are
+    /// both `…/attach`.
+    static func platformFreeName(_ path: String) -> String {
+        var parts = path.split(separator: "/").map(String.init)
+        guard var name = parts.popLast() else { return path }
+        for suffix in [".exe", ".dll", ".dylib", ".pyd", ".node", ".so"] where name.lowercased().hasSuffix(suffix) {
+            name = String(name.dropLast(suffix.count))
+            break
+        }
+        if let tag = name.range(of: ".cpython-") ?? name.range(of: ".cp3") { name = String(name[..<tag.lowerBound]) }
+        func words(_ text: String) -> [String] {
+            text.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).map { $0.lowercased() }.filter { !platformWords.contains($0) }
+        }
+        let folders = parts.map { words($0).joined(separator: "_") }.filter { !$0.isEmpty }
+        return (folders + [words(name).joined(separator: "_")]).joined(separator: "/")
+    }
+
+    static let platformWords: Set<String> = [
+        "linux", "darwin", "macos", "macosx", "osx", "mac", "apple", "windows", "win", "win32", "win64", "amd64", "x64", "x86",
+        "x86-64", "i386", "i686", "aarch64", "arm64", "arm", "armv7", "armv7l", "armhf", "musl", "gnu", "glibc", "android",
+        "freebsd", "ppc64le", "s390x", "universal", "universal2", "32", "64", "86",
+    ]
+}
+
+extension RuntimeView {
+    /// The reach of every native file of a function and its layers as this runtime mounts and runs them.
+    public func reachability(placed: [(artifact: Artifact, role: ArtifactRole)]) -> Reachability {
+        Reachability(placed: placed, runtime: self)
+    }
+}

@@ -1,0 +1,114 @@
+/// What glibc's ld.so checks in an ELF file before and while mapping it, as read: the identity bytes, the type, the
+/// PT_LOAD and PT_DYNAMIC headers, DT_FLAGS_1 and the version records with their hashes. Kept as facts because what
+/// the loader accepts depends on its version (the `not-loadable` check judges them by the target's glibc); what no
+/// loader accepts (a looping chain, a table outside the file) is a `corrupt-binary` problem instead.
+public struct ElfLoaderFacts: Sendable, Equatable {
+    /// One PT_LOAD: where it is in the file and in memory, and its alignment.
+    public struct LoadSegment: Sendable, Equatable {
+        public let index: Int
+        public let offset: UInt64
+        public let address: UInt64
+        public let alignment: UInt64
+
+        public init(index: Int, offset: UInt64, address: UInt64, alignment: UInt64) {
+            self.index = index
+            self.offset = offset
+            self.address = address
+            self.alignment = alignment
+        }
+    }
+
+    /// A version record whose hash is not the ELF hash of its name: `vna_hash` in a need, `vd_hash` in a definition.
+    public struct HashMismatch: Sendable, Equatable {
+        /// For a need, the file it is needed from (`libc.so.6`); nil for a definition.
+        public let file: String?
+        public let name: String
+        public let found: UInt32
+        public let expected: UInt32
+        /// VER_FLG_WEAK on the need: the loader does not fail when the version is not found.
+        public let isWeak: Bool
+
+        public init(file: String?, name: String, found: UInt32, expected: UInt32, isWeak: Bool = false) {
+            self.file = file
+            self.name = name
+            self.found = found
+            self.expected = expected
+            self.isWeak = isWeak
+        }
+    }
+
+    /// e_ident[EI_OSABI] and e_ident[EI_ABIVERSION].
+    public var osABI: UInt8
+    public var abiVersion: UInt8
+    /// e_ident[EI_PAD] through the end of e_ident are zero.
+    public var identPaddingIsZero: Bool
+    /// e_version.
+    public var fileVersion: UInt32
+    /// e_type as stored (ET_DYN 3, ET_EXEC 2, ET_REL 1, ET_CORE 4, …).
+    public var objectType: UInt16
+    public var loadSegments: [LoadSegment]
+    /// `p_filesz` of each PT_DYNAMIC, in program header order (0: a separate debuginfo file, as `objcopy
+    /// --only-keep-debug` writes; empty: no PT_DYNAMIC at all).
+    public var dynamicFileSizes: [UInt64]
+    /// DT_FLAGS_1 (DF_1_PIE 0x08000000, DF_1_NOOPEN 0x40), 0 without one.
+    public var flags1: UInt64
+    /// `vn_version` of the first Verneed record when it is not 1, which glibc refuses.
+    public var versionNeedRecordVersion: UInt16?
+    /// `vd_version` of the first Verdef record that is not 1: glibc refuses the file when it looks a version up in it.
+    public var versionDefinitionRecordVersion: UInt16?
+    public var needHashMismatches: [HashMismatch]
+    /// The first consistency assertion of glibc's elf_get_dynamic_info that fails (the process exits), as its source
+    /// writes it.
+    public var failedAssertion: String?
+    /// Tables the loader reads only when a lookup needs them, that could not be read (what and why).
+    public var unreadTables: [String]
+    /// The bytes of address space ld.so reserves for the PT_LOAD segments at once (last end less first start).
+    public var mappingLength: UInt64
+    /// DT_RELR is present: glibc 2.36 and later refuse it without a need of GLIBC_ABI_DT_RELR.
+    public var usesRelr: Bool
+    public var definitionHashMismatches: [HashMismatch]
+
+    public static let pieFlag: UInt64 = 0x0800_0000
+    public static let noOpenFlag: UInt64 = 0x40
+
+    /// What a well-formed shared object reads as (the default for facts built in code).
+    public init(
+        osABI: UInt8 = 0, abiVersion: UInt8 = 0, identPaddingIsZero: Bool = true, fileVersion: UInt32 = 1, objectType: UInt16 = 3,
+        loadSegments: [LoadSegment] = [LoadSegment(index: 0, offset: 0, address: 0, alignment: 0x1000)],
+        dynamicFileSizes: [UInt64] = [0x150], flags1: UInt64 = 0, versionNeedRecordVersion: UInt16? = nil,
+        versionDefinitionRecordVersion: UInt16? = nil, needHashMismatches: [HashMismatch] = [], definitionHashMismatches: [HashMismatch] = [],
+        failedAssertion: String? = nil, unreadTables: [String] = [], mappingLength: UInt64 = 0x4000, usesRelr: Bool = false
+    ) {
+        self.osABI = osABI
+        self.abiVersion = abiVersion
+        self.identPaddingIsZero = identPaddingIsZero
+        self.fileVersion = fileVersion
+        self.objectType = objectType
+        self.loadSegments = loadSegments
+        self.dynamicFileSizes = dynamicFileSizes
+        self.flags1 = flags1
+        self.versionNeedRecordVersion = versionNeedRecordVersion
+        self.versionDefinitionRecordVersion = versionDefinitionRecordVersion
+        self.needHashMismatches = needHashMismatches
+        self.definitionHashMismatches = definitionHashMismatches
+        self.failedAssertion = failedAssertion
+        self.unreadTables = unreadTables
+        self.mappingLength = mappingLength
+        self.usesRelr = usesRelr
+    }
+
+    public var isPIE: Bool { flags1 & Self.pieFlag != 0 }
+    public var isNoOpen: Bool { flags1 & Self.noOpenFlag != 0 }
+
+    /// The System V ELF hash (`_dl_elf_hash`, glibc elf/dl-hash.h) that `vna_hash` and `vd_hash` hold.
+    public static func elfHash(_ name: some Sequence<UInt8>) -> UInt32 {
+        var hash: UInt32 = 0
+        for byte in name {
+            hash = (hash << 4) &+ UInt32(byte)
+            let high = hash & 0xF000_0000
+            if high != 0 { hash ^= high >> 24 }
+            hash &= ~high
+        }
+        return hash
+    }
+}

@@ -1,0 +1,184 @@
+internal import CLibelf
+import ShiplintFacts
+
+/// Reads one ELF file's facts over the held bytes, in the loader's order: program headers, the PT_LOAD mapping, the
+/// segments ld.so looks at, then the dynamic table and what it names.
+struct ElfFactsReader {
+    let held: HeldBytes
+    let header: ElfHeader
+    typealias Reason = ElfReader.Reason
+
+    /// What the dynamic table leads to.
+    struct Collected {
+        var needed: [String] = []
+        var soname: String?
+        var rpath: [String] = []
+        var runpath: [String] = []
+        var versionNeeds: [VersionNeed] = []
+        var versionDefinitions: [String] = []
+        var versionNames: VersionNames = [:]
+        var symbols = DynamicSymbols()
+        var nodeModuleVersion: Int?
+        var loader = ElfLoaderFacts()
+    }
+
+    /// The end of the page that holds the file's last byte: the loader maps that page whole, zeros past the end.
+    var mappedFileEnd: Int { (held.size + Int(LoadMap.pageSize) - 1) / Int(LoadMap.pageSize) * Int(LoadMap.pageSize) }
+
+    func view(_ offset: Int, _ count: Int, _ what: @autoclosure () -> String) -> Result<ByteView, Reason> {
+        guard held.inFile(offset, count) else {
+            // Past the end of the file but in its last page: the loader reads zeros there.
+            if offset >= 0, count >= 0, offset <= held.size, count <= mappedFileEnd - offset {
+                let inside = held.size - offset
+                guard let head = inside == 0 ? [] : held.bytes(offset, inside) else { return .failure(.missing(what(), offset, inside)) }
+                return .success(ByteView(head + [UInt8](repeating: 0, count: count - inside), byteOrder: header.byteOrder, base: offset))
+            }
+            return .failure(Reason(text: "\(what()) (offset \(offset), \(count) bytes) lies past the end of the file (\(held.size) bytes)"))
+        }
+        guard let view = held.view(offset, count, byteOrder: header.byteOrder) else { return .failure(.missing(what(), offset, count)) }
+        return .success(view)
+    }
+
+    func read() -> Result<ElfFacts, Reason> {
+        let programHeaders: ProgramHeaders
+        switch ProgramHeaders.read(held, header: header) {
+        case .failure(let reason): return .failure(reason)
+        case .success(let read): programHeaders = read
+        }
+        let segments = programHeaders.segments
+        let map = LoadMap(segments, fileSize: held.size)
+        if let reason = loadSegmentProblem(map) { return .failure(reason) }
+        var interpreter: String?
+        var executableStack: Bool?
+        var unread: [String] = []
+        for segment in segments {
+            switch segment.type {
+            case UInt32(PT_INTERP):
+                // Only the kernel reads PT_INTERP (for a program it runs); ld.so ignores it in what it loads.
+                switch view(segment.offset, min(segment.fileSize, 4096), "PT_INTERP") {
+                case .failure(let reason):
+                    if reason.missing != nil { return .failure(reason) }
+                    unread.append("PT_INTERP: \(reason.text)")
+                case .success(let interp):
+                    if let path = interp.cString(at: segment.offset, end: segment.offset + min(segment.fileSize, 4096)) {
+                        interpreter = path
+                    } else {
+                        unread.append("PT_INTERP (offset \(segment.offset), \(segment.fileSize) bytes) holds no NUL-terminated path")
+                    }
+                }
+            case UInt32(PT_GNU_STACK):
+                executableStack = segment.flags & UInt32(PF_X) != 0
+            default:
+                break
+            }
+        }
+        // The notes are identity, not something the loader needs: damaged ones are left out.
+        var isaNeeded: [String] = []
+        switch readX86ISANeeded(segments) {
+        case .failure(let reason): if reason.missing != nil { return .failure(reason) }
+        case .success(let levels): isaNeeded = levels
+        }
+        var facts = Collected()
+        // glibc's loop over the program headers keeps the last PT_DYNAMIC with file bytes; one without (since 2.35: any
+        // one without) makes it refuse the file as a debuginfo file.
+        let dynamics = segments.filter { $0.type == UInt32(PT_DYNAMIC) }
+        if let dynamic = dynamics.last(where: { $0.fileSize > 0 }) {
+            switch readDynamic(dynamic, image: programHeaders.image, map: map) {
+            case .failure(let reason): return .failure(reason)
+            case .success(let collected): facts = collected
+            }
+        }
+        facts.loader.dynamicFileSizes = dynamics.map { UInt64($0.fileSize) }
+        facts.loader.unreadTables = unread + facts.loader.unreadTables
+        facts.loader.mappingLength = map.mappingLength
+        // glibc stops a version lookup at the first Verdef whose vd_version is not 1: nothing is offered.
+        if facts.loader.versionDefinitionRecordVersion != nil { facts.versionDefinitions = [] }
+        facts.loader.osABI = header.osABI
+        facts.loader.abiVersion = header.abiVersion
+        facts.loader.identPaddingIsZero = header.identPaddingIsZero
+        facts.loader.fileVersion = header.fileVersion
+        facts.loader.objectType = header.type
+        facts.loader.loadSegments = map.loads.map {
+            .init(index: $0.index, offset: UInt64($0.offset), address: $0.address, alignment: $0.alignment)
+        }
+        let machine = header.machine
+        return .success(
+            ElfFacts(
+                bits: header.bits, byteOrder: header.byteOrder, machine: machine,
+                arch: ElfNames.arch(machine: machine, bits: header.bits, byteOrder: header.byteOrder),
+                osABI: ElfNames.osABI(header.osABI), type: ElfNames.objectType(header.type),
+                interpreter: interpreter, needed: facts.needed, soname: facts.soname, rpath: facts.rpath, runpath: facts.runpath,
+                executableStack: executableStack, versionNeeds: facts.versionNeeds, versionDefinitions: facts.versionDefinitions,
+                x86ISANeeded: isaNeeded, symbols: facts.symbols, androidAPILevel: readAndroidAPILevel(segments),
+                nodeModuleVersion: facts.nodeModuleVersion, loader: facts.loader))
+    }
+
+    /// A PT_LOAD that reaches a page past the one holding the end of the file: the loader maps it, and the first touch
+    /// of that page kills the process with SIGBUS (the rest of the last page reads as zeros). (Alignment is a fact: its rule changed in glibc 2.35.)
+    private func loadSegmentProblem(_ map: LoadMap) -> Reason? {
+        for load in map.loads where load.fileSize > 0 && (load.offset > mappedFileEnd || load.fileSize > mappedFileEnd - load.offset) {
+            return Reason(text: "ELF load command past end of file (segment \(load.index): offset \(load.offset), \(load.fileSize) bytes; the file has \(held.size) bytes): truncated, the loader maps pages that are not in the file and the process dies with SIGBUS when it touches them")
+        }
+        return nil
+    }
+
+    private func readDynamic(_ segment: Segment, image: [UInt8], map: LoadMap) -> Result<Collected, Reason> {
+        let tags: DynamicTags
+        switch readDynamicTags(segment, image: image, map: map) {
+        case .failure(let reason): return .failure(reason)
+        case .success(let read): tags = read
+        }
+        // elf_dynamic_do_Rela (glibc elf/do-rel.h) takes the symbol table's address from DT_SYMTAB for every object it
+        // relocates, even one with no relocations: without the tag it dereferences a null pointer.
+        guard tags.symtab != nil else {
+            return .failure(Reason(text: "PT_DYNAMIC has no DT_SYMTAB: the loader reads the symbol table's address from it while relocating and faults (SIGSEGV)"))
+        }
+        var collected = Collected()
+        collected.loader.flags1 = tags.flags1
+        collected.loader.failedAssertion = tags.failedAssertion
+        if let reason = readTables(tags, map: map, into: &collected) { return .failure(widened(reason, tags: tags, map: map)) }
+        return .success(collected)
+    }
+
+    private func readTables(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
+        let strings: StringTable
+        switch readStringTable(tags, map: map) {
+        case .failure(let reason): return reason
+        case .success(nil): return relocationProblem(tags, map: map, into: &collected)
+        case .success(let table?): strings = table
+        }
+        if let reason = readNames(tags, strings: strings, map: map, into: &collected) { return reason }
+        if let verneed = tags.verneed, let reason = readVersionNeeds(verneed, strings: strings, map: map, into: &collected) { return reason }
+        if let verdef = tags.verdef, let reason = readVersionDefinitions(verdef, strings: strings, map: map, into: &collected) { return reason }
+        // ld.so reads a symbol only when a relocation or a lookup asks for it: a table it cannot read is not, by
+        // itself, a file it refuses. What was not read is said in the facts.
+        if let symtab = tags.symtab {
+            switch readSymbols(symtab, tags: tags, strings: strings, versions: collected.versionNames, map: map) {
+            case .failure(let reason):
+                if reason.missing != nil { return reason }
+                collected.loader.unreadTables.append("the dynamic symbol table: \(reason.text)")
+            case .success(let symbols): collected.symbols = symbols
+            }
+        }
+        if let reason = relocationProblem(tags, map: map, into: &collected) { return reason }
+        return readNodeModuleVersion(tags, map: map, into: &collected)
+    }
+
+    /// A legacy Node.js addon registering from a constructor: its NODE_MODULE_VERSION is only in its data.
+    private func readNodeModuleVersion(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
+        guard collected.symbols.containsName(defined: false, { $0.elementsEqual("node_module_register".utf8) }),
+            !collected.symbols.containsName(defined: true, { $0.starts(with: "node_register_module_v".utf8) })
+        else { return nil }
+        var tables: [NodeModuleRecord.Table] = []
+        if let rela = tags.rela, let size = tags.relaSize { tables.append(.init(address: rela, size: size, entrySize: tags.relaEntry, hasAddends: true)) }
+        if let rel = tags.rel, let size = tags.relSize { tables.append(.init(address: rel, size: size, entrySize: tags.relEntry, hasAddends: false)) }
+        switch NodeModuleRecord.version(
+            held: held, bits: header.bits, byteOrder: header.byteOrder, machine: header.machine,
+            loads: map.loads.map { .init(address: $0.address, offset: $0.offset, fileSize: $0.fileSize) }, tables: tables)
+        {
+        case .version(let version): collected.nodeModuleVersion = version
+        case .missing(let what, let offset, let count): return .missing(what, offset, count)
+        }
+        return nil
+    }
+}

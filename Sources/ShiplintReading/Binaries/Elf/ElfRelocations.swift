@@ -1,0 +1,186 @@
+import ShiplintFacts
+
+/// What ld.so does after mapping, before dlopen returns, that can fault or refuse: it applies the relocations of
+/// DT_RELA, DT_JMPREL (RTLD_NOW binds them all) and DT_RELR, writing each at its address, and calls DT_INIT and the
+/// DT_INIT_ARRAY entries. Modelled for x86_64 from glibc's sysdeps/x86_64/dl-machine.h (elf_machine_rela,
+/// elf_machine_rela_relative) and elf/do-rel.h: a table outside the mapping, a type it does not know, a write to a
+/// page that is not mapped writable, a symbol outside the mapping or a constructor outside executable pages is the
+/// file's fault, whatever the glibc version. Which symbol each relocation binds to is the `undefined-symbol` check's.
+extension ElfFactsReader {
+    /// Relocation types glibc's x86_64 elf_machine_rela applies; any other is "unexpected reloc type".
+    private static let knownTypes: Set<UInt32> = [0, 1, 2, 5, 6, 7, 8, 10, 16, 17, 18, 32, 33, 36, 37, 38]
+    /// Relocation tables larger than this are not modelled (said in the facts): a large library's tables would be
+    /// held only for this.
+    static let modelledRelocationBytes = 1 << 20
+
+    /// Nil when the relocations and constructors would go through; the reason in the loader's terms otherwise.
+    func relocationProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
+        if let reason = missingTagProblem(tags, collected: collected) { return reason }
+        guard header.machine == 62, header.bits == 64 else { return nil }
+        var tables: [(name: String, address: UInt64, size: UInt64)] = []
+        if let rela = tags.rela, let size = tags.relaSize, size > 0 { tables.append(("DT_RELA", rela, size)) }
+        if tags.pltrel != nil, let jmprel = tags.jmprel, let size = tags.pltrelSize, size > 0 { tables.append(("DT_JMPREL", jmprel, size)) }
+        let total = tables.reduce(UInt64(0)) { $0 &+ $1.size } &+ (tags.relrSize ?? 0)
+        guard total <= UInt64(Self.modelledRelocationBytes) else {
+            collected.loader.unreadTables.append("the relocations (\(total) bytes, more than \(Self.modelledRelocationBytes) are not modelled)")
+            return nil
+        }
+        // Every address a relocation writes: the value for a relative one (its addend), nil for one through a symbol.
+        var relocated: [UInt64: UInt64?] = [:]
+        var relativeLeft = Int(clamping: tags.relaCount ?? 0)
+        for table in tables {
+            let entries: ByteView, start: Int
+            switch mappedTable(table.address, Int(table.size) / 24 * 24, map: map, table.name) {
+            case .failure(let reason): return reason
+            case .success(nil): continue  // Zeros: R_X86_64_NONE.
+            case .success(let found?): (entries, start) = found
+            }
+            for index in 0..<Int(table.size) / 24 {
+                let at = start + index * 24
+                let offset = entries.u64(at)!, info = entries.u64(at + 8)!, addend = Int64(bitPattern: entries.u64(at + 16)!)
+                let type = UInt32(truncatingIfNeeded: info), symbol = info >> 32
+                if table.name == "DT_RELA" && relativeLeft > 0 {
+                    relativeLeft -= 1
+                    // elf_machine_rela_relative asserts the first DT_RELACOUNT entries are relative.
+                    if type != 8 && type != 38 {
+                        collected.loader.failedAssertion = collected.loader.failedAssertion
+                            ?? "ELFW(R_TYPE) (reloc->r_info) == R_X86_64_RELATIVE (DT_RELACOUNT counts relocation \(index), type \(type))"
+                        return nil
+                    }
+                }
+                if type == 0 { continue }
+                guard Self.knownTypes.contains(type) else {
+                    return Reason(text: "unexpected reloc type 0x\(String(type, radix: 16)) (\(table.name) entry \(index)): the loader refuses it")
+                }
+                let width = [2, 10, 32].contains(type) ? 4 : 8
+                if !writable(offset, width, map: map, textrel: tags.textrel) {
+                    return Reason(text: "relocation \(index) of \(table.name) writes at 0x\(hex(offset)), which no writable PT_LOAD maps: the loader faults (SIGSEGV) applying it")
+                }
+                let value: UInt64? = type == 8 || type == 38 ? UInt64(bitPattern: addend) : nil
+                relocated[offset] = .some(value)
+                if symbol != 0, type != 8, type != 38, type != 37 {
+                    guard let symtab = tags.symtab, case .file = map.byte(at: symtab &+ symbol &* 24), case .file = map.byte(at: symtab &+ symbol &* 24 &+ 23) else {
+                        return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
+                    }
+                }
+                if type == 37, !executable(UInt64(bitPattern: addend), map: map) {
+                    return Reason(text: "relocation \(index) of \(table.name) (R_X86_64_IRELATIVE) calls a resolver at 0x\(hex(UInt64(bitPattern: addend))), outside every executable PT_LOAD: the loader faults")
+                }
+            }
+        }
+        if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
+        return constructorProblem(tags, map: map, relocated: relocated)
+    }
+
+    /// Tags ld.so dereferences when another is present (glibc elf/dynamic-link.h ELF_DYNAMIC_DO_RELA, elf/dl-version.c):
+    /// without them it follows a null pointer.
+    private func missingTagProblem(_ tags: DynamicTags, collected: Collected) -> Reason? {
+        let pairs: [(Bool, String)] = [
+            (tags.rela != nil && tags.relaSize == nil, "DT_RELA without DT_RELASZ"),
+            (tags.pltrel != nil && (tags.jmprel == nil || tags.pltrelSize == nil), "DT_PLTREL without DT_JMPREL and DT_PLTRELSZ"),
+            (tags.relr != nil && tags.relrSize == nil, "DT_RELR without DT_RELRSZ"),
+            (tags.initArray != nil && tags.initArraySize == nil, "DT_INIT_ARRAY without DT_INIT_ARRAYSZ"),
+            (tags.versym == nil && (tags.verneed != nil || tags.verdef != nil) && collected.versionNames.keys.contains { $0 > 0 },
+             "version records without DT_VERSYM"),
+        ]
+        guard let missing = pairs.first(where: \.0) else { return nil }
+        return Reason(text: "\(missing.1): the loader reads the missing tag's value through a null pointer and faults (SIGSEGV)")
+    }
+
+    private func mappedTable(_ address: UInt64, _ size: Int, map: LoadMap, _ name: String) -> Result<(ByteView, Int)?, Reason> {
+        guard size > 0 else { return .success(nil) }
+        if let mapped = map.fileOffset(address, size) {
+            return view(mapped.offset, size, "the relocations (\(name))").map { ($0, mapped.offset) }
+        }
+        if case .zero = map.byte(at: address), case .zero = map.byte(at: address &+ UInt64(size - 1)) { return .success(nil) }
+        return .failure(Reason(text: "\(name) (address 0x\(hex(address)), \(size) bytes) lies outside the mapped file bytes: the loader faults reading it"))
+    }
+
+    private func writable(_ address: UInt64, _ width: Int, map: LoadMap, textrel: Bool) -> Bool {
+        [address, address &+ UInt64(width - 1)].allSatisfy { byte in
+            guard let segment = map.segment(at: byte) else { return false }
+            return textrel || segment.flags & 2 != 0
+        }
+    }
+
+    private func executable(_ address: UInt64, map: LoadMap) -> Bool {
+        guard let segment = map.segment(at: address) else { return false }
+        return segment.flags & 1 != 0
+    }
+
+    /// DT_RELR (glibc 2.36): addresses (even words) and bitmaps (odd words), each naming words to relocate.
+    private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected, relocated: inout [UInt64: UInt64?]) -> Reason? {
+        guard let relr = tags.relr else { return nil }
+        collected.loader.usesRelr = true
+        let size = Int(clamping: tags.relrSize ?? 0) / 8 * 8
+        let words: ByteView, start: Int
+        switch mappedTable(relr, size, map: map, "DT_RELR") {
+        case .failure(let reason): return reason
+        case .success(nil): return nil
+        case .success(let found?): (words, start) = found
+        }
+        var base: UInt64 = 0
+        for index in 0..<size / 8 {
+            let word = words.u64(start + index * 8)!
+            if word & 1 == 0 {
+                if !writable(word, 8, map: map, textrel: tags.textrel) {
+                    return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(word)), which no writable PT_LOAD maps: the loader faults applying it")
+                }
+                relocated[word] = .some(implicitAddend(word, map: map))
+                base = word &+ 8
+            } else {
+                for bit in 1..<64 where word >> UInt64(bit) & 1 == 1 {
+                    let address = base &+ UInt64(bit - 1) * 8
+                    if !writable(address, 8, map: map, textrel: tags.textrel) {
+                        return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(address)), which no writable PT_LOAD maps: the loader faults applying it")
+                    }
+                    relocated[address] = .some(implicitAddend(address, map: map))
+                }
+                base = base &+ 63 * 8
+            }
+        }
+        return nil
+    }
+
+    /// The word at `address` as mapped (a DT_RELR relocation adds the load address to it).
+    private func implicitAddend(_ address: UInt64, map: LoadMap) -> UInt64? {
+        switch map.byte(at: address) {
+        case .zero: return 0
+        case .unmapped: return nil
+        case .file(let offset, _):
+            guard case .success(let bytes) = view(offset, 8, "a relocated word") else { return nil }
+            return bytes.u64(offset)
+        }
+    }
+
+    /// DT_INIT and DT_INIT_ARRAY, called by dlopen before it returns: each must land in executable pages. An
+    /// array slot holds its link-time value plus a relative relocation; a slot no relocation fills is called as is.
+    private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: UInt64?]) -> Reason? {
+        if let initFunction = tags.initFunction, initFunction != 0, !executable(initFunction, map: map) {
+            return Reason(text: "DT_INIT (0x\(hex(initFunction))) lies outside every executable PT_LOAD: dlopen calls it and faults")
+        }
+        guard let array = tags.initArray, let size = tags.initArraySize, size >= 8 else { return nil }
+        let count = Int(clamping: min(size / 8, 1 << 16))
+        for index in 0..<count {
+            let slot = array &+ UInt64(index) * 8
+            if map.byte(at: slot) == .unmapped {
+                return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) lies outside the mapping: dlopen reads it and faults")
+            }
+            // A slot no relocation fills is called with its link-time value: where the code is only when the object is
+            // mapped at its link-time addresses (ld.so asks for them, and gets them, when the first PT_LOAD is not at 0).
+            guard let written = relocated[slot] else {
+                let linkedAtZero = (map.loads.first?.address ?? 0) < LoadMap.pageSize
+                guard !linkedAtZero, let raw = implicitAddend(slot, map: map), executable(raw, map: map) else {
+                    return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is filled by no relocation: dlopen calls its unrelocated value and faults")
+                }
+                continue
+            }
+            // A slot filled through a symbol holds the symbol's address (which symbol binds is not modelled here).
+            guard let target = written else { continue }
+            if !executable(target, map: map) {
+                return Reason(text: "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), outside every executable PT_LOAD: dlopen calls it and faults")
+            }
+        }
+        return nil
+    }
+}

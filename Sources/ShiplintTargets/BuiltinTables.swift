@@ -1,0 +1,46 @@
+import Foundation
+
+/// The tables built into the binary from `rules/` that checks read besides the targets (deprecation dates, the
+/// Stable ABI, NODE_MODULE_VERSION, Node-API functions). Each is loaded once, strictly, when first used (the Stable
+/// ABI only for a binary that imports CPython API). A table that is missing from the build or does not load is an
+/// internal error that stops the run with exit status 3 and names the file and key, never an empty table that
+/// would silently turn a check off. The test suite loads every one (`verify`), so a broken table fails the build's
+/// tests before it reaches a user.
+public enum BuiltinTables {
+    /// Loads every built-in table from the embedded rule files; the first that fails is thrown, naming its file and key.
+    public static func verify() throws(TargetError) {
+        try verify(files: BuiltinRuleFiles.byPath)
+    }
+
+    /// The same over `files` (rule file texts by name relative to `rules/`): a test breaks each table this way.
+    public static func verify(files: [String: String]) throws(TargetError) {
+        _ = try RuntimeLifecycle.load(files: files)
+        _ = try StableABI.load(files: files)
+        _ = try NodeModuleVersions.load(files: files)
+        _ = try NodeAPITable.load(catalog: TargetCatalog(files: files))
+    }
+
+    /// The text of the built-in file `name` (`lifecycle/runtime-deprecations`), or an error saying it is not in the build.
+    static func text(_ name: String, in files: [String: String]) throws(TargetError) -> String {
+        guard let text = files[name] else {
+            throw TargetError(file: label(name), message: "missing from the build: this shiplint was built without it")
+        }
+        return text
+    }
+
+    static func label(_ name: String) -> String { "rules/\(name).toml" }
+
+    /// A table for a `static let`, or the end of the run: exit status 3 (internal error, a bug of this build) with
+    /// a message naming the file and key, instead of judging with an empty table.
+    static func loaded<Table>(_ name: String, _ load: () throws(TargetError) -> Table) -> Table {
+        do {
+            return try load()
+        } catch {
+            FileHandle.standardError.write(Data("shiplint: internal error: a table built into shiplint does not load: \(error.description)\n".utf8))
+            exit(internalErrorStatus)
+        }
+    }
+
+    /// The exit status of an internal error (the CLI's `ExitStatus.internalError`).
+    static let internalErrorStatus: Int32 = 3
+}

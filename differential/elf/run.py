@@ -1,0 +1,194 @@
+"""The ELF differential test (STYLE 11): glibc's own loader is the oracle. Variants of real libraries of this machine
+and of bases built here against the real glibc (variants.py) are each dlopen()ed with RTLD_NOW in a child process
+(loader_oracle.c) and scanned by shiplint against a target describing this machine; a variant the loader loads and
+shiplint fails, or the reverse, is a disagreement: it is saved with what was done to it, and the run fails.
+
+    python3 differential/elf/run.py --shiplint .build/debug/shiplint --variants 20000 [--seed N] [--save DIR]
+
+Prints the variants tried, how the loader judged them and the disagreements. A variant the loader refuses only for
+`undefined symbol` is counted apart while shiplint has no undefined-symbol check (engineer `symbols` builds it): it is
+a disagreement only if shiplint then says something else is wrong with it.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+import variants  # noqa: E402
+
+# Real libraries of Debian 12's essential packages (glibc, zlib): small, no constructors worth fearing.
+SYSTEM_BASES = ["libdl.so.2", "libutil.so.1", "librt.so.1", "libanl.so.1", "libpthread.so.0", "libBrokenLocale.so.1",
+                "libnss_files.so.2", "libnss_dns.so.2", "libz.so.1"]
+SYSTEM_DIR = Path("/usr/lib/x86_64-linux-gnu")
+# The fixture recipe's modules (linked against stub glibc libraries whose versions the real glibc has).
+FIXTURE_BASES = ["_clean.cpython-313-x86_64-linux-gnu.so", "_glibc234.cpython-312-x86_64-linux-gnu.so",
+                 "_execstack.cpython-313-x86_64-linux-gnu.so", "_isav3.cpython-313-x86_64-linux-gnu.so",
+                 "_nostack.cpython-313-x86_64-linux-gnu.so", "_dynstrend.cpython-311-x86_64-linux-gnu.so",
+                 "libfoo.so.1", "bootstrap"]
+PYTHON_LIBRARY = "libpython3.11.so.1.0"
+# Findings that say the loader will not load the file (the rest are about Python names, packaging, layout).
+LOADER_CHECKS = {"corrupt-binary", "not-loadable", "wrong-arch", "windows-binary", "darwin-binary", "android-binary",
+                 "musl-binary", "missing-library", "missing-symbol-version", "glibc-too-new", "libstdcxx-too-new",
+                 "undefined-symbol"}
+
+
+def build_helpers(work: Path) -> dict:
+    """The oracle and the bases compiled here with the machine's cc and glibc."""
+    out = {}
+    oracle = work / "loader_oracle"
+    subprocess.run(["cc", "-O2", "-o", oracle, HERE / "loader_oracle.c"], check=True)
+    out["oracle"] = oracle
+    bases = HERE / "bases"
+    builds = {
+        "module.so": ["-shared", "-fPIC", f"-Wl,--version-script={bases / 'module.map'}", bases / "module.c"],
+        "nodlopen.so": ["-shared", "-fPIC", "-Wl,-z,nodlopen", bases / "nodlopen.c"],
+        "program-pie": ["-fPIE", "-pie", bases / "program.c"],
+        "program-exec": ["-fno-PIE", "-no-pie", bases / "program.c"],
+    }
+    for name, args in builds.items():
+        subprocess.run(["cc", "-O1", "-Wl,--build-id=none", *map(str, args), "-o", work / name], check=True)
+        out[name] = work / name
+    return out
+
+
+def bases(helpers: dict) -> list:
+    found = [(name, (SYSTEM_DIR / name).read_bytes()) for name in SYSTEM_BASES if (SYSTEM_DIR / name).exists()]
+    found += [(name, (ROOT / "fixtures/bin/elf" / name).read_bytes()) for name in FIXTURE_BASES]
+    found += [(name, Path(helpers[name]).read_bytes()) for name in ["module.so", "nodlopen.so", "program-pie", "program-exec"]]
+    return found
+
+
+def host_target(path: Path):
+    """This machine as a target rule file: Debian 12's glibc, CPython 3.11, every soname in the loader's cache."""
+    listing = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    sonames = sorted({line.split()[0] for line in listing.splitlines()[1:] if "x86-64" in line})
+    glibc = os.confstr("CS_GNU_LIBC_VERSION").split()[-1]
+    template = (HERE / "host-target.toml").read_text()
+    path.write_text(template.replace("@GLIBC@", glibc).replace("@SONAMES@", ",\n  ".join(json.dumps(s) for s in sonames)))
+    return glibc
+
+
+def oracle_verdicts(oracle: Path, paths: list) -> dict:
+    args = [str(oracle)]
+    if any(Path(d, PYTHON_LIBRARY).exists() for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"]):
+        args += ["--global", PYTHON_LIBRARY]
+    result = subprocess.run(args, input="".join(f"{p}\n" for p in paths), capture_output=True, text=True, check=True,
+                            errors="replace")
+    verdicts = {}
+    for line in result.stdout.split("\n"):
+        if not line:
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2:
+            raise SystemExit(f"loader_oracle printed a line that is not a verdict: {line!r}")
+        verdicts[parts[0]] = (parts[1], parts[2] if len(parts) > 2 else "")
+    return verdicts
+
+
+def shiplint_verdicts(shiplint: str, folder: Path, target: Path) -> dict:
+    result = subprocess.run([shiplint, "scan", str(folder), "--target", str(target), "--format", "json", "--fail-on", "never"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"shiplint exited {result.returncode} on {folder}:\n{result.stderr[-2000:]}")
+    report = json.loads(result.stdout)
+    findings = {}
+    for artifact in report["artifacts"]:
+        for finding in artifact["findings"]:
+            if finding["severity"] == "error" and finding["check"] in LOADER_CHECKS:
+                findings.setdefault(finding["path"], []).append(f"{finding['check']}: {finding['message']}")
+    return findings
+
+
+def run(args) -> int:
+    started = time.time()
+    work = Path(tempfile.mkdtemp(prefix="shiplint-elf-differential-"))
+    save = Path(args.save) if args.save else None
+    try:
+        helpers = build_helpers(work)
+        base_list = bases(helpers)
+        target = work / "host.toml"
+        glibc = host_target(target)
+        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, "undefined-symbol (not judged yet)": 0,
+                 "disagreements": 0}
+        shown = 0
+        done = 0
+        kinds = tuple(args.kinds.split(",")) if args.kinds else tuple(variants.MUTATIONS)
+        by_kind = {}
+        while done < args.variants:
+            count = min(args.batch, args.variants - done)
+            folder = work / "batch"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            made = {}
+            for i in range(done, done + count):
+                name, base = base_list[i % len(base_list)]
+                data, description = variants.variant(base, args.seed * 1_000_003 + i, kinds)
+                path = folder / f"v{i:07d}.cpython-311-x86_64-linux-gnu.so"
+                path.write_bytes(data)
+                made[path.name] = (name, description, path)
+            oracle = oracle_verdicts(helpers["oracle"], [str(p) for _, _, p in made.values()])
+            lint = shiplint_verdicts(args.shiplint, folder, target)
+            for file_name, (base_name, description, path) in made.items():
+                verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
+                tally["variants"] += 1
+                tally[verdict] += 1
+                refusals = lint.get(file_name, [])
+                loader_loads = verdict == "loads"
+                if not loader_loads and "undefined symbol" in message and not refusals:
+                    tally["undefined-symbol (not judged yet)"] += 1
+                    continue
+                if loader_loads == (not refusals):
+                    continue
+                tally["disagreements"] += 1
+                for part in description.split("; "):
+                    by_kind[part.split()[0]] = by_kind.get(part.split()[0], 0) + 1
+                record = {"variant": file_name, "base": base_name, "mutation": description, "loader": verdict,
+                          "loader_message": message, "shiplint": refusals or ["loads"],
+                          "seed": args.seed * 1_000_003 + int(file_name[1:8])}
+                if shown < args.show:
+                    print(json.dumps(record), flush=True)
+                    shown += 1
+                if save:
+                    save.mkdir(parents=True, exist_ok=True)
+                    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+                    shutil.copy(path, save / f"{digest}-{file_name}")
+                    (save / f"{digest}-{file_name}.json").write_text(json.dumps(record, indent=1) + "\n")
+            done += count
+            if args.progress:
+                print(f"  {done} variants, {tally['disagreements']} disagreements, {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+        if by_kind:
+            print("disagreements by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
+        print(f"ELF differential (glibc {glibc} ld.so vs shiplint, seed {args.seed}, {len(base_list)} bases, "
+              f"mutations: {','.join(kinds)}): "
+              + ", ".join(f"{k} {v}" for k, v in tally.items()) + f" in {time.time() - started:.0f} s")
+        if tally["disagreements"] and save:
+            print(f"disagreeing variants saved in {save}")
+        return 1 if tally["disagreements"] else 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shiplint", default=str(ROOT / ".build/debug/shiplint"))
+    parser.add_argument("--variants", type=int, default=20000)
+    parser.add_argument("--batch", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save", default=str(ROOT / ".build/differential-elf"), help="where disagreeing variants are saved")
+    parser.add_argument("--show", type=int, default=20, help="disagreements printed")
+    parser.add_argument("--progress", action="store_true")
+    parser.add_argument("--kinds", default="", help="comma-separated mutation kinds (default: all): " + ",".join(variants.MUTATIONS))
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

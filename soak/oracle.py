@@ -1,0 +1,466 @@
+"""The soak's oracle: what will fail when a Lambda Python runtime imports an installed deployment.
+
+Written without shiplint's code or rules: ELF facts come from pyelftools, the runtime's libraries from the captured
+soname lists in shared/reference/lambda-runtimes/ (and the version table of shared/reference/README.md), and the
+judgement from how ld.so and CPython behave (the loader's search order, the module suffixes CPython tries).
+
+facts_of_tree(folder) reads every file once; judge(facts, runtime) says, per file, what fails and how surely it is
+used: `loaded` (an importable extension module, or a library in the load graph of one: the runtime loads it),
+`maybe` (a library nothing here links to: ctypes or dlopen may load it), `executable` (a program: only something
+that runs it fails), `other-platform` (a copy for another OS or architecture whose sibling for the target is beside
+it: never used here).
+"""
+
+import os
+import re
+import struct
+
+# ---------------------------------------------------------------------------------------------------------
+# Facts of one file, as plain JSON values (cached per wheel by run.py).
+
+ELF_MAGIC = b"\x7fELF"
+MACHO_MAGICS = {b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"}
+FAT_MAGICS = {b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"}
+
+
+def file_facts(path):
+    """None for a file that is no native binary; else a dict: format, and for ELF the loader's facts."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if head[:4] == ELF_MAGIC:
+        try:
+            return _elf_facts(path)
+        except Exception as error:  # pyelftools raises many kinds on damaged input
+            return {"format": "elf", "unreadable": f"{type(error).__name__}: {error}"[:200]}
+    if head[:2] == b"MZ" and len(head) >= 64:
+        pe_offset = struct.unpack_from("<I", head, 60)[0]
+        with open(path, "rb") as f:
+            f.seek(pe_offset)
+            if f.read(4) == b"PE\0\0":
+                return {"format": "pe"}
+        return None
+    if head[:4] in MACHO_MAGICS:
+        return {"format": "macho"}
+    if head[:4] in FAT_MAGICS and len(head) >= 8:
+        # Java class files share 0xCAFEBABE; their next word is a version (>= 45), a fat Mach-O's a small count.
+        if 0 < struct.unpack_from(">I", head, 4)[0] < 30:
+            return {"format": "macho"}
+    return None
+
+
+def _elf_facts(path):
+    from elftools.elf.elffile import ELFFile  # pyelftools, in the soak's venv
+    from elftools.elf.gnuversions import GNUVerDefSection, GNUVerNeedSection
+
+    facts = {"format": "elf", "needed": [], "rpath": [], "runpath": [], "soname": None, "interpreter": None,
+             "verneed": {}, "verdef": []}
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        facts["machine"] = elf["e_machine"]
+        facts["bits"] = elf.elfclass
+        facts["little"] = elf.little_endian
+        facts["type"] = elf["e_type"]
+        for segment in elf.iter_segments():
+            if segment["p_type"] == "PT_INTERP":
+                facts["interpreter"] = segment.get_interp_name()
+            elif segment["p_type"] == "PT_DYNAMIC":
+                for tag in segment.iter_tags():
+                    kind = tag.entry.d_tag
+                    if kind == "DT_NEEDED":
+                        facts["needed"].append(tag.needed)
+                    elif kind == "DT_SONAME":
+                        facts["soname"] = tag.soname
+                    elif kind == "DT_RPATH":
+                        facts["rpath"] += tag.rpath.split(":")
+                    elif kind == "DT_RUNPATH":
+                        facts["runpath"] += tag.runpath.split(":")
+        # A plain `name.so` is a CPython module only if it defines PyInit_<name> (its dynamic string table says so).
+        stem = os.path.basename(path).split(".", 1)[0]
+        dynstr = elf.get_section_by_name(".dynstr")
+        facts["pyinit"] = bool(dynstr) and (b"\0PyInit_" + stem.encode() + b"\0") in (b"\0" + dynstr.data())
+        for section in elf.iter_sections():
+            if isinstance(section, GNUVerNeedSection):
+                for need, auxiliaries in section.iter_versions():
+                    facts["verneed"].setdefault(need.name, []).extend(aux.name for aux in auxiliaries)
+            elif isinstance(section, GNUVerDefSection):
+                for definition, auxiliaries in section.iter_versions():
+                    names = [aux.name for aux in auxiliaries]
+                    if not definition["vd_flags"] & 1 and names:  # VER_FLG_BASE names the file itself
+                        facts["verdef"].append(names[0])
+    return facts
+
+
+def facts_of_tree(folder):
+    """{relative path: facts} for every native binary under folder, and the total size of all regular files."""
+    binaries, total = {}, 0
+    for root, folders, files in os.walk(folder):
+        folders.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            total += os.path.getsize(path)
+            facts = file_facts(path)
+            if facts is not None:
+                relative = os.path.relpath(path, folder).replace(os.sep, "/")
+                facts["executable_bits"] = bool(os.stat(path).st_mode & 0o111)
+                binaries[relative] = facts
+    return binaries, total
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The runtime: Lambda's Python runtimes, from shared/reference (see its README's runtime table).
+
+MACHINES = {"x86_64": "EM_X86_64", "arm64": "EM_AARCH64"}
+TRIPLETS = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
+LOADERS = {"x86_64": "/lib64/ld-linux-x86-64.so.2", "arm64": "/lib/ld-linux-aarch64.so.1"}
+# Amazon Linux 2 (python3.9-3.11) and Amazon Linux 2023 (python3.12+): glibc, libstdc++'s GLIBCXX / CXXABI, and
+# libgcc_s's newest GCC_ node (GCC 7.3 on AL2, GCC 14 on AL2023).
+OS_VERSIONS = {
+    "al2": {"GLIBC": (2, 26), "GLIBCXX": (3, 4, 24), "CXXABI": (1, 3, 11), "GCC": (7, 0, 0)},
+    "al2023": {"GLIBC": (2, 34), "GLIBCXX": (3, 4, 33), "CXXABI": (1, 3, 15), "GCC": (14, 0, 0)},
+}
+# Which system library defines each family.
+FAMILY_FILES = {"GLIBC": None, "GLIBCXX": "libstdc++.so.6", "CXXABI": "libstdc++.so.6", "GCC": "libgcc_s.so.1"}
+GLIBC_FILES = re.compile(r"^(libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libmvec|libnsl|libcrypt|"
+                         r"libBrokenLocale|libthread_db|libc_malloc_debug)\.so\.\d+$|^ld-linux.*\.so\.\d+$")
+TASK_LIBRARY_PATH = ["", "lib"]  # /var/task and /var/task/lib, on LD_LIBRARY_PATH after the runtime's folders
+
+
+class Runtime:
+    def __init__(self, python, arch, reference_dir):
+        self.python = python
+        self.arch = arch
+        self.os = "al2" if python in ("3.9", "3.10", "3.11") else "al2023"
+        self.versions = OS_VERSIONS[self.os]
+        self.libraries = self._libraries(reference_dir)
+
+    def _libraries(self, reference_dir):
+        path = os.path.join(reference_dir, "lambda-runtimes", f"{self.os}-lambda-python.txt")
+        names, section = set(), None
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("# python3."):  # a version-specific part of /var/lang/lib
+                    section = line[2:].split()[0]
+                    continue
+                if line.startswith("# ---"):
+                    section = None
+                if not line or line.startswith("#"):
+                    continue
+                if section is None or section == f"python{self.python}":
+                    names.update(line.split())
+        if self.arch == "arm64":
+            names.discard("ld-linux-x86-64.so.2")
+            names.discard("libmvec.so.1")
+            names.add("ld-linux-aarch64.so.1")
+            if self.os == "al2023":
+                names.discard("libcrypt.so.1")  # the reference: only the x86_64 /var/lang/lib has it
+        return names
+
+    def module_suffixes(self):
+        """What CPython X.Y on Linux tries for `import a.b` (importlib.machinery.EXTENSION_SUFFIXES)."""
+        tag = "cpython-" + self.python.replace(".", "")
+        return [f".{tag}-{TRIPLETS[self.arch]}.so", ".abi3.so", ".so"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Judging.
+
+MODULE_NAME = re.compile(r"^(?P<stem>[A-Za-z_][A-Za-z0-9_]*)(?P<suffix>\..*)?\.(so|pyd)$")
+CPYTHON_TAG = re.compile(r"\.cpython-(?P<version>\d+)(?P<flags>[a-z]*)-(?P<platform>[^.]+)\.so$")
+
+
+def version_tuple(text):
+    try:
+        return tuple(int(part) for part in text.split("."))
+    except ValueError:
+        return None
+
+
+def is_module_path(path, facts):
+    """A file CPython could import as a module: an extension module name (a CPython tag, abi3, .pyd, or a plain
+    `name.so` that defines PyInit_name) whose stem is an identifier, in folders whose names are identifiers."""
+    parts = path.split("/")
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part) for part in parts[:-1]):
+        return False
+    name = parts[-1]
+    if not MODULE_NAME.match(name):
+        return False
+    if "cpython-" in name or name.endswith((".abi3.so", ".pyd")):
+        return True
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\.so", name) is not None and bool(facts.get("pyinit"))
+
+
+class Judgement:
+    """failures: {path: {category: reason}}; reach: {path: loaded | maybe | executable | other-platform}."""
+
+    def __init__(self):
+        self.failures = {}
+        self.reach = {}
+        self.too_large = None
+
+    def fail(self, path, category, reason):
+        self.failures.setdefault(path, {}).setdefault(category, reason)
+
+
+def judge(binaries, total_size, runtime):
+    verdict = Judgement()
+    if total_size > 262_144_000:  # 250 MB unzipped, function and layers together
+        verdict.too_large = f"{total_size} bytes unzipped, over 262,144,000"
+    by_folder = {}
+    for path in binaries:
+        by_folder.setdefault(os.path.dirname(path), []).append(path)
+
+    # What the file itself is, whoever loads it.
+    for path, facts in binaries.items():
+        kind = facts["format"]
+        if kind == "pe":
+            verdict.fail(path, "windows", "a Windows PE file")
+        elif kind == "macho":
+            verdict.fail(path, "darwin", "a macOS Mach-O file")
+        elif facts.get("unreadable"):
+            verdict.fail(path, "unreadable", facts["unreadable"])
+        else:
+            if facts["machine"] != MACHINES[runtime.arch] or facts["bits"] != 64 or not facts["little"]:
+                verdict.fail(path, "arch", f"{facts['machine']} ELF{facts['bits']}")
+            libc = _libc_of(facts)
+            if libc == "musl":
+                verdict.fail(path, "musl", "linked against musl")
+        if is_module_path(path, facts):
+            problem = _module_name_problem(path, runtime)
+            if problem:
+                verdict.fail(path, "python-abi", problem)
+
+    # The load graph from each importable module, as ld.so walks it.
+    loaded = set()
+    for path in sorted(binaries):
+        facts = binaries[path]
+        if facts["format"] == "elf" and not facts.get("unreadable") and is_module_path(path, facts) \
+                and not _module_name_problem(path, runtime):
+            _load(path, binaries, runtime, verdict, loaded, chain=[])
+    for path in loaded:
+        verdict.reach[path] = "loaded"
+    for path, facts in binaries.items():
+        if path in verdict.reach:
+            continue
+        if is_module_path(path, facts):
+            verdict.reach[path] = "loaded"  # a module the runtime imports (or would, but for its name)
+        elif facts["format"] == "elf" and not facts.get("unreadable") and (facts["interpreter"] or facts["type"] == "ET_EXEC"):
+            verdict.reach[path] = "executable"
+        else:
+            verdict.reach[path] = "maybe"
+        if facts["format"] == "elf" and not facts.get("unreadable") and verdict.reach[path] != "loaded" \
+                and not verdict.failures.get(path, {}).keys() & {"arch", "musl"}:
+            _load(path, binaries, runtime, verdict, set(), chain=[])  # judged on its own (its own RPATH only)
+    # Another platform's copy with a sibling for the target beside it (selenium-manager for linux, macos, windows).
+    for path, failures in verdict.failures.items():
+        if verdict.reach.get(path) == "loaded" or not failures.keys() & {"windows", "darwin", "arch", "musl"}:
+            continue
+        if _has_good_sibling(path, binaries, verdict, runtime):
+            verdict.reach[path] = "other-platform"
+    return verdict
+
+
+def _libc_of(facts):
+    interpreter = facts.get("interpreter") or ""
+    if "ld-musl" in interpreter:
+        return "musl"
+    needed = facts["needed"]
+    if any(name.startswith("libc.musl-") for name in needed) or "libc.so" in needed:
+        return "musl"
+    return "glibc"
+
+
+def _module_name_problem(path, runtime):
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith(".pyd"):
+        return "a Windows module name"
+    match = CPYTHON_TAG.search(name)
+    if match:
+        wanted = runtime.module_suffixes()[0]
+        if not name.endswith(wanted):
+            return f"suffix .cpython-{match['version']}{match['flags']}-{match['platform']}.so, CPython {runtime.python} wants {wanted}"
+    return None
+
+
+def _load(path, binaries, runtime, verdict, loaded, chain):
+    """Mark path loaded and resolve its DT_NEEDED as ld.so would; record missing libraries and versions."""
+    if path in loaded:
+        return
+    loaded.add(path)
+    facts = binaries[path]
+    if facts["format"] != "elf" or facts.get("unreadable"):
+        return
+    folder = os.path.dirname(path)
+    # DT_RPATH of this object, then of each object that loaded it, unless this object has DT_RUNPATH.
+    rpaths = [] if facts["runpath"] else [(p, os.path.dirname(owner)) for owner in [path] + chain[::-1]
+                                          for p in binaries[owner]["rpath"] if not binaries[owner]["runpath"]]
+    for needed in facts["needed"]:
+        found = _find(needed, rpaths, [(p, folder) for p in facts["runpath"]], binaries, runtime)
+        if found is None:
+            verdict.fail(path, "missing", f"needs {needed}")
+            continue
+        if found == "system":
+            _check_system_versions(path, needed, facts, runtime, verdict)
+            continue
+        target = binaries.get(found)
+        if target is None:
+            continue
+        wanted = facts["verneed"].get(needed, [])
+        undefined = [v for v in wanted if v not in target["verdef"]]
+        if undefined and target.get("verdef") is not None:
+            verdict.fail(path, "missing-version", f"needs {', '.join(undefined)} from {found}")
+        _load(found, binaries, runtime, verdict, loaded, chain + [path])
+    _check_glibc(path, facts, runtime, verdict)
+
+
+def _expand(entry, origin_folder):
+    entry = entry.replace("${ORIGIN}", "$ORIGIN")
+    if "$ORIGIN" in entry:
+        return os.path.normpath(entry.replace("$ORIGIN", "/var/task/" + origin_folder if origin_folder else "/var/task"))
+    return os.path.normpath(entry)
+
+
+def _in_task(absolute, needed, binaries, runtime):
+    """The deployment's file at /var/task/... if it is there and loadable here (ld.so skips a wrong-arch file)."""
+    if not absolute.startswith("/var/task"):
+        return None
+    relative = os.path.relpath(absolute + "/" + needed, "/var/task").replace(os.sep, "/")
+    facts = binaries.get(relative)
+    if facts and facts["format"] == "elf" and not facts.get("unreadable") and facts["machine"] == MACHINES[runtime.arch]:
+        return relative
+    return None
+
+
+def _find(needed, rpaths, runpaths, binaries, runtime):
+    if "/" in needed:
+        return None
+    for entry, origin in rpaths:
+        found = _in_task(_expand(entry, origin), needed, binaries, runtime)
+        if found:
+            return found
+    # LD_LIBRARY_PATH: /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib
+    if needed in runtime.libraries:
+        return "system"
+    for folder in TASK_LIBRARY_PATH:
+        found = _in_task("/var/task" + ("/" + folder if folder else ""), needed, binaries, runtime)
+        if found:
+            return found
+    for entry, origin in runpaths:
+        found = _in_task(_expand(entry, origin), needed, binaries, runtime)
+        if found:
+            return found
+    return None
+
+
+def _check_system_versions(path, needed, facts, runtime, verdict):
+    for family, file in FAMILY_FILES.items():
+        if file is None or file != needed:
+            continue
+        highest = _highest(facts["verneed"].get(needed, []), family)
+        if highest and highest > runtime.versions[family]:
+            verdict.fail(path, "libstdcxx", f"needs {family}_{'.'.join(map(str, highest))}")
+
+
+def _check_glibc(path, facts, runtime, verdict):
+    needs = [name for file, names in facts["verneed"].items() if GLIBC_FILES.match(file) for name in names]
+    highest = _highest(needs, "GLIBC")
+    if highest and highest > runtime.versions["GLIBC"]:
+        verdict.fail(path, "glibc", f"needs GLIBC_{'.'.join(map(str, highest))}")
+
+
+def _highest(names, family):
+    best = None
+    for name in names:
+        if name.startswith(family + "_"):
+            number = version_tuple(name[len(family) + 1:])
+            if number and (best is None or number > best):
+                best = number
+    return best
+
+
+def _has_good_sibling(path, binaries, verdict, runtime):
+    """Another file of the same stem (without .exe/.dll/.dylib/.so) under the same top folder that is fine here."""
+    stem = re.sub(r"\.(exe|dll|dylib|so(\.\d+)*)$", "", path.rsplit("/", 1)[-1])
+    top = path.split("/", 1)[0]
+    for other, facts in binaries.items():
+        if other == path or other.split("/", 1)[0] != top:
+            continue
+        if re.sub(r"\.(exe|dll|dylib|so(\.\d+)*)$", "", other.rsplit("/", 1)[-1]) != stem:
+            continue
+        if not verdict.failures.get(other, {}).keys() & {"windows", "darwin", "arch", "musl"}:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Optional modules: a package that imports an extension module only inside `try: … except ImportError:` works
+# without it (numba imports its TBB threading layer so, and falls back to OpenMP or its own workqueue).
+
+GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException", "OSError"}
+
+
+def optionally_imported(module_path, python_sources):
+    """True when every import of the module in the deployment's Python code (tests left out) sits in a `try` whose
+    handler catches ImportError (or a parent of it); False when one does not; None when no import is found.
+    python_sources: {path: bytes} of the .py files that name the module."""
+    import ast
+
+    parts = module_path.split("/")
+    name = parts[-1].split(".")[0]
+    package = ".".join(parts[:-1])
+    dotted = f"{package}.{name}" if package else name
+    sites = []
+    for path, data in sorted(python_sources.items()):
+        if "/tests/" in "/" + path or path.rsplit("/", 1)[-1].startswith("test_"):
+            continue
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
+            continue
+        here = ".".join(path.split("/")[:-1])
+        for node, guarded in _imports(tree, False):
+            if isinstance(node, ast.Import):
+                hit = any(alias.name == dotted or alias.name.startswith(dotted + ".") for alias in node.names)
+            else:
+                base = node.module or ""
+                if node.level:
+                    anchor = here.split(".") if here else []
+                    anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+                    base = ".".join([*anchor, base] if base else anchor)
+                hit = base == dotted or (base == package and any(alias.name == name for alias in node.names))
+            if hit:
+                sites.append(guarded)
+    if not sites:
+        return None
+    return all(sites)
+
+
+def _imports(node, guarded):
+    import ast
+
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        yield node, guarded
+        return
+    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        catches = any(handler.type is None or _names(handler.type) & GUARDS for handler in node.handlers)
+        for child in node.body:
+            yield from _imports(child, guarded or catches)
+        for child in node.handlers + node.orelse + node.finalbody:
+            yield from _imports(child, guarded)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _imports(child, guarded)
+
+
+def _names(expression):
+    import ast
+
+    if isinstance(expression, ast.Tuple):
+        return set().union(*(_names(element) for element in expression.elts))
+    if isinstance(expression, ast.Name):
+        return {expression.id}
+    if isinstance(expression, ast.Attribute):
+        return {expression.attr}
+    return set()
