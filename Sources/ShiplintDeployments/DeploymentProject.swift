@@ -7,6 +7,22 @@ public enum DescriptorFormat: String, Sendable, CaseIterable {
     case cdk = "aws-cdk"
     case serverless
     case terraform
+
+    /// Where a project of this format keeps its descriptor, for a message that lists what was looked for.
+    public var lookedFor: String {
+        switch self {
+        case .sam: "template.yaml, .aws-sam/build/template.yaml"
+        case .cdk: "cdk.out/manifest.json"
+        case .serverless: ".serverless/serverless-state.json"
+        case .terraform: "`terraform show -json` output"
+        }
+    }
+
+    /// Every format's descriptor, in one phrase: "template.yaml, …, or `terraform show -json` output".
+    public static var everyLookedFor: String {
+        let all = allCases.map(\.lookedFor)
+        return all.dropLast().joined(separator: ", ") + ", or " + (all.last ?? "")
+    }
 }
 
 /// A project's deployment as its descriptor says: every function with its code, runtime, architecture and layers.

@@ -30,6 +30,27 @@ public enum BuiltinTables {
 
     static func label(_ name: String) -> String { "rules/\(name).toml" }
 
+    /// The one table of a data file (`[deprecation]`, `[symbols]` …) as its pairs, after `schema = 1`; another schema,
+    /// another key, or the table as something else is an error naming the file and key.
+    static func table(_ key: String, of text: String, file: String) throws(TargetError) -> [(key: String, value: RuleValue)] {
+        let value = try RuleValue.parse(toml: text, file: file)
+        guard case .table(let pairs) = value else { throw TargetError(file: file, message: "not a table") }
+        var found: [(key: String, value: RuleValue)]?
+        for (name, item) in pairs {
+            switch name {
+            case "schema":
+                guard item == .integer(1) else { throw TargetError(file: file, keyPath: "schema", message: "unsupported schema version (this shiplint reads schema = 1)") }
+            case key:
+                guard case .table(let entries) = item else { throw TargetError(file: file, keyPath: key, message: "must be a table") }
+                found = entries
+            default:
+                throw TargetError(file: file, keyPath: name, message: "unknown key")
+            }
+        }
+        guard let found else { throw TargetError(file: file, keyPath: key, message: "missing table") }
+        return found
+    }
+
     /// A table for a `static let`, or the end of the run: exit status 3 (internal error, a bug of this build) with
     /// a message naming the file and key, instead of judging with an empty table.
     static func loaded<Table>(_ name: String, _ load: () throws(TargetError) -> Table) -> Table {

@@ -48,27 +48,15 @@ public struct NodeModuleVersions: Sendable {
     }
 
     public static func load(toml text: String, file: String) throws(TargetError) -> NodeModuleVersions {
-        let value = try RuleValue.parse(toml: text, file: file)
-        guard case .table(let pairs) = value else { throw TargetError(file: file, message: "not a table") }
         var majors: [Int: String] = [:]
-        for (key, item) in pairs {
-            switch key {
-            case "schema":
-                guard item == .integer(1) else { throw TargetError(file: file, keyPath: "schema", message: "unsupported schema version (this shiplint reads schema = 1)") }
-            case "module-version":
-                guard case .table(let versions) = item else { throw TargetError(file: file, keyPath: key, message: "must be a table") }
-                for (major, version) in versions {
-                    guard Int(major) != nil, case .integer(let number) = version, number > 0 else {
-                        throw TargetError(file: file, keyPath: "\(key).\(major)", message: "must be a Node.js major (\"22\") = its NODE_MODULE_VERSION (127)")
-                    }
-                    guard majors[Int(number)] == nil else {
-                        throw TargetError(file: file, keyPath: "\(key).\(major)", message: "NODE_MODULE_VERSION \(number) is given to two majors")
-                    }
-                    majors[Int(number)] = major
-                }
-            default:
-                throw TargetError(file: file, keyPath: key, message: "unknown key")
+        for (major, version) in try BuiltinTables.table("module-version", of: text, file: file) {
+            guard Int(major) != nil, case .integer(let number) = version, number > 0 else {
+                throw TargetError(file: file, keyPath: "module-version.\(major)", message: "must be a Node.js major (\"22\") = its NODE_MODULE_VERSION (127)")
             }
+            guard majors[number] == nil else {
+                throw TargetError(file: file, keyPath: "module-version.\(major)", message: "NODE_MODULE_VERSION \(number) is given to two majors")
+            }
+            majors[number] = major
         }
         guard !majors.isEmpty else { throw TargetError(file: file, keyPath: "module-version", message: "missing or empty") }
         return NodeModuleVersions(majors: majors)

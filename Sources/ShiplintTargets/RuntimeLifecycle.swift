@@ -19,24 +19,12 @@ public struct RuntimeLifecycle: Sendable {
     }
 
     public static func load(toml text: String, file: String) throws(TargetError) -> RuntimeLifecycle {
-        let value = try RuleValue.parse(toml: text, file: file)
-        guard case .table(let pairs) = value else { throw TargetError(file: file, message: "not a table") }
         var dates: [String: String] = [:]
-        for (key, item) in pairs {
-            switch key {
-            case "schema":
-                guard item == .integer(1) else { throw TargetError(file: file, keyPath: "schema", message: "unsupported schema version (this shiplint reads schema = 1)") }
-            case "deprecation":
-                guard case .table(let runtimes) = item else { throw TargetError(file: file, keyPath: "deprecation", message: "must be a table") }
-                for (runtime, date) in runtimes {
-                    guard case .string(let day) = date, isDay(day) else {
-                        throw TargetError(file: file, keyPath: "deprecation.\(runtime)", message: "must be a date as \"YYYY-MM-DD\"")
-                    }
-                    dates[runtime] = day
-                }
-            default:
-                throw TargetError(file: file, keyPath: key, message: "unknown key")
+        for (runtime, date) in try BuiltinTables.table("deprecation", of: text, file: file) {
+            guard case .string(let day) = date, isDay(day) else {
+                throw TargetError(file: file, keyPath: "deprecation.\(runtime)", message: "must be a date as \"YYYY-MM-DD\"")
             }
+            dates[runtime] = day
         }
         return RuntimeLifecycle(deprecation: dates)
     }

@@ -28,28 +28,16 @@ public struct StableABI: Sendable {
     }
 
     public static func load(toml text: String, file: String) throws(TargetError) -> StableABI {
-        let value = try RuleValue.parse(toml: text, file: file)
-        guard case .table(let pairs) = value else { throw TargetError(file: file, message: "not a table") }
         var symbols: [String: Symbol] = [:]
-        for (key, item) in pairs {
-            switch key {
-            case "schema":
-                guard item == .integer(1) else { throw TargetError(file: file, keyPath: "schema", message: "unsupported schema version (this shiplint reads schema = 1)") }
-            case "symbols":
-                guard case .table(let entries) = item else { throw TargetError(file: file, keyPath: "symbols", message: "must be a table") }
-                for (name, entry) in entries {
-                    guard case .string(let text) = entry else {
-                        throw TargetError(file: file, keyPath: "symbols.\(name)", message: "must be a string: \"3.10\", then `windows` or `abi-only`")
-                    }
-                    let words = text.split(separator: " ").map(String.init)
-                    guard let first = words.first, let added = VersionNumber(first), words.dropFirst().allSatisfy({ $0 == "windows" || $0 == "abi-only" }) else {
-                        throw TargetError(file: file, keyPath: "symbols.\(name)", message: "must be a version (\"3.10\"), then `windows` or `abi-only`")
-                    }
-                    symbols[name] = Symbol(added: added, windowsOnly: words.contains("windows"), abiOnly: words.contains("abi-only"))
-                }
-            default:
-                throw TargetError(file: file, keyPath: key, message: "unknown key")
+        for (name, entry) in try BuiltinTables.table("symbols", of: text, file: file) {
+            guard case .string(let text) = entry else {
+                throw TargetError(file: file, keyPath: "symbols.\(name)", message: "must be a string: \"3.10\", then `windows` or `abi-only`")
             }
+            let words = text.split(separator: " ").map(String.init)
+            guard let first = words.first, let added = VersionNumber(first), words.dropFirst().allSatisfy({ $0 == "windows" || $0 == "abi-only" }) else {
+                throw TargetError(file: file, keyPath: "symbols.\(name)", message: "must be a version (\"3.10\"), then `windows` or `abi-only`")
+            }
+            symbols[name] = Symbol(added: added, windowsOnly: words.contains("windows"), abiOnly: words.contains("abi-only"))
         }
         return StableABI(symbols: symbols)
     }

@@ -6,6 +6,7 @@ import ShiplintFacts
 import ShiplintPolicy
 import ShiplintReading
 import ShiplintReports
+import ShiplintScan
 import ShiplintTargets
 
 struct Explain: ParsableCommand {
@@ -133,78 +134,19 @@ enum ExplainProject {
         return project
     }
 
+    /// One function of `project` (ShiplintScan's ProjectFunction) as a deployment; a layer only named by an ARN is
+    /// said on standard error, anything else that cannot be read ends the run with status 2.
     static func deployment(
         of project: DeploymentProject, function selector: String?, errorText: String?, target override: TargetRuntime?, limits: ReadLimits,
         today: String
     ) throws -> DeploymentContext {
-        let names = project.functions.map(\.label).joined(separator: ", ")
-        let descriptor: FunctionDescriptor
-        if let selector {
-            guard let found = project.functions.first(where: { $0.matches(selector) }) else {
-                throw fail("no function \(selector) in \(project.file); it has \(names.isEmpty ? "none" : names)")
-            }
-            descriptor = found
-        } else if project.functions.count > 1, let logged = loggedFunction(project.functions, errorText) {
-            descriptor = logged
-        } else {
-            guard project.functions.count == 1, let only = project.functions.first else {
-                throw fail(project.functions.isEmpty
-                    ? "\(project.file): no Lambda functions in it"
-                    : "\(project.file) has \(project.functions.count) functions (\(names)): name one with --function")
-            }
-            descriptor = only
+        do {
+            let read = try ProjectFunction.deployment(
+                of: project, function: selector, errorText: errorText, target: override, limits: limits, today: today)
+            for note in read.notes { printError("shiplint: note: \(note)") }
+            return read.deployment
+        } catch {
+            throw fail(error.message)
         }
-        guard descriptor.packageType == "Zip" else {
-            throw fail("\(descriptor.label) is an image function: explain reads ZIP functions; scan its image with `shiplint scan \(project.file) --image \(descriptor.name)=image.tar`")
-        }
-        let target: TargetRuntime
-        if let override {
-            target = override
-        } else {
-            guard let runtime = descriptor.runtime else { throw fail("\(descriptor.label): the descriptor gives no Runtime; pass --target") }
-            let name = TargetCatalog.lambdaTargetName(runtime: runtime, architecture: descriptor.architecture)
-            guard let loaded = try? TargetCatalog.builtIn.load(name) else {
-                throw fail("\(descriptor.label): no built-in target for \(runtime) on \(descriptor.architecture) (\(name)); pass --target with a rule file")
-            }
-            target = loaded
-        }
-        let reader = ArtifactReader(limits: limits, metadata: .checks)
-        func read(_ code: CodeSource, _ what: String) throws -> Artifact {
-            switch code {
-            case .local(let path):
-                do {
-                    return try reader.read(path: path)
-                } catch {
-                    throw fail("\(what) \(path) cannot be read: \(error.description)")
-                }
-            case .notLocal(let why):
-                throw fail("\(what) is not in the project: \(why); build the project locally (sam build, cdk synth, serverless package) and explain the build")
-            }
-        }
-        let function = try read(descriptor.code, "the code of \(descriptor.label)")
-        var layers: [Artifact] = []
-        for (number, layer) in descriptor.layers.enumerated() {
-            // A layer published elsewhere (an ARN) is not in the project: said, and the rest explained without it.
-            if case .notLocal(let why) = layer.code {
-                FileHandle.standardError.write(Data("shiplint: note: layer \(number + 1) (\(layer.name)) of \(descriptor.label) was not read: \(why); an error its files would explain is reported as not explained\n".utf8))
-                continue
-            }
-            layers.append(try read(layer.code, "layer \(number + 1) (\(layer.name)) of \(descriptor.label)"))
-        }
-        return DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today)
-    }
-
-    /// The one function whose log group (`/aws/lambda/NAME`) the pasted log names, if exactly one does.
-    static func loggedFunction(_ functions: [FunctionDescriptor], _ errorText: String?) -> FunctionDescriptor? {
-        guard let errorText else { return nil }
-        let named = functions.filter { descriptor in
-            [descriptor.functionName, descriptor.name].compactMap { $0 }.contains { name in
-                guard let range = errorText.range(of: "/aws/lambda/" + name) else { return false }
-                // The whole name: `/aws/lambda/api` is not `/aws/lambda/api-worker`.
-                let next = errorText[range.upperBound...].first
-                return next.map { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ?? true
-            }
-        }
-        return named.count == 1 ? named[0] : nil
     }
 }

@@ -17,7 +17,7 @@ enum ProjectScan {
     static func project(_ input: ScanInputOptions) throws -> DeploymentProject? {
         if let path = input.project {
             guard let project = try read(path) else {
-                throw fail("\(path): no deployment descriptor found (template.yaml, .aws-sam/build/template.yaml, cdk.out/manifest.json, .serverless/serverless-state.json, or `terraform show -json` output)")
+                throw fail("\(path): no deployment descriptor found (\(DescriptorFormat.everyLookedFor))")
             }
             if !input.paths.isEmpty { throw fail("--project scans the project's own code; name no artifacts with it") }
             if !input.layer.isEmpty { throw fail("--layer does not apply to a project: each function's layers come from its descriptor") }

@@ -96,7 +96,7 @@ import Testing
         (["NO_COLOR": ""], true), (["NO_COLOR": "1"], false), (["NO_COLOR": "", "TERM": "dumb"], false),
     ])
     func colourOnATerminal(environment: [String: String], coloured: Bool) throws {
-        let command = ([Repository.binary] + Self.scan).joined(separator: " ")
+        let command = try ([Repository.binary] + Self.scan).joined(separator: " ")
         let result = try runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment.merging(["TERM": environment["TERM"] ?? "xterm"]) { $1 })
         #expect(result.stdout.contains("\u{1B}[1m") == coloured, "\(result.stdout.prefix(200))")
     }
@@ -105,7 +105,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
     func progressOnlyOnATerminal() throws {
         let project = try ScratchProject()
-        let command = ([Repository.binary] + Self.scan + ["--output", project.path("out.txt")]).joined(separator: " ")
+        let command = try ([Repository.binary] + Self.scan + ["--output", project.path("out.txt")]).joined(separator: " ")
         let terminal = try runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["SHIPLINT_PROGRESS_AFTER": "0", "TERM": "xterm"])
         #expect(terminal.stdout.contains("\r\u{1B}[K"))
         #expect(terminal.stdout.contains("function-windows.zip (1 of 1)") || terminal.stdout.contains("judging 1 artifact"))
@@ -143,7 +143,7 @@ import Testing
 @Suite struct ReportDeliveryTests {
     @Test func aFullStandardOutputIsExitTwo() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.binary)
+        process.executableURL = URL(fileURLWithPath: try Repository.binary)
         process.arguments = ["scan", "fixtures/artifacts/function-clean.zip", "--target", "aws-lambda-python3.13-x86_64", "--no-config"]
         process.currentDirectoryURL = URL(fileURLWithPath: Repository.root)
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
@@ -167,5 +167,29 @@ import Testing
         var status = stat()
         #expect(lstat("/dev/null", &status) == 0)
         #expect(status.st_mode & S_IFMT == S_IFCHR, "/dev/null is no longer a character device")
+    }
+}
+
+/// The end-to-end tests never run a binary older than its sources: they fail saying how to rebuild it.
+@Suite struct StaleBinaryTests {
+    @Test func aBinaryOlderThanASourceIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-stale-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let binary = folder + "/shiplint"
+        let source = folder + "/Check.swift"
+        try "binary".write(toFile: binary, atomically: true, encoding: .utf8)
+        try "source".write(toFile: source, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: binary)
+        let stale = try #require(Repository.staleness(of: binary, builtFrom: [source]))
+        #expect(stale.contains("is older than \(source)") && stale.contains("swift build --product shiplint"))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: source)
+        #expect(Repository.staleness(of: binary, builtFrom: [source]) == nil)
+        #expect(Repository.staleness(of: folder + "/missing", builtFrom: [source])?.contains("does not exist") == true)
+    }
+
+    /// This run's own binary is fresh, or every end-to-end test has already failed saying why.
+    @Test func theBinaryUnderTestIsFresh() throws {
+        #expect(Repository.freshness == nil, "\(Repository.freshness ?? "")")
     }
 }

@@ -10,10 +10,50 @@ enum Repository {
 
     static func fixture(_ relative: String) -> String { root + "/fixtures/" + relative }
 
-    /// `make test` builds the debug binary before `swift test`.
+    /// The binary the end-to-end tests run: `$SHIPLINT`, else the debug build (`make test` builds it before
+    /// `swift test`). It must be newer than every source it is built from, or each test that runs it fails saying
+    /// so: `swift test` alone never passes against a stale binary.
     static var binary: String {
-        ProcessInfo.processInfo.environment["SHIPLINT"] ?? root + "/.build/debug/shiplint"
+        get throws {
+            if let stale = freshness { throw StaleBinary(description: stale) }
+            return binaryPath
+        }
     }
+
+    static let binaryPath = ProcessInfo.processInfo.environment["SHIPLINT"] ?? root + "/.build/debug/shiplint"
+
+    /// Nil when the binary is newer than Package.swift and every file under Sources/, Plugins/ and rules/ (rule
+    /// files are built into it); else why it cannot be trusted. Checked once per test run.
+    static let freshness: String? = {
+        var sources = [root + "/Package.swift"]
+        for folder in ["Sources", "Plugins", "rules"] {
+            let base = root + "/" + folder
+            guard let walker = FileManager.default.enumerator(atPath: base) else { continue }
+            for case let relative as String in walker { sources.append(base + "/" + relative) }
+        }
+        return staleness(of: binaryPath, builtFrom: sources)
+    }()
+
+    /// Why `binary` cannot stand for `sources` (it is missing, or older than one of them), nil when it is newer.
+    static func staleness(of binary: String, builtFrom sources: [String]) -> String? {
+        func modified(_ path: String) -> Date? { (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
+        guard let built = modified(binary) else {
+            return "\(binary) does not exist: build it first (`swift build --product shiplint`; `make test` does)"
+        }
+        var newest: (path: String, date: Date)?
+        for path in sources {
+            guard let date = modified(path), date > (newest?.date ?? .distantPast) else { continue }
+            newest = (path, date)
+        }
+        guard let newest, newest.date > built else { return nil }
+        let shown = newest.path.hasPrefix(root + "/") ? String(newest.path.dropFirst(root.count + 1)) : newest.path
+        return "\(binary) is older than \(shown): rebuild it (`swift build --product shiplint`; `make test` does) so the end-to-end tests do not judge a stale binary"
+    }
+}
+
+/// The binary the end-to-end tests would run was built before the sources it must reflect.
+struct StaleBinary: Error, CustomStringConvertible {
+    let description: String
 }
 
 struct CommandResult {

@@ -30,25 +30,20 @@ extension Check {
             CheckExample(
                 "code only in S3",
                 subject: .unchecked(
-                    FunctionDescriptor(name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: .notLocal("S3 object s3://bucket/app.zip"), file: "template.yaml", line: 5),
+                    DeploymentNotChecked.example(code: .notLocal("S3 object s3://bucket/app.zip")),
                     gaps: [.codeNotLocal("its code is the S3 object s3://bucket/app.zip, not a local file")], today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "the function was not checked: its code is the S3 object"),
             CheckExample(
                 "a layer named only by its ARN",
                 subject: .unchecked(
-                    FunctionDescriptor(
-                        name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: .local("function.zip"),
-                        layers: [LayerDescriptor(name: "deps", code: .notLocal("layer ARN arn:aws:lambda:us-east-1:123456789012:layer:deps:3"))],
-                        file: "template.yaml", line: 5),
+                    DeploymentNotChecked.example(layer: .notLocal("layer ARN arn:aws:lambda:us-east-1:123456789012:layer:deps:3")),
                     gaps: [.layerNotLocal(number: 1, name: "deps", reason: "layer ARN arn:aws:lambda:us-east-1:123456789012:layer:deps:3")],
                     today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: true, at: "", mentions: "layer 1 (deps) was not checked"),
             CheckExample(
                 "a function whose code and layers were all read",
                 subject: .described(
-                    FunctionDescriptor(
-                        name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: .local("function.zip"),
-                        layers: [LayerDescriptor(name: "deps", code: .local("layer.zip"))], file: "template.yaml", line: 5),
+                    DeploymentNotChecked.example(layer: .local("layer.zip")),
                     function: SamplePackage.artifact("function.zip", files: [("app.py", 100)]),
                     layers: [SamplePackage.artifact("layer.zip", files: [("python/requests/__init__.py", 100)])], today: "2026-12-01"),
                 target: "aws-lambda-python3.13-x86_64", fires: false),
@@ -64,6 +59,13 @@ extension Check {
 /// What `deployment-not-checked` says about each kind of gap: a function not checked is a warning, a part of a
 /// checked one (a layer, a value, the Handler) a note.
 public enum DeploymentNotChecked {
+    /// A python3.13 function of a SAM template for the examples, its code and its one layer (if any) where given.
+    static func example(code: CodeSource = .local("function.zip"), layer: CodeSource? = nil) -> FunctionDescriptor {
+        FunctionDescriptor(
+            name: "HelloFunction", runtime: "python3.13", handler: "app.handler", code: code,
+            layers: layer.map { [LayerDescriptor(name: "deps", code: $0)] } ?? [], file: "template.yaml", line: 5)
+    }
+
     static func verdict(_ gap: DeploymentGap, descriptor: FunctionDescriptor) -> Verdict {
         let (message, fix) = sentence(gap, descriptor: descriptor)
         return Verdict(message, fix: fix, fact: message, severity: gap.isWarning ? nil : .note)
