@@ -84,8 +84,9 @@ differential: build
 	$(PYTHON) differential/elf/run.py --shiplint $(RELEASE_BIN) --variants $(N) --batch 20000 --progress --show 20
 	$(PYTHON) differential/archives/run.py --shiplint $(RELEASE_BIN) --variants $(N)
 
-# Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`).
-bench: build
+# Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`);
+# and the release's size (the executable `make dist` wrote).
+bench: build dist
 	$(PYTHON) bench/run.py
 
 # Rebuilds the committed test binaries and archives (needs the Swift toolchain's clang and lld).
@@ -109,29 +110,32 @@ demo: build
 	@echo '$$ shiplint inspect --tree fixtures/artifacts/resolve/missing-system.zip --target aws-lambda-python3.13-x86_64'
 	@$(RELEASE_BIN) inspect --tree fixtures/artifacts/resolve/missing-system.zip --target aws-lambda-python3.13-x86_64 || true
 
-install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/shiplint
+# Installs the release `make dist` builds (the executable for glibc 2.26 and later, its man page and completions).
+install: dist
+	$(PYTHON) packaging/install.py $(DESTDIR)$(PREFIX)
 
 clean:
 	rm -rf .build .build-dist dist
 
 # ---- Release packaging (issue 15): make dist, make dist-test --------------------------------------------------
-# `make dist` writes dist/shiplint-<version>-linux-<arch>.tar.gz, dist/shiplint-<version>-py3-none-<manylinux tag>.whl
+# `make dist` writes dist/shiplint-<version>-linux-<arch>.tar.gz, dist/shiplint-<version>-py3-none-manylinux_2_26_<arch>.whl
 # and dist/SHA256SUMS: one executable with the Swift runtime, libelf, libarchive and their compression libraries
-# linked statically (only glibc dynamic), built in .build-dist (see packaging/dist.py). `make dist-test` checks them
+# linked statically (only glibc dynamic, 2.26 or later: linked by zig cc from PyPI's ziglang), built in .build-dist
+# (see packaging/dist.py). `make dist-test` checks them
 # as a user without Swift would use them (packaging/check_dist.py); `make test` runs it.
+# zsh and fish: `make dist-test` drives the completion scripts in the real shells.
 DIST_APT_PACKAGES := libelf-dev libarchive-dev pkg-config libacl1-dev libzstd-dev liblz4-dev libbz2-dev liblzma-dev \
-	zlib1g-dev libdeflate-dev nettle-dev libxml2-dev libicu-dev
+	zlib1g-dev libdeflate-dev nettle-dev libxml2-dev libicu-dev python3-venv zsh fish
 DIST_STATIC_ARCHIVES := libelf.a libarchive.a libacl.a libzstd.a liblz4.a libbz2.a liblzma.a libz.a libdeflate.a libnettle.a \
 	libxml2.a libicuuc.a libicudata.a libicui18n.a
 
-.PHONY: dist dist-deps dist-test
+.PHONY: dist dist-deps dist-test floor-check
 
 # Installs the static archives' -dev packages only when one is missing (like `make deps`).
 dist-deps:
 	@missing=; for a in $(DIST_STATIC_ARCHIVES); do \
 		case "$$(gcc -print-file-name=$$a)" in /*) ;; *) missing="$$missing $$a";; esac; done; \
+	for tool in zsh fish; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ] || ! command -v pkg-config >/dev/null 2>&1; then \
 		echo "make dist-deps: missing$$missing; installing $(DIST_APT_PACKAGES)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -143,4 +147,8 @@ dist: dist-deps
 
 dist-test: dist
 	$(PYTHON) packaging/check_dist.py
+
+# The release run in a Debian root older than the build machine (debootstrap, chroot; network; not part of `test`).
+floor-check: dist
+	$(PYTHON) packaging/floor_check.py
 # ---- end of release packaging ------------------------------------------------------------------------------------

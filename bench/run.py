@@ -15,9 +15,11 @@ Workloads (issue #10's table; inputs are built once and cached in ~/.cache/shipl
   their abi3 wheels: `abi3audit --report` (one call) against one shiplint call.
 Reference tools are installed when missing: auditwheel and pyelftools (for lddtree) from PyPI into a virtual
 environment in the cache folder, pax-utils from Debian. Nothing is written outside the cache and a temporary folder.
+And the release's size (issue #25: an executable of at most 30 MB): the stripped executable `make dist` wrote
+(dist/shiplint-<version>-linux-<arch>/shiplint), the tarball and the wheel, in MB (10^6 bytes, as PyPI shows sizes).
 Usage: python3 bench/run.py [--runs N] [--shiplint PATH] [--only NAME]
 """
-import argparse, os, random, shutil, statistics, subprocess, sys, tempfile, zipfile
+import argparse, glob, os, random, shutil, statistics, subprocess, sys, tempfile, zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -29,6 +31,7 @@ import fetch  # noqa: E402
 LAYER_PINS = ["numpy==2.1.3", "pandas==2.2.3", "scipy==1.14.1", "pillow==11.0.0", "lxml==5.3.0", "cryptography==43.0.3",
               "cffi==2.1.1", "pycparser==3.12", "python-dateutil==4.0.0", "pytz==2026.6", "tzdata==2026.6"]
 TORCH_PIN = "torch==2.13.0+cpu"
+RELEASE_SIZE_TARGET_MB = 30  # issue #25
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -158,6 +161,21 @@ def node_input(cache, layer_folder):
     return path
 
 
+def release_size():
+    """The sizes of what `make dist` wrote: the executable (against issue #25's target), the tarball, the wheel."""
+    executables = glob.glob(os.path.join(REPO, "dist", "shiplint-*-linux-*", "shiplint"))
+    if len(executables) != 1:
+        print(f"bench: release size skipped: expected one dist/shiplint-*-linux-*/shiplint (make dist), found {executables}")
+        return
+    size = os.path.getsize(executables[0]) / 1e6
+    verdict = "met" if size <= RELEASE_SIZE_TARGET_MB else "not met"
+    print(f"bench: release executable {os.path.relpath(executables[0], REPO)}: {size:.1f} MB "
+          f"(issue #25 target <= {RELEASE_SIZE_TARGET_MB} MB: {verdict})")
+    for pattern in ("shiplint-*-linux-*.tar.gz", "shiplint-*.whl"):
+        for path in glob.glob(os.path.join(REPO, "dist", pattern)):
+            print(f"bench: {os.path.relpath(path, REPO)}: {os.path.getsize(path) / 1e6:.1f} MB")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -220,6 +238,7 @@ def main():
             row("(d) layer as a folder: lddtree of every .so",
                 ["bash", "-c", f"printf '%s\\0' {' '.join(libraries)} | xargs -0 {' '.join(lddtree)} -l"],
                 [shiplint, "inspect", layer_folder, "--tree", "--target", "aws-lambda-python3.12-x86_64", "--format", "json"])
+    release_size()
     print(f"bench: median of {options.runs} runs; ratio = shiplint / reference (below 1: shiplint is faster / smaller)")
     print(f"{'workload':58} {'ref s':>7} {'ours s':>7} {'ratio':>6} {'ref MiB':>8} {'ours MiB':>8}")
     for name, theirs, ours, problem in rows:

@@ -8,12 +8,25 @@ Cases (each prints `ok NAME`, `FAIL NAME: what differs` or `skip NAME: reason`):
   bare environment from that folder, prints the version, and scans fixtures/artifacts/function-windows.zip with the
   windows-binary finding and exit 1; its DT_NEEDED names only glibc's libraries, it has no RPATH/RUNPATH, and ld.so
   (LD_DEBUG=libs) maps nothing but glibc during a scan; the man page, the three completion
-  scripts, LICENSE and SHA256SUMS are there and the sums are right; dist/SHA256SUMS is right.
-- floor-*: the executable scanned by itself against the manylinux target its wheel claims is clean, and against the
-  policy one glibc release lower it is not (so the floor is real, not just unchecked).
+  scripts, LICENSE and SHA256SUMS are there and the sums are right (the man page shows --jobs' default as "the
+  number of cores"); dist/SHA256SUMS is right.
+- completions-*: the tarball's bash, zsh and fish scripts, loaded into the real shells (zsh through zpty,
+  packaging/complete_zsh.zsh; fish interactive), complete target names, check ids, artifacts and --layer files.
+- floor-*: the glibc floor (2.26, docs/install.md). shiplint scans its own executable against Amazon Linux 2
+  (aws-lambda-provided.al2: glibc 2.26) and finds nothing; readelf's view of its version needs has no GLIBC_ node
+  above the wheel tag's; against manylinux2014 (glibc 2.17) glibc-too-new names its highest need (so the gate is
+  real); packaging/floor/compat_test.c checks glibc_compat.c built for the floor; a C++ exception (a rule file's
+  syntax error, thrown by toml++) unwinds through the floor's unwinder to an exit status 2.
 - wheel-*: the wheel's RECORD hashes and sizes, WHEEL and METADATA follow the wheel spec; shiplint scans its own
-  wheel against the same target cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
+  wheel against Amazon Linux 2 cleanly; `pip install --no-index` of the wheel into a fresh venv puts a `shiplint`
   on that venv's PATH whose --version matches and that scans the fixture; `twine check --strict` passes it.
+- action-*: the Action's install and scan steps (action/*.sh) as a runner runs them, with the README example's
+  tarball in tools/: installs it after checking SHA256SUMS, annotates, writes SARIF and JUnit, does not upload from
+  a fork, reports the exit status; refuses a changed tarball; explains arm64 and macOS runners; derives the default
+  version from the sources. workflow-install-lines: the docs' workflows' `pip install tools/…` lines, as written.
+- install-lines-as-written: every ```sh block marked `<!-- install-test: release|checkout -->` in the README and
+  docs/ runs as written with bash -e (in a folder holding the release files, or in the checkout; a fresh venv and
+  HOME, no index), then the `shiplint` it installed scans the Windows fixture. The `make install` block builds again.
 - pre-commit-files-*: the `files` pattern of .pre-commit-hooks.yaml and of the README's snippet matches every
   archive shiplint reads (.zip .whl .tar .tar.gz .tgz .tar.xz .txz .tar.zst .tar.bz2 .tbz2) and no other file.
 - pre-commit-wheel-*: the README's `repo: local` + `language: python` snippet, as written, in a scratch git
@@ -32,6 +45,7 @@ import hashlib
 import io
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -51,6 +65,7 @@ GLIBC_SONAMES = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "lib
                  "libresolv.so.2", "libanl.so.1", "libmvec.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
 CACHE = os.environ.get("SHIPLINT_DIST_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "shiplint", "dist-tools")
 TIMEOUT = 600
+BUILD_TIMEOUT = 2400
 
 
 class Skip(Exception):
@@ -61,8 +76,8 @@ class Failed(Exception):
     pass
 
 
-def run(arguments, **kwargs):
-    return subprocess.run(arguments, capture_output=True, text=True, timeout=TIMEOUT, **kwargs)
+def run(arguments, timeout=TIMEOUT, **kwargs):
+    return subprocess.run(arguments, capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def sha256(path):
@@ -103,7 +118,9 @@ class Release:
             raise SystemExit(f"dist-test: the wheel's platform tag {self.platform_tag} is not manylinux_X_Y_ARCH")
         self.floor = (int(floor.group(1)), int(floor.group(2)))
         self.arch = floor.group(3)
-        self.policy_target = f"manylinux_{self.floor[0]}_{self.floor[1]}-{self.arch}"
+        # The Lambda runtime with the oldest glibc the floor promises: Amazon Linux 2 (glibc 2.26).
+        self.floor_target = "aws-lambda-provided.al2-" + ("x86_64" if self.arch == "x86_64" else "arm64")
+        self.below_target = f"manylinux2014-{self.arch}"  # glibc 2.17: below the floor
 
 
 class Suite:
@@ -173,6 +190,10 @@ class Suite:
             page = handle.read()
         if not page.startswith(".TH SHIPLINT 1") or "shiplint scan" not in page or ".SH EXIT STATUS" not in page:
             raise Failed("the man page lacks its title, the scan command or the exit statuses")
+        jobs = re.search(r"\\-\\-jobs <jobs>\\fR\n(.*)", page)
+        if not jobs or "(default: the number of cores)" not in jobs.group(1) or re.search(r"\(default: \d+\)", jobs.group(1)):
+            raise Failed("the man page's --jobs does not say '(default: the number of cores)': "
+                         + (jobs.group(1) if jobs else "no --jobs"))
         if shutil.which("man"):
             rendered = run(["man", "-l", os.path.join(folder, "share/man/man1/shiplint.1")], env=dict(os.environ, MANPAGER="cat", MANWIDTH="100"))
             if rendered.returncode != 0 or "--fail-on" not in rendered.stdout:
@@ -206,33 +227,131 @@ class Suite:
             if sha256(os.path.join(folder, name)) != digest:
                 raise Failed(f"{sums_file}: wrong sha256 for {name}")
 
+    # -- completions, in the real shells --------------------------------------------------------------------------
+
+    COMPLETIONS = [  # (command line, a value that must be offered)
+        ("shiplint scan --target python3.1", "python3.13"),
+        ("shiplint scan x.zip --target nodejs22", "nodejs22.x-arm64"),
+        ("shiplint checks show glibc", "glibc-too-new"),
+        ("shiplint scan fixtures/artifacts/function-cl", "function-clean.zip"),
+        ("shiplint scan --layer fixtures/artifacts/package/layer-py31", "layer-py312.zip"),
+    ]
+
+    def completion_environment(self):
+        return bare_environment(PATH=os.path.dirname(self.executable()) + ":/usr/bin:/bin", HOME=self.scratch)
+
+    def check_completions(self, shell, offered_for):
+        problems = []
+        for line, wanted in self.COMPLETIONS:
+            offered = offered_for(line)
+            if not any(value == wanted or value.endswith("/" + wanted) for value in offered):
+                problems.append(f"{line!r} offers {offered[:8]}, not {wanted}")
+        if problems:
+            raise Failed(f"{shell}: " + "; ".join(problems))
+
+    def case_completions_bash(self):
+        script = os.path.join(self.unpacked_folder(), "share/bash-completion/completions/shiplint")
+        driver = f"""source {shlex.quote(script)}
+complete_line() {{
+  COMP_LINE="$1"; COMP_POINT=${{#COMP_LINE}}
+  read -ra COMP_WORDS <<< "$COMP_LINE"
+  COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+  COMPREPLY=()
+  _shiplint shiplint "${{COMP_WORDS[$COMP_CWORD]}}" "${{COMP_WORDS[$COMP_CWORD-1]}}"
+  printf '%s\\n' "${{COMPREPLY[@]}}"
+}}
+complete_line "$1"
+"""
+        def offered(line):
+            result = run(["bash", "-c", driver, "bash", line], cwd=ROOT, env=self.completion_environment())
+            return result.stdout.split()
+        self.check_completions("bash", offered)
+
+    def case_completions_zsh(self):
+        if not shutil.which("zsh"):
+            raise Failed("zsh is not installed (make dist-deps installs it)")
+        folder = os.path.join(self.unpacked_folder(), "share/zsh/site-functions")
+        def offered(line):
+            result = run(["zsh", os.path.join(HERE, "complete_zsh.zsh"), folder, line], cwd=ROOT,
+                         env=self.completion_environment())
+            return result.stdout.split()
+        self.check_completions("zsh", offered)
+
+    def case_completions_fish(self):
+        if not shutil.which("fish"):
+            raise Failed("fish is not installed (make dist-deps installs it)")
+        script = os.path.join(self.unpacked_folder(), "share/fish/vendor_completions.d/shiplint.fish")
+        def offered(line):
+            # Interactive (-i): fish 3 answers `commandline` only there.
+            result = run(["fish", "-i", "-c", f"source {shlex.quote(script)}; complete -C {shlex.quote(line)}"],
+                         cwd=ROOT, env=self.completion_environment())
+            return [entry.split("\t")[0] for entry in result.stdout.splitlines()]
+        self.check_completions("fish", offered)
+
+    def unpacked_folder(self):
+        self.executable()
+        return self.unpacked
+
     # -- the floor --------------------------------------------------------------------------------------------
 
     def case_floor_binary_clean(self):
+        """shiplint's own rules are the gate: its executable is clean against Amazon Linux 2 (provided.al2)."""
         executable = self.executable()
-        result = run([executable, "scan", executable, "--target", self.release.policy_target, "--fail-on", "warning"],
+        result = run([executable, "scan", executable, "--target", self.release.floor_target, "--fail-on", "warning"],
                      env=bare_environment())
         if result.returncode != 0 or "0 errors, 0 warnings" not in result.stdout:
-            raise Failed(f"shiplint on itself against {self.release.policy_target} exited {result.returncode}: "
+            raise Failed(f"shiplint on itself against {self.release.floor_target} exited {result.returncode}: "
                          + (result.stdout + result.stderr).strip()[-500:])
 
+    def glibc_needs(self):
+        text = run(["readelf", "--version-info", "--wide", self.executable()]).stdout
+        return sorted({tuple(map(int, v.split("."))) for v in re.findall(r"Name: GLIBC_(\d+(?:\.\d+)+)", text)})
+
+    def case_floor_readelf(self):
+        """binutils' view of the version needs: no GLIBC_ node above the wheel tag's floor."""
+        needs = self.glibc_needs()
+        if not needs:
+            raise Failed("readelf found no GLIBC_ version needs")
+        above = [n for n in needs if n > self.release.floor]
+        if above:
+            raise Failed(f"the executable needs {', '.join('GLIBC_' + '.'.join(map(str, n)) for n in above)}, above "
+                         f"the tag's glibc {self.release.floor[0]}.{self.release.floor[1]}")
+        print(f"  highest need GLIBC_{'.'.join(map(str, needs[-1]))} (tag {self.release.platform_tag})")
+
     def case_floor_is_real(self):
-        """One glibc release lower than the floor must fail, or the tag claims less than the binary could."""
+        """Below the floor it is not clean: against manylinux2014 (glibc 2.17), glibc-too-new names the highest need."""
         executable = self.executable()
-        major, minor = self.release.floor
-        listed = run([executable, "targets"], env=bare_environment()).stdout
-        candidates = [t for t in re.findall(r"manylinux_(\d+)_(\d+)-" + self.release.arch, listed)
-                      if (int(t[0]), int(t[1])) < self.release.floor]
-        if not candidates:
-            raise Skip(f"no built-in manylinux target below {self.release.policy_target}")
-        below = max(candidates, key=lambda t: (int(t[0]), int(t[1])))
-        lower = f"manylinux_{below[0]}_{below[1]}-{self.release.arch}"
-        result = run([executable, "scan", executable, "--target", lower], env=bare_environment())
-        wanted = f"GLIBC_{major}.{minor}"
+        highest = "GLIBC_" + ".".join(map(str, self.glibc_needs()[-1]))
+        result = run([executable, "scan", executable, "--target", self.release.below_target], env=bare_environment())
         finding = next((line for line in result.stdout.splitlines() if "error[glibc-too-new] needs " in line), "")
-        if result.returncode != 1 or wanted not in finding:
-            raise Failed(f"against {lower} expected glibc-too-new ({wanted}), got exit {result.returncode}: "
-                         + result.stdout.strip()[-400:])
+        if result.returncode != 1 or highest not in finding:
+            raise Failed(f"against {self.release.below_target} expected glibc-too-new ({highest}), got exit "
+                         f"{result.returncode}: " + result.stdout.strip()[-400:])
+
+    def case_floor_compat_definitions(self):
+        """packaging/floor/glibc_compat.c, compiled for the floor as the release links it, does what glibc does."""
+        sys.path.insert(0, HERE)
+        import dist  # noqa: E402  (packaging/dist.py: the pinned zig it linked with)
+        zig = dist.zig_executable()
+        target = f"{self.release.arch}-linux-gnu.{self.release.floor[0]}.{self.release.floor[1]}"
+        program = os.path.join(self.scratch, "compat_test")
+        build = run([zig, "cc", "-target", target, "-O2", "-Wall", "-Werror", os.path.join(HERE, "floor", "compat_test.c"),
+                     os.path.join(HERE, "floor", "glibc_compat.c"), "-o", program])
+        if build.returncode != 0:
+            raise Failed("cannot build compat_test.c: " + build.stderr.strip()[-400:])
+        result = run([program])
+        if result.returncode != 0:
+            raise Failed(result.stdout.strip()[-400:])
+
+    def case_floor_cxx_exception(self):
+        """A C++ exception crosses the floor's unwinder (_dl_find_object answered by glibc_compat.c): toml++ throws on a
+        rule file's syntax error, and shiplint reports it with exit status 2 instead of aborting."""
+        broken = os.path.join(self.scratch, "broken-rule.toml")
+        with open(broken, "w") as handle:
+            handle.write('schema = 1\nname = "broken"\ndescription = [unclosed\n')
+        result = run([self.executable(), "scan", FIXTURE, "--target", broken], env=bare_environment())
+        if result.returncode != 2 or "broken-rule.toml" not in result.stderr or "line" not in result.stderr.lower():
+            raise Failed(f"exit {result.returncode}: {(result.stdout + result.stderr).strip()[-400:]}")
 
     # -- the wheel --------------------------------------------------------------------------------------------
 
@@ -277,11 +396,12 @@ class Suite:
                 raise Failed(f"the script is stored with mode {oct(mode)}, not executable")
 
     def case_wheel_clean_against_its_tag(self):
+        """The wheel scanned as pip would install it on Amazon Linux 2: its one binary is clean there."""
         executable = self.executable()
-        result = run([executable, "scan", self.release.wheel, "--target", self.release.policy_target,
+        result = run([executable, "scan", self.release.wheel, "--target", self.release.floor_target,
                       "--fail-on", "warning"], env=bare_environment())
         if result.returncode != 0 or "1 binary" not in result.stdout or "0 errors, 0 warnings" not in result.stdout:
-            raise Failed(f"shiplint on its wheel against {self.release.policy_target} exited {result.returncode}: "
+            raise Failed(f"shiplint on its wheel against {self.release.floor_target} exited {result.returncode}: "
                          + (result.stdout + result.stderr).strip()[-500:])
 
     def case_wheel_pip_install(self):
@@ -307,6 +427,179 @@ class Suite:
             raise Failed(f"scan from the venv exited {scan.returncode}: {(scan.stdout + scan.stderr).strip()[-300:]}")
         if not os.path.isfile(os.path.join(environment, "share", "man", "man1", "shiplint.1")):
             raise Failed("the wheel installed no man page into <venv>/share/man/man1")
+
+    # -- every install line of the README and docs/, as written -------------------------------------------------------
+
+    def user_environment(self, home):
+        """A fresh virtual environment on PATH (pip from it), ~/.local/bin on PATH, no index: the release files only."""
+        environment = os.path.join(home, "venv")
+        venv.EnvBuilder(with_pip=True, clear=True).create(environment)
+        path = f"{environment}/bin:{home}/.local/bin:/usr/bin:/bin"
+        return bare_environment(PATH=path, HOME=home, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+
+    def release_folder(self, where):
+        """A folder holding the release files as a download would: the wheel, the tarball, SHA256SUMS."""
+        os.makedirs(where, exist_ok=True)
+        for path in (self.release.wheel, self.release.tarball, os.path.join(DIST, "SHA256SUMS")):
+            shutil.copy(path, where)
+        return where
+
+    @staticmethod
+    def documents():
+        return ["README.md"] + sorted(os.path.join("docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md"))
+
+    def install_blocks(self):
+        """(document, context, commands) of every ```sh block marked `<!-- install-test: release|checkout -->`."""
+        found = []
+        for document in self.documents():
+            text = open(os.path.join(ROOT, document), encoding="utf-8").read()
+            for context, block in re.findall(r"<!-- install-test: (\w+) -->\n```sh\n(.*?)```", text, re.S):
+                found.append((document, context, block))
+        return found
+
+    def case_install_lines(self):
+        """Each marked block runs as written (bash -e) where a user would run it: `release` in a folder holding the
+        release files, `checkout` in the checkout; then the `shiplint` it put on PATH scans the Windows fixture."""
+        blocks = self.install_blocks()
+        contexts = sorted({(document, context) for document, context, _ in blocks})
+        if len(blocks) < 4 or ("README.md", "checkout") not in contexts:
+            raise Failed(f"expected the README's and docs/install.md's install blocks, found {contexts}")
+        # `make install` builds again (make dist): last, so the files tested above are the ones it leaves.
+        blocks.sort(key=lambda block: "make install" in block[2])
+        for number, (document, context, commands) in enumerate(blocks, 1):
+            home = os.path.join(self.scratch, f"install-{number}")
+            os.makedirs(home)
+            environment = self.user_environment(home)
+            if context == "checkout":
+                # A developer's checkout: the Swift toolchain on PATH, the Zig `make dist` already cached.
+                environment["PATH"] += ":" + os.environ.get("PATH", "")
+                environment["SHIPLINT_DIST_CACHE"] = CACHE
+                # the compilers' module caches of this machine (a new HOME would rebuild every module)
+                environment["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+            folder = self.release_folder(os.path.join(home, "Downloads")) if context == "release" else ROOT
+            # `make install` builds the release again: on a loaded 2-core machine that can take longer than a case may.
+            result = run(["bash", "-e", "-c", commands], cwd=folder, env=environment,
+                         timeout=BUILD_TIMEOUT if "make " in commands else TIMEOUT)
+            if result.returncode != 0 or self.release.version not in result.stdout.split():
+                raise Failed(f"{document} ({context}) exited {result.returncode}:\n{commands}"
+                             + (result.stdout + result.stderr).strip()[-600:])
+            scan = run(["shiplint", "scan", FIXTURE, "--target", "python3.13"], env=environment)
+            if scan.returncode != 1 or "error[windows-binary]" not in scan.stdout:
+                raise Failed(f"after {document} ({context}), `shiplint scan` exited {scan.returncode}: "
+                             + (scan.stdout + scan.stderr).strip()[-300:])
+            print(f"  ran {document} ({context}): {' / '.join(l for l in commands.splitlines() if l.strip())[:150]}")
+
+    def workflow_install_lines(self):
+        """`pip install tools/…whl` lines of the workflows and GitLab jobs quoted in the docs."""
+        lines = set()
+        for document in self.documents():
+            text = open(os.path.join(ROOT, document), encoding="utf-8").read()
+            for block in re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M):
+                for line in re.findall(r"pip install tools/\S+", block):
+                    lines.add(line)
+        return sorted(lines)
+
+    def case_workflow_install_lines(self):
+        """The quoted workflows' `pip install tools/<wheel>` lines, with the wheel in tools/ as they say."""
+        lines = self.workflow_install_lines()
+        if not lines:
+            raise Failed("no `pip install tools/…` line in the docs' workflows")
+        home = os.path.join(self.scratch, "workflow-install")
+        os.makedirs(os.path.join(home, "tools"))
+        shutil.copy(self.release.wheel, os.path.join(home, "tools"))
+        environment = self.user_environment(home)
+        for line in lines:
+            result = run(["bash", "-e", "-c", line + "\nshiplint --version"], cwd=home, env=environment)
+            if result.returncode != 0 or self.release.version not in result.stdout.split():
+                raise Failed(f"{line!r} exited {result.returncode}: " + (result.stdout + result.stderr).strip()[-400:])
+
+    # -- the GitHub Action's steps, with a local tarball --------------------------------------------------------------
+
+    def action_step(self, script, workspace, **inputs):
+        """Runs action/<script> as the runner would: GITHUB_ACTION_PATH, RUNNER_*, GITHUB_PATH and GITHUB_OUTPUT."""
+        files = {name: os.path.join(workspace, f"{name}.txt") for name in ("path", "output")}
+        for path in files.values():
+            open(path, "a").close()
+        environment = bare_environment(
+            GITHUB_ACTION_PATH=ROOT, RUNNER_OS="Linux", RUNNER_ARCH="X64", RUNNER_TEMP=os.path.join(workspace, "temp"),
+            GITHUB_PATH=files["path"], GITHUB_OUTPUT=files["output"], HOME=workspace)
+        environment.update(inputs)
+        os.makedirs(environment["RUNNER_TEMP"], exist_ok=True)
+        added = open(files["path"]).read().split()
+        environment["PATH"] = ":".join(added + [environment["PATH"]])
+        result = run(["bash", os.path.join(ROOT, "action", script)], cwd=workspace, env=environment)
+        outputs = dict(line.split("=", 1) for line in open(files["output"]).read().splitlines() if "=" in line)
+        return result, outputs
+
+    def action_workspace(self, name, sums=True):
+        workspace = os.path.join(self.scratch, name)
+        os.makedirs(os.path.join(workspace, "tools"))
+        os.makedirs(os.path.join(workspace, "build"))
+        shutil.copy(self.release.tarball, os.path.join(workspace, "tools"))
+        if sums:
+            shutil.copy(os.path.join(DIST, "SHA256SUMS"), os.path.join(workspace, "tools"))
+        shutil.copy(FIXTURE, os.path.join(workspace, "build", "function.zip"))
+        return workspace
+
+    def case_action_tarball(self):
+        """The README's Action example (tarball in tools/, paths, target python3.13) on a pull request from a fork:
+        installs and checks the tarball, annotates the finding, writes SARIF, does not upload, exits 1 in the end."""
+        workspace = self.action_workspace("action")
+        tarball = "tools/" + os.path.basename(self.release.tarball)
+        readme = open(os.path.join(ROOT, "README.md")).read()
+        if f"tarball: {tarball}" not in readme:
+            raise Failed(f"the README's Action example does not install {tarball}")
+        installed, _ = self.action_step("install.sh", workspace, SHIPLINT_TARBALL=tarball, SHIPLINT_ACTION_REF="main")
+        if installed.returncode != 0 or f"matches tools/SHA256SUMS" not in installed.stdout:
+            raise Failed("install.sh: " + (installed.stdout + installed.stderr).strip()[-400:])
+        scanned, outputs = self.action_step(
+            "scan.sh", workspace, SHIPLINT_PATHS="build/function.zip", SHIPLINT_TARGET="python3.13",
+            SHIPLINT_SARIF="shiplint.sarif", SHIPLINT_UPLOAD="auto", SHIPLINT_EVENT="pull_request",
+            SHIPLINT_FROM_FORK="true", SHIPLINT_FORMATS="junit=shiplint.xml")
+        if scanned.returncode != 0 or outputs.get("exit-code") != "1" or outputs.get("upload") != "false":
+            raise Failed(f"scan.sh exited {scanned.returncode}, outputs {outputs}: " + scanned.stdout.strip()[-400:])
+        if "::error file=build/function.zip,title=shiplint windows-binary" not in scanned.stdout:
+            raise Failed("no windows-binary annotation in the log: " + scanned.stdout.strip()[-400:])
+        for report in ("shiplint.sarif", "shiplint.xml"):
+            if not os.path.getsize(os.path.join(workspace, report)):
+                raise Failed(f"scan.sh wrote no {report}")
+        pushed, outputs = self.action_step(
+            "scan.sh", workspace, SHIPLINT_PATHS="build/*.zip", SHIPLINT_TARGET="python3.13", SHIPLINT_EVENT="push",
+            SHIPLINT_FAIL_ON="never")
+        if outputs.get("exit-code") != "0" or outputs.get("upload") != "true":
+            raise Failed(f"on a push with fail-on never (a glob for paths): outputs {outputs}")
+
+    def case_action_refuses_a_changed_tarball(self):
+        """A tarball that does not match the SHA256SUMS beside it is not installed."""
+        workspace = self.action_workspace("action-tampered")
+        tarball = os.path.join(workspace, "tools", os.path.basename(self.release.tarball))
+        with open(tarball, "ab") as handle:
+            handle.write(b"\0")
+        installed, _ = self.action_step("install.sh", workspace, SHIPLINT_TARBALL=os.path.relpath(tarball, workspace))
+        if installed.returncode == 0 or "does not match its SHA256SUMS" not in installed.stdout:
+            raise Failed(f"exit {installed.returncode}: " + (installed.stdout + installed.stderr).strip()[-300:])
+
+    def case_action_runner_without_a_build(self):
+        """arm64 and macOS runners get a clear error naming what to do, not a download of a missing file."""
+        workspace = self.action_workspace("action-arm")
+        for runner_os, arch, words in (("Linux", "ARM64", "no arm64 build"), ("macOS", "ARM64", "Linux x86_64 only")):
+            result, _ = self.action_step("install.sh", workspace, RUNNER_OS=runner_os, RUNNER_ARCH=arch)
+            if result.returncode == 0 or words not in result.stdout:
+                raise Failed(f"{runner_os}/{arch}: exit {result.returncode}: {result.stdout.strip()[-300:]}")
+
+    def case_action_default_version(self):
+        """Without a version, a ref that is not a tag installs the version the sources at that ref name."""
+        workspace = self.action_workspace("action-version")
+        fake = os.path.join(workspace, "fake-bin")  # a curl that only says what it was asked for (no download here)
+        os.makedirs(fake)
+        with open(os.path.join(fake, "curl"), "w") as handle:
+            handle.write('#!/bin/sh\necho "curl $*"\nexit 22\n')
+        os.chmod(os.path.join(fake, "curl"), 0o755)
+        result, _ = self.action_step("install.sh", workspace, SHIPLINT_ACTION_REF="0123abc", SHIPLINT_TARBALL="",
+                                     PATH=f"{fake}:/usr/bin:/bin")
+        wanted = f"releases/download/v{self.release.version}/shiplint-{self.release.version}-linux-x86_64.tar.gz"
+        if result.returncode == 0 or wanted not in result.stdout + result.stderr:
+            raise Failed(f"expected an attempt at {wanted}: {(result.stdout + result.stderr).strip()[-300:]}")
 
     # -- pre-commit through the wheel ---------------------------------------------------------------------------
 
@@ -412,15 +705,27 @@ CASES = [
     ("tarball-runs-outside-checkout-without-ld-library-path", "case_tarball_runs_bare"),
     ("tarball-needs-only-glibc", "case_tarball_needs_only_glibc"),
     ("tarball-contents-and-sums", "case_tarball_contents"),
-    ("floor-binary-clean-against-its-tag", "case_floor_binary_clean"),
-    ("floor-binary-fails-one-policy-lower", "case_floor_is_real"),
+    ("completions-bash", "case_completions_bash"),
+    ("completions-zsh", "case_completions_zsh"),
+    ("completions-fish", "case_completions_fish"),
+    ("floor-binary-clean-against-provided.al2", "case_floor_binary_clean"),
+    ("floor-readelf-needs-at-most-the-tag", "case_floor_readelf"),
+    ("floor-binary-fails-below-the-floor", "case_floor_is_real"),
+    ("floor-compat-definitions", "case_floor_compat_definitions"),
+    ("floor-cxx-exception-unwinds", "case_floor_cxx_exception"),
     ("wheel-record-wheel-metadata", "case_wheel_format"),
-    ("wheel-clean-against-its-tag", "case_wheel_clean_against_its_tag"),
+    ("wheel-clean-against-provided.al2", "case_wheel_clean_against_its_tag"),
     ("wheel-pip-install-no-index", "case_wheel_pip_install"),
     ("wheel-twine-check", "case_wheel_twine_check"),
+    ("action-installs-tarball-and-scans", "case_action_tarball"),
+    ("action-refuses-a-changed-tarball", "case_action_refuses_a_changed_tarball"),
+    ("action-runner-without-a-build", "case_action_runner_without_a_build"),
+    ("action-default-version-from-the-sources", "case_action_default_version"),
+    ("workflow-install-lines", "case_workflow_install_lines"),
     ("pre-commit-files-cover-every-format", "case_pre_commit_files_pattern"),
     ("pre-commit-wheel-fails-bad-artifact", "case_pre_commit_wheel_bad"),
     ("pre-commit-wheel-passes-good-artifact", "case_pre_commit_wheel_good"),
+    ("install-lines-as-written", "case_install_lines"),  # last: its `make install` runs make dist again
 ]
 
 

@@ -7,16 +7,23 @@ Usage: python3 packaging/dist.py [--skip-build]
    Libs.private), so this writes its own three .pc files into .build-dist/pkgconfig: the same Cflags, and Libs that
    are `pkg-config --static --libs-only-l` of libelf, libarchive and libxml-2.0 (Foundation's XML, used by the JUnit
    writer), pointing with -L at .build-dist/static-libs, a folder holding only the static archives (libelf.a,
-   libarchive.a, libzstd.a … and libstdc++.a). The linker searches that folder first and finds no .so there. The
-   Swift runtime and Foundation come from `--static-swift-stdlib`, libgcc's unwinder from `-static-libgcc`; glibc
-   (libc, libm, the loader) stays dynamic. A static archive that is missing is an error naming the Debian package.
+   libarchive.a, libzstd.a …). The linker searches that folder first and finds no .so there. The Swift runtime and
+   Foundation come from `--static-swift-stdlib`; glibc (libc, libm, the loader) stays dynamic. A static archive
+   that is missing is an error naming the Debian package.
+   The glibc floor (docs/install.md): the link is done by `zig cc -target x86_64-linux-gnu.2.26` (packaging/floor/
+   zig_link.py, run by the Swift driver as its `clang` through `-tools-directory`), against glibc 2.26's symbol
+   versions; GCC's static libstdc++ and libgcc; the few newer glibc functions those archives call defined in
+   packaging/floor/glibc_compat.c; ICU's data reduced to what Foundation's locale-independent work can use
+   (packaging/floor/icu_data.py). Zig comes from PyPI (`ziglang`, pinned by version and sha256) into
+   ~/.cache/shiplint/dist-tools (or $SHIPLINT_DIST_CACHE). The executable's GLIBC_ needs are then checked to be at
+   most 2.26.
 2. `swift build -c release --static-swift-stdlib` into .build-dist, with the checkout's path mapped to `.`; then the
    executable is stripped. The tarball and the wheel are byte for byte the same for the same executable.
 3. dist/shiplint-<version>-linux-<arch>/: the executable, LICENSE, README.md, CHANGELOG.md, the man page
    (packaging/manpage.py, from `shiplint --experimental-dump-help`), bash/zsh/fish completions
    (`--generate-completion-script`), and a SHA256SUMS of those files; packed as a reproducible .tar.gz.
-4. dist/shiplint-<version>-py3-none-<manylinux tag>.whl (packaging/wheel.py), the tag from the executable's
-   highest GLIBC_ version node.
+4. dist/shiplint-<version>-py3-none-manylinux_2_26_<arch>.whl (packaging/wheel.py): the floor the link targets
+   (the executable's highest GLIBC_ version node is checked to be no higher).
 5. dist/SHA256SUMS for the tarball and the wheel.
 
 The version is the one the executable prints (`shiplint --version`); it is written nowhere else.
@@ -24,6 +31,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import glob
 import gzip
 import hashlib
 import io
@@ -41,6 +49,12 @@ SCRATCH = os.path.join(ROOT, ".build-dist")
 STATIC_LIBS = os.path.join(SCRATCH, "static-libs")
 PKGCONFIG = os.path.join(SCRATCH, "pkgconfig")
 DIST = os.path.join(ROOT, "dist")
+FLOOR_DIR = os.path.join(SCRATCH, "floor")
+# The oldest glibc the release runs on: Amazon Linux 2's (docs/install.md).
+GLIBC_FLOOR = (2, 26)
+# Zig's toolchain, whose stub libraries carry every glibc release's symbol versions: pinned by version and sha256.
+ZIGLANG = ("0.17.1", "ea6cc5d87b033cf0aedfbc8f9549a908cae6c50ac31f1698188fa48a74524b54")
+CACHE = os.environ.get("SHIPLINT_DIST_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "shiplint", "dist-tools")
 sys.path.insert(0, HERE)
 import wheel  # noqa: E402  (packaging/wheel.py)
 
@@ -102,21 +116,104 @@ def prepare_static_link():
     return sorted(linked)
 
 
-def build(triple_dir):
+def zig_executable():
+    """The zig of the pinned `ziglang` wheel, installed once into a cached virtual environment."""
+    version, digest = ZIGLANG
+    environment = os.path.join(CACHE, f"ziglang-{version}")
+    python = os.path.join(environment, "bin", "python")
+    locate = [python, "-c", "import os, ziglang; print(os.path.join(os.path.dirname(ziglang.__file__), 'zig'))"]
+    if os.path.exists(python):
+        found = subprocess.run(locate, capture_output=True, text=True)
+        if found.returncode == 0 and os.path.exists(found.stdout.strip()):
+            return found.stdout.strip()
+    say(f"installing ziglang {version} from PyPI into {environment}")
+    shutil.rmtree(environment, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", environment], check=True)
+    requirements = os.path.join(SCRATCH, "ziglang-requirements.txt")
+    with open(requirements, "w") as handle:
+        handle.write(f"ziglang=={version} --hash=sha256:{digest}\n")
+    installed = subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                "--only-binary=:all:", "--require-hashes", "-r", requirements])
+    if installed.returncode != 0:
+        shutil.rmtree(environment, ignore_errors=True)
+        raise SystemExit(f"dist: cannot install ziglang {version} from PyPI (needed to link for glibc "
+                         f"{GLIBC_FLOOR[0]}.{GLIBC_FLOOR[1]}); no network?")
+    return run(locate).strip()
+
+
+def swift_static_folder():
+    """The toolchain's static Swift libraries (swift_static/linux), beside the `swift` being used."""
+    swift = shutil.which(os.environ.get("SWIFT", "swift")) or os.environ.get("SWIFT", "swift")
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(swift))), "lib", "swift_static", "linux")
+
+
+def prepare_floor_link(zig, machine):
+    """The objects and the `clang` wrapper that link the executable for the glibc floor; returns the wrapper's folder."""
+    shutil.rmtree(FLOOR_DIR, ignore_errors=True)
+    folder = os.path.join(FLOOR_DIR, "bin")
+    os.makedirs(folder)
+    target = f"{machine}-linux-gnu.{GLIBC_FLOOR[0]}.{GLIBC_FLOOR[1]}"
+
+    def compile_object(source, name):
+        output = os.path.join(FLOOR_DIR, name)
+        subprocess.run([zig, "cc", "-target", target, "-O2", "-Wall", "-Werror", "-c", source, "-o", output], check=True)
+        return output
+
+    compat = compile_object(os.path.join(HERE, "floor", "glibc_compat.c"), "glibc_compat.o")
+    first = []
+    # Foundation's ICU data reduced; Debian's (reached only through libxml2's converters) empty.
+    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), [], "foundation-icu"),
+                                   (static_archive("icudata"), ["--keep-none"], "debian-icu")):
+        if archive is None or not os.path.exists(archive):
+            continue
+        assembly = os.path.join(FLOOR_DIR, name + ".S")
+        say(run([sys.executable, os.path.join(HERE, "floor", "icu_data.py"), archive, assembly] + options).strip())
+        first.append(compile_object(assembly, name + ".o"))
+    gcc_libraries = [run(["gcc", f"-print-file-name={name}"]).strip() for name in ("libstdc++.a", "libgcc_eh.a", "libgcc.a")]
+    missing = [path for path in gcc_libraries if not os.path.isabs(path)]
+    if missing:
+        raise SystemExit(f"dist: GCC's {', '.join(missing)} not found (libstdc++-12-dev, gcc)")
+    environment = {"SHIPLINT_ZIG": zig, "SHIPLINT_ZIG_TARGET": target, "SHIPLINT_LINK_SCRATCH": FLOOR_DIR,
+                   "SHIPLINT_LINK_FIRST": " ".join(first), "SHIPLINT_LINK_LAST": " ".join([compat] + gcc_libraries)}
+    wrapper = os.path.join(folder, "clang")
+    with open(wrapper, "w") as handle:
+        handle.write("#!/bin/sh\n# Written by packaging/dist.py: the Swift driver's linker for the glibc floor.\n")
+        handle.writelines(f"export {key}='{value}'\n" for key, value in environment.items())
+        handle.write(f"exec '{sys.executable}' '{os.path.join(HERE, 'floor', 'zig_link.py')}' \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    return folder
+
+
+def build(machine):
     linked = prepare_static_link()
     say("static archives: " + " ".join(f"lib{name}.a" for name in linked))
+    tools = prepare_floor_link(zig_executable(), machine)
     environment = dict(os.environ)
     environment["PKG_CONFIG_PATH"] = PKGCONFIG
     command = [os.environ.get("SWIFT", "swift"), "build", "-c", "release", "--product", "shiplint",
                "--scratch-path", SCRATCH, "--static-swift-stdlib",
                "--disable-local-rpath",  # no RUNPATH $ORIGIN: nothing is looked up beside the executable
-               "-Xswiftc", "-Xclang-linker", "-Xswiftc", "-static-libgcc",
+               "-Xswiftc", "-tools-directory", "-Xswiftc", tools,  # the link: zig cc for the glibc floor
                # the checkout's path out of the executable (toml++ asserts name their header); two checkouts still
                # differ in the .swift_modhash section and so the build id, so the bytes are reproducible per folder
                "-Xcc", f"-ffile-prefix-map={ROOT}=.", "-Xcxx", f"-ffile-prefix-map={ROOT}=.",
                "-Xswiftc", "-file-prefix-map", "-Xswiftc", f"{ROOT}=."]
+    # SwiftPM does not know the link's own inputs (the compat object, the ICU data, the wrapper): when they changed
+    # since the last link, the executable is removed so that it is linked anew.
+    stamp = os.path.join(SCRATCH, "floor-link-inputs.sha256")
+    inputs = hashlib.sha256()
+    for path in sorted(glob.glob(os.path.join(FLOOR_DIR, "*.o")) + [os.path.join(tools, "clang"),
+                                                                     os.path.join(HERE, "floor", "zig_link.py")]):
+        with open(path, "rb") as handle:
+            inputs.update(path.encode() + b"\0" + handle.read())
+    previous = open(stamp).read() if os.path.exists(stamp) else ""
+    if previous != inputs.hexdigest():
+        for product in glob.glob(os.path.join(SCRATCH, "*", "release", "shiplint")):
+            os.remove(product)
     say(f"PKG_CONFIG_PATH={PKGCONFIG} " + " ".join(command))
     subprocess.run(command, check=True, cwd=ROOT, env=environment)
+    with open(stamp, "w") as handle:
+        handle.write(inputs.hexdigest())
     return os.path.join(SCRATCH, "release", "shiplint")
 
 
@@ -172,13 +269,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     machine = platform.machine()
-    built = os.path.join(SCRATCH, "release", "shiplint") if args.skip_build else build(None)
+    built = os.path.join(SCRATCH, "release", "shiplint") if args.skip_build else build(machine)
     version = run([built, "--version"]).strip()
     if not re.fullmatch(r"\d+\.\d+\.\d+([a-z0-9.+-]*)", version):
         raise SystemExit(f"dist: `shiplint --version` printed {version!r}, not a version")
-    floor = glibc_floor(built)
-    tag = f"manylinux_{floor[0]}_{floor[1]}_{machine}"
-    say(f"shiplint {version}; needs {', '.join(needed(built))}; glibc floor {floor[0]}.{floor[1]} -> {tag}")
+    highest = glibc_floor(built)
+    if highest > GLIBC_FLOOR:
+        raise SystemExit(f"dist: the executable needs GLIBC_{'.'.join(map(str, highest))}, above the floor "
+                         f"{GLIBC_FLOOR[0]}.{GLIBC_FLOOR[1]}")
+    tag = f"manylinux_{GLIBC_FLOOR[0]}_{GLIBC_FLOOR[1]}_{machine}"
+    say(f"shiplint {version}; needs {', '.join(needed(built))}; highest GLIBC_{'.'.join(map(str, highest))}, "
+        f"floor {GLIBC_FLOOR[0]}.{GLIBC_FLOOR[1]} -> {tag}")
 
     os.makedirs(DIST, exist_ok=True)
     for old in os.listdir(DIST):  # an earlier version's release, so dist/ holds exactly one of each

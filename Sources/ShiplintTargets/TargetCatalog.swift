@@ -47,22 +47,49 @@ public struct TargetCatalog: Sendable {
             return try resolve(.path(reference))
         }
         let names = files.keys.filter { !$0.hasPrefix("base/") }
-        var close = Suggestion.closest(reference, among: names)
+        let typed = names + names.compactMap(Self.shortName)
+        var close = Suggestion.closest(reference, among: typed)
         if close.isEmpty { close = names.filter { $0.contains(reference) }.sorted() }
         let hint = close.isEmpty ? "`shiplint targets` lists them" : "did you mean \(close.prefix(5).joined(separator: ", "))?"
         throw TargetError(file: reference, message: "no built-in target of that name and no such file; \(hint)")
     }
 
-    /// The built-in target a name means when it spells the architecture another way: `amd64` or `x64` for x86_64,
-    /// `aarch64` for arm64 (Lambda's name), and the reverse where the target is named after the ELF machine.
+    /// The built-in target a name means when it is not the file's own name: a Lambda runtime id as people type it
+    /// (`python3.13` is `aws-lambda-python3.13-x86_64`, Lambda's default architecture; `python3.13-arm64`,
+    /// `nodejs22.x`, `provided.al2023`), or the architecture spelt another way (`amd64` or `x64` for x86_64,
+    /// `aarch64` for arm64, and the reverse where the target is named after the ELF machine).
     public func builtInName(forAlias reference: String) -> String? {
-        // The architecture is the last word, or the last two (`x86-64`).
+        let lambdaName = reference.hasPrefix(Self.lambdaPrefix) ? reference : Self.lambdaPrefix + reference
+        for candidate in [reference, lambdaName] {
+            if candidate != reference, isTarget(candidate) { return candidate }
+            if let name = respelled(candidate) { return name }
+        }
+        // No architecture named: Lambda's default, x86_64 (only for Lambda runtimes: a wheel policy has no default).
+        let defaulted = lambdaName + "-" + TargetArchitecture.lambdaDefault.lambdaName
+        return isTarget(defaulted) ? defaulted : nil
+    }
+
+    /// The short name of a built-in Lambda target (`aws-lambda-python3.13-x86_64` is `python3.13`,
+    /// `aws-lambda-python3.13-arm64` is `python3.13-arm64`), or nil for a name that has none (wheel policies).
+    public static func shortName(_ name: String) -> String? {
+        guard name.hasPrefix(lambdaPrefix) else { return nil }
+        let runtime = name.dropFirst(lambdaPrefix.count)
+        let defaultSuffix = "-" + TargetArchitecture.lambdaDefault.lambdaName
+        return String(runtime.hasSuffix(defaultSuffix) ? runtime.dropLast(defaultSuffix.count) : runtime)
+    }
+
+    static let lambdaPrefix = "aws-lambda-"
+
+    private func isTarget(_ name: String) -> Bool { files[name] != nil && !name.hasPrefix("base/") }
+
+    /// `reference` with its architecture (the last word, or the last two: `x86-64`) spelt as a built-in target is.
+    private func respelled(_ reference: String) -> String? {
         let dashes = reference.indices.filter { reference[$0] == "-" }.suffix(2).reversed()
         for dash in dashes {
             guard let arch = TargetArchitecture(spelling: String(reference[reference.index(after: dash)...])) else { continue }
             for spelling in [arch.lambdaName, arch.rawValue] {
                 let name = String(reference[...dash]) + spelling
-                if name != reference && files[name] != nil && !name.hasPrefix("base/") { return name }
+                if name != reference && isTarget(name) { return name }
             }
         }
         return nil

@@ -27,7 +27,7 @@ struct BaselineCommand: ParsableCommand {
                 """
         )
 
-        @Argument(help: ArgumentHelp("The baseline file to write (replaced if it exists).", valueName: "file"))
+        @Argument(help: ArgumentHelp("The baseline file to write (replaced if it exists).", valueName: "file"), completion: .file(extensions: ["json"]))
         var file: String
 
         @OptionGroup var input: ScanInputOptions

@@ -13,7 +13,8 @@ struct Targets: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List built-in targets with their descriptions.")
+        static let configuration = CommandConfiguration(
+            abstract: "List built-in targets: the name, the short name --target also takes, the description.")
 
         func run() throws {
             let targets: [(name: String, description: String)]
@@ -22,9 +23,13 @@ struct Targets: ParsableCommand {
             } catch {
                 throw fail(error.description, status: ExitStatus.internalError)
             }
+            // The name, the short name people type (`--target python3.13`), the description.
             let width = (targets.map(\.name.count).max() ?? 0) + 2
+            let shortWidth = (targets.compactMap { TargetCatalog.shortName($0.name)?.count }.max() ?? 0) + 2
             for target in targets {
-                print(target.name.padding(toLength: width, withPad: " ", startingAt: 0) + target.description)
+                let short = TargetCatalog.shortName(target.name) ?? ""
+                print(target.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + short.padding(toLength: shortWidth, withPad: " ", startingAt: 0) + target.description)
             }
         }
     }
@@ -32,7 +37,7 @@ struct Targets: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a target's rule with its `extends` chain merged.")
 
-        @Argument(help: "A built-in target name or a rule file path.")
+        @Argument(help: "A built-in target name or a rule file path.", completion: Completions.target)
         var target: String
 
         func run() throws {
@@ -152,7 +157,7 @@ struct Checks: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a check's documentation: what it means and the fix.")
 
-        @Argument(help: "A check id, e.g. windows-binary.")
+        @Argument(help: "A check id, e.g. windows-binary.", completion: Completions.checkID)
         var id: String
 
         @Flag(help: "Print the check's section of docs/checks.md (Markdown) instead.")

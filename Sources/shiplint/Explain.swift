@@ -38,22 +38,22 @@ struct Explain: ParsableCommand {
             """
     )
 
-    @Argument(help: "The function artifact that was deployed (or a layer, recognised or given with --as layer), or a project that declares the function.")
+    @Argument(help: "The function artifact that was deployed (or a layer, recognised or given with --as layer), or a project that declares the function.", completion: .file())
     var path: String
 
     @Option(name: .long, help: ArgumentHelp("With a project: the function whose error it is (logical id or function name). Default: the project's only function, or the one whose log group (/aws/lambda/NAME) the log names.", valueName: "name"))
     var function: String?
 
-    @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("A layer deployed with it (repeatable, in order).", valueName: "path"), completion: .file())
     var layer: [String] = []
 
     @Option(name: .customLong("as"), help: ArgumentHelp("How the artifact is deployed: function or layer. Default: a ZIP or folder whose every entry sits under a layer's folders (python/, nodejs/, …) is a layer.", valueName: "function|layer"))
     var role: DeclaredRole?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file. Default: `target` in .shiplint.toml.", valueName: "name|file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The function's runtime: a built-in target or a rule file. Default: `target` in .shiplint.toml.", valueName: "name|file"), completion: Completions.target)
     var target: String?
 
-    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml (its severities and ignores apply).", valueName: "file"))
+    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml (its severities and ignores apply).", valueName: "file"), completion: .file(extensions: ["toml"]))
     var config: String?
 
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
@@ -62,7 +62,7 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: "The error text from the logs.")
     var error: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read the error text from this file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Read the error text from this file.", valueName: "file"), completion: .file())
     var errorFile: String?
 
     @OptionGroup var outputOptions: OutputOptions

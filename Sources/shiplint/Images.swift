@@ -18,7 +18,7 @@ func readImage(
     if target != nil {
         throw fail("\(path) is a container image: it is judged against its own root file system, so --target does not apply")
     }
-    progress?.update("reading the image \(path)")
+    progress?.reading("reading the image \(path)", totalBytes: ProgressLine.totalSize(of: [path]))
     do {
         let artifact = try ImageReader(limits: limits, platform: platform, metadata: .checks).read(path: path)
         guard let image = artifact.image else { throw fail("internal error: \(path) read as an image without image facts", status: ExitStatus.internalError) }

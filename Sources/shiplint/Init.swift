@@ -15,10 +15,10 @@ struct Init: ParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path.", valueName: "name|file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path.", valueName: "name|file"), completion: Completions.target)
     var target: String
 
-    @Option(help: ArgumentHelp("Where to write it.", valueName: "file"))
+    @Option(help: ArgumentHelp("Where to write it.", valueName: "file"), completion: .file(extensions: ["toml"]))
     var file: String = ProjectConfiguration.fileName
 
     @Flag(help: "Replace the file if it exists.")

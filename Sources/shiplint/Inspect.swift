@@ -27,7 +27,7 @@ struct Inspect: ParsableCommand {
             """
     )
 
-    @Argument(help: "Artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary; or one project.")
+    @Argument(help: "Artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, or a single binary; or one project.", completion: .file())
     var paths: [String]
 
     @Option(name: .long, help: ArgumentHelp("With a project: the function to inspect (logical id or function name). Default: the project's only function.", valueName: "name"))
@@ -42,10 +42,10 @@ struct Inspect: ParsableCommand {
     @Flag(help: "List every dynamic symbol in text output (imports as name@VERSION from the library that defines it); counts otherwise. JSON always lists them.")
     var symbols = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime for --tree (default: aws-lambda-provided.al2023 for the binaries' architecture).", valueName: "name|file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime for --tree (default: aws-lambda-provided.al2023 for the binaries' architecture).", valueName: "name|file"), completion: Completions.target)
     var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("A layer deployed with the artifact, for --tree (repeatable, in order).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("A layer deployed with the artifact, for --tree (repeatable, in order).", valueName: "path"), completion: .file())
     var layer: [String] = []
 
     @Option(name: .customLong("as"), help: ArgumentHelp("For --tree: how the artifacts are deployed, function (at /var/task) or layer (at /opt). Default: a ZIP or folder whose every entry sits under a layer's folders is a layer.", valueName: "function|layer"))

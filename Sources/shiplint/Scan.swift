@@ -14,19 +14,19 @@ extension DeclaredRole: ExpressibleByArgument {}
 /// What to scan and under which policy: shared by `scan` and `baseline write`. Command-line options override the
 /// project configuration (`.shiplint.toml`, found from the current folder upward, or `--config`).
 struct ScanInputOptions: ParsableArguments {
-    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, a single binary, or a container image (docker save tarball, OCI layout).")
+    @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, a single binary, or a container image (docker save tarball, OCI layout).", completion: .file())
     var paths: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path. Default: `target` in .shiplint.toml.", valueName: "name|file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path. Default: `target` in .shiplint.toml.", valueName: "name|file"), completion: Completions.target)
     var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("A layer deployed with the function (repeatable, in order); replaces `layers` in .shiplint.toml.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("A layer deployed with the function (repeatable, in order); replaces `layers` in .shiplint.toml.", valueName: "path"), completion: .file())
     var layer: [String] = []
 
     @Option(name: .customLong("as"), help: ArgumentHelp("How the artifacts are deployed: function or layer. Default: a ZIP or folder whose every entry sits under a layer's folders (python/, nodejs/, java/, ruby/, lib/, bin/) is a layer, the rest functions.", valueName: "function|layer"))
     var role: DeclaredRole?
 
-    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml.", valueName: "file"))
+    @Option(help: ArgumentHelp("Project configuration to use instead of the nearest .shiplint.toml.", valueName: "file"), completion: .file(extensions: ["toml"]))
     var config: String?
 
     @Option(help: ArgumentHelp("For a container image of several platforms: the one to judge (linux/arm64, linux/amd64).", valueName: "os/arch"))
@@ -35,7 +35,7 @@ struct ScanInputOptions: ParsableArguments {
     @Flag(help: "Use no project configuration, even if a .shiplint.toml is found.")
     var noConfig = false
 
-    @Option(help: ArgumentHelp("A deployment to scan (SAM or CloudFormation template, CDK cloud assembly, serverless-state.json, `terraform show -json` output, or a folder holding one): every function against its own runtime and architecture. A single path that is one is read the same way.", valueName: "path"))
+    @Option(help: ArgumentHelp("A deployment to scan (SAM or CloudFormation template, CDK cloud assembly, serverless-state.json, `terraform show -json` output, or a folder holding one): every function against its own runtime and architecture. A single path that is one is read the same way.", valueName: "path"), completion: .file())
     var project: String?
 
     @Option(name: .customLong("function"), help: ArgumentHelp("With a project: scan only this function (logical id or FunctionName; repeatable).", valueName: "name"))
@@ -74,10 +74,10 @@ struct ScanInputOptions: ParsableArguments {
         if let image = try readImage(paths: paths, layers: layer, target: target, platform: platform, images: image, limits: reading.limits, progress: progress) {
             return (image.target, [image.artifact], [], [:])
         }
-        guard let name = target ?? configuration?.target else {
-            throw fail("no target: pass --target NAME, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)")
-        }
         let layers = layer.isEmpty ? (configuration?.layers ?? []) : layer
+        guard let name = target ?? configuration?.target else {
+            throw try missingTarget(layers: layers, progress: progress)
+        }
         if paths.isEmpty && layers.isEmpty {
             throw fail("nothing to scan: name at least one artifact (or --layer, or `layers` in .shiplint.toml)")
         }
@@ -96,6 +96,16 @@ struct ScanInputOptions: ParsableArguments {
         let given = try reading.read(layers, progress: progress, first: artifacts.count + 1, of: artifacts.count + layers.count)
         let split = LayerRecognition.split(named, declared: role, target: runtime)
         return (runtime, split.functions, split.layers + given, split.reasons)
+    }
+
+    /// No target given: exit 2 naming the built-in targets that fit what the artifacts hold (read for that) and
+    /// the flag to pass. A runtime is never guessed: a wrong guess would pass what breaks on the real one.
+    private func missingTarget(layers: [String], progress: ProgressLine?) throws -> ExitCode {
+        let ask = "no target: pass --target with the runtime the function is deployed to, or set `target` in .shiplint.toml (`shiplint init --target NAME` writes one)"
+        guard !(paths.isEmpty && layers.isEmpty) else { return fail(ask) }
+        let artifacts = try reading.read(paths + layers, progress: progress)
+        progress?.finish()
+        return fail(([ask] + TargetCatalog.builtIn.fit(artifacts).explanation).joined(separator: "\n  "))
     }
 
     /// The file a path names, whatever the spelling (`./a.zip`, `a.zip`, a link to it); `-` stays itself.
@@ -147,7 +157,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Lowest severity that makes the exit status 1: error, warning or never. Default: `fail-on` in .shiplint.toml, else error.")
     var failOn: FailOn?
 
-    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline file.", valueName: "file"), completion: .file(extensions: ["json"]))
     var baseline: String?
 
     @OptionGroup var outputOptions: ScanOutputOptions
@@ -163,6 +173,7 @@ struct Scan: ParsableCommand {
         let recorded = try recordedBaseline()
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
         let outcome = policy.scan(functions: functions, layers: layers, target: runtime, roleNotes: roleNotes)
+        progress?.finish()  // before the report: no report line starts after the progress text
         try outputOptions.emit(outcome)
         if outcome.fails { throw ExitCode(ExitStatus.findings) }
     }
@@ -189,7 +200,7 @@ struct ScanOutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: ReportFormat = .text
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"), completion: .file())
     var output: String?
 
     @Option(help: ArgumentHelp(

@@ -16,6 +16,10 @@ struct Shiplint: ParsableCommand {
         // file in TZ makes glibc read it once; shiplint shows no times, so nothing printed changes.
         if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if Completions.asksForFishScript(arguments) {
+            print(Completions.fishScript(), terminator: "")
+            exit()
+        }
         if let first = arguments.first, !first.hasPrefix("-"), !FileManager.default.fileExists(atPath: first) {
             let names = configuration.subcommands.map { $0._commandName } + ["help"]
             if !names.contains(first) {
@@ -71,11 +75,13 @@ enum ExitStatus {
 
 /// Prints `shiplint: error: …` to standard error and exits with the given status.
 func fail(_ message: String, status: Int32 = ExitStatus.badInput) -> ExitCode {
+    ProgressLine.clearForOutput()
     FileHandle.standardError.write(Data("shiplint: error: \(message)\n".utf8))
     return ExitCode(status)
 }
 
 func printError(_ line: String) {
+    ProgressLine.clearForOutput()
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
@@ -205,8 +211,9 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Most bytes held for nested archives at once, every level of a nest together (each is opened in memory); a larger one is read front to back out of its entry instead.", valueName: "bytes"))
     var maxNestedBytes = ByteCount(argument: "8M")!
 
+    // No default value here: help and the man page would show the build machine's core count as the default.
     @Option(help: "Entries and artifacts read at once (default: the number of cores); the output is the same for any value.")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     var limits: ReadLimits {
         ReadLimits(entryBytes: maxEntryBytes.bytes, artifactBytes: maxArtifactBytes.bytes, nestingDepth: max(0, maxDepth), entries: max(1, maxEntries),
@@ -222,9 +229,10 @@ struct ReadingOptions: ParsableArguments {
             // Artifacts are read together (on every core), so progress names the batch, not each one.
             let what = paths.count == 1 ? SafeText.escaped(name) : "\(paths.count) artifacts"
             let last = first + paths.count - 1
-            progress.update("reading \(what) (\(first == last ? "\(first)" : "\(first)-\(last)") of \(total ?? paths.count))")
+            progress.reading("reading \(what) (\(first == last ? "\(first)" : "\(first)-\(last)") of \(total ?? paths.count))",
+                             totalBytes: ProgressLine.totalSize(of: paths))
         }
-        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs), metadata: .checks)
+        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount), metadata: .checks)
         var artifacts: [Artifact] = []
         for result in reader.read(paths: paths) {
             switch result {
@@ -241,7 +249,7 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"), completion: .file())
     var output: String?
 
     @Option(help: ArgumentHelp("Colour text output: auto (a terminal only; NO_COLOR, TERM=dumb and FORCE_COLOR are honoured), always or never.", valueName: "when"))

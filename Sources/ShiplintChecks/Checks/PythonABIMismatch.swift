@@ -210,19 +210,3 @@ private func fileName(_ binary: Binary) -> String {
     }
     return found.flatMap { $0 } ?? binary.fileName
 }
-
-/// The dotted module name a file would be imported as, from its path in a function or layer.
-enum PythonModulePath {
-    static func dotted(path: String, module: String) -> String {
-        let inner = path.split(separator: "!").last.map(String.init) ?? path
-        var folders = inner.split(separator: "/").dropLast().map(String.init)
-        // Layer layouts: python/… and python/lib/pythonX.Y/site-packages/…
-        if folders.first == "python" {
-            folders.removeFirst()
-            if folders.count >= 3, folders[0] == "lib", folders[1].hasPrefix("python"), folders[2] == "site-packages" {
-                folders.removeFirst(3)
-            }
-        }
-        return (folders + [module]).joined(separator: ".")
-    }
-}

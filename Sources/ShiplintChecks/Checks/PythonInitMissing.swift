@@ -36,7 +36,7 @@ extension Check {
             isASCII ? bytes.elementsEqual(wanted.utf8) : bytes.starts(with: wanted.utf8)
         }
         guard !exported else { return nil }
-        let dotted = PythonModulePath.dotted(path: context.binary.path, module: name.module)
+        let dotted = context.runtime.importName(ofModule: name.module, at: context.binary.path, in: context.role)
         let shown = isASCII ? wanted : "PyInitU_… for the non-ASCII name \(name.module)"
         return Verdict(
             "`import \(dotted)` fails: dynamic module does not define module export function (\(shown)); the file exports no such function",
