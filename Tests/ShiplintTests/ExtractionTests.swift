@@ -86,6 +86,31 @@ import Testing
         #expect(result.stderr.contains("named like a ZIP, but no ZIP end record was found"), "\(result.stderr)")
     }
 
+    /// A link to `pkg/blob.dat` whose file is stored as `pkg\blob.dat`: unzip writes the backslash as a folder
+    /// separator, so the link leads to the Mach-O module and is judged by it (found by the archive differential test).
+    @Test func linkToANameStoredWithABackslashLeadsWhereUnzipWritesIt() throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/backslash.zip"
+        let script = #"""
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                link = zipfile.ZipInfo(sys.argv[3], (2020, 1, 1, 0, 0, 0))
+                link.create_system, link.external_attr = 3, 0o120777 << 16
+                z.writestr(link, "blob.dat")
+                blob = zipfile.ZipInfo("pkg\\blob.dat", (2020, 1, 1, 0, 0, 0))
+                blob.create_system, blob.external_attr = 3, 0o100644 << 16
+                z.writestr(blob, open(sys.argv[2], "rb").read())
+            """#
+        let result = try runProgram("/usr/bin/env", ["python3", "-c", script, zip, Repository.fixture("bin/macho/_mod.cpython-313-darwin.so"), Self.module])
+        #expect(result.status == 0, "\(result.stderr)")
+        let artifact = try ArtifactReader().read(path: zip)
+        #expect(artifact.binaries.first { $0.path == Self.module }?.linkTarget == "pkg\\blob.dat")
+        let scan = try Shiplint.run(["scan", zip, "--target", Self.target])
+        #expect(scan.status == 1)
+        Self.expectFinding(scan, "darwin-binary", at: Self.module, "this path is a link to 'pkg\\blob.dat'")
+    }
+
     /// Several entries written to one path (`lib//x.so`, `./lib/x.so`): only the last is on disk, and only it is judged.
     @Test func onlyTheLastOfRepeatedNamesIsJudged() throws {
         let folder = try ZipDirectTests.makeFolder()

@@ -15,8 +15,10 @@ enum LinkedEntries {
         case none
     }
 
-    /// The links to judge, each with the path of the file it leads to.
-    static func pending(in walk: Walk) -> [(link: ArtifactEntry, target: ArtifactEntry)] {
+    /// The links to judge, each with the path of the file it leads to. In a ZIP, `backslashSeparates`: unzip writes a
+    /// backslash in a name as a folder separator (`ZipExtraction`), so a link to `lib/x` leads to an entry stored as
+    /// `lib\x` (a name stored as written wins when both are there).
+    static func pending(in walk: Walk, backslashSeparates: Bool = false) -> [(link: ArtifactEntry, target: ArtifactEntry)] {
         var candidates: [ArtifactEntry] = []
         for entry in walk.entries where !entry.path.contains("!") {
             switch entry.type {
@@ -29,6 +31,12 @@ enum LinkedEntries {
         let judged = Set(walk.binaries.map(\.path))
         var byPath: [String: ArtifactEntry] = [:]
         for entry in walk.entries where !entry.path.contains("!") { byPath[normalised(entry.path) ?? entry.path] = entry }
+        if backslashSeparates {
+            for entry in walk.entries where !entry.path.contains("!") && entry.path.contains("\\") {
+                guard let written = normalised(entry.path.replacingOccurrences(of: "\\", with: "/")), byPath[written] == nil else { continue }
+                byPath[written] = entry
+            }
+        }
         return candidates.compactMap { link in
             guard !judged.contains(link.path), let target = resolve(link, in: byPath), target.type == .file else { return nil }
             // A hard link is a file of its own on disk: always judged. A symbolic link only when what it leads to is
@@ -88,7 +96,7 @@ extension Walk {
 
     /// Judges each pending link (`LinkedEntries`) by its target's content, read again from `source`.
     mutating func judgeLinks(from source: LinkedEntries.Source) {
-        let pending = LinkedEntries.pending(in: self)
+        let pending = LinkedEntries.pending(in: self, backslashSeparates: { if case .zip = source { true } else { false } }())
         guard !pending.isEmpty else { return }
         var zipGroups: [String: Int]?
         for (link, target) in pending where !budgetIsSpent {
