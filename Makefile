@@ -41,9 +41,12 @@ unit: debug
 
 # Real wheels from PyPI, pinned by sha256 and cached; says plainly what it skipped when it cannot download.
 # Then real deployments: `sam build` and a CDK app synthesised with aws-cdk-lib (tools cached in ~/.cache/shiplint).
+# Then the Python differential: real cp311 wheels (and variants) imported by this machine's CPython 3.11 and scanned
+# against `shiplint targets capture` of this machine: import failure <=> error.
 conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/check.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/deployments.py
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/python_differential.py
 
 # SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).

@@ -176,7 +176,7 @@ def exported(deb: Path, soname_prefix: str):
     for line in out.splitlines():
         words = line.split()
         # ABS: the symbol a linker writes for a version node itself, not code or data.
-        if len(words) < 8 or not words[0].endswith(":") or words[6] in ("UND", "ABS") or words[4] not in ("GLOBAL", "WEAK"):
+        if len(words) < 8 or not words[0].endswith(":") or words[6] in ("UND", "ABS") or words[4] not in ("GLOBAL", "WEAK", "UNIQUE"):
             continue
         if words[3] not in ("FUNC", "OBJECT", "TLS", "NOTYPE", "IFUNC", "COMMON"):
             continue

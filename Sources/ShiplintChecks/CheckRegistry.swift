@@ -25,6 +25,7 @@ public enum CheckRegistry {
         .blacklistedSymbol,
         .missingLibrary,
         .missingSymbolVersion,
+        .undefinedSymbol,
         .execStack,
         .unsafePath,
         .unreadableFile,
@@ -55,7 +56,7 @@ public enum CheckRegistry {
     public static let reachabilityChecks: Set<String> = [
         Check.corruptBinary.id, Check.windowsBinary.id, Check.darwinBinary.id, Check.androidBinary.id, Check.wrongArch.id,
         Check.muslBinary.id, Check.glibcTooNew.id, Check.libstdcxxTooNew.id, Check.missingLibrary.id,
-        Check.missingSymbolVersion.id, Check.execStack.id,
+        Check.missingSymbolVersion.id, Check.undefinedSymbol.id, Check.execStack.id,
     ]
 
     /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists, what could

@@ -256,6 +256,22 @@ public struct DynamicSymbols: RandomAccessCollection, Sendable, Equatable {
         }
     }
 
+    /// Calls `body` with the name bytes, version (for an import: with the file whose Verneed names it) and weakness
+    /// of every symbol defined (or not) here, making no string of a name: a check that hashes thousands of names
+    /// (undefined-symbol) keeps no copy of them.
+    public func forEach(
+        defined: Bool, _ body: (_ name: UnsafeRawBufferPointer, _ version: String?, _ versionFile: String?, _ isWeak: Bool) -> Void
+    ) {
+        names.withUnsafeBytes { buffer in
+            for record in records where (record.flags & 1 != 0) == defined {
+                let version = record.version == 0 ? nil : versions[Int(record.version) - 1]
+                body(
+                    UnsafeRawBufferPointer(rebasing: buffer[Int(record.nameStart)..<Int(record.nameStart) + Int(record.nameLength)]),
+                    version?.name, defined ? nil : version?.file, record.flags & 2 != 0)
+            }
+        }
+    }
+
     /// Symbols counted without making them.
     public var definedCount: Int { records.reduce(0) { $0 + Int($1.flags & 1) } }
 

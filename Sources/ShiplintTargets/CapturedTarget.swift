@@ -92,7 +92,7 @@ public enum CapturedTarget {
             if let napi = node.napiVersion { lines.append("napi-version = \(napi)  # process.versions.napi") }
         }
         if let taskRoot = capture.taskRoot {
-            lines += ["", "[package]", "task-root = \(quoted(taskRoot))  # LAMBDA_TASK_ROOT", "layer-root = \(quoted(LambdaFileSystem.layerRoot))"]
+            lines += ["", "[package]", "task-root = \(quoted(taskRoot))  # \(LambdaFileSystem.taskRootVariable)", "layer-root = \(quoted(LambdaFileSystem.layerRoot))"]
         }
         return lines.joined(separator: "\n") + "\n"
     }

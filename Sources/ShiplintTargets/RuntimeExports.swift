@@ -7,8 +7,20 @@ import ShiplintFacts
 extension TargetRuntime {
     /// The runtime's `soname` with the table that lists its exports; nil when the rule does not describe it.
     public func providedLibrary(_ soname: String) -> ProvidedLibrary? {
-        if let described = libraries.provided.first(where: { $0.soname == soname }) { return described }
         let arch = platform.arch.rawValue
+        if let described = libraries.provided.first(where: { $0.soname == soname }) {
+            guard described.symbols == nil else { return described }
+            // A library the rule lists with its version nodes but no table: the built-in table for its soname, cut
+            // at those nodes (glibc at the target's release), when there is one.
+            for family in ["glibc", "libstdcxx", "libgcc_s"] {
+                guard let table = SymbolTable.builtIn("\(family)-\(arch)"), table.lists(soname: soname) else { continue }
+                return ProvidedLibrary(
+                    soname: soname, directory: described.directory,
+                    release: described.release ?? (family == "glibc" ? platform.libcVersion.description : nil),
+                    versionNodes: described.versionNodes, symbols: table.name)
+            }
+            return described
+        }
         if platform.libc == .glibc, let table = SymbolTable.builtIn("glibc-\(arch)"), table.libraries[soname] != nil {
             let nodes = table.nodes(of: soname, release: platform.libcVersion)
             return ProvidedLibrary(
@@ -32,9 +44,15 @@ extension TargetRuntime {
 
     /// Whether the runtime's `library` exports `symbol` (with `version`, nil: any); `.unknown` when no table says.
     public func presence(of symbol: String, version: String?, in library: ProvidedLibrary) -> SymbolTable.Presence {
-        guard let name = library.symbols, let table = SymbolTable.builtIn(name) else { return .unknown }
-        let release = library.release.flatMap { VersionNumber($0) }
-        return table.presence(of: symbol, version: version, in: library.soname, release: release, definedNodes: Set(library.versionNodes))
+        exports(of: library)?.presence(of: symbol, version: version) ?? .unknown
+    }
+
+    /// `library`'s exports, ready to be asked many times (its node sets made once); nil without a table.
+    public func exports(of library: ProvidedLibrary) -> LibraryExports? {
+        guard let name = library.symbols, let table = SymbolTable.builtIn(name) else { return nil }
+        return LibraryExports(
+            library: library, table: table, release: library.release.flatMap { VersionNumber($0) },
+            nodes: Set(library.versionNodes), tableNodes: table.nodes(of: library.soname))
     }
 
     /// Whether the runtime's CPython exports `symbol`: from the captured list, else the built-in table at the
@@ -54,5 +72,22 @@ extension TargetRuntime {
             let first = table.releases.first, let last = table.releases.last, python.version >= first, python.version <= last
         else { return nil }
         return Set(table.exports(of: "python", release: python.version).map(\.symbol))
+    }
+}
+
+/// What one runtime library exports, from its table: asked once per imported symbol of every binary that loads it.
+public struct LibraryExports: Sendable {
+    public let library: TargetRuntime.ProvidedLibrary
+    let table: SymbolTable
+    let release: VersionNumber?
+    /// The nodes the runtime's copy defines, and those the table knows for that soname.
+    let nodes: Set<String>
+    let tableNodes: Set<String>
+
+    public func presence(of symbol: String, version: String?) -> SymbolTable.Presence {
+        // A node the library defines that the table has never seen (a newer release than the table's): its symbols
+        // are not known.
+        if let version, nodes.contains(version), !tableNodes.contains(version) { return .unknown }
+        return table.presence(of: symbol, version: version, in: library.soname, release: release, definedNodes: nodes)
     }
 }

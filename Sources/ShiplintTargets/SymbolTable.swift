@@ -51,6 +51,16 @@ public struct SymbolTable: Sendable {
     /// The sonames the table describes.
     public var sonames: [String] { libraries.keys.sorted() }
 
+    /// True when the table describes `soname`.
+    public func lists(soname: String) -> Bool {
+        libraries[soname] != nil
+    }
+
+    /// True when any release of `soname` in the table exports `symbol`.
+    public func lists(_ symbol: String, in soname: String) -> Bool {
+        libraries[soname]?[symbol] != nil
+    }
+
     /// Every version node the table lists for `soname`.
     public func nodes(of soname: String) -> Set<String> {
         Set((definedNodes[soname] ?? [:]).keys)

@@ -24,7 +24,7 @@ import Testing
         let tooNew = findings.filter { $0["check"] as? String == "abi3-too-new" }
         #expect(tooNew.count == 1)
         #expect(tooNew.first?["path"] as? String == "pkg/_abi3new.abi3.so")
-        #expect((tooNew.first?["message"] as? String)?.contains("needs PyType_FromMetaclass (Stable ABI 3.12): built for CPython 3.12's Limited API, which CPython 3.11 does not promise to load; a function new in 3.12 is not exported by 3.11, and the import fails with `undefined symbol: PyType_FromMetaclass`") == true)
+        #expect((tooNew.first?["message"] as? String)?.contains("needs PyType_FromMetaclass, which CPython 3.11 does not export (Stable ABI 3.12: built for CPython 3.12's Limited API): the import fails with `undefined symbol: PyType_FromMetaclass`") == true)
         #expect(tooNew.first?["severity"] as? String == "error")
     }
 
@@ -40,6 +40,26 @@ import Testing
             #expect(outside.first?["path"] as? String == "pkg/_abi3new.abi3.so")
             #expect((outside.first?["message"] as? String)?.contains("imports _PyObject_GetDictPtr, outside the Stable ABI") == true)
         }
+    }
+
+    /// Issue 22: PyObject_GetBuffer and PyBuffer_Release joined the Stable ABI in 3.11, but 3.9 and 3.10 export them
+    /// (fixtures/bin/elf/_abi3buffer.abi3.so imports both): at most a warning there, in those words; nothing on 3.11.
+    @Test func aFunctionOlderThanItsStableABIMembershipIsAWarning() throws {
+        let folder = try ExplainTests.folder(["app.py": "", "pkg/__init__.py": "", "pkg/_abi3buffer.abi3.so": "fixtures/bin/elf/_abi3buffer.abi3.so"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for version in ["3.9", "3.10"] {
+            let (status, findings) = try Self.findings(folder, "aws-lambda-python\(version)-x86_64")
+            #expect(status == 0, "\(version)")
+            let tooNew = findings.filter { $0["check"] as? String == "abi3-too-new" }
+            #expect(tooNew.count == 1)
+            #expect(tooNew.first?["severity"] as? String == "warning")
+            #expect((tooNew.first?["message"] as? String)?.contains("imports PyBuffer_Release, PyObject_GetBuffer: CPython \(version) exports them, so the import works, but they joined the Stable ABI only in 3.11") == true)
+            #expect(!((tooNew.first?["message"] as? String)?.contains("undefined symbol") ?? true))
+            #expect(!findings.contains { $0["check"] as? String == "undefined-symbol" })
+        }
+        let (status, findings) = try Self.findings(folder, "aws-lambda-python3.11-x86_64")
+        #expect(status == 0)
+        #expect(!findings.contains { $0["check"] as? String == "abi3-too-new" })
     }
 
     @Test func theTableIsCPythonsStableABI() throws {

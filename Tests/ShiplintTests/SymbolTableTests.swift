@@ -17,7 +17,7 @@ import Testing
             let words = line.split(separator: " ")
             // ABS: a version node's own symbol; `__libpthread_version_placeholder`: what keeps an emptied library's
             // nodes (glibc 2.34), which glibc's ABI lists leave out too.
-            guard words.count >= 8, words[0].hasSuffix(":"), words[6] != "UND", words[6] != "ABS", words[4] == "GLOBAL" || words[4] == "WEAK",
+            guard words.count >= 8, words[0].hasSuffix(":"), words[6] != "UND", words[6] != "ABS", ["GLOBAL", "WEAK", "UNIQUE"].contains(words[4]),
                 !words[7].contains("_version_placeholder")
             else { continue }
             let parts = words[7].components(separatedBy: "@").filter { !$0.isEmpty }

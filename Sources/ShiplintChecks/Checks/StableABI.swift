@@ -5,20 +5,22 @@ extension Check {
     public static let abi3TooNew = Check(
         id: "abi3-too-new",
         defaultSeverity: .error,
-        summary: "An extension imports Stable ABI functions that the runtime's CPython is too old to have",
+        summary: "An abi3 extension imports CPython functions the runtime's CPython lacks, or that joined the Stable ABI after it",
         explanation: """
             An abi3 extension (`_mod.abi3.so`) is built once for every CPython from the version whose Limited API it \
-            was compiled against (`Py_LIMITED_API`, the `cp3X-abi3` wheel tag) onwards. Functions join the Stable \
-            ABI release by release (`PyType_FromMetaclass` and `PyObject_Vectorcall` in 3.12, \
-            `PyLong_AsInt` in 3.13 …): a module that imports one was built for that version's Limited API or later, \
-            which an older CPython does not promise to load. A function that is new in that version is not exported \
-            by the older CPython at all, and the import fails with `undefined symbol: PyType_FromMetaclass`; one that \
-            only joined the Stable ABI then (`PyObject_Vectorcall` existed since 3.9) may still load. abi3audit \
-            calls the same symbols an ABI version mismatch. It happens when a package is built with \
-            a newer Limited API than its wheel tag says (a build flag such as maturin's `abi3-py3X` or setuptools' \
-            `py_limited_api` set to the wrong version), or when `pip --python-version` was not given. shiplint \
-            reads every imported symbol and the version CPython added it in (CPython's `Misc/stable_abi.toml`, in \
-            `rules/python/stable-abi.toml`).
+            was compiled against (`Py_LIMITED_API`, the `cp3X-abi3` wheel tag) onwards. shiplint reads every CPython \
+            function and data symbol the module imports and asks what the runtime's CPython exports (per version, \
+            from CPython's own libraries: rules/symbols/cpython-*.symbols, or a `shiplint targets capture` of the \
+            runtime). A function the runtime's CPython does not export at all (`PyType_FromMetaclass` is new in \
+            3.12, `PyLong_AsInt` in 3.13) fails the import with `undefined symbol: PyType_FromMetaclass`: an \
+            error. A function it does export but that joined the Stable ABI only later (`PyObject_GetBuffer` and \
+            `PyBuffer_Release` are in every CPython 3, Stable ABI since 3.11, as in awscrt's `cp311-abi3` wheels) \
+            loads today, outside the Stable ABI's promise for that version: a warning. A private `_Py` function \
+            that only newer versions export is a warning too (the table is read from one patch release of each \
+            version; a later one may have it). The Stable ABI versions come from CPython's `Misc/stable_abi.toml` \
+            (rules/python/stable-abi.toml). It happens when a package is built with a newer Limited API than the \
+            runtime (a build flag such as maturin's `abi3-py3X` or setuptools' `py_limited_api`), or when `pip \
+            --python-version` was not given.
 
             Fix: install a release whose abi3 floor is at most the runtime's Python (`pip install --python-version \
             3.X …` picks one), move the function to a runtime at least as new as the newest function it needs, or \
@@ -26,13 +28,19 @@ extension Check {
             """,
         examples: [
             CheckExample(
-                "PyType_FromMetaclass (3.12) in python3.11",
+                "PyType_FromMetaclass (new in 3.12) in python3.11",
                 binary: SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["PyType_FromMetaclass", "PyModule_Create2"])),
-                target: "aws-lambda-python3.11-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "needs PyType_FromMetaclass (Stable ABI 3.12)"),
+                target: "aws-lambda-python3.11-x86_64", fires: true, at: "pkg/_mod.abi3.so",
+                mentions: "needs PyType_FromMetaclass, which CPython 3.11 does not export"),
             CheckExample(
                 "the same in python3.12",
                 binary: SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["PyType_FromMetaclass", "PyModule_Create2"])),
                 target: "aws-lambda-python3.12-x86_64", fires: false),
+            CheckExample(
+                "PyObject_GetBuffer (Stable ABI 3.11, exported by 3.9) in python3.9: a warning",
+                binary: SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["PyObject_GetBuffer", "PyBuffer_Release", "PyModule_Create2"])),
+                target: "aws-lambda-python3.9-x86_64", fires: true, at: "pkg/_mod.abi3.so",
+                mentions: "CPython 3.9 exports them, so the import works, but they joined the Stable ABI only in 3.11"),
             CheckExample(
                 "3.2 functions only",
                 binary: SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["PyModule_Create2", "PyArg_ParseTuple"])),
@@ -42,19 +50,53 @@ extension Check {
         guard let python = context.runtime.python, case .elf(let elf)? = context.binary.facts else { return nil }
         // A version-tagged module (`.cpython-312-…so`) is judged by its name: python-abi-mismatch.
         if let name = ExtensionModuleName(fileName: context.binary.fileName), case .cpython = name.tag { return nil }
-        let imported = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName))
+        let imported = Set(elf.symbols.names(defined: false, strongOnly: true, where: CPythonAPI.isCPythonName)).sorted()
         guard !imported.isEmpty else { return nil }
-        let table = StableABI.builtIn.symbols
-        let tooNew = imported.compactMap { name -> (String, VersionNumber)? in
-            guard let symbol = table[name], symbol.added > python.version else { return nil }
-            return (name, symbol.added)
-        }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }
-        guard let newest = tooNew.first else { return nil }
-        let shown = tooNew.prefix(3).map { "\($0.0) (Stable ABI \($0.1))" }.joined(separator: ", ") + (tooNew.count > 3 ? " and \(tooNew.count - 3) more" : "")
-        return Verdict(
-            "needs \(shown): built for CPython \(newest.1)'s Limited API, which CPython \(python.version) does not promise to load; a function new in \(newest.1) is not exported by \(python.version), and the import fails with `undefined symbol: \(newest.0)`",
-            fix: "Install a release built for CPython \(python.version) or older (\(context.advice.pip())), move the function to python\(newest.1) or newer, or rebuild the extension with Py_LIMITED_API at \(python.version).",
-            fact: "abi3 \(newest.1)")
+        let stable = StableABI.builtIn.symbols
+        let table = SymbolTable.builtIn("cpython-\(context.runtime.target.platform.arch.rawValue)")
+        var missing: [String] = []  // not exported: the import fails
+        var maybeMissing: [String] = []  // a private function only newer versions export, or not known either way
+        var laterStable: [(String, VersionNumber)] = []  // exported, but in the Stable ABI only since a later version
+        for name in imported {
+            let added = stable[name]?.added
+            switch context.runtime.target.pythonPresence(of: name) {
+            case .present:
+                if let added, added > python.version { laterStable.append((name, added)) }
+            case .absent:
+                // Known to no CPython at all: undefined-symbol's to say (a renamed or foreign symbol).
+                guard table?.lists(name, in: "python") == true || added != nil else { continue }
+                let removed = table?.releases.contains { $0 < python.version && table?.presence(of: name, version: nil, in: "python", release: $0) == .present } ?? false
+                if name.hasPrefix("_") && !removed { maybeMissing.append(name) } else { missing.append(name) }
+            case .unknown:
+                if let added, added > python.version { maybeMissing.append(name) }
+            }
+        }
+        let runtime = python.version
+        func shown(_ names: [String]) -> String {
+            names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+        }
+        let fix = "Install a release built for CPython \(runtime) or older (\(context.advice.pip())), move the function to a newer Python runtime, or rebuild the extension with Py_LIMITED_API at \(runtime)."
+        if let first = missing.first {
+            let since = missing.compactMap { stable[$0]?.added }.max()
+            return Verdict(
+                "needs \(shown(missing)), which CPython \(runtime) does not export\(since.map { " (Stable ABI \($0): built for CPython \($0)'s Limited API)" } ?? ""): the import fails with `undefined symbol: \(first)`",
+                fix: fix, fact: "abi3 " + (since.map { $0.description } ?? first))
+        }
+        if !maybeMissing.isEmpty || !laterStable.isEmpty {
+            var parts: [String] = []
+            if !laterStable.isEmpty {
+                let newest = laterStable.map(\.1).max()!
+                let names = laterStable.map(\.0)
+                parts.append("imports \(shown(names)): CPython \(runtime) exports \(names.count == 1 ? "it" : "them"), so the import works, but \(names.count == 1 ? "it" : "they") joined the Stable ABI only in \(newest): the module was built for CPython \(newest)'s Limited API, which CPython \(runtime) does not promise to load")
+            }
+            if !maybeMissing.isEmpty {
+                parts.append("imports \(shown(maybeMissing)), which the CPython \(runtime) shiplint knows may not export (\(table == nil ? "no table for this architecture" : "a newer CPython does; \(runtime)'s own release may not")): if it does not, the import fails with `undefined symbol: \(maybeMissing[0])`")
+            }
+            let newest = (laterStable.map(\.1) + maybeMissing.compactMap { stable[$0]?.added }).max()
+            return Verdict(
+                parts.joined(separator: "; "), fix: fix, fact: "abi3 " + (newest.map { $0.description } ?? maybeMissing[0]), severity: .warning)
+        }
+        return nil
     }
 
     public static let abi3NonStable = Check(

@@ -29,14 +29,16 @@ public enum SystemReader {
             }
         }
         let search = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
-        let pythonPath = python ?? firstExecutable(["/var/lang/bin/python3"] + search.map { $0 + "/python3" })
-        let nodePath = node ?? firstExecutable(["/var/lang/bin/node"] + search.map { $0 + "/node" })
+        // A Lambda runtime's own interpreters first (/var/lang/bin), then PATH.
+        let runtimeBin = LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.executableFolder)
+        let pythonPath = python ?? firstExecutable([runtimeBin + "/python3"] + search.map { $0 + "/python3" })
+        let nodePath = node ?? firstExecutable([runtimeBin + "/node"] + search.map { $0 + "/node" })
         return SystemCapture(
             osRelease: osRelease(), machine: machine, glibcVersion: glibcVersion(), libraryPath: libraryPath,
             loaderDirectories: loaderDirectories, libraries: libraries,
             python: runInterpreters ? pythonPath.flatMap(readPython) : nil,
             node: runInterpreters ? nodePath.flatMap(readNode) : nil,
-            taskRoot: environment["LAMBDA_TASK_ROOT"])
+            taskRoot: environment[LambdaFileSystem.taskRootVariable])
     }
 
     // MARK: the system
