@@ -39,7 +39,7 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CASE_KEYS = {"name", "why", "command", "input", "target", "needs", "expect", "error"}
 INPUT_KEYS = {"wheel", "delete", "zip", "unpack", "store", "under"}
 INSPECT_EXPECT_KEYS = {"exit", "kind", "only_these_binaries", "binaries"}
-SCAN_EXPECT_KEYS = {"exit", "findings", "absent_checks", "no_errors"}
+SCAN_EXPECT_KEYS = {"exit", "findings", "absent_checks", "no_errors", "grouped"}
 EXPLAIN_EXPECT_KEYS = {"exit", "explained", "root_cause", "fix_contains", "seen"}
 BINARY_KEYS = {"format", "arch", "bits", "endian", "needed", "needed_set", "soname", "rpath", "runpath",
                "interpreter", "version_needs", "max_versions", "problem"}
@@ -87,6 +87,10 @@ def validate_cases(cases, pinned):
                     raise fetch.SuiteError(f"{where} at 'expect.findings': each entry is [check id, path]")
             if not all(isinstance(x, str) for x in expect.get("absent_checks", [])):
                 raise fetch.SuiteError(f"{where} at 'expect.absent_checks': expected a list of check ids")
+            for entry in expect.get("grouped", []):
+                if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[1], str)
+                        and isinstance(entry[2], int) and not isinstance(entry[2], bool) and entry[2] >= 1):
+                    raise fetch.SuiteError(f"{where} at 'expect.grouped': each entry is [check id, first path, number of files]")
         elif case["command"] == "explain":
             _only_keys(expect, EXPLAIN_EXPECT_KEYS, f"{where} at 'expect'")
             for key in ("target", "error"):
@@ -285,7 +289,10 @@ def compare_scan(case, path, status, out, err):
     if artifact is None:
         return problems + [why]
     findings = artifact.get("findings") or []
-    pairs = {(f.get("check"), f.get("path")) for f in findings}
+    # [check, path]: a finding of that check about that file (one cause in several files is one finding whose
+    # `files` lists them, the first being its `path`).
+    pairs = {(f.get("check"), path) for f in findings
+             for path in [file.get("path") for file in f.get("files") or []] or [f.get("path")]}
     for check, inner in expect.get("findings", []):
         if (check, inner) not in pairs:
             problems.append(f"no {check} finding on {inner}")
@@ -293,6 +300,18 @@ def compare_scan(case, path, status, out, err):
         hits = sorted(p for c, p in pairs if c == check)
         if hits:
             problems.append(f"unexpected {check} on {', '.join(map(str, hits))}")
+    for check, first, count in expect.get("grouped", []):
+        # One cause, one finding: the check's only finding in the artifact is on the first file in path order and
+        # lists every file (`files`, the first included).
+        of_check = [f for f in findings if f.get("check") == check]
+        if len(of_check) != 1:
+            problems.append(f"{len(of_check)} {check} findings, expected one listing {count} files")
+        elif of_check[0].get("path") != first:
+            problems.append(f"the {check} finding is on {of_check[0].get('path')}, expected {first}")
+        else:
+            files = [f.get("path") for f in of_check[0].get("files") or [{"path": first}]]
+            if len(files) != count or files[0] != first or files != sorted(files):
+                problems.append(f"the {check} finding lists {len(files)} files ({_short(files)}), expected {count} in path order from {first}")
     if expect.get("no_errors"):
         errors = sorted(f"{f.get('check')} on {f.get('path')}" for f in findings if f.get("severity") == "error")
         if errors:

@@ -39,11 +39,12 @@ FIXTURES = os.path.join(REPO_ROOT, "fixtures", "artifacts")
 PACKAGES = ["pre-commit", "junitparser", "jsonschema"]
 RUN_TIMEOUT = 300
 
-# The scans `make demo` shows: (artifact, target).
+# The scans `make demo` shows, and one cause in several files (SARIF related locations): (artifact, target).
 DEMO = [
     ("function-windows.zip", "aws-lambda-python3.13-x86_64"),
     ("function-glibc228.zip", "aws-lambda-python3.11-x86_64"),
     ("function-clean.zip", "aws-lambda-python3.13-x86_64"),
+    ("grouped/function.zip", "aws-lambda-python3.13-x86_64"),
 ]
 
 VALIDATE_SARIF = """
@@ -155,7 +156,7 @@ class Suite:
         if not os.path.isfile(SCHEMA):
             raise Skip(f"no SARIF schema at {SCHEMA} (it lives in the shared reference folder beside the repository)")
         self.environment.need("jsonschema")
-        path = os.path.join(self.scratch, artifact + ".sarif")
+        path = os.path.join(self.scratch, artifact.replace("/", "-") + ".sarif")
         with open(path, "w") as handle:
             handle.write(self.sarif_of_demo(artifact, target))
         result = run([self.environment.python_for("jsonschema"), "-c", VALIDATE_SARIF, SCHEMA, path])

@@ -127,13 +127,15 @@ def scan_json(binary, arguments, cwd, statuses=(0, 1)):
 
 
 def findings(document, function):
-    """(check, artifact, path, deployment) of every finding of the deployment whose function id starts with `function`."""
+    """(check, artifact, path, deployment) of every finding of the deployment whose function id starts with `function`,
+    once per file it is about (one cause in several files of a distribution is one finding listing them)."""
     found = []
     for deployment in document["deployments"]:
         if deployment["function"].split("/")[-1].startswith(function):
             for artifact in deployment["artifacts"]:
                 for finding in artifact["findings"]:
-                    found.append((finding["check"], artifact["path"], finding["path"], finding.get("deployment")))
+                    for path in [file["path"] for file in finding.get("files") or []] or [finding["path"]]:
+                        found.append((finding["check"], artifact["path"], path, finding.get("deployment")))
     return found
 
 

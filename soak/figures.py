@@ -37,6 +37,8 @@ def main(argv):
         row = rows[build]
         row["builds"] += 1
         row["errors"] += result["errors"]
+        # One cause in several files is one finding (result version 3); older results counted files only.
+        row["error findings"] += result.get("causes", result["errors"])
         row["warnings"] += sum(1 for finding in result["findings"] if finding[0] == "warning")
         row["notes"] += sum(1 for finding in result["findings"] if finding[0] == "note")
         row["oracle failures"] += sum(1 for path_, failures in result["oracle"]["failures"].items()
@@ -48,7 +50,7 @@ def main(argv):
         for kind in ("false_errors", "severity", "missed"):
             for item in result[kind]:
                 disagreements.append((kind, result["project"], build, *item))
-    columns = ["builds", "errors", "warnings", "notes", "oracle failures", "false errors", "severity", "missed"]
+    columns = ["builds", "errors", "error findings", "warnings", "notes", "oracle failures", "false errors", "severity", "missed"]
     print(f"Results: `{os.path.basename(folder)}` ({sum(r['builds'] for r in rows.values())} builds, "
           f"{len(set().union(*projects.values())) if projects else 0} projects)\n")
     print("| build | projects | " + " | ".join(columns) + " |")

@@ -290,8 +290,17 @@ def reference_dir():
     raise SystemExit("soak: no shared/reference/lambda-runtimes beside the repository (set SHIPLINT_REFERENCE)")
 
 
+def per_file(findings):
+    """Each file of each finding as a finding of its own: one cause in several files of a distribution is one
+    finding listing them (`files`, the first included, each with its own message), and the oracle judges files."""
+    for finding in findings:
+        files = finding.get("files") or [{"path": finding.get("path") or "", "message": finding.get("message", "")}]
+        for file in files:
+            yield dict(finding, path=file.get("path") or "", message=file.get("message", finding.get("message", "")))
+
+
 def compare(findings, verdict):
-    """(false errors, severity disagreements, missed): lists of (path, category, what)."""
+    """(false errors, severity disagreements, missed): lists of (path, category, what). `findings` one per file."""
     failures = verdict["failures"]
     reach = verdict["reach"]
     false_errors, severity, missed = [], [], []
@@ -325,7 +334,8 @@ def compare(findings, verdict):
 
 
 # Bumped when compare() or the result's shape changes: a result is reused only with the same version.
-RESULT_VERSION = 2
+# 3: findings one per file (a grouped finding's `files`), and `causes`: the error findings as shiplint reports them.
+RESULT_VERSION = 3
 
 
 def fingerprint(shiplint):
@@ -440,10 +450,12 @@ def main(argv=None):
             return
         found = scan(shiplint, [item[2] for item in batch], target)
         for project, build, zip_path, verdict, files in batch:
-            findings = found.get(zip_path, [])
+            reported = found.get(zip_path, [])
+            findings = list(per_file(reported))
             false_errors, severity, missed = compare(findings, verdict)
             result = {"project": project, "build": build.name, "kind": build.kind,
                       "errors": sum(1 for f in findings if f["severity"] == "error"),
+                      "causes": sum(1 for f in reported if f["severity"] == "error"),
                       "findings": [[f["severity"], f["check"], f.get("path") or "", f.get("message", "")[:300]] for f in findings],
                       "oracle": verdict, "false_errors": false_errors, "severity": severity, "missed": missed}
             results.append(result)

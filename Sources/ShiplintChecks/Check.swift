@@ -15,14 +15,19 @@ public enum Severity: String, Sendable, Comparable, CaseIterable, Hashable {
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// One thing shiplint reports: which check, on which file of which artifact, what is wrong and how to fix it.
+/// One thing shiplint reports: which check, on which file of which artifact, what is wrong and how to fix it. One
+/// cause is one finding (STYLE 12): when the check finds the same fact in several files of one installed
+/// distribution, Node package or folder (`group`), the judge makes them one finding about the first file, listing
+/// the others (`otherFiles`).
 public struct Finding: Sendable, Hashable {
     public let check: String
     public let severity: Severity
     /// The artifact as given on the command line.
     public let artifact: String
-    /// Path inside the artifact (nested archives joined with `!`); empty for the artifact as a whole.
+    /// Path inside the artifact (nested archives joined with `!`); empty for the artifact as a whole. For a finding
+    /// about several files, the first of them in path order.
     public let path: String
+    /// What the check says of `path`.
     public let message: String
     public let fix: String
     /// What is wrong, as a stable fact (`libGL.so.1`, `GLIBC_2.28`, `aarch64`): part of the finding's identity, so a
@@ -30,10 +35,17 @@ public struct Finding: Sendable, Hashable {
     public let fact: String
     /// The deployment (function) this finding was judged in, when the scan came from a deployment descriptor.
     public let deployment: String?
+    /// The installed distribution, Node package or folder that holds `path`, nil for the artifact as a whole or a
+    /// file at its top. Findings of one check with one fact in one group are one cause, and the group (not the file)
+    /// is the finding's place in its identity, so a baseline still matches when the package gains a file.
+    public let group: FindingGroup?
+    /// The other files of `group` where the check found the same fact, in path order, each with what the check said
+    /// of it; empty for a finding about one file.
+    public let otherFiles: [FindingFile]
 
     public init(
         check: String, severity: Severity, artifact: String, path: String, message: String, fix: String,
-        fact: String = "", deployment: String? = nil
+        fact: String = "", deployment: String? = nil, group: FindingGroup? = nil, otherFiles: [FindingFile] = []
     ) {
         self.check = check
         self.severity = severity
@@ -43,6 +55,49 @@ public struct Finding: Sendable, Hashable {
         self.fix = fix
         self.fact = fact
         self.deployment = deployment
+        self.group = group
+        self.otherFiles = otherFiles
+    }
+
+    /// Every file the finding is about, in path order (`path` first); empty for the artifact as a whole.
+    public var files: [String] { path.isEmpty && otherFiles.isEmpty ? [] : [path] + otherFiles.map(\.path) }
+
+    /// How many files it is about (1 for a finding about one file or the artifact).
+    public var fileCount: Int { 1 + otherFiles.count }
+
+    /// Whether it stands for the same cause in several files.
+    public var isGrouped: Bool { !otherFiles.isEmpty }
+
+    /// Every file as its own finding, in path order (what the checks said before the judge grouped them).
+    public var perFile: [Finding] {
+        guard isGrouped else { return [self] }
+        return ([FindingFile(path: path, message: message)] + otherFiles).map { file in
+            Finding(check: check, severity: severity, artifact: artifact, path: file.path, message: file.message, fix: fix, fact: fact,
+                    deployment: deployment, group: group)
+        }
+    }
+
+    /// The same finding with another severity (the project's, for its check).
+    public func with(severity: Severity) -> Finding {
+        Finding(check: check, severity: severity, artifact: artifact, path: path, message: message, fix: fix, fact: fact,
+                deployment: deployment, group: group, otherFiles: otherFiles)
+    }
+
+    /// The same finding placed in `group`.
+    public func placed(in group: FindingGroup?) -> Finding {
+        Finding(check: check, severity: severity, artifact: artifact, path: path, message: message, fix: fix, fact: fact,
+                deployment: deployment, group: group, otherFiles: otherFiles)
+    }
+}
+
+/// One more file of a finding about several files: its path, and what the check said of it.
+public struct FindingFile: Sendable, Hashable {
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
     }
 }
 

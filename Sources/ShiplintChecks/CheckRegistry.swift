@@ -59,6 +59,11 @@ public enum CheckRegistry {
         Check.missingSymbolVersion.id, Check.undefinedSymbol.id, Check.execStack.id,
     ]
 
+    /// Checks whose findings in one group are not one cause even with one fact: each unreadable file is damaged in its
+    /// own way (`corrupt-binary`'s fact is only "unreadable"). Every other check's findings are grouped (one cause,
+    /// one finding: `FindingGrouping`).
+    public static let ungroupedChecks: Set<String> = [Check.corruptBinary.id]
+
     /// Checks that judge what a deployment descriptor says (Handler, Runtime, a layer's compatible lists, what could
     /// not be read): they run only in `shiplint scan PROJECT`, never on artifacts named on the command line.
     public static let descriptorChecks: Set<String> = [

@@ -98,12 +98,24 @@ public enum Scanner {
         var seen = Set<Finding>()
         for deployment in deployments {
             let fallback = deployment.described?.defaultArtifact ?? deployment.function?.path ?? ""
+            // Which distribution, package or folder holds each file a finding names: made for an input when the first
+            // finding lands on it.
+            var groups: [String: FileGroups] = [:]
+            func group(artifact: String, path: String) -> FindingGroup? {
+                guard !path.isEmpty else { return nil }
+                if let known = groups[artifact] { return known.group(of: path) }
+                guard let input = deployment.inputs.first(where: { $0.artifact.path == artifact }) else { return nil }
+                let made = FileGroups(input: input, runtime: deployment.runtime)
+                groups[artifact] = made
+                return made.group(of: path)
+            }
             for check in checks {
                 let followsReach = CheckRegistry.reachabilityChecks.contains(check.id)
                 for located in check.verdicts(deployment) {
                     let artifact = located.artifact ?? fallback
                     let reach = followsReach ? deployment.reachability.reach(artifact: artifact, path: located.path) : .loaded
                     let finding = finding(check, located, artifact: artifact, deployment: deployment.descriptor?.label, reach: reach)
+                        .placed(in: group(artifact: artifact, path: located.path))
                     // Layers shared by several functions are judged once per function; report each finding once.
                     if seen.insert(finding).inserted { byArtifact[artifact, default: []].append(finding) }
                 }

@@ -253,12 +253,13 @@ public struct ScanOutcome: Sendable {
         deployments.reduce(into: [:]) { notes, deployment in notes.merge(deployment.roleNotes) { first, _ in first } }
     }
 
-    /// The first deployment's reported findings as a plain scan result (for triage, which looks findings up by file).
+    /// The first deployment's reported findings as a plain scan result, a finding about several files given once per
+    /// file (for triage, which looks findings up by file).
     public var reportedResult: ScanResult {
         let deployment = deployments.first
         return ScanResult(
             target: deployment?.target, descriptor: deployment?.descriptor, functions: deployment?.functions ?? [],
-            artifacts: (deployment?.artifacts ?? []).map { ArtifactScan(artifact: $0.artifact, role: $0.role, findings: $0.findings) },
+            artifacts: (deployment?.artifacts ?? []).map { ArtifactScan(artifact: $0.artifact, role: $0.role, findings: $0.findings.flatMap(\.perFile)) },
             notes: (deployment?.notes ?? []).filter(\.isReported).map(\.finding))
     }
 }

@@ -9,9 +9,14 @@ public enum Baseline: Sendable, Equatable {
     /// Version 1 (read only): entries matched on check, artifact (as given on the command line) and path; its fact
     /// described the file, not what is wrong, so each entry hides at most one finding there.
     case v1([Entry])
-    /// Version 2: an entry is a finding's identity (check, deployment, artifact relative to the project root, path
-    /// inside it, and what is wrong: the soname, the version node …). The message is stored for the reader only.
+    /// Version 2 (read only): an entry is one file's finding (check, deployment, artifact relative to the project
+    /// root, path inside it, and what is wrong). It answers to the finding about that file's group with the same
+    /// check, deployment, artifact and fact, so a baseline written before findings were grouped still holds.
     case v2([Entry])
+    /// Version 3: an entry is a finding's identity: check, deployment, artifact, the group holding its files (the
+    /// installed distribution, Node package or folder; for a file in none, its path), and what is wrong. The message
+    /// is stored for the reader only.
+    case v3([Entry])
 
     public struct Entry: Sendable, Equatable {
         public let identity: FindingIdentity
@@ -23,16 +28,22 @@ public enum Baseline: Sendable, Equatable {
         }
     }
 
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var entries: [Entry] {
         switch self {
-        case .v1(let entries), .v2(let entries): entries
+        case .v1(let entries), .v2(let entries), .v3(let entries): entries
         }
     }
 
     public var isLegacy: Bool {
         if case .v1 = self { return true }
+        return false
+    }
+
+    /// Its entries name one file each (version 2), not the group holding the files.
+    public var namesFiles: Bool {
+        if case .v2 = self { return true }
         return false
     }
 
@@ -49,6 +60,7 @@ public enum Baseline: Sendable, Equatable {
                     "check": .string(entry.identity.check),
                     "deployment": .string(entry.identity.deployment),
                     "artifact": .string(entry.identity.artifact),
+                    "group": .string(entry.identity.group),
                     "path": .string(entry.identity.path),
                     "fact": .string(entry.identity.fact),
                     "message": .string(entry.message),
@@ -60,6 +72,7 @@ public enum Baseline: Sendable, Equatable {
     static let entryKeys: [Int: Set<String>] = [
         1: ["check", "artifact", "path", "fact", "message"],
         2: ["check", "deployment", "artifact", "path", "fact", "message"],
+        3: ["check", "deployment", "artifact", "group", "path", "fact", "message"],
     ]
     static let fileKeys: Set<String> = ["version", "tool", "target", "findings"]
 
@@ -87,7 +100,7 @@ public enum Baseline: Sendable, Equatable {
             throw error("version", "missing or not an integer")
         }
         guard let allowed = entryKeys[version] else {
-            throw error("version", "unsupported version \(version) (this shiplint reads versions 1 and 2)")
+            throw error("version", "unsupported version \(version) (this shiplint reads versions 1, 2 and 3)")
         }
         guard let findings = top["findings"] as? [Any] else { throw error("findings", "missing or not an array") }
         var entries: [Entry] = []
@@ -109,11 +122,20 @@ public enum Baseline: Sendable, Equatable {
             if version >= 2, let value = fields["deployment"], !(value is String) {
                 throw error("\(where_).deployment", "not a string")
             }
+            let group = version >= 3 ? try text("group") : ""
+            let path = try text("path")
+            if !group.isEmpty && !path.isEmpty {
+                throw error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)")
+            }
             entries.append(Entry(
                 identity: FindingIdentity(
-                    check: check, deployment: deployment, artifact: try text("artifact"), path: try text("path"), fact: try text("fact")),
+                    check: check, deployment: deployment, artifact: try text("artifact"), group: group, path: path, fact: try text("fact")),
                 message: (fields["message"] as? String) ?? ""))
         }
-        return version == 1 ? .v1(entries) : .v2(entries)
+        switch version {
+        case 1: return .v1(entries)
+        case 2: return .v2(entries)
+        default: return .v3(entries)
+        }
     }
 }

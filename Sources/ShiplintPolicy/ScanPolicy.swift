@@ -93,8 +93,8 @@ public struct ScanPolicy: Sendable {
     }
 
     /// The one judge: every finding of every deployment (artifacts and notes), of the project and of the
-    /// configuration gets its effective severity, then the ignores, then the baseline. `checks` are the checks
-    /// that ran (a project: every check of the policy).
+    /// configuration gets its effective severity, then the ignores (file by file), then one cause becomes one finding
+    /// (`FindingGrouping`), then the baseline. `checks` are the checks that ran (a project: every check of the policy).
     public func judge(
         _ results: [ScanResult], project: ProjectDescription? = nil, projectFindings: [Finding] = [], checks: [Check],
         roleNotes: [String: String] = [:]
@@ -106,11 +106,11 @@ public struct ScanPolicy: Sendable {
                 artifacts: result.artifacts.map { scan in
                     ArtifactOutcome(
                         artifact: scan.artifact, role: scan.role, projectPath: root.identityPath(scan.artifact.path),
-                        repositoryPath: root.repositoryPath(scan.artifact.path), judged: scan.findings.map { judging.judge($0) })
+                        repositoryPath: root.repositoryPath(scan.artifact.path), judged: judging.judge(scan.findings))
                 },
-                notes: result.notes.map { judging.judge($0) }, roleNotes: roleNotes)
+                notes: judging.judge(result.notes), roleNotes: roleNotes)
         }
-        let judgedProject = projectFindings.map { judging.judge($0) }
+        let judgedProject = judging.judge(projectFindings)
         let scanned = deployments.flatMap(\.artifacts).map(\.artifact.path)
         return ScanOutcome(
             project: project, deployments: deployments, projectFindings: judgedProject,
@@ -152,8 +152,6 @@ public struct ScanPolicy: Sendable {
             return BaselineSummary(
                 file: file, known: judging.known, gone: relevant - judging.legacyUsed, unscanned: recorded.entries.count - relevant, legacy: true)
         }
-        let judged = deployments.flatMap(\.judged) + projectFindings
-        let seen = Set(judged.map(\.identity))
         let isScanned: (FindingIdentity) -> Bool
         if let project {
             // (deployment, artifact) pairs this run judged: a function not selected (--function) leaves its entries
@@ -170,7 +168,7 @@ public struct ScanPolicy: Sendable {
             isScanned = { scannedArtifacts.contains($0.artifact) }
         }
         return BaselineSummary(
-            file: file, known: judging.known, gone: recorded.identities.filter { isScanned($0) && !seen.contains($0) }.count,
+            file: file, known: judging.known, gone: recorded.identities.filter { isScanned($0) && !judging.occurring.contains($0) }.count,
             unscanned: recorded.identities.filter { !isScanned($0) }.count, legacy: false)
     }
 
@@ -179,9 +177,13 @@ public struct ScanPolicy: Sendable {
     public static func baseline(of outcome: ScanOutcome) -> Baseline {
         var entries: [FindingIdentity: Baseline.Entry] = [:]
         for judged in outcome.projectFindings + outcome.deployments.flatMap(\.judged) where judged.suppression?.kind != .ignore {
-            entries[judged.identity] = entries[judged.identity] ?? Baseline.Entry(identity: judged.identity, message: judged.finding.message)
+            let finding = judged.finding
+            let message = finding.isGrouped
+                ? "\(finding.path) and \(finding.otherFiles.count) more \(finding.otherFiles.count == 1 ? "file" : "files"): \(finding.message)"
+                : finding.message
+            entries[judged.identity] = entries[judged.identity] ?? Baseline.Entry(identity: judged.identity, message: message)
         }
-        return .v2(Array(entries.values))
+        return .v3(Array(entries.values))
     }
 }
 
@@ -191,43 +193,78 @@ struct Judging {
     private(set) var matchedIgnores = Set<String>()
     private(set) var known = 0
     private(set) var legacyUsed = 0
+    /// Baseline entries (versions 2 and 3) that a finding of this run still answers to, hidden or not.
+    private(set) var occurring = Set<FindingIdentity>()
     private let baselineIdentities: Set<FindingIdentity>
+    /// A version 2 entry names one file (no group): it answers to the finding about that file's group that has the
+    /// same check, deployment, artifact and fact. Its paths by those four.
+    private let fileEntries: [[String]: [String: FindingIdentity]]
     /// A version 1 entry (check, artifact as given, path) hides one finding there.
     private var legacyEntries: [String: Int] = [:]
 
     init(policy: ScanPolicy) {
         self.policy = policy
-        baselineIdentities = policy.baseline.map { $0.baseline.isLegacy ? [] : $0.baseline.identities } ?? []
-        if let recorded = policy.baseline?.baseline, recorded.isLegacy {
+        let recorded = policy.baseline?.baseline
+        baselineIdentities = recorded.map { $0.isLegacy ? [] : $0.identities } ?? []
+        var fileEntries: [[String]: [String: FindingIdentity]] = [:]
+        if let recorded, recorded.namesFiles {
+            for identity in recorded.identities where identity.group.isEmpty {
+                fileEntries[[identity.check, identity.deployment, identity.artifact, identity.fact], default: [:]][identity.path] = identity
+            }
+        }
+        self.fileEntries = fileEntries
+        if let recorded, recorded.isLegacy {
             for entry in recorded.entries { legacyEntries[Self.legacyKey(entry.identity.check, entry.identity.artifact, entry.identity.path), default: 0] += 1 }
         }
     }
 
-    /// One finding judged: its effective severity, its identity, and what suppresses it (an ignore first, then the
-    /// baseline).
-    mutating func judge(_ raw: Finding) -> JudgedFinding {
-        let finding = Finding(
-            check: raw.check, severity: policy.severity(of: raw), artifact: raw.artifact, path: raw.path, message: raw.message,
-            fix: raw.fix, fact: raw.fact, deployment: raw.deployment)
-        let identity = FindingIdentity(finding, artifact: policy.root.identityPath(finding.artifact))
-        if let ignore = policy.ignores.first(where: { $0.matches(finding) }) {
-            matchedIgnores.insert(ignore.keyPath)
-            let suppression = Suppression(
-                kind: .ignore, file: policy.configurationFile ?? ProjectConfiguration.fileName, entry: ignore.keyPath, justification: ignore.reason)
-            return JudgedFinding(finding: finding, identity: identity, suppression: suppression)
+    /// Findings of one artifact (or the notes of one deployment) judged: each file's effective severity and ignore,
+    /// then one finding per cause, then the baseline.
+    mutating func judge(_ raw: [Finding]) -> [JudgedFinding] {
+        var tagged: [(finding: Finding, tag: Suppression?)] = []
+        for finding in raw.flatMap(\.perFile) {
+            let judged = finding.with(severity: policy.severity(of: finding))
+            var ignored: Suppression?
+            if let ignore = policy.ignores.first(where: { $0.matches(judged) }) {
+                matchedIgnores.insert(ignore.keyPath)
+                ignored = Suppression(
+                    kind: .ignore, file: policy.configurationFile ?? ProjectConfiguration.fileName, entry: ignore.keyPath, justification: ignore.reason)
+            }
+            tagged.append((judged, ignored))
         }
-        guard let file = policy.baseline?.file else { return JudgedFinding(finding: finding, identity: identity) }
-        var suppression: Suppression?
-        let legacyKey = Self.legacyKey(finding.check, FindingIdentity.normalised(finding.artifact), finding.path)
-        if baselineIdentities.contains(identity) {
-            suppression = Suppression(kind: .baseline, file: file, justification: "recorded in the baseline \(file)")
-        } else if let left = legacyEntries[legacyKey], left > 0 {
-            legacyEntries[legacyKey] = left - 1
+        return FindingGrouping.grouped(tagged).map { finding, ignored in
+            let identity = FindingIdentity(finding, artifact: policy.root.identityPath(finding.artifact))
+            let baselined = baseline(finding, identity: identity, hiding: ignored == nil)
+            return JudgedFinding(finding: finding, identity: identity, suppression: ignored ?? baselined)
+        }
+    }
+
+    /// The baseline entry that answers to a finding, as a suppression when `hiding` (it is not ignored already).
+    private mutating func baseline(_ finding: Finding, identity: FindingIdentity, hiding: Bool) -> Suppression? {
+        guard let file = policy.baseline?.file else { return nil }
+        var entries: [FindingIdentity] = baselineIdentities.contains(identity) ? [identity] : []
+        if let byPath = fileEntries[[identity.check, identity.deployment, identity.artifact, identity.fact]] {
+            entries += (finding.files.isEmpty ? [finding.path] : finding.files).compactMap { byPath[$0] }
+        }
+        occurring.formUnion(entries)
+        guard hiding else { return nil }
+        if !entries.isEmpty {
+            known += 1
+            return Suppression(kind: .baseline, file: file, justification: "recorded in the baseline \(file)")
+        }
+        // Version 1: one entry per file hides that file's finding; a finding about several files is hidden when one
+        // of its files is recorded.
+        let keys = (finding.files.isEmpty ? [finding.path] : finding.files).map {
+            Self.legacyKey(finding.check, FindingIdentity.normalised(finding.artifact), $0)
+        }
+        let recorded = keys.filter { (legacyEntries[$0] ?? 0) > 0 }
+        guard !recorded.isEmpty else { return nil }
+        for key in recorded {
+            legacyEntries[key]! -= 1
             legacyUsed += 1
-            suppression = Suppression(kind: .baseline, file: file, justification: "recorded in the baseline \(file) (version 1)")
         }
-        if suppression != nil { known += 1 }
-        return JudgedFinding(finding: finding, identity: identity, suppression: suppression)
+        known += 1
+        return Suppression(kind: .baseline, file: file, justification: "recorded in the baseline \(file) (version 1)")
     }
 
     static func legacyKey(_ check: String, _ artifact: String, _ path: String) -> String {

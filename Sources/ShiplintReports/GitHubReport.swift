@@ -31,10 +31,10 @@ struct GitHubReport: Reporter {
     private func artifactAnnotations(_ outcome: ScanOutcome) -> [String] {
         let inRepository = Dictionary(outcome.artifacts.map { ($0.artifact.path, $0.repositoryPath) }, uniquingKeysWith: { first, _ in first })
         return outcome.reported.map { finding in
-            let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(SafeText.escaped(finding.path))"
+            // One cause in several files: one annotation, on the first file, naming how many more there are.
+            let location = finding.path.isEmpty ? finding.check : "\(finding.check): \(SafeText.escaped(GroupedFinding.place(finding)))"
             let file = (inRepository[finding.artifact] ?? nil) ?? FindingIdentity.normalised(finding.artifact)
-            return Self.annotation(finding, file: SafeText.escaped(file), line: nil, title: "shiplint \(location)",
-                                   text: "\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))")
+            return Self.annotation(finding, file: SafeText.escaped(file), line: nil, title: "shiplint \(location)", text: Self.text(finding))
         }
     }
 
@@ -43,21 +43,26 @@ struct GitHubReport: Reporter {
     private func projectAnnotations(_ outcome: ScanOutcome) -> [String] {
         func file(_ path: String) -> String { SafeText.escaped(outcome.root.repositoryPath(path) ?? FindingIdentity.normalised(path)) }
         func plain(_ finding: Finding) -> String {
-            Self.annotation(finding, file: file(finding.artifact), line: nil, title: "shiplint \(finding.check)",
-                            text: "\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))")
+            Self.annotation(finding, file: file(finding.artifact), line: nil, title: "shiplint \(finding.check)", text: Self.text(finding))
         }
         var lines = outcome.projectFindings.filter(\.isReported).map(\.finding).map(plain)
         for deployment in outcome.deployments {
             guard let descriptor = deployment.descriptor else { continue }
             for finding in deployment.findings {
                 let inside = finding.artifact == descriptor.file ? "" : (finding.path.isEmpty ? finding.artifact : "\(finding.artifact)/\(finding.path)")
-                let text = (inside.isEmpty ? "" : SafeText.escaped(inside) + ": ") + "\(SafeText.escaped(finding.message))\nFix: \(SafeText.escaped(finding.fix))"
+                let text = (inside.isEmpty ? "" : SafeText.escaped(inside) + ": ") + Self.text(finding)
                 lines.append(Self.annotation(
                     finding, file: file(descriptor.file), line: descriptor.line,
                     title: "shiplint \(finding.check) (\(SafeText.escaped(descriptor.name)))", text: text))
             }
         }
         return lines + outcome.configurationFindings.filter(\.isReported).map(\.finding).map(plain)
+    }
+
+    /// The message, the other files of its cause (the first few), and the fix.
+    static func text(_ finding: Finding) -> String {
+        let sameCause = GroupedFinding.sameCause(finding).map { "\n" + SafeText.escaped(SarifReport.sentence($0)) } ?? ""
+        return "\(SafeText.escaped(finding.message))\(sameCause)\nFix: \(SafeText.escaped(finding.fix))"
     }
 
     /// `::error file=…,line=…,title=…::message`, every value with the runner's escapes.

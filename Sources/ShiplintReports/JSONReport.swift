@@ -76,6 +76,13 @@ struct JSONReporter: Reporter {
                 "fact": .string(finding.fact),
             ]
             if let label { fields["deployment"] = .string(label) }
+            if !finding.files.isEmpty {
+                // Every file of the cause, the first (`path`) included, each with what the check said of it.
+                fields["files"] = .array(([FindingFile(path: finding.path, message: finding.message)] + finding.otherFiles).map { file in
+                    .object(["path": .string(file.path), "message": .string(file.message)])
+                })
+            }
+            if let group = finding.group { fields["group"] = groupJSON(group) }
             return fields
         }
         return deployment.artifacts.map { scan in
@@ -104,6 +111,14 @@ struct JSONReporter: Reporter {
             }
             return .object(fields)
         }
+    }
+
+    /// The distribution, Node package or folder holding a finding's files; `key` is what its identity names.
+    static func groupJSON(_ group: FindingGroup) -> JSONValue {
+        .object([
+            "kind": .string(group.kind.rawValue), "name": .string(group.name), "version": .optional(group.version),
+            "location": .string(group.location), "key": .string(group.key),
+        ])
     }
 
     /// One function of a project: what its descriptor says, its target (null when not judged), its notes and artifacts.

@@ -57,8 +57,10 @@ struct JUnitReport: Reporter {
         let judged = artifactOutcome.judged
         var cases: [Case] = []
         let binaryPaths = Set(artifact.binaries.map(\.path))
+        // A finding about several files is one case, on its first file: the other files have none for that check.
+        let covered = Set(judged.flatMap { judged in judged.finding.otherFiles.map { [judged.finding.check, $0.path] } })
         for binary in artifact.binaries.sorted(by: { $0.path < $1.path }) {
-            for run in outcome.checks where run.check.judgesEachBinary {
+            for run in outcome.checks where run.check.judgesEachBinary && !covered.contains([run.id, binary.path]) {
                 cases.append(Case(
                     name: "\(binary.path) [\(run.id)]", check: run.id,
                     findings: judged.filter { $0.finding.check == run.id && $0.finding.path == binary.path }))
@@ -85,12 +87,10 @@ struct JUnitReport: Reporter {
             let reported = testCase.findings.filter(\.isReported).map(\.finding)
             for finding in reported {
                 if outcome.fails(finding) {
-                    let failure = XMLElement(name: "failure", stringValue: Self.xmlSafe("\(finding.message)\n\nFix: \(finding.fix)"))
-                    set(failure, [("message", finding.message), ("type", finding.check)])
-                    testcase.addChild(failure)
+                    testcase.addChild(Self.failure(finding))
                     failures += 1
                 } else {
-                    output.append("\(finding.severity.rawValue): \(finding.message)\nfix: \(finding.fix)")
+                    output.append(Self.output(finding))
                 }
             }
             let suppressed = testCase.findings.compactMap(\.suppression)
@@ -154,12 +154,10 @@ struct JUnitReport: Reporter {
                 testcase.addChild(skip)
                 skipped += 1
             } else if outcome.fails(finding) {
-                let failure = XMLElement(name: "failure", stringValue: Self.xmlSafe("\(finding.message)\n\nFix: \(finding.fix)"))
-                set(failure, [("message", finding.message), ("type", finding.check)])
-                testcase.addChild(failure)
+                testcase.addChild(Self.failure(finding))
                 failures += 1
             } else {
-                testcase.addChild(XMLElement(name: "system-out", stringValue: Self.xmlSafe("\(finding.severity.rawValue): \(finding.message)\nfix: \(finding.fix)")))
+                testcase.addChild(XMLElement(name: "system-out", stringValue: Self.xmlSafe(Self.output(finding))))
             }
             cases.append(testcase)
         }
@@ -194,6 +192,23 @@ struct JUnitReport: Reporter {
             properties.addChild(property)
         }
         return properties
+    }
+
+    /// A finding at or above --fail-on: its message (and, for one cause in several files, how many) as the failure's
+    /// `message`; the message, every other file and the fix as its text.
+    private static func failure(_ finding: Finding) -> XMLElement {
+        let count = GroupedFinding.sameCause(finding, shown: 0).map { " (\($0))" } ?? ""
+        let files = GroupedFinding.sameCause(finding, shown: nil).map { "\n\n" + SarifReport.sentence($0) } ?? ""
+        let failure = XMLElement(name: "failure", stringValue: xmlSafe("\(finding.message)\(files)\n\nFix: \(finding.fix)"))
+        failure.addAttribute(XMLNode.attribute(withName: "message", stringValue: xmlSafe(finding.message + count)) as! XMLNode)
+        failure.addAttribute(XMLNode.attribute(withName: "type", stringValue: xmlSafe(finding.check)) as! XMLNode)
+        return failure
+    }
+
+    /// A finding below --fail-on, for `system-out`.
+    private static func output(_ finding: Finding) -> String {
+        let files = GroupedFinding.sameCause(finding, shown: nil).map { "\n" + $0 } ?? ""
+        return "\(finding.severity.rawValue): \(finding.message)\(files)\nfix: \(finding.fix)"
     }
 
     /// `suppressed by the baseline in b.json: recorded in the baseline b.json`.

@@ -32,7 +32,9 @@ struct SarifReport: Reporter {
         } else {
             for artifact in outcome.artifacts {
                 for judged in artifact.judged {
-                    results.append(result(judged, location: location(artifact: artifact, path: judged.finding.path), ruleIndex: ruleIndex[judged.finding.check]))
+                    results.append(result(
+                        judged, location: location(artifact: artifact, path: judged.finding.path), ruleIndex: ruleIndex[judged.finding.check],
+                        related: judged.finding.otherFiles.map { (location(artifact: artifact, path: $0.path), $0.message) }))
                 }
             }
             for judged in outcome.configurationFindings {
@@ -75,10 +77,15 @@ struct SarifReport: Reporter {
             for judged in deployment.judged {
                 let finding = judged.finding
                 let inside = finding.artifact == descriptor.file ? "" : (finding.path.isEmpty ? finding.artifact : "\(finding.artifact)/\(finding.path)")
-                let text = "\(descriptor.label): \(inside.isEmpty ? "" : inside + ": ")\(finding.message)\n\nFix: \(finding.fix)"
+                let sameCause = GroupedFinding.sameCause(finding).map { "\n\n" + Self.sentence($0) + " (related locations)" } ?? ""
+                let text = "\(descriptor.label): \(inside.isEmpty ? "" : inside + ": ")\(finding.message)\(sameCause)\n\nFix: \(finding.fix)"
+                // The other files of one cause as related locations inside the artifact.
+                let artifact = deployment.artifacts.first { $0.artifact.path == finding.artifact }
+                let related = artifact.map { artifact in finding.otherFiles.map { (location(artifact: artifact, path: $0.path), $0.message) } } ?? []
                 results.append(result(
                     judged, location: location(file: descriptor.file, root: outcome.root), ruleIndex: ruleIndex[finding.check], line: descriptor.line ?? 1,
-                    text: text, properties: ["deployment": .string(descriptor.label), "artifact": .string(finding.artifact), "path": .string(finding.path)]))
+                    text: text, properties: ["deployment": .string(descriptor.label), "artifact": .string(finding.artifact), "path": .string(finding.path)],
+                    related: related))
             }
         }
         for judged in outcome.projectFindings + outcome.configurationFindings {
@@ -123,22 +130,26 @@ struct SarifReport: Reporter {
 
     /// A project scan's results point at the function's line in the descriptor (`line`), their `text` naming the
     /// function and the artifact, with `properties`.
+    /// `related`: the other files of a finding about several (one cause, one finding), each with what the check said
+    /// of it, as the result's related locations.
     func result(
-        _ judged: JudgedFinding, location: Location, ruleIndex: Int?, line: Int = 1, text: String? = nil, properties extra: [String: JSONValue] = [:]
+        _ judged: JudgedFinding, location: Location, ruleIndex: Int?, line: Int = 1, text: String? = nil, properties extra: [String: JSONValue] = [:],
+        related: [(Location, String)] = []
     ) -> JSONValue {
         let finding = judged.finding
-        var artifactLocation: [String: JSONValue] = ["uri": .string(location.uri)]
-        if location.base { artifactLocation["uriBaseId"] = .string("%SRCROOT%") }
+        let sameCause = GroupedFinding.sameCause(finding).map { "\n\n" + Self.sentence($0) + " (related locations)" } ?? ""
         var fields: [String: JSONValue] = [
             "ruleId": .string(finding.check),
             "level": .string(Self.level(finding.severity)),
-            "message": .object(["text": .string(text ?? "\(finding.message)\n\nFix: \(finding.fix)")]),
-            "locations": .array([.object(["physicalLocation": .object([
-                "artifactLocation": .object(artifactLocation),
-                "region": .object(["startLine": .int(line)]),
-            ])])]),
+            "message": .object(["text": .string(text ?? "\(finding.message)\(sameCause)\n\nFix: \(finding.fix)")]),
+            "locations": .array([.object(["physicalLocation": Self.physical(location, line: line)])]),
             "partialFingerprints": .object([Self.fingerprintKey: .string(judged.identity.fingerprint)]),
         ]
+        if !related.isEmpty {
+            fields["relatedLocations"] = .array(related.enumerated().map { index, pair in
+                .object(["id": .int(index + 1), "physicalLocation": Self.physical(pair.0, line: 1), "message": .object(["text": .string(pair.1)])])
+            })
+        }
         if let ruleIndex { fields["ruleIndex"] = .int(ruleIndex) }
         if !extra.isEmpty { fields["properties"] = .object(extra) }
         if let suppression = judged.suppression {
@@ -154,6 +165,17 @@ struct SarifReport: Reporter {
             ])])
         }
         return .object(fields)
+    }
+
+    static func physical(_ location: Location, line: Int) -> JSONValue {
+        var artifactLocation: [String: JSONValue] = ["uri": .string(location.uri)]
+        if location.base { artifactLocation["uriBaseId"] = .string("%SRCROOT%") }
+        return .object(["artifactLocation": .object(artifactLocation), "region": .object(["startLine": .int(line)])])
+    }
+
+    /// A sentence of a message: its first letter a capital, a full stop at its end.
+    static func sentence(_ text: String) -> String {
+        (text.prefix(1).uppercased() + text.dropFirst()) + "."
     }
 
     static func level(_ severity: Severity) -> String {

@@ -111,6 +111,9 @@ struct TextReporter: Reporter {
                 currentPath = finding.path
             }
             lines.append("    \(style.severity(finding.severity))[\(finding.check)] \(SafeText.escaped(finding.message))")
+            if let sameCause = GroupedFinding.sameCause(finding) {
+                lines.append("      \(SafeText.escaped(sameCause))\(finding.otherFiles.count > GroupedFinding.pathsShown ? " (--format json lists every file)" : "")")
+            }
             if let first = fixShownAt[finding.fix] {
                 lines.append("      fix: same as for \(first) above")
             } else {
@@ -128,8 +131,11 @@ struct TextReporter: Reporter {
         var line = "\(errors) \(errors == 1 ? "error" : "errors"), \(warnings) \(warnings == 1 ? "warning" : "warnings") in \(artifacts) \(artifacts == 1 ? "artifact" : "artifacts")"
         if let target { line += " for \(target.name) (\(target.runtimeLabel), \(RuntimeView(target: target).libc))" }
         let counts = checks.map(\.id).compactMap { id -> String? in
-            let count = reported.filter { $0.check == id }.count
-            return count == 0 ? nil : "\(id) \(count)"
+            let found = reported.filter { $0.check == id }
+            guard !found.isEmpty else { return nil }
+            // One cause in many files is one finding; the files are counted beside it.
+            let files = found.map(\.fileCount).reduce(0, +)
+            return files > found.count ? "\(id) \(found.count) (\(files) files)" : "\(id) \(found.count)"
         }
         if !counts.isEmpty { line += "; by check: " + counts.joined(separator: ", ") }
         return line

@@ -41,7 +41,10 @@ import Testing
         let result = try Shiplint.run(["scan", folder, "--target", target, "--format", "json"])
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
         return (json["artifacts"] as? [[String: Any]] ?? []).flatMap { artifact in
-            (artifact["findings"] as? [[String: Any]] ?? []).filter { $0["check"] as? String == "node-abi-mismatch" }.compactMap { $0["path"] as? String }
+            // Every file of each finding (one cause in several files of a package is one finding listing them).
+            (artifact["findings"] as? [[String: Any]] ?? []).filter { $0["check"] as? String == "node-abi-mismatch" }.flatMap { finding in
+                (finding["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            }
         }.sorted()
     }
 

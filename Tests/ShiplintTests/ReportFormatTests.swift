@@ -114,7 +114,8 @@ import Testing
     /// repository) and python3's jsonschema are here; `make ci-formats` does the same in a scratch venv.
     @Test(.enabled(if: SchemaValidator.available, "needs ../shared/reference/sarif-schema-2.1.0.json and python3 with jsonschema"))
     func sarifValidatesAgainstTheSchema() throws {
-        for (artifact, target) in [("function-windows.zip", "aws-lambda-python3.13-x86_64"), ("function-glibc228.zip", "aws-lambda-python3.11-x86_64")] {
+        for (artifact, target) in [("function-windows.zip", "aws-lambda-python3.13-x86_64"), ("function-glibc228.zip", "aws-lambda-python3.11-x86_64"),
+                                  ("grouped/function.zip", "aws-lambda-python3.13-x86_64")] {
             let result = try Shiplint.run(["scan", "fixtures/artifacts/" + artifact, "--target", target, "--no-config", "--format", "sarif"])
             let problems = try SchemaValidator.validate(result.stdout)
             #expect(problems.isEmpty, "\(artifact): \(problems)")
