@@ -228,7 +228,10 @@ def verdict(fact: dict, judgement: dict) -> dict:
         binaries[harmless(binary["path"])] = (binary["format"] if binary.get("problem") is None else None, binary["size"])
     findings = {}
     for finding in judgement["findings"]:
-        findings.setdefault(harmless(finding["path"]), []).append((finding["check"], finding["severity"], finding["message"]))
+        # One cause in several files is one finding listing them (`files`, the first included, each with its message).
+        for file in finding.get("files") or [{"path": finding["path"], "message": finding["message"]}]:
+            findings.setdefault(harmless(file.get("path") or ""), []).append(
+                (finding["check"], finding["severity"], file.get("message", finding["message"])))
     return {"listing": listing, "links": links, "binaries": binaries, "findings": findings,
             "errors": sum(1 for f in judgement["findings"] if f["severity"] == "error")}
 
