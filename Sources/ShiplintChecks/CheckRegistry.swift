@@ -44,6 +44,7 @@ public enum CheckRegistry {
         .uploadTooLarge,
         .imageTooLarge,
         .unreadableEntry,
+        .extractionMismatch,
         .runtimeDeprecated,
         .deploymentNotChecked,
     ]

@@ -8,6 +8,9 @@ public struct Binary: Sendable {
     /// Nil when the file could not be read as a binary; `problem` then says why.
     public let facts: BinaryFacts?
     public let problem: String?
+    /// For a link judged by what it points to (an extractor writes the link, the runtime loads the target): the
+    /// target's path in the artifact.
+    public var linkTarget: String?
 
     public init(path: String, size: Int64, mode: UInt32?, facts: BinaryFacts?, problem: String?) {
         self.path = path

@@ -195,7 +195,7 @@ struct FunctionReader {
         if let cached = artifacts[path] { return cached }
         let result: Result<Artifact, ScanError>
         do throws(ReadError) {
-            result = .success(try ArtifactReader(limits: request.limits).read(path: path))
+            result = .success(try ArtifactReader(limits: request.limits, metadata: .checks).read(path: path))
         } catch {
             result = .failure(ScanError(error.description))
         }

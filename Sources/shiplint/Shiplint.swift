@@ -253,7 +253,7 @@ struct ReadingOptions: ParsableArguments {
             progress.reading("reading \(what) (\(first == last ? "\(first)" : "\(first)-\(last)") of \(total ?? paths.count))",
                              totalBytes: ProgressLine.totalSize(of: paths))
         }
-        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount), metadata: .checks)
         var artifacts: [Artifact] = []
         for result in reader.read(paths: paths) {
             switch result {

@@ -35,7 +35,7 @@ struct RuntimeFiles {
         mounted += layers.enumerated().map { ($0.element, runtime.root(of: .layer($0.offset + 1))) }
         var objectsByPath: [String: Object] = [:]
         var order: [String] = []
-        let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .encryptedEntry, .artifactTooLarge]
+        let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .readerLimit, .encryptedEntry, .artifactTooLarge]
         // JNI libraries the runtime's JVM picks out of a JAR: the library's loader copies the one for its platform to
         // `/tmp` and loads it there, so its own needs are looked up like any library's (other platforms' copies
         // never load). Keyed by artifact, then path inside it.
