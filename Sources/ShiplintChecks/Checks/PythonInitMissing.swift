@@ -12,16 +12,19 @@ extension Check {
             A module renamed after it was built (`_speedups` became `speedups`), a library copied under a module's \
             name, or a build whose init function was not exported (a version script or `-fvisibility=hidden` \
             without `PyMODINIT_FUNC`) fails every import with `ImportError: dynamic module does not define module \
-            export function (PyInit__speedups)`.
+            export function (PyInit__speedups)`. A file that calls nothing of CPython's C API is not an extension \
+            module whatever its name: it is a plain library that the package opens with ctypes or cffi (pycryptodome's \
+            `Crypto/Cipher/_raw_aes.abi3.so`), no import looks for its `PyInit_`, and this check stays silent.
 
             Fix: rebuild the module under the name it is imported by (the `name` of its `Extension`, or the \
             `PyModuleDef` name and `PyInit_<name>` function in its source), or rename the file back; export \
             `PyInit_<name>` with `PyMODINIT_FUNC`.
             """,
         examples: [
-            CheckExample("renamed module", binary: SampleBinary.elf("pkg/speedups.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyInit__speedups", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/speedups.cpython-313-x86_64-linux-gnu.so", mentions: "dynamic module does not define module export function (PyInit_speedups)"),
-            CheckExample("abi3 module without exports", binary: SampleBinary.elf("pkg/_native.abi3.so"), target: "aws-lambda-python3.12-x86_64", fires: true, at: "pkg/_native.abi3.so", mentions: "(PyInit__native)"),
+            CheckExample("renamed module", binary: SampleBinary.elf("pkg/speedups.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyInit__speedups", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function), DynamicSymbol(name: "PyModule_Create2", version: nil, versionFile: nil, isDefined: false, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/speedups.cpython-313-x86_64-linux-gnu.so", mentions: "dynamic module does not define module export function (PyInit_speedups)"),
+            CheckExample("abi3 module without exports", binary: SampleBinary.elf("pkg/_native.abi3.so", symbols: [DynamicSymbol(name: "PyModule_Create2", version: nil, versionFile: nil, isDefined: false, isWeak: false, kind: .function)]), target: "aws-lambda-python3.12-x86_64", fires: true, at: "pkg/_native.abi3.so", mentions: "(PyInit__native)"),
             CheckExample("exports its PyInit_", binary: SampleBinary.elf("pkg/_speedups.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyInit__speedups", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("a ctypes library under a module's name (pycryptodome)", binary: SampleBinary.elf("Crypto/Cipher/_raw_aes.abi3.so", symbols: [DynamicSymbol(name: "memcpy", version: "GLIBC_2.17", versionFile: "libc.so.6", isDefined: false, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-arm64", fires: false),
             CheckExample("a library, not a module", binary: SampleBinary.elf("pkg/libfoo.so.1"), target: "aws-lambda-python3.13-x86_64", fires: false),
         ]
     ) { context in
@@ -36,6 +39,10 @@ extension Check {
             isASCII ? bytes.elementsEqual(wanted.utf8) : bytes.starts(with: wanted.utf8)
         }
         guard !exported else { return nil }
+        // An extension module calls CPython (PyModule_Create2, PyModuleDef_Init, …); a file that imports nothing of
+        // its API is a library loaded with ctypes or cffi under a module-like name, and nothing imports it.
+        let callsCPython = elf.symbols.containsName(defined: false) { $0.starts(with: "Py".utf8) || $0.starts(with: "_Py".utf8) }
+        guard callsCPython else { return nil }
         let dotted = context.runtime.importName(ofModule: name.module, at: context.binary.path, in: context.role)
         let shown = isASCII ? wanted : "PyInitU_… for the non-ASCII name \(name.module)"
         return Verdict(
