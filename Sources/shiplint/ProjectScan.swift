@@ -103,11 +103,11 @@ extension Scan {
     /// status 2.
     func recordedBaseline(_ configuration: ProjectConfiguration?) throws -> (file: String, baseline: Baseline)? {
         guard let baseline else { return nil }
-        do {
+        do throws(ConfigurationError) {
             // Bounded like any baseline; read as a baseline first (the strict reader, bounded memory), and only
             // what is not one is tried as a previous scan's report.
             let bytes = try Baseline.bytes(file: baseline)
-            do {
+            do throws(ConfigurationError) {
                 return (baseline, try Baseline.parse(bytes, file: baseline))
             } catch let notBaseline {
                 let data = Data(bytes)
