@@ -138,7 +138,7 @@ public enum ErrorText {
 
     /// The phrases whose patterns begin with literal text: a backtracking engine tries them at each position but
     /// fails at once where the text is not there, so they stay linear. Compiled once.
-    private struct Pattern: @unchecked Sendable {
+    private struct Pattern: Sendable {
         let regex: NSRegularExpression
         /// Literal text every match holds (ASCII case aside when `ignoringCase`): without it the line is not searched.
         let phrase: String
@@ -202,6 +202,14 @@ public enum ErrorText {
     /// first and the name read backwards (`LineScan`); the rest start with literal text.
     static func signals(inLine line: String) -> [ErrorSignal] {
         let scan = LineScan(line)
+        var result = loaderSignals(line, scan)
+        result += packageSignals(line, scan)
+        programSignals(line, scan, into: &result)
+        return result
+    }
+
+    /// What the dynamic loader and the import system say: modules, libraries, versions, ELF refusals, symbols.
+    private static func loaderSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
         var result: [ErrorSignal] = []
         if let m = noModule.firstMatch(in: line, scan) {
             let module = m[1].hasSuffix(".") ? String(m[1].dropLast()) : m[1]
@@ -244,6 +252,12 @@ public enum ErrorText {
         if scan.contains("cannot enable executable stack") {
             result.append(.executableStack(path: scan.sharedObjectPath(fromSlash: false)))
         }
+        return result
+    }
+
+    /// Packages and files another runtime's code asks for: Node packages and addons, programs it starts, Prisma engines.
+    private static func packageSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
+        var result: [ErrorSignal] = []
         // Node's CommonJS and ES module resolvers; a relative path is the handler, not a package. Rollup names the
         // package without quotes (`Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug …`).
         if let m = cannotFindQuoted.firstMatch(in: line, scan) ?? cannotFindBare.firstMatch(in: line, scan) {
@@ -274,6 +288,12 @@ public enum ErrorText {
         if let m = prisma.firstMatch(in: line, scan) {
             result.append(.prismaEngine(platform: m[1]))
         }
+        return result
+    }
+
+    /// Files the runtime cannot run or read, and the Ruby, Java and .NET loaders' words; the entrypoint last (it
+    /// is one signal with a permission or exec failure already found in `result`).
+    private static func programSignals(_ line: String, _ scan: LineScan, into result: inout [ErrorSignal]) {
         var deniedPath: String?
         if let m = spawnEACCES.firstMatch(in: line, scan) {
             deniedPath = m[1]
@@ -324,6 +344,5 @@ public enum ErrorText {
             let detail = requestId.regex.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "")
             result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))
         }
-        return result
     }
 }
