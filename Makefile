@@ -8,7 +8,7 @@ DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
 APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
 
-.PHONY: all deps build debug test unit conformance ci-formats docs-test soak soak-ci soak-lock bench fixtures demo install clean fuzz fuzz-slice
+.PHONY: all deps build debug test unit conformance corpus ci-formats docs-test soak soak-ci soak-lock differential differential-elf differential-archives bench debian-natives fixtures demo install clean fuzz fuzz-slice
 
 all: build
 
@@ -34,7 +34,7 @@ debug: deps
 	$(SWIFT) build --product shiplint
 
 # The whole suite. The Swift tests run the debug binary end to end, so it is built first.
-test: unit differential-elf conformance ci-formats docs-test soak-ci dist-test fuzz-slice
+test: unit differential-elf differential-archives conformance corpus ci-formats docs-test soak-ci dist-test fuzz-slice
 
 # libFuzzer harnesses (Fuzz/, a separate package: address sanitizer and coverage on every module, built in
 # .build-fuzz) for the binary readers, archives, images, descriptors, configuration, baselines and explain's text
@@ -60,10 +60,18 @@ unit: debug
 # Then real deployments: `sam build` and a CDK app synthesised with aws-cdk-lib (tools cached in ~/.cache/shiplint).
 # Then the Python differential: real cp311 wheels (and variants) imported by this machine's CPython 3.11 and scanned
 # against `shiplint targets capture` of this machine: import failure <=> error.
+# Then `shiplint repair` on real broken builds, pip asking PyPI for the wheels that fit (skipped, and said, offline).
 conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/check.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/deployments.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/python_differential.py
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/repair.py
+
+# explain on real error texts from public issues, each against an artifact that reproduces it (Tests/corpus/README.md):
+# right file, right cause, a fix that works on Lambda. Wheels cached like conformance/; says plainly what it skipped.
+corpus: debug
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout/cases.json
 
 # SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).
@@ -93,13 +101,26 @@ N ?= 1000000
 differential-elf: debug
 	$(PYTHON) differential/elf/run.py --shiplint $(DEBUG_BIN) --variants 20000 --kinds identity,decoy,strings,truncation
 
+# The archive differential test (differential/archives/run.py): ZIP and tar variants extracted by Info-ZIP unzip,
+# Python's zipfile, tarfile and GNU tar (shut in a mount namespace) and read by shiplint; every difference that is not
+# a finding fails and is saved in differential/archives/failures. `make differential-archives` is the slice `make test` runs.
+differential-archives: debug
+	@command -v unzip >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq unzip >/dev/null; }
+	$(PYTHON) differential/archives/run.py --shiplint $(DEBUG_BIN) --variants 5000
+
 differential: build
 	$(PYTHON) differential/elf/run.py --shiplint $(RELEASE_BIN) --variants $(N) --batch 20000 --progress --show 20
+	$(PYTHON) differential/archives/run.py --shiplint $(RELEASE_BIN) --variants $(N)
 
 # Speed and memory against auditwheel, lddtree and scanelf on the same real wheels, as ratios (not part of `test`);
 # and the release's size (the executable `make dist` wrote).
 bench: build dist
 	$(PYTHON) bench/run.py
+
+# Real JNI JARs and a .NET runtimes/<rid>/native publish from Debian 12's packages, cached in .build/debian-natives
+# (pinned .debs; the unit tests build it on first use and skip, saying why, when the Debian archive is unreachable).
+debian-natives:
+	python3 fixtures/src/runtimes/debian_natives.py .build/debian-natives
 
 # Rebuilds the committed test binaries and archives (needs the Swift toolchain's clang and lld).
 fixtures:

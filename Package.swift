@@ -68,11 +68,17 @@ let package = Package(
             name: "ShiplintScan",
             dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintPolicy", "ShiplintDeployments"]
         ),
+        // `shiplint repair`: the distributions of a Python package that break on a target replaced, in a copy, by wheels
+        // that fit it (asked of pip); the copy judged again.
+        .target(
+            name: "ShiplintRepair",
+            dependencies: ["ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintPolicy"]
+        ),
         .executableTarget(
             name: "shiplint",
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports",
-                "ShiplintPolicy", "ShiplintDeployments", "ShiplintScan", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ShiplintPolicy", "ShiplintDeployments", "ShiplintScan", "ShiplintRepair", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Build tool: turns rules/*.toml into a Swift source so built-in targets ship inside the binary.
@@ -82,7 +88,7 @@ let package = Package(
             name: "ShiplintTests",
             dependencies: [
                 "ShiplintFacts", "ShiplintReading", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome", "ShiplintReports", "ShiplintPolicy",
-                "ShiplintDeployments", "ShiplintScan",
+                "ShiplintDeployments", "ShiplintScan", "ShiplintRepair",
             ],
             // Golden reports are read from the repository by path, not bundled as resources.
             exclude: ["Goldens"]

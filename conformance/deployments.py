@@ -16,6 +16,8 @@ Usage: python3 conformance/deployments.py [--scratch DIR]
   (`Code.from_asset`, python3.12 x86_64 and python3.13 arm64) sharing one layer that holds an x86_64 shared library,
   synthesised with `python app.py` into cdk.out/. Each function must be judged against its own target: wrong-arch
   on the layer for the arm64 function only; a wrong handler on one function only; `--function` narrows the scan.
+- *-matrix-*: "what breaks if I move?": the SAM build and the CDK app scanned with `--to python3.13-arm64`, each
+  function judged against its own target and against python3.13 arm64 in one run (JSON schema 3, Markdown).
 
 The tools are installed from PyPI into cached virtual environments under ~/.cache/shiplint/ (reused when present).
 A case whose tool cannot be had (no network for PyPI, no python3.11, no node) says so in a `skip NAME: reason` line;
@@ -315,6 +317,68 @@ def case_cdk_wrong_handler_and_function_filter(binary, scratch):
     expect(len(names) == 1 and names[0].startswith("ShiplintDemo/X86Function"), "--function X86Function scanned %s" % names)
 
 
+# ------------------------------------------------------------------------------------------------ migration matrix
+
+def matrix_json(binary, arguments, cwd, statuses=(0, 1)):
+    """`scan ARGS --format json` with several targets: schema 3, one row per deployment, one cell per column."""
+    status, document = scan_json(binary, arguments, cwd, statuses)
+    expect(document.get("schema") == 3, "schema %s, expected the matrix's 3" % document.get("schema"))
+    return status, document
+
+
+def cell(document, function, column):
+    for row in document["rows"]:
+        if row["deployment"].split("/")[-1].startswith(function) or ("/" + function) in row["deployment"]:
+            for item in row["cells"]:
+                if item["column"] == column:
+                    return item
+    raise Failed("no cell %s × %s in %s" % (function, column, [(r["deployment"], [c["column"] for c in r["cells"]]) for r in document["rows"]]))
+
+
+def checks_on(findings_list):
+    return sorted({(f["check"], f["path"]) for f in findings_list})
+
+
+def case_sam_matrix_to_python313_arm64(binary, scratch):
+    """"What breaks if I move?" for the real `sam build` (python3.11 x86_64, PyYAML's cp311 x86_64 extension):
+    holds where it is; on python3.13 arm64 the extension is for the wrong architecture and CPython; --require all
+    makes that the exit status."""
+    project = sam_project(scratch)
+    status, document = matrix_json(binary, [".aws-sam/build", "--to", "python3.13-arm64"], project)
+    current = cell(document, "HelloFunction", document["columns"][0]["name"])
+    moved = cell(document, "HelloFunction", "python3.13-arm64")
+    expect(current["target"]["name"] == "aws-lambda-python3.11-x86_64" and current["status"] == "holds", "current column %s %s" % (current["target"], current["status"]))
+    expect(moved["target"]["name"] == "aws-lambda-python3.13-arm64" and moved["status"] == "breaks", "python3.13-arm64 column %s %s" % (moved["target"], moved["status"]))
+    broken = checks_on(moved["breaking"])
+    expect(any(check == "wrong-arch" and path.startswith("yaml/_yaml.cpython-311-x86_64-linux-gnu") for check, path in broken),
+           "no wrong-arch on yaml/_yaml…so on python3.13-arm64: %s" % broken)
+    expect(any(check == "python-abi-mismatch" and path.startswith("yaml/_yaml.cpython-311") for check, path in broken),
+           "no python-abi-mismatch on yaml/_yaml…so on python3.13-arm64: %s" % broken)
+    expect(set(broken) <= set(checks_on(moved["new"])), "every breaking finding should be new against the current column: new %s" % checks_on(moved["new"]))
+    expect(status == 0, "exit %d: only the current column (which holds) is required by default" % status)
+    status, _ = matrix_json(binary, [".aws-sam/build", "--to", "python3.13-arm64", "--require", "all"], project)
+    expect(status == 1, "exit %d with --require all" % status)
+    markdown = shiplint(binary, ["scan", ".aws-sam/build", "--to", "python3.13-arm64", "--format", "markdown", "--today", TODAY, "--no-config"], project)
+    expect(markdown.returncode == 0 and "| HelloFunction" in markdown.stdout.replace("`", "") and "python3.13-arm64" in markdown.stdout,
+           "Markdown matrix: exit %d %s" % (markdown.returncode, markdown.stdout[:400]))
+
+
+def case_cdk_matrix_to_python313_arm64(binary, scratch):
+    """The CDK app's two functions moved to python3.13 arm64, each from its own target: the x86_64 function holds
+    where it is and breaks on arm64 (its layer's x86_64 library); the arm64 function breaks on both, nothing new."""
+    app = cdk_assembly(scratch, "cdk-app-matrix", "main.handler")
+    status, document = matrix_json(binary, ["cdk.out", "--to", "python3.13-arm64"], app)
+    current = document["columns"][0]["name"]
+    x86_now, x86_moved = cell(document, "X86Function", current), cell(document, "X86Function", "python3.13-arm64")
+    arm_now, arm_moved = cell(document, "ArmFunction", current), cell(document, "ArmFunction", "python3.13-arm64")
+    expect(x86_now["target"]["name"] == "aws-lambda-python3.12-x86_64" and x86_now["status"] == "holds", "X86Function now: %s %s" % (x86_now["target"], x86_now["status"]))
+    expect(x86_moved["target"]["name"] == "aws-lambda-python3.13-arm64" and x86_moved["status"] == "breaks", "X86Function moved: %s %s" % (x86_moved["target"], x86_moved["status"]))
+    expect(("wrong-arch", "python/native/libnative.so") in checks_on(x86_moved["new"]), "X86Function moved, new: %s" % checks_on(x86_moved["new"]))
+    expect(arm_now["target"]["name"] == "aws-lambda-python3.13-arm64" and arm_now["status"] == "breaks", "ArmFunction now: %s" % arm_now["status"])
+    expect(arm_moved["status"] == "breaks" and not arm_moved["new"] and not arm_moved["gone"], "ArmFunction moved to where it is: new %s gone %s" % (arm_moved["new"], arm_moved["gone"]))
+    expect(status == 1, "exit %d: the current column breaks (ArmFunction)" % status)
+
+
 # ------------------------------------------------------------------------------------------------ report formats
 
 VALIDATE_SARIF = """
@@ -364,12 +428,15 @@ CASES = [
     ("sam-sarif-template-line", case_sam_sarif_points_at_template),
     ("cdk-each-function-its-own-target", case_cdk_each_function_its_own_target),
     ("cdk-wrong-handler-and-function-filter", case_cdk_wrong_handler_and_function_filter),
+    ("sam-matrix-python3.11-x86_64-to-python3.13-arm64", case_sam_matrix_to_python313_arm64),
+    ("cdk-matrix-to-python3.13-arm64", case_cdk_matrix_to_python313_arm64),
 ]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scratch", help="working folder (default: a temporary one, removed at the end)")
+    parser.add_argument("--only", action="append", default=[], help="run only this case (repeatable)")
     options = parser.parse_args()
     binary = os.path.abspath(os.environ.get("SHIPLINT") or os.path.join(REPO_ROOT, ".build", "debug", "shiplint"))
     if not os.access(binary, os.X_OK):
@@ -379,6 +446,8 @@ def main():
     passed = failed = skipped = 0
     try:
         for name, case in CASES:
+            if options.only and name not in options.only:
+                continue
             try:
                 case(binary, scratch)
                 print("ok %s" % name)

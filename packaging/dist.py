@@ -5,8 +5,8 @@ Usage: python3 packaging/dist.py [--skip-build]
 
 1. Static link. SwiftPM reads libelf.pc, libarchive.pc and zlib.pc itself (it does not run pkg-config, and it ignores
    Libs.private), so this writes its own three .pc files into .build-dist/pkgconfig: the same Cflags, and Libs that
-   are `pkg-config --static --libs-only-l` of libelf, libarchive and libxml-2.0 (Foundation's XML, used by the JUnit
-   writer), pointing with -L at .build-dist/static-libs, a folder holding only the static archives (libelf.a,
+   are `pkg-config --static --libs-only-l` of libelf and libarchive, pointing with -L at .build-dist/static-libs, a
+   folder holding only the static archives (libelf.a,
    libarchive.a, libzstd.a …). The linker searches that folder first and finds no .so there. The Swift runtime and
    Foundation come from `--static-swift-stdlib`; glibc (libc, libm, the loader) stays dynamic. A static archive
    that is missing is an error naming the Debian package.
@@ -66,7 +66,10 @@ DEBIAN_PACKAGE = {
     "deflate": "libdeflate-dev", "lzma": "liblzma-dev", "zstd": "libzstd-dev", "lz4": "liblz4-dev", "bz2": "libbz2-dev", "xml2": "libxml2-dev",
     "icui18n": "libicu-dev", "icuuc": "libicu-dev", "icudata": "libicu-dev", "stdc++": "libstdc++-12-dev",
 }
-PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive", "libxml-2.0"], "zlib": ["zlib"], "libdeflate": ["libdeflate"]}
+# libarchive's list names libxml2 (its xar reader, which shiplint does not enable: no member of libxml2 is pulled in).
+# libxml2's own list (ICU) is left out on purpose: FoundationXML is not linked (JUnit is written by ShiplintReports'
+# XMLTree), and a change that pulls libxml2 in again then fails to link here instead of growing the executable.
+PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive"], "zlib": ["zlib"], "libdeflate": ["libdeflate"]}
 
 
 def say(text):
@@ -161,9 +164,8 @@ def prepare_floor_link(zig, machine):
 
     compat = compile_object(os.path.join(HERE, "floor", "glibc_compat.c"), "glibc_compat.o")
     first = []
-    # Foundation's ICU data reduced; Debian's (reached only through libxml2's converters) empty.
-    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), [], "foundation-icu"),
-                                   (static_archive("icudata"), ["--keep-none"], "debian-icu")):
+    # Foundation's ICU data reduced (Debian's ICU is not linked: libxml2 was its only user).
+    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), [], "foundation-icu"),):
         if archive is None or not os.path.exists(archive):
             continue
         assembly = os.path.join(FLOOR_DIR, name + ".S")

@@ -310,12 +310,21 @@ def fix_for(s: str, section: str, os_: OS, *, python: bool, arch: str) -> str:
     if s in CODECS:
         return (f"{s} is an image codec library that Lambda does not have: use a build that bundles it (the PyPI wheels "
                 f"of Pillow and opencv-python-headless, the prebuilt binaries of sharp), or ship {s} {LAYER}.")
-    if s == "libpq.so.5":
+    # Python's runtimes get Python's packages; the others (a Ruby gem, a Node addon, a Go or Rust binary) the library.
+    if s == "libpq.so.5" and python:
         return ("psycopg2 built from source (or another PostgreSQL client) links the system libpq, which Lambda does "
                 f"not have: install psycopg2-binary or psycopg[binary], which bundle it, or ship libpq.so.5 {LAYER}.")
-    if s.startswith(("libmysqlclient", "libmariadb")):
+    if s == "libpq.so.5":
+        return ("A PostgreSQL client built against the system libpq (the pg gem, pg-native, a binary linked to it) "
+                f"needs libpq.so.5, which Lambda does not have: ship libpq.so.5 and the libraries it needs, copied from the "
+                f"image the client was built in, {LAYER}, or use a client that does not link libpq.")
+    if s.startswith(("libmysqlclient", "libmariadb")) and python:
         return (f"mysqlclient and other MySQL/MariaDB clients built from source link {s}, which Lambda does not have: "
                 f"use a pure-Python driver such as PyMySQL or mysql-connector-python, or ship {s} {LAYER}.")
+    if s.startswith(("libmysqlclient", "libmariadb")):
+        return (f"A MySQL/MariaDB client built against the system library (the mysql2 gem, a native addon, a binary "
+                f"linked to it) needs {s}, which Lambda does not have: ship {s} and the libraries it needs, copied from the "
+                f"image the client was built in, {LAYER}, or use a client that does not link it.")
     if s == "libodbc.so.2":
         return ("pyodbc needs the unixODBC driver manager, which Lambda does not have: ship libodbc.so.2 and your "
                 f"ODBC driver {LAYER}.")
@@ -851,8 +860,71 @@ def node_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
     return name, "\n".join(parts)
 
 
-LATER = ("How this language loads native code (issue 27: JNI libraries inside JARs, Ruby gem extensions and their "
-         "Ruby ABI, .NET runtimes/<rid>/native) is not judged yet; its keys will go in a table of their own here.")
+@functools.cache
+def read_language_listing(ref: Path) -> dict[tuple[str, str], dict[str, tuple[str, str]]]:
+    """language-runtimes.txt: (runtime, Lambda arch) -> {key: (value, path read)}, and each section's listing date."""
+    sections: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    current = None
+    for raw in listing_path(ref, "language-runtimes.txt").read_text().splitlines():
+        line = raw.strip()
+        m = re.fullmatch(r"# --- (\S+) (x86_64|arm64) \(fs-\S+ of (\S+)\) ---", line)
+        if m:
+            current = (m.group(1), m.group(2))
+            sections[current] = {}
+            LANGUAGE_DATES[current] = m.group(3)
+        elif line and not line.startswith("#") and current is not None:
+            key, value, source = line.split()
+            sections[current][key] = (value, source)
+    return sections
+
+
+LANGUAGE_DATES: dict[tuple[str, str], str] = {}
+
+
+def language_fact(ref: Path, rt: Runtime, arch: str, key: str) -> tuple[str, str]:
+    """(value, where it was read) of one fact of language-runtimes.txt, with the listing it came from."""
+    section = read_language_listing(ref).get((rt.id, LAMBDA_ARCH[arch]))
+    if section is None or key not in section:
+        raise SystemExit(f"rules/listings/language-runtimes.txt has no {key} for {rt.id} {LAMBDA_ARCH[arch]}")
+    value, path = section[key]
+    listing = f"dockerfiles/{rt.id}/fs-{LAMBDA_ARCH[arch]}.txt of {LANGUAGE_DATES[(rt.id, LAMBDA_ARCH[arch])]}"
+    return value, f"{path} in rules/listings/language-runtimes.txt (shogo82148/docker-lambda {listing})"
+
+
+# What the .NET 8+ host resolves RID-specific assets (runtimes/<rid>/native, runtimes/<rid>/lib) for on Linux, most
+# specific first: Microsoft's breaking-change note "Host determines RID-specific assets" (.NET 8, learn.microsoft.com
+# dotnet/core/compatibility/deployment/8.0/rid-asset-list) lists linux-x64, linux, unix-x64, unix, any for a Linux x64
+# host; the host no longer reads the RID graph, so a distro RID (amzn.2023-x64) or linux-musl-x64 never matches.
+DOTNET_RIDS = {"x86_64": "x64", "aarch64": "arm64"}
+DOTNET_RID_SOURCE = ("the .NET host's portable RIDs for Linux, most specific first (Microsoft: 'Host determines "
+                     "RID-specific assets', .NET 8 breaking changes); linux-musl-*, osx-* and win-* never match")
+
+
+def language_tables(ref: Path, rt: Runtime, arch: str) -> list[str]:
+    """[java] / [ruby] / [dotnet]: what the language loads native code by (issue 27)."""
+    if rt.family == "java":
+        major = re.match(r"java(\d+)", rt.id).group(1)
+        return ["[java]", kv("version", major, "Java major version (the Lambda runtime id); the JVM picks a JNI library by "
+                                                "os.name / os.arch, which [platform] says"), ""]
+    if rt.family == "ruby":
+        release, release_source = language_fact(ref, rt, arch, "libruby")
+        folder, folder_source = language_fact(ref, rt, arch, "ruby-version-folder")
+        ruby_arch, arch_source = language_fact(ref, rt, arch, "ruby-arch")
+        return ["[ruby]",
+                kv("version", release, f"RUBY_VERSION: the numbers of {release_source}"),
+                kv("version-folder", folder, "RbConfig::CONFIG['ruby_version'], the folder of every gem path "
+                                             f"(vendor/bundle/ruby/{folder}, /opt/ruby/gems/{folder}): {folder_source}"),
+                kv("arch", ruby_arch, "RbConfig::CONFIG['arch'] = Gem::Platform.local, the name of the extensions folder "
+                                      f"(extensions/{ruby_arch}/{folder}): the folder holding rbconfig.rb, {arch_source}"),
+                ""]
+    if rt.family == "dotnet":
+        release, source = language_fact(ref, rt, arch, "dotnet-runtime")
+        rid = DOTNET_RIDS[arch]
+        return ["[dotnet]",
+                kv("version", release, f"Microsoft.NETCore.App: {source}"),
+                array("runtime-identifiers", [f"linux-{rid}", "linux", f"unix-{rid}", "unix", "any"], [DOTNET_RID_SOURCE], inline_max=5),
+                ""]
+    return []
 
 
 def layer_paths(rt: Runtime) -> list[str]:
@@ -870,7 +942,7 @@ def layer_paths(rt: Runtime) -> list[str]:
 
 
 def language_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
-    """Java, Ruby and .NET: OS, glibc, architecture and libraries; how the language loads native code is issue 27's."""
+    """Java, Ruby and .NET: OS, glibc, architecture and libraries, and what the language loads native code by."""
     extends = f"base/{rt.os.key}-{rt.family}-{arch}" if rt.family in FAMILY_BASES else f"base/{rt.os.key}-{arch}"
     name, head = target_head(rt.id, rt.os, arch, extends)
     paths = layer_paths(rt)
@@ -879,7 +951,7 @@ def language_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
         "[libraries]",
         *runtime_libraries(ref, rt, arch),
         "",
-        "# " + "\n# ".join(textwrap.wrap(LATER, 116)),
+        *language_tables(ref, rt, arch),
         *(["[package]", *paths] if paths else []),
         "",
     ])

@@ -365,7 +365,15 @@ public struct Check: Sendable {
         switch judgement {
         case .perBinary(let judge):
             context.artifact.binaries.compactMap { binary in
-                judge(BinaryContext(binary: binary, runtime: context.runtime, role: context.role)).map { LocatedVerdict(path: binary.path, verdict: $0) }
+                judge(BinaryContext(binary: binary, runtime: context.runtime, role: context.role)).map { verdict in
+                    // A link judged by its target's content: the message names the file it is.
+                    let said = binary.linkTarget.map {
+                        Verdict(
+                            verdict.message + " (this path is a link to '\($0)', which is what the runtime loads)", fix: verdict.fix,
+                            fact: verdict.fact, severity: verdict.severity)
+                    }
+                    return LocatedVerdict(path: binary.path, verdict: said ?? verdict)
+                }
             }
         case .perArtifact(let judge):
             judge(context)

@@ -112,8 +112,9 @@ struct GlibcLoaderRules {
                 }
             }
         }
-        // One mmap reserves the whole span: more than the 47-bit user address space (or a span that wraps) fails.
-        if !loader.loadSegments.isEmpty, loader.mappingLength > 0x7FFF_FFFF_F000 {
+        // One mmap reserves the whole span: more than the 47-bit user address space (or a span that wraps) fails, and
+        // so does an empty one (mmap of 0 bytes).
+        if !loader.loadSegments.isEmpty, loader.mappingLength > 0x7FFF_FFFF_F000 || loader.mappingLength == 0 {
             return Refusal(
                 message: "failed to map segment from shared object",
                 rule: "its PT_LOAD segments span 0x\(String(loader.mappingLength, radix: 16)) bytes of address space (the last one's end less the first one's start, in header order), more than a process has (elf/dl-map-segments.h)",
@@ -141,6 +142,17 @@ struct GlibcLoaderRules {
                 message: "object file has no dynamic section",
                 rule: sizes.isEmpty ? "no PT_DYNAMIC program header" : "a PT_DYNAMIC with p_filesz 0, as in a separate debuginfo file (glibc \(atLeast("2.35") ? "2.35 and later refuse any such segment" : "2.27 to 2.34 skip it"))",
                 fix: "Ship the library itself, not its separate debuginfo file (`objcopy --only-keep-debug` output), and link it with -shared.")
+        }
+        // elf/dl-map-segments.h: with holes between the segments, the rest of the reservation after the first one is
+        // made inaccessible up to the last one's start.
+        if loader.holeBeforeFirstLoadEnd {
+            return atLeast("2.36")
+                ? Refusal(
+                    message: "ELF load command address/offset not page-aligned",
+                    rule: "its PT_LOAD segments leave holes and the last one starts below the first one's end (glibc 2.36 and later check it, BZ #28838, elf/dl-map-segments.h)", fix: Self.rebuildFix)
+                : Refusal(
+                    message: "cannot change memory protections",
+                    rule: "its PT_LOAD segments leave holes and the last one starts below the first one's end: ld.so asks mprotect for a negative length, which fails (elf/dl-map-segments.h before glibc 2.36)", fix: Self.rebuildFix)
         }
         return nil
     }

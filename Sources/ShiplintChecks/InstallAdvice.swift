@@ -77,7 +77,26 @@ public struct InstallAdvice: Sendable {
         if runtime.family?.isOSOnly == true {
             return "Build it for \(arch.rawValue) Linux against glibc \(runtime.libc.version) or older. \(providedBuild())"
         }
+        if let language = languageRebuild() { return language }
         return "Build it for \(arch.rawValue)-unknown-linux-gnu against glibc \(runtime.libc.version) or older, e.g. inside the matching public.ecr.aws/lambda image."
+    }
+
+    /// How Java, Ruby and .NET get native code built for Lambda, in each ecosystem's words; nil for other runtimes.
+    func languageRebuild() -> String? {
+        let arch = runtime.architecture
+        switch runtime.family {
+        case .java:
+            let classifier = arch == .aarch64 ? "linux-aarch_64" : "linux-x86_64"
+            return "Depend on the library's Linux build for \(arch.rawValue) (the Maven classifier such as `\(classifier)`, or the artifact that bundles every platform) and package again with `mvn package` or `gradle buildZip`; the JNI library inside the JAR is picked by os.name and os.arch."
+        case .ruby:
+            let image = "public.ecr.aws/sam/build-\(target.platform.runtime ?? "ruby3.3")"
+            let platform = "\(arch.rawValue)-linux"
+            return "Install the gems for Lambda's platform: `bundle lock --add-platform \(platform)`, then `bundle config set --local path vendor/bundle && bundle install` inside the \(image) image, so native extensions are built for its Ruby and glibc."
+        case .dotnet:
+            return "Publish for Lambda's platform: `dotnet publish -c Release -r linux-\(arch.nodeCPU) --self-contained false` (or `dotnet lambda package`), so the package's runtimes/linux-\(arch.nodeCPU)/native library is the one deployed."
+        default:
+            return nil
+        }
     }
 
     /// Where an older toolchain is available for a glibc ceiling.

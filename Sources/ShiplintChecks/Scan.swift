@@ -161,6 +161,8 @@ public enum Scanner {
             return (min(severity, .warning), "if run, \(message) (\(runtimePath) is a program the runtime does not run by itself: not a bootstrap, an extension or on PATH)")
         case .otherPlatform(let sibling):
             return (min(severity, .note), "\(message); never used here: \(sibling) beside it is the copy built for this runtime")
+        case .notPicked(let reason):
+            return (min(severity, .note), "\(message); never loaded here: \(reason)")
         }
     }
 

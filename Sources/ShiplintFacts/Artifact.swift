@@ -40,6 +40,8 @@ public struct ArtifactProblem: Sendable, Equatable {
         case nestedArchiveTooLarge = "nested-archive-too-large"
         case encryptedEntry = "encrypted-entry"
         case unreadableEntry = "unreadable-entry"
+        /// Not read to the end because of a limit of shiplint's reader (not of the entry, not a cap the user sets).
+        case readerLimit = "reader-limit"
         case unreadableArchive = "unreadable-archive"
         /// A ZIP entry whose local header and central directory give different names.
         case nameMismatch = "name-mismatch"
@@ -53,6 +55,23 @@ public struct ArtifactProblem: Sendable, Equatable {
         case folderTooDeep = "folder-too-deep"
         /// A folder that could not be listed (permissions, I/O error); what is in it was not read.
         case unreadableFolder = "unreadable-folder"
+        /// A ZIP entry whose local header and central directory disagree on how its data is stored (method, CRC-32,
+        /// sizes): the extractors fail on it or read other bytes.
+        case headerMismatch = "header-mismatch"
+        // What an extractor writes differs from what the archive lists (judged by `extraction-mismatch`):
+        /// A name with a NUL byte, cut there by unzip and Python's zipfile.
+        case nameCutAtNul = "name-cut-at-nul"
+        /// An Info-ZIP Unicode Path extra field naming the entry otherwise: unzip writes that name, zipfile the other.
+        case unicodePath = "unicode-path"
+        /// A name whose bytes the extractors write differently (not UTF-8, or flagged UTF-8 and not).
+        case nameEncoding = "name-encoding"
+        /// An entry marked as a folder that holds data: the extractors write a file.
+        case directoryWithData = "directory-with-data"
+        /// Several entries with one name: the extractors write each in turn, the last one stays.
+        case duplicateName = "duplicate-name"
+        /// A ZIP that Python's zipfile refuses whole (a malformed extra field, an end-record signature in the comment)
+        /// while unzip reads it.
+        case refusedByZipfile = "refused-by-zipfile"
     }
 
     public let kind: Kind
@@ -64,6 +83,17 @@ public struct ArtifactProblem: Sendable, Equatable {
         self.kind = kind
         self.path = path
         self.message = message
+    }
+}
+
+extension ArtifactProblem.Kind {
+    /// Problems where the archive lists one thing and the extractors write another (`extraction-mismatch`), as
+    /// opposed to what shiplint could not read or trust (`unreadable-entry`).
+    public var isExtractionMismatch: Bool {
+        switch self {
+        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName, .refusedByZipfile: true
+        default: false
+        }
     }
 }
 

@@ -8,6 +8,9 @@ public struct Binary: Sendable {
     /// Nil when the file could not be read as a binary; `problem` then says why.
     public let facts: BinaryFacts?
     public let problem: String?
+    /// For a link judged by what it points to (an extractor writes the link, the runtime loads the target): the
+    /// target's path in the artifact.
+    public var linkTarget: String?
 
     public init(path: String, size: Int64, mode: UInt32?, facts: BinaryFacts?, problem: String?) {
         self.path = path
@@ -466,13 +469,17 @@ public struct PEFacts: Sendable, Equatable {
     public let isDLL: Bool
     /// Imported DLL names, in import-table order.
     public let imports: [String]
+    /// A .NET assembly of IL only (a CLI header whose flags say `COMIMAGE_FLAGS_ILONLY`): managed code, which the
+    /// .NET runtime compiles on any OS and architecture; no Windows native code to judge.
+    public let isManaged: Bool
 
-    public init(machine: UInt16, arch: String, bits: Int, isDLL: Bool, imports: [String]) {
+    public init(machine: UInt16, arch: String, bits: Int, isDLL: Bool, imports: [String], isManaged: Bool = false) {
         self.machine = machine
         self.arch = arch
         self.bits = bits
         self.isDLL = isDLL
         self.imports = imports
+        self.isManaged = isManaged
     }
 }
 

@@ -64,9 +64,13 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     public var unreadTables: [String]
     /// The bytes of address space ld.so reserves for the PT_LOAD segments at once (last end less first start).
     public var mappingLength: UInt64
-    /// DT_RELR is present: glibc 2.36 and later refuse it without a need of GLIBC_ABI_DT_RELR.
+    /// DT_RELR is present in an object glibc 2.36's check looks at (it has DT_VERNEED and needs a `libc.so.*`,
+    /// elf/dl-version.c): glibc 2.36 and later refuse it without a need of GLIBC_ABI_DT_RELR.
     public var usesRelr: Bool
     public var definitionHashMismatches: [HashMismatch]
+    /// The PT_LOAD segments leave holes and the last one starts below the first one's end (glibc 2.36 checks it,
+    /// BZ #28838; older ones pass mprotect a negative length, which fails).
+    public var holeBeforeFirstLoadEnd: Bool
 
     public static let pieFlag: UInt64 = 0x0800_0000
     public static let noOpenFlag: UInt64 = 0x40
@@ -77,8 +81,10 @@ public struct ElfLoaderFacts: Sendable, Equatable {
         loadSegments: [LoadSegment] = [LoadSegment(index: 0, offset: 0, address: 0, alignment: 0x1000)],
         dynamicFileSizes: [UInt64] = [0x150], flags1: UInt64 = 0, versionNeedRecordVersion: UInt16? = nil,
         versionDefinitionRecordVersion: UInt16? = nil, needHashMismatches: [HashMismatch] = [], definitionHashMismatches: [HashMismatch] = [],
-        failedAssertion: String? = nil, unreadTables: [String] = [], mappingLength: UInt64 = 0x4000, usesRelr: Bool = false
+        failedAssertion: String? = nil, unreadTables: [String] = [], mappingLength: UInt64 = 0x4000, usesRelr: Bool = false,
+        holeBeforeFirstLoadEnd: Bool = false
     ) {
+        self.holeBeforeFirstLoadEnd = holeBeforeFirstLoadEnd
         self.osABI = osABI
         self.abiVersion = abiVersion
         self.identPaddingIsZero = identPaddingIsZero

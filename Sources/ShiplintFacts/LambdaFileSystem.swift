@@ -9,6 +9,9 @@ public enum LambdaFileSystem {
     public static let layerRoot = "/opt"
     /// The managed runtime's own interpreter (`bin/`) and libraries (`lib/`, first on `LD_LIBRARY_PATH`).
     public static let runtimeRoot = "/var/lang"
+    /// The function's writable scratch space (`/tmp`): where a Java library copies the JNI library it picked from
+    /// its JAR before loading it.
+    public static let scratchRoot = "/tmp"
     /// Below a code root: the folder on `PATH` (from a layer: `/opt/bin`) and on `LD_LIBRARY_PATH` (`/var/task/lib`,
     /// `/opt/lib`).
     public static let executableFolder = "bin"

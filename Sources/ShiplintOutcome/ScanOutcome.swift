@@ -151,6 +151,17 @@ public struct ProjectDescription: Sendable {
     }
 }
 
+/// A finding as a baseline (or a previous scan's report) recorded it: its identity and its message then.
+public struct RecordedFinding: Sendable, Equatable {
+    public let identity: FindingIdentity
+    public let message: String
+
+    public init(identity: FindingIdentity, message: String) {
+        self.identity = identity
+        self.message = message
+    }
+}
+
 /// What `scan --baseline FILE` left out.
 public struct BaselineSummary: Sendable, Equatable {
     public let file: String
@@ -163,13 +174,17 @@ public struct BaselineSummary: Sendable, Equatable {
     public let unscanned: Int
     /// Entries of a version 1 baseline (matched on check, artifact and path only).
     public let legacy: Bool
+    /// The entries that no longer occur, in identity order (empty for a version 1 baseline, whose entries name no
+    /// fact): what a pull request fixed.
+    public let fixed: [RecordedFinding]
 
-    public init(file: String, known: Int, gone: Int, unscanned: Int = 0, legacy: Bool = false) {
+    public init(file: String, known: Int, gone: Int, unscanned: Int = 0, legacy: Bool = false, fixed: [RecordedFinding] = []) {
         self.file = file
         self.known = known
         self.gone = gone
         self.unscanned = unscanned
         self.legacy = legacy
+        self.fixed = fixed
     }
 
     public var sentence: String {

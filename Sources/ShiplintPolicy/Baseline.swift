@@ -85,15 +85,18 @@ public enum Baseline: Sendable, Equatable {
     public static let maximumBytes = 32 << 20
 
     public static func load(file: String) throws(ConfigurationError) -> Baseline {
-        let bytes: [UInt8]
+        try parse(try bytes(file: file), file: file)
+    }
+
+    /// The `--baseline` file's bytes, refused by its size (over `maximumBytes`) before any is read.
+    public static func bytes(file: String) throws(ConfigurationError) -> [UInt8] {
         do {
-            bytes = try TextFile.bytes(file, limit: maximumBytes)
+            return try TextFile.bytes(file, limit: maximumBytes)
         } catch .tooLarge(let size, let limit) {
             throw ConfigurationError(file: file, message: "\(size) bytes is over the \(TextFile.describe(limit)) a baseline may have; not read (a baseline that large hides more than anyone reviews: fix findings, or write it again with `shiplint baseline write`)")
         } catch {
             throw ConfigurationError(file: file, message: "cannot read the baseline (\(error.description)); `shiplint baseline write` makes one")
         }
-        return try parse(bytes, file: file)
     }
 
     public static func parse(_ data: Data, file: String, knownChecks: Set<String> = Baseline.knownChecks) throws(ConfigurationError) -> Baseline {
@@ -101,7 +104,7 @@ public enum Baseline: Sendable, Equatable {
     }
 
     /// The baseline in `bytes` (strict JSON, read by `BaselineJSON` straight into strings), every key checked.
-    static func parse(_ bytes: [UInt8], file: String, knownChecks: Set<String> = Baseline.knownChecks) throws(ConfigurationError) -> Baseline {
+    public static func parse(_ bytes: [UInt8], file: String, knownChecks: Set<String> = Baseline.knownChecks) throws(ConfigurationError) -> Baseline {
         func error(_ keyPath: String?, _ message: String) -> ConfigurationError {
             ConfigurationError(file: file, keyPath: keyPath, message: message)
         }
@@ -160,17 +163,17 @@ public enum Baseline: Sendable, Equatable {
                 throw error("\(where_).check", "unknown check '\(check)'\(Suggestion.didYouMean(check, among: knownChecks)) (`shiplint checks` lists them)")
             }
             if version >= 2, raw.notStrings.contains("deployment") { throw error("\(where_).deployment", "not a string") }
-            // In the order the JSONSerialization reading checked them (group and path before artifact and fact).
+            // In this order: check, deployment, artifact, group (version 3), path, fact.
+            let artifact = try text("artifact", raw.artifact)
             let group = version >= 3 ? try text("group", raw.group) : ""
             let path = try text("path", raw.path)
             if !group.isEmpty && !path.isEmpty {
                 throw error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)")
             }
-            let artifact = try text("artifact", raw.artifact)
+            let fact = try text("fact", raw.fact)
             entries.append(Entry(
                 identity: FindingIdentity(
-                    check: check, deployment: version >= 2 ? raw.deployment ?? "" : "", artifact: artifact, group: group, path: path,
-                    fact: try text("fact", raw.fact)),
+                    check: check, deployment: version >= 2 ? raw.deployment ?? "" : "", artifact: artifact, group: group, path: path, fact: fact),
                 message: raw.notStrings.contains("message") ? "" : raw.message ?? ""))
         }
         switch version {

@@ -167,9 +167,11 @@ public struct ScanPolicy: Sendable {
             let scannedArtifacts = Set(deployments.flatMap(\.artifacts).map(\.projectPath))
             isScanned = { scannedArtifacts.contains($0.artifact) }
         }
+        let fixed = recorded.entries.filter { isScanned($0.identity) && !judging.occurring.contains($0.identity) }.sorted { $0.identity < $1.identity }
         return BaselineSummary(
             file: file, known: judging.known, gone: recorded.identities.filter { isScanned($0) && !judging.occurring.contains($0) }.count,
-            unscanned: recorded.identities.filter { !isScanned($0) }.count, legacy: false)
+            unscanned: recorded.identities.filter { !isScanned($0) }.count, legacy: false,
+            fixed: fixed.map { RecordedFinding(identity: $0.identity, message: $0.message) })
     }
 
     /// Today's reported findings (after severities and ignores; a baseline in force still hides its entries) as a

@@ -40,7 +40,7 @@ public enum ExplainReport {
             return lines.joined(separator: "\n") + "\n"
         }
         if explanations.isEmpty {
-            lines.append("shiplint does not recognise this error text (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, Permission denied / EACCES, Exec format error / ENOEXEC, ELF load command not properly aligned, NODE_MODULE_VERSION, Cannot find module, sharp's and esbuild's platform packages, InvalidEntrypoint).")
+            lines.append("shiplint does not recognise this error text, and it names no file, library or version node of this deployment (it knows ImportModuleError / ModuleNotFoundError, cannot open shared object file, version … not found, invalid ELF header, wrong ELF class, undefined symbol, executable stack, Permission denied / EACCES, fork/exec, Exec format error / ENOEXEC / cannot execute binary file, ELF load command not properly aligned, NODE_MODULE_VERSION, Cannot find module, sharp's and esbuild's platform packages, Prisma's engines, Ruby's LoadError, Java's UnsatisfiedLinkError, .NET's DllNotFoundException, InvalidEntrypoint).")
             lines.append("Here is the full scan instead:")
             lines.append("")
             return lines.joined(separator: "\n") + "\n" + TextReporter(style: style).report(outcome)
@@ -74,6 +74,14 @@ public enum ExplainReport {
         case .invalidEntrypoint(let detail): detail
         case .missingNodePackage(let name): "Cannot find module '\(name)'"
         case .prismaEngine(let platform): "Prisma query engine for \"\(platform)\" could not be found"
+        case .execFailed(let path, let reason): "\(path): \(reason)"
+        case .missingNodeAddon(let name): "Cannot find module '\(name)'"
+        case .rubyLoad(let feature): "cannot load such file -- \(feature)"
+        case .javaNative(let library, let resource, let platform):
+            library.map { "UnsatisfiedLinkError: no \($0) in java.library.path" } ?? resource.map { "No native resource found at \($0)" }
+                ?? "No native library found for \(platform ?? "this platform")"
+        case .dotnetNative(let library): "DllNotFoundException: Unable to load shared library '\(library)'"
+        case .locations(let locations): "the text names " + locations.prefix(6).map(\.value).joined(separator: ", ") + (locations.count > 6 ? ", …" : "")
         }
     }
 
@@ -97,6 +105,7 @@ public enum ExplainReport {
                 .object([
                     "text": .string(reading.excerpt), "text_complete": .bool(reading.excerptIsWhole), "bytes": .int(reading.bytes),
                     "lines": .int(reading.lines), "limits": .array(reading.limits.map { .string($0) }),
+                    "locations": .array(reading.locations.map { .object(["kind": .string($0.kind), "value": .string($0.value)]) }),
                     "recognised": .bool(!explanations.isEmpty),
                 ])
             } ?? .null,

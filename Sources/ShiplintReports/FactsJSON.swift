@@ -32,8 +32,18 @@ enum FactsJSON {
     /// One artifact as `artifact(_:)` gives it, written into `writer` a binary at a time, each ELF's symbols one by
     /// one: the symbols of a layer are never all values at once (issue #10: peak memory). `extra` adds fields to a
     /// binary's object (`resolved` for `inspect --tree`).
-    static func writeArtifact(_ artifact: Artifact, into writer: inout JSONWriter, indent: String, extra: @escaping (Binary) -> [String: JSONValue] = { _ in [:] }) {
+    static func writeArtifact(
+        _ artifact: Artifact, into writer: inout JSONWriter, indent: String, listing: Bool = false,
+        extra: @escaping (Binary) -> [String: JSONValue] = { _ in [:] }
+    ) {
         var parts = artifactFields(artifact).mapValues { JSONWriter.Part.value($0) }
+        if listing {
+            parts["listing"] = .written { writer, indent in
+                writer.array(count: artifact.entries.count, indent: indent) { writer, index, indent in
+                    writer.write(entry(artifact.entries[index]), indent: indent)
+                }
+            }
+        }
         parts["binaries"] = .written { writer, indent in
             writer.array(count: artifact.binaries.count, indent: indent) { writer, index, indent in
                 let binary = artifact.binaries[index]
@@ -50,6 +60,22 @@ enum FactsJSON {
             }
         }
         writer.object(parts, indent: indent)
+    }
+
+    /// One entry as listed (`inspect --entries`): path, type (file, directory, symlink, hardlink, other), size, target.
+    static func entry(_ entry: ArtifactEntry) -> JSONValue {
+        let (type, target) = typeAndTarget(entry.type)
+        return .object(["path": .string(entry.path), "type": .string(type), "size": .int(Int(entry.size)), "target": .optional(target)])
+    }
+
+    static func typeAndTarget(_ type: ArtifactEntry.EntryType) -> (String, String?) {
+        switch type {
+        case .file: ("file", nil)
+        case .directory: ("directory", nil)
+        case .symlink(let target): ("symlink", target)
+        case .hardlink(let target): ("hardlink", target)
+        case .other: ("other", nil)
+        }
     }
 
     static func symbol(_ symbol: DynamicSymbol) -> JSONValue {
@@ -70,6 +96,7 @@ enum FactsJSON {
             "size": .int(Int(binary.size)),
             "problem": .optional(binary.problem),
         ]
+        if let target = binary.linkTarget { fields["link_target"] = .string(target) }
         guard let facts = binary.facts else {
             fields["format"] = .null
             fields["arch"] = .null

@@ -28,7 +28,7 @@ struct GitHubReport: Reporter {
 
     /// Artifacts named on the command line: an annotation on the artifact's file per finding. Annotations name files
     /// relative to the repository root, where the runner looks for them.
-    private func artifactAnnotations(_ outcome: ScanOutcome) -> [String] {
+    func artifactAnnotations(_ outcome: ScanOutcome) -> [String] {
         let inRepository = Dictionary(outcome.artifacts.map { ($0.artifact.path, $0.repositoryPath) }, uniquingKeysWith: { first, _ in first })
         return outcome.reported.map { finding in
             // One cause in several files: one annotation, on the first file, naming how many more there are.
@@ -40,7 +40,7 @@ struct GitHubReport: Reporter {
 
     /// A project: annotations on the descriptor's line of each function; the project's and configuration's findings
     /// on their file.
-    private func projectAnnotations(_ outcome: ScanOutcome) -> [String] {
+    func projectAnnotations(_ outcome: ScanOutcome) -> [String] {
         func file(_ path: String) -> String { SafeText.escaped(outcome.root.repositoryPath(path) ?? FindingIdentity.normalised(path)) }
         func plain(_ finding: Finding) -> String {
             Self.annotation(finding, file: file(finding.artifact), line: nil, title: "shiplint \(finding.check)", text: Self.text(finding))

@@ -1,7 +1,3 @@
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import ShiplintOutcome
 import ShiplintChecks
 import ShiplintFacts
@@ -11,7 +7,7 @@ import ShiplintFacts
 /// every finding at or above `--fail-on` (so the report fails exactly when the exit status is 1). Findings below
 /// it go to the case's `system-out`; findings the project ignored or baselined make a `skipped` case with the reason.
 ///
-/// Written with Foundation's XMLDocument (libxml2 underneath), so escaping is the XML library's job, not ours;
+/// Written with XMLTree.swift (Foundation's XMLDocument API and bytes, without libxml2), which escapes;
 /// characters XML 1.0 cannot carry at all (control characters from a hostile file name) become U+FFFD first.
 /// For a project: one `testsuite` per function, a case per finding (errors fail), a passing case when it has none, a
 /// skipped case for each part not checked and each suppressed finding.
@@ -184,7 +180,7 @@ struct JUnitReport: Reporter {
         return Suite(element: suite, tests: cases.count, failures: failures, skipped: skipped)
     }
 
-    private func properties(_ pairs: [(String, String)]) -> XMLElement {
+    func properties(_ pairs: [(String, String)]) -> XMLElement {
         let properties = XMLElement(name: "properties")
         for (name, value) in pairs {
             let property = XMLElement(name: "property")
@@ -256,7 +252,7 @@ struct JUnitReport: Reporter {
     }
 
     /// Attributes in the order given (XMLElement keeps insertion order), so the bytes are stable.
-    private func set(_ element: XMLElement, _ attributes: [(String, String)]) {
+    func set(_ element: XMLElement, _ attributes: [(String, String)]) {
         for (name, value) in attributes {
             element.addAttribute(XMLNode.attribute(withName: name, stringValue: Self.xmlSafe(value)) as! XMLNode)
         }

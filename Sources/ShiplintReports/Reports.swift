@@ -52,14 +52,15 @@ public enum InspectReport {
 
     /// The JSON document (schema 1) written into `writer` as it is made, a binary at a time: with every dynamic
     /// symbol of a layer it runs to tens of MB, never held whole as values or text (issue #10: peak memory).
-    public static func writeJSON(_ artifacts: [Artifact], graph: LoadGraph? = nil, into writer: inout JSONWriter) {
+    /// `entries` (`--entries`) adds every entry as the reader listed it (`listing`).
+    public static func writeJSON(_ artifacts: [Artifact], graph: LoadGraph? = nil, entries: Bool = false, into writer: inout JSONWriter) {
         let resolved = graph.map(DependencyTree.json) ?? [:]
         writer.object([
             "schema": .value(.int(1)),
             "artifacts": .written { writer, indent in
                 writer.array(count: artifacts.count, indent: indent) { writer, index, indent in
                     let artifact = artifacts[index]
-                    FactsJSON.writeArtifact(artifact, into: &writer, indent: indent) { binary in
+                    FactsJSON.writeArtifact(artifact, into: &writer, indent: indent, listing: entries) { binary in
                         graph == nil ? [:] : ["resolved": resolved[artifact.path + "\u{0}" + binary.path] ?? .object([:])]
                     }
                 }
@@ -71,10 +72,15 @@ public enum InspectReport {
 
     /// The text report written into `writer` a binary at a time (the bytes of `render(format: .text)`): with
     /// `--symbols` a large library runs to tens of thousands of lines, never all held at once.
-    public static func writeText(_ artifacts: [Artifact], graph: LoadGraph? = nil, symbols: Bool, style: TextStyle, into writer: inout JSONWriter) {
+    public static func writeText(
+        _ artifacts: [Artifact], graph: LoadGraph? = nil, symbols: Bool, entries: Bool = false, style: TextStyle, into writer: inout JSONWriter
+    ) {
         for (index, artifact) in artifacts.enumerated() {
             if index > 0 { writer.raw("\n") }
             writer.raw(style.bold(SafeText.lineStart(artifact.path)) + "  (\(ArtifactSummary.describe(artifact)))\n")
+            if entries {
+                for entry in artifact.entries { writer.raw("  " + EntryText.line(entry) + "\n") }
+            }
             for binary in artifact.binaries {
                 writer.raw("  " + style.bold(SafeText.lineStart(binary.path)) + "\n")
                 BinaryText.eachLine(binary, symbols: symbols) { writer.raw("    " + $0 + "\n") }
@@ -97,6 +103,15 @@ public enum InspectReport {
             lines.append("  " + style.paint("problem", "1;31") + " \(SafeText.escaped(problem.path ?? artifact.path)): \(SafeText.escaped(problem.message))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// One entry as `inspect --entries` lists it: its type, path, size, and a link's target.
+enum EntryText {
+    static func line(_ entry: ArtifactEntry) -> String {
+        let (type, target) = FactsJSON.typeAndTarget(entry.type)
+        return "\(type.padding(toLength: 9, withPad: " ", startingAt: 0)) \(SafeText.escaped(entry.path))"
+            + (target.map { " -> " + SafeText.escaped($0) } ?? "") + " (\(entry.size) bytes)"
     }
 }
 

@@ -15,6 +15,21 @@ struct SarifReport: Reporter {
     static func helpURI(_ id: String) -> String { "\(informationURI)/blob/main/docs/checks.md#check-\(id)" }
 
     func report(_ outcome: ScanOutcome) -> String {
+        document([run(outcome)])
+    }
+
+    /// The SARIF log holding `runs`.
+    func document(_ runs: [JSONValue]) -> String {
+        JSONValue.object([
+            "$schema": .string(Self.schemaURI),
+            "version": .string("2.1.0"),
+            "runs": .array(runs),
+        ]).rendered()
+    }
+
+    /// One run: the checks that ran as rules, a result per finding. `automationSuffix` and `properties` tell a
+    /// migration matrix's columns apart.
+    func run(_ outcome: ScanOutcome, automationSuffix: String = "", properties extra: [String: JSONValue] = [:]) -> JSONValue {
         let rules = outcome.checks
         let ruleIndex = Dictionary(rules.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var results: [JSONValue] = []
@@ -48,7 +63,8 @@ struct SarifReport: Reporter {
                 properties["baseline"] = .object(["file": .string(baseline.file), "known": .int(baseline.known), "gone": .int(baseline.gone), "unscanned": .int(baseline.unscanned)])
             }
         }
-        let run: [String: JSONValue] = [
+        properties.merge(extra) { _, new in new }
+        return .object([
             "tool": .object(["driver": .object([
                 "name": .string("shiplint"),
                 "version": .string(ScanReport.toolVersion),
@@ -56,16 +72,11 @@ struct SarifReport: Reporter {
                 "informationUri": .string(Self.informationURI),
                 "rules": .array(rules.map(rule)),
             ])]),
-            "automationDetails": .object(["id": .string(automation)]),
+            "automationDetails": .object(["id": .string(automation + automationSuffix)]),
             "results": .array(results),
             "columnKind": .string("unicodeCodePoints"),
             "properties": .object(properties),
-        ]
-        return JSONValue.object([
-            "$schema": .string(Self.schemaURI),
-            "version": .string("2.1.0"),
-            "runs": .array([.object(run)]),
-        ]).rendered()
+        ])
     }
 
     /// A project's results sit at the function resource's line in the descriptor (the file in the pull request),

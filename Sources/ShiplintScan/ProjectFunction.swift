@@ -18,7 +18,7 @@ public enum ProjectFunction {
         }
         let target: TargetRuntime
         if let override { target = override } else { target = try builtInTarget(descriptor) }
-        let reader = ArtifactReader(limits: limits)
+        let reader = ArtifactReader(limits: limits, metadata: .checks)
         func read(_ code: CodeSource, _ what: String) throws(ScanError) -> Artifact {
             switch code {
             case .local(let path):

@@ -1,3 +1,4 @@
+import ShiplintChecks
 import ShiplintFacts
 import ShiplintReading
 import ShiplintTargets
@@ -36,7 +37,7 @@ public struct ProjectImages: Sendable {
             guard ImageReader.isImage(path: path) else {
                 return .failure(ScanError("not a container image: no manifest.json, nor oci-layout and index.json"))
             }
-            let artifact = try ImageReader(limits: limits, platform: platform, preferredPlatform: preferred).read(path: path)
+            let artifact = try ImageReader(limits: limits, platform: platform, preferredPlatform: preferred, metadata: .checks).read(path: path)
             guard let image = artifact.image else { return .failure(ScanError("read without image facts")) }
             return .success((TargetRuntime.image(image, label: path), artifact))
         } catch {

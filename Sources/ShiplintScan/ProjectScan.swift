@@ -39,18 +39,37 @@ public struct ProjectScanRequest: Sendable {
 /// several functions (a layer) are read once.
 public enum ProjectScan {
     public static func scan(_ project: DeploymentProject, request: ProjectScanRequest, policy: ScanPolicy) throws(ScanError) -> ScanOutcome {
+        let choice: TargetChoice = request.target.map { .fixed(name: $0.name, runtime: $0.runtime) } ?? .own
+        return try scan(project, request: request, policy: policy, columns: [choice])[0]
+    }
+
+    /// The same project judged once per column (`--target A --target B`, `--to`): every code path and layer is read
+    /// once for all of them; each column is a whole outcome of its own, the functions in the same order.
+    public static func scan(
+        _ project: DeploymentProject, request: ProjectScanRequest, policy: ScanPolicy, columns: [TargetChoice]
+    ) throws(ScanError) -> [ScanOutcome] {
         guard !project.functions.isEmpty || !project.notes.isEmpty else {
             throw ScanError("\(project.file): no Lambda functions (AWS::Serverless::Function, AWS::Lambda::Function, aws_lambda_function, or Serverless functions) in it")
         }
         let functions = try selected(project, request.functions)
         var reader = FunctionReader(
             request: request, images: try ProjectImages(request.images, functions: functions, file: project.file))
-        let results = functions.map { descriptor in
-            switch reader.read(descriptor) {
-            case .judged(let deployment): policy.result(deployment)
-            case .described(let described): policy.result(described)
+        return columns.map { choice in
+            reader.choice = choice
+            let results = functions.map { descriptor in
+                switch reader.read(descriptor) {
+                case .judged(let deployment): policy.result(deployment)
+                case .described(let described): policy.result(described)
+                }
             }
+            return judged(results, project: project, policy: policy, choice: choice)
         }
+    }
+
+    /// One column's results through the policy's judge, with the project's own findings.
+    private static func judged(
+        _ results: [ScanResult], project: DeploymentProject, policy: ScanPolicy, choice: TargetChoice
+    ) -> ScanOutcome {
         let checks = policy.checks()
         let notChecked = checks.contains { $0.id == Check.deploymentNotChecked.id }
         let projectFindings: [Finding] = notChecked ? project.notes.map { note in
@@ -59,8 +78,9 @@ public enum ProjectScan {
                 check: Check.deploymentNotChecked.id, severity: Check.deploymentNotChecked.defaultSeverity, artifact: project.file, path: "",
                 message: verdict.message, fix: verdict.fix, fact: verdict.fact)
         } : []
+        let override: String? = if case .fixed(let name, _) = choice { name } else { nil }
         return policy.judge(
-            results, project: ProjectDescription(format: project.format.rawValue, file: project.file, targetOverride: request.target?.name),
+            results, project: ProjectDescription(format: project.format.rawValue, file: project.file, targetOverride: override),
             projectFindings: projectFindings, checks: checks)
     }
 
@@ -86,6 +106,8 @@ enum ReadFunction {
 struct FunctionReader {
     let request: ProjectScanRequest
     let images: ProjectImages
+    /// The column being read: which target each function is judged against.
+    var choice: TargetChoice = .own
     private var artifacts: [String: Result<Artifact, ScanError>] = [:]
     private var targets: [String: TargetRuntime?] = [:]
 
@@ -94,7 +116,9 @@ struct FunctionReader {
         self.images = images
     }
 
-    mutating func read(_ descriptor: FunctionDescriptor) -> ReadFunction {
+    mutating func read(_ declared: FunctionDescriptor) -> ReadFunction {
+        // Moved (`--to`): judged as if its descriptor named the new runtime and architecture.
+        let descriptor = if case .moved(let migration) = choice { migration.moved(declared) } else { declared }
         var gaps = descriptor.notes.map(DeploymentGap.unresolved)
         var target = self.target(for: descriptor, gaps: &gaps)
         if descriptor.packageType == "Zip", descriptor.handler == nil, descriptor.runtime != nil, descriptor.family?.isOSOnly != true {
@@ -135,7 +159,7 @@ struct FunctionReader {
 
     /// `--target`, else the built-in target of the function's runtime and architecture; a gap when there is none.
     private mutating func target(for descriptor: FunctionDescriptor, gaps: inout [DeploymentGap]) -> TargetRuntime? {
-        if let override = request.target { return override.runtime }
+        if case .fixed(_, let runtime) = choice { return runtime }
         guard let runtime = descriptor.runtime else {
             if descriptor.packageType == "Zip" { gaps.append(.noRuntime) }
             return nil
@@ -171,7 +195,7 @@ struct FunctionReader {
         if let cached = artifacts[path] { return cached }
         let result: Result<Artifact, ScanError>
         do throws(ReadError) {
-            result = .success(try ArtifactReader(limits: request.limits).read(path: path))
+            result = .success(try ArtifactReader(limits: request.limits, metadata: .checks).read(path: path))
         } catch {
             result = .failure(ScanError(error.description))
         }

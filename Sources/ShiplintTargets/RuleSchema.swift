@@ -57,6 +57,11 @@ indirect enum RuleSchema: Sendable {
             "prisma-binary-targets": .stringArray,
             "napi-functions": .tableArray(["version": .integer, "functions": .stringArray]),
         ]),
+        // How Java, Ruby and .NET load native code: the JVM's JNI libraries by os.name / os.arch, RubyGems' gem
+        // folders and extension ABI, the .NET host's RID-specific assets.
+        "java": .table(["version": .string]),
+        "ruby": .table(["version": .version, "version-folder": .version, "arch": .string]),
+        "dotnet": .table(["version": .version, "runtime-identifiers": .stringArray]),
         "package": .table([
             "unzipped-limit-bytes": .integer,
             "zipped-upload-limit-bytes": .integer,

@@ -22,15 +22,6 @@ enum TOMLAbortCheck {
         var open: [UInt8] = []
         var expectingElement = false
         var atStatement = true
-        func isKeyStart(_ byte: UInt8) -> Bool {
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
-        }
-        func starts(_ marker: String, at position: Int) -> Bool {
-            let utf8 = Array(marker.utf8)
-            return position + utf8.count <= bytes.count && Array(bytes[position..<position + utf8.count]) == utf8
-        }
         func newline(at position: Int) {
             line += 1
             lineStart = position + 1
@@ -49,22 +40,7 @@ enum TOMLAbortCheck {
             case UInt8(ascii: "["):
                 if atStatement {
                     // A table header: `[` or `[[`, spaces, then the key. (`[ [` is an error toml++ reports itself.)
-                    var cursor = index + 1
-                    func skipSpaces() -> Bool {
-                        let start = cursor
-                        while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t") { cursor += 1 }
-                        return cursor > start
-                    }
-                    let spaced = skipSpaces()
-                    if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "["), !spaced {
-                        cursor += 1
-                        _ = skipSpaces()
-                    }
-                    let safe = cursor >= bytes.count || isKeyStart(bytes[cursor]) || bytes[cursor] == UInt8(ascii: "]")
-                        || (spaced && bytes[cursor] == UInt8(ascii: "["))
-                    if !safe {
-                        let found = bytes[cursor] < 0x20 || bytes[cursor] >= 0x7F
-                            ? "byte 0x" + String(bytes[cursor], radix: 16) : "'" + String(UnicodeScalar(bytes[cursor])) + "'"
+                    if let (cursor, found) = headerAbort(bytes, at: index) {
                         return (line, cursor - lineStart + 1,
                                 "Error while parsing table header: expected bare key starting character or string delimiter, saw \(found)")
                     }
@@ -96,35 +72,7 @@ enum TOMLAbortCheck {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
                 expectingElement = false
                 atStatement = false
-                let quote = byte
-                let triple = starts(quote == UInt8(ascii: "\"") ? "\"\"\"" : "'''", at: index)
-                index += triple ? 3 : 1
-                while index < bytes.count {
-                    let next = bytes[index]
-                    if quote == UInt8(ascii: "\""), next == UInt8(ascii: "\\") {
-                        if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { newline(at: index + 1) }
-                        index += 2
-                        continue
-                    }
-                    if next == UInt8(ascii: "\n") {
-                        if !triple { break }  // a single-line string ends at the line: toml++ reports it
-                        newline(at: index)
-                    }
-                    if next == quote {
-                        if !triple {
-                            index += 1
-                            break
-                        }
-                        if index + 2 < bytes.count, bytes[index + 1] == quote, bytes[index + 2] == quote {
-                            index += 3
-                            // Up to two more quotes belong to the string (`""""` ends with one quote inside).
-                            var extra = 0
-                            while extra < 2, index < bytes.count, bytes[index] == quote { index += 1; extra += 1 }
-                            break
-                        }
-                    }
-                    index += 1
-                }
+                index = endOfString(bytes, at: index, newline: newline)
             default:
                 expectingElement = false
                 atStatement = false
@@ -132,5 +80,66 @@ enum TOMLAbortCheck {
             }
         }
         return nil
+    }
+
+    /// Where the key of the table header opening at `index` starts with a byte that would reach toml++'s assertion,
+    /// and that byte as toml++ shows it; nil when the header is safe to hand over.
+    private static func headerAbort(_ bytes: [UInt8], at index: Int) -> (cursor: Int, found: String)? {
+        var cursor = index + 1
+        func skipSpaces() -> Bool {
+            let start = cursor
+            while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t") { cursor += 1 }
+            return cursor > start
+        }
+        let spaced = skipSpaces()
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "["), !spaced {
+            cursor += 1
+            _ = skipSpaces()
+        }
+        let safe = cursor >= bytes.count || isKeyStart(bytes[cursor]) || bytes[cursor] == UInt8(ascii: "]")
+            || (spaced && bytes[cursor] == UInt8(ascii: "["))
+        if safe { return nil }
+        let found = bytes[cursor] < 0x20 || bytes[cursor] >= 0x7F
+            ? "byte 0x" + String(bytes[cursor], radix: 16) : "'" + String(UnicodeScalar(bytes[cursor])) + "'"
+        return (cursor, found)
+    }
+
+    private static func isKeyStart(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+    }
+
+    /// The index after the string (basic, literal, or their multi-line forms) that opens at `index`; a single-line
+    /// string ends at its line's end (toml++ reports it). `newline` is told of each line break inside.
+    private static func endOfString(_ bytes: [UInt8], at start: Int, newline: (Int) -> Void) -> Int {
+        let quote = bytes[start]
+        let marker: [UInt8] = Array((quote == UInt8(ascii: "\"") ? "\"\"\"" : "'''").utf8)
+        let triple = start + 3 <= bytes.count && Array(bytes[start..<start + 3]) == marker
+        var index = start + (triple ? 3 : 1)
+        while index < bytes.count {
+            let next = bytes[index]
+            if quote == UInt8(ascii: "\""), next == UInt8(ascii: "\\") {
+                if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { newline(index + 1) }
+                index += 2
+                continue
+            }
+            if next == UInt8(ascii: "\n") {
+                if !triple { return index }  // a single-line string ends at the line: toml++ reports it
+                newline(index)
+            }
+            if next == quote {
+                if !triple { return index + 1 }
+                if index + 2 < bytes.count, bytes[index + 1] == quote, bytes[index + 2] == quote {
+                    index += 3
+                    // Up to two more quotes belong to the string (`""""` ends with one quote inside).
+                    var extra = 0
+                    while extra < 2, index < bytes.count, bytes[index] == quote { index += 1; extra += 1 }
+                    return index
+                }
+            }
+            index += 1
+        }
+        return index
     }
 }

@@ -228,6 +228,12 @@ public struct TargetCatalog: Sendable {
                 prismaBinaryTargets: reader.optionalStrings("node.prisma-binary-targets") ?? [],
                 napiFunctionVersions: functions)
         }
+        let java: TargetRuntime.Java? = value["java"] == nil ? nil : TargetRuntime.Java(version: try reader.string("java.version"))
+        let ruby: TargetRuntime.Ruby? = value["ruby"] == nil ? nil : TargetRuntime.Ruby(
+            version: try reader.version("ruby.version"), versionFolder: try reader.string("ruby.version-folder"),
+            arch: try reader.string("ruby.arch"))
+        let dotnet: TargetRuntime.Dotnet? = value["dotnet"] == nil ? nil : TargetRuntime.Dotnet(
+            version: try reader.version("dotnet.version"), runtimeIdentifiers: try reader.strings("dotnet.runtime-identifiers"))
         let package: TargetRuntime.Package? = value["package"] == nil ? nil : TargetRuntime.Package(
             unzippedLimitBytes: reader.optionalInteger("package.unzipped-limit-bytes"),
             zippedUploadLimitBytes: reader.optionalInteger("package.zipped-upload-limit-bytes"),
@@ -284,6 +290,9 @@ public struct TargetCatalog: Sendable {
                 provided: provided),
             python: python,
             node: node,
+            java: java,
+            ruby: ruby,
+            dotnet: dotnet,
             package: package,
             wheelPolicy: wheelPolicy)
     }

@@ -155,6 +155,54 @@ public struct TargetRuntime: Sendable {
         public var unread: String? = nil
     }
 
+    /// A Java runtime: the JVM loads JNI libraries that a library's own loader picks by `os.name` and `os.arch`.
+    public struct Java: Sendable {
+        /// The Java major version (`21`).
+        public let version: String
+
+        public init(version: String) {
+            self.version = version
+        }
+    }
+
+    /// A Ruby runtime: what RubyGems and `require` load native extensions by.
+    public struct Ruby: Sendable {
+        /// RUBY_VERSION (`3.3.12`).
+        public let version: VersionNumber
+        /// `RbConfig::CONFIG["ruby_version"]` (`3.3.0`): the folder name of every gem path (`vendor/bundle/ruby/3.3.0`,
+        /// `/opt/ruby/gems/3.3.0`) and of the extensions folder's ABI level.
+        public let versionFolder: String
+        /// `RbConfig::CONFIG["arch"]` (`x86_64-linux`): `Gem::Platform.local`, and the extensions folder's name.
+        public let arch: String
+
+        public init(version: VersionNumber, versionFolder: String, arch: String) {
+            self.version = version
+            self.versionFolder = versionFolder
+            self.arch = arch
+        }
+
+        /// `3.3`: the version an extension is built for (`libruby.so.3.3`, a fat gem's `lib/<gem>/3.3/` folder).
+        public var minor: String { version.components.prefix(2).map(String.init).joined(separator: ".") }
+        /// `libruby.so.3.3`: the soname of the runtime's libruby, which an extension built against a shared Ruby needs.
+        public var libruby: String { "libruby.so.\(minor)" }
+    }
+
+    /// A .NET runtime: the host resolves a package's RID-specific assets (`runtimes/<rid>/native`) for these RIDs.
+    public struct Dotnet: Sendable {
+        /// Microsoft.NETCore.App (`8.0.28`).
+        public let version: VersionNumber
+        /// The RIDs the host accepts assets for, most specific first (`linux-x64`, `linux`, `unix-x64`, `unix`, `any`).
+        public let runtimeIdentifiers: [String]
+
+        public init(version: VersionNumber, runtimeIdentifiers: [String]) {
+            self.version = version
+            self.runtimeIdentifiers = runtimeIdentifiers
+        }
+
+        /// `8`: the major version, as `dotnet8` and `net8.0` say it.
+        public var major: String { version.components.first.map(String.init) ?? "" }
+    }
+
     public struct Package: Sendable {
         public let unzippedLimitBytes: Int?
         public let zippedUploadLimitBytes: Int?
@@ -177,6 +225,10 @@ public struct TargetRuntime: Sendable {
     public let node: Node?
     /// The Node.js major version (`22`), for Node.js runtimes.
     public var nodeVersion: String? { node.flatMap { $0.version.isEmpty ? nil : $0.version } }
+    /// The language's native-loading facts, for Java, Ruby and .NET runtimes.
+    public var java: Java? = nil
+    public var ruby: Ruby? = nil
+    public var dotnet: Dotnet? = nil
     public let package: Package?
     /// The auditwheel policy a wheel-policy target follows; nil for Lambda targets.
     public let wheelPolicy: WheelPolicy?

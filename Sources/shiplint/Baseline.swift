@@ -33,12 +33,13 @@ struct BaselineCommand: ParsableCommand {
         @OptionGroup var input: ScanInputOptions
 
         func run() throws {
+            if input.target.count > 1 { throw fail("baseline write records one target's findings: name one --target") }
             let configuration = try input.configuration()
             if let project = try ProjectScan.project(input) {
                 // Every function of the project (or those --function names), each judged as `scan PROJECT` does.
                 let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration))
                 let baseline = ScanPolicy.baseline(of: scan)
-                try writeReport(baseline.rendered(target: input.target ?? "each function's own (\(project.file))"), to: file)
+                try writeReport(baseline.rendered(target: input.target.first ?? "each function's own (\(project.file))"), to: file)
                 let count = baseline.entries.count
                 printError("shiplint: wrote \(count) \(count == 1 ? "finding" : "findings") of \(scan.deployments.count) \(scan.deployments.count == 1 ? "function" : "functions") to \(file)")
                 return

@@ -21,7 +21,10 @@ struct Explain: ParsableCommand {
             `Permission denied` / `EACCES` on a path, `ELF load command … not properly aligned`, Node's \
             NODE_MODULE_VERSION mismatch, `Cannot find module` and sharp's and esbuild's platform-package messages, \
             Runtime.InvalidEntrypoint and `exec format error`, and `[Errno 8] Exec format error` / `spawn … ENOEXEC` \
-            on a program the code starts. A full path in the text \
+            on a program the code starts, `fork/exec PATH` and `cannot execute binary file` (extensions, bootstrap, \
+            scripts as the kernel runs them), Ruby's LoadError, Java's UnsatisfiedLinkError, .NET's \
+            DllNotFoundException. Every place the text names (paths, sonames, version nodes) is looked up in the \
+            artifact, recognised message or not. A full path in the text \
             (`/var/task/x`: the function, `/opt/x`: the layers) is the file explained; repeated events of one \
             failure are explained once. A ZIP or folder laid out as a layer (everything under python/, nodejs/ …) is \
             judged as a layer at /opt; --as function|layer overrides. An error the \
@@ -94,7 +97,7 @@ struct Explain: ParsableCommand {
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.
         let outcome = ScanPolicy(configuration: configuration).scan(deployment, roleNotes: roleNotes)
         let result = outcome.reportedResult
-        let explanations = errorText.map { Triage.explain($0.occurrences, result: result, deployment: deployment) } ?? []
+        let explanations = errorText.map { Triage.explain($0.occurrences, locations: $0.locations, result: result, deployment: deployment) } ?? []
         let failing = errorText == nil ? Triage.failingImports(result: result, deployment: deployment) : []
         try outputOptions.emit(ExplainReport.render(
             errorText: errorText, explanations: explanations, failingImports: failing, outcome: outcome,
@@ -158,7 +161,8 @@ enum ExplainProject {
     }
 
     /// One function of `project` (ShiplintScan's ProjectFunction) as a deployment; a layer only named by an ARN is
-    /// said on standard error, anything else that cannot be read ends the run with status 2.
+    /// said on standard error, anything else that cannot be read ends the run with status 2. `logGroups`: the function
+    /// names of the log groups the error text names (`/aws/lambda/NAME`).
     static func deployment(
         of project: DeploymentProject, function selector: String?, logGroups: [String], target override: TargetRuntime?, limits: ReadLimits,
         today: String

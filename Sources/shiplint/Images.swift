@@ -20,7 +20,7 @@ func readImage(
     }
     progress?.reading("reading the image \(path)", totalBytes: ProgressLine.totalSize(of: [path]))
     do {
-        let artifact = try ImageReader(limits: limits, platform: platform).read(path: path)
+        let artifact = try ImageReader(limits: limits, platform: platform, metadata: .checks).read(path: path)
         guard let image = artifact.image else { throw fail("internal error: \(path) read as an image without image facts", status: ExitStatus.internalError) }
         return (TargetRuntime.image(image, label: path), artifact)
     } catch let error as ReadError {

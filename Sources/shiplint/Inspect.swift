@@ -36,6 +36,9 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Also print each binary's resolved dependency tree (like lddtree, but on the target runtime).")
     var tree = false
 
+    @Flag(help: "Also list every entry as read (type, path, size, a link's target): what the other facts are about.")
+    var entries = false
+
     @Flag(help: "List every dynamic symbol in text output (imports as name@VERSION from the library that defines it); counts otherwise. JSON always lists them.")
     var symbols = false
 
@@ -56,10 +59,10 @@ struct Inspect: ParsableCommand {
         let style = outputOptions.style
         try writeStreamedReport(to: outputOptions.output) { writer in
             switch (outputOptions.format, graph) {
-            case (.json, nil): InspectReport.writeJSON(artifacts, into: &writer)
-            case (.text, nil): InspectReport.writeText(artifacts, symbols: symbols, style: style, into: &writer)
-            case (.json, let graph?): InspectReport.writeJSON(artifacts, graph: graph, into: &writer)
-            case (.text, let graph?): InspectReport.writeText(artifacts, graph: graph, symbols: symbols, style: style, into: &writer)
+            case (.json, nil): InspectReport.writeJSON(artifacts, entries: entries, into: &writer)
+            case (.text, nil): InspectReport.writeText(artifacts, symbols: symbols, entries: entries, style: style, into: &writer)
+            case (.json, let graph?): InspectReport.writeJSON(artifacts, graph: graph, entries: entries, into: &writer)
+            case (.text, let graph?): InspectReport.writeText(artifacts, graph: graph, symbols: symbols, entries: entries, style: style, into: &writer)
             }
         }
     }

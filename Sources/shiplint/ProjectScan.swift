@@ -42,16 +42,51 @@ enum ProjectScan {
     /// Every function of `project` judged (ShiplintScan's ProjectScan) under `policy`; a bad request ends the run
     /// with status 2.
     static func scan(_ project: DeploymentProject, input: ScanInputOptions, policy: ScanPolicy) throws -> ScanOutcome {
-        if let today = input.today, !RuntimeLifecycle.isDay(today) { throw fail("--today must be YYYY-MM-DD, not '\(today)'") }
-        let override = try input.target.map { ($0, try loadTarget($0)) }
-        let request = ProjectScanRequest(
-            functions: input.functions, images: input.image, target: override, today: input.today ?? currentDay(),
-            limits: input.reading.limits, platform: input.platform)
+        let override = try input.target.first.map { ($0, try loadTarget($0)) }
+        let request = try request(input, target: override)
         do {
             return try ShiplintScan.ProjectScan.scan(project, request: request, policy: policy)
         } catch {
             throw fail(error.message)
         }
+    }
+
+    /// The project judged once per column, read once for all.
+    static func scan(_ project: DeploymentProject, input: ScanInputOptions, policy: ScanPolicy, columns: [TargetChoice]) throws -> [ScanOutcome] {
+        let request = try request(input, target: nil)
+        do {
+            return try ShiplintScan.ProjectScan.scan(project, request: request, policy: policy, columns: columns)
+        } catch {
+            throw fail(error.message)
+        }
+    }
+
+    private static func request(_ input: ScanInputOptions, target: (String, TargetRuntime)?) throws -> ProjectScanRequest {
+        if let today = input.today, !RuntimeLifecycle.isDay(today) { throw fail("--today must be YYYY-MM-DD, not '\(today)'") }
+        return ProjectScanRequest(
+            functions: input.functions, images: input.image, target: target, today: input.today ?? currentDay(),
+            limits: input.reading.limits, platform: input.platform)
+    }
+
+    /// A project's columns: the current one (each function's own target, or the first `--target`), the other
+    /// `--target`s, then each `--to` move of the current one.
+    static func columns(_ input: ScanInputOptions, to: [String]) throws -> [TargetChoice] {
+        var columns: [TargetChoice] = try input.target.map { .fixed(name: $0, runtime: try loadTarget($0)) }
+        if columns.isEmpty { columns = [.own] }
+        for spelling in to {
+            let migration: Migration
+            do { migration = try Migration.parse(spelling) } catch { throw fail(error.message) }
+            guard case .fixed(let name, let runtime) = columns[0] else {
+                columns.append(.moved(migration))
+                continue
+            }
+            guard let (current, _, architecture) = TargetCatalog.lambdaRuntime(ofTargetName: runtime.name) else {
+                throw fail("--to moves a built-in Lambda target (aws-lambda-<runtime>-<arch>), and --target \(name) is not one")
+            }
+            let moved = migration.targetName(from: current, architecture: architecture)
+            columns.append(.fixed(name: spelling, runtime: try loadTarget(moved)))
+        }
+        return columns
     }
 
     /// Today (UTC) as `YYYY-MM-DD`.
@@ -64,11 +99,21 @@ enum ProjectScan {
 }
 
 extension Scan {
-    /// The `--baseline` file, loaded; a broken one ends the run with status 2.
-    func recordedBaseline() throws -> (file: String, baseline: Baseline)? {
+    /// The `--baseline` file (a baseline, or a previous scan's JSON report), loaded; a broken one ends the run with
+    /// status 2.
+    func recordedBaseline(_ configuration: ProjectConfiguration?) throws -> (file: String, baseline: Baseline)? {
         guard let baseline else { return nil }
-        do {
-            return (baseline, try Baseline.load(file: baseline))
+        do throws(ConfigurationError) {
+            // Bounded like any baseline; read as a baseline first (the strict reader, bounded memory), and only
+            // what is not one is tried as a previous scan's report.
+            let bytes = try Baseline.bytes(file: baseline)
+            do throws(ConfigurationError) {
+                return (baseline, try Baseline.parse(bytes, file: baseline))
+            } catch let notBaseline {
+                let data = Data(bytes)
+                guard PreviousScan.isScanReport(data) else { throw notBaseline }
+                return (baseline, try PreviousScan.baseline(data, file: baseline, root: ProjectRoot.find(configurationFile: configuration?.file)))
+            }
         } catch {
             throw fail(error.description)
         }
@@ -77,13 +122,31 @@ extension Scan {
     /// `shiplint scan PROJECT`: true when the input was a project (then scanned and reported here).
     func scanProject(_ configuration: ProjectConfiguration?) throws -> Bool {
         guard let project = try ProjectScan.project(input) else { return false }
-        let recorded = try recordedBaseline()
-        let scan = try ProjectScan.scan(project, input: input, policy: ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn))
-        try outputOptions.emit(scan)
+        let recorded = try recordedBaseline(configuration)
+        let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
+        let columns = try ProjectScan.columns(input, to: to)
+        guard columns.count > 1 else {
+            let scan = try ProjectScan.scan(project, input: input, policy: policy)
+            try outputOptions.emit(scan)
+            try checkScanned(scan, project: project)
+            if scan.fails { throw ExitCode(ExitStatus.findings) }
+            return true
+        }
+        let required = try requiredColumns(columns.map(\.name))
+        let outcomes = try ProjectScan.scan(project, input: input, policy: policy, columns: columns)
+        let matrix = MigrationOutcome(columns: zip(columns, outcomes).enumerated().map { index, pair in
+            MigrationColumn(name: pair.0.name, required: required.contains(index), outcome: pair.1)
+        })
+        try outputOptions.emit(matrix)
+        try checkScanned(matrix.current, project: project)
+        if matrix.fails { throw ExitCode(ExitStatus.findings) }
+        return true
+    }
+
+    /// Nothing judged at all is bad input (exit 2), after the report that says why.
+    private func checkScanned(_ scan: ScanOutcome, project: DeploymentProject) throws {
         if scan.deployments.allSatisfy({ !$0.isJudged }) {
             throw fail("nothing in \(project.file) could be scanned (see the deployment-not-checked findings)")
         }
-        if scan.fails { throw ExitCode(ExitStatus.findings) }
-        return true
     }
 }

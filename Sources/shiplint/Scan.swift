@@ -5,6 +5,7 @@ import ShiplintFacts
 import ShiplintOutcome
 import ShiplintPolicy
 import ShiplintReports
+import ShiplintScan
 import ShiplintTargets
 
 extension FailOn: ExpressibleByArgument {}
@@ -17,8 +18,8 @@ struct ScanInputOptions: ParsableArguments {
     @Argument(help: "Function artifacts: .zip, .whl, .tar(.gz|.xz|.zst|.bz2), a folder, a single binary, or a container image (docker save tarball, OCI layout).", completion: .file())
     var paths: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path. Default: `target` in .shiplint.toml.", valueName: "name|file"), completion: Completions.target)
-    var target: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Target runtime: a built-in name (see `shiplint targets`) or a rule file path. Default: `target` in .shiplint.toml. `scan` takes several (a matrix: the first is the current one).", valueName: "name|file"), completion: Completions.target)
+    var target: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A layer deployed with the function (repeatable, in order); replaces `layers` in .shiplint.toml.", valueName: "path"), completion: .file())
     var layer: [String] = []
@@ -71,11 +72,11 @@ struct ScanInputOptions: ParsableArguments {
         -> (target: TargetRuntime, functions: [Artifact], layers: [Artifact], roleNotes: [String: String])
     {
         // A container image is its own target: it is judged against its own root file system.
-        if let image = try readImage(paths: paths, layers: layer, target: target, platform: platform, images: image, limits: reading.limits, progress: progress) {
+        if let image = try readImage(paths: paths, layers: layer, target: target.first, platform: platform, images: image, limits: reading.limits, progress: progress) {
             return (image.target, [image.artifact], [], [:])
         }
         let layers = layer.isEmpty ? (configuration?.layers ?? []) : layer
-        guard let name = target ?? configuration?.target else {
+        guard let name = target.first ?? configuration?.target else {
             throw try missingTarget(layers: layers, progress: progress)
         }
         if paths.isEmpty && layers.isEmpty {
@@ -157,8 +158,18 @@ struct Scan: ParsableCommand {
     @Option(help: "Lowest severity that makes the exit status 1: error, warning or never. Default: `fail-on` in .shiplint.toml, else error.")
     var failOn: FailOn?
 
-    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline file.", valueName: "file"), completion: .file(extensions: ["json"]))
+    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline file (or in this previous scan's JSON report: the difference, new and fixed).", valueName: "file"), completion: .file(extensions: ["json"]))
     var baseline: String?
+
+    @Option(help: ArgumentHelp(
+        "Also judge against the current target moved to this runtime, architecture or both (python3.13, arm64, python3.13-arm64, provided.al2023; repeatable): a matrix of what holds and what breaks.",
+        valueName: "runtime|arch|runtime-arch"))
+    var to: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "With several targets: the columns whose findings decide the exit status (current, all, or a column's name; repeatable). Default: current.",
+        valueName: "column"))
+    var require: [String] = []
 
     @OptionGroup var outputOptions: ScanOutputOptions
 
@@ -169,13 +180,74 @@ struct Scan: ParsableCommand {
         let progress = ProgressLine.forStandardError(enabled: !outputOptions.quiet)
         defer { progress?.finish() }
         let (runtime, functions, layers, roleNotes) = try input.resolveRoles(configuration, progress: progress)
+        let columns = try artifactColumns(current: runtime, isImage: (functions + layers).contains { $0.image != nil })
         progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
-        let recorded = try recordedBaseline()
+        let recorded = try recordedBaseline(configuration)
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)
-        let outcome = policy.scan(functions: functions, layers: layers, target: runtime, roleNotes: roleNotes)
+        guard columns.count > 1 else {
+            let outcome = policy.scan(functions: functions, layers: layers, target: runtime, roleNotes: roleNotes)
+            progress?.finish()  // before the report: no report line starts after the progress text
+            try outputOptions.emit(outcome)
+            if outcome.fails { throw ExitCode(ExitStatus.findings) }
+            return
+        }
+        let required = try requiredColumns(columns.map(\.name))
+        // Read once, judged against each column's target.
+        let matrix = MigrationOutcome(columns: columns.enumerated().map { index, column in
+            MigrationColumn(
+                name: column.name, required: required.contains(index),
+                outcome: policy.scan(functions: functions, layers: layers, target: column.runtime, roleNotes: roleNotes))
+        })
         progress?.finish()  // before the report: no report line starts after the progress text
-        try outputOptions.emit(outcome)
-        if outcome.fails { throw ExitCode(ExitStatus.findings) }
+        try outputOptions.emit(matrix)
+        if matrix.fails { throw ExitCode(ExitStatus.findings) }
+    }
+
+    /// The targets of a scan of artifacts: the current one, the other `--target`s, then each `--to` move of the
+    /// current one (which must then be a built-in Lambda target).
+    func artifactColumns(current: TargetRuntime, isImage: Bool) throws -> [(name: String, runtime: TargetRuntime)] {
+        if isImage && (!to.isEmpty || input.target.count > 1) {
+            throw fail("a container image is judged against its own root file system: --to and several --target do not apply")
+        }
+        var columns = [(name: current.name, runtime: current)]
+        for name in input.target.dropFirst() { columns.append((name, try loadTarget(name))) }
+        guard !to.isEmpty else { return columns }
+        guard let (runtime, _, architecture) = TargetCatalog.lambdaRuntime(ofTargetName: current.name) else {
+            throw fail("--to moves a built-in Lambda target (aws-lambda-<runtime>-<arch>), and \(current.name) is not one; name the targets with --target")
+        }
+        for spelling in to {
+            let migration = try parsedMigration(spelling)
+            columns.append((spelling, try loadTarget(migration.targetName(from: runtime, architecture: architecture))))
+        }
+        return columns
+    }
+
+    func parsedMigration(_ spelling: String) throws -> Migration {
+        do {
+            return try Migration.parse(spelling)
+        } catch {
+            throw fail(error.message)
+        }
+    }
+
+    /// The column indexes `--require` names (the current one by default).
+    func requiredColumns(_ names: [String]) throws -> Set<Int> {
+        guard !require.isEmpty else { return [0] }
+        var required = Set<Int>()
+        for name in require {
+            switch name {
+            case "current": required.insert(0)
+            case "all": required.formUnion(names.indices)
+            default:
+                let alias = TargetCatalog.builtIn.builtInName(forAlias: name)
+                let matching = names.indices.filter { names[$0] == name || names[$0] == alias }
+                guard !matching.isEmpty else {
+                    throw fail("--require \(name): no such column; the columns are current, all, \(names.joined(separator: ", "))")
+                }
+                required.formUnion(matching)
+            }
+        }
+        return required
     }
 }
 
@@ -217,6 +289,9 @@ struct ScanOutputOptions: ParsableArguments {
     @Flag(help: "Same as --color never.")
     var noColor = false
 
+    @Option(help: ArgumentHelp("Markdown reports: the most characters (a pull request comment takes 65,536); what does not fit is left out, and said.", valueName: "characters"))
+    var markdownLimit = MarkdownReport.defaultLimit
+
     /// Every file to be written, checked before the scan: a missing folder is a clear message (exit 2), not a scan
     /// thrown away at the end.
     func checkDestinations() throws {
@@ -228,10 +303,19 @@ struct ScanOutputOptions: ParsableArguments {
     }
 
     func emit(_ outcome: ScanOutcome) throws {
+        try emit { $0.report(outcome) }
+    }
+
+    func emit(_ matrix: MigrationOutcome) throws {
+        try emit { $0.report(matrix) }
+    }
+
+    private func emit(_ render: (any Reporter) -> String) throws {
         let rendered = [(format, output)] + report.map { ($0.format, Optional($0.file)) }
         // Render everything first, then write: a report is either all there or not written.
         let texts = rendered.map { format, file in
-            format.reporter(style: TextStyle.forOutput(toFile: file != nil, noColor: noColor, choice: color), quiet: quiet).report(outcome)
+            render(format.reporter(
+                style: TextStyle.forOutput(toFile: file != nil, noColor: noColor, choice: color), quiet: quiet, markdownLimit: markdownLimit))
         }
         for ((_, file), text) in zip(rendered, texts) { try writeReport(text, to: file) }
     }

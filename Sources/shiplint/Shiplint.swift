@@ -62,7 +62,7 @@ struct Shiplint: ParsableCommand {
              64  bad command-line usage (from the argument parser)
             """,
         version: ScanReport.toolVersion,
-        subcommands: [Scan.self, Inspect.self, Explain.self, Targets.self, Checks.self, Init.self, BaselineCommand.self]
+        subcommands: [Scan.self, Inspect.self, Explain.self, Repair.self, Targets.self, Checks.self, Init.self, BaselineCommand.self]
     )
 }
 
@@ -253,7 +253,7 @@ struct ReadingOptions: ParsableArguments {
             progress.reading("reading \(what) (\(first == last ? "\(first)" : "\(first)-\(last)") of \(total ?? paths.count))",
                              totalBytes: ProgressLine.totalSize(of: paths))
         }
-        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+        let reader = ArtifactReader(limits: limits, jobs: max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount), metadata: .checks)
         var artifacts: [Artifact] = []
         for result in reader.read(paths: paths) {
             switch result {

@@ -158,34 +158,30 @@ import ShiplintTargets
             for key in fields.keys.sorted() where !allowed.contains(key) {
                 return .failure(error("\(where_).\(key)", "unknown key (allowed here: \(allowed.sorted().joined(separator: ", ")))"))
             }
-            func text(_ key: String) -> String? { fields[key] as? String }
-            func missing(_ key: String) -> Result<Baseline, ConfigurationError> { .failure(error("\(where_).\(key)", "missing or not a string")) }
-            guard let check = text("check") else { return missing("check") }
-            guard Baseline.knownChecks.contains(check) else {
-                return .failure(error("\(where_).check", "unknown check '\(check)'\(Suggestion.didYouMean(check, among: Baseline.knownChecks)) (`shiplint checks` lists them)"))
+            // In the order the old reading checked them: check, deployment, then artifact, path, fact.
+            var texts: [String: String] = [:]
+            for key in ["check", "deployment", "artifact", "group", "path", "fact"] {
+                if key == "deployment" {
+                    if version >= 2, let value = fields["deployment"], !(value is String) { return .failure(error("\(where_).deployment", "not a string")) }
+                    continue
+                }
+                if key == "group" && version < 3 { continue }
+                guard let value = fields[key] as? String else { return .failure(error("\(where_).\(key)", "missing or not a string")) }
+                texts[key] = value
+                if key == "check", !Baseline.knownChecks.contains(value) {
+                    return .failure(error("\(where_).check", "unknown check '\(value)'\(Suggestion.didYouMean(value, among: Baseline.knownChecks)) (`shiplint checks` lists them)"))
+                }
+                if key == "path", !(texts["group"] ?? "").isEmpty, !value.isEmpty {
+                    return .failure(error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)"))
+                }
             }
-            let deployment = version >= 2 ? ((fields["deployment"] as? String) ?? "") : ""
-            if version >= 2, let value = fields["deployment"], !(value is String) { return .failure(error("\(where_).deployment", "not a string")) }
-            var group = ""
-            if version >= 3 {
-                guard let value = text("group") else { return missing("group") }
-                group = value
-            }
-            guard let path = text("path") else { return missing("path") }
-            if !group.isEmpty && !path.isEmpty {
-                return .failure(error("\(where_).path", "an entry names its group or its path, not both (the path is empty when the group is set)"))
-            }
-            guard let artifact = text("artifact") else { return missing("artifact") }
-            guard let fact = text("fact") else { return missing("fact") }
             entries.append(Baseline.Entry(
-                identity: FindingIdentity(check: check, deployment: deployment, artifact: artifact, group: group, path: path, fact: fact),
+                identity: FindingIdentity(
+                    check: texts["check"]!, deployment: version >= 2 ? ((fields["deployment"] as? String) ?? "") : "",
+                    artifact: texts["artifact"]!, group: texts["group"] ?? "", path: texts["path"]!, fact: texts["fact"]!),
                 message: (fields["message"] as? String) ?? ""))
         }
-        switch version {
-        case 1: return .success(.v1(entries))
-        case 2: return .success(.v2(entries))
-        default: return .success(.v3(entries))
-        }
+        return .success(version == 1 ? .v1(entries) : version == 2 ? .v2(entries) : .v3(entries))
     }
 
     static func document(_ generator: inout ErrorTextReadingTests.Generator) -> String {
@@ -215,7 +211,7 @@ import ShiplintTargets
         if Int.random(in: 0..<10, using: &generator) != 0 {
             members.append("\"findings\": [" + (0..<Int.random(in: 0...4, using: &generator)).map { _ in entry() }.joined(separator: ",\n  ") + "]")
         }
-        if Int.random(in: 0..<10, using: &generator) != 0 { members.append("\"version\": " + ["1", "2", "3", "3", "\"2\""].randomElement(using: &generator)!) }
+        if Int.random(in: 0..<10, using: &generator) != 0 { members.append("\"version\": " + ["1", "2", "2", "3", "\"2\""].randomElement(using: &generator)!) }
         if Int.random(in: 0..<2, using: &generator) == 0 { members.append("\"tool\": \"shiplint 0.1.0\"") }
         if Int.random(in: 0..<2, using: &generator) == 0 { members.append("\"target\": " + value()) }
         if Int.random(in: 0..<15, using: &generator) == 0 { members.append("\"extra\": 1") }

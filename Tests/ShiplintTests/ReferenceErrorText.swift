@@ -1,7 +1,8 @@
 import Foundation
 import ShiplintChecks
 
-/// explain's reading of error texts as it was before it was made linear (issue 28): regular expressions over each
+/// explain's reading of error texts as it was before it was made linear (issue 28), with the grammar changes of
+/// issue 23 made here too (a quote may end a module name, a version node may be unquoted, a relative `.node` is an addon): regular expressions over each
 /// whole line, quadratic in a line without separators. Kept here only as the reference the linear reading is
 /// compared with on short lines (ErrorTextReadingTests), where both must find the same signals in the same order.
 enum ReferenceErrorText {
@@ -91,14 +92,14 @@ enum ReferenceErrorText {
 
     static func signals(inLine line: String) -> [ErrorSignal] {
         var result: [ErrorSignal] = []
-        if let m = firstMatch("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)]|$)", in: line) {
+        if let m = firstMatch("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)|]|\(q)|$)", in: line) {
             let module = m[1].hasSuffix(".") ? String(m[1].dropLast()) : m[1]
             if !module.isEmpty { result.append(.missingModule(module)) }
         }
         if let m = firstMatch("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
             result.append(.missingModule(m[2] + "." + m[1]))
         }
-        if let m = firstMatch("version \(q)([A-Za-z0-9_.]+)\(q) not found(?: \\(required by ([^)]+)\\))?", in: line) {
+        if let m = firstMatch("version \(q)?([A-Za-z0-9_.]+?)\(q)? not found(?: \\(required by ([^)]+)\\))?", in: line) {
             let library = firstMatch("([^\\s:]+): version \(q)", in: line).map { URL(fileURLWithPath: $0[1]).lastPathComponent }
             result.append(.missingVersion(version: m[1], library: library, requiredBy: m[2].isEmpty ? nil : m[2]))
         } else if let m = firstMatch("([^\\s:'`\"]+): cannot open shared object file", in: line), m[1].contains("/") {
@@ -114,7 +115,8 @@ enum ReferenceErrorText {
             result.append(.wrongELFClass(path: m[1].isEmpty ? nil : m[1], elfClass: m[2]))
         }
         if let m = firstMatch("(?:([^\\s:'`\"]+): )?undefined symbol: ([A-Za-z0-9_@.$]+)", in: line) {
-            result.append(.undefinedSymbol(symbol: m[2], path: m[1].isEmpty ? nil : m[1]))
+            // A path only with a `/` or a file suffix (`ImportError: undefined symbol: X` names no file).
+            result.append(.undefinedSymbol(symbol: m[2], path: m[1].contains("/") || m[1].contains(".") ? m[1] : nil))
         }
         if line.contains("cannot enable executable stack") {
             let path = firstMatch("([^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
@@ -128,7 +130,9 @@ enum ReferenceErrorText {
             if m[1].hasPrefix("/") {
                 // An absolute path to an addon (node-pre-gyp's binding folder): that file, absent or unloadable.
                 if m[1].hasSuffix(".node") { result.append(.unloadableFile(path: m[1])) }
-            } else if !m[1].hasPrefix(".") {
+            } else if m[1].hasPrefix(".") {
+                if m[1].hasSuffix(".node") { result.append(.missingNodeAddon(String(m[1].split(separator: "/").last ?? ""))) }
+            } else {
                 result.append(.missingNodePackage(nodePackage(m[1])))
             }
         }

@@ -2,23 +2,36 @@
  * child that dlopen()s it with RTLD_NOW, as CPython imports an extension module, then reads one byte of every page
  * the loader mapped from the file (what running the module's code and data would touch). Prints one line per file:
  *   <path>\tloads
- *   <path>\trefused\t<dlerror() text>
- *   <path>\tcrashed\t<signal name>            (SIGSEGV/SIGBUS in the loader or on a mapped page; SIGALRM: a hang)
+ *   <path>\trefused\t<dlerror() text, or what ld.so printed before it exited>
+ *   <path>\tcrashed\t<signal name> <where>      (SIGSEGV/SIGBUS/SIGILL …; SIGALRM: a hang)
+ * <where> says whose instructions faulted, read from the faulting instruction's address (and, for a jump to an address
+ * that is not code, the return address on the stack) against /proc/self/maps:
+ *   in ld.so            the loader itself faulted (mapping, relocating, looking up versions);
+ *   in libc             a libc function the loader called;
+ *   in the object       the file's own code (a constructor run by dlopen) executed and faulted;
+ *   jump from ld.so / jump from the object / jump        a call to an address that is not code (a constructor pointer
+ *                       ld.so called, or a call the object's code made through a pointer its relocations filled);
+ *   touching pages      after dlopen returned, reading a page of a PT_LOAD (the file does not back it).
  * `--global LIB` (repeatable) dlopen()s LIB with RTLD_GLOBAL in the parent first, so every child has its symbols, as
- * the python3 process has libpython's. Each child runs with a 2-second alarm and its output sent to /dev/null. */
+ * the python3 process has libpython's. Each child runs with a 2-second alarm, its standard output sent to /dev/null and
+ * its standard error (where ld.so writes "Inconsistency detected by ld.so" before it exits) to the verdict. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static const char *wanted;
 static volatile unsigned char sink;
+static volatile int touching;
+static int verdict_fd = -1;
 
 /* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`. */
 static int touch_pages(struct dl_phdr_info *info, size_t size, void *data) {
@@ -35,6 +48,125 @@ static int touch_pages(struct dl_phdr_info *info, size_t size, void *data) {
     return 1;
 }
 
+/* ---- async-signal-safe helpers for the fault handler (no stdio, no malloc, no loader lock) ---- */
+static char maps[1 << 16];
+static int readable;  /* set by owner(): the mapping may be read */
+static uintptr_t file_offset;  /* set by owner(): the file offset of `address` in its mapping */
+
+static void put(const char *text) {
+    ssize_t ignored = write(verdict_fd, text, strlen(text));
+    (void)ignored;
+}
+
+/* "+0x1a2b": where in its file the faulting instruction is (addr2line or gdb name the function). */
+static void put_hex(uintptr_t value) {
+    char text[20] = "+0x";
+    int length = 0;
+    char digits[16];
+    do { digits[length++] = "0123456789abcdef"[value % 16]; value /= 16; } while (value && length < 16);
+    for (int i = 0; i < length; i++) text[3 + i] = digits[length - 1 - i];
+    text[3 + length] = 0;
+    put(text);
+}
+
+static uintptr_t parse_hex(const char **cursor) {
+    uintptr_t value = 0;
+    for (;;) {
+        char c = **cursor;
+        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (digit < 0) return value;
+        value = value * 16 + (uintptr_t)digit;
+        (*cursor)++;
+    }
+}
+
+/* Which mapping holds `address`: 'l' ld.so, 'c' libc, 'o' the object (`wanted`), 'x' another file, 'a' anonymous,
+ * 'u' none. `executable` tells whether that mapping may be executed. */
+static char owner(uintptr_t address, int *executable) {
+    *executable = 0;
+    readable = 0;
+    const char *line = maps;
+    while (*line) {
+        const char *cursor = line;
+        uintptr_t start = parse_hex(&cursor);
+        cursor++;
+        uintptr_t end = parse_hex(&cursor);
+        char perms[5] = {0};
+        cursor++;
+        for (int i = 0; i < 4 && *cursor; i++) perms[i] = *cursor++;
+        if (*cursor == ' ') cursor++;
+        uintptr_t offset = parse_hex(&cursor);
+        const char *path = strchr(cursor, '/');
+        const char *eol = strchr(cursor, '\n');
+        if (eol == NULL) eol = cursor + strlen(cursor);
+        if (path != NULL && path > eol) path = NULL;
+        if (address >= start && address < end) {
+            *executable = perms[2] == 'x';
+            readable = perms[0] == 'r';
+            file_offset = address - start + offset;
+            if (path == NULL) return 'a';
+            size_t length = (size_t)(eol - path);
+            if (wanted != NULL && length == strlen(wanted) && memcmp(path, wanted, length) == 0) return 'o';
+            const char *base = path;
+            for (const char *p = path; p < eol; p++) if (*p == '/') base = p + 1;
+            if ((size_t)(eol - base) >= 3 && memcmp(base, "ld-", 3) == 0) return 'l';
+            if ((size_t)(eol - base) >= 5 && memcmp(base, "libc.", 5) == 0) return 'c';
+            return 'x';
+        }
+        line = *eol ? eol + 1 : eol;
+    }
+    return 'u';
+}
+
+static const char *owner_name(char who) {
+    switch (who) {
+    case 'l': return "ld.so";
+    case 'c': return "libc";
+    case 'o': return "the object";
+    case 'x': return "another library";
+    default: return "";
+    }
+}
+
+static void on_fault(int signal_number, siginfo_t *info, void *context) {
+    (void)info;
+    const ucontext_t *uc = context;
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    int fd = open("/proc/self/maps", O_RDONLY);
+    size_t length = 0;
+    if (fd >= 0) {
+        ssize_t got;
+        while (length < sizeof maps - 1 && (got = read(fd, maps + length, sizeof maps - 1 - length)) > 0) length += (size_t)got;
+        close(fd);
+    }
+    maps[length] = 0;
+    put(sigabbrev_np(signal_number) ? sigabbrev_np(signal_number) : "?");
+    if (touching) {
+        put(" touching pages");
+    } else {
+        int executable;
+        char who = owner(pc, &executable);
+        if (executable && who != 'u' && who != 'a') {
+            put(" in ");
+            put(owner_name(who));
+            put_hex(file_offset);
+        } else {
+            /* Not code: a call or jump landed here; the return address a call pushed names the caller. */
+            put(" jump");
+            int ignored;
+            uintptr_t caller = 0;
+            if (owner(sp, &ignored) != 'u' && readable && sp % 8 == 0) caller = *(const uintptr_t *)sp;
+            char from = caller ? owner(caller, &executable) : 'u';
+            if (from != 'u' && from != 'a' && executable) {
+                put(" from ");
+                put(owner_name(from));
+            }
+        }
+    }
+    _exit(128 + signal_number);
+}
+
 static void judge(const char *path) {
     int pipefd[2];
     if (pipe(pipefd) != 0) { perror("pipe"); exit(3); }
@@ -43,18 +175,26 @@ static void judge(const char *path) {
     if (child < 0) { perror("fork"); exit(3); }
     if (child == 0) {
         close(pipefd[0]);
+        verdict_fd = pipefd[1];
         int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) { dup2(null, 1); dup2(null, 2); }
+        if (null >= 0) dup2(null, 1);
+        dup2(pipefd[1], 2);
+        static char alternate[1 << 16];
+        stack_t stack = {.ss_sp = alternate, .ss_size = sizeof alternate};
+        sigaltstack(&stack, NULL);
+        struct sigaction action = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND};
+        int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+        for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) sigaction(faults[i], &action, NULL);
+        wanted = path;
         alarm(2);
         void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (handle == NULL) {
             const char *error = dlerror();
             if (error == NULL) error = "(no message)";
-            ssize_t written = write(pipefd[1], error, strlen(error));
-            (void)written;
+            put(error);
             _exit(1);
         }
-        wanted = path;
+        touching = 1;
         dl_iterate_phdr(touch_pages, NULL);
         _exit(0);
     }
@@ -70,8 +210,10 @@ static void judge(const char *path) {
     while (waitpid(child, &status, 0) < 0) {}
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) printf("%s\tloads\n", path);
     else if (WIFEXITED(status) && WEXITSTATUS(status) == 1) printf("%s\trefused\t%s\n", path, message);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) > 128) printf("%s\tcrashed\t%s\n", path, message);
     else if (WIFSIGNALED(status)) printf("%s\tcrashed\t%s\n", path, sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
-    else printf("%s\tcrashed\texit %d\n", path, WEXITSTATUS(status));
+    /* ld.so's fatal errors (an assertion, "Inconsistency detected by ld.so") print and exit with 127. */
+    else printf("%s\trefused\texit %d: %s\n", path, WEXITSTATUS(status), message);
 }
 
 int main(int argc, char **argv) {

@@ -104,8 +104,34 @@ def shiplint_verdicts(shiplint: str, folder: Path, target: Path) -> dict:
     for artifact in report["artifacts"]:
         for finding in artifact["findings"]:
             if finding["severity"] == "error" and finding["check"] in LOADER_CHECKS:
-                findings.setdefault(finding["path"], []).append(f"{finding['check']}: {finding['message']}")
+                # One cause, one finding: a finding of several files lists each (the first is `path`) under `files`.
+                for file in finding.get("files") or [{"path": finding["path"], "message": finding["message"]}]:
+                    findings.setdefault(file["path"], []).append(f"{finding['check']}: {file['message']}")
     return findings
+
+
+def corpus_variants(folder: Path) -> list:
+    """The committed reproducers (corpus/cases.json): each a variant that once disagreed, with the mutation that made
+    it and what the loader did. Bytes are committed for variants of the fixtures; a variant of a library of this machine
+    is made again from the machine's copy (said when the copy is missing or differs from the one measured)."""
+    cases = json.loads((HERE / "corpus/cases.json").read_text())
+    made = []
+    for case in cases:
+        if "file" in case:
+            data = (HERE / "corpus" / case["file"]).read_bytes()
+        else:
+            base = SYSTEM_DIR / case["base"]
+            if not base.exists():
+                print(f"corpus {case['case']}: skipped, {base} is not on this machine", flush=True)
+                continue
+            kinds = tuple(variants.MUTATIONS) if case["kinds"] == "all" else tuple(case["kinds"].split(","))
+            data, _ = variants.variant(base.read_bytes(), case["seed"], kinds)
+            if hashlib.sha256(data).hexdigest() != case["sha256"]:
+                print(f"corpus {case['case']}: this machine's {case['base']} differs from the one measured; judged anyway", flush=True)
+        path = folder / f"corpus-{case['case']}.cpython-311-x86_64-linux-gnu.so"
+        path.write_bytes(data)
+        made.append((path, case))
+    return made
 
 
 def run(args) -> int:
@@ -121,6 +147,21 @@ def run(args) -> int:
                  "disagreements": 0}
         shown = 0
         done = 0
+        if not args.no_corpus:
+            folder = work / "corpus"
+            folder.mkdir()
+            cases = corpus_variants(folder)
+            oracle = oracle_verdicts(helpers["oracle"], [str(p) for p, _ in cases])
+            lint = shiplint_verdicts(args.shiplint, folder, target)
+            tally["corpus"] = len(cases)
+            tally["corpus disagreements"] = 0
+            for path, case in cases:
+                verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
+                refusals = lint.get(path.name, [])
+                if (verdict == "loads") != (not refusals) or verdict != case["loader"]:
+                    tally["corpus disagreements"] += 1
+                    print(json.dumps({"corpus": case["case"], "loader": verdict, "loader_message": message,
+                                      "measured": case["loader"], "shiplint": refusals or ["loads"]}), flush=True)
         kinds = tuple(args.kinds.split(",")) if args.kinds else tuple(variants.MUTATIONS)
         by_kind = {}
         while done < args.variants:
@@ -172,7 +213,7 @@ def run(args) -> int:
               + ", ".join(f"{k} {v}" for k, v in tally.items()) + f" in {time.time() - started:.0f} s")
         if tally["disagreements"] and save:
             print(f"disagreeing variants saved in {save}")
-        return 1 if tally["disagreements"] else 0
+        return 1 if tally["disagreements"] or tally.get("corpus disagreements") else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -186,6 +227,7 @@ def main() -> int:
     parser.add_argument("--save", default=str(ROOT / ".build/differential-elf"), help="where disagreeing variants are saved")
     parser.add_argument("--show", type=int, default=20, help="disagreements printed")
     parser.add_argument("--progress", action="store_true")
+    parser.add_argument("--no-corpus", action="store_true", help="skip the committed reproducers (corpus/cases.json)")
     parser.add_argument("--kinds", default="", help="comma-separated mutation kinds (default: all): " + ",".join(variants.MUTATIONS))
     return run(parser.parse_args())
 

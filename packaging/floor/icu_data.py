@@ -6,8 +6,8 @@ Usage: python3 packaging/floor/icu_data.py ARCHIVE OUTPUT.S [--keep-none]
 ARCHIVE is a static library whose member defines ICU's data package as one symbol (`icudt76_dat` in the Swift
 toolchain's lib_FoundationICU.a, `icudt72_dat` in Debian's libicudata.a). Linked whole, these two are 65 MB of the
 executable: every locale's names, calendars, collation rules, line-break dictionaries and character-set converters.
-shiplint formats nothing for a locale: Foundation (CoreFoundation) and libxml2 link ICU, and only Foundation's
-locale-independent work can reach it (the root and English locale, collation root, normalization, properties).
+shiplint formats nothing for a locale: Foundation (CoreFoundation) links ICU (Debian's, which libxml2 linked, is no
+longer in the release: `make dist` uses only the first), and only Foundation's locale-independent work can reach it (the root and English locale, collation root, normalization, properties).
 
 This writes an assembly file that defines the same symbol with a package holding only:
 - the root, en, en_US and en_US_POSIX resources of each tree (and every tree's pool.res and res_index.res), and

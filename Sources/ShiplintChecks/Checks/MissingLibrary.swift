@@ -54,6 +54,8 @@ extension Check {
                 if object.facts.machine != arch.elfMachine || object.facts.bits != arch.bits { return nil }
                 if context.runtime.libc.kind == .glibc && muslEvidence(object.facts) != nil { return nil }
                 if object.facts.libc == .bionic { return nil }  // android-binary says it
+                // Another Ruby's libruby on a Ruby runtime: ruby-abi-mismatch says it in Ruby's words.
+                if context.target.ruby != nil && RubyABI.minor(ofLibruby: edge.soname) != nil { return nil }
                 guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
                 let chain = edge.chain.count > 1
                     ? "; loaded by " + edge.chain.dropLast().map { graph.objects[$0].path }.joined(separator: " → ")

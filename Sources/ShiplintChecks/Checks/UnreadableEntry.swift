@@ -11,10 +11,11 @@ extension Check {
             250 MB limit anyway), archives nested deeper than the cap, more entries than the cap, an archive damaged \
             part-way. A ZIP whose central directory and local headers disagree: an entry whose local header gives \
             another name, several central-directory records sharing one local header, data that overlaps another \
-            entry's, an entry count the directory cannot hold (tools disagree on what such an archive holds; unzip or \
+            entry's, a local header that gives other sizes, CRC-32 or method than the directory (`header-mismatch`), an entry count the directory cannot hold (tools disagree on what such an archive holds; unzip or \
             Python's zipfile refuse it, and every record is listed and named). In a folder: a FIFO, socket or device \
             (never opened, since reading one can block forever), a folder that cannot be listed, a tree deeper than \
-            64 folders. A gate that passed without reading them would be saying more than it knows, so this is an \
+            64 folders. Rarely, a limit of shiplint's own reader (`reader-limit`: an ELF file whose tables it could \
+            not reach in its passes over a stream); that is said as ours, never as damage. A gate that passed without reading them would be saying more than it knows, so this is an \
             error by default.
 
             Fix: remove or repair the entry (rebuild a ZIP whose directories disagree with a standard tool; remove \
@@ -41,7 +42,7 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perArtifact { context in
-            context.artifact.problems.map { problem in
+            context.artifact.problems.filter { !$0.kind.isExtractionMismatch }.map { problem in
                 LocatedVerdict(
                     path: problem.path ?? "",
                     verdict: Verdict(problem.message, fix: fix(for: problem.kind), fact: problem.kind.rawValue))
@@ -56,11 +57,14 @@ extension Check {
         case .nestingTooDeep: "Unpack the inner archives when building the package, or raise --max-depth."
         case .nestedArchiveTooLarge: "Unpack the inner archive when building the package, or raise --max-nested-bytes."
         case .encryptedEntry: "Package the file without encryption; Lambda cannot decrypt ZIP entries."
-        case .unreadableEntry, .unreadableArchive: "Rebuild the archive; it is damaged."
+        case .unreadableEntry, .unreadableArchive: "Rebuild the archive with a standard tool: its data does not inflate, does not match its CRC-32 or ends early (the message says which); if it reads fine with unzip, the disk gave a read error."
+        case .readerLimit: "Nothing is wrong with the entry: this is a limit of shiplint's reader. Scan the unpacked files (a folder is read by offset, without this limit), and report the file to shiplint so the limit can go."
         case .sharedLocalHeader, .overlappingData: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); records that share or overlap data are how zip bombs and scanner decoys are made."
         case .specialFile: "Remove the FIFO, socket or device from the build folder; Lambda packages hold regular files, folders and links only."
         case .folderTooDeep: "Flatten the folder tree (or break the link loop that made it); shiplint stops 64 folders deep."
         case .unreadableFolder: "Make the folder readable to the user running shiplint (chmod / ownership), or remove it from the build."
+        case .headerMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); its headers disagree on how the entry is stored, so extractors fail on it or read other bytes."
+        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName, .refusedByZipfile: ExtractionMismatch.fix(for: kind)
         case .nameMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); an archive whose two directories disagree was damaged or made to mislead scanners."
         }
     }

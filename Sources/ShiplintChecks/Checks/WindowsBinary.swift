@@ -9,7 +9,9 @@ extension Check {
             The file is a Windows executable (PE/COFF), usually because the package was installed with `pip install` \
             or `npm install` on a Windows machine and zipped as is. Lambda runs Linux: the loader cannot open a PE \
             file. For a Python extension module the import fails before that even, because CPython on Linux does \
-            not look for `.pyd` names, and Lambda reports `Runtime.ImportModuleError: No module named …`.
+            not look for `.pyd` names, and Lambda reports `Runtime.ImportModuleError: No module named …`. On a .NET \
+            runtime a managed assembly of IL only (the function's own `.dll` and most NuGet packages') is not native \
+            code and is not reported; a mixed-mode or native DLL is.
 
             Fix: on a Lambda target, install the Linux build of the package, from any machine, by asking pip for \
             Linux wheels (`pip install --platform manylinux2014_x86_64 --implementation cp --python-version 3.13 \
@@ -24,6 +26,8 @@ extension Check {
         ]
     ) { context in
         guard case .pe(let pe)? = context.binary.facts, context.target.platform.os == "linux" else { return nil }
+        // A .NET assembly of IL only is what a .NET runtime loads (MyFunction.dll, Amazon.Lambda.Core.dll): not native.
+        if pe.isManaged && (context.runtime.family == .dotnet || context.target.dotnet != nil) { return nil }
         let imports = pe.imports.isEmpty ? "" : " (imports \(pe.imports.prefix(3).joined(separator: ", ")))"
         return Verdict(
             "Windows PE \(pe.isDLL ? "DLL" : "executable") for \(pe.arch)\(imports); \(context.target.runtimeLabel) runs Linux and cannot load it",

@@ -35,8 +35,22 @@ struct RuntimeFiles {
         mounted += layers.enumerated().map { ($0.element, runtime.root(of: .layer($0.offset + 1))) }
         var objectsByPath: [String: Object] = [:]
         var order: [String] = []
-        let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .encryptedEntry, .artifactTooLarge]
+        let unreadKinds: Set<ArtifactProblem.Kind> = [.entryTooLarge, .unreadableEntry, .readerLimit, .encryptedEntry, .artifactTooLarge]
+        // JNI libraries the runtime's JVM picks out of a JAR: the library's loader copies the one for its platform to
+        // `/tmp` and loads it there, so its own needs are looked up like any library's (other platforms' copies
+        // never load). Keyed by artifact, then path inside it.
+        var extracted: [String: [String: String]] = [:]
+        let placed = (function.map { [($0, ArtifactRole.function)] } ?? []) + layers.enumerated().map { ($0.element, ArtifactRole.layer($0.offset + 1)) }
+        if runtime.family == .java || runtime.target.java != nil {
+            for choice in NativeChoice.all(placed: placed, runtime: runtime) where choice.picker == .jvm {
+                guard let picked = choice.picked else { continue }
+                let name = EntryPath.lastComponent(EntryPath.inner(picked)) ?? picked
+                extracted[choice.artifact, default: [:]][picked] = LambdaFileSystem.path(
+                    LambdaFileSystem.scratchRoot, choice.containerName + "/" + name)
+            }
+        }
         for (artifact, root) in mounted {
+            let extractedHere = extracted[artifact.path] ?? [:]
             let binaries = Dictionary(artifact.binaries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
             let unreadPaths = Set(artifact.problems.filter { unreadKinds.contains($0.kind) }.compactMap(\.path))
             // Past the artifact's cap nothing more was read: every later file is unverified, not absent.
@@ -51,8 +65,10 @@ struct RuntimeFiles {
                 + artifact.binaries.lazy.filter { unlisted.contains($0.path) }.map { ($0.path, ArtifactEntry.EntryType.file) }
             // `RuntimePath.join`'s fast way, with the root checked once rather than for every entry.
             let plainRoot = root == "/" ? "" : root.utf8.first == UInt8(ascii: "/") && RuntimePath.isPlain(String(Substring(root.utf8.dropFirst()))) ? root : nil
-            for (path, type) in paths where !EntryPath.isNested(path) {
-                let runtimePath = if let plainRoot, RuntimePath.isPlain(path) { plainRoot + "/" + path } else { RuntimePath.join(root, path) }
+            for (path, type) in paths where !EntryPath.isNested(path) || extractedHere[path] != nil {
+                let runtimePath = if let copied = extractedHere[path] {
+                    copied
+                } else if let plainRoot, RuntimePath.isPlain(path) { plainRoot + "/" + path } else { RuntimePath.join(root, path) }
                 // `unread` and `objectsByPath` only hold paths `nodes` has: a path new to `nodes` has nothing to
                 // replace there (most paths are new: one lookup instead of three).
                 switch type {

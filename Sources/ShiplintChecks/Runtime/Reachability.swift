@@ -13,6 +13,10 @@ public enum Reach: Sendable, Equatable {
     /// Another platform's copy in a multi-platform bundle: a sibling built for this runtime sits beside it (a tool
     /// shipped for linux, macos and windows runs only its own platform's copy). Never used here: a note.
     case otherPlatform(sibling: String)
+    /// One platform's copy of a library the runtime picks by platform (a JNI library in a JAR, a .NET
+    /// `runtimes/<rid>/native` asset) when it picks none of them, or a JNI library on a runtime with no JVM: never
+    /// loaded here, for the reason given (the missing copy is its own finding). A note.
+    case notPicked(reason: String)
 }
 
 /// The reach of every native file of one deployment, computed once per function from its runtime view and load
@@ -68,7 +72,23 @@ public struct Reachability: Sendable {
             fittingByKey[key] = file.binary.path
         }
         var reaches: [Key: Reach] = [:]
-        for file in files {
+        // Libraries shipped per platform: the runtime loads the copy it picks, never the others.
+        for choice in NativeChoice.all(placed: placed, runtime: runtime) {
+            let noJVM = choice.picker == .jvm && runtime.family != .java && runtime.target.java == nil
+            for copy in choice.copies {
+                let key = Key(artifact: choice.artifact, path: copy.path)
+                if noJVM {
+                    reaches[key] = .notPicked(reason: "a JNI library in \(choice.containerName), and no JVM runs on \(runtime.runtimeID ?? "this runtime")")
+                } else if copy.path == choice.picked {
+                    continue
+                } else if let picked = choice.picked {
+                    reaches[key] = .otherPlatform(sibling: picked)
+                } else {
+                    reaches[key] = .notPicked(reason: "\(choice.describedPicker) looks for a copy for \(choice.wanted) and this one is for \(copy.platform)")
+                }
+            }
+        }
+        for file in files where reaches[file.key] == nil {
             if !file.fits, let sibling = fittingByKey[Self.platformFreeName(file.binary.path)], sibling != file.binary.path {
                 reaches[file.key] = .otherPlatform(sibling: sibling)
             } else if Self.isExecutable(file.binary), !Self.isRunByTheRuntime(file.runtimePath, runtime: runtime) {

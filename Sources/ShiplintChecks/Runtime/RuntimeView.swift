@@ -74,7 +74,8 @@ public struct RuntimeView: Sendable {
         let language: RuntimeFamily? = target.python != nil ? .python : target.nodeVersion != nil ? .nodejs : family
         // A rule without a package table still has its language's layer folder (`python`), for messages.
         let layerFolders = package?.layerPaths ?? (language?.layerFolder).map { [$0] } ?? []
-        modules = language == nil && package == nil ? nil : ModuleSearchPath(language: language, layerFolders: layerFolders)
+        modules = language == nil && package == nil
+            ? nil : ModuleSearchPath(language: language, layerFolders: layerFolders, functionFolders: Self.functionFolders(of: language, target: target))
         libraries = LibrarySearch(target: target, taskRoot: taskRoot, layerRoot: layerRoot)
         executablePath = [
             LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.executableFolder), "/usr/local/bin", "/usr/bin", "/bin",
@@ -167,6 +168,80 @@ public struct RuntimeView: Sendable {
         return folders[0...3].joined(separator: "/")
     }
 
+    // MARK: - Programs
+
+    /// The shells every Lambda runtime has (Amazon Linux 2 and the AL2023 minimal container both ship bash as `sh`, and
+    /// coreutils' `env`): what a script's `#!` line may name without shipping its interpreter.
+    public static let systemInterpreters: Set<String> = ["sh", "bash", "env"]
+
+    /// The interpreter the runtime itself brings in `/var/lang/bin` (`python3`, `node`, `ruby`, `java`, `dotnet`), by
+    /// its family: none on an OS-only runtime.
+    public var languageInterpreters: [String] {
+        switch family {
+        case .python: ["python", "python3"] + (python.map { ["python\($0.version)"] } ?? [])
+        case .nodejs: ["node"]
+        case .ruby: ["ruby"]
+        case .java: ["java"]
+        case .dotnet: ["dotnet"]
+        case .provided, nil: []
+        }
+    }
+
+    /// Whether the runtime has the interpreter a `#!` line names: an absolute path (`/bin/sh`, `/usr/bin/python3`) or,
+    /// after `env`, a name found on `PATH`. Nil when the view cannot tell (a path of another folder: the deployment
+    /// may ship it, the caller looks there).
+    public func hasInterpreter(_ program: String) -> Bool? {
+        let name = program.split(separator: "/").last.map(String.init) ?? program
+        let folder = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : nil
+        let systemFolders = ["/bin", "/usr/bin"]
+        let runtimeBin = LambdaFileSystem.path(LambdaFileSystem.runtimeRoot, LambdaFileSystem.executableFolder)
+        if Self.systemInterpreters.contains(name) { return folder == nil || systemFolders.contains(folder!) }
+        if languageInterpreters.contains(name) { return folder == nil || folder == runtimeBin }
+        // A language interpreter of another runtime, or one an OS-only runtime lacks: not on this runtime's PATH.
+        let languages = ["python", "node", "ruby", "perl", "php", "java", "deno", "bun", "dotnet"]
+        if languages.contains(where: { name.hasPrefix($0) }) && (folder == nil || systemFolders.contains(folder!) || folder == runtimeBin) {
+            return false
+        }
+        return nil
+    }
+
+    /// Folders of the function's code each language loads from, relative to the task root:
+    /// - Python: the root (`sys.path` starts with `/var/task`);
+    /// - Node.js: `node_modules` (`require` from `/var/task`);
+    /// - Java: the root (classes) and `lib` (every `lib/*.jar`): the class path of a .zip deployment (AWS "Deploy Java
+    ///   Lambda functions with .zip or JAR file archives": Gradle's `buildZip` puts the jars `into('lib')`); a JAR
+    ///   deployed as the code is the root itself;
+    /// - Ruby: the root (on `RUBYLIB`) and `vendor/bundle/ruby/<ruby_version>` (Bundler's `--path vendor/bundle`, on
+    ///   `GEM_PATH`: AWS "Deploy Ruby Lambda functions with .zip file archives"; the folder is
+    ///   `RbConfig::CONFIG["ruby_version"]`, `3.3.0`, the rule's `ruby.version-folder`);
+    /// - .NET: the root (the published app: its `.deps.json`, assemblies and `runtimes/<rid>/native`).
+    static func functionFolders(of language: RuntimeFamily?, target: TargetRuntime) -> [String] {
+        switch language {
+        case .nodejs: ["node_modules"]
+        case .java: ["", "lib"]
+        case .ruby: ["", "vendor/bundle/ruby/\(target.ruby?.versionFolder ?? "")"].filter { !$0.hasSuffix("/") }
+        case .python, .dotnet, .provided, nil: [""]
+        }
+    }
+
+    /// The Java class path's JARs: a JAR directly in a class-path folder of the function (`lib/x.jar`, or a JAR at
+    /// the root) or of a layer (`java/lib/x.jar`, AWS "Packaging your layer content"). Nil off a Java runtime.
+    public func isOnClassPath(jar path: String, in role: ArtifactRole) -> Bool? {
+        guard family == .java || target.java != nil, let modules else { return nil }
+        let folder = EntryPath.components(path).dropLast().joined(separator: "/")
+        switch role {
+        case .function: return modules.functionFolders.contains(folder)
+        case .layer: return modules.layerFolders.contains(folder)
+        }
+    }
+
+    /// Where the runtime's Ruby keeps a gem's compiled extension, below a gem folder (`vendor/bundle/ruby/3.3.0`,
+    /// `ruby/gems/3.3.0`): `extensions/<arch>/<ruby_version>` (RubyGems' `Gem::BasicSpecification#extension_dir`).
+    /// Nil off a Ruby runtime.
+    public var rubyExtensionsFolder: String? {
+        target.ruby.map { "extensions/\($0.arch)/\($0.versionFolder)" }
+    }
+
     // MARK: - Other runtimes
 
     /// The OS-only runtimes (`provided.al2`, `provided.al2023`) of this architecture among the built-in targets, by
@@ -182,8 +257,10 @@ public struct RuntimeView: Sendable {
 /// One language's module search path in a deployment: where the function's own modules are found and which folders
 /// of the layers are on the path, in the runtime's order. Python's `sys.path` is `/var/task`, then each layer folder
 /// (`/opt/python/lib/python3.13/site-packages`, `/opt/python`); Node.js's `require` looks in `/var/task/node_modules`,
-/// then `NODE_PATH` (`/opt/nodejs/node22/node_modules`, `/opt/nodejs/node_modules`). Ruby's `RUBYLIB` and Java's
-/// class path are the same shape.
+/// then `NODE_PATH` (`/opt/nodejs/node22/node_modules`, `/opt/nodejs/node_modules`). Java's class path is the function's
+/// root and `lib/*.jar`, then `/opt/java/lib/*.jar`; Ruby's `RUBYLIB` / `GEM_PATH` are `/var/task` and
+/// `/var/task/vendor/bundle/ruby/3.3.0`, then `/opt/ruby/gems/3.3.0` and `/opt/ruby/lib`; .NET loads the published app
+/// at `/var/task`.
 public struct ModuleSearchPath: Sendable {
     /// Nil for a rule of no known language that still lists layer folders.
     public let language: RuntimeFamily?
@@ -197,9 +274,9 @@ public struct ModuleSearchPath: Sendable {
     /// `nodejs/node22/node_modules` before `nodejs/node_modules`), equal depths by name.
     public let layerSearchOrder: [String]
 
-    init(language: RuntimeFamily?, layerFolders: [String]) {
+    init(language: RuntimeFamily?, layerFolders: [String], functionFolders: [String]) {
         self.language = language
-        functionFolders = language == .nodejs ? ["node_modules"] : [""]
+        self.functionFolders = functionFolders
         self.layerFolders = layerFolders
         layerSearchOrder = layerFolders.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
     }

@@ -31,6 +31,23 @@ public enum ErrorSignal: Sendable, Hashable {
     case missingNodePackage(String)
     /// Prisma: `Query engine library for current platform "rhel-openssl-3.0.x" could not be found`.
     case prismaEngine(platform: String)
+    /// A program the runtime or the code starts, refused by the kernel: `fork/exec /opt/extensions/agent: exec format
+    /// error`, `fork/exec /var/task/bootstrap: no such file or directory` (a script whose interpreter is not there),
+    /// bash's `/var/task/bin/x: cannot execute binary file`. `reason` as the text gives it.
+    case execFailed(path: String, reason: String)
+    /// Node: `Cannot find module './sharp-linux-x64.node'` (a native addon required by a relative path: a bundler
+    /// that moved the JavaScript but not the addon, or an addon built for another platform under another name).
+    case missingNodeAddon(String)
+    /// Ruby: `cannot load such file -- nokogiri/nokogiri` (the feature as `require` names it).
+    case rubyLoad(feature: String)
+    /// Java: `no sqlitejdbc in java.library.path` (`library`), `No native resource found at /linux-aarch_64/libh3-java.so`
+    /// (`resource`, inside a JAR), `No native library is found for os.name=Linux and os.arch=aarch64` (`platform`).
+    case javaNative(library: String?, resource: String?, platform: String?)
+    /// .NET: `Unable to load shared library 'DlibDotNetNativeDnn' or one of its dependencies`.
+    case dotnetNative(library: String)
+    /// No family matched, but the text names places (paths, libraries, version nodes): explained by what the
+    /// artifact has there.
+    case locations([ErrorLocation])
 
     /// A short name for reports and JSON (`missing-module`, `missing-library`, …).
     public var kind: String {
@@ -49,6 +66,12 @@ public enum ErrorSignal: Sendable, Hashable {
         case .invalidEntrypoint: "invalid-entrypoint"
         case .missingNodePackage: "missing-node-package"
         case .prismaEngine: "prisma-engine"
+        case .execFailed: "exec-failed"
+        case .missingNodeAddon: "missing-node-addon"
+        case .rubyLoad: "ruby-load"
+        case .javaNative: "java-native"
+        case .dotnetNative: "dotnet-native"
+        case .locations: "named-locations"
         }
     }
 }
@@ -115,7 +138,7 @@ public enum ErrorText {
 
     /// The phrases whose patterns begin with literal text: a backtracking engine tries them at each position but
     /// fails at once where the text is not there, so they stay linear. Compiled once.
-    private struct Pattern: @unchecked Sendable {
+    private struct Pattern: Sendable {
         let regex: NSRegularExpression
         /// Literal text every match holds (ASCII case aside when `ignoringCase`): without it the line is not searched.
         let phrase: String
@@ -138,9 +161,9 @@ public enum ErrorText {
 
     // A quote is ' or ` or ‘ or ’ or "; glibc writes `GLIBC_2.28', CPython 'name'.
     private static let q = "[`'‘’\"]"
-    private static let noModule = Pattern("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)]|$)", phrase: "no module named ", ignoringCase: true)
+    private static let noModule = Pattern("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)|]|\(q)|$)", phrase: "no module named ", ignoringCase: true)
     private static let cannotImport = Pattern("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", phrase: "cannot import name ", ignoringCase: true)
-    private static let versionNotFound = Pattern("version \(q)([A-Za-z0-9_.]+)\(q) not found(?: \\(required by ([^)]+)\\))?", phrase: " not found")
+    private static let versionNotFound = Pattern("version \(q)?([A-Za-z0-9_.]+?)\(q)? not found(?: \\(required by ([^)]+)\\))?", phrase: " not found")
     private static let cannotFindQuoted = Pattern("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", phrase: "Cannot find ")
     private static let cannotFindBare = Pattern("Cannot find (?:module|package) (@?[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])", phrase: "Cannot find ")
     private static let sharpRuntime = Pattern("Could not load the \(q)sharp\(q) module using the ([a-z]+-[a-z0-9]+) runtime", phrase: "Could not load the ")
@@ -154,6 +177,15 @@ public enum ErrorText {
     private static let nodeBuilt = Pattern("using\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
     private static let nodeRunning = Pattern("requires\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
     private static let requestId = Pattern("RequestId: [0-9A-Za-z-]+ ", phrase: "RequestId: ")
+    private static let forkExec = Pattern("fork/exec (/[^\\s:'`\"]+): (exec format error|no such file or directory)", phrase: "fork/exec ")
+    private static let rubyLoad = Pattern("cannot load such file -- ([^\\s'`\"()]+)", phrase: "cannot load such file -- ")
+    private static let rubyIncompatible = Pattern("incompatible library version - (/[^\\s'`\"]+)", phrase: "incompatible library version - ")
+    private static let javaNoLibrary = Pattern("no ([A-Za-z0-9_.+-]+) in java\\.library\\.path", phrase: " in java.library.path")
+    private static let javaNoResource = Pattern("No native resource found at (/[^\\s'`\"]+)", phrase: "No native resource found at ")
+    private static let javaNoPlatform = Pattern("No native library (?:is )?found for os\\.name=([A-Za-z0-9_ ]+?),? (?:and )?os\\.arch=([A-Za-z0-9_]+)", phrase: "No native library ")
+    private static let javaArchHint = Pattern("Possible cause: can't load ([A-Za-z0-9_ -]+?)-bit \\.so on a ([A-Za-z0-9_ -]+?)-bit platform", phrase: "Possible cause: can't load ")
+    private static let javaLibraryPath = Pattern("(/[A-Za-z0-9_.+-][A-Za-z0-9_./+-]*\\.so)(?![A-Za-z0-9_])", phrase: ".so")
+    private static let dotnetLibrary = Pattern("Unable to load shared library \(q)([^'`\"]+)\(q)", phrase: "Unable to load shared library ")
 
     static func isDecimalDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
@@ -170,6 +202,14 @@ public enum ErrorText {
     /// first and the name read backwards (`LineScan`); the rest start with literal text.
     static func signals(inLine line: String) -> [ErrorSignal] {
         let scan = LineScan(line)
+        var result = loaderSignals(line, scan)
+        result += packageSignals(line, scan)
+        programSignals(line, scan, into: &result)
+        return result
+    }
+
+    /// What the dynamic loader and the import system say: modules, libraries, versions, ELF refusals, symbols.
+    private static func loaderSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
         var result: [ErrorSignal] = []
         if let m = noModule.firstMatch(in: line, scan) {
             let module = m[1].hasSuffix(".") ? String(m[1].dropLast()) : m[1]
@@ -205,18 +245,29 @@ public enum ErrorText {
                 (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || "_@.$".utf8.contains(byte)
             }
         }) {
-            result.append(.undefinedSymbol(symbol: m.rest, path: m.token))
+            // `ImportError: undefined symbol: X` names no file: a token is a path only with a `/` or a file suffix.
+            let path = m.token.flatMap { $0.contains("/") || $0.contains(".") ? $0 : nil }
+            result.append(.undefinedSymbol(symbol: m.rest, path: path))
         }
         if scan.contains("cannot enable executable stack") {
             result.append(.executableStack(path: scan.sharedObjectPath(fromSlash: false)))
         }
+        return result
+    }
+
+    /// Packages and files another runtime's code asks for: Node packages and addons, programs it starts, Prisma engines.
+    private static func packageSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
+        var result: [ErrorSignal] = []
         // Node's CommonJS and ES module resolvers; a relative path is the handler, not a package. Rollup names the
         // package without quotes (`Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug …`).
         if let m = cannotFindQuoted.firstMatch(in: line, scan) ?? cannotFindBare.firstMatch(in: line, scan) {
             if m[1].hasPrefix("/") {
                 // An absolute path to an addon (node-pre-gyp's binding folder): that file, absent or unloadable.
                 if m[1].hasSuffix(".node") { result.append(.unloadableFile(path: m[1])) }
-            } else if !m[1].hasPrefix(".") {
+            } else if m[1].hasPrefix(".") {
+                // A relative addon (`./sharp-linux-x64.node`, `../build/Release/x.node`); a relative script is the handler.
+                if m[1].hasSuffix(".node") { result.append(.missingNodeAddon(String(m[1].split(separator: "/").last ?? ""))) }
+            } else {
                 result.append(.missingNodePackage(nodePackage(m[1])))
             }
         }
@@ -237,6 +288,12 @@ public enum ErrorText {
         if let m = prisma.firstMatch(in: line, scan) {
             result.append(.prismaEngine(platform: m[1]))
         }
+        return result
+    }
+
+    /// Files the runtime cannot run or read, and the Ruby, Java and .NET loaders' words; the entrypoint last (it
+    /// is one signal with a permission or exec failure already found in `result`).
+    private static func programSignals(_ line: String, _ scan: LineScan, into result: inout [ErrorSignal]) {
         var deniedPath: String?
         if let m = spawnEACCES.firstMatch(in: line, scan) {
             deniedPath = m[1]
@@ -249,12 +306,43 @@ public enum ErrorText {
             let path = scan.token(before: ": ELF load command", fromSlash: true) ?? scan.sharedObjectPath()
             result.append(.misalignedELF(path: path))
         }
-        // Permission denied on bootstrap is the unreadable file itself: one signal, not two.
-        if deniedPath == nil, scan.contains("Runtime.InvalidEntrypoint") || scan.contains("exec format error") {
+        // A program the kernel would not start: the runtime's `fork/exec PATH: …`, bash's `PATH: cannot execute binary
+        // file` (with or without `: Exec format error` after it).
+        var execPath: String?
+        if let m = forkExec.firstMatch(in: line, scan) {
+            execPath = m[1]
+            result.append(.execFailed(path: m[1], reason: m[2]))
+        } else if let path = scan.token(before: ": cannot execute binary file") {
+            execPath = path
+            result.append(.execFailed(path: path, reason: "cannot execute binary file"))
+        }
+        if let m = rubyLoad.firstMatch(in: line, scan) { result.append(.rubyLoad(feature: m[1])) }
+        if let m = rubyIncompatible.firstMatch(in: line, scan) { result.append(.unloadableFile(path: m[1])) }
+        let javaLibrary = javaNoLibrary.firstMatch(in: line, scan)?[1]
+        let javaResource = javaNoResource.firstMatch(in: line, scan)?[1]
+        let javaPlatform = javaNoPlatform.firstMatch(in: line, scan).map { "\($0[1])/\($0[2])" }
+        if javaLibrary != nil || javaResource != nil || javaPlatform != nil {
+            result.append(.javaNative(library: javaLibrary, resource: javaResource, platform: javaPlatform))
+        } else if let m = javaArchHint.firstMatch(in: line, scan) {
+            // HotSpot's hint after System.load failed on a JNI library the code copied out of its JAR into /tmp: the
+            // library is the classpath resource the line names (`/aws-lambda-runtime-interface-client.glibc.so`), not
+            // the /tmp copy, which no deployment holds.
+            let range = NSRange(line.startIndex..., in: line)
+            let resource = javaLibraryPath.regex.matches(in: line, range: range)
+                .compactMap { Range($0.range(at: 1), in: line).map { String(line[$0]) } }
+                .first { !$0.hasPrefix("/tmp/") }
+            result.removeAll { if case .unloadableFile(let path) = $0 { path.hasPrefix("/tmp/") } else { false } }
+            result.append(.javaNative(library: nil, resource: resource, platform: "Linux/" + m[2].lowercased()))
+        }
+        if let m = dotnetLibrary.firstMatch(in: line, scan) { result.append(.dotnetNative(library: m[1])) }
+        // Permission denied on bootstrap is the unreadable file itself, and the runtime's `fork/exec` names the file:
+        // one signal, not two.
+        if deniedPath == nil, execPath == nil,
+            scan.contains("Runtime.InvalidEntrypoint") || scan.contains("exec format error") || scan.contains("Couldn't find valid bootstrap")
+        {
             // Without the request id, every invocation's line is the same signal (counted, explained once).
             let detail = requestId.regex.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "")
             result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))
         }
-        return result
     }
 }

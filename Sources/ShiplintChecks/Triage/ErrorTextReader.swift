@@ -1,9 +1,13 @@
 import Foundation
+import ShiplintFacts
 
 /// What `ErrorTextReader` found in an error text or log.
 public struct ErrorTextReading: Sendable {
     /// Every signal with the number of log events that gave it, in the order first seen.
     public let occurrences: [(signal: ErrorSignal, count: Int)]
+    /// Every place the text names (paths, sonames, version nodes, npm packages, architectures), in the order first
+    /// seen, whether or not a signal was recognised around it.
+    public let locations: [ErrorLocation]
     /// Function names of the log groups the text names (`/aws/lambda/NAME`), in order, at most 100.
     public let logGroups: [String]
     /// The first `ErrorTextReader.excerptBytes` of the text (for a report that echoes it).
@@ -38,14 +42,24 @@ public struct ErrorTextReader: Sendable {
     public static let maximumSignalTextBytes = 4096
     static let maximumLogGroups = 100
 
-    static let automaton = PhraseAutomaton(signals: phrases, nodeABI: nodeABIPhrase, logGroup: logGroupPrefix)
+    static let automaton = PhraseAutomaton(signals: phrases, nodeABI: nodeABIPhrase, logGroup: logGroupPrefix, locations: locationPhrases)
     /// Phrases (lower case) whose presence makes a line worth reading; every pattern of `ErrorText` needs one.
     static let phrases = [
         "no module named", "cannot import name", "not found", "cannot open shared object file", "invalid elf header",
         "wrong elf class", "undefined symbol", "cannot enable executable stack", "cannot find module", "cannot find package",
         "could not load the", "package instead", "could not be found, and is needed by", "exec format error", "enoexec",
-        "query engine", "eacces", "permission denied", "elf load command", "runtime.invalidentrypoint",
+        "query engine", "eacces", "permission denied", "elf load command", "runtime.invalidentrypoint", "fork/exec ",
+        "cannot execute binary file", "cannot load such file", "incompatible library version", "java.library.path",
+        "no native resource found", "no native library", "unable to load shared library", "couldn't find valid bootstrap",
+        "possible cause: can't load ",
     ].map { Array($0.utf8) }
+    /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
+    static let locationPhrases = [
+        LambdaFileSystem.taskRoot + "/", LambdaFileSystem.layerRoot + "/", LambdaFileSystem.runtimeRoot + "/", "/tmp/", ".so", ".node", ".pyd", ".dll", ".dylib", ".bundle", ".jar",
+        "glibc", "error", "exception", "failed", "fatal", "@img/", "@esbuild/", "@rollup/",
+    ].map { Array($0.utf8) }
+    /// At most this many different locations are kept (said when more were named).
+    public static let maximumLocations = 200
     /// Node's ABI message spans lines: the line with this phrase, two before and four after, read together.
     static let nodeABIPhrase = Array("was compiled against a different node.js version".utf8)
     static let logGroupPrefix = Array("/aws/lambda/".utf8)
@@ -68,6 +82,9 @@ public struct ErrorTextReader: Sendable {
     private var nodeABIWindow: [String]?
     private var nodeABILinesToCome = 0
     private var nodeABI: ErrorSignal?
+    private var locations: [ErrorLocation] = []
+    private var knownLocations = Set<ErrorLocation>()
+    private var locationsLeftOut = 0
 
     public init() {}
 
@@ -110,11 +127,14 @@ public struct ErrorTextReader: Sendable {
         if signalsLeftOut > 0 {
             limits.append("more than \(Self.maximumSignals) different errors: the first \(Self.maximumSignals) are explained, \(signalsLeftOut) later \(signalsLeftOut == 1 ? "event" : "events") of other errors are not")
         }
+        if locationsLeftOut > 0 {
+            limits.append("more than \(Self.maximumLocations) different places (paths, libraries, versions) named: the first \(Self.maximumLocations) are looked up, \(locationsLeftOut) more are not")
+        }
         if textsCut > 0 {
             limits.append("\(textsCut) \(textsCut == 1 ? "text" : "texts") inside an error (a path, a name, a message) longer than \(Self.maximumSignalTextBytes) bytes \(textsCut == 1 ? "was" : "were") cut to \(Self.maximumSignalTextBytes) bytes")
         }
         return ErrorTextReading(
-            occurrences: occurrences, logGroups: logGroups, excerpt: String(decoding: excerpt, as: UTF8.self), bytes: bytes,
+            occurrences: occurrences, locations: locations, logGroups: logGroups, excerpt: String(decoding: excerpt, as: UTF8.self), bytes: bytes,
             lines: lineNumber, isBlank: blank, limits: limits)
     }
 
@@ -124,6 +144,7 @@ public struct ErrorTextReader: Sendable {
         let data = Array(text)
         var starts: [Int] = [0]
         var hits: [Int] = []
+        var locationLines: [Int] = []
         var nodeABILines: [Int] = []
         var groups: [Int] = []
         let automaton = Self.automaton
@@ -143,6 +164,9 @@ public struct ErrorTextReader: Sendable {
                         let found = accepts[state]
                         guard found != 0 else { continue }
                         if found & PhraseAutomaton.signalPhrases != 0, hits.last != line { hits.append(line) }
+                        if found & (PhraseAutomaton.signalPhrases | PhraseAutomaton.locationPhrases) != 0, locationLines.last != line {
+                            locationLines.append(line)
+                        }
                         if found & PhraseAutomaton.nodeABIPhrase != 0, lookForNodeABI, nodeABILines.last != line { nodeABILines.append(line) }
                         if found & PhraseAutomaton.logGroupPhrase != 0 { groups.append(offset + 1) }
                     }
@@ -173,10 +197,15 @@ public struct ErrorTextReader: Sendable {
             }
             if nodeABILinesToCome == 0 { closeNodeABIWindow() }
         }
-        for index in hits {
+        // Signals from the lines with a phrase explain knows; places from those and from every line that may name one.
+        var nextHit = 0
+        for index in locationLines {
+            let isHit = nextHit < hits.count && hits[nextHit] == index
+            if isHit { nextHit += 1 }
             let text = String(decoding: line(index), as: UTF8.self)
             for plain in ErrorText.lines(of: text) {
-                for signal in ErrorText.signals(inLine: plain) { record(signal) }
+                if isHit { for signal in ErrorText.signals(inLine: plain) { record(signal) } }
+                for location in LocationScan.locations(in: plain) { record(location) }
             }
         }
         // Each line with Node's ABI phrase, until one window holds the whole message.
@@ -216,6 +245,16 @@ public struct ErrorTextReader: Sendable {
         }
     }
 
+    private mutating func record(_ location: ErrorLocation) {
+        guard !knownLocations.contains(location) else { return }
+        guard locations.count < Self.maximumLocations else {
+            locationsLeftOut += 1
+            return
+        }
+        knownLocations.insert(location)
+        locations.append(location)
+    }
+
     /// Lambda function names: letters, digits, `-` and `_`.
     static func isFunctionNameByte(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
@@ -250,6 +289,13 @@ public struct ErrorTextReader: Sendable {
         case .invalidEntrypoint(let detail): return .invalidEntrypoint(detail: cut(detail))
         case .missingNodePackage(let name): return .missingNodePackage(cut(name))
         case .prismaEngine(let platform): return .prismaEngine(platform: cut(platform))
+        case .execFailed(let path, let reason): return .execFailed(path: cut(path), reason: cut(reason))
+        case .missingNodeAddon(let name): return .missingNodeAddon(cut(name))
+        case .rubyLoad(let feature): return .rubyLoad(feature: cut(feature))
+        case .javaNative(let library, let resource, let platform):
+            return .javaNative(library: cut(library), resource: cut(resource), platform: cut(platform))
+        case .dotnetNative(let library): return .dotnetNative(library: cut(library))
+        case .locations(let locations): return .locations(locations)
         }
     }
 }
@@ -260,14 +306,16 @@ struct PhraseAutomaton: Sendable {
     static let signalPhrases: UInt32 = 1
     static let nodeABIPhrase: UInt32 = 2
     static let logGroupPhrase: UInt32 = 4
+    static let locationPhrases: UInt32 = 8
 
     /// `state << 8 | byte` → next state.
     let table: [UInt16]
-    /// What ends in each state (the three kinds above, as bits).
+    /// What ends in each state (the kinds above, as bits).
     let accepts: [UInt32]
 
-    init(signals: [[UInt8]], nodeABI: [UInt8], logGroup: [UInt8]) {
+    init(signals: [[UInt8]], nodeABI: [UInt8], logGroup: [UInt8], locations: [[UInt8]] = []) {
         let phrases = signals.map { ($0, Self.signalPhrases) } + [(nodeABI, Self.nodeABIPhrase), (logGroup, Self.logGroupPhrase)]
+            + locations.map { ($0, Self.locationPhrases) }
         func fold(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
         // The trie, then failure links breadth first, then every transition filled in.
         var children: [[UInt8: Int]] = [[:]]

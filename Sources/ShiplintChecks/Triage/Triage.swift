@@ -30,12 +30,17 @@ public struct Explanation: Sendable {
 /// Turns an error text from a failing function into its root cause in the deployed artifact.
 public enum Triage {
     /// Each cause once: signals that come to the same root cause (or the same summary) are one explanation, with
-    /// the number of events that gave them.
-    public static func explain(_ occurrences: [(signal: ErrorSignal, count: Int)], result: ScanResult, deployment: DeploymentContext) -> [Explanation] {
+    /// the number of events that gave them. `locations`: every place the text names (`ErrorTextReading.locations`). The explanation is the artifact's: each
+    /// signal's family says what to look for, the places say where; a text no family matches is explained by what the
+    /// artifact has at the places it names.
+    public static func explain(
+        _ occurrences: [(signal: ErrorSignal, count: Int)], locations: [ErrorLocation] = [], result: ScanResult, deployment: DeploymentContext
+    ) -> [Explanation] {
+        let context = TriageContext(result: result, deployment: deployment, locations: locations)
         var explanations: [Explanation] = []
         var keys: [String] = []
-        for (signal, count) in occurrences {
-            var explanation = explain(signal, result: result, deployment: deployment)
+        for (signal, count) in context.signalsToExplain(occurrences) {
+            var explanation = context.explain(signal)
             explanation.seen = count
             let key = explanation.rootCause.map { "\($0.check)\u{0}\($0.artifact)\u{0}\($0.path)" } ?? explanation.outcome.rawValue + "\u{0}" + explanation.summary
             if let index = keys.firstIndex(of: key) {
@@ -53,23 +58,7 @@ public enum Triage {
     }
 
     public static func explain(_ signal: ErrorSignal, result: ScanResult, deployment: DeploymentContext) -> Explanation {
-        let context = TriageContext(result: result, deployment: deployment)
-        switch signal {
-        case .missingModule(let module): return context.missingModule(signal, module: module)
-        case .missingLibrary(let soname, let requiredBy): return context.missingLibrary(signal, soname: soname, requiredBy: requiredBy)
-        case .unloadableFile(let path): return context.unloadableFile(signal, path: path)
-        case .permissionDenied(let path): return context.permissionDenied(signal, path: path)
-        case .misalignedELF(let path): return context.findingOn(signal, path: path, checks: ["not-loadable", "corrupt-binary"])
-        case .missingVersion(let version, _, let requiredBy): return context.missingVersion(signal, version: version, requiredBy: requiredBy)
-        case .invalidELFHeader(let path): return context.findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
-        case .wrongELFClass(let path, _): return context.findingOn(signal, path: path, checks: ["wrong-arch"])
-        case .undefinedSymbol(let symbol, let path): return context.undefinedSymbol(signal, symbol: symbol, path: path)
-        case .executableStack(let path): return context.findingOn(signal, path: path, checks: ["exec-stack"])
-        case .nodeABI(let path, let built, let running): return context.nodeABI(signal, path: path, built: built, running: running)
-        case .invalidEntrypoint: return context.invalidEntrypoint(signal)
-        case .missingNodePackage(let name): return context.missingNodePackage(signal, name: name)
-        case .prismaEngine(let platform): return context.prismaEngine(signal, platform: platform)
-        }
+        TriageContext(result: result, deployment: deployment).explain(signal)
     }
 
     /// Without an error text: every import (or entry point) that would fail on the target, with its root cause.
@@ -101,9 +90,37 @@ public enum Triage {
     }
 }
 
-private struct TriageContext {
+struct TriageContext {
     let result: ScanResult
     let deployment: DeploymentContext
+    /// Every place the error text names.
+    var locations: [ErrorLocation] = []
+
+    /// One signal explained by its family, against the artifact.
+    func explain(_ signal: ErrorSignal) -> Explanation {
+        switch signal {
+        case .missingModule(let module): return missingModule(signal, module: module)
+        case .missingLibrary(let soname, let requiredBy): return missingLibrary(signal, soname: soname, requiredBy: requiredBy)
+        case .unloadableFile(let path): return unloadableFile(signal, path: path)
+        case .permissionDenied(let path): return permissionDenied(signal, path: path)
+        case .misalignedELF(let path): return findingOn(signal, path: path, checks: ["not-loadable", "corrupt-binary"])
+        case .missingVersion(let version, _, let requiredBy): return missingVersion(signal, version: version, requiredBy: requiredBy)
+        case .invalidELFHeader(let path): return findingOn(signal, path: path, checks: ["windows-binary", "darwin-binary", "corrupt-binary"])
+        case .wrongELFClass(let path, _): return findingOn(signal, path: path, checks: ["wrong-arch"])
+        case .undefinedSymbol(let symbol, let path): return undefinedSymbol(signal, symbol: symbol, path: path)
+        case .executableStack(let path): return findingOn(signal, path: path, checks: ["exec-stack"])
+        case .nodeABI(let path, let built, let running): return nodeABI(signal, path: path, built: built, running: running)
+        case .invalidEntrypoint: return invalidEntrypoint(signal)
+        case .missingNodePackage(let name): return missingNodePackage(signal, name: name)
+        case .prismaEngine(let platform): return prismaEngine(signal, platform: platform)
+        case .execFailed(let path, let reason): return execFailed(signal, path: path, reason: reason)
+        case .missingNodeAddon(let name): return missingNodeAddon(signal, name: name)
+        case .rubyLoad(let feature): return rubyLoad(signal, feature: feature)
+        case .javaNative(let library, let resource, let platform): return javaNative(signal, library: library, resource: resource, platform: platform)
+        case .dotnetNative(let library): return dotnetNative(signal, library: library)
+        case .locations(let locations): return atLocations(signal, locations)
+        }
+    }
 
     var target: TargetRuntime { deployment.target }
     var runtime: RuntimeView { deployment.runtime }
@@ -125,7 +142,8 @@ private struct TriageContext {
             let inner = place.path
             return deployment.layers.last { $0.entries.contains { $0.path == inner } || $0.binaries.contains { $0.path == inner } }.map { ($0, inner) }
         }
-        let inner = place?.path ?? runtimePath
+        // `./x` is relative to the working directory, the task root.
+        let inner = place?.path ?? (runtimePath.hasPrefix("./") ? String(runtimePath.dropFirst(2)) : runtimePath)
         if let function = deployment.function, function.entries.contains(where: { $0.path == inner }) || function.binaries.contains(where: { $0.path == inner }) {
             return (function, inner)
         }
@@ -160,34 +178,46 @@ private struct TriageContext {
     /// The finding's fix for what is there: the installed distribution and its real alternative, and a layer's own
     /// install folder.
     func fixFor(_ finding: Finding) -> (fix: String, evidence: [(String, String)]) {
-        // An npm package: the deepest node_modules/<name>/package.json above the file names it.
-        if target.nodeVersion != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) {
-            let owner = artifact.metadataFiles.keys.sorted().compactMap { manifest -> InstalledNodePackage? in
-                guard manifest.hasSuffix("/package.json"), finding.path.hasPrefix(String(manifest.dropLast("package.json".count))) else { return nil }
-                return InstalledNodePackage(manifest: manifest, text: artifact.metadataFiles[manifest]!)
-            }.max { $0.folder.count < $1.folder.count }
-            guard let owner else { return (finding.fix, []) }
-            return (finding.fix, [("installed by", "\(owner.name) \(owner.version) (\(owner.folder))")])
-        }
-        guard target.python != nil, let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }),
-            let distribution = InstalledDistribution.owning(finding.path, in: artifact)
-        else { return (finding.fix, []) }
+        guard let artifact = deployment.artifacts.first(where: { $0.path == finding.artifact }) else { return (finding.fix, []) }
         let role = deployment.role(of: artifact.path) ?? .function
-        let advice = deployment.advice(for: role)
-        // The finding's own fix already names the artifact's install folder; the file alone goes where its
-        // distribution is installed.
-        let folder = role == .function || distribution.root.isEmpty ? advice.folder : distribution.root
-        let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
-        var fix = finding.fix
-        // A twin without the GUI only helps where the GUI's libraries are what is missing.
-        if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
-            finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
-        {
-            fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(advice.pip(requirement: alternative.name, into: folder))`."
-        } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
-            fix += " For this file alone: `\(advice.pip(requirement: "\(distribution.name)==\(distribution.version)", into: folder))` (if that version has no such wheel, pin one that has)."
-        }
+        let origin = FileOrigin(path: finding.path, in: artifact, role: role, runtime: runtime)
+        let advice = FixAdvice(runtime: runtime, deployment: deployment)
+        var (fix, evidence) = languageFix(finding, artifact: artifact, role: role, origin: origin)
+        // The file's own origin decides when it speaks another language than the runtime (an extension, an npm
+        // package on provided.al2, a library no package manager installed).
+        if let byOrigin = advice.fix(for: finding, origin: origin) { fix = byOrigin }
+        if FixAdvice.platformChecks.contains(finding.check), let tool = advice.buildToolAdvice(for: origin) { fix += " " + tool }
         return (fix, evidence)
+    }
+
+    /// The check's fix for what is installed: the wheel's distribution and its real alternative, a layer's own install
+    /// folder, the npm package that installed the file.
+    func languageFix(_ finding: Finding, artifact: Artifact, role: ArtifactRole, origin: FileOrigin) -> (fix: String, evidence: [(String, String)]) {
+        switch origin {
+        case .nodePackage(let owner):
+            return (finding.fix, [("installed by", "\(owner.name) \(owner.version) (\(owner.folder))")])
+        case .lambdaExtension(let name):
+            return (finding.fix, [("extension", "\(name), started by Lambda from \(runtime.extensionsFolder)")])
+        case .wheel(let distribution) where target.python != nil:
+            let advice = deployment.advice(for: role)
+            // The finding's own fix already names the artifact's install folder; the file alone goes where its
+            // distribution is installed (`build/lib/` for a function that installed into lib/).
+            let folder = distribution.root.isEmpty ? advice.folder : (role == .function ? advice.folder + distribution.root : distribution.root)
+            let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
+            var fix = finding.fix
+            if folder != advice.folder { fix = fix.replacingOccurrences(of: "--target \(advice.folder) ", with: "--target \(folder) ") }
+            // A twin without the GUI only helps where the GUI's libraries are what is missing.
+            if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
+                finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
+            {
+                fix = "Install \(alternative.name) instead of \(distribution.name) \(distribution.version) (\(alternative.why)): remove \(distribution.name) from requirements.txt and run `\(advice.pip(requirement: alternative.name, into: folder))`."
+            } else if ["python-abi-mismatch", "wrong-arch", "windows-binary", "darwin-binary", "musl-binary", "wheel-tag-mismatch"].contains(finding.check) {
+                fix += " For this file alone: `\(advice.pip(requirement: "\(distribution.name)==\(distribution.version)", into: folder))` (if that version has no such wheel, pin one that has)."
+            }
+            return (fix, evidence)
+        default:
+            return (finding.fix, [])
+        }
     }
 
     func notExplained(_ signal: ErrorSignal, _ summary: String, module: String? = nil, evidence: [(String, String)] = []) -> Explanation {
@@ -201,12 +231,39 @@ private struct TriageContext {
 
     static let slsRequirements = ".requirements.zip"
 
+    /// The folder holding the top package of `relative` (`lxml/etree`) as a path the text names proves the runtime found
+    /// it there (`/var/task/lib/lxml/__init__.py`): that folder's parent as a place the import looks, nil when the text
+    /// names none in the deployment.
+    func foundPackage(_ relative: String) -> (artifact: Artifact, prefix: String, runtime: String)? {
+        let package = relative.split(separator: "/").dropLast().joined(separator: "/")
+        guard !package.isEmpty else { return nil }
+        for case .path(let path) in locations {
+            guard let place = runtime.place(ofRuntimePath: path), let range = place.path.range(of: package + "/") else { continue }
+            let parent = String(place.path[..<range.lowerBound])
+            guard parent.isEmpty || parent.hasSuffix("/") else { continue }
+            let root = path.hasPrefix(runtime.layerRoot + "/") ? runtime.layerRoot : runtime.taskRoot
+            let artifacts = place.inLayers ? deployment.layers.reversed() : (deployment.function.map { [$0] } ?? [])
+            if let artifact = artifacts.first(where: { $0.entries.contains { $0.path.hasPrefix(parent + package + "/") } }) {
+                return (artifact, parent, LambdaFileSystem.path(root, String(parent.dropLast())))
+            }
+        }
+        return nil
+    }
+
+    /// A file suffix a Python import could have meant (an extension or a module), not a type stub or data file.
+    static func isModuleFile(_ suffix: String) -> Bool {
+        [".so", ".pyd", ".dylib", ".dll", ".py", ".pyc"].contains { suffix.hasSuffix($0) }
+    }
+
     func missingModule(_ signal: ErrorSignal, module: String) -> Explanation {
         let relative = module.split(separator: ".").joined(separator: "/")
         let suffixes = target.python?.extensionSuffixes ?? [".so"]
         let importable = suffixes + [".py", ".pyc", "/__init__.py"]
         // Where the import looks: the function root, then each layer's Python folders.
         var places: [(artifact: Artifact, prefix: String, runtime: String)] = []
+        // The text's own evidence first: `cannot import name 'etree' from 'lxml' (/var/task/lib/lxml/__init__.py)`
+        // proves the runtime found the package at that folder, whatever the module path says.
+        if let found = foundPackage(relative) { places.append(found) }
         if let function = deployment.function {
             places.append((function, "", runtime.taskRoot))
             // serverless-python-requirements with `zip: true` packs the packages into .requirements.zip, which its
@@ -230,13 +287,27 @@ private struct TriageContext {
                         signal, "\(place.runtime)/\(relative)\(rest) is there and has the name the import looks for", module: module,
                         evidence: [("looked for", lookedFor), ("found", "\(entry.path) in \(place.artifact.path)")])
                 }
-                if rest.hasPrefix(".") && !rest.dropFirst().contains("/") { instead.append((place.artifact, entry.path)) }
+                if rest.hasPrefix(".") && !rest.dropFirst().contains("/") && Self.isModuleFile(rest) { instead.append((place.artifact, entry.path)) }
             }
         }
         // Files with the module's name but a suffix this CPython does not accept: the root cause is on them.
         for candidate in instead {
             if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path) {
                 return explained(signal, finding, module: module, evidence: [("looked for", lookedFor), ("found instead", candidate.path)])
+            }
+        }
+        // `cannot import name 'x509' from 'cryptography.hazmat.bindings._rust' (unknown location)`: the package it was
+        // imported from is a folder without an extension CPython can load beside it (there `_rust/` holds only type
+        // stubs, so CPython made it a namespace package); the cause is on the extension of that name it could not use.
+        let parent = relative.split(separator: "/").dropLast().joined(separator: "/")
+        if !parent.isEmpty {
+            for place in places {
+                for entry in place.artifact.entries where entry.path.hasPrefix(place.prefix + parent + ".") {
+                    let rest = String(entry.path.dropFirst(place.prefix.count + parent.count))
+                    guard !rest.contains("/"), Self.isModuleFile(rest),
+                          let finding = rootFinding(artifact: place.artifact.path, path: entry.path) else { continue }
+                    return explained(signal, finding, module: module, evidence: [("looked for", lookedFor), ("found instead", entry.path)])
+                }
             }
         }
         if let candidate = instead.first {
@@ -277,8 +348,11 @@ private struct TriageContext {
         }
         for edge in edges {
             let object = graph.objects[edge.from]
-            if let finding = rootFinding(artifact: object.artifact, path: object.path, checks: ["missing-library"]) {
-                return explained(signal, finding)
+            // The finding about the library the log names (a binary missing libssl.so.10 and libcrypto.so.10 has one
+            // for each): never another library in its place.
+            let onObject = findings.filter { $0.artifact == object.artifact && $0.path == object.path && $0.check == "missing-library" }
+            if let finding = onObject.first(where: { $0.fact.split(separator: " ").first.map(String.init) == soname }) ?? onObject.first {
+                return explained(signal, finding, evidence: [("error", "\(soname): cannot open shared object file")])
             }
         }
         // Binaries that need it but cannot load at all here (musl, wrong architecture): their root cause.
@@ -370,6 +444,11 @@ private struct TriageContext {
     /// A full path the loader could not open: the file's own findings say why (another CPU, macOS, Windows,
     /// damaged); a file absent at that path is missing.
     func unloadableFile(_ signal: ErrorSignal, path: String) -> Explanation {
+        // A Prisma query engine the client tried to require: the engine family explains it (another platform's engine
+        // packaged, or none).
+        if let platform = PrismaEngine.binaryTarget(ofFile: String(path.split(separator: "/").last ?? "")), locate(path) == nil {
+            return prismaEngine(signal, platform: platform)
+        }
         guard let located = locate(path) else {
             return notExplained(signal, "\(path) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
         }
@@ -392,7 +471,15 @@ private struct TriageContext {
             // A program readable but not executable: only running it is denied (one the code starts itself, which
             // no check can know is run). Modules and libraries need read only.
             let components = EntryPath.components(located.path)
-            let isProgram = !(components.last ?? "").contains(".") || components.dropLast().contains("bin") || located.path.hasSuffix(".sh")
+            // Modules, libraries and data need read only; anything else named in a `Permission denied` is run.
+            let readOnly: Set<String> = ["py", "pyc", "js", "mjs", "cjs", "json", "so", "node", "pyd", "dylib", "dll", "txt", "yaml", "yml", "rb", "jar", "class", "ts", "html", "css", "md", "zip", "csv"]
+            let fileName = components.last ?? ""
+            let fileExtension = fileName.contains(".") ? String(fileName.split(separator: ".").last ?? "") : ""
+            let isProgram = !readOnly.contains(fileExtension.lowercased()) || components.dropLast().contains("bin") || located.path.hasSuffix(".sh")
+                || located.artifact.binaries.contains { binary in
+                    guard binary.path == located.path, case .elf(let elf)? = binary.facts else { return false }
+                    return elf.interpreter != nil
+                }
             if isProgram, let entry = located.artifact.entries.first(where: { $0.path == located.path && $0.type == .file }),
                 entry.mode.map({ $0 & 0o1 == 0 }) ?? true
             {
@@ -416,8 +503,16 @@ private struct TriageContext {
 
     func undefinedSymbol(_ signal: ErrorSignal, symbol: String, path: String?) -> Explanation {
         let located = path.flatMap(locate)
-        if let located, let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+        // The undefined-symbol finding for this symbol (the load scope's symbol tables decide): on the file the text
+        // names, else on whichever file needs it when the text names none.
+        let bySymbol = findings.filter { $0.check == "undefined-symbol" && ($0.fact == symbol || $0.fact.hasPrefix(symbol + "@")) }
+        if let located, let finding = bySymbol.first(where: { $0.artifact == located.artifact.path && $0.path == located.path })
+            ?? rootFinding(artifact: located.artifact.path, path: located.path)
+        {
             return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
+        }
+        if located == nil, let finding = bySymbol.first {
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
         }
         // CPython API a build for another CPython needs: python-abi-mismatch names the file from its imports.
         let isCPython = symbol.hasPrefix("_Py") || symbol.hasPrefix("Py")
@@ -427,7 +522,8 @@ private struct TriageContext {
             return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
         }
         let hint = symbol.hasPrefix("Py") || symbol.hasPrefix("_Py")
-            ? "a CPython API symbol: the module was likely built for another Python version" : "shiplint does not compare symbol tables"
+            ? "a CPython API symbol: the module was likely built for another Python version"
+            : "by shiplint's symbol tables the load scope defines it, or they do not cover the library that should"
         return notExplained(signal, "no finding on \(path ?? "the binary") explains `\(symbol)` (\(hint))")
     }
 

@@ -156,7 +156,8 @@ final class ArchiveHandle {
         if let utf8 = archive_entry_pathname_utf8(entry) {
             path = String(cString: utf8)
         } else if let raw = archive_entry_pathname(entry) {
-            path = String(decoding: UnsafeRawBufferPointer(start: raw, count: strlen(raw)), as: UTF8.self)
+            // Not UTF-8: the bytes as the extractors write them, each that is not UTF-8 shown `\xNN`.
+            path = EntryName.display(UnsafeRawBufferPointer(start: raw, count: strlen(raw)))
         } else {
             path = ""
         }
@@ -165,16 +166,21 @@ final class ArchiveHandle {
         switch mode & 0o170000 {
         case 0o100000:
             if let target = archive_entry_hardlink(entry) {
-                type = .hardlink(target: String(cString: target))
+                type = .hardlink(target: Self.name(target))
             } else {
                 type = .file
             }
         case 0o040000: type = .directory
-        case 0o120000: type = .symlink(target: archive_entry_symlink(entry).map { String(cString: $0) } ?? "")
-        default: type = archive_entry_hardlink(entry).map { .hardlink(target: String(cString: $0)) } ?? .other
+        case 0o120000: type = .symlink(target: archive_entry_symlink(entry).map(Self.name) ?? "")
+        default: type = archive_entry_hardlink(entry).map { .hardlink(target: Self.name($0)) } ?? .other
         }
         let size: Int64? = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil
         return .entry(Header(path: path, size: size, mode: mode, type: type, encrypted: archive_entry_is_encrypted(entry) != 0))
+    }
+
+    /// A name or link target as stored, each byte that is not UTF-8 shown `\xNN` (never replaced).
+    private static func name(_ raw: UnsafePointer<CChar>) -> String {
+        EntryName.display(UnsafeRawBufferPointer(start: raw, count: strlen(raw)))
     }
 
     enum DataResult {
@@ -204,10 +210,13 @@ final class ArchiveHandle {
         case failed(String)
     }
 
+    /// Bytes handed to `stream`'s consumer at a time.
+    static let streamBlock = 64 * 1024
+
     /// Streams the current entry's data (after what was read already) through `consume`, 64 KiB at a time, until the
     /// end or until `consume` returns false (the rest stays unread; `next()` skips it).
     func stream(_ consume: (UnsafeRawBufferPointer) -> Bool) -> StreamEnd {
-        let size = 64 * 1024
+        let size = Self.streamBlock
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         while true {

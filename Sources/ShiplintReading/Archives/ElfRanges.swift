@@ -16,6 +16,8 @@ enum ElfRanges {
     /// The same when reading by offset, where another read costs a system call, not a pass over the stream: 256 KiB
     /// after every range read 47 MiB from the 189 MiB of `.so` files in the layer folder of the benchmark.
     static func offsetSpread(cap: Int) -> Int { min(16 << 10, cap / 16) }
+    /// Bytes read first by offset (the headers, and often the tables after them).
+    static let firstRead = 64 << 10
     /// Tables closer than this to each other are asked for as one range when one of them is missing.
     static let clusterGap = 4 << 20
     /// Passes over one stream before giving up (each pass inflates up to the last range it keeps).
@@ -27,13 +29,17 @@ enum ElfRanges {
         case overCap(needed: Int)
         /// Inflating as far as the facts need would pass what is left of the artifact's budget.
         case overBudget
+        /// The entry's bytes could not be had: inflating or checking them failed (the archive's fault), or the disk
+        /// gave a read error.
         case failed(String)
+        /// A limit of this reader, not of the entry (passes over a stream, reads by offset): said as ours.
+        case gaveUp(String)
     }
 
     /// By offset: a file on disk (or any source that reads at an offset).
     static func read(size: Int, cap: Int, fetch: (Int, Int) -> [UInt8]?) -> Result {
         var held = HeldBytes(size: size)
-        let first = min(size, 64 << 10)
+        let first = min(size, firstRead)
         guard let head = fetch(0, first) else { return .failed("cannot read the first \(first) bytes") }
         held.add(offset: 0, bytes: head)
         for _ in 0..<256 {
@@ -47,7 +53,7 @@ enum ElfRanges {
             }
             held.add(offset: offset, bytes: bytes)
         }
-        return .failed("the tables of its dynamic segment need more than 256 reads")
+        return .gaveUp("its dynamic segment's tables needed more than 256 reads by offset, the most shiplint makes for one file")
     }
 
     /// From a stream whose first bytes (`head`) were read already. `stream` feeds the rest; `restart` gives a stream
@@ -85,7 +91,7 @@ enum ElfRanges {
                 behind = (offset, end - offset)
                 return false
             case .nothing:
-                result = .outcome(.notHeld(reason, offset: offset, count: count))
+                result = settled(.notHeld(reason, offset: offset, count: count), why: "held, yet not found there (a bug in shiplint)")
                 return false
             }
         }
@@ -96,8 +102,15 @@ enum ElfRanges {
                 result = .overBudget
                 return false
             }
-            guard collector.feed(chunk) else { return collector.hasPending }
-            return evaluate() && collector.hasPending
+            // A range learnt of while this chunk is in hand (PT_DYNAMIC names DT_STRTAB later in the same chunk) is
+            // kept from the chunk: a whole entry inflated in one call is one chunk, and nothing in it is left behind.
+            defer { collector.release() }
+            var completed = collector.feed(chunk)
+            while completed {
+                guard evaluate() else { return false }
+                completed = collector.replay(chunk)
+            }
+            return collector.hasPending
         }
 
         var keepGoing = true
@@ -109,11 +122,15 @@ enum ElfRanges {
             if case .end = end, result == nil, behind == nil {
                 // The entry ended: what is held is all there is; judged against the bytes that came out.
                 if collector.position < collector.held.size { collector.truncate(to: collector.position) }
-                if evaluate(), collector.hasPending { return .outcome(ElfReader.read(collector.held)) }
+                if evaluate(), collector.hasPending { return settled(ElfReader.read(collector.held), why: "the entry ended first") }
             }
             if let result { return result }
-            guard let missing = behind, pass < maximumPasses, let again = restart() else {
-                return .outcome(ElfReader.read(collector.held))
+            guard let missing = behind else { return settled(ElfReader.read(collector.held), why: "the stream stopped first") }
+            guard pass < maximumPasses else {
+                return settled(ElfReader.read(collector.held), why: "it went by unkept on each of \(maximumPasses) passes over the entry, the most shiplint makes")
+            }
+            guard let again = restart() else {
+                return settled(ElfReader.read(collector.held), why: "it went by unkept, and this entry cannot be read a second time")
             }
             // A second pass: keep what is held, and the range that went by unkept.
             pass += 1
@@ -125,10 +142,21 @@ enum ElfRanges {
     }
 }
 
-/// Keeps the wanted ranges of a stream as it goes by.
+extension ElfRanges {
+    /// What the reader says once no more can be read: a range still not held is a limit of this reader, said as ours.
+    static func settled(_ outcome: ElfReader.Outcome, why: String) -> Result {
+        guard case .notHeld(let reason, _, _) = outcome else { return .outcome(outcome) }
+        return .gaveUp("\(reason): \(why)")
+    }
+}
+
+/// Keeps the wanted ranges of a stream as it goes by. While a chunk is in hand (between `feed` and `release`), a
+/// range that starts inside it can still be asked for: `replay` keeps it from the same chunk.
 struct RangeCollector {
     private(set) var held: HeldBytes
     private(set) var position = 0
+    /// Where the chunk in hand starts (`position` when none is): bytes from here on can still be kept.
+    private var inHand = 0
     private var pending: [(start: Int, end: Int, buffer: [UInt8])] = []
 
     init(size: Int) {
@@ -142,17 +170,22 @@ struct RangeCollector {
     /// `.added`: it will be kept (or is being kept); `.behind`: part of it went by unkept; `.nothing`: it is held.
     enum Want { case added, behind, nothing }
 
-    /// Asks for `start..<end` to be kept. `.behind` when part of it went by unkept.
+    /// Asks for `start..<end` to be kept. `.behind` when part of it went by unkept and is no longer in hand.
     mutating func want(_ start: Int, _ end: Int) -> Want {
         let end = min(end, held.size)
         guard start < end else { return .nothing }
+        var newStart = max(start, position)
         if start < position {
             let kept = min(end, position)
             let inPending = pending.contains { $0.start <= start && kept <= $0.end }
-            guard inPending || held.view(start, kept - start, byteOrder: .little) != nil else { return .behind }
-            if end <= position { return inPending ? .added : .nothing }
+            if inPending || held.view(start, kept - start, byteOrder: .little) != nil {
+                if end <= position { return inPending ? .added : .nothing }
+            } else if start >= inHand {
+                newStart = start  // in the chunk in hand: `replay` keeps it
+            } else {
+                return .behind
+            }
         }
-        var newStart = max(start, position)
         var newEnd = end
         // A held chunk that this range overlaps or touches, still ahead of the stream: kept again as part of the new
         // range, so the new range replaces it when complete instead of both being spliced into a third copy.
@@ -161,7 +194,8 @@ struct RangeCollector {
             newEnd = max(newEnd, chunk.end)
         }
         var buffer: [UInt8] = []
-        // Merge with overlapping or touching pending ranges (only a range that started before `position` has bytes).
+        // Merge with overlapping or touching pending ranges. Each holds its bytes from its start up to the stream's
+        // position (or its end), so the one that starts first lends its bytes; the rest are kept again.
         var kept: [(start: Int, end: Int, buffer: [UInt8])] = []
         for range in pending {
             if range.end < newStart || range.start > newEnd {
@@ -180,21 +214,26 @@ struct RangeCollector {
         return .added
     }
 
-    /// Takes the next bytes of the stream; true when a wanted range became complete.
+    /// Takes the next bytes of the stream, and holds them until `release`; true when a wanted range became complete.
     mutating func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        let chunkStart = position
-        let chunkEnd = position + chunk.count
-        position = chunkEnd
+        inHand = position
+        position += chunk.count
+        return replay(chunk)
+    }
+
+    /// Keeps from the chunk in hand what the pending ranges lack of it (after `want` asked for a range inside it);
+    /// true when a wanted range became complete.
+    mutating func replay(_ chunk: UnsafeRawBufferPointer) -> Bool {
         var completed = false
         var index = 0
         while index < pending.count {
             // Bounds only: a copy of the whole entry would share its buffer, and each append would copy it.
             let range = (start: pending[index].start, end: pending[index].end)
-            let from = max(range.start, chunkStart), to = min(range.end, chunkEnd)
-            if from < to {
-                pending[index].buffer.append(contentsOf: chunk[(from - chunkStart)..<(to - chunkStart)])
+            let from = range.start + pending[index].buffer.count, to = min(range.end, position)
+            if from < to && from >= inHand {
+                pending[index].buffer.append(contentsOf: chunk[(from - inHand)..<(to - inHand)])
             }
-            if range.end <= chunkEnd && range.start + pending[index].buffer.count == range.end {
+            if range.end <= position && range.start + pending[index].buffer.count == range.end {
                 held.add(offset: range.start, bytes: pending[index].buffer)
                 pending.remove(at: index)
                 completed = true
@@ -203,6 +242,11 @@ struct RangeCollector {
             }
         }
         return completed
+    }
+
+    /// The chunk in hand is gone: what was not kept of it went by.
+    mutating func release() {
+        inHand = position
     }
 
     /// The entry ended early: its size is what came out; the unfinished ranges are dropped.
@@ -221,6 +265,7 @@ struct RangeCollector {
     /// Back to the first byte for another pass; what is held stays held, unfinished ranges are dropped.
     mutating func rewind() {
         position = 0
+        inHand = 0
         pending = []
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import ShiplintFacts
-import Synchronization
 
 /// Walks an unzipped build folder in name order, without following symbolic links. Names are listed as bytes
 /// (`opendir`/`readdir` and `lstat`, where Foundation would drop a name that is not UTF-8): such a name is kept, shown
@@ -27,7 +26,7 @@ struct FolderSource {
         case .failure(let error):
             throw .cannotOpen(path: root, reason: "the folder cannot be listed: \(error)")
         case .success(let names):
-            if jobs > 1, let joined = walkInParallel(rootBytes, names: names, limits: walk.limits, jobs: jobs) {
+            if jobs > 1, let joined = walkInParallel(rootBytes, names: names, limits: walk.limits, metadata: walk.metadata, jobs: jobs) {
                 walk = joined
                 return
             }
@@ -40,17 +39,18 @@ struct FolderSource {
 
     private static func apply(_ item: Item, to walk: inout Walk) {
         switch item {
-        case .entry(let entry): walk.recordFolderEntry(entry)
+        case .entry(let entry): walk.record(entry)
         case .problem(let problem): walk.recordProblem(problem)
         case .file(let path, let full, let size, let mode):
             walk.examineFile(path: path, size: size, mode: mode, depth: 0, encrypted: false, content: DiskFileContent(path: full))
         }
     }
 
-    /// Lists the tree first (bounded by the entry cap), then reads the files worth reading on `jobs` workers, the
-    /// largest first to the least loaded, each by offset (only the ranges the facts need); the join replays the listing
-    /// in order. Nil when the cap on entries, bytes or problems was met: then the folder is walked again on one core.
-    private func walkInParallel(_ rootBytes: [UInt8], names: [[UInt8]], limits: ReadLimits, jobs: Int) -> Walk? {
+    /// Lists the tree first (bounded by the entry cap), then reads the files worth reading on `jobs` workers
+    /// (`ParallelShare`, the largest first), each by offset (only the ranges the facts need); the join replays the
+    /// listing in order. Nil when the cap on entries, bytes or problems was met: then the folder is walked again on one
+    /// core.
+    private func walkInParallel(_ rootBytes: [UInt8], names: [[UInt8]], limits: ReadLimits, metadata: MetadataSelection, jobs: Int) -> Walk? {
         var items: [Item] = []
         var listed = 0
         _ = visit(folder: rootBytes, names: names, relative: "", depth: 0) { item in
@@ -59,59 +59,23 @@ struct FolderSource {
             return listed <= limits.entries
         }
         guard listed <= limits.entries else { return nil }
-        var work: [(item: Int, weight: Int)] = []
+        var work: [(position: Int, weight: Int)] = []
         for (position, item) in items.enumerated() {
-            guard case .file(let path, _, let size, let mode) = item,
-                Walk.isMetadataFile(path) || NativeName.worthSniffing(path: path, mode: mode)
+            guard case .file(let path, _, let size, let mode) = item, metadata.wants(path) || NativeName.worthSniffing(path: path, mode: mode)
             else { continue }
-            work.append((position, Int(min(max(size, 0), 1 << 40)) / 1024 + 1))
+            work.append((position, ParallelShare.weight(size)))
         }
         guard work.count > 1 else { return nil }
-        var loads = [Int](repeating: 0, count: min(jobs, work.count))
-        var shares = [[Int]](repeating: [], count: loads.count)
-        for piece in work.sorted(by: { ($0.weight, $1.item) > ($1.weight, $0.item) }) {
-            let least = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
-            shares[least].append(piece.item)
-            loads[least] += piece.weight
+        let share = ParallelShare(limits: limits, metadata: metadata, workers: jobs)
+        let listing = items
+        let walks = share.run(ParallelShare.heaviestFirst(work), start: { () }, visit: { walk, _, position in
+            Self.apply(listing[position], to: &walk)
+        })
+        guard let walks else { return nil }
+        return share.join(walks, positions: items.indices) { joined, position in
+            Self.apply(items[position], to: &joined)
+            return true
         }
-        let ordered = shares.map { $0.sorted() }
-        let files = ordered.map { share in
-            share.map { position -> (Int, String, [UInt8], Int64, UInt32) in
-                guard case .file(let path, let full, let size, let mode) = items[position] else { fatalError("not a file") }
-                return (position, path, full, size, mode)
-            }
-        }
-        let results = Mutex<[Int: Walk]>([:])
-        DispatchQueue.concurrentPerform(iterations: files.count) { job in
-            var walk = Walk(limits: limits)
-            for (position, path, full, size, mode) in files[job] {
-                let before = (walk.entries.count, walk.binaries.count, walk.problems.count, walk.inflated)
-                walk.examineFile(path: path, size: size, mode: mode, depth: 0, encrypted: false, content: DiskFileContent(path: full))
-                walk.marks[position] = Walk.Mark(
-                    entries: before.0..<walk.entries.count, binaries: before.1..<walk.binaries.count,
-                    problems: before.2..<walk.problems.count, inflated: walk.inflated - before.3)
-            }
-            results.withLock { $0[job] = walk }
-        }
-        var walks: [Walk] = []
-        var jobOf: [Int: Int] = [:]
-        for job in files.indices {
-            guard let walk = results.withLock({ $0[job] }), !walk.metACap else { return nil }
-            walks.append(walk)
-            for position in ordered[job] { jobOf[position] = job }
-        }
-        var joined = Walk(limits: limits)
-        for (position, item) in items.enumerated() {
-            if let job = jobOf[position] {
-                guard let mark = walks[job].marks[position] else { return nil }
-                joined.append(walks[job], mark)
-            } else {
-                Self.apply(item, to: &joined)
-            }
-            if joined.stopped { return nil }
-        }
-        guard joined.entries.count <= limits.entries, joined.inflated <= limits.artifactBytes else { return nil }
-        return joined
     }
 
     /// Lists `names` in `folder` and what is under them, depth first in name order; stops when `emit` says so.

@@ -27,6 +27,13 @@ struct ZipCentralDirectory {
         var localName: String?
         /// Why the record cannot be trusted (it shares a local header, its data overlaps another entry's).
         var problems: [(ArtifactProblem.Kind, String)] = []
+        /// Where what the extractors write differs from the record (`ZipExtraction`): said on the entry, the entry is
+        /// judged as they write it.
+        var extraction: [(ArtifactProblem.Kind, String)] = []
+        /// The whole stored name when a NUL cut it (`name` is what is written), for comparing with the local header.
+        var storedName: String?
+        /// The name unzip writes from the Info-ZIP Unicode Path extra field, when it differs from `name`.
+        var unicodePath: String?
         /// Compression method (0 STORED, 8 DEFLATE …), general purpose flags, CRC-32 and external attributes as the
         /// central directory records them, and the host byte of "version made by".
         var method: UInt16 = 0
@@ -48,6 +55,8 @@ struct ZipCentralDirectory {
     let claimedCount: UInt64?
     /// Records with a problem of each kind past the first `namedProblems`: counted, not named one by one.
     let unnamedProblems: [ArtifactProblem.Kind: Int]
+    /// Why Python's zipfile refuses the archive as a whole while unzip reads it, if it does.
+    var refusedByZipfile: String?
 
     /// Nothing to report: one record per local header, names that agree, a count that holds. Only such a directory is
     /// read in parallel runs (a hostile one is read on one handle, so its problems are named in one order).
@@ -121,6 +130,8 @@ struct ZipCentralDirectory {
         }
         let tailStart = size - UInt64(tailLength)
         let view = ByteView(tail, byteOrder: .little)
+        // Python's zipfile takes the last end-record signature in the file's tail, even one inside the comment.
+        let lastSignature = stride(from: tail.count - 4, through: 0, by: -1).first(where: { view.u32($0) == 0x0605_4B50 })
         guard let end = stride(from: tail.count - 22, through: 0, by: -1).first(where: { view.u32($0) == 0x0605_4B50 }),
             var count = view.u16(end + 10).map(UInt64.init), var directorySize = view.u32(end + 12).map(UInt64.init),
             var directoryOffset = view.u32(end + 16).map(UInt64.init)
@@ -192,7 +203,11 @@ struct ZipCentralDirectory {
             start = next
         }
         let unnamed = pairWithLocalHeaders(&ordered, groups: groups, size: size, fetch: fetch)
-        return .success(ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount, unnamedProblems: unnamed))
+        var directory = ZipCentralDirectory(records: ordered, groups: groups, claimedCount: claimedCount, unnamedProblems: unnamed)
+        if let lastSignature, lastSignature > end {
+            directory.refusedByZipfile = "the archive's comment holds an end-record signature (at \(lastSignature - end) bytes after the real one): Python's zipfile takes it for the end record and refuses the archive, unzip reads it"
+        }
+        return .success(directory)
     }
 
     /// Reads records until the directory ends or something else starts, as libarchive does (it ignores the count).
@@ -210,7 +225,10 @@ struct ZipCentralDirectory {
                 return .failure(Damage(reason: "central directory record \(entries.count + 1) is cut short"))
             }
             // Bit 11 of the flags marks UTF-8; older tools wrote CP437. Bytes that are not UTF-8 are kept, escaped.
-            let name = EntryName.display(directory[(cursor + 46)..<(cursor + 46 + nameLength)])
+            let written = ZipExtraction.name(
+                raw: directory[(cursor + 46)..<(cursor + 46 + nameLength)], flags: flags, host: UInt8(truncatingIfNeeded: madeBy >> 8),
+                extra: directory[(cursor + 46 + nameLength)..<(cursor + 46 + nameLength + extraLength)])
+            let name = written.name
             var uncompressed = UInt64(size32)
             var compressed = UInt64(compressedSize32)
             var localOffset = UInt64(offset32)
@@ -237,6 +255,9 @@ struct ZipCentralDirectory {
             record.crc32 = crc
             record.externalAttributes = external
             record.host = UInt8(truncatingIfNeeded: host)
+            record.storedName = written.stored
+            record.unicodePath = written.unicodePath
+            record.extraction = extractionProblems(record, written)
             entries.append(record)
             cursor = extraEnd + commentLength
         }
@@ -277,7 +298,7 @@ struct ZipCentralDirectory {
                 let extraLength = header.u16(28).map(Int.init), let localName = fetch(offset + 30, nameLength)
             else { continue }
             let localDisplay = EntryName.display(localName[...])
-            for index in group where records[index].name != localDisplay {
+            for index in group where (records[index].storedName ?? records[index].name) != localDisplay {
                 records[index].localName = localDisplay
             }
             if let previous = reach, offset < previous.end {
@@ -291,6 +312,9 @@ struct ZipCentralDirectory {
                         "its data (bytes \(previous.start)-\(previous.end)) overlaps the entry '\(records[first].name)' at offset \(offset); unzip refuses such an archive (possible zip bomb), other tools read different bytes")
                     reach!.told = true
                 }
+            }
+            if let disagreement = headerDisagreement(records[first], header: header) {
+                note(first, .headerMismatch, disagreement)
             }
             if group.count == 1 {
                 records[first].dataOffset = directData(records[first], header: header, at: offset, size: size, fetch: fetch)
@@ -365,6 +389,57 @@ extension ZipCentralDirectory {
             guard agrees32 || agrees64 else { return nil }
         }
         return data
+    }
+}
+
+extension ZipCentralDirectory {
+    /// What the extractors write differently from this record: its name cut at NUL, another name from the Unicode
+    /// Path field, a name they encode differently, a folder attribute on an entry that holds data.
+    fileprivate static func extractionProblems(_ record: Record, _ name: ZipExtraction.Name) -> [(ArtifactProblem.Kind, String)] {
+        var found: [(ArtifactProblem.Kind, String)] = []
+        if let stored = name.stored {
+            found.append((.nameCutAtNul, "the ZIP stores this name as '\(stored)'; unzip and Python's zipfile cut it at the NUL byte and write '\(name.name)', judged here (a listing of the whole name shows another file)"))
+        }
+        if let other = name.unicodePath {
+            found.append((.unicodePath, "its Info-ZIP Unicode Path extra field names it '\(other)': unzip writes it there, Python's zipfile writes '\(name.name)'; both are judged"))
+        }
+        if let encoding = name.encoding {
+            found.append((.nameEncoding, "the extractors write this name differently: \(encoding)"))
+        }
+        if let malformed = name.malformedExtra {
+            found.append((.refusedByZipfile, "\(malformed): Python's zipfile refuses the whole archive, unzip ignores the field"))
+        }
+        let attributes = record.host == 3 ? (record.externalAttributes >> 16) & 0o170000 == 0o040000 : record.host == 0 && record.externalAttributes & 0x10 != 0
+        if attributes, !name.name.hasSuffix("/"), record.uncompressedSize > 0 {
+            found.append((.directoryWithData, "the ZIP marks it as a folder, but it holds \(record.uncompressedSize) bytes and its name does not end in '/': unzip and Python's zipfile write a file (judged here), tools that trust the attributes make a folder"))
+        }
+        return found
+    }
+
+    /// How the local header disagrees with the record on reading the data (no data descriptor): the method, the
+    /// CRC-32, the sizes; or a STORED record whose two sizes differ. Nil when they agree.
+    fileprivate static func headerDisagreement(_ record: Record, header: ByteView) -> String? {
+        // An encrypted entry's headers are libarchive's to judge (it says the entry is encrypted).
+        guard record.flags & 0x41 == 0 else { return nil }
+        if record.method == 0 && record.compressedSize != record.uncompressedSize {
+            return "STORED, yet its central-directory record gives \(record.compressedSize) bytes stored for \(record.uncompressedSize): unzip and Python's zipfile fail on it"
+        }
+        guard let flags = header.u16(6), let method = header.u16(8), let crc = header.u32(14),
+            let compressed = header.u32(18), let uncompressed = header.u32(22)
+        else { return nil }
+        var differences: [String] = []
+        if method != record.method { differences.append("method \(method) against \(record.method)") }
+        if flags & 0x08 == 0 {
+            if crc != record.crc32 { differences.append("CRC-32 0x\(String(crc, radix: 16)) against 0x\(String(record.crc32, radix: 16))") }
+            if compressed != 0xFFFF_FFFF, UInt64(compressed) != record.compressedSize {
+                differences.append("\(compressed) compressed bytes against \(record.compressedSize)")
+            }
+            if uncompressed != 0xFFFF_FFFF, UInt64(uncompressed) != record.uncompressedSize {
+                differences.append("\(uncompressed) bytes against \(record.uncompressedSize)")
+            }
+        }
+        guard !differences.isEmpty else { return nil }
+        return "its local header and its central-directory record disagree (\(differences.joined(separator: ", "))): unzip and Python's zipfile fail on it or read other bytes"
     }
 }
 

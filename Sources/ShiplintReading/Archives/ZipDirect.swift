@@ -3,8 +3,8 @@ internal import CZlib
 import Foundation
 import ShiplintFacts
 
-/// A ZIP file on disk, read by offset. `pread` keeps no file position, so one descriptor serves every core.
-final class ZipFile: @unchecked Sendable {
+/// A ZIP file on disk, read by offset, owned by one task (each worker of `ParallelShare` opens its own).
+final class ZipFile {
     let path: String
     let descriptor: Int32
 
@@ -45,6 +45,14 @@ final class ZipFile: @unchecked Sendable {
     }
 }
 
+/// The CRC-32 of some bytes (as ZIP records it).
+enum ZipCRC {
+    static func of(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withContiguousStorageIfAvailable { UInt32(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
+            ?? Array(bytes).withUnsafeBytes { UInt32(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
+    }
+}
+
 /// Whether ZIP entries may be read without libarchive. SHIPLINT_ZIP_VIA_LIBARCHIVE=1 sends every entry through
 /// libarchive, so the tests can prove both paths give the same report.
 enum ZipDirect {
@@ -57,55 +65,39 @@ enum ZipDirect {
     /// stream through zlib, so what is held stays bounded whatever the entry's size.
     static let wholeEntryLimit: UInt64 = 4 << 20
 
-    /// What an entry is, decided from its central-directory record the way libarchive decides it
-    /// (archive_read_support_format_zip.c: the mode from the external attributes of a Unix or MS-DOS host, a name
-    /// ending in `/` makes a folder, no type makes a regular file). Nil when libarchive must read the entry: another
-    /// type, a name with a backslash (libarchive may turn it into `/`), a symbolic link it would not read as stored.
+    /// What an entry is, as the extractors write it (`ZipExtraction`). Nil when libarchive must read the entry: a name
+    /// with a backslash (libarchive may turn it into `/`), a symbolic link it would not read as stored.
     enum Kind {
         case file
         case directory
         case symlink(target: String)
     }
 
-    /// The mode libarchive gives an entry (only its type bits are used; the permission bits come from the record).
-    static func libarchiveMode(_ record: ZipCentralDirectory.Record) -> UInt32 {
-        var mode: UInt32
-        switch record.host {
-        case 3:
-            mode = (record.externalAttributes >> 16) & 0xFFFF
-        case 0:
-            mode = record.externalAttributes & 0x10 != 0 ? 0o040775 : 0o100664
-            if record.externalAttributes & 0x01 != 0 { mode &= 0o555 }
-        default:
-            mode = 0
-        }
-        if mode & 0o170000 != 0o040000 {
-            if record.name.hasSuffix("/") {
-                mode = mode & ~0o170000 | 0o040000 | 0o111
-            } else if mode & 0o170000 == 0 {
-                mode |= 0o100000
-            }
-        }
-        return mode
-    }
-
+    /// The entry's type as the extractors write it (`ZipExtraction`), with a link's target when it can be read here.
     static func kind(of record: ZipCentralDirectory.Record, file: ZipFile) -> Kind? {
         guard let dataOffset = record.dataOffset, !record.name.utf8.contains(UInt8(ascii: "\\")) else { return nil }
-        switch libarchiveMode(record) & 0o170000 {
-        case 0o100000:
+        switch extractorType(record) {
+        case .file:
             return .file
-        case 0o040000:
+        case .directory:
             return .directory
-        case 0o120000:
+        case .symlink:
             // libarchive takes the stored bytes as the target; only a short printable one is read here.
             guard record.method == 0, record.compressedSize <= 4096,
                 let bytes = file.read(count: Int(record.compressedSize), at: dataOffset), bytes.count == Int(record.compressedSize),
                 bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
             else { return nil }
             return .symlink(target: String(decoding: bytes, as: UTF8.self))
-        default:
-            return nil
         }
+    }
+
+    static func extractorType(_ record: ZipCentralDirectory.Record) -> ZipExtraction.EntryType {
+        ZipExtraction.type(name: record.name, host: record.host, externalAttributes: record.externalAttributes)
+    }
+
+    /// The mode shown for an entry: the extractors' type, the record's permission bits.
+    static func mode(_ record: ZipCentralDirectory.Record) -> UInt32? {
+        record.unixMode.map { ZipExtraction.typeBits(extractorType(record)) | $0 & 0o7777 }
     }
 }
 
@@ -419,18 +411,12 @@ extension Walk {
     /// data is read by offset (`ZipDirectContent`). Entries the direct path cannot judge go through libarchive, on a
     /// handle opened when first needed. Returns the libarchive error that ended the walk, if any.
     @discardableResult
-    mutating func walkDirect(file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive, groups: [Int]? = nil) -> String? {
-        let marking = groups != nil
-        for group in groups ?? Array(directory.groups.indices) {
+    mutating func walkDirect(file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive) -> String? {
+        for group in directory.groups.indices {
             if stopped { return nil }
-            let before = (entries.count, binaries.count, problems.count, inflated)
-            let failure = visitDirect(group: group, file: file, directory: directory, archive: archive)
-            if marking {
-                marks[group] = Mark(
-                    entries: before.0..<entries.count, binaries: before.1..<binaries.count, problems: before.2..<problems.count,
-                    inflated: inflated - before.3)
+            if let failure = visitDirect(group: group, file: file, directory: directory, archive: archive) {
+                return failure == "" ? nil : failure
             }
-            if let failure { return failure == "" ? nil : failure }
         }
         return nil
     }
@@ -440,18 +426,25 @@ extension Walk {
     mutating func visitDirect(group: Int, file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive) -> String? {
         let first = directory.records[directory.groups[group].lowerBound]
         if let dataOffset = first.dataOffset, let kind = ZipDirect.kind(of: first, file: file) {
-            let type = ZipDirect.libarchiveMode(first) & 0o170000
-            let mode = first.unixMode.map { type | $0 & 0o7777 }
+            let mode = ZipDirect.mode(first)
             switch kind {
             case .file:
                 examineFile(
                     path: first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, depth: 0, encrypted: false,
                     content: ZipDirectContent(file: file, record: first, dataOffset: dataOffset))
+                if let other = first.unicodePath {
+                    // unzip writes it under this name too: judged there as well.
+                    examineFile(
+                        path: other, size: Int64(clamping: first.uncompressedSize), mode: mode, depth: 0, encrypted: false,
+                        content: ZipDirectContent(file: file, record: first, dataOffset: dataOffset))
+                }
             case .directory:
                 record(ArtifactEntry(path: first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, type: .directory))
             case .symlink(let target):
                 record(ArtifactEntry(path: first.name, size: 0, mode: mode, type: .symlink(target: target)))
+                if let other = first.unicodePath { record(ArtifactEntry(path: other, size: 0, mode: mode, type: .symlink(target: target))) }
             }
+            for (kind, message) in first.extraction { recordProblem(ArtifactProblem(kind: kind, path: first.name, message: message)) }
             return nil
         }
         let (handle, next) = archive.entry(group)
@@ -466,7 +459,7 @@ extension Walk {
             return reason
         case .entry(let header):
             guard let handle else { return nil }
-            visit(header, path: first.name, mode: first.unixMode.map { header.mode & 0o170000 | $0 & 0o7777 }, depth: 0, archive: handle, position: group)
+            visitAsExtracted(header, record: first, prefix: "", depth: 0, archive: handle, position: group)
             return nil
         }
     }

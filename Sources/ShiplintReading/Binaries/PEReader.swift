@@ -85,7 +85,15 @@ enum PEReader {
                 descriptor += 20
             }
         }
-        return .facts(PEFacts(machine: machine, arch: arch, bits: bits, isDLL: isDLL, imports: imports))
+        // Data directory 14, the CLI header (ECMA-335 II.25.3.3): its Flags (offset 16) bit 0 is COMIMAGE_FLAGS_ILONLY.
+        var isManaged = false
+        if numberOfDirectories > 14, optionalSize >= directoriesOffset + 15 * 8,
+            let cliRVA = view.u32(optional + directoriesOffset + 14 * 8), cliRVA != 0,
+            let cli = fileOffset(ofRVA: Int(cliRVA)), let flags = view.u32(cli + 16)
+        {
+            isManaged = flags & 0x1 != 0
+        }
+        return .facts(PEFacts(machine: machine, arch: arch, bits: bits, isDLL: isDLL, imports: imports, isManaged: isManaged))
     }
 
     static func archName(_ machine: UInt16) -> String {

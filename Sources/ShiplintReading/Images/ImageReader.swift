@@ -12,11 +12,14 @@ public struct ImageReader: Sendable {
 
     /// The platform to pick when the index holds several and none was asked for: the function's architecture.
     public let preferredPlatform: String?
+    /// The files kept as text for the caller (see `ArtifactReader.metadata`).
+    public let metadata: MetadataSelection
 
-    public init(limits: ReadLimits = .defaults, platform: String? = nil, preferredPlatform: String? = nil) {
+    public init(limits: ReadLimits = .defaults, platform: String? = nil, preferredPlatform: String? = nil, metadata: MetadataSelection = .none) {
         self.limits = limits
         self.platform = platform
         self.preferredPlatform = preferredPlatform
+        self.metadata = metadata
     }
 
     /// True when `path` holds an image (recognised by content, not by name).
@@ -56,7 +59,7 @@ public struct ImageReader: Sendable {
             guard let equals = item.firstIndex(of: "=") else { continue }
             env[String(item[..<equals])] = String(item[item.index(after: equals)...])
         }
-        var root = RootFileSystem(limits: limits)
+        var root = RootFileSystem(limits: limits, metadata: metadata)
         for (number, layer) in chosen.layers.enumerated() {
             try root.apply(layer: layer, number: number + 1, from: store, integrity: &integrity)
         }

@@ -10,19 +10,21 @@ struct RootFileSystem {
     }
 
     let limits: ReadLimits
+    let wanted: MetadataSelection
     private(set) var nodes: [String: Node] = [:]
     var problems: [ArtifactProblem] = []
     private(set) var uncompressed: Int64 = 0
 
-    init(limits: ReadLimits) {
+    init(limits: ReadLimits, metadata: MetadataSelection) {
         self.limits = limits
+        wanted = metadata
     }
 
     /// Reads one layer blob (verifying its digest) and applies it: whiteouts delete from the layers below, then the
     /// layer's entries replace what was there.
     mutating func apply(layer: ImageReader.Layer, number: Int, from store: ImageStore, integrity: inout [ArtifactProblem]) throws(ReadError) {
         let stream = try store.layer(layer.blob)
-        var walk = Walk(limits: limits)
+        var walk = Walk(limits: limits, metadata: wanted)
         let failure = walk.walk(stream.archive, prefix: "", depth: 0, index: nil)
         let actual = try stream.digest()
         if let expected = layer.digest, expected.hasPrefix("sha256:"), actual != expected {

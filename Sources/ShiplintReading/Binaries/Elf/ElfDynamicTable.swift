@@ -45,6 +45,17 @@ struct DynamicTags {
     var initFunction: UInt64?
     var initArray: UInt64?
     var initArraySize: UInt64?
+    /// Entries read before DT_NULL.
+    var count = 0
+    /// The entry each relocated table address is read from (the last of its tag), by tag.
+    private var addressEntries: [Int64: (index: Int, value: UInt64)] = [:]
+
+    /// The entries whose value ld.so adds the load address to in place when PT_DYNAMIC is writable
+    /// (elf/get-dynamic-info.h: DT_HASH, DT_PLTGOT, DT_STRTAB, DT_SYMTAB, DT_RELR, DT_JMPREL, DT_VERSYM, DT_GNU_HASH,
+    /// and DT_RELA / DT_REL when not 0).
+    var relocatedEntries: [Int] {
+        addressEntries.filter { $0.key != 7 && $0.key != 17 || $0.value.value != 0 }.map(\.value.index).sorted()
+    }
 
     /// The first consistency assertion of glibc's elf/get-dynamic-info.h (elf_get_dynamic_info) that fails: ld.so
     /// prints "Inconsistency detected by ld.so" and the process exits. Nil when every one holds.
@@ -68,6 +79,8 @@ struct DynamicTags {
     var tableAddresses: [UInt64] { [symtab, hash, gnuHash, versym, verneed, verdef].compactMap { $0 } }
 
     mutating func record(tag: Int64, value: UInt64, index: Int) {
+        count = max(count, index + 1)
+        if [4, 3, 5, 6, 36, 23, DT_VERSYM_TAG, DT_GNU_HASH_TAG, 7, 17].contains(tag) { addressEntries[tag] = (index, value) }
         switch tag {
         case Int64(DT_NEEDED): needed.append((index, value))
         case Int64(DT_SONAME): soname = (index, value)

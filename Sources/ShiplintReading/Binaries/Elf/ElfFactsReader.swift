@@ -48,6 +48,7 @@ struct ElfFactsReader {
         let segments = programHeaders.segments
         let map = LoadMap(segments, fileSize: held.size)
         if let reason = loadSegmentProblem(map) { return .failure(reason) }
+        if !map.holeBeforeFirstEnd, let reason = mappedProgramHeaderProblem(segments, map: map) { return .failure(reason) }
         var interpreter: String?
         var executableStack: Bool?
         var unread: [String] = []
@@ -91,6 +92,7 @@ struct ElfFactsReader {
         facts.loader.dynamicFileSizes = dynamics.map { UInt64($0.fileSize) }
         facts.loader.unreadTables = unread + facts.loader.unreadTables
         facts.loader.mappingLength = map.mappingLength
+        facts.loader.holeBeforeFirstLoadEnd = map.holeBeforeFirstEnd
         // glibc stops a version lookup at the first Verdef whose vd_version is not 1: nothing is offered.
         if facts.loader.versionDefinitionRecordVersion != nil { facts.versionDefinitions = [] }
         facts.loader.osABI = header.osABI
@@ -116,7 +118,20 @@ struct ElfFactsReader {
     /// A PT_LOAD that reaches a page past the one holding the end of the file: the loader maps it, and the first touch
     /// of that page kills the process with SIGBUS (the rest of the last page reads as zeros). (Alignment is a fact: its rule changed in glibc 2.35.)
     private func loadSegmentProblem(_ map: LoadMap) -> Reason? {
+        // The has_holes refusal (a fact judged by glibc version) comes first; then what mapping does wrong.
+        if map.holeBeforeFirstEnd { return nil }
+        if let fault = map.mappingFault { return Reason(text: "mapping its segments, \(fault)") }
+        if let outside = map.outsideReservation {
+            return Reason(text: "the loader \(outside): it overwrites memory the process is using (another library's code or data) and the process fails or crashes")
+        }
         for load in map.loads where load.fileSize > 0 && (load.offset > mappedFileEnd || load.fileSize > mappedFileEnd - load.offset) {
+            // Replayed, what counts is the memory the segment's file bytes occupy once every segment is mapped: a later
+            // segment may map over the pages past the end of the file (and the rest of the last page reads as zeros).
+            // A segment without PF_R is not read by the code that runs.
+            if map.replayed {
+                guard load.flags & 4 != 0, let at = map.firstUnreadable(load.address, UInt64(load.fileSize)) else { continue }
+                return Reason(text: "ELF load command past end of file (segment \(load.index): offset \(load.offset), \(load.fileSize) bytes; the file has \(held.size) bytes): truncated: once every segment is mapped, the page at 0x\(hex(at)) is past the end of the file (or not readable) and the process dies with SIGBUS when it touches it")
+            }
             return Reason(text: "ELF load command past end of file (segment \(load.index): offset \(load.offset), \(load.fileSize) bytes; the file has \(held.size) bytes): truncated, the loader maps pages that are not in the file and the process dies with SIGBUS when it touches them")
         }
         return nil
@@ -127,6 +142,10 @@ struct ElfFactsReader {
         switch readDynamicTags(segment, image: image, map: map) {
         case .failure(let reason): return .failure(reason)
         case .success(let read): tags = read
+        }
+        // A table not held yet is asked for with the others near it (one more pass over a streamed entry, not one each).
+        if let reason = mappedDynamicProblem(segment, tags: tags, map: map) ?? hashTableProblem(tags, map: map) {
+            return .failure(widened(reason, tags: tags, map: map))
         }
         // elf_dynamic_do_Rela (glibc elf/do-rel.h) takes the symbol table's address from DT_SYMTAB for every object it
         // relocates, even one with no relocations: without the tag it dereferences a null pointer.
@@ -144,7 +163,7 @@ struct ElfFactsReader {
         let strings: StringTable
         switch readStringTable(tags, map: map) {
         case .failure(let reason): return reason
-        case .success(nil): return relocationProblem(tags, map: map, into: &collected)
+        case .success(nil): return relocationProblem(tags, map: map, into: &collected) ?? map.relroProblem.map { Reason(text: $0) }
         case .success(let table?): strings = table
         }
         if let reason = readNames(tags, strings: strings, map: map, into: &collected) { return reason }
@@ -161,6 +180,7 @@ struct ElfFactsReader {
             }
         }
         if let reason = relocationProblem(tags, map: map, into: &collected) { return reason }
+        if let relro = map.relroProblem { return Reason(text: relro) }
         return readNodeModuleVersion(tags, map: map, into: &collected)
     }
 

@@ -48,6 +48,12 @@ extension ElfFactsReader {
                         return nil
                     }
                 }
+                if let reason = versionIndexProblem(tags, symbol: symbol, type: type, map: map, collected: collected, "relocation \(index) of \(table.name)") {
+                    return reason
+                }
+                if type == 6, let reason = profilingHookProblem(tags, symbol: symbol, map: map, "relocation \(index) of \(table.name)") {
+                    return reason
+                }
                 if type == 0 { continue }
                 guard Self.knownTypes.contains(type) else {
                     return Reason(text: "unexpected reloc type 0x\(String(type, radix: 16)) (\(table.name) entry \(index)): the loader refuses it")
@@ -70,6 +76,43 @@ extension ElfFactsReader {
         }
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
         return constructorProblem(tags, map: map, relocated: relocated)
+    }
+
+    /// elf/do-rel.h: with DT_VERSYM, every relocation past the DT_RELACOUNT ones reads its symbol's version index
+    /// there and passes `&l_versions[index]` on; elf/dl-reloc.c's resolve_map reads that record for a symbol that does
+    /// not bind locally (sysdeps/x86_64/dl-machine.h: any type but R_X86_64_NONE, RELATIVE and IRELATIVE).
+    /// `l_versions` is allocated only when DT_VERNEED or DT_VERDEF give an index above 0 (elf/dl-version.c,
+    /// ndx_high): without one it is a null pointer, and a non-zero index faults.
+    private func versionIndexProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, _ what: @autoclosure () -> String) -> Reason? {
+        guard let versym = tags.versym else { return nil }
+        let entry = versym &+ symbol &* 2
+        guard case .success(let bytes?) = memory(entry, 2, map: map, "a DT_VERSYM entry") else {
+            return Reason(text: "\(what()) reads the version index of symbol \(symbol) at 0x\(hex(entry)) (DT_VERSYM), where nothing readable is mapped: the loader faults (SIGSEGV)")
+        }
+        let index = (UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF
+        guard index != 0, !(collected.versionNames.keys.contains { $0 > 0 }), ![0, 8, 37].contains(type), symbol != 0,
+            let symtab = tags.symtab, case .success(let entrySymbol?) = memory(symtab &+ symbol &* 24, 6, map: map, "a symbol")
+        else { return nil }
+        let binding = entrySymbol[4] >> 4, visibility = entrySymbol[5] & 3
+        guard binding != 0, visibility != 1, visibility != 2 else { return nil }
+        return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
+    }
+
+    /// DT_INIT of an object linked by GCC against glibc is `_init` from glibc's crti.S (sysdeps/x86_64/crti.S): it loads
+    /// the GOT slot of the weak `__gmon_start__` and calls it when it is not null. A symbol that binds locally (STB_LOCAL,
+    /// STV_HIDDEN or STV_INTERNAL) is not looked up: its slot gets the object's own load address plus st_value
+    /// (elf/dl-reloc.c resolve_map, sysdeps/x86_64/dl-machine.h), never null, so dlopen calls that address.
+    private func profilingHookProblem(_ tags: DynamicTags, symbol: UInt64, map: LoadMap, _ what: @autoclosure () -> String) -> Reason? {
+        guard tags.initFunction != nil, symbol != 0, let symtab = tags.symtab, let strtab = tags.strtab,
+            case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
+        else { return nil }
+        func field(_ at: Int, _ width: Int) -> UInt64 { (0..<width).reduce(UInt64(0)) { $0 | UInt64(entry[at + $1]) << UInt64(8 * $1) } }
+        let binding = entry[4] >> 4, visibility = entry[5] & 3, section = field(6, 2), value = field(8, 8)
+        // SHN_ABS: the value as is (a null one is not called; any other is outside what the file says).
+        guard binding == 0 || visibility == 1 || visibility == 2, section != 0xFFF1, !executable(value, map: map),
+            case .success("__gmon_start__"?) = map.string(at: strtab &+ field(0, 4), limit: 32, held: held, what: "a symbol name")
+        else { return nil }
+        return Reason(text: "\(what()) fills the GOT slot of __gmon_start__, which binds locally (\(binding == 0 ? "STB_LOCAL" : visibility == 1 ? "STV_INTERNAL" : "STV_HIDDEN")): the loader stores the object's own address plus 0x\(hex(value)) there instead of looking it up, and DT_INIT (_init) calls it, outside every executable PT_LOAD: dlopen faults (SIGSEGV)")
     }
 
     /// Tags ld.so dereferences when another is present (glibc elf/dynamic-link.h ELF_DYNAMIC_DO_RELA, elf/dl-version.c):
@@ -111,7 +154,9 @@ extension ElfFactsReader {
     /// DT_RELR (glibc 2.36): addresses (even words) and bitmaps (odd words), each naming words to relocate.
     private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected, relocated: inout [UInt64: UInt64?]) -> Reason? {
         guard let relr = tags.relr else { return nil }
-        collected.loader.usesRelr = true
+        // glibc 2.36's _dl_check_map_versions (elf/dl-version.c) asks for GLIBC_ABI_DT_RELR only of an object with
+        // DT_VERNEED and a DT_NEEDED whose name starts with "libc.so." (names read through DT_STRTAB, as here).
+        collected.loader.usesRelr = tags.verneed != nil && collected.needed.contains { $0.hasPrefix("libc.so.") }
         let size = Int(clamping: tags.relrSize ?? 0) / 8 * 8
         let words: ByteView, start: Int
         switch mappedTable(relr, size, map: map, "DT_RELR") {

@@ -96,21 +96,67 @@ struct ProgramHeaders {
     }
 }
 
-/// The memory image ld.so makes of the PT_LOAD segments (glibc elf/dl-map-segments.h): each segment's pages map the
-/// file from its page-aligned offset, later segments over earlier ones; past `p_filesz` the rest of the page is
-/// zeroed when `p_memsz` is larger, and further pages up to `p_memsz` are anonymous zeros; the part of the page that
-/// holds the end of the file reads as zeros, a page wholly past it cannot be read (SIGBUS). Everything the dynamic
-/// table names is found by address here, as the loader finds it.
+/// The memory image ld.so makes of the PT_LOAD segments, replayed as glibc's `_dl_map_segments` (elf/dl-map-segments.h,
+/// glibc 2.26 to 2.41 alike) makes it, in link-time addresses: one mapping reserves the whole object (`maplength`: the
+/// last PT_LOAD's end in memory less the first one's page start, in program header order) and maps the *file* there from
+/// the first segment's offset with its protection; with holes between segments the rest of that reservation is made
+/// inaccessible; each later segment maps its file pages over it (MAP_FIXED); past `p_filesz` the rest of the page is
+/// zeroed when `p_memsz` is larger, and further pages up to `p_memsz` are anonymous zeros. A page of the file mapping
+/// that lies wholly past the end of the file cannot be read (SIGBUS); the part of the last page past the end reads as
+/// zeros. What ld.so does outside the reservation (a later segment, its zero fill or its zeroing memset landing there)
+/// overwrites whatever the process has at that place: `outsideReservation` says so. Everything the dynamic table names
+/// is found by address here, with the protection it has, as the loader finds it.
 struct LoadMap {
     let loads: [Segment]
     let fileSize: Int
     /// The page size of the Lambda kernels (x86_64 and arm64 alike) and of the loaders' own checks.
     static let pageSize: UInt64 = 4096
+    /// More PT_LOAD segments than this are mapped by ld.so but not replayed here (said in the facts).
+    static let modelledLoads = 4096
+
+    /// A run of memory with one protection and one backing.
+    struct Region {
+        var start: UInt64
+        var end: UInt64
+        /// PF_X 1, PF_W 2, PF_R 4 (as the segment's p_flags); 0 is PROT_NONE.
+        var protection: UInt32
+        enum Backing: Equatable {
+            /// The file, `offset` at `start`.
+            case file(offset: UInt64)
+            case zero
+        }
+        var backing: Backing
+        /// The PT_LOAD that mapped it.
+        var segment: Int
+    }
+
+    /// The regions, sorted and disjoint; empty when nothing is mapped (no PT_LOAD, or too many to replay).
+    private(set) var regions: [Region] = []
+    /// What ld.so reserves with its first mmap: `start..<end` (end rounded up to a page).
+    private(set) var reservation: (start: UInt64, end: UInt64) = (0, 0)
+    /// The first thing ld.so maps, zeroes or protects outside the reservation: another object's memory, or none.
+    private(set) var outsideReservation: String?
+    /// A fault ld.so itself takes while mapping (zeroing a page it cannot write or the file does not back).
+    private(set) var mappingFault: String?
+    /// The has_holes check of glibc 2.36 (BZ #28838): the last PT_LOAD starts below the first one's end while the
+    /// segments leave holes (older glibc passes a negative length to mprotect, which fails).
+    private(set) var holeBeforeFirstEnd = false
+    /// False when the replay was not made (more than `modelledLoads` segments): the old reading (by p_filesz) is used.
+    private(set) var replayed = false
+
+    /// The last PT_GNU_RELRO (glibc's loop over the program headers keeps the last one).
+    let relro: Segment?
 
     init(_ segments: [Segment], fileSize: Int) {
         loads = segments.filter { $0.type == UInt32(PT_LOAD) }
+        relro = segments.last { $0.type == 0x6474_E552 }
         self.fileSize = fileSize
+        guard !loads.isEmpty, loads.count <= Self.modelledLoads else { return }
+        replay()
     }
+
+    private static func down(_ value: UInt64) -> UInt64 { value & ~(pageSize - 1) }
+    private static func up(_ value: UInt64) -> UInt64 { value.addingReportingOverflow(pageSize - 1).partialValue & ~(pageSize - 1) }
 
     /// What glibc reserves for the whole object in one mmap (elf/dl-load.c: the last PT_LOAD's end in memory less
     /// the first one's page start, in program header order), wrapping as its unsigned arithmetic does.
@@ -119,29 +165,166 @@ struct LoadMap {
         return (last.address &+ last.memorySize) &- Self.down(first.address)
     }
 
-    private static func down(_ value: UInt64) -> UInt64 { value & ~(pageSize - 1) }
-    private static func up(_ value: UInt64) -> UInt64 { value.addingReportingOverflow(pageSize - 1).partialValue & ~(pageSize - 1) }
+    /// The load commands of elf/dl-load.c: page start and end of the file part, data end, allocation end, file offset.
+    private struct LoadCommand {
+        let mapStart: UInt64, mapEnd: UInt64, dataEnd: UInt64, allocEnd: UInt64, mapOffset: UInt64, protection: UInt32, index: Int
+        init(_ load: Segment) {
+            mapStart = LoadMap.down(load.address)
+            dataEnd = load.address &+ UInt64(load.fileSize)
+            mapEnd = LoadMap.up(dataEnd)
+            allocEnd = load.address &+ load.memorySize
+            mapOffset = LoadMap.down(UInt64(load.offset))
+            protection = load.flags & 7
+            index = load.index
+        }
+    }
 
-    /// The segment whose pages hold `address` (the last one mapped there), with the protection of those pages.
+    private mutating func replay() {
+        let commands = loads.map(LoadCommand.init)
+        let first = commands[0], last = commands[commands.count - 1]
+        let length = mappingLength
+        // A reservation that cannot be made is the `failed to map segment` refusal (GlibcLoaderRules); nothing is mapped.
+        guard length > 0, length <= 0x7FFF_FFFF_F000 else { return }
+        replayed = true
+        let (reservationEnd, wraps) = first.mapStart.addingReportingOverflow(Self.up(length))
+        reservation = (first.mapStart, wraps ? UInt64.max : reservationEnd)
+        map(first.mapStart, reservation.end, protection: first.protection, backing: .file(offset: first.mapOffset), segment: first.index)
+        let hasHoles = zip(commands, commands.dropFirst()).contains { $0.mapEnd != $1.mapStart }
+        if hasHoles {
+            if last.mapStart < first.mapEnd {
+                holeBeforeFirstEnd = true
+                return
+            }
+            protect(first.mapEnd, last.mapStart, protection: 0)
+        }
+        for (position, command) in commands.enumerated() {
+            if position > 0, command.mapEnd > command.mapStart {
+                map(command.mapStart, command.mapEnd, protection: command.protection, backing: .file(offset: command.mapOffset), segment: command.index)
+            }
+            guard command.allocEnd > command.dataEnd else { continue }
+            let zero = command.dataEnd, zeroEnd = command.allocEnd
+            let zeroPage = min(Self.up(zero), zeroEnd)
+            if zeroPage > zero {
+                // memset of the rest of the last file page; a segment without PF_W has that page made writable for
+                // it and then given the segment's protection (mprotect of the whole page).
+                note(zero, zeroPage, "zeroes the end of segment \(command.index)'s last page")
+                let page = Self.down(zero)
+                if mappingFault == nil {
+                    if command.protection & 2 != 0 {
+                        if let found = protection(at: zero), found & 2 == 0 {
+                            mappingFault = "it zeroes the end of segment \(command.index)'s last page (0x\(hex(zero))), which another segment mapped read-only: the loader faults (SIGSEGV)"
+                        } else if protection(at: zero) == nil {
+                            mappingFault = "it zeroes the end of segment \(command.index)'s last page (0x\(hex(zero))), where nothing is mapped: the loader faults (SIGSEGV)"
+                        }
+                    } else if protection(at: zero) == nil {
+                        mappingFault = "cannot change memory protections: the end of segment \(command.index)'s last page (0x\(hex(zero))) is not mapped, so it cannot be made writable to be zeroed"
+                    }
+                    if mappingFault == nil, byte(at: zero) == .unmapped, protection(at: zero) != nil {
+                        mappingFault = "it zeroes the end of segment \(command.index)'s last page (0x\(hex(zero))), a page past the end of the file: the loader dies with SIGBUS"
+                    }
+                }
+                if command.protection & 2 == 0 { protect(page, page &+ Self.pageSize, protection: command.protection) }
+                map(zero, zeroPage, protection: protection(at: zero) ?? command.protection, backing: .zero, segment: command.index)
+            }
+            if zeroEnd > Self.up(zero) {
+                map(Self.up(zero), Self.up(zeroEnd), protection: command.protection, backing: .zero, segment: command.index)
+            }
+        }
+    }
+
+    private mutating func note(_ start: UInt64, _ end: UInt64, _ what: String) {
+        guard outsideReservation == nil, start < reservation.start || end > reservation.end else { return }
+        outsideReservation = "\(what) at 0x\(hex(start))-0x\(hex(end)), outside the 0x\(hex(reservation.start))-0x\(hex(reservation.end)) it reserved for the object"
+    }
+
+    /// mmap(MAP_FIXED): replaces whatever was mapped there.
+    private mutating func map(_ start: UInt64, _ end: UInt64, protection: UInt32, backing: Region.Backing, segment: Int) {
+        guard end > start else { return }
+        if !regions.isEmpty {
+            note(start, end, "maps segment \(segment)")
+        }
+        cut(start, end)
+        let at = regions.firstIndex { $0.start >= end } ?? regions.count
+        regions.insert(Region(start: start, end: end, protection: protection, backing: backing, segment: segment), at: at)
+    }
+
+    /// mprotect: changes the protection of what is mapped there.
+    private mutating func protect(_ start: UInt64, _ end: UInt64, protection: UInt32) {
+        guard end > start else { return }
+        split(at: start)
+        split(at: end)
+        for index in regions.indices where regions[index].start >= start && regions[index].end <= end {
+            regions[index].protection = protection
+        }
+    }
+
+    /// Removes `start..<end` from the regions (splitting the ones it cuts).
+    private mutating func cut(_ start: UInt64, _ end: UInt64) {
+        split(at: start)
+        split(at: end)
+        regions.removeAll { $0.start >= start && $0.end <= end }
+    }
+
+    private mutating func split(at point: UInt64) {
+        guard let index = regions.firstIndex(where: { $0.start < point && point < $0.end }) else { return }
+        var tail = regions[index]
+        tail.start = point
+        if case .file(let offset) = tail.backing { tail.backing = .file(offset: offset &+ (point - regions[index].start)) }
+        regions[index].end = point
+        regions.insert(tail, at: index + 1)
+    }
+
+    private func regionIndex(at address: UInt64) -> Int? {
+        var low = 0, high = regions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if regions[middle].end <= address { low = middle + 1 } else { high = middle }
+        }
+        guard low < regions.count, regions[low].start <= address else { return nil }
+        return low
+    }
+
+    private func region(at address: UInt64) -> Region? { regionIndex(at: address).map { regions[$0] } }
+
+    /// `_dl_protect_relro` (elf/dl-reloc.c), after the relocations: mprotect(PROT_READ) from the page of PT_GNU_RELRO's
+    /// start to the page of its end (both rounded down). Outside the object's reservation that fails ("cannot apply
+    /// additional memory protection after relocation") or makes another object's memory read-only.
+    var relroProblem: String? {
+        guard replayed, let relro, relro.memorySize != 0 else { return nil }
+        let start = Self.down(relro.address), (sum, overflow) = relro.address.addingReportingOverflow(relro.memorySize)
+        let end = Self.down(sum)
+        guard start != end else { return nil }
+        guard overflow || end < start || start < reservation.start || end > reservation.end else { return nil }
+        return "cannot apply additional memory protection after relocation: PT_GNU_RELRO (0x\(hex(relro.address)), 0x\(hex(relro.memorySize)) bytes) reaches outside the 0x\(hex(reservation.start))-0x\(hex(reservation.end)) the loader reserved for the object, so its mprotect fails or makes another object's memory read-only"
+    }
+
+    /// The protection (PF_R/PF_W/PF_X bits) of the page that holds `address`; nil when nothing is mapped there.
+    func protection(at address: UInt64) -> UInt32? {
+        guard replayed else { return mapping(of: address).map { $0.flags & 7 } }
+        return region(at: address)?.protection
+    }
+
+    /// The segment whose pages hold `address` (the last one mapped there).
     func segment(at address: UInt64) -> Segment? { mapping(of: address) }
 
     /// The segment whose pages hold `address`: the last one mapped there.
     private func mapping(of address: UInt64) -> Segment? {
-        loads.last { load in
+        if replayed {
+            guard let region = region(at: address) else { return nil }
+            return loads.first { $0.index == region.segment }
+        }
+        return loads.last { load in
             let (end, overflow) = load.address.addingReportingOverflow(max(load.memorySize, UInt64(load.fileSize)))
             return !overflow && address >= Self.down(load.address) && address < Self.up(end)
         }
     }
 
-    /// The file offset of `count` bytes at `address`, through the PT_LOAD whose file bytes hold them (what the loader
-    /// maps there), and the end of that segment's file bytes (the bound for tables whose length is not given).
+    /// The file offset of `count` bytes at `address` when the memory there maps file bytes the loader can read (in the
+    /// file, or zeros of its last page), and the end of that run of file bytes (the bound for tables whose length is
+    /// not given).
     func fileOffset(_ address: UInt64, _ count: Int) -> (offset: Int, segmentEnd: Int)? {
-        guard let load = loads.last(where: { address >= $0.address && address - $0.address < UInt64($0.fileSize) }) else {
-            return nil
-        }
-        let offset = load.offset + Int(address - load.address)
-        guard count <= load.end - offset else { return nil }
-        return (offset, load.end)
+        guard case .file(let offset, let runEnd) = byte(at: address), count <= runEnd - offset else { return nil }
+        return (offset, runEnd)
     }
 
     /// How the byte at `address` reads once mapped: from the file at an offset, a zero, or not at all.
@@ -151,13 +334,39 @@ struct LoadMap {
         case unmapped
     }
 
+    /// The end of the page that holds the file's last byte: the loader maps that page whole, zeros past the end.
+    private var mappedFileEnd: UInt64 { Self.up(UInt64(fileSize)) }
+
     /// The byte at `address`; for a file byte, also where the run of file bytes that follows it in memory ends.
     func byte(at address: UInt64) -> Byte {
+        guard replayed else { return unreplayedByte(at: address) }
+        guard let found = regionIndex(at: address), regions[found].protection != 0 else { return .unmapped }
+        let region = regions[found]
+        switch region.backing {
+        case .zero: return .zero
+        case .file(let start):
+            let (offset, overflow) = start.addingReportingOverflow(address - region.start)
+            guard !overflow, offset < mappedFileEnd else { return .unmapped }  // SIGBUS
+            if offset >= UInt64(fileSize) { return .zero }
+            // The run goes on through the next regions while they map the file on, readable.
+            var end = start &+ (region.end - region.start)
+            var index = found + 1
+            while index < regions.count, regions[index].start == regions[index - 1].end, regions[index].protection != 0,
+                case .file(let next) = regions[index].backing, next == end
+            {
+                end = next &+ (regions[index].end - regions[index].start)
+                index += 1
+            }
+            return .file(offset: Int(offset), runEnd: Int(min(end, UInt64(fileSize))))
+        }
+    }
+
+    /// The reading of a file with more PT_LOAD segments than are replayed: each segment's file bytes, zeros past them.
+    private func unreplayedByte(at address: UInt64) -> Byte {
         guard let load = mapping(of: address) else { return .unmapped }
         let dataEnd = load.address + UInt64(load.fileSize)
         let fileMapped = Self.up(dataEnd)
         if address >= fileMapped { return .zero }
-        // Past p_filesz in the last file page: zeroed when p_memsz asks for more (glibc's zero-fill), else file bytes.
         if address >= dataEnd && load.memorySize > UInt64(load.fileSize) { return .zero }
         let delta = Int64(bitPattern: address &- load.address)
         let offset = load.offset + Int(delta)
@@ -168,6 +377,55 @@ struct LoadMap {
         let runEndAddress = load.memorySize > UInt64(load.fileSize) ? dataEnd : fileMapped
         let runEnd = min(fileSize, load.offset + Int(Int64(bitPattern: runEndAddress &- load.address)))
         return .file(offset: offset, runEnd: runEnd)
+    }
+
+    /// True when `count` bytes at `address` can be read (every byte mapped readable and backed by the file or zeros).
+    func readable(_ address: UInt64, _ count: Int) -> Bool {
+        guard count > 0 else { return true }
+        let (end, overflow) = address.addingReportingOverflow(UInt64(count))
+        if overflow { return false }
+        var cursor = address
+        while cursor < end {
+            switch byte(at: cursor) {
+            case .unmapped: return false
+            case .zero, .file: break
+            }
+            // On to the next page or region, whichever comes first.
+            guard let index = regionIndex(at: cursor) else { return replayed ? false : cursor &+ 1 >= end }
+            let (nextPage, wrapped) = (cursor | (Self.pageSize - 1)).addingReportingOverflow(1)
+            if wrapped { return true }
+            cursor = min(regions[index].end, nextPage, end)
+            if cursor == end { return true }
+        }
+        return true
+    }
+
+    /// The first of `count` bytes at `address` that cannot be read once mapped (a page past the end of the file,
+    /// PROT_NONE, or nothing mapped), stepping a region (or the file's last mapped page within one) at a time; nil when
+    /// every byte can be read. Only for a replayed map.
+    func firstUnreadable(_ address: UInt64, _ count: UInt64) -> UInt64? {
+        guard replayed, count > 0 else { return nil }
+        let (end, overflow) = address.addingReportingOverflow(count)
+        if overflow { return address }
+        var cursor = address
+        while cursor < end {
+            guard let index = regionIndex(at: cursor), regions[index].protection != 0 else { return cursor }
+            let region = regions[index]
+            var stop = region.end
+            if case .file(let start) = region.backing {
+                let (offset, wrapped) = start.addingReportingOverflow(cursor - region.start)
+                if wrapped || offset >= mappedFileEnd { return cursor }
+                stop = min(stop, cursor &+ (mappedFileEnd - offset))
+            }
+            guard stop > cursor else { return cursor }
+            cursor = stop
+        }
+        return nil
+    }
+
+    /// True when `count` bytes at `address` lie in mapped pages whose protection allows writing.
+    func writable(_ address: UInt64, _ count: Int) -> Bool {
+        [address, address &+ UInt64(max(count, 1) - 1)].allSatisfy { (protection(at: $0) ?? 0) & 2 != 0 }
     }
 
     /// The NUL-terminated string at `address` as the loader reads it: through the mapping, not bounded by DT_STRSZ,

@@ -1,0 +1,20 @@
+import ShiplintFacts
+
+extension MetadataSelection {
+    /// The files the checks and `explain` read as text, for the reader to keep: a wheel's `WHEEL` (wheel-tag-mismatch),
+    /// `METADATA` and `RECORD` (which distribution installed a file: the fix names it; read up to the cap, their head
+    /// is what is used), the function's `package.json` ("type": "module") and installed npm packages' manifests, a
+    /// script `bootstrap`'s `#!` line, and Node.js's version header in an image (`include/node/node_version.h`).
+    public static let checks = MetadataSelection(rules: [
+        Rule(.suffix(".dist-info/WHEEL")),
+        Rule(.suffix(".dist-info/METADATA"), truncatable: true),
+        Rule(.suffix(".dist-info/RECORD"), truncatable: true),
+        Rule(.path("package.json")),
+        Rule(.nodeManifest),
+        Rule(.path("bootstrap")),
+        // Dependency manifests at the root: code that is its source, not a build (unbuilt sources, issue 22 item 6).
+        Rule(.path("requirements.txt")), Rule(.path("pyproject.toml")), Rule(.path("Gemfile")), Rule(.path("go.mod")),
+        Rule(.path("Cargo.toml")),
+        Rule(.suffix("include/node/node_version.h")),
+    ])
+}

@@ -1,0 +1,411 @@
+import ShiplintFacts
+import ShiplintTargets
+
+/// What the artifact has at the places an error text names, and the programs the runtime or the code starts: the
+/// families of `ErrorSignal` say what to look for, these say what is there.
+extension TriageContext {
+    /// The signals to explain, in order: Lambda's `Runtime.InvalidEntrypoint` line is dropped when the text names the
+    /// program itself (`fork/exec PATH: …`), the loader's line after .NET's `Unable to load shared library 'X'` is one
+    /// cause with it, and a text no family matches is explained by the places it names.
+    func signalsToExplain(_ occurrences: [(signal: ErrorSignal, count: Int)]) -> [(signal: ErrorSignal, count: Int)] {
+        var signals = occurrences
+        let namesProgram = signals.contains { entry in
+            switch entry.signal {
+            case .execFailed: true
+            case .permissionDenied(let path): runtime.place(ofRuntimePath: path) != nil && !path.hasSuffix(".py") && !path.hasSuffix(".js")
+            default: false
+            }
+        }
+        if namesProgram { signals.removeAll { if case .invalidEntrypoint = $0.signal { true } else { false } } }
+        let dotnet = signals.compactMap { if case .dotnetNative(let library) = $0.signal { library } else { nil } }
+        if !dotnet.isEmpty {
+            signals.removeAll { entry in
+                guard case .missingLibrary(let soname, _) = entry.signal else { return false }
+                return dotnet.contains { soname.contains($0) || $0.contains(soname) }
+            }
+        }
+        if signals.isEmpty {
+            let named = locations.filter(isDeploymentLocation)
+            if !named.isEmpty { signals = [(.locations(named), 1)] }
+        }
+        return signals
+    }
+
+    /// A place that can be in a deployment or be a fact of one: a path under the task or layer root (or relative to
+    /// the task root), a soname, a version node, an npm package. The runtime's own files and bare architecture words
+    /// are not.
+    func isDeploymentLocation(_ location: ErrorLocation) -> Bool {
+        switch location {
+        case .path(let path): runtime.place(ofRuntimePath: path) != nil || path.hasPrefix("./") || path.hasPrefix("../")
+        case .soname, .symbolVersion, .nodePackage: true
+        case .architecture: false
+        }
+    }
+
+    // MARK: - Places named
+
+    /// The findings at the places the text names, most specific first: a finding on a named file, in a named folder,
+    /// about a named soname or version node, or on a named npm package's family. Explained when one is there; else
+    /// what is there (and sound) or absent is said.
+    func atLocations(_ signal: ErrorSignal, _ named: [ErrorLocation]) -> Explanation {
+        var present: [String] = []
+        var absent: [String] = []
+        var candidates: [(finding: Finding, why: String)] = []
+        for location in named {
+            switch location {
+            case .path(let path):
+                guard isDeploymentLocation(location) else { continue }
+                if let located = locate(path) {
+                    if let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+                        candidates.append((finding, "the text names \(path)"))
+                    } else {
+                        present.append("\(located.path) in \(located.artifact.path)")
+                    }
+                } else if let folder = locateFolder(path) {
+                    let inside = findings.filter { $0.artifact == folder.artifact.path && EntryPath.path($0.path, isInside: folder.path) }
+                    if let finding = inside.first(where: { $0.severity == .error }) ?? inside.first {
+                        candidates.append((finding, "the text names \(path), which holds \(finding.path)"))
+                    } else {
+                        present.append("\(folder.path)/ in \(folder.artifact.path)")
+                    }
+                } else {
+                    absent.append(path)
+                }
+            case .soname(let soname):
+                if let finding = findings.first(where: { $0.check == "missing-library" && $0.fact.split(separator: " ").first.map(String.init) == soname }) {
+                    candidates.append((finding, "the text names \(soname)"))
+                }
+            case .symbolVersion(let version):
+                if let finding = findings.first(where: { ["glibc-too-new", "libstdcxx-too-new", "missing-symbol-version"].contains($0.check) && ($0.fact.contains(version) || $0.message.contains(version)) }) {
+                    candidates.append((finding, "the text names \(version)"))
+                }
+            case .nodePackage(let name):
+                let family = PlatformPackageName(name)?.family
+                if let finding = findings.first(where: { $0.check == "node-platform-package" && family != nil && PlatformPackageName($0.fact)?.family == family }) {
+                    candidates.append((finding, "the text names \(name)"))
+                }
+            case .architecture:
+                continue
+            }
+        }
+        if let best = candidates.first(where: { $0.finding.severity == .error }) ?? candidates.first {
+            return explained(signal, best.finding, evidence: [("named", best.why)])
+        }
+        if !present.isEmpty {
+            return notExplained(signal, "the text names \(present.prefix(3).joined(separator: ", ")), which \(present.count == 1 ? "is" : "are") there with no finding", evidence: [("named", present.joined(separator: ", "))])
+        }
+        if !absent.isEmpty {
+            return notExplained(signal, "the text names \(absent.prefix(3).joined(separator: ", ")), which \(absent.count == 1 ? "is" : "are") not in this deployment: either never packaged, or this log belongs to another artifact")
+        }
+        return notExplained(signal, "nothing the text names is a file or fact of this deployment")
+    }
+
+    /// A folder a runtime path names (`/opt/nodejs/node_modules/sharp`), where ZIPs often store no entry for folders:
+    /// the function's or the last layer's that has a file under it.
+    func locateFolder(_ runtimePath: String) -> (artifact: Artifact, path: String)? {
+        let trimmed = runtimePath.hasSuffix("/") ? String(runtimePath.dropLast()) : runtimePath
+        let place = runtime.place(ofRuntimePath: trimmed)
+        let inner = place?.path ?? (trimmed.hasPrefix("./") ? String(trimmed.dropFirst(2)) : trimmed)
+        guard !inner.isEmpty else { return nil }
+        let candidates = place.map { $0.inLayers ? deployment.layers.reversed() : (deployment.function.map { [$0] } ?? []) } ?? deployment.artifacts
+        for artifact in candidates where artifact.entries.contains(where: { EntryPath.path($0.path, isInside: inner) && $0.path != inner }) {
+            return (artifact, inner)
+        }
+        return nil
+    }
+
+    // MARK: - Programs the runtime or the code starts
+
+    /// `fork/exec PATH: exec format error | no such file or directory`, `PATH: cannot execute binary file`: the file at
+    /// PATH, as the kernel sees it. A native file's own finding (another CPU, macOS, Windows); a script's `#!` line
+    /// (none, ending in a carriage return, naming an interpreter the runtime does not have); or not there.
+    func execFailed(_ signal: ErrorSignal, path: String, reason: String) -> Explanation {
+        let what = startedAs(path)
+        guard let located = locate(path) else {
+            if runtime.entryPoints.contains(path.split(separator: "/").last.map(String.init) ?? "") && runtime.place(ofRuntimePath: path) != nil {
+                return invalidEntrypoint(signal)
+            }
+            return notExplained(signal, "\(path) (\(what)) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
+        }
+        let evidence = [("started as", "\(what): \(path)")]
+        if let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
+            return explained(signal, finding, evidence: evidence)
+        }
+        if let script = scriptVerdict(signal, artifact: located.artifact, path: located.path, what: what) { return script }
+        if located.artifact.binaries.contains(where: { $0.path == located.path && $0.facts != nil }) {
+            return notExplained(signal, "\(located.path) in \(located.artifact.path) is a loadable \(runtime.architecture.rawValue) executable", evidence: evidence)
+        }
+        return notExplained(signal, "\(located.path) in \(located.artifact.path) is there; shiplint finds nothing that stops the kernel running it", evidence: evidence)
+    }
+
+    /// What started the program at `path`: Lambda (an extension, the bootstrap) or the function's code.
+    func startedAs(_ path: String) -> String {
+        if path.hasPrefix(runtime.extensionsFolder + "/") { return "a Lambda extension, started by Lambda before the function" }
+        if let place = runtime.place(ofRuntimePath: path), runtime.entryPoints.contains(place.path) { return "the runtime's entry point, started by Lambda" }
+        return "a program the function starts"
+    }
+
+    /// A script at `path`, as `execve` reads its first line: no `#!` (exec format error), a `#!` line ending in a
+    /// carriage return (the interpreter `…\r` does not exist: no such file or directory), or an interpreter the
+    /// runtime lacks and the deployment does not ship. Nil when the file's text was not read or nothing is wrong.
+    func scriptVerdict(_ signal: ErrorSignal, artifact: Artifact, path: String, what: String) -> Explanation? {
+        guard let text = artifact.metadataFiles[path], !text.isEmpty else { return nil }
+        // The first line as stored, carriage return included (Swift's lines would hide it: \r\n is one Character).
+        let scalars = text.unicodeScalars.prefix { $0 != "\n" }
+        let raw = String(String.UnicodeScalarView(scalars))
+        let first = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
+        let arch = runtime.architecture.rawValue
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard first.hasPrefix("#!") else {
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, path)],
+                evidence: [("started as", what), ("first line", SafeLine.clip(first))],
+                summary: "\(path) in \(artifact.path) is neither a native executable nor a script with a #! line, so the kernel refuses to run it (exec format error)",
+                fix: "Make \(name) a Linux \(arch) executable, or a script whose first line is `#!/bin/sh`, with mode 755.")
+        }
+        if raw.hasSuffix("\r") {
+            let interpreter = first.dropFirst(2).trimmingCharacters(in: .whitespaces)
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, path)],
+                evidence: [("started as", what), ("first line", SafeLine.clip(first) + "\\r")],
+                summary: "\(path) in \(artifact.path) has Windows line endings: its #! line ends in a carriage return, so the kernel looks for the interpreter `\(interpreter)\\r`, which does not exist (no such file or directory)",
+                fix: "Save \(name) with Unix line endings (`dos2unix \(path)`, or `sed -i 's/\\r$//' \(path)`; in git, `* text=auto eol=lf` in .gitattributes) and package it again with mode 755.")
+        }
+        let words = first.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let program = words.first else { return nil }
+        let usesEnv = program.hasSuffix("/env")
+        let interpreter = usesEnv ? (words.dropFirst().first { !$0.hasPrefix("-") } ?? "") : program
+        guard !interpreter.isEmpty else { return nil }
+        if usesEnv, runtime.hasInterpreter(program) == false { return missingInterpreter(signal, artifact: artifact, path: path, what: what, line: first, interpreter: program) }
+        switch runtime.hasInterpreter(interpreter) {
+        case false?:
+            // Shipped by the deployment on PATH (a layer's bin/) or at the absolute path the line names?
+            if shipped(interpreter, byPath: usesEnv) { return nil }
+            return missingInterpreter(signal, artifact: artifact, path: path, what: what, line: first, interpreter: interpreter)
+        case true?:
+            return nil
+        case nil:
+            if interpreter.hasPrefix("/"), runtime.place(ofRuntimePath: interpreter) != nil, locate(interpreter) == nil {
+                return missingInterpreter(signal, artifact: artifact, path: path, what: what, line: first, interpreter: interpreter)
+            }
+            return nil
+        }
+    }
+
+    /// The deployment ships `interpreter`: at that absolute path under the task or layer root, or (for `env NAME`) in a
+    /// layer's `bin/` on PATH.
+    func shipped(_ interpreter: String, byPath: Bool) -> Bool {
+        if interpreter.hasPrefix("/") { return locate(interpreter) != nil }
+        guard byPath else { return false }
+        for (artifact, role) in deployment.placed {
+            for folder in runtime.executableFolders(in: role) where artifact.entries.contains(where: { $0.path == folder + "/" + interpreter }) {
+                return true
+            }
+        }
+        return false
+    }
+
+    func missingInterpreter(_ signal: ErrorSignal, artifact: Artifact, path: String, what: String, line: String, interpreter: String) -> Explanation {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let runtimeHas = runtime.languageInterpreters.isEmpty
+            ? "\(target.runtimeLabel) is an OS-only runtime: it has the system shells (/bin/sh, bash) and no language interpreter"
+            : "\(target.runtimeLabel) has the system shells and \(runtime.languageInterpreters.joined(separator: ", ")) in /var/lang/bin, on PATH"
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, path)],
+            evidence: [("started as", what), ("interpreter", SafeLine.clip(line))],
+            summary: "\(path) in \(artifact.path) is a script for \(interpreter), which the runtime does not have (\(runtimeHas)), so the kernel cannot start it (no such file or directory)",
+            fix: "Point the #! line of \(name) at an interpreter the runtime has (`#!/bin/sh`\(runtime.languageInterpreters.first.map { ", or `#!/usr/bin/env \($0)`" } ?? "")), or ship the interpreter in a layer's bin/ (on PATH as \(runtime.layerRoot)/bin), or make \(name) a native executable\(runtime.family?.isOSOnly == true ? " (\(deployment.advice.providedBuild()))" : "").")
+    }
+
+    // MARK: - Native code of other languages
+
+    /// Node's `Cannot find module './sharp-linux-x64.node'`: the addon by name anywhere in the deployment (its own
+    /// findings), another platform's build of it beside where it should be (`sharp-darwin-arm64.node`), or absent
+    /// from the package that requires it (a bundler that moved the JavaScript and left the addon behind).
+    func missingNodeAddon(_ signal: ErrorSignal, name: String) -> Explanation {
+        for artifact in deployment.artifacts {
+            if let entry = artifact.entries.first(where: { EntryPath.components($0.path).last == name && !EntryPath.isNested($0.path) }) {
+                if let finding = rootFinding(artifact: artifact.path, path: entry.path) {
+                    return explained(signal, finding, evidence: [("looked for", name)])
+                }
+            }
+        }
+        // Another platform's build of the same addon: the name up to its platform word (`sharp-`).
+        let stem = name.split(separator: "-").first.map(String.init) ?? String(name.dropLast(".node".count))
+        for artifact in deployment.artifacts {
+            for binary in artifact.binaries where binary.fileName != name && binary.fileName.hasPrefix(stem) && binary.fileName.hasSuffix(".node") {
+                if let finding = rootFinding(artifact: artifact.path, path: binary.path) {
+                    return explained(signal, finding, evidence: [("looked for", name), ("found instead", binary.path)])
+                }
+            }
+        }
+        // The package whose JavaScript requires it, from the require stack the text names.
+        let requirers = locations.compactMap { location -> String? in
+            guard case .path(let path) = location, path.contains("node_modules/") else { return nil }
+            return path
+        }
+        for path in requirers {
+            guard let package = NodePackageFolder(runtimePath: path), let located = locateFolder(package.runtimeFolder) else { continue }
+            if let entry = located.artifact.entries.first(where: { EntryPath.components($0.path).last == name }) {
+                return notExplained(signal, "\(name) is there (\(entry.path) in \(located.artifact.path))")
+            }
+            let installCPU = runtime.architecture.nodeCPU
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: package.name, files: [(located.artifact.path, located.path)],
+                evidence: [("looked for", name), ("required by", path), ("package", "\(located.path) in \(located.artifact.path), without \(name)")],
+                summary: "\(package.name) is in \(located.artifact.path) at \(located.path), but its native addon \(name) is not: the JavaScript was packaged (or bundled by webpack/esbuild) without the .node file it loads",
+                fix: "Install \(package.name) for Lambda into the folder you zip (`npm install --os=linux --cpu=\(installCPU) --libc=glibc \(package.name)`), and keep it out of the bundle so its addon ships beside it (esbuild `--external:\(package.name)`, webpack `externals`, CDK NodejsFunction `bundling.nodeModules: ['\(package.name)']`).")
+        }
+        return notExplained(signal, "\(name) is not in the function or its layers, and neither is a package that requires it: either it was never packaged, or this log belongs to another artifact", evidence: [("looked for", name)])
+    }
+
+    /// Ruby's `cannot load such file -- nokogiri/nokogiri`: the feature's native extension in an installed gem (its own
+    /// finding: a macOS `.bundle`, another Ruby's build), or a gem for another platform (`nokogiri-1.12.5-arm64-darwin`).
+    func rubyLoad(_ signal: ErrorSignal, feature: String) -> Explanation {
+        let parts = feature.split(separator: "/").map(String.init)
+        let gem = parts.first ?? feature
+        let leaf = parts.last ?? feature
+        for artifact in deployment.artifacts {
+            let candidates = artifact.binaries.filter { binary in
+                let stem = binary.fileName.split(separator: ".").first.map(String.init) ?? binary.fileName
+                return stem == leaf && EntryPath.components(binary.path).contains { $0 == gem || $0.hasPrefix(gem + "-") }
+            }
+            for binary in candidates {
+                if let finding = rootFinding(artifact: artifact.path, path: binary.path) {
+                    return explained(signal, finding, evidence: [("looked for", feature)])
+                }
+            }
+            if let binary = candidates.first {
+                return notExplained(signal, "\(binary.path) in \(artifact.path) is there and loads on \(target.runtimeLabel)", evidence: [("looked for", feature)])
+            }
+        }
+        // A gem installed for another platform only (`gems/nokogiri-1.16.0-arm64-darwin/`), whose Ruby code is there.
+        for artifact in deployment.artifacts {
+            if let entry = artifact.entries.first(where: { $0.path.contains("/gems/\(gem)-") && ($0.path.contains("-darwin") || $0.path.contains("-mingw")) }) {
+                let folder = entry.path.components(separatedBy: "/gems/")[0] + "/gems/" + (entry.path.components(separatedBy: "/gems/")[1].split(separator: "/").first.map(String.init) ?? gem)
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: gem, files: [(artifact.path, folder)],
+                    evidence: [("looked for", feature), ("installed", folder)],
+                    summary: "\(gem) is installed in \(artifact.path) as a gem for another platform (\(folder)), whose native extension Ruby on Linux cannot load",
+                    fix: "Lock and install the Linux build: `bundle lock --add-platform \(runtime.architecture.rawValue)-linux` and `bundle install` inside public.ecr.aws/lambda/ruby (or `sam build --use-container`), then package vendor/bundle again.")
+            }
+        }
+        return notExplained(signal, "no native extension of \(gem) is in this deployment: either it was never installed, or this log belongs to another artifact", evidence: [("looked for", feature)])
+    }
+
+    /// Java: a JNI library by name (`no X in java.library.path`: `libX.so`), by resource path (`/linux-aarch_64/libX.so`
+    /// inside a JAR, or a fat JAR unpacked into the function), or for a platform (`os.name=Linux, os.arch=aarch64`, with
+    /// the folder the loader searched: `/org/sqlite/native/Linux/aarch64`).
+    func javaNative(_ signal: ErrorSignal, library: String?, resource: String?, platform: String?) -> Explanation {
+        let arch = runtime.architecture
+        if let resource {
+            let wanted = resource.hasPrefix("/") ? String(resource.dropFirst()) : resource
+            let file = wanted.split(separator: "/").last.map(String.init) ?? wanted
+            for artifact in deployment.artifacts {
+                if let entry = artifact.entries.first(where: { EntryPath.inner($0.path) == wanted || $0.path.hasSuffix("/" + wanted) }) {
+                    if let finding = rootFinding(artifact: artifact.path, path: entry.path) { return explained(signal, finding, evidence: [("looked for", resource)]) }
+                    return notExplained(signal, "\(entry.path) in \(artifact.path) is there and loads on \(target.runtimeLabel)")
+                }
+            }
+            let copies = deployment.artifacts.flatMap { artifact in
+                artifact.entries.filter { EntryPath.components($0.path).last == file }.map { (artifact: artifact, path: $0.path) }
+            }
+            if let fitting = copies.first(where: { rootFinding(artifact: $0.artifact.path, path: $0.path) == nil }) {
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(fitting.artifact.path, fitting.path)],
+                    evidence: [("looked for", resource), ("found instead", copies.map(\.path).joined(separator: ", "))],
+                    summary: "the library loads its JNI code from \(resource), which is not in the deployment; its \(arch.rawValue) build is at \(fitting.path) (in \(fitting.artifact.path)), a folder this version of its loader does not look in",
+                    fix: "Use a version of the library whose loader finds its own Linux \(arch.rawValue) build (its release notes name the fix), or set the function's architecture to one it looks up correctly; as a stopgap, package \(fitting.path) also at \(wanted).")
+            }
+            if let copy = copies.first, let finding = rootFinding(artifact: copy.artifact.path, path: copy.path) {
+                return explained(signal, finding, evidence: [("looked for", resource), ("found instead", copy.path)])
+            }
+        }
+        if platform != nil {
+            // The folder the loader searched, as the text names it, and what its parent holds instead.
+            for case ErrorLocation.path(let path) in locations where path.lowercased().contains("native") {
+                let wanted = path.hasPrefix("/") ? String(path.dropFirst()) : path
+                let parent = wanted.split(separator: "/").dropLast().joined(separator: "/")
+                guard !parent.isEmpty else { continue }
+                for artifact in deployment.artifacts {
+                    let inside = artifact.entries.filter { EntryPath.path(EntryPath.inner($0.path), isInside: parent) && $0.type == .file }
+                    guard !inside.isEmpty, !inside.contains(where: { EntryPath.path(EntryPath.inner($0.path), isInside: wanted) }) else { continue }
+                    let builds = Set(inside.compactMap { EntryPath.components(String(EntryPath.inner($0.path).dropFirst(parent.count + 1))).first }).sorted()
+                    return Explanation(
+                        signal: signal, outcome: .explained, rootCause: nil, module: nil, files: inside.map { (artifact.path, $0.path) },
+                        evidence: [("looked for", "\(wanted)/ (\(platform ?? arch.rawValue))"), ("found instead", inside.map(\.path).joined(separator: ", "))],
+                        summary: "the JNI library has builds for \(builds.joined(separator: ", ")) only (under \(parent)/ in \(artifact.path)); none for \(platform ?? arch.rawValue), the function's platform",
+                        fix: "Use a version of the library that ships a Linux \(arch.rawValue) build (its JAR's \(wanted)/ folder, or its Linux classifier artifact), or set the function's architecture to one it has a build for.")
+                }
+            }
+        }
+        var names: [String] = []
+        if let library { names += ["lib\(library).so", library] }
+        for artifact in deployment.artifacts {
+            for entry in artifact.entries where names.contains(EntryPath.components(EntryPath.inner(entry.path)).last ?? "") {
+                if let finding = rootFinding(artifact: artifact.path, path: entry.path) {
+                    return explained(signal, finding, evidence: [("looked for", names.joined(separator: ", "))])
+                }
+            }
+        }
+        let wanted = names.isEmpty ? "a JNI library for \(platform ?? arch.rawValue)" : names.joined(separator: " or ")
+        return notExplained(
+            signal, "shiplint finds no \(wanted) with a problem in this deployment (a JAR without a Linux \(arch.rawValue) build of it fails this way; JARs the deployment holds whole are read as the JVM reads them only by the JNI checks)",
+            evidence: [("looked for", wanted)])
+    }
+
+    /// .NET's `Unable to load shared library 'X'`: `libX.so` / `X.so` / `X` at the function's root or under
+    /// `runtimes/<rid>/native/`: its own finding, only other platforms' builds (`osx-*`, `win-*`), or none.
+    func dotnetNative(_ signal: ErrorSignal, library: String) -> Explanation {
+        let base = library.hasSuffix(".dll") || library.hasSuffix(".so") ? String(library.prefix { $0 != "." }) : library
+        let names = ["lib\(base).so", "\(base).so", base, "lib\(base).dylib", "\(base).dll", library]
+        let rid = "linux-\(runtime.architecture.nodeCPU)"
+        var loadable: [(artifact: Artifact, path: String)] = []
+        var others: [(artifact: Artifact, path: String)] = []
+        for artifact in deployment.artifacts {
+            for entry in artifact.entries where entry.type == .file && names.contains(EntryPath.components(entry.path).last ?? "") {
+                let components = EntryPath.components(entry.path)
+                let entryRID: String? = components.firstIndex(of: "runtimes").flatMap { index -> String? in
+                    index + 1 < components.count ? components[index + 1] : nil
+                }
+                if let entryRID, !entryRID.hasPrefix("linux-") || entryRID.hasPrefix("linux-musl") {
+                    others.append((artifact, entry.path))
+                } else {
+                    loadable.append((artifact, entry.path))
+                }
+            }
+        }
+        for candidate in loadable {
+            if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path) {
+                return explained(signal, finding, evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
+            }
+        }
+        if let candidate = loadable.first {
+            return notExplained(signal, "\(candidate.path) in \(candidate.artifact.path) is there and loads on \(target.runtimeLabel)")
+        }
+        if let first = others.first {
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: library, files: others.map { ($0.artifact.path, $0.path) },
+                evidence: [("looked for", "\(names[0]) for \(rid)"), ("found instead", others.map(\.path).joined(separator: ", "))],
+                summary: "the deployment has \(library) only for other platforms (\(first.path) in \(first.artifact.path)); there is no runtimes/\(rid)/native build for \(target.runtimeLabel)",
+                fix: "Publish for Lambda's platform: `dotnet publish -c Release -r \(rid) --self-contained false` (or `dotnet lambda package --function-architecture \(runtime.architecture.lambdaName)`), with a version of the package that ships runtimes/\(rid)/native.")
+        }
+        return notExplained(signal, "no \(names[0]) is in this deployment: either the package ships no Linux build of it, or this log belongs to another artifact", evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
+    }
+}
+
+/// The npm package folder of a path under `node_modules` (`/opt/nodejs/node_modules/sharp/index.js` →
+/// `/opt/nodejs/node_modules/sharp`, `sharp`).
+struct NodePackageFolder {
+    let name: String
+    let runtimeFolder: String
+
+    init?(runtimePath: String) {
+        guard let range = runtimePath.range(of: "node_modules/", options: .backwards) else { return nil }
+        let rest = runtimePath[range.upperBound...].split(separator: "/")
+        guard let first = rest.first else { return nil }
+        let name = first.hasPrefix("@") && rest.count > 1 ? "\(first)/\(rest[1])" : String(first)
+        self.name = name
+        runtimeFolder = String(runtimePath[..<range.upperBound]) + name
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// The ELF differential's committed reproducers (differential/elf/corpus/cases.json): variants that once disagreed
+/// with glibc's ld.so, each scanned as the module it was made from. `make differential-elf` judges the same files with
+/// the loader itself; these say what a user sees: the finding, its path and the fact it names.
+@Suite struct ElfDifferentialCorpusTests {
+    static let module = "_clean.cpython-313-x86_64-linux-gnu.so"
+    static let loaderChecks: Set<String> = ["corrupt-binary", "not-loadable", "missing-library", "missing-symbol-version"]
+
+    /// A folder holding `bytes` as `name`.
+    static func folder(_ name: String, _ bytes: Data) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-elf-corpus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try bytes.write(to: folder.appendingPathComponent(name))
+        return folder.path
+    }
+
+    static func corpus(_ file: String) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: Repository.root + "/differential/elf/corpus/" + file))
+    }
+
+    static func findings(_ arguments: [String]) throws -> [[String: Any]] {
+        let result = try Shiplint.run(arguments + ["--format", "json"])
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return ((report?["artifacts"] as? [[String: Any]]) ?? []).flatMap { ($0["findings"] as? [[String: Any]]) ?? [] }
+    }
+
+    /// p_filesz reaches a page past the end of the file, but the next PT_LOAD maps over it: ld.so loads the module.
+    @Test func segmentPastTheEndOfTheFileCoveredByTheNextOneLoads() throws {
+        let folder = try Self.folder(Self.module, Self.corpus("segment-filesz-past-eof.so"))
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let found = try Self.findings(["scan", folder, "--target", "aws-lambda-python3.13-x86_64"])
+        let refusals = found.filter { Self.loaderChecks.contains($0["check"] as? String ?? "") }
+        #expect(refusals.isEmpty, "\(refusals)")
+        // The reader read the whole file: the module's needs are there.
+        let inspect = try Shiplint.run(["inspect", folder + "/" + Self.module, "--format", "json"])
+        #expect(inspect.status == 0)
+        #expect(inspect.stdout.contains("\"libc.so.6\""), "\(inspect.stdout)")
+    }
+
+    /// DT_VERNEED retagged away, DT_VERSYM kept: binding malloc (version index 2) reads l_versions, a null pointer.
+    @Test func versionIndexWithoutVersionsIsCorrupt() throws {
+        let folder = try Self.folder(Self.module, Self.corpus("versym-without-versions.so"))
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let found = try Self.findings(["scan", folder, "--target", "aws-lambda-python3.13-x86_64"])
+        let hit = found.first { $0["check"] as? String == "corrupt-binary" && $0["path"] as? String == Self.module }
+        #expect(hit != nil, "\(found.map { $0["check"] ?? "" })")
+        let message = hit?["message"] as? String ?? ""
+        #expect(message.contains("relocation 0 of DT_JMPREL binds symbol 1 with version index 2 (DT_VERSYM)"), "\(message)")
+        #expect(message.contains("null pointer"), "\(message)")
+        #expect(hit?["severity"] as? String == "error")
+    }
+
+    /// A variant run.py makes of a library of this machine (Debian 12), written to a temporary file: its bytes.
+    static func variant(of base: String, seed: Int, says mutation: String) throws -> Data {
+        try #require(FileManager.default.fileExists(atPath: base), "\(base) (Debian 12) is the base of this reproducer")
+        let written = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-variant-\(UUID().uuidString).so").path
+        defer { try? FileManager.default.removeItem(atPath: written) }
+        let made = try runProgram("/usr/bin/python3", [
+            "-c", "import sys; sys.path.insert(0, 'differential/elf'); import variants; "
+                + "data, what = variants.variant(open(sys.argv[1], 'rb').read(), int(sys.argv[2])); "
+                + "print(what); open(sys.argv[3], 'wb').write(data)",
+            base, String(seed), written,
+        ])
+        try #require(made.stdout.contains(mutation), "\(made.stdout)\(made.stderr)")
+        return try Data(contentsOf: URL(fileURLWithPath: written))
+    }
+
+    /// __gmon_start__ made STV_HIDDEN: its GOT slot gets the object's own address, and _init (DT_INIT) calls it.
+    @Test func profilingHookBoundLocallyIsCorrupt() throws {
+        let bytes = try Self.variant(of: "/usr/lib/x86_64-linux-gnu/libutil.so.1", seed: 101007759, says: "symbol st_other")
+        let file = "_gmon.cpython-313-x86_64-linux-gnu.so"
+        let folder = try Self.folder(file, bytes)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let found = try Self.findings(["scan", folder, "--target", "aws-lambda-python3.13-x86_64"])
+        let hit = found.first { $0["check"] as? String == "corrupt-binary" && $0["path"] as? String == file }
+        #expect(hit != nil, "\(found.map { $0["check"] ?? "" })")
+        let message = hit?["message"] as? String ?? ""
+        #expect(message.contains("fills the GOT slot of __gmon_start__, which binds locally (STV_HIDDEN)"), "\(message)")
+        #expect(message.contains("DT_INIT (_init) calls it"), "\(message)")
+    }
+
+    /// DT_RELR without GLIBC_ABI_DT_RELR, and without DT_VERNEED: glibc 2.36 asks for the version only of an object
+    /// that has DT_VERNEED. Made from this machine's libpthread.so.0 (Debian 12, packed with DT_RELR) as run.py makes it.
+    @Test func relrWithoutVersionNeedsLoadsOnGlibc236() throws {
+        let bytes = try Self.variant(of: "/usr/lib/x86_64-linux-gnu/libpthread.so.0", seed: 11015220, says: "dynamic entry tag 0x6ffffffe retagged")
+        let folder = try Self.folder("_relr.cpython-311-x86_64-linux-gnu.so", bytes)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let target = folder + ".toml"
+        let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
+        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\"")
+            .write(toFile: target, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let found = try Self.findings(["scan", folder, "--target", target])
+        #expect(!found.contains { $0["check"] as? String == "not-loadable" }, "\(found.map { $0["message"] ?? "" })")
+        #expect(!found.contains { $0["check"] as? String == "corrupt-binary" }, "\(found.map { $0["message"] ?? "" })")
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+@testable import ShiplintChecks
+import ShiplintFacts
+@testable import ShiplintTargets
+import Testing
+
+/// Java, Ruby and .NET through the runtime view: where each loads code from, and how a library shipped one copy per
+/// platform (JNI in a JAR, .NET `runtimes/<rid>/native`) is picked.
+@Suite struct LanguageRuntimeTests {
+    static func view(_ target: String) throws -> RuntimeView {
+        RuntimeView(target: try TargetCatalog.builtIn.load(target))
+    }
+
+    @Test func javaClassPath() throws {
+        let view = try Self.view("aws-lambda-java21-arm64")
+        #expect(view.family == .java && view.target.java?.version == "21")
+        let path = try #require(view.modules)
+        #expect(path.language == .java && path.functionFolders == ["", "lib"] && path.layerFolders == ["java/lib"])
+        #expect(view.isOnClassPath(jar: "lib/zstd-jni-1.5.5-6.jar", in: .function) == true)
+        #expect(view.isOnClassPath(jar: "app.jar", in: .function) == true)
+        #expect(view.isOnClassPath(jar: "build/libs/app.jar", in: .function) == false)
+        #expect(view.isOnClassPath(jar: "java/lib/netty.jar", in: .layer(1)) == true)
+        #expect(try Self.view("aws-lambda-python3.13-x86_64").isOnClassPath(jar: "lib/x.jar", in: .function) == nil)
+    }
+
+    @Test func rubyGemPaths() throws {
+        let view = try Self.view("aws-lambda-ruby3.3-x86_64")
+        let ruby = try #require(view.target.ruby)
+        #expect(ruby.version.description == "3.3.12" && ruby.versionFolder == "3.3.0" && ruby.arch == "x86_64-linux")
+        #expect(ruby.libruby == "libruby.so.3.3")
+        let path = try #require(view.modules)
+        #expect(path.functionFolders == ["", "vendor/bundle/ruby/3.3.0"])
+        #expect(path.layerFolders.contains("ruby/gems/3.3.0") && path.layerFolders.contains("ruby/lib"))
+        #expect(view.rubyExtensionsFolder == "extensions/x86_64-linux/3.3.0")
+        #expect(try Self.view("aws-lambda-ruby3.4-arm64").rubyExtensionsFolder == "extensions/aarch64-linux/3.4.0")
+    }
+
+    @Test func dotnetRIDs() throws {
+        let view = try Self.view("aws-lambda-dotnet8-arm64")
+        #expect(view.family == .dotnet && view.modules?.functionFolders == [""])
+        #expect(view.target.dotnet?.runtimeIdentifiers == ["linux-arm64", "linux", "unix-arm64", "unix", "any"])
+        #expect(view.target.dotnet?.major == "8")
+        #expect(TargetRuntime.Dotnet.portableRIDs(.x86_64) == ["linux-x64", "linux", "unix-x64", "unix", "any"])
+    }
+
+    /// The folder and file names real libraries pick their JNI library by.
+    @Test(arguments: [
+        ("linux/amd64/libzstd-jni-1.5.5-6.so", "linux/x86_64", "zstd_jni_1_5_5_6"),
+        ("darwin/aarch64/libzstd-jni-1.5.5-6.dylib", "darwin/aarch64", "zstd_jni_1_5_5_6"),
+        ("win/amd64/libzstd-jni-1.5.5-6.dll", "windows/x86_64", "zstd_jni_1_5_5_6"),
+        ("org/sqlite/native/Linux/aarch64/libsqlitejdbc.so", "linux/aarch64", "org/sqlite/native/sqlitejdbc"),
+        ("org/sqlite/native/Linux-Musl/x86_64/libsqlitejdbc.so", "linux-musl/x86_64", "org/sqlite/native/sqlitejdbc"),
+        ("org/sqlite/native/Linux-Android/aarch64/libsqlitejdbc.so", "android/aarch64", "org/sqlite/native/sqlitejdbc"),
+        ("org/sqlite/native/Windows/x86_64/sqlitejdbc.dll", "windows/x86_64", "org/sqlite/native/sqlitejdbc"),
+        ("org/xerial/snappy/native/Mac/aarch64/libsnappyjava.dylib", "darwin/aarch64", "org/xerial/snappy/native/snappyjava"),
+        ("com/sun/jna/linux-x86-64/libjnidispatch.so", "linux/x86_64", "com/sun/jna/jnidispatch"),
+        ("com/sun/jna/darwin-aarch64/libjnidispatch.jnilib", "darwin/aarch64", "com/sun/jna/jnidispatch"),
+        ("META-INF/native/libnetty_transport_native_epoll_aarch_64.so", "linux/aarch64", "meta_inf/native/netty_transport_native_epoll"),
+        ("META-INF/native/libnetty_tcnative_osx_x86_64.jnilib", "darwin/x86_64", "meta_inf/native/netty_tcnative"),
+        ("natives/linux_64/liblwjgl.so", "linux/x86_64", "natives/lwjgl"),
+    ])
+    func jniConventions(path: String, platform: String, library: String) throws {
+        let found = try #require(JniPlatform(path: path))
+        #expect(found.description == platform)
+        #expect(found.library == library)
+    }
+
+    @Test func jniWithoutPlatformIsNoChoice() {
+        #expect(JniPlatform(path: "native/libfoo.so") == nil)
+        #expect(JniPlatform(path: "com/example/Handler.class") == nil)
+    }
+
+    @Test func dotnetLibraryNames() {
+        #expect(NativeChoice.libraryName("libe_sqlite3.so") == "e_sqlite3")
+        #expect(NativeChoice.libraryName("e_sqlite3.dll") == "e_sqlite3")
+        #expect(NativeChoice.libraryName("libSkiaSharp.so.116.0.0") == "SkiaSharp")
+    }
+}
+
+/// Real JNI libraries in real JARs and a real .NET publish layout, from Debian 12's packages
+/// (fixtures/src/runtimes/debian_natives.py, `make debian-natives`; cached in .build/debian-natives). When the
+/// Debian archive cannot be reached the tests say so and check nothing.
+@Suite(.serialized) struct DebianNativeTests {
+    static let folder = Repository.root + "/.build/debian-natives"
+
+    static let built: Result<String, DebianAddonTests.SkipReason> = {
+        let marker = folder + "/java/jansi-debian.zip"
+        if FileManager.default.fileExists(atPath: marker) { return .success(folder) }
+        guard let run = try? runProgram("/usr/bin/python3", [Repository.root + "/fixtures/src/runtimes/debian_natives.py", folder]) else {
+            return .failure(DebianAddonTests.SkipReason(text: "python3 could not run fixtures/src/runtimes/debian_natives.py"))
+        }
+        if run.status == 3 { return .failure(DebianAddonTests.SkipReason(text: run.stderr.trimmingCharacters(in: .whitespacesAndNewlines))) }
+        #expect(run.status == 0, "debian_natives.py failed: \(run.stderr)")
+        return run.status == 0 ? .success(folder) : .failure(DebianAddonTests.SkipReason(text: "debian_natives.py failed"))
+    }()
+
+    /// (check, severity, path) of every finding of `scan ARTIFACT --target TARGET`, and the exit status.
+    static func findings(_ artifact: String, target: String) throws -> (Int32, [String]) {
+        let (status, json) = try Shiplint.json(["scan", artifact, "--target", target])
+        let found = (json["artifacts"] as? [[String: Any]] ?? []).flatMap { artifact in
+            (artifact["findings"] as? [[String: Any]] ?? []).map {
+                "\($0["check"] as? String ?? "?") \($0["severity"] as? String ?? "?") \($0["path"] as? String ?? "?")"
+            }
+        }
+        return (status, found.sorted())
+    }
+
+    static func messages(_ artifact: String, target: String, check: String) throws -> [String] {
+        let (_, json) = try Shiplint.json(["scan", artifact, "--target", target])
+        return (json["artifacts"] as? [[String: Any]] ?? []).flatMap { artifact in
+            (artifact["findings"] as? [[String: Any]] ?? []).filter { $0["check"] as? String == check }.compactMap { $0["message"] as? String }
+        }
+    }
+
+    static func ready() -> String? {
+        switch built {
+        case .success(let folder): return folder
+        case .failure(let reason):
+            print("skip: \(reason.text)")
+            return nil
+        }
+    }
+
+    @Test func zstdJniEveryPlatformPicksItsOwn() throws {
+        guard let folder = Self.ready() else { return }
+        let jar = "lib/zstd-jni-1.5.2-5.jar!"
+        let (x64Status, x64) = try Self.findings(folder + "/java/zstd-all.zip", target: "aws-lambda-java21-x86_64")
+        #expect(x64Status == 0)
+        #expect(x64 == [
+            "darwin-binary note \(jar)darwin/aarch64/libzstd-jni-1.5.2-5.dylib",
+            "darwin-binary note \(jar)darwin/x86_64/libzstd-jni-1.5.2-5.dylib",
+            "wrong-arch note \(jar)linux/aarch64/libzstd-jni-1.5.2-5.so",
+        ])
+        let (armStatus, arm) = try Self.findings(folder + "/java/zstd-all.zip", target: "aws-lambda-java21-arm64")
+        #expect(armStatus == 0)
+        #expect(arm.contains("wrong-arch note \(jar)linux/amd64/libzstd-jni-1.5.2-5.so") && !arm.contains { $0.contains("error") })
+        // A JAR deployed as the code itself.
+        let (_, whole) = try Self.findings(folder + "/java/zstd-jni-1.5.2-5.jar", target: "aws-lambda-java21-arm64")
+        #expect(whole.contains("wrong-arch note linux/amd64/libzstd-jni-1.5.2-5.so") && !whole.contains { $0.contains("error") }, "\(whole)")
+        // Debian's build links the system libzstd.so.1 (upstream links zstd in): Amazon Linux 2023 has it, Amazon
+        // Linux 2 (java17) does not, and only the copy the JVM picks is looked up.
+        let (al2Status, al2) = try Self.findings(folder + "/java/zstd-all.zip", target: "aws-lambda-java17-arm64")
+        #expect(al2Status == 1)
+        #expect(al2.filter { $0.hasPrefix("missing-library") } == ["missing-library error \(jar)linux/aarch64/libzstd-jni-1.5.2-5.so"], "\(al2)")
+    }
+
+    @Test func classifierJarForAnotherArchitecture() throws {
+        guard let folder = Self.ready() else { return }
+        let jar = "lib/zstd-jni-1.5.2-5-linux-amd64.jar"
+        let (status, found) = try Self.findings(folder + "/java/zstd-amd64-only.zip", target: "aws-lambda-java21-arm64")
+        #expect(status == 1)
+        #expect(found == ["jni-library-missing error \(jar)", "wrong-arch note \(jar)!linux/amd64/libzstd-jni-1.5.2-5.so"])
+        let messages = try Self.messages(folder + "/java/zstd-amd64-only.zip", target: "aws-lambda-java21-arm64", check: "jni-library-missing")
+        #expect(messages.first?.hasPrefix("no JNI library for linux/aarch64 in zstd-jni-1.5.2-5-linux-amd64.jar") == true, "\(messages)")
+        #expect(try Self.findings(folder + "/java/zstd-amd64-only.zip", target: "aws-lambda-java21-x86_64") == (0, []))
+        // In a layer's java/lib, the same.
+        let (_, layer) = try Self.findings(folder + "/java/layer-zstd-amd64-only.zip", target: "aws-lambda-java11-arm64")
+        #expect(layer.contains("jni-library-missing error java/lib/zstd-jni-1.5.2-5-linux-amd64.jar"))
+        // On a runtime without a JVM nothing in a JAR is loaded.
+        let (pythonStatus, python) = try Self.findings(folder + "/java/zstd-amd64-only.zip", target: "aws-lambda-python3.13-arm64")
+        #expect(pythonStatus == 0 && python == ["wrong-arch note \(jar)!linux/amd64/libzstd-jni-1.5.2-5.so"])
+    }
+
+    /// Debian's jansi-2.4.0 JAR, unmodified: macOS libraries only (jansi falls back to plain output without one).
+    @Test func jarWithOtherOperatingSystemsOnly() throws {
+        guard let folder = Self.ready() else { return }
+        let jar = "lib/jansi-2.4.0.jar"
+        let native = "\(jar)!org/fusesource/jansi/internal/native/Mac"
+        let (status, found) = try Self.findings(folder + "/java/jansi-debian.zip", target: "aws-lambda-java21-x86_64")
+        #expect(status == 0)
+        #expect(found == [
+            "darwin-binary note \(native)/arm64/libjansi.jnilib", "darwin-binary note \(native)/x86/libjansi.jnilib",
+            "darwin-binary note \(native)/x86_64/libjansi.jnilib", "jni-library-missing warning \(jar)",
+        ], "\(found)")
+        let messages = try Self.messages(folder + "/java/jansi-debian.zip", target: "aws-lambda-java21-x86_64", check: "jni-library-missing")
+        #expect(messages.first?.hasPrefix("no JNI library for linux/x86_64 in jansi-2.4.0.jar: its libjansi.jnilib has copies for darwin/aarch64, darwin/x86, darwin/x86_64 only") == true, "\(messages)")
+    }
+
+    @Test func wrongBuildInTheFolderThePlatformPicks() throws {
+        guard let folder = Self.ready() else { return }
+        let (status, found) = try Self.findings(folder + "/java/zstd-swapped.zip", target: "aws-lambda-java21-x86_64")
+        #expect(status == 1)
+        #expect(found == ["wrong-arch error lib/zstd-jni-1.5.2-5.jar!linux/amd64/libzstd-jni-1.5.2-5.so"])
+    }
+
+    @Test func pickedCopyNeedsAreResolved() throws {
+        guard let folder = Self.ready() else { return }
+        // Debian's libsnappyjava.so needs the system libsnappy.so.1, which Lambda does not have.
+        let (status, found) = try Self.findings(folder + "/java/snappy.zip", target: "aws-lambda-java21-arm64")
+        #expect(status == 1)
+        #expect(found.contains("missing-library error lib/snappy-java-1.1.8.3.jar!org/xerial/snappy/native/Linux/aarch64/libsnappyjava.so"))
+        #expect(!found.contains { $0.hasPrefix("missing-library") && $0.contains("x86_64") }, "\(found)")
+    }
+
+    @Test func rubyExtensionOfAnotherRuby() throws {
+        guard let folder = Self.ready() else { return }
+        let path = "vendor/bundle/ruby/3.3.0/extensions/x86_64-linux/3.3.0/ffi-1.15.5/ffi_c.so"
+        let (status, found) = try Self.findings(folder + "/ruby/ffi-debian-amd64.zip", target: "aws-lambda-ruby3.3-x86_64")
+        #expect(status == 1)
+        // libffi.so.8 is Amazon Linux 2023's; libruby-3.1.so.3.1 is said once, in Ruby's words.
+        #expect(found == ["ruby-abi-mismatch error \(path)"], "\(found)")
+        let messages = try Self.messages(folder + "/ruby/ffi-debian-amd64.zip", target: "aws-lambda-ruby3.3-x86_64", check: "ruby-abi-mismatch")
+        #expect(messages.first?.hasPrefix("built for Ruby 3.1 (needs libruby-3.1.so.3.1)") == true, "\(messages)")
+        let (_, arm) = try Self.findings(folder + "/ruby/ffi-debian-arm64.zip", target: "aws-lambda-ruby3.4-arm64")
+        #expect(arm == ["ruby-abi-mismatch error vendor/bundle/ruby/3.3.0/extensions/aarch64-linux/3.3.0/ffi-1.15.5/ffi_c.so"], "\(arm)")
+        // On the wrong architecture that is the cause.
+        let (_, wrong) = try Self.findings(folder + "/ruby/ffi-debian-amd64.zip", target: "aws-lambda-ruby3.3-arm64")
+        #expect(wrong.contains("wrong-arch error \(path)"), "\(wrong)")
+    }
+
+    @Test func dotnetRuntimesNative() throws {
+        guard let folder = Self.ready() else { return }
+        // Every RID: the host's copy is judged (clean), the others are notes; managed assemblies are not native code.
+        for target in ["aws-lambda-dotnet8-x86_64", "aws-lambda-dotnet10-arm64"] {
+            let (status, found) = try Self.findings(folder + "/dotnet/e_sqlite3-all.zip", target: target)
+            #expect(status == 0 && found.count == 3 && found.allSatisfy { $0.contains(" note runtimes/") }, "\(target): \(found)")
+        }
+        let (x64Status, x64) = try Self.findings(folder + "/dotnet/e_sqlite3-x64-only.zip", target: "aws-lambda-dotnet8-arm64")
+        #expect(x64Status == 1)
+        #expect(x64 == ["dotnet-native-missing error runtimes", "wrong-arch note runtimes/linux-x64/native/libe_sqlite3.so"])
+        let (osxStatus, osx) = try Self.findings(folder + "/dotnet/e_sqlite3-osx-only.zip", target: "aws-lambda-dotnet8-x86_64")
+        #expect(osxStatus == 0)
+        #expect(osx.first == "darwin-binary note runtimes/osx-arm64/native/libe_sqlite3.dylib" && osx.contains("dotnet-native-missing warning runtimes"))
+        let messages = try Self.messages(folder + "/dotnet/e_sqlite3-osx-only.zip", target: "aws-lambda-dotnet8-x86_64", check: "dotnet-native-missing")
+        #expect(messages.first?.contains("no runtimes/linux-x64/native copy of e_sqlite3") == true, "\(messages)")
+        // Off .NET the managed assemblies are Windows PE files like any.
+        let (_, python) = try Self.findings(folder + "/dotnet/e_sqlite3-x64-only.zip", target: "aws-lambda-python3.13-x86_64")
+        #expect(python.contains("windows-binary error MyFunction.dll"))
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import ShiplintChecks
+import ShiplintFacts
+@testable import ShiplintReading
+import ShiplintTargets
+import Testing
+
+/// A library whose dynamic string table ends the file, as patchelf leaves it (GEOS in shapely, fiona and rasterio
+/// wheels; PROJ in pyproj's arm64 wheels), with PT_DYNAMIC far from the start, read every way an entry can be read:
+/// STORED and DEFLATE ZIP entries (by offset, whole by libdeflate, streamed by zlib), through libarchive, in a tar, in a
+/// wheel nested in memory and one streamed, in a folder. Each size sits just below and just above one threshold of the
+/// reader, named here; the facts must be those of the file read alone, with no problem. Made at test time by the
+/// recipe `fixtures/src/tools/loader_view.py tables-at-end` from `bin/elf/_glibc228…` (4 KiB, needs GLIBC_2.28).
+@Suite struct TablesAtEndTests {
+    static let base = "bin/elf/_glibc228.cpython-311-x86_64-linux-gnu.so"
+    static let cap = ReadLimits.defaults.entryBytes
+
+    /// A threshold of the reader and the side of it the library's size sits on.
+    struct Size: CustomTestStringConvertible, Sendable {
+        let threshold: String
+        let value: Int
+        let above: Bool
+        var bytes: Int { above ? value + 12_345 : value - 12_345 }
+        var testDescription: String { "\(above ? "above" : "below") \(threshold) (\(bytes) bytes)" }
+    }
+
+    static let thresholds: [(String, Int)] = [
+        ("ElfRanges.firstRead", ElfRanges.firstRead),
+        ("ArchiveHandle.streamBlock", ArchiveHandle.streamBlock),
+        ("ZipDirect.chunk", ZipDirect.chunk),
+        ("ElfRanges.spread", ElfRanges.spread(cap: cap)),
+        ("ElfRanges.window", ElfRanges.window(cap: cap)),
+        ("ElfRanges.clusterGap", ElfRanges.clusterGap),
+        ("ZipDirect.wholeEntryLimit", Int(ZipDirect.wholeEntryLimit)),
+        ("ReadLimits.defaultNestedArchiveBytes", ReadLimits.defaultNestedArchiveBytes),
+    ]
+    static let sizes = thresholds.flatMap { name, value in [false, true].map { Size(threshold: name, value: value, above: $0) } }
+
+    /// The library for `size`, laid out as GEOS 3.11.4 in shapely 2.0.6 is: a build-id note and the string table
+    /// (435,675 bytes: more than `ElfRanges.spread` after the note, or a quarter of a smaller file) end the file,
+    /// PT_DYNAMIC three quarters of the way to them (past the first megabyte once the file is larger than 1.8 MiB).
+    static func library(_ size: Int, in folder: String) throws -> String {
+        let out = folder + "/libtables-\(size).so"
+        let table = min(435_675, size / 4)
+        let result = try runProgram("/usr/bin/env", [
+            "python3", Repository.fixture("src/tools/loader_view.py"), "tables-at-end", Repository.fixture(base), out,
+            String(size), String((size - table) * 3 / 4), String(table),
+        ])
+        try #require(result.status == 0, "\(result.stderr)")
+        return out
+    }
+
+    /// Python's zipfile and tarfile write the artifacts (one member each, unless `nested`: a wheel inside a ZIP).
+    static func archive(_ kind: String, _ library: String, _ out: String) throws {
+        let script = #"""
+            import io, sys, tarfile, zipfile
+            kind, lib, out = sys.argv[1:4]
+            data = open(lib, "rb").read()
+            def zipped(method, members):
+                sink = io.BytesIO()
+                with zipfile.ZipFile(sink, "w") as z:
+                    for name, payload, how in members:
+                        info = zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0))
+                        info.create_system, info.external_attr, info.compress_type = 3, 0o100755 << 16, how
+                        z.writestr(info, payload)
+                return sink.getvalue()
+            name = "pkg.libs/libtables.so.1"
+            if kind in ("stored", "deflated"):
+                method = zipfile.ZIP_STORED if kind == "stored" else zipfile.ZIP_DEFLATED
+                open(out, "wb").write(zipped(method, [(name, data, method)]))
+            elif kind == "tar":
+                with tarfile.open(out, "w:gz") as t:
+                    info = tarfile.TarInfo(name)
+                    info.size, info.mode = len(data), 0o755
+                    t.addfile(info, io.BytesIO(data))
+            elif kind == "nested":
+                wheel = zipped(zipfile.ZIP_STORED, [(name, data, zipfile.ZIP_STORED)])
+                open(out, "wb").write(zipped(zipfile.ZIP_STORED, [("python/vendor/pkg-1.0-py3-none-any.whl", wheel, zipfile.ZIP_STORED)]))
+            """#
+        let result = try runProgram("/usr/bin/env", ["python3", "-c", script, kind, library, out])
+        try #require(result.status == 0, "\(result.stderr)")
+    }
+
+    static func facts(_ artifact: Artifact, _ path: String) -> String {
+        guard let binary = artifact.binaries.first(where: { $0.path == path }) else { return "no binary \(path)" }
+        return "\(binary.facts.debugDescription) \(binary.problem ?? "")"
+    }
+
+    @Test(arguments: sizes)
+    func tablesAtTheEndAreReadEveryWay(size: Size) throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let library = try Self.library(size.bytes, in: folder)
+        let alone = try ArtifactReader().read(path: library)
+        #expect(alone.problems.isEmpty, "\(alone.problems)")
+        let expected = Self.facts(alone, (library as NSString).lastPathComponent)
+        guard case .elf(let facts)? = alone.binaries.first?.facts else {
+            Issue.record("the library alone has no facts: \(expected)")
+            return
+        }
+        #expect(facts.needed == ["libc.so.6"])
+        #expect(facts.versionNeeds.flatMap(\.names).contains("GLIBC_2.28"), "\(facts.versionNeeds)")
+
+        let name = "pkg.libs/libtables.so.1"
+        let ways: [(kind: String, path: String)] = [
+            ("stored", name), ("deflated", name), ("tar", name), ("nested", "python/vendor/pkg-1.0-py3-none-any.whl!" + name),
+        ]
+        for way in ways {
+            let out = folder + "/artifact-\(way.kind)"
+            try Self.archive(way.kind, library, out)
+            for jobs in [1, 2] {
+                let artifact = try ArtifactReader(jobs: jobs).read(path: out)
+                #expect(artifact.problems.isEmpty, "\(way.kind), \(jobs) jobs: \(artifact.problems)")
+                #expect(Self.facts(artifact, way.path) == expected, "\(way.kind), \(jobs) jobs")
+            }
+        }
+        // A folder: read by offset.
+        let unpacked = folder + "/unpacked/pkg.libs"
+        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: library, toPath: unpacked + "/libtables.so.1")
+        let fromFolder = try ArtifactReader().read(path: folder + "/unpacked")
+        #expect(fromFolder.problems.isEmpty)
+        #expect(Self.facts(fromFolder, name) == expected, "folder")
+    }
+
+    /// As a user runs it, on the DEFLATE ZIP and through libarchive: no `unreadable-entry`, the library's needs read.
+    @Test(arguments: [Int(ZipDirect.wholeEntryLimit) - 97_111, Int(ZipDirect.wholeEntryLimit) + 97_111])
+    func scanOfADeflatedLibraryWithTablesAtTheEndHasNoFinding(bytes: Int) throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/function.zip"
+        try Self.archive("deflated", try Self.library(bytes, in: folder), zip)
+        for environment in [[:], ["SHIPLINT_ZIP_VIA_LIBARCHIVE": "1"]] {
+            let result = try Shiplint.run(["scan", zip, "--target", "aws-lambda-python3.13-x86_64"], environment: environment)
+            #expect(result.status == 0, "\(environment): \(result.stdout)")
+            #expect(result.stdout.contains("0 errors, 0 warnings"), "\(result.stdout)")
+        }
+        let inspect = try Shiplint.run(["inspect", zip])
+        #expect(inspect.stdout.contains("GLIBC_2.28"), "\(inspect.stdout)")
+    }
+
+    /// What the reader cannot reach is a limit of ours, and the finding says so (message and fix): never "damaged".
+    @Test func aLimitOfTheReaderIsSaidAsOurs() throws {
+        let result = ElfRanges.settled(.notHeld("PT_DYNAMIC (offset 9, 1 bytes) was not read", offset: 9, count: 1), why: "because")
+        guard case .gaveUp(let reason) = result else {
+            Issue.record("not said as a limit: \(result)")
+            return
+        }
+        #expect(reason == "PT_DYNAMIC (offset 9, 1 bytes) was not read: because")
+        let problem = ArtifactProblem(kind: .readerLimit, path: "lib/x.so", message: "ELF file not fully read: \(reason)")
+        let artifact = Artifact(path: "function.zip", kind: .zip, entries: [], binaries: [], problems: [problem])
+        let target = try TargetCatalog.builtIn.load("aws-lambda-python3.13-x86_64")
+        let verdicts = Check.unreadableEntry.verdicts(ArtifactContext(artifact: artifact, target: target))
+        #expect(verdicts.count == 1)
+        #expect(verdicts.first?.path == "lib/x.so")
+        #expect(verdicts.first?.verdict.fix.contains("limit of shiplint's reader") == true)
+        #expect(verdicts.first?.verdict.fix.contains("damaged") == false)
+    }
+}
