@@ -121,6 +121,12 @@ def build():
         "-Xcxx", "-fsanitize=address", "-Xcxx", "-fsanitize-coverage=" + COVERAGE,
         "-Xlinker", runtime_archive(),
     ]
+    # SwiftPM keeps the build plan of .build-fuzz and does not see a source file added to the main package (a path
+    # dependency here) since it was made: the build then fails on a type it cannot find. The plan is made again each
+    # time (seconds); the compiled modules stay.
+    for plan in glob.glob(os.path.join(BUILD, "*", "release", "description.json")) + [os.path.join(BUILD, "release.yaml")]:
+        if os.path.exists(plan):
+            os.remove(plan)
     # The main package's build tool (embed-rules) is built with the same flags and runs during the build.
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
     result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
