@@ -38,6 +38,7 @@ public enum CheckRegistry {
         .nodePlatformPackage,
         .jniLibraryMissing,
         .dotnetNativeMissing,
+        .rubyPlatformMismatch,
         .prismaEngineMismatch,
         .duplicateModule,
         .packageTooLarge,

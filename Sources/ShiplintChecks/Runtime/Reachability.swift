@@ -88,6 +88,16 @@ public struct Reachability: Sendable {
                 }
             }
         }
+        // A gem installed for another platform: RubyGems never activates it, so nothing in it loads (the gem is the
+        // finding, `ruby-platform-mismatch`).
+        if runtime.target.ruby != nil {
+            for gem in InstalledPlatformGem.all(placed: placed) where !gem.platform.fits(runtime) {
+                let reason = "in \(gem.folder), a gem installed for \(gem.platform), which Ruby on \(runtime.target.ruby?.arch ?? "this runtime") never activates"
+                for file in files where file.key.artifact == gem.artifact && file.binary.path.hasPrefix(gem.folder + "/") {
+                    reaches[file.key] = .notPicked(reason: reason)
+                }
+            }
+        }
         for file in files where reaches[file.key] == nil {
             if !file.fits, let sibling = fittingByKey[Self.platformFreeName(file.binary.path)], sibling != file.binary.path {
                 reaches[file.key] = .otherPlatform(sibling: sibling)

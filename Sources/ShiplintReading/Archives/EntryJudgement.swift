@@ -56,10 +56,10 @@ extension Walk {
         }
     }
 
-    /// A metadata file the caller wants, kept as text up to `MetadataSelection.fileBytes` (longer only when it may be
+    /// A metadata file the caller wants, kept as text up to its rule's limit (`MetadataSelection.fileBytes`; longer only when it may be
     /// cut: its head is what is used).
     private mutating func keepText(path: String, size: Int64, head: [UInt8], content: inout some EntryContent) {
-        let cap = MetadataSelection.fileBytes
+        let cap = metadata.limit(path)
         let truncatable = metadata.mayTruncate(path)
         guard size <= Int64(cap) || truncatable else { return }
         var text = head
