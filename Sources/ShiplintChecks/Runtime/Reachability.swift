@@ -81,6 +81,8 @@ public struct Reachability: Sendable {
                     reaches[key] = .notPicked(reason: "a JNI library in \(choice.containerName), and no JVM runs on \(runtime.runtimeID ?? "this runtime")")
                 } else if copy.path == choice.picked {
                     continue
+                } else if let picked = choice.picked, choice.pickedIsAbsent {
+                    reaches[key] = .notPicked(reason: "\(choice.describedPicker) looks for \(picked), which \(choice.manifest ?? "the manifest") lists and the package lacks, and never for this copy (\(copy.platform))")
                 } else if let picked = choice.picked {
                     reaches[key] = .otherPlatform(sibling: picked)
                 } else {
