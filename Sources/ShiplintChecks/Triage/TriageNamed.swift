@@ -419,9 +419,7 @@ extension TriageContext {
         let base = library.hasSuffix(".dll") || library.hasSuffix(".so") ? String(library.prefix { $0 != "." }) : library
         // No copy for the runtime's RID, or one the app's .deps.json lists and the package lacks (dotnet-native-missing).
         let libraryName = NativeChoice.libraryName(base)
-        if let missing = findings.first(where: { $0.check == "dotnet-native-missing" && $0.fact.hasPrefix(libraryName + " ") }) {
-            return explained(signal, missing, evidence: [("looked for", "\(libraryName) for linux-\(runtime.architecture.nodeCPU)")])
-        }
+        let missing = findings.first { $0.check == "dotnet-native-missing" && $0.fact.hasPrefix(libraryName + " ") }
         let names = ["lib\(base).so", "\(base).so", base, "lib\(base).dylib", "\(base).dll", library]
         let rid = "linux-\(runtime.architecture.nodeCPU)"
         var loadable: [(artifact: Artifact, path: String)] = []
@@ -440,6 +438,13 @@ extension TriageContext {
                     loadable.append((artifact, entry.path))
                 }
             }
+        }
+        if let missing {
+            // The finding, and the copies for other platforms it is about.
+            let found = explained(signal, missing, evidence: [("looked for", "\(libraryName) for \(rid)")])
+            return Explanation(
+                signal: signal, outcome: found.outcome, rootCause: missing, module: library,
+                files: found.files + others.map { ($0.artifact.path, $0.path) }, evidence: found.evidence, summary: found.summary, fix: found.fix)
         }
         for candidate in loadable {
             if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path), finding.severity != .note {
