@@ -66,6 +66,7 @@ conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/deployments.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/python_differential.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/repair.py
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/runtimes.py
 
 # explain on real error texts from public issues, each against an artifact that reproduces it (Tests/corpus/README.md):
 # right file, right cause, a fix that works on Lambda. Wheels cached like conformance/; says plainly what it skipped.
