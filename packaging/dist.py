@@ -64,12 +64,13 @@ GLIBC_LIBRARIES = {"c", "m", "dl", "pthread", "rt", "util", "resolv", "anl", "ns
 DEBIAN_PACKAGE = {
     "elf": "libelf-dev", "archive": "libarchive-dev", "z": "zlib1g-dev", "nettle": "nettle-dev", "acl": "libacl1-dev",
     "deflate": "libdeflate-dev", "lzma": "liblzma-dev", "zstd": "libzstd-dev", "lz4": "liblz4-dev", "bz2": "libbz2-dev", "xml2": "libxml2-dev",
-    "icui18n": "libicu-dev", "icuuc": "libicu-dev", "icudata": "libicu-dev", "stdc++": "libstdc++-12-dev",
+    "yaml": "libyaml-dev", "icui18n": "libicu-dev", "icuuc": "libicu-dev", "icudata": "libicu-dev", "stdc++": "libstdc++-12-dev",
 }
 # libarchive's list names libxml2 (its xar reader, which shiplint does not enable: no member of libxml2 is pulled in).
 # libxml2's own list (ICU) is left out on purpose: FoundationXML is not linked (JUnit is written by ShiplintReports'
 # XMLTree), and a change that pulls libxml2 in again then fails to link here instead of growing the executable.
-PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive"], "zlib": ["zlib"], "libdeflate": ["libdeflate"]}
+PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive"], "zlib": ["zlib"], "libdeflate": ["libdeflate"],
+              "yaml-0.1": ["yaml-0.1"]}
 
 
 def say(text):
