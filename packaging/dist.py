@@ -13,8 +13,8 @@ Usage: python3 packaging/dist.py [--skip-build]
    The glibc floor (docs/install.md): the link is done by `zig cc -target x86_64-linux-gnu.2.26` (packaging/floor/
    zig_link.py, run by the Swift driver as its `clang` through `-tools-directory`), against glibc 2.26's symbol
    versions; GCC's static libstdc++ and libgcc; the few newer glibc functions those archives call defined in
-   packaging/floor/glibc_compat.c; ICU's data reduced to what Foundation's locale-independent work can use
-   (packaging/floor/icu_data.py). Zig comes from PyPI (`ziglang`, pinned by version and sha256) into
+   packaging/floor/glibc_compat.c; ICU's data left out (packaging/floor/icu_data.py --keep-none: an empty package in
+   its place; shiplint's use of Foundation needs none of it, docs/install.md#size). Swift code is built with -Osize. Zig comes from PyPI (`ziglang`, pinned by version and sha256) into
    ~/.cache/shiplint/dist-tools (or $SHIPLINT_DIST_CACHE). The executable's GLIBC_ needs are then checked to be at
    most 2.26.
 2. `swift build -c release --static-swift-stdlib` into .build-dist, with the checkout's path mapped to `.`; then the
@@ -165,8 +165,9 @@ def prepare_floor_link(zig, machine):
 
     compat = compile_object(os.path.join(HERE, "floor", "glibc_compat.c"), "glibc_compat.o")
     first = []
-    # Foundation's ICU data reduced (Debian's ICU is not linked: libxml2 was its only user).
-    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), [], "foundation-icu"),):
+    # Foundation's ICU data left out: an empty package in its place (icu_data.py --keep-none; docs/install.md says
+    # what was measured without it). Debian's ICU is not linked: libxml2 was its only user.
+    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), ["--keep-none"], "foundation-icu"),):
         if archive is None or not os.path.exists(archive):
             continue
         assembly = os.path.join(FLOOR_DIR, name + ".S")
@@ -197,6 +198,7 @@ def build(machine):
                "--scratch-path", SCRATCH, "--static-swift-stdlib",
                "--disable-local-rpath",  # no RUNPATH $ORIGIN: nothing is looked up beside the executable
                "-Xswiftc", "-tools-directory", "-Xswiftc", tools,  # the link: zig cc for the glibc floor
+               "-Xswiftc", "-Osize",  # shiplint's modules and its Swift dependencies optimized for size (docs/install.md)
                # the checkout's path out of the executable (toml++ asserts name their header); two checkouts still
                # differ in the .swift_modhash section and so the build id, so the bytes are reproducible per folder
                "-Xcc", f"-ffile-prefix-map={ROOT}=.", "-Xcxx", f"-ffile-prefix-map={ROOT}=.",
