@@ -4,12 +4,13 @@ import ShiplintFacts
 /// fully parsing it: strings (all prefixes, triple quotes), comments, bracket and backslash continuation, `;`,
 /// indentation blocks, and compound statements with their body on the same line. For each `import`, `from … import`
 /// and `importlib.import_module("…")` / `__import__("…")` call with a literal name, it says which `try` lets the
-/// program go on if the import fails: a handler that catches ImportError (`ImportError`, `ModuleNotFoundError`,
-/// `Exception`, `BaseException`, a bare `except`, alone or in a tuple) and does not `raise` again at its top level. An
-/// import inside a function or class defined in a `try` runs later, outside it, and is not guarded by it.
+/// program go on if the import fails: a handler that catches ImportError (`ImportError`, `Exception`,
+/// `BaseException`, a bare `except`, alone or in a tuple; `ModuleNotFoundError` only for a module not found) and
+/// does not `raise` anywhere in it. An import inside a function defined in a `try` runs later, outside it, and is
+/// not guarded by it. Names computed at run time (`import_module(name)`) are not followed.
 public enum PythonImportReader {
-    /// Handlers that catch ImportError (and ModuleNotFoundError, its subclass).
-    static let catchesImportError: Set<String> = ["ImportError", "ModuleNotFoundError", "Exception", "BaseException"]
+    /// Handlers that catch every ImportError (ModuleNotFoundError is its subclass, caught alone separately).
+    static let catchesImportError: Set<String> = ["ImportError", "Exception", "BaseException"]
 
     public static func imports(in source: [UInt8]) -> [PythonImport] {
         var parser = BlockParser()
@@ -103,7 +104,7 @@ struct LogicalLines {
                     while index < count, isNameByte(bytes[index]) { index += 1 }
                     let name = String(decoding: bytes[start..<index], as: UTF8.self)
                     if index < count, bytes[index] == 0x22 || bytes[index] == 0x27, name.count <= 2,
-                        name.lowercased().allSatisfy({ "rbuf".contains($0) })
+                        name.lowercased().allSatisfy({ "rbuft".contains($0) })
                     {
                         let text = string(at: &index, prefix: name.lowercased(), lineNumber: &lineNumber)
                         current!.tokens.append(.string(text))
@@ -133,17 +134,18 @@ struct LogicalLines {
         let triple = index + 2 < count && bytes[index + 1] == quote && bytes[index + 2] == quote
         index += triple ? 3 : 1
         let start = index
-        var plain = !prefix.contains("f") && !prefix.contains("b")
+        var plain = !prefix.contains("f") && !prefix.contains("b") && !prefix.contains("t")
         while index < count {
             let byte = bytes[index]
             if byte == 0x5C {
                 plain = false
+                if index + 1 < count, bytes[index + 1] == 0x0A { lineNumber += 1 }
                 index += 2
                 continue
             }
-            if byte == 0x0A {
-                lineNumber += 1
+            if byte == 0x0A || byte == 0x0D {
                 if !triple { break }  // an unterminated string ends at its line, as the tokenizer's error would
+                if byte == 0x0A { lineNumber += 1 }
             }
             if byte == quote {
                 if !triple {
@@ -168,7 +170,7 @@ struct BlockParser {
     private struct Handler {
         let text: String
         let line: Int
-        let catches: Bool
+        let catches: PythonImportGuard.Catches?
         var raises = false
         var fallback: String?
     }
@@ -180,17 +182,19 @@ struct BlockParser {
     private enum Block {
         case tryBody(Int)
         case handler(try: Int, handler: Int)
-        /// `def` or `class`: what runs inside runs later, outside any `try` around the definition.
-        case definition
+        /// `def` or `async def`: what runs inside runs when it is called, outside any `try` around the definition.
+        case function
+        /// Anything else (`if`, `for`, `with`, `class` — a class body runs where it is defined, a try's `else` and
+        /// `finally`, which its handlers do not guard).
         case other
     }
 
     private var tries: [Try] = []
     /// Open blocks with the indentation of their header.
     private var stack: [(indent: Int, block: Block)] = []
-    /// The last compound header met at each indentation, for `except`, `else` and `finally`.
+    /// The `try` whose body or handler was the last compound statement at each indentation, for `except`.
     private var lastTryAt: [Int: Int] = [:]
-    private var sites: [(PythonImport, tries: [Int])] = []
+    private var sites: [(PythonImport, tries: [Int], inFunction: Bool)] = []
 
     mutating func take(_ line: LogicalLine, source: [UInt8]) {
         while let top = stack.last, line.indent <= top.indent { stack.removeLast() }
@@ -248,23 +252,30 @@ struct BlockParser {
             push(indent, .tryBody(tries.count - 1))
         case "except":
             guard let owner = lastTryAt[indent] else { return push(indent, .other) }
+            // `except* ImportError` (3.11) names its types the same way.
             let names = tokens.dropFirst().prefix { $0 != .name("as") }.compactMap { token -> String? in
                 if case .name(let name) = token { return name }
                 return nil
             }
-            let bare = tokens.count == 1
-            let catches = bare || names.contains { PythonImportReader.catchesImportError.contains($0) }
+            let catches: PythonImportGuard.Catches?
+            if tokens.count == 1 || names.contains(where: PythonImportReader.catchesImportError.contains) {
+                catches = .importError
+            } else if names.contains("ModuleNotFoundError") {
+                catches = .moduleNotFound
+            } else {
+                catches = nil
+            }
             tries[owner].handlers.append(Handler(text: Self.normalised(text), line: line, catches: catches))
             push(indent, .handler(try: owner, handler: tries[owner].handlers.count - 1))
         case "else", "finally":
             // A try's `else` and `finally` run outside its guard; an `if`'s `else` is an ordinary block.
             push(indent, .other)
-        case "def", "class":
+        case "def":
             lastTryAt[indent] = nil
-            push(indent, .definition)
+            push(indent, .function)
         case "async":
             lastTryAt[indent] = nil
-            if tokens.dropFirst().first == .name("def") { push(indent, .definition) } else { push(indent, .other) }
+            push(indent, tokens.dropFirst().first == .name("def") ? .function : .other)
         default:
             lastTryAt[indent] = nil
             push(indent, .other)
@@ -277,9 +288,15 @@ struct BlockParser {
 
     private mutating func simple(_ tokens: ArraySlice<PythonToken>, text: String, line: Int) {
         guard let first = tokens.first else { return }
-        if case .handler(let owner, let handler)? = stack.last?.block {
-            if tries[owner].handlers[handler].fallback == nil { tries[owner].handlers[handler].fallback = Self.normalised(text) }
-            if first == .name("raise") { tries[owner].handlers[handler].raises = true }
+        if case .handler(let owner, let handler)? = stack.last?.block, tries[owner].handlers[handler].fallback == nil {
+            tries[owner].handlers[handler].fallback = Self.normalised(text)
+        }
+        if first == .name("raise") {
+            // Raising anywhere in a handler (even under an `if`) lets the failure through: that handler guards nothing.
+            for entry in stack.reversed() {
+                if case .function = entry.block { break }
+                if case .handler(let owner, let handler) = entry.block { tries[owner].handlers[handler].raises = true }
+            }
         }
         switch first {
         case .name("import"):
@@ -325,8 +342,8 @@ struct BlockParser {
                     var anchor = package.split(separator: ".").map(String.init)
                     anchor.removeLast(min(anchor.count, level - 1))
                     record(PythonImport(module: (anchor + (module.isEmpty ? [] : [String(module)])).joined(separator: "."), line: line))
-                } else {
-                    record(PythonImport(module: String(module), level: level, line: line))
+                } else if level == 0 {
+                    record(PythonImport(module: String(module), line: line))
                 }
             }
         }
@@ -354,25 +371,37 @@ struct BlockParser {
     }
 
     private mutating func record(_ site: PythonImport) {
-        // The try bodies around it, up to the nearest function or class definition.
+        // The try bodies around it, up to the nearest function definition (a class body runs where it stands).
         var around: [Int] = []
+        var inFunction = false
         for entry in stack.reversed() {
-            if case .definition = entry.block { break }
+            if case .function = entry.block {
+                inFunction = true
+                break
+            }
             if case .tryBody(let owner) = entry.block { around.append(owner) }
         }
-        sites.append((site, around))
+        if !inFunction { inFunction = stack.contains { if case .function = $0.block { true } else { false } } }
+        sites.append((site, around, inFunction))
     }
 
     func finished() -> [PythonImport] {
-        sites.map { site, around in
+        sites.map { site, around, inFunction in
+            // The innermost try whose handler lets a failed import through without raising; one that catches
+            // ImportError is preferred to one that catches only ModuleNotFoundError.
+            var chosen: Handler?
             for owner in around {
-                if let handler = tries[owner].handlers.first(where: { $0.catches && !$0.raises }) {
-                    return PythonImport(
-                        module: site.module, level: site.level, names: site.names, line: site.line,
-                        guardedBy: PythonImportGuard(handler: handler.text, line: handler.line, fallback: handler.fallback ?? "pass"))
+                for handler in tries[owner].handlers where handler.catches != nil && !handler.raises {
+                    if chosen == nil || (chosen?.catches == .moduleNotFound && handler.catches == .importError) { chosen = handler }
                 }
+                if chosen?.catches == .importError { break }
             }
-            return site
+            return PythonImport(
+                module: site.module, level: site.level, names: site.names, line: site.line,
+                guardedBy: chosen.map {
+                    PythonImportGuard(handler: $0.text, line: $0.line, fallback: $0.fallback ?? "pass", catches: $0.catches ?? .importError)
+                },
+                inFunction: inFunction)
         }
     }
 
