@@ -418,16 +418,22 @@ def optionally_imported(module_path, sources_naming, not_found=False):
     sites = _sites(dotted, sources_naming)
     if not sites:
         return None
-    return not _required(dotted, sources_naming, not_found, True, set(), sites)
+    if _required(dotted, sources_naming, not_found, True, set(), sites):
+        return False
+    # Not required even with every guard ignored: no chain from a public package reaches it at all (a module only
+    # tests and unimported scripts import). Told apart from a guarded one.
+    if not _required(dotted, sources_naming, not_found, True, set(), sites, guards=False):
+        return "unimported"
+    return True
 
 
-def _required(dotted, sources_naming, not_found, direct, seen, sites=None):
+def _required(dotted, sources_naming, not_found, direct, seen, sites=None, guards=True):
     """Whether some unguarded chain of imports reaches `dotted` from a public top-level module."""
     if dotted in seen:
         return False
     seen = seen | {dotted}
     for path, node, handlers, form in (sites if sites is not None else _sites(dotted, sources_naming)):
-        if handlers & GUARDS or (handlers & NOT_FOUND_GUARDS and not_found and (form == "named" or not direct)):
+        if guards and (handlers & GUARDS or (handlers & NOT_FOUND_GUARDS and not_found and (form == "named" or not direct))):
             continue
         importer, is_init = _module_of(path)
         top = importer.split(".")[0]
@@ -435,7 +441,7 @@ def _required(dotted, sources_naming, not_found, direct, seen, sites=None):
         if "." not in importer and not top.startswith("_"):
             return True
         # Inside a package: whoever imports that module (or, for an __init__, anything under the package) runs it.
-        if _required(importer, sources_naming, not_found, False, seen):
+        if _required(importer, sources_naming, not_found, False, seen, guards=guards):
             return True
     return False
 

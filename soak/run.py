@@ -277,8 +277,9 @@ def judge(binaries, members, build):
     for path, failures in verdict.failures.items():
         if verdict.reach.get(path) != "loaded" or not oracle.is_module_path(path, binaries.get(path, {})):
             continue
-        if oracle.optionally_imported(path, sources_naming, not_found="python-abi" in failures):
-            verdict.reach[path] = "optional"
+        optional = oracle.optionally_imported(path, sources_naming, not_found="python-abi" in failures)
+        if optional:
+            verdict.reach[path] = "unimported" if optional == "unimported" else "optional"
     return {"failures": verdict.failures, "reach": verdict.reach, "too_large": verdict.too_large}
 
 
@@ -331,7 +332,7 @@ def compare(findings, verdict):
             continue
         if category not in failures.get(path, {}):
             false_errors.append((path, category, finding["message"][:160]))
-        elif reach.get(path) in ("executable", "other-platform", "optional"):
+        elif reach.get(path) in ("executable", "other-platform", "optional", "unimported"):
             severity.append((path, category, reach[path]))
     for path, categories in failures.items():
         if reach.get(path) != "loaded":

@@ -1,3 +1,4 @@
+import Foundation
 @testable import ShiplintChecks
 import ShiplintFacts
 @testable import ShiplintReading
@@ -288,5 +289,61 @@ import Testing
         #expect(OptionalImports.isTest("numba/tests/test_parallel_backend.py"))
         #expect(OptionalImports.isTest("pkg/test_speed.py") && OptionalImports.isTest("pkg/conftest.py"))
         #expect(!OptionalImports.isTest("numpy/testing/overrides.py") && !OptionalImports.isTest("pkg/contest.py"))
+    }
+}
+
+/// The whole path end to end on a folder function: the recipe's aarch64 module (`_clean`, fixtures/bin/elf) in a
+/// package `fast` of a python3.13 x86_64 function, with the package's Python written here: the finding's severity and
+/// words follow what the second read found, and a file it could not read leaves the error standing.
+@Suite struct OptionalModuleScanTests {
+    static let module = "_clean.cpython-313-aarch64-linux-gnu.so"
+
+    static func function(_ files: [String: String]) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-optional-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/fast", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.fixture("bin/elf/" + module), toPath: folder + "/fast/" + module)
+        for (path, text) in files { try text.write(toFile: folder + "/" + path, atomically: true, encoding: .utf8) }
+        return folder
+    }
+
+    /// (severity, message) of the wrong-arch finding on the module, and the exit status.
+    static func wrongArch(_ files: [String: String]) throws -> (severity: String, message: String, status: Int32) {
+        let folder = try function(files)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (status, report) = try Shiplint.json(["scan", folder, "--as", "function", "--target", "aws-lambda-python3.13-x86_64", "--no-config"])
+        let findings = try #require((report["artifacts"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]])
+        let finding = try #require(findings.first { $0["check"] as? String == "wrong-arch" && $0["path"] as? String == "fast/" + module })
+        return (finding["severity"] as? String ?? "", finding["message"] as? String ?? "", status)
+    }
+
+    static let guarded = "try:\n    from ._clean import f\nexcept ImportError:\n    f = None\n"
+
+    @Test func guardedIsAWarningSayingWhy() throws {
+        let found = try Self.wrongArch(["fast/__init__.py": Self.guarded, "app.py": "import fast\n"])
+        #expect(found.severity == "warning" && found.status == 0)
+        #expect(found.message.contains("imported only under `except ImportError` (fast/__init__.py line 2): if it does not load, fast falls back to its pure-Python code (slower) or goes on without it: the handler runs `f = None`"))
+    }
+
+    @Test func unguardedElsewhereInThePackageIsAnError() throws {
+        let found = try Self.wrongArch([
+            "fast/__init__.py": Self.guarded + "from . import api\n", "fast/api.py": "from ._clean import f\n",
+        ])
+        #expect(found.severity == "error" && found.status == 1 && !found.message.contains("imported only"))
+    }
+
+    @Test func aFileOverTheCapLeavesTheError() throws {
+        // The same guarded import, in an __init__.py over the 1 MiB read of one Python file: nothing is concluded.
+        let padding = String(repeating: "# padding to pass the cap of one Python file\n", count: 25_000)
+        let found = try Self.wrongArch(["fast/__init__.py": Self.guarded + padding])
+        #expect(found.severity == "error" && found.status == 1)
+    }
+
+    @Test func moduleNotFoundErrorIsEnoughForAModuleCPythonDoesNotSee() throws {
+        // Named for aarch64, CPython 3.13 on x86_64 does not find it: `from ._clean import f` raises ModuleNotFoundError.
+        let named = "try:\n    from ._clean import f\nexcept ModuleNotFoundError:\n    f = None\n"
+        #expect(try Self.wrongArch(["fast/__init__.py": named]).severity == "warning")
+        // `from . import _clean` raises ImportError ("cannot import name"), which that handler does not catch.
+        let fromPackage = "try:\n    from . import _clean\nexcept ModuleNotFoundError:\n    _clean = None\n"
+        #expect(try Self.wrongArch(["fast/__init__.py": fromPackage]).severity == "error")
     }
 }
