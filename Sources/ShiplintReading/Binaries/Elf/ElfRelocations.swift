@@ -86,8 +86,12 @@ extension ElfFactsReader {
     private func versionIndexProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, _ what: @autoclosure () -> String) -> Reason? {
         guard let versym = tags.versym else { return nil }
         let entry = versym &+ symbol &* 2
-        guard case .success(let bytes?) = memory(entry, 2, map: map, "a DT_VERSYM entry") else {
+        let bytes: [UInt8]
+        switch memory(entry, 2, map: map, "a DT_VERSYM entry") {
+        case .failure(let reason): return reason  // Not held yet (a stream reads it and comes back), or past the file.
+        case .success(nil):
             return Reason(text: "\(what()) reads the version index of symbol \(symbol) at 0x\(hex(entry)) (DT_VERSYM), where nothing readable is mapped: the loader faults (SIGSEGV)")
+        case .success(let read?): bytes = read
         }
         let index = (UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF
         guard index != 0, !(collected.versionNames.keys.contains { $0 > 0 }), ![0, 8, 37].contains(type), symbol != 0,
