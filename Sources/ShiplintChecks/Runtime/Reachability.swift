@@ -17,6 +17,9 @@ public enum Reach: Sendable, Equatable {
     /// `runtimes/<rid>/native` asset) when it picks none of them, or a JNI library on a runtime with no JVM: never
     /// loaded here, for the reason given (the missing copy is its own finding). A note.
     case notPicked(reason: String)
+    /// A Python extension module the code imports only under `try: … except ImportError:`: if it does not load, the
+    /// package goes on without it (its pure-Python code). A warning saying so.
+    case optional(OptionalImport)
 }
 
 /// The reach of every native file of one deployment, computed once per function from its runtime view and load
@@ -105,6 +108,12 @@ public struct Reachability: Sendable {
                 reaches[file.key] = .otherPlatform(sibling: sibling)
             } else if Self.isExecutable(file.binary), !Self.isRunByTheRuntime(file.runtimePath, runtime: runtime) {
                 reaches[file.key] = .mightRun(runtimePath: file.runtimePath)
+            }
+        }
+        // Python extension modules imported only under `except ImportError` (what a second read of the Python files found).
+        for (artifact, modules) in OptionalImports.judge(placed: placed, runtime: runtime) {
+            for (path, optional) in modules where reaches[Key(artifact: artifact, path: path)] == nil {
+                reaches[Key(artifact: artifact, path: path)] = .optional(optional)
             }
         }
         self.reaches = reaches
