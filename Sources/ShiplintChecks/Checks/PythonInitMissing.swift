@@ -34,10 +34,10 @@ extension Check {
             let name = ExtensionModuleName(fileName: context.binary.fileName)
         else { return nil }
         if case .windows = name.tag { return nil }
-        // A compiled package `__init__` is imported as the package: `import apsw` loads `apsw/__init__….so` and
-        // calls PyInit_apsw (Python/importdl.c takes the last component of the module's name, the package's here).
-        let parent = context.binary.path.split(separator: "/").dropLast().last.map(String.init)
-        let module = name.module == "__init__" ? parent ?? name.module : name.module
+        // The name the runtime imports it by (a compiled package `__init__` is its package: `import apsw` loads
+        // `apsw/__init__….so` and calls PyInit_apsw); Python/importdl.c takes the last component of that name.
+        let dotted = context.runtime.importName(ofModule: name.module, at: context.binary.path, in: context.role)
+        let module = dotted.split(separator: ".").last.map(String.init) ?? name.module
         // CPython (Python/importdl.c): PyInit_<name> for an ASCII name, PyInitU_<punycode> otherwise.
         let isASCII = module.utf8.allSatisfy { $0 < 0x80 }
         let wanted = isASCII ? "PyInit_" + module : "PyInitU_"
@@ -49,7 +49,6 @@ extension Check {
         // its API is a library loaded with ctypes or cffi under a module-like name, and nothing imports it.
         let callsCPython = elf.symbols.containsName(defined: false) { $0.starts(with: "Py".utf8) || $0.starts(with: "_Py".utf8) }
         guard callsCPython else { return nil }
-        let dotted = context.runtime.importName(ofModule: name.module, at: context.binary.path, in: context.role)
         let shown = isASCII ? wanted : "PyInitU_… for the non-ASCII name \(module)"
         return Verdict(
             "`import \(dotted)` fails: dynamic module does not define module export function (\(shown)); the file exports no such function",

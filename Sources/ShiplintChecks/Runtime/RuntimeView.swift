@@ -157,6 +157,8 @@ public struct RuntimeView: Sendable {
             let other = Self.otherPythonSitePackages(Array(folders)).map(EntryPath.components) ?? []
             folders = folders.dropFirst(max(onPath.count, other.count))
         }
+        // A compiled package `__init__` is imported as its package (`apsw/__init__….so` is `import apsw`).
+        if module == "__init__", !folders.isEmpty { return folders.joined(separator: ".") }
         return (folders + [module]).joined(separator: ".")
     }
 
