@@ -173,9 +173,11 @@ public enum OptionalImports {
             }
             for (path, imports) in sources.imports where !isTest(path) {
                 let stem = String((EntryPath.lastComponent(path) ?? path).dropLast(3))
-                var module = runtime.importName(ofModule: stem, at: path, in: input.role)
+                // A package's `__init__.py` is named by its package (RuntimeView.importName); one at an import root
+                // belongs to no package.
                 let isInit = stem == "__init__"
-                if isInit { module = String(module.dropLast("__init__".count)).trimmingCharacters(in: ["."]) }
+                let dotted = runtime.importName(ofModule: stem, at: path, in: input.role)
+                let module = isInit && dotted == "__init__" ? "" : dotted
                 let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
                 let atRoot = roots.contains(folder.isEmpty ? "" : folder + "/")
                 files.append(SourceFile(path: path, module: module, isPackageInit: isInit, atRoot: atRoot, imports: imports))
