@@ -19,11 +19,13 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -32,6 +34,44 @@ static const char *wanted;
 static volatile unsigned char sink;
 static volatile int touching;
 static int verdict_fd = -1;
+static int hostile_layout;
+
+/* `--hostile-layout`: the same dlopen in a process whose memory around the object differs from the usual one, for a
+ * variant that loads in the usual process while shiplint calls it corrupt. ld.so reads and writes what the file tells
+ * it to; where that is outside what ld.so allocated for the object (its reservation of address space, its version
+ * array on the heap), the usual process happens to have something there (the previous library's pages, zeroed heap).
+ * Here, everything past the object's reservation is a PROT_NONE guard and the heap ld.so allocates from is dirty
+ * (0xA5 in every byte not handed out zeroed), so such an access faults or reads garbage instead of what luck provided.
+ * A well-formed object loads the same in both processes: it touches only what ld.so allocated for it. */
+static void make_layout_hostile(void) {
+    /* Keep the heap (ld.so's malloc is libc's once libc is loaded) in one piece, dirty, and never given back. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    size_t dirty = 16 << 20;
+    unsigned char *block = malloc(dirty);
+    if (block != NULL) {
+        memset(block, 0xA5, dirty);
+        free(block);
+    }
+    /* mmap places a new mapping in the highest free gap that fits it (Linux's top-down layout): the object would land
+     * in a gap between two libraries, next to whatever they have there. Every such gap (under 1 GiB: not the free
+     * space below the libraries, nor above the stack's guard) is filled with PROT_NONE pages first, then a guard is
+     * placed below all of them: the object's reservation lands right under the guard, and past its end is PROT_NONE. */
+    FILE *listing = fopen("/proc/self/maps", "r");
+    uintptr_t previous_end = 0;
+    char line[512];
+    while (listing != NULL && fgets(line, sizeof line, listing)) {
+        unsigned long start, end;
+        if (sscanf(line, "%lx-%lx", &start, &end) != 2) continue;
+        if (previous_end != 0 && start > previous_end && start - previous_end < (1UL << 30))
+            mmap((void *)previous_end, start - previous_end, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+        previous_end = end;
+    }
+    if (listing != NULL) fclose(listing);
+    void *guard = mmap(NULL, 256 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    (void)guard;
+}
 
 /* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`. */
 static int touch_pages(struct dl_phdr_info *info, size_t size, void *data) {
@@ -186,6 +226,7 @@ static void judge(const char *path) {
         int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
         for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) sigaction(faults[i], &action, NULL);
         wanted = path;
+        if (hostile_layout) make_layout_hostile();
         alarm(2);
         void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (handle == NULL) {
@@ -220,8 +261,10 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--global") == 0 && i + 1 < argc) {
             if (dlopen(argv[++i], RTLD_NOW | RTLD_GLOBAL) == NULL) { fprintf(stderr, "loader_oracle: %s\n", dlerror()); return 2; }
+        } else if (strcmp(argv[i], "--hostile-layout") == 0) {
+            hostile_layout = 1;
         } else {
-            fprintf(stderr, "usage: loader_oracle [--global LIB]... < paths\n");
+            fprintf(stderr, "usage: loader_oracle [--global LIB]... [--hostile-layout] < paths\n");
             return 64;
         }
     }

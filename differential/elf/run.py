@@ -77,8 +77,8 @@ def host_target(path: Path):
     return glibc
 
 
-def oracle_verdicts(oracle: Path, paths: list) -> dict:
-    args = [str(oracle)]
+def oracle_verdicts(oracle: Path, paths: list, hostile_layout: bool = False) -> dict:
+    args = [str(oracle)] + (["--hostile-layout"] if hostile_layout else [])
     if any(Path(d, PYTHON_LIBRARY).exists() for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"]):
         args += ["--global", PYTHON_LIBRARY]
     result = subprocess.run(args, input="".join(f"{p}\n" for p in paths), capture_output=True, text=True, check=True,
@@ -134,6 +134,32 @@ def corpus_variants(folder: Path) -> list:
     return made
 
 
+UNDEFINED = "undefined-symbol (not judged yet)"
+LAYOUT = "layout-dependent"
+OWN_CODE = "own code faulted"
+CLASSES = {
+    UNDEFINED: "the loader refuses only for an undefined symbol, and shiplint says nothing: the host target has no "
+               "export tables to judge symbols against",
+    LAYOUT: "shiplint calls the file corrupt, the loader loads it, and fails it in a process where nothing is mapped "
+            "past the object's own reservation and the heap is dirty (loader_oracle --hostile-layout): the file makes "
+            "ld.so read or write memory it did not allocate for it, and loads only where that memory happens to be there",
+    OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
+              "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code: "
+              "run-time behaviour of the program, not a loader rule",
+}
+
+
+def classified_apart(verdict: str, message: str, refusals: list, hostile) -> str:
+    """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''."""
+    if verdict != "loads" and "undefined symbol" in message and not refusals:
+        return UNDEFINED
+    if verdict == "loads" and refusals and hostile is not None and hostile[0] != "loads":
+        return LAYOUT
+    if verdict == "crashed" and not refusals and (" in the object" in message or "jump from the object" in message):
+        return OWN_CODE
+    return ""
+
+
 def run(args) -> int:
     started = time.time()
     work = Path(tempfile.mkdtemp(prefix="shiplint-elf-differential-"))
@@ -143,8 +169,9 @@ def run(args) -> int:
         base_list = bases(helpers)
         target = work / "host.toml"
         glibc = host_target(target)
-        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, "undefined-symbol (not judged yet)": 0,
+        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, LAYOUT: 0, OWN_CODE: 0,
                  "disagreements": 0}
+        examples = {}
         shown = 0
         done = 0
         if not args.no_corpus:
@@ -178,16 +205,20 @@ def run(args) -> int:
                 made[path.name] = (name, description, path)
             oracle = oracle_verdicts(helpers["oracle"], [str(p) for _, _, p in made.values()])
             lint = shiplint_verdicts(args.shiplint, folder, target)
+            # Loads here, corrupt to shiplint: loaded again where nothing lies past the object's own memory.
+            again = [str(p) for n, (_, _, p) in made.items() if oracle.get(str(p), ("",))[0] == "loads" and lint.get(n)]
+            hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
             for file_name, (base_name, description, path) in made.items():
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 tally["variants"] += 1
                 tally[verdict] += 1
                 refusals = lint.get(file_name, [])
-                loader_loads = verdict == "loads"
-                if not loader_loads and "undefined symbol" in message and not refusals:
-                    tally["undefined-symbol (not judged yet)"] += 1
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)))
+                if apart:
+                    tally[apart] = tally.get(apart, 0) + 1
+                    examples.setdefault(apart, file_name)
                     continue
-                if loader_loads == (not refusals):
+                if (verdict == "loads") == (not refusals):
                     continue
                 tally["disagreements"] += 1
                 for part in description.split("; "):
@@ -206,6 +237,9 @@ def run(args) -> int:
             done += count
             if args.progress:
                 print(f"  {done} variants, {tally['disagreements']} disagreements, {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+        for name, why in CLASSES.items():
+            if tally.get(name):
+                print(f"counted apart, {name} ({tally[name]}, e.g. {examples.get(name, '-')}): {why}")
         if by_kind:
             print("disagreements by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
         print(f"ELF differential (glibc {glibc} ld.so vs shiplint, seed {args.seed}, {len(base_list)} bases, "

@@ -17,6 +17,9 @@ struct ElfFactsReader {
         var versionNeeds: [VersionNeed] = []
         var versionDefinitions: [String] = []
         var versionNames: VersionNames = [:]
+        /// The highest version index (`vna_other`, `vd_ndx`, less the hidden bit) of the records walked: ld.so allocates
+        /// `l_versions` with this many records plus one, and none at all when it is 0 (elf/dl-version.c, ndx_high).
+        var versionIndexHigh = 0
         var symbols = DynamicSymbols()
         var nodeModuleVersion: Int?
         var loader = ElfLoaderFacts()

@@ -28,6 +28,8 @@ extension ElfFactsReader {
         // Every address a relocation writes: the value for a relative one (its addend), nil for one through a symbol.
         var relocated: [UInt64: UInt64?] = [:]
         var relativeLeft = Int(clamping: tags.relaCount ?? 0)
+        // A symbol's version record and name are the same for every relocation that looks it up: judged once.
+        var checkedSymbols: Set<UInt64> = []
         for table in tables {
             let entries: ByteView, start: Int
             switch mappedTable(table.address, Int(table.size) / 24 * 24, map: map, table.name) {
@@ -48,7 +50,9 @@ extension ElfFactsReader {
                         return nil
                     }
                 }
-                if let reason = versionIndexProblem(tags, symbol: symbol, type: type, map: map, collected: collected, "relocation \(index) of \(table.name)") {
+                if [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
+                    let reason = lookupProblem(tags, symbol: symbol, type: type, map: map, collected: collected, "relocation \(index) of \(table.name)")
+                {
                     return reason
                 }
                 if type == 6, let reason = profilingHookProblem(tags, symbol: symbol, map: map, "relocation \(index) of \(table.name)") {
@@ -69,8 +73,8 @@ extension ElfFactsReader {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
                     }
                 }
-                if type == 37, !executable(UInt64(bitPattern: addend), map: map) {
-                    return Reason(text: "relocation \(index) of \(table.name) (R_X86_64_IRELATIVE) calls a resolver at 0x\(hex(UInt64(bitPattern: addend))), outside every executable PT_LOAD: the loader faults")
+                if type == 37, let reason = codeProblem(UInt64(bitPattern: addend), map: map, "relocation \(index) of \(table.name) (R_X86_64_IRELATIVE) calls a resolver at 0x\(hex(UInt64(bitPattern: addend))), which") {
+                    return reason
                 }
             }
         }
@@ -79,23 +83,43 @@ extension ElfFactsReader {
     }
 
     /// elf/do-rel.h: with DT_VERSYM, every relocation past the DT_RELACOUNT ones reads its symbol's version index
-    /// there and passes `&l_versions[index]` on; elf/dl-reloc.c's resolve_map reads that record for a symbol that does
-    /// not bind locally (sysdeps/x86_64/dl-machine.h: any type but R_X86_64_NONE, RELATIVE and IRELATIVE).
-    /// `l_versions` is allocated only when DT_VERNEED or DT_VERDEF give an index above 0 (elf/dl-version.c,
-    /// ndx_high): without one it is a null pointer, and a non-zero index faults.
-    private func versionIndexProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, _ what: @autoclosure () -> String) -> Reason? {
-        guard let versym = tags.versym else { return nil }
-        let entry = versym &+ symbol &* 2
-        guard case .success(let bytes?) = memory(entry, 2, map: map, "a DT_VERSYM entry") else {
-            return Reason(text: "\(what()) reads the version index of symbol \(symbol) at 0x\(hex(entry)) (DT_VERSYM), where nothing readable is mapped: the loader faults (SIGSEGV)")
+    /// there and passes `&l_versions[index]` on. sysdeps/x86_64/dl-machine.h's elf_machine_rela hands every type but
+    /// R_X86_64_NONE, RELATIVE and RELATIVE64 to elf/dl-reloc.c's resolve_map, which, for a symbol that does not bind
+    /// locally, reads that record's `hash` and looks the symbol's name up (elf/dl-lookup.c _dl_lookup_symbol_x, whose
+    /// first step, _dl_new_hash, reads the name at DT_STRTAB + st_name through the mapping, unbounded by DT_STRSZ).
+    /// `l_versions` has ndx_high + 1 records, ndx_high the highest index of DT_VERNEED and DT_VERDEF (elf/dl-version.c),
+    /// and is a null pointer when that is 0: an index past it is read from whatever the heap holds there (a fault, or a
+    /// version record made of garbage), and a name outside the mapping is a fault.
+    private func lookupProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, _ what: @autoclosure () -> String) -> Reason? {
+        var index: UInt16?
+        if let versym = tags.versym {
+            let entry = versym &+ symbol &* 2
+            guard case .success(let bytes?) = memory(entry, 2, map: map, "a DT_VERSYM entry") else {
+                return Reason(text: "\(what()) reads the version index of symbol \(symbol) at 0x\(hex(entry)) (DT_VERSYM), where nothing readable is mapped: the loader faults (SIGSEGV)")
+            }
+            index = (UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF
         }
-        let index = (UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF
-        guard index != 0, !(collected.versionNames.keys.contains { $0 > 0 }), ![0, 8, 37].contains(type), symbol != 0,
-            let symtab = tags.symtab, case .success(let entrySymbol?) = memory(symtab &+ symbol &* 24, 6, map: map, "a symbol")
+        guard ![0, 8, 38].contains(type), let symtab = tags.symtab,
+            case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
         else { return nil }
-        let binding = entrySymbol[4] >> 4, visibility = entrySymbol[5] & 3
+        let binding = entry[4] >> 4, visibility = entry[5] & 3
+        // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
         guard binding != 0, visibility != 1, visibility != 2 else { return nil }
-        return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
+        if let index, index != 0 {
+            if collected.versionIndexHigh == 0 {
+                return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
+            }
+            if Int(index) > collected.versionIndexHigh {
+                return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), past the highest index the file's version records give (\(collected.versionIndexHigh)): the loader reads that version record past the end of the array it allocated (\(collected.versionIndexHigh + 1) records), from whatever the heap holds there, and faults or binds the symbol to a garbage version")
+            }
+        }
+        guard let strtab = tags.strtab else { return nil }
+        let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(entry[$1]) << UInt64(8 * $1) }
+        let address = strtab &+ nameIndex
+        if case .success(nil) = map.string(at: address, limit: 1 << 16, held: held, what: "a symbol name") {
+            return Reason(text: "\(what()) binds symbol \(symbol), whose name (st_name \(nameIndex), at 0x\(hex(address))) runs into memory the object does not map: the loader faults (SIGSEGV) hashing it to look it up")
+        }
+        return nil
     }
 
     /// DT_INIT of an object linked by GCC against glibc is `_init` from glibc's crti.S (sysdeps/x86_64/crti.S): it loads
@@ -144,6 +168,19 @@ extension ElfFactsReader {
             guard let segment = map.segment(at: byte) else { return false }
             return textrel || segment.flags & 2 != 0
         }
+    }
+
+    /// A function dlopen calls at `address`: it must be code, in an executable PT_LOAD and read from the file. The zero
+    /// fill past an executable segment's `p_filesz` is mapped executable (elf/dl-map-segments.h maps it with the
+    /// segment's protection), but zeros are no function: `00 00` is `add %al,(%rax)`, executed on to a fault.
+    private func codeProblem(_ address: UInt64, map: LoadMap, _ what: @autoclosure () -> String) -> Reason? {
+        guard executable(address, map: map) else {
+            return Reason(text: "\(what()) lies outside every executable PT_LOAD: dlopen calls it and faults")
+        }
+        if case .zero = map.byte(at: address) {
+            return Reason(text: "\(what()) lies in the zero fill of an executable PT_LOAD (past its p_filesz): dlopen calls zeros, not code, and faults")
+        }
+        return nil
     }
 
     private func executable(_ address: UInt64, map: LoadMap) -> Bool {
@@ -201,8 +238,9 @@ extension ElfFactsReader {
     /// DT_INIT and DT_INIT_ARRAY, called by dlopen before it returns: each must land in executable pages. An
     /// array slot holds its link-time value plus a relative relocation; a slot no relocation fills is called as is.
     private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: UInt64?]) -> Reason? {
-        if let initFunction = tags.initFunction, initFunction != 0, !executable(initFunction, map: map) {
-            return Reason(text: "DT_INIT (0x\(hex(initFunction))) lies outside every executable PT_LOAD: dlopen calls it and faults")
+        // elf/dl-init.c call_init calls l_addr + DT_INIT whenever the tag is there, whatever its value (0 too).
+        if let initFunction = tags.initFunction, let reason = codeProblem(initFunction, map: map, "DT_INIT (0x\(hex(initFunction)))") {
+            return reason
         }
         guard let array = tags.initArray, let size = tags.initArraySize, size >= 8 else { return nil }
         let count = Int(clamping: min(size / 8, 1 << 16))
@@ -222,8 +260,8 @@ extension ElfFactsReader {
             }
             // A slot filled through a symbol holds the symbol's address (which symbol binds is not modelled here).
             guard let target = written else { continue }
-            if !executable(target, map: map) {
-                return Reason(text: "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), outside every executable PT_LOAD: dlopen calls it and faults")
+            if let reason = codeProblem(target, map: map, "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), which") {
+                return reason
             }
         }
         return nil

@@ -68,6 +68,7 @@ extension ElfFactsReader {
                 }
                 let o = aux.offset
                 let hash = aux.view.u32(o)!, flags = aux.view.u16(o + 4)!, other = aux.view.u16(o + 6)!
+                collected.versionIndexHigh = max(collected.versionIndexHigh, Int(other & 0x7FFF))
                 let nameIndex = aux.view.u32(o + 8)!, auxiliaryNext = aux.view.u32(o + 12)!
                 let text: String
                 switch name(strings, nameIndex, map: map, "a version need of \(file) (vna_name)") {
@@ -116,6 +117,7 @@ extension ElfFactsReader {
             let at = entry.offset
             let version = entry.view.u16(at)!, flags = entry.view.u16(at + 2)!, index = entry.view.u16(at + 4)!
             let hash = entry.view.u32(at + 8)!, auxiliary = entry.view.u32(at + 12)!, next = entry.view.u32(at + 16)!
+            collected.versionIndexHigh = max(collected.versionIndexHigh, Int(index & 0x7FFF))
             if version != 1, collected.loader.versionDefinitionRecordVersion == nil {
                 collected.loader.versionDefinitionRecordVersion = version
             }
