@@ -17,10 +17,18 @@ extension ElfFactsReader {
     func relocationProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
         if let reason = missingTagProblem(tags, collected: collected) { return reason }
         guard header.machine == 62, header.bits == 64 else { return nil }
+        // elf/do-rel.h walks `r < reladdr + relsize` a whole entry at a time: a size that is not a multiple of 24 reads
+        // one more entry, past the table (DT_RELR's loop likewise reads a last whole word).
         var tables: [(name: String, address: UInt64, size: UInt64)] = []
-        if let rela = tags.rela, let size = tags.relaSize, size > 0 { tables.append(("DT_RELA", rela, size)) }
-        if tags.pltrel != nil, let jmprel = tags.jmprel, let size = tags.pltrelSize, size > 0 { tables.append(("DT_JMPREL", jmprel, size)) }
-        let total = tables.reduce(UInt64(0)) { $0 &+ $1.size } &+ (tags.relrSize ?? 0)
+        if let rela = tags.rela, let size = tags.relaSize, size > 0 { tables.append(("DT_RELA", rela, Self.wholeEntries(size, 24))) }
+        if tags.pltrel != nil, let jmprel = tags.jmprel, let size = tags.pltrelSize, size > 0 { tables.append(("DT_JMPREL", jmprel, Self.wholeEntries(size, 24))) }
+        if let relr = tags.relr, let size = tags.relrSize, size > 0 { tables.append(("DT_RELR", relr, Self.wholeEntries(size, 8))) }
+        // Read past the mapping, a table faults whatever its size: judged before the size that is modelled.
+        for table in tables where !map.readable(table.address, Int(clamping: table.size)) {
+            return Reason(text: "\(table.name) (address 0x\(hex(table.address)), \(table.size) bytes) runs out of readable mapped memory: the loader reads its entries there and faults (SIGSEGV)")
+        }
+        let total = tables.reduce(UInt64(0)) { $0 &+ $1.size }
+        tables.removeAll { $0.name == "DT_RELR" }
         guard total <= UInt64(Self.modelledRelocationBytes) else {
             collected.loader.unreadTables.append("the relocations (\(total) bytes, more than \(Self.modelledRelocationBytes) are not modelled)")
             return nil
@@ -94,14 +102,17 @@ extension ElfFactsReader {
         var index: UInt16?
         if let versym = tags.versym {
             let entry = versym &+ symbol &* 2
-            guard case .success(let bytes?) = memory(entry, 2, map: map, "a DT_VERSYM entry") else {
+            let read = memory(entry, 2, map: map, "a DT_VERSYM entry")
+            if case .failure(let reason) = read { return reason }
+            guard case .success(let bytes?) = read else {
                 return Reason(text: "\(what()) reads the version index of symbol \(symbol) at 0x\(hex(entry)) (DT_VERSYM), where nothing readable is mapped: the loader faults (SIGSEGV)")
             }
             index = (UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF
         }
-        guard ![0, 8, 38].contains(type), let symtab = tags.symtab,
-            case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
-        else { return nil }
+        guard ![0, 8, 38].contains(type), let symtab = tags.symtab else { return nil }
+        let read = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
+        if case .failure(let reason) = read { return reason }
+        guard case .success(let entry?) = read else { return nil }
         let binding = entry[4] >> 4, visibility = entry[5] & 3
         // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
         guard binding != 0, visibility != 1, visibility != 2 else { return nil }
@@ -116,10 +127,11 @@ extension ElfFactsReader {
         guard let strtab = tags.strtab else { return nil }
         let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(entry[$1]) << UInt64(8 * $1) }
         let address = strtab &+ nameIndex
-        if case .success(nil) = map.string(at: address, limit: 1 << 16, held: held, what: "a symbol name") {
-            return Reason(text: "\(what()) binds symbol \(symbol), whose name (st_name \(nameIndex), at 0x\(hex(address))) runs into memory the object does not map: the loader faults (SIGSEGV) hashing it to look it up")
+        switch map.string(at: address, limit: 1 << 16, held: held, what: "a symbol name") {
+        case .failure(let reason): return reason
+        case .success(.some): return nil
+        case .success(nil): return Reason(text: "\(what()) binds symbol \(symbol), whose name (st_name \(nameIndex), at 0x\(hex(address))) runs into memory the object does not map: the loader faults (SIGSEGV) hashing it to look it up")
         }
-        return nil
     }
 
     /// DT_INIT of an object linked by GCC against glibc is `_init` from glibc's crti.S (sysdeps/x86_64/crti.S): it loads
@@ -152,6 +164,12 @@ extension ElfFactsReader {
         ]
         guard let missing = pairs.first(where: \.0) else { return nil }
         return Reason(text: "\(missing.1): the loader reads the missing tag's value through a null pointer and faults (SIGSEGV)")
+    }
+
+    /// `size` bytes rounded up to whole entries of `entry` bytes (saturating: a size near 2^64 stays unreadable).
+    static func wholeEntries(_ size: UInt64, _ entry: UInt64) -> UInt64 {
+        let (rounded, overflow) = size.addingReportingOverflow(entry - 1)
+        return overflow ? UInt64.max / entry * entry : rounded / entry * entry
     }
 
     private func mappedTable(_ address: UInt64, _ size: Int, map: LoadMap, _ name: String) -> Result<(ByteView, Int)?, Reason> {
@@ -194,7 +212,7 @@ extension ElfFactsReader {
         // glibc 2.36's _dl_check_map_versions (elf/dl-version.c) asks for GLIBC_ABI_DT_RELR only of an object with
         // DT_VERNEED and a DT_NEEDED whose name starts with "libc.so." (names read through DT_STRTAB, as here).
         collected.loader.usesRelr = tags.verneed != nil && collected.needed.contains { $0.hasPrefix("libc.so.") }
-        let size = Int(clamping: tags.relrSize ?? 0) / 8 * 8
+        let size = Int(clamping: Self.wholeEntries(tags.relrSize ?? 0, 8))
         let words: ByteView, start: Int
         switch mappedTable(relr, size, map: map, "DT_RELR") {
         case .failure(let reason): return reason
