@@ -4,6 +4,8 @@
  *   <path>\tloads
  *   <path>\trefused\t<dlerror() text, or what ld.so printed before it exited>
  *   <path>\tcrashed\t<signal name> <where>      (SIGSEGV/SIGBUS/SIGILL …; SIGALRM: a hang)
+ *   <path>\tclobbers\t<the mapping>           (--hostile-layout only: dlopen returned, having mapped or mprotected
+ *                       memory outside the object's reservation)
  * <where> says whose instructions faulted, read from the faulting instruction's address (and, for a jump to an address
  * that is not code, the return address on the stack) against /proc/self/maps:
  *   in ld.so            the loader itself faulted (mapping, relocating, looking up versions);
@@ -11,7 +13,8 @@
  *   in the object       the file's own code (a constructor run by dlopen) executed and faulted;
  *   jump from ld.so / jump from the object / jump        a call to an address that is not code (a constructor pointer
  *                       ld.so called, or a call the object's code made through a pointer its relocations filled);
- *   touching pages      after dlopen returned, reading a page of a PT_LOAD (the file does not back it).
+ *   touching pages      after dlopen returned, reading a page of a PT_LOAD (the file does not back it);
+ *   loading the next library: …   `--next LIB`: after that, dlopen()ing LIB (as CPython imports the next module).
  * `--global LIB` (repeatable) dlopen()s LIB with RTLD_GLOBAL in the parent first, so every child has its symbols, as
  * the python3 process has libpython's. Each child runs with a 2-second alarm, its standard output sent to /dev/null and
  * its standard error (where ld.so writes "Inconsistency detected by ld.so" before it exits) to the verdict. */
@@ -35,6 +38,11 @@ static volatile unsigned char sink;
 static volatile int touching;
 static int verdict_fd = -1;
 static int hostile_layout;
+static const char *next_library;
+/* The PROT_NONE ranges make_layout_hostile() placed: anything ld.so maps or mprotects there is memory it did not
+ * reserve for the object. */
+static uintptr_t placed_start[512], placed_end[512];
+static int placed;
 
 /* `--hostile-layout`: the same dlopen in a process whose memory around the object differs from the usual one, for a
  * variant that loads in the usual process while shiplint calls it corrupt. ld.so reads and writes what the file tells
@@ -43,6 +51,25 @@ static int hostile_layout;
  * Here, everything past the object's reservation is a PROT_NONE guard and the heap ld.so allocates from is dirty
  * (0xA5 in every byte not handed out zeroed), so such an access faults or reads garbage instead of what luck provided.
  * A well-formed object loads the same in both processes: it touches only what ld.so allocated for it. */
+/* Fills each gap under 1 GiB between two mappings with PROT_NONE pages, and remembers where. */
+static void fill_gaps(void) {
+    FILE *listing = fopen("/proc/self/maps", "r");
+    uintptr_t previous_end = 0;
+    char line[512];
+    while (listing != NULL && fgets(line, sizeof line, listing)) {
+        unsigned long start, end;
+        if (sscanf(line, "%lx-%lx", &start, &end) != 2) continue;
+        if (previous_end != 0 && start > previous_end && start - previous_end < (1UL << 30) && placed < 512 &&
+            mmap((void *)previous_end, start - previous_end, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0) != MAP_FAILED) {
+            placed_start[placed] = previous_end;
+            placed_end[placed++] = start;
+        }
+        previous_end = end;
+    }
+    if (listing != NULL) fclose(listing);
+}
+
 static void make_layout_hostile(void) {
     /* Keep the heap (ld.so's malloc is libc's once libc is loaded) in one piece, dirty, and never given back. */
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
@@ -56,21 +83,39 @@ static void make_layout_hostile(void) {
     /* mmap places a new mapping in the highest free gap that fits it (Linux's top-down layout): the object would land
      * in a gap between two libraries, next to whatever they have there. Every such gap (under 1 GiB: not the free
      * space below the libraries, nor above the stack's guard) is filled with PROT_NONE pages first, then a guard is
-     * placed below all of them: the object's reservation lands right under the guard, and past its end is PROT_NONE. */
+     * placed below all of them, and the gap the kernel may leave above it (it aligns large mappings) filled too: the
+     * object's reservation lands right under the guard, and past its end is PROT_NONE. */
+    fill_gaps();
+    void *guard = mmap(NULL, 256 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (guard != MAP_FAILED && placed < 512) {
+        placed_start[placed] = (uintptr_t)guard;
+        placed_end[placed++] = (uintptr_t)guard + (256 << 20);
+    }
+    fill_gaps();
+}
+
+/* After dlopen in the hostile layout: a mapping inside one of the PROT_NONE ranges placed before that is no longer
+ * PROT_NONE and anonymous is memory ld.so mapped or mprotected outside what it reserved for the object (a segment placed
+ * past the reservation, a PT_GNU_RELRO reaching past it). In the usual process that memory is another library's. */
+static int clobbered(char *where, size_t size) {
     FILE *listing = fopen("/proc/self/maps", "r");
-    uintptr_t previous_end = 0;
     char line[512];
-    while (listing != NULL && fgets(line, sizeof line, listing)) {
+    int found = 0;
+    while (listing != NULL && !found && fgets(line, sizeof line, listing)) {
         unsigned long start, end;
-        if (sscanf(line, "%lx-%lx", &start, &end) != 2) continue;
-        if (previous_end != 0 && start > previous_end && start - previous_end < (1UL << 30))
-            mmap((void *)previous_end, start - previous_end, PROT_NONE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-        previous_end = end;
+        char perms[8] = "";
+        if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3) continue;
+        int changed = strcmp(perms, "---p") != 0 || strchr(line, '/') != NULL;
+        for (int i = 0; i < placed && changed && !found; i++) {
+            if (start < placed_end[i] && end > placed_start[i]) {
+                line[strcspn(line, "\n")] = 0;
+                snprintf(where, size, "mapped or protected memory outside its reservation: %s", line);
+                found = 1;
+            }
+        }
     }
     if (listing != NULL) fclose(listing);
-    void *guard = mmap(NULL, 256 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    (void)guard;
+    return found;
 }
 
 /* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`. */
@@ -182,9 +227,10 @@ static void on_fault(int signal_number, siginfo_t *info, void *context) {
     }
     maps[length] = 0;
     put(sigabbrev_np(signal_number) ? sigabbrev_np(signal_number) : "?");
-    if (touching) {
+    if (touching == 1) {
         put(" touching pages");
     } else {
+        if (touching == 2) put(" loading the next library:");
         int executable;
         char who = owner(pc, &executable);
         if (executable && who != 'u' && who != 'a') {
@@ -237,6 +283,24 @@ static void judge(const char *path) {
         }
         touching = 1;
         dl_iterate_phdr(touch_pages, NULL);
+        if (hostile_layout) {
+            static char where[700];
+            if (clobbered(where, sizeof where)) {
+                put(where);
+                _exit(4);
+            }
+        }
+        /* The process goes on loading (CPython imports the next extension module): ld.so compares that name with the
+         * DT_SONAME of every object loaded, this one too (elf/dl-load.c _dl_map_object). */
+        if (next_library != NULL) {
+            touching = 2;
+            if (dlopen(next_library, RTLD_NOW | RTLD_LOCAL) == NULL) {
+                const char *error = dlerror();
+                put("after it loaded, the next dlopen failed: ");
+                put(error ? error : "(no message)");
+                _exit(1);
+            }
+        }
         _exit(0);
     }
     close(pipefd[1]);
@@ -251,6 +315,7 @@ static void judge(const char *path) {
     while (waitpid(child, &status, 0) < 0) {}
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) printf("%s\tloads\n", path);
     else if (WIFEXITED(status) && WEXITSTATUS(status) == 1) printf("%s\trefused\t%s\n", path, message);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 4) printf("%s\tclobbers\t%s\n", path, message);
     else if (WIFEXITED(status) && WEXITSTATUS(status) > 128) printf("%s\tcrashed\t%s\n", path, message);
     else if (WIFSIGNALED(status)) printf("%s\tcrashed\t%s\n", path, sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
     /* ld.so's fatal errors (an assertion, "Inconsistency detected by ld.so") print and exit with 127. */
@@ -263,8 +328,10 @@ int main(int argc, char **argv) {
             if (dlopen(argv[++i], RTLD_NOW | RTLD_GLOBAL) == NULL) { fprintf(stderr, "loader_oracle: %s\n", dlerror()); return 2; }
         } else if (strcmp(argv[i], "--hostile-layout") == 0) {
             hostile_layout = 1;
+        } else if (strcmp(argv[i], "--next") == 0 && i + 1 < argc) {
+            next_library = argv[++i];
         } else {
-            fprintf(stderr, "usage: loader_oracle [--global LIB]... [--hostile-layout] < paths\n");
+            fprintf(stderr, "usage: loader_oracle [--global LIB]... [--next LIB] [--hostile-layout] < paths\n");
             return 64;
         }
     }

@@ -35,6 +35,7 @@ FIXTURE_BASES = ["_clean.cpython-313-x86_64-linux-gnu.so", "_glibc234.cpython-31
                  "_nostack.cpython-313-x86_64-linux-gnu.so", "_dynstrend.cpython-311-x86_64-linux-gnu.so",
                  "libfoo.so.1", "bootstrap"]
 PYTHON_LIBRARY = "libpython3.11.so.1.0"
+NEXT_LIBRARY = "libanl.so.1"
 # Findings that say the loader will not load the file (the rest are about Python names, packaging, layout).
 LOADER_CHECKS = {"corrupt-binary", "not-loadable", "wrong-arch", "windows-binary", "darwin-binary", "android-binary",
                  "musl-binary", "missing-library", "missing-symbol-version", "glibc-too-new", "libstdcxx-too-new",
@@ -81,6 +82,9 @@ def oracle_verdicts(oracle: Path, paths: list, hostile_layout: bool = False) -> 
     args = [str(oracle)] + (["--hostile-layout"] if hostile_layout else [])
     if any(Path(d, PYTHON_LIBRARY).exists() for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"]):
         args += ["--global", PYTHON_LIBRARY]
+    # After the variant loads, the process loads one more library by path, as CPython imports the next module.
+    if (SYSTEM_DIR / NEXT_LIBRARY).exists():
+        args += ["--next", str(SYSTEM_DIR / NEXT_LIBRARY)]
     result = subprocess.run(args, input="".join(f"{p}\n" for p in paths), capture_output=True, text=True, check=True,
                             errors="replace")
     verdicts = {}

@@ -86,13 +86,13 @@ struct ElfFactsReader {
         // glibc's loop over the program headers keeps the last PT_DYNAMIC with file bytes; one without (since 2.35: any
         // one without) makes it refuse the file as a debuginfo file.
         let dynamics = segments.filter { $0.type == UInt32(PT_DYNAMIC) }
-        if let dynamic = dynamics.last(where: { $0.fileSize > 0 }) {
+        if let dynamic = dynamics.last(where: { $0.storedFileSize > 0 }) {
             switch readDynamic(dynamic, image: programHeaders.image, map: map) {
             case .failure(let reason): return .failure(reason)
             case .success(let collected): facts = collected
             }
         }
-        facts.loader.dynamicFileSizes = dynamics.map { UInt64($0.fileSize) }
+        facts.loader.dynamicFileSizes = dynamics.map(\.storedFileSize)
         facts.loader.unreadTables = unread + facts.loader.unreadTables
         facts.loader.mappingLength = map.mappingLength
         facts.loader.holeBeforeFirstLoadEnd = map.holeBeforeFirstEnd

@@ -178,6 +178,12 @@ extension ElfFactsReader {
             return view(mapped.offset, size, "the relocations (\(name))").map { ($0, mapped.offset) }
         }
         if case .zero = map.byte(at: address), case .zero = map.byte(at: address &+ UInt64(size - 1)) { return .success(nil) }
+        // File bytes and zero fill together (a p_filesz that ends inside the table): read as mapped.
+        switch memory(address, size, map: map, "the relocations (\(name))") {
+        case .failure(let reason): return .failure(reason)
+        case .success(let bytes?): return .success((ByteView(bytes, byteOrder: header.byteOrder, base: 0), 0))
+        case .success(nil): break
+        }
         return .failure(Reason(text: "\(name) (address 0x\(hex(address)), \(size) bytes) lies outside the mapped file bytes: the loader faults reading it"))
     }
 
@@ -261,7 +267,8 @@ extension ElfFactsReader {
             return reason
         }
         guard let array = tags.initArray, let size = tags.initArraySize, size >= 8 else { return nil }
-        let count = Int(clamping: min(size / 8, 1 << 16))
+        // call_init (elf/dl-init.c) counts the entries in an `unsigned int`: DT_INIT_ARRAYSZ / 8, cut to 32 bits.
+        let count = Int(min(UInt32(truncatingIfNeeded: size / 8), 1 << 16))
         for index in 0..<count {
             let slot = array &+ UInt64(index) * 8
             if map.byte(at: slot) == .unmapped {

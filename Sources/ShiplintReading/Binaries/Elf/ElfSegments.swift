@@ -38,6 +38,9 @@ struct Segment {
     let address: UInt64
     let memorySize: UInt64
     let alignment: UInt64
+    /// `p_filesz` as stored (`fileSize` is kept in range of `offset`): ld.so tests the stored value (PT_DYNAMIC's
+    /// "no dynamic section" rule).
+    var storedFileSize: UInt64 = 0
     var end: Int { offset + fileSize }
 }
 
@@ -90,7 +93,7 @@ struct ProgramHeaders {
             let size = Int(clamping: min(phdr.p_filesz, UInt64(Int.max - offset)))
             list.append(Segment(
                 index: index, type: phdr.p_type, flags: phdr.p_flags, offset: offset, fileSize: size,
-                address: phdr.p_vaddr, memorySize: phdr.p_memsz, alignment: phdr.p_align))
+                address: phdr.p_vaddr, memorySize: phdr.p_memsz, alignment: phdr.p_align, storedFileSize: phdr.p_filesz))
         }
         return .success(ProgramHeaders(image: image, segments: list))
     }

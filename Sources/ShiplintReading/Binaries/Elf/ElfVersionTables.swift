@@ -9,10 +9,13 @@ typealias VersionNames = [Int: (name: String, file: String?)]
 /// by what the mapped file bytes could hold, so a chain that loops is reported (the loader spins on it, or faults)
 /// instead of followed.
 extension ElfFactsReader {
-    /// The record of `count` bytes at `address`; nil when no PT_LOAD maps file bytes there.
+    /// The record of `count` bytes at `address` as the loader reads it: file bytes, or the zeros of a segment's zero
+    /// fill (or both); nil when some of it is not mapped readable.
     private func record(_ address: UInt64, _ count: Int, map: LoadMap, _ what: String) -> Result<(view: ByteView, offset: Int)?, Reason> {
-        guard let mapped = map.fileOffset(address, count) else { return .success(nil) }
-        return view(mapped.offset, count, what).map { ($0, mapped.offset) }
+        if let mapped = map.fileOffset(address, count) {
+            return view(mapped.offset, count, what).map { ($0, mapped.offset) }
+        }
+        return memory(address, count, map: map, what).map { bytes in bytes.map { (ByteView($0, byteOrder: header.byteOrder, base: 0), 0) } }
     }
 
     private func name(_ strings: StringTable, _ index: UInt32, map: LoadMap, _ what: String) -> Result<String?, Reason> {
