@@ -51,6 +51,64 @@ static int placed;
  * Here, everything past the object's reservation is a PROT_NONE guard and the heap ld.so allocates from is dirty
  * (0xA5 in every byte not handed out zeroed), so such an access faults or reads garbage instead of what luck provided.
  * A well-formed object loads the same in both processes: it touches only what ld.so allocated for it. */
+/* ---- the hostile layout's heap: while `fenced_heap` is set (around the dlopen), every malloc/calloc/realloc of the
+ * process, ld.so's included (rtld binds its allocator to the main program's malloc, elf/dl-minimal.c
+ * __rtld_malloc_init_real, so the program must export these: cc -rdynamic), gets its own pages, its end against a
+ * PROT_NONE page: a read past the end of what ld.so allocated (l_versions[ndx] past ndx_high, elf/dl-version.c) faults
+ * instead of reading the allocator's next chunk header. Freed blocks are never reused (the child exits soon). ---- */
+extern void *__libc_malloc(size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static volatile int fenced_heap;
+static unsigned char *fence_arena, *fence_next;
+static const size_t fence_arena_size = 1UL << 30;
+
+static void *fenced(size_t size) {
+    size_t body = (size + 15) & ~(size_t)15;
+    size_t pages = (body + 16 + 4095) / 4096;
+    if (fence_arena == NULL || (size_t)(fence_next - fence_arena) + (pages + 1) * 4096 > fence_arena_size) return NULL;
+    unsigned char *region = fence_next;
+    if (mprotect(region, pages * 4096, PROT_READ | PROT_WRITE) != 0) return NULL;
+    fence_next += (pages + 1) * 4096;  /* the page after stays PROT_NONE */
+    unsigned char *pointer = region + pages * 4096 - body;
+    ((size_t *)pointer)[-2] = size;
+    return pointer;
+}
+
+static int in_arena(const void *pointer) {
+    return fence_arena != NULL && (const unsigned char *)pointer >= fence_arena &&
+           (const unsigned char *)pointer < fence_arena + fence_arena_size;
+}
+
+void *malloc(size_t size) {
+    if (fenced_heap) return fenced(size);
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t count, size_t size) {
+    if (size != 0 && count > (size_t)-1 / size) return NULL;
+    if (fenced_heap) return fenced(count * size);  /* fresh pages: zeros */
+    void *pointer = __libc_malloc(count * size);
+    if (pointer != NULL) memset(pointer, 0, count * size);
+    return pointer;
+}
+
+void *realloc(void *pointer, size_t size) {
+    if (pointer != NULL && in_arena(pointer)) {
+        void *moved = fenced_heap ? fenced(size) : __libc_malloc(size);
+        size_t old = ((size_t *)pointer)[-2];
+        if (moved != NULL) memcpy(moved, pointer, old < size ? old : size);
+        return moved;
+    }
+    if (fenced_heap && pointer == NULL) return fenced(size);
+    return __libc_realloc(pointer, size);
+}
+
+void free(void *pointer) {
+    if (pointer == NULL || in_arena(pointer)) return;
+    __libc_free(pointer);
+}
+
 /* Fills each gap under 1 GiB between two mappings with PROT_NONE pages, and remembers where. */
 static void fill_gaps(void) {
     FILE *listing = fopen("/proc/self/maps", "r");
@@ -71,6 +129,9 @@ static void fill_gaps(void) {
 }
 
 static void make_layout_hostile(void) {
+    fence_arena = mmap(NULL, fence_arena_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (fence_arena == MAP_FAILED) fence_arena = NULL;
+    fence_next = fence_arena;
     /* Keep the heap (ld.so's malloc is libc's once libc is loaded) in one piece, dirty, and never given back. */
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
@@ -86,10 +147,12 @@ static void make_layout_hostile(void) {
      * placed below all of them, and the gap the kernel may leave above it (it aligns large mappings) filled too: the
      * object's reservation lands right under the guard, and past its end is PROT_NONE. */
     fill_gaps();
-    void *guard = mmap(NULL, 256 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* 64 GiB: farther than ld.so reaches from an object through a 32-bit index (a GNU hash bucket, 4 * 2^32). */
+    size_t guard_size = 64UL << 30;
+    void *guard = mmap(NULL, guard_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (guard != MAP_FAILED && placed < 512) {
         placed_start[placed] = (uintptr_t)guard;
-        placed_end[placed++] = (uintptr_t)guard + (256 << 20);
+        placed_end[placed++] = (uintptr_t)guard + guard_size;
     }
     fill_gaps();
 }
@@ -274,7 +337,9 @@ static void judge(const char *path) {
         wanted = path;
         if (hostile_layout) make_layout_hostile();
         alarm(2);
+        fenced_heap = hostile_layout;
         void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        fenced_heap = 0;
         if (handle == NULL) {
             const char *error = dlerror();
             if (error == NULL) error = "(no message)";

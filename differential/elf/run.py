@@ -46,7 +46,8 @@ def build_helpers(work: Path) -> dict:
     """The oracle and the bases compiled here with the machine's cc and glibc."""
     out = {}
     oracle = work / "loader_oracle"
-    subprocess.run(["cc", "-O2", "-o", oracle, HERE / "loader_oracle.c"], check=True)
+    # -rdynamic: ld.so's allocator binds to the oracle's malloc (the hostile layout's fenced heap).
+    subprocess.run(["cc", "-O2", "-rdynamic", "-o", oracle, HERE / "loader_oracle.c"], check=True)
     out["oracle"] = oracle
     bases = HERE / "bases"
     builds = {
@@ -141,6 +142,7 @@ def corpus_variants(folder: Path) -> list:
 UNDEFINED = "undefined-symbol (not judged yet)"
 LAYOUT = "layout-dependent"
 OWN_CODE = "own code faulted"
+CPU = "CPU-dependent"
 CLASSES = {
     UNDEFINED: "the loader refuses only for an undefined symbol, and shiplint says nothing: the host target has no "
                "export tables to judge symbols against",
@@ -150,6 +152,9 @@ CLASSES = {
     OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
               "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code: "
               "run-time behaviour of the program, not a loader rule",
+    CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
+         "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
+         "CPU, so shiplint does not judge ISA levels (it reports them in the facts)",
 }
 
 
@@ -157,6 +162,8 @@ def classified_apart(verdict: str, message: str, refusals: list, hostile) -> str
     """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''."""
     if verdict != "loads" and "undefined symbol" in message and not refusals:
         return UNDEFINED
+    if verdict == "refused" and "CPU ISA level is lower than required" in message and not refusals:
+        return CPU
     if verdict == "loads" and refusals and hostile is not None and hostile[0] != "loads":
         return LAYOUT
     if verdict == "crashed" and not refusals and (" in the object" in message or "jump from the object" in message):
@@ -173,7 +180,7 @@ def run(args) -> int:
         base_list = bases(helpers)
         target = work / "host.toml"
         glibc = host_target(target)
-        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, LAYOUT: 0, OWN_CODE: 0,
+        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, LAYOUT: 0, OWN_CODE: 0, CPU: 0,
                  "disagreements": 0}
         examples = {}
         shown = 0

@@ -209,6 +209,11 @@ extension ElfFactsReader {
         // Without DT_STRTAB ld.so skips the version checks (_dl_check_map_versions: "we must be ok"); it reads the
         // DT_NEEDED names through a null pointer (elf/dl-deps.c) and faults.
         guard let strtab = tags.strtab else {
+            // elf/dl-load.c _dl_map_object reads D_PTR (l, l_info[DT_STRTAB]) to compare a later load's name with
+            // DT_SONAME: a null pointer.
+            if tags.needed.isEmpty, tags.soname != nil {
+                return .failure(Reason(text: "PT_DYNAMIC has DT_SONAME but no DT_STRTAB: ld.so reads the string table's address through a null pointer to compare the name of every library loaded after it, and faults at the next load"))
+            }
             if tags.needed.isEmpty { return .success(nil) }
             return .failure(Reason(text: "PT_DYNAMIC has DT_NEEDED but no DT_STRTAB: the loader reads the library names through a null pointer and faults"))
         }

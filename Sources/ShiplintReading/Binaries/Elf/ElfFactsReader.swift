@@ -96,6 +96,10 @@ struct ElfFactsReader {
         facts.loader.unreadTables = unread + facts.loader.unreadTables
         facts.loader.mappingLength = map.mappingLength
         facts.loader.holeBeforeFirstLoadEnd = map.holeBeforeFirstEnd
+        facts.loader.largestWritableZeroFill = map.loads.filter { $0.flags & 2 != 0 }.map { load in
+            let zeroPage = LoadMap.roundUp(load.address &+ UInt64(load.fileSize)), zeroEnd = load.address &+ load.memorySize
+            return zeroEnd > zeroPage ? zeroEnd - zeroPage : 0
+        }.max() ?? 0
         // glibc stops a version lookup at the first Verdef whose vd_version is not 1: nothing is offered.
         if facts.loader.versionDefinitionRecordVersion != nil { facts.versionDefinitions = [] }
         facts.loader.osABI = header.osABI

@@ -154,51 +154,9 @@ extension ElfFactsReader {
                 if words & (words &- 1) != 0 {
                     return Reason(text: "Inconsistency detected by ld.so: dl-setup_hash.c: _dl_setup_hash: Assertion `(bitmask_nwords & (bitmask_nwords - 1)) == 0' failed! (DT_GNU_HASH's bloom filter has \(words) words, not a power of two; the process exits)")
                 }
-                return gnuHashLookupProblem(gnuHash, buckets: word32(bytes, 0), symbolBias: word32(bytes, 4), words: words, map: map)
             }
         } else if let hash = tags.hash, !map.readable(hash, 8) {
             return Reason(text: "DT_HASH (0x\(hex(hash))) is not in readable mapped memory: the loader reads its header there and faults (SIGSEGV)")
-        }
-        return nil
-    }
-
-    /// elf/dl-lookup.c do_lookup_x, for every symbol looked up in the object (every relocation through a symbol that
-    /// is not found earlier in the scope reaches it: the weak `__gmon_start__` of any GCC-built object does): a table
-    /// with buckets reads the bloom filter word `(hash / 64) & (bitmask_nwords - 1)`, then the name's bucket, then
-    /// that bucket's chain up to the entry with its low bit set. All of it must be mapped: a bloom filter of 0 words
-    /// masks with 0xffffffff (words up to 512 MiB past the table), and a chain that runs out of the file runs into
-    /// zeros (never the end bit) or nothing. A table of 0 buckets is skipped.
-    private func gnuHashLookupProblem(_ table: UInt64, buckets: UInt32, symbolBias: UInt32, words: UInt32, map: LoadMap) -> Reason? {
-        guard buckets != 0 else { return nil }
-        guard words != 0 else {
-            return Reason(text: "DT_GNU_HASH has \(buckets) buckets and a bloom filter of 0 words: the loader masks each lookup's filter index with 0xffffffff and reads up to 512 MiB past the table (SIGSEGV)")
-        }
-        let bucketStart = table &+ 16 &+ UInt64(words) &* 8
-        let outOfMemory = Reason(text: "DT_GNU_HASH's bloom filter (\(words) words) or buckets (\(buckets)) run out of readable mapped memory: the loader reads them on each lookup and faults (SIGSEGV)")
-        guard map.readable(table &+ 16, Int(words) * 8) else { return outOfMemory }
-        let bucketBytes: [UInt8]
-        switch memory(bucketStart, Int(buckets) * 4, map: map, "the GNU hash table's buckets") {
-        case .failure(let reason): return reason  // Not held yet: asked for.
-        case .success(nil): return outOfMemory
-        case .success(let bytes?): bucketBytes = bytes
-        }
-        let chainZero = bucketStart &+ UInt64(buckets) &* 4 &- UInt64(symbolBias) &* 4
-        // Chains of a well-formed table are disjoint: more steps than the file has words is a table that loops.
-        var stepsLeft = map.loads.reduce(0) { $0 + $1.fileSize / 4 } + Int(buckets)
-        for index in 0..<Int(buckets) {
-            let bucket = word32(bucketBytes, index * 4)
-            guard bucket != 0 else { continue }
-            var address = chainZero &+ UInt64(bucket) &* 4
-            while true {
-                stepsLeft -= 1
-                let read = stepsLeft > 0 ? memory(address, 4, map: map, "a GNU hash chain") : .success(nil)
-                if case .failure(let reason) = read { return reason }
-                guard case .success(let word?) = read else {
-                    return Reason(text: "DT_GNU_HASH bucket \(index) starts a chain (symbol \(bucket)) that runs out of readable mapped memory before its last entry: the loader walks it on a lookup and faults (SIGSEGV)")
-                }
-                if word32(word, 0) & 1 == 1 { break }
-                address &+= 4
-            }
         }
         return nil
     }

@@ -36,6 +36,11 @@ extension ElfFactsReader {
         // Every address a relocation writes: the value for a relative one (its addend), nil for one through a symbol.
         var relocated: [UInt64: UInt64?] = [:]
         var relativeLeft = Int(clamping: tags.relaCount ?? 0)
+        let hash: HashLookup?
+        switch hashLookup(tags, map: map) {
+        case .failure(let reason): return reason
+        case .success(let found): hash = found
+        }
         // A symbol's version record and name are the same for every relocation that looks it up: judged once.
         var checkedSymbols: Set<UInt64> = []
         for table in tables {
@@ -59,7 +64,7 @@ extension ElfFactsReader {
                     }
                 }
                 if [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
-                    let reason = lookupProblem(tags, symbol: symbol, type: type, map: map, collected: collected, "relocation \(index) of \(table.name)")
+                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, "relocation \(index) of \(table.name)")
                 {
                     return reason
                 }
@@ -98,7 +103,7 @@ extension ElfFactsReader {
     /// `l_versions` has ndx_high + 1 records, ndx_high the highest index of DT_VERNEED and DT_VERDEF (elf/dl-version.c),
     /// and is a null pointer when that is 0: an index past it is read from whatever the heap holds there (a fault, or a
     /// version record made of garbage), and a name outside the mapping is a fault.
-    private func lookupProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, _ what: @autoclosure () -> String) -> Reason? {
+    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, _ what: @autoclosure () -> String) -> Reason? {
         var index: UInt16?
         if let versym = tags.versym {
             let entry = versym &+ symbol &* 2
@@ -127,10 +132,18 @@ extension ElfFactsReader {
         guard let strtab = tags.strtab else { return nil }
         let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(entry[$1]) << UInt64(8 * $1) }
         let address = strtab &+ nameIndex
+        let name: String
         switch map.string(at: address, limit: 1 << 16, held: held, what: "a symbol name") {
         case .failure(let reason): return reason
-        case .success(.some): return nil
+        case .success(let found?): name = found
         case .success(nil): return Reason(text: "\(what()) binds symbol \(symbol), whose name (st_name \(nameIndex), at 0x\(hex(address))) runs into memory the object does not map: the loader faults (SIGSEGV) hashing it to look it up")
+        }
+        // The lookup reaches the object's own table for a name it defines or a weak one (see ElfHashLookup).
+        let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
+        guard let hash, section != 0 || binding == 2 else { return nil }
+        switch lookupProblem(Array(name.utf8), in: hash, tags: tags, map: map) {
+        case .failure(let reason): return reason
+        case .success(let problem): return problem.map { Reason(text: "\(what()) binds symbol \(symbol): \($0.text)") }
         }
     }
 

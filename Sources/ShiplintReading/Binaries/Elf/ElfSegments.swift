@@ -160,6 +160,7 @@ struct LoadMap {
 
     private static func down(_ value: UInt64) -> UInt64 { value & ~(pageSize - 1) }
     private static func up(_ value: UInt64) -> UInt64 { value.addingReportingOverflow(pageSize - 1).partialValue & ~(pageSize - 1) }
+    static func roundUp(_ value: UInt64) -> UInt64 { up(value) }
 
     /// What glibc reserves for the whole object in one mmap (elf/dl-load.c: the last PT_LOAD's end in memory less
     /// the first one's page start, in program header order), wrapping as its unsigned arithmetic does.
