@@ -5,9 +5,11 @@ shiplint fails, or the reverse, is a disagreement: it is saved with what was don
 
     python3 differential/elf/run.py --shiplint .build/debug/shiplint --variants 20000 [--seed N] [--save DIR]
 
-Prints the variants tried, how the loader judged them and the disagreements. A variant the loader refuses only for
-`undefined symbol` is counted apart while shiplint has no undefined-symbol check (engineer `symbols` builds it): it is
-a disagreement only if shiplint then says something else is wrong with it.
+Prints the variants tried, how the loader judged them and the disagreements. Some variants are counted apart, each
+class named, counted and explained in the output (CLASSES): the loader refuses only for an undefined symbol the host
+target cannot judge; the file is corrupt to shiplint and loads only because of what the process happens to have
+where ld.so reads or writes outside the object (shown by loading it again with `loader_oracle --hostile-layout`);
+the object's own code faults after ld.so mapped and relocated it; the CPU lacks the ISA level the file asks for.
 """
 import argparse
 import hashlib
@@ -191,15 +193,21 @@ def run(args) -> int:
             cases = corpus_variants(folder)
             oracle = oracle_verdicts(helpers["oracle"], [str(p) for p, _ in cases])
             lint = shiplint_verdicts(args.shiplint, folder, target)
+            again = [str(p) for p, _ in cases if oracle.get(str(p), ("",))[0] == "loads" and lint.get(p.name)]
+            hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
             tally["corpus"] = len(cases)
             tally["corpus disagreements"] = 0
             for path, case in cases:
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 refusals = lint.get(path.name, [])
-                if (verdict == "loads") != (not refusals) or verdict != case["loader"]:
+                # Each case is measured in its class (counted apart, or none): it must fall there again.
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)))
+                agrees = apart or (verdict == "loads") == (not refusals)
+                if not agrees or verdict != case["loader"] or apart != case.get("class", ""):
                     tally["corpus disagreements"] += 1
                     print(json.dumps({"corpus": case["case"], "loader": verdict, "loader_message": message,
-                                      "measured": case["loader"], "shiplint": refusals or ["loads"]}), flush=True)
+                                      "measured": case["loader"], "class": apart, "measured class": case.get("class", ""),
+                                      "shiplint": refusals or ["loads"]}), flush=True)
         kinds = tuple(args.kinds.split(",")) if args.kinds else tuple(variants.MUTATIONS)
         by_kind = {}
         while done < args.variants:
