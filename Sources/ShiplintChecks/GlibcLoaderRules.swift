@@ -226,7 +226,9 @@ struct GlibcLoaderRules {
                 message: "unsupported version \(record) of Verneed record",
                 rule: "vn_version of the first DT_VERNEED record must be 1 (_dl_check_map_versions, elf/dl-version.c)", fix: Self.rebuildFix)
         }
-        if let mismatch = loader.needHashMismatches.first(where: { !$0.isWeak }), let file = mismatch.file {
+        // A need of "" is a need of the main program (its link map's name), matched by match_symbol only when the program
+        // has version definitions: an interpreter (python3, node) has none, and the need is granted (elf/dl-version.c).
+        if let mismatch = loader.needHashMismatches.first(where: { !$0.isWeak && $0.file != "" }), let file = mismatch.file {
             return Refusal(
                 message: "version `\(mismatch.name)' not found (required by \(fileName))",
                 rule: "its need of \(mismatch.name) from \(file) carries vna_hash 0x\(String(mismatch.found, radix: 16)), not the name's ELF hash 0x\(String(mismatch.expected, radix: 16)); ld.so compares the hashes before the names (match_symbol, elf/dl-version.c)", fix: Self.rebuildFix)

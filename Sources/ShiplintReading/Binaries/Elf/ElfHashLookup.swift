@@ -7,10 +7,11 @@ import ShiplintFacts
 /// read is of the mapped object: one outside it faults (or, where the process happens to have memory there, reads it).
 ///
 /// Which names reach the object's table: ld.so searches the global scope first (the program and what it loaded with
-/// RTLD_GLOBAL, libc), then the object's own scope, the object first. A name the object defines, or a weak one nobody
-/// defines (`__gmon_start__`, `_ITM_*` of any GCC-built object), gets there; a name found earlier does not, and which
-/// those are depends on the process (not modelled: an object whose own names another library of the process defines
-/// too is judged as if they reached it).
+/// RTLD_GLOBAL, libc), then the object's own scope, the object first. A weak undefined name nobody defines
+/// (`__gmon_start__`, `_ITM_*` of any GCC-built object) gets there; a name found earlier does not, and which those are
+/// depends on the process. Only the object's weak undefined names are looked up here: its own defined names are found
+/// earlier whenever another library of the process defines them too (a variant of libz in a process whose libpython
+/// loaded libz), which the reader cannot know.
 extension ElfFactsReader {
     struct HashLookup {
         let table: UInt64

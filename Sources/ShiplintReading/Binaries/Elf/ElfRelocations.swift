@@ -138,9 +138,9 @@ extension ElfFactsReader {
         case .success(let found?): name = found
         case .success(nil): return Reason(text: "\(what()) binds symbol \(symbol), whose name (st_name \(nameIndex), at 0x\(hex(address))) runs into memory the object does not map: the loader faults (SIGSEGV) hashing it to look it up")
         }
-        // The lookup reaches the object's own table for a name it defines or a weak one (see ElfHashLookup).
+        // The lookup reaches the object's own table for a weak undefined name (see ElfHashLookup).
         let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
-        guard let hash, section != 0 || binding == 2 else { return nil }
+        guard let hash, section == 0, binding == 2 else { return nil }
         switch lookupProblem(Array(name.utf8), in: hash, tags: tags, map: map) {
         case .failure(let reason): return reason
         case .success(let problem): return problem.map { Reason(text: "\(what()) binds symbol \(symbol): \($0.text)") }
