@@ -386,6 +386,9 @@ struct LoadMap {
     /// True when `count` bytes at `address` can be read (every byte mapped readable and backed by the file or zeros).
     func readable(_ address: UInt64, _ count: Int) -> Bool {
         guard count > 0 else { return true }
+        // A replayed map is stepped a region at a time: a page at a time, a zero-fill of 0xf200000080 bytes (a fuzzed
+        // PT_LOAD's p_memsz) took minutes.
+        if replayed { return firstUnreadable(address, UInt64(count)) == nil }
         let (end, overflow) = address.addingReportingOverflow(UInt64(count))
         if overflow { return false }
         var cursor = address
