@@ -20,6 +20,8 @@ struct ElfFactsReader {
         /// The highest version index (`vna_other`, `vd_ndx`, less the hidden bit) of the records walked: ld.so allocates
         /// `l_versions` with this many records plus one, and none at all when it is 0 (elf/dl-version.c, ndx_high).
         var versionIndexHigh = 0
+        /// Version definitions (by index) whose name ld.so points at but cannot read: where it would read it.
+        var unreadableDefinitionNames: [Int: UInt64] = [:]
         var symbols = DynamicSymbols()
         var nodeModuleVersion: Int?
         var loader = ElfLoaderFacts()

@@ -125,6 +125,11 @@ extension ElfFactsReader {
             if collected.versionIndexHigh == 0 {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
             }
+            // check_match (elf/dl-lookup.c) compares the found symbol's version name with this one (strcmp) when
+            // their hashes agree, as they do for the symbol's own definition.
+            if let address = collected.unreadableDefinitionNames[Int(index)] {
+                return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), a version the file defines whose name (vda_name, at 0x\(hex(address))) runs into memory the object does not map: the loader compares that name when it finds the symbol and faults (SIGSEGV)")
+            }
             if Int(index) > collected.versionIndexHigh {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), past the highest index the file's version records give (\(collected.versionIndexHigh)): the loader reads that version record past the end of the array it allocated (\(collected.versionIndexHigh + 1) records), from whatever the heap holds there, and faults or binds the symbol to a garbage version")
             }

@@ -136,9 +136,14 @@ extension ElfFactsReader {
                 }
                 usable = false
             case .success(let aux?):
-                switch name(strings, aux.view.u32(aux.offset)!, map: map, "a version definition (vda_name)") {
+                let nameIndex = aux.view.u32(aux.offset)!
+                switch name(strings, nameIndex, map: map, "a version definition (vda_name)") {
                 case .failure(let reason): return reason
                 case .success(let value): text = value
+                }
+                // l_versions[vd_ndx].name points there (elf/dl-version.c): read when a symbol bound with it is matched.
+                if text == nil, flags & UInt16(VER_FLG_BASE) == 0 {
+                    collected.unreadableDefinitionNames[Int(index & 0x7FFF)] = strings.address &+ UInt64(nameIndex)
                 }
             }
             if let text {
