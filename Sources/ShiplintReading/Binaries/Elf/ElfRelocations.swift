@@ -43,6 +43,7 @@ extension ElfFactsReader {
         }
         // A symbol's version record and name are the same for every relocation that looks it up: judged once.
         var checkedSymbols: Set<UInt64> = []
+        var bound: Set<String> = []
         for table in tables {
             let entries: ByteView, start: Int
             switch mappedTable(table.address, Int(table.size) / 24 * 24, map: map, table.name) {
@@ -64,7 +65,7 @@ extension ElfFactsReader {
                     }
                 }
                 if [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
-                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, "relocation \(index) of \(table.name)")
+                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, "relocation \(index) of \(table.name)")
                 {
                     return reason
                 }
@@ -91,6 +92,7 @@ extension ElfFactsReader {
                 }
             }
         }
+        collected.loader.boundImportNames = bound
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
         return constructorProblem(tags, map: map, relocated: relocated)
     }
@@ -103,7 +105,7 @@ extension ElfFactsReader {
     /// `l_versions` has ndx_high + 1 records, ndx_high the highest index of DT_VERNEED and DT_VERDEF (elf/dl-version.c),
     /// and is a null pointer when that is 0: an index past it is read from whatever the heap holds there (a fault, or a
     /// version record made of garbage), and a name outside the mapping is a fault.
-    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, _ what: @autoclosure () -> String) -> Reason? {
+    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, bound: inout Set<String>, _ what: @autoclosure () -> String) -> Reason? {
         var index: UInt16?
         if let versym = tags.versym {
             let entry = versym &+ symbol &* 2
@@ -143,8 +145,9 @@ extension ElfFactsReader {
         case .success(let found?): name = found
         case .success(nil): return Reason(text: "\(what()) binds symbol \(symbol), whose name (st_name \(nameIndex), at 0x\(hex(address))) runs into memory the object does not map: the loader faults (SIGSEGV) hashing it to look it up")
         }
-        // The lookup reaches the object's own table for a weak undefined name (see ElfHashLookup).
         let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
+        if section == 0 { bound.insert(name) }
+        // The lookup reaches the object's own table for a weak undefined name (see ElfHashLookup).
         guard let hash, section == 0, binding == 2 else { return nil }
         switch lookupProblem(Array(name.utf8), in: hash, tags: tags, map: map) {
         case .failure(let reason): return reason
