@@ -226,6 +226,14 @@ struct GlibcLoaderRules {
                 message: "unsupported version \(record) of Verneed record",
                 rule: "vn_version of the first DT_VERNEED record must be 1 (_dl_check_map_versions, elf/dl-version.c)", fix: Self.rebuildFix)
         }
+        // A version named "" (a Vernaux whose vna_name is an empty string, its vna_hash 0, the ELF hash of "") is one no
+        // library defines: match_symbol finds no Verdef of that name (elf/dl-version.c).
+        if let need = elf.versionNeeds.first(where: { $0.file != "" && $0.names.contains("") }) {
+            return Refusal(
+                message: "\(need.file): version `' not found (required by \(fileName))",
+                rule: "a version need from \(need.file) names the empty string (vna_name), a version no library defines (match_symbol, elf/dl-version.c)",
+                fix: Self.rebuildFix)
+        }
         // A need of "" is a need of the main program (its link map's name), matched by match_symbol only when the program
         // has version definitions: an interpreter (python3, node) has none, and the need is granted (elf/dl-version.c).
         if let mismatch = loader.needHashMismatches.first(where: { !$0.isWeak && $0.file != "" }), let file = mismatch.file {
