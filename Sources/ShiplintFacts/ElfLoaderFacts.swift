@@ -76,8 +76,9 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     public var largestWritableZeroFill: UInt64 = 0
     /// The undefined symbols ld.so looks up while relocating (named by a relocation that does not bind locally, as
     /// RTLD_NOW binds them all): an import no relocation names is never looked up. Nil when the relocations were not
-    /// modelled (another machine, tables over the size modelled): then every import counts.
-    public var boundImportNames: Set<String>?
+    /// modelled (another machine, tables over the size modelled): then every import counts. Sorted (facts print the
+    /// same in every process).
+    public var boundImportNames: [String]?
 
     public static let pieFlag: UInt64 = 0x0800_0000
     public static let noOpenFlag: UInt64 = 0x40

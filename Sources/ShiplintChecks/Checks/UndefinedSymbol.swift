@@ -109,7 +109,7 @@ enum UndefinedSymbolJudgement {
                 var undefined: [(name: String, version: String?, file: String?)] = []
                 var candidates: [(name: String, version: String?, file: String?)] = []
                 // ld.so looks up only what a relocation names: an import none names never fails (elf/do-rel.h).
-                let bound = facts.loader.boundImportNames
+                let bound = facts.loader.boundImportNames.map(Set.init)
                 facts.symbols.forEach(defined: false) { name, version, file, isWeak in
                     guard !isWeak, !name.isEmpty, version != "GLIBC_PRIVATE" else { return }
                     let text = String(decoding: name, as: UTF8.self)

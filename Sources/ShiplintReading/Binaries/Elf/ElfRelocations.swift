@@ -92,7 +92,7 @@ extension ElfFactsReader {
                 }
             }
         }
-        collected.loader.boundImportNames = bound
+        collected.loader.boundImportNames = bound.sorted()
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
         return constructorProblem(tags, map: map, relocated: relocated)
     }
