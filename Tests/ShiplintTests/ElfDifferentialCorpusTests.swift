@@ -16,6 +16,16 @@ import Testing
         return folder.path
     }
 
+    /// The findings of `folder` scanned against this machine as run.py describes it (host-target.toml, glibc 2.36).
+    static func scannedOnThisMachine(_ folder: String) throws -> [[String: Any]] {
+        let target = folder + ".toml"
+        let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
+        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\"")
+            .write(toFile: target, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        return try findings(["scan", folder, "--target", target])
+    }
+
     static func corpus(_ file: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: Repository.root + "/differential/elf/corpus/" + file))
     }
@@ -89,12 +99,7 @@ import Testing
         let bytes = try Self.variant(of: "/usr/lib/x86_64-linux-gnu/libpthread.so.0", seed: 11015220, says: "dynamic entry tag 0x6ffffffe retagged")
         let folder = try Self.folder("_relr.cpython-311-x86_64-linux-gnu.so", bytes)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let target = folder + ".toml"
-        let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
-        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\"")
-            .write(toFile: target, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: target) }
-        let found = try Self.findings(["scan", folder, "--target", target])
+        let found = try Self.scannedOnThisMachine(folder)
         #expect(!found.contains { $0["check"] as? String == "not-loadable" }, "\(found.map { $0["message"] ?? "" })")
         let corrupt = found.first { $0["check"] as? String == "corrupt-binary" }?["message"] as? String ?? ""
         #expect(corrupt.contains("with version index 14 (DT_VERSYM), past the highest index the file's version records give (13)"), "\(corrupt)")
@@ -136,12 +141,7 @@ import Testing
         let file = "_corpus.cpython-311-x86_64-linux-gnu.so"
         let folder = try Self.folder(file, bytes)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let target = folder + ".toml"
-        let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
-        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\"")
-            .write(toFile: target, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: target) }
-        let found = try Self.findings(["scan", folder, "--target", target])
+        let found = try Self.scannedOnThisMachine(folder)
         let loaderErrors = found.filter {
             Self.loaderChecks.contains($0["check"] as? String ?? "") && $0["severity"] as? String == "error"
         }
