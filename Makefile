@@ -6,7 +6,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 DEBUG_BIN := .build/debug/shiplint
 RELEASE_BIN := .build/release/shiplint
-APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev pkg-config
+APT_PACKAGES := libelf-dev libarchive-dev zlib1g-dev libdeflate-dev libyaml-dev pkg-config
 
 .PHONY: all deps build debug test unit conformance corpus ci-formats docs-test soak soak-ci soak-lock differential differential-elf differential-archives bench debian-natives fixtures demo install clean fuzz fuzz-slice
 
@@ -14,12 +14,12 @@ all: build
 
 # Installs the C libraries (and pkg-config) only when pkg-config cannot find them.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libelf libarchive zlib libdeflate; then \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libelf libarchive zlib libdeflate yaml-0.1; then \
 		echo "make deps: installing $(APT_PACKAGES)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
-	@pkg-config --exists libelf libarchive zlib libdeflate || { echo "make deps: libelf, libarchive, zlib or libdeflate still missing" >&2; exit 1; }
+	@pkg-config --exists libelf libarchive zlib libdeflate yaml-0.1 || { echo "make deps: libelf, libarchive, zlib, libdeflate or libyaml still missing" >&2; exit 1; }
 	@# The image tests build real OCI layouts and docker save tarballs with umoci and skopeo (zstd layers with zstd), offline.
 	@if ! command -v umoci >/dev/null 2>&1 || ! command -v skopeo >/dev/null 2>&1 || ! command -v zstd >/dev/null 2>&1; then \
 		echo "make deps: installing umoci skopeo zstd (for the container image tests)"; \
@@ -66,6 +66,7 @@ conformance: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/deployments.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/python_differential.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/repair.py
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) conformance/runtimes.py
 
 # explain on real error texts from public issues, each against an artifact that reproduces it (Tests/corpus/README.md):
 # right file, right cause, a fix that works on Lambda. Wheels cached like conformance/; says plainly what it skipped.
@@ -157,9 +158,9 @@ clean:
 # (see packaging/dist.py). `make dist-test` checks them
 # as a user without Swift would use them (packaging/check_dist.py); `make test` runs it.
 # zsh and fish: `make dist-test` drives the completion scripts in the real shells.
-DIST_APT_PACKAGES := libelf-dev libarchive-dev pkg-config libacl1-dev libzstd-dev liblz4-dev libbz2-dev liblzma-dev \
+DIST_APT_PACKAGES := libelf-dev libarchive-dev libyaml-dev pkg-config libacl1-dev libzstd-dev liblz4-dev libbz2-dev liblzma-dev \
 	zlib1g-dev libdeflate-dev nettle-dev libxml2-dev libicu-dev python3-venv zsh fish
-DIST_STATIC_ARCHIVES := libelf.a libarchive.a libacl.a libzstd.a liblz4.a libbz2.a liblzma.a libz.a libdeflate.a libnettle.a \
+DIST_STATIC_ARCHIVES := libelf.a libarchive.a libyaml.a libacl.a libzstd.a liblz4.a libbz2.a liblzma.a libz.a libdeflate.a libnettle.a \
 	libxml2.a libicuuc.a libicudata.a libicui18n.a
 
 .PHONY: dist dist-deps dist-test floor-check

@@ -13,10 +13,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
-        // C libraries, each imported by ShiplintReading only.
+        // C libraries, each imported by ShiplintReading only (libyaml by ShiplintDeployments).
         .systemLibrary(
             name: "CLibelf",
             pkgConfig: "libelf",
@@ -31,6 +30,12 @@ let package = Package(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // libyaml's event API, read by ShiplintDeployments (YAMLEvents) for SAM and CloudFormation YAML.
+        .systemLibrary(
+            name: "CLibyaml",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(
             name: "CLibdeflate",
@@ -61,7 +66,7 @@ let package = Package(
         .target(name: "ShiplintReports", dependencies: ["ShiplintFacts", "ShiplintTargets", "ShiplintChecks", "ShiplintOutcome"]),
         // Deployment descriptors (SAM, CDK cloud assembly, Serverless, Terraform): which functions, runtimes,
         // architectures, handlers, code and layers a project deploys. Reads text, never archives or binaries.
-        .target(name: "ShiplintDeployments", dependencies: ["ShiplintFacts", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ShiplintDeployments", dependencies: ["ShiplintFacts", "CLibyaml"]),
         // A scan from inputs to its one outcome: the artifacts or the project read, each deployment judged by the
         // checks, the policy's judge applied. The command line parses, calls this, and renders.
         .target(

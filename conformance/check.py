@@ -37,9 +37,9 @@ NOT_IMPLEMENTED = re.compile(r"unknown (sub)?command|unexpected argument '?(insp
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 CASE_KEYS = {"name", "why", "command", "input", "target", "needs", "expect", "error"}
-INPUT_KEYS = {"wheel", "delete", "zip", "unpack", "store", "under"}
+INPUT_KEYS = {"wheel", "delete", "zip", "unpack", "store", "under", "text"}
 INSPECT_EXPECT_KEYS = {"exit", "kind", "only_these_binaries", "binaries"}
-SCAN_EXPECT_KEYS = {"exit", "findings", "absent_checks", "no_errors", "grouped"}
+SCAN_EXPECT_KEYS = {"exit", "findings", "absent_checks", "no_errors", "grouped", "severities"}
 EXPLAIN_EXPECT_KEYS = {"exit", "explained", "root_cause", "fix_contains", "seen"}
 BINARY_KEYS = {"format", "arch", "bits", "endian", "needed", "needed_set", "soname", "rpath", "runpath",
                "interpreter", "version_needs", "max_versions", "problem"}
@@ -87,6 +87,10 @@ def validate_cases(cases, pinned):
                     raise fetch.SuiteError(f"{where} at 'expect.findings': each entry is [check id, path]")
             if not all(isinstance(x, str) for x in expect.get("absent_checks", [])):
                 raise fetch.SuiteError(f"{where} at 'expect.absent_checks': expected a list of check ids")
+            for entry in expect.get("severities", []):
+                if not (isinstance(entry, list) and len(entry) == 4 and all(isinstance(x, str) for x in entry)
+                        and entry[2] in ("error", "warning", "note")):
+                    raise fetch.SuiteError(f"{where} at 'expect.severities': each entry is [check id, path, error|warning|note, message fragment]")
             for entry in expect.get("grouped", []):
                 if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[1], str)
                         and isinstance(entry[2], int) and not isinstance(entry[2], bool) and entry[2] >= 1):
@@ -131,6 +135,10 @@ def build_input(spec, cache, folder):
     for wheel in spec.get("unpack", []):
         unpacked = _regular_members(os.path.join(cache, wheel))
         members.update({under + name: value for name, value in unpacked.items()})  # a later wheel wins a clash
+    # "text": small files written as given (a handler that imports a module), 0644.
+    for inner_path, text in spec.get("text", {}).items():
+        _check_member_name(inner_path)
+        members[inner_path] = (text.encode("utf-8"), 0o644)
     for inner_path, wheel in spec.get("store", {}).items():
         _check_member_name(inner_path)
         with open(os.path.join(cache, wheel), "rb") as f:
@@ -312,6 +320,19 @@ def compare_scan(case, path, status, out, err):
             files = [f.get("path") for f in of_check[0].get("files") or [{"path": first}]]
             if len(files) != count or files[0] != first or files != sorted(files):
                 problems.append(f"the {check} finding lists {len(files)} files ({_short(files)}), expected {count} in path order from {first}")
+    # [check, path, severity, fragment]: the finding of that check about that file has that severity and says that.
+    for check, inner, severity, fragment in expect.get("severities", []):
+        matching = [(f, file) for f in findings if f.get("check") == check
+                    for file in (f.get("files") or [{"path": f.get("path"), "message": f.get("message")}]) if file.get("path") == inner]
+        if not matching:
+            problems.append(f"no {check} finding on {inner}")
+            continue
+        finding, file = matching[0]
+        if finding.get("severity") != severity:
+            problems.append(f"{check} on {inner} is {finding.get('severity')}, expected {severity}")
+        message = file.get("message") or finding.get("message") or ""
+        if fragment not in message:
+            problems.append(f"{check} on {inner} says {message!r}, expected it to contain {fragment!r}")
     if expect.get("no_errors"):
         errors = sorted(f"{f.get('check')} on {f.get('path')}" for f in findings if f.get("severity") == "error")
         if errors:

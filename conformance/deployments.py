@@ -128,6 +128,18 @@ def scan_json(binary, arguments, cwd, statuses=(0, 1)):
         raise Failed("not JSON: %s" % error)
 
 
+def severities(document, function):
+    """(check, path, severity, message) of every file of every finding of the deployment whose function id starts so."""
+    found = []
+    for deployment in document["deployments"]:
+        if deployment["function"].split("/")[-1].startswith(function):
+            for artifact in deployment["artifacts"]:
+                for finding in artifact["findings"]:
+                    for file in finding.get("files") or [{"path": finding["path"], "message": finding["message"]}]:
+                        found.append((finding["check"], file["path"], finding["severity"], file.get("message") or finding["message"]))
+    return found
+
+
 def findings(document, function):
     """(check, artifact, path, deployment) of every finding of the deployment whose function id starts with `function`,
     once per file it is about (one cause in several files of a distribution is one finding listing them)."""
@@ -244,8 +256,14 @@ def case_sam_arm64_with_x86_wheels(binary, scratch):
     item = deployment(document, "HelloFunction")
     expect(item["target"]["name"] == "aws-lambda-python3.11-arm64", "target %s" % item["target"])
     wrong = [f for f in findings(document, "HelloFunction") if f[0] == "wrong-arch"]
-    expect(status == 1 and wrong and all(f[3] == "HelloFunction" for f in wrong), "wrong-arch %s, exit %d" % (wrong, status))
+    expect(wrong and all(f[3] == "HelloFunction" for f in wrong), "wrong-arch %s, exit %d" % (wrong, status))
     expect(any(f[2].startswith("yaml/_yaml.cpython-311-x86_64-linux-gnu") for f in wrong), "wrong-arch not on yaml/_yaml…so: %s" % wrong)
+    # PyYAML imports its C module only through yaml/cyaml.py, which yaml/__init__.py imports under `except ImportError`
+    # (issue 22): `import yaml` works on arm64 with its pure-Python code, so a warning saying so, and exit 0.
+    said = [(severity, message) for check, path, severity, message in severities(document, "HelloFunction")
+            if check == "wrong-arch" and path.startswith("yaml/_yaml.cpython-311-x86_64-linux-gnu")]
+    expect(said and all(severity == "warning" and "through yaml/cyaml.py" in message and "yaml falls back to its pure-Python code" in message
+                        for severity, message in said) and status == 0, "yaml/_yaml…so: %s, exit %d" % (said, status))
 
 
 def case_sam_sarif_points_at_template(binary, scratch):
@@ -341,23 +359,26 @@ def checks_on(findings_list):
 
 def case_sam_matrix_to_python313_arm64(binary, scratch):
     """"What breaks if I move?" for the real `sam build` (python3.11 x86_64, PyYAML's cp311 x86_64 extension):
-    holds where it is; on python3.13 arm64 the extension is for the wrong architecture and CPython; --require all
-    makes that the exit status."""
+    holds where it is; on python3.13 arm64 the extension is for the wrong architecture and CPython, but PyYAML imports
+    it only under `except ImportError` (through yaml/cyaml.py) and runs its pure-Python code: new warnings that say so,
+    and the column still holds, with --require all too (issue 22: an error means the import fails)."""
     project = sam_project(scratch)
     status, document = matrix_json(binary, [".aws-sam/build", "--to", "python3.13-arm64"], project)
     current = cell(document, "HelloFunction", document["columns"][0]["name"])
     moved = cell(document, "HelloFunction", "python3.13-arm64")
     expect(current["target"]["name"] == "aws-lambda-python3.11-x86_64" and current["status"] == "holds", "current column %s %s" % (current["target"], current["status"]))
-    expect(moved["target"]["name"] == "aws-lambda-python3.13-arm64" and moved["status"] == "breaks", "python3.13-arm64 column %s %s" % (moved["target"], moved["status"]))
-    broken = checks_on(moved["breaking"])
-    expect(any(check == "wrong-arch" and path.startswith("yaml/_yaml.cpython-311-x86_64-linux-gnu") for check, path in broken),
-           "no wrong-arch on yaml/_yaml…so on python3.13-arm64: %s" % broken)
-    expect(any(check == "python-abi-mismatch" and path.startswith("yaml/_yaml.cpython-311") for check, path in broken),
-           "no python-abi-mismatch on yaml/_yaml…so on python3.13-arm64: %s" % broken)
-    expect(set(broken) <= set(checks_on(moved["new"])), "every breaking finding should be new against the current column: new %s" % checks_on(moved["new"]))
+    expect(moved["target"]["name"] == "aws-lambda-python3.13-arm64" and moved["status"] == "holds" and not moved["breaking"],
+           "python3.13-arm64 column %s %s, breaking %s" % (moved["target"], moved["status"], checks_on(moved["breaking"])))
+    new = checks_on(moved["new"])
+    expect(any(check == "wrong-arch" and path.startswith("yaml/_yaml.cpython-311-x86_64-linux-gnu") for check, path in new),
+           "no new wrong-arch on yaml/_yaml…so on python3.13-arm64: %s" % new)
+    expect(any(check == "python-abi-mismatch" and path.startswith("yaml/_yaml.cpython-311") for check, path in new),
+           "no new python-abi-mismatch on yaml/_yaml…so on python3.13-arm64: %s" % new)
+    expect(all(f["severity"] == "warning" for f in moved["new"] if f["path"].startswith("yaml/_yaml")),
+           "yaml/_yaml findings on python3.13-arm64 should be warnings: %s" % moved["new"])
     expect(status == 0, "exit %d: only the current column (which holds) is required by default" % status)
     status, _ = matrix_json(binary, [".aws-sam/build", "--to", "python3.13-arm64", "--require", "all"], project)
-    expect(status == 1, "exit %d with --require all" % status)
+    expect(status == 0, "exit %d with --require all: both columns hold" % status)
     markdown = shiplint(binary, ["scan", ".aws-sam/build", "--to", "python3.13-arm64", "--format", "markdown", "--today", TODAY, "--no-config"], project)
     expect(markdown.returncode == 0 and "| HelloFunction" in markdown.stdout.replace("`", "") and "python3.13-arm64" in markdown.stdout,
            "Markdown matrix: exit %d %s" % (markdown.returncode, markdown.stdout[:400]))

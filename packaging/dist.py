@@ -13,8 +13,8 @@ Usage: python3 packaging/dist.py [--skip-build]
    The glibc floor (docs/install.md): the link is done by `zig cc -target x86_64-linux-gnu.2.26` (packaging/floor/
    zig_link.py, run by the Swift driver as its `clang` through `-tools-directory`), against glibc 2.26's symbol
    versions; GCC's static libstdc++ and libgcc; the few newer glibc functions those archives call defined in
-   packaging/floor/glibc_compat.c; ICU's data reduced to what Foundation's locale-independent work can use
-   (packaging/floor/icu_data.py). Zig comes from PyPI (`ziglang`, pinned by version and sha256) into
+   packaging/floor/glibc_compat.c; ICU's data left out (packaging/floor/icu_data.py --keep-none: an empty package in
+   its place; shiplint's use of Foundation needs none of it, docs/install.md#size). Swift code is built with -Osize. Zig comes from PyPI (`ziglang`, pinned by version and sha256) into
    ~/.cache/shiplint/dist-tools (or $SHIPLINT_DIST_CACHE). The executable's GLIBC_ needs are then checked to be at
    most 2.26.
 2. `swift build -c release --static-swift-stdlib` into .build-dist, with the checkout's path mapped to `.`; then the
@@ -64,12 +64,13 @@ GLIBC_LIBRARIES = {"c", "m", "dl", "pthread", "rt", "util", "resolv", "anl", "ns
 DEBIAN_PACKAGE = {
     "elf": "libelf-dev", "archive": "libarchive-dev", "z": "zlib1g-dev", "nettle": "nettle-dev", "acl": "libacl1-dev",
     "deflate": "libdeflate-dev", "lzma": "liblzma-dev", "zstd": "libzstd-dev", "lz4": "liblz4-dev", "bz2": "libbz2-dev", "xml2": "libxml2-dev",
-    "icui18n": "libicu-dev", "icuuc": "libicu-dev", "icudata": "libicu-dev", "stdc++": "libstdc++-12-dev",
+    "yaml": "libyaml-dev", "icui18n": "libicu-dev", "icuuc": "libicu-dev", "icudata": "libicu-dev", "stdc++": "libstdc++-12-dev",
 }
 # libarchive's list names libxml2 (its xar reader, which shiplint does not enable: no member of libxml2 is pulled in).
 # libxml2's own list (ICU) is left out on purpose: FoundationXML is not linked (JUnit is written by ShiplintReports'
 # XMLTree), and a change that pulls libxml2 in again then fails to link here instead of growing the executable.
-PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive"], "zlib": ["zlib"], "libdeflate": ["libdeflate"]}
+PC_MODULES = {"libelf": ["libelf"], "libarchive": ["libarchive"], "zlib": ["zlib"], "libdeflate": ["libdeflate"],
+              "yaml-0.1": ["yaml-0.1"]}
 
 
 def say(text):
@@ -164,8 +165,9 @@ def prepare_floor_link(zig, machine):
 
     compat = compile_object(os.path.join(HERE, "floor", "glibc_compat.c"), "glibc_compat.o")
     first = []
-    # Foundation's ICU data reduced (Debian's ICU is not linked: libxml2 was its only user).
-    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), [], "foundation-icu"),):
+    # Foundation's ICU data left out: an empty package in its place (icu_data.py --keep-none; docs/install.md says
+    # what was measured without it). Debian's ICU is not linked: libxml2 was its only user.
+    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), ["--keep-none"], "foundation-icu"),):
         if archive is None or not os.path.exists(archive):
             continue
         assembly = os.path.join(FLOOR_DIR, name + ".S")
@@ -196,6 +198,7 @@ def build(machine):
                "--scratch-path", SCRATCH, "--static-swift-stdlib",
                "--disable-local-rpath",  # no RUNPATH $ORIGIN: nothing is looked up beside the executable
                "-Xswiftc", "-tools-directory", "-Xswiftc", tools,  # the link: zig cc for the glibc floor
+               "-Xswiftc", "-Osize",  # shiplint's modules and its Swift dependencies optimized for size (docs/install.md)
                # the checkout's path out of the executable (toml++ asserts name their header); two checkouts still
                # differ in the .swift_modhash section and so the build id, so the bytes are reproducible per folder
                "-Xcc", f"-ffile-prefix-map={ROOT}=.", "-Xcxx", f"-ffile-prefix-map={ROOT}=.",

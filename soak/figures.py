@@ -46,11 +46,13 @@ def main(argv):
         row["false errors"] += len(result["false_errors"])
         row["severity"] += len(result["severity"])
         row["missed"] += len(result["missed"])
+        row["lowered"] += len(result.get("lowered", []))
         projects[build].add(result["project"])
-        for kind in ("false_errors", "severity", "missed"):
-            for item in result[kind]:
+        for kind in ("false_errors", "severity", "missed", "lowered"):
+            for item in result.get(kind, []):
                 disagreements.append((kind, result["project"], build, *item))
-    columns = ["builds", "errors", "error findings", "warnings", "notes", "oracle failures", "false errors", "severity", "missed"]
+    columns = ["builds", "errors", "error findings", "warnings", "notes", "oracle failures", "false errors", "severity", "missed",
+               "lowered"]
     print(f"Results: `{os.path.basename(folder)}` ({sum(r['builds'] for r in rows.values())} builds, "
           f"{len(set().union(*projects.values())) if projects else 0} projects)\n")
     print("| build | projects | " + " | ".join(columns) + " |")

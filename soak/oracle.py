@@ -398,60 +398,115 @@ def _has_good_sibling(path, binaries, verdict, runtime):
 # Optional modules: a package that imports an extension module only inside `try: … except ImportError:` works
 # without it (numba imports its TBB threading layer so, and falls back to OpenMP or its own workqueue).
 
-GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException", "OSError"}
+# The handlers that let a failed import through: ImportError and its parents. ModuleNotFoundError (a subclass) only
+# catches a module that is not found: a file named for another CPython or OS, not one found that fails to load.
+# (OSError was here first: wrong, ImportError is not an OSError.)
+GUARDS = {"ImportError", "Exception", "BaseException"}
+NOT_FOUND_GUARDS = {"ModuleNotFoundError"}
 
 
-def optionally_imported(module_path, python_sources):
-    """True when every import of the module in the deployment's Python code (tests left out) sits in a `try` whose
-    handler catches ImportError (or a parent of it); False when one does not; None when no import is found.
-    python_sources: {path: bytes} of the .py files that name the module."""
+def optionally_imported(module_path, sources_naming, not_found=False):
+    """True when importing the deployment's public packages cannot fail because of this module: every chain of
+    imports that reaches it from a public top-level module (a name not starting with `_`: what user code imports)
+    passes a `try` whose handler catches the failure; False when one does not; None when no import of it is found.
+
+    sources_naming(name) -> {path: bytes} of the .py files whose text names `name` (tests left out here).
+    not_found: CPython does not see the file (its name is for another CPython or OS), so the failure is a
+    ModuleNotFoundError when the statement names the module itself; otherwise an ImportError."""
+    parts = module_path.split("/")
+    dotted = ".".join(parts[:-1] + [parts[-1].split(".")[0]])
+    sites = _sites(dotted, sources_naming)
+    if not sites:
+        return None
+    if _required(dotted, sources_naming, not_found, True, set(), sites):
+        return False
+    # Not required even with every guard ignored: no chain from a public package reaches it at all (a module only
+    # tests and unimported scripts import). Told apart from a guarded one.
+    if not _required(dotted, sources_naming, not_found, True, set(), sites, guards=False):
+        return "unimported"
+    return True
+
+
+def _required(dotted, sources_naming, not_found, direct, seen, sites=None, guards=True):
+    """Whether some unguarded chain of imports reaches `dotted` from a public top-level module."""
+    if dotted in seen:
+        return False
+    seen = seen | {dotted}
+    for path, node, handlers, form in (sites if sites is not None else _sites(dotted, sources_naming)):
+        if guards and (handlers & GUARDS or (handlers & NOT_FOUND_GUARDS and not_found and (form == "named" or not direct))):
+            continue
+        importer, is_init = _module_of(path)
+        top = importer.split(".")[0]
+        # A public top-level module or package is imported by user code: the chain starts there.
+        if "." not in importer and not top.startswith("_"):
+            return True
+        # Inside a package: whoever imports that module (or, for an __init__, anything under the package) runs it.
+        if _required(importer, sources_naming, not_found, False, seen, guards=guards):
+            return True
+    return False
+
+
+def _module_of(path):
+    names = path[:-3].split("/")
+    if names[-1] == "__init__":
+        return ".".join(names[:-1]), True
+    return ".".join(names), False
+
+
+def _sites(dotted, sources_naming):
+    """(path, node, handler names around it, named | from-package) for each import of `dotted` or of a submodule
+    of it (importing a.b.c runs a/b/__init__.py), tests left out."""
     import ast
 
-    parts = module_path.split("/")
-    name = parts[-1].split(".")[0]
-    package = ".".join(parts[:-1])
-    dotted = f"{package}.{name}" if package else name
-    sites = []
-    for path, data in sorted(python_sources.items()):
-        if "/tests/" in "/" + path or path.rsplit("/", 1)[-1].startswith("test_"):
+    package, _, name = dotted.rpartition(".")
+    found = []
+    for path, data in sorted(sources_naming(name).items()):
+        if "/tests/" in "/" + path or "/test/" in "/" + path or path.rsplit("/", 1)[-1].startswith("test_") \
+                or path.endswith("_test.py") or path.endswith("/conftest.py"):
             continue
         try:
             tree = ast.parse(data)
         except (SyntaxError, ValueError):
             continue
-        here = ".".join(path.split("/")[:-1])
-        for node, guarded in _imports(tree, False):
+        here, is_init = _module_of(path)
+        anchor_base = here.split(".") if is_init else here.split(".")[:-1]
+        for node, handlers in _imports(tree, frozenset()):
             if isinstance(node, ast.Import):
-                hit = any(alias.name == dotted or alias.name.startswith(dotted + ".") for alias in node.names)
-            else:
-                base = node.module or ""
-                if node.level:
-                    anchor = here.split(".") if here else []
-                    anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
-                    base = ".".join([*anchor, base] if base else anchor)
-                hit = base == dotted or (base == package and any(alias.name == name for alias in node.names))
-            if hit:
-                sites.append(guarded)
-    if not sites:
-        return None
-    return all(sites)
+                if any(alias.name == dotted or alias.name.startswith(dotted + ".") for alias in node.names):
+                    found.append((path, node, handlers, "named"))
+                continue
+            base = node.module or ""
+            if node.level:
+                anchor = anchor_base[: len(anchor_base) - (node.level - 1)] if node.level > 1 else anchor_base
+                base = ".".join([*anchor, base] if base else anchor)
+            if base == dotted or base.startswith(dotted + "."):
+                found.append((path, node, handlers, "named"))
+            elif base == package and any(alias.name == name for alias in node.names):
+                found.append((path, node, handlers, "from-package"))
+    return found
 
 
-def _imports(node, guarded):
+def _imports(node, handlers):
+    """Every import statement with the names the handlers of the `try` bodies around it catch (a handler that
+    raises anywhere in it catches nothing for this purpose)."""
     import ast
 
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        yield node, guarded
+        yield node, handlers
         return
     if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-        catches = any(handler.type is None or _names(handler.type) & GUARDS for handler in node.handlers)
+        caught = set()
+        for handler in node.handlers:
+            if any(isinstance(inner, ast.Raise) for inner in ast.walk(handler)):
+                continue
+            caught |= {"BaseException"} if handler.type is None else _names(handler.type)
         for child in node.body:
-            yield from _imports(child, guarded or catches)
+            yield from _imports(child, handlers | caught)
         for child in node.handlers + node.orelse + node.finalbody:
-            yield from _imports(child, guarded)
+            yield from _imports(child, handlers)
         return
     for child in ast.iter_child_nodes(node):
-        yield from _imports(child, guarded)
+        yield from _imports(child, handlers)
 
 
 def _names(expression):

@@ -14,7 +14,9 @@ Every shiplint error is compared with the oracle:
 - **false error**: shiplint says error, the oracle finds nothing of that kind wrong with the file (must be 0);
 - **severity**: the file does fail that way, but the runtime never loads it (an executable nothing runs, another
   platform's copy beside the target's); the error should be a warning or a note (issue 22 item 4);
-- **missed**: the oracle finds a failure in a file the runtime loads, and shiplint reports nothing of that kind there.
+- **missed**: the oracle finds a failure in a file the runtime loads, and shiplint reports nothing of that kind there;
+- **lowered**: the oracle finds such a failure and shiplint reports it only as a warning or a note (a module it
+  took for optional that the oracle does not).
 
 `--ci` runs the CI slice (ci-slice.txt: its projects on three targets). Without network, wheels not in the cache are
 skipped and said so; a skip never counts as a pass. Exit status: 0 when no false error, 1 otherwise, 2 on bad input.
@@ -257,19 +259,27 @@ def judge(binaries, members, build):
         runtime = RUNTIMES[(build.python, build.arch)] = oracle.Runtime(build.python, build.arch, reference_dir())
     verdict = oracle.judge(binaries, sum(entry[2] for _, entry in members.values()), runtime)
     # A failing module that the package imports only under `except ImportError` is optional: read the .py files
-    # that name it (from the deflated copies) and ask the oracle.
+    # that name it (and, through modules that import it unguarded, those that name them) from the deflated copies,
+    # and ask the oracle.
+    python_files = {member: value for member, value in members.items() if member.endswith(".py")}
+    inflated = {}
+
+    def sources_naming(name):
+        wanted = name.encode()
+        found = {}
+        for member, (blob, entry) in python_files.items():
+            if member not in inflated:
+                inflated[member] = inflate(blob, entry)
+            if wanted in inflated[member]:
+                found[member] = inflated[member]
+        return found
+
     for path, failures in verdict.failures.items():
         if verdict.reach.get(path) != "loaded" or not oracle.is_module_path(path, binaries.get(path, {})):
             continue
-        name = path.rsplit("/", 1)[-1].split(".")[0].encode()
-        sources = {}
-        for member, (blob, entry) in members.items():
-            if member.endswith(".py"):
-                data = inflate(blob, entry)
-                if name in data:
-                    sources[member] = data
-        if oracle.optionally_imported(path, sources):
-            verdict.reach[path] = "optional"
+        optional = oracle.optionally_imported(path, sources_naming, not_found="python-abi" in failures)
+        if optional:
+            verdict.reach[path] = "unimported" if optional == "unimported" else "optional"
     return {"failures": verdict.failures, "reach": verdict.reach, "too_large": verdict.too_large}
 
 
@@ -300,10 +310,15 @@ def per_file(findings):
 
 
 def compare(findings, verdict):
-    """(false errors, severity disagreements, missed): lists of (path, category, what). `findings` one per file."""
+    """(false errors, severity disagreements, missed, lowered): lists of (path, category, what). `findings` one per
+    file. Lowered: a failure of a file the runtime loads that shiplint reports only as a warning or a note."""
     failures = verdict["failures"]
     reach = verdict["reach"]
-    false_errors, severity, missed = [], [], []
+    false_errors, severity, missed, lowered = [], [], [], []
+    errors = collections.defaultdict(set)
+    for finding in findings:
+        if finding["severity"] == "error":
+            errors[finding.get("path") or ""].add(CATEGORY.get(finding["check"], "other:" + finding["check"]))
     reported = collections.defaultdict(set)
     for finding in findings:
         category = CATEGORY.get(finding["check"], "other:" + finding["check"])
@@ -317,7 +332,7 @@ def compare(findings, verdict):
             continue
         if category not in failures.get(path, {}):
             false_errors.append((path, category, finding["message"][:160]))
-        elif reach.get(path) in ("executable", "other-platform", "optional"):
+        elif reach.get(path) in ("executable", "other-platform", "optional", "unimported"):
             severity.append((path, category, reach[path]))
     for path, categories in failures.items():
         if reach.get(path) != "loaded":
@@ -328,14 +343,17 @@ def compare(findings, verdict):
                 continue
             if category not in reported.get(path, set()):
                 missed.append((path, category, reason))
+            elif category not in errors.get(path, set()) and not (stops and errors.get(path, set()) & ROOT_CAUSES):
+                lowered.append((path, category, reason))
     if verdict["too_large"] and "too-large" not in {c for cs in reported.values() for c in cs}:
         missed.append(("", "too-large", verdict["too_large"]))
-    return false_errors, severity, missed
+    return false_errors, severity, missed, lowered
 
 
 # Bumped when compare() or the result's shape changes: a result is reused only with the same version.
 # 3: findings one per file (a grouped finding's `files`), and `causes`: the error findings as shiplint reports them.
-RESULT_VERSION = 3
+# 4: `lowered` (a failure of a loaded file that shiplint reports only as a warning or note).
+RESULT_VERSION = 4
 
 
 def fingerprint(shiplint):
@@ -452,12 +470,13 @@ def main(argv=None):
         for project, build, zip_path, verdict, files in batch:
             reported = found.get(zip_path, [])
             findings = list(per_file(reported))
-            false_errors, severity, missed = compare(findings, verdict)
+            false_errors, severity, missed, lowered = compare(findings, verdict)
             result = {"project": project, "build": build.name, "kind": build.kind,
                       "errors": sum(1 for f in findings if f["severity"] == "error"),
                       "causes": sum(1 for f in reported if f["severity"] == "error"),
                       "findings": [[f["severity"], f["check"], f.get("path") or "", f.get("message", "")[:300]] for f in findings],
-                      "oracle": verdict, "false_errors": false_errors, "severity": severity, "missed": missed}
+                      "oracle": verdict, "false_errors": false_errors, "severity": severity, "missed": missed,
+                      "lowered": lowered}
             results.append(result)
             with open(result_path(project, build, files) + ".part", "w", encoding="utf-8") as f:
                 json.dump(result, f)
@@ -551,14 +570,16 @@ def report(results, skipped, skipped_detail, projects, args, seconds):
         if len(skipped_detail[reason]) > 5:
             print(f"  … {len(skipped_detail[reason]) - 5} more")
     errors = sum(r["errors"] for r in results)
+    lowered_builds = [r for r in results if r.get("lowered")]
     print(f"soak: {errors} errors from shiplint; {sum(len(r['false_errors']) for r in results)} false "
           f"(in {len(false_builds)} builds), {sum(len(r['severity']) for r in results)} on files the runtime never "
           f"loads (in {len(severity_builds)} builds), {sum(len(r['missed']) for r in results)} failures missed "
-          f"(in {len(missed_builds)} builds)")
-    for label, key in (("FALSE ERROR", "false_errors"), ("SEVERITY", "severity"), ("MISSED", "missed")):
+          f"(in {len(missed_builds)} builds), {sum(len(r.get('lowered', [])) for r in results)} failures of loaded "
+          f"files reported below error (in {len(lowered_builds)} builds)")
+    for label, key in (("FALSE ERROR", "false_errors"), ("SEVERITY", "severity"), ("MISSED", "missed"), ("LOWERED", "lowered")):
         shown = 0
         for r in results:
-            for path, category, what in r[key]:
+            for path, category, what in r.get(key, []):
                 if shown < 40:
                     print(f"{label} {r['project']} {r['build']}: {category} on {path or '(artifact)'}: {what}")
                 shown += 1
@@ -569,7 +590,7 @@ def report(results, skipped, skipped_detail, projects, args, seconds):
         with open(destination, "w", encoding="utf-8") as f:
             json.dump({"results": results, "skipped": skipped_detail}, f, indent=1, sort_keys=True)
         print(f"soak: every result in {destination}")
-    passed = sum(1 for r in results if not r["false_errors"] and not r["missed"])
+    passed = sum(1 for r in results if not r["false_errors"] and not r["missed"] and not r.get("lowered"))
     print(f"soak: {passed} passed, {len(results) - passed} failed, {sum(skipped.values())} skipped")
     return 1 if false_builds else 0
 

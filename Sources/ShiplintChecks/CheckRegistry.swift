@@ -38,6 +38,7 @@ public enum CheckRegistry {
         .nodePlatformPackage,
         .jniLibraryMissing,
         .dotnetNativeMissing,
+        .rubyPlatformMismatch,
         .prismaEngineMismatch,
         .duplicateModule,
         .packageTooLarge,
@@ -55,11 +56,14 @@ public enum CheckRegistry {
     ]
 
     /// Checks whose verdict is "this file cannot load or run here": their severity follows the file's reach (an
-    /// error where the runtime loads it, a warning for a program nothing runs, a note for another platform's copy).
+    /// error where the runtime loads it, a warning for a program nothing runs or a Python module imported only under
+    /// `except ImportError`, a note for another platform's copy). The Python module checks are among them: a module
+    /// CPython does not import is as harmless as one it cannot load when the package goes on without it.
     public static let reachabilityChecks: Set<String> = [
         Check.corruptBinary.id, Check.windowsBinary.id, Check.darwinBinary.id, Check.androidBinary.id, Check.wrongArch.id,
         Check.muslBinary.id, Check.glibcTooNew.id, Check.libstdcxxTooNew.id, Check.missingLibrary.id,
         Check.missingSymbolVersion.id, Check.undefinedSymbol.id, Check.execStack.id,
+        Check.pythonABIMismatch.id, Check.pythonInitMissing.id, Check.abi3TooNew.id,
     ]
 
     /// Checks whose findings in one group are not one cause even with one fact: each unreadable file is damaged in its

@@ -15,6 +15,11 @@ extension MetadataSelection {
         // Dependency manifests at the root: code that is its source, not a build (unbuilt sources, issue 22 item 6).
         Rule(.path("requirements.txt")), Rule(.path("pyproject.toml")), Rule(.path("Gemfile")), Rule(.path("go.mod")),
         Rule(.path("Cargo.toml")),
+        // Bundler's lock: its PLATFORMS against the Ruby runtime's (ruby-platform-mismatch).
+        Rule(.path("Gemfile.lock")),
+        // A .NET app's dependency manifest: which runtimes/<rid>/native assets the host loads (dotnet-native-missing);
+        // an ASP.NET app's is a few hundred KiB.
+        Rule(.suffix(".deps.json"), bytes: 4 << 20),
         Rule(.suffix("include/node/node_version.h")),
     ])
 }

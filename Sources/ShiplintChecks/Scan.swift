@@ -152,7 +152,8 @@ public enum Scanner {
     }
 
     /// The severity a file's reach allows (never above the check's, or the configured, severity) and the message
-    /// saying why: "if run, …" for a program nothing runs, "never used here" for another platform's copy.
+    /// saying why: "if run, …" for a program nothing runs, "never used here" for another platform's copy, "imported
+    /// only under `except ImportError`" for a Python module its package can do without.
     static func stamped(_ message: String, severity: Severity, reach: Reach) -> (Severity, String) {
         switch reach {
         case .loaded:
@@ -163,6 +164,8 @@ public enum Scanner {
             return (min(severity, .note), "\(message); never used here: \(sibling) beside it is the copy built for this runtime")
         case .notPicked(let reason):
             return (min(severity, .note), "\(message); never loaded here: \(reason)")
+        case .optional(let optional):
+            return (min(severity, .warning), "\(message); \(optional.explanation)")
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import ShiplintFacts
-import Yams
 
 /// A descriptor document as plain values: YAML and JSON read into the same shape. CloudFormation short-form tags
 /// become their long form (`!Ref X` → `{"Ref": "X"}`, `!GetAtt A.B` → `{"Fn::GetAtt": ["A", "B"]}`, `!Sub s` →
@@ -161,68 +160,15 @@ public enum DescriptorText {
         }
     }
 
-    /// YAML text (Yams, libyaml underneath) as values, with CloudFormation tags in long form, and the line of each
-    /// key of the top-level mapping's `Resources` (for reports that point at the template).
+    /// YAML text (libyaml's events, `YAMLEvents`) as values, with CloudFormation tags in long form, and the line of
+    /// each key of the top-level mapping's `Resources` (for reports that point at the template).
     public static func yaml(_ text: String, file: String) throws(DescriptorError) -> (value: DescriptorValue, resourceLines: [String: Int]) {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            let message = String(describing: error)
-            if message.contains("Maximum nesting level reached") {
-                throw DescriptorError(file: file, message: "nested deeper than libyaml reads (\(message.split(separator: ":").prefix(2).joined(separator: ":"))); not read")
-            }
-            throw DescriptorError(file: file, message: "not valid YAML: \(clipped(message))")
-        }
-        guard let root else { return (.null, [:]) }
-        var budget = maximumNodes
-        let value = try self.value(yaml: root, budget: &budget, file: file, depth: 0)
-        var lines: [String: Int] = [:]
-        if case .mapping(let top) = root {
-            for (key, resources) in top where key.string == "Resources" {
-                guard case .mapping(let mapping) = resources else { continue }
-                for (name, _) in mapping {
-                    if let id = name.string, let mark = name.mark { lines[id] = mark.line }
-                }
-            }
-        }
-        return (value, lines)
+        var reader = YAMLEvents(text: text, file: file, maximumNodes: maximumNodes, maximumDepth: maximumDepth)
+        let (value, lines) = try reader.read()
+        return (value ?? .null, lines)
     }
 
     private static let maximumDepth = 200
-
-    private static func value(yaml node: Node, budget: inout Int, file: String, depth: Int) throws(DescriptorError) -> DescriptorValue {
-        budget -= 1
-        if budget < 0 {
-            throw DescriptorError(file: file, message: "more than \(maximumNodes) values once YAML aliases are expanded (an alias bomb?); not read")
-        }
-        if depth > maximumDepth { throw DescriptorError(file: file, message: "nested more than \(maximumDepth) levels deep; not read") }
-        let plain: DescriptorValue
-        let tag: String
-        switch node {
-        case .scalar(let scalar):
-            tag = scalar.tag.description
-            plain = scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string) && !tag.hasPrefix("!") ? .null : .scalar(scalar.string)
-        case .sequence(let sequence):
-            tag = sequence.tag.description
-            var items: [DescriptorValue] = []
-            for item in sequence { items.append(try value(yaml: item, budget: &budget, file: file, depth: depth + 1)) }
-            plain = .array(items)
-        case .mapping(let mapping):
-            tag = mapping.tag.description
-            var fields: [String: DescriptorValue] = [:]
-            for (key, item) in mapping {
-                guard let name = key.string else {
-                    throw DescriptorError(file: file, message: "a mapping key that is not text at line \(key.mark?.line ?? 0)")
-                }
-                fields[name] = try value(yaml: item, budget: &budget, file: file, depth: depth + 1)
-            }
-            plain = .object(fields)
-        case .alias:
-            throw DescriptorError(file: file, message: "an unresolved YAML alias")
-        }
-        return longForm(tag: tag, plain)
-    }
 
     /// CloudFormation's short form: `!Ref` and `!Condition` keep their names, every other `!Name` is `Fn::Name`;
     /// `!GetAtt A.B` is the list `[A, B]`.

@@ -112,10 +112,13 @@ public struct Artifact: Sendable {
     /// For a container image: its packaging, configuration and whole root file system (`entries` and `binaries` then
     /// hold only the code under the task root and `/opt`, with paths relative to `/`).
     public let image: ContainerImage?
+    /// The imports of the Python files a second read looked at: those that could import a native module that fails
+    /// (`PythonSources`); empty until then.
+    public let pythonSources: PythonSources
 
     public init(
         path: String, kind: ArtifactKind, entries: [ArtifactEntry], binaries: [Binary], problems: [ArtifactProblem],
-        storedSize: Int64? = nil, metadataFiles: [String: String] = [:], image: ContainerImage? = nil
+        storedSize: Int64? = nil, metadataFiles: [String: String] = [:], image: ContainerImage? = nil, pythonSources: PythonSources = PythonSources()
     ) {
         self.path = path
         self.kind = kind
@@ -125,5 +128,13 @@ public struct Artifact: Sendable {
         self.storedSize = storedSize
         self.metadataFiles = metadataFiles
         self.image = image
+        self.pythonSources = pythonSources
+    }
+
+    /// The same artifact with what a second read of its Python files found added.
+    public func adding(_ sources: PythonSources) -> Artifact {
+        Artifact(
+            path: path, kind: kind, entries: entries, binaries: binaries, problems: problems, storedSize: storedSize,
+            metadataFiles: metadataFiles, image: image, pythonSources: pythonSources.merged(with: sources))
     }
 }

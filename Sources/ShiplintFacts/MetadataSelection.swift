@@ -15,10 +15,13 @@ public struct MetadataSelection: Sendable {
         public let match: Match
         /// Kept up to `fileBytes` when longer (its head is what is used); otherwise a longer file is not kept.
         public let truncatable: Bool
+        /// The most bytes kept of such a file (`fileBytes` unless the file is known to be larger and read whole).
+        public let bytes: Int
 
-        public init(_ match: Match, truncatable: Bool = false) {
+        public init(_ match: Match, truncatable: Bool = false, bytes: Int = MetadataSelection.fileBytes) {
             self.match = match
             self.truncatable = truncatable
+            self.bytes = bytes
         }
     }
 
@@ -35,6 +38,11 @@ public struct MetadataSelection: Sendable {
     /// Asked of every entry, so compared byte by byte.
     public func wants(_ path: String) -> Bool {
         rules.contains { Self.matches($0.match, path) }
+    }
+
+    /// The most bytes kept of the file at `path` (the largest of the rules it matches).
+    public func limit(_ path: String) -> Int {
+        rules.filter { Self.matches($0.match, path) }.map(\.bytes).max() ?? Self.fileBytes
     }
 
     public func mayTruncate(_ path: String) -> Bool {

@@ -42,7 +42,8 @@ public enum ProjectFunction {
             }
             layers.append(try read(layer.code, "layer \(number + 1) (\(layer.name)) of \(descriptor.label)"))
         }
-        return (DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: today), notes)
+        let read = PythonSourceRead.completing(functions: [function], layers: layers, targets: [target], limits: limits)
+        return (DeploymentContext(function: read.functions.first ?? function, layers: read.layers, target: target, descriptor: descriptor, today: today), notes)
     }
 
     /// The function `--function` names, else the one the log's log group names, else the project's only one.

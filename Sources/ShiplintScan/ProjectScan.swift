@@ -150,7 +150,11 @@ struct FunctionReader {
         }
         let layers = self.layers(of: descriptor, gaps: &gaps)
         if let target, let function {
-            return .judged(DeploymentContext(function: function, layers: layers, target: target, descriptor: descriptor, today: request.today, gaps: gaps))
+            // Python modules that fail here: the imports of their packages, read again (optional imports are warnings).
+            let read = PythonSourceRead.completing(functions: [function], layers: layers, targets: [target], limits: request.limits)
+            return .judged(DeploymentContext(
+                function: read.functions.first ?? function, layers: read.layers, target: target, descriptor: descriptor, today: request.today,
+                gaps: gaps))
         }
         return .described(DescriptorContext(
             descriptor: descriptor, runtime: target.map { RuntimeView(target: $0, descriptor: descriptor) }, today: request.today, gaps: gaps,

@@ -91,7 +91,8 @@ struct Explain: ParsableCommand {
             let runtime = try loadTarget(name)
             let split = LayerRecognition.split(try reading.read([path]), declared: role, target: runtime)
             let layers = split.layers + (try reading.read(layer.isEmpty ? (configuration?.layers ?? []) : layer))
-            deployment = DeploymentContext(function: split.functions.first, layers: layers, target: runtime)
+            let read = PythonSourceRead.completing(functions: Array(split.functions.prefix(1)), layers: layers, targets: [runtime], limits: reading.limits)
+            deployment = DeploymentContext(function: read.functions.first, layers: read.layers, target: runtime)
             roleNotes = split.reasons
         }
         // The project's severities and ignores apply, as in `scan`: what it turned off or ignored is no root cause.

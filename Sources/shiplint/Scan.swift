@@ -96,7 +96,9 @@ struct ScanInputOptions: ParsableArguments {
         let named = try reading.read(artifacts, progress: progress, of: artifacts.count + layers.count)
         let given = try reading.read(layers, progress: progress, first: artifacts.count + 1, of: artifacts.count + layers.count)
         let split = LayerRecognition.split(named, declared: role, target: runtime)
-        return (runtime, split.functions, split.layers + given, split.reasons)
+        // Python modules that fail on this target: the imports of their packages, read again (optional imports are warnings).
+        let read = PythonSourceRead.completing(functions: split.functions, layers: split.layers + given, targets: [runtime], limits: reading.limits)
+        return (runtime, read.functions, read.layers, split.reasons)
     }
 
     /// No target given: exit 2 naming the built-in targets that fit what the artifacts hold (read for that) and
@@ -179,8 +181,15 @@ struct Scan: ParsableCommand {
         if try scanProject(configuration) { return }
         let progress = ProgressLine.forStandardError(enabled: !outputOptions.quiet)
         defer { progress?.finish() }
-        let (runtime, functions, layers, roleNotes) = try input.resolveRoles(configuration, progress: progress)
+        let resolved = try input.resolveRoles(configuration, progress: progress)
+        let (runtime, roleNotes) = (resolved.target, resolved.roleNotes)
+        var (functions, layers) = (resolved.functions, resolved.layers)
         let columns = try artifactColumns(current: runtime, isImage: (functions + layers).contains { $0.image != nil })
+        if columns.count > 1 {
+            // The other columns' failing Python modules too.
+            (functions, layers) = PythonSourceRead.completing(
+                functions: functions, layers: layers, targets: columns.dropFirst().map(\.runtime), limits: input.reading.limits)
+        }
         progress?.update("judging \(functions.count + layers.count) \(functions.count + layers.count == 1 ? "artifact" : "artifacts")")
         let recorded = try recordedBaseline(configuration)
         let policy = ScanPolicy(configuration: configuration, baseline: recorded, failOn: failOn)

@@ -14,7 +14,7 @@ import Testing
         "node-abi-mismatch", "node-abi-unread", "node-platform-package", "prisma-engine-mismatch",
         "image-media-type", "image-integrity", "image-entrypoint", "image-arch-mismatch", "image-too-large",
         "handler-not-found", "layer-incompatible", "runtime-deprecated", "abi3-too-new", "abi3-non-stable", "deployment-not-checked",
-        "not-loadable", "python-init-missing", "undefined-symbol", "jni-library-missing", "dotnet-native-missing",
+        "not-loadable", "python-init-missing", "undefined-symbol", "jni-library-missing", "dotnet-native-missing", "ruby-platform-mismatch",
         "ruby-abi-mismatch", "extraction-mismatch",
     ]
 

@@ -206,6 +206,71 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 30)
     }
 
+    /// libyaml's events read into values (YAMLEvents): anchors and aliases (also as a key, and `Resources` itself an
+    /// alias, whose keys' lines are still given), the null spellings, tags on collections, an explicit `!!str`.
+    @Test func yamlAnchorsAliasesNullsAndTags() throws {
+        let yaml = """
+            Shared: &props
+              Runtime: &rt python3.13
+              Handler: app.handler
+            Key: &key Name
+            Table: &res
+              F:
+                Type: AWS::Serverless::Function
+                Properties: *props
+              G: {Type: AWS::Serverless::Function, Properties: {Runtime: *rt, Layers: !If [Prod, [!Ref A], []]}}
+            Resources: *res
+            Nulls: [~, null, Null, NULL, '', !!str null, !Ref ~, "~"]
+            *key : aliased key
+            """
+        let (value, lines) = try DescriptorText.yaml(yaml, file: "t.yaml")
+        #expect(value["Resources"]?["F"]?["Properties"] == .object(["Runtime": .scalar("python3.13"), "Handler": .scalar("app.handler")]))
+        #expect(value["Resources"]?["G"]?["Properties"]?["Runtime"] == .scalar("python3.13"))
+        #expect(value["Resources"]?["G"]?["Properties"]?["Layers"]?["Fn::If"]?.array?.count == 3)
+        #expect(value["Nulls"] == .array([.null, .null, .null, .null, .scalar(""), .null, .object(["Ref": .scalar("~")]), .scalar("~")]))
+        #expect(value["Name"] == .scalar("aliased key"))
+        #expect(lines == ["F": 6, "G": 9])
+        #expect(try DescriptorText.yaml("", file: "t.yaml").value == .null)
+        #expect(try DescriptorText.yaml("# only a comment\n", file: "t.yaml").value == .null)
+    }
+
+    /// What libyaml reports, as `L:C: error: KIND: …` with the line quoted and a caret under the column; and what the
+    /// reader refuses itself: a second document, an undefined alias, a duplicate key, a key that is not text, and
+    /// nesting deeper than 200 levels, counted through aliases.
+    @Test func yamlErrorsSayWhere() {
+        func message(_ yaml: String) -> String {
+            do {
+                _ = try DescriptorText.yaml(yaml, file: "t.yaml")
+                return "no error"
+            } catch {
+                return error.message
+            }
+        }
+        #expect(message("Resources:\n  F: {Type: AWS::Serverless::Function, Properties: [unclosed\n") == """
+            not valid YAML: 3:1: error: parser: while parsing a flow sequence in line 2, column 52
+            did not find expected ',' or ']':
+              F: {Type: AWS::Serverless::Function, Properties: [unclosed
+            ^
+            """)
+        #expect(message("a: 1\n---\nb: 2\n") == """
+            not valid YAML: 2:1: error: composer: expected a single document in the stream in line 1, column 1
+            but found another document:
+            ---
+            ^
+            """)
+        #expect(message("Resources:\n  F:\n    Properties: *nope\n") == "not valid YAML: 3:17: error: composer: found undefined alias:\n    Properties: *nope\n                ^")
+        #expect(message("Resources:\n  F: 1\n  F: 2\n") == "not valid YAML: 3:3: error: composer: found duplicate key 'F':\n  F: 2\n  ^")
+        #expect(message("a: {CodeUri: \"h\u{01}\"}\n") == "not valid YAML: 1:16: error: reader: control characters are not allowed:\na: {CodeUri: \"h\u{01}\"}\n               ^")
+        #expect(message("? [a, b]\n: 1\n") == "a mapping key that is not text at line 1")
+        let nested = "a: " + String(repeating: "[", count: 201) + String(repeating: "]", count: 201) + "\n"
+        #expect(message(nested) == "nested more than 200 levels deep; not read")
+        let deepest = "a: " + String(repeating: "[", count: 199) + String(repeating: "]", count: 199) + "\n"
+        #expect(message(deepest) == "no error")
+        let throughAlias = "x: &x " + String(repeating: "[", count: 150) + String(repeating: "]", count: 150) + "\ny: "
+            + String(repeating: "[", count: 60) + "*x" + String(repeating: "]", count: 60) + "\n"
+        #expect(message(throughAlias) == "nested more than 200 levels deep; not read")
+    }
+
     @Test func badYamlNamesTheFile() {
         do {
             _ = try DescriptorText.yaml("Resources: [unclosed\n", file: "bad.yaml")

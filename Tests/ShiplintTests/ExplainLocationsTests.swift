@@ -169,8 +169,10 @@ import Testing
         let result = try Self.explain(function, target: "aws-lambda-ruby3.3-x86_64",
             error: #"{"errorMessage": "cannot load such file -- nokogiri/nokogiri", "errorType": "Init<LoadError>"}"#)
         #expect(result.status == 0)
-        #expect(result.check == "darwin-binary")
-        #expect(result.path == gem)
+        // The gem installed for another platform is the cause (its Mach-O bundle is a note: never loaded).
+        #expect(result.check == "ruby-platform-mismatch")
+        #expect(result.path == "vendor/bundle/ruby/3.3.0/gems/nokogiri-1.16.0-arm64-darwin")
+        #expect(result.fix.contains("bundle lock --add-platform x86_64-linux"), "\(result.fix)")
         #expect(!result.fix.contains("pip "), "\(result.fix)")
     }
 

@@ -70,6 +70,51 @@ import Testing
         #expect(JniPlatform(path: "com/example/Handler.class") == nil)
     }
 
+    /// Platform gems' folder names as RubyGems writes them, and whether Ruby on Lambda activates them.
+    @Test(arguments: [
+        ("nokogiri-1.16.0-arm64-darwin", "nokogiri", "arm64-darwin", false, false),
+        ("google-protobuf-3.25.2-x86_64-linux", "google-protobuf", "x86_64-linux", true, false),
+        ("sqlite3-1.7.0-aarch64-linux-gnu", "sqlite3", "aarch64-linux-gnu", false, true),
+        ("ffi-1.17.0-x86_64-linux-musl", "ffi", "x86_64-linux-musl", false, false),
+        ("nokogiri-1.16.0-x64-mingw-ucrt", "nokogiri", "x64-mingw-ucrt", false, false),
+        ("grpc-1.60.0-universal-darwin", "grpc", "universal-darwin", false, false),
+        ("bcrypt-3.1.20-java", "bcrypt", "java", false, false),
+    ])
+    func rubyPlatformGems(fullName: String, name: String, platform: String, fitsX86: Bool, fitsArm: Bool) throws {
+        let gem = try #require(RubyPlatform.ofGem(fullName: fullName))
+        #expect(gem.name == name && gem.platform.description == platform)
+        #expect(gem.platform.fits(try Self.view("aws-lambda-ruby3.3-x86_64")) == fitsX86)
+        #expect(gem.platform.fits(try Self.view("aws-lambda-ruby3.3-arm64")) == fitsArm)
+    }
+
+    @Test func gemsWithoutPlatformAndLocks() throws {
+        #expect(RubyPlatform.ofGem(fullName: "aws-sdk-core-3.190.0") == nil)
+        #expect(RubyPlatform.ofGem(fullName: "ffi-1.17.0") == nil)
+        #expect(RubyPlatform(description: "ruby").fits(try Self.view("aws-lambda-ruby3.4-arm64")))
+        let lock = try #require(GemfileLock(text: "GEM\n  specs:\n    ffi (1.17.0)\n\nPLATFORMS\n  arm64-darwin-23\n  x86_64-linux\n\nDEPENDENCIES\n  ffi\n"))
+        #expect(lock.platforms.map(\.description) == ["arm64-darwin-23", "x86_64-linux"])
+        #expect(GemfileLock(text: "source 'https://rubygems.org'\ngem 'ffi'\n") == nil)
+    }
+
+    /// A RID-specific publish lists its native assets under `native` (loaded from the app's folder by file name); a
+    /// portable one under `runtimeTargets`, each with its RID; other asset types are not native code.
+    @Test func dotnetDepsNativeAssets() throws {
+        let text = #"""
+            {"runtimeTarget": {"name": ".NETCoreApp,Version=v8.0/linux-x64"},
+             "targets": {".NETCoreApp,Version=v8.0": {},
+                         ".NETCoreApp,Version=v8.0/linux-x64": {
+                "SQLitePCLRaw.lib.e_sqlite3/2.1.6": {"native": {"runtimes/linux-x64/native/libe_sqlite3.so": {"fileVersion": "0.0.0.0"}}},
+                "Grpc.Core/2.46.6": {"runtimeTargets": {
+                    "runtimes/linux-arm64/native/libgrpc_csharp_ext.arm64.so": {"rid": "linux-arm64", "assetType": "native"},
+                    "runtimes/win-x64/lib/Grpc.Core.dll": {"rid": "win-x64", "assetType": "runtime"}}}}}}
+            """#
+        let deps = try #require(DotnetDeps(manifest: "publish/MyFunction.deps.json", text: text))
+        #expect(deps.appFolder == "publish")
+        #expect(deps.assets.map(\.path) == ["publish/runtimes/linux-arm64/native/libgrpc_csharp_ext.arm64.so", "publish/libe_sqlite3.so"])
+        #expect(deps.assets.map(\.rid) == ["linux-arm64", nil])
+        #expect(DotnetDeps(manifest: "x.deps.json", text: "{}") == nil)
+    }
+
     @Test func dotnetLibraryNames() {
         #expect(NativeChoice.libraryName("libe_sqlite3.so") == "e_sqlite3")
         #expect(NativeChoice.libraryName("e_sqlite3.dll") == "e_sqlite3")

@@ -39,13 +39,15 @@ import Testing
     /// The library for `size`, laid out as GEOS 3.11.4 in shapely 2.0.6 is: a build-id note and the string table
     /// (435,675 bytes: more than `ElfRanges.spread` after the note, or a quarter of a smaller file) end the file,
     /// PT_DYNAMIC three quarters of the way to them (past the first megabyte once the file is larger than 1.8 MiB).
-    static func library(_ size: Int, in folder: String) throws -> String {
-        let out = folder + "/libtables-\(size).so"
+    /// With `property`, the note in front of the string table is a GNU property note under an 8-aligned PT_NOTE,
+    /// which x86_64's ld.so reads after mapping (as in psycopg2-binary 2.9.13's musllinux libcrypto, 5,156,913 bytes).
+    static func library(_ size: Int, in folder: String, property: Bool = false) throws -> String {
+        let out = folder + "/libtables-\(size)\(property ? "-property" : "").so"
         let table = min(435_675, size / 4)
         let result = try runProgram("/usr/bin/env", [
             "python3", Repository.fixture("src/tools/loader_view.py"), "tables-at-end", Repository.fixture(base), out,
             String(size), String((size - table) * 3 / 4), String(table),
-        ])
+        ] + (property ? ["property"] : []))
         try #require(result.status == 0, "\(result.stderr)")
         return out
     }
@@ -137,6 +139,30 @@ import Testing
         }
         let inspect = try Shiplint.run(["inspect", zip])
         #expect(inspect.stdout.contains("GLIBC_2.28"), "\(inspect.stdout)")
+    }
+
+    /// The property note at the end of a large library is read where the loader reads it (after mapping): a range the
+    /// reader did not hold yet is fetched, never taken for unmapped memory. Before, a file, a folder and a DEFLATE ZIP
+    /// each gave a false `corrupt-binary` "the loader reads the notes of a PT_NOTE segment … where nothing readable is
+    /// mapped" (psycopg2-binary's and numpy's musllinux libraries, whose only real finding is `musl-binary`).
+    @Test(arguments: [ElfRanges.firstRead + 12_345, Int(ZipDirect.wholeEntryLimit) + 12_345, 5_156_913])
+    func aPropertyNoteAtTheEndIsReadNotCalledUnmapped(bytes: Int) throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let library = try Self.library(bytes, in: folder, property: true)
+        let zip = folder + "/function.zip"
+        try Self.archive("deflated", library, zip)
+        let unpacked = folder + "/unpacked/pkg.libs"
+        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: library, toPath: unpacked + "/libtables.so.1")
+        let runs: [([String], [String: String])] = [
+            ([library], [:]), ([folder + "/unpacked"], [:]), ([zip], [:]), ([zip], ["SHIPLINT_ZIP_VIA_LIBARCHIVE": "1"]),
+        ]
+        for (paths, environment) in runs {
+            let result = try Shiplint.run(["scan"] + paths + ["--target", "aws-lambda-python3.13-x86_64"], environment: environment)
+            #expect(!result.stdout.contains("corrupt-binary"), "\(paths) \(environment): \(result.stdout)")
+            #expect(result.status == 0 && result.stdout.contains("0 errors, 0 warnings"), "\(paths) \(environment): \(result.stdout)")
+        }
     }
 
     /// What the reader cannot reach is a limit of ours, and the finding says so (message and fix): never "damaged".

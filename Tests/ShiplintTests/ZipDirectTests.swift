@@ -199,6 +199,47 @@ import Testing
         #expect(Set(artifact.binaries.map(\.path)) == Set(members.map(\.1)).subtracting([target]))
         _ = try Self.sameReportEveryWay(zip, truncation: true)
     }
+
+    /// A JAR inside a function: listed from its central directory, only what may be native inflated (its classes are
+    /// not), and the same report as libarchive's walk over every entry gives; its JNI library, a JAR inside it, an
+    /// extension-less executable and a file named like a class that is not one are found as before.
+    @Test func jarInsideIsListedWholeAndOnlyItsNativesRead() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/java.zip"
+        let script = #"""
+            import io, sys, zipfile
+            so, exe = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+            def jar(members):
+                out = io.BytesIO()
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                    for name, data in members:
+                        z.writestr(name, data)
+                return out.getvalue()
+            inner = jar([("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"), ("linux/aarch64/libinner.so", so)])
+            outer = jar([("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"), ("com/example/", b"")]
+                + [(f"com/example/C{i}.class", b"\xca\xfe\xba\xbe" + bytes(200)) for i in range(300)]
+                + [("linux/amd64/libzstd-jni-1.5.5-6.so", so), ("BOOT-INF/lib/inner.jar", inner),
+                   ("bin/tool", exe), ("com/example/Odd.class.so", so)])
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("com/example/Handler.class", b"\xca\xfe\xba\xbe")
+                z.writestr("lib/app-1.0.jar", outer)
+            """#
+        let result = try runProgram("/usr/bin/env", [
+            "python3", "-c", script, zip, Repository.fixture("bin/elf/libfoo.so.1"), Repository.fixture("bin/elf/bootstrap"),
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try Self.sameReportEveryWay(zip, command: "inspect")
+        let json = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any] ?? [:]
+        let artifact = (json["artifacts"] as? [[String: Any]])?.first ?? [:]
+        let binaries = Set(((artifact["binaries"] as? [[String: Any]]) ?? []).compactMap { $0["path"] as? String })
+        #expect(binaries == [
+            "lib/app-1.0.jar!linux/amd64/libzstd-jni-1.5.5-6.so", "lib/app-1.0.jar!BOOT-INF/lib/inner.jar!linux/aarch64/libinner.so",
+            "lib/app-1.0.jar!bin/tool", "lib/app-1.0.jar!com/example/Odd.class.so",
+        ])
+        // Every entry is listed: the function's 2, the JAR's 306 (300 classes), the inner JAR's 2.
+        #expect(artifact["entries"] as? Int == 310, "\(artifact["entries"] ?? "none")")
+    }
 }
 
 /// The files of a folder are read on `--jobs` workers and joined in name order: the report is the one of one job.

@@ -7,18 +7,19 @@ ARCHIVE is a static library whose member defines ICU's data package as one symbo
 toolchain's lib_FoundationICU.a, `icudt72_dat` in Debian's libicudata.a). Linked whole, these two are 65 MB of the
 executable: every locale's names, calendars, collation rules, line-break dictionaries and character-set converters.
 shiplint formats nothing for a locale: Foundation (CoreFoundation) links ICU (Debian's, which libxml2 linked, is no
-longer in the release: `make dist` uses only the first), and only Foundation's locale-independent work can reach it (the root and English locale, collation root, normalization, properties).
+longer in the release), and what shiplint asks of it needs none of its data (regular expressions: properties and
+case folding are compiled into ICU's code; string comparison without collation data is CoreFoundation's own; UTC).
 
-This writes an assembly file that defines the same symbol with a package holding only:
+`make dist` uses --keep-none: a valid, empty package (docs/install.md#size says what was checked and measured).
+Without it, this writes a package holding only:
 - the root, en, en_US and en_US_POSIX resources of each tree (and every tree's pool.res and res_index.res), and
   every item that is not a locale's (supplementalData, likelySubtags, zoneinfo64, normalization, properties, the
-  root collation);
-- not: other locales' resources, character-set converters (*.cnv: Foundation converts UTF-8/16 itself, libxml2 needs
-  none for UTF-8), dictionaries for line breaking (*.dict), StringPrep profiles (*.spp), transliterators.
-With --keep-none (Debian's copy, which only libxml2's converters could use) the package is valid and empty.
-An item ICU then looks for and does not find is the U_MISSING_RESOURCE_ERROR it handles for any missing locale:
-it falls back to root. The object is placed first on the link line (zig_link.py), so the archive member holding the
-whole package is never pulled in.
+  root collation): 4.7 MB;
+- not: other locales' resources, character-set converters (*.cnv), dictionaries for line breaking (*.dict),
+  StringPrep profiles (*.spp), transliterators.
+An item ICU then looks for and does not find is the U_MISSING_RESOURCE_ERROR (or U_FILE_ACCESS_ERROR, for an empty
+package) that ICU's callers handle for any missing locale. The object is placed first on the link line
+(zig_link.py), so the archive member holding the whole package is never pulled in.
 
 The format (ICU's common data, `CmnD`, ucmndata.h): a data header, then a table of contents at its end: a uint32
 count and, per item sorted by name, uint32 offsets (from the table's start) of the item's name and its data; names,

@@ -38,6 +38,11 @@ public struct NativeChoice: Sendable, Equatable {
     public let picked: String?
     /// The platform the runtime looks for (`linux/aarch64`; `linux-arm64` for .NET).
     public let wanted: String
+    /// The .NET app's dependency manifest the copies were read from (`MyFunction.deps.json`), nil when they were found
+    /// by their folders alone.
+    public var manifest: String? = nil
+    /// The copy picked is listed by the manifest but the artifact has no such file: the host fails to load it.
+    public var pickedIsAbsent = false
 
     /// The JAR's or folder's name for messages (`zstd-jni-1.5.2-5.jar`, `runtimes`).
     public var containerName: String {
@@ -105,9 +110,13 @@ public struct NativeChoice: Sendable, Equatable {
         }.sorted { ($0.container, $0.library) < ($1.container, $1.library) }
     }
 
-    /// `runtimes/<rid>/native/*` of an artifact, grouped by library, each picked by the host's RID list.
+    /// `runtimes/<rid>/native/*` of an artifact, grouped by library, each picked by the host's RID list: as the app's
+    /// `.deps.json` lists them when it has one (the host loads only what it lists), by their folders otherwise.
     static func dotnet(in artifact: Artifact, role: ArtifactRole, runtime: RuntimeView) -> [NativeChoice] {
         let rids = runtime.target.dotnet?.runtimeIdentifiers ?? TargetRuntime.Dotnet.portableRIDs(runtime.architecture)
+        let manifests = DotnetDeps.all(in: artifact)
+        var choices = manifests.flatMap { dotnet(manifest: $0, in: artifact, role: role, rids: rids, runtime: runtime) }
+        let described = Set(manifests.map { $0.appFolder.isEmpty ? "runtimes" : $0.appFolder + "/runtimes" })
         var groups: [String: (container: String, library: String, copies: [(Copy, String)])] = [:]
         for binary in artifact.binaries where !binary.path.contains("!") {
             let parts = binary.path.split(separator: "/").map(String.init)
@@ -115,18 +124,53 @@ public struct NativeChoice: Sendable, Equatable {
             else { continue }
             let rid = parts[index + 1]
             let container = parts[...index].joined(separator: "/")
+            guard !described.contains(container) else { continue }
             let library = Self.libraryName(parts[index + 3])
             let copy = Copy(path: binary.path, platform: rid, isLinux: rid == "linux" || rid.hasPrefix("linux-"))
             groups[container + "\u{0}" + library, default: (container, library, [])].copies.append((copy, rid))
         }
         let wanted = rids.first ?? "linux-\(runtime.architecture.nodeCPU)"
-        return groups.values.map { group in
+        choices += groups.values.map { group in
             // The most specific RID the host accepts that has a copy; copies for RIDs it does not accept never load.
             let picked = rids.lazy.compactMap { rid in group.copies.filter { $0.1 == rid }.map(\.0.path).min() }.first
             return NativeChoice(
                 picker: .dotnet, artifact: artifact.path, role: role, container: group.container, library: group.library,
                 copies: group.copies.map(\.0).sorted { $0.path < $1.path }, picked: picked, wanted: wanted)
-        }.sorted { ($0.container, $0.library) < ($1.container, $1.library) }
+        }
+        return choices.sorted { ($0.container, $0.library) < ($1.container, $1.library) }
+    }
+
+    /// The native assets one `.deps.json` lists, by library: an asset without a RID is loaded as it is; otherwise the
+    /// copy of the most specific RID the host accepts. A file under the app's `runtimes/<rid>/native/` the manifest
+    /// does not list is a copy never picked (the host does not probe for it).
+    static func dotnet(manifest: DotnetDeps, in artifact: Artifact, role: ArtifactRole, rids: [String], runtime: RuntimeView) -> [NativeChoice] {
+        let prefix = manifest.appFolder.isEmpty ? "" : manifest.appFolder + "/"
+        var groups: [String: [(Copy, String?)]] = [:]
+        for asset in manifest.assets {
+            let rid = asset.rid
+            let copy = Copy(path: asset.path, platform: rid ?? "any", isLinux: rid.map { $0 == "linux" || $0.hasPrefix("linux-") } ?? true)
+            groups[libraryName(EntryPath.lastComponent(asset.path) ?? asset.path), default: []].append((copy, rid))
+        }
+        let listed = Set(manifest.assets.map(\.path))
+        for binary in artifact.binaries where binary.path.hasPrefix(prefix + "runtimes/") && !listed.contains(binary.path) {
+            let parts = binary.path.dropFirst(prefix.count).split(separator: "/").map(String.init)
+            guard parts.count == 4, parts[2] == "native" else { continue }
+            let copy = Copy(path: binary.path, platform: parts[1] + " (not in \(EntryPath.lastComponent(manifest.manifest) ?? manifest.manifest))", isLinux: false)
+            groups[libraryName(parts[3]), default: []].append((copy, nil as String?))
+        }
+        let present = Set(artifact.entries.map(\.path))
+        let wanted = rids.first ?? "linux-\(runtime.architecture.nodeCPU)"
+        return groups.keys.sorted().compactMap { library in
+            let copies = groups[library]!
+            let loaded = copies.first { $0.1 == nil && listed.contains($0.0.path) }?.0.path
+            let picked = loaded ?? rids.lazy.compactMap { rid in copies.filter { $0.1 == rid }.map(\.0.path).min() }.first
+            var choice = NativeChoice(
+                picker: .dotnet, artifact: artifact.path, role: role, container: manifest.manifest, library: library,
+                copies: copies.map(\.0).sorted { $0.path < $1.path }, picked: picked, wanted: wanted)
+            choice.manifest = manifest.manifest
+            choice.pickedIsAbsent = picked.map { !present.contains($0) } ?? false
+            return choice
+        }
     }
 
     /// `libe_sqlite3.so`, `e_sqlite3.dll` and `libe_sqlite3.dylib` are one library, `e_sqlite3`.

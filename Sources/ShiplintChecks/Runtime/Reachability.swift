@@ -17,6 +17,9 @@ public enum Reach: Sendable, Equatable {
     /// `runtimes/<rid>/native` asset) when it picks none of them, or a JNI library on a runtime with no JVM: never
     /// loaded here, for the reason given (the missing copy is its own finding). A note.
     case notPicked(reason: String)
+    /// A Python extension module the code imports only under `try: … except ImportError:`: if it does not load, the
+    /// package goes on without it (its pure-Python code). A warning saying so.
+    case optional(OptionalImport)
 }
 
 /// The reach of every native file of one deployment, computed once per function from its runtime view and load
@@ -81,10 +84,22 @@ public struct Reachability: Sendable {
                     reaches[key] = .notPicked(reason: "a JNI library in \(choice.containerName), and no JVM runs on \(runtime.runtimeID ?? "this runtime")")
                 } else if copy.path == choice.picked {
                     continue
+                } else if let picked = choice.picked, choice.pickedIsAbsent {
+                    reaches[key] = .notPicked(reason: "\(choice.describedPicker) looks for \(picked), which \(choice.manifest ?? "the manifest") lists and the package lacks, and never for this copy (\(copy.platform))")
                 } else if let picked = choice.picked {
                     reaches[key] = .otherPlatform(sibling: picked)
                 } else {
                     reaches[key] = .notPicked(reason: "\(choice.describedPicker) looks for a copy for \(choice.wanted) and this one is for \(copy.platform)")
+                }
+            }
+        }
+        // A gem installed for another platform: RubyGems never activates it, so nothing in it loads (the gem is the
+        // finding, `ruby-platform-mismatch`).
+        if runtime.target.ruby != nil {
+            for gem in InstalledPlatformGem.all(placed: placed) where !gem.platform.fits(runtime) {
+                let reason = "in \(gem.folder), a gem installed for \(gem.platform), which Ruby on \(runtime.target.ruby?.arch ?? "this runtime") never activates"
+                for file in files where file.key.artifact == gem.artifact && file.binary.path.hasPrefix(gem.folder + "/") {
+                    reaches[file.key] = .notPicked(reason: reason)
                 }
             }
         }
@@ -93,6 +108,12 @@ public struct Reachability: Sendable {
                 reaches[file.key] = .otherPlatform(sibling: sibling)
             } else if Self.isExecutable(file.binary), !Self.isRunByTheRuntime(file.runtimePath, runtime: runtime) {
                 reaches[file.key] = .mightRun(runtimePath: file.runtimePath)
+            }
+        }
+        // Python extension modules imported only under `except ImportError` (what a second read of the Python files found).
+        for (artifact, modules) in OptionalImports.judge(placed: placed, runtime: runtime) {
+            for (path, optional) in modules where reaches[Key(artifact: artifact, path: path)] == nil {
+                reaches[Key(artifact: artifact, path: path)] = .optional(optional)
             }
         }
         self.reaches = reaches

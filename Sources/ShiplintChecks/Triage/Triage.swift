@@ -450,6 +450,9 @@ struct TriageContext {
             return prismaEngine(signal, platform: platform)
         }
         guard let located = locate(path) else {
+            // A Ruby extension named by another machine's path (`…/gems/ffi-1.14.2/lib/ffi_c.bundle`,
+            // `incompatible library version`): the same gem's extension in this deployment, by gem and file stem.
+            if let ruby = rubyExtension(namedBy: path) { return ruby }
             return notExplained(signal, "\(path) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
         }
         if let finding = rootFinding(artifact: located.artifact.path, path: located.path) {

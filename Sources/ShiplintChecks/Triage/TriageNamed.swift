@@ -266,12 +266,14 @@ extension TriageContext {
         let gem = parts.first ?? feature
         let leaf = parts.last ?? feature
         for artifact in deployment.artifacts {
+            // In the gem the feature names (`nokogiri/nokogiri`), or, for a bare extension name (`ffi_c`), in any gem.
             let candidates = artifact.binaries.filter { binary in
                 let stem = binary.fileName.split(separator: ".").first.map(String.init) ?? binary.fileName
-                return stem == leaf && EntryPath.components(binary.path).contains { $0 == gem || $0.hasPrefix(gem + "-") }
+                let components = EntryPath.components(binary.path)
+                return stem == leaf && (components.contains { $0 == gem || $0.hasPrefix(gem + "-") } || (parts.count == 1 && components.contains("gems")))
             }
             for binary in candidates {
-                if let finding = rootFinding(artifact: artifact.path, path: binary.path) {
+                if let finding = gemFolderFinding(artifact: artifact.path, path: binary.path) ?? rootFinding(artifact: artifact.path, path: binary.path) {
                     return explained(signal, finding, evidence: [("looked for", feature)])
                 }
             }
@@ -282,6 +284,9 @@ extension TriageContext {
         // A gem installed for another platform only (`gems/nokogiri-1.16.0-arm64-darwin/`), whose Ruby code is there.
         for artifact in deployment.artifacts {
             if let entry = artifact.entries.first(where: { $0.path.contains("/gems/\(gem)-") && ($0.path.contains("-darwin") || $0.path.contains("-mingw")) }) {
+                if let finding = gemFolderFinding(artifact: artifact.path, path: entry.path) {
+                    return explained(signal, finding, evidence: [("looked for", feature)])
+                }
                 let folder = entry.path.components(separatedBy: "/gems/")[0] + "/gems/" + (entry.path.components(separatedBy: "/gems/")[1].split(separator: "/").first.map(String.init) ?? gem)
                 return Explanation(
                     signal: signal, outcome: .explained, rootCause: nil, module: gem, files: [(artifact.path, folder)],
@@ -291,6 +296,43 @@ extension TriageContext {
             }
         }
         return notExplained(signal, "no native extension of \(gem) is in this deployment: either it was never installed, or this log belongs to another artifact", evidence: [("looked for", feature)])
+    }
+
+    /// The `ruby-platform-mismatch` finding on the gem folder a file is in (a gem installed for another platform).
+    func gemFolderFinding(artifact: String, path: String) -> Finding? {
+        findings.first { $0.check == "ruby-platform-mismatch" && $0.artifact == artifact && !$0.path.isEmpty && path.hasPrefix($0.path + "/") }
+    }
+
+    /// A Ruby extension a text names by another machine's path (`/Users/x/.rvm/gems/ruby-2.7.2/gems/ffi-1.14.2/lib/ffi_c.bundle`,
+    /// LoadError's `incompatible library version`): this deployment's extension of the same gem and file stem, and its
+    /// finding (another Ruby's build, another platform's gem). Nil when the path is no gem's or none is found.
+    func rubyExtension(namedBy path: String) -> Explanation? {
+        let components = EntryPath.components(path)
+        guard let gems = components.lastIndex(of: "gems"), gems + 1 < components.count, let file = components.last else { return nil }
+        let gem = String(components[gems + 1].prefix { $0 != "-" })
+        let stem = String(file.prefix { $0 != "." })
+        guard !gem.isEmpty, !stem.isEmpty else { return nil }
+        let signal = ErrorSignal.rubyLoad(feature: gem + "/" + stem)
+        for artifact in deployment.artifacts {
+            for binary in artifact.binaries where (binary.fileName.prefix { $0 != "." }) == stem {
+                guard EntryPath.components(binary.path).contains(where: { $0 == gem || $0.hasPrefix(gem + "-") }) else { continue }
+                if let finding = gemFolderFinding(artifact: artifact.path, path: binary.path) ?? rootFinding(artifact: artifact.path, path: binary.path) {
+                    return explained(signal, finding, evidence: [("looked for", "\(gem)'s \(stem) (the text names \(path))")])
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A library name as JNI loaders and JAR names spell it, versions and platform words out: `zstd-jni-1.5.6-3`,
+    /// `libzstd-jni-1.5.2-5.so`, `zstd_jni_1_5_2_5` and `zstd-jni-1.5.2-5-linux-aarch64.jar` are all `zstd_jni`.
+    static func jniStem(_ name: String) -> String {
+        var text = (name.split(separator: "/").last.map(String.init) ?? name).lowercased()
+        for suffix in [".jar", ".so", ".dylib", ".jnilib", ".dll"] where text.hasSuffix(suffix) { text = String(text.dropLast(suffix.count)) }
+        if text.hasPrefix("lib") { text = String(text.dropFirst(3)) }
+        let words = text.split(whereSeparator: { "-_.".contains($0) }).map(String.init)
+        return words.filter { word in !(word.first?.isNumber ?? true) && !Reachability.platformWords.contains(word) && word != "x86~64" }
+            .joined(separator: "_")
     }
 
     /// Java: a JNI library by name (`no X in java.library.path`: `libX.so`), by resource path (`/linux-aarch_64/libX.so`
@@ -339,6 +381,23 @@ extension TriageContext {
                 }
             }
         }
+        // A JAR the deployment holds with copies for other platforms only (`jni-library-missing`), or the copy the
+        // JVM picks out of it with its own finding: by the library's name, versions and platform words out.
+        let stems = Set(([library, resource].compactMap { $0 }).map(Self.jniStem).filter { !$0.isEmpty })
+        if !stems.isEmpty {
+            let missing = findings.first { finding in
+                finding.check == "jni-library-missing"
+                    && (stems.contains(Self.jniStem(finding.fact.split(separator: " ").first.map(String.init) ?? "")) || stems.contains(Self.jniStem(finding.path)))
+            }
+            if let missing { return explained(signal, missing, evidence: [("looked for", stems.sorted().joined(separator: ", "))]) }
+            for artifact in deployment.artifacts {
+                for binary in artifact.binaries where EntryPath.isNested(binary.path) && stems.contains(Self.jniStem(EntryPath.inner(binary.path))) {
+                    if let finding = rootFinding(artifact: artifact.path, path: binary.path), finding.severity != .note {
+                        return explained(signal, finding, evidence: [("looked for", stems.sorted().joined(separator: ", "))])
+                    }
+                }
+            }
+        }
         var names: [String] = []
         if let library { names += ["lib\(library).so", library] }
         for artifact in deployment.artifacts {
@@ -358,6 +417,9 @@ extension TriageContext {
     /// `runtimes/<rid>/native/`: its own finding, only other platforms' builds (`osx-*`, `win-*`), or none.
     func dotnetNative(_ signal: ErrorSignal, library: String) -> Explanation {
         let base = library.hasSuffix(".dll") || library.hasSuffix(".so") ? String(library.prefix { $0 != "." }) : library
+        // No copy for the runtime's RID, or one the app's .deps.json lists and the package lacks (dotnet-native-missing).
+        let libraryName = NativeChoice.libraryName(base)
+        let missing = findings.first { $0.check == "dotnet-native-missing" && $0.fact.hasPrefix(libraryName + " ") }
         let names = ["lib\(base).so", "\(base).so", base, "lib\(base).dylib", "\(base).dll", library]
         let rid = "linux-\(runtime.architecture.nodeCPU)"
         var loadable: [(artifact: Artifact, path: String)] = []
@@ -368,15 +430,24 @@ extension TriageContext {
                 let entryRID: String? = components.firstIndex(of: "runtimes").flatMap { index -> String? in
                     index + 1 < components.count ? components[index + 1] : nil
                 }
-                if let entryRID, !entryRID.hasPrefix("linux-") || entryRID.hasPrefix("linux-musl") {
+                // Only the RIDs the host accepts load (`linux-arm64` never does on x86_64, nor `linux-musl-x64`).
+                let accepted = runtime.target.dotnet?.runtimeIdentifiers ?? TargetRuntime.Dotnet.portableRIDs(runtime.architecture)
+                if let entryRID, !accepted.contains(entryRID) {
                     others.append((artifact, entry.path))
                 } else {
                     loadable.append((artifact, entry.path))
                 }
             }
         }
+        if let missing {
+            // The finding, and the copies for other platforms it is about.
+            let found = explained(signal, missing, evidence: [("looked for", "\(libraryName) for \(rid)")])
+            return Explanation(
+                signal: signal, outcome: found.outcome, rootCause: missing, module: library,
+                files: found.files + others.map { ($0.artifact.path, $0.path) }, evidence: found.evidence, summary: found.summary, fix: found.fix)
+        }
         for candidate in loadable {
-            if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path) {
+            if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path), finding.severity != .note {
                 return explained(signal, finding, evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
             }
         }

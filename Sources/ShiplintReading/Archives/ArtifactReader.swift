@@ -14,11 +14,33 @@ public struct ArtifactReader: Sendable {
     /// The files kept as text for the caller (`Artifact.metadataFiles`): the checks and `explain` say which they read
     /// (`MetadataSelection.checks`); none by default.
     public let metadata: MetadataSelection
+    /// Set for a second read of Python files only (`pythonSources`).
+    let python: PythonFileSelection?
 
     public init(limits: ReadLimits = .defaults, jobs: Int = 1, metadata: MetadataSelection = .none) {
+        self.init(limits: limits, jobs: jobs, metadata: metadata, python: nil)
+    }
+
+    private init(limits: ReadLimits, jobs: Int, metadata: MetadataSelection, python: PythonFileSelection?) {
         self.limits = limits
         self.jobs = max(1, jobs)
         self.metadata = metadata
+        self.python = python
+    }
+
+    /// A second read of an artifact (on one worker): the imports of the selected `.py` files, under the selection's
+    /// caps, nothing else judged. A file not read (the artifact gone, a cap) is in `unread` with why, so that no
+    /// conclusion is drawn from a part.
+    public func pythonSources(path: String, selection: PythonFileSelection) -> PythonSources {
+        let reader = ArtifactReader(limits: limits, jobs: 1, metadata: .none, python: selection)
+        do throws(ReadError) {
+            var sources = try reader.read(path: path).pythonSources
+            for file in selection.files where !sources.covers(file) { sources.unread[file] = "not found on the second read" }
+            return sources
+        } catch {
+            let reason = "the artifact could not be read again: \(error.description)"
+            return PythonSources(unread: Dictionary(uniqueKeysWithValues: selection.files.map { ($0, reason) }), folders: selection.folders)
+        }
     }
 
     /// Several artifacts at once (each on its own handles), in the order given; a failure is that artifact's.
@@ -38,7 +60,7 @@ public struct ArtifactReader: Sendable {
     }
 
     public func read(path: String) throws(ReadError) -> Artifact {
-        var walk = Walk(limits: limits, metadata: metadata)
+        var walk = Walk(limits: limits, metadata: metadata, python: python)
         let storedSize: Int64
         switch try ArtifactInput.examine(path: path, limit: limits.artifactBytes) {
         case .folder:
@@ -108,7 +130,7 @@ public struct ArtifactReader: Sendable {
     /// (on `jobs` workers when there are several), libarchive opened only for the entries that need it; otherwise every
     /// entry through libarchive, which says what is wrong with the archive.
     private func readZip(path: String, index: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>) throws(ReadError) -> Walk {
-        var walk = Walk(limits: limits, metadata: metadata)
+        var walk = Walk(limits: limits, metadata: metadata, python: python)
         if ZipDirect.enabled, case .success(let directory) = index, directory.isPlain, let file = ZipFile(path: path) {
             if jobs > 1, let parallel = readDirectInParallel(path: path, index: directory) { return parallel }
             if let failure = walk.walkDirect(file: file, directory: directory, archive: LazyArchive(path: path)), walk.entries.isEmpty {

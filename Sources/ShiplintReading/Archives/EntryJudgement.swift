@@ -18,6 +18,10 @@ extension Walk {
         path: String, size: Int64, mode: UInt32?, depth: Int = 0, encrypted: Bool = false, content: some EntryContent
     ) {
         var content = content
+        if let python {
+            if python.files.contains(path) { readPython(path: path, size: size, encrypted: encrypted, selection: python, content: &content) }
+            return
+        }
         let name = Self.lastComponent(path)
         if encrypted {
             if NativeName.looksNative(name) || NativeName.looksLikeArchive(name) {
@@ -56,10 +60,36 @@ extension Walk {
         }
     }
 
-    /// A metadata file the caller wants, kept as text up to `MetadataSelection.fileBytes` (longer only when it may be
+    /// A Python file of a second read, parsed for its imports within the selection's caps (`PythonImportReader`).
+    private mutating func readPython(
+        path: String, size: Int64, encrypted: Bool, selection: PythonFileSelection, content: inout some EntryContent
+    ) {
+        guard !encrypted else { return keepPython(path, imports: nil, bytes: 0, unread: "encrypted") }
+        guard size <= Int64(selection.fileBytes) else {
+            return keepPython(path, imports: nil, bytes: 0, unread: "\(size) bytes, over the cap of \(selection.fileBytes) bytes read of one Python file")
+        }
+        guard pythonBytes + Int(max(size, 0)) <= selection.totalBytes else {
+            return keepPython(path, imports: nil, bytes: 0, unread: "past the cap of \(selection.totalBytes) bytes of Python files read for one artifact")
+        }
+        var text: [UInt8]
+        switch content.prefix(FileSignature.prefixLength) {
+        case .complete(let bytes), .overLimit(let bytes): text = bytes
+        case .failed(let reason): return keepPython(path, imports: nil, bytes: 0, unread: "could not be read: \(reason)")
+        }
+        if text.count == FileSignature.prefixLength {
+            switch content.rest(limit: selection.fileBytes - text.count) {
+            case .complete(let tail): text += tail
+            case .overLimit: return keepPython(path, imports: nil, bytes: 0, unread: "over the cap of \(selection.fileBytes) bytes read of one Python file")
+            case .failed(let reason): return keepPython(path, imports: nil, bytes: 0, unread: "could not be read: \(reason)")
+            }
+        }
+        keepPython(path, imports: PythonImportReader.imports(in: text), bytes: text.count)
+    }
+
+    /// A metadata file the caller wants, kept as text up to its rule's limit (`MetadataSelection.fileBytes`; longer only when it may be
     /// cut: its head is what is used).
     private mutating func keepText(path: String, size: Int64, head: [UInt8], content: inout some EntryContent) {
-        let cap = MetadataSelection.fileBytes
+        let cap = metadata.limit(path)
         let truncatable = metadata.mayTruncate(path)
         guard size <= Int64(cap) || truncatable else { return }
         var text = head

@@ -12,6 +12,11 @@ struct Walk: Sendable {
     private(set) var binaries: [Binary] = []
     private(set) var problems: [ArtifactProblem] = []
     private(set) var metadataFiles: [String: String] = [:]
+    /// A second read of the artifact's Python files (`ArtifactReader.pythonSources`): only these are read, and nothing
+    /// else is judged; nil on a first read.
+    let python: PythonFileSelection?
+    private(set) var pythonSources = PythonSources()
+    private(set) var pythonBytes = 0
     private(set) var inflated = 0
     /// The artifact's inflate budget is spent: nothing more is read.
     private(set) var budgetExhausted = false
@@ -20,9 +25,11 @@ struct Walk: Sendable {
     /// The entry cap was met: nothing more is listed.
     private(set) var stopped = false
 
-    init(limits: ReadLimits, metadata: MetadataSelection = .none) {
+    init(limits: ReadLimits, metadata: MetadataSelection = .none, python: PythonFileSelection? = nil) {
         self.limits = limits
         self.metadata = metadata
+        self.python = python
+        if let python { pythonSources.folders = python.folders }
     }
 
     // MARK: Listing, with its caps
@@ -67,6 +74,16 @@ struct Walk: Sendable {
 
     mutating func keepMetadata(_ path: String, _ text: String) {
         metadataFiles[path] = text
+    }
+
+    /// A Python file of a second read: its imports, or why it was not read.
+    mutating func keepPython(_ path: String, imports: [PythonImport]?, bytes: Int, unread reason: String? = nil) {
+        if let imports {
+            pythonSources.imports[path] = imports
+            pythonBytes += bytes
+        } else {
+            pythonSources.unread[path] = reason ?? "not read"
+        }
     }
 
     /// Removes the binaries at the given indices (judged for entries a later one replaced).
@@ -147,7 +164,7 @@ struct Walk: Sendable {
         }
         return Artifact(
             path: path, kind: kind, entries: entries, binaries: binaries, problems: problems + counted, storedSize: storedSize,
-            metadataFiles: metadataFiles)
+            metadataFiles: metadataFiles, pythonSources: pythonSources)
     }
 
     /// The last non-empty `/`-separated component (`a/b/` → `b`), or the path itself when it has none.

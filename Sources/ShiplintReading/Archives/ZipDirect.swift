@@ -3,22 +3,38 @@ internal import CZlib
 import Foundation
 import ShiplintFacts
 
-/// A ZIP file on disk, read by offset, owned by one task (each worker of `ParallelShare` opens its own).
+/// A ZIP file on disk, read by offset, owned by one task (each worker of `ParallelShare` opens its own); or a ZIP held
+/// in memory (a JAR inside the artifact, `NestedArchives`), read by offset the same way.
 final class ZipFile {
     let path: String
     let descriptor: Int32
+    /// The ZIP's bytes when it is held in memory (then `descriptor` is -1).
+    private let memory: [UInt8]?
 
     init?(path: String) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         self.path = path
         self.descriptor = descriptor
+        memory = nil
     }
 
-    deinit { close(descriptor) }
+    init(bytes: [UInt8], label: String) {
+        path = label
+        descriptor = -1
+        memory = bytes
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// Fills `buffer` from `offset`, fewer bytes only at the end of the file; -1 on a read error.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) -> Int {
+        if let memory {
+            guard offset < UInt64(memory.count) else { return 0 }
+            let count = min(buffer.count, memory.count - Int(offset))
+            memory.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + Int(offset), byteCount: count) }
+            return count
+        }
         var filled = 0
         while filled < buffer.count {
             let got = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset) + off_t(filled))
@@ -376,6 +392,8 @@ struct ZipDirectContent: EntryContent {
 /// n-th entry is the n-th group of central-directory records).
 final class LazyArchive {
     let path: String
+    /// The ZIP's bytes when it is held in memory (a nested JAR).
+    private let bytes: [UInt8]?
     private(set) var handle: ArchiveHandle?
     /// Entries the handle has returned so far.
     private var position = 0
@@ -384,13 +402,23 @@ final class LazyArchive {
     init(path: String, handle: ArchiveHandle? = nil) {
         self.path = path
         self.handle = handle
+        bytes = nil
+    }
+
+    init(bytes: [UInt8], label: String) {
+        path = label
+        self.bytes = bytes
     }
 
     /// The handle on entry `group`, `.end` when libarchive has fewer entries, or libarchive's error.
     func entry(_ group: Int) -> (ArchiveHandle?, ArchiveHandle.Next) {
         if handle == nil && failure == nil {
             do throws(ReadError) {
-                handle = try ArchiveHandle(path: path, format: .zip)
+                if let bytes {
+                    handle = try ArchiveHandle(bytes: bytes, format: .zip, label: path)
+                } else {
+                    handle = try ArchiveHandle(path: path, format: .zip)
+                }
             } catch {
                 failure = "\(error)"
             }
@@ -410,11 +438,20 @@ extension Walk {
     /// A top-level ZIP on disk with a plain central directory: each entry's listing comes from the directory, and its
     /// data is read by offset (`ZipDirectContent`). Entries the direct path cannot judge go through libarchive, on a
     /// handle opened when first needed. Returns the libarchive error that ended the walk, if any.
+    /// A JAR inside the artifact (`prefix` is its path and `!`) is walked the same way, its entries read by offset out
+    /// of its bytes in memory, with `onlyWorthReading`: an entry that cannot be native code by its name (`.class`,
+    /// `.properties` …) is listed from the directory and not inflated at all.
     @discardableResult
-    mutating func walkDirect(file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive) -> String? {
+    mutating func walkDirect(
+        file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive, prefix: String = "", depth: Int = 0,
+        onlyWorthReading: Bool = false
+    ) -> String? {
         for group in directory.groups.indices {
             if stopped { return nil }
-            if let failure = visitDirect(group: group, file: file, directory: directory, archive: archive) {
+            if let failure = visitDirect(
+                group: group, file: file, directory: directory, archive: archive, prefix: prefix, depth: depth,
+                onlyWorthReading: onlyWorthReading)
+            {
                 return failure == "" ? nil : failure
             }
         }
@@ -423,43 +460,52 @@ extension Walk {
 
     /// One group of records (one entry). Returns libarchive's error when it ended the walk ("" when the archive
     /// ended early and the rest was listed).
-    mutating func visitDirect(group: Int, file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive) -> String? {
+    mutating func visitDirect(
+        group: Int, file: ZipFile, directory: ZipCentralDirectory, archive: LazyArchive, prefix: String = "", depth: Int = 0,
+        onlyWorthReading: Bool = false
+    ) -> String? {
         let first = directory.records[directory.groups[group].lowerBound]
+        if onlyWorthReading, first.unicodePath == nil, first.extraction.isEmpty, ZipDirect.extractorType(first) == .file,
+            JarEntryName.neverNative(first.name), !metadata.wants(prefix + first.name)
+        {
+            record(Self.entry(for: first, prefix: prefix))
+            return nil
+        }
         if let dataOffset = first.dataOffset, let kind = ZipDirect.kind(of: first, file: file) {
             let mode = ZipDirect.mode(first)
             switch kind {
             case .file:
                 examineFile(
-                    path: first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, depth: 0, encrypted: false,
+                    path: prefix + first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, depth: depth, encrypted: false,
                     content: ZipDirectContent(file: file, record: first, dataOffset: dataOffset))
                 if let other = first.unicodePath {
                     // unzip writes it under this name too: judged there as well.
                     examineFile(
-                        path: other, size: Int64(clamping: first.uncompressedSize), mode: mode, depth: 0, encrypted: false,
+                        path: prefix + other, size: Int64(clamping: first.uncompressedSize), mode: mode, depth: depth, encrypted: false,
                         content: ZipDirectContent(file: file, record: first, dataOffset: dataOffset))
                 }
             case .directory:
-                record(ArtifactEntry(path: first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, type: .directory))
+                record(ArtifactEntry(path: prefix + first.name, size: Int64(clamping: first.uncompressedSize), mode: mode, type: .directory))
             case .symlink(let target):
-                record(ArtifactEntry(path: first.name, size: 0, mode: mode, type: .symlink(target: target)))
-                if let other = first.unicodePath { record(ArtifactEntry(path: other, size: 0, mode: mode, type: .symlink(target: target))) }
+                record(ArtifactEntry(path: prefix + first.name, size: 0, mode: mode, type: .symlink(target: target)))
+                if let other = first.unicodePath { record(ArtifactEntry(path: prefix + other, size: 0, mode: mode, type: .symlink(target: target))) }
             }
-            for (kind, message) in first.extraction { recordProblem(ArtifactProblem(kind: kind, path: first.name, message: message)) }
+            for (kind, message) in first.extraction { recordProblem(ArtifactProblem(kind: kind, path: prefix + first.name, message: message)) }
             return nil
         }
         let (handle, next) = archive.entry(group)
         switch next {
         case .end:
-            listUnvisited(directory, from: group, prefix: "")
+            listUnvisited(directory, from: group, prefix: prefix)
             return ""
         case .failed(let reason):
             addProblem(ArtifactProblem(
-                kind: .unreadableArchive, path: nil,
+                kind: .unreadableArchive, path: prefix.isEmpty ? nil : String(prefix.dropLast()),
                 message: "archive is damaged after \(entries.count) entries: \(reason); the rest was not read"))
             return reason
         case .entry(let header):
             guard let handle else { return nil }
-            visitAsExtracted(header, record: first, prefix: "", depth: 0, archive: handle, position: group)
+            visitAsExtracted(header, record: first, prefix: prefix, depth: depth, archive: handle, position: group)
             return nil
         }
     }

@@ -109,7 +109,12 @@ extension ElfFactsReader {
                 // Past this many notes, whether the rest can be read is what decides.
                 return map.readable(note, Int(clamping: size - (note - start))) ? nil : fault(note)
             }
-            guard case .success(let bytes?) = memory(note, 16, map: map, "a note") else { return fault(note) }
+            let bytes: [UInt8]
+            switch memory(note, 16, map: map, "a note") {
+            case .failure(let reason): return reason
+            case .success(nil): return fault(note)
+            case .success(let read?): bytes = read
+            }
             let nameSize = UInt64(word32(bytes, 0)), descriptorSize = UInt64(word32(bytes, 4)), type = word32(bytes, 8)
             if nameSize == 4, type == 5, bytes[12..<16].elementsEqual("GNU\0".utf8) {
                 if descriptorSize >= 8, descriptorSize % 8 == 0, !map.readable(note &+ 16, 8) { return fault(note &+ 16) }
