@@ -165,6 +165,36 @@ import Testing
         }
     }
 
+    /// A fixed-address program's DT_INIT_ARRAY holds absolute addresses no relocation fills: the slot is read where
+    /// it is (fetched when the reader has not held it yet), never taken for "unrelocated". Before, a program whose
+    /// array sat far into the file (clang-format, z3, cbc, node in PyPI wheels) was a false `corrupt-binary`.
+    @Test(arguments: [0, 4 << 20])
+    func aProgramsConstructorsFarIntoTheFileAreRead(padding: Int) throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/function", withIntermediateDirectories: true)
+        let program = folder + "/function/bootstrap"
+        let result = try runProgram("/usr/bin/env", [
+            "python3", Repository.fixture("src/tools/loader_view.py"), "pad", Repository.fixture("bin/exec/constructor"), program, String(padding),
+        ])
+        try #require(result.status == 0, "\(result.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: program)
+        let zip = folder + "/function.zip"
+        let zipped = try runProgram("/usr/bin/env", ["python3", "-c", #"""
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+                info = zipfile.ZipInfo("bootstrap", (2020, 1, 1, 0, 0, 0))
+                info.create_system, info.external_attr, info.compress_type = 3, 0o100755 << 16, zipfile.ZIP_DEFLATED
+                z.writestr(info, open(sys.argv[1], "rb").read())
+            """#, program, zip])
+        try #require(zipped.status == 0, "\(zipped.stderr)")
+        for path in [folder + "/function", zip] {
+            let scan = try Shiplint.run(["scan", path, "--target", "aws-lambda-provided.al2023-x86_64"])
+            #expect(!scan.stdout.contains("corrupt-binary"), "\(path): \(scan.stdout)")
+            #expect(scan.status == 0, "\(path): \(scan.stdout)")
+        }
+    }
+
     /// What the reader cannot reach is a limit of ours, and the finding says so (message and fix): never "damaged".
     @Test func aLimitOfTheReaderIsSaidAsOurs() throws {
         let result = ElfRanges.settled(.notHeld("PT_DYNAMIC (offset 9, 1 bytes) was not read", offset: 9, count: 1), why: "because")

@@ -26,15 +26,21 @@ extension Check {
             CheckExample("exports its PyInit_", binary: SampleBinary.elf("pkg/_speedups.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyInit__speedups", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: false),
             CheckExample("a ctypes library under a module's name (pycryptodome)", binary: SampleBinary.elf("Crypto/Cipher/_raw_aes.abi3.so", symbols: [DynamicSymbol(name: "memcpy", version: "GLIBC_2.17", versionFile: "libc.so.6", isDefined: false, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-arm64", fires: false),
             CheckExample("a library, not a module", binary: SampleBinary.elf("pkg/libfoo.so.1"), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("a compiled package __init__ exports the package's PyInit_", binary: SampleBinary.elf("apsw/__init__.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyInit_apsw", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function), DynamicSymbol(name: "PyModule_Create2", version: nil, versionFile: nil, isDefined: false, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("a compiled package __init__ without it", binary: SampleBinary.elf("apsw/__init__.cpython-313-x86_64-linux-gnu.so", symbols: [DynamicSymbol(name: "PyModule_Create2", version: nil, versionFile: nil, isDefined: false, isWeak: false, kind: .function)]), target: "aws-lambda-python3.13-x86_64", fires: true, at: "apsw/__init__.cpython-313-x86_64-linux-gnu.so", mentions: "(PyInit_apsw)"),
         ]
     ) { context in
         guard case .elf(let elf)? = context.binary.facts, context.target.python != nil || context.target.kind == .wheelPolicy,
             let name = ExtensionModuleName(fileName: context.binary.fileName)
         else { return nil }
         if case .windows = name.tag { return nil }
+        // A compiled package `__init__` is imported as the package: `import apsw` loads `apsw/__init__….so` and
+        // calls PyInit_apsw (Python/importdl.c takes the last component of the module's name, the package's here).
+        let parent = context.binary.path.split(separator: "/").dropLast().last.map(String.init)
+        let module = name.module == "__init__" ? parent ?? name.module : name.module
         // CPython (Python/importdl.c): PyInit_<name> for an ASCII name, PyInitU_<punycode> otherwise.
-        let isASCII = name.module.utf8.allSatisfy { $0 < 0x80 }
-        let wanted = isASCII ? "PyInit_" + name.module : "PyInitU_"
+        let isASCII = module.utf8.allSatisfy { $0 < 0x80 }
+        let wanted = isASCII ? "PyInit_" + module : "PyInitU_"
         let exported = elf.symbols.containsName(defined: true) { bytes in
             isASCII ? bytes.elementsEqual(wanted.utf8) : bytes.starts(with: wanted.utf8)
         }
@@ -44,7 +50,7 @@ extension Check {
         let callsCPython = elf.symbols.containsName(defined: false) { $0.starts(with: "Py".utf8) || $0.starts(with: "_Py".utf8) }
         guard callsCPython else { return nil }
         let dotted = context.runtime.importName(ofModule: name.module, at: context.binary.path, in: context.role)
-        let shown = isASCII ? wanted : "PyInitU_… for the non-ASCII name \(name.module)"
+        let shown = isASCII ? wanted : "PyInitU_… for the non-ASCII name \(module)"
         return Verdict(
             "`import \(dotted)` fails: dynamic module does not define module export function (\(shown)); the file exports no such function",
             fix: "Rebuild the module under the name it is imported by (its PyModuleDef name and PyInit_ function), or rename the file back to the name it was built as.",

@@ -253,7 +253,7 @@ extension ElfFactsReader {
                 if !writable(word, 8, map: map, textrel: tags.textrel) {
                     return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(word)), which no writable PT_LOAD maps: the loader faults applying it")
                 }
-                relocated[word] = .some(implicitAddend(word, map: map))
+                relocated[word] = .some(try? implicitAddend(word, map: map).get())  // Not held: the target is unknown, as through a symbol.
                 base = word &+ 8
             } else {
                 for bit in 1..<64 where word >> UInt64(bit) & 1 == 1 {
@@ -261,7 +261,7 @@ extension ElfFactsReader {
                     if !writable(address, 8, map: map, textrel: tags.textrel) {
                         return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(address)), which no writable PT_LOAD maps: the loader faults applying it")
                     }
-                    relocated[address] = .some(implicitAddend(address, map: map))
+                    relocated[address] = .some(try? implicitAddend(address, map: map).get())
                 }
                 base = base &+ 63 * 8
             }
@@ -270,13 +270,13 @@ extension ElfFactsReader {
     }
 
     /// The word at `address` as mapped (a DT_RELR relocation adds the load address to it).
-    private func implicitAddend(_ address: UInt64, map: LoadMap) -> UInt64? {
+    /// A word not held yet is a failure with the range to fetch (a stream reads it and comes back), never "unmapped".
+    private func implicitAddend(_ address: UInt64, map: LoadMap) -> Result<UInt64?, Reason> {
         switch map.byte(at: address) {
-        case .zero: return 0
-        case .unmapped: return nil
+        case .zero: return .success(0)
+        case .unmapped: return .success(nil)
         case .file(let offset, _):
-            guard case .success(let bytes) = view(offset, 8, "a relocated word") else { return nil }
-            return bytes.u64(offset)
+            return view(offset, 8, "a relocated word").map { $0.u64(offset) }
         }
     }
 
@@ -299,10 +299,14 @@ extension ElfFactsReader {
             // mapped at its link-time addresses (ld.so asks for them, and gets them, when the first PT_LOAD is not at 0).
             guard let written = relocated[slot] else {
                 let linkedAtZero = (map.loads.first?.address ?? 0) < LoadMap.pageSize
-                guard !linkedAtZero, let raw = implicitAddend(slot, map: map), executable(raw, map: map) else {
-                    return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is filled by no relocation: dlopen calls its unrelocated value and faults")
+                if !linkedAtZero {
+                    switch implicitAddend(slot, map: map) {
+                    case .failure(let reason): return reason
+                    case .success(let raw?) where executable(raw, map: map): continue
+                    case .success: break
+                    }
                 }
-                continue
+                return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is filled by no relocation: dlopen calls its unrelocated value and faults")
             }
             // A slot filled through a symbol holds the symbol's address (which symbol binds is not modelled here).
             guard let target = written else { continue }
