@@ -42,6 +42,9 @@ struct GlibcLoaderRules {
         return count
     }
 
+    /// The most memory a Lambda function's machine has (10,240 MB).
+    static let largestLambdaMemory: UInt64 = 10_240 << 20
+
     /// The first refusal ld.so makes, in its order: identity, e_version, e_type, the PT_LOAD alignment, no PT_LOAD,
     /// an executable, no dynamic section, DF_1_PIE / DF_1_NOOPEN, then the version records.
     func refusal(_ elf: ElfFacts, mode: Mode, fileName: String) -> Refusal? {
@@ -118,6 +121,15 @@ struct GlibcLoaderRules {
             return Refusal(
                 message: "failed to map segment from shared object",
                 rule: "its PT_LOAD segments span 0x\(String(loader.mappingLength, radix: 16)) bytes of address space (the last one's end less the first one's start, in header order), more than a process has (elf/dl-map-segments.h)",
+                fix: Self.rebuildFix)
+        }
+        // The zero fill of a writable segment is private writable memory the kernel accounts for when it is mapped:
+        // under the default overcommit heuristic (mm/util.c __vm_enough_memory) a mapping larger than the machine's
+        // memory and swap fails with ENOMEM. A Lambda function's machine has at most 10,240 MB.
+        if loader.largestWritableZeroFill > Self.largestLambdaMemory {
+            return Refusal(
+                message: "cannot map zero-fill pages",
+                rule: "a writable PT_LOAD asks for 0x\(String(loader.largestWritableZeroFill, radix: 16)) bytes of zero fill past its file bytes (p_memsz), more than the 10,240 MB of memory the largest Lambda function has: the kernel refuses the anonymous mapping (elf/dl-map-segments.h)",
                 fix: Self.rebuildFix)
         }
         if loader.loadSegments.isEmpty {
@@ -214,7 +226,17 @@ struct GlibcLoaderRules {
                 message: "unsupported version \(record) of Verneed record",
                 rule: "vn_version of the first DT_VERNEED record must be 1 (_dl_check_map_versions, elf/dl-version.c)", fix: Self.rebuildFix)
         }
-        if let mismatch = loader.needHashMismatches.first(where: { !$0.isWeak }), let file = mismatch.file {
+        // A version named "" (a Vernaux whose vna_name is an empty string, its vna_hash 0, the ELF hash of "") is one no
+        // library defines: match_symbol finds no Verdef of that name (elf/dl-version.c).
+        if let need = elf.versionNeeds.first(where: { $0.file != "" && $0.names.contains("") }) {
+            return Refusal(
+                message: "\(need.file): version `' not found (required by \(fileName))",
+                rule: "a version need from \(need.file) names the empty string (vna_name), a version no library defines (match_symbol, elf/dl-version.c)",
+                fix: Self.rebuildFix)
+        }
+        // A need of "" is a need of the main program (its link map's name), matched by match_symbol only when the program
+        // has version definitions: an interpreter (python3, node) has none, and the need is granted (elf/dl-version.c).
+        if let mismatch = loader.needHashMismatches.first(where: { !$0.isWeak && $0.file != "" }), let file = mismatch.file {
             return Refusal(
                 message: "version `\(mismatch.name)' not found (required by \(fileName))",
                 rule: "its need of \(mismatch.name) from \(file) carries vna_hash 0x\(String(mismatch.found, radix: 16)), not the name's ELF hash 0x\(String(mismatch.expected, radix: 16)); ld.so compares the hashes before the names (match_symbol, elf/dl-version.c)", fix: Self.rebuildFix)

@@ -71,6 +71,14 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// The PT_LOAD segments leave holes and the last one starts below the first one's end (glibc 2.36 checks it,
     /// BZ #28838; older ones pass mprotect a negative length, which fails).
     public var holeBeforeFirstLoadEnd: Bool
+    /// The largest anonymous mapping ld.so makes for the zero fill of a writable PT_LOAD (the pages past its file
+    /// bytes up to p_memsz: elf/dl-map-segments.h maps them MAP_ANONYMOUS | MAP_PRIVATE with the segment's protection).
+    public var largestWritableZeroFill: UInt64 = 0
+    /// The undefined symbols ld.so looks up while relocating (named by a relocation that does not bind locally, as
+    /// RTLD_NOW binds them all): an import no relocation names is never looked up. Nil when the relocations were not
+    /// modelled (another machine, tables over the size modelled): then every import counts. Sorted (facts print the
+    /// same in every process).
+    public var boundImportNames: [String]?
 
     public static let pieFlag: UInt64 = 0x0800_0000
     public static let noOpenFlag: UInt64 = 0x40

@@ -16,6 +16,16 @@ import Testing
         return folder.path
     }
 
+    /// The findings of `folder` scanned against this machine as run.py describes it (host-target.toml, glibc 2.36).
+    static func scannedOnThisMachine(_ folder: String) throws -> [[String: Any]] {
+        let target = folder + ".toml"
+        let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
+        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\"")
+            .write(toFile: target, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        return try findings(["scan", folder, "--target", target])
+    }
+
     static func corpus(_ file: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: Repository.root + "/differential/elf/corpus/" + file))
     }
@@ -83,17 +93,70 @@ import Testing
 
     /// DT_RELR without GLIBC_ABI_DT_RELR, and without DT_VERNEED: glibc 2.36 asks for the version only of an object
     /// that has DT_VERNEED. Made from this machine's libpthread.so.0 (Debian 12, packed with DT_RELR) as run.py makes it.
-    @Test func relrWithoutVersionNeedsLoadsOnGlibc236() throws {
+    /// Without DT_VERNEED, a symbol's version index (14) is past the records left (13): that is corrupt, the DT_RELR
+    /// rule is not what refuses it.
+    @Test func relrWithoutVersionNeedsIsNotTheDTRelrRuleOnGlibc236() throws {
         let bytes = try Self.variant(of: "/usr/lib/x86_64-linux-gnu/libpthread.so.0", seed: 11015220, says: "dynamic entry tag 0x6ffffffe retagged")
         let folder = try Self.folder("_relr.cpython-311-x86_64-linux-gnu.so", bytes)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let target = folder + ".toml"
-        let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
-        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\"")
-            .write(toFile: target, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: target) }
-        let found = try Self.findings(["scan", folder, "--target", target])
+        let found = try Self.scannedOnThisMachine(folder)
         #expect(!found.contains { $0["check"] as? String == "not-loadable" }, "\(found.map { $0["message"] ?? "" })")
-        #expect(!found.contains { $0["check"] as? String == "corrupt-binary" }, "\(found.map { $0["message"] ?? "" })")
+        let corrupt = found.first { $0["check"] as? String == "corrupt-binary" }?["message"] as? String ?? ""
+        #expect(corrupt.contains("with version index 14 (DT_VERSYM), past the highest index the file's version records give (13)"), "\(corrupt)")
+    }
+
+    /// One reproducer of corpus/cases.json and what a user must see scanning it against this machine: the loader
+    /// check that fires on the file (none for a variant the loader loads, or whose own code faults), and words of its
+    /// message that name the fact.
+    struct Reproducer: Decodable, Sendable, CustomTestStringConvertible {
+        struct Expect: Decodable, Sendable {
+            let check: String?
+            let mentions: [String]
+            let absent: [String]?
+        }
+        let `case`: String
+        let file: String?
+        let base: String
+        let seed: Int
+        let mutation: String
+        let loader: String
+        let expect: Expect
+        var testDescription: String { self.case }
+    }
+
+    static let reproducers: [Reproducer] = {
+        let url = URL(fileURLWithPath: Repository.root + "/differential/elf/corpus/cases.json")
+        return (try? JSONDecoder().decode([Reproducer].self, from: Data(contentsOf: url))) ?? []
+    }()
+
+    @Test func everyReproducerSaysWhatItExpects() {
+        #expect(Self.reproducers.count >= 18, "corpus/cases.json could not be read, or lost cases")
+    }
+
+    /// Each reproducer scanned as a CPython 3.11 module against this machine (host-target.toml with glibc 2.36, as
+    /// run.py judges it): the finding's check, its path, and the fact in its message.
+    @Test(arguments: reproducers) func reproducerIsJudgedAsTheLoaderDoes(_ reproducer: Reproducer) throws {
+        let bytes = try reproducer.file.map { try Self.corpus($0) }
+            ?? Self.variant(of: "/usr/lib/x86_64-linux-gnu/" + reproducer.base, seed: reproducer.seed, says: reproducer.mutation)
+        let file = "_corpus.cpython-311-x86_64-linux-gnu.so"
+        let folder = try Self.folder(file, bytes)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let found = try Self.scannedOnThisMachine(folder)
+        let loaderErrors = found.filter {
+            Self.loaderChecks.contains($0["check"] as? String ?? "") && $0["severity"] as? String == "error"
+        }
+        guard let check = reproducer.expect.check else {
+            #expect(loaderErrors.isEmpty, "\(reproducer.case): \(loaderErrors.map { $0["message"] ?? "" })")
+            return
+        }
+        let hit = loaderErrors.first { $0["check"] as? String == check && $0["path"] as? String == file }
+        #expect(hit != nil, "\(reproducer.case): \(found.map { "\($0["check"] ?? ""): \($0["message"] ?? "")" })")
+        let message = hit?["message"] as? String ?? ""
+        for words in reproducer.expect.mentions {
+            #expect(message.contains(words), "\(reproducer.case): \(message)")
+        }
+        for words in reproducer.expect.absent ?? [] {
+            #expect(!found.contains { ($0["message"] as? String ?? "").contains(words) }, "\(reproducer.case): \(words)")
+        }
     }
 }

@@ -4,6 +4,8 @@
  *   <path>\tloads
  *   <path>\trefused\t<dlerror() text, or what ld.so printed before it exited>
  *   <path>\tcrashed\t<signal name> <where>      (SIGSEGV/SIGBUS/SIGILL …; SIGALRM: a hang)
+ *   <path>\tclobbers\t<the mapping>           (--hostile-layout only: dlopen returned, having mapped or mprotected
+ *                       memory outside the object's reservation)
  * <where> says whose instructions faulted, read from the faulting instruction's address (and, for a jump to an address
  * that is not code, the return address on the stack) against /proc/self/maps:
  *   in ld.so            the loader itself faulted (mapping, relocating, looking up versions);
@@ -11,7 +13,8 @@
  *   in the object       the file's own code (a constructor run by dlopen) executed and faulted;
  *   jump from ld.so / jump from the object / jump        a call to an address that is not code (a constructor pointer
  *                       ld.so called, or a call the object's code made through a pointer its relocations filled);
- *   touching pages      after dlopen returned, reading a page of a PT_LOAD (the file does not back it).
+ *   touching pages      after dlopen returned, reading a page of a PT_LOAD (the file does not back it);
+ *   loading the next library: …   `--next LIB`: after that, dlopen()ing LIB (as CPython imports the next module).
  * `--global LIB` (repeatable) dlopen()s LIB with RTLD_GLOBAL in the parent first, so every child has its symbols, as
  * the python3 process has libpython's. Each child runs with a 2-second alarm, its standard output sent to /dev/null and
  * its standard error (where ld.so writes "Inconsistency detected by ld.so" before it exits) to the verdict. */
@@ -19,11 +22,13 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -32,6 +37,149 @@ static const char *wanted;
 static volatile unsigned char sink;
 static volatile int touching;
 static int verdict_fd = -1;
+static int hostile_layout;
+static const char *next_library;
+/* The PROT_NONE ranges make_layout_hostile() placed: anything ld.so maps or mprotects there is memory it did not
+ * reserve for the object. */
+static uintptr_t placed_start[512], placed_end[512];
+static int placed;
+
+/* `--hostile-layout`: the same dlopen in a process whose memory around the object differs from the usual one, for a
+ * variant that loads in the usual process while shiplint calls it corrupt. ld.so reads and writes what the file tells
+ * it to; where that is outside what ld.so allocated for the object (its reservation of address space, its version
+ * array on the heap), the usual process happens to have something there (the previous library's pages, zeroed heap).
+ * Here, everything past the object's reservation is a PROT_NONE guard and the heap ld.so allocates from is dirty
+ * (0xA5 in every byte not handed out zeroed), so such an access faults or reads garbage instead of what luck provided.
+ * A well-formed object loads the same in both processes: it touches only what ld.so allocated for it. */
+/* ---- the hostile layout's heap: while `fenced_heap` is set (around the dlopen), every malloc/calloc/realloc of the
+ * process, ld.so's included (rtld binds its allocator to the main program's malloc, elf/dl-minimal.c
+ * __rtld_malloc_init_real, so the program must export these: cc -rdynamic), gets its own pages, its end against a
+ * PROT_NONE page: a read past the end of what ld.so allocated (l_versions[ndx] past ndx_high, elf/dl-version.c) faults
+ * instead of reading the allocator's next chunk header. Freed blocks are never reused (the child exits soon). ---- */
+extern void *__libc_malloc(size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static volatile int fenced_heap;
+static unsigned char *fence_arena, *fence_next;
+static const size_t fence_arena_size = 1UL << 30;
+
+static void *fenced(size_t size) {
+    size_t body = (size + 15) & ~(size_t)15;
+    size_t pages = (body + 16 + 4095) / 4096;
+    if (fence_arena == NULL || (size_t)(fence_next - fence_arena) + (pages + 1) * 4096 > fence_arena_size) return NULL;
+    unsigned char *region = fence_next;
+    if (mprotect(region, pages * 4096, PROT_READ | PROT_WRITE) != 0) return NULL;
+    fence_next += (pages + 1) * 4096;  /* the page after stays PROT_NONE */
+    unsigned char *pointer = region + pages * 4096 - body;
+    ((size_t *)pointer)[-2] = size;
+    return pointer;
+}
+
+static int in_arena(const void *pointer) {
+    return fence_arena != NULL && (const unsigned char *)pointer >= fence_arena &&
+           (const unsigned char *)pointer < fence_arena + fence_arena_size;
+}
+
+void *malloc(size_t size) {
+    if (fenced_heap) return fenced(size);
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t count, size_t size) {
+    if (size != 0 && count > (size_t)-1 / size) return NULL;
+    if (fenced_heap) return fenced(count * size);  /* fresh pages: zeros */
+    void *pointer = __libc_malloc(count * size);
+    if (pointer != NULL) memset(pointer, 0, count * size);
+    return pointer;
+}
+
+void *realloc(void *pointer, size_t size) {
+    if (pointer != NULL && in_arena(pointer)) {
+        void *moved = fenced_heap ? fenced(size) : __libc_malloc(size);
+        size_t old = ((size_t *)pointer)[-2];
+        if (moved != NULL) memcpy(moved, pointer, old < size ? old : size);
+        return moved;
+    }
+    if (fenced_heap && pointer == NULL) return fenced(size);
+    return __libc_realloc(pointer, size);
+}
+
+void free(void *pointer) {
+    if (pointer == NULL || in_arena(pointer)) return;
+    __libc_free(pointer);
+}
+
+/* Fills each gap under 1 GiB between two mappings with PROT_NONE pages, and remembers where. */
+static void fill_gaps(void) {
+    FILE *listing = fopen("/proc/self/maps", "r");
+    uintptr_t previous_end = 0;
+    char line[512];
+    while (listing != NULL && fgets(line, sizeof line, listing)) {
+        unsigned long start, end;
+        if (sscanf(line, "%lx-%lx", &start, &end) != 2) continue;
+        if (previous_end != 0 && start > previous_end && start - previous_end < (1UL << 30) && placed < 512 &&
+            mmap((void *)previous_end, start - previous_end, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0) != MAP_FAILED) {
+            placed_start[placed] = previous_end;
+            placed_end[placed++] = start;
+        }
+        previous_end = end;
+    }
+    if (listing != NULL) fclose(listing);
+}
+
+static void make_layout_hostile(void) {
+    fence_arena = mmap(NULL, fence_arena_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (fence_arena == MAP_FAILED) fence_arena = NULL;
+    fence_next = fence_arena;
+    /* Keep the heap (ld.so's malloc is libc's once libc is loaded) in one piece, dirty, and never given back. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    size_t dirty = 16 << 20;
+    unsigned char *block = malloc(dirty);
+    if (block != NULL) {
+        memset(block, 0xA5, dirty);
+        free(block);
+    }
+    /* mmap places a new mapping in the highest free gap that fits it (Linux's top-down layout): the object would land
+     * in a gap between two libraries, next to whatever they have there. Every such gap (under 1 GiB: not the free
+     * space below the libraries, nor above the stack's guard) is filled with PROT_NONE pages first, then a guard is
+     * placed below all of them, and the gap the kernel may leave above it (it aligns large mappings) filled too: the
+     * object's reservation lands right under the guard, and past its end is PROT_NONE. */
+    fill_gaps();
+    /* 64 GiB: farther than ld.so reaches from an object through a 32-bit index (a GNU hash bucket, 4 * 2^32). */
+    size_t guard_size = 64UL << 30;
+    void *guard = mmap(NULL, guard_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (guard != MAP_FAILED && placed < 512) {
+        placed_start[placed] = (uintptr_t)guard;
+        placed_end[placed++] = (uintptr_t)guard + guard_size;
+    }
+    fill_gaps();
+}
+
+/* After dlopen in the hostile layout: a mapping inside one of the PROT_NONE ranges placed before that is no longer
+ * PROT_NONE and anonymous is memory ld.so mapped or mprotected outside what it reserved for the object (a segment placed
+ * past the reservation, a PT_GNU_RELRO reaching past it). In the usual process that memory is another library's. */
+static int clobbered(char *where, size_t size) {
+    FILE *listing = fopen("/proc/self/maps", "r");
+    char line[512];
+    int found = 0;
+    while (listing != NULL && !found && fgets(line, sizeof line, listing)) {
+        unsigned long start, end;
+        char perms[8] = "";
+        if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3) continue;
+        int changed = strcmp(perms, "---p") != 0 || strchr(line, '/') != NULL;
+        for (int i = 0; i < placed && changed && !found; i++) {
+            if (start < placed_end[i] && end > placed_start[i]) {
+                line[strcspn(line, "\n")] = 0;
+                snprintf(where, size, "mapped or protected memory outside its reservation: %s", line);
+                found = 1;
+            }
+        }
+    }
+    if (listing != NULL) fclose(listing);
+    return found;
+}
 
 /* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`. */
 static int touch_pages(struct dl_phdr_info *info, size_t size, void *data) {
@@ -142,9 +290,10 @@ static void on_fault(int signal_number, siginfo_t *info, void *context) {
     }
     maps[length] = 0;
     put(sigabbrev_np(signal_number) ? sigabbrev_np(signal_number) : "?");
-    if (touching) {
+    if (touching == 1) {
         put(" touching pages");
     } else {
+        if (touching == 2) put(" loading the next library:");
         int executable;
         char who = owner(pc, &executable);
         if (executable && who != 'u' && who != 'a') {
@@ -186,8 +335,11 @@ static void judge(const char *path) {
         int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
         for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) sigaction(faults[i], &action, NULL);
         wanted = path;
+        if (hostile_layout) make_layout_hostile();
         alarm(2);
+        fenced_heap = hostile_layout;
         void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        fenced_heap = 0;
         if (handle == NULL) {
             const char *error = dlerror();
             if (error == NULL) error = "(no message)";
@@ -196,6 +348,24 @@ static void judge(const char *path) {
         }
         touching = 1;
         dl_iterate_phdr(touch_pages, NULL);
+        if (hostile_layout) {
+            static char where[700];
+            if (clobbered(where, sizeof where)) {
+                put(where);
+                _exit(4);
+            }
+        }
+        /* The process goes on loading (CPython imports the next extension module): ld.so compares that name with the
+         * DT_SONAME of every object loaded, this one too (elf/dl-load.c _dl_map_object). */
+        if (next_library != NULL) {
+            touching = 2;
+            if (dlopen(next_library, RTLD_NOW | RTLD_LOCAL) == NULL) {
+                const char *error = dlerror();
+                put("after it loaded, the next dlopen failed: ");
+                put(error ? error : "(no message)");
+                _exit(1);
+            }
+        }
         _exit(0);
     }
     close(pipefd[1]);
@@ -210,6 +380,7 @@ static void judge(const char *path) {
     while (waitpid(child, &status, 0) < 0) {}
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) printf("%s\tloads\n", path);
     else if (WIFEXITED(status) && WEXITSTATUS(status) == 1) printf("%s\trefused\t%s\n", path, message);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 4) printf("%s\tclobbers\t%s\n", path, message);
     else if (WIFEXITED(status) && WEXITSTATUS(status) > 128) printf("%s\tcrashed\t%s\n", path, message);
     else if (WIFSIGNALED(status)) printf("%s\tcrashed\t%s\n", path, sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
     /* ld.so's fatal errors (an assertion, "Inconsistency detected by ld.so") print and exit with 127. */
@@ -220,8 +391,12 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--global") == 0 && i + 1 < argc) {
             if (dlopen(argv[++i], RTLD_NOW | RTLD_GLOBAL) == NULL) { fprintf(stderr, "loader_oracle: %s\n", dlerror()); return 2; }
+        } else if (strcmp(argv[i], "--hostile-layout") == 0) {
+            hostile_layout = 1;
+        } else if (strcmp(argv[i], "--next") == 0 && i + 1 < argc) {
+            next_library = argv[++i];
         } else {
-            fprintf(stderr, "usage: loader_oracle [--global LIB]... < paths\n");
+            fprintf(stderr, "usage: loader_oracle [--global LIB]... [--next LIB] [--hostile-layout] < paths\n");
             return 64;
         }
     }

@@ -5,9 +5,11 @@ shiplint fails, or the reverse, is a disagreement: it is saved with what was don
 
     python3 differential/elf/run.py --shiplint .build/debug/shiplint --variants 20000 [--seed N] [--save DIR]
 
-Prints the variants tried, how the loader judged them and the disagreements. A variant the loader refuses only for
-`undefined symbol` is counted apart while shiplint has no undefined-symbol check (engineer `symbols` builds it): it is
-a disagreement only if shiplint then says something else is wrong with it.
+Prints the variants tried, how the loader judged them and the disagreements. Some variants are counted apart, each
+class named, counted and explained in the output (CLASSES): the loader refuses only for an undefined symbol the host
+target cannot judge; the file is corrupt to shiplint and loads only because of what the process happens to have
+where ld.so reads or writes outside the object (shown by loading it again with `loader_oracle --hostile-layout`);
+the object's own code faults after ld.so mapped and relocated it; the CPU lacks the ISA level the file asks for.
 """
 import argparse
 import hashlib
@@ -35,6 +37,7 @@ FIXTURE_BASES = ["_clean.cpython-313-x86_64-linux-gnu.so", "_glibc234.cpython-31
                  "_nostack.cpython-313-x86_64-linux-gnu.so", "_dynstrend.cpython-311-x86_64-linux-gnu.so",
                  "libfoo.so.1", "bootstrap"]
 PYTHON_LIBRARY = "libpython3.11.so.1.0"
+NEXT_LIBRARY = "libanl.so.1"
 # Findings that say the loader will not load the file (the rest are about Python names, packaging, layout).
 LOADER_CHECKS = {"corrupt-binary", "not-loadable", "wrong-arch", "windows-binary", "darwin-binary", "android-binary",
                  "musl-binary", "missing-library", "missing-symbol-version", "glibc-too-new", "libstdcxx-too-new",
@@ -45,7 +48,8 @@ def build_helpers(work: Path) -> dict:
     """The oracle and the bases compiled here with the machine's cc and glibc."""
     out = {}
     oracle = work / "loader_oracle"
-    subprocess.run(["cc", "-O2", "-o", oracle, HERE / "loader_oracle.c"], check=True)
+    # -rdynamic: ld.so's allocator binds to the oracle's malloc (the hostile layout's fenced heap).
+    subprocess.run(["cc", "-O2", "-rdynamic", "-o", oracle, HERE / "loader_oracle.c"], check=True)
     out["oracle"] = oracle
     bases = HERE / "bases"
     builds = {
@@ -77,10 +81,13 @@ def host_target(path: Path):
     return glibc
 
 
-def oracle_verdicts(oracle: Path, paths: list) -> dict:
-    args = [str(oracle)]
+def oracle_verdicts(oracle: Path, paths: list, hostile_layout: bool = False) -> dict:
+    args = [str(oracle)] + (["--hostile-layout"] if hostile_layout else [])
     if any(Path(d, PYTHON_LIBRARY).exists() for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"]):
         args += ["--global", PYTHON_LIBRARY]
+    # After the variant loads, the process loads one more library by path, as CPython imports the next module.
+    if (SYSTEM_DIR / NEXT_LIBRARY).exists():
+        args += ["--next", str(SYSTEM_DIR / NEXT_LIBRARY)]
     result = subprocess.run(args, input="".join(f"{p}\n" for p in paths), capture_output=True, text=True, check=True,
                             errors="replace")
     verdicts = {}
@@ -134,6 +141,38 @@ def corpus_variants(folder: Path) -> list:
     return made
 
 
+UNDEFINED = "undefined-symbol (not judged yet)"
+LAYOUT = "layout-dependent"
+OWN_CODE = "own code faulted"
+CPU = "CPU-dependent"
+CLASSES = {
+    UNDEFINED: "the loader refuses only for an undefined symbol, and shiplint says nothing: the host target has no "
+               "export tables to judge symbols against",
+    LAYOUT: "shiplint calls the file corrupt, the loader loads it, and fails it in a process where nothing is mapped "
+            "past the object's own reservation and the heap is dirty (loader_oracle --hostile-layout): the file makes "
+            "ld.so read or write memory it did not allocate for it, and loads only where that memory happens to be there",
+    OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
+              "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code: "
+              "run-time behaviour of the program, not a loader rule",
+    CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
+         "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
+         "CPU, so shiplint does not judge ISA levels (it reports them in the facts)",
+}
+
+
+def classified_apart(verdict: str, message: str, refusals: list, hostile) -> str:
+    """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''."""
+    if verdict != "loads" and "undefined symbol" in message and not refusals:
+        return UNDEFINED
+    if verdict == "refused" and "CPU ISA level is lower than required" in message and not refusals:
+        return CPU
+    if verdict == "loads" and refusals and hostile is not None and hostile[0] != "loads":
+        return LAYOUT
+    if verdict == "crashed" and not refusals and (" in the object" in message or "jump from the object" in message):
+        return OWN_CODE
+    return ""
+
+
 def run(args) -> int:
     started = time.time()
     work = Path(tempfile.mkdtemp(prefix="shiplint-elf-differential-"))
@@ -143,8 +182,9 @@ def run(args) -> int:
         base_list = bases(helpers)
         target = work / "host.toml"
         glibc = host_target(target)
-        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, "undefined-symbol (not judged yet)": 0,
+        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, LAYOUT: 0, OWN_CODE: 0, CPU: 0,
                  "disagreements": 0}
+        examples = {}
         shown = 0
         done = 0
         if not args.no_corpus:
@@ -153,15 +193,21 @@ def run(args) -> int:
             cases = corpus_variants(folder)
             oracle = oracle_verdicts(helpers["oracle"], [str(p) for p, _ in cases])
             lint = shiplint_verdicts(args.shiplint, folder, target)
+            again = [str(p) for p, _ in cases if oracle.get(str(p), ("",))[0] == "loads" and lint.get(p.name)]
+            hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
             tally["corpus"] = len(cases)
             tally["corpus disagreements"] = 0
             for path, case in cases:
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 refusals = lint.get(path.name, [])
-                if (verdict == "loads") != (not refusals) or verdict != case["loader"]:
+                # Each case is measured in its class (counted apart, or none): it must fall there again.
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)))
+                agrees = apart or (verdict == "loads") == (not refusals)
+                if not agrees or verdict != case["loader"] or apart != case.get("class", ""):
                     tally["corpus disagreements"] += 1
                     print(json.dumps({"corpus": case["case"], "loader": verdict, "loader_message": message,
-                                      "measured": case["loader"], "shiplint": refusals or ["loads"]}), flush=True)
+                                      "measured": case["loader"], "class": apart, "measured class": case.get("class", ""),
+                                      "shiplint": refusals or ["loads"]}), flush=True)
         kinds = tuple(args.kinds.split(",")) if args.kinds else tuple(variants.MUTATIONS)
         by_kind = {}
         while done < args.variants:
@@ -178,16 +224,20 @@ def run(args) -> int:
                 made[path.name] = (name, description, path)
             oracle = oracle_verdicts(helpers["oracle"], [str(p) for _, _, p in made.values()])
             lint = shiplint_verdicts(args.shiplint, folder, target)
+            # Loads here, corrupt to shiplint: loaded again where nothing lies past the object's own memory.
+            again = [str(p) for n, (_, _, p) in made.items() if oracle.get(str(p), ("",))[0] == "loads" and lint.get(n)]
+            hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
             for file_name, (base_name, description, path) in made.items():
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 tally["variants"] += 1
                 tally[verdict] += 1
                 refusals = lint.get(file_name, [])
-                loader_loads = verdict == "loads"
-                if not loader_loads and "undefined symbol" in message and not refusals:
-                    tally["undefined-symbol (not judged yet)"] += 1
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)))
+                if apart:
+                    tally[apart] = tally.get(apart, 0) + 1
+                    examples.setdefault(apart, file_name)
                     continue
-                if loader_loads == (not refusals):
+                if (verdict == "loads") == (not refusals):
                     continue
                 tally["disagreements"] += 1
                 for part in description.split("; "):
@@ -206,6 +256,9 @@ def run(args) -> int:
             done += count
             if args.progress:
                 print(f"  {done} variants, {tally['disagreements']} disagreements, {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+        for name, why in CLASSES.items():
+            if tally.get(name):
+                print(f"counted apart, {name} ({tally[name]}, e.g. {examples.get(name, '-')}): {why}")
         if by_kind:
             print("disagreements by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
         print(f"ELF differential (glibc {glibc} ld.so vs shiplint, seed {args.seed}, {len(base_list)} bases, "

@@ -108,9 +108,13 @@ enum UndefinedSymbolJudgement {
                 if binding.unmetVersionNeed(of: object, in: scope) != nil { continue }
                 var undefined: [(name: String, version: String?, file: String?)] = []
                 var candidates: [(name: String, version: String?, file: String?)] = []
+                // ld.so looks up only what a relocation names: an import none names never fails (elf/do-rel.h).
+                let bound = facts.loader.boundImportNames.map(Set.init)
                 facts.symbols.forEach(defined: false) { name, version, file, isWeak in
                     guard !isWeak, !name.isEmpty, version != "GLIBC_PRIVATE" else { return }
-                    candidates.append((String(decoding: name, as: UTF8.self), version, file))
+                    let text = String(decoding: name, as: UTF8.self)
+                    if let bound, !bound.contains(text) { return }
+                    candidates.append((text, version, file))
                 }
                 for candidate in candidates {
                     guard binding.bind(candidate.name, version: candidate.version, in: scope) == .undefined else { continue }

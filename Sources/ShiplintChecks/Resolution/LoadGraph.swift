@@ -214,6 +214,8 @@ private struct Resolver {
         if let soname = objects[id].facts.soname { loaded[soname] = loaded[soname] ?? id }
     }
 
+    static let loadedBeforeAnything: Set<String> = ["libc.so.6", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"]
+
     private func resolve(_ soname: String, for id: Int, chain: [Int], loaded: [String: Int]) -> Resolution {
         let object = objects[id]
         if soname.contains("/") {
@@ -221,6 +223,12 @@ private struct Resolver {
             if let found = candidate(at: path, for: object) { return .bundled(object: found, directory: RuntimePath.parent(path), step: "path") }
             if let unread = files.unreadFile(at: path) { return .unverified(path: unread) }
             return .missing(searched: [path])
+        }
+        // The process that loads the root already has glibc and its loader loaded, before anything of the deployment:
+        // elf/dl-load.c _dl_map_object matches a name with the objects loaded in load order, so a deployment file whose
+        // DT_SONAME claims the same name never answers for it.
+        if Self.loadedBeforeAnything.contains(soname), libraries.osLibraries.contains(soname) {
+            return .runtime(directory: libraries.defaultFolder)
         }
         if let already = loaded[soname] { return .alreadyLoaded(object: already) }
         // DT_RPATH of the object, then of each object that loaded it, nearest first (none when it has DT_RUNPATH).

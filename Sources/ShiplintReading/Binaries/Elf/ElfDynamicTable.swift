@@ -209,11 +209,18 @@ extension ElfFactsReader {
         // Without DT_STRTAB ld.so skips the version checks (_dl_check_map_versions: "we must be ok"); it reads the
         // DT_NEEDED names through a null pointer (elf/dl-deps.c) and faults.
         guard let strtab = tags.strtab else {
+            // elf/dl-load.c _dl_map_object reads D_PTR (l, l_info[DT_STRTAB]) to compare a later load's name with
+            // DT_SONAME: a null pointer.
+            if tags.needed.isEmpty, tags.soname != nil {
+                return .failure(Reason(text: "PT_DYNAMIC has DT_SONAME but no DT_STRTAB: ld.so reads the string table's address through a null pointer to compare the name of every library loaded after it, and faults at the next load"))
+            }
             if tags.needed.isEmpty { return .success(nil) }
             return .failure(Reason(text: "PT_DYNAMIC has DT_NEEDED but no DT_STRTAB: the loader reads the library names through a null pointer and faults"))
         }
+        // A table that is not file bytes (zero fill, or nothing) is not read until a name is: each is then read through
+        // the mapping as ld.so reads it (empty from zeros, a fault from nothing), by whichever rule reads it.
         guard let mapped = map.fileOffset(strtab, 0) else {
-            return .failure(Reason(text: "DT_STRTAB (address 0x\(hex(strtab))) lies outside every PT_LOAD segment"))
+            return .success(StringTable(view: ByteView([], byteOrder: header.byteOrder, base: 0), offset: 0, size: 0, address: strtab))
         }
         // DT_STRSZ bounds the view; the loader itself never reads DT_STRSZ (strings past it are read as it reads them).
         let declared = min(tags.strsz.flatMap { Int(exactly: $0) } ?? Int.max, mapped.segmentEnd - mapped.offset)
@@ -232,8 +239,11 @@ extension ElfFactsReader {
     }
 
     /// DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH. ld.so reads every DT_NEEDED name (one it cannot read faults);
-    /// an empty one names the main program (its link map's name is ""), which is always there. DT_SONAME and the
-    /// search paths are read only when a later lookup needs them: one that cannot be read is left out, not fatal.
+    /// an empty one names the main program (its link map's name is ""), which is always there. DT_SONAME is read by
+    /// every later load in the process (elf/dl-load.c _dl_map_object compares each name it is asked for with the
+    /// DT_SONAME of every object already loaded that it has not matched yet): one that cannot be read is a fault at the
+    /// next import. The search paths are read only when a dependency is searched for: one that cannot be read is left
+    /// out, not fatal.
     func readNames(_ tags: DynamicTags, strings: StringTable, map: LoadMap, into collected: inout Collected) -> Reason? {
         for entry in tags.needed {
             switch string(strings, entry.offset, map: map, what: "the string of dynamic entry \(entry.index) (DT_NEEDED)") {
@@ -246,7 +256,9 @@ extension ElfFactsReader {
         if let entry = tags.soname {
             switch string(strings, entry.offset, map: map, what: "the string of dynamic entry \(entry.index) (DT_SONAME)") {
             case .failure(let reason): return reason
-            case .success(let name): collected.soname = name
+            case .success(nil):
+                return Reason(text: "dynamic entry \(entry.index) (DT_SONAME) names a string that runs into memory the object does not map (string table offset \(entry.offset)): ld.so compares the name of every library loaded after it with its DT_SONAME and faults at the next load")
+            case .success(let name?): collected.soname = name
             }
         }
         for (entries, tag, isRunpath) in [(tags.rpath, "DT_RPATH", false), (tags.runpath, "DT_RUNPATH", true)] {

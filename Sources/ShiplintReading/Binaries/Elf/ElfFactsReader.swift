@@ -17,6 +17,11 @@ struct ElfFactsReader {
         var versionNeeds: [VersionNeed] = []
         var versionDefinitions: [String] = []
         var versionNames: VersionNames = [:]
+        /// The highest version index (`vna_other`, `vd_ndx`, less the hidden bit) of the records walked: ld.so allocates
+        /// `l_versions` with this many records plus one, and none at all when it is 0 (elf/dl-version.c, ndx_high).
+        var versionIndexHigh = 0
+        /// Version definitions (by index) whose name ld.so points at but cannot read: where it would read it.
+        var unreadableDefinitionNames: [Int: UInt64] = [:]
         var symbols = DynamicSymbols()
         var nodeModuleVersion: Int?
         var loader = ElfLoaderFacts()
@@ -83,16 +88,20 @@ struct ElfFactsReader {
         // glibc's loop over the program headers keeps the last PT_DYNAMIC with file bytes; one without (since 2.35: any
         // one without) makes it refuse the file as a debuginfo file.
         let dynamics = segments.filter { $0.type == UInt32(PT_DYNAMIC) }
-        if let dynamic = dynamics.last(where: { $0.fileSize > 0 }) {
+        if let dynamic = dynamics.last(where: { $0.storedFileSize > 0 }) {
             switch readDynamic(dynamic, image: programHeaders.image, map: map) {
             case .failure(let reason): return .failure(reason)
             case .success(let collected): facts = collected
             }
         }
-        facts.loader.dynamicFileSizes = dynamics.map { UInt64($0.fileSize) }
+        facts.loader.dynamicFileSizes = dynamics.map(\.storedFileSize)
         facts.loader.unreadTables = unread + facts.loader.unreadTables
         facts.loader.mappingLength = map.mappingLength
         facts.loader.holeBeforeFirstLoadEnd = map.holeBeforeFirstEnd
+        facts.loader.largestWritableZeroFill = map.loads.filter { $0.flags & 2 != 0 }.map { load in
+            let zeroPage = LoadMap.roundUp(load.address &+ UInt64(load.fileSize)), zeroEnd = load.address &+ load.memorySize
+            return zeroEnd > zeroPage ? zeroEnd - zeroPage : 0
+        }.max() ?? 0
         // glibc stops a version lookup at the first Verdef whose vd_version is not 1: nothing is offered.
         if facts.loader.versionDefinitionRecordVersion != nil { facts.versionDefinitions = [] }
         facts.loader.osABI = header.osABI

@@ -17,10 +17,18 @@ extension ElfFactsReader {
     func relocationProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
         if let reason = missingTagProblem(tags, collected: collected) { return reason }
         guard header.machine == 62, header.bits == 64 else { return nil }
+        // elf/do-rel.h walks `r < reladdr + relsize` a whole entry at a time: a size that is not a multiple of 24 reads
+        // one more entry, past the table (DT_RELR's loop likewise reads a last whole word).
         var tables: [(name: String, address: UInt64, size: UInt64)] = []
-        if let rela = tags.rela, let size = tags.relaSize, size > 0 { tables.append(("DT_RELA", rela, size)) }
-        if tags.pltrel != nil, let jmprel = tags.jmprel, let size = tags.pltrelSize, size > 0 { tables.append(("DT_JMPREL", jmprel, size)) }
-        let total = tables.reduce(UInt64(0)) { $0 &+ $1.size } &+ (tags.relrSize ?? 0)
+        if let rela = tags.rela, let size = tags.relaSize, size > 0 { tables.append(("DT_RELA", rela, Self.wholeEntries(size, 24))) }
+        if tags.pltrel != nil, let jmprel = tags.jmprel, let size = tags.pltrelSize, size > 0 { tables.append(("DT_JMPREL", jmprel, Self.wholeEntries(size, 24))) }
+        if let relr = tags.relr, let size = tags.relrSize, size > 0 { tables.append(("DT_RELR", relr, Self.wholeEntries(size, 8))) }
+        // Read past the mapping, a table faults whatever its size: judged before the size that is modelled.
+        for table in tables where !map.readable(table.address, Int(clamping: table.size)) {
+            return Reason(text: "\(table.name) (address 0x\(hex(table.address)), \(table.size) bytes) runs out of readable mapped memory: the loader reads its entries there and faults (SIGSEGV)")
+        }
+        let total = tables.reduce(UInt64(0)) { $0 &+ $1.size }
+        tables.removeAll { $0.name == "DT_RELR" }
         guard total <= UInt64(Self.modelledRelocationBytes) else {
             collected.loader.unreadTables.append("the relocations (\(total) bytes, more than \(Self.modelledRelocationBytes) are not modelled)")
             return nil
@@ -28,6 +36,14 @@ extension ElfFactsReader {
         // Every address a relocation writes: the value for a relative one (its addend), nil for one through a symbol.
         var relocated: [UInt64: UInt64?] = [:]
         var relativeLeft = Int(clamping: tags.relaCount ?? 0)
+        let hash: HashLookup?
+        switch hashLookup(tags, map: map) {
+        case .failure(let reason): return reason
+        case .success(let found): hash = found
+        }
+        // A symbol's version record and name are the same for every relocation that looks it up: judged once.
+        var checkedSymbols: Set<UInt64> = []
+        var bound: Set<String> = []
         for table in tables {
             let entries: ByteView, start: Int
             switch mappedTable(table.address, Int(table.size) / 24 * 24, map: map, table.name) {
@@ -48,7 +64,9 @@ extension ElfFactsReader {
                         return nil
                     }
                 }
-                if let reason = versionIndexProblem(tags, symbol: symbol, type: type, map: map, collected: collected, "relocation \(index) of \(table.name)") {
+                if [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
+                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, "relocation \(index) of \(table.name)")
+                {
                     return reason
                 }
                 if type == 6, let reason = profilingHookProblem(tags, symbol: symbol, map: map, "relocation \(index) of \(table.name)") {
@@ -69,37 +87,72 @@ extension ElfFactsReader {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
                     }
                 }
-                if type == 37, !executable(UInt64(bitPattern: addend), map: map) {
-                    return Reason(text: "relocation \(index) of \(table.name) (R_X86_64_IRELATIVE) calls a resolver at 0x\(hex(UInt64(bitPattern: addend))), outside every executable PT_LOAD: the loader faults")
+                if type == 37, let reason = codeProblem(UInt64(bitPattern: addend), map: map, "relocation \(index) of \(table.name) (R_X86_64_IRELATIVE) calls a resolver at 0x\(hex(UInt64(bitPattern: addend))), which") {
+                    return reason
                 }
             }
         }
+        collected.loader.boundImportNames = bound.sorted()
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
         return constructorProblem(tags, map: map, relocated: relocated)
     }
 
     /// elf/do-rel.h: with DT_VERSYM, every relocation past the DT_RELACOUNT ones reads its symbol's version index
-    /// there and passes `&l_versions[index]` on; elf/dl-reloc.c's resolve_map reads that record for a symbol that does
-    /// not bind locally (sysdeps/x86_64/dl-machine.h: any type but R_X86_64_NONE, RELATIVE and IRELATIVE).
-    /// `l_versions` is allocated only when DT_VERNEED or DT_VERDEF give an index above 0 (elf/dl-version.c,
-    /// ndx_high): without one it is a null pointer, and a non-zero index faults.
-    private func versionIndexProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, _ what: @autoclosure () -> String) -> Reason? {
-        guard let versym = tags.versym else { return nil }
-        let entry = versym &+ symbol &* 2
-        let bytes: [UInt8]
-        switch memory(entry, 2, map: map, "a DT_VERSYM entry") {
-        case .failure(let reason): return reason  // Not held yet (a stream reads it and comes back), or past the file.
-        case .success(nil):
-            return Reason(text: "\(what()) reads the version index of symbol \(symbol) at 0x\(hex(entry)) (DT_VERSYM), where nothing readable is mapped: the loader faults (SIGSEGV)")
-        case .success(let read?): bytes = read
+    /// there and passes `&l_versions[index]` on. sysdeps/x86_64/dl-machine.h's elf_machine_rela hands every type but
+    /// R_X86_64_NONE, RELATIVE and RELATIVE64 to elf/dl-reloc.c's resolve_map, which, for a symbol that does not bind
+    /// locally, reads that record's `hash` and looks the symbol's name up (elf/dl-lookup.c _dl_lookup_symbol_x, whose
+    /// first step, _dl_new_hash, reads the name at DT_STRTAB + st_name through the mapping, unbounded by DT_STRSZ).
+    /// `l_versions` has ndx_high + 1 records, ndx_high the highest index of DT_VERNEED and DT_VERDEF (elf/dl-version.c),
+    /// and is a null pointer when that is 0: an index past it is read from whatever the heap holds there (a fault, or a
+    /// version record made of garbage), and a name outside the mapping is a fault.
+    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, bound: inout Set<String>, _ what: @autoclosure () -> String) -> Reason? {
+        var index: UInt16?
+        if let versym = tags.versym {
+            let entry = versym &+ symbol &* 2
+            let read = memory(entry, 2, map: map, "a DT_VERSYM entry")
+            if case .failure(let reason) = read { return reason }
+            guard case .success(let bytes?) = read else {
+                return Reason(text: "\(what()) reads the version index of symbol \(symbol) at 0x\(hex(entry)) (DT_VERSYM), where nothing readable is mapped: the loader faults (SIGSEGV)")
+            }
+            index = (UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF
         }
-        let index = (UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF
-        guard index != 0, !(collected.versionNames.keys.contains { $0 > 0 }), ![0, 8, 37].contains(type), symbol != 0,
-            let symtab = tags.symtab, case .success(let entrySymbol?) = memory(symtab &+ symbol &* 24, 6, map: map, "a symbol")
-        else { return nil }
-        let binding = entrySymbol[4] >> 4, visibility = entrySymbol[5] & 3
+        guard ![0, 8, 38].contains(type), let symtab = tags.symtab else { return nil }
+        let read = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
+        if case .failure(let reason) = read { return reason }
+        guard case .success(let entry?) = read else { return nil }
+        let binding = entry[4] >> 4, visibility = entry[5] & 3
+        // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
         guard binding != 0, visibility != 1, visibility != 2 else { return nil }
-        return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
+        if let index, index != 0 {
+            if collected.versionIndexHigh == 0 {
+                return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
+            }
+            // check_match (elf/dl-lookup.c) compares the found symbol's version name with this one (strcmp) when
+            // their hashes agree, as they do for the symbol's own definition.
+            if let address = collected.unreadableDefinitionNames[Int(index)] {
+                return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), a version the file defines whose name (vda_name, at 0x\(hex(address))) runs into memory the object does not map: the loader compares that name when it finds the symbol and faults (SIGSEGV)")
+            }
+            if Int(index) > collected.versionIndexHigh {
+                return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), past the highest index the file's version records give (\(collected.versionIndexHigh)): the loader reads that version record past the end of the array it allocated (\(collected.versionIndexHigh + 1) records), from whatever the heap holds there, and faults or binds the symbol to a garbage version")
+            }
+        }
+        guard let strtab = tags.strtab else { return nil }
+        let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(entry[$1]) << UInt64(8 * $1) }
+        let address = strtab &+ nameIndex
+        let name: String
+        switch map.string(at: address, limit: 1 << 16, held: held, what: "a symbol name") {
+        case .failure(let reason): return reason
+        case .success(let found?): name = found
+        case .success(nil): return Reason(text: "\(what()) binds symbol \(symbol), whose name (st_name \(nameIndex), at 0x\(hex(address))) runs into memory the object does not map: the loader faults (SIGSEGV) hashing it to look it up")
+        }
+        let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
+        if section == 0 { bound.insert(name) }
+        // The lookup reaches the object's own table for a weak undefined name (see ElfHashLookup).
+        guard let hash, section == 0, binding == 2 else { return nil }
+        switch lookupProblem(Array(name.utf8), in: hash, tags: tags, map: map) {
+        case .failure(let reason): return reason
+        case .success(let problem): return problem.map { Reason(text: "\(what()) binds symbol \(symbol): \($0.text)") }
+        }
     }
 
     /// DT_INIT of an object linked by GCC against glibc is `_init` from glibc's crti.S (sysdeps/x86_64/crti.S): it loads
@@ -134,12 +187,24 @@ extension ElfFactsReader {
         return Reason(text: "\(missing.1): the loader reads the missing tag's value through a null pointer and faults (SIGSEGV)")
     }
 
+    /// `size` bytes rounded up to whole entries of `entry` bytes (saturating: a size near 2^64 stays unreadable).
+    static func wholeEntries(_ size: UInt64, _ entry: UInt64) -> UInt64 {
+        let (rounded, overflow) = size.addingReportingOverflow(entry - 1)
+        return overflow ? UInt64.max / entry * entry : rounded / entry * entry
+    }
+
     private func mappedTable(_ address: UInt64, _ size: Int, map: LoadMap, _ name: String) -> Result<(ByteView, Int)?, Reason> {
         guard size > 0 else { return .success(nil) }
         if let mapped = map.fileOffset(address, size) {
             return view(mapped.offset, size, "the relocations (\(name))").map { ($0, mapped.offset) }
         }
         if case .zero = map.byte(at: address), case .zero = map.byte(at: address &+ UInt64(size - 1)) { return .success(nil) }
+        // File bytes and zero fill together (a p_filesz that ends inside the table): read as mapped.
+        switch memory(address, size, map: map, "the relocations (\(name))") {
+        case .failure(let reason): return .failure(reason)
+        case .success(let bytes?): return .success((ByteView(bytes, byteOrder: header.byteOrder, base: 0), 0))
+        case .success(nil): break
+        }
         return .failure(Reason(text: "\(name) (address 0x\(hex(address)), \(size) bytes) lies outside the mapped file bytes: the loader faults reading it"))
     }
 
@@ -148,6 +213,19 @@ extension ElfFactsReader {
             guard let segment = map.segment(at: byte) else { return false }
             return textrel || segment.flags & 2 != 0
         }
+    }
+
+    /// A function dlopen calls at `address`: it must be code, in an executable PT_LOAD and read from the file. The zero
+    /// fill past an executable segment's `p_filesz` is mapped executable (elf/dl-map-segments.h maps it with the
+    /// segment's protection), but zeros are no function: `00 00` is `add %al,(%rax)`, executed on to a fault.
+    private func codeProblem(_ address: UInt64, map: LoadMap, _ what: @autoclosure () -> String) -> Reason? {
+        guard executable(address, map: map) else {
+            return Reason(text: "\(what()) lies outside every executable PT_LOAD: dlopen calls it and faults")
+        }
+        if case .zero = map.byte(at: address) {
+            return Reason(text: "\(what()) lies in the zero fill of an executable PT_LOAD (past its p_filesz): dlopen calls zeros, not code, and faults")
+        }
+        return nil
     }
 
     private func executable(_ address: UInt64, map: LoadMap) -> Bool {
@@ -161,7 +239,7 @@ extension ElfFactsReader {
         // glibc 2.36's _dl_check_map_versions (elf/dl-version.c) asks for GLIBC_ABI_DT_RELR only of an object with
         // DT_VERNEED and a DT_NEEDED whose name starts with "libc.so." (names read through DT_STRTAB, as here).
         collected.loader.usesRelr = tags.verneed != nil && collected.needed.contains { $0.hasPrefix("libc.so.") }
-        let size = Int(clamping: tags.relrSize ?? 0) / 8 * 8
+        let size = Int(clamping: Self.wholeEntries(tags.relrSize ?? 0, 8))
         let words: ByteView, start: Int
         switch mappedTable(relr, size, map: map, "DT_RELR") {
         case .failure(let reason): return reason
@@ -205,11 +283,13 @@ extension ElfFactsReader {
     /// DT_INIT and DT_INIT_ARRAY, called by dlopen before it returns: each must land in executable pages. An
     /// array slot holds its link-time value plus a relative relocation; a slot no relocation fills is called as is.
     private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: UInt64?]) -> Reason? {
-        if let initFunction = tags.initFunction, initFunction != 0, !executable(initFunction, map: map) {
-            return Reason(text: "DT_INIT (0x\(hex(initFunction))) lies outside every executable PT_LOAD: dlopen calls it and faults")
+        // elf/dl-init.c call_init calls l_addr + DT_INIT whenever the tag is there, whatever its value (0 too).
+        if let initFunction = tags.initFunction, let reason = codeProblem(initFunction, map: map, "DT_INIT (0x\(hex(initFunction)))") {
+            return reason
         }
         guard let array = tags.initArray, let size = tags.initArraySize, size >= 8 else { return nil }
-        let count = Int(clamping: min(size / 8, 1 << 16))
+        // call_init (elf/dl-init.c) counts the entries in an `unsigned int`: DT_INIT_ARRAYSZ / 8, cut to 32 bits.
+        let count = Int(min(UInt32(truncatingIfNeeded: size / 8), 1 << 16))
         for index in 0..<count {
             let slot = array &+ UInt64(index) * 8
             if map.byte(at: slot) == .unmapped {
@@ -230,8 +310,8 @@ extension ElfFactsReader {
             }
             // A slot filled through a symbol holds the symbol's address (which symbol binds is not modelled here).
             guard let target = written else { continue }
-            if !executable(target, map: map) {
-                return Reason(text: "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), outside every executable PT_LOAD: dlopen calls it and faults")
+            if let reason = codeProblem(target, map: map, "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), which") {
+                return reason
             }
         }
         return nil

@@ -38,6 +38,9 @@ struct Segment {
     let address: UInt64
     let memorySize: UInt64
     let alignment: UInt64
+    /// `p_filesz` as stored (`fileSize` is kept in range of `offset`): ld.so tests the stored value (PT_DYNAMIC's
+    /// "no dynamic section" rule).
+    var storedFileSize: UInt64 = 0
     var end: Int { offset + fileSize }
 }
 
@@ -90,7 +93,7 @@ struct ProgramHeaders {
             let size = Int(clamping: min(phdr.p_filesz, UInt64(Int.max - offset)))
             list.append(Segment(
                 index: index, type: phdr.p_type, flags: phdr.p_flags, offset: offset, fileSize: size,
-                address: phdr.p_vaddr, memorySize: phdr.p_memsz, alignment: phdr.p_align))
+                address: phdr.p_vaddr, memorySize: phdr.p_memsz, alignment: phdr.p_align, storedFileSize: phdr.p_filesz))
         }
         return .success(ProgramHeaders(image: image, segments: list))
     }
@@ -157,6 +160,7 @@ struct LoadMap {
 
     private static func down(_ value: UInt64) -> UInt64 { value & ~(pageSize - 1) }
     private static func up(_ value: UInt64) -> UInt64 { value.addingReportingOverflow(pageSize - 1).partialValue & ~(pageSize - 1) }
+    static func roundUp(_ value: UInt64) -> UInt64 { up(value) }
 
     /// What glibc reserves for the whole object in one mmap (elf/dl-load.c: the last PT_LOAD's end in memory less
     /// the first one's page start, in program header order), wrapping as its unsigned arithmetic does.

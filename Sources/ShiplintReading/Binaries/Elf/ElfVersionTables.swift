@@ -9,10 +9,13 @@ typealias VersionNames = [Int: (name: String, file: String?)]
 /// by what the mapped file bytes could hold, so a chain that loops is reported (the loader spins on it, or faults)
 /// instead of followed.
 extension ElfFactsReader {
-    /// The record of `count` bytes at `address`; nil when no PT_LOAD maps file bytes there.
+    /// The record of `count` bytes at `address` as the loader reads it: file bytes, or the zeros of a segment's zero
+    /// fill (or both); nil when some of it is not mapped readable.
     private func record(_ address: UInt64, _ count: Int, map: LoadMap, _ what: String) -> Result<(view: ByteView, offset: Int)?, Reason> {
-        guard let mapped = map.fileOffset(address, count) else { return .success(nil) }
-        return view(mapped.offset, count, what).map { ($0, mapped.offset) }
+        if let mapped = map.fileOffset(address, count) {
+            return view(mapped.offset, count, what).map { ($0, mapped.offset) }
+        }
+        return memory(address, count, map: map, what).map { bytes in bytes.map { (ByteView($0, byteOrder: header.byteOrder, base: 0), 0) } }
     }
 
     private func name(_ strings: StringTable, _ index: UInt32, map: LoadMap, _ what: String) -> Result<String?, Reason> {
@@ -68,6 +71,7 @@ extension ElfFactsReader {
                 }
                 let o = aux.offset
                 let hash = aux.view.u32(o)!, flags = aux.view.u16(o + 4)!, other = aux.view.u16(o + 6)!
+                collected.versionIndexHigh = max(collected.versionIndexHigh, Int(other & 0x7FFF))
                 let nameIndex = aux.view.u32(o + 8)!, auxiliaryNext = aux.view.u32(o + 12)!
                 let text: String
                 switch name(strings, nameIndex, map: map, "a version need of \(file) (vna_name)") {
@@ -116,6 +120,7 @@ extension ElfFactsReader {
             let at = entry.offset
             let version = entry.view.u16(at)!, flags = entry.view.u16(at + 2)!, index = entry.view.u16(at + 4)!
             let hash = entry.view.u32(at + 8)!, auxiliary = entry.view.u32(at + 12)!, next = entry.view.u32(at + 16)!
+            collected.versionIndexHigh = max(collected.versionIndexHigh, Int(index & 0x7FFF))
             if version != 1, collected.loader.versionDefinitionRecordVersion == nil {
                 collected.loader.versionDefinitionRecordVersion = version
             }
@@ -131,9 +136,14 @@ extension ElfFactsReader {
                 }
                 usable = false
             case .success(let aux?):
-                switch name(strings, aux.view.u32(aux.offset)!, map: map, "a version definition (vda_name)") {
+                let nameIndex = aux.view.u32(aux.offset)!
+                switch name(strings, nameIndex, map: map, "a version definition (vda_name)") {
                 case .failure(let reason): return reason
                 case .success(let value): text = value
+                }
+                // l_versions[vd_ndx].name points there (elf/dl-version.c): read when a symbol bound with it is matched.
+                if text == nil, flags & UInt16(VER_FLG_BASE) == 0 {
+                    collected.unreadableDefinitionNames[Int(index & 0x7FFF)] = strings.address &+ UInt64(nameIndex)
                 }
             }
             if let text {

@@ -1,0 +1,112 @@
+import ShiplintFacts
+
+/// A symbol lookup in the object's own GNU hash table, read as glibc's elf/dl-lookup.c do_lookup_x reads it (x86_64,
+/// glibc 2.26 to 2.41 alike): the bloom filter word `(hash / 64) & (bitmask_nwords - 1)` (a filter of 0 words masks
+/// with 0xffffffff), its two bits; then the name's bucket, then that bucket's chain, entry by entry, up to the one with
+/// its low bit set, reading each candidate symbol (check_match) and, when its value and type allow, its name. Every
+/// read is of the mapped object: one outside it faults (or, where the process happens to have memory there, reads it).
+///
+/// Which names reach the object's table: ld.so searches the global scope first (the program and what it loaded with
+/// RTLD_GLOBAL, libc), then the object's own scope, the object first. A weak undefined name nobody defines
+/// (`__gmon_start__`, `_ITM_*` of any GCC-built object) gets there; a name found earlier does not, and which those are
+/// depends on the process. Only the object's weak undefined names are looked up here: its own defined names are found
+/// earlier whenever another library of the process defines them too (a variant of libz in a process whose libpython
+/// loaded libz), which the reader cannot know.
+extension ElfFactsReader {
+    struct HashLookup {
+        let table: UInt64
+        let buckets: UInt32
+        let symbolBias: UInt32
+        let words: UInt32
+        let shift: UInt32
+    }
+
+    /// The table's header, nil when the object has no GNU hash table, or one of 0 buckets (skipped by the lookup).
+    func hashLookup(_ tags: DynamicTags, map: LoadMap) -> Result<HashLookup?, Reason> {
+        guard let table = tags.gnuHash else { return .success(nil) }
+        switch memory(table, 16, map: map, "the GNU hash table's header") {
+        case .failure(let reason): return .failure(reason)
+        case .success(nil): return .success(nil)  // hashTableProblem reports it.
+        case .success(let bytes?):
+            let field = { (at: Int) in (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << UInt32(8 * $1) } }
+            guard field(0) != 0 else { return .success(nil) }
+            return .success(HashLookup(table: table, buckets: field(0), symbolBias: field(4), words: field(8), shift: field(12)))
+        }
+    }
+
+    /// `dl_new_hash` (elf/dl-new-hash.h): h = h * 33 + c from 5381.
+    static func gnuHash(_ name: some Sequence<UInt8>) -> UInt32 {
+        name.reduce(UInt32(5381)) { $0 &* 33 &+ UInt32($1) }
+    }
+
+    /// Nil when looking `name` up in the object reads only mapped memory; the read that faults otherwise.
+    func lookupProblem(_ name: [UInt8], in lookup: HashLookup, tags: DynamicTags, map: LoadMap) -> Result<Reason?, Reason> {
+        let hash = Self.gnuHash(name)
+        let shown = String(decoding: name.prefix(64), as: UTF8.self)
+        func word(_ address: UInt64, _ count: Int) -> Result<UInt64?, Reason> {
+            memory(address, count, map: map, "the GNU hash table").map { bytes in
+                bytes.map { $0.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) } }
+            }
+        }
+        func fault(_ what: String, _ address: UInt64) -> Result<Reason?, Reason> {
+            .success(Reason(text: "looking up `\(shown)` in the object's own DT_GNU_HASH reads \(what) at 0x\(hex(address)), outside the mapped object: the loader faults (SIGSEGV) binding it"))
+        }
+        let bloomAddress = lookup.table &+ 16 &+ UInt64((hash / 64) & (lookup.words &- 1)) &* 8
+        let bloom: UInt64
+        switch word(bloomAddress, 8) {
+        case .failure(let reason): return .failure(reason)
+        case .success(nil): return fault("a bloom filter word", bloomAddress)
+        case .success(let value?): bloom = value
+        }
+        let first = UInt64(hash & 63), second = UInt64((hash >> (lookup.shift & 31)) & 63)
+        guard (bloom >> first) & (bloom >> second) & 1 == 1 else { return .success(nil) }
+        // hash32 += 2 * bitmask_nwords (32-bit words, the count an Elf32_Word product).
+        let bucketArray = lookup.table &+ 16 &+ UInt64(UInt32(truncatingIfNeeded: 2 &* UInt64(lookup.words))) &* 4
+        let bucketAddress = bucketArray &+ UInt64(hash % lookup.buckets) &* 4
+        let bucket: UInt64
+        switch word(bucketAddress, 4) {
+        case .failure(let reason): return .failure(reason)
+        case .success(nil): return fault("its bucket", bucketAddress)
+        case .success(let value?): bucket = value
+        }
+        guard bucket != 0, let symtab = tags.symtab, let strtab = tags.strtab else { return .success(nil) }
+        let chainZero = bucketArray &+ UInt64(lookup.buckets) &* 4 &- UInt64(lookup.symbolBias) &* 4
+        var address = chainZero &+ bucket &* 4
+        // A chain longer than the file has words runs into zeros (never the end bit): it is followed to the mapping's end.
+        for _ in 0..<(map.loads.reduce(1) { $0 + $1.fileSize / 4 } + 1) {
+            let entry: UInt64
+            switch word(address, 4) {
+            case .failure(let reason): return .failure(reason)
+            case .success(nil): return fault("a hash chain entry", address)
+            case .success(let value?): entry = value
+            }
+            if (entry ^ UInt64(hash)) >> 1 == 0 {
+                let index = (address &- chainZero) / 4
+                let symbolAddress = symtab &+ index &* 24
+                let symbol: [UInt8]
+                switch memory(symbolAddress, 24, map: map, "a symbol") {
+                case .failure(let reason): return .failure(reason)
+                case .success(nil): return fault("symbol \(index)", symbolAddress)
+                case .success(let bytes?): symbol = bytes
+                }
+                let type = symbol[4] & 0xF
+                let section = UInt16(symbol[6]) | UInt16(symbol[7]) << 8
+                let value = symbol[8..<16].contains { $0 != 0 }
+                // check_match: a symbol with no value (but an absolute or TLS one), or of a type that defines nothing,
+                // is passed over before its name is read.
+                let allowed: Set<UInt8> = [0, 1, 2, 5, 6, 10]
+                if (value || section == 0xFFF1 || type == 6) && allowed.contains(type) {
+                    let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(symbol[$1]) << UInt64(8 * $1) }
+                    switch map.string(at: strtab &+ nameIndex, limit: 1 << 16, held: held, what: "a symbol name") {
+                    case .failure(let reason): return .failure(reason)
+                    case .success(nil): return fault("the name of symbol \(index)", strtab &+ nameIndex)
+                    case .success(let found?): if Array(found.utf8) == name { return .success(nil) }
+                    }
+                }
+            }
+            if entry & 1 == 1 { return .success(nil) }
+            address &+= 4
+        }
+        return fault("a hash chain entry", address)
+    }
+}
