@@ -101,3 +101,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// shiplint's modules import FoundationEssentials, never Foundation (docs/install.md#size: full Foundation, its
+// CoreFoundation and ICU cost ~10 MB of the release). TOMLKit imports Foundation, and without MemberImportVisibility
+// Foundation's extension members (`range(of:)`, `contains(_:)` on strings …) would leak from it into every module
+// that imports TOMLKit, and link Foundation back in unseen. Tests may use Foundation.
+for target in package.targets where target.type == .regular || (target.type == .executable && target.name == "shiplint") {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// An AWS CDK cloud assembly (`cdk.out/`): `manifest.json`'s stacks (and nested assemblies, e.g. stages), each

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintFacts
 
 /// A CloudFormation template (a SAM template, a template that `sam build` wrote, or one a CDK app synthesised):
@@ -255,19 +256,19 @@ struct LocalCode {
         while true {
             if let resolved = realpath(existing, nil) {
                 defer { free(resolved) }
-                return ([String(cString: resolved)] + rest.reversed()).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
+                return ([String(cString: resolved)] + rest.reversed()).joined(separator: "/").replacing("//", with: "/")
             }
             // A dangling link: where it points, read as written.
             var status = stat()
             if lstat(existing, &status) == 0, status.st_mode & S_IFMT == S_IFLNK,
                 let target = try? FileManager.default.destinationOfSymbolicLink(atPath: existing)
             {
-                let pointed = target.hasPrefix("/") ? target : (existing as NSString).deletingLastPathComponent + "/" + target
+                let pointed = target.hasPrefix("/") ? target : PathName.parent(existing) + "/" + target
                 return absolute(([pointed] + rest.reversed()).joined(separator: "/"))
             }
-            let parent = (existing as NSString).deletingLastPathComponent
+            let parent = PathName.parent(existing)
             if parent == existing || parent.isEmpty { return nil }
-            rest.append((existing as NSString).lastPathComponent)
+            rest.append(PathName.last(existing))
             existing = parent
         }
     }

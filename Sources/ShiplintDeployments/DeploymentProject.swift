@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// The descriptor formats shiplint reads.
@@ -104,7 +104,7 @@ public struct DeploymentProject: Sendable {
     static func recognise(_ file: String, named: Bool = false) throws(DescriptorError) -> DescriptorFormat? {
         let lower = file.lowercased()
         guard lower.hasSuffix(".json") || lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".template") else { return nil }
-        let isDescriptorName = named || descriptorNames.contains((file as NSString).lastPathComponent)
+        let isDescriptorName = named || descriptorNames.contains(PathName.last(file))
         let text: String
         do {
             text = try DescriptorText.read(file)
@@ -135,14 +135,14 @@ public struct DeploymentProject: Sendable {
     }
 
     static func isFolder(_ path: String) -> Bool {
-        var folder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+        var folder: Bool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder
     }
 }
 
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
-    var parentFolder: String { (self as NSString).deletingLastPathComponent.nonEmpty ?? "." }
+    var parentFolder: String { PathName.parent(self).nonEmpty ?? "." }
 }
 
 /// AWS SAM: `template.yaml` (source) or `.aws-sam/build/template.yaml` (what `sam build` wrote).

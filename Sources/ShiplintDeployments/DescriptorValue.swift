@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// A descriptor document as plain values: YAML and JSON read into the same shape. CloudFormation short-form tags
@@ -93,9 +93,7 @@ public enum DescriptorText {
 
     /// At most the first `count` bytes of a file, as text (invalid UTF-8 replaced): enough to tell what it is.
     static func head(_ path: String, count: Int = 1 << 20) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        return String(decoding: (try? handle.read(upToCount: count)) ?? Data(), as: UTF8.self)
+        String(decoding: ReadableFile(path: path)?.read(upTo: count) ?? [], as: UTF8.self)
     }
 
     /// A parser's message, short enough to print (libyaml quotes the offending line, which can be megabytes).
@@ -127,36 +125,38 @@ public enum DescriptorText {
         return deepest
     }
 
-    /// JSON text (Foundation's parser) as values; numbers and booleans become their text.
+    /// JSON text (`JSONText`) as values; numbers and booleans become their text as Foundation's `NSNumber` gave it
+    /// ("1e2" as "100.0", true as "1").
     public static func json(_ text: String, file: String) throws(DescriptorError) -> DescriptorValue {
         if jsonDepth(text, limit: maximumDepth) > maximumDepth {
             throw DescriptorError(file: file, message: "nested more than \(maximumDepth) levels deep; not read")
         }
-        let object: Any
+        let object: JSONText
         do {
-            object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            object = try JSONText.parse(text, fragments: true)
         } catch {
-            throw DescriptorError(file: file, message: "not valid JSON: \(clipped(error.localizedDescription))")
+            throw DescriptorError(file: file, message: "not valid JSON: \(clipped(error.description))")
         }
         var budget = maximumJSONNodes
         return try value(json: object, budget: &budget, file: file)
     }
 
-    private static func value(json: Any, budget: inout Int, file: String) throws(DescriptorError) -> DescriptorValue {
+    private static func value(json: JSONText, budget: inout Int, file: String) throws(DescriptorError) -> DescriptorValue {
         budget -= 1
         if budget < 0 { throw DescriptorError(file: file, message: "more than \(maximumJSONNodes) values; not read") }
         switch json {
-        case let text as String: return .scalar(text)
-        case let number as NSNumber: return .scalar(number.stringValue)
-        case let items as [Any]:
+        case .string(let text): return .scalar(text)
+        case .number(let text): return .scalar(JSONText.foundationText(ofNumber: text))
+        case .bool(let flag): return .scalar(flag ? "1" : "0")
+        case .array(let items):
             var values: [DescriptorValue] = []
             for item in items { values.append(try value(json: item, budget: &budget, file: file)) }
             return .array(values)
-        case let fields as [String: Any]:
+        case .object(let fields):
             var values: [String: DescriptorValue] = [:]
             for (key, item) in fields { values[key] = try value(json: item, budget: &budget, file: file) }
             return .object(values)
-        default: return .null
+        case .null: return .null
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// Serverless Framework: `.serverless/serverless-state.json` (written by `serverless package`), with the ZIPs
@@ -27,7 +27,7 @@ enum ServerlessReader {
                 outside = error
             }
             if case .local = found { return found }
-            let beside = LocalCode.join(stateFolder, (name as NSString).lastPathComponent)
+            let beside = LocalCode.join(stateFolder, PathName.last(name))
             if FileManager.default.fileExists(atPath: beside) { return try local.resolve(beside, what: "package artifact") }
             if let outside { throw outside }
             return found
@@ -76,6 +76,6 @@ enum ServerlessReader {
     /// The framework's `getLambdaLayerLogicalId`: first letter upper-cased, `-` → `Dash`, `_` → `Underscore`.
     static func logicalId(ofLayer name: String) -> String {
         let normalised = name.prefix(1).uppercased() + name.dropFirst()
-        return normalised.replacingOccurrences(of: "-", with: "Dash").replacingOccurrences(of: "_", with: "Underscore") + "LambdaLayer"
+        return normalised.replacing("-", with: "Dash").replacing("_", with: "Underscore") + "LambdaLayer"
     }
 }

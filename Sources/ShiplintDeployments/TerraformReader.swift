@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// Terraform: the JSON of `terraform show -json PLAN` (`planned_values`) or of the state (`values`), with

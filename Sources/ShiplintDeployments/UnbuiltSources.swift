@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// A function whose code is its source, not a build: a dependency manifest with dependencies in it, and none of
@@ -80,7 +80,7 @@ public enum UnbuiltSources {
 
     /// How many entries `"dependencies"` holds; nil when the manifest has none or is not JSON.
     static func nodeDependencies(_ text: String) -> Int? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+        guard let object = JSONText.foundationObject(text),
             let dependencies = object["dependencies"] as? [String: Any]
         else { return nil }
         return dependencies.count

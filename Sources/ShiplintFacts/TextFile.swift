@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A text file a user gives shiplint (a deployment descriptor, a `.shiplint.toml`, a rule file, a baseline), read
 /// under a size limit before anything parses it, and checked to be UTF-8, with the place it is not.

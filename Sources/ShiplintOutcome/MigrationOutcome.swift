@@ -1,3 +1,4 @@
+import ShiplintFacts
 import ShiplintChecks
 import ShiplintTargets
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import ShiplintFacts
 
 /// The folder artifact paths in finding identities are relative to: the configuration file's folder, else the git
 /// repository's root, else the working folder. So a baseline written from `build/` matches a scan run from the
@@ -22,7 +23,7 @@ public struct ProjectRoot: Sendable, Equatable {
         let repository = gitRoot(from: workingFolder)
         if let configurationFile {
             let absolute = configurationFile.hasPrefix("/") ? configurationFile : workingFolder + "/" + configurationFile
-            let folder = (absolute as NSString).deletingLastPathComponent
+            let folder = PathName.parent(absolute)
             return ProjectRoot(folder: folder, repository: repository, workingFolder: workingFolder)
         }
         return ProjectRoot(folder: repository ?? workingFolder, repository: repository, workingFolder: workingFolder)

@@ -1,4 +1,6 @@
-import Foundation
+import ShiplintTargets
+import FoundationEssentials
+import ShiplintFacts
 import ShiplintChecks
 import ShiplintOutcome
 
@@ -9,7 +11,7 @@ import ShiplintOutcome
 public enum PreviousScan {
     /// Whether `data` is a scan report (a JSON object with a `schema` key) rather than a baseline file.
     public static func isScanReport(_ data: Data) -> Bool {
-        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return false }
+        guard let top = JSONText.foundationObject(bytes: data) else { return false }
         return top["schema"] != nil && top["version"] == nil
     }
 
@@ -18,7 +20,7 @@ public enum PreviousScan {
         func error(_ keyPath: String?, _ message: String) -> ConfigurationError {
             ConfigurationError(file: file, keyPath: keyPath, message: message)
         }
-        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let schema = top["schema"] as? Int else {
+        guard let top = JSONText.foundationObject(bytes: data), let schema = top["schema"] as? Int else {
             throw error("schema", "not a shiplint scan report (no integer schema)")
         }
         var entries: [Baseline.Entry] = []

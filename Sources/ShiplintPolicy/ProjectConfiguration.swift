@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintChecks
 import ShiplintFacts
 import ShiplintOutcome
@@ -168,7 +168,7 @@ public struct ProjectConfiguration: Sendable {
                     let check = try string(try required("check"), "\(itemPath).check")
                     try knownCheck(check, "\(itemPath).check")
                     let reason = try string(try required("reason"), "\(itemPath).reason")
-                    guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    guard !reason.trimmingWhitespaceAndNewlines().isEmpty else {
                         throw error("\(itemPath).reason", "empty; say why this finding is acceptable")
                     }
                     ignores.append(IgnoreRule(
@@ -187,7 +187,7 @@ public struct ProjectConfiguration: Sendable {
     /// `../build/x.zip`.
     static func resolve(_ path: String, beside file: String) -> String {
         guard !path.hasPrefix("/") else { return path }
-        let folder = (file as NSString).deletingLastPathComponent
-        return folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
+        let folder = PathName.parent(file)
+        return folder.isEmpty ? path : PathName.appending(folder, path)
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintChecks
 import ShiplintFacts
 import ShiplintOutcome
@@ -132,15 +133,15 @@ public struct ArtifactRepair {
         do {
             try FileManager.default.copyItem(atPath: input, toPath: temporary)
         } catch {
-            throw RepairError("cannot write \(output): \(error.localizedDescription)")
+            throw RepairError("cannot write \(output): \(SystemMessage.describing(error))")
         }
         try place(temporary, at: output)
     }
 
     /// `.NAME.shiplint-PID` in the output's folder: renamed into place, so a reader never sees half a ZIP.
     static func temporaryPath(beside output: String) -> String {
-        let folder = (output as NSString).deletingLastPathComponent
-        return (folder.isEmpty ? "." : folder) + "/.\((output as NSString).lastPathComponent).shiplint-\(getpid())"
+        let folder = PathName.parent(output)
+        return (folder.isEmpty ? "." : folder) + "/.\(PathName.last(output)).shiplint-\(getpid())"
     }
 
     func place(_ temporary: String, at output: String) throws(RepairError) {
@@ -163,7 +164,7 @@ public struct ArtifactRepair {
         _ distribution: InstalledFiles, findings: [Finding], wheels: WheelRequest, scratch: Scratch
     ) throws(RepairError) -> (DistributionRepair, String?) {
         let requirement = "\(distribution.name)==\(distribution.version)"
-        let name = distribution.folder.replacingOccurrences(of: "/", with: "_")
+        let name = distribution.folder.replacing("/", with: "_")
         let downloads = request.dryRun ? "$SCRATCH/download-\(name)" : scratch.folder("download-\(name)")
         let target = request.dryRun ? "$SCRATCH/install-\(name)" : scratch.folder("install-\(name)")
         let download = wheels.downloadArguments(requirement, into: downloads)
@@ -202,7 +203,7 @@ public struct ArtifactRepair {
     /// The newest version pip would install (its `--report`), nil when none fits.
     func newestVersion(_ arguments: [String]) -> String? {
         guard let run = installer.run(arguments), run.status == 0,
-            let report = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any],
+            let report = JSONText.foundationObject(run.output),
             let install = (report["install"] as? [[String: Any]])?.first,
             let metadata = install["metadata"] as? [String: Any]
         else { return nil }
@@ -272,9 +273,9 @@ public struct ArtifactRepair {
 
     /// Every regular file under `folder`, sorted by path, with its bytes and Unix mode.
     static func files(in folder: String) -> [(String, [UInt8], UInt32)] {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        guard let walked = try? FileManager.default.subpathsOfDirectory(atPath: folder) else { return [] }
         var found: [(String, [UInt8], UInt32)] = []
-        for case let relative as String in walker {
+        for relative in walked {
             let path = folder + "/" + relative
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let data = FileManager.default.contents(atPath: path) else { continue }
@@ -289,14 +290,21 @@ final class Scratch {
     let path: String
 
     init() throws(RepairError) {
-        var template = Array((NSTemporaryDirectory() + "shiplint-repair-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw RepairError("cannot make a scratch folder in \(NSTemporaryDirectory())") }
+        let temporary = Self.temporaryFolder
+        var template = Array((temporary + "shiplint-repair-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw RepairError("cannot make a scratch folder in \(temporary)") }
         path = String(cString: made)
+    }
+
+    /// `$TMPDIR` with a trailing slash, or "/tmp/" (what `NSTemporaryDirectory()` gave).
+    static var temporaryFolder: String {
+        guard let folder = ProcessInfo.processInfo.environment["TMPDIR"], !folder.isEmpty else { return "/tmp/" }
+        return folder.hasSuffix("/") ? folder : folder + "/"
     }
 
     /// A folder inside it for `name` (a `.dist-info` path made into one name).
     func folder(_ name: String) -> String {
-        let folder = path + "/" + name.replacingOccurrences(of: "/", with: "_")
+        let folder = path + "/" + name.replacing("/", with: "_")
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
     }

@@ -1,3 +1,4 @@
+import ShiplintFacts
 import ShiplintReading
 
 /// A Python distribution installed in a ZIP, as its `.dist-info` folder records it: what `repair` replaces.
@@ -36,14 +37,14 @@ public struct InstalledFiles: Sendable, Equatable {
         let metadata = text("METADATA") ?? ""
         func field(_ key: String) -> String? {
             metadata.split(whereSeparator: \.isNewline).first { $0.hasPrefix(key + ":") }
-                .map { $0.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces) }
+                .map { $0.dropFirst(key.count + 1).trimmingWhitespace() }
         }
         var files = Set(zip.entries.map(\.name).filter { $0.hasPrefix(folder + "/") })
         for line in (text("RECORD") ?? "").split(whereSeparator: \.isNewline) {
             guard let path = recordPath(line) else { continue }
             files.formUnion(resolutions(path, under: root))
         }
-        let installer = text("INSTALLER")?.split(whereSeparator: \.isNewline).first.map { String($0).trimmingCharacters(in: .whitespaces) }
+        let installer = text("INSTALLER")?.split(whereSeparator: \.isNewline).first.map { String($0).trimmingWhitespace() }
         return InstalledFiles(
             folder: folder, root: root, name: field("Name") ?? String(base[..<dash]), version: field("Version") ?? String(base[base.index(after: dash)...]),
             installer: installer?.isEmpty == false ? installer : nil, files: files)
@@ -115,6 +116,6 @@ public struct InstalledFiles: Sendable, Equatable {
     }
 
     static func normalised(_ name: String) -> String {
-        name.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
+        name.lowercased().replacing("-", with: "_").replacing(".", with: "_")
     }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import ShiplintFacts
+import FoundationEssentials
+import ShiplintReading
 
 /// pip, run as `PYTHON -m pip` in a child process: the real installer picks the wheel and lays it out, as a Lambda
 /// build does. Its downloads go to a scratch folder `repair` removes; its HTTP cache to `cacheFolder` (or none).
@@ -27,34 +29,13 @@ public struct PackageInstaller: Sendable {
     /// Runs pip; nil when the Python cannot be started.
     public func run(_ arguments: [String]) -> Run? {
         let command = self.command(arguments)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
         // The user's pip configuration stays (an index mirror, a proxy, certificates); what would change which wheel
         // is picked or where it goes is given on the command line (which wins over pip.conf) or removed here.
         var environment = ProcessInfo.processInfo.environment.filter { !Self.layoutVariables.contains($0.key) }
         environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        // Read both pipes while pip runs (a full pipe would block it).
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outputData = Data()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            outputData = output.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self), errors: String(decoding: errorData, as: UTF8.self))
+        guard let finished = ChildProcess.run("/usr/bin/env", command, environment: environment) else { return nil }
+        return Run(status: finished.status, output: String(decoding: finished.output, as: UTF8.self), errors: String(decoding: finished.errors, as: UTF8.self))
     }
 
     /// pip's environment variables that would change what it installs or where, beyond the options `repair` passes.
@@ -69,7 +50,7 @@ public struct PackageInstaller: Sendable {
     /// each index page it could not fetch: that names the failure; nil when every page was fetched (no wheel fits).
     public func unreachableIndex(_ arguments: [String]) -> String? {
         guard let run = run(arguments + ["-vv"]) else { return "pip did not start" }
-        let lines = (run.output + "\n" + run.errors).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = (run.output + "\n" + run.errors).split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }
         guard let line = lines.first(where: { $0.hasPrefix("Could not fetch URL") }) else { return nil }
         let shown = line.count > 400 ? String(line.prefix(400)) + "…" : line
         return line.contains(": 404 ") ? "the package index does not have it (\(shown))" : "the package index could not be reached (\(shown))"
@@ -78,7 +59,7 @@ public struct PackageInstaller: Sendable {
     /// Whether pip runs at all (`PYTHON -m pip --version`), with its version line.
     public func version() -> String? {
         guard let run = run(["--version"]), run.status == 0 else { return nil }
-        return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return run.output.trimmingWhitespaceAndNewlines()
     }
 }
 
@@ -92,9 +73,9 @@ enum PipFailure {
     /// `Retrying … NewConnectionError` warnings): that is a failure, never a fact about the package.
     init(_ run: PackageInstaller.Run) {
         let text = run.errors + run.output
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingWhitespace().isEmpty }
         if let unreachable = lines.first(where: { line in Self.unreachable.contains { line.contains($0) } }) {
-            self = .failed("the package index could not be reached (\(unreachable.trimmingCharacters(in: .whitespaces)))")
+            self = .failed("the package index could not be reached (\(unreachable.trimmingWhitespace()))")
         } else if text.contains("No matching distribution found") || text.contains("Could not find a version that satisfies") {
             self = .noMatchingWheel
         } else {
@@ -104,7 +85,7 @@ enum PipFailure {
 
     /// pip's last three non-empty lines: where it says what went wrong.
     static func lastLines(_ run: PackageInstaller.Run) -> String {
-        let lines = (run.errors + run.output).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = (run.errors + run.output).split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         return lines.suffix(3).joined(separator: " / ")
     }
 

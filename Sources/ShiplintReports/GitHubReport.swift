@@ -1,4 +1,6 @@
-import Foundation
+import ShiplintFacts
+import ShiplintTargets
+import FoundationEssentials
 import ShiplintOutcome
 import ShiplintChecks
 
@@ -84,15 +86,15 @@ struct GitHubReport: Reporter {
 
     /// The message after `::`: `%`, CR and LF are the runner's escapes (actions/toolkit `escapeData`).
     static func escapeData(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25")
-            .replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        text.replacing("%", with: "%25")
+            .replacing("\r", with: "%0D")
+            .replacing("\n", with: "%0A")
     }
 
     /// A property value: also `:` and `,`, which would end the value (actions/toolkit `escapeProperty`).
     static func escapeProperty(_ text: String) -> String {
         escapeData(text)
-            .replacingOccurrences(of: ":", with: "%3A")
-            .replacingOccurrences(of: ",", with: "%2C")
+            .replacing(":", with: "%3A")
+            .replacing(",", with: "%2C")
     }
 }

@@ -1,3 +1,4 @@
+import ShiplintTargets
 import ShiplintChecks
 import ShiplintFacts
 import ShiplintOutcome

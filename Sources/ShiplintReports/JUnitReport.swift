@@ -1,3 +1,4 @@
+import ShiplintTargets
 import ShiplintOutcome
 import ShiplintChecks
 import ShiplintFacts

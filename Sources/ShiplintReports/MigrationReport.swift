@@ -1,4 +1,6 @@
-import Foundation
+import ShiplintFacts
+import ShiplintTargets
+import FoundationEssentials
 import ShiplintChecks
 import ShiplintOutcome
 
@@ -68,7 +70,7 @@ extension TextReporter {
         for row in matrix.rows {
             lines.append(style.bold(SafeText.lineStart(row.label)))
             for (index, cell) in row.cells.enumerated() {
-                let name = MigrationWords.column(matrix.columns[index], index: index).padding(toLength: width, withPad: " ", startingAt: 0)
+                let name = MigrationWords.column(matrix.columns[index], index: index).padded(toLength: width)
                 let target = MigrationWords.target(cell).map { "  [\($0)]" } ?? ""
                 lines.append("  \(SafeText.escaped(name))  \(paint(cell, MigrationWords.verdict(cell, breaking: breaking)))\(SafeText.escaped(target))")
             }

@@ -1,3 +1,4 @@
+import ShiplintTargets
 import ShiplintChecks
 import ShiplintOutcome
 
@@ -120,7 +121,7 @@ public enum RepairReport {
         command.map { argument in
             if argument.hasPrefix("$SCRATCH/"), argument.dropFirst(9).allSatisfy(isSafe) { return argument }
             if !argument.isEmpty, argument.allSatisfy(isSafe) { return argument }
-            return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            return "'" + argument.replacing("'", with: "'\\''") + "'"
         }.map(SafeText.escaped).joined(separator: " ")
     }
 

@@ -110,7 +110,7 @@ public enum InspectReport {
 enum EntryText {
     static func line(_ entry: ArtifactEntry) -> String {
         let (type, target) = FactsJSON.typeAndTarget(entry.type)
-        return "\(type.padding(toLength: 9, withPad: " ", startingAt: 0)) \(SafeText.escaped(entry.path))"
+        return "\(type.padded(toLength: 9)) \(SafeText.escaped(entry.path))"
             + (target.map { " -> " + SafeText.escaped($0) } ?? "") + " (\(entry.size) bytes)"
     }
 }
@@ -197,7 +197,7 @@ enum BinaryText {
     }
 
     private static func row(_ label: String, _ value: String) -> String {
-        label.padding(toLength: 12, withPad: " ", startingAt: 0) + value
+        label.padded(toLength: 12) + value
     }
 }
 

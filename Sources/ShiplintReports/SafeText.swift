@@ -17,7 +17,7 @@ public enum SafeText {
             }
         }
         // Legacy `##[command]` workflow commands are recognised anywhere in a line.
-        if result.contains("##[") { result = result.replacingOccurrences(of: "##[", with: "#\\x23[") }
+        if result.contains("##[") { result = result.replacing("##[", with: "#\\x23[") }
         return result
     }
 

@@ -1,3 +1,5 @@
+import ShiplintTargets
+import ShiplintFacts
 import ShiplintOutcome
 import ShiplintChecks
 

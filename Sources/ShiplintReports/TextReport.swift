@@ -1,3 +1,4 @@
+import FoundationEssentials
 import ShiplintChecks
 import ShiplintFacts
 import ShiplintOutcome
@@ -157,7 +158,7 @@ struct TextReporter: Reporter {
     private func ignoredLines(_ suppressed: [JudgedFinding]) -> [String] {
         let ignored = suppressed.compactMap(\.suppression).filter { $0.kind == .ignore }
         guard let file = ignored.first?.file else { return [] }
-        let entries = Array(Set(ignored.compactMap(\.entry))).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+        let entries = Array(Set(ignored.compactMap(\.entry))).sorted(by: NaturalOrder.ascending)
         return ["\(ignored.count) \(ignored.count == 1 ? "finding" : "findings") ignored by \(SafeText.escaped(file)) (\(entries.joined(separator: ", ")))"]
     }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import ShiplintFacts
 
 /// The tables built into the binary from `rules/` that checks read besides the targets (deprecation dates, the
 /// Stable ABI, NODE_MODULE_VERSION, Node-API functions). Each is loaded once, strictly, when first used (the Stable
@@ -57,7 +59,7 @@ public enum BuiltinTables {
         do {
             return try load()
         } catch {
-            FileHandle.standardError.write(Data("shiplint: internal error: a table built into shiplint does not load: \(error.description)\n".utf8))
+            DescriptorOutput.standardError("shiplint: internal error: a table built into shiplint does not load: \(error.description)\n")
             exit(internalErrorStatus)
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// Finds and loads target rules: the built-in ones embedded in the binary, or a rule file named by path.
@@ -405,7 +405,7 @@ enum RuleText {
 
     private static func inline(_ value: RuleValue) -> String {
         switch value {
-        case .string(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .string(let text): "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         case .integer(let number): String(number)
         case .boolean(let flag): String(flag)
         case .array(let items): "[" + items.map(inline).joined(separator: ", ") + "]"

@@ -1,3 +1,5 @@
+import ShiplintTargets
+import ShiplintDeployments
 import ArgumentParser
 import ShiplintOutcome
 import ShiplintPolicy

@@ -1,5 +1,6 @@
+import ShiplintFacts
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import ShiplintChecks
 import ShiplintReading
 import ShiplintReports
@@ -28,8 +29,8 @@ struct Targets: ParsableCommand {
             let shortWidth = (targets.compactMap { TargetCatalog.shortName($0.name)?.count }.max() ?? 0) + 2
             for target in targets {
                 let short = TargetCatalog.shortName(target.name) ?? ""
-                print(target.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + short.padding(toLength: shortWidth, withPad: " ", startingAt: 0) + target.description)
+                print(target.name.padded(toLength: width)
+                    + short.padded(toLength: shortWidth) + target.description)
             }
         }
     }
@@ -93,7 +94,7 @@ extension Targets {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
             } catch {
-                throw fail("cannot write \(SafeText.escaped(output)): \(error.localizedDescription)")
+                throw fail("cannot write \(SafeText.escaped(output)): \(SystemMessage.describing(error))")
             }
         }
     }
@@ -148,8 +149,8 @@ struct Checks: ParsableCommand {
         func run() {
             let width = (CheckRegistry.all.map(\.id.count).max() ?? 0) + 2
             for check in CheckRegistry.all {
-                print(check.id.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + check.defaultSeverity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + check.summary)
+                print(check.id.padded(toLength: width)
+                    + check.defaultSeverity.rawValue.padded(toLength: 9) + check.summary)
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import ShiplintChecks
 import ShiplintTargets
 
@@ -25,9 +25,9 @@ enum Completions {
         return listed.sorted().compactMap { name in
             let path = folder + name
             guard path.hasPrefix(prefix), !name.hasPrefix(".") || prefix.hasSuffix(".") else { return nil }
-            var isFolder: ObjCBool = false
+            var isFolder: Bool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
-            return isFolder.boolValue ? path + "/" : (name.hasSuffix(".toml") ? path : nil)
+            return isFolder ? path + "/" : (name.hasSuffix(".toml") ? path : nil)
         }
     }
 }
@@ -45,7 +45,7 @@ extension Completions {
                     set -l token (commandline -ct)
                     string length -- "$token"
             """ + "\n" + fish3Tokens
-        return script.replacingOccurrences(of: fish3Tokens, with: fixed)
+        return script.replacing(fish3Tokens, with: fixed)
     }
 
     /// `--generate-completion-script fish` (either spelling), which `Shiplint.main` answers with `fishScript`.

@@ -1,5 +1,7 @@
+import ShiplintOutcome
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintChecks
 import ShiplintDeployments
 import ShiplintFacts

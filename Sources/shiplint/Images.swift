@@ -1,3 +1,4 @@
+import ShiplintChecks
 import ShiplintFacts
 import ShiplintReading
 import ShiplintTargets

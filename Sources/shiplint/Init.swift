@@ -1,5 +1,6 @@
+import ShiplintFacts
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import ShiplintChecks
 import ShiplintPolicy
 import ShiplintTargets
@@ -36,7 +37,7 @@ struct Init: ParsableCommand {
     static func starter(target: String, runtime: TargetRuntime) -> String {
         let width = (CheckRegistry.all.map(\.id.count).max() ?? 0) + 1
         let checks = CheckRegistry.all.map { check in
-            "#   " + check.id.padding(toLength: width, withPad: " ", startingAt: 0) + check.defaultSeverity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + check.summary
+            "#   " + check.id.padded(toLength: width) + check.defaultSeverity.rawValue.padded(toLength: 8) + check.summary
         }.joined(separator: "\n")
         return """
             # shiplint project configuration (https://github.com/shiplint/shiplint/blob/main/docs/configuration.md).

@@ -1,4 +1,7 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import ShiplintFacts
+import Glibc
 import Synchronization
 
 /// A one-line progress note on standard error (`reading build/f.zip (1 of 1): 120.4 MiB read of 250.0 MiB`), shown
@@ -26,7 +29,8 @@ final class ProgressLine: Sendable {
         guard enabled, isatty(STDERR_FILENO) == 1, ProcessInfo.processInfo.environment["TERM"] != "dumb" else { return nil }
         let line = ProgressLine()
         active.withLock { $0 = line }
-        Thread.detachNewThread { line.refresh() }
+        // Its own thread of the global queue: it sleeps between refreshes, never blocking the scan's work.
+        DispatchQueue.global(qos: .utility).async { line.refresh() }
         return line
     }
 
@@ -65,14 +69,14 @@ final class ProgressLine: Sendable {
         } else {
             text += "…"
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        DescriptorOutput.standardError("\r\u{1B}[K\(text)")
         state.shown = true
     }
 
     private func clear() {
         state.withLock { state in
             guard state.shown else { return }
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            DescriptorOutput.standardError("\r\u{1B}[K")
             state.shown = false
         }
     }
@@ -81,7 +85,7 @@ final class ProgressLine: Sendable {
     func finish() {
         state.withLock { state in
             state.finished = true
-            if state.shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if state.shown { DescriptorOutput.standardError("\r\u{1B}[K") }
             state.shown = false
         }
         Self.active.withLock { if $0 === self { $0 = nil } }
@@ -89,7 +93,7 @@ final class ProgressLine: Sendable {
 
     private func refresh() {
         while true {
-            Thread.sleep(forTimeInterval: 0.1)
+            usleep(100_000)
             let done = state.withLock { state -> Bool in
                 if state.finished { return true }
                 show(&state)
@@ -104,7 +108,7 @@ final class ProgressLine: Sendable {
     static func bytesRead() -> Int64 {
         guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rchar:") }) else { return 0 }
-        return Int64(line.dropFirst("rchar:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+        return Int64(line.dropFirst("rchar:".count).trimmingWhitespace()) ?? 0
     }
 
     /// The total size of the regular files among `paths`, or nil when one is something else (a folder, standard
@@ -124,8 +128,15 @@ final class ProgressLine: Sendable {
         let value = Double(bytes)
         switch bytes {
         case ..<(1 << 20): return "\(bytes >> 10) KiB"
-        case ..<(1 << 30): return String(format: "%.1f MiB", value / Double(1 << 20))
-        default: return String(format: "%.2f GiB", value / Double(1 << 30))
+        case ..<(1 << 30): return printed(value / Double(1 << 20), places: 1) + " MiB"
+        default: return printed(value / Double(1 << 30), places: 2) + " GiB"
         }
+    }
+
+    /// printf's `%.Nf` (glibc's own rounding).
+    private static func printed(_ value: Double, places: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.\(places)f", $0) }
+        return String(cString: buffer)
     }
 }

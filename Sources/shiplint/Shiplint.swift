@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintChecks
 import ShiplintDeployments
 import ShiplintFacts
@@ -25,8 +26,8 @@ struct Shiplint: ParsableCommand {
             let names = configuration.subcommands.map { $0._commandName } + ["help"]
             if !names.contains(first) {
                 let hint = Suggestion.didYouMean(first, among: names)
-                FileHandle.standardError.write(Data("shiplint: error: unknown subcommand '\(SafeText.escaped(first))'\(hint.isEmpty ? "" : hint) (`shiplint --help` lists them)\n".utf8))
-                Foundation.exit(ExitCode.validationFailure.rawValue)
+                DescriptorOutput.standardError("shiplint: error: unknown subcommand '\(SafeText.escaped(first))'\(hint.isEmpty ? "" : hint) (`shiplint --help` lists them)\n")
+                Glibc.exit(ExitCode.validationFailure.rawValue)
             }
         }
         let command: ParsableCommand
@@ -77,13 +78,13 @@ enum ExitStatus {
 /// Prints `shiplint: error: …` to standard error and exits with the given status.
 func fail(_ message: String, status: Int32 = ExitStatus.badInput) -> ExitCode {
     ProgressLine.clearForOutput()
-    FileHandle.standardError.write(Data("shiplint: error: \(message)\n".utf8))
+    DescriptorOutput.standardError("shiplint: error: \(message)\n")
     return ExitCode(status)
 }
 
 func printError(_ line: String) {
     ProgressLine.clearForOutput()
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    DescriptorOutput.standardError((line + "\n"))
 }
 
 /// Writes `text` to the named file atomically (nothing else is ever written), or to standard output when nil.
@@ -91,12 +92,12 @@ func writeReport(_ text: String, to file: String?) throws {
     guard let file else {
         // Written from the string's own bytes: a JSON report of every symbol runs to tens of MB, not copied again.
         var text = text
-        var failure: (any Error)?
+        var failure: DescriptorOutput.Failure?
         text.withUTF8 { bytes in
-            do { try FileHandle.standardOutput.write(contentsOf: UnsafeRawBufferPointer(bytes)) } catch { failure = error }
+            do throws(DescriptorOutput.Failure) { try DescriptorOutput.write(UnsafeRawBufferPointer(bytes), to: STDOUT_FILENO) } catch { failure = error }
         }
         // A report that did not reach its reader (a full disk) is not a pass.
-        if let failure { throw fail("cannot write the report to standard output: \(failure.localizedDescription)") }
+        if let failure { throw fail("cannot write the report to standard output: \(failure.description)") }
         return
     }
     // One way to a file for every report: written beside it and renamed over it (StreamedReport).
@@ -121,7 +122,7 @@ func outputDestination(_ file: String) -> String {
     }
     // A link to a file not yet there: that file.
     guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: file) else { return file }
-    return target.hasPrefix("/") ? target : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+    return target.hasPrefix("/") ? target : PathName.appending(PathName.parent(file), target)
 }
 
 /// A clear message (exit 2) for an output file whose folder is missing, not a folder, or not writable; checked
@@ -129,10 +130,10 @@ func outputDestination(_ file: String) -> String {
 func checkWritable(_ named: String) throws {
     if isStreamPath(named) { return }  // opened and written into; opening it says whether it can be
     let file = outputDestination(named)
-    let folder = (file as NSString).deletingLastPathComponent
+    let folder = PathName.parent(file)
     let shown = folder.isEmpty ? "." : folder
-    var isFolder: ObjCBool = false
-    if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+    var isFolder: Bool = false
+    if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder {
         throw fail("cannot write \(named): it is a folder")
     }
     // A file the user could not write is never replaced: one without write permission, or with no write bit at all
@@ -144,7 +145,7 @@ func checkWritable(_ named: String) throws {
     guard FileManager.default.fileExists(atPath: shown, isDirectory: &isFolder) else {
         throw fail("cannot write \(file): the folder \(shown) does not exist")
     }
-    guard isFolder.boolValue else { throw fail("cannot write \(file): \(shown) is not a folder") }
+    guard isFolder else { throw fail("cannot write \(file): \(shown) is not a folder") }
     guard FileManager.default.isWritableFile(atPath: shown) else {
         throw fail("cannot write \(file): the folder \(shown) is not writable")
     }

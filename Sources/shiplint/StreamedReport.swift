@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import ShiplintFacts
+import Glibc
 import ShiplintOutcome
 
 /// `writeReport` for a report written as it is made (`inspect`: its JSON and its `--symbols` text list every
@@ -25,8 +27,8 @@ func writeStreamedReport(to output: String?, _ produce: (inout JSONWriter) -> Vo
         if let failure = stream(to: descriptor, produce) { throw fail("cannot write \(named): \(failure)") }
         return
     }
-    let folder = (file as NSString).deletingLastPathComponent
-    let name = (file as NSString).lastPathComponent
+    let folder = PathName.parent(file)
+    let name = PathName.last(file)
     var template = Array("\(folder.isEmpty ? "." : folder)/.\(name).XXXXXX".utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard descriptor >= 0 else { throw fail("cannot write \(named): \(String(cString: strerror(errno)))") }

@@ -1,3 +1,4 @@
+import ShiplintTargets
 import ShiplintFacts
 
 extension Check {

@@ -1,3 +1,4 @@
+import ShiplintTargets
 import ShiplintFacts
 
 /// Why an ELF is musl-linked, or nil: musllinux wheels need plain `libc.so` (musl's libc is its loader) or

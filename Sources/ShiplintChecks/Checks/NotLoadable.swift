@@ -59,7 +59,7 @@ enum LoadMode {
         let lower = name.lowercased()
         if lower.hasSuffix(".node") || ExtensionModuleName(fileName: name) != nil { return .dlopen }
         if lower.hasSuffix(".so") { return lower.hasPrefix("lib") ? .dependency : .dlopen }
-        if let range = lower.range(of: ".so.", options: .backwards) {
+        if let range = lower.lastRange(of: ".so.") {
             let tail = lower[range.upperBound...]
             if !tail.isEmpty && tail.allSatisfy({ $0.isNumber || $0 == "." }) { return .dependency }
         }

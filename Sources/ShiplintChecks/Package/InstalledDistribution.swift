@@ -32,11 +32,11 @@ struct InstalledDistribution: Equatable {
             // `opencv_contrib_python-4.10.0.84`: the name is everything before the last dash.
             guard let dash = base.lastIndex(of: "-") else { return nil }
             let root = components.dropLast().map { $0 + "/" }.joined()
-            var name = String(base[..<dash]).replacingOccurrences(of: "_", with: "-")
+            var name = String(base[..<dash]).replacing("_", with: "-")
             if let metadata = artifact.metadataFiles[folder + "/METADATA"],
                 let line = metadata.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("Name:") })
             {
-                name = line.dropFirst("Name:".count).trimmingCharacters(in: .whitespaces)
+                name = line.dropFirst("Name:".count).trimmingWhitespace()
             }
             let files = Set((artifact.metadataFiles[folder + "/RECORD"] ?? "").split(whereSeparator: \.isNewline).compactMap { line in
                 line.split(separator: ",", maxSplits: 1).first.map(String.init)
@@ -63,7 +63,7 @@ struct InstalledDistribution: Equatable {
     }
 
     static func normalised(_ name: String) -> String {
-        name.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
+        name.lowercased().replacing("-", with: "_").replacing(".", with: "_")
     }
 
     /// The alternative when `soname` is what it does without: the GUI's libraries for OpenCV, libpq for psycopg2.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 import ShiplintTargets
 
@@ -22,7 +22,7 @@ struct InstalledNodePackage: Equatable {
 
     init?(manifest: String, text: String) {
         guard let data = text.data(using: .utf8),
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            let object = JSONText.foundationObject(bytes: data)
         else { return nil }
         func strings(_ key: String) -> [String] {
             if let list = object[key] as? [String] { return list }
@@ -38,7 +38,7 @@ struct InstalledNodePackage: Equatable {
         self.os = strings("os")
         self.cpu = strings("cpu")
         self.libc = strings("libc")
-        self.buildsAddon = (object["gypfile"] as? Bool) == true || object["binary"] is [String: Any]
+        self.buildsAddon = (object["gypfile"] as? Bool) == true || (object["gypfile"] as? Int) == 1 || object["binary"] is [String: Any]
         self.optionalDependencies = ((object["optionalDependencies"] as? [String: Any]) ?? [:]).keys.sorted()
         self.isModuleType = (object["type"] as? String) == "module"
     }

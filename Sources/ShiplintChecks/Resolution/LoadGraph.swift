@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 import ShiplintTargets
 
@@ -284,7 +284,7 @@ private struct Resolver {
         return paths.compactMap { entry in
             guard !entry.isEmpty else { return nil }
             let expanded = entry.utf8.contains(UInt8(ascii: "$"))
-                ? entry.replacingOccurrences(of: "${ORIGIN}", with: folder).replacingOccurrences(of: "$ORIGIN", with: folder) : entry
+                ? entry.replacing("${ORIGIN}", with: folder).replacing("$ORIGIN", with: folder) : entry
             return expanded.hasPrefix("/") ? RuntimePath.join("/", expanded) : nil
         }
     }

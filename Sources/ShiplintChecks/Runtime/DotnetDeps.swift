@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// A .NET app's dependency manifest (`MyFunction.deps.json`), as the host reads it to know which native assets it may
@@ -27,7 +27,7 @@ struct DotnetDeps: Sendable, Equatable {
 
     /// Nil when the text is not a manifest the host would read (not JSON, no targets).
     init?(manifest: String, text: String) {
-        guard let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+        guard let json = JSONText.foundationObject(text),
             let targets = json["targets"] as? [String: Any]
         else { return nil }
         let named = (json["runtimeTarget"] as? [String: Any])?["name"] as? String

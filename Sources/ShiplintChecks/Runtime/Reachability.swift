@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 import ShiplintTargets
 
@@ -169,7 +169,7 @@ public struct Reachability: Sendable {
             name = String(name.dropLast(suffix.count))
             break
         }
-        if let tag = name.range(of: ".cpython-") ?? name.range(of: ".cp3") { name = String(name[..<tag.lowerBound]) }
+        if let tag = name.firstRange(of: ".cpython-") ?? name.firstRange(of: ".cp3") { name = String(name[..<tag.lowerBound]) }
         func words(_ text: String) -> [String] {
             text.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).map { $0.lowercased() }.filter { !platformWords.contains($0) }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 import ShiplintTargets
 
@@ -73,7 +73,7 @@ struct GemfileLock: Sendable, Equatable {
                 inSection = false
                 continue
             }
-            let platform = line.trimmingCharacters(in: .whitespaces)
+            let platform = line.trimmingWhitespace()
             if !platform.isEmpty { platforms.append(RubyPlatform(description: platform)) }
         }
         guard found else { return nil }

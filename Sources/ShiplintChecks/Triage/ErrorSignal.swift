@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import ShiplintFacts
 
 /// What a runtime error text says went wrong, parsed from the texts Lambda, CPython, glibc's loader and Node print.
 public enum ErrorSignal: Sendable, Hashable {
@@ -97,10 +98,10 @@ public enum ErrorText {
         LineScan.splitLines(text).flatMap { line -> [String] in
             guard line.utf8.count <= ErrorTextReader.maximumJSONLineBytes, let start = line.firstIndex(of: "{"),
                 let data = String(line[start...]).data(using: .utf8),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                let object = JSONText.foundationObject(bytes: data)
             else {
                 // A message copied out of a JSON log line keeps its escapes: a literal \n is a line break there.
-                return LineScan.splitLines(line.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\""))
+                return LineScan.splitLines(line.replacing("\\n", with: "\n").replacing("\\\"", with: "\""))
             }
             let strings = logStrings(of: object, depth: 0)
             return strings.isEmpty ? [line] : strings.flatMap(LineScan.splitLines)
@@ -115,7 +116,7 @@ public enum ErrorText {
         for key in ["errorType", "errorMessage", "message", "msg", "error"] {
             if let value = object[key] as? String {
                 if depth < 3, value.hasPrefix("{"), let data = value.data(using: .utf8),
-                    let inner = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                    let inner = JSONText.foundationObject(bytes: data)
                 {
                     let nested = logStrings(of: inner, depth: depth + 1)
                     strings += nested.isEmpty ? [value] : nested
@@ -137,25 +138,23 @@ public enum ErrorText {
     }
 
     /// The phrases whose patterns begin with literal text: a backtracking engine tries them at each position but
-    /// fails at once where the text is not there, so they stay linear. Compiled once.
-    private struct Pattern: Sendable {
-        let regex: NSRegularExpression
+    /// fails at once where the text is not there, so they stay linear. Compiled once, matched (as ICU's
+    /// `NSRegularExpression` matched them before) by Unicode scalar, not by grapheme cluster.
+    private struct Pattern: @unchecked Sendable {
+        let regex: Regex<AnyRegexOutput>
         /// Literal text every match holds (ASCII case aside when `ignoringCase`): without it the line is not searched.
         let phrase: String
         let ignoringCase: Bool
         init(_ pattern: String, phrase: String, ignoringCase: Bool = false) {
-            regex = try! NSRegularExpression(pattern: pattern)
+            regex = try! Regex(pattern).matchingSemantics(.unicodeScalar)
             self.phrase = phrase
             self.ignoringCase = ignoringCase
         }
 
         func firstMatch(in line: String, _ scan: LineScan) -> [String]? {
             guard scan.contains(phrase, ignoringCase: ignoringCase) else { return nil }
-            let range = NSRange(line.startIndex..., in: line)
-            guard let match = regex.firstMatch(in: line, range: range) else { return nil }
-            return (0..<match.numberOfRanges).map { index in
-                Range(match.range(at: index), in: line).map { String(line[$0]) } ?? ""
-            }
+            guard let match = line.firstMatch(of: regex) else { return nil }
+            return match.output.map { $0.substring.map(String.init) ?? "" }
         }
     }
 
@@ -327,9 +326,8 @@ public enum ErrorText {
             // HotSpot's hint after System.load failed on a JNI library the code copied out of its JAR into /tmp: the
             // library is the classpath resource the line names (`/aws-lambda-runtime-interface-client.glibc.so`), not
             // the /tmp copy, which no deployment holds.
-            let range = NSRange(line.startIndex..., in: line)
-            let resource = javaLibraryPath.regex.matches(in: line, range: range)
-                .compactMap { Range($0.range(at: 1), in: line).map { String(line[$0]) } }
+            let resource = line.matches(of: javaLibraryPath.regex)
+                .compactMap { $0.output[1].substring.map(String.init) }
                 .first { !$0.hasPrefix("/tmp/") }
             result.removeAll { if case .unloadableFile(let path) = $0 { path.hasPrefix("/tmp/") } else { false } }
             result.append(.javaNative(library: nil, resource: resource, platform: "Linux/" + m[2].lowercased()))
@@ -341,8 +339,8 @@ public enum ErrorText {
             scan.contains("Runtime.InvalidEntrypoint") || scan.contains("exec format error") || scan.contains("Couldn't find valid bootstrap")
         {
             // Without the request id, every invocation's line is the same signal (counted, explained once).
-            let detail = requestId.regex.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "")
-            result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))
+            let detail = line.replacing(requestId.regex, with: "")
+            result.append(.invalidEntrypoint(detail: detail.trimmingWhitespace()))
         }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One line of an error text as UTF-8 bytes, with the few scans explain's phrases need, each linear in the line.
 ///

@@ -205,7 +205,7 @@ struct TriageContext {
             let folder = distribution.root.isEmpty ? advice.folder : (role == .function ? advice.folder + distribution.root : distribution.root)
             let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
             var fix = finding.fix
-            if folder != advice.folder { fix = fix.replacingOccurrences(of: "--target \(advice.folder) ", with: "--target \(folder) ") }
+            if folder != advice.folder { fix = fix.replacing("--target \(advice.folder) ", with: "--target \(folder) ") }
             // A twin without the GUI only helps where the GUI's libraries are what is missing.
             if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
                 finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
@@ -238,7 +238,7 @@ struct TriageContext {
         let package = relative.split(separator: "/").dropLast().joined(separator: "/")
         guard !package.isEmpty else { return nil }
         for case .path(let path) in locations {
-            guard let place = runtime.place(ofRuntimePath: path), let range = place.path.range(of: package + "/") else { continue }
+            guard let place = runtime.place(ofRuntimePath: path), let range = place.path.firstRange(of: package + "/") else { continue }
             let parent = String(place.path[..<range.lowerBound])
             guard parent.isEmpty || parent.hasSuffix("/") else { continue }
             let root = path.hasPrefix(runtime.layerRoot + "/") ? runtime.layerRoot : runtime.taskRoot
@@ -546,7 +546,7 @@ struct TriageContext {
         if let distribution = InstalledDistribution.owning(finding.path, in: artifact),
             let wheel = artifact.metadataFiles[distribution.folder + "/WHEEL"]
         {
-            let tags = wheel.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Tag:") }.map { $0.dropFirst(4).trimmingCharacters(in: .whitespaces) }
+            let tags = wheel.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Tag:") }.map { $0.dropFirst(4).trimmingWhitespace() }
             if !tags.isEmpty { evidence.append(("wheel tags", "\(tags.joined(separator: ", ")) (\(distribution.folder)/WHEEL)")) }
         }
         return evidence

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import ShiplintFacts
 import ShiplintTargets
 
@@ -164,7 +165,7 @@ extension TriageContext {
                 fix: "Make \(name) a Linux \(arch) executable, or a script whose first line is `#!/bin/sh`, with mode 755.")
         }
         if raw.hasSuffix("\r") {
-            let interpreter = first.dropFirst(2).trimmingCharacters(in: .whitespaces)
+            let interpreter = first.dropFirst(2).trimmingWhitespace()
             return Explanation(
                 signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(artifact.path, path)],
                 evidence: [("started as", what), ("first line", SafeLine.clip(first) + "\\r")],
@@ -472,7 +473,7 @@ struct NodePackageFolder {
     let runtimeFolder: String
 
     init?(runtimePath: String) {
-        guard let range = runtimePath.range(of: "node_modules/", options: .backwards) else { return nil }
+        guard let range = runtimePath.lastRange(of: "node_modules/") else { return nil }
         let rest = runtimePath[range.upperBound...].split(separator: "/")
         guard let first = rest.first else { return nil }
         let name = first.hasPrefix("@") && rest.count > 1 ? "\(first)/\(rest[1])" : String(first)

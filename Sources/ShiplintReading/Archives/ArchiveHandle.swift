@@ -1,5 +1,6 @@
 internal import CLibarchive
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintFacts
 
 /// Owns one libarchive read handle (and, for an archive held in memory, the bytes it reads). Never shared between

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 import ShiplintFacts
 import Synchronization
 
@@ -72,11 +73,10 @@ public struct ArtifactReader: Sendable {
         case .file(let size):
             storedSize = size
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let handle = ReadableFile(path: path) else {
             throw .cannotOpen(path: path, reason: "cannot open the file for reading: \(SystemError.current)")
         }
-        let prefix = [UInt8]((try? handle.read(upToCount: FileSignature.prefixLength)) ?? nil ?? Data())
-        try? handle.close()
+        let prefix = handle.read(upTo: FileSignature.prefixLength) ?? []
         let name = URL(fileURLWithPath: path).lastPathComponent
         var signature = FileSignature(prefix: prefix)
         var prepended: Result<ZipCentralDirectory, ZipCentralDirectory.Damage>?

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// Reads one ELF entry holding only the byte ranges its facts need, never the file: a stream is inflated once front to
@@ -79,7 +79,7 @@ enum ElfRanges {
                 return false
             }
             let end = min(collector.held.size, offset + count + spread(cap: cap))
-            if debug { FileHandle.standardError.write(Data("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)\n".utf8)) }
+            if debug { DescriptorOutput.standardError("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)\n") }
             let adding = (end - offset) - collector.held.heldCount(in: offset, end)
             guard collector.heldCount + adding <= cap else {
                 result = .overCap(needed: collector.heldCount + adding)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintFacts
 
 /// Walks an unzipped build folder in name order, without following symbolic links. Names are listed as bytes

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintFacts
 
 /// The names, sizes and modes of a ZIP's entries as its central directory records them, each paired with the local
@@ -77,10 +78,9 @@ struct ZipCentralDirectory {
     static let maximumSize = 256 << 20
 
     static func read(path: String) -> Result<ZipCentralDirectory, Damage> {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(Damage(reason: "cannot open the file")) }
-        defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd() else { return .failure(Damage(reason: "cannot find the end of the file")) }
-        let descriptor = handle.fileDescriptor
+        guard let handle = ReadableFile(path: path) else { return .failure(Damage(reason: "cannot open the file")) }
+        guard let size = handle.size else { return .failure(Damage(reason: "cannot find the end of the file")) }
+        let descriptor = handle.descriptor
         // Local headers are visited in offset order, two small reads each: a 16 KiB window read ahead serves the
         // headers of many small entries with one system call (a 100,000-entry ZIP made 200,000 preads).
         let window = 16 * 1024

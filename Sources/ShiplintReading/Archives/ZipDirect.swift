@@ -1,6 +1,7 @@
 internal import CLibdeflate
 internal import CZlib
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintFacts
 
 /// A ZIP file on disk, read by offset, owned by one task (each worker of `ParallelShare` opens its own); or a ZIP held

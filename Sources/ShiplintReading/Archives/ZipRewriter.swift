@@ -1,5 +1,7 @@
 internal import CLibdeflate
-import Foundation
+import FoundationEssentials
+import Glibc
+import ShiplintFacts
 
 /// A ZIP's entries as its central directory lists them, for writing a copy with some entries left out and others
 /// added: every entry kept is copied byte for byte (local header, data, data descriptor, and its central record with
@@ -42,16 +44,15 @@ public final class ZipRewriter {
 
     public let path: String
     public let entries: [Entry]
-    private let handle: FileHandle
+    private let handle: ReadableFile
 
     /// Reads the central directory of the ZIP at `path`. A ZIP whose entries overlap or share data, or that is split
     /// over several disks, cannot be copied entry by entry and is refused.
     public init(path: String) throws(Failure) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "\(path): cannot open it") }
+        guard let handle = ReadableFile(path: path) else { throw Failure(description: "\(path): cannot open it") }
         self.path = path
         self.handle = handle
-        let size: UInt64
-        do { size = try handle.seekToEnd() } catch { throw Failure(description: "\(path): cannot read it") }
+        guard let size = handle.size else { throw Failure(description: "\(path): cannot read it") }
         let tailLength = Int(min(size, 22 + 65_535 + 20))
         let tail = try Self.read(handle, at: size - UInt64(tailLength), count: tailLength, path: path)
         guard let end = (0...max(0, tail.count - 22)).reversed().first(where: { Self.u32(tail, $0) == 0x0605_4b50 }) else {
@@ -121,7 +122,6 @@ public final class ZipRewriter {
         self.entries = entries
     }
 
-    deinit { try? handle.close() }
 
     /// The uncompressed bytes of a small entry (stored or deflated), nil when it is missing, larger than `limit` or
     /// does not inflate to its size.
@@ -146,14 +146,13 @@ public final class ZipRewriter {
         for entry in adding where !names.insert(entry.name).inserted {
             throw Failure(description: "\(entry.name) would be in the ZIP twice")
         }
-        guard FileManager.default.createFile(atPath: destination, contents: nil), let output = FileHandle(forWritingAtPath: destination) else {
-            throw Failure(description: "cannot write \(destination)")
-        }
-        defer { try? output.close() }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard output >= 0 else { throw Failure(description: "cannot write \(destination)") }
+        defer { close(output) }
         var position: UInt64 = 0
         var centralRecords: [UInt8] = []
         func emit(_ bytes: [UInt8]) throws(Failure) {
-            do { try output.write(contentsOf: Data(bytes)) } catch { throw Failure(description: "cannot write \(destination): \(error.localizedDescription)") }
+            do throws(DescriptorOutput.Failure) { try DescriptorOutput.write(bytes, to: output) } catch { throw Failure(description: "cannot write \(destination): \(error.description)") }
             position += UInt64(bytes.count)
         }
         for entry in kept {
@@ -219,17 +218,10 @@ public final class ZipRewriter {
 
     // MARK: bytes
 
-    private static func read(_ handle: FileHandle, at offset: UInt64, count: Int, path: String) throws(Failure) -> [UInt8] {
-        do {
-            try handle.seek(toOffset: offset)
-            let data = try handle.read(upToCount: count) ?? Data()
-            guard data.count == count else { throw Failure(description: "\(path): truncated (wanted \(count) bytes at \(offset))") }
-            return [UInt8](data)
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw Failure(description: "\(path): \(error.localizedDescription)")
-        }
+    private static func read(_ handle: ReadableFile, at offset: UInt64, count: Int, path: String) throws(Failure) -> [UInt8] {
+        guard let bytes = handle.read(at: offset, count: count) else { throw Failure(description: "\(path): \(SystemError.current)") }
+        guard bytes.count == count else { throw Failure(description: "\(path): truncated (wanted \(count) bytes at \(offset))") }
+        return bytes
     }
 
     static func deflate(_ bytes: [UInt8]) -> [UInt8] {

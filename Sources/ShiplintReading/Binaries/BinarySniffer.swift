@@ -1,3 +1,5 @@
+import ShiplintFacts
+
 /// What the first bytes of a file say it is. Decides which reader runs; nothing is trusted beyond the magic.
 enum FileSignature: Equatable {
     case elf
@@ -70,7 +72,7 @@ enum NativeName {
             return true
         }
         // libfoo.so.1, libfoo.so.1.2.3
-        if let range = lower.range(of: ".so.", options: .backwards) {
+        if let range = lower.lastRange(of: ".so.") {
             let tail = lower[range.upperBound...]
             return !tail.isEmpty && tail.allSatisfy { $0.isNumber || $0 == "." }
         }

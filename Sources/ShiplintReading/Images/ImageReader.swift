@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
 
 /// Reads a container image — a `docker save` tarball, or an OCI image layout as a folder or a tar — into one virtual
@@ -41,7 +41,7 @@ public struct ImageReader: Sendable {
                 kind: .unreadableEntry, path: chosen.configBlob,
                 message: "the image config's digest is \(SHA256.digest(configBytes)), but the manifest says \(expected): the archive was changed or damaged after it was built"))
         }
-        guard let config = (try? JSONSerialization.jsonObject(with: Data(configBytes))) as? [String: Any] else {
+        guard let config = JSONText.foundationObject(bytes: configBytes) else {
             throw .unreadableArtifact(path: path, reason: "the image config \(chosen.configBlob) is not JSON")
         }
         if let platform {
@@ -86,13 +86,13 @@ public struct ImageReader: Sendable {
             return [taskRoot, "opt"].contains { !$0.isEmpty && (outer == $0 || outer.hasPrefix($0 + "/")) }
         }
         let storedSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).flatMap { $0 }.map(Int64.init)
-        var isFolder: ObjCBool = false
+        var isFolder: Bool = false
         FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         return Artifact(
             path: path, kind: .image, entries: image.rootEntries.filter { inCode($0.path) },
             binaries: image.rootBinaries.filter { inCode($0.path) },
             problems: root.problems.filter { $0.path.map(inCode) ?? true },
-            storedSize: isFolder.boolValue ? nil : storedSize,
+            storedSize: isFolder ? nil : storedSize,
             metadataFiles: root.metadata.filter { inCode($0.key) }, image: image)
     }
 
@@ -114,14 +114,14 @@ public struct ImageReader: Sendable {
     }
 
     private func json(_ bytes: [UInt8], _ name: String, _ label: String) throws(ReadError) -> Any {
-        guard let value = try? JSONSerialization.jsonObject(with: Data(bytes)) else {
+        guard let value = (try? JSONText.parse(bytes: bytes))?.foundationValue else {
             throw .unreadableArtifact(path: label, reason: "\(name) is not JSON")
         }
         return value
     }
 
     static func blobName(_ digest: String) -> String {
-        "blobs/" + digest.replacingOccurrences(of: ":", with: "/")
+        "blobs/" + digest.replacing(":", with: "/")
     }
 
     /// The manifest to read: through the OCI index when there is one (preferred: it names platforms and

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ShiplintFacts
 
 /// Where an image's files are: an OCI layout folder, or a tar (a `docker save` tarball or an OCI layout as a tar).
@@ -35,9 +36,7 @@ struct ImageStore {
             guard manager.fileExists(atPath: path + "/oci-layout"), manager.fileExists(atPath: path + "/index.json") else { return nil }
             return ImageStore(kind: .folder(path), label: path)
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        let prefix = [UInt8]((try? handle.read(upToCount: FileSignature.prefixLength)) ?? nil ?? Data())
-        try? handle.close()
+        guard let prefix = ReadableFile(path: path).map({ $0.read(upTo: FileSignature.prefixLength) ?? [] }) else { return nil }
         guard FileSignature(prefix: prefix) == .tarLike, let archive = try? ArchiveHandle(path: path, format: .tar) else { return nil }
         var names: [String: Int] = [:]
         var position = 0
@@ -62,13 +61,12 @@ struct ImageStore {
     func read(_ name: String, limit: Int = 16 << 20) throws(ReadError) -> [UInt8] {
         switch kind {
         case .folder(let root):
-            guard let handle = FileHandle(forReadingAtPath: root + "/" + ImageStore.normalise(name)) else {
+            guard let handle = ReadableFile(path: root + "/" + ImageStore.normalise(name)) else {
                 throw .unreadableArtifact(path: label, reason: "the image names \(name), which is not in it")
             }
-            defer { try? handle.close() }
-            let data = (try? handle.read(upToCount: limit + 1)) ?? nil ?? Data()
+            let data = handle.read(upTo: limit + 1) ?? []
             guard data.count <= limit else { throw .unreadableArtifact(path: label, reason: "\(name) is over \(limit) bytes") }
-            return [UInt8](data)
+            return data
         case .tar:
             let archive = try open(name)
             switch archive.readData(limit: limit) {

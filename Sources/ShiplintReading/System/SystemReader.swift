@@ -1,6 +1,5 @@
-import Foundation
+import FoundationEssentials
 import ShiplintFacts
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -51,9 +50,7 @@ public enum SystemReader {
 
     /// The ELF machine of shiplint's own executable: a library for another architecture is skipped, as ld.so skips it.
     static func hostElfMachine() -> UInt16? {
-        guard let handle = FileHandle(forReadingAtPath: "/proc/self/exe") else { return nil }
-        defer { try? handle.close() }
-        let header = [UInt8](handle.readData(ofLength: 20))
+        guard let header = ReadableFile(path: "/proc/self/exe")?.read(upTo: 20) else { return nil }
         guard header.count == 20, header.starts(with: [0x7F, 0x45, 0x4C, 0x46]) else { return nil }
         return header[5] == 2 ? UInt16(header[18]) << 8 | UInt16(header[19]) : UInt16(header[19]) << 8 | UInt16(header[18])
     }
@@ -85,10 +82,10 @@ public enum SystemReader {
         guard depth < 8, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [] }
         var folders: [String] = []
         for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingWhitespace() } ?? ""
             if line.hasPrefix("include ") {
-                let pattern = line.dropFirst("include ".count).trimmingCharacters(in: .whitespaces)
-                let absolute = pattern.hasPrefix("/") ? pattern : (file as NSString).deletingLastPathComponent + "/" + pattern
+                let pattern = line.dropFirst("include ".count).trimmingWhitespace()
+                let absolute = pattern.hasPrefix("/") ? pattern : PathName.parent(file) + "/" + pattern
                 for included in glob(absolute) { folders += configuredDirectories(included, depth: depth + 1) }
             } else if line.hasPrefix("/") {
                 folders.append(line)
@@ -113,7 +110,7 @@ public enum SystemReader {
 
     private static func unique(_ folders: [String]) -> [String] {
         var seen = Set<String>()
-        return folders.filter { seen.insert(($0 as NSString).standardizingPath).inserted }
+        return folders.filter { seen.insert(PathName.standardized($0)).inserted }
     }
 
     /// The ELF shared libraries of one folder for `machine` (by file name: a link counts under its own name).
@@ -130,7 +127,7 @@ public enum SystemReader {
     }
 
     private static func resolvedPath(_ path: String) -> String {
-        (path as NSString).resolvingSymlinksInPath
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 
     /// Facts of the ELF file at `path`, nil for anything else (a linker script named `libc.so`, a folder).
@@ -163,7 +160,7 @@ public enum SystemReader {
             print(json.dumps({'version': '%d.%d' % sys.version_info[:2], 'suffixes': importlib.machinery.EXTENSION_SUFFIXES, 'executable': sys.executable, 'library': lib}))
             """
         guard let output = run(executable, ["-I", "-c", script]),
-            let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+            let object = JSONText.foundationObject(output),
             let version = object["version"] as? String, let suffixes = object["suffixes"] as? [String]
         else { return nil }
         let interpreter = (object["executable"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? executable
@@ -179,7 +176,7 @@ public enum SystemReader {
     static func readNode(_ executable: String) -> SystemCapture.Node? {
         let script = "console.log(JSON.stringify({node: process.versions.node, modules: process.versions.modules, napi: process.versions.napi}))"
         guard let output = run(executable, ["-e", script]),
-            let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+            let object = JSONText.foundationObject(output),
             let version = object["node"] as? String
         else { return nil }
         return SystemCapture.Node(
@@ -189,38 +186,9 @@ public enum SystemReader {
 
     /// Standard output of a child process that exited 0 within 30 seconds; nil otherwise.
     static func run(_ executable: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do { try process.run() } catch { return nil }
-        // Read while it runs (a full pipe would stop it); the read ends when it exits or is killed.
-        let reader = output.fileHandleForReading
-        let collected = Collected()
-        let reading = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            collected.set(reader.readDataToEndOfFile())
-            reading.signal()
-        }
-        if finished.wait(timeout: .now() + .seconds(30)) == .timedOut {
-            process.terminate()
-            reading.wait()
-            return nil
-        }
-        reading.wait()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: collected.get(), as: UTF8.self)
+        guard let finished = ChildProcess.run(executable, arguments, collectErrors: false, timeoutSeconds: 30),
+            !finished.timedOut, finished.status == 0
+        else { return nil }
+        return String(decoding: finished.output, as: UTF8.self)
     }
-}
-
-/// Bytes a reading thread hands back.
-private final class Collected: Sendable {
-    private let data = Mutex(Data())
-    func set(_ value: Data) { data.withLock { $0 = value } }
-    func get() -> Data { data.withLock { $0 } }
 }
