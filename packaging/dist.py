@@ -151,6 +151,14 @@ def swift_static_folder():
     return os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(swift))), "lib", "swift_static", "linux")
 
 
+# Full Foundation's libraries, never linked: shiplint's modules import FoundationEssentials only (docs/install.md#size).
+# TOMLKit's `import struct Foundation.Data` still names Foundation among the libraries to link, and an archive there
+# defines symbols FoundationEssentials defines too (type descriptors of C types): taken from Foundation first, they
+# pulled in all of it, CoreFoundation and ICU (~10 MB). Left off the link, any real use of them is a link error.
+FULL_FOUNDATION = ["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
+                   "FoundationNetworking", "FoundationXML", "_CFURLSessionInterface", "_CFXMLInterface"]
+
+
 def prepare_floor_link(zig, machine):
     """The objects and the `clang` wrapper that link the executable for the glibc floor; returns the wrapper's folder."""
     shutil.rmtree(FLOOR_DIR, ignore_errors=True)
@@ -164,21 +172,12 @@ def prepare_floor_link(zig, machine):
         return output
 
     compat = compile_object(os.path.join(HERE, "floor", "glibc_compat.c"), "glibc_compat.o")
-    first = []
-    # Foundation's ICU data left out: an empty package in its place (icu_data.py --keep-none; docs/install.md says
-    # what was measured without it). Debian's ICU is not linked: libxml2 was its only user.
-    for archive, options, name in ((os.path.join(swift_static_folder(), "lib_FoundationICU.a"), ["--keep-none"], "foundation-icu"),):
-        if archive is None or not os.path.exists(archive):
-            continue
-        assembly = os.path.join(FLOOR_DIR, name + ".S")
-        say(run([sys.executable, os.path.join(HERE, "floor", "icu_data.py"), archive, assembly] + options).strip())
-        first.append(compile_object(assembly, name + ".o"))
     gcc_libraries = [run(["gcc", f"-print-file-name={name}"]).strip() for name in ("libstdc++.a", "libgcc_eh.a", "libgcc.a")]
     missing = [path for path in gcc_libraries if not os.path.isabs(path)]
     if missing:
         raise SystemExit(f"dist: GCC's {', '.join(missing)} not found (libstdc++-12-dev, gcc)")
     environment = {"SHIPLINT_ZIG": zig, "SHIPLINT_ZIG_TARGET": target, "SHIPLINT_LINK_SCRATCH": FLOOR_DIR,
-                   "SHIPLINT_LINK_FIRST": " ".join(first), "SHIPLINT_LINK_LAST": " ".join([compat] + gcc_libraries)}
+                   "SHIPLINT_LINK_DROP": " ".join(FULL_FOUNDATION), "SHIPLINT_LINK_LAST": " ".join([compat] + gcc_libraries)}
     wrapper = os.path.join(folder, "clang")
     with open(wrapper, "w") as handle:
         handle.write("#!/bin/sh\n# Written by packaging/dist.py: the Swift driver's linker for the glibc floor.\n")

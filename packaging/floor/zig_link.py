@@ -9,8 +9,8 @@ glibc 2.26's symbol versions (Zig's stub libraries), so the executable needs not
 Environment (written into the `clang` wrapper by dist.py):
   SHIPLINT_ZIG          the zig executable
   SHIPLINT_ZIG_TARGET   x86_64-linux-gnu.2.26
-  SHIPLINT_LINK_FIRST   objects placed before everything else (the reduced ICU data, see icu_data.py: an archive
-                        member defining the same symbol is then never pulled in)
+  SHIPLINT_LINK_DROP    libraries (`-lNAME`) left off the link: full Foundation's, which shiplint does not use but
+                        a dependency's `import struct Foundation.…` names (dist.py: FULL_FOUNDATION)
   SHIPLINT_LINK_LAST    objects and archives placed after everything else (glibc_compat.o, GCC's libstdc++.a,
                         libgcc_eh.a, libgcc.a: the Swift runtime is built against libstdc++'s ABI, not Zig's libc++)
   SHIPLINT_LINK_SCRATCH a folder for the `main` trampoline
@@ -19,6 +19,7 @@ Translations (each because `zig cc` reads linker arguments itself and refuses th
   @file                          expanded (shell words), as clang would
   --target=…, -B DIR, -v, -fuse-ld=…, -static-libgcc   dropped: the target is Zig's, libgcc is linked statically below
   -lstdc++                       dropped: GCC's static libstdc++.a comes in SHIPLINT_LINK_LAST
+  -lNAME of SHIPLINT_LINK_DROP   dropped when the output is `shiplint` (the build tool embed-rules keeps Foundation)
   -Xlinker --defsym -Xlinker main=F   a C `main` calling F (SwiftPM renames an executable's main so tests can link it)
   -Xlinker -export-dynamic, -Xlinker --exclude-libs -Xlinker ALL   dropped: the static Swift runtime adds them so that
                                  the executable's own symbols are exported and libraries' are not; nothing loads
@@ -41,7 +42,7 @@ def expanded(arguments):
             yield argument
 
 
-def translated(arguments, zig, target, scratch):
+def translated(arguments, zig, target, scratch, dropped=()):
     out = []
     i = 0
     while i < len(arguments):
@@ -49,7 +50,8 @@ def translated(arguments, zig, target, scratch):
         following = arguments[i + 1] if i + 1 < len(arguments) else None
         if argument == "-B":
             i += 2
-        elif argument.startswith(("--target=", "-fuse-ld=")) or argument in ("-v", "-static-libgcc", "-lstdc++"):
+        elif argument.startswith(("--target=", "-fuse-ld=")) or argument in ("-v", "-static-libgcc", "-lstdc++") \
+                or (argument.startswith("-l") and argument[2:] in dropped):
             i += 1
         elif argument == "-Xlinker" and following == "--defsym":
             alias, function = arguments[i + 3].split("=", 1)
@@ -76,9 +78,13 @@ def main(argv):
     zig = os.environ["SHIPLINT_ZIG"]
     target = os.environ["SHIPLINT_ZIG_TARGET"]
     scratch = os.environ["SHIPLINT_LINK_SCRATCH"]
-    arguments = translated(list(expanded(argv)), zig, target, scratch)
-    command = ([zig, "cc", "-target", target] + shlex.split(os.environ.get("SHIPLINT_LINK_FIRST", ""))
-               + arguments + shlex.split(os.environ.get("SHIPLINT_LINK_LAST", "")))
+    arguments = list(expanded(argv))
+    # Only shiplint itself goes without full Foundation: the build tool that embeds rules/ (run at build time, never
+    # shipped) uses it.
+    output = arguments[arguments.index("-o") + 1] if "-o" in arguments[:-1] else ""
+    dropped = os.environ.get("SHIPLINT_LINK_DROP", "").split() if os.path.basename(output) == "shiplint" else []
+    arguments = translated(arguments, zig, target, scratch, dropped)
+    command = ([zig, "cc", "-target", target] + arguments + shlex.split(os.environ.get("SHIPLINT_LINK_LAST", "")))
     with open(os.path.join(scratch, "link-command.txt"), "w") as handle:
         handle.write(shlex.join(command) + "\n")
     return subprocess.run(command).returncode
