@@ -3,7 +3,7 @@ import FoundationEssentials
 /// JSON text read into values (RFC 8259), accepting what Foundation's `JSONSerialization` accepted, which shiplint
 /// used before it linked FoundationEssentials only: a leading byte-order mark, a trailing comma before `]` or `}`,
 /// numbers out of Double's range refused, at most 512 levels of nesting, the last of two equal keys kept.
-/// JSONTextTests holds it to `JSONSerialization` on the same inputs.
+/// EssentialsParityTests holds it to `JSONSerialization` on the same inputs.
 public indirect enum JSONText: Sendable, Equatable {
     case null
     case bool(Bool)

@@ -1,7 +1,7 @@
 /// The order Finder and `localizedStandardCompare` give names in, without a locale's collation data: runs of
 /// digits compared by their value ("file2" before "file10"), letters without regard to case, and two names equal
 /// that way ordered by their Unicode scalars so the order is total. Held to Foundation's answers by
-/// NaturalOrderTests.
+/// EssentialsParityTests.
 public enum NaturalOrder {
     public static func ascending(_ left: String, _ right: String) -> Bool {
         compare(left, right) < 0

@@ -1,6 +1,6 @@
 /// Path arithmetic on plain strings, as `NSString`'s path methods do it (shiplint links FoundationEssentials only,
 /// which has no `NSString`): repeated slashes count as one, a trailing slash is dropped, nothing touches the disk.
-/// Held to `NSString`'s answers by PathNameTests.
+/// Held to `NSString`'s answers by EssentialsParityTests.
 public enum PathName {
     /// The last component: "/a/b/" → "b", "/" → "/", "" → "".
     public static func last(_ path: String) -> String {

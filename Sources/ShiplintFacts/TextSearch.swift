@@ -1,4 +1,4 @@
-/// String operations FoundationEssentials lacks, with the answers Foundation gave (held by TextSearchTests against
+/// String operations FoundationEssentials lacks, with the answers Foundation gave (held by EssentialsParityTests against
 /// Foundation itself): trimming by Unicode's white space, the last occurrence of a text, padding to a width.
 extension StringProtocol {
     /// Without leading and trailing white space as `CharacterSet.whitespaces` has it: the space separators (Zs)

@@ -357,7 +357,7 @@ struct TriageContext {
         if !parent.isEmpty, let leaf = relative.split(separator: "/").last.map(String.init) {
             for place in places {
                 guard let initFile = place.artifact.entries.first(where: { $0.path == place.prefix + parent + "/__init__.py" }) else { continue }
-                let package = parent.replacingOccurrences(of: "/", with: ".")
+                let package = parent.replacing("/", with: ".")
                 let distribution = InstalledDistribution.owning(initFile.path, in: place.artifact)
                 let requirement = distribution.map { "\($0.name)==\($0.version)" } ?? String(package.split(separator: ".").first ?? "")
                 let installed = distribution.map { [("installed by", "\($0.name) \($0.version) (\($0.folder))")] } ?? []
