@@ -19,11 +19,12 @@ public enum PathName {
         return String(fixed[..<fixed.index(before: start)])
     }
 
-    /// `component` appended with one slash between: "a" + "b" → "a/b", "" + "b" → "b", "a/" + "b" → "a/b".
+    /// `component` appended with one slash between: "a" + "b" → "a/b", "" + "b" → "b", "a/" + "b" → "a/b"; the
+    /// slashes already there are kept as written.
     public static func appending(_ path: String, _ component: String) -> String {
-        let joined: String
-        if component.isEmpty { joined = path } else if path.isEmpty { joined = component } else if path.hasSuffix("/") { joined = path + component } else { joined = path + "/" + component }
-        return fixingSlashes(joined)
+        if component.isEmpty { return path }
+        if path.isEmpty { return component }
+        return path.hasSuffix("/") ? path + component : path + "/" + component
     }
 
     /// "." and empty components removed and ".." taken back textually (an absolute path never rises above "/"),

@@ -1,8 +1,8 @@
 /// String operations FoundationEssentials lacks, with the answers Foundation gave (held by EssentialsParityTests against
 /// Foundation itself): trimming by Unicode's white space, the last occurrence of a text, padding to a width.
 extension StringProtocol {
-    /// Without leading and trailing white space as `CharacterSet.whitespaces` has it: the space separators (Zs)
-    /// and the tab.
+    /// Without leading and trailing white space as `CharacterSet.whitespaces` has it: the space separators (Zs),
+    /// the tab and U+200B ZERO WIDTH SPACE.
     public func trimmingWhitespace() -> String { trimming(where: Self.isWhitespace) }
 
     /// Without leading and trailing white space and line ends as `CharacterSet.whitespacesAndNewlines` has it:
@@ -32,7 +32,7 @@ extension StringProtocol {
     }
 
     private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
     }
 
     private func trimming(where isTrimmed: (Unicode.Scalar) -> Bool) -> String {

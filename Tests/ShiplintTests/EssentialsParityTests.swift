@@ -25,13 +25,22 @@ struct EssentialsParityTests {
 
     @Test func pathNamesAsNSString() {
         var random = Generator(state: 1)
-        let pieces = ["/", "//", "a", "b.c", ".", "..", "é", " ", "x/", "~"]
+        // ASCII: Foundation's own deletingLastPathComponent traps on some non-ASCII paths (String._startOfLastPathComponent).
+        let pieces = ["/", "//", "a", "b.c", ".", "..", " ", "x/", "~"]
         for round in 0..<20_000 {
             let path = random.text(from: pieces, upTo: 6)
             let component = random.text(from: pieces, upTo: 3)
             let ns = path as NSString
+            // Repeated slashes: Foundation's own compression of them is inconsistent ("//" → "", "///a//b//" → parent
+            // "/a/"); PathName treats them as one, as the kernel does. Not compared.
+            if path.contains("//") { continue }
             #expect(PathName.last(path) == ns.lastPathComponent, "round \(round): last of '\(path)'")
-            #expect(PathName.parent(path) == ns.deletingLastPathComponent, "round \(round): parent of '\(path)'")
+            // Foundation traps on one relative component ("a", "a/"): NSString's documented answer is "".
+            if !path.isEmpty, !path.drop(while: { $0 != "/" }).contains(where: { $0 != "/" }), !path.hasPrefix("/") {
+                #expect(PathName.parent(path) == "", "round \(round): parent of '\(path)'")
+            } else {
+                #expect(PathName.parent(path) == ns.deletingLastPathComponent, "round \(round): parent of '\(path)'")
+            }
             #expect(PathName.appending(path, component) == ns.appendingPathComponent(component), "round \(round): '\(path)' + '\(component)'")
         }
     }
@@ -70,22 +79,22 @@ struct EssentialsParityTests {
         }
     }
 
-    /// `localizedStandardCompare` as shiplint's release had it: CoreFoundation's own comparison, numbers by value,
-    /// case aside. The test process has ICU's collation data, which orders punctuation its own way, so the names
-    /// here are what ignore entries are made of in the order that does not depend on it: letters, digits, '.' and '/'
-    /// in fixed places.
+    /// `localizedStandardCompare`, numbers by value, case aside. The text report sorts ignore entries' key paths
+    /// (`ignore[9]`, `ignore[10]`), which differ in their number; names equal but for case or leading zeros, which
+    /// the test process's ICU collation data and the release's CoreFoundation (without it) may order differently,
+    /// are not generated, nor punctuation, which ICU orders by its own table (the key paths above are held below).
     @Test func naturalOrderAsLocalizedStandardCompare() {
         var random = Generator(state: 5)
-        let pieces = ["a", "B", "b", "lib", "0", "1", "2", "9", "10", "007", "x"]
+        let pieces = ["a", "b", "lib", "1", "2", "9", "10", "x"]
         for round in 0..<20_000 {
             let left = "dir/" + random.text(from: pieces, upTo: 4) + ".so"
             let right = "dir/" + random.text(from: pieces, upTo: 4) + ".so"
             let theirs = left.localizedStandardCompare(right)
             let mine = NaturalOrder.compare(left, right)
-            if theirs != .orderedSame {
-                #expect((mine < 0) == (theirs == .orderedAscending), "round \(round): '\(left)' '\(right)'")
-            }
+            #expect((mine < 0) == (theirs == .orderedAscending) && (mine == 0) == (theirs == .orderedSame), "round \(round): '\(left)' '\(right)'")
         }
+        let keyPaths = (0..<150).map { "ignore[\($0)]" }
+        #expect(keyPaths.shuffled().sorted(by: NaturalOrder.ascending) == keyPaths)
     }
 
     /// JSON texts generated from a grammar and then damaged (a byte changed, removed or doubled): each is accepted
@@ -96,7 +105,9 @@ struct EssentialsParityTests {
             switch random.below(depth > 3 ? 6 : 9) {
             case 0: return "null"
             case 1: return ["true", "false"][random.below(2)]
-            case 2: return ["0", "-0", "12", "-7", "1.5", "1e2", "2.5E-3", "01", "1.", ".5", "+1", "1e400", "9223372036854775808", "1.2345678901234567", "0.1000000000000000", "1E-400"][random.below(16)]
+            // Not 1e400: JSONSerialization refuses it in an array but takes it as an object's value; shiplint
+            // refuses a number beyond Double's range wherever it is.
+            case 2: return ["0", "-0", "12", "-7", "1.5", "1e2", "2.5E-3", "01", "1.", ".5", "+1", "9223372036854775808", "1.2345678901234567", "0.1000000000000000", "1E-400"][random.below(15)]
             case 3, 4: return "\"" + random.text(from: ["a", "é", "\\n", "\\\"", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\x", " ", "\t", "/", "\\/"], upTo: 4) + "\""
             case 5: return "\"k\""
             case 6: return "[" + (0..<random.below(4)).map { _ in value(depth + 1) }.joined(separator: [",", " , ", ",\n"][random.below(3)]) + ["", ",", " "][random.below(3)] + "]"
@@ -110,7 +121,9 @@ struct EssentialsParityTests {
             if random.below(4) == 0, !bytes.isEmpty {
                 let at = random.below(bytes.count)
                 switch random.below(3) {
-                case 0: bytes[at] = Array("{}[],:\" 0e.-ntf\\".utf8)[random.below(17)]
+                case 0:
+                    let replacements = Array("{}[],:\" 0e.-ntf\\".utf8)
+                    bytes[at] = replacements[random.below(replacements.count)]
                 case 1: bytes.remove(at: at)
                 default: bytes.insert(bytes[at], at: at)
                 }
@@ -131,7 +144,7 @@ struct EssentialsParityTests {
         case let text as String: return "s:" + text
         case let number as NSNumber: return "n:" + number.stringValue
         case let items as [Any]: return "[" + items.map(rendered).joined(separator: ",") + "]"
-        case let fields as [String: Any]: return "{" + fields.keys.sorted().map { "\($0)=" + rendered(fields[$0]!) }.joined(separator: ",") + "}"
+        case let fields as [String: Any]: return "{" + fields.sorted { $0.key < $1.key }.map { "\($0.key)=" + rendered($0.value) }.joined(separator: ",") + "}"
         default: return "null"
         }
     }
@@ -142,7 +155,7 @@ struct EssentialsParityTests {
         case .number(let text): return "n:" + JSONText.foundationText(ofNumber: text)
         case .bool(let flag): return "n:" + (flag ? "1" : "0")
         case .array(let items): return "[" + items.map(rendered).joined(separator: ",") + "]"
-        case .object(let fields): return "{" + fields.keys.sorted().map { "\($0)=" + rendered(fields[$0]!) }.joined(separator: ",") + "}"
+        case .object(let fields): return "{" + fields.sorted { $0.key < $1.key }.map { "\($0.key)=" + rendered($0.value) }.joined(separator: ",") + "}"
         case .null: return "null"
         }
     }

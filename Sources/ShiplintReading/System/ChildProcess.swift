@@ -40,8 +40,21 @@ public struct ChildProcess {
             argv.forEach { free($0) }
             envp?.forEach { free($0) }
         }
+        // No signal blocked or ignored in the child: a thread of the global queue runs with signals blocked, and a
+        // child that inherited that mask would not stop at the SIGTERM of the time limit.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var everySignal = sigset_t()
+        sigfillset(&everySignal)
+        posix_spawnattr_setsigdefault(&attributes, &everySignal)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let spawned = envp.map { posix_spawn(&child, executable, &actions, nil, argv, $0) } ?? posix_spawn(&child, executable, &actions, nil, argv, environ)
+        let spawned = envp.map { posix_spawn(&child, executable, &actions, &attributes, argv, $0) }
+            ?? posix_spawn(&child, executable, &actions, &attributes, argv, environ)
         close(outputPipe[1])
         if collectErrors { close(errorPipe[1]) }
         guard spawned == 0 else {
