@@ -8,13 +8,13 @@ Usage: python3 packaging/dist.py [--skip-build]
    are `pkg-config --static --libs-only-l` of libelf and libarchive, pointing with -L at .build-dist/static-libs, a
    folder holding only the static archives (libelf.a,
    libarchive.a, libzstd.a …). The linker searches that folder first and finds no .so there. The Swift runtime and
-   Foundation come from `--static-swift-stdlib`; glibc (libc, libm, the loader) stays dynamic. A static archive
+   FoundationEssentials come from `--static-swift-stdlib` (full Foundation is left off the link: FULL_FOUNDATION); glibc (libc, libm, the loader) stays dynamic. A static archive
    that is missing is an error naming the Debian package.
    The glibc floor (docs/install.md): the link is done by `zig cc -target x86_64-linux-gnu.2.26` (packaging/floor/
    zig_link.py, run by the Swift driver as its `clang` through `-tools-directory`), against glibc 2.26's symbol
    versions; GCC's static libstdc++ and libgcc; the few newer glibc functions those archives call defined in
-   packaging/floor/glibc_compat.c; ICU's data left out (packaging/floor/icu_data.py --keep-none: an empty package in
-   its place; shiplint's use of Foundation needs none of it, docs/install.md#size). Swift code is built with -Osize. Zig comes from PyPI (`ziglang`, pinned by version and sha256) into
+   packaging/floor/glibc_compat.c; no ICU (it came only with full Foundation, docs/install.md#size). Swift code is
+   built with -Osize. Zig comes from PyPI (`ziglang`, pinned by version and sha256) into
    ~/.cache/shiplint/dist-tools (or $SHIPLINT_DIST_CACHE). The executable's GLIBC_ needs are then checked to be at
    most 2.26.
 2. `swift build -c release --static-swift-stdlib` into .build-dist, with the checkout's path mapped to `.`; then the
@@ -143,12 +143,6 @@ def zig_executable():
         raise SystemExit(f"dist: cannot install ziglang {version} from PyPI (needed to link for glibc "
                          f"{GLIBC_FLOOR[0]}.{GLIBC_FLOOR[1]}); no network?")
     return run(locate).strip()
-
-
-def swift_static_folder():
-    """The toolchain's static Swift libraries (swift_static/linux), beside the `swift` being used."""
-    swift = shutil.which(os.environ.get("SWIFT", "swift")) or os.environ.get("SWIFT", "swift")
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(swift))), "lib", "swift_static", "linux")
 
 
 # Full Foundation's libraries, never linked: shiplint's modules import FoundationEssentials only (docs/install.md#size).

@@ -256,7 +256,7 @@ struct LocalCode {
         while true {
             if let resolved = realpath(existing, nil) {
                 defer { free(resolved) }
-                return ([String(cString: resolved)] + rest.reversed()).joined(separator: "/").replacing("//", with: "/")
+                return ([String(cString: resolved)] + rest.reversed()).joined(separator: "/").replacingText("//", with: "/")
             }
             // A dangling link: where it points, read as written.
             var status = stat()

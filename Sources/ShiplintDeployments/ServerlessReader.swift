@@ -76,6 +76,6 @@ enum ServerlessReader {
     /// The framework's `getLambdaLayerLogicalId`: first letter upper-cased, `-` → `Dash`, `_` → `Underscore`.
     static func logicalId(ofLayer name: String) -> String {
         let normalised = name.prefix(1).uppercased() + name.dropFirst()
-        return normalised.replacing("-", with: "Dash").replacing("_", with: "Underscore") + "LambdaLayer"
+        return normalised.replacingText("-", with: "Dash").replacingText("_", with: "Underscore") + "LambdaLayer"
     }
 }

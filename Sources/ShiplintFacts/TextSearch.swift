@@ -12,13 +12,16 @@ extension StringProtocol {
     }
 
     /// The range of the last occurrence of `other` (occurrences may overlap: "a.so.so." finds the one at 4).
+    /// Matched by Unicode scalar, as Foundation's `range(of:options: .backwards)`.
     public func lastRange<Other: StringProtocol>(of other: Other) -> Range<Index>? {
-        guard !other.isEmpty else { return nil }
-        var index = endIndex
-        while index > startIndex {
-            index = self.index(before: index)
-            if self[index...].starts(with: other) {
-                return index..<self.index(index, offsetBy: other.count)
+        let scalars = unicodeScalars
+        let target = Array(other.unicodeScalars)
+        guard !target.isEmpty else { return nil }
+        var index = scalars.endIndex
+        while index > scalars.startIndex {
+            index = scalars.index(before: index)
+            if scalars[index...].starts(with: target) {
+                return index..<scalars.index(index, offsetBy: target.count)
             }
         }
         return nil
@@ -42,5 +45,24 @@ extension StringProtocol {
         var kept = String.UnicodeScalarView()
         kept.append(contentsOf: scalars[first...last])
         return String(kept)
+    }
+}
+
+/// Search and replace matched by Unicode scalar, as Foundation's `range(of:)` and `replacingOccurrences(of:with:)`
+/// matched: "\r" is found inside "\r\n", which the standard library's `firstRange(of:)` and `replacing(_:with:)`,
+/// comparing whole characters, do not find.
+extension StringProtocol {
+    /// The range of the first occurrence of `other`, by Unicode scalar.
+    public func firstRange<Other: StringProtocol>(ofText other: Other) -> Range<Index>? {
+        guard !other.isEmpty else { return nil }
+        return unicodeScalars.firstRange(of: other.unicodeScalars)
+    }
+
+    /// Every occurrence of `target` replaced by `replacement`, by Unicode scalar.
+    public func replacingText<Target: StringProtocol, Replacement: StringProtocol>(_ target: Target, with replacement: Replacement) -> String {
+        guard !target.isEmpty else { return String(self) }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: unicodeScalars)
+        return String(scalars.replacing(target.unicodeScalars, with: replacement.unicodeScalars))
     }
 }

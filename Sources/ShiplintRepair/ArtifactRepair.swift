@@ -164,7 +164,7 @@ public struct ArtifactRepair {
         _ distribution: InstalledFiles, findings: [Finding], wheels: WheelRequest, scratch: Scratch
     ) throws(RepairError) -> (DistributionRepair, String?) {
         let requirement = "\(distribution.name)==\(distribution.version)"
-        let name = distribution.folder.replacing("/", with: "_")
+        let name = distribution.folder.replacingText("/", with: "_")
         let downloads = request.dryRun ? "$SCRATCH/download-\(name)" : scratch.folder("download-\(name)")
         let target = request.dryRun ? "$SCRATCH/install-\(name)" : scratch.folder("install-\(name)")
         let download = wheels.downloadArguments(requirement, into: downloads)
@@ -304,7 +304,7 @@ final class Scratch {
 
     /// A folder inside it for `name` (a `.dist-info` path made into one name).
     func folder(_ name: String) -> String {
-        let folder = path + "/" + name.replacing("/", with: "_")
+        let folder = path + "/" + name.replacingText("/", with: "_")
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
     }

@@ -116,6 +116,6 @@ public struct InstalledFiles: Sendable, Equatable {
     }
 
     static func normalised(_ name: String) -> String {
-        name.lowercased().replacing("-", with: "_").replacing(".", with: "_")
+        name.lowercased().replacingText("-", with: "_").replacingText(".", with: "_")
     }
 }

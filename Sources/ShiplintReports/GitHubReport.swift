@@ -86,15 +86,15 @@ struct GitHubReport: Reporter {
 
     /// The message after `::`: `%`, CR and LF are the runner's escapes (actions/toolkit `escapeData`).
     static func escapeData(_ text: String) -> String {
-        text.replacing("%", with: "%25")
-            .replacing("\r", with: "%0D")
-            .replacing("\n", with: "%0A")
+        text.replacingText("%", with: "%25")
+            .replacingText("\r", with: "%0D")
+            .replacingText("\n", with: "%0A")
     }
 
     /// A property value: also `:` and `,`, which would end the value (actions/toolkit `escapeProperty`).
     static func escapeProperty(_ text: String) -> String {
         escapeData(text)
-            .replacing(":", with: "%3A")
-            .replacing(",", with: "%2C")
+            .replacingText(":", with: "%3A")
+            .replacingText(",", with: "%2C")
     }
 }

@@ -92,7 +92,7 @@ public struct MarkdownReport: Reporter {
         for row in matrix.rows {
             for (index, cell) in row.cells.enumerated() where !cell.breaking.isEmpty || !cell.gone.isEmpty || !cell.new.isEmpty {
                 let target = MigrationWords.target(cell).map { " (\(MarkdownText.escaped($0)))" } ?? ""
-                page.section("### \(MarkdownText.code(row.label)) on \(MarkdownText.escaped(MigrationWords.column(matrix.columns[index], index: index)))\(target): \(icon(cell.status)) \(cell.status.rawValue.replacing("-", with: " "))")
+                page.section("### \(MarkdownText.code(row.label)) on \(MarkdownText.escaped(MigrationWords.column(matrix.columns[index], index: index)))\(target): \(icon(cell.status)) \(cell.status.rawValue.replacingText("-", with: " "))")
                 var fixes: [String: String] = [:]
                 if !cell.breaking.isEmpty { page.section("**Breaks it**") }
                 for judged in cell.breaking {
@@ -300,7 +300,7 @@ struct MarkdownPage {
 enum MarkdownText {
     /// Inline code, fenced with more backticks than the text holds, `|` escaped for tables.
     static func code(_ text: String) -> String {
-        let safe = SafeText.escaped(text).replacing("\n", with: " ").replacing("|", with: "\\|")
+        let safe = SafeText.escaped(text).replacingText("\n", with: " ").replacingText("|", with: "\\|")
         var longest = 0
         var run = 0
         for character in safe {

@@ -1,3 +1,4 @@
+import ShiplintFacts
 import ShiplintTargets
 import ShiplintChecks
 import ShiplintOutcome
@@ -121,7 +122,7 @@ public enum RepairReport {
         command.map { argument in
             if argument.hasPrefix("$SCRATCH/"), argument.dropFirst(9).allSatisfy(isSafe) { return argument }
             if !argument.isEmpty, argument.allSatisfy(isSafe) { return argument }
-            return "'" + argument.replacing("'", with: "'\\''") + "'"
+            return "'" + argument.replacingText("'", with: "'\\''") + "'"
         }.map(SafeText.escaped).joined(separator: " ")
     }
 

@@ -1,3 +1,5 @@
+import ShiplintFacts
+
 /// Names and messages that came from an artifact, made safe for a terminal and a CI log: control characters (C0,
 /// DEL, C1: newlines, ESC sequences), and bidi overrides that reorder what is shown, become visible escapes
 /// (`\x1b`, `\x0a`, `\u{202e}`), so a ZIP entry name can neither forge a finding line, nor drive the terminal, nor
@@ -17,7 +19,7 @@ public enum SafeText {
             }
         }
         // Legacy `##[command]` workflow commands are recognised anywhere in a line.
-        if result.contains("##[") { result = result.replacing("##[", with: "#\\x23[") }
+        if result.contains("##[") { result = result.replacingText("##[", with: "#\\x23[") }
         return result
     }
 

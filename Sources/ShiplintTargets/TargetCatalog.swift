@@ -405,7 +405,7 @@ enum RuleText {
 
     private static func inline(_ value: RuleValue) -> String {
         switch value {
-        case .string(let text): "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        case .string(let text): "\"" + text.replacingText("\\", with: "\\\\").replacingText("\"", with: "\\\"") + "\""
         case .integer(let number): String(number)
         case .boolean(let flag): String(flag)
         case .array(let items): "[" + items.map(inline).joined(separator: ", ") + "]"

@@ -153,7 +153,7 @@ private struct Evidence {
                 guard case .elf(let facts)? = binary.facts else { continue }
                 elfMachines[facts.machine, default: (facts.arch, 0)].count += 1
                 let name = binary.fileName
-                if name.hasSuffix(".so"), let tag = name.firstRange(of: ".cpython-") {
+                if name.hasSuffix(".so"), let tag = name.firstRange(ofText: ".cpython-") {
                     let suffix = String(name[tag.lowerBound...])
                     if extensionModules[suffix] == nil { extensionModules[suffix] = binary.path }
                     families.insert(.python)

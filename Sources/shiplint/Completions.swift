@@ -1,3 +1,4 @@
+import ShiplintFacts
 import ArgumentParser
 import FoundationEssentials
 import ShiplintChecks
@@ -45,7 +46,7 @@ extension Completions {
                     set -l token (commandline -ct)
                     string length -- "$token"
             """ + "\n" + fish3Tokens
-        return script.replacing(fish3Tokens, with: fixed)
+        return script.replacingText(fish3Tokens, with: fixed)
     }
 
     /// `--generate-completion-script fish` (either spelling), which `Shiplint.main` answers with `fishScript`.

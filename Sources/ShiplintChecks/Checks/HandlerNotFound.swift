@@ -143,7 +143,7 @@ enum HandlerSearch {
     static func pythonVerdict(handler: String, module: String, code: (files: Set<String>, folders: Set<String>), context: DeploymentContext) -> Verdict? {
         let view = context.runtime
         // The runtime's bootstrap turns `/` into `.` and imports the dotted module.
-        let parts = module.replacing("/", with: ".").split(separator: ".").map(String.init)
+        let parts = module.replacingText("/", with: ".").split(separator: ".").map(String.init)
         let relative = parts.joined(separator: "/")
         var roots: [(files: Set<String>, folders: Set<String>, prefix: String)] = [(code.files, code.folders, "")]
         let layerFolders = view.pythonPath?.layerFolders ?? []

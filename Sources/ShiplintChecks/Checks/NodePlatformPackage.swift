@@ -98,7 +98,7 @@ enum PlatformPackages {
         }
         // Prebuilt addons inside a package: some platform folders, none for this one, and nothing built locally.
         let builtLocally = Set(artifact.entries.filter { $0.path.hasSuffix(".node") && $0.path.contains("/build/Release/") }.map {
-            String($0.path[..<$0.path.firstRange(of: "/build/Release/")!.lowerBound])
+            String($0.path[..<$0.path.firstRange(ofText: "/build/Release/")!.lowerBound])
         })
         for (folder, platforms) in PrebuildFolders.platforms(in: artifact).sorted(by: { $0.key < $1.key }) {
             let wanted = "\(platform.os)-\(platform.cpu)"

@@ -61,7 +61,7 @@ extension Check {
         if let folder = RubyABI.versionFolder(in: context.binary.path), folder.version != ruby.versionFolder {
             let minor = folder.version.split(separator: ".").prefix(2).joined(separator: ".")
             return Verdict(
-                "in \(folder.path), a folder for Ruby \(minor); \(context.target.runtimeLabel) (Ruby \(ruby.version)) looks in \(folder.path.replacing(folder.version, with: ruby.versionFolder)) and never loads it (cannot load such file)",
+                "in \(folder.path), a folder for Ruby \(minor); \(context.target.runtimeLabel) (Ruby \(ruby.version)) looks in \(folder.path.replacingText(folder.version, with: ruby.versionFolder)) and never loads it (cannot load such file)",
                 fix: fix, fact: "ruby \(folder.version)")
         }
         return nil
@@ -72,7 +72,7 @@ extension Check {
 enum RubyABI {
     /// `3.3` of `libruby.so.3.3`, `libruby-3.1.so.3.1` (Debian's); nil for any other name.
     static func minor(ofLibruby soname: String) -> String? {
-        guard soname.hasPrefix("libruby"), let range = soname.firstRange(of: ".so.") else { return nil }
+        guard soname.hasPrefix("libruby"), let range = soname.firstRange(ofText: ".so.") else { return nil }
         let version = soname[range.upperBound...].split(separator: ".")
         guard version.count >= 2, version.prefix(2).allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return nil }
         return version.prefix(2).joined(separator: ".")

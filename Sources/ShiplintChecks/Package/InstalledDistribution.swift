@@ -32,7 +32,7 @@ struct InstalledDistribution: Equatable {
             // `opencv_contrib_python-4.10.0.84`: the name is everything before the last dash.
             guard let dash = base.lastIndex(of: "-") else { return nil }
             let root = components.dropLast().map { $0 + "/" }.joined()
-            var name = String(base[..<dash]).replacing("_", with: "-")
+            var name = String(base[..<dash]).replacingText("_", with: "-")
             if let metadata = artifact.metadataFiles[folder + "/METADATA"],
                 let line = metadata.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("Name:") })
             {
@@ -71,7 +71,7 @@ struct InstalledDistribution: Equatable {
     }
 
     static func normalised(_ name: String) -> String {
-        name.lowercased().replacing("-", with: "_").replacing(".", with: "_")
+        name.lowercased().replacingText("-", with: "_").replacingText(".", with: "_")
     }
 
     /// The alternative when `soname` is what it does without: the GUI's libraries for OpenCV, libpq for psycopg2.

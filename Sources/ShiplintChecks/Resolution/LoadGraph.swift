@@ -284,7 +284,7 @@ private struct Resolver {
         return paths.compactMap { entry in
             guard !entry.isEmpty else { return nil }
             let expanded = entry.utf8.contains(UInt8(ascii: "$"))
-                ? entry.replacing("${ORIGIN}", with: folder).replacing("$ORIGIN", with: folder) : entry
+                ? entry.replacingText("${ORIGIN}", with: folder).replacingText("$ORIGIN", with: folder) : entry
             return expanded.hasPrefix("/") ? RuntimePath.join("/", expanded) : nil
         }
     }

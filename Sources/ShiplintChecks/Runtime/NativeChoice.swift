@@ -180,7 +180,7 @@ public struct NativeChoice: Sendable, Equatable {
             name = String(name.dropLast(suffix.count))
             break
         }
-        if let so = name.firstRange(of: ".so.") { name = String(name[..<so.lowerBound]) }
+        if let so = name.firstRange(ofText: ".so.") { name = String(name[..<so.lowerBound]) }
         if name.hasPrefix("lib") && name.count > 3 { name = String(name.dropFirst(3)) }
         return name
     }
@@ -216,7 +216,7 @@ struct JniPlatform: Sendable, Equatable, CustomStringConvertible {
         guard [".so", ".dll", ".dylib", ".jnilib"].contains(where: { name.hasSuffix($0) }) || name.contains(".so.") else { return nil }
         // Spellings of one architecture that separators would split: joined first.
         var text = lowered
-        for (spelling, joined) in Self.joinedSpellings { text = text.replacing(spelling, with: joined) }
+        for (spelling, joined) in Self.joinedSpellings { text = text.replacingText(spelling, with: joined) }
         var folders = text.split(separator: "/").map(String.init)
         var file = folders.popLast() ?? text
         for suffix in [".so", ".dll", ".dylib", ".jnilib"] where file.hasSuffix(suffix) {

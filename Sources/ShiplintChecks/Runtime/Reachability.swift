@@ -169,7 +169,7 @@ public struct Reachability: Sendable {
             name = String(name.dropLast(suffix.count))
             break
         }
-        if let tag = name.firstRange(of: ".cpython-") ?? name.firstRange(of: ".cp3") { name = String(name[..<tag.lowerBound]) }
+        if let tag = name.firstRange(ofText: ".cpython-") ?? name.firstRange(ofText: ".cp3") { name = String(name[..<tag.lowerBound]) }
         func words(_ text: String) -> [String] {
             text.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).map { $0.lowercased() }.filter { !platformWords.contains($0) }
         }

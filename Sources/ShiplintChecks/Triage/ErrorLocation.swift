@@ -91,7 +91,7 @@ enum LocationScan {
 
     /// `libGL.so.1`, `libssl.so.10`, `libc.musl-x86_64.so.1`, `libpq-e8a033dd.so.5.16`.
     static func isSoname(_ token: String) -> Bool {
-        guard token.hasPrefix("lib"), let range = token.firstRange(of: ".so") else { return false }
+        guard token.hasPrefix("lib"), let range = token.firstRange(ofText: ".so") else { return false }
         let rest = token[range.upperBound...]
         return token[..<range.lowerBound].count > 3 && (rest.isEmpty || (rest.first == "." && rest.dropFirst().allSatisfy { $0.isNumber || $0 == "." }))
             && !token.contains("/")

@@ -106,7 +106,7 @@ public enum ErrorText {
                 let object = JSONText.foundationObject(bytes: data)
             else {
                 // A message copied out of a JSON log line keeps its escapes: a literal \n is a line break there.
-                return LineScan.splitLines(line.replacing("\\n", with: "\n").replacing("\\\"", with: "\""))
+                return LineScan.splitLines(line.replacingText("\\n", with: "\n").replacingText("\\\"", with: "\""))
             }
             let strings = logStrings(of: object, depth: 0)
             return strings.isEmpty ? [line] : strings.flatMap(LineScan.splitLines)

@@ -130,7 +130,7 @@ struct FixAdvice {
         case (.cdk, .nodePackage):
             return "With CDK: bundle in Docker for the function's platform (NodejsFunction `bundling: { forceDockerBundling: true, nodeModules: [...] }`, or `bundling.image` set to the runtime's `bundlingImage` with `platform: '\(platform)'`)."
         case (.cdk, _):
-            return "With CDK: bundle with the Lambda image (`bundling: { image: Runtime.\((runtime.runtimeID ?? "").uppercased().replacing(".", with: "_")).bundlingImage, platform: '\(platform)', command: [...] }`, or PythonFunction from @aws-cdk/aws-lambda-python-alpha), not the host's pip."
+            return "With CDK: bundle with the Lambda image (`bundling: { image: Runtime.\((runtime.runtimeID ?? "").uppercased().replacingText(".", with: "_")).bundlingImage, platform: '\(platform)', command: [...] }`, or PythonFunction from @aws-cdk/aws-lambda-python-alpha), not the host's pip."
         case (.serverless, .wheel), (.serverless, .loose):
             return "With the Serverless Framework: set `custom.pythonRequirements.dockerizePip: true` (serverless-python-requirements) so requirements are installed in the Lambda build image."
         case (.serverless, _):

@@ -206,7 +206,7 @@ struct TriageContext {
             let folder = distribution.root.isEmpty ? advice.folder : (role == .function ? advice.folder + distribution.root : distribution.root)
             let evidence = [("installed by", "\(distribution.name) \(distribution.version) (\(distribution.folder))")]
             var fix = finding.fix
-            if folder != advice.folder { fix = fix.replacing("--target \(advice.folder) ", with: "--target \(folder) ") }
+            if folder != advice.folder { fix = fix.replacingText("--target \(advice.folder) ", with: "--target \(folder) ") }
             // A twin without the GUI only helps where the GUI's libraries are what is missing.
             if let alternative = finding.check == "missing-library" ? distribution.alternative(for: finding.fact) : distribution.alternative,
                 finding.check == "missing-library" || InstalledDistribution.normalised(distribution.name) == "psycopg2"
@@ -239,7 +239,7 @@ struct TriageContext {
         let package = relative.split(separator: "/").dropLast().joined(separator: "/")
         guard !package.isEmpty else { return nil }
         for case .path(let path) in locations {
-            guard let place = runtime.place(ofRuntimePath: path), let range = place.path.firstRange(of: package + "/") else { continue }
+            guard let place = runtime.place(ofRuntimePath: path), let range = place.path.firstRange(ofText: package + "/") else { continue }
             let parent = String(place.path[..<range.lowerBound])
             guard parent.isEmpty || parent.hasSuffix("/") else { continue }
             let root = path.hasPrefix(runtime.layerRoot + "/") ? runtime.layerRoot : runtime.taskRoot
@@ -357,7 +357,7 @@ struct TriageContext {
         if !parent.isEmpty, let leaf = relative.split(separator: "/").last.map(String.init) {
             for place in places {
                 guard let initFile = place.artifact.entries.first(where: { $0.path == place.prefix + parent + "/__init__.py" }) else { continue }
-                let package = parent.replacing("/", with: ".")
+                let package = parent.replacingText("/", with: ".")
                 let distribution = InstalledDistribution.owning(initFile.path, in: place.artifact)
                 let requirement = distribution.map { "\($0.name)==\($0.version)" } ?? String(package.split(separator: ".").first ?? "")
                 let installed = distribution.map { [("installed by", "\($0.name) \($0.version) (\($0.folder))")] } ?? []

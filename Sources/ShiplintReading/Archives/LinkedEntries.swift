@@ -33,7 +33,7 @@ enum LinkedEntries {
         for entry in walk.entries where !entry.path.contains("!") { byPath[normalised(entry.path) ?? entry.path] = entry }
         if backslashSeparates {
             for entry in walk.entries where !entry.path.contains("!") && entry.path.contains("\\") {
-                guard let written = normalised(entry.path.replacing("\\", with: "/")), byPath[written] == nil else { continue }
+                guard let written = normalised(entry.path.replacingText("\\", with: "/")), byPath[written] == nil else { continue }
                 byPath[written] = entry
             }
         }

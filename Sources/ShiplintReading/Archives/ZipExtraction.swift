@@ -66,7 +66,7 @@ enum ZipExtraction {
             }
         }
         if result.encoding == nil, cut.contains(UInt8(ascii: "\\")) {
-            let unzipName = result.name.replacing("\\", with: "/")
+            let unzipName = result.name.replacingText("\\", with: "/")
             result.encoding = "a backslash: unzip writes it as a folder separator ('\(unzipName)'), Python's zipfile keeps it in the file's name"
         }
         if !flagged, let path = unicodePath(extra: Array(extra), storedName: raw), path != result.name {

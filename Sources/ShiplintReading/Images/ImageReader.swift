@@ -121,7 +121,7 @@ public struct ImageReader: Sendable {
     }
 
     static func blobName(_ digest: String) -> String {
-        "blobs/" + digest.replacing(":", with: "/")
+        "blobs/" + digest.replacingText(":", with: "/")
     }
 
     /// The manifest to read: through the OCI index when there is one (preferred: it names platforms and
