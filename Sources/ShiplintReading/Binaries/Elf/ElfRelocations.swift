@@ -14,7 +14,32 @@ extension ElfFactsReader {
     static let modelledRelocationBytes = 1 << 20
 
     /// Nil when the relocations and constructors would go through; the reason in the loader's terms otherwise.
+    ///
+    /// A DT_RELA of 0 means two things. glibc 2.36 and later (DT_RELR support) take it for no table: elf/get-dynamic-info.h
+    /// leaves a zero DT_RELA / DT_REL unrelocated ("they may have zero value if there is DT_RELR"), and elf/dynamic-link.h
+    /// `_ELF_DYNAMIC_DO_RELOC` skips it ("With DT_RELR, DT_RELA/DT_REL can have zero value": DT_RELASZ and DT_RELACOUNT
+    /// are not read, DT_JMPREL is applied alone). Before 2.36 (Amazon Linux 2's 2.26, AL2023's 2.34) get-dynamic-info.h
+    /// adds the load address to it like any address, and DT_RELASZ bytes of the ELF header are applied as relocations:
+    /// what that does is a fact (`relaAtZeroRefusal`), judged by the target's glibc.
     func relocationProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
+        guard tags.rela == 0 else { return appliedRelocationProblem(tags, map: map, into: &collected) }
+        var before = collected
+        let beforeReason = appliedRelocationProblem(tags, map: map, into: &before)
+        if let beforeReason, beforeReason.missing != nil { return beforeReason }
+        var skipped = tags
+        (skipped.rela, skipped.relaSize, skipped.relaCount) = (nil, nil, nil)
+        let reason = appliedRelocationProblem(skipped, map: map, into: &collected)
+        if reason == nil {
+            if let beforeReason {
+                collected.loader.relaAtZeroRefusal = beforeReason.text
+            } else if let assertion = before.loader.failedAssertion, assertion != collected.loader.failedAssertion {
+                collected.loader.relaAtZeroRefusal = "Inconsistency detected by ld.so: Assertion `\(assertion)' failed!"
+            }
+        }
+        return reason
+    }
+
+    private func appliedRelocationProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
         if let reason = missingTagProblem(tags, collected: collected) { return reason }
         guard header.machine == 62, header.bits == 64 else { return nil }
         // elf/do-rel.h walks `r < reladdr + relsize` a whole entry at a time: a size that is not a multiple of 24 reads
