@@ -322,7 +322,11 @@ extension ElfFactsReader {
         case .zero: return .success(0)
         case .unmapped: return .success(nil)
         case .file(let offset, _):
-            return view(offset, 8, "a relocated word").map { $0.u64(offset) }
+            return view(offset, 8, "a relocated word").map { $0.u64(offset) }.mapError { reason in
+                var word = reason
+                word.clustered = false
+                return word
+            }
         }
     }
 
