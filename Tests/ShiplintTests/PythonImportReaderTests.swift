@@ -317,6 +317,10 @@ import Testing
             return file
         }
         #expect(try #require(Self.sites("pygame.scrap", labelled)).map(\.file) == ["pygame/__init__.py"])
+        // An example the package's own code imports does run.
+        var importsExample = Self.file("pygame/__init__.py", "pygame", "from .examples import scrap_clipboard\n", isInit: true)
+        importsExample.isTestOrExample = false
+        #expect(Self.use("pygame.scrap", [importsExample] + labelled.dropFirst()) == .required)
         #expect(OptionalImports.isExample("pygame/examples/scrap_clipboard.py") && !OptionalImports.isExample("pkg/sample.py"))
     }
 

@@ -308,11 +308,12 @@ public enum OptionalImports {
     }
 
     /// Each file with its reach: from the handler, the top-level modules and every package `__init__.py` (tests and
-    /// examples left out), what their imports name, and so on (`imported`); then from the public modules none of
-    /// those import, what the top of each imports, and so on (`publicOnly`); the rest is `unreached`.
+    /// examples left out: nothing runs them by itself), what their imports name, and so on (`imported`: a test or an
+    /// example the package's own code imports too); then from the public modules none of those import, what the top
+    /// of each imports, and so on (`publicOnly`); the rest is `unreached`.
     static func reachedFiles(_ files: [SourceFile]) -> [SourceFile] {
         var byModule: [String: Int] = [:]
-        for (index, file) in files.enumerated() where !file.isTestOrExample && !file.module.isEmpty {
+        for (index, file) in files.enumerated() where !file.module.isEmpty {
             byModule[file.module] = byModule[file.module] ?? index
         }
         func closure(from seeds: [Int], known: Set<Int>, topOnly: Bool) -> Set<Int> {
