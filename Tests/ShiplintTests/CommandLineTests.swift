@@ -57,7 +57,7 @@ import Testing
         let fix = "fix: Install the package built for CPython 3.11 on x86_64 Linux"
         #expect(result.stdout.components(separatedBy: fix).count == 2)
         // The first finding with that fix (in path order) shows it; later ones point back at it.
-        #expect(result.stdout.contains("fix: same as for big/padded-library.zip!_usespadded.cpython-313-x86_64-linux-gnu.so above"))
+        #expect(result.stdout.contains("fix: same as for big/late-tables-library.zip!_useslatetables.cpython-313-x86_64-linux-gnu.so above"))
     }
 
     @Test(arguments: [

@@ -7,7 +7,11 @@ import ShiplintFacts
 /// the reader is run again each time a kept range is complete and says what it still lacks. The dynamic tables usually
 /// lie in the first PT_LOAD, before the code, and PT_DYNAMIC after it: the first bytes of the file are kept on the
 /// chance (a window), so one pass is enough; a table behind the stream that was not kept means a second pass over the
-/// entry, keeping exactly that range. A file on disk is read by offset, only the ranges asked for.
+/// entry. With each range it lacks, the reader names the others it will go on to need, as far as what it has read
+/// tells (every segment once the program headers are read, every table once PT_DYNAMIC is): those are kept in the same
+/// pass, or in the next one when they went by, so the order a file has its tables in (patchelf moves a note and the
+/// string table to the end; OpenBLAS's relocations end past the window) costs one more pass, not one per table.
+/// A file on disk is read by offset, only the ranges asked for.
 enum ElfRanges {
     /// The first bytes kept on the chance that the dynamic tables are there (they are for lld and GNU ld layouts).
     static func window(cap: Int) -> Int { min(1 << 20, cap / 4) }
@@ -44,7 +48,7 @@ enum ElfRanges {
         held.add(offset: 0, bytes: head)
         for _ in 0..<256 {
             let outcome = ElfReader.read(held)
-            guard case .notHeld(let reason, let offset, let count) = outcome else { return .outcome(outcome) }
+            guard case .notHeld(let reason, let offset, let count, _) = outcome else { return .outcome(outcome) }
             let end = min(size, offset + count + offsetSpread(cap: cap))
             let adding = (end - offset) - held.heldCount(in: offset, end)
             guard held.heldCount + adding <= cap else { return .overCap(needed: held.heldCount + adding) }
@@ -68,13 +72,15 @@ enum ElfRanges {
         var pass = 1
         var result: Result?
         var behind: (offset: Int, count: Int)?
+        // Ranges the reader said it will need that went by unkept: kept on the next pass, if one is made for `behind`.
+        var later: [Range<Int>] = []
         // SHIPLINT_DEBUG_RANGES=1 says on standard error which range each pass lacked (for measuring the window).
         let debug = ProcessInfo.processInfo.environment["SHIPLINT_DEBUG_RANGES"] != nil
 
         /// Runs the reader over what is held; false when the stream can stop.
         func evaluate() -> Bool {
             let outcome = ElfReader.read(collector.held)
-            guard case .notHeld(let reason, let offset, let count) = outcome else {
+            guard case .notHeld(let reason, let offset, let count, let also) = outcome else {
                 result = .outcome(outcome)
                 return false
             }
@@ -86,13 +92,28 @@ enum ElfRanges {
                 return false
             }
             switch collector.want(offset, end) {
-            case .added: return true
+            case .added:
+                keep(also)
+                return true
             case .behind:
                 behind = (offset, end - offset)
+                later += also
                 return false
             case .nothing:
-                result = settled(.notHeld(reason, offset: offset, count: count), why: "held, yet not found there (a bug in shiplint)")
+                result = settled(.notHeld(reason, offset: offset, count: count, also: also), why: "held, yet not found there (a bug in shiplint)")
                 return false
+            }
+        }
+
+        /// Keeps the ranges the reader will need next, as far as the cap allows: the ones still ahead in this pass, the
+        /// ones behind on the next (they never make a pass by themselves).
+        func keep(_ ranges: [Range<Int>]) {
+            for range in ranges {
+                let start = max(0, range.lowerBound), end = min(collector.held.size, range.upperBound)
+                guard start < end else { continue }
+                let adding = (end - start) - collector.held.heldCount(in: start, end)
+                guard adding > 0, collector.heldCount + adding <= cap else { continue }
+                if case .behind = collector.want(start, end) { later.append(start..<end) }
             }
         }
 
@@ -137,6 +158,9 @@ enum ElfRanges {
             behind = nil
             collector.rewind()
             _ = collector.want(missing.offset, missing.offset + missing.count)
+            let wanted = later
+            later = []
+            keep(wanted)
             end = again(consume)
         }
     }
@@ -145,7 +169,7 @@ enum ElfRanges {
 extension ElfRanges {
     /// What the reader says once no more can be read: a range still not held is a limit of this reader, said as ours.
     static func settled(_ outcome: ElfReader.Outcome, why: String) -> Result {
-        guard case .notHeld(let reason, _, _) = outcome else { return .outcome(outcome) }
+        guard case .notHeld(let reason, _, _, _) = outcome else { return .outcome(outcome) }
         return .gaveUp("\(reason): \(why)")
     }
 }

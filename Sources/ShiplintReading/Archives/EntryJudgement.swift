@@ -193,7 +193,7 @@ extension Walk {
             addBinary(Binary(path: path, size: size, mode: mode, facts: .elf(facts), problem: nil))
         case .outcome(.corrupt(let reason)):
             addBinary(Binary(path: path, size: size, mode: mode, facts: nil, problem: reason))
-        case .outcome(.notHeld(let reason, _, _)), .gaveUp(let reason):
+        case .outcome(.notHeld(let reason, _, _, _)), .gaveUp(let reason):
             addProblem(ArtifactProblem(
                 kind: .readerLimit, path: path,
                 message: "ELF file not fully read: \(reason); a limit of shiplint's reader, not damage in the archive"))

@@ -17,7 +17,7 @@ public enum BinaryReader {
         case .elf:
             switch ElfReader.read(bytes) {
             case .facts(let facts): return binary(.elf(facts))
-            case .corrupt(let reason), .notHeld(let reason, _, _): return problem(reason)
+            case .corrupt(let reason), .notHeld(let reason, _, _, _): return problem(reason)
             }
         case .pe:
             switch PEReader.read(bytes) {

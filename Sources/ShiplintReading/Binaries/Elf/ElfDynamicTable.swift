@@ -300,6 +300,57 @@ extension ElfFactsReader {
             }
         }
         reason.missing = (start, end - start)
+        reason.also += tableRanges(tags, map: map)
         return reason
+    }
+
+    /// The file ranges of the tables the dynamic tags name, as far as the tags tell their sizes: a stream keeps them
+    /// all in one pass, wherever each lies (relocations past the first megabyte, the string table at the end). A table
+    /// without a size of its own (symbols, versions, hashes) is taken up to the next table in the same run of file
+    /// bytes, at most `unsizedTableHint` bytes; the relocations only when the reader models them.
+    func tableRanges(_ tags: DynamicTags, map: LoadMap) -> [Range<Int>] {
+        func range(_ address: UInt64?, _ size: UInt64?) -> Range<Int>? {
+            guard let address, let mapped = map.fileOffset(address, 0), mapped.segmentEnd > mapped.offset else { return nil }
+            let count = min(Int(clamping: size ?? UInt64(Self.unsizedTableHint)), mapped.segmentEnd - mapped.offset)
+            return count > 0 ? mapped.offset..<(mapped.offset + count) : nil
+        }
+        var sized: [Range<Int>?] = [range(tags.strtab, tags.strsz)]
+        if let array = tags.initArray { sized.append(range(array, min(tags.initArraySize ?? 8, 1 << 16))) }
+        let relocations: [(UInt64?, UInt64?)] = [(tags.rela, tags.relaSize), (tags.jmprel, tags.pltrelSize), (tags.relr, tags.relrSize), (tags.rel, tags.relSize)]
+        if relocations.reduce(UInt64(0), { $0 &+ ($1.0 == nil ? 0 : $1.1 ?? 0) }) <= UInt64(Self.modelledRelocationBytes) {
+            sized += relocations.map { range($0.0, $0.1) }
+        }
+        var ranges = sized.compactMap { $0 }
+        let starts = (ranges.map(\.lowerBound) + tags.tableAddresses.compactMap { map.fileOffset($0, 0)?.offset }).sorted()
+        for address in tags.tableAddresses {
+            guard var unsized = range(address, nil) else { continue }
+            if let next = starts.first(where: { $0 > unsized.lowerBound }), next < unsized.upperBound {
+                unsized = unsized.lowerBound..<next
+            }
+            ranges.append(unsized)
+        }
+        return ranges
+    }
+
+    /// The most bytes asked for ahead of time for a table whose size the tags do not give.
+    static let unsizedTableHint = 4 << 20
+
+    /// The file ranges of the segments the reader reads after the program headers: PT_DYNAMIC (through the mapping),
+    /// the notes, PT_INTERP.
+    func segmentRanges(_ segments: [Segment], map: LoadMap) -> [Range<Int>] {
+        segments.compactMap { segment in
+            let start: Int, count: Int
+            switch segment.type {
+            case UInt32(PT_DYNAMIC):
+                guard let mapped = map.fileOffset(segment.address, 0) else { return nil }
+                (start, count) = (mapped.offset, min(segment.fileSize, mapped.segmentEnd - mapped.offset, 1 << 20))
+            case UInt32(PT_NOTE), PT_GNU_PROPERTY_TYPE, UInt32(PT_INTERP):
+                (start, count) = (segment.offset, min(segment.fileSize, 1 << 16))
+            default:
+                return nil
+            }
+            guard start >= 0, start < held.size, count > 0 else { return nil }
+            return start..<min(held.size, start + count)
+        }
     }
 }

@@ -50,8 +50,19 @@ struct ElfFactsReader {
         case .failure(let reason): return .failure(reason)
         case .success(let read): programHeaders = read
         }
+        let map = LoadMap(programHeaders.segments, fileSize: held.size)
+        // A range not held: the segments the reader goes on to read are asked for with it (a stream keeps them all in
+        // one pass, whatever order the file has them in: patchelf puts a PT_NOTE after PT_DYNAMIC).
+        return read(programHeaders, map: map).mapError { reason in
+            guard reason.missing != nil else { return reason }
+            var reason = reason
+            reason.also += segmentRanges(programHeaders.segments, map: map)
+            return reason
+        }
+    }
+
+    private func read(_ programHeaders: ProgramHeaders, map: LoadMap) -> Result<ElfFacts, Reason> {
         let segments = programHeaders.segments
-        let map = LoadMap(segments, fileSize: held.size)
         if let reason = loadSegmentProblem(map) { return .failure(reason) }
         if !map.holeBeforeFirstEnd, let reason = mappedProgramHeaderProblem(segments, map: map) { return .failure(reason) }
         var interpreter: String?

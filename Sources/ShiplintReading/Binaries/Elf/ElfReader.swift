@@ -16,8 +16,9 @@ enum ElfReader {
         /// it has some.
         case corrupt(String)
         /// A range the facts need was not held: `offset..<offset+count` (inside the file). A stream keeps it and reads
-        /// again; what cannot be held is said, never guessed.
-        case notHeld(String, offset: Int, count: Int)
+        /// again; what cannot be held is said, never guessed. `also`: ranges the reader will ask for next, as far as
+        /// what it has read tells (the other segments and tables), so a stream keeps them in the same pass.
+        case notHeld(String, offset: Int, count: Int, also: [Range<Int>])
     }
 
     /// libelf must be told which ELF version the caller speaks before any other call; once per process.
@@ -42,6 +43,8 @@ enum ElfReader {
     struct Reason: Error {
         let text: String
         var missing: (offset: Int, count: Int)?
+        /// With `missing`: the other ranges the reader will need, known from what it read (see `Outcome.notHeld`).
+        var also: [Range<Int>] = []
 
         static func missing(_ what: String, _ offset: Int, _ count: Int) -> Reason {
             Reason(text: "\(what) (offset \(offset), \(count) bytes) was not read", missing: (offset, count))
@@ -49,7 +52,7 @@ enum ElfReader {
 
         var outcome: Outcome {
             guard let missing else { return .corrupt(text) }
-            return .notHeld(text, offset: missing.offset, count: missing.count)
+            return .notHeld(text, offset: missing.offset, count: missing.count, also: also)
         }
     }
 }
