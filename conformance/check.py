@@ -308,16 +308,20 @@ def compare_scan(case, path, status, out, err):
         hits = sorted(p for c, p in pairs if c == check)
         if hits:
             problems.append(f"unexpected {check} on {', '.join(map(str, hits))}")
-    for check, first, count in expect.get("grouped", []):
-        # One cause, one finding: the check's only finding in the artifact is on the first file in path order and
-        # lists every file (`files`, the first included).
+    grouped = expect.get("grouped", [])
+    for check, first, count in grouped:
+        # One cause, one finding: the check has as many findings in the artifact as entries here (one, or one per
+        # severity the files' reach gives them); each is on its first file in path order and lists every file
+        # (`files`, the first included).
         of_check = [f for f in findings if f.get("check") == check]
-        if len(of_check) != 1:
-            problems.append(f"{len(of_check)} {check} findings, expected one listing {count} files")
-        elif of_check[0].get("path") != first:
-            problems.append(f"the {check} finding is on {of_check[0].get('path')}, expected {first}")
+        wanted = sum(1 for entry in grouped if entry[0] == check)
+        on_first = [f for f in of_check if f.get("path") == first]
+        if len(of_check) != wanted:
+            problems.append(f"{len(of_check)} {check} findings, expected {wanted}, one listing {count} files")
+        elif not on_first:
+            problems.append(f"no {check} finding is on {first} (they are on {', '.join(str(f.get('path')) for f in of_check)})")
         else:
-            files = [f.get("path") for f in of_check[0].get("files") or [{"path": first}]]
+            files = [f.get("path") for f in on_first[0].get("files") or [{"path": first}]]
             if len(files) != count or files[0] != first or files != sorted(files):
                 problems.append(f"the {check} finding lists {len(files)} files ({_short(files)}), expected {count} in path order from {first}")
     # [check, path, severity, fragment]: the finding of that check about that file has that severity and says that.

@@ -66,6 +66,10 @@ public enum CheckRegistry {
         Check.pythonABIMismatch.id, Check.pythonInitMissing.id, Check.abi3TooNew.id,
     ]
 
+    /// Checks whose failure happens only when a module is imported (CPython looks up its `PyInit_` function), not
+    /// when the file is loaded by its path (ctypes, a debugger): `Reach.loadedByPath`.
+    public static let importOnlyChecks: Set<String> = [Check.pythonInitMissing.id]
+
     /// Checks whose findings in one group are not one cause even with one fact: each unreadable file is damaged in its
     /// own way (`corrupt-binary`'s fact is only "unreadable"). Every other check's findings are grouped (one cause,
     /// one finding: `FindingGrouping`).

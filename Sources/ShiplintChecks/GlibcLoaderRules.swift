@@ -50,7 +50,17 @@ struct GlibcLoaderRules {
     func refusal(_ elf: ElfFacts, mode: Mode, fileName: String) -> Refusal? {
         let loader = elf.loader
         return identityRefusal(loader) ?? typeRefusal(loader) ?? segmentRefusal(loader) ?? assertionRefusal(loader)
-            ?? flagRefusal(loader, mode: mode) ?? versionRefusal(elf, fileName: fileName)
+            ?? flagRefusal(loader, mode: mode) ?? versionRefusal(elf, fileName: fileName) ?? relocationRefusal(loader)
+    }
+
+    /// A DT_RELA of 0: glibc 2.36 and later skip it (elf/dynamic-link.h `_ELF_DYNAMIC_DO_RELOC`, with DT_RELR support);
+    /// older ones add the load address to it (elf/get-dynamic-info.h) and apply the ELF header as relocations.
+    private func relocationRefusal(_ loader: ElfLoaderFacts) -> Refusal? {
+        guard let refusal = loader.relaAtZeroRefusal, !atLeast("2.36") else { return nil }
+        return Refusal(
+            message: refusal,
+            rule: "its DT_RELA is 0: glibc before 2.36 adds the load address to it like any table address (elf/get-dynamic-info.h) and applies DT_RELASZ bytes of the ELF header as relocations (elf/dynamic-link.h); glibc 2.36 and later take a DT_RELA of 0 for no table",
+            fix: Self.rebuildFix)
     }
 
     private func identityRefusal(_ loader: ElfLoaderFacts) -> Refusal? {

@@ -135,7 +135,7 @@ public enum Scanner {
     /// The finding a check's verdict makes, with the check's default severity unless the verdict is milder, and no
     /// more severe than the file's reach allows (see `stamped`).
     private static func finding(_ check: Check, _ located: LocatedVerdict, artifact: String, deployment: String?, reach: Reach = .loaded) -> Finding {
-        let (severity, message) = stamped(located.verdict.message, severity: located.verdict.severity ?? check.defaultSeverity, reach: reach)
+        let (severity, message) = stamped(located.verdict.message, severity: located.verdict.severity ?? check.defaultSeverity, reach: reach, check: check.id)
         return Finding(
             check: check.id, severity: severity, artifact: artifact, path: located.path,
             message: message, fix: located.verdict.fix, fact: located.verdict.fact, deployment: deployment)
@@ -154,7 +154,7 @@ public enum Scanner {
     /// The severity a file's reach allows (never above the check's, or the configured, severity) and the message
     /// saying why: "if run, …" for a program nothing runs, "never used here" for another platform's copy, "imported
     /// only under `except ImportError`" for a Python module its package can do without.
-    static func stamped(_ message: String, severity: Severity, reach: Reach) -> (Severity, String) {
+    static func stamped(_ message: String, severity: Severity, reach: Reach, check: String = "") -> (Severity, String) {
         switch reach {
         case .loaded:
             return (severity, message)
@@ -166,6 +166,12 @@ public enum Scanner {
             return (min(severity, .note), "\(message); never loaded here: \(reason)")
         case .optional(let optional):
             return (min(severity, .warning), "\(message); \(optional.explanation)")
+        case .unimported(let unimported):
+            return (min(severity, .warning), "\(message); \(unimported.explanation)")
+        case .loadedByPath(let unimported):
+            // Loaded by its path, not imported: only what an import would look for (its PyInit_) is not needed.
+            guard CheckRegistry.importOnlyChecks.contains(check) else { return (severity, message) }
+            return (min(severity, .warning), "\(message); \(unimported.explanation)")
         }
     }
 

@@ -79,6 +79,9 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// modelled (another machine, tables over the size modelled): then every import counts. Sorted (facts print the
     /// same in every process).
     public var boundImportNames: [String]?
+    /// DT_RELA is 0: what a loader older than glibc 2.36 does applying DT_RELASZ bytes of the ELF header as relocations
+    /// (its message), when that fails; 2.36 and later take a zero DT_RELA for no table. Nil otherwise.
+    public var relaAtZeroRefusal: String?
 
     public static let pieFlag: UInt64 = 0x0800_0000
     public static let noOpenFlag: UInt64 = 0x40

@@ -105,6 +105,28 @@ import Testing
         #expect(corrupt.contains("with version index 14 (DT_VERSYM), past the highest index the file's version records give (13)"), "\(corrupt)")
     }
 
+    /// DT_RELA of 0 (corpus case rela-zero): glibc 2.36 and later take it for no table and apply DT_JMPREL alone
+    /// (elf/dynamic-link.h), so this machine's ld.so loads it; glibc before 2.36 adds the load address to it
+    /// (elf/get-dynamic-info.h) and applies the ELF header as relocations, the second of which has type 0x40 (e_phoff).
+    /// Judged by the target's glibc: nothing on 2.36, not-loadable on Amazon Linux 2 (2.26) and 2023 (2.34).
+    @Test func relaOfZeroIsJudgedByTheTargetsGlibc() throws {
+        let bytes = try Self.variant(of: "/usr/lib/x86_64-linux-gnu/librt.so.1", seed: 401012398, says: "dynamic entry 0x7 value 0x800 -> 0x0")
+        let file = "_relazero.cpython-311-x86_64-linux-gnu.so"
+        let folder = try Self.folder(file, bytes)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let here = try Self.scannedOnThisMachine(folder)
+        #expect(!here.contains { Self.loaderChecks.contains($0["check"] as? String ?? "") }, "\(here.map { $0["message"] ?? "" })")
+        for (target, glibc) in [("aws-lambda-python3.11-x86_64", "2.26"), ("aws-lambda-python3.12-x86_64", "2.34")] {
+            let found = try Self.findings(["scan", folder, "--target", target])
+            let hit = found.first { $0["check"] as? String == "not-loadable" && $0["path"] as? String == file }
+            let message = hit?["message"] as? String ?? ""
+            #expect(message.contains("unexpected reloc type 0x40"), "\(target): \(found.map { $0["message"] ?? "" })")
+            #expect(message.contains("its DT_RELA is 0: glibc before 2.36"), "\(target): \(message)")
+            #expect(message.contains("judged by glibc \(glibc)"), "\(target): \(message)")
+            #expect(!found.contains { $0["check"] as? String == "corrupt-binary" }, "\(target)")
+        }
+    }
+
     /// One reproducer of corpus/cases.json and what a user must see scanning it against this machine: the loader
     /// check that fires on the file (none for a variant the loader loads, or whose own code faults), and words of its
     /// message that name the fact.

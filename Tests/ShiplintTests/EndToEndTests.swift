@@ -111,6 +111,22 @@ import Testing
         #expect(text.stdout.contains("never used here: pkg/helpers/linux-x86_64/helper.so beside it is the copy built for this runtime"))
     }
 
+    /// memray's `_inject.abi3.so` (issue 22): named like a module, calls CPython, exports no PyInit_, and nothing
+    /// imports it (a debugger loads it into another process by its path): `python-init-missing` is a warning saying so;
+    /// once the package's __init__ imports it, the import does fail: an error.
+    @Test func aLibraryLoadedByItsPathIsNotAFailedImport() throws {
+        let target = "aws-lambda-python3.13-x86_64"
+        let loose = try Shiplint.json(["scan", Repository.fixture("artifacts/reach/injected.zip"), "--target", target])
+        let looseFindings = (loose.1["artifacts"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]] ?? []
+        #expect(looseFindings.map { "\($0["severity"] as? String ?? "?") \($0["check"] as? String ?? "?") \($0["path"] as? String ?? "?")" }
+            == ["warning python-init-missing tracer/_inject.abi3.so"])
+        #expect(loose.0 == 0)
+        #expect((looseFindings.first?["message"] as? String ?? "").hasSuffix("(PyInit__inject); the file exports no such function; nothing in tracer imports it, and it exports no PyInit_ function of any name: a library tracer loads by its path (ctypes, a debugger), not a module, so this fails only if something imports it"))
+        let imported = try Shiplint.run(["scan", Repository.fixture("artifacts/reach/injected-imported.zip"), "--target", target])
+        #expect(imported.status == 1)
+        #expect(imported.stdout.contains("error[python-init-missing] `import tracer._inject` fails: dynamic module does not define module export function (PyInit__inject); the file exports no such function\n"))
+    }
+
     @Test func arm64() throws {
         #expect(try Self.findings("aws-lambda-python3.13-arm64") == [
             "error wrong-arch pkg/_clean.cpython-313-x86_64-linux-gnu.so",

@@ -245,9 +245,83 @@ import Testing
         OptionalImports.SourceFile(path: path, module: module, isPackageInit: isInit, atRoot: atRoot, imports: PythonImportReader.imports(in: source))
     }
 
-    static func sites(_ module: String, notFound: Bool = false, _ files: [OptionalImports.SourceFile]) -> [OptionalImport.Site]? {
+    static func use(_ module: String, notFound: Bool = false, _ files: [OptionalImports.SourceFile]) -> OptionalImports.ModuleUse {
         var visiting: Set<String> = []
-        return OptionalImports.guardedSites(of: module, notFound: notFound, direct: true, files: files, depth: 0, visiting: &visiting)
+        return OptionalImports.use(of: module, notFound: notFound, direct: true, files: OptionalImports.reachedFiles(files), depth: 0, visiting: &visiting)
+    }
+
+    static func sites(_ module: String, notFound: Bool = false, _ files: [OptionalImports.SourceFile]) -> [OptionalImport.Site]? {
+        guard case .guarded(let sites) = use(module, notFound: notFound, files) else { return nil }
+        return sites
+    }
+
+    // MARK: - Modules nothing the function runs imports
+
+    static func numpy(_ extra: [OptionalImports.SourceFile] = []) -> [OptionalImports.SourceFile] {
+        [
+            file("numpy/__init__.py", "numpy", "from ._core import multiarray\n", isInit: true),
+            file("numpy/_core/__init__.py", "numpy._core", "from . import multiarray\n", isInit: true),
+            file("numpy/_core/multiarray.py", "numpy._core.multiarray", "from ._multiarray_umath import *\n"),
+            test("numpy/_core/tests/test_multiarray.py", "numpy._core.tests.test_multiarray", "from numpy._core._multiarray_tests import f\n"),
+            test("numpy/conftest.py", "numpy.conftest", "\nfrom numpy._core._multiarray_tests import get_fpu_mode\n"),
+            file("numpy/testing/__init__.py", "numpy.testing", "from ._private.utils import *\n", isInit: true),
+            file("numpy/testing/print_coercion_tables.py", "numpy.testing.print_coercion_tables",
+                 "import numpy as np\n\ndef print_new_cast_table():\n    from numpy._core._multiarray_tests import get_all_cast_information\n"),
+        ] + extra
+    }
+
+    static func test(_ path: String, _ module: String, _ source: String) -> OptionalImports.SourceFile {
+        var made = file(path, module, source)
+        made.isTestOrExample = true
+        return made
+    }
+
+    /// numpy's `_multiarray_tests`: its tests, conftest.py and a function of a script nothing imports import it;
+    /// `import numpy` never does.
+    @Test func aModuleOnlyTestsAndAnUnimportedScriptImportIsNotImported() {
+        let files = Self.numpy()
+        #expect(Self.use("numpy._core._multiarray_tests", files) == .notImported)
+        let reached = OptionalImports.reachedFiles(files)
+        #expect(reached.first { $0.path == "numpy/_core/multiarray.py" }?.reach == .imported)
+        #expect(reached.first { $0.path == "numpy/testing/print_coercion_tables.py" }?.reach == .publicOnly)
+        #expect(reached.first { $0.path == "numpy/conftest.py" }?.reach == .unreached)
+        let importers = OptionalImports.importers(of: "numpy._core._multiarray_tests", files: reached)
+        #expect(importers.map(\.file) == ["numpy/_core/tests/test_multiarray.py", "numpy/conftest.py", "numpy/testing/print_coercion_tables.py"])
+        let said = UnimportedModule(module: "numpy._core._multiarray_tests", package: "numpy", importers: importers).explanation
+        #expect(said == "nothing the function imports loads it: only tests (2 imports in numpy/, numpy/_core/tests/) and numpy/testing/print_coercion_tables.py line 4 (in a function of a module nothing imports) import it: `import numpy` never loads it, so it fails only if your code imports numpy._core._multiarray_tests")
+        // The module numpy's __init__ chain imports is required.
+        #expect(Self.use("numpy._core._multiarray_umath", files) == .required)
+    }
+
+    /// What the function runs does import it: required (an error), whoever else imports it.
+    @Test func anImportFromWhatTheFunctionRunsMakesItRequired() {
+        // The handler.
+        #expect(Self.use("numpy._core._multiarray_tests", Self.numpy([Self.file("app.py", "app", "import numpy._core._multiarray_tests\n", atRoot: true)])) == .required)
+        // A module numpy's own imports reach, even in a function.
+        let reachedModule = Self.file("numpy/_core/multiarray.py", "numpy._core.multiarray", "from ._multiarray_umath import *\n\ndef f():\n    from . import _multiarray_tests\n")
+        #expect(Self.use("numpy._core._multiarray_tests", Self.numpy().filter { $0.path != reachedModule.path } + [reachedModule]) == .required)
+        // The top of a public module nothing imports: user code may import it by its name.
+        let publicTop = Self.file("numpy/testing/extras.py", "numpy.testing.extras", "from numpy._core._multiarray_tests import f\n")
+        #expect(Self.use("numpy._core._multiarray_tests", Self.numpy([publicTop])) == .required)
+    }
+
+    /// pygame's scrap: its __init__ imports it under a guard, an example nothing imports imports it unguarded: optional.
+    @Test func anExampleDoesNotMakeAModuleRequired() throws {
+        let initFile = Self.file("pygame/__init__.py", "pygame", "try:\n    import pygame.scrap\nexcept (ImportError, OSError):\n    scrap = None\n", isInit: true)
+        let example = Self.file("pygame/examples/scrap_clipboard.py", "pygame.examples.scrap_clipboard", "import pygame.scrap as scrap\n")
+        let examples = Self.file("pygame/examples/__init__.py", "pygame.examples", "", isInit: true)
+        var labelled = [initFile, example, examples]
+        labelled = labelled.map { file in
+            var file = file
+            file.isTestOrExample = OptionalImports.isExample(file.path)
+            return file
+        }
+        #expect(try #require(Self.sites("pygame.scrap", labelled)).map(\.file) == ["pygame/__init__.py"])
+        // An example the package's own code imports does run.
+        var importsExample = Self.file("pygame/__init__.py", "pygame", "from .examples import scrap_clipboard\n", isInit: true)
+        importsExample.isTestOrExample = false
+        #expect(Self.use("pygame.scrap", [importsExample] + labelled.dropFirst()) == .required)
+        #expect(OptionalImports.isExample("pygame/examples/scrap_clipboard.py") && !OptionalImports.isExample("pkg/sample.py"))
     }
 
     @Test func guardedInOneFileUnguardedInAnotherIsRequired() {
@@ -302,7 +376,11 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-optional-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder + "/fast", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Repository.fixture("bin/elf/" + module), toPath: folder + "/fast/" + module)
-        for (path, text) in files { try text.write(toFile: folder + "/" + path, atomically: true, encoding: .utf8) }
+        for (path, text) in files {
+            let file = folder + "/" + path
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+        }
         return folder
     }
 
@@ -336,6 +414,22 @@ import Testing
         let padding = String(repeating: "# padding to pass the cap of one Python file\n", count: 25_000)
         let found = try Self.wrongArch(["fast/__init__.py": Self.guarded + padding])
         #expect(found.severity == "error" && found.status == 1)
+    }
+
+    /// Issue 22 (numpy's `_multiarray_tests`): a private module only the package's tests import is a warning saying
+    /// so; the same module imported by the package's `__init__.py` or by the handler stays an error.
+    @Test func aPrivateModuleOnlyTestsImportIsAWarningSayingSo() throws {
+        let tests = ["fast/tests/__init__.py": "", "fast/tests/test_clean.py": "from fast._clean import f\n"]
+        let onlyTests = try Self.wrongArch(tests.merging(["fast/__init__.py": "", "app.py": "import fast\n"]) { $1 })
+        #expect(onlyTests.severity == "warning" && onlyTests.status == 0)
+        #expect(onlyTests.message.contains("nothing the function imports loads it: only tests (1 import in fast/tests/) import it: `import fast` never loads it, so it fails only if your code imports fast._clean"), "\(onlyTests.message)")
+        let byInit = try Self.wrongArch(tests.merging(["fast/__init__.py": "from ._clean import f\n"]) { $1 })
+        #expect(byInit.severity == "error" && byInit.status == 1 && !byInit.message.contains("nothing the function imports"))
+        let byHandler = try Self.wrongArch(tests.merging(["fast/__init__.py": "", "app.py": "from fast._clean import f\n"]) { $1 })
+        #expect(byHandler.severity == "error" && byHandler.status == 1)
+        // Nothing imports it at all: no conclusion (compiled code may import it), and the module exports its PyInit_.
+        let nothing = try Self.wrongArch(["fast/__init__.py": "", "app.py": "import fast\n"])
+        #expect(nothing.severity == "error" && nothing.status == 1)
     }
 
     @Test func moduleNotFoundErrorIsEnoughForAModuleCPythonDoesNotSee() throws {

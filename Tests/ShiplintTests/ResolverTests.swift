@@ -25,6 +25,19 @@ import Testing
         #expect(status == 0)
     }
 
+    /// scs's chain (issue 22): module → libtop (encrypted: present, not read) → libmid → libleaf. What libtop needs is
+    /// unknown, and ld.so, loading libmid for libtop, searches the module's DT_RPATH $ORIGIN/../pkg.libs: libleaf is
+    /// found there. Only the encrypted entry is reported, not "libmid needs libleaf, which is not in the deployment".
+    @Test func aLibraryBelowAnUnreadOneFindsItsNeedsThroughTheRPATHAboveIt() throws {
+        let zip = Self.resolve("unread-middle.zip")
+        let (status, findings) = try Self.findings([zip])
+        #expect(findings == ["unreadable-entry \(zip) pkg.libs/libtop-1c2d3e4f.so"])
+        #expect(status == 1)
+        let tree = try Shiplint.run(["inspect", "--tree", zip] + Self.target)
+        #expect(tree.stdout.contains("libtop-1c2d3e4f.so => /var/task/pkg.libs/libtop-1c2d3e4f.so [present, not read]"))
+        #expect(tree.stdout.contains("libleaf-5a6b7c8d.so.0 => /var/task/pkg.libs/libleaf-5a6b7c8d.so.0 [bundled, RPATH]"))
+    }
+
     @Test func bundledLibraryRemovedIsMissing() throws {
         let (status, findings) = try Self.findings([Self.resolve("rpath-missing.zip")])
         #expect(findings == ["missing-library \(Self.resolve("rpath-missing.zip")) pkg/_mod.cpython-313-x86_64-linux-gnu.so"])

@@ -195,6 +195,47 @@ import Testing
         }
     }
 
+    /// A constructor slot that DT_RELR relocates (lld -z pack-relative-relocs) holds its target itself: the word is
+    /// read where it lies, fetched when the reader has not held it yet. Before, a word not held was taken for an
+    /// unknown target and passed silently: a slot pointing at data (0x2438, PT_DYNAMIC), which dlopen calls and faults
+    /// on (SIGSEGV under python3's ctypes.CDLL), passed the gate when the data segment lay 4 MiB into the file.
+    @Test(arguments: [false, true])
+    func aDTRelrConstructorSlotFarIntoTheFileIsRead(pointsAtData: Bool) throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/function", withIntermediateDirectories: true)
+        let addon = folder + "/function/addon.node"
+        let result = try runProgram("/usr/bin/env", [
+            "python3", Repository.fixture("src/tools/loader_view.py"), "pad", Repository.fixture("bin/node/legacy-ctor-v108-relr.node"), addon, String(4 << 20),
+        ])
+        try #require(result.status == 0, "\(result.stderr)")
+        if pointsAtData {
+            // DT_INIT_ARRAY (0x2430) opens the first writable PT_LOAD, file offset 0x430 before the padding.
+            let patched = try runProgram("/usr/bin/env", ["python3", "-c", #"""
+                import struct, sys
+                data = bytearray(open(sys.argv[1], "rb").read())
+                at = 0x430 + (4 << 20)
+                assert struct.unpack_from("<Q", data, at)[0] == 0x13C0
+                struct.pack_into("<Q", data, at, 0x2438)
+                open(sys.argv[1], "wb").write(data)
+                """#, addon])
+            try #require(patched.status == 0, "\(patched.stderr)")
+        }
+        let zip = folder + "/function.zip"
+        let zipped = try runProgram("/usr/bin/env", ["python3", Repository.fixture("src/tools/loader_view.py"), "zip", zip, addon + ":addon.node"])
+        try #require(zipped.status == 0, "\(zipped.stderr)")
+        for path in [folder + "/function", zip, addon] {
+            let scan = try Shiplint.run(["scan", path, "--target", "aws-lambda-nodejs22.x-x86_64"])
+            if pointsAtData {
+                #expect(scan.stdout.contains("error[corrupt-binary] cannot be read as a native binary: DT_INIT_ARRAY entry 0 calls 0x2438, which lies outside every executable PT_LOAD: dlopen calls it and faults"), "\(path): \(scan.stdout)")
+                #expect(scan.status == 1, "\(path)")
+            } else {
+                #expect(!scan.stdout.contains("corrupt-binary"), "\(path): \(scan.stdout)")
+                #expect(scan.status == 0, "\(path): \(scan.stdout)")
+            }
+        }
+    }
+
     /// What the reader cannot reach is a limit of ours, and the finding says so (message and fix): never "damaged".
     @Test func aLimitOfTheReaderIsSaidAsOurs() throws {
         let result = ElfRanges.settled(.notHeld("PT_DYNAMIC (offset 9, 1 bytes) was not read", offset: 9, count: 1, also: []), why: "because")

@@ -52,6 +52,11 @@ public struct LoadGraph: Sendable {
                 return Edge(from: edge.from + offset, soname: edge.soname, resolution: resolution, chain: edge.chain.map { $0 + offset })
             })
         }
+
+        /// Some library it needs is found nowhere.
+        var hasMissing: Bool {
+            edges.contains { if case .missing = $0.resolution { true } else { false } }
+        }
     }
 
     public let objects: [Object]
@@ -143,9 +148,26 @@ public enum LoaderModel {
             }
             loads.append(load)
         }
+        // A library that was present but not read (over a cap, damaged, encrypted) hides what it needs: a library
+        // nothing else reached may be one of them, and ld.so would search for its needs with the DT_RPATH of the
+        // objects above the unread one (scs's module → unread libopenblas → libgfortran → libquadmath, found through
+        // the module's RPATH $ORIGIN/scs.libs). Such a library is judged as loaded there when that finds everything
+        // it needs; on its own otherwise.
+        var hiddenBelow: [[Int]] = []
+        for load in loads {
+            for edge in load.edges {
+                guard case .unverified = edge.resolution, !hiddenBelow.contains(edge.chain) else { continue }
+                hiddenBelow.append(edge.chain)
+            }
+        }
         for id in objects.indices where !reached.contains(id) {
-            let load = resolver.load(root: id)
-            loads.append(load)
+            let alone = resolver.load(root: id)
+            guard alone.hasMissing, !LoaderModel.isEntryPoint(objects[id]) else {
+                loads.append(alone)
+                continue
+            }
+            let underUnread = hiddenBelow.lazy.filter { !$0.contains(id) }.map { resolver.load(root: id, above: $0) }.first { !$0.hasMissing }
+            loads.append(underUnread ?? alone)
         }
         return LoadGraph(objects: objects, loads: loads)
     }
@@ -182,10 +204,12 @@ private struct Resolver {
     }
 
     /// Loads `root` and everything it needs, breadth first; each object's needs are resolved once per root.
-    func load(root: Int) -> LoadGraph.Load {
+    /// `above`: the objects that loaded `root` (their DT_RPATH is searched too), when it is loaded through an object
+    /// that was not read.
+    func load(root: Int, above: [Int] = []) -> LoadGraph.Load {
         var loaded: [String: Int] = [:]
         register(root, name: objects[root].runtimePath, into: &loaded)
-        var queue: [(id: Int, chain: [Int])] = [(root, [root])]
+        var queue: [(id: Int, chain: [Int])] = [(root, above + [root])]
         var expanded = Set<Int>([root])
         var edges: [LoadGraph.Edge] = []
         var index = 0

@@ -47,6 +47,60 @@ public struct OptionalImport: Sendable, Equatable {
     }
 }
 
+/// A Python extension module nothing the function runs imports (STYLE 12: it fails only if something imports it): a
+/// private module only tests, examples or modules nothing imports use (numpy's `_core/_multiarray_tests`, which
+/// numpy's tests and a function of the script `numpy/testing/print_coercion_tables.py` import), or a file that
+/// exports no `PyInit_` function at all and that nothing imports (memray's `_inject.abi3.so`, which `memray attach`
+/// has a debugger load into another process by its path): not a module by use (`Reach.loadedByPath`).
+public struct UnimportedModule: Sendable, Equatable {
+    /// The module's dotted name (`numpy._core._multiarray_tests`).
+    public let module: String
+    /// Its top-level package (`numpy`).
+    public let package: String
+    /// The files that import it, none of which runs when the function does: tests, examples, modules nothing imports
+    /// (entry path and line), in path order. Empty for a file nothing imports at all.
+    public let importers: [Importer]
+
+    public struct Importer: Sendable, Equatable {
+        public let file: String
+        public let line: Int
+        /// Why this import does not run: in a test, an example, a module nothing imports, a function of a public
+        /// module nothing imports.
+        public let why: String
+
+        static let test = "a test"
+        static let example = "an example"
+        static let unimportedModule = "in a module nothing imports"
+        static let functionOfUnimportedModule = "in a function of a module nothing imports"
+    }
+
+    /// `nothing the function imports loads it: only tests (21 imports in numpy/, numpy/_core/tests/) and
+    /// numpy/testing/print_coercion_tables.py line 88 (in a function of a module nothing imports) import it: `import
+    /// numpy` never loads it, so it fails only if your code imports numpy._core._multiarray_tests`.
+    public var explanation: String {
+        guard !importers.isEmpty else {
+            return "nothing in \(package) imports it, and it exports no PyInit_ function of any name: a library \(package) loads by its path (ctypes, a debugger), not a module, so this fails only if something imports it"
+        }
+        let tests = importers.filter { $0.why == Importer.test }
+        let others = importers.filter { $0.why != Importer.test }
+        var parts: [String] = []
+        if !tests.isEmpty {
+            var folders: [String] = []
+            for test in tests {
+                let folder = test.file.split(separator: "/").dropLast().joined(separator: "/") + "/"
+                if !folders.contains(folder) { folders.append(folder) }
+            }
+            let shown = folders.sorted().prefix(2).joined(separator: ", ") + (folders.count > 2 ? " and \(folders.count - 2) more folders" : "")
+            parts.append("tests (\(tests.count) import\(tests.count == 1 ? "" : "s") in \(shown))")
+        }
+        if !others.isEmpty {
+            let shown = others.prefix(2).map { "\($0.file) line \($0.line) (\($0.why))" }.joined(separator: ", ")
+            parts.append(shown + (others.count > 2 ? " and \(others.count - 2) more" : ""))
+        }
+        return "nothing the function imports loads it: only \(parts.joined(separator: " and ")) import it: `import \(package)` never loads it, so it fails only if your code imports \(module)"
+    }
+}
+
 /// The Python side of a deployment the optional-import judgement needs: which files to read, and what they say.
 public enum OptionalImports {
     /// Checks whose error on an extension module means "the import fails": a second read looks for a guard around it.
@@ -147,10 +201,38 @@ public enum OptionalImports {
         /// At the top of a module path: the handler, or a top-level module other code imports.
         let atRoot: Bool
         let imports: [PythonImport]
+        /// A test or an example (`tests/`, `conftest.py`, `examples/`): shipped, never imported by a function.
+        var isTestOrExample = false
+        /// Whether the function's imports can run this file (`reachedFiles`).
+        var reach: FileReach = .imported
     }
 
-    /// What the read files say of each extension module of the deployment: the optional ones, by artifact and path.
-    static func judge(placed: [(artifact: Artifact, role: ArtifactRole)], runtime: RuntimeView) -> [String: [String: OptionalImport]] {
+    /// How a read file of the deployment can come to run.
+    enum FileReach: Equatable {
+        /// The handler or a top-level module, a package's `__init__.py` (what `import package` runs), or a module one
+        /// of those imports (any import, guarded or not, in a function or not), and so on.
+        case imported
+        /// A public module (no part of its name starts with `_`) that nothing read imports, or a module the top of one
+        /// imports: user code may import it by its name, so what runs at its top counts; its functions run only when
+        /// called.
+        case publicOnly
+        /// A private module nothing imports, a test, an example.
+        case unreached
+    }
+
+    /// What the read files say of one extension module.
+    enum ModuleUse: Equatable {
+        /// An import that runs when the function does and is not guarded.
+        case required
+        /// Every import that runs is guarded.
+        case guarded([OptionalImport.Site])
+        /// No import that runs when the function does: only tests, examples and modules nothing imports, or nothing.
+        case notImported
+    }
+
+    /// What the read files say of each extension module of the deployment, by artifact and path: the optional ones
+    /// (`Reach.optional`) and those nothing the function runs imports (`Reach.unimported`).
+    static func judge(placed: [(artifact: Artifact, role: ArtifactRole)], runtime: RuntimeView) -> [String: [String: Reach]] {
         guard runtime.pythonPath != nil, placed.contains(where: { !$0.artifact.pythonSources.isEmpty }) else { return [:] }
         let inputs = placed.map { DeploymentInput(artifact: $0.artifact, role: $0.role, unpacked: []) }
         var files: [SourceFile] = []
@@ -171,7 +253,7 @@ public enum OptionalImports {
                 let rest = path.dropFirst(root.count)
                 unreadFolders.append(rest.contains("/") ? String(rest.split(separator: "/")[0]) : "")
             }
-            for (path, imports) in sources.imports where !isTest(path) {
+            for (path, imports) in sources.imports {
                 let stem = String((EntryPath.lastComponent(path) ?? path).dropLast(3))
                 // A package's `__init__.py` is named by its package (RuntimeView.importName); one at an import root
                 // belongs to no package.
@@ -180,11 +262,14 @@ public enum OptionalImports {
                 let module = isInit && dotted == "__init__" ? "" : dotted
                 let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
                 let atRoot = roots.contains(folder.isEmpty ? "" : folder + "/")
-                files.append(SourceFile(path: path, module: module, isPackageInit: isInit, atRoot: atRoot, imports: imports))
+                files.append(SourceFile(
+                    path: path, module: module, isPackageInit: isInit, atRoot: atRoot, imports: imports,
+                    isTestOrExample: isTest(path) || isExample(path)))
             }
         }
         files.sort { $0.path < $1.path }
-        var found: [String: [String: OptionalImport]] = [:]
+        files = reachedFiles(files)
+        var found: [String: [String: Reach]] = [:]
         guard !unreadFolders.contains("") else { return [:] }
         for input in inputs {
             for binary in input.artifact.binaries {
@@ -193,12 +278,92 @@ public enum OptionalImports {
                 else { continue }
                 let notFound = !isVisible(binary.path, runtime: runtime)
                 var visiting: Set<String> = []
-                if let sites = guardedSites(of: module, notFound: notFound, direct: true, files: files, depth: 0, visiting: &visiting) {
-                    found[input.artifact.path, default: [:]][binary.path] = OptionalImport(module: module, package: package, sites: sites)
+                switch use(of: module, notFound: notFound, direct: true, files: files, depth: 0, visiting: &visiting) {
+                case .required:
+                    continue
+                case .guarded(let sites):
+                    found[input.artifact.path, default: [:]][binary.path] = .optional(OptionalImport(module: module, package: package, sites: sites))
+                case .notImported:
+                    let importers = Self.importers(of: module, files: files)
+                    // User code imports public modules by name, and code not read here (a compiled module, another
+                    // distribution) may import any module: only a private module that tests or unreached modules import,
+                    // or a file that is no module at all, is judged unimported.
+                    let isPrivate = module.split(separator: ".").contains { $0.hasPrefix("_") }
+                    let unimported = UnimportedModule(module: module, package: package, importers: importers)
+                    if importers.isEmpty, !exportsAnyInit(binary) {
+                        found[input.artifact.path, default: [:]][binary.path] = .loadedByPath(unimported)
+                    } else if !importers.isEmpty, isPrivate {
+                        found[input.artifact.path, default: [:]][binary.path] = .unimported(unimported)
+                    }
                 }
             }
         }
         return found
+    }
+
+    /// An ELF file that exports a `PyInit_…` (or `PyInitU_…`) function of any name was built as a module.
+    static func exportsAnyInit(_ binary: Binary) -> Bool {
+        guard case .elf(let elf)? = binary.facts else { return true }
+        return elf.symbols.containsName(defined: true) { $0.starts(with: "PyInit".utf8) }
+    }
+
+    /// Each file with its reach: from the handler, the top-level modules and every package `__init__.py` (tests and
+    /// examples left out: nothing runs them by itself), what their imports name, and so on (`imported`: a test or an
+    /// example the package's own code imports too); then from the public modules none of those import, what the top
+    /// of each imports, and so on (`publicOnly`); the rest is `unreached`.
+    static func reachedFiles(_ files: [SourceFile]) -> [SourceFile] {
+        var byModule: [String: Int] = [:]
+        for (index, file) in files.enumerated() where !file.module.isEmpty {
+            byModule[file.module] = byModule[file.module] ?? index
+        }
+        func closure(from seeds: [Int], known: Set<Int>, topOnly: Bool) -> Set<Int> {
+            var reached = known.union(seeds)
+            var queue = seeds.sorted()
+            while let index = queue.popLast() {
+                for site in files[index].imports where !(topOnly && site.inFunction) {
+                    for name in importedModules(site, in: files[index]) {
+                        guard let target = byModule[name], reached.insert(target).inserted else { continue }
+                        queue.append(target)
+                    }
+                }
+            }
+            return reached.subtracting(known)
+        }
+        let imported = closure(
+            from: files.indices.filter { !files[$0].isTestOrExample && (files[$0].atRoot || files[$0].isPackageInit) }, known: [], topOnly: false)
+        let publicOnly = closure(
+            from: files.indices.filter { index in
+                let file = files[index]
+                return !imported.contains(index) && !file.isTestOrExample && !file.module.isEmpty
+                    && !file.module.split(separator: ".").contains { $0.hasPrefix("_") }
+            }, known: imported, topOnly: true)
+        return files.enumerated().map { index, file in
+            var file = file
+            file.reach = imported.contains(index) ? .imported : publicOnly.contains(index) ? .publicOnly : .unreached
+            return file
+        }
+    }
+
+    /// The modules an import statement can load (its module and each parent package; `from M import n`: `M.n` too).
+    static func importedModules(_ site: PythonImport, in file: SourceFile) -> [String] {
+        guard let base = absoluteBase(of: site, in: file) else { return [] }
+        let parts = base.split(separator: ".").map(String.init)
+        var names = parts.indices.map { parts[...$0].joined(separator: ".") }
+        names += site.names.map { base.isEmpty ? $0 : "\(base).\($0)" }
+        return names
+    }
+
+    /// Every import of `module` in the read files that does not run when the function does (tests, examples, modules
+    /// nothing imports), in path order.
+    static func importers(of module: String, files: [SourceFile]) -> [UnimportedModule.Importer] {
+        files.flatMap { file in
+            file.imports.filter { resolves($0, in: file, to: module) != nil }.map { site in
+                let why = isTest(file.path) ? UnimportedModule.Importer.test
+                    : file.isTestOrExample ? UnimportedModule.Importer.example
+                    : file.reach == .publicOnly ? UnimportedModule.Importer.functionOfUnimportedModule : UnimportedModule.Importer.unimportedModule
+                return UnimportedModule.Importer(file: file.path, line: site.line, why: why)
+            }
+        }
     }
 
     /// The runtime's CPython finds the file under its name (a suffix it looks for): what fails then is the load
@@ -217,33 +382,60 @@ public enum OptionalImports {
             || name == "conftest.py"
     }
 
+    /// Examples and demos shipped in a package (`pygame/examples/`): scripts run by hand, never imported by a function.
+    static func isExample(_ path: String) -> Bool {
+        EntryPath.components(path).dropLast().contains { ["examples", "example", "demos", "demo"].contains($0) }
+    }
+
+    /// Whether an import in `file` runs when the function runs: not in a test or example, and in a file the function's
+    /// imports reach, or at the top of a public module user code may import by name.
+    static func runs(_ site: PythonImport, in file: SourceFile) -> Bool {
+        switch file.reach {
+        case .imported: true
+        case .publicOnly: !site.inFunction
+        case .unreached: false
+        }
+    }
+
     /// The guarded imports of `module` when every import of it is guarded (directly or through a module that is),
     /// nil when one is not, or when none is found. `direct`: the failure is the module's own (a `from package import
     /// module` of a module not found raises ImportError, not ModuleNotFoundError); through another module it is what
     /// that module's import raised.
-    static func guardedSites(
+    static func use(
         of module: String, notFound: Bool, direct: Bool, files: [SourceFile], depth: Int, visiting: inout Set<String>
-    ) -> [OptionalImport.Site]? {
-        guard depth < 5, visiting.insert(module).inserted else { return nil }
+    ) -> ModuleUse {
+        guard depth < 5, visiting.insert(module).inserted else { return .required }
         defer { visiting.remove(module) }
         var sites: [OptionalImport.Site] = []
         for file in files {
             for site in file.imports {
-                guard let form = resolves(site, in: file, to: module) else { continue }
+                guard let form = resolves(site, in: file, to: module), runs(site, in: file) else { continue }
                 if let guardedBy = site.guardedBy,
                     guardedBy.catches == .importError || (notFound && (form == .named || !direct))
                 {
                     sites.append(OptionalImport.Site(file: file.path, line: site.line, handler: guardedBy.handler, fallback: guardedBy.fallback, through: nil))
                     continue
                 }
-                // Unguarded: required, unless it runs at the top of a module that is itself imported only under a guard.
+                // Unguarded: required, unless it runs at the top of a module that is itself imported only under a
+                // guard (a module nothing imports whose top runs is public: user code may import it).
                 guard !site.inFunction, !file.isPackageInit, !file.atRoot,
-                    let through = guardedSites(of: file.module, notFound: notFound, direct: false, files: files, depth: depth + 1, visiting: &visiting)
-                else { return nil }
+                    case .guarded(let through) = use(of: file.module, notFound: notFound, direct: false, files: files, depth: depth + 1, visiting: &visiting)
+                else { return .required }
                 sites += through.map { OptionalImport.Site(file: $0.file, line: $0.line, handler: $0.handler, fallback: $0.fallback, through: $0.through ?? file.path) }
             }
         }
-        return sites.isEmpty ? nil : sites
+        return sites.isEmpty ? .notImported : .guarded(sites)
+    }
+
+    /// The absolute module an import statement names (`from ..x import y` in `a.b.c`: `a.x`); nil when its dots
+    /// climb above the top-level package.
+    static func absoluteBase(of site: PythonImport, in file: SourceFile) -> String? {
+        guard site.level > 0 else { return site.module }
+        var anchor = file.module.split(separator: ".").map(String.init)
+        if !file.isPackageInit { anchor = Array(anchor.dropLast()) }
+        guard anchor.count >= site.level - 1 else { return nil }
+        anchor = Array(anchor.dropLast(site.level - 1))
+        return (anchor + (site.module.isEmpty ? [] : [site.module])).joined(separator: ".")
     }
 
     enum Form {
@@ -255,14 +447,7 @@ public enum OptionalImports {
 
     /// Whether the import statement imports `module`, and how.
     static func resolves(_ site: PythonImport, in file: SourceFile, to module: String) -> Form? {
-        var base = site.module
-        if site.level > 0 {
-            var anchor = file.module.split(separator: ".").map(String.init)
-            if !file.isPackageInit { anchor = Array(anchor.dropLast()) }
-            guard anchor.count >= site.level - 1 else { return nil }
-            anchor = Array(anchor.dropLast(site.level - 1))
-            base = (anchor + (site.module.isEmpty ? [] : [site.module])).joined(separator: ".")
-        }
+        guard let base = absoluteBase(of: site, in: file) else { return nil }
         if base == module || base.hasPrefix(module + ".") { return .named }
         if site.level > 0 || !site.names.isEmpty, site.names.contains(where: { "\(base).\($0)" == module }) { return .fromPackage }
         return nil

@@ -20,6 +20,13 @@ public enum Reach: Sendable, Equatable {
     /// A Python extension module the code imports only under `try: … except ImportError:`: if it does not load, the
     /// package goes on without it (its pure-Python code). A warning saying so.
     case optional(OptionalImport)
+    /// A private Python extension module only tests, examples and modules nothing imports import: it fails only if
+    /// something imports it. A warning saying so.
+    case unimported(UnimportedModule)
+    /// A file named like a Python extension module that exports no `PyInit_` function and that nothing imports: a
+    /// library its package loads by its path (ctypes, a debugger). What fails in loading it stays as severe as the
+    /// check says (it is loaded); what fails only in an `import` (`python-init-missing`) is a warning saying so.
+    case loadedByPath(UnimportedModule)
 }
 
 /// The reach of every native file of one deployment, computed once per function from its runtime view and load
@@ -110,10 +117,11 @@ public struct Reachability: Sendable {
                 reaches[file.key] = .mightRun(runtimePath: file.runtimePath)
             }
         }
-        // Python extension modules imported only under `except ImportError` (what a second read of the Python files found).
+        // Python extension modules imported only under `except ImportError`, or by nothing the function runs (what a
+        // second read of the Python files found).
         for (artifact, modules) in OptionalImports.judge(placed: placed, runtime: runtime) {
-            for (path, optional) in modules where reaches[Key(artifact: artifact, path: path)] == nil {
-                reaches[Key(artifact: artifact, path: path)] = .optional(optional)
+            for (path, reach) in modules where reaches[Key(artifact: artifact, path: path)] == nil {
+                reaches[Key(artifact: artifact, path: path)] = reach
             }
         }
         self.reaches = reaches

@@ -105,14 +105,15 @@ enum ElfRanges {
             }
         }
 
-        /// Keeps the ranges the reader will need next, as far as the cap allows: the ones still ahead in this pass, the
-        /// ones behind on the next (they never make a pass by themselves).
+        /// Keeps the ranges the reader will need next, within half the cap (they are guesses: the other half is left for
+        /// what the reader asks for): the ones still ahead in this pass, the ones behind on the next (they never make a
+        /// pass by themselves).
         func keep(_ ranges: [Range<Int>]) {
             for range in ranges {
                 let start = max(0, range.lowerBound), end = min(collector.held.size, range.upperBound)
                 guard start < end else { continue }
                 let adding = (end - start) - collector.held.heldCount(in: start, end)
-                guard adding > 0, collector.heldCount + adding <= cap else { continue }
+                guard adding > 0, collector.heldCount + adding <= cap / 2 else { continue }
                 if case .behind = collector.want(start, end) { later.append(start..<end) }
             }
         }

@@ -280,6 +280,10 @@ extension ElfFactsReader {
     func widened(_ reason: Reason, tags: DynamicTags, map: LoadMap) -> Reason {
         guard let missing = reason.missing else { return reason }
         var reason = reason
+        guard reason.clustered else {
+            reason.also += tableRanges(tags, map: map)
+            return reason
+        }
         var start = missing.offset, end = missing.offset + missing.count
         var extents: [(start: Int, end: Int)] = []
         if let strtab = tags.strtab, let mapped = map.fileOffset(strtab, 0) {

@@ -45,6 +45,8 @@ enum ElfReader {
         var missing: (offset: Int, count: Int)?
         /// With `missing`: the other ranges the reader will need, known from what it read (see `Outcome.notHeld`).
         var also: [Range<Int>] = []
+        /// False for a word of data (a relocated word): asked for alone, not with the tables near it.
+        var clustered = true
 
         static func missing(_ what: String, _ offset: Int, _ count: Int) -> Reason {
             Reason(text: "\(what) (offset \(offset), \(count) bytes) was not read", missing: (offset, count))

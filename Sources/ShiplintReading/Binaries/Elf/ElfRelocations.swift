@@ -14,13 +14,46 @@ extension ElfFactsReader {
     static let modelledRelocationBytes = 1 << 20
 
     /// Nil when the relocations and constructors would go through; the reason in the loader's terms otherwise.
+    ///
+    /// A DT_RELA of 0 means two things. glibc 2.36 and later (DT_RELR support) take it for no table: elf/get-dynamic-info.h
+    /// leaves a zero DT_RELA / DT_REL unrelocated ("they may have zero value if there is DT_RELR"), and elf/dynamic-link.h
+    /// `_ELF_DYNAMIC_DO_RELOC` skips it ("With DT_RELR, DT_RELA/DT_REL can have zero value": DT_RELASZ and DT_RELACOUNT
+    /// are not read, DT_JMPREL is applied alone). Before 2.36 (Amazon Linux 2's 2.26, AL2023's 2.34) get-dynamic-info.h
+    /// adds the load address to it like any address, and DT_RELASZ bytes of the ELF header are applied as relocations:
+    /// what that does is a fact (`relaAtZeroRefusal`), judged by the target's glibc.
     func relocationProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
+        guard tags.rela == 0 else { return appliedRelocationProblem(tags, map: map, into: &collected) }
+        var before = collected
+        let beforeReason = appliedRelocationProblem(tags, map: map, into: &before)
+        if let beforeReason, beforeReason.missing != nil { return beforeReason }
+        var skipped = tags
+        (skipped.rela, skipped.relaSize, skipped.relaCount) = (nil, nil, nil)
+        let reason = appliedRelocationProblem(skipped, map: map, into: &collected)
+        if reason == nil {
+            if let beforeReason {
+                collected.loader.relaAtZeroRefusal = beforeReason.text
+            } else if let assertion = before.loader.failedAssertion, assertion != collected.loader.failedAssertion {
+                collected.loader.relaAtZeroRefusal = "Inconsistency detected by ld.so: Assertion `\(assertion)' failed!"
+            }
+        }
+        return reason
+    }
+
+    private func appliedRelocationProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected) -> Reason? {
         if let reason = missingTagProblem(tags, collected: collected) { return reason }
         guard header.machine == 62, header.bits == 64 else { return nil }
         // elf/do-rel.h walks `r < reladdr + relsize` a whole entry at a time: a size that is not a multiple of 24 reads
         // one more entry, past the table (DT_RELR's loop likewise reads a last whole word).
         var tables: [(name: String, address: UInt64, size: UInt64)] = []
-        if let rela = tags.rela, let size = tags.relaSize, size > 0 { tables.append(("DT_RELA", rela, Self.wholeEntries(size, 24))) }
+        // The first DT_RELACOUNT entries are applied as relative ones whatever DT_RELASZ says: _ELF_DYNAMIC_DO_RELOC
+        // (elf/dynamic-link.h) passes DT_RELACOUNT on as nrelative, and elf/do-rel.h applies `relative < relative +
+        // nrelative` before the rest up to DT_RELASZ (glibc 2.28 to 2.36 alike; glibc 2.15 still bounded it by
+        // DT_RELASZ, the 2.26 source was not at hand).
+        if let rela = tags.rela, let size = tags.relaSize {
+            let relative = (tags.relaCount ?? 0).multipliedReportingOverflow(by: 24)
+            let read = max(Self.wholeEntries(size, 24), relative.overflow ? UInt64.max / 24 * 24 : relative.partialValue)
+            if read > 0 { tables.append(("DT_RELA", rela, read)) }
+        }
         if tags.pltrel != nil, let jmprel = tags.jmprel, let size = tags.pltrelSize, size > 0 { tables.append(("DT_JMPREL", jmprel, Self.wholeEntries(size, 24))) }
         if let relr = tags.relr, let size = tags.relrSize, size > 0 { tables.append(("DT_RELR", relr, Self.wholeEntries(size, 8))) }
         // Read past the mapping, a table faults whatever its size: judged before the size that is modelled.
@@ -33,8 +66,8 @@ extension ElfFactsReader {
             collected.loader.unreadTables.append("the relocations (\(total) bytes, more than \(Self.modelledRelocationBytes) are not modelled)")
             return nil
         }
-        // Every address a relocation writes: the value for a relative one (its addend), nil for one through a symbol.
-        var relocated: [UInt64: UInt64?] = [:]
+        // Every address a relocation writes, and what it writes there.
+        var relocated: [UInt64: Written] = [:]
         var relativeLeft = Int(clamping: tags.relaCount ?? 0)
         let hash: HashLookup?
         switch hashLookup(tags, map: map) {
@@ -55,16 +88,18 @@ extension ElfFactsReader {
                 let at = start + index * 24
                 let offset = entries.u64(at)!, info = entries.u64(at + 8)!, addend = Int64(bitPattern: entries.u64(at + 16)!)
                 let type = UInt32(truncatingIfNeeded: info), symbol = info >> 32
-                if table.name == "DT_RELA" && relativeLeft > 0 {
+                // The first DT_RELACOUNT entries go to elf_machine_rela_relative, which reads neither r_info's symbol
+                // nor DT_VERSYM (elf/do-rel.h): it asserts the type is relative and writes l_addr + r_addend.
+                let relativePrefix = table.name == "DT_RELA" && relativeLeft > 0
+                if relativePrefix {
                     relativeLeft -= 1
-                    // elf_machine_rela_relative asserts the first DT_RELACOUNT entries are relative.
                     if type != 8 && type != 38 {
                         collected.loader.failedAssertion = collected.loader.failedAssertion
                             ?? "ELFW(R_TYPE) (reloc->r_info) == R_X86_64_RELATIVE (DT_RELACOUNT counts relocation \(index), type \(type))"
                         return nil
                     }
                 }
-                if [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
+                if !relativePrefix, [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
                     let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, "relocation \(index) of \(table.name)")
                 {
                     return reason
@@ -80,8 +115,7 @@ extension ElfFactsReader {
                 if !writable(offset, width, map: map, textrel: tags.textrel) {
                     return Reason(text: "relocation \(index) of \(table.name) writes at 0x\(hex(offset)), which no writable PT_LOAD maps: the loader faults (SIGSEGV) applying it")
                 }
-                let value: UInt64? = type == 8 || type == 38 ? UInt64(bitPattern: addend) : nil
-                relocated[offset] = .some(value)
+                relocated[offset] = type == 8 || type == 38 ? .value(UInt64(bitPattern: addend)) : .symbol
                 if symbol != 0, type != 8, type != 38, type != 37 {
                     guard let symtab = tags.symtab, case .file = map.byte(at: symtab &+ symbol &* 24), case .file = map.byte(at: symtab &+ symbol &* 24 &+ 23) else {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
@@ -233,8 +267,18 @@ extension ElfFactsReader {
         return segment.flags & 1 != 0
     }
 
+    /// What a relocation leaves in a word of the object.
+    enum Written {
+        /// A relative relocation's value (its addend; the load address is added to it).
+        case value(UInt64)
+        /// The address of a symbol (which one binds is not modelled here).
+        case symbol
+        /// DT_RELR: the word's own link-time value, plus the load address.
+        case inPlace
+    }
+
     /// DT_RELR (glibc 2.36): addresses (even words) and bitmaps (odd words), each naming words to relocate.
-    private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected, relocated: inout [UInt64: UInt64?]) -> Reason? {
+    private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected, relocated: inout [UInt64: Written]) -> Reason? {
         guard let relr = tags.relr else { return nil }
         // glibc 2.36's _dl_check_map_versions (elf/dl-version.c) asks for GLIBC_ABI_DT_RELR only of an object with
         // DT_VERNEED and a DT_NEEDED whose name starts with "libc.so." (names read through DT_STRTAB, as here).
@@ -253,7 +297,9 @@ extension ElfFactsReader {
                 if !writable(word, 8, map: map, textrel: tags.textrel) {
                     return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(word)), which no writable PT_LOAD maps: the loader faults applying it")
                 }
-                relocated[word] = .some(try? implicitAddend(word, map: map).get())  // Not held: the target is unknown, as through a symbol.
+                // ELF_DYNAMIC_RELOCATE (elf/dynamic-link.h) applies DT_RELR before DT_RELA: a DT_RELA entry for the
+                // same word overwrites it.
+                if relocated[word] == nil { relocated[word] = .inPlace }
                 base = word &+ 8
             } else {
                 for bit in 1..<64 where word >> UInt64(bit) & 1 == 1 {
@@ -261,7 +307,7 @@ extension ElfFactsReader {
                     if !writable(address, 8, map: map, textrel: tags.textrel) {
                         return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(address)), which no writable PT_LOAD maps: the loader faults applying it")
                     }
-                    relocated[address] = .some(try? implicitAddend(address, map: map).get())
+                    if relocated[address] == nil { relocated[address] = .inPlace }
                 }
                 base = base &+ 63 * 8
             }
@@ -276,13 +322,17 @@ extension ElfFactsReader {
         case .zero: return .success(0)
         case .unmapped: return .success(nil)
         case .file(let offset, _):
-            return view(offset, 8, "a relocated word").map { $0.u64(offset) }
+            return view(offset, 8, "a relocated word").map { $0.u64(offset) }.mapError { reason in
+                var word = reason
+                word.clustered = false
+                return word
+            }
         }
     }
 
     /// DT_INIT and DT_INIT_ARRAY, called by dlopen before it returns: each must land in executable pages. An
     /// array slot holds its link-time value plus a relative relocation; a slot no relocation fills is called as is.
-    private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: UInt64?]) -> Reason? {
+    private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: Written]) -> Reason? {
         // elf/dl-init.c call_init calls l_addr + DT_INIT whenever the tag is there, whatever its value (0 too).
         if let initFunction = tags.initFunction, let reason = codeProblem(initFunction, map: map, "DT_INIT (0x\(hex(initFunction)))") {
             return reason
@@ -308,8 +358,20 @@ extension ElfFactsReader {
                 }
                 return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is filled by no relocation: dlopen calls its unrelocated value and faults")
             }
+            let target: UInt64
+            switch written {
+            case .value(let value): target = value
             // A slot filled through a symbol holds the symbol's address (which symbol binds is not modelled here).
-            guard let target = written else { continue }
+            case .symbol: continue
+            // DT_RELR adds the load address to the word there: its link-time value is the target (read, fetched when
+            // the reader has not held it yet; a word in zero fill is 0).
+            case .inPlace:
+                switch implicitAddend(slot, map: map) {
+                case .failure(let reason): return reason
+                case .success(let value?): target = value
+                case .success(nil): continue  // Unmapped: said above.
+                }
+            }
             if let reason = codeProblem(target, map: map, "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), which") {
                 return reason
             }
