@@ -246,7 +246,10 @@ def judge(binaries, total_size, runtime):
             continue
         if is_module_path(path, facts):
             verdict.reach[path] = "loaded"  # a module the runtime imports (or would, but for its name)
-        elif facts["format"] == "elf" and not facts.get("unreadable") and (facts["interpreter"] or facts["type"] == "ET_EXEC"):
+        # A program: ET_EXEC, or PT_INTERP without a DT_SONAME. A library with both (pyqt5-qt5's libQt5Core.so.5,
+        # glibc's libc.so.6) runs to print its version but is what others link to by its SONAME: a library.
+        elif facts["format"] == "elf" and not facts.get("unreadable") \
+                and ((facts["interpreter"] and not facts.get("soname")) or facts["type"] == "ET_EXEC"):
             verdict.reach[path] = "executable"
         else:
             verdict.reach[path] = "maybe"
