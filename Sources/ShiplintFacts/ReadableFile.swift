@@ -22,27 +22,21 @@ public final class ReadableFile {
 
     /// Up to `count` bytes from the current position (fewer only at the end of the file); nil on a read error.
     public func read(upTo count: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, count - filled) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if got == 0 { break }
-            filled += got
-        }
-        bytes.removeSubrange(filled...)
-        return bytes
+        Self.filling(count) { buffer, filled in Glibc.read(descriptor, buffer + filled, count - filled) }
     }
 
     /// Up to `count` bytes from `offset` (fewer only at the end of the file); nil on a read error.
     public func read(at offset: UInt64, count: Int) -> [UInt8]? {
+        Self.filling(count) { buffer, filled in pread(descriptor, buffer + filled, count - filled, off_t(offset) + off_t(filled)) }
+    }
+
+    /// `count` bytes read by `next` (given the buffer and how much is filled) until it returns 0 (the end of the
+    /// file) or the buffer is full, retrying interruptions; nil on a read error.
+    private static func filling(_ count: Int, _ next: (UnsafeMutableRawPointer, Int) -> Int) -> [UInt8]? {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled)) }
+            let got = bytes.withUnsafeMutableBytes { next($0.baseAddress!, filled) }
             if got < 0 {
                 if errno == EINTR { continue }
                 return nil
