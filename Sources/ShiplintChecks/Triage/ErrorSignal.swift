@@ -145,6 +145,9 @@ public enum ErrorText {
     /// The phrases whose patterns begin with literal text: a backtracking engine tries them at each position but
     /// fails at once where the text is not there, so they stay linear. Compiled once, matched (as ICU's
     /// `NSRegularExpression` matched them before) by Unicode scalar, not by grapheme cluster.
+    /// `@unchecked`: the standard library's `Regex` is not declared `Sendable`, but a compiled one is never changed
+    /// after `init` (its lowered program is published once, atomically, by the string-processing library); this
+    /// holds no C handle and no mutable state (STYLE 3 is about handles).
     private struct Pattern: @unchecked Sendable {
         let regex: Regex<AnyRegexOutput>
         /// Literal text every match holds (ASCII case aside when `ignoringCase`): without it the line is not searched.
