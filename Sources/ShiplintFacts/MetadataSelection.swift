@@ -9,6 +9,8 @@ public struct MetadataSelection: Sendable {
         /// An installed npm package's manifest: `node_modules/<name>/package.json` or
         /// `node_modules/@scope/<name>/package.json`.
         case nodeManifest
+        /// A file directly inside this top folder (`extensions/NAME`: a layer's Lambda extensions).
+        case inFolder(String)
     }
 
     public struct Rule: Sendable {
@@ -63,6 +65,10 @@ public struct MetadataSelection: Sendable {
             return parts[parts.count - 3].elementsEqual("node_modules".utf8)
                 || (parts.count >= 4 && parts[parts.count - 4].elementsEqual("node_modules".utf8)
                     && parts[parts.count - 3].first == UInt8(ascii: "@"))
+        case .inFolder(let folder):
+            let prefix = folder.utf8.count + 1
+            return bytes.count > prefix && bytes.prefix(folder.utf8.count).elementsEqual(folder.utf8)
+                && bytes.dropFirst(folder.utf8.count).first == UInt8(ascii: "/") && !bytes.dropFirst(prefix).contains(UInt8(ascii: "/"))
         }
     }
 }

@@ -61,6 +61,7 @@ public enum ExplainReport {
     static func describe(_ signal: ErrorSignal) -> String {
         switch signal {
         case .missingModule(let module): "No module named '\(module)'"
+        case .unplacedModule(let module): "the module \(module), in no package the text names"
         case .missingLibrary(let soname, let requiredBy): "\(soname): cannot open shared object file" + (requiredBy.map { " (needed by \($0))" } ?? "")
         case .unloadableFile(let path): "\(path): cannot open shared object file"
         case .permissionDenied(let path): "Permission denied: \(path)"

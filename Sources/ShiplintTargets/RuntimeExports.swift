@@ -61,7 +61,15 @@ extension TargetRuntime {
         guard let python else { return .unknown }
         if let exports = python.exports { return exports.contains(symbol) ? .present : .absent }
         guard let table = SymbolTable.builtIn("cpython-\(platform.arch.rawValue)") else { return .unknown }
-        return table.presence(of: symbol, version: nil, in: "python", release: python.version)
+        let presence = table.presence(of: symbol, version: nil, in: "python", release: python.version)
+        // CPython's private API (`_Py…`) comes and goes between minor releases without deprecation: 3.12 exports
+        // `_PyObject_VisitManagedDict` and `_PyObject_ClearManagedDict` (Include/cpython/object.h at v3.12.0; Cython
+        // 3.1's modules for 3.12 call them), which 3.13 made public without the underscore. At a release the table
+        // has no capture of (3.10, 3.12), a private name no capture lists may be one of those: not known, not absent.
+        if presence == .absent, symbol.hasPrefix("_Py"), !table.releases.contains(python.version), !table.lists(symbol, in: "python") {
+            return .unknown
+        }
+        return presence
     }
 
     /// The symbols the runtime's CPython exports (present for sure), nil when not known.

@@ -33,6 +33,7 @@ import Testing
         "Query engine library for current platform \"rhel-openssl-3.0.x\" could not be found",
         "Could not load the \"sharp\" module using the linux-x64 runtime", "needs the \"@esbuild/linux-x64\" package instead",
         "/lib64/libc.so.6: version `GLIBC_2.28' not found", "version 'GLIBC_2.17' not found (required by /var/task/x.so)",
+        "dynamic module does not define module export function (PyInit_", "dynamic module does not define init function (init",
         "a", "Z", "9", "_", ".", "-", "é", "\u{00A0}", "\\n", "\\\"", ",", ";", "(", "=", "\r", "{", "}", "@", "$",
     ]
 
@@ -71,7 +72,7 @@ import Testing
         // The generator reaches every kind of signal, so every pattern was compared.
         #expect(kinds == ["missing-module", "missing-library", "unloadable-file", "permission-denied", "misaligned-elf", "missing-version",
             "invalid-elf-header", "wrong-elf-class", "undefined-symbol", "executable-stack", "node-abi", "invalid-entrypoint",
-            "missing-node-package", "prisma-engine"])
+            "missing-node-package", "prisma-engine", "unplaced-module"])
     }
 
     /// Real error texts (the explain suite's) read the same through the stream in any chunking.

@@ -2,7 +2,8 @@ import Foundation
 import ShiplintChecks
 
 /// explain's reading of error texts as it was before it was made linear (issue 28), with the grammar changes of
-/// issue 23 made here too (a quote may end a module name, a version node may be unquoted, a relative `.node` is an addon): regular expressions over each
+/// issue 23 made here too (a quote may end a module name, a version node may be unquoted, a relative `.node` is an addon)
+/// and heldout2's (`cannot import name 'x'` naming no package, an extension without `PyInit_x`): regular expressions over each
 /// whole line, quadratic in a line without separators. Kept here only as the reference the linear reading is
 /// compared with on short lines (ErrorTextReadingTests), where both must find the same signals in the same order.
 enum ReferenceErrorText {
@@ -98,6 +99,11 @@ enum ReferenceErrorText {
         }
         if let m = firstMatch("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", in: line) {
             result.append(.missingModule(m[2] + "." + m[1]))
+        } else if let m = firstMatch("(?i)cannot import name \(q)?([A-Za-z0-9_]+)", in: line) {
+            result.append(.unplacedModule(m[1]))
+        }
+        if let m = firstMatch("dynamic module does not define (?:module export|init) function \\((?:PyInit_|init)([A-Za-z0-9_]+)\\)", in: line) {
+            result.append(.unplacedModule(m[1]))
         }
         if let m = firstMatch("version \(q)?([A-Za-z0-9_.]+?)\(q)? not found(?: \\(required by ([^)]+)\\))?", in: line) {
             let library = firstMatch("([^\\s:]+): version \(q)", in: line).map { URL(fileURLWithPath: $0[1]).lastPathComponent }

@@ -120,7 +120,7 @@ enum EntryPermissions {
         case .file:
             if others & 0o5 != 0o5 && isEntryPoint() {
                 return Verdict(
-                    "\(entry.path) is stored with mode \(shown): Lambda's user cannot execute it, so the function fails with permission denied",
+                    "\(entry.path) is stored with mode \(shown), not executable: Lambda's user cannot execute it, so the function fails with permission denied",
                     fix: "`chmod 755 \(entry.path)` before zipping.", fact: "mode \(shown)")
             }
             if others & 0o4 == 0 {

@@ -55,10 +55,18 @@ struct InstalledDistribution: Equatable {
         if let recorded = installed.first(where: { path.hasPrefix($0.root) && $0.files.contains(String(path.dropFirst($0.root.count))) }) {
             return recorded
         }
-        return installed.first { distribution in
+        let named = installed.first { distribution in
             guard path.hasPrefix(distribution.root) else { return false }
             let top = EntryPath.components(String(path.dropFirst(distribution.root.count))).first ?? ""
             return normalised(distribution.name) == normalised(top)
+        }
+        if let named { return named }
+        // A RECORD that lists nothing (left empty, or cut before its first line): the distribution known to install
+        // that import name (`grpc/…` → grpcio, `yaml/…` → PyYAML).
+        return installed.first { distribution in
+            guard distribution.files.isEmpty, path.hasPrefix(distribution.root) else { return false }
+            let top = EntryPath.components(String(path.dropFirst(distribution.root.count))).first ?? ""
+            return PythonImportNames.distributions(installing: top).contains { normalised($0) == normalised(distribution.name) }
         }
     }
 

@@ -4,6 +4,10 @@ import Foundation
 public enum ErrorSignal: Sendable, Hashable {
     /// `No module named 'pydantic_core._pydantic_core'`, `cannot import name '_imaging' from 'PIL'`.
     case missingModule(String)
+    /// A module the text names without its package: `cannot import name '_imaging'` (CPython before 3.7), `dynamic
+    /// module does not define module export function (PyInit_multiarray)` (an extension CPython found but cannot
+    /// initialise: a Python 2 build). Explained by the files of that name anywhere on the module path.
+    case unplacedModule(String)
     /// `libGL.so.1: cannot open shared object file`; `requiredBy` when the text names the binary.
     case missingLibrary(soname: String, requiredBy: String?)
     /// `/opt/nodejs/…/faiss-node.node: cannot open shared object file`: a full path is the file itself, present but
@@ -53,6 +57,7 @@ public enum ErrorSignal: Sendable, Hashable {
     public var kind: String {
         switch self {
         case .missingModule: "missing-module"
+        case .unplacedModule: "unplaced-module"
         case .missingLibrary: "missing-library"
         case .unloadableFile: "unloadable-file"
         case .permissionDenied: "permission-denied"
@@ -163,6 +168,11 @@ public enum ErrorText {
     private static let q = "[`'‘’\"]"
     private static let noModule = Pattern("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)|]|\(q)|$)", phrase: "no module named ", ignoringCase: true)
     private static let cannotImport = Pattern("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", phrase: "cannot import name ", ignoringCase: true)
+    // CPython before 3.7 (and Python 2) named no package: `cannot import name '_imaging'`, `cannot import name _imaging`.
+    private static let cannotImportBare = Pattern("(?i)cannot import name \(q)?([A-Za-z0-9_]+)", phrase: "cannot import name ", ignoringCase: true)
+    // An extension whose init function is not the one this CPython calls: `dynamic module does not define module export
+    // function (PyInit_multiarray)` (Python 3 loading a Python 2 build), `… does not define init function (initfoo)`.
+    private static let moduleInit = Pattern("dynamic module does not define (?:module export|init) function \\((?:PyInit_|init)([A-Za-z0-9_]+)\\)", phrase: "dynamic module does not define ")
     private static let versionNotFound = Pattern("version \(q)?([A-Za-z0-9_.]+?)\(q)? not found(?: \\(required by ([^)]+)\\))?", phrase: " not found")
     private static let cannotFindQuoted = Pattern("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", phrase: "Cannot find ")
     private static let cannotFindBare = Pattern("Cannot find (?:module|package) (@?[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])", phrase: "Cannot find ")
@@ -217,6 +227,11 @@ public enum ErrorText {
         }
         if let m = cannotImport.firstMatch(in: line, scan) {
             result.append(.missingModule(m[2] + "." + m[1]))
+        } else if let m = cannotImportBare.firstMatch(in: line, scan) {
+            result.append(.unplacedModule(m[1]))
+        }
+        if let m = moduleInit.firstMatch(in: line, scan) {
+            result.append(.unplacedModule(m[1]))
         }
         if let m = versionNotFound.firstMatch(in: line, scan) {
             // `([^\s:]+): version q`: the library's path before the first `: version` followed by a quote.

@@ -51,7 +51,7 @@ public struct ErrorTextReader: Sendable {
         "query engine", "eacces", "permission denied", "elf load command", "runtime.invalidentrypoint", "fork/exec ",
         "cannot execute binary file", "cannot load such file", "incompatible library version", "java.library.path",
         "no native resource found", "no native library", "unable to load shared library", "couldn't find valid bootstrap",
-        "possible cause: can't load ",
+        "possible cause: can't load ", "dynamic module does not define",
     ].map { Array($0.utf8) }
     /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
     static let locationPhrases = [
@@ -275,6 +275,7 @@ public struct ErrorTextReader: Sendable {
         func cut(_ text: String?) -> String? { text.map { cut($0) } }
         switch signal {
         case .missingModule(let module): return .missingModule(cut(module))
+        case .unplacedModule(let module): return .unplacedModule(cut(module))
         case .missingLibrary(let soname, let requiredBy): return .missingLibrary(soname: cut(soname), requiredBy: cut(requiredBy))
         case .unloadableFile(let path): return .unloadableFile(path: cut(path))
         case .permissionDenied(let path): return .permissionDenied(path: cut(path))

@@ -17,8 +17,10 @@ enum FileOrigin {
     case dotnetNative
     /// The entry point Lambda runs on an OS-only runtime (`bootstrap`).
     case entryPoint
-    /// A native file no package manager recorded: a library loaded with ctypes/cffi/dlopen or copied in by hand.
-    case loose
+    /// A native file no package manager recorded: a library loaded with ctypes/cffi/dlopen or copied in by hand; or,
+    /// with `package`, a file inside a Python package folder (one with `__init__.py`) whose `*.dist-info` is gone
+    /// (stripped when packaging, or the folder copied from another machine): `package` is its top-level import name.
+    case loose(package: String?)
 
     init(path: String, in artifact: Artifact, role: ArtifactRole, runtime: RuntimeView) {
         let components = EntryPath.components(EntryPath.inner(path))
@@ -55,7 +57,12 @@ enum FileOrigin {
             self = .dotnetNative
             return
         }
-        self = .loose
+        // The outermost folder on the path that is a Python package: a file inside it came from a distribution.
+        let entries = Set(artifact.entries.map(\.path))
+        let package = components.indices.dropLast().first { index in
+            entries.contains(components[0...index].joined(separator: "/") + "/__init__.py")
+        }.map { components[$0] }
+        self = .loose(package: package)
     }
 }
 
@@ -85,6 +92,13 @@ struct FixAdvice {
             return "\(name) is a Ruby gem with a native extension: install it for Lambda (`bundle lock --add-platform \(arch.rawValue)-linux` and `bundle install` inside public.ecr.aws/lambda/ruby, or `sam build --use-container`), then package vendor/bundle again."
         case .dotnetNative:
             return "Publish for Lambda's platform: `dotnet publish -c Release -r linux-\(arch.nodeCPU)`, with a version of the package that ships runtimes/linux-\(arch.nodeCPU)/native."
+        case .loose(let package?) where runtime.python != nil && (finding.fix.contains("pip ") || finding.fix.contains("wheel")):
+            let name = finding.path.split(separator: "/").last.map(String.init) ?? finding.path
+            let distributions = PythonImportNames.distributions(installing: package)
+            let role = deployment.role(of: finding.artifact) ?? .function
+            let pip = deployment.advice(for: role).pip(requirement: distributions[0])
+            let also = distributions.count > 1 ? " (or \(distributions.dropFirst().joined(separator: ", ")), whichever requirements.txt names)" : ""
+            return "\(name) is part of the Python package \(package), but no *.dist-info here records it (left out when packaging, or the folder was copied from another machine): install the Linux wheel of the distribution that provides \(package), \(distributions[0])\(also), for this runtime: `\(pip)`, and zip what it installs with its *.dist-info."
         case .loose where runtime.python != nil && (finding.fix.contains("pip ") || finding.fix.contains("wheel")):
             let name = finding.path.split(separator: "/").last.map(String.init) ?? finding.path
             return "\(name) was installed by no package manager (a library loaded with ctypes or cffi, or copied in by hand), so no pip line replaces it: rebuild it for \(platform) inside the public.ecr.aws/lambda/\(runtime.runtimeID ?? "provided:al2023") image (or copy it from the Amazon Linux package that provides it) and ship it with the libraries it needs in lib/ (on LD_LIBRARY_PATH)."

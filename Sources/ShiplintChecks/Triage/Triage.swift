@@ -100,6 +100,7 @@ struct TriageContext {
     func explain(_ signal: ErrorSignal) -> Explanation {
         switch signal {
         case .missingModule(let module): return missingModule(signal, module: module)
+        case .unplacedModule(let module): return unplacedModule(signal, module: module)
         case .missingLibrary(let soname, let requiredBy): return missingLibrary(signal, soname: soname, requiredBy: requiredBy)
         case .unloadableFile(let path): return unloadableFile(signal, path: path)
         case .permissionDenied(let path): return permissionDenied(signal, path: path)
@@ -255,15 +256,10 @@ struct TriageContext {
         [".so", ".pyd", ".dylib", ".dll", ".py", ".pyc"].contains { suffix.hasSuffix($0) }
     }
 
-    func missingModule(_ signal: ErrorSignal, module: String) -> Explanation {
-        let relative = module.split(separator: ".").joined(separator: "/")
-        let suffixes = target.python?.extensionSuffixes ?? [".so"]
-        let importable = suffixes + [".py", ".pyc", "/__init__.py"]
-        // Where the import looks: the function root, then each layer's Python folders.
+    /// Where an import looks, in order: the function root (and serverless-python-requirements' unpacked
+    /// `.requirements.zip`), then each layer's Python folders.
+    func modulePlaces() -> [(artifact: Artifact, prefix: String, runtime: String)] {
         var places: [(artifact: Artifact, prefix: String, runtime: String)] = []
-        // The text's own evidence first: `cannot import name 'etree' from 'lxml' (/var/task/lib/lxml/__init__.py)`
-        // proves the runtime found the package at that folder, whatever the module path says.
-        if let found = foundPackage(relative) { places.append(found) }
         if let function = deployment.function {
             places.append((function, "", runtime.taskRoot))
             // serverless-python-requirements with `zip: true` packs the packages into .requirements.zip, which its
@@ -277,6 +273,45 @@ struct TriageContext {
                 places.append((layer, folder + "/", runtime.runtimePath(folder, in: role)))
             }
         }
+        return places
+    }
+
+    /// A module the text names without its package (`cannot import name '_imaging'`, an extension without
+    /// `PyInit_multiarray`): the native files of that name anywhere on the module path, and the root cause on them.
+    func unplacedModule(_ signal: ErrorSignal, module: String) -> Explanation {
+        let places = modulePlaces()
+        var found: [(artifact: Artifact, path: String)] = []
+        for place in places {
+            for entry in place.artifact.entries where entry.path.hasPrefix(place.prefix) && !entry.path.dropFirst(place.prefix.count).contains("!") {
+                let name = entry.path.split(separator: "/").last.map(String.init) ?? entry.path
+                guard name.hasPrefix(module + "."), [".so", ".pyd", ".dylib", ".dll"].contains(where: { name.hasSuffix($0) }) else { continue }
+                found.append((place.artifact, entry.path))
+            }
+        }
+        let lookedFor = "\(module).* (a compiled module of that name, in any package) in \(places.map(\.runtime).joined(separator: ", "))"
+        for candidate in found {
+            if let finding = rootFinding(artifact: candidate.artifact.path, path: candidate.path) {
+                return explained(signal, finding, module: module, evidence: [("looked for", lookedFor), ("found", candidate.path)])
+            }
+        }
+        if let candidate = found.first {
+            return notExplained(
+                signal, "\(candidate.path) in \(candidate.artifact.path) is the compiled module \(module), and shiplint finds nothing wrong with it",
+                module: module, evidence: [("looked for", lookedFor), ("found", candidate.path)])
+        }
+        return notExplained(
+            signal, "no compiled module named \(module) is in the function or its layers: either it was never installed, or this log belongs to another artifact",
+            module: module, evidence: [("looked for", lookedFor)])
+    }
+
+    func missingModule(_ signal: ErrorSignal, module: String) -> Explanation {
+        let relative = module.split(separator: ".").joined(separator: "/")
+        let suffixes = target.python?.extensionSuffixes ?? [".so"]
+        let importable = suffixes + [".py", ".pyc", "/__init__.py"]
+        // The text's own evidence first: `cannot import name 'etree' from 'lxml' (/var/task/lib/lxml/__init__.py)`
+        // proves the runtime found the package at that folder, whatever the module path says.
+        var places = foundPackage(relative).map { [$0] } ?? []
+        places += modulePlaces()
         let lookedFor = "\(relative){\(suffixes.joined(separator: ", ")), .py, /__init__.py} in \(places.map(\.runtime).joined(separator: ", "))"
         var instead: [(artifact: Artifact, path: String)] = []
         for place in places {
@@ -316,6 +351,23 @@ struct TriageContext {
                 evidence: [("looked for", lookedFor), ("found instead", candidate.path)],
                 summary: "\(candidate.path) in \(candidate.artifact.path) has a name CPython \(target.python?.version.description ?? "") does not import (it accepts \(suffixes.joined(separator: ", ")))",
                 fix: "Install the package built for \(target.platform.runtime ?? target.name): `\(installCommand(into: candidate.artifact))`.")
+        }
+        // The package is where the import looks but the module is in it in no form: for a compiled extension, a
+        // package installed from its source distribution without building it, or the file left out when zipping.
+        if !parent.isEmpty, let leaf = relative.split(separator: "/").last.map(String.init) {
+            for place in places {
+                guard let initFile = place.artifact.entries.first(where: { $0.path == place.prefix + parent + "/__init__.py" }) else { continue }
+                let package = parent.replacingOccurrences(of: "/", with: ".")
+                let distribution = InstalledDistribution.owning(initFile.path, in: place.artifact)
+                let requirement = distribution.map { "\($0.name)==\($0.version)" } ?? String(package.split(separator: ".").first ?? "")
+                let installed = distribution.map { [("installed by", "\($0.name) \($0.version) (\($0.folder))")] } ?? []
+                let advice = deployment.advice(for: deployment.role(of: place.artifact.path) ?? .function)
+                return Explanation(
+                    signal: signal, outcome: .explained, rootCause: nil, module: module, files: [(place.artifact.path, initFile.path)],
+                    evidence: [("looked for", lookedFor), ("found", "\(place.runtime)/\(parent)/ without \(leaf) (\(initFile.path) in \(place.artifact.path))")] + installed,
+                    summary: "\(package) is installed (\(place.prefix)\(parent)/ in \(place.artifact.path)) but holds no module \(leaf) in any form: if \(leaf) is its compiled extension, the package was installed from its source distribution without being built (no compiler or Rust toolchain where it was installed), or the file was left out when zipping",
+                    fix: "Install the built wheel for Lambda, which refuses source distributions: `\(advice.pip(requirement: requirement))`, and zip what it installs as it is.")
+            }
         }
         // Anywhere else in the deployment (a layer laid out for another Python, an extra top folder)?
         let top = String(relative.split(separator: "/").first ?? "")

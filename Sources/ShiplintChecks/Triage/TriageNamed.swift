@@ -125,6 +125,7 @@ extension TriageContext {
             if runtime.entryPoints.contains(path.split(separator: "/").last.map(String.init) ?? "") && runtime.place(ofRuntimePath: path) != nil {
                 return invalidEntrypoint(signal)
             }
+            if let only = onlyFailingExtension(signal, named: path, what: what) { return only }
             return notExplained(signal, "\(path) (\(what)) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
         }
         let evidence = [("started as", "\(what): \(path)")]
@@ -136,6 +137,31 @@ extension TriageContext {
             return notExplained(signal, "\(located.path) in \(located.artifact.path) is a loadable \(runtime.architecture.rawValue) executable", evidence: evidence)
         }
         return notExplained(signal, "\(located.path) in \(located.artifact.path) is there; shiplint finds nothing that stops the kernel running it", evidence: evidence)
+    }
+
+    /// An extension the text names by a name the deployment does not have (`/opt/extensions/{THE_EXTENSION_NAME}`: a
+    /// user redacted it, or renamed it since): when exactly one extension of the deployment would fail to start, that
+    /// one, saying the names differ.
+    func onlyFailingExtension(_ signal: ErrorSignal, named path: String, what: String) -> Explanation? {
+        guard path.hasPrefix(runtime.extensionsFolder + "/") else { return nil }
+        var failing: [Explanation] = []
+        for (layer, role) in deployment.placed where role != .function {
+            for folder in runtime.extensionFolders(in: role) {
+                for entry in layer.entries {
+                    let parts = EntryPath.components(entry.path)
+                    guard parts.count == 2, parts[0] == folder else { continue }
+                    let isBinary = layer.binaries.contains { $0.path == entry.path }
+                    let verdict = rootFinding(artifact: layer.path, path: entry.path).map { explained(signal, $0) }
+                        ?? (isBinary ? nil : scriptVerdict(signal, artifact: layer, path: entry.path, what: what))
+                    if let verdict, verdict.outcome == .explained { failing.append(verdict) }
+                }
+            }
+        }
+        guard failing.count == 1, let only = failing.first else { return nil }
+        let named = ("named", "\(path), which is not in this deployment; the one extension here that cannot start is \(only.files.first?.path ?? "")")
+        return Explanation(
+            signal: only.signal, outcome: only.outcome, rootCause: only.rootCause, module: only.module, files: only.files,
+            evidence: [named] + only.evidence, summary: only.summary, fix: only.fix)
     }
 
     /// What started the program at `path`: Lambda (an extension, the bootstrap) or the function's code.
