@@ -123,7 +123,8 @@ extension ElfFactsReader {
                 }
                 relocated[offset] = type == 8 || type == 38 ? .value(UInt64(bitPattern: addend)) : .symbol
                 if symbol != 0, type != 8, type != 38, type != 37 {
-                    guard let symtab = tags.symtab, case .file = map.byte(at: symtab &+ symbol &* 24), case .file = map.byte(at: symtab &+ symbol &* 24 &+ 23) else {
+                    // Mapped zero fill (the rest of the last page, a segment's p_memsz) reads as zeros: a local symbol 0.
+                    guard let symtab = tags.symtab, map.readable(symtab &+ symbol &* 24, 24) else {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
                     }
                 }
