@@ -47,6 +47,10 @@ struct DynamicTags {
     var initArraySize: UInt64?
     /// Entries read before DT_NULL.
     var count = 0
+    /// Where PT_DYNAMIC is mapped (its `p_vaddr`): the entries ld.so keeps pointers to (`l_info`) and reads again later.
+    var dynamicAddress: UInt64?
+    /// The index of the last entry of each tag (the one `l_info` points at).
+    private(set) var lastIndex: [Int64: Int] = [:]
     /// The entry each relocated table address is read from (the last of its tag), by tag.
     private var addressEntries: [Int64: (index: Int, value: UInt64)] = [:]
 
@@ -80,6 +84,7 @@ struct DynamicTags {
 
     mutating func record(tag: Int64, value: UInt64, index: Int) {
         count = max(count, index + 1)
+        lastIndex[tag] = index
         if [4, 3, 5, 6, 36, 23, DT_VERSYM_TAG, DT_GNU_HASH_TAG, 7, 17].contains(tag) { addressEntries[tag] = (index, value) }
         switch tag {
         case Int64(DT_NEEDED): needed.append((index, value))
@@ -167,6 +172,7 @@ extension ElfFactsReader {
             case .failure(let reason): return .failure(reason)
             case .success(let (read, ended)):
                 tags = read
+                tags.dynamicAddress = segment.address
                 if ended { return .success(tags) }
             }
             // At most the rest of the mapping's file bytes, and 65,536 entries.

@@ -19,11 +19,24 @@ extension ElfFactsReader {
         let symbolBias: UInt32
         let words: UInt32
         let shift: UInt32
+        /// The System V table (DT_HASH), which ld.so uses only when there is no DT_GNU_HASH (`_dl_setup_hash`,
+        /// elf/dl-lookup.c): `buckets` is its nbucket, the other fields unused.
+        var systemV = false
     }
 
-    /// The table's header, nil when the object has no GNU hash table, or one of 0 buckets (skipped by the lookup).
+    /// The table's header, nil when the object has no hash table, or one of 0 buckets (skipped by the lookup).
     func hashLookup(_ tags: DynamicTags, map: LoadMap) -> Result<HashLookup?, Reason> {
-        guard let table = tags.gnuHash else { return .success(nil) }
+        guard let table = tags.gnuHash else {
+            guard let table = tags.hash else { return .success(nil) }
+            switch memory(table, 8, map: map, "the hash table's header (DT_HASH)") {
+            case .failure(let reason): return .failure(reason)
+            case .success(nil): return .success(nil)  // hashTableProblem reports it.
+            case .success(let bytes?):
+                let buckets = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[$1]) << UInt32(8 * $1) }
+                guard buckets != 0 else { return .success(nil) }
+                return .success(HashLookup(table: table, buckets: buckets, symbolBias: 0, words: 0, shift: 0, systemV: true))
+            }
+        }
         switch memory(table, 16, map: map, "the GNU hash table's header") {
         case .failure(let reason): return .failure(reason)
         case .success(nil): return .success(nil)  // hashTableProblem reports it.
@@ -41,6 +54,7 @@ extension ElfFactsReader {
 
     /// Nil when looking `name` up in the object reads only mapped memory; the read that faults otherwise.
     func lookupProblem(_ name: [UInt8], in lookup: HashLookup, tags: DynamicTags, map: LoadMap) -> Result<Reason?, Reason> {
+        if lookup.systemV { return systemVLookupProblem(name, in: lookup, tags: tags, map: map) }
         let hash = Self.gnuHash(name)
         let shown = String(decoding: name.prefix(64), as: UTF8.self)
         func word(_ address: UInt64, _ count: Int) -> Result<UInt64?, Reason> {
@@ -108,5 +122,53 @@ extension ElfFactsReader {
             address &+= 4
         }
         return fault("a hash chain entry", address)
+    }
+
+    /// The System V lookup of do_lookup_x (elf/dl-lookup.c): `symidx = l_buckets[_dl_elf_hash(name) % l_nbuckets]`, then
+    /// `symidx = l_chain[symidx]` until 0, check_match reading `symtab[symidx]` each time (its st_info first), and the
+    /// name when the symbol's value and type allow. The buckets follow the two header words, the chains the buckets.
+    private func systemVLookupProblem(_ name: [UInt8], in lookup: HashLookup, tags: DynamicTags, map: LoadMap) -> Result<Reason?, Reason> {
+        let hash = ElfLoaderFacts.elfHash(name)
+        let shown = String(decoding: name.prefix(64), as: UTF8.self)
+        func fault(_ what: String, _ address: UInt64) -> Result<Reason?, Reason> {
+            .success(Reason(text: "looking up `\(shown)` in the object's own DT_HASH reads \(what) at 0x\(hex(address)), outside the mapped object: the loader faults (SIGSEGV) binding it"))
+        }
+        guard let symtab = tags.symtab, let strtab = tags.strtab else { return .success(nil) }
+        let bucketArray = lookup.table &+ 8
+        let chainArray = bucketArray &+ UInt64(lookup.buckets) &* 4
+        var address = bucketArray &+ UInt64(hash % lookup.buckets) &* 4
+        var what = "its bucket"
+        // A chain that loops makes ld.so spin: followed no further than the file has words, then left unjudged.
+        for _ in 0..<(map.loads.reduce(1) { $0 + $1.fileSize / 4 } + 1) {
+            let index: UInt64
+            switch memory(address, 4, map: map, "the hash table (DT_HASH)") {
+            case .failure(let reason): return .failure(reason)
+            case .success(nil): return fault(what, address)
+            case .success(let bytes?): index = (0..<4).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << UInt64(8 * $1) }
+            }
+            if index == 0 { return .success(nil) }
+            let symbolAddress = symtab &+ index &* 24
+            let symbol: [UInt8]
+            switch memory(symbolAddress, 24, map: map, "a symbol") {
+            case .failure(let reason): return .failure(reason)
+            case .success(nil): return fault("symbol \(index)", symbolAddress)
+            case .success(let bytes?): symbol = bytes
+            }
+            let type = symbol[4] & 0xF
+            let section = UInt16(symbol[6]) | UInt16(symbol[7]) << 8
+            let value = symbol[8..<16].contains { $0 != 0 }
+            let allowed: Set<UInt8> = [0, 1, 2, 5, 6, 10]
+            if (value || section == 0xFFF1 || type == 6) && allowed.contains(type) {
+                let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(symbol[$1]) << UInt64(8 * $1) }
+                switch map.string(at: strtab &+ nameIndex, limit: 1 << 16, held: held, what: "a symbol name") {
+                case .failure(let reason): return .failure(reason)
+                case .success(nil): return fault("the name of symbol \(index)", strtab &+ nameIndex)
+                case .success(let found?): if Array(found.utf8) == name { return .success(nil) }
+                }
+            }
+            address = chainArray &+ index &* 4
+            what = "a hash chain entry"
+        }
+        return .success(nil)
     }
 }

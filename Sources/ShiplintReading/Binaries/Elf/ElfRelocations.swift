@@ -77,6 +77,8 @@ extension ElfFactsReader {
         // A symbol's version record and name are the same for every relocation that looks it up: judged once.
         var checkedSymbols: Set<UInt64> = []
         var bound: Set<String> = []
+        // What the relocations past the relative prefix make ld.so read: DT_VERSYM for each, DT_SYMTAB for a symbol's.
+        var readsVersions = false, readsSymbols = false
         for table in tables {
             let entries: ByteView, start: Int
             switch mappedTable(table.address, Int(table.size) / 24 * 24, map: map, table.name) {
@@ -99,6 +101,10 @@ extension ElfFactsReader {
                         return nil
                     }
                 }
+                if !relativePrefix {
+                    readsVersions = readsVersions || tags.versym != nil
+                    readsSymbols = readsSymbols || ![0, 8, 38].contains(type)
+                }
                 if !relativePrefix, [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
                     let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, "relocation \(index) of \(table.name)")
                 {
@@ -117,7 +123,8 @@ extension ElfFactsReader {
                 }
                 relocated[offset] = type == 8 || type == 38 ? .value(UInt64(bitPattern: addend)) : .symbol
                 if symbol != 0, type != 8, type != 38, type != 37 {
-                    guard let symtab = tags.symtab, case .file = map.byte(at: symtab &+ symbol &* 24), case .file = map.byte(at: symtab &+ symbol &* 24 &+ 23) else {
+                    // Mapped zero fill (the rest of the last page, a segment's p_memsz) reads as zeros: a local symbol 0.
+                    guard let symtab = tags.symtab, map.readable(symtab &+ symbol &* 24, 24) else {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
                     }
                 }
@@ -128,7 +135,45 @@ extension ElfFactsReader {
         }
         collected.loader.boundImportNames = bound.sorted()
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
+        if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions) {
+            return reason
+        }
         return constructorProblem(tags, map: map, relocated: relocated)
+    }
+
+    /// ld.so keeps pointers into the mapped PT_DYNAMIC (`l_info`) and reads entries through them after relocations
+    /// ran: DT_RELA, DT_JMPREL, DT_SYMTAB and DT_VERSYM after DT_RELR (ELF_DYNAMIC_RELOCATE applies DT_RELR first, then
+    /// `_ELF_DYNAMIC_DO_RELOC` and elf/do-rel.h read them), DT_INIT and DT_INIT_ARRAY after every relocation (call_init,
+    /// elf/dl-init.c). A relocation that adds the load address to such an entry's value makes ld.so use the load
+    /// address twice over (the table entries already hold it, or D_PTR / call_init add it): an address far outside
+    /// the object, read or called, and a fault (SIGSEGV).
+    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: [UInt64: Written], readsSymbols: Bool, readsVersions: Bool) -> Reason? {
+        guard let dynamic = tags.dynamicAddress else { return nil }
+        func written(_ tag: Int64) -> (address: UInt64, by: Written)? {
+            guard let index = tags.lastIndex[tag] else { return nil }
+            let address = dynamic &+ UInt64(index) &* 16 &+ 8
+            return relocated[address].map { (address, $0) }
+        }
+        // After DT_RELR, while relocating: only a DT_RELR write comes before these are read.
+        let readWhileRelocating: [(tag: Int64, name: String, read: Bool)] = [
+            (7, "DT_RELA", (tags.relaSize ?? 0) > 0 && tags.rela != 0), (23, "DT_JMPREL", tags.pltrel != nil && (tags.pltrelSize ?? 0) > 0),
+            (6, "DT_SYMTAB", readsSymbols), (0x6FFF_FFF0, "DT_VERSYM", readsVersions),
+        ]
+        for entry in readWhileRelocating where entry.read {
+            if let (address, by) = written(entry.tag), case .inPlace = by {
+                return Reason(text: "DT_RELR relocates 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry, after ld.so read it into its link map: it adds the load address a second time, then reads \(entry.name) at that address, outside the object, and faults (SIGSEGV)")
+            }
+        }
+        let readAfterRelocating: [(tag: Int64, name: String)] = [(12, "DT_INIT"), (25, "DT_INIT_ARRAY")]
+        for entry in readAfterRelocating {
+            guard let (address, by) = written(entry.tag) else { continue }
+            switch by {
+            case .symbol: continue
+            case .value, .inPlace:
+                return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry: dlopen adds the load address to what it then holds, a load address already, and calls the constructors there, outside the object: it faults (SIGSEGV)")
+            }
+        }
+        return nil
     }
 
     /// elf/do-rel.h: with DT_VERSYM, every relocation past the DT_RELACOUNT ones reads its symbol's version index

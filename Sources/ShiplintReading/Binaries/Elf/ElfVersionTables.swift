@@ -84,7 +84,10 @@ extension ElfFactsReader {
                     collected.loader.needHashMismatches.append(.init(
                         file: file, name: text, found: hash, expected: expected, isWeak: flags & 2 != 0))
                 }
-                versions.append(text)
+                // A weak need (VER_FLG_WEAK) that no definition matches is not fatal (match_symbol, elf/dl-version.c:
+                // "If it was a weak reference it is not fatal"): a weak need of the empty name, which none matches, is
+                // no requirement.
+                if !(text.isEmpty && flags & 2 != 0) { versions.append(text) }
                 collected.versionNames[Int(other & 0x7FFF)] = (text, file)
                 if auxiliaryNext == 0 { break }
                 auxiliaryAddress = auxiliaryAddress &+ UInt64(auxiliaryNext)
