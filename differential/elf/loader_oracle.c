@@ -5,7 +5,7 @@
  *   <path>\trefused\t<dlerror() text, or what ld.so printed before it exited>
  *   <path>\tcrashed\t<signal name> <where>      (SIGSEGV/SIGBUS/SIGILL …; SIGALRM: a hang)
  *   <path>\tclobbers\t<the mapping>           (--hostile-layout only: dlopen returned, having mapped or mprotected
- *                       memory outside the object's reservation)
+ *                       memory outside the object's reservation, or mapped the object's file outside it)
  * <where> says whose instructions faulted, read from the faulting instruction's address (and, for a jump to an address
  * that is not code, the return address on the stack) against /proc/self/maps:
  *   in ld.so            the loader itself faulted (mapping, relocating, looking up versions);
@@ -181,6 +181,53 @@ static int clobbered(char *where, size_t size) {
     return found;
 }
 
+/* The address space ld.so reserved for the object loaded from `wanted` (elf/dl-map-segments.h _dl_map_segments: from
+ * the first PT_LOAD's page down to the last one's end, in program-header order, at the load address). */
+static uintptr_t reserved_start, reserved_end;
+static int find_reservation(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    (void)data;
+    if (info->dlpi_name == NULL || strcmp(info->dlpi_name, wanted) != 0) return 0;
+    const ElfW(Phdr) *first = NULL, *last = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type != PT_LOAD) continue;
+        if (first == NULL) first = &info->dlpi_phdr[i];
+        last = &info->dlpi_phdr[i];
+    }
+    if (first == NULL) return 1;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    reserved_start = (info->dlpi_addr + first->p_vaddr) & ~(page - 1);
+    reserved_end = (info->dlpi_addr + last->p_vaddr + last->p_memsz + page - 1) & ~(page - 1);
+    return 1;
+}
+
+/* A mapping of the object's own file outside that reservation: ld.so placed a segment with MAP_FIXED where the
+ * process may have anything (a PT_LOAD whose address lies past the last one's end). It replaced whatever was there;
+ * here nothing was, past the guard too (a segment more than 64 GiB away), and that is this process's layout. */
+static int mapped_outside(char *where, size_t size) {
+    char resolved[4096];
+    if (realpath(wanted, resolved) == NULL) return 0;
+    reserved_start = reserved_end = 0;
+    dl_iterate_phdr(find_reservation, NULL);
+    if (reserved_end == 0) return 0;
+    FILE *listing = fopen("/proc/self/maps", "r");
+    char line[4608];
+    int found = 0;
+    while (listing != NULL && !found && fgets(line, sizeof line, listing)) {
+        unsigned long start, end;
+        line[strcspn(line, "\n")] = 0;
+        const char *name = strchr(line, '/');
+        if (sscanf(line, "%lx-%lx", &start, &end) != 2 || name == NULL || strcmp(name, resolved) != 0) continue;
+        if (start < reserved_start || end > reserved_end) {
+            snprintf(where, size, "mapped its own file outside its reservation (0x%lx-0x%lx): %.400s",
+                     (unsigned long)reserved_start, (unsigned long)reserved_end, line);
+            found = 1;
+        }
+    }
+    if (listing != NULL) fclose(listing);
+    return found;
+}
+
 /* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`. */
 static int touch_pages(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
@@ -350,7 +397,7 @@ static void judge(const char *path) {
         dl_iterate_phdr(touch_pages, NULL);
         if (hostile_layout) {
             static char where[700];
-            if (clobbered(where, sizeof where)) {
+            if (clobbered(where, sizeof where) || mapped_outside(where, sizeof where)) {
                 put(where);
                 _exit(4);
             }

@@ -44,12 +44,36 @@ extension Check {
         let arch = context.target.platform.arch
         guard elf.machine == arch.elfMachine, elf.bits == arch.bits, elf.byteOrder == arch.byteOrder else { return nil }
         let rules = GlibcLoaderRules(version: context.target.platform.libcVersion, arch: context.target.platform.arch)
-        guard let refusal = rules.refusal(elf, mode: mode, fileName: context.binary.fileName) else { return nil }
         let how = mode == .dlopen ? "dlopen" : "ld.so"
+        guard let refusal = rules.refusal(elf, mode: mode, fileName: context.binary.fileName) else {
+            return ownTableLookupFault(elf, target: context.target, how: how)
+        }
         return Verdict(
             "\(how) refuses it: \"\(refusal.message)\": \(refusal.rule); judged by glibc \(context.target.platform.libcVersion) (\(context.target.platform.displayName))",
             fix: refusal.fix, fact: refusal.message)
     }
+}
+
+/// A weak undefined name whose lookup in the object's own hash table reads outside the mapping faults only when the
+/// lookup gets there: ld.so searches the global scope first (elf/dl-lookup.c _dl_lookup_symbol_x walks the scope
+/// list, the program and what it loaded with it, libc.so.6 among them, before the object's own scope), so a name
+/// libc.so.6 of the target defines with the version asked for (`__cxa_finalize@GLIBC_2.2.5`) never reaches it.
+private func ownTableLookupFault(_ elf: ElfFacts, target: TargetRuntime, how: String) -> Verdict? {
+    let faults = elf.loader.ownTableLookupFaults
+    guard !faults.isEmpty else { return nil }
+    let libc = target.providedLibrary("libc.so.6")
+    for fault in faults {
+        let presence = libc.map { target.presence(of: fault.name, version: fault.version, in: $0) } ?? .unknown
+        if presence == .present { continue }
+        let asked = fault.name + (fault.version.map { "@" + $0 } ?? "")
+        let why = presence == .absent
+            ? "libc.so.6 of \(target.platform.displayName) does not define \(asked), so the lookup gets past the global scope to the object's own table"
+            : "shiplint has no table saying whether libc.so.6 of \(target.platform.displayName) defines \(asked), which would answer first"
+        return Verdict(
+            "\(how) faults: \(fault.reason); \(why) (elf/dl-lookup.c _dl_lookup_symbol_x searches the global scope, then the object)",
+            fix: GlibcLoaderRules.rebuildFix, fact: asked)
+    }
+    return nil
 }
 
 /// How a file is loaded, from its name: an extension module or Node addon is dlopen()ed, a `lib*.so*` is mapped as a
