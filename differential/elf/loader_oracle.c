@@ -228,13 +228,26 @@ static int mapped_outside(char *where, size_t size) {
     return found;
 }
 
-/* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`. */
+/* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`: the program headers ld.so mapped
+ * it by, the file's own at e_phoff (elf/dl-load.c _dl_map_object_from_fd), not `dlpi_phdr`, which is l_phdr: a
+ * PT_PHDR entry sets that anywhere (what dl_iterate_phdr's callers, an unwinder, read later), not what was mapped. */
 static int touch_pages(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     (void)data;
     if (info->dlpi_name == NULL || strcmp(info->dlpi_name, wanted) != 0) return 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    ElfW(Ehdr) header;
+    static ElfW(Phdr) headers[256];
+    int fd = open(wanted, O_RDONLY);
+    if (fd < 0) return 1;
+    int count = 0;
+    if (pread(fd, &header, sizeof header, 0) == (ssize_t)sizeof header && header.e_phentsize == sizeof(ElfW(Phdr))) {
+        count = header.e_phnum < 256 ? header.e_phnum : 256;
+        ssize_t want = (ssize_t)(count * sizeof(ElfW(Phdr)));
+        if (pread(fd, headers, (size_t)want, (off_t)header.e_phoff) != want) count = 0;
+    }
+    close(fd);
+    for (int i = 0; i < count; i++) {
+        const ElfW(Phdr) *ph = &headers[i];
         if (ph->p_type != PT_LOAD || ph->p_filesz == 0 || !(ph->p_flags & PF_R)) continue;
         const unsigned char *start = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
         for (size_t at = 0; at < ph->p_filesz; at += 4096) sink = start[at];

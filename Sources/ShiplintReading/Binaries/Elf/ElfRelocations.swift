@@ -252,9 +252,13 @@ extension ElfFactsReader {
         }
         let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
         if section == 0 { bound.insert(name) }
-        // The lookup reaches the object's own table for a weak undefined name (see ElfHashLookup) that the global
-        // scope does not answer first: whether libc.so.6 defines it is the target's, so the fault is a fact.
-        guard let hash, section == 0, binding == 2 else { return nil }
+        // The lookup of an undefined name reaches the object's own table (see ElfHashLookup) when the global scope
+        // does not answer it first (the object is the first of its own local scope, before its DT_NEEDED libraries):
+        // whether the program or libc.so.6 defines the name is the target's, so a read outside the mapping there is
+        // a fact. A name the object defines is not judged: any library of the process's global scope may define it
+        // too (the python3 that loads a libz variant has libpython's libz), which no target describes. A copy
+        // relocation skips the object itself (ELF_RTYPE_CLASS_COPY, elf/dl-lookup.c skip_map).
+        guard let hash, section == 0, type != 5 else { return nil }
         switch lookupProblem(Array(name.utf8), in: hash, tags: tags, map: map) {
         case .failure(let reason): return reason
         case .success(nil): return nil
