@@ -80,6 +80,8 @@ extension ElfFactsReader {
         var faults: [ElfLoaderFacts.OwnTableLookupFault] = []
         // What the relocations past the relative prefix make ld.so read: DT_VERSYM for each, DT_SYMTAB for a symbol's.
         var readsVersions = false, readsSymbols = false
+        // Whether a relocation looks a name up (a symbol that does not bind locally): resolve_map reads DT_STRTAB then.
+        var looksUpNames = false
         for table in tables {
             let entries: ByteView, start: Int
             switch mappedTable(table.address, Int(table.size) / 24 * 24, map: map, table.name) {
@@ -107,7 +109,7 @@ extension ElfFactsReader {
                     readsSymbols = readsSymbols || ![0, 8, 38].contains(type)
                 }
                 if !relativePrefix, [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
-                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, faults: &faults, "relocation \(index) of \(table.name)")
+                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, faults: &faults, looksUp: &looksUpNames, "relocation \(index) of \(table.name)")
                 {
                     return reason
                 }
@@ -137,7 +139,7 @@ extension ElfFactsReader {
         collected.loader.boundImportNames = bound.sorted()
         collected.loader.ownTableLookupFaults = faults
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
-        if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions) {
+        if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions, looksUpNames: looksUpNames) {
             return reason
         }
         return constructorProblem(tags, map: map, relocated: relocated)
@@ -149,7 +151,7 @@ extension ElfFactsReader {
     /// elf/dl-init.c). A relocation that adds the load address to such an entry's value makes ld.so use the load
     /// address twice over (the table entries already hold it, or D_PTR / call_init add it): an address far outside
     /// the object, read or called, and a fault (SIGSEGV).
-    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: [UInt64: Written], readsSymbols: Bool, readsVersions: Bool) -> Reason? {
+    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: [UInt64: Written], readsSymbols: Bool, readsVersions: Bool, looksUpNames: Bool) -> Reason? {
         guard let dynamic = tags.dynamicAddress else { return nil }
         func written(_ tag: Int64) -> (address: UInt64, by: Written)? {
             guard let index = tags.lastIndex[tag] else { return nil }
@@ -160,6 +162,8 @@ extension ElfFactsReader {
         let readWhileRelocating: [(tag: Int64, name: String, read: Bool)] = [
             (7, "DT_RELA", (tags.relaSize ?? 0) > 0 && tags.rela != 0), (23, "DT_JMPREL", tags.pltrel != nil && (tags.pltrelSize ?? 0) > 0),
             (6, "DT_SYMTAB", readsSymbols), (0x6FFF_FFF0, "DT_VERSYM", readsVersions),
+            // resolve_map (elf/dl-reloc.c) takes each name it looks up at D_PTR (l, l_info[DT_STRTAB]) + st_name.
+            (5, "DT_STRTAB", looksUpNames),
         ]
         for entry in readWhileRelocating where entry.read {
             if let (address, by) = written(entry.tag), case .inPlace = by {
@@ -210,7 +214,7 @@ extension ElfFactsReader {
     /// `l_versions` has ndx_high + 1 records, ndx_high the highest index of DT_VERNEED and DT_VERDEF (elf/dl-version.c),
     /// and is a null pointer when that is 0: an index past it is read from whatever the heap holds there (a fault, or a
     /// version record made of garbage), and a name outside the mapping is a fault.
-    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, bound: inout Set<String>, faults: inout [ElfLoaderFacts.OwnTableLookupFault], _ what: @autoclosure () -> String) -> Reason? {
+    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, bound: inout Set<String>, faults: inout [ElfLoaderFacts.OwnTableLookupFault], looksUp: inout Bool, _ what: @autoclosure () -> String) -> Reason? {
         var index: UInt16?
         if let versym = tags.versym {
             let entry = versym &+ symbol &* 2
@@ -228,6 +232,7 @@ extension ElfFactsReader {
         let binding = entry[4] >> 4, visibility = entry[5] & 3
         // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
         guard binding != 0, visibility != 1, visibility != 2 else { return nil }
+        looksUp = true
         if let index, index != 0 {
             if collected.versionIndexHigh == 0 {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
