@@ -63,7 +63,7 @@ static volatile int fenced_heap;
 static unsigned char *fence_arena, *fence_next;
 static const size_t fence_arena_size = 1UL << 30;
 
-static void *fenced(size_t size) {
+__attribute__((unused)) static void *fenced(size_t size) {
     size_t body = (size + 15) & ~(size_t)15;
     size_t pages = (body + 16 + 4095) / 4096;
     if (fence_arena == NULL || (size_t)(fence_next - fence_arena) + (pages + 1) * 4096 > fence_arena_size) return NULL;
@@ -75,11 +75,15 @@ static void *fenced(size_t size) {
     return pointer;
 }
 
-static int in_arena(const void *pointer) {
+__attribute__((unused)) static int in_arena(const void *pointer) {
     return fence_arena != NULL && (const unsigned char *)pointer >= fence_arena &&
            (const unsigned char *)pointer < fence_arena + fence_arena_size;
 }
 
+/* Only in the hostile build (-DHOSTILE_HEAP -rdynamic): the usual process, like python3, exports no allocator of its
+ * own, whose unversioned malloc and free would answer a module's `free@GLIBC_2.14` that CPython's process leaves
+ * undefined (check_match, elf/dl-lookup.c, accepts an unversioned definition for a versioned reference). */
+#ifdef HOSTILE_HEAP
 void *malloc(size_t size) {
     if (fenced_heap) return fenced(size);
     return __libc_malloc(size);
@@ -108,6 +112,7 @@ void free(void *pointer) {
     if (pointer == NULL || in_arena(pointer)) return;
     __libc_free(pointer);
 }
+#endif
 
 /* Fills each gap under 1 GiB between two mappings with PROT_NONE pages, and remembers where. */
 static void fill_gaps(void) {

@@ -49,8 +49,11 @@ def build_helpers(work: Path) -> dict:
     """The oracle and the bases compiled here with the machine's cc and glibc."""
     out = {}
     oracle = work / "loader_oracle"
-    # -rdynamic: ld.so's allocator binds to the oracle's malloc (the hostile layout's fenced heap).
-    subprocess.run(["cc", "-O2", "-rdynamic", "-o", oracle, HERE / "loader_oracle.c"], check=True)
+    # The usual process exports nothing of its own, as python3 exports only CPython's API (no -rdynamic, no malloc).
+    subprocess.run(["cc", "-O2", "-o", oracle, HERE / "loader_oracle.c"], check=True)
+    # The hostile layout's: -rdynamic, so ld.so's allocator binds to the oracle's malloc (the fenced heap).
+    subprocess.run(["cc", "-O2", "-DHOSTILE_HEAP", "-rdynamic", "-o", work / "loader_oracle-hostile", HERE / "loader_oracle.c"],
+                   check=True)
     out["oracle"] = oracle
     bases = HERE / "bases"
     builds = {
@@ -83,7 +86,7 @@ def host_target(path: Path):
 
 
 def oracle_verdicts(oracle: Path, paths: list, hostile_layout: bool = False) -> dict:
-    args = [str(oracle)] + (["--hostile-layout"] if hostile_layout else [])
+    args = [str(oracle.with_name(oracle.name + "-hostile")), "--hostile-layout"] if hostile_layout else [str(oracle)]
     if any(Path(d, PYTHON_LIBRARY).exists() for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"]):
         args += ["--global", PYTHON_LIBRARY]
     # After the variant loads, the process loads one more library by path, as CPython imports the next module.
