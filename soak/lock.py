@@ -235,6 +235,10 @@ def main(argv=None):
     native = [p for p in projects if soakfiles.is_native(lock, p)][: args.count]
     run(work_for(native, documented))
     run(work_for(native[: args.sample], wrong))
+    # Builds locked before for a project now past --count or --sample (the list moves when a project's probe build
+    # resolves again) are kept, and resolved again when stale like the others.
+    table = build_table.all_builds()
+    run([(p, table[name]) for p in native for name in sorted(lock["builds"][p]) if name in table and stale(p, table[name])])
     lock["locked"] = datetime.date.today().isoformat()
     soakfiles.write_lock(lock)
     print(f"lock: {len(native)} of {len(projects)} projects resolve to a platform wheel on some documented build")
@@ -245,8 +249,8 @@ def check(lock):
     """Every locked wheel is the one pip picks for its build among the wheels of that release in the lock."""
     table = build_table.all_builds()
     wrong = 0
-    for project, entries in sorted(lock["builds"].items()):
-        for name, files in sorted(entries.items()):
+    for project in [p for p in soakfiles.read_candidates() if soakfiles.is_native(lock, p)]:  # what run.py soaks
+        for name, files in sorted(lock["builds"][project].items()):
             if not isinstance(files, list) or name not in table:
                 continue
             priorities = pip_tag_priorities(table[name])
