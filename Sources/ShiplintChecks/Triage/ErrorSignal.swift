@@ -137,18 +137,22 @@ public enum ErrorText {
     }
 
     /// `@img/sharp-linux-x64/sharp.node` → `@img/sharp-linux-x64`; `uuid/v4` → `uuid`.
-    private static func nodePackage(_ specifier: String) -> String {
+    static func nodePackage(_ specifier: String) -> String {
         let parts = specifier.split(separator: "/").map(String.init)
         return parts.count > 1 && parts[0].hasPrefix("@") ? parts[0] + "/" + parts[1] : parts[0]
     }
 
+    static func isDecimalDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+}
+
+/// The patterns of `ErrorText`, compiled once per reader (`ErrorTextReader` owns one): the standard library's `Regex`
+/// is not `Sendable`, so they are not shared between tasks as static values would be.
+struct ErrorPatterns {
     /// The phrases whose patterns begin with literal text: a backtracking engine tries them at each position but
     /// fails at once where the text is not there, so they stay linear. Compiled once, matched (as ICU's
     /// `NSRegularExpression` matched them before) by Unicode scalar, not by grapheme cluster.
-    /// `@unchecked`: the standard library's `Regex` is not declared `Sendable`, but a compiled one is never changed
-    /// after `init` (its lowered program is published once, atomically, by the string-processing library); this
-    /// holds no C handle and no mutable state (STYLE 3 is about handles).
-    private struct Pattern: @unchecked Sendable {
+    /// `Regex` is not `Sendable`: each reader compiles its own (`ErrorPatterns`), and none is shared between tasks.
+    struct Pattern {
         let regex: Regex<AnyRegexOutput>
         /// Literal text every match holds (ASCII case aside when `ignoringCase`): without it the line is not searched.
         let phrase: String
@@ -167,42 +171,41 @@ public enum ErrorText {
     }
 
     // A quote is ' or ` or ‘ or ’ or "; glibc writes `GLIBC_2.28', CPython 'name'.
-    private static let q = "[`'‘’\"]"
-    private static let noModule = Pattern("(?i)No module named \(q)?([A-Za-z0-9_.]+?)\(q)?(?:[\\s;,:)|]|\(q)|$)", phrase: "no module named ", ignoringCase: true)
-    private static let cannotImport = Pattern("(?i)cannot import name \(q)([A-Za-z0-9_]+)\(q) from \(q)([A-Za-z0-9_.]+)\(q)", phrase: "cannot import name ", ignoringCase: true)
+    static let q = "[`'‘’\"]"
+    let noModule = Pattern("(?i)No module named \(Self.q)?([A-Za-z0-9_.]+?)\(Self.q)?(?:[\\s;,:)|]|\(Self.q)|$)", phrase: "no module named ", ignoringCase: true)
+    let cannotImport = Pattern("(?i)cannot import name \(Self.q)([A-Za-z0-9_]+)\(Self.q) from \(Self.q)([A-Za-z0-9_.]+)\(Self.q)", phrase: "cannot import name ", ignoringCase: true)
     // CPython before 3.7 (and Python 2) named no package: `cannot import name '_imaging'`, `cannot import name _imaging`.
-    private static let cannotImportBare = Pattern("(?i)cannot import name \(q)?([A-Za-z0-9_]+)", phrase: "cannot import name ", ignoringCase: true)
+    let cannotImportBare = Pattern("(?i)cannot import name \(Self.q)?([A-Za-z0-9_]+)", phrase: "cannot import name ", ignoringCase: true)
     // An extension whose init function is not the one this CPython calls: `dynamic module does not define module export
     // function (PyInit_multiarray)` (Python 3 loading a Python 2 build), `… does not define init function (initfoo)`.
-    private static let moduleInit = Pattern("dynamic module does not define (?:module export|init) function \\((?:PyInit_|init)([A-Za-z0-9_]+)\\)", phrase: "dynamic module does not define ")
-    private static let versionNotFound = Pattern("version \(q)?([A-Za-z0-9_.]+?)\(q)? not found(?: \\(required by ([^)]+)\\))?", phrase: " not found")
-    private static let cannotFindQuoted = Pattern("Cannot find (?:module|package) \(q)([^'`\"\\s]+)\(q)", phrase: "Cannot find ")
-    private static let cannotFindBare = Pattern("Cannot find (?:module|package) (@?[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])", phrase: "Cannot find ")
-    private static let sharpRuntime = Pattern("Could not load the \(q)sharp\(q) module using the ([a-z]+-[a-z0-9]+) runtime", phrase: "Could not load the ")
-    private static let esbuildInstead = Pattern("needs the \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) package instead", phrase: " package instead")
-    private static let esbuildMissing = Pattern("The package \(q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(q) could not be found, and is needed by", phrase: " could not be found, and is needed by")
-    private static let execFormat = Pattern("(?i)\\[Errno 8\\] Exec format error: \(q)(/[^'`\"]+)\(q)", phrase: "[errno 8] exec format error: ", ignoringCase: true)
-    private static let spawnENOEXEC = Pattern("spawn (/[^\\s'`\"]+) ENOEXEC", phrase: " ENOEXEC")
-    private static let prisma = Pattern("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(q)([A-Za-z0-9_.-]+)\(q)", phrase: "Query ")
-    private static let spawnEACCES = Pattern("spawn (/[^\\s'`\"]+) EACCES", phrase: " EACCES")
-    private static let denied = Pattern("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(q)?(/[^\\s'`\"]+)", phrase: "/")
-    private static let nodeBuilt = Pattern("using\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
-    private static let nodeRunning = Pattern("requires\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
-    private static let requestId = Pattern("RequestId: [0-9A-Za-z-]+ ", phrase: "RequestId: ")
-    private static let forkExec = Pattern("fork/exec (/[^\\s:'`\"]+): (exec format error|no such file or directory)", phrase: "fork/exec ")
-    private static let rubyLoad = Pattern("cannot load such file -- ([^\\s'`\"()]+)", phrase: "cannot load such file -- ")
-    private static let rubyIncompatible = Pattern("incompatible library version - (/[^\\s'`\"]+)", phrase: "incompatible library version - ")
-    private static let javaNoLibrary = Pattern("no ([A-Za-z0-9_.+-]+) in java\\.library\\.path", phrase: " in java.library.path")
-    private static let javaNoResource = Pattern("No native resource found at (/[^\\s'`\"]+)", phrase: "No native resource found at ")
-    private static let javaNoPlatform = Pattern("No native library (?:is )?found for os\\.name=([A-Za-z0-9_ ]+?),? (?:and )?os\\.arch=([A-Za-z0-9_]+)", phrase: "No native library ")
-    private static let javaArchHint = Pattern("Possible cause: can't load ([A-Za-z0-9_ -]+?)-bit \\.so on a ([A-Za-z0-9_ -]+?)-bit platform", phrase: "Possible cause: can't load ")
-    private static let javaLibraryPath = Pattern("(/[A-Za-z0-9_.+-][A-Za-z0-9_./+-]*\\.so)(?![A-Za-z0-9_])", phrase: ".so")
-    private static let dotnetLibrary = Pattern("Unable to load shared library \(q)([^'`\"]+)\(q)", phrase: "Unable to load shared library ")
+    let moduleInit = Pattern("dynamic module does not define (?:module export|init) function \\((?:PyInit_|init)([A-Za-z0-9_]+)\\)", phrase: "dynamic module does not define ")
+    let versionNotFound = Pattern("version \(Self.q)?([A-Za-z0-9_.]+?)\(Self.q)? not found(?: \\(required by ([^)]+)\\))?", phrase: " not found")
+    let cannotFindQuoted = Pattern("Cannot find (?:module|package) \(Self.q)([^'`\"\\s]+)\(Self.q)", phrase: "Cannot find ")
+    let cannotFindBare = Pattern("Cannot find (?:module|package) (@?[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9])", phrase: "Cannot find ")
+    let sharpRuntime = Pattern("Could not load the \(Self.q)sharp\(Self.q) module using the ([a-z]+-[a-z0-9]+) runtime", phrase: "Could not load the ")
+    let esbuildInstead = Pattern("needs the \(Self.q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(Self.q) package instead", phrase: " package instead")
+    let esbuildMissing = Pattern("The package \(Self.q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(Self.q) could not be found, and is needed by", phrase: " could not be found, and is needed by")
+    let execFormat = Pattern("(?i)\\[Errno 8\\] Exec format error: \(Self.q)(/[^'`\"]+)\(Self.q)", phrase: "[errno 8] exec format error: ", ignoringCase: true)
+    let spawnENOEXEC = Pattern("spawn (/[^\\s'`\"]+) ENOEXEC", phrase: " ENOEXEC")
+    let prisma = Pattern("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(Self.q)([A-Za-z0-9_.-]+)\(Self.q)", phrase: "Query ")
+    let spawnEACCES = Pattern("spawn (/[^\\s'`\"]+) EACCES", phrase: " EACCES")
+    let denied = Pattern("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(Self.q)?(/[^\\s'`\"]+)", phrase: "/")
+    let nodeBuilt = Pattern("using\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
+    let nodeRunning = Pattern("requires\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
+    let requestId = Pattern("RequestId: [0-9A-Za-z-]+ ", phrase: "RequestId: ")
+    let forkExec = Pattern("fork/exec (/[^\\s:'`\"]+): (exec format error|no such file or directory)", phrase: "fork/exec ")
+    let rubyLoad = Pattern("cannot load such file -- ([^\\s'`\"()]+)", phrase: "cannot load such file -- ")
+    let rubyIncompatible = Pattern("incompatible library version - (/[^\\s'`\"]+)", phrase: "incompatible library version - ")
+    let javaNoLibrary = Pattern("no ([A-Za-z0-9_.+-]+) in java\\.library\\.path", phrase: " in java.library.path")
+    let javaNoResource = Pattern("No native resource found at (/[^\\s'`\"]+)", phrase: "No native resource found at ")
+    let javaNoPlatform = Pattern("No native library (?:is )?found for os\\.name=([A-Za-z0-9_ ]+?),? (?:and )?os\\.arch=([A-Za-z0-9_]+)", phrase: "No native library ")
+    let javaArchHint = Pattern("Possible cause: can't load ([A-Za-z0-9_ -]+?)-bit \\.so on a ([A-Za-z0-9_ -]+?)-bit platform", phrase: "Possible cause: can't load ")
+    let javaLibraryPath = Pattern("(/[A-Za-z0-9_.+-][A-Za-z0-9_./+-]*\\.so)(?![A-Za-z0-9_])", phrase: ".so")
+    let dotnetLibrary = Pattern("Unable to load shared library \(Self.q)([^'`\"]+)\(Self.q)", phrase: "Unable to load shared library ")
 
-    static func isDecimalDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// The Node.js ABI message, which Node prints over several lines (`text`: those lines joined with spaces).
-    static func nodeABI(in text: String) -> ErrorSignal {
+    func nodeABI(in text: String) -> ErrorSignal {
         let scan = LineScan(text)
         let path = scan.nodeAddon(after: " module ") ?? scan.nodeAddon()
         let built = nodeBuilt.firstMatch(in: text, scan).flatMap { Int($0[1]) }
@@ -212,7 +215,7 @@ public enum ErrorText {
 
     /// The signals of one line, in a time linear in its length: phrases that name a file before them are found
     /// first and the name read backwards (`LineScan`); the rest start with literal text.
-    static func signals(inLine line: String) -> [ErrorSignal] {
+    func signals(inLine line: String) -> [ErrorSignal] {
         let scan = LineScan(line)
         var result = loaderSignals(line, scan)
         result += packageSignals(line, scan)
@@ -221,7 +224,7 @@ public enum ErrorText {
     }
 
     /// What the dynamic loader and the import system say: modules, libraries, versions, ELF refusals, symbols.
-    private static func loaderSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
+    private func loaderSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
         var result: [ErrorSignal] = []
         if let m = noModule.firstMatch(in: line, scan) {
             let module = m[1].hasSuffix(".") ? String(m[1].dropLast()) : m[1]
@@ -254,7 +257,7 @@ public enum ErrorText {
         if let path = scan.token(before: ": invalid ELF header") {
             result.append(.invalidELFHeader(path: path))
         }
-        if let m = scan.optionalToken(before: "wrong ELF class: ELFCLASS", rest: { after in scan.run(from: after, allowed: isDecimalDigit) }) {
+        if let m = scan.optionalToken(before: "wrong ELF class: ELFCLASS", rest: { after in scan.run(from: after, allowed: ErrorText.isDecimalDigit) }) {
             result.append(.wrongELFClass(path: m.token, elfClass: "ELFCLASS" + m.rest))
         }
         if let m = scan.optionalToken(before: "undefined symbol: ", rest: { after in
@@ -273,7 +276,7 @@ public enum ErrorText {
     }
 
     /// Packages and files another runtime's code asks for: Node packages and addons, programs it starts, Prisma engines.
-    private static func packageSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
+    private func packageSignals(_ line: String, _ scan: LineScan) -> [ErrorSignal] {
         var result: [ErrorSignal] = []
         // Node's CommonJS and ES module resolvers; a relative path is the handler, not a package. Rollup names the
         // package without quotes (`Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug …`).
@@ -285,7 +288,7 @@ public enum ErrorText {
                 // A relative addon (`./sharp-linux-x64.node`, `../build/Release/x.node`); a relative script is the handler.
                 if m[1].hasSuffix(".node") { result.append(.missingNodeAddon(String(m[1].split(separator: "/").last ?? ""))) }
             } else {
-                result.append(.missingNodePackage(nodePackage(m[1])))
+                result.append(.missingNodePackage(ErrorText.nodePackage(m[1])))
             }
         }
         // Platform packages named by the package that needs them: sharp 0.33+ (`Could not load the "sharp" module
@@ -310,7 +313,7 @@ public enum ErrorText {
 
     /// Files the runtime cannot run or read, and the Ruby, Java and .NET loaders' words; the entrypoint last (it
     /// is one signal with a permission or exec failure already found in `result`).
-    private static func programSignals(_ line: String, _ scan: LineScan, into result: inout [ErrorSignal]) {
+    private func programSignals(_ line: String, _ scan: LineScan, into result: inout [ErrorSignal]) {
         var deniedPath: String?
         if let m = spawnEACCES.firstMatch(in: line, scan) {
             deniedPath = m[1]

@@ -33,7 +33,7 @@ public struct ErrorTextReading: Sendable {
 ///   (both said); a repeated signal is counted, not kept again.
 /// So reading n bytes costs O(n) (times the number of phrases, a constant), and memory stays under a few times
 /// `maximumLineBytes`.
-public struct ErrorTextReader: Sendable {
+public struct ErrorTextReader {
     public static let maximumLineBytes = 16 << 20
     /// JSON log records longer than this are read as plain text (their phrases are still found).
     public static let maximumJSONLineBytes = 1 << 20
@@ -64,6 +64,8 @@ public struct ErrorTextReader: Sendable {
     static let nodeABIPhrase = Array("was compiled against a different node.js version".utf8)
     static let logGroupPrefix = Array("/aws/lambda/".utf8)
 
+    /// The patterns a hit line is read with, compiled for this reader (`Regex` is not `Sendable`, so not shared).
+    private let patterns = ErrorPatterns()
     private var pending: [UInt8] = []
     private var counts: [ErrorSignal: Int] = [:]
     private var order: [ErrorSignal] = []
@@ -204,7 +206,7 @@ public struct ErrorTextReader: Sendable {
             if isHit { nextHit += 1 }
             let text = String(decoding: line(index), as: UTF8.self)
             for plain in ErrorText.lines(of: text) {
-                if isHit { for signal in ErrorText.signals(inLine: plain) { record(signal) } }
+                if isHit { for signal in patterns.signals(inLine: plain) { record(signal) } }
                 for location in LocationScan.locations(in: plain) { record(location) }
             }
         }
@@ -230,7 +232,7 @@ public struct ErrorTextReader: Sendable {
         let joined = window.flatMap { ErrorText.lines(of: $0) }.joined(separator: " ")
         // The phrase as Node writes it, in what the log's lines say (a JSON record's error fields, not its other keys).
         guard joined.contains("was compiled against a different Node.js version") else { return }
-        nodeABI = clip(ErrorText.nodeABI(in: joined))
+        nodeABI = clip(patterns.nodeABI(in: joined))
     }
 
     private mutating func record(_ found: ErrorSignal) {

@@ -95,27 +95,10 @@ extension ElfFactsReader {
             case .success(let value?): entry = value
             }
             if (entry ^ UInt64(hash)) >> 1 == 0 {
-                let index = (address &- chainZero) / 4
-                let symbolAddress = symtab &+ index &* 24
-                let symbol: [UInt8]
-                switch memory(symbolAddress, 24, map: map, "a symbol") {
-                case .failure(let reason): return .failure(reason)
-                case .success(nil): return fault("symbol \(index)", symbolAddress)
-                case .success(let bytes?): symbol = bytes
-                }
-                let type = symbol[4] & 0xF
-                let section = UInt16(symbol[6]) | UInt16(symbol[7]) << 8
-                let value = symbol[8..<16].contains { $0 != 0 }
-                // check_match: a symbol with no value (but an absolute or TLS one), or of a type that defines nothing,
-                // is passed over before its name is read.
-                let allowed: Set<UInt8> = [0, 1, 2, 5, 6, 10]
-                if (value || section == 0xFFF1 || type == 6) && allowed.contains(type) {
-                    let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(symbol[$1]) << UInt64(8 * $1) }
-                    switch map.string(at: strtab &+ nameIndex, limit: 1 << 16, held: held, what: "a symbol name") {
-                    case .failure(let reason): return .failure(reason)
-                    case .success(nil): return fault("the name of symbol \(index)", strtab &+ nameIndex)
-                    case .success(let found?): if Array(found.utf8) == name { return .success(nil) }
-                    }
+                switch checkMatch(symbol: (address &- chainZero) / 4, name, symtab: symtab, strtab: strtab, map: map, fault: fault) {
+                case .found: return .success(nil)
+                case .next: break
+                case .stop(let outcome): return outcome
                 }
             }
             if entry & 1 == 1 { return .success(nil) }
@@ -147,28 +130,43 @@ extension ElfFactsReader {
             case .success(let bytes?): index = (0..<4).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << UInt64(8 * $1) }
             }
             if index == 0 { return .success(nil) }
-            let symbolAddress = symtab &+ index &* 24
-            let symbol: [UInt8]
-            switch memory(symbolAddress, 24, map: map, "a symbol") {
-            case .failure(let reason): return .failure(reason)
-            case .success(nil): return fault("symbol \(index)", symbolAddress)
-            case .success(let bytes?): symbol = bytes
-            }
-            let type = symbol[4] & 0xF
-            let section = UInt16(symbol[6]) | UInt16(symbol[7]) << 8
-            let value = symbol[8..<16].contains { $0 != 0 }
-            let allowed: Set<UInt8> = [0, 1, 2, 5, 6, 10]
-            if (value || section == 0xFFF1 || type == 6) && allowed.contains(type) {
-                let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(symbol[$1]) << UInt64(8 * $1) }
-                switch map.string(at: strtab &+ nameIndex, limit: 1 << 16, held: held, what: "a symbol name") {
-                case .failure(let reason): return .failure(reason)
-                case .success(nil): return fault("the name of symbol \(index)", strtab &+ nameIndex)
-                case .success(let found?): if Array(found.utf8) == name { return .success(nil) }
-                }
+            switch checkMatch(symbol: index, name, symtab: symtab, strtab: strtab, map: map, fault: fault) {
+            case .found: return .success(nil)
+            case .next: break
+            case .stop(let outcome): return outcome
             }
             address = chainArray &+ index &* 4
             what = "a hash chain entry"
         }
         return .success(nil)
+    }
+
+    /// What check_match (elf/dl-lookup.c) does with symbol `index` of a chain: it reads the symbol's st_info first; a
+    /// symbol with no value (but an absolute or TLS one), or of a type that defines nothing, is passed over before its
+    /// name is read. `.stop` carries a read outside the mapped object (`fault`'s finding) or a reason not to judge.
+    private enum ChainStep { case found, next, stop(Result<Reason?, Reason>) }
+
+    private func checkMatch(
+        symbol index: UInt64, _ name: [UInt8], symtab: UInt64, strtab: UInt64, map: LoadMap,
+        fault: (String, UInt64) -> Result<Reason?, Reason>
+    ) -> ChainStep {
+        let symbolAddress = symtab &+ index &* 24
+        let symbol: [UInt8]
+        switch memory(symbolAddress, 24, map: map, "a symbol") {
+        case .failure(let reason): return .stop(.failure(reason))
+        case .success(nil): return .stop(fault("symbol \(index)", symbolAddress))
+        case .success(let bytes?): symbol = bytes
+        }
+        let type = symbol[4] & 0xF
+        let section = UInt16(symbol[6]) | UInt16(symbol[7]) << 8
+        let value = symbol[8..<16].contains { $0 != 0 }
+        let allowed: Set<UInt8> = [0, 1, 2, 5, 6, 10]
+        guard (value || section == 0xFFF1 || type == 6) && allowed.contains(type) else { return .next }
+        let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(symbol[$1]) << UInt64(8 * $1) }
+        switch map.string(at: strtab &+ nameIndex, limit: 1 << 16, held: held, what: "a symbol name") {
+        case .failure(let reason): return .stop(.failure(reason))
+        case .success(nil): return .stop(fault("the name of symbol \(index)", strtab &+ nameIndex))
+        case .success(let found?): return Array(found.utf8) == name ? .found : .next
+        }
     }
 }
