@@ -89,10 +89,22 @@ def wheels_needed(case):
     return wheels
 
 
+def nested_zip(files, cache):
+    """The bytes of a ZIP holding `files` (values as in build_artifact), deterministic like the artifacts."""
+    folder = tempfile.mkdtemp(prefix="shiplint-corpus-jar-")
+    try:
+        path = build_artifact({"files": files}, cache, folder, "nested")
+        with open(path, "rb") as f:
+            return f.read()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def build_artifact(spec, cache, folder, name):
     """A ZIP (or, with "folder": true, a folder) holding the wheels' contents (under "under"), then "files", less
     "delete". A file's value is "fixture:PATH" (a committed test binary), "wheel:WHEEL!MEMBER" (one member of a pinned
-    wheel), or text; a value may be {"from": value, "mode": octal string} for its Unix mode."""
+    wheel), or text; a value may be {"from": value, "mode": octal string} for its Unix mode, or {"jar": files} for a
+    JAR built from those files (nested in the artifact as a Java function's lib/*.jar is)."""
     members = {}  # path -> (bytes, mode)
     under = spec.get("under", "")
     for wheel in spec.get("unpack", []):
@@ -104,6 +116,11 @@ def build_artifact(spec, cache, folder, name):
                 members[under + info.filename] = (archive.read(info), mode)
     for path, value in spec.get("files", {}).items():
         mode = None
+        if isinstance(value, dict) and "jar" in value:
+            # A JAR (or any ZIP) inside the artifact, built from its own "files" the same way (lib/*.jar of a Java
+            # function: the JNI libraries are members of it).
+            members[path] = (nested_zip(value["jar"], cache), 0o644)
+            continue
         if isinstance(value, dict):
             mode = int(value["mode"], 8) if "mode" in value else None
             value = value["from"]
