@@ -78,11 +78,14 @@ public struct ArtifactProblem: Sendable, Equatable {
     /// The entry concerned, or nil for the artifact as a whole.
     public let path: String?
     public let message: String
+    /// An ELF file read only partly: what the loader searches with, when that much was read (see `ElfLinks`).
+    public let links: ElfLinks?
 
-    public init(kind: Kind, path: String?, message: String) {
+    public init(kind: Kind, path: String?, message: String, links: ElfLinks? = nil) {
         self.kind = kind
         self.path = path
         self.message = message
+        self.links = links
     }
 }
 

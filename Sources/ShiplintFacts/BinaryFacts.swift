@@ -305,6 +305,30 @@ public enum LibcIdentity: String, Sendable, Codable {
     case unknown
 }
 
+/// What the loader searches with, read from an ELF file whose other tables were not read (a limit of shiplint's reader,
+/// or a cap): its identity, DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH. The load graph walks through such a file to
+/// the libraries it needs, with its own paths, as ld.so does (elf/dl-load.c _dl_map_object searches the DT_RPATH of
+/// every object in the load chain); what it would provide (symbols, versions) stays unverified.
+public struct ElfLinks: Sendable, Equatable {
+    public let bits: Int
+    public let byteOrder: ByteOrder
+    public let machine: UInt16
+    public let needed: [String]
+    public let soname: String?
+    public let rpath: [String]
+    public let runpath: [String]
+
+    public init(bits: Int, byteOrder: ByteOrder, machine: UInt16, needed: [String], soname: String?, rpath: [String], runpath: [String]) {
+        self.bits = bits
+        self.byteOrder = byteOrder
+        self.machine = machine
+        self.needed = needed
+        self.soname = soname
+        self.rpath = rpath
+        self.runpath = runpath
+    }
+}
+
 public struct ElfFacts: Sendable, Equatable {
     public enum ObjectType: String, Sendable {
         case none, rel, exec, dyn, core, other

@@ -22,6 +22,11 @@ public enum DependencyTree {
                 }
             }
             walk(load.root, depth: 1)
+            // Libraries loaded below a file read only in part: its own lookups are not edges, what it loaded is.
+            for edge in load.edges where shown.insert(edge.from).inserted {
+                lines.append("    " + SafeText.escaped("\(graph.objects[edge.from].runtimePath) [loaded by a file read only in part]"))
+                walk(edge.from, depth: 2)
+            }
             lines.append("")
         }
         return lines.joined(separator: "\n")

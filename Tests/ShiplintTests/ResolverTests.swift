@@ -38,6 +38,43 @@ import Testing
         #expect(tree.stdout.contains("libleaf-5a6b7c8d.so.0 => /var/task/pkg.libs/libleaf-5a6b7c8d.so.0 [bundled, RPATH]"))
     }
 
+    /// A library read only in part (issue 22): under a per-entry cap of 256 KiB, libwide's relocations (about 480 KB)
+    /// are not held, its DT_NEEDED and DT_RPATH $ORIGIN/deps are. ld.so loads libinner for libwide and finds libcore
+    /// through libwide's own RPATH (LD_DEBUG=libs: "search path=…/pkg.libs/deps (RPATH from file …/libwide…)"): the
+    /// graph walks through libwide, so libinner is not judged alone ("needs libcore, searched LD_LIBRARY_PATH"), and
+    /// the only finding is libwide's own, saying what was read of it.
+    @Test func aLibraryBelowOneReadInPartFindsItsNeedsThroughThatOnesRPATH() throws {
+        let zip = Self.resolve("partly-read.zip")
+        let whole = try Self.findings([zip])
+        #expect(whole.1 == [])
+        #expect(whole.0 == 0)
+        let capped = [zip, "--max-entry-bytes", "262144"]
+        let (status, findings) = try Self.findings(capped)
+        #expect(findings == ["unreadable-entry \(zip) pkg.libs/libwide-5b6c7d8e.so"])
+        #expect(status == 1)
+        let text = try Shiplint.run(["scan"] + capped + Self.target)
+        #expect(text.stdout.contains("read only in part: what the loader searches with (DT_NEEDED, DT_RPATH, DT_RUNPATH) is read, so the libraries it needs are checked; its symbols, versions and relocations are not"))
+        let tree = try Shiplint.run(["inspect", "--tree"] + capped + Self.target)
+        #expect(tree.stdout.contains("libwide-5b6c7d8e.so => /var/task/pkg.libs/libwide-5b6c7d8e.so [present, not read]"))
+        #expect(tree.stdout.contains("/var/task/pkg.libs/deps/libinner-6c7d8e9f.so.1 [loaded by a file read only in part]"))
+        #expect(tree.stdout.contains("libcore-7d8e9f0a.so.2 => /var/task/pkg.libs/deps/libcore-7d8e9f0a.so.2 [bundled, RPATH]"))
+    }
+
+    /// The same layout without libcore fails in ld.so whether libwide is read whole or in part, and is said the same
+    /// way both times, with libwide's RPATH among the places searched.
+    @Test func aMissingLibraryBelowOneReadInPartIsStillMissing() throws {
+        let zip = Self.resolve("partly-read-missing.zip")
+        let said = "needs libcore-7d8e9f0a.so.2, which is neither in the deployment nor in Amazon Linux 2023 (python3.13); loaded by pkg/_mod.cpython-313-x86_64-linux-gnu.so → pkg.libs/libwide-5b6c7d8e.so; searched RPATH of pkg.libs/libwide-5b6c7d8e.so (/var/task/pkg.libs/deps), then RPATH of pkg/_mod.cpython-313-x86_64-linux-gnu.so (/var/task/pkg.libs), then LD_LIBRARY_PATH, then the runtime's own libraries"
+        for cap in [[], ["--max-entry-bytes", "262144"]] {
+            let (status, findings) = try Self.findings([zip] + cap)
+            let expected = ["missing-library \(zip) pkg.libs/deps/libinner-6c7d8e9f.so.1"]
+            #expect(findings == (cap.isEmpty ? expected : expected + ["unreadable-entry \(zip) pkg.libs/libwide-5b6c7d8e.so"]))
+            #expect(status == 1)
+            let text = try Shiplint.run(["scan", zip] + cap + Self.target)
+            #expect(text.stdout.contains(said))
+        }
+    }
+
     @Test func bundledLibraryRemovedIsMissing() throws {
         let (status, findings) = try Self.findings([Self.resolve("rpath-missing.zip")])
         #expect(findings == ["missing-library \(Self.resolve("rpath-missing.zip")) pkg/_mod.cpython-313-x86_64-linux-gnu.so"])

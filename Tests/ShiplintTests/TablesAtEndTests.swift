@@ -238,8 +238,8 @@ import Testing
 
     /// What the reader cannot reach is a limit of ours, and the finding says so (message and fix): never "damaged".
     @Test func aLimitOfTheReaderIsSaidAsOurs() throws {
-        let result = ElfRanges.settled(.notHeld("PT_DYNAMIC (offset 9, 1 bytes) was not read", offset: 9, count: 1, also: []), why: "because")
-        guard case .gaveUp(let reason) = result else {
+        let result = ElfRanges.settled(.notHeld("PT_DYNAMIC (offset 9, 1 bytes) was not read", offset: 9, count: 1, also: []), held: HeldBytes(size: 16), why: "because")
+        guard case .gaveUp(let reason, _) = result else {
             Issue.record("not said as a limit: \(result)")
             return
         }

@@ -57,9 +57,7 @@ extension Check {
                 // Another Ruby's libruby on a Ruby runtime: ruby-abi-mismatch says it in Ruby's words.
                 if context.target.ruby != nil && RubyABI.minor(ofLibruby: edge.soname) != nil { return nil }
                 guard case .missing(let searched) = edge.resolution else { fatalError("missing holds only missing edges") }
-                let chain = edge.chain.count > 1
-                    ? "; loaded by " + edge.chain.dropLast().map { graph.objects[$0].path }.joined(separator: " → ")
-                    : ""
+                let chain = edge.loadedBy.isEmpty ? "" : "; loaded by " + edge.loadedBy.joined(separator: " → ")
                 let known = context.target.knownAbsent(edge.soname)
                 // The distribution that installed the binary, when a twin of it bundles (or does without) the library.
                 let installed = distributions[object.artifact].flatMap { InstalledDistribution.owning(object.path, among: $0) }

@@ -33,6 +33,9 @@ public struct LoadGraph: Sendable {
         public let resolution: Resolution
         /// Object ids from the root that loaded `from` down to `from`.
         public let chain: [Int]
+        /// The paths (inside their artifacts) of what loaded `from`, root first: the objects of `chain` before it, and
+        /// any file read only in part between them (not an object of the graph, yet the one that loaded the next).
+        public var loadedBy: [String] = []
     }
 
     /// A root and the edges met loading it, breadth first (glibc's order).
@@ -49,7 +52,9 @@ public struct LoadGraph: Sendable {
                 case .alreadyLoaded(let object): resolution = .alreadyLoaded(object: object + offset)
                 default: resolution = edge.resolution
                 }
-                return Edge(from: edge.from + offset, soname: edge.soname, resolution: resolution, chain: edge.chain.map { $0 + offset })
+                var shifted = Edge(from: edge.from + offset, soname: edge.soname, resolution: resolution, chain: edge.chain.map { $0 + offset })
+                shifted.loadedBy = edge.loadedBy
+                return shifted
             })
         }
 
@@ -137,36 +142,27 @@ public enum LoaderModel {
         let rootIDs = objects.indices.filter { LoaderModel.isEntryPoint(objects[$0]) }
         var loads: [LoadGraph.Load] = []
         var reached = Set<Int>()
+        // Where a load met a file that was not read at all (over a cap, damaged, encrypted): what it needs is unknown.
+        var hiddenBelow: [Resolver.Above] = []
         for root in rootIDs {
-            let load = resolver.load(root: root)
-            reached.insert(root)
-            for edge in load.edges {
-                switch edge.resolution {
-                case .bundled(let object, _, _), .alreadyLoaded(let object): reached.insert(object)
-                default: break
-                }
-            }
-            loads.append(load)
+            let walk = resolver.walk(root: root)
+            reached.formUnion(walk.reached)
+            for above in walk.unread where !hiddenBelow.contains(above) { hiddenBelow.append(above) }
+            loads.append(walk.load)
         }
-        // A library that was present but not read (over a cap, damaged, encrypted) hides what it needs: a library
-        // nothing else reached may be one of them, and ld.so would search for its needs with the DT_RPATH of the
-        // objects above the unread one (scs's module → unread libopenblas → libgfortran → libquadmath, found through
-        // the module's RPATH $ORIGIN/scs.libs). Such a library is judged as loaded there when that finds everything
-        // it needs; on its own otherwise.
-        var hiddenBelow: [[Int]] = []
-        for load in loads {
-            for edge in load.edges {
-                guard case .unverified = edge.resolution, !hiddenBelow.contains(edge.chain) else { continue }
-                hiddenBelow.append(edge.chain)
-            }
-        }
+        // A library nothing read reached may be one an unread file needs, and ld.so would search for its needs with
+        // the DT_RPATH of the unread file and of every object above it (elf/dl-load.c _dl_map_object). A file read far
+        // enough to know its DT_NEEDED and paths is walked through above; of one not read at all, the paths of the
+        // objects above it are known (scs's module → unread libopenblas → libgfortran → libquadmath, found through the
+        // module's RPATH $ORIGIN/scs.libs), its own are not. Such a library is judged as loaded there when that finds
+        // everything it needs; on its own otherwise.
         for id in objects.indices where !reached.contains(id) {
-            let alone = resolver.load(root: id)
+            let alone = resolver.walk(root: id).load
             guard alone.hasMissing, !LoaderModel.isEntryPoint(objects[id]) else {
                 loads.append(alone)
                 continue
             }
-            let underUnread = hiddenBelow.lazy.filter { !$0.contains(id) }.map { resolver.load(root: id, above: $0) }.first { !$0.hasMissing }
+            let underUnread = hiddenBelow.lazy.filter { !$0.chain.contains(id) }.map { resolver.walk(root: id, above: $0).load }.first { !$0.hasMissing }
             loads.append(underUnread ?? alone)
         }
         return LoadGraph(objects: objects, loads: loads)
@@ -203,45 +199,132 @@ private struct Resolver {
         runpaths = objects.map { Self.expand($0.facts.runpath, origin: $0.runtimePath) }
     }
 
+    /// The objects above one being loaded: their ids (the load chain, for the report) and the DT_RPATH lists ld.so
+    /// searches for it after its own, nearest first (elf/dl-load.c _dl_map_object walks `l_loader` up to the root).
+    /// An object with DT_RUNPATH adds none (elf/get-dynamic-info.h drops DT_RPATH when DT_RUNPATH is there); a file
+    /// read only partly adds its own though it is not in the chain of ids.
+    struct Above: Equatable {
+        var chain: [Int] = []
+        var rpaths: [Carrier] = []
+        /// What loaded it, root first, by path: `chain`'s objects and the files read only in part between them.
+        var paths: [String] = []
+    }
+
+    /// One object's DT_RPATH, `$ORIGIN` expanded, and the path of the object (inside its artifact) for the report.
+    struct Carrier: Equatable {
+        let path: String
+        let directories: [String]
+    }
+
+    /// What a lookup needs of the object that needs a library: where it is, and what a candidate must match.
+    private struct Needer {
+        let runtimePath: String
+        let bits: Int
+        let byteOrder: ByteOrder
+        let machine: UInt16
+        /// DT_RUNPATH, expanded; `hasRunpath` even when no entry of it is usable (its DT_RPATH is dropped all the same).
+        let runpath: [String]
+        let hasRunpath: Bool
+    }
+
+    /// Names already loaded in one walk: by object, or a file read only partly (by its runtime path).
+    private struct Loaded {
+        var objects: [String: Int] = [:]
+        var partlyRead: [String: String] = [:]
+    }
+
+    /// One walk: the load, every object it reached, and where it met a file not read at all (what is above it).
+    struct Walk {
+        let load: LoadGraph.Load
+        let reached: Set<Int>
+        let unread: [Above]
+    }
+
     /// Loads `root` and everything it needs, breadth first; each object's needs are resolved once per root.
-    /// `above`: the objects that loaded `root` (their DT_RPATH is searched too), when it is loaded through an object
-    /// that was not read.
-    func load(root: Int, above: [Int] = []) -> LoadGraph.Load {
-        var loaded: [String: Int] = [:]
+    /// `above`: the objects that loaded `root` (their DT_RPATH is searched too), when it is loaded through a file that
+    /// was not read. A file read only partly (`RuntimeFiles.PartlyRead`) is walked through: the libraries it needs are
+    /// loaded below it with its paths, as ld.so loads them; its own lookups are not edges (it has its own finding, and
+    /// what it provides stays unverified).
+    func walk(root: Int, above: Above = Above()) -> Walk {
+        enum Node {
+            case object(Int)
+            case partlyRead(RuntimeFiles.PartlyRead, runtimePath: String)
+        }
+        var loaded = Loaded()
         register(root, name: objects[root].runtimePath, into: &loaded)
-        var queue: [(id: Int, chain: [Int])] = [(root, above + [root])]
+        var queue: [(node: Node, above: Above)] = [(.object(root), above)]
         var expanded = Set<Int>([root])
+        var expandedPartly = Set<String>()
         var edges: [LoadGraph.Edge] = []
+        var unread: [Above] = []
         var index = 0
         while index < queue.count {
-            let (id, chain) = queue[index]
+            let (node, above) = queue[index]
             index += 1
+            // What is above the libraries this one loads: itself (with its DT_RPATH unless it has DT_RUNPATH), then
+            // what is above it.
+            var below = above
+            let needer: Needer, needed: [String]
+            switch node {
+            case .object(let id):
+                let facts = objects[id].facts
+                needer = Needer(
+                    runtimePath: objects[id].runtimePath, bits: facts.bits, byteOrder: facts.byteOrder, machine: facts.machine,
+                    runpath: runpaths[id], hasRunpath: !facts.runpath.isEmpty)
+                needed = facts.needed
+                below.chain.append(id)
+                below.paths.append(objects[id].path)
+                if facts.runpath.isEmpty { below.rpaths.insert(Carrier(path: objects[id].path, directories: rpaths[id]), at: 0) }
+            case .partlyRead(let file, let runtimePath):
+                let links = file.links
+                needer = Needer(
+                    runtimePath: runtimePath, bits: links.bits, byteOrder: links.byteOrder, machine: links.machine,
+                    runpath: Self.expand(links.runpath, origin: runtimePath), hasRunpath: !links.runpath.isEmpty)
+                needed = links.needed
+                below.paths.append(file.path)
+                if links.runpath.isEmpty {
+                    below.rpaths.insert(Carrier(path: file.path, directories: Self.expand(links.rpath, origin: runtimePath)), at: 0)
+                }
+            }
+            // DT_RPATH of the object, then of each object that loaded it, nearest first (none when it has DT_RUNPATH).
+            let carriers = needer.hasRunpath ? [] : below.rpaths
             // A name needed twice is loaded once (the second finds it loaded): resolve each once.
             var seen = Set<String>()
-            for soname in objects[id].facts.needed where seen.insert(soname).inserted {
-                let resolution = resolve(soname, for: id, chain: chain, loaded: loaded)
-                edges.append(LoadGraph.Edge(from: id, soname: soname, resolution: resolution, chain: chain))
+            for soname in needed where seen.insert(soname).inserted {
+                let resolution = resolve(soname, for: needer, carriers: carriers, loaded: loaded)
+                if case .object(let id) = node {
+                    var edge = LoadGraph.Edge(from: id, soname: soname, resolution: resolution, chain: below.chain)
+                    edge.loadedBy = above.paths
+                    edges.append(edge)
+                }
                 switch resolution {
                 case .bundled(let found, _, _):
                     register(found, name: soname, into: &loaded)
-                    if expanded.insert(found).inserted { queue.append((found, chain + [found])) }
+                    if expanded.insert(found).inserted { queue.append((.object(found), below)) }
+                case .unverified(let path):
+                    guard let file = files.partlyReadFile(at: path) else {
+                        if !unread.contains(below) { unread.append(below) }
+                        continue
+                    }
+                    loaded.partlyRead[soname] = loaded.partlyRead[soname] ?? path
+                    if let name = file.links.soname { loaded.partlyRead[name] = loaded.partlyRead[name] ?? path }
+                    if expandedPartly.insert(path).inserted { queue.append((.partlyRead(file, runtimePath: path), below)) }
                 default:
                     break
                 }
             }
         }
-        return LoadGraph.Load(root: root, edges: edges)
+        return Walk(load: LoadGraph.Load(root: root, edges: edges), reached: expanded, unread: unread)
     }
 
-    private func register(_ id: Int, name: String, into loaded: inout [String: Int]) {
-        loaded[name] = loaded[name] ?? id
-        if let soname = objects[id].facts.soname { loaded[soname] = loaded[soname] ?? id }
+    private func register(_ id: Int, name: String, into loaded: inout Loaded) {
+        loaded.objects[name] = loaded.objects[name] ?? id
+        if let soname = objects[id].facts.soname { loaded.objects[soname] = loaded.objects[soname] ?? id }
     }
 
     static let loadedBeforeAnything: Set<String> = ["libc.so.6", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"]
 
-    private func resolve(_ soname: String, for id: Int, chain: [Int], loaded: [String: Int]) -> Resolution {
-        let object = objects[id]
+    private func resolve(_ soname: String, for object: Needer, carriers: [Carrier], loaded: Loaded) -> Resolution {
         if soname.contains("/") {
             let path = RuntimePath.join(RuntimePath.parent(object.runtimePath), soname)
             if let found = candidate(at: path, for: object) { return .bundled(object: found, directory: RuntimePath.parent(path), step: "path") }
@@ -254,29 +337,28 @@ private struct Resolver {
         if Self.loadedBeforeAnything.contains(soname), libraries.osLibraries.contains(soname) {
             return .runtime(directory: libraries.defaultFolder)
         }
-        if let already = loaded[soname] { return .alreadyLoaded(object: already) }
-        // DT_RPATH of the object, then of each object that loaded it, nearest first (none when it has DT_RUNPATH).
-        let carriers = object.facts.runpath.isEmpty ? chain.reversed().filter { objects[$0].facts.runpath.isEmpty } : []
+        if let already = loaded.objects[soname] { return .alreadyLoaded(object: already) }
+        if let already = loaded.partlyRead[soname] { return .unverified(path: already) }
         for carrier in carriers {
-            if let found = search(soname, in: rpaths[carrier], step: "RPATH", for: object) { return found }
+            if let found = search(soname, in: carrier.directories, step: "RPATH", for: object) { return found }
         }
         if let found = search(soname, in: libraries.path, step: "LD_LIBRARY_PATH", for: object) { return found }
-        if let found = search(soname, in: runpaths[id], step: "RUNPATH", for: object) { return found }
+        if let found = search(soname, in: object.runpath, step: "RUNPATH", for: object) { return found }
         // ld.so.cache and the default directories: the runtime's own libraries.
         if libraries.osLibraries.contains(soname) { return .runtime(directory: libraries.defaultFolder) }
         // Where the loader looked, in order: said only when nothing was found.
         var summary: [String] = []
-        for carrier in carriers where !rpaths[carrier].isEmpty {
-            summary.append("RPATH of \(objects[carrier].path) (\(rpaths[carrier].joined(separator: ":")))")
+        for carrier in carriers where !carrier.directories.isEmpty {
+            summary.append("RPATH of \(carrier.path) (\(carrier.directories.joined(separator: ":")))")
         }
         if !libraries.path.isEmpty { summary.append("LD_LIBRARY_PATH") }
-        if !runpaths[id].isEmpty { summary.append("RUNPATH (\(runpaths[id].joined(separator: ":")))") }
+        if !object.runpath.isEmpty { summary.append("RUNPATH (\(object.runpath.joined(separator: ":")))") }
         summary.append("the runtime's own libraries")
         return .missing(searched: summary)
     }
 
     /// The first of `directories` that holds `soname` for `object`, nil when none does.
-    private func search(_ soname: String, in directories: [String], step: String, for object: LoadGraph.Object) -> Resolution? {
+    private func search(_ soname: String, in directories: [String], step: String, for object: Needer) -> Resolution? {
         for directory in directories {
             if let sonames = libraries.systemFolders[directory] {
                 if sonames.contains(soname) { return .runtime(directory: directory) }
@@ -292,10 +374,10 @@ private struct Resolver {
     }
 
     /// The object at `path` if it exists and matches the needing object's class, byte order and machine.
-    private func candidate(at path: String, for object: LoadGraph.Object) -> Int? {
+    private func candidate(at path: String, for object: Needer) -> Int? {
         guard let found = files.object(at: path), let id = ids[found.runtimePath] else { return nil }
         let facts = objects[id].facts
-        guard facts.bits == object.facts.bits, facts.byteOrder == object.facts.byteOrder, facts.machine == object.facts.machine
+        guard facts.bits == object.bits, facts.byteOrder == object.byteOrder, facts.machine == object.machine
         else { return nil }
         return id
     }

@@ -13,6 +13,12 @@ struct RuntimeFiles {
         let facts: ElfFacts
     }
 
+    /// An ELF file of the deployment read only partly: the path inside its artifact and what the loader searches with.
+    struct PartlyRead: Sendable, Equatable {
+        let path: String
+        let links: ElfLinks
+    }
+
     enum Node {
         indirect case file(Object?)
         case symlink(String)
@@ -23,6 +29,8 @@ struct RuntimeFiles {
     /// Runtime paths of files that exist but could not be read (over a cap, damaged, encrypted): whatever they would
     /// provide is present but unverified, never missing.
     private(set) var unread: Set<String> = []
+    /// Of the unread files, those read far enough to know what the loader searches with (`ElfLinks`), by runtime path.
+    private(set) var partlyRead: [String: PartlyRead] = [:]
     /// Every ELF object by runtime path, in deployment order (function first, then layers).
     private(set) var objects: [Object] = []
     /// No symbolic link anywhere: a normalised path resolves to itself when it exists (the common case, asked for
@@ -52,7 +60,10 @@ struct RuntimeFiles {
         for (artifact, root) in mounted {
             let extractedHere = extracted[artifact.path] ?? [:]
             let binaries = Dictionary(artifact.binaries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-            let unreadPaths = Set(artifact.problems.filter { unreadKinds.contains($0.kind) }.compactMap(\.path))
+            let unreadProblems = artifact.problems.filter { unreadKinds.contains($0.kind) }
+            let unreadPaths = Set(unreadProblems.compactMap(\.path))
+            var linksByPath: [String: ElfLinks] = [:]
+            for problem in unreadProblems { if let path = problem.path, let links = problem.links { linksByPath[path] = links } }
             // Past the artifact's cap nothing more was read: every later file is unverified, not absent.
             let capped = artifact.problems.contains { $0.kind == .artifactTooLarge }
             // Entries as listed, plus any binary the listing lacks (a single-file artifact, facts built in code).
@@ -88,8 +99,10 @@ struct RuntimeFiles {
                     let isNew = nodes.updateValue(.file(object), forKey: runtimePath) == nil
                     if isUnread {
                         unread.insert(runtimePath)
+                        partlyRead[runtimePath] = linksByPath[path].map { PartlyRead(path: path, links: $0) }
                     } else if !isNew {
                         unread.remove(runtimePath)
+                        partlyRead[runtimePath] = nil
                     }
                     if let object {
                         if isNew || objectsByPath[runtimePath] == nil { order.append(runtimePath) }
@@ -131,6 +144,11 @@ struct RuntimeFiles {
     func unreadFile(at path: String) -> String? {
         guard let resolved = resolve(path), unread.contains(resolved) else { return nil }
         return resolved
+    }
+
+    /// The file at `path` when it could not be read whole but what the loader searches with was read.
+    func partlyReadFile(at resolved: String) -> PartlyRead? {
+        partlyRead[resolved]
     }
 
     func resolve(_ path: String) -> String? {

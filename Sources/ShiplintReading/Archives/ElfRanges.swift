@@ -29,15 +29,17 @@ enum ElfRanges {
 
     enum Result {
         case outcome(ElfReader.Outcome)
-        /// Holding the ranges the facts need would pass the cap on what is held for one entry.
-        case overCap(needed: Int)
+        /// Holding the ranges the facts need would pass the cap on what is held for one entry. `links`: what the
+        /// loader searches with, when what was held tells.
+        case overCap(needed: Int, links: ElfLinks?)
         /// Inflating as far as the facts need would pass what is left of the artifact's budget.
         case overBudget
         /// The entry's bytes could not be had: inflating or checking them failed (the archive's fault), or the disk
         /// gave a read error.
         case failed(String)
-        /// A limit of this reader, not of the entry (passes over a stream, reads by offset): said as ours.
-        case gaveUp(String)
+        /// A limit of this reader, not of the entry (passes over a stream, reads by offset): said as ours. `links`: what
+        /// the loader searches with, when what was held tells.
+        case gaveUp(String, links: ElfLinks?)
     }
 
     /// By offset: a file on disk (or any source that reads at an offset).
@@ -51,13 +53,13 @@ enum ElfRanges {
             guard case .notHeld(let reason, let offset, let count, _) = outcome else { return .outcome(outcome) }
             let end = min(size, offset + count + offsetSpread(cap: cap))
             let adding = (end - offset) - held.heldCount(in: offset, end)
-            guard held.heldCount + adding <= cap else { return .overCap(needed: held.heldCount + adding) }
+            guard held.heldCount + adding <= cap else { return .overCap(needed: held.heldCount + adding, links: ElfReader.links(held)) }
             guard let bytes = fetch(offset, end - offset), bytes.count == end - offset else {
                 return .failed("cannot read \(reason)")
             }
             held.add(offset: offset, bytes: bytes)
         }
-        return .gaveUp("its dynamic segment's tables needed more than 256 reads by offset, the most shiplint makes for one file")
+        return .gaveUp("its dynamic segment's tables needed more than 256 reads by offset, the most shiplint makes for one file", links: ElfReader.links(held))
     }
 
     /// From a stream whose first bytes (`head`) were read already. `stream` feeds the rest; `restart` gives a stream
@@ -88,7 +90,7 @@ enum ElfRanges {
             if debug { DescriptorOutput.standardError("pass \(pass) at \(collector.position): missing \(offset)+\(count): \(reason)\n") }
             let adding = (end - offset) - collector.held.heldCount(in: offset, end)
             guard collector.heldCount + adding <= cap else {
-                result = .overCap(needed: collector.heldCount + adding)
+                result = .overCap(needed: collector.heldCount + adding, links: ElfReader.links(collector.held))
                 return false
             }
             switch collector.want(offset, end) {
@@ -100,7 +102,7 @@ enum ElfRanges {
                 later += also
                 return false
             case .nothing:
-                result = settled(.notHeld(reason, offset: offset, count: count, also: also), why: "held, yet not found there (a bug in shiplint)")
+                result = settled(.notHeld(reason, offset: offset, count: count, also: also), held: collector.held, why: "held, yet not found there (a bug in shiplint)")
                 return false
             }
         }
@@ -144,15 +146,15 @@ enum ElfRanges {
             if case .end = end, result == nil, behind == nil {
                 // The entry ended: what is held is all there is; judged against the bytes that came out.
                 if collector.position < collector.held.size { collector.truncate(to: collector.position) }
-                if evaluate(), collector.hasPending { return settled(ElfReader.read(collector.held), why: "the entry ended first") }
+                if evaluate(), collector.hasPending { return settled(ElfReader.read(collector.held), held: collector.held, why: "the entry ended first") }
             }
             if let result { return result }
-            guard let missing = behind else { return settled(ElfReader.read(collector.held), why: "the stream stopped first") }
+            guard let missing = behind else { return settled(ElfReader.read(collector.held), held: collector.held, why: "the stream stopped first") }
             guard pass < maximumPasses else {
-                return settled(ElfReader.read(collector.held), why: "it went by unkept on each of \(maximumPasses) passes over the entry, the most shiplint makes")
+                return settled(ElfReader.read(collector.held), held: collector.held, why: "it went by unkept on each of \(maximumPasses) passes over the entry, the most shiplint makes")
             }
             guard let again = restart() else {
-                return settled(ElfReader.read(collector.held), why: "it went by unkept, and this entry cannot be read a second time")
+                return settled(ElfReader.read(collector.held), held: collector.held, why: "it went by unkept, and this entry cannot be read a second time")
             }
             // A second pass: keep what is held, and the range that went by unkept.
             pass += 1
@@ -169,9 +171,9 @@ enum ElfRanges {
 
 extension ElfRanges {
     /// What the reader says once no more can be read: a range still not held is a limit of this reader, said as ours.
-    static func settled(_ outcome: ElfReader.Outcome, why: String) -> Result {
+    static func settled(_ outcome: ElfReader.Outcome, held: HeldBytes, why: String) -> Result {
         guard case .notHeld(let reason, _, _, _) = outcome else { return .outcome(outcome) }
-        return .gaveUp("\(reason): \(why)")
+        return .gaveUp("\(reason): \(why)", links: ElfReader.links(held))
     }
 }
 

@@ -186,6 +186,12 @@ extension Walk {
         recordElf(result, path: path, size: size, mode: mode, cap: cap)
     }
 
+    /// What was read of an ELF file read only in part, said after why.
+    private static func partly(_ links: ElfLinks?) -> String {
+        guard links != nil else { return "" }
+        return ": what the loader searches with (DT_NEEDED, DT_RPATH, DT_RUNPATH) is read, so the libraries it needs are checked; its symbols, versions and relocations are not"
+    }
+
     /// What reading an ELF file came to: its facts, why the loader would refuse it, or why it was not read.
     private mutating func recordElf(_ result: ElfRanges.Result, path: String, size: Int64, mode: UInt32?, cap: Int) {
         switch result {
@@ -193,14 +199,20 @@ extension Walk {
             addBinary(Binary(path: path, size: size, mode: mode, facts: .elf(facts), problem: nil))
         case .outcome(.corrupt(let reason)):
             addBinary(Binary(path: path, size: size, mode: mode, facts: nil, problem: reason))
-        case .outcome(.notHeld(let reason, _, _, _)), .gaveUp(let reason):
+        case .outcome(.notHeld(let reason, _, _, _)):
             addProblem(ArtifactProblem(
                 kind: .readerLimit, path: path,
                 message: "ELF file not fully read: \(reason); a limit of shiplint's reader, not damage in the archive"))
-        case .overCap(let needed):
+        case .gaveUp(let reason, let links):
+            addProblem(ArtifactProblem(
+                kind: .readerLimit, path: path,
+                message: "ELF file not fully read: \(reason); a limit of shiplint's reader, not damage in the archive\(links == nil ? "" : "; read only in part" + Self.partly(links))",
+                links: links))
+        case .overCap(let needed, let links):
             addProblem(ArtifactProblem(
                 kind: .entryTooLarge, path: path,
-                message: "the tables its facts need take more than the per-entry cap of \(cap) bytes held (at least \(needed)); not read (raise --max-entry-bytes)"))
+                message: "the tables its facts need take more than the per-entry cap of \(cap) bytes held (at least \(needed)); \(links == nil ? "not read" : "read only in part" + Self.partly(links)) (raise --max-entry-bytes)",
+                links: links))
         case .overBudget:
             exhaustBudget()
             addProblem(ArtifactProblem(

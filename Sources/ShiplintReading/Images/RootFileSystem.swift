@@ -94,7 +94,8 @@ struct RootFileSystem {
         for problem in walk.problems {
             let path = problem.path.map { ImageStore.normalise($0) }
             problems.append(ArtifactProblem(
-                kind: problem.kind, path: path, message: path == nil ? "layer \(number): \(problem.message)" : problem.message))
+                kind: problem.kind, path: path, message: path == nil ? "layer \(number): \(problem.message)" : problem.message,
+                links: problem.links))
         }
     }
 

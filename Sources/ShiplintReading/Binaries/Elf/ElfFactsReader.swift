@@ -61,6 +61,23 @@ struct ElfFactsReader {
         }
     }
 
+    /// Only the names the loader searches with: the last PT_DYNAMIC with file bytes (as `read` picks it), its tags and
+    /// the strings they name. Nothing else is judged (the file's other facts were not read).
+    func readLinks() -> ElfLinks? {
+        guard case .success(let programHeaders) = ProgramHeaders.read(held, header: header) else { return nil }
+        let map = LoadMap(programHeaders.segments, fileSize: held.size)
+        var collected = Collected()
+        if let dynamic = programHeaders.segments.last(where: { $0.type == UInt32(PT_DYNAMIC) && $0.storedFileSize > 0 }) {
+            guard case .success(let tags) = readDynamicTags(dynamic, image: programHeaders.image, map: map),
+                case .success(let strings) = readStringTable(tags, map: map)
+            else { return nil }
+            if let strings, readNames(tags, strings: strings, map: map, into: &collected) != nil { return nil }
+        }
+        return ElfLinks(
+            bits: header.bits, byteOrder: header.byteOrder, machine: header.machine, needed: collected.needed,
+            soname: collected.soname, rpath: collected.rpath, runpath: collected.runpath)
+    }
+
     private func read(_ programHeaders: ProgramHeaders, map: LoadMap) -> Result<ElfFacts, Reason> {
         let segments = programHeaders.segments
         if let reason = loadSegmentProblem(map) { return .failure(reason) }

@@ -40,6 +40,13 @@ enum ElfReader {
         }
     }
 
+    /// What the loader searches with (DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH), from a file whose facts could not
+    /// all be read from what is held; nil when that much was not held either.
+    static func links(_ held: HeldBytes) -> ElfLinks? {
+        guard libelfReady, case .success(let header) = ElfHeader.parse(held) else { return nil }
+        return ElfFactsReader(held: held, header: header).readLinks()
+    }
+
     struct Reason: Error {
         let text: String
         var missing: (offset: Int, count: Int)?
