@@ -114,16 +114,23 @@ public struct InstallAdvice: Sendable {
         return "Build it against glibc \(glibc) or older (e.g. in the public.ecr.aws/sam/build-\(target.platform.runtime ?? "provided.al2") image), or pick a prebuilt release made for manylinux2014."
     }
 
-    /// A library that must travel with the binary.
-    func shipLibrary(_ soname: String) -> String {
+    /// A library that must travel with the binary. `program`: the binary is an executable (it has a `PT_INTERP`),
+    /// not a module some interpreter imports.
+    func shipLibrary(_ soname: String, program: Bool = false) -> String {
+        let libraries = runtime.libraries
+        if Self.isLibpython(soname) && program {
+            // A Python interpreter (or a program embedding one) copied without its shared library.
+            return "This program is a Python interpreter, or embeds one, copied without \(soname): ship \(soname) from the same build in the function's lib/ folder (\(libraries.functionFolder)) or a layer's lib/ folder (\(libraries.layerFolder)), or use a build of the tool that needs no Python (or the runtime's own python3 where it has one)."
+        }
         if Self.isLibpython(soname) {
             return "Do not link the extension against \(soname) and do not ship it: the interpreter that imports the module already provides every Python symbol. Build without `-lpython…` (setuptools and pybind11 do; in CMake use `Python_add_library` or the `Development.Module` component)\(target.kind == .wheelPolicy ? "; `auditwheel repair` also removes the dependency" : "")."
         }
         if target.kind == .wheelPolicy {
             return "Vendor it into the wheel: `auditwheel repair --plat \(wheelPlatform()) dist/*.whl` copies \(soname) into `<package>.libs/` under a unique name and points the RPATH at it; build inside the \(wheelImage()) image so the copy itself stays within the policy."
         }
-        let libraries = runtime.libraries
-        return "Ship \(soname) with the package: in the function's lib/ folder (\(libraries.functionFolder)) or a layer's lib/ folder (\(libraries.layerFolder)), or install a build of the package that bundles it (a manylinux wheel repaired with auditwheel)."
+        // A build that bundles it is a wheel only where pip installs the code.
+        let bundled = runtime.python != nil ? " (a manylinux wheel repaired with auditwheel)" : " (a static or self-contained release)"
+        return "Ship \(soname) with the package: in the function's lib/ folder (\(libraries.functionFolder)) or a layer's lib/ folder (\(libraries.layerFolder)), or install a build of the package that bundles it\(bundled)."
     }
 
     /// `libpython3.13.so.1.0`, `libpython3.13t.so.1.0`, `libpython2.7.so.1.0`: the interpreter's own library.

@@ -71,7 +71,7 @@ extension Check {
                     verdict: Verdict(
                         "needs \(edge.soname), which is neither in the deployment nor in \(context.target.runtimeLabel)\(chain); searched \(searched.joined(separator: ", then "))",
                         fix: twin ?? (InstallAdvice.isLibpython(edge.soname) ? nil : known?.fix)
-                            ?? context.advice.shipLibrary(edge.soname),
+                            ?? context.advice.shipLibrary(edge.soname, program: object.facts.interpreter != nil),
                         fact: edge.soname))
             }
         })

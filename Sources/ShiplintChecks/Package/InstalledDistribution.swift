@@ -57,17 +57,25 @@ struct InstalledDistribution: Equatable {
         }
         let named = installed.first { distribution in
             guard path.hasPrefix(distribution.root) else { return false }
-            let top = EntryPath.components(String(path.dropFirst(distribution.root.count))).first ?? ""
-            return normalised(distribution.name) == normalised(top)
+            return normalised(distribution.name) == normalised(importName(of: path, under: distribution.root))
         }
         if let named { return named }
         // A RECORD that lists nothing (left empty, or cut before its first line): the distribution known to install
         // that import name (`grpc/…` → grpcio, `yaml/…` → PyYAML).
         return installed.first { distribution in
             guard distribution.files.isEmpty, path.hasPrefix(distribution.root) else { return false }
-            let top = EntryPath.components(String(path.dropFirst(distribution.root.count))).first ?? ""
+            let top = importName(of: path, under: distribution.root)
             return PythonImportNames.distributions(installing: top).contains { normalised($0) == normalised(distribution.name) }
         }
+    }
+
+    /// The top-level import name of `path` below `root`: its first folder (`grpc/_cython/…` → `grpc`), or, for a
+    /// single-file module at the top, the file's name before its first dot (`_cffi_backend.cpython-311-….so` →
+    /// `_cffi_backend`, `_pg.cp39-win_amd64.pyd` → `_pg`).
+    static func importName(of path: String, under root: String) -> String {
+        let components = EntryPath.components(String(path.dropFirst(root.count)))
+        guard let top = components.first else { return "" }
+        return components.count == 1 ? String(top.prefix { $0 != "." }) : top
     }
 
     static func normalised(_ name: String) -> String {

@@ -20,6 +20,7 @@ enum PythonImportNames {
         "magic": ["python-magic"], "dateutil": ["python-dateutil"], "bs4": ["beautifulsoup4"],
         "snappy": ["python-snappy"], "Bio": ["biopython"], "faiss": ["faiss-cpu"],
         "_brotli": ["Brotli"], "Levenshtein": ["Levenshtein", "python-Levenshtein"],
+        "pg": ["PyGreSQL"], "pgdb": ["PyGreSQL"], "_pg": ["PyGreSQL"],
     ]
 
     /// The distributions that install the top-level import name `name` (itself when no other is known).

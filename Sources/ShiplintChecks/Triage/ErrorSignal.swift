@@ -105,8 +105,10 @@ public enum ErrorText {
                 let data = String(line[start...]).data(using: .utf8),
                 let object = JSONText.foundationObject(bytes: data)
             else {
-                // A message copied out of a JSON log line keeps its escapes: a literal \n is a line break there.
-                return LineScan.splitLines(line.replacingText("\\n", with: "\n").replacingText("\\\"", with: "\""))
+                // A message copied out of a JSON log line keeps its escapes: a literal \n is a line break there, and
+                // .NET's JSON console writes quotes and angle brackets as \u0027, \u0022, \u003E.
+                let unescaped = line.contains("\\u") ? unicodeEscapesDecoded(line) : line
+                return LineScan.splitLines(unescaped.replacingText("\\n", with: "\n").replacingText("\\\"", with: "\""))
             }
             let strings = logStrings(of: object, depth: 0)
             return strings.isEmpty ? [line] : strings.flatMap(LineScan.splitLines)
@@ -118,7 +120,8 @@ public enum ErrorText {
     /// `message` can itself be a JSON log line as a string: both are read, a few levels deep.
     private static func logStrings(of object: [String: Any], depth: Int) -> [String] {
         var strings: [String] = []
-        for key in ["errorType", "errorMessage", "message", "msg", "error"] {
+        // .NET's JSON console logger (ILogger) writes `Message` and `Exception`, capitalised.
+        for key in ["errorType", "errorMessage", "message", "Message", "msg", "error", "Exception"] {
             if let value = object[key] as? String {
                 if depth < 3, value.hasPrefix("{"), let data = value.data(using: .utf8),
                     let inner = JSONText.foundationObject(bytes: data)
@@ -134,6 +137,41 @@ public enum ErrorText {
         }
         if let trace = object["stackTrace"] as? [String] { strings += trace }
         return strings
+    }
+
+    /// `\u0027e_sqlite3\u0027` → `'e_sqlite3'`: JSON's four-digit escapes of a message copied out of a log record
+    /// that did not parse as JSON (cut, or broken over lines). One pass; an escape that is not four hex digits stays.
+    static func unicodeEscapesDecoded(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        func hex(_ byte: UInt8) -> UInt32? {
+            switch byte {
+            case 0x30...0x39: UInt32(byte - 0x30)
+            case 0x41...0x46: UInt32(byte - 0x41 + 10)
+            case 0x61...0x66: UInt32(byte - 0x61 + 10)
+            default: nil
+            }
+        }
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") {
+                var value: UInt32 = 0
+                var digits = 0
+                while digits < 4, let digit = hex(bytes[index + 2 + digits]) {
+                    value = value << 4 | digit
+                    digits += 1
+                }
+                if digits == 4, let scalar = Unicode.Scalar(value) {
+                    out += Array(String(Character(scalar)).utf8)
+                    index += 6
+                    continue
+                }
+            }
+            out.append(bytes[index])
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `@img/sharp-linux-x64/sharp.node` → `@img/sharp-linux-x64`; `uuid/v4` → `uuid`.
@@ -202,6 +240,8 @@ struct ErrorPatterns {
     let javaArchHint = Pattern("Possible cause: can't load ([A-Za-z0-9_ -]+?)-bit \\.so on a ([A-Za-z0-9_ -]+?)-bit platform", phrase: "Possible cause: can't load ")
     let javaLibraryPath = Pattern("(/[A-Za-z0-9_.+-][A-Za-z0-9_./+-]*\\.so)(?![A-Za-z0-9_])", phrase: ".so")
     let dotnetLibrary = Pattern("Unable to load shared library \(Self.q)([^'`\"]+)\(Self.q)", phrase: "Unable to load shared library ")
+    // .NET's globalization at startup, when no libicuuc.so.<version> loads: it probes ICU by name, as DllImport does.
+    let dotnetICU = Pattern("Couldn't find a valid ICU package installed on the system", phrase: "Couldn't find a valid ICU package")
 
 
     /// The Node.js ABI message, which Node prints over several lines (`text`: those lines joined with spaces).
@@ -354,6 +394,7 @@ struct ErrorPatterns {
             result.append(.javaNative(library: nil, resource: resource, platform: "Linux/" + m[2].lowercased()))
         }
         if let m = dotnetLibrary.firstMatch(in: line, scan) { result.append(.dotnetNative(library: m[1])) }
+        if dotnetICU.firstMatch(in: line, scan) != nil { result.append(.dotnetNative(library: DotnetNativeName.icu)) }
         // Permission denied on bootstrap is the unreadable file itself, and the runtime's `fork/exec` names the file:
         // one signal, not two.
         if deniedPath == nil, execPath == nil,

@@ -51,7 +51,7 @@ public struct ErrorTextReader {
         "query engine", "eacces", "permission denied", "elf load command", "runtime.invalidentrypoint", "fork/exec ",
         "cannot execute binary file", "cannot load such file", "incompatible library version", "java.library.path",
         "no native resource found", "no native library", "unable to load shared library", "couldn't find valid bootstrap",
-        "possible cause: can't load ", "dynamic module does not define",
+        "possible cause: can't load ", "dynamic module does not define", "couldn't find a valid icu package",
     ].map { Array($0.utf8) }
     /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
     static let locationPhrases = [

@@ -86,7 +86,8 @@ struct FixAdvice {
         switch origin {
         case .lambdaExtension(let name):
             return "\(name) is a Lambda extension: a program Lambda starts itself, whatever the function's language. Use the vendor's build of \(name) for \(platform) (its \(arch.lambdaName) layer version or release asset), or set the function's architecture to the one this build is for."
-        case .nodePackage(let package) where runtime.nodeVersion == nil || finding.fix.contains("wheel") || finding.fix.contains("pip "):
+        case .nodePackage(let package) where runtime.nodeVersion == nil || finding.fix.contains("wheel") || finding.fix.contains("pip ")
+            || shipsWithPackage(finding):
             return "\(package.name) \(package.version) is an npm package: reinstall it for Lambda into the folder you zip (`npm install --os=linux --cpu=\(arch.nodeCPU) --libc=glibc \(package.name)@\(package.version)`), or run `npm ci` inside the public.ecr.aws/lambda/nodejs image\(runtime.nodeVersion.map { ":\($0)" } ?? ""), then package again."
         case .rubyGem(let name) where finding.fix.contains("pip ") || finding.fix.contains("wheel") || runtime.family != .ruby:
             return "\(name) is a Ruby gem with a native extension: install it for Lambda (`bundle lock --add-platform \(arch.rawValue)-linux` and `bundle install` inside public.ecr.aws/lambda/ruby, or `sam build --use-container`), then package vendor/bundle again."
@@ -105,6 +106,13 @@ struct FixAdvice {
         default:
             return nil
         }
+    }
+
+    /// A library an npm package or gem brings itself (sharp's libvips, in a sibling platform package): missing means
+    /// the package was installed for another platform or in part, so reinstalling it is the fix. Not a library the
+    /// runtime lacks and packages never ship (a known-absent one has its own fix), nor the interpreter's own.
+    func shipsWithPackage(_ finding: Finding) -> Bool {
+        finding.check == "missing-library" && runtime.target.knownAbsent(finding.fact) == nil && !InstallAdvice.isLibpython(finding.fact)
     }
 
     /// The project's build tool, when the deployment came from a descriptor: SAM, CDK or the Serverless Framework.

@@ -404,7 +404,17 @@ struct TriageContext {
             // for each): never another library in its place.
             let onObject = findings.filter { $0.artifact == object.artifact && $0.path == object.path && $0.check == "missing-library" }
             if let finding = onObject.first(where: { $0.fact.split(separator: " ").first.map(String.init) == soname }) ?? onObject.first {
-                return explained(signal, finding, evidence: [("error", "\(soname): cannot open shared object file")])
+                let found = explained(signal, finding, evidence: [("error", "\(soname): cannot open shared object file")])
+                // The deployment has it, where the loader does not look (a layer's python/lib/, a nested folder):
+                // that copy is the file to move, and "neither in the deployment" would be wrong.
+                guard let copy = libraryCopies(of: soname).first(where: { !$0.reachable }) else { return found }
+                let libraries = runtime.libraries
+                return Explanation(
+                    signal: signal, outcome: found.outcome, rootCause: finding, module: found.module,
+                    files: found.files + [(copy.artifact.path, copy.path)],
+                    evidence: found.evidence + [("packaged at", "\(copy.runtimePath) (not searched)")],
+                    summary: "\(finding.path) in \(finding.artifact) needs \(soname), and the deployment's copy at \(copy.runtimePath) (\(copy.path) in \(copy.artifact.path)) is in no folder the loader searches (\(libraries.path.joined(separator: ":")))",
+                    fix: "Move \(soname) (and the libraries it needs) to a layer's lib/ folder (\(libraries.layerFolder)) or the function's lib/ folder (\(libraries.functionFolder)): that is lib/ at the top level of the layer ZIP (or of the function ZIP), not in a subfolder.")
             }
         }
         // Binaries that need it but cannot load at all here (musl, wrong architecture): their root cause.
@@ -415,6 +425,7 @@ struct TriageContext {
                 }
             }
         }
+        if let jni = jniLibraryNeeding(soname, loadedAs: requiredBy) { return explainedJNI(signal, jni, soname: soname) }
         let needers = graph.firstResolutions.filter { $0.soname == soname }
         if let edge = needers.first {
             return notExplained(
@@ -432,17 +443,11 @@ struct TriageContext {
             return notExplained(signal, "no binary in this deployment needs \(soname), and \(target.runtimeLabel) has it")
         }
         let libraries = runtime.libraries
-        var copies: [(artifact: Artifact, path: String, runtimePath: String)] = []
-        for (artifact, role) in deployment.placed {
-            for entry in artifact.entries where !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == soname {
-                copies.append((artifact, entry.path, runtime.runtimePath(entry.path, in: role)))
-            }
-        }
+        let copies = libraryCopies(of: soname)
         let searched = libraries.path
-        let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
         let evidence = [("loaded by name", "\(soname): no binary in the deployment lists it in DT_NEEDED (dlopen, ctypes, cffi)"),
                         ("searched", searched.joined(separator: ":") + " and the system's folders")]
-        if let reachable = copies.first(where: { searched.contains(folder($0.runtimePath)) }) {
+        if let reachable = copies.first(where: \.reachable) {
             return notExplained(signal, "\(soname) is on the loader's path at \(reachable.runtimePath) (\(reachable.path) in \(reachable.artifact.path))", evidence: evidence)
         }
         if let copy = copies.first {
@@ -457,6 +462,54 @@ struct TriageContext {
             signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [], evidence: evidence,
             summary: "\(soname) is loaded by name at run time (no binary links it), and it is neither in the deployment nor in \(target.runtimeLabel)",
             fix: known?.fix ?? "Ship \(soname) and the libraries it needs in a layer's lib/ folder (\(libraries.layerFolder)) or the function's lib/ folder (\(libraries.functionFolder)), built for \(target.runtimeLabel) (e.g. copied from the same packages installed in public.ecr.aws/lambda/provided:al2023 or the runtime's base image).")
+    }
+
+    /// A JNI library inside a JAR that needs `soname`, which the runtime lacks: the JVM's loaders (netty, RocksDB,
+    /// snappy, conscrypt …) copy it to /tmp under a random name and System.load it, so the log names
+    /// `/tmp/libnetty-tcnative3858998603798039886.so`. Matched by the name without its random digits, else the only one.
+    func jniLibraryNeeding(_ soname: String, loadedAs path: String?) -> (artifact: Artifact, path: String)? {
+        guard !target.libraries.present.contains(soname) else { return nil }
+        var candidates: [(artifact: Artifact, path: String)] = []
+        for artifact in deployment.artifacts {
+            for binary in artifact.binaries where EntryPath.isNested(binary.path) && binary.facts?.needed.contains(soname) == true {
+                candidates.append((artifact, binary.path))
+            }
+        }
+        guard !candidates.isEmpty else { return nil }
+        if let path {
+            // `libnetty-tcnative3858998603798039886.so` → `libnetty-tcnative`: the loader's random digits before `.so`.
+            var file = path.split(separator: "/").last.map(String.init) ?? path
+            if file.hasSuffix(".so") { file.removeLast(3) }
+            while file.last?.isNumber == true { file.removeLast() }
+            let stem = Self.jniStem(file)
+            if !stem.isEmpty, let match = candidates.first(where: { Self.jniStem(EntryPath.inner($0.path)) == stem }) { return match }
+        }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    func explainedJNI(_ signal: ErrorSignal, _ jni: (artifact: Artifact, path: String), soname: String) -> Explanation {
+        let libraries = runtime.libraries
+        let jar = jni.path.lastIndex(of: "!").map { String(jni.path[..<$0]) } ?? jni.path
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(jni.artifact.path, jni.path)],
+            evidence: [("needed by", "\(EntryPath.inner(jni.path)) in \(jar) (the JVM loads it from a copy in /tmp)"), ("missing", soname)],
+            summary: "\(EntryPath.inner(jni.path)) in \(jar) (in \(jni.artifact.path)), the JNI library the JVM extracts to /tmp and loads, needs \(soname), which is neither in the deployment nor in \(target.runtimeLabel)",
+            fix: "Depend on a build of the library that does not link \(soname): its statically linked or self-contained variant (for example netty-tcnative-boringssl-static instead of netty-tcnative), or a version built for \(target.runtimeLabel); or ship \(soname) built for \(target.runtimeLabel) in a layer's lib/ folder (\(libraries.layerFolder)). Then package again (`mvn package`, `gradle buildZip`).")
+    }
+
+    /// The deployment's files named `soname` (not inside a JAR or wheel), where the runtime sees them, and whether
+    /// that folder is one the loader searches (LD_LIBRARY_PATH, from the runtime view).
+    func libraryCopies(of soname: String) -> [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] {
+        let searched = runtime.libraries.path
+        let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
+        var copies: [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] = []
+        for (artifact, role) in deployment.placed {
+            for entry in artifact.entries where !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == soname {
+                let runtimePath = runtime.runtimePath(entry.path, in: role)
+                copies.append((artifact, entry.path, runtimePath, searched.contains(folder(runtimePath))))
+            }
+        }
+        return copies
     }
 
     func missingVersion(_ signal: ErrorSignal, version: String, requiredBy: String?) -> Explanation {
@@ -638,15 +691,23 @@ struct TriageContext {
                 return explained(signal, layout, evidence: [("looked for", name), ("found elsewhere", entry.path)])
             }
         }
-        for artifact in deployment.artifacts {
-            if let manifest = artifact.metadataFiles.keys.sorted().first(where: { $0.hasSuffix("node_modules/\(name)/package.json") && !EntryPath.isNested($0) }) {
-                return notExplained(signal, "\(name) is installed (\(manifest) in \(artifact.path))", evidence: [("looked for", name)])
-            }
+        if let installed = installedNodePackage(name) {
+            return notExplained(signal, "\(name) is installed (\(installed.manifest) in \(installed.artifact.path))", evidence: [("looked for", name)])
         }
         return Explanation(
             signal: signal, outcome: .notExplained, rootCause: nil, module: name, files: [], evidence: [("looked for", name)],
             summary: "\(name) is not installed in the function or its layers: either it was never installed, or this log belongs to another artifact",
             fix: "Install it into the folder you zip (`npm install --os=linux --cpu=\(runtime.architecture.nodeCPU) --libc=glibc` for platform packages), or add the layer that provides it.")
+    }
+
+    /// The manifest of npm package `name` where Node.js would find it in the deployment, if it is installed.
+    func installedNodePackage(_ name: String) -> (artifact: Artifact, manifest: String)? {
+        for artifact in deployment.artifacts {
+            if let manifest = artifact.metadataFiles.keys.sorted().first(where: { $0.hasSuffix("node_modules/\(name)/package.json") && !EntryPath.isNested($0) }) {
+                return (artifact, manifest)
+            }
+        }
+        return nil
     }
 
     func prismaEngine(_ signal: ErrorSignal, platform: String) -> Explanation {

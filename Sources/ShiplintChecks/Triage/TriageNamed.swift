@@ -25,6 +25,16 @@ extension TriageContext {
                 return dotnet.contains { soname.contains($0) || $0.contains(soname) }
             }
         }
+        // sharp's `Could not load the "sharp" module using the linux-x64 runtime` wraps the loader's own error
+        // (`ERR_DLOPEN_FAILED: libvips-cpp.so.42: cannot open shared object file`): with the platform package
+        // installed, the library its addon cannot open is the one cause.
+        let libraries = signals.contains { if case .missingLibrary = $0.signal { true } else { false } }
+        if libraries {
+            signals.removeAll { entry in
+                guard case .missingNodePackage(let name) = entry.signal else { return false }
+                return installedNodePackage(name) != nil
+            }
+        }
         if signals.isEmpty {
             let named = locations.filter(isDeploymentLocation)
             if !named.isEmpty { signals = [(.locations(named), 1)] }
@@ -416,7 +426,20 @@ extension TriageContext {
                 finding.check == "jni-library-missing"
                     && (stems.contains(Self.jniStem(finding.fact.split(separator: " ").first.map(String.init) ?? "")) || stems.contains(Self.jniStem(finding.path)))
             }
-            if let missing { return explained(signal, missing, evidence: [("looked for", stems.sorted().joined(separator: ", "))]) }
+            if let missing {
+                let found = explained(signal, missing, evidence: [("looked for", stems.sorted().joined(separator: ", "))])
+                // The resource the library's loader looked for, as the text names it (zstd-jni: `cannot find
+                // /linux/amd64/libzstd-jni.so`): its folder is the platform spelling the user will search the JAR for.
+                guard let lookup = locations.lazy.compactMap({ location -> String? in
+                    guard case .path(let path) = location, path.hasPrefix("/"), runtime.place(ofRuntimePath: path) == nil,
+                        !path.hasPrefix("/tmp/"), stems.contains(Self.jniStem(path)) else { return nil }
+                    return path
+                }).first else { return found }
+                return Explanation(
+                    signal: signal, outcome: found.outcome, rootCause: missing, module: found.module, files: found.files,
+                    evidence: found.evidence + [("loader looked for", lookup)],
+                    summary: found.summary + "; the loader looked for \(lookup) in the JAR", fix: found.fix)
+            }
             for artifact in deployment.artifacts {
                 for binary in artifact.binaries where EntryPath.isNested(binary.path) && stems.contains(Self.jniStem(EntryPath.inner(binary.path))) {
                     if let finding = rootFinding(artifact: artifact.path, path: binary.path), finding.severity != .note {
@@ -427,12 +450,29 @@ extension TriageContext {
         }
         var names: [String] = []
         if let library { names += ["lib\(library).so", library] }
-        for artifact in deployment.artifacts {
+        var unsearched: [(artifact: Artifact, path: String, runtimePath: String)] = []
+        for (artifact, role) in deployment.placed {
             for entry in artifact.entries where names.contains(EntryPath.components(EntryPath.inner(entry.path)).last ?? "") {
                 if let finding = rootFinding(artifact: artifact.path, path: entry.path) {
                     return explained(signal, finding, evidence: [("looked for", names.joined(separator: ", "))])
                 }
+                // `System.loadLibrary` searches java.library.path only (on Lambda: LD_LIBRARY_PATH's folders, then the
+                // JVM's own): a copy elsewhere in the deployment (a layer's java/lib/, beside the JARs) is never found.
+                let runtimePath = runtime.runtimePath(entry.path, in: role)
+                let folder = String(runtimePath[..<(runtimePath.lastIndex(of: "/") ?? runtimePath.startIndex)])
+                if !EntryPath.isNested(entry.path), !runtime.libraries.path.contains(folder) {
+                    unsearched.append((artifact, entry.path, runtimePath))
+                }
             }
+        }
+        if let copy = unsearched.first, let library {
+            let libraries = runtime.libraries
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: library, files: unsearched.map { ($0.artifact.path, $0.path) },
+                evidence: [("looked for", "lib\(library).so in java.library.path"), ("packaged at", copy.runtimePath),
+                           ("searched", libraries.path.joined(separator: ":") + " and the JVM's own folders")],
+                summary: "lib\(library).so is in the deployment at \(copy.runtimePath) (\(copy.path) in \(copy.artifact.path)), a folder not on java.library.path, where System.loadLibrary(\"\(library)\") looks",
+                fix: "Move lib\(library).so to a layer's lib/ folder (\(libraries.layerFolder)) or the function's lib/ folder (\(libraries.functionFolder)), which are on java.library.path; a layer's java/lib/ is for JARs only (it is on the classpath, not the library path).")
         }
         let wanted = names.isEmpty ? "a JNI library for \(platform ?? arch.rawValue)" : names.joined(separator: " or ")
         return notExplained(
@@ -443,11 +483,15 @@ extension TriageContext {
     /// .NET's `Unable to load shared library 'X'`: `libX.so` / `X.so` / `X` at the function's root or under
     /// `runtimes/<rid>/native/`: its own finding, only other platforms' builds (`osx-*`, `win-*`), or none.
     func dotnetNative(_ signal: ErrorSignal, library: String) -> Explanation {
+        if library == DotnetNativeName.icu { return dotnetICU(signal) }
         let base = library.hasSuffix(".dll") || library.hasSuffix(".so") ? String(library.prefix { $0 != "." }) : library
         // No copy for the runtime's RID, or one the app's .deps.json lists and the package lacks (dotnet-native-missing).
         let libraryName = NativeChoice.libraryName(base)
         let missing = findings.first { $0.check == "dotnet-native-missing" && $0.fact.hasPrefix(libraryName + " ") }
-        let names = ["lib\(base).so", "\(base).so", base, "lib\(base).dylib", "\(base).dll", library]
+        // The names .NET probes, in its order (`libgdiplus` is tried as libgdiplus.so first, then liblibgdiplus.so).
+        let names = base.hasPrefix("lib")
+            ? ["\(base).so", "lib\(base).so", base, "\(base).dylib", "\(base).dll", library]
+            : ["lib\(base).so", "\(base).so", base, "lib\(base).dylib", "\(base).dll", library]
         let rid = "linux-\(runtime.architecture.nodeCPU)"
         var loadable: [(artifact: Artifact, path: String)] = []
         var others: [(artifact: Artifact, path: String)] = []
@@ -488,8 +532,71 @@ extension TriageContext {
                 summary: "the deployment has \(library) only for other platforms (\(first.path) in \(first.artifact.path)); there is no runtimes/\(rid)/native build for \(target.runtimeLabel)",
                 fix: "Publish for Lambda's platform: `dotnet publish -c Release -r \(rid) --self-contained false` (or `dotnet lambda package --function-architecture \(runtime.architecture.lambdaName)`), with a version of the package that ships runtimes/\(rid)/native.")
         }
-        return notExplained(signal, "no \(names[0]) is in this deployment: either the package ships no Linux build of it, or this log belongs to another artifact", evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
+        // In no build at all: loaded by name (DllImport, NativeLibrary.Load) from the runtime's folders, which have
+        // it or not (System.Drawing's libgdiplus is in no Lambda runtime).
+        let soname = names[0]
+        if let present = runtimeCopy(of: soname) {
+            return notExplained(signal, "\(present) is the runtime's own (\(target.runtimeLabel) has it), and no build of \(library) is in this deployment: this log may belong to another artifact", evidence: [("looked for", names.prefix(3).joined(separator: ", "))])
+        }
+        let libraries = runtime.libraries
+        var summary = "\(library) is loaded by name at run time (.NET's DllImport or NativeLibrary.Load), and no \(soname) is in the deployment or in \(target.runtimeLabel)"
+        var fix = "Ship the Linux build of \(library) (\(soname), for \(target.runtimeLabel)): from the NuGet package that provides its runtimes/\(rid)/native asset (`dotnet publish -c Release -r \(rid) --self-contained false` deploys it), or in a layer's lib/ folder (\(libraries.layerFolder)) with the libraries it needs."
+        if base.lowercased().hasSuffix("gdiplus") {
+            summary += "; System.Drawing on Linux needs the native GDI+ (libgdiplus), which no Lambda runtime has"
+            fix += " System.Drawing.Common is supported on Windows only since .NET 6: use a library without native GDI+ (SkiaSharp with SkiaSharp.NativeAssets.Linux.NoDependencies, or ImageSharp), or ship libgdiplus with its dependencies (libcairo, libfontconfig, libpng, libjpeg …) in a layer's lib/."
+        }
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: library, files: [],
+            evidence: [("loaded by name", "\(library): probed as \(names.prefix(3).joined(separator: ", "))"),
+                       ("searched", libraries.path.joined(separator: ":") + " and the system's folders")],
+            summary: summary, fix: fix)
     }
+
+    /// The runtime's own library `soname`, or any version of it (`libicuuc.so.67` for `libicuuc.so`), by its listing.
+    func runtimeCopy(of soname: String) -> String? {
+        if target.libraries.present.contains(soname) { return soname }
+        return target.libraries.present.sorted().first { $0.hasPrefix(soname + ".") }
+    }
+
+    /// .NET's globalization found no ICU at startup (`Couldn't find a valid ICU package`): it probes libicuuc.so.<N>
+    /// by name in the runtime's folders and the deployment's lib/ folders. Explained by the runtime lacking it and the
+    /// deployment not shipping it; a deployment that ships it where the loader does not look is said.
+    func dotnetICU(_ signal: ErrorSignal) -> Explanation {
+        let libraries = runtime.libraries
+        let evidence = [("loaded by name", "libicuuc.so.<version>, libicui18n.so.<version> (.NET globalization, at startup)"),
+                        ("searched", libraries.path.joined(separator: ":") + " and the system's folders")]
+        if let present = runtimeCopy(of: "libicuuc.so") {
+            return notExplained(signal, "\(target.runtimeLabel) has ICU (\(present)): this log may belong to another artifact or runtime", evidence: evidence)
+        }
+        var copies: [(artifact: Artifact, path: String, runtimePath: String)] = []
+        for (artifact, role) in deployment.placed {
+            for entry in artifact.entries where !EntryPath.isNested(entry.path) && (EntryPath.components(entry.path).last ?? "").hasPrefix("libicuuc.so") {
+                copies.append((artifact, entry.path, runtime.runtimePath(entry.path, in: role)))
+            }
+        }
+        let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
+        if let reachable = copies.first(where: { libraries.path.contains(folder($0.runtimePath)) }) {
+            return notExplained(signal, "ICU is on the loader's path at \(reachable.runtimePath) (\(reachable.path) in \(reachable.artifact.path))", evidence: evidence)
+        }
+        let invariant = "Run without ICU: set <InvariantGlobalization>true</InvariantGlobalization> in the project (or the function's environment variable DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1; culture-specific formatting is then invariant)"
+        if let copy = copies.first {
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: "ICU", files: [(copy.artifact.path, copy.path)],
+                evidence: evidence + [("packaged at", copy.runtimePath)],
+                summary: "ICU (libicuuc), which .NET's globalization loads by name at startup, is packaged at \(copy.runtimePath), in no folder the loader searches; \(target.runtimeLabel) has no ICU of its own",
+                fix: "Move ICU's libraries (libicuuc, libicui18n, libicudata) to a layer's lib/ folder (\(libraries.layerFolder)) or the function's lib/ (\(libraries.functionFolder)). Or: \(invariant).")
+        }
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: "ICU", files: [], evidence: evidence,
+            summary: "ICU (libicuuc, libicui18n), which .NET's globalization loads by name at startup, is neither in the deployment nor in \(target.runtimeLabel)",
+            fix: "\(invariant); or ship ICU built for \(target.runtimeLabel) (libicuuc, libicui18n, libicudata from its libicu package) in a layer's lib/ folder (\(libraries.layerFolder)).")
+    }
+}
+
+/// Names `ErrorSignal.dotnetNative` carries for what .NET loads by name itself rather than by a DllImport's name.
+enum DotnetNativeName {
+    /// ICU, which globalization probes at startup (`Couldn't find a valid ICU package`).
+    static let icu = "ICU (libicuuc)"
 }
 
 /// The npm package folder of a path under `node_modules` (`/opt/nodejs/node_modules/sharp/index.js` →
