@@ -143,17 +143,20 @@ enum UndefinedSymbolJudgement {
     static func program(of object: LoadGraph.Object, runtime: RuntimeView) -> SymbolBinding.Program? {
         let facts = object.facts
         let name = object.path.split(separator: "/").last.map(String.init) ?? object.path
-        if facts.type == .exec || (facts.interpreter != nil && facts.soname == nil) { return .executable }
-        if name.hasSuffix(".node") { return runtime.nodeVersion != nil ? .node : nil }
-        guard let python = runtime.python else { return nil }
+        if facts.type == .exec { return .executable }
+        // Named as a module or an addon, it is dlopen()ed by the runtime whatever PT_INTERP says (ld.so ignores
+        // PT_INTERP in what it loads; a PIE program is refused, and not-loadable says so).
+        let program: SymbolBinding.Program? = facts.interpreter != nil && facts.soname == nil ? .executable : nil
+        if name.hasSuffix(".node") { return runtime.nodeVersion != nil ? .node : program }
+        guard let python = runtime.python else { return program }
         if let module = ExtensionModuleName(fileName: name) {
             switch module.tag {
             case .abi3: return .python
-            case .cpython(let version, _, _): return version == python.tag ? .python : nil
-            case .pypy, .windows: return nil
+            case .cpython(let version, _, _): return version == python.tag ? .python : program
+            case .pypy, .windows: return program
             }
         }
-        return name.hasSuffix(".so") && !name.hasPrefix("lib") ? .python : nil
+        return name.hasSuffix(".so") && !name.hasPrefix("lib") && program == nil ? .python : program
     }
 
     /// Built for the target's machine and C library (wrong-arch, musl-binary, android-binary say the rest).
