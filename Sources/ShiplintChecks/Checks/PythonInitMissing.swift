@@ -14,7 +14,12 @@ extension Check {
             without `PyMODINIT_FUNC`) fails every import with `ImportError: dynamic module does not define module \
             export function (PyInit__speedups)`. A file that calls nothing of CPython's C API is not an extension \
             module whatever its name: it is a plain library that the package opens with ctypes or cffi (pycryptodome's \
-            `Crypto/Cipher/_raw_aes.abi3.so`), no import looks for its `PyInit_`, and this check stays silent.
+            `Crypto/Cipher/_raw_aes.abi3.so`), no import looks for its `PyInit_`, and this check stays silent. A \
+            file that does call CPython but exports no `PyInit_` of any name, and that nothing in its package \
+            imports, is loaded by its path (ctypes, or a debugger that injects it into another process, as memray \
+            does with `memray/_inject.abi3.so` for `memray attach`): it fails only if something imports it, so this \
+            is a warning saying so; what would stop it loading at all (another architecture, a missing library) \
+            stays an error.
 
             Fix: rebuild the module under the name it is imported by (the `name` of its `Extension`, or the \
             `PyModuleDef` name and `PyInit_<name>` function in its source), or rename the file back; export \
