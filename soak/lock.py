@@ -17,10 +17,12 @@ import concurrent.futures
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import tomllib
+import urllib.request
 
 sys.dont_write_bytecode = True
 import builds as build_table  # noqa: E402
@@ -60,19 +62,110 @@ def resolve(uv, project, build):
         with open(output, "rb") as f:
             packages = tomllib.load(f).get("packages", [])
     files, wheels = [], {}
+    priorities = pip_tag_priorities(build)
     for package in packages:
-        chosen = package.get("wheels") or []
-        if len(chosen) != 1:
-            return f"{package.get('name')}: {len(chosen)} wheels in the lock, expected one"
-        wheel = chosen[0]
-        url = wheel["url"]
-        filename = url.rsplit("/", 1)[1]
+        listed = package.get("wheels") or []
+        # uv lists every wheel of the chosen release that its platform accepts (charset-normalizer 3.5.3: the cp313,
+        # the cp37-abi3 and the py3-none-any wheel); pip installs one of them, the one pip_choice() names.
+        by_name = {wheel["url"].rsplit("/", 1)[1]: wheel for wheel in listed}
+        filename = pip_choice(list(by_name), priorities)
+        if filename is None:
+            # uv's manylinux2014 platform takes a wheel tagged only manylinux_2_17 (or _2_14 …) and pip's
+            # --platform manylinux2014 does not: pip goes to an older release (PyQt5 5.15.7, not 5.15.11).
+            return pip_resolve(project, build)
+        wheel = by_name[filename]
         sha256 = wheel.get("hashes", {}).get("sha256", "")
         if not filename.endswith(".whl") or len(sha256) != 64:
             return f"the lock names {filename} without a sha256"
         files.append(filename)
-        wheels[filename] = (sha256, url, wheel.get("size", 0))
+        wheels[filename] = (sha256, wheel["url"], wheel.get("size", 0))
     return files, wheels
+
+
+def pip_resolve(project, build):
+    """Like resolve(), by pip itself (`pip install --dry-run --report`, the documented flags): slower than uv, used
+    when uv chose a release none of whose wheels pip installs for the build."""
+    with tempfile.TemporaryDirectory(prefix="shiplint-soak-lock-") as scratch:
+        report = os.path.join(scratch, "report.json")
+        done = subprocess.run(["nice", soakfiles.venv_pip(), "install", "--dry-run", "--quiet", "--disable-pip-version-check",
+                               "--ignore-installed", "--report", report, "--target", os.path.join(scratch, "target"),
+                               *build.pip_arguments(), project], capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+            return f"no installable set (pip): {lines[-1] if lines else done.returncode}"[:300]
+        with open(report, encoding="utf-8") as f:
+            chosen = json.load(f).get("install", [])
+    files, wheels = [], {}
+    for item in chosen:
+        info = item.get("download_info", {})
+        url = info.get("url", "")
+        filename = url.rsplit("/", 1)[1]
+        sha256 = info.get("archive_info", {}).get("hashes", {}).get("sha256", "")
+        if not filename.endswith(".whl") or len(sha256) != 64:
+            return f"pip's report names {filename} without a sha256"
+        request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "shiplint-soak"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            size = int(response.headers.get("Content-Length") or 0)
+        files.append(filename)
+        wheels[filename] = (sha256, url, size)
+    return files, wheels
+
+
+def pip_tag_priorities(build, python=None, _known={}):
+    """{tag: priority} for the build's pip command, 0 the most preferred: pip's own list, from pip itself.
+
+    `pip install --platform P… --python-version X.Y --implementation cp --only-binary=:all:` builds a TargetPython
+    from those options (pip/_internal/cli/cmdoptions.py, make_target_python) and ranks a release's wheels by the
+    position of their best tag in its get_sorted_tags() (packaging.tags.cpython_tags then compatible_tags, with pip's
+    expansion of manylinux2014 to manylinux2010 and manylinux1 but not to manylinux_2_17). The soak venv's pip
+    (soakfiles.PIP_VERSION, the pip that installs the builds) is asked rather than its rules rewritten here.
+    """
+    key = (build.platforms, build.pip_python)
+    if key not in _known:
+        major, minor = build.pip_python.split(".")
+        script = ("import json, sys\n"
+                  "from pip._internal.models.target_python import TargetPython\n"
+                  "target = TargetPython(platforms=json.loads(sys.argv[1]), py_version_info=tuple(json.loads(sys.argv[2])),"
+                  " abis=None, implementation='cp')\n"
+                  "print(json.dumps([str(tag) for tag in target.get_sorted_tags()]))\n")
+        done = subprocess.run([python or soakfiles.venv_python(), "-c", script, json.dumps(list(build.platforms)),
+                               json.dumps([int(major), int(minor)])], capture_output=True, text=True, check=True)
+        _known[key] = {tag: index for index, tag in enumerate(json.loads(done.stdout))}
+    return _known[key]
+
+
+def wheel_file_tags(filename):
+    """(the wheel's tags as `interpreter-abi-platform`, its build tag) from its file name (PEP 427, PEP 425's
+    compressed tag sets: `cp313-cp313-manylinux1_x86_64.manylinux_2_5_x86_64` is two tags)."""
+    parts = filename[: -len(".whl")].split("-")
+    if len(parts) not in (5, 6):
+        raise ValueError(f"not a wheel file name: {filename}")
+    interpreters, abis, platforms = parts[-3:]
+    tags = {f"{i}-{a}-{p}" for i in interpreters.split(".") for a in abis.split(".") for p in platforms.split(".")}
+    build_tag = ()
+    if len(parts) == 6:  # pip's Wheel.build_tag: the leading digits as a number, then the rest
+        digits = re.match(r"^(\d*)(.*)$", parts[2])
+        build_tag = (int(digits.group(1) or 0), digits.group(2))
+    return tags, build_tag
+
+
+def pip_choice(filenames, priorities):
+    """The wheel pip installs among one release's wheels, or None when pip accepts none of them.
+
+    pip's CandidateEvaluator._sort_key (pip/_internal/index/package_finder.py): within one version, the wheel whose
+    most preferred tag (Wheel.find_most_preferred_tag: the lowest priority among its tags that pip supports) comes
+    first in pip's list wins, then the higher build tag; a wheel with no supported tag is not a candidate.
+    """
+    best, best_key = None, None
+    for filename in filenames:
+        tags, build_tag = wheel_file_tags(filename)
+        supported = [priorities[tag] for tag in tags if tag in priorities]
+        if not supported:
+            continue
+        key = (-min(supported), build_tag)
+        if best_key is None or key > best_key:
+            best, best_key = filename, key
+    return best
 
 
 # The build that decides whether a project ships native code (its own wheel is a platform wheel there).
@@ -87,6 +180,10 @@ def main(argv=None):
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--count", type=int, default=320, help="how many native projects to lock (default 320)")
     parser.add_argument("--relock", action="store_true")
+    parser.add_argument("--retry", metavar="TEXT", action="append", default=[],
+                        help="resolve again the builds locked as an error containing TEXT")
+    parser.add_argument("--check", action="store_true",
+                        help="offline: say which locked builds name a wheel pip would not pick (pip_choice); exit 1 if any")
     args = parser.parse_args(argv)
     projects = soakfiles.read_candidates()
     if args.only:
@@ -95,9 +192,18 @@ def main(argv=None):
     documented = build_table.documented_builds()
     wrong = build_table.wrong_builds()
 
+    if args.check:
+        return check(lock)
+
+    def stale(project, build):
+        entry = lock["builds"].get(project, {}).get(build.name)
+        if isinstance(entry, list):  # locked before pip_choice: a wheel pip would not install is resolved again
+            return args.relock or any(pip_choice([f], pip_tag_priorities(build)) is None for f in entry)
+        return (args.relock or entry is None
+                or (isinstance(entry, dict) and any(text in entry.get("error", "") for text in args.retry)))
+
     def work_for(project_list, build_list):
-        return [(p, b) for p in project_list for b in build_list
-                if args.relock or b.name not in lock["builds"].get(p, {})]
+        return [(p, b) for p in project_list for b in build_list if stale(p, b)]
 
     def run(work):
         done_count = 0
@@ -129,10 +235,31 @@ def main(argv=None):
     native = [p for p in projects if soakfiles.is_native(lock, p)][: args.count]
     run(work_for(native, documented))
     run(work_for(native[: args.sample], wrong))
+    # Builds locked before for a project now past --count or --sample (the list moves when a project's probe build
+    # resolves again) are kept, and resolved again when stale like the others.
+    table = build_table.all_builds()
+    run([(p, table[name]) for p in native for name in sorted(lock["builds"][p]) if name in table and stale(p, table[name])])
     lock["locked"] = datetime.date.today().isoformat()
     soakfiles.write_lock(lock)
     print(f"lock: {len(native)} of {len(projects)} projects resolve to a platform wheel on some documented build")
     return 0
+
+
+def check(lock):
+    """Every locked wheel is the one pip picks for its build among the wheels of that release in the lock."""
+    table = build_table.all_builds()
+    wrong = 0
+    for project in [p for p in soakfiles.read_candidates() if soakfiles.is_native(lock, p)]:  # what run.py soaks
+        for name, files in sorted(lock["builds"][project].items()):
+            if not isinstance(files, list) or name not in table:
+                continue
+            priorities = pip_tag_priorities(table[name])
+            for filename in files:
+                if pip_choice([filename], priorities) is None:
+                    wrong += 1
+                    print(f"lock: {project} {name}: pip does not install {filename} for {' '.join(table[name].platforms)}")
+    print(f"lock: {wrong} locked wheels pip would not install")
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

@@ -90,6 +90,19 @@ def _elf_facts(path):
     return facts
 
 
+# A name ld.so or dlopen() opens as a shared object: `x.so`, `libx.so.1.2`.
+SHARED_OBJECT_NAME = re.compile(r"\.so(\.[0-9]+)*$")
+
+
+def named_library_facts(name, head):
+    """Facts for a file named as a shared object that is no native binary (a GNU ld script such as cmdstan's
+    `libtbb.so`, `INPUT (libtbb.so.2)`; a Git LFS pointer): dlopen() refuses it ("invalid ELF header", as
+    ctypes.CDLL says), so whatever loads it by that name fails. None for any other file."""
+    if not SHARED_OBJECT_NAME.search(name) or head[:4] == ELF_MAGIC or head[:4] in MACHO_MAGICS or head[:2] == b"MZ":
+        return None
+    return {"format": "other", "unreadable": f"not an ELF file: dlopen says invalid ELF header or file too short (starts {head[:16]!r})"}
+
+
 def facts_of_tree(folder):
     """{relative path: facts} for every native binary under folder, and the total size of all regular files."""
     binaries, total = {}, 0
@@ -101,6 +114,9 @@ def facts_of_tree(folder):
                 continue
             total += os.path.getsize(path)
             facts = file_facts(path)
+            if facts is None:
+                with open(path, "rb") as f:
+                    facts = named_library_facts(name, f.read(64))
             if facts is not None:
                 relative = os.path.relpath(path, folder).replace(os.sep, "/")
                 facts["executable_bits"] = bool(os.stat(path).st_mode & 0o111)

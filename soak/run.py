@@ -166,6 +166,7 @@ def oracle_facts(tree):
 def compose(parts):
     """{path in the ZIP: (deflated blob, its index entry)} and the oracle's facts, a later wheel's file winning, as
     one pip run leaves them."""
+    import oracle
     members, binaries = {}, {}
     for folder, facts in parts:
         index, blob = deflated(folder)
@@ -173,6 +174,17 @@ def compose(parts):
             members[relative] = (blob, entry)
             binaries.pop(relative, None)
         binaries.update(facts["binaries"])
+        # Files named as shared objects that are no binary: the facts of wheels installed before the oracle judged
+        # them (oracle.named_library_facts) lack them.
+        for relative, (start, packed, _, _, mode) in index.items():
+            if relative not in facts["binaries"] and oracle.SHARED_OBJECT_NAME.search(relative):
+                with open(blob, "rb") as f:
+                    f.seek(start)
+                    head = zlib.decompressobj(-15).decompress(f.read(min(packed, 4096)), 64)
+                named = oracle.named_library_facts(os.path.basename(relative), head)
+                if named is not None:
+                    named["executable_bits"] = bool(mode & 0o111)
+                    binaries[relative] = named
     return members, binaries
 
 

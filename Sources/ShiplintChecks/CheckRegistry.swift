@@ -62,7 +62,7 @@ public enum CheckRegistry {
     public static let reachabilityChecks: Set<String> = [
         Check.corruptBinary.id, Check.windowsBinary.id, Check.darwinBinary.id, Check.androidBinary.id, Check.wrongArch.id,
         Check.muslBinary.id, Check.glibcTooNew.id, Check.libstdcxxTooNew.id, Check.missingLibrary.id,
-        Check.missingSymbolVersion.id, Check.undefinedSymbol.id, Check.execStack.id,
+        Check.missingSymbolVersion.id, Check.undefinedSymbol.id, Check.execStack.id, Check.notLoadable.id,
         Check.pythonABIMismatch.id, Check.pythonInitMissing.id, Check.abi3TooNew.id,
     ]
 

@@ -127,6 +127,29 @@ import Testing
         #expect(imported.stdout.contains("error[python-init-missing] `import tracer._inject` fails: dynamic module does not define module export function (PyInit__inject); the file exports no such function\n"))
     }
 
+    /// What cannot load where the runtime never loads it (issue 22, found by the soak): a library ld.so refuses
+    /// (`not-loadable`, a FreeBSD build) was an error wherever it was, as JNA's FreeBSD copy of libjnidispatch.so in
+    /// ray's ray/jars/ray_dist.jar; and a program nothing runs whose headers cannot be read (cmdstan's bin/diagnose in
+    /// prophet's wheel, which faults in ld.so) was an error because an unread file was taken for a library.
+    @Test func whatCannotLoadWhereNothingLoadsItIsNoError() throws {
+        let zip = Repository.fixture("artifacts/reach/unused-unloadable.zip")
+        let (status, json) = try Shiplint.json(["scan", zip, "--target", "aws-lambda-python3.13-x86_64"])
+        let findings = (json["artifacts"] as? [[String: Any]] ?? []).flatMap { ($0["findings"] as? [[String: Any]]) ?? [] }
+        #expect(findings.map { "\($0["severity"] as? String ?? "?") \($0["check"] as? String ?? "?") \($0["path"] as? String ?? "?")" } == [
+            "warning not-loadable pkg/_clean.cpython-313-x86_64-linux-gnu.so",
+            "warning corrupt-binary pkg/bin/tool",
+            "note not-loadable pkg/jars/dist.jar!com/sun/jna/freebsd-x86-64/libjnidispatch.so",
+        ])
+        #expect(status == 0)
+        let text = try Shiplint.run(["scan", zip, "--target", "aws-lambda-python3.13-x86_64"]).stdout
+        #expect(text.contains("warning[not-loadable] dlopen refuses it: \"ELF file OS ABI invalid\": EI_OSABI is 9 (FreeBSD)"), "\(text)")
+        #expect(text.contains("; imported only under `except ImportError` (pkg/__init__.py line 2)"), "\(text)")
+        #expect(text.contains("note[not-loadable] ld.so refuses it: \"ELF file OS ABI invalid\""), "\(text)")
+        #expect(text.contains("never loaded here: a JNI library in dist.jar, and no JVM runs on python3.13"), "\(text)")
+        #expect(text.contains("warning[corrupt-binary] if run, cannot be read as a native binary: "), "\(text)")
+        #expect(text.contains("(/var/task/pkg/bin/tool is a program the runtime does not run by itself"), "\(text)")
+    }
+
     @Test func arm64() throws {
         #expect(try Self.findings("aws-lambda-python3.13-arm64") == [
             "error wrong-arch pkg/_clean.cpython-313-x86_64-linux-gnu.so",

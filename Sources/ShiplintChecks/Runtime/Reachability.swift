@@ -127,14 +127,23 @@ public struct Reachability: Sendable {
         self.reaches = reaches
     }
 
-    /// A program (not a library or module): an ELF executable, a Windows `.exe`, a Mach-O `execute` file.
+    /// A program (not a library or module): an ELF executable, a Windows `.exe`, a Mach-O `execute` file; and a file
+    /// that could not be read, by its name: one that no loader opens by that name (not a `lib*.so*`, a module or an
+    /// addon: `LoadMode`) is only ever run, as cmdstan's `bin/diagnose` in prophet's wheel.
     static func isExecutable(_ binary: Binary) -> Bool {
         switch binary.facts {
         case .elf(let elf)?: elf.type == .exec || (elf.interpreter != nil && elf.soname == nil && !isModuleName(binary.path))
         case .pe(let pe)?: !pe.isDLL
         case .macho(let macho)?: macho.slices.contains { $0.fileType == "execute" }
+        case .none: binary.problem != nil && LoadMode.of(fileName: binary.fileName) == nil && !isLibraryName(binary.fileName)
         default: false
         }
+    }
+
+    /// Named as a library some loader opens by name (`.so` anywhere in it, `.dll`, `.dylib`, `.pyd`), not run.
+    private static func isLibraryName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.contains(".so") || lower.hasSuffix(".dll") || lower.hasSuffix(".dylib") || lower.hasSuffix(".pyd")
     }
 
     /// Extension modules and addons are loaded by `import` / `require`, even when linked as PIE executables.
