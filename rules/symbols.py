@@ -14,14 +14,21 @@ Sources, all real and maintained, none copied but symbol names and version nodes
   (Amazon Linux 2: GCC 7, GLIBCXX_3.4.24) are the same library cut at their version-node ceiling: libstdc++ and
   libgcc_s never remove an exported symbol version (the libstdc++ manual, ABI Policy and Guidelines).
 - CPython: the dynamic symbol tables of Debian's libpython3.9 (3.9.2-1, bullseye), libpython3.11 (3.11.2-6+deb12u8,
-  bookworm), libpython3.13 (3.13.5-2+deb13u5, trixie) and libpython3.14 (3.14.10-1, sid), amd64 and arm64. Debian
-  never shipped 3.10 or 3.12; for them the table has no capture and the loader interpolates: a symbol exported by
-  both neighbours is there, by neither is not, by one only is unknown (never judged).
+  bookworm), libpython3.13 (3.13.5-2+deb13u5, trixie) and libpython3.14 (3.14.10-1, sid), amd64 and arm64, and of
+  Ubuntu's libpython3.10 (3.10.12-1~22.04.18, jammy-updates) and libpython3.12t64 (3.12.3-1ubuntu0.18,
+  noble-updates), amd64 only (Debian never shipped 3.10 or 3.12 in a release; Ubuntu's arm64 archive is not
+  reachable from where this runs). aarch64's 3.10 and 3.12 are the amd64 capture less the names only x86 builds
+  define: measured here over the four releases captured on both architectures (the table's header gives the
+  figures); when the arm64 captures export any name the amd64 ones lack, the two are not the same API and those
+  releases stay uncaptured for aarch64 (the loader then interpolates between neighbours: a symbol both export is
+  there, neither is not, one only is unknown).
 
-The packages are fetched with `apt-get download` (a private apt list naming bullseye, bookworm, trixie and sid, so
-the machine's own apt state is not touched), pinned by version and sha256.
+Debian's packages are fetched with `apt-get download` (a private apt list naming bullseye, bookworm, trixie and sid,
+so the machine's own apt state is not touched); Ubuntu's from the pool file its suite's Packages index names for the
+pinned version. All are pinned by version and sha256; with `--debs DIR` that folder is a cache (only missing files
+are fetched). Without `--glibc-git` the glibc tables are left as they are.
 
-    python3 rules/symbols.py --glibc-git /path/to/glibc/.git [--debs DIR] [--out rules/symbols]
+    python3 rules/symbols.py [--glibc-git /path/to/glibc/.git] [--debs DIR] [--out rules/symbols]
 
 Format of a .symbols file (read by ShiplintTargets/SymbolTable.swift): `#` comments; `%table NAME`; `%releases R…`
 (the releases the table was read at, ascending); `%front-coded` when each name line is `N SUFFIX` (N leading bytes
@@ -35,8 +42,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import lzma
 import os
 import subprocess
+import urllib.request
 import sys
 import tempfile
 from collections import defaultdict
@@ -74,7 +83,16 @@ DEBS = [
     ("libpython3.14", "3.14.10-1", {"amd64": "fcca5b71a6b96127bcbd6134d9c05cb9e894581c60590005c51e2b768ec9662f",
                                     "arm64": "a8126ac3262f363b5f8ece98872825e68f5f39a84515512c74b9da1e936c56b7"}),
 ]
-CPYTHON_RELEASES = ["3.9", "3.11", "3.13", "3.14"]
+# Ubuntu's packages of the CPython releases Debian never shipped: (package, version, suite, {arch: sha256}). The
+# suite's Packages index names the pool file; the newest patch release of each in its LTS (closest to Lambda's).
+UBUNTU_ARCHIVE = "http://archive.ubuntu.com/ubuntu"
+UBUNTU_DEBS = [
+    ("libpython3.10", "3.10.12-1~22.04.18", "jammy-updates",
+     {"amd64": "cd9ffe066be6207dd4fcb25fe037222e90429b0923d1a5eb6e897afcbb151833"}),
+    ("libpython3.12t64", "3.12.3-1ubuntu0.18", "noble-updates",
+     {"amd64": "583430e8632ebaa81e59f377e3aa552ce0a5bea3a5acb2197341ef2279a25a36"}),
+]
+CPYTHON_RELEASES = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
 
 
 def version_key(text: str):
@@ -126,7 +144,13 @@ def glibc_exports(git: Path, arch: str):
 # ---- Debian packages -------------------------------------------------------------------------------------------
 
 def fetch_debs(folder: Path) -> None:
-    """apt-get download every pinned package into `folder`, through a private apt list (no system state changed)."""
+    """apt-get download every pinned package `folder` lacks, through a private apt list (no system state changed);
+    then Ubuntu's."""
+    fetch_ubuntu_debs(folder)
+    missing = [(package, version, debian_arch) for package, version, hashes in DEBS for debian_arch in hashes
+               if not (folder / deb_name(package, version, debian_arch)).exists()]
+    if not missing:
+        return
     state = Path(tempfile.mkdtemp(prefix="shiplint-apt-"))
     for sub in ("lists/partial", "cache/archives/partial"):
         (state / sub).mkdir(parents=True)
@@ -138,16 +162,45 @@ def fetch_debs(folder: Path) -> None:
                "-o", f"Dir::State::Lists={state}/lists", "-o", f"Dir::Cache={state}/cache",
                "-o", "APT::Architectures::=amd64", "-o", "APT::Architectures::=arm64", "-o", "Debug::NoLocking=1"]
     subprocess.run(["apt-get", *options, "update", "-qq"], check=True)
-    for package, version, hashes in DEBS:
-        for debian_arch in hashes:
-            subprocess.run(["apt-get", *options, "download", "-qq", f"{package}:{debian_arch}={version}"], cwd=folder, check=True)
+    for package, version, debian_arch in missing:
+        subprocess.run(["apt-get", *options, "download", "-qq", f"{package}:{debian_arch}={version}"], cwd=folder, check=True)
+
+
+def fetch_ubuntu_debs(folder: Path) -> None:
+    """Download each pinned Ubuntu package `folder` lacks: the pool file its suite's Packages index names for the
+    pinned version (the index's own sha256 must be the pin; the file's is checked again by deb_path)."""
+    indexes: dict[tuple[str, str], str] = {}
+    for package, version, suite, hashes in UBUNTU_DEBS:
+        for debian_arch, expected in hashes.items():
+            target = folder / deb_name(package, version, debian_arch)
+            if target.exists():
+                continue
+            if (suite, debian_arch) not in indexes:
+                url = f"{UBUNTU_ARCHIVE}/dists/{suite}/main/binary-{debian_arch}/Packages.xz"
+                with urllib.request.urlopen(url, timeout=120) as response:
+                    indexes[(suite, debian_arch)] = lzma.decompress(response.read()).decode()
+            stanza = next((block for block in indexes[(suite, debian_arch)].split("\n\n")
+                           if f"\nPackage: {package}\n" in f"\n{block}\n" and f"\nVersion: {version}\n" in f"\n{block}\n"), None)
+            if stanza is None:
+                found = sorted(line.split()[1] for block in indexes[(suite, debian_arch)].split("\n\n")
+                               if f"\nPackage: {package}\n" in f"\n{block}\n" for line in block.splitlines() if line.startswith("Version: "))
+                sys.exit(f"{suite}/{debian_arch}: {package} {version} is no longer in the index (it has {found}): pin the new one")
+            fields = dict(line.split(": ", 1) for line in stanza.splitlines() if ": " in line and not line.startswith(" "))
+            if fields.get("SHA256") != expected:
+                sys.exit(f"{suite}/{debian_arch}: {package} {version} has sha256 {fields.get('SHA256')} in the index, pinned {expected}")
+            with urllib.request.urlopen(f"{UBUNTU_ARCHIVE}/{fields['Filename']}", timeout=300) as response:
+                target.write_bytes(response.read())
+
+
+def deb_name(package: str, version: str, debian_arch: str) -> str:
+    return f"{package}_{version.replace(':', '%3a')}_{debian_arch}.deb"
 
 
 def deb_path(folder: Path, package: str, version: str, debian_arch: str) -> Path:
-    name = f"{package}_{version.replace(':', '%3a')}_{debian_arch}.deb"
-    path = folder / name
+    path = folder / deb_name(package, version, debian_arch)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    expected = dict((p, h) for p, _, h in [(p, v, h) for p, v, h in DEBS])[package][debian_arch]
+    pins = {p: h for p, _, h in DEBS} | {p: h for p, _, _, h in UBUNTU_DEBS}
+    expected = pins[package][debian_arch]
     if digest != expected:
         sys.exit(f"{path}: sha256 {digest}, expected {expected}")
     return path
@@ -254,24 +307,90 @@ def write_table(path: Path, name: str, header: list[str], releases: list[str], p
     print(f"wrote {path} ({sum(len(v) for v in sections.values())} symbols, {path.stat().st_size} bytes)")
 
 
+def cpython_captures(debs: Path, debian_arch: str):
+    """{release: {(symbol or None, node)}} for every release with a package for `debian_arch`, and the lines naming
+    each package for the header."""
+    captures, sources = {}, []
+    packages = [(p, v, h, "Debian") for p, v, h in DEBS if p.startswith("libpython")]
+    packages += [(p, v, h, "Ubuntu") for p, v, _, h in UBUNTU_DEBS]
+    for package, version, hashes, vendor in packages:
+        if debian_arch not in hashes:
+            continue
+        release = package.removeprefix("libpython").removesuffix("t64")
+        deb = deb_path(debs, package, version, debian_arch)
+        sources.append((version_key(release), f"{vendor}'s {package} {version} (sha256 {hashlib.sha256(deb.read_bytes()).hexdigest()[:16]}…)"))
+        captures[release] = exported(deb, f"libpython{release}.so.1")
+    return captures, [line for _, line in sorted(sources)]
+
+
+def write_cpython(out: Path, debs: Path) -> None:
+    amd64, amd64_sources = cpython_captures(debs, "amd64")
+    arm64, arm64_sources = cpython_captures(debs, "arm64")
+    both = [release for release in CPYTHON_RELEASES if release in amd64 and release in arm64]
+    # What the two architectures' builds of one release differ by, over every release captured on both.
+    x86_only = {release: amd64[release] - arm64[release] for release in both}
+    arm_only = {release: arm64[release] - amd64[release] for release in both}
+    same_api = not any(arm_only.values())
+    not_on_arm = set().union(*x86_only.values())
+    measured = [f"  {release}: {len(amd64[release])} amd64, {len(arm64[release])} arm64; only amd64: "
+                f"{', '.join(sorted(s for s, _ in x86_only[release] if s)) or 'none'}; only arm64: "
+                f"{', '.join(sorted(s for s, _ in arm_only[release] if s)) or 'none'}" for release in both]
+    for arch, (debian_arch, _) in ARCHES.items():
+        captures, sources = (amd64, amd64_sources) if debian_arch == "amd64" else (arm64, arm64_sources)
+        derived = []
+        if debian_arch == "arm64" and same_api:
+            derived = [release for release in CPYTHON_RELEASES if release in amd64 and release not in arm64]
+            captures = captures | {release: amd64[release] - not_on_arm for release in derived}
+        releases = [release for release in CPYTHON_RELEASES if release in captures]
+        present = defaultdict(set)
+        for release, exports in captures.items():
+            for symbol, node in exports:
+                present[("python", node, symbol)].add(release)
+        header = [
+            f"What CPython's interpreter exports on {arch} (libpython3.X.so and the python executable export the",
+            "same API), by version. Source: the dynamic symbol tables (readelf --dyn-syms) of",
+            *[f"  {line}" for line in sources], f"for {debian_arch}."]
+        if debian_arch == "arm64":
+            header += [
+                f"amd64 and arm64 builds of one release, measured over the {len(both)} releases captured on both:",
+                *measured]
+            if derived:
+                header += [
+                    f"{' and '.join(derived)} (no arm64 package reachable: Ubuntu's is on its ports archive) are the amd64",
+                    "capture of",
+                    *[f"  {line}" for line in amd64_sources if any(f"libpython{r}" in line for r in derived)],
+                    "less the names only amd64 builds export above: the same API, the x87 control-word helpers aside",
+                    "(Python/pymath.c, built only where HAVE_GCC_ASM_FOR_X87)."]
+            elif any(release not in arm64 for release in CPYTHON_RELEASES):
+                header += [
+                    "arm64 exports names amd64 does not: not the same API, so the releases without an arm64 capture",
+                    "are between captures (a symbol both neighbours export is there, neither is not, one only is unknown)."]
+        header += [
+            "Each capture is of one patch release; a later patch release may add private (_Py) names and removes",
+            "none (measured 2026-12-07 on Debian's and Ubuntu's amd64 3.10.4->3.10.12, 3.13.3->3.13.18 and",
+            "3.14.4->3.14.10: 9 names added, all _Py, 0 removed). How the checks judge a private name a capture",
+            "lacks: pythonPresence in Sources/ShiplintTargets/RuntimeExports.swift."]
+        write_table(out / f"cpython-{arch}.symbols", f"cpython-{arch}", header, releases, present, front_coded=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--glibc-git", type=Path, required=True, help="a glibc git directory with the release tags")
-    parser.add_argument("--debs", type=Path, help="folder holding the pinned .deb files (else downloaded)")
+    parser.add_argument("--glibc-git", type=Path, help="a glibc git directory with the release tags (else the glibc tables are kept)")
+    parser.add_argument("--debs", type=Path, help="folder caching the pinned .deb files (missing ones are downloaded)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "symbols")
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
-    debs = options.debs
-    if debs is None:
-        debs = Path(tempfile.mkdtemp(prefix="shiplint-debs-"))
-        fetch_debs(debs)
+    debs = options.debs or Path(tempfile.mkdtemp(prefix="shiplint-debs-"))
+    debs.mkdir(parents=True, exist_ok=True)
+    fetch_debs(debs)
     for arch, (debian_arch, _) in ARCHES.items():
-        write_table(options.out / f"glibc-{arch}.symbols", f"glibc-{arch}", [
-            f"glibc's exported symbols on {arch}, by library and version node, with the releases that export each.",
-            f"Source: glibc's ABI lists ({', '.join(GLIBC_ABI_FOLDERS[arch])}/*.abilist) at tags glibc-{GLIBC_RELEASES[0]}",
-            f"... glibc-{GLIBC_RELEASES[-1]} (sourceware.org/git/glibc.git; mirror github.com/bminor/glibc).",
-            "GLIBC_PRIVATE symbols are not listed (not part of the ABI lists).",
-        ], GLIBC_RELEASES, glibc_exports(options.glibc_git, arch), front_coded=False)
+        if options.glibc_git is not None:
+            write_table(options.out / f"glibc-{arch}.symbols", f"glibc-{arch}", [
+                f"glibc's exported symbols on {arch}, by library and version node, with the releases that export each.",
+                f"Source: glibc's ABI lists ({', '.join(GLIBC_ABI_FOLDERS[arch])}/*.abilist) at tags glibc-{GLIBC_RELEASES[0]}",
+                f"... glibc-{GLIBC_RELEASES[-1]} (sourceware.org/git/glibc.git; mirror github.com/bminor/glibc).",
+                "GLIBC_PRIVATE symbols are not listed (not part of the ABI lists).",
+            ], GLIBC_RELEASES, glibc_exports(options.glibc_git, arch), front_coded=False)
 
         for package, soname, prefix, title in [("libstdc++6", "libstdc++.so.6", "libstdc++.so.6.", "libstdcxx"),
                                                ("libgcc-s1", "libgcc_s.so.1", "libgcc_s.so.1", "libgcc_s")]:
@@ -285,24 +404,7 @@ def main() -> None:
                 f"Source: Debian {package} {version} ({debian_arch}, sha256 {hashlib.sha256(deb.read_bytes()).hexdigest()[:16]}…),",
                 "its dynamic symbol table read with readelf --dyn-syms.",
             ], ["14.2"], present, front_coded=title == "libstdcxx")
-
-        present = defaultdict(set)
-        sources = []
-        for release in CPYTHON_RELEASES:
-            package = f"libpython{release}"
-            version = next(v for p, v, _ in DEBS if p == package)
-            deb = deb_path(debs, package, version, debian_arch)
-            sources.append(f"{package} {version} (sha256 {hashlib.sha256(deb.read_bytes()).hexdigest()[:16]}…)")
-            for symbol, node in exported(deb, f"libpython{release}.so.1"):
-                present[("python", node, symbol)].add(release)
-        write_table(options.out / f"cpython-{arch}.symbols", f"cpython-{arch}", [
-            f"What CPython's interpreter exports on {arch} (libpython3.X.so and the python executable export the",
-            "same API), by version. Source: the dynamic symbol tables (readelf --dyn-syms) of Debian's",
-            *[f"  {line}" for line in sources],
-            f"for {debian_arch}. 3.10 and 3.12 (never in Debian) are between captures: a symbol both neighbours",
-            "export is there, one neither exports is not, one only one exports is unknown. The captures are of one",
-            "patch release each: Lambda's later patch release may export a few more private (_Py) symbols.",
-        ], CPYTHON_RELEASES, present, front_coded=False)
+    write_cpython(options.out, debs)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,26 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// elf/dl-version.c): glibc 2.36 and later refuse it without a need of GLIBC_ABI_DT_RELR.
     public var usesRelr: Bool
     public var definitionHashMismatches: [HashMismatch]
+    /// Names a relocation looks up whose lookup in the object's own hash table reads outside the mapping (a fault).
+    /// ld.so searches the global scope first (elf/dl-lookup.c _dl_lookup_symbol_x: the program and libc, then the
+    /// object's own scope, the object first): the lookup reaches the object's table only when neither defines the
+    /// name with that version. Judged against the target's libc.so.6 and interpreter.
+    public var ownTableLookupFaults: [OwnTableLookupFault] = []
+
+    /// One name whose lookup in the object's own hash table faults.
+    public struct OwnTableLookupFault: Sendable, Equatable {
+        public let name: String
+        /// The version the reference asks for (DT_VERSYM), nil for an unversioned one.
+        public let version: String?
+        /// What faults, in the loader's terms.
+        public let reason: String
+
+        public init(name: String, version: String?, reason: String) {
+            self.name = name
+            self.version = version
+            self.reason = reason
+        }
+    }
     /// The PT_LOAD segments leave holes and the last one starts below the first one's end (glibc 2.36 checks it,
     /// BZ #28838; older ones pass mprotect a negative length, which fails).
     public var holeBeforeFirstLoadEnd: Bool

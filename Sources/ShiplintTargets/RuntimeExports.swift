@@ -62,11 +62,17 @@ extension TargetRuntime {
         if let exports = python.exports { return exports.contains(symbol) ? .present : .absent }
         guard let table = SymbolTable.builtIn("cpython-\(platform.arch.rawValue)") else { return .unknown }
         let presence = table.presence(of: symbol, version: nil, in: "python", release: python.version)
-        // CPython's private API (`_Py…`) comes and goes between minor releases without deprecation: 3.12 exports
-        // `_PyObject_VisitManagedDict` and `_PyObject_ClearManagedDict` (Include/cpython/object.h at v3.12.0; Cython
-        // 3.1's modules for 3.12 call them), which 3.13 made public without the underscore. At a release the table
-        // has no capture of (3.10, 3.12), a private name no capture lists may be one of those: not known, not absent.
-        if presence == .absent, symbol.hasPrefix("_Py"), !table.releases.contains(python.version), !table.lists(symbol, in: "python") {
+        // Each release in the table is one patch release's capture (3.12: 3.12.3), and Lambda runs a later one. A
+        // patch release never removes an export and adds a public one never, but adds private (`_Py`) ones: the
+        // backport of a fix made on CPython's main branch, so the next minor release exports them too (measured on
+        // Debian's and Ubuntu's 3.10.4→3.10.12, 3.13.3→3.13.18 and 3.14.4→3.14.10: 9 names added, all `_Py`, none
+        // removed; each of the 6 added before a later captured minor release is in that release's capture). So a
+        // private name this release's capture lacks but the next captured release exports may be in Lambda's patch
+        // release: not known. One the next release lacks too is absent (3.12 lacks `_PyStructSequence_InitType`,
+        // gone after 3.11); so is everything at the newest captured release (3.14), which has no next one.
+        if presence == .absent, symbol.hasPrefix("_Py"), let next = table.releases.first(where: { $0 > python.version }),
+            table.presence(of: symbol, version: nil, in: "python", release: next) == .present
+        {
             return .unknown
         }
         return presence

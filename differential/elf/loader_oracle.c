@@ -5,7 +5,7 @@
  *   <path>\trefused\t<dlerror() text, or what ld.so printed before it exited>
  *   <path>\tcrashed\t<signal name> <where>      (SIGSEGV/SIGBUS/SIGILL …; SIGALRM: a hang)
  *   <path>\tclobbers\t<the mapping>           (--hostile-layout only: dlopen returned, having mapped or mprotected
- *                       memory outside the object's reservation)
+ *                       memory outside the object's reservation, or mapped the object's file outside it)
  * <where> says whose instructions faulted, read from the faulting instruction's address (and, for a jump to an address
  * that is not code, the return address on the stack) against /proc/self/maps:
  *   in ld.so            the loader itself faulted (mapping, relocating, looking up versions);
@@ -63,7 +63,7 @@ static volatile int fenced_heap;
 static unsigned char *fence_arena, *fence_next;
 static const size_t fence_arena_size = 1UL << 30;
 
-static void *fenced(size_t size) {
+__attribute__((unused)) static void *fenced(size_t size) {
     size_t body = (size + 15) & ~(size_t)15;
     size_t pages = (body + 16 + 4095) / 4096;
     if (fence_arena == NULL || (size_t)(fence_next - fence_arena) + (pages + 1) * 4096 > fence_arena_size) return NULL;
@@ -75,11 +75,15 @@ static void *fenced(size_t size) {
     return pointer;
 }
 
-static int in_arena(const void *pointer) {
+__attribute__((unused)) static int in_arena(const void *pointer) {
     return fence_arena != NULL && (const unsigned char *)pointer >= fence_arena &&
            (const unsigned char *)pointer < fence_arena + fence_arena_size;
 }
 
+/* Only in the hostile build (-DHOSTILE_HEAP -rdynamic): the usual process, like python3, exports no allocator of its
+ * own, whose unversioned malloc and free would answer a module's `free@GLIBC_2.14` that CPython's process leaves
+ * undefined (check_match, elf/dl-lookup.c, accepts an unversioned definition for a versioned reference). */
+#ifdef HOSTILE_HEAP
 void *malloc(size_t size) {
     if (fenced_heap) return fenced(size);
     return __libc_malloc(size);
@@ -108,6 +112,7 @@ void free(void *pointer) {
     if (pointer == NULL || in_arena(pointer)) return;
     __libc_free(pointer);
 }
+#endif
 
 /* Fills each gap under 1 GiB between two mappings with PROT_NONE pages, and remembers where. */
 static void fill_gaps(void) {
@@ -181,13 +186,73 @@ static int clobbered(char *where, size_t size) {
     return found;
 }
 
-/* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`. */
+/* The address space ld.so reserved for the object loaded from `wanted` (elf/dl-map-segments.h _dl_map_segments: from
+ * the first PT_LOAD's page down to the last one's end, in program-header order, at the load address). */
+static uintptr_t reserved_start, reserved_end;
+static int find_reservation(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    (void)data;
+    if (info->dlpi_name == NULL || strcmp(info->dlpi_name, wanted) != 0) return 0;
+    const ElfW(Phdr) *first = NULL, *last = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type != PT_LOAD) continue;
+        if (first == NULL) first = &info->dlpi_phdr[i];
+        last = &info->dlpi_phdr[i];
+    }
+    if (first == NULL) return 1;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    reserved_start = (info->dlpi_addr + first->p_vaddr) & ~(page - 1);
+    reserved_end = (info->dlpi_addr + last->p_vaddr + last->p_memsz + page - 1) & ~(page - 1);
+    return 1;
+}
+
+/* A mapping of the object's own file outside that reservation: ld.so placed a segment with MAP_FIXED where the
+ * process may have anything (a PT_LOAD whose address lies past the last one's end). It replaced whatever was there;
+ * here nothing was, past the guard too (a segment more than 64 GiB away), and that is this process's layout. */
+static int mapped_outside(char *where, size_t size) {
+    char resolved[4096];
+    if (realpath(wanted, resolved) == NULL) return 0;
+    reserved_start = reserved_end = 0;
+    dl_iterate_phdr(find_reservation, NULL);
+    if (reserved_end == 0) return 0;
+    FILE *listing = fopen("/proc/self/maps", "r");
+    char line[4608];
+    int found = 0;
+    while (listing != NULL && !found && fgets(line, sizeof line, listing)) {
+        unsigned long start, end;
+        line[strcspn(line, "\n")] = 0;
+        const char *name = strchr(line, '/');
+        if (sscanf(line, "%lx-%lx", &start, &end) != 2 || name == NULL || strcmp(name, resolved) != 0) continue;
+        if (start < reserved_start || end > reserved_end) {
+            snprintf(where, size, "mapped its own file outside its reservation (0x%lx-0x%lx): %.400s",
+                     (unsigned long)reserved_start, (unsigned long)reserved_end, line);
+            found = 1;
+        }
+    }
+    if (listing != NULL) fclose(listing);
+    return found;
+}
+
+/* Reads one byte of each page of each PT_LOAD of the object loaded from `wanted`: the program headers ld.so mapped
+ * it by, the file's own at e_phoff (elf/dl-load.c _dl_map_object_from_fd), not `dlpi_phdr`, which is l_phdr: a
+ * PT_PHDR entry sets that anywhere (what dl_iterate_phdr's callers, an unwinder, read later), not what was mapped. */
 static int touch_pages(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     (void)data;
     if (info->dlpi_name == NULL || strcmp(info->dlpi_name, wanted) != 0) return 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    ElfW(Ehdr) header;
+    static ElfW(Phdr) headers[256];
+    int fd = open(wanted, O_RDONLY);
+    if (fd < 0) return 1;
+    int count = 0;
+    if (pread(fd, &header, sizeof header, 0) == (ssize_t)sizeof header && header.e_phentsize == sizeof(ElfW(Phdr))) {
+        count = header.e_phnum < 256 ? header.e_phnum : 256;
+        ssize_t want = (ssize_t)(count * sizeof(ElfW(Phdr)));
+        if (pread(fd, headers, (size_t)want, (off_t)header.e_phoff) != want) count = 0;
+    }
+    close(fd);
+    for (int i = 0; i < count; i++) {
+        const ElfW(Phdr) *ph = &headers[i];
         if (ph->p_type != PT_LOAD || ph->p_filesz == 0 || !(ph->p_flags & PF_R)) continue;
         const unsigned char *start = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
         for (size_t at = 0; at < ph->p_filesz; at += 4096) sink = start[at];
@@ -350,7 +415,7 @@ static void judge(const char *path) {
         dl_iterate_phdr(touch_pages, NULL);
         if (hostile_layout) {
             static char where[700];
-            if (clobbered(where, sizeof where)) {
+            if (clobbered(where, sizeof where) || mapped_outside(where, sizeof where)) {
                 put(where);
                 _exit(4);
             }

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -48,8 +49,11 @@ def build_helpers(work: Path) -> dict:
     """The oracle and the bases compiled here with the machine's cc and glibc."""
     out = {}
     oracle = work / "loader_oracle"
-    # -rdynamic: ld.so's allocator binds to the oracle's malloc (the hostile layout's fenced heap).
-    subprocess.run(["cc", "-O2", "-rdynamic", "-o", oracle, HERE / "loader_oracle.c"], check=True)
+    # The usual process exports nothing of its own, as python3 exports only CPython's API (no -rdynamic, no malloc).
+    subprocess.run(["cc", "-O2", "-o", oracle, HERE / "loader_oracle.c"], check=True)
+    # The hostile layout's: -rdynamic, so ld.so's allocator binds to the oracle's malloc (the fenced heap).
+    subprocess.run(["cc", "-O2", "-DHOSTILE_HEAP", "-rdynamic", "-o", work / "loader_oracle-hostile", HERE / "loader_oracle.c"],
+                   check=True)
     out["oracle"] = oracle
     bases = HERE / "bases"
     builds = {
@@ -82,7 +86,7 @@ def host_target(path: Path):
 
 
 def oracle_verdicts(oracle: Path, paths: list, hostile_layout: bool = False) -> dict:
-    args = [str(oracle)] + (["--hostile-layout"] if hostile_layout else [])
+    args = [str(oracle.with_name(oracle.name + "-hostile")), "--hostile-layout"] if hostile_layout else [str(oracle)]
     if any(Path(d, PYTHON_LIBRARY).exists() for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"]):
         args += ["--global", PYTHON_LIBRARY]
     # After the variant loads, the process loads one more library by path, as CPython imports the next module.
@@ -132,9 +136,11 @@ def corpus_variants(folder: Path) -> list:
                 print(f"corpus {case['case']}: skipped, {base} is not on this machine", flush=True)
                 continue
             kinds = tuple(variants.MUTATIONS) if case["kinds"] == "all" else tuple(case["kinds"].split(","))
-            data, _ = variants.variant(base.read_bytes(), case["seed"], kinds)
+            original = base.read_bytes()
+            data, _ = variants.variant(original, case["seed"], kinds)
             if hashlib.sha256(data).hexdigest() != case["sha256"]:
                 print(f"corpus {case['case']}: this machine's {case['base']} differs from the one measured; judged anyway", flush=True)
+            case = dict(case, code_only=only_code_changed(original, data, code_ranges(original)))
         path = folder / f"corpus-{case['case']}.cpython-311-x86_64-linux-gnu.so"
         path.write_bytes(data)
         made.append((path, case))
@@ -152,7 +158,8 @@ CLASSES = {
             "past the object's own reservation and the heap is dirty (loader_oracle --hostile-layout): the file makes "
             "ld.so read or write memory it did not allocate for it, and loads only where that memory happens to be there",
     OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
-              "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code: "
+              "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code, or "
+              "faulted or hung after a change to its instruction bytes alone (which ld.so never reads): "
               "run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
          "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
@@ -160,8 +167,37 @@ CLASSES = {
 }
 
 
-def classified_apart(verdict: str, message: str, refusals: list, hostile) -> str:
-    """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''."""
+def code_ranges(elf: bytes) -> list:
+    """File ranges of an ELF64 little-endian file's SHF_EXECINSTR sections (.init, .plt, .text, .fini: its
+    instructions), from its section headers. ld.so never reads these bytes (it maps them; the program runs them)."""
+    if len(elf) < 64 or elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+        return []
+    shoff, = struct.unpack_from("<Q", elf, 0x28)
+    entsize, count = struct.unpack_from("<HH", elf, 0x3A)
+    ranges = []
+    for i in range(count):
+        at = shoff + i * entsize
+        if entsize < 64 or at + 64 > len(elf):
+            break
+        kind, = struct.unpack_from("<I", elf, at + 4)
+        flags, _, offset, size = struct.unpack_from("<QQQQ", elf, at + 8)
+        if flags & 4 and kind != 8:  # SHF_EXECINSTR, not SHT_NOBITS
+            ranges.append((offset, offset + size))
+    return ranges
+
+
+def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
+    """The variant differs from its base only in instruction bytes (see code_ranges): what changed is what its code
+    does when it runs (a constructor dlopen calls), never what ld.so reads."""
+    if len(base) != len(data) or not ranges:
+        return False
+    changed = [i for i in range(len(base)) if base[i] != data[i]] if base != data else []
+    return bool(changed) and all(any(start <= i < end for start, end in ranges) for i in changed)
+
+
+def classified_apart(verdict: str, message: str, refusals: list, hostile, code_only: bool = False) -> str:
+    """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''.
+    `code_only`: the variant differs from its base only in instruction bytes (`only_code_changed`)."""
     if verdict != "loads" and "undefined symbol" in message and not refusals:
         return UNDEFINED
     if verdict == "refused" and "CPU ISA level is lower than required" in message and not refusals:
@@ -169,6 +205,10 @@ def classified_apart(verdict: str, message: str, refusals: list, hostile) -> str
     if verdict == "loads" and refusals and hostile is not None and hostile[0] != "loads":
         return LAYOUT
     if verdict == "crashed" and not refusals and (" in the object" in message or "jump from the object" in message):
+        return OWN_CODE
+    # A fault (or a hang) after changing only instructions: the object's code ran (a constructor called directly or
+    # through a tail jump, so the stack may name ld.so as the caller) and did what its changed bytes say.
+    if verdict == "crashed" and not refusals and code_only:
         return OWN_CODE
     return ""
 
@@ -201,7 +241,7 @@ def run(args) -> int:
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 refusals = lint.get(path.name, [])
                 # Each case is measured in its class (counted apart, or none): it must fall there again.
-                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)))
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)), case.get("code_only", False))
                 agrees = apart or (verdict == "loads") == (not refusals)
                 if not agrees or verdict != case["loader"] or apart != case.get("class", ""):
                     tally["corpus disagreements"] += 1
@@ -210,6 +250,7 @@ def run(args) -> int:
                                       "shiplint": refusals or ["loads"]}), flush=True)
         kinds = tuple(args.kinds.split(",")) if args.kinds else tuple(variants.MUTATIONS)
         by_kind = {}
+        code = {}
         while done < args.variants:
             count = min(args.batch, args.variants - done)
             folder = work / "batch"
@@ -221,18 +262,20 @@ def run(args) -> int:
                 data, description = variants.variant(base, args.seed * 1_000_003 + i, kinds)
                 path = folder / f"v{i:07d}.cpython-311-x86_64-linux-gnu.so"
                 path.write_bytes(data)
-                made[path.name] = (name, description, path)
-            oracle = oracle_verdicts(helpers["oracle"], [str(p) for _, _, p in made.values()])
+                if name not in code:
+                    code[name] = code_ranges(base)
+                made[path.name] = (name, description, path, only_code_changed(base, data, code[name]))
+            oracle = oracle_verdicts(helpers["oracle"], [str(p) for _, _, p, _ in made.values()])
             lint = shiplint_verdicts(args.shiplint, folder, target)
             # Loads here, corrupt to shiplint: loaded again where nothing lies past the object's own memory.
-            again = [str(p) for n, (_, _, p) in made.items() if oracle.get(str(p), ("",))[0] == "loads" and lint.get(n)]
+            again = [str(p) for n, (_, _, p, _) in made.items() if oracle.get(str(p), ("",))[0] == "loads" and lint.get(n)]
             hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
-            for file_name, (base_name, description, path) in made.items():
+            for file_name, (base_name, description, path, code_only) in made.items():
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 tally["variants"] += 1
                 tally[verdict] += 1
                 refusals = lint.get(file_name, [])
-                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)))
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)), code_only)
                 if apart:
                     tally[apart] = tally.get(apart, 0) + 1
                     examples.setdefault(apart, file_name)

@@ -68,7 +68,8 @@ extension Check {
                 let removed = table?.releases.contains { $0 < python.version && table?.presence(of: name, version: nil, in: "python", release: $0) == .present } ?? false
                 if name.hasPrefix("_") && !removed { maybeMissing.append(name) } else { missing.append(name) }
             case .unknown:
-                if let added, added > python.version { maybeMissing.append(name) }
+                // A newer Stable ABI function, or a private one a later CPython exports (perhaps a later patch release).
+                if added.map({ $0 > python.version }) ?? name.hasPrefix("_") { maybeMissing.append(name) }
             }
         }
         let runtime = python.version

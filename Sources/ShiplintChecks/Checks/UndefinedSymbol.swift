@@ -25,9 +25,13 @@ extension Check {
             `shiplint targets capture` records a system's own). A runtime library whose exports are in no table \
             (libcrypt, OpenSSL, libz …) could define anything: a load that reaches one is not judged, rather than \
             guessed. A symbol another file of the deployment defines, outside the load, is not judged either: a package \
-            may load that file first with `RTLD_GLOBAL` (ctypes, `sys.setdlopenflags`). CPython functions that another \
-            CPython version exports are left to abi3-too-new and python-abi-mismatch; imports versioned \
-            `GLIBC_PRIVATE` are not judged.
+            may load that file first with `RTLD_GLOBAL` (ctypes, `sys.setdlopenflags`). An abi3 or untagged module's \
+            CPython functions that another CPython version exports are left to abi3-too-new; a module named for the \
+            runtime's CPython (`.cpython-312-…so`) that imports one its CPython lacks (`PyList_GetItemRef`, new in \
+            3.13, on python3.12) was built against another CPython's headers, and is said here. Each CPython table is \
+            one patch release's capture: a private `_Py` name it lacks that the next minor release exports may be a \
+            backport into Lambda's later patch release, and is not judged. Imports versioned `GLIBC_PRIVATE` are not \
+            judged.
 
             Fix: rebuild the module against the libraries it runs with (in the runtime's build image, or \
             `sam build --use-container`), or ship the library that defines the symbol where the loader finds it \
@@ -116,10 +120,14 @@ enum UndefinedSymbolJudgement {
                     if let bound, !bound.contains(text) { return }
                     candidates.append((text, version, file))
                 }
+                // A module named for one CPython (`.cpython-312-…so`) is loaded only by that CPython (others are
+                // python-abi-mismatch's) and abi3-too-new leaves it alone: a CPython name its CPython lacks is said here.
+                let taggedForRuntime = graph.objects[object].path.split(separator: "/").last
+                    .flatMap { ExtensionModuleName(fileName: String($0)) }.map { if case .cpython = $0.tag { true } else { false } } ?? false
                 for candidate in candidates {
                     guard binding.bind(candidate.name, version: candidate.version, in: scope) == .undefined else { continue }
-                    // A CPython function another CPython exports is abi3-too-new's or python-abi-mismatch's to say.
-                    if scope.python, knownToCPython(candidate.name, runtime: runtime) { continue }
+                    // A CPython function another CPython exports is abi3-too-new's to say, for an abi3 or untagged module.
+                    if scope.python, !taggedForRuntime, knownToCPython(candidate.name, runtime: runtime) { continue }
                     undefined.append(candidate)
                 }
                 guard !undefined.isEmpty else { continue }
@@ -135,17 +143,20 @@ enum UndefinedSymbolJudgement {
     static func program(of object: LoadGraph.Object, runtime: RuntimeView) -> SymbolBinding.Program? {
         let facts = object.facts
         let name = object.path.split(separator: "/").last.map(String.init) ?? object.path
-        if facts.type == .exec || (facts.interpreter != nil && facts.soname == nil) { return .executable }
-        if name.hasSuffix(".node") { return runtime.nodeVersion != nil ? .node : nil }
-        guard let python = runtime.python else { return nil }
+        if facts.type == .exec { return .executable }
+        // Named as a module or an addon, it is dlopen()ed by the runtime whatever PT_INTERP says (ld.so ignores
+        // PT_INTERP in what it loads; a PIE program is refused, and not-loadable says so).
+        let program: SymbolBinding.Program? = facts.interpreter != nil && facts.soname == nil ? .executable : nil
+        if name.hasSuffix(".node") { return runtime.nodeVersion != nil ? .node : program }
+        guard let python = runtime.python else { return program }
         if let module = ExtensionModuleName(fileName: name) {
             switch module.tag {
             case .abi3: return .python
-            case .cpython(let version, _, _): return version == python.tag ? .python : nil
-            case .pypy, .windows: return nil
+            case .cpython(let version, _, _): return version == python.tag ? .python : program
+            case .pypy, .windows: return program
             }
         }
-        return name.hasSuffix(".so") && !name.hasPrefix("lib") ? .python : nil
+        return name.hasSuffix(".so") && !name.hasPrefix("lib") && program == nil ? .python : program
     }
 
     /// Built for the target's machine and C library (wrong-arch, musl-binary, android-binary say the rest).
@@ -198,7 +209,13 @@ enum UndefinedSymbolJudgement {
             severity = .warning
             message = "Node.js loads addons with RTLD_LAZY, so require() succeeds and the first call fails with `symbol lookup error: \(error)`\(more) (a data symbol fails at load): nothing in the load scope defines it (searched \(scopeText); Node.js's own exports are not in shiplint's tables, so only symbols versioned for a library that is are judged)\(loadedBy)"
         }
-        let fix = first.version.map { version in
+        // A CPython name of a module named for this CPython: built against another CPython's headers (a later
+        // release's, or a development build), not a library left out.
+        let cpythonName = scope.python && first.version == nil && knownToCPython(first.name, runtime: runtime)
+        let python = runtime.python?.version.description ?? "3"
+        let fix = cpythonName
+            ? "\(first.name) is CPython API that CPython \(python) does not export: the module was built against another CPython's headers. Install the package's release built for CPython \(python) (`\(context.advice(for: context.role(of: item.artifact) ?? .function).pip())`), or rebuild it from source against CPython \(python)."
+            : first.version.map { version in
             "Rebuild \(item.path) against the libraries of \(runtime.target.runtimeLabel) (its build image, or `sam build --use-container`), or ship the library that defines \(first.name)@\(version) where the loader finds it first; a name no library has means a damaged or edited file: reinstall the package."
         } ?? "Ship the library that defines \(first.name) where the loader finds it first (RPATH `$ORIGIN/…`, or lib/ of the function or a layer), or rebuild \(item.path) against the libraries of \(runtime.target.runtimeLabel); a name no library has means a damaged or edited file: reinstall the package."
         return LocatedVerdict(

@@ -62,19 +62,30 @@ struct DynamicTags {
     }
 
     /// The first consistency assertion of glibc's elf/get-dynamic-info.h (elf_get_dynamic_info) that fails: ld.so
-    /// prints "Inconsistency detected by ld.so" and the process exits. Nil when every one holds.
-    var failedAssertion: String? {
-        if let pltrel, pltrel != 7 && pltrel != 17 {
-            return "info[DT_PLTREL]->d_un.d_val == DT_REL || info[DT_PLTREL]->d_un.d_val == DT_RELA (DT_PLTREL is \(pltrel))"
+    /// prints "Inconsistency detected by ld.so" and the process exits. Nil when every one holds. Which assertions ld.so
+    /// has depends on its machine: x86_64, aarch64 and every other machine built with sysdeps/generic's
+    /// ELF_MACHINE_NO_REL 1 (glibc 2.26-2.36 alike: x86_64's and aarch64's dl-machine.h, then dl-machine-rel.h) handle
+    /// only RELA: DT_PLTREL must be DT_RELA, and DT_REL and DT_RELENT are never looked at. i386, arm and mips
+    /// (ELF_MACHINE_NO_REL 0) handle both.
+    func failedAssertion(machine: UInt16, bits: Int) -> String? {
+        let handlesRel = [3, 8, 40].contains(machine)  // EM_386, EM_MIPS, EM_ARM
+        let word: UInt64 = bits == 64 ? 8 : 4
+        if let pltrel {
+            if handlesRel, pltrel != 7 && pltrel != 17 {
+                return "info[DT_PLTREL]->d_un.d_val == DT_REL || info[DT_PLTREL]->d_un.d_val == DT_RELA (DT_PLTREL is \(pltrel))"
+            }
+            if !handlesRel, pltrel != 7 {
+                return "info[DT_PLTREL]->d_un.d_val == DT_RELA (DT_PLTREL is \(pltrel))"
+            }
         }
-        if rela != nil, relaEntry != 24 {
-            return "info[DT_RELAENT]->d_un.d_val == sizeof (ElfW(Rela)) (DT_RELAENT is \(relaEntry.map(String.init) ?? "absent"), 24 expected)"
+        if rela != nil, relaEntry != 3 * word {
+            return "info[DT_RELAENT]->d_un.d_val == sizeof (ElfW(Rela)) (DT_RELAENT is \(relaEntry.map(String.init) ?? "absent"), \(3 * word) expected)"
         }
-        if rel != nil, relEntry != 16 {
-            return "info[DT_RELENT]->d_un.d_val == sizeof (ElfW(Rel)) (DT_RELENT is \(relEntry.map(String.init) ?? "absent"), 16 expected)"
+        if handlesRel, rel != nil, relEntry != 2 * word {
+            return "info[DT_RELENT]->d_un.d_val == sizeof (ElfW(Rel)) (DT_RELENT is \(relEntry.map(String.init) ?? "absent"), \(2 * word) expected)"
         }
-        if relr != nil, relrEntry != 8 {
-            return "info[DT_RELRENT]->d_un.d_val == sizeof (ElfW(Relr)) (DT_RELRENT is \(relrEntry.map(String.init) ?? "absent"), 8 expected)"
+        if relr != nil, relrEntry != word {
+            return "info[DT_RELRENT]->d_un.d_val == sizeof (ElfW(Relr)) (DT_RELRENT is \(relrEntry.map(String.init) ?? "absent"), \(word) expected)"
         }
         return nil
     }

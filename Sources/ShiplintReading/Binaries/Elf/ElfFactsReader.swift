@@ -191,7 +191,7 @@ struct ElfFactsReader {
         }
         var collected = Collected()
         collected.loader.flags1 = tags.flags1
-        collected.loader.failedAssertion = tags.failedAssertion
+        collected.loader.failedAssertion = tags.failedAssertion(machine: header.machine, bits: header.bits)
         if let reason = readTables(tags, map: map, into: &collected) { return .failure(widened(reason, tags: tags, map: map)) }
         return .success(collected)
     }

@@ -77,8 +77,11 @@ extension ElfFactsReader {
         // A symbol's version record and name are the same for every relocation that looks it up: judged once.
         var checkedSymbols: Set<UInt64> = []
         var bound: Set<String> = []
+        var faults: [ElfLoaderFacts.OwnTableLookupFault] = []
         // What the relocations past the relative prefix make ld.so read: DT_VERSYM for each, DT_SYMTAB for a symbol's.
         var readsVersions = false, readsSymbols = false
+        // Whether a relocation looks a name up (a symbol that does not bind locally): resolve_map reads DT_STRTAB then.
+        var looksUpNames = false
         for table in tables {
             let entries: ByteView, start: Int
             switch mappedTable(table.address, Int(table.size) / 24 * 24, map: map, table.name) {
@@ -106,7 +109,7 @@ extension ElfFactsReader {
                     readsSymbols = readsSymbols || ![0, 8, 38].contains(type)
                 }
                 if !relativePrefix, [0, 8, 38].contains(type) || checkedSymbols.insert(symbol).inserted,
-                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, "relocation \(index) of \(table.name)")
+                    let reason = bindingProblem(tags, symbol: symbol, type: type, map: map, collected: collected, hash: hash, bound: &bound, faults: &faults, looksUp: &looksUpNames, "relocation \(index) of \(table.name)")
                 {
                     return reason
                 }
@@ -134,8 +137,9 @@ extension ElfFactsReader {
             }
         }
         collected.loader.boundImportNames = bound.sorted()
+        collected.loader.ownTableLookupFaults = faults
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
-        if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions) {
+        if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions, looksUpNames: looksUpNames) {
             return reason
         }
         return constructorProblem(tags, map: map, relocated: relocated)
@@ -147,7 +151,7 @@ extension ElfFactsReader {
     /// elf/dl-init.c). A relocation that adds the load address to such an entry's value makes ld.so use the load
     /// address twice over (the table entries already hold it, or D_PTR / call_init add it): an address far outside
     /// the object, read or called, and a fault (SIGSEGV).
-    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: [UInt64: Written], readsSymbols: Bool, readsVersions: Bool) -> Reason? {
+    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: [UInt64: Written], readsSymbols: Bool, readsVersions: Bool, looksUpNames: Bool) -> Reason? {
         guard let dynamic = tags.dynamicAddress else { return nil }
         func written(_ tag: Int64) -> (address: UInt64, by: Written)? {
             guard let index = tags.lastIndex[tag] else { return nil }
@@ -158,10 +162,36 @@ extension ElfFactsReader {
         let readWhileRelocating: [(tag: Int64, name: String, read: Bool)] = [
             (7, "DT_RELA", (tags.relaSize ?? 0) > 0 && tags.rela != 0), (23, "DT_JMPREL", tags.pltrel != nil && (tags.pltrelSize ?? 0) > 0),
             (6, "DT_SYMTAB", readsSymbols), (0x6FFF_FFF0, "DT_VERSYM", readsVersions),
+            // resolve_map (elf/dl-reloc.c) takes each name it looks up at D_PTR (l, l_info[DT_STRTAB]) + st_name.
+            (5, "DT_STRTAB", looksUpNames),
         ]
         for entry in readWhileRelocating where entry.read {
             if let (address, by) = written(entry.tag), case .inPlace = by {
                 return Reason(text: "DT_RELR relocates 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry, after ld.so read it into its link map: it adds the load address a second time, then reads \(entry.name) at that address, outside the object, and faults (SIGSEGV)")
+            }
+        }
+        // The sizes and counts `_ELF_DYNAMIC_DO_RELOC` (elf/dynamic-link.h) reads through l_info after DT_RELR: one more
+        // load address makes ld.so walk that far past the table, applying whatever lies there as relocations until an
+        // entry it refuses or a read or write outside the mapping.
+        let hasRela = tags.rela != nil && tags.rela != 0
+        let sizesReadWhileRelocating: [(tag: Int64, name: String, table: String, read: Bool)] = [
+            (8, "DT_RELASZ", "DT_RELA", hasRela), (0x6FFF_FFF9, "DT_RELACOUNT", "DT_RELA", hasRela),
+            (2, "DT_PLTRELSZ", "DT_JMPREL", tags.pltrel != nil && tags.jmprel != nil),
+        ]
+        for entry in sizesReadWhileRelocating where entry.read {
+            if let (address, by) = written(entry.tag), case .inPlace = by {
+                return Reason(text: "DT_RELR relocates 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry, before ld.so reads it (elf/dynamic-link.h reads the sizes after DT_RELR): it adds the load address to it, and ld.so walks \(entry.table) that far past its end, applying whatever lies there as relocations, and fails (\"unexpected reloc type\", or SIGSEGV outside the object)")
+            }
+        }
+        // call_init reads DT_INIT_ARRAYSZ through l_info too, after relocating, as a count of words to call from
+        // DT_INIT_ARRAY on (`jm = size / sizeof (ElfW(Addr))`, an unsigned int): a load address written there counts
+        // far past the array (unless the load address is a multiple of 32 GiB), and the words after it (.fini_array,
+        // PT_DYNAMIC's tags) are called as constructors. A symbol's address may be 0 (a weak undefined one): not judged.
+        if tags.lastIndex[25] != nil, let (address, by) = written(27) {
+            switch by {
+            case .symbol: break
+            case .value, .inPlace:
+                return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's DT_INIT_ARRAYSZ entry: dlopen reads it after relocating (call_init, elf/dl-init.c) as the number of constructors, a load address now, and calls the words past DT_INIT_ARRAY as functions: it calls what is not code and faults (SIGSEGV)")
             }
         }
         let readAfterRelocating: [(tag: Int64, name: String)] = [(12, "DT_INIT"), (25, "DT_INIT_ARRAY")]
@@ -184,7 +214,7 @@ extension ElfFactsReader {
     /// `l_versions` has ndx_high + 1 records, ndx_high the highest index of DT_VERNEED and DT_VERDEF (elf/dl-version.c),
     /// and is a null pointer when that is 0: an index past it is read from whatever the heap holds there (a fault, or a
     /// version record made of garbage), and a name outside the mapping is a fault.
-    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, bound: inout Set<String>, _ what: @autoclosure () -> String) -> Reason? {
+    private func bindingProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, hash: HashLookup?, bound: inout Set<String>, faults: inout [ElfLoaderFacts.OwnTableLookupFault], looksUp: inout Bool, _ what: @autoclosure () -> String) -> Reason? {
         var index: UInt16?
         if let versym = tags.versym {
             let entry = versym &+ symbol &* 2
@@ -202,6 +232,7 @@ extension ElfFactsReader {
         let binding = entry[4] >> 4, visibility = entry[5] & 3
         // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
         guard binding != 0, visibility != 1, visibility != 2 else { return nil }
+        looksUp = true
         if let index, index != 0 {
             if collected.versionIndexHigh == 0 {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
@@ -226,11 +257,20 @@ extension ElfFactsReader {
         }
         let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
         if section == 0 { bound.insert(name) }
-        // The lookup reaches the object's own table for a weak undefined name (see ElfHashLookup).
-        guard let hash, section == 0, binding == 2 else { return nil }
+        // The lookup of an undefined name reaches the object's own table (see ElfHashLookup) when the global scope
+        // does not answer it first (the object is the first of its own local scope, before its DT_NEEDED libraries):
+        // whether the program or libc.so.6 defines the name is the target's, so a read outside the mapping there is
+        // a fact. A name the object defines is not judged: any library of the process's global scope may define it
+        // too (the python3 that loads a libz variant has libpython's libz), which no target describes. A copy
+        // relocation skips the object itself (ELF_RTYPE_CLASS_COPY, elf/dl-lookup.c skip_map).
+        guard let hash, section == 0, type != 5 else { return nil }
         switch lookupProblem(Array(name.utf8), in: hash, tags: tags, map: map) {
         case .failure(let reason): return reason
-        case .success(let problem): return problem.map { Reason(text: "\(what()) binds symbol \(symbol): \($0.text)") }
+        case .success(nil): return nil
+        case .success(let problem?):
+            let version = index.flatMap { $0 > 1 ? collected.versionNames[Int($0)]?.name : nil }
+            faults.append(.init(name: name, version: version, reason: "\(what()) binds symbol \(symbol): \(problem.text)"))
+            return nil
         }
     }
 
