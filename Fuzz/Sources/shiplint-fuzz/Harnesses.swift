@@ -117,8 +117,10 @@ let harnesses: [Harness] = [
             start += chunk
         }
         _ = reader.finish()
-        // The line matchers directly, on text the phrase filter would not let through.
-        _ = ErrorText.signals(inLine: text($0))
-        _ = ErrorText.nodeABI(in: text($0))
+        // The line matchers directly, on text the phrase filter would not let through (a reader compiles its own
+        // patterns: `Regex` is not Sendable, so none is shared between inputs).
+        let patterns = ErrorPatterns()
+        _ = patterns.signals(inLine: text($0))
+        _ = patterns.nodeABI(in: text($0))
     },
 ]
