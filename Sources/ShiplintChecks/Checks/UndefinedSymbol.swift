@@ -130,10 +130,13 @@ enum UndefinedSymbolJudgement {
                 let bound = facts.loader.boundImportNames.map(Set.init)
                 // Weak names whose size a relocation reads: a weak lookup nothing answers leaves a null symbol.
                 let sizeRead = Set(facts.loader.sizeReadWeakNames)
+                // Looked up without a version: a GLIBC_PRIVATE definition may answer, and no table lists those.
+                let withoutVersion = Set(facts.loader.importsLookedUpWithoutVersion)
                 var sizeReadCandidates: [(name: String, version: String?, file: String?)] = []
                 facts.symbols.forEach(defined: false) { name, version, file, isWeak in
                     guard !name.isEmpty, version != "GLIBC_PRIVATE" else { return }
                     let text = String(decoding: name, as: UTF8.self)
+                    if withoutVersion.contains(text) { return }
                     if isWeak {
                         if sizeRead.contains(text) { sizeReadCandidates.append((text, version, file)) }
                         return
