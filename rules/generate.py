@@ -335,23 +335,27 @@ def fix_for(s: str, section: str, os_: OS, *, python: bool, arch: str) -> str:
         return (f"{s} is a compiler or maths runtime that Lambda does not provide: install the manylinux wheels from "
                 f"PyPI (numpy, scipy, scikit-learn bundle it in <package>.libs/) instead of a build linked against a "
                 f"system copy, or ship {s} {LAYER}.")
+    # What bundles its own OpenSSL, said in the runtime's terms: a wheel for Python, a build of the library otherwise
+    # (netty-tcnative's `-boringssl-static` JAR for Java, a statically linked addon or gem).
+    bundled = ("a wheel that bundles its own OpenSSL (psycopg2-binary, cryptography)" if python else
+               "a build of the library that bundles or statically links its own OpenSSL (for Java's netty-tcnative, "
+               "netty-tcnative-boringssl-static)")
     if s in ("libssl.so.1.1", "libcrypto.so.1.1"):
         if os_.key == "al2023":
-            return (f"{s} is OpenSSL 1.1 and Amazon Linux 2023 has only OpenSSL 3 (libssl.so.3): use a wheel or build "
-                    f"made against OpenSSL 3 or one that bundles its own OpenSSL (psycopg2-binary, cryptography), or "
-                    f"ship {s} {LAYER}.")
-        return (f"{s} is OpenSSL 1.1 and Amazon Linux 2 has only OpenSSL 1.0.2 (libssl.so.10): use a wheel that bundles "
-                f"its own OpenSSL (psycopg2-binary, cryptography), or ship {s} {LAYER}.")
+            return (f"{s} is OpenSSL 1.1 and Amazon Linux 2023 has only OpenSSL 3 (libssl.so.3): use a build made "
+                    f"against OpenSSL 3 or {bundled}, or ship {s} {LAYER}.")
+        return (f"{s} is OpenSSL 1.1 and Amazon Linux 2 has only OpenSSL 1.0.2 (libssl.so.10): use {bundled}, or "
+                f"ship {s} {LAYER}.")
     if s in ("libssl.so.1.0.0", "libcrypto.so.1.0.0"):
         have = "OpenSSL 3 (libssl.so.3)" if os_.key == "al2023" else "OpenSSL 1.0.2 under Red Hat's name libssl.so.10"
         return (f"{s} is OpenSSL 1.0 under Debian/Ubuntu's name and {os_.display} has {have}: rebuild on Amazon "
-                f"Linux (for example sam build --use-container) or use a wheel that bundles its own OpenSSL.")
+                f"Linux (for example sam build --use-container) or use {bundled}.")
     if s in ("libssl.so.10", "libcrypto.so.10"):
         return (f"{s} is Amazon Linux 2's OpenSSL 1.0.2 and Amazon Linux 2023 has OpenSSL 3 (libssl.so.3, "
-                f"libcrypto.so.3): rebuild for Amazon Linux 2023 or use a wheel that bundles its own OpenSSL.")
+                f"libcrypto.so.3): rebuild for Amazon Linux 2023 or use {bundled}.")
     if s in ("libssl.so.3", "libcrypto.so.3") and os_.key == "al2":
         return (f"{s} is OpenSSL 3 and Amazon Linux 2 has only OpenSSL 1.0.2: move the function to an Amazon Linux 2023 "
-                f"runtime (python3.12+, nodejs20.x+, java21, provided.al2023) or use a build that bundles its own OpenSSL.")
+                f"runtime (python3.12+, nodejs20.x+, java21, provided.al2023) or use {bundled}.")
     if s == "libpython2.7.so.1.0":
         return ("libpython2.7.so.1.0 means this was built for Python 2.7, which Lambda does not have: use a build for "
                 "the function's Python 3 version.")

@@ -151,19 +151,20 @@ def fetch_debs(folder: Path) -> None:
                if not (folder / deb_name(package, version, debian_arch)).exists()]
     if not missing:
         return
-    state = Path(tempfile.mkdtemp(prefix="shiplint-apt-"))
-    for sub in ("lists/partial", "cache/archives/partial"):
-        (state / sub).mkdir(parents=True)
-    sources = state / "sources.list"
-    sources.write_text("".join(
-        f"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64,arm64] http://deb.debian.org/debian {suite} main\n"
-        for suite in DEBIAN_SUITES))
-    options = ["-o", f"Dir::Etc::SourceList={sources}", "-o", "Dir::Etc::SourceParts=/dev/null",
-               "-o", f"Dir::State::Lists={state}/lists", "-o", f"Dir::Cache={state}/cache",
-               "-o", "APT::Architectures::=amd64", "-o", "APT::Architectures::=arm64", "-o", "Debug::NoLocking=1"]
-    subprocess.run(["apt-get", *options, "update", "-qq"], check=True)
-    for package, version, debian_arch in missing:
-        subprocess.run(["apt-get", *options, "download", "-qq", f"{package}:{debian_arch}={version}"], cwd=folder, check=True)
+    with tempfile.TemporaryDirectory(prefix="shiplint-apt-") as scratch:
+        state = Path(scratch)
+        for sub in ("lists/partial", "cache/archives/partial"):
+            (state / sub).mkdir(parents=True)
+        sources = state / "sources.list"
+        sources.write_text("".join(
+            f"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64,arm64] http://deb.debian.org/debian {suite} main\n"
+            for suite in DEBIAN_SUITES))
+        options = ["-o", f"Dir::Etc::SourceList={sources}", "-o", "Dir::Etc::SourceParts=/dev/null",
+                   "-o", f"Dir::State::Lists={state}/lists", "-o", f"Dir::Cache={state}/cache",
+                   "-o", "APT::Architectures::=amd64", "-o", "APT::Architectures::=arm64", "-o", "Debug::NoLocking=1"]
+        subprocess.run(["apt-get", *options, "update", "-qq"], check=True)
+        for package, version, debian_arch in missing:
+            subprocess.run(["apt-get", *options, "download", "-qq", f"{package}:{debian_arch}={version}"], cwd=folder, check=True)
 
 
 def fetch_ubuntu_debs(folder: Path) -> None:

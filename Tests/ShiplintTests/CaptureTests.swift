@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct CaptureTests {
     /// One capture of this machine for the whole suite (reading every library of the loader's folders takes seconds).
     static let captured: (path: String, status: Int32, stderr: String) = {
-        let path = NSTemporaryDirectory() + "shiplint-capture-\(getpid()).toml"
+        let path = Scratch.url("shiplint-capture", suffix: ".toml").path
         let result = try? Shiplint.run(["targets", "capture", "--output", path])
         return (path, result?.status ?? -1, result?.stderr ?? "did not run")
     }()
@@ -101,7 +101,7 @@ import Testing
             node: nil, taskRoot: "/var/task")
         let text = try CapturedTarget.ruleText(capture)
         #expect(try CapturedTarget.ruleText(capture) == text, "the same capture must give the same bytes")
-        let file = NSTemporaryDirectory() + "shiplint-capture-code-\(getpid()).toml"
+        let file = Scratch.url("shiplint-capture-code", suffix: ".toml").path
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let target = try TargetCatalog.builtIn.load(file)
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func aProvidedLibraryNamingAnUnknownTableIsRefused() throws {
-        let file = NSTemporaryDirectory() + "shiplint-provides-\(getpid()).toml"
+        let file = Scratch.url("shiplint-provides", suffix: ".toml").path
         try """
             schema = 1
             name = "t"

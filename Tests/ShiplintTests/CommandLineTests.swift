@@ -173,7 +173,7 @@ import Testing
 /// The end-to-end tests never run a binary older than its sources: they fail saying how to rebuild it.
 @Suite struct StaleBinaryTests {
     @Test func aBinaryOlderThanASourceIsRefused() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-stale-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-stale").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let binary = folder + "/shiplint"

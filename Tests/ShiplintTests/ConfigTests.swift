@@ -193,7 +193,7 @@ struct ScratchProject {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-project-\(UUID().uuidString)")
+        root = Scratch.url("shiplint-project")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 

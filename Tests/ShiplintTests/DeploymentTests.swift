@@ -135,7 +135,7 @@ import Testing
     }
 
     @Test func valuesKnownOnlyAtDeployAreNoted() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-notes-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-notes").path
         try FileManager.default.createDirectory(atPath: folder + "/code", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """
@@ -407,7 +407,7 @@ import Testing
     }
 
     @Test func projectConfigurationAppliesToEveryFunction() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-policy-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-policy").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """
@@ -439,7 +439,7 @@ import Testing
     /// deployment-not-checked last, then unmatched-ignore), suppressed findings stay with their reason and function,
     /// fingerprints include the function, and `.shiplint.toml` sets deployment-not-checked's severity.
     @Test func projectReportsRenderTheOutcome() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-outcome-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-outcome").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """
@@ -481,7 +481,7 @@ import Testing
     }
 
     @Test func nothingScannableIsExitTwo() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-deploy-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-deploy").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """

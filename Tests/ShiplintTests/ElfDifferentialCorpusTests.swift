@@ -10,7 +10,7 @@ import Testing
 
     /// A folder holding `bytes` as `name`.
     static func folder(_ name: String, _ bytes: Data) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-elf-corpus-\(UUID().uuidString)")
+        let folder = Scratch.url("shiplint-elf-corpus")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try bytes.write(to: folder.appendingPathComponent(name))
         return folder.path
@@ -65,7 +65,7 @@ import Testing
     /// A variant run.py makes of a library of this machine (Debian 12), written to a temporary file: its bytes.
     static func variant(of base: String, seed: Int, says mutation: String) throws -> Data {
         try #require(FileManager.default.fileExists(atPath: base), "\(base) (Debian 12) is the base of this reproducer")
-        let written = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-variant-\(UUID().uuidString).so").path
+        let written = Scratch.url("shiplint-variant", suffix: ".so").path
         defer { try? FileManager.default.removeItem(atPath: written) }
         let made = try runProgram("/usr/bin/python3", [
             "-c", "import sys; sys.path.insert(0, 'differential/elf'); import variants; "

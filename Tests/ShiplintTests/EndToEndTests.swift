@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func outputFileIsTheOnlyThingWritten() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-out-\(UUID().uuidString)")
+        let folder = Scratch.url("shiplint-out")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let report = folder.appendingPathComponent("report.json").path
         let result = try Shiplint.run(Self.seed + ["--format", "json", "--output", report])

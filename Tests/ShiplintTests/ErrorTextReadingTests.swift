@@ -133,7 +133,7 @@ import Testing
     static let error = "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'pydantic_core._pydantic_core'"
 
     static func scratch() throws -> String {
-        let folder = NSTemporaryDirectory() + "shiplint-explain-\(UUID().uuidString)"
+        let folder = Scratch.url("shiplint-explain").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
     }

@@ -142,7 +142,7 @@ import Testing
 
     /// Folders built in the test from fixture binaries, for layouts no committed archive has.
     static func folder(_ files: [String: String]) throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-explain-\(UUID().uuidString)")
+        let root = Scratch.url("shiplint-explain")
         for (path, source) in files {
             let destination = root.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)

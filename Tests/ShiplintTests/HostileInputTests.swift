@@ -237,7 +237,7 @@ import Testing
 
     /// A fresh folder under the temporary folder, listable by every user (the unprivileged runs need that).
     static func makeFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.path + "/shiplint-edges-" + UUID().uuidString
+        let path = Scratch.url("shiplint-edges").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         return path
     }

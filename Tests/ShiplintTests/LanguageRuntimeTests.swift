@@ -68,6 +68,12 @@ import Testing
     @Test func jniWithoutPlatformIsNoChoice() {
         #expect(JniPlatform(path: "native/libfoo.so") == nil)
         #expect(JniPlatform(path: "com/example/Handler.class") == nil)
+        // The copy loaded as it is when none is named for the platform: Linux, no architecture, the shared name.
+        let unnamed = try? #require(JniPlatform(unnamedLinuxLibrary: "META-INF/native/libnetty-tcnative.so"))
+        #expect(unnamed?.isUnnamed == true && unnamed?.os == "linux" && unnamed?.arch == nil)
+        #expect(unnamed?.library == JniPlatform(path: "META-INF/native/libnetty_tcnative_linux_x86_64.so")?.library)
+        #expect(JniPlatform(unnamedLinuxLibrary: "native/foo.dll") == nil)
+        #expect(JniPlatform(unnamedLinuxLibrary: "linux/amd64/libfoo.so") == nil)
     }
 
     /// Platform gems' folder names as RubyGems writes them, and whether Ruby on Lambda activates them.
@@ -235,6 +241,54 @@ import Testing
         #expect(status == 1)
         #expect(found.contains("missing-library error lib/snappy-java-1.1.8.3.jar!org/xerial/snappy/native/Linux/aarch64/libsnappyjava.so"))
         #expect(!found.contains { $0.hasPrefix("missing-library") && $0.contains("x86_64") }, "\(found)")
+    }
+
+    /// A `.so` in a JAR whose path names no platform (netty-tcnative's `META-INF/native/libnetty-tcnative.so`) is the
+    /// copy the library's loader loads as it is when no copy named for the platform is there (netty's
+    /// NativeLibraryLoader tries `netty_tcnative_linux_x86_64`, then `netty_tcnative`): its needs are looked up and its
+    /// machine judged; beside a copy named for the platform it is only the fallback; without a JVM nothing loads it.
+    @Test func jniLibraryWhosePathNamesNoPlatform() throws {
+        let folder = Scratch.url("shiplint-jni").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let script = """
+            import sys, zipfile, io
+            out, fixtures = sys.argv[1], sys.argv[2]
+            def put(z, path, data):
+                info = zipfile.ZipInfo(path, (2024, 1, 1, 0, 0, 0))
+                info.external_attr = 0o644 << 16
+                z.writestr(info, data)
+            def function(name, members):
+                jar = io.BytesIO()
+                with zipfile.ZipFile(jar, "w") as z:
+                    put(z, "META-INF/MANIFEST.MF", "Manifest-Version: 1.0\\n")
+                    for path, fixture in members.items():
+                        put(z, path, open(fixtures + "/" + fixture, "rb").read())
+                with zipfile.ZipFile(out + "/" + name, "w") as z:
+                    put(z, "lib/netty-tcnative-1.1.33.Fork9-linux-x86_64.jar", jar.getvalue())
+            function("unnamed.zip", {"META-INF/native/libnetty-tcnative.so": "corpus/needs-libssl.so.1.0.0.so"})
+            function("fallback.zip", {"META-INF/native/libnetty-tcnative.so": "corpus/needs-libssl.so.1.0.0.so",
+                                      "META-INF/native/libnetty_tcnative_linux_x86_64.so": "elf/libfoo.so.1"})
+            function("unnamed-arm.zip", {"META-INF/native/libnetty-tcnative.so": "elf/_clean.cpython-313-aarch64-linux-gnu.so"})
+            """
+        let python = try runProgram("/usr/bin/env", ["python3", "-c", script, folder, Repository.root + "/fixtures/bin"])
+        try #require(python.status == 0, "python3 is needed to build this case: \(python.stderr)")
+        let member = "lib/netty-tcnative-1.1.33.Fork9-linux-x86_64.jar!META-INF/native/libnetty-tcnative.so"
+        let (status, found) = try Self.findings(folder + "/unnamed.zip", target: "aws-lambda-java21-x86_64")
+        #expect(status == 1)
+        #expect(found == ["missing-library error \(member)"])
+        let (_, json) = try Shiplint.json(["scan", folder + "/unnamed.zip", "--target", "aws-lambda-java21-x86_64"])
+        let finding = try #require(((json["artifacts"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]])?.first)
+        #expect((finding["message"] as? String)?.hasPrefix("needs libssl.so.1.0.0, which is neither in the deployment") == true, "\(finding)")
+        #expect((finding["fix"] as? String)?.contains("netty-tcnative-boringssl-static") == true, "\(finding)")
+        #expect((finding["fix"] as? String)?.contains("wheel") == false, "\(finding)")
+        // The copy named for linux/x86_64 is loaded first and needs nothing missing: the unnamed one never loads.
+        #expect(try Self.findings(folder + "/fallback.zip", target: "aws-lambda-java21-x86_64") == (0, []))
+        // An unnamed copy of another machine is what the loader loads, and fails.
+        let (armStatus, arm) = try Self.findings(folder + "/unnamed-arm.zip", target: "aws-lambda-java21-x86_64")
+        #expect(armStatus == 1 && arm == ["wrong-arch error \(member)"], "\(arm)")
+        // No JVM on a Python runtime: nothing in a JAR loads.
+        let (pythonStatus, python3) = try Self.findings(folder + "/unnamed-arm.zip", target: "aws-lambda-python3.13-x86_64")
+        #expect(pythonStatus == 0 && python3.allSatisfy { $0.contains(" note ") }, "\(python3)")
     }
 
     @Test func rubyExtensionOfAnotherRuby() throws {

@@ -209,7 +209,7 @@ final class TemporaryFolder {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-migrate-\(UUID().uuidString)").path
+        path = Scratch.url("shiplint-migrate").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 

@@ -57,7 +57,7 @@ import Testing
         let deprecated = dotnet.judged.map(\.finding).filter { $0.check == "runtime-deprecated" }
         #expect(deprecated.count == 1 && deprecated.first?.message.hasPrefix("dotnet8 was deprecated on 2026-11-10") == true)
         // python3.8 has no target any more: its runtime is still judged, its code is not.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-old-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-old").path
         try FileManager.default.createDirectory(atPath: folder + "/code", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "def h(e, c): pass\n".write(toFile: folder + "/code/app.py", atomically: true, encoding: .utf8)

@@ -373,7 +373,7 @@ import Testing
     static let module = "_clean.cpython-313-aarch64-linux-gnu.so"
 
     static func function(_ files: [String: String]) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-optional-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-optional").path
         try FileManager.default.createDirectory(atPath: folder + "/fast", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Repository.fixture("bin/elf/" + module), toPath: folder + "/fast/" + module)
         for (path, text) in files {

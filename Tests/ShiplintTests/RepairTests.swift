@@ -76,7 +76,7 @@ import ShiplintTargets
 
     @Test func theCopyKeepsEveryOtherEntryByteForByteAsPythonsZipfileReadsIt() throws {
         let input = Repository.fixture("artifacts/function-windows.zip")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-repair-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-repair").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let output = folder + "/out.zip"
@@ -135,7 +135,7 @@ import ShiplintTargets
     // MARK: the command
 
     static func scratch() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-repair-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-repair").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
     }

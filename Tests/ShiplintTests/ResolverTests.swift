@@ -128,7 +128,7 @@ import Testing
 
     /// Without the RUNPATH folder, the module finds the older libx.so.1 (LIBX_1.0 only) in /var/task/lib.
     @Test func versionNodeMissingFromTheCopyFound() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-version-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-version").path
         let script = """
             import sys, zipfile, os
             z = zipfile.ZipFile(sys.argv[1]); out = sys.argv[2]

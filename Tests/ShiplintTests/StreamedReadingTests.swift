@@ -129,7 +129,7 @@ extension Optional where Wrapped == BinaryFacts {
 /// Only entries whose name or mode could make them native code or an archive are looked into.
 @Suite struct SniffRuleTests {
     @Test func textNamedFilesAreNotRead() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-sniff-\(UUID().uuidString)").path
+        let folder = Scratch.url("shiplint-sniff").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let elf = Repository.fixture("bin/elf/_clean.cpython-313-x86_64-linux-gnu.so")
         let names = [

@@ -127,3 +127,19 @@ func readArtifact(_ relative: String, limits: ReadLimits = .defaults) throws -> 
 func binary(_ artifact: Artifact, _ path: String) -> Binary? {
     artifact.binaries.first { $0.path == path }
 }
+
+/// Every scratch file and folder a test makes lives in one folder of this test process, removed when the process
+/// exits: a test run leaves nothing behind in the temporary directory, even from a test that fails halfway.
+enum Scratch {
+    static let root: String = {
+        let root = NSTemporaryDirectory() + "shiplint-tests-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Scratch.root) }
+        return root
+    }()
+
+    /// A path not used before in this process, `name-<UUID>` (not created).
+    static func url(_ name: String, suffix: String = "") -> URL {
+        URL(fileURLWithPath: root + "/" + name + "-" + UUID().uuidString + suffix)
+    }
+}

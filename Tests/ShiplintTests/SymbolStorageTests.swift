@@ -158,7 +158,7 @@ import Testing
         #expect(result.status == 0)
         let expected = Self.asOneValue([try ArtifactReader().read(path: path)], graph: nil)
         #expect(result.stdout == expected)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-streamed-\(getpid())").path
+        let folder = Scratch.url("shiplint-streamed").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let written = try Shiplint.run(["inspect", path, "--format", "json", "--output", folder + "/facts.json"])

@@ -64,7 +64,7 @@ import Testing
 
     /// rules/generate.py, run on the committed listings, writes the committed rule files byte for byte.
     @Test func ruleFilesAreWhatTheGeneratorWrites() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-rules-\(UUID().uuidString)").path
+        let out = Scratch.url("shiplint-rules").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         let run = try runProgram("/usr/bin/env", ["python3", "rules/generate.py", "--out", out])
         #expect(run.status == 0, "\(run.stderr)")

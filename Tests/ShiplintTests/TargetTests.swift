@@ -67,7 +67,7 @@ import Testing
 /// Bad rule files: the exact message (file and key path) and exit status 2, never a fallback.
 @Suite struct BadRuleFileTests {
     static func write(_ files: [String: String]) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiplint-rules-\(UUID().uuidString)")
+        let folder = Scratch.url("shiplint-rules")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (name, text) in files {
             try text.write(to: folder.appendingPathComponent(name + ".toml"), atomically: true, encoding: .utf8)

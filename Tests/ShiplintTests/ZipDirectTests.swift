@@ -50,7 +50,7 @@ import Testing
     }
 
     static func makeFolder() throws -> String {
-        let folder = NSTemporaryDirectory() + "shiplint-zipdirect-" + UUID().uuidString
+        let folder = Scratch.url("shiplint-zipdirect").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
     }

@@ -22,6 +22,8 @@ public struct NativeChoice: Sendable, Equatable {
         public let platform: String
         /// The platform names Linux (any architecture or C library).
         public let isLinux: Bool
+        /// A JNI `.so` whose path names no platform: loaded as it is when no copy named for the platform is there.
+        public var isUnnamed = false
     }
 
     public let picker: Picker
@@ -96,14 +98,17 @@ public struct NativeChoice: Sendable, Equatable {
             } else {
                 continue
             }
-            guard let platform = JniPlatform(path: inner) else { continue }
+            guard let platform = JniPlatform(path: inner) ?? JniPlatform(unnamedLinuxLibrary: inner) else { continue }
             let key = container + "\u{0}" + platform.library
-            let copy = Copy(path: binary.path, platform: platform.description, isLinux: platform.os == "linux")
+            let copy = Copy(path: binary.path, platform: platform.description, isLinux: platform.os == "linux", isUnnamed: platform.isUnnamed)
             groups[key, default: (container, platform.library, [])].copies.append((copy, platform))
         }
         let wanted = JniPlatform(os: "linux", arch: runtime.architecture.rawValue, musl: runtime.libc.kind == .musl)
         return groups.values.map { group in
-            let fitting = group.copies.filter { $0.1.os == wanted.os && $0.1.arch == wanted.arch && $0.1.musl == wanted.musl }
+            // A copy named for the platform first; else one whose path names no platform, which the loader loads as
+            // it is (netty's NativeLibraryLoader tries `netty_tcnative_linux_x86_64`, then `netty_tcnative`).
+            var fitting = group.copies.filter { $0.1.os == wanted.os && $0.1.arch == wanted.arch && $0.1.musl == wanted.musl }
+            if fitting.isEmpty { fitting = group.copies.filter(\.1.isUnnamed) }
             return NativeChoice(
                 picker: .jvm, artifact: artifact.path, role: role, container: group.container, library: group.library,
                 copies: group.copies.map(\.0).sorted { $0.path < $1.path }, picked: fitting.map(\.0.path).min(), wanted: wanted.description)
@@ -192,13 +197,16 @@ public struct NativeChoice: Sendable, Equatable {
 /// `com/sun/jna/linux-x86-64/` (JNA), `natives/linux_64` (the "64"/"32" of gaming natives),
 /// `META-INF/native/libnetty_transport_native_epoll_aarch_64.so` (netty: the os-maven-plugin's `aarch_64`,
 /// `x86_64`). A `.dll` is Windows and a `.dylib`/`.jnilib` macOS when the path names no OS; a `.so` Linux.
-/// Nil for a library whose path names no platform at all: it is not picked among copies, just loaded.
+/// Nil for a library whose path names no platform at all (`init(unnamedLinuxLibrary:)` takes a `.so` of those).
 struct JniPlatform: Sendable, Equatable, CustomStringConvertible {
     let os: String
     let arch: String?
     let musl: Bool
     /// The path with the platform words taken out, and no `lib` prefix or extension: what the copies share.
     let library: String
+    /// The path names no platform: a `.so` the library's loader loads as it is wherever it runs, when no copy named
+    /// for the platform is there (`META-INF/native/libnetty-tcnative.so`).
+    private(set) var isUnnamed = false
 
     init(os: String, arch: String?, musl: Bool, library: String = "") {
         self.os = os
@@ -207,10 +215,26 @@ struct JniPlatform: Sendable, Equatable, CustomStringConvertible {
         self.library = library
     }
 
-    /// `linux/x86_64`, `linux-musl/aarch64`, `darwin`.
-    var description: String { (musl ? "\(os)-musl" : os) + (arch.map { "/\($0)" } ?? "") }
+    /// `linux/x86_64`, `linux-musl/aarch64`, `darwin`; "any platform (its path names none)" for an unnamed copy.
+    var description: String {
+        isUnnamed ? "any platform (its path names none)" : (musl ? "\(os)-musl" : os) + (arch.map { "/\($0)" } ?? "")
+    }
+
+    /// A `.so` whose path names no OS and no architecture (a `.dll`, `.dylib` or `.jnilib` is never loaded on Linux).
+    init?(unnamedLinuxLibrary path: String) {
+        let name = (path.lowercased().split(separator: "/").last).map(String.init) ?? path.lowercased()
+        guard name.hasSuffix(".so") || name.contains(".so."), JniPlatform(path: path) == nil,
+              let named = JniPlatform(path: path, assumingOS: "linux") else { return nil }
+        self = named
+        isUnnamed = true
+    }
 
     init?(path: String) {
+        self.init(path: path, assumingOS: nil)
+    }
+
+    /// The platform `path` names; with `assumingOS`, also a path that names none (its library name is still taken).
+    private init?(path: String, assumingOS: String?) {
         let lowered = path.lowercased()
         let name = lowered.split(separator: "/").last.map(String.init) ?? lowered
         guard [".so", ".dll", ".dylib", ".jnilib"].contains(where: { name.hasSuffix($0) }) || name.contains(".so.") else { return nil }
@@ -248,7 +272,8 @@ struct JniPlatform: Sendable, Equatable, CustomStringConvertible {
             }
             if !kept.isEmpty { remaining.append(kept.joined(separator: "_")) }
         }
-        guard os != nil || arch != nil else { return nil }
+        guard os != nil || arch != nil || assumingOS != nil else { return nil }
+        os = os ?? assumingOS
         if os == nil {
             os = name.hasSuffix(".dll") ? "windows" : name.hasSuffix(".dylib") || name.hasSuffix(".jnilib") ? "darwin" : "linux"
         }

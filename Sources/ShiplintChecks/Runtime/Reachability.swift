@@ -93,6 +93,8 @@ public struct Reachability: Sendable {
                     continue
                 } else if let picked = choice.picked, choice.pickedIsAbsent {
                     reaches[key] = .notPicked(reason: "\(choice.describedPicker) looks for \(picked), which \(choice.manifest ?? "the manifest") lists and the package lacks, and never for this copy (\(copy.platform))")
+                } else if let picked = choice.picked, copy.isUnnamed {
+                    reaches[key] = .notPicked(reason: "\(choice.describedPicker) loads \(picked), named for \(choice.wanted), first; this copy, whose path names no platform, is its fallback")
                 } else if let picked = choice.picked {
                     reaches[key] = .otherPlatform(sibling: picked)
                 } else {
