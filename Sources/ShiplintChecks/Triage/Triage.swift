@@ -405,6 +405,10 @@ struct TriageContext {
             // for each): never another library in its place.
             let onObject = findings.filter { $0.artifact == object.artifact && $0.path == object.path && $0.check == "missing-library" }
             if let finding = onObject.first(where: { $0.fact.split(separator: " ").first.map(String.init) == soname }) ?? onObject.first {
+                // A JNI library in a JAR: the JVM loads it from its copy in /tmp, the path the log shows.
+                if object.path.lowercased().contains(".jar!"), let artifact = deployment.artifacts.first(where: { $0.path == object.artifact }) {
+                    return explainedJNI(signal, (artifact, object.path), soname: soname, rootCause: finding)
+                }
                 let found = explained(signal, finding, evidence: [("error", "\(soname): cannot open shared object file")])
                 // The deployment has it, where the loader does not look (a layer's python/lib/, a nested folder):
                 // that copy is the file to move, and "neither in the deployment" would be wrong.
@@ -488,11 +492,11 @@ struct TriageContext {
         return candidates.count == 1 ? candidates[0] : nil
     }
 
-    func explainedJNI(_ signal: ErrorSignal, _ jni: (artifact: Artifact, path: String), soname: String) -> Explanation {
+    func explainedJNI(_ signal: ErrorSignal, _ jni: (artifact: Artifact, path: String), soname: String, rootCause: Finding? = nil) -> Explanation {
         let libraries = runtime.libraries
         let jar = jni.path.lastIndex(of: "!").map { String(jni.path[..<$0]) } ?? jni.path
         return Explanation(
-            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(jni.artifact.path, jni.path)],
+            signal: signal, outcome: .explained, rootCause: rootCause, module: nil, files: [(jni.artifact.path, jni.path)],
             evidence: [("needed by", "\(EntryPath.inner(jni.path)) in \(jar) (the JVM loads it from a copy in /tmp)"), ("missing", soname)],
             summary: "\(EntryPath.inner(jni.path)) in \(jar) (in \(jni.artifact.path)), the JNI library the JVM extracts to /tmp and loads, needs \(soname), which is neither in the deployment nor in \(target.runtimeLabel)",
             fix: "Depend on a build of the library that does not link \(soname): its statically linked or self-contained variant (for example netty-tcnative-boringssl-static instead of netty-tcnative), or a version built for \(target.runtimeLabel); or ship \(soname) built for \(target.runtimeLabel) in a layer's lib/ folder (\(libraries.layerFolder)). Then package again (`mvn package`, `gradle buildZip`).")
@@ -501,11 +505,16 @@ struct TriageContext {
     /// The deployment's files named `soname` (not inside a JAR or wheel), where the runtime sees them, and whether
     /// that folder is one the loader searches (LD_LIBRARY_PATH, from the runtime view).
     func libraryCopies(of soname: String) -> [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] {
+        libraryCopies(named: { $0 == soname })
+    }
+
+    /// The deployment's files whose name `matches` (not inside a JAR or wheel), as `libraryCopies(of:)`.
+    func libraryCopies(named matches: (String) -> Bool) -> [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] {
         let searched = runtime.libraries.path
         let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
         var copies: [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] = []
         for (artifact, role) in deployment.placed {
-            for entry in artifact.entries where !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == soname {
+            for entry in artifact.entries where !EntryPath.isNested(entry.path) && matches(EntryPath.components(entry.path).last ?? "") {
                 let runtimePath = runtime.runtimePath(entry.path, in: role)
                 copies.append((artifact, entry.path, runtimePath, searched.contains(folder(runtimePath))))
             }

@@ -659,14 +659,8 @@ extension TriageContext {
         if let present = runtimeCopy(of: "libicuuc.so") {
             return notExplained(signal, "\(target.runtimeLabel) has ICU (\(present)): this log may belong to another artifact or runtime", evidence: evidence)
         }
-        var copies: [(artifact: Artifact, path: String, runtimePath: String)] = []
-        for (artifact, role) in deployment.placed {
-            for entry in artifact.entries where !EntryPath.isNested(entry.path) && (EntryPath.components(entry.path).last ?? "").hasPrefix("libicuuc.so") {
-                copies.append((artifact, entry.path, runtime.runtimePath(entry.path, in: role)))
-            }
-        }
-        let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
-        if let reachable = copies.first(where: { libraries.path.contains(folder($0.runtimePath)) }) {
+        let copies = libraryCopies(named: { $0.hasPrefix("libicuuc.so") })
+        if let reachable = copies.first(where: \.reachable) {
             return notExplained(signal, "ICU is on the loader's path at \(reachable.runtimePath) (\(reachable.path) in \(reachable.artifact.path))", evidence: evidence)
         }
         let invariant = "Run without ICU: set <InvariantGlobalization>true</InvariantGlobalization> in the project (or the function's environment variable DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1; culture-specific formatting is then invariant)"
