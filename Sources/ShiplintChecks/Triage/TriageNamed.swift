@@ -123,9 +123,9 @@ extension TriageContext {
 
     /// A file the text names at a runtime path the deployment has nothing at, explained by what is near it: the
     /// installed npm package the path lies in, present without the file (canvas 2.8.0 in a layer without its
-    /// `build/Release/canvas.node`: installed without its native build); or the one file of that name the deployment
-    /// has elsewhere (a layer's `ffmpeg` at its top, `/opt/ffmpeg`, run as `/opt/bin/ffmpeg`). Nil when neither is
-    /// there: then the log may belong to another artifact.
+    /// `build/Release/canvas.node`: installed without its native build); or the one file of that name the same side
+    /// (the function, or the layers) has elsewhere (a layer's `ffmpeg` at its top, `/opt/ffmpeg`, run as
+    /// `/opt/bin/ffmpeg`). Nil when neither is there: then the log may belong to another artifact.
     func absentFile(_ signal: ErrorSignal, path: String) -> Explanation? {
         guard let place = runtime.place(ofRuntimePath: path), locate(path) == nil,
             let name = EntryPath.components(place.path).last, !name.isEmpty
@@ -141,8 +141,10 @@ extension TriageContext {
                 summary: "\(folder.name)\(version) is installed in \(located.artifact.path) at \(located.path), but \(inside) is not in it: the package was installed without the file it loads (its install script did not build or download it, or the packager left it out)",
                 fix: "Reinstall \(folder.name) for Lambda into the folder you zip and check that \(inside) is there before packaging (`npm install --os=linux --cpu=\(runtime.architecture.nodeCPU) --libc=glibc \(folder.name)\(manifest.map { "@" + $0.version } ?? "")`, or `npm ci` inside the public.ecr.aws/lambda/nodejs image\(runtime.nodeVersion.map { ":\($0)" } ?? "")), then package again.")
         }
+        // On the side the path names (a full runtime path settles it: /var/task/x is the function's, /opt/x a
+        // layer's); the other side's copy is another install, not this one moved.
         var elsewhere: [(artifact: Artifact, path: String)] = []
-        for artifact in deployment.artifacts {
+        for artifact in place.inLayers ? deployment.layers : (deployment.function.map { [$0] } ?? []) {
             for entry in artifact.entries where entry.type == .file && !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == name {
                 elsewhere.append((artifact, entry.path))
             }
