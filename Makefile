@@ -94,7 +94,7 @@ soak: build
 # The CI slice of it, part of `make test` (soak/ci-slice.txt on three targets); offline it says what it skipped.
 soak-ci: debug
 	$(PYTHON) soak/run.py --setup-only || echo "soak: the soak venv could not be set up (no network?): the lock tests say they are skipped"
-	$(PYTHON) -m unittest -v soak/test_lock.py
+	$(PYTHON) -m unittest -v soak/test_lock.py soak/test_oracle.py
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) soak/run.py --ci
 # Resolves the candidates again (network; rewrites soak/lock.json: commit it with the figures it gives).
 soak-lock:

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Resolve every soak build with pip and pin what it chose: file name, sha256 and URL of every wheel.
 
-Usage: python3 soak/lock.py [--uv UV] [--jobs N] [--only NAME]... [--count N] [--sample N] [--relock]
+Usage: python3 soak/lock.py [--uv UV] [--jobs N] [--only NAME]... [--count N] [--sample N] [--relock] [--recheck-python]
 
 For each project of candidates.tsv, first for python3.13 on x86_64 alone, resolves the documented command's
 platform, Python and `--only-binary=:all:` (see resolve()) and records the wheels it would install. The first `--count` projects (default 320) whose own wheel is then a platform wheel are
 locked for every documented build (builds.py); the first `--sample` of them (default 40) for the wrong builds too.
-Writes soak/lock.json: `wheels` (file name -> sha256, url, size) and `builds` (project -> build -> file names, or
-{"error": pip's last line}). Re-running keeps what is locked and resolves only what is missing (`--relock` to redo).
+Writes soak/lock.json (soakfiles.write_lock: each wheel once, under a short key; read back as `wheels` file name ->
+sha256, url, size and `builds` project -> build -> file names, or {"error": pip's last line}). Re-running keeps what
+is locked and resolves only what is missing (`--relock` to redo; `--recheck-python` for the builds naming a wheel
+whose Requires-Python pip refuses).
 
 Needs network (PyPI) and Python 3.11+ (tomllib); uv is the soak venv's (run.py --setup installs it).
 """
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import urllib.error
 import urllib.request
 
 sys.dont_write_bytecode = True
@@ -79,7 +82,69 @@ def resolve(uv, project, build):
             return f"the lock names {filename} without a sha256"
         files.append(filename)
         wheels[filename] = (sha256, wheel["url"], wheel.get("size", 0))
+    if python_refused(build, wheels):
+        # uv reads `--python-version 3.9` as any 3.9 and takes cryptography 47.0.0 (Requires-Python >=3.8, !=3.9.0,
+        # !=3.9.1); pip reads it as 3.9.0 and refuses that release: what pip installs is pip's to say.
+        return pip_resolve(project, build)
     return files, wheels
+
+
+def requires_python(filename, url, sha256=None):
+    """The wheel's Requires-Python ("" when it has none), from its core metadata as the index serves it beside the
+    file (PEP 658: the URL + ".metadata", what pip reads when it resolves) or, for a file the index has none for,
+    from the wheel's own .dist-info/METADATA (the wheel downloaded into the soak cache, checked against sha256);
+    cached in the soak cache."""
+    path = os.path.join(soakfiles.cache_dir(), "metadata", filename + ".requires-python")
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    request = urllib.request.Request(url + ".metadata", headers={"User-Agent": "shiplint-soak"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            text = response.read(4 << 20).decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        if error.code != 404 or not sha256:
+            raise
+        import zipfile
+        wheel = soakfiles.cached(filename, sha256) or soakfiles.download(filename, sha256, url, 1 << 31)
+        with zipfile.ZipFile(wheel) as archive:
+            name = next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+            text = archive.read(name).decode("utf-8", "replace")
+    found = ""
+    for line in text.split("\n\n", 1)[0].splitlines():  # the headers end at the first blank line
+        if line.lower().startswith("requires-python:"):
+            found = line.split(":", 1)[1].strip()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + f".part{os.getpid()}", "w", encoding="utf-8") as f:
+        f.write(found + "\n")
+    os.replace(path + f".part{os.getpid()}", path)
+    return found
+
+
+def pip_refuses_python(specifiers, build, python=None):
+    """The Requires-Python specifiers among these that pip refuses for the build's `--python-version` (pip takes
+    `3.9` for 3.9.0: TargetPython normalizes py_version_info to three parts, and check_requires_python compares that
+    version): asked of the soak venv's pip, not rewritten here."""
+    specifiers = sorted({s for s in specifiers if s})
+    if not specifiers:
+        return set()
+    script = ("import json, sys\n"
+              "from pip._internal.models.target_python import TargetPython\n"
+              "from pip._internal.utils.packaging import check_requires_python\n"
+              "target = TargetPython(py_version_info=tuple(json.loads(sys.argv[2])))\n"
+              "print(json.dumps([s for s in json.loads(sys.argv[1])"
+              " if not check_requires_python(s, version_info=target.py_version_info)]))\n")
+    major, minor = build.pip_python.split(".")
+    done = subprocess.run([python or soakfiles.venv_python(), "-c", script, json.dumps(specifiers),
+                           json.dumps([int(major), int(minor)])], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout))
+
+
+def python_refused(build, wheels):
+    """Whether pip refuses one of these wheels ({file name: (sha256, url, size)}) for the build's Python by its
+    Requires-Python."""
+    specifiers = {filename: requires_python(filename, url, sha256) for filename, (sha256, url, _) in wheels.items()}
+    return bool(pip_refuses_python(specifiers.values(), build))
 
 
 def pip_resolve(project, build):
@@ -182,6 +247,9 @@ def main(argv=None):
     parser.add_argument("--relock", action="store_true")
     parser.add_argument("--retry", metavar="TEXT", action="append", default=[],
                         help="resolve again the builds locked as an error containing TEXT")
+    parser.add_argument("--recheck-python", action="store_true",
+                        help="resolve again with pip the locked builds naming a wheel whose Requires-Python pip refuses "
+                             "for the build (network: each wheel's metadata, cached)")
     parser.add_argument("--check", action="store_true",
                         help="offline: say which locked builds name a wheel pip would not pick (pip_choice); exit 1 if any")
     args = parser.parse_args(argv)
@@ -195,8 +263,14 @@ def main(argv=None):
     if args.check:
         return check(lock)
 
+    refused = set()
+    if args.recheck_python:
+        refused = python_refused_builds(lock, projects, args.jobs)
+
     def stale(project, build):
         entry = lock["builds"].get(project, {}).get(build.name)
+        if (project, build.name) in refused:
+            return True
         if isinstance(entry, list):  # locked before pip_choice: a wheel pip would not install is resolved again
             return args.relock or any(pip_choice([f], pip_tag_priorities(build)) is None for f in entry)
         return (args.relock or entry is None
@@ -211,6 +285,7 @@ def main(argv=None):
             futures = {pool.submit(resolve, args.uv, p, b): (p, b) for p, b in work}
             for future in concurrent.futures.as_completed(futures):
                 project, build = futures[future]
+                refused.discard((project, build.name))
                 try:
                     result = future.result()
                 except subprocess.TimeoutExpired:
@@ -243,6 +318,28 @@ def main(argv=None):
     soakfiles.write_lock(lock)
     print(f"lock: {len(native)} of {len(projects)} projects resolve to a platform wheel on some documented build")
     return 0
+
+
+def python_refused_builds(lock, projects, jobs):
+    """{(project, build name)} of the locked builds that name a wheel pip refuses by its Requires-Python."""
+    table = build_table.all_builds()
+    locked = [(p, name, files) for p in projects for name, files in sorted(lock["builds"].get(p, {}).items())
+              if isinstance(files, list) and name in table]
+    wheels = sorted({f for _, _, files in locked for f in files})
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        specifiers = dict(zip(wheels, pool.map(
+            lambda f: requires_python(f, lock["wheels"][f]["url"], lock["wheels"][f]["sha256"]), wheels)))
+    refused, by_python = set(), {}
+    for project, name, files in locked:
+        build = table[name]
+        if build.pip_python not in by_python:
+            by_python[build.pip_python] = pip_refuses_python(specifiers.values(), build)
+        if any(specifiers[f] in by_python[build.pip_python] for f in files):
+            refused.add((project, name))
+            print(f"lock: {project} {name}: pip refuses "
+                  f"{', '.join(f for f in files if specifiers[f] in by_python[build.pip_python])} by its Requires-Python",
+                  file=sys.stderr)
+    return refused
 
 
 def check(lock):

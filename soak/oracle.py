@@ -2,7 +2,8 @@
 
 Written without shiplint's code or rules: ELF facts come from pyelftools, the runtime's libraries from the captured
 soname lists in shared/reference/lambda-runtimes/ (and the version table of shared/reference/README.md), and the
-judgement from how ld.so and CPython behave (the loader's search order, the module suffixes CPython tries).
+judgement from how ld.so and CPython behave (the loader's search order, the module suffixes CPython tries, the
+binding of unversioned undefined symbols against what glibc itself exports: glibcsymbols.py).
 
 facts_of_tree(folder) reads every file once; judge(facts, runtime) says, per file, what fails and how surely it is
 used: `loaded` (an importable extension module, or a library in the load graph of one: the runtime loads it),
@@ -78,6 +79,7 @@ def _elf_facts(path):
         stem = os.path.basename(path).split(".", 1)[0]
         dynstr = elf.get_section_by_name(".dynstr")
         facts["pyinit"] = bool(dynstr) and (b"\0PyInit_" + stem.encode() + b"\0") in (b"\0" + dynstr.data())
+        facts["symbols"] = _symbol_facts(elf)
         for section in elf.iter_sections():
             if isinstance(section, GNUVerNeedSection):
                 for need, auxiliaries in section.iter_versions():
@@ -88,6 +90,84 @@ def _elf_facts(path):
                     if not definition["vd_flags"] & 1 and names:  # VER_FLG_BASE names the file itself
                         facts["verdef"].append(names[0])
     return facts
+
+
+# Bumped when what _elf_facts records changes; with the glibc table's pins, the stamp of a wheel's cached facts
+# (run.py recomputes facts whose stamp differs). 2: `symbols`.
+FACTS_VERSION = 2
+
+
+def facts_stamp():
+    import glibcsymbols
+    return f"{FACTS_VERSION}-{glibcsymbols.IDENTITY}"
+
+
+RELOCATION_TABLES = (("DT_RELA", "DT_RELASZ", "DT_RELAENT"), ("DT_REL", "DT_RELSZ", "DT_RELENT"),
+                     ("DT_JMPREL", "DT_PLTRELSZ", None))
+
+
+def _symbol_facts(elf):
+    """{undefined: names, defines: names}, both only names glibc defines (glibcsymbols' table for the file's
+    machine): `undefined` the strong (not STB_WEAK) undefined dynamic symbols with no version (`.gnu.version` index
+    0 or 1, or no DT_VERSYM) that a dynamic relocation refers to, which ld.so must bind at load (dlopen with
+    RTLD_NOW, as CPython and ctypes open libraries: the PLT's too); `defines` the names the file itself exports.
+    Read as ld.so reads them: the dynamic segment's tables at their addresses, not the section headers. None for a
+    machine the table does not cover."""
+    import glibcsymbols
+
+    arch = glibcsymbols.MACHINE_ARCH.get(elf["e_machine"])
+    dynamic = next((s for s in elf.iter_segments() if s["p_type"] == "PT_DYNAMIC"), None)
+    if arch is None or dynamic is None:
+        return None
+    known = glibcsymbols.table(arch)
+    tags = {}
+    for tag in dynamic.iter_tags():
+        tags.setdefault(tag.entry.d_tag, tag.entry.d_val)
+    loads = [s for s in elf.iter_segments() if s["p_type"] == "PT_LOAD"]
+    stream = elf.stream
+
+    def read(address, size):
+        for segment in loads:
+            if segment["p_vaddr"] <= address and address + size <= segment["p_vaddr"] + segment["p_filesz"]:
+                stream.seek(address - segment["p_vaddr"] + segment["p_offset"])
+                return stream.read(size)
+        return b""
+
+    endian = "<" if elf.little_endian else ">"
+    wide = elf.elfclass == 64
+    referenced = set()
+    for address_tag, size_tag, entry_tag in RELOCATION_TABLES:
+        if address_tag not in tags or size_tag not in tags:
+            continue
+        rela = address_tag == "DT_RELA" or (address_tag == "DT_JMPREL" and tags.get("DT_PLTREL") == 7)  # DT_RELA
+        entry = tags.get(entry_tag) if entry_tag else None
+        entry = entry or ((24 if rela else 16) if wide else (12 if rela else 8))
+        data = read(tags[address_tag], tags[size_tag])
+        layout = endian + ("QQ" if wide else "II") + ("q" if wide else "i") * rela
+        step = struct.calcsize(layout)
+        for offset in range(0, len(data) - step + 1, entry):
+            info = struct.unpack_from(layout, data, offset)[1]
+            referenced.add(info >> 32 if wide else info >> 8)
+    referenced.discard(0)
+    versions = b""
+    undefined, defines = set(), set()
+    for index, symbol in enumerate(dynamic.iter_symbols()):
+        name = symbol.name
+        if name not in known:
+            continue
+        if symbol["st_shndx"] != "SHN_UNDEF":
+            if symbol["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK", "STB_GNU_UNIQUE"):
+                defines.add(name)
+            continue
+        if index not in referenced or symbol["st_info"]["bind"] == "STB_WEAK":
+            continue
+        if "DT_VERSYM" in tags:
+            if not versions:
+                versions = read(tags["DT_VERSYM"], 2 * dynamic.num_symbols()) or b"-"
+            if 2 * index + 2 > len(versions) or struct.unpack_from(endian + "H", versions, 2 * index)[0] & 0x7FFF > 1:
+                continue  # a versioned reference (the version node's to judge), or one whose version was not read
+        undefined.add(name)
+    return {"undefined": sorted(undefined), "defines": sorted(defines)}
 
 
 # A name ld.so or dlopen() opens as a shared object: `x.so`, `libx.so.1.2`.
@@ -150,6 +230,13 @@ class Runtime:
         self.os = "al2" if python in ("3.9", "3.10", "3.11") else "al2023"
         self.versions = OS_VERSIONS[self.os]
         self.libraries = self._libraries(reference_dir)
+        # {name: the earliest glibc version that exports it} for this architecture (glibcsymbols); None when the
+        # pinned glibc packages cannot be had (offline, not cached): then unversioned symbols are not judged.
+        try:
+            import glibcsymbols
+            self.glibc_symbols = glibcsymbols.table(arch)
+        except (OSError, ImportError):
+            self.glibc_symbols = None
 
     def _libraries(self, reference_dir):
         path = os.path.join(reference_dir, "lambda-runtimes", f"{self.os}-lambda-python.txt")
@@ -215,6 +302,7 @@ class Judgement:
         self.failures = {}
         self.reach = {}
         self.too_large = None
+        self.edges = {}  # path -> the deployment's files its DT_NEEDED entries found (the load graph)
 
     def fail(self, path, category, reason):
         self.failures.setdefault(path, {}).setdefault(category, reason)
@@ -249,12 +337,13 @@ def judge(binaries, total_size, runtime):
                 verdict.fail(path, "python-abi", problem)
 
     # The load graph from each importable module, as ld.so walks it.
-    loaded = set()
+    loaded, roots = set(), []
     for path in sorted(binaries):
         facts = binaries[path]
         if facts["format"] == "elf" and not facts.get("unreadable") and is_module_path(path, facts) \
                 and not _module_name_problem(path, runtime):
             _load(path, binaries, runtime, verdict, loaded, chain=[])
+            roots.append(path)
     for path in loaded:
         verdict.reach[path] = "loaded"
     for path, facts in binaries.items():
@@ -272,6 +361,8 @@ def judge(binaries, total_size, runtime):
         if facts["format"] == "elf" and not facts.get("unreadable") and verdict.reach[path] != "loaded" \
                 and not verdict.failures.get(path, {}).keys() & {"arch", "musl"}:
             _load(path, binaries, runtime, verdict, set(), chain=[])  # judged on its own (its own RPATH only)
+            roots.append(path)
+    _check_symbols(roots, binaries, runtime, verdict)
     # Another platform's copy with a sibling for the target beside it (selenium-manager for linux, macos, windows).
     for path, failures in verdict.failures.items():
         if verdict.reach.get(path) == "loaded" or not failures.keys() & {"windows", "darwin", "arch", "musl"}:
@@ -326,12 +417,52 @@ def _load(path, binaries, runtime, verdict, loaded, chain):
         target = binaries.get(found)
         if target is None:
             continue
+        verdict.edges.setdefault(path, set()).add(found)
         wanted = facts["verneed"].get(needed, [])
         undefined = [v for v in wanted if v not in target["verdef"]]
         if undefined and target.get("verdef") is not None:
             verdict.fail(path, "missing-version", f"needs {', '.join(undefined)} from {found}")
         _load(found, binaries, runtime, verdict, loaded, chain + [path])
     _check_glibc(path, facts, runtime, verdict)
+
+
+def _check_symbols(roots, binaries, runtime, verdict):
+    """Unversioned strong undefined symbols, bound as ld.so binds them: the first definition in the lookup scope,
+    which for an object dlopen()ed by CPython (or ctypes) is the global scope (the interpreter and the glibc
+    libraries it links) and then the dlopen()ed object's own load graph. Only names glibc defines are judged
+    (glibcsymbols: the earliest version that exports each): such a name is bound when a file of the deployment in
+    the scope defines it (a bundled library may), or glibc exports it at the runtime's version (statx only from
+    2.28: not on Amazon Linux 2's 2.26). With RTLD_NOW, as CPython and ctypes open files, an unbound one fails the
+    load: `undefined symbol: statx`. Weak references never fail (the address is 0). A file loaded from several
+    modules is judged with every scope it is in (the first import decides which: the oracle only says it fails
+    when it fails in all of them)."""
+    if runtime.glibc_symbols is None:
+        return
+    scopes = {}
+    for root in roots:
+        graph, todo = set(), [root]
+        while todo:
+            path = todo.pop()
+            if path not in graph:
+                graph.add(path)
+                todo.extend(verdict.edges.get(path, ()))
+        for path in graph:
+            scopes.setdefault(path, set()).update(graph)
+    glibc = runtime.versions["GLIBC"]
+    for path in sorted(scopes):
+        facts = binaries[path]
+        symbols = facts.get("symbols")
+        if facts.get("format") != "elf" or facts.get("machine") != MACHINES[runtime.arch] or not symbols:
+            continue
+        defined = set()
+        for other in scopes[path]:
+            defined.update((binaries[other].get("symbols") or {}).get("defines", ()))
+        unbound = [(name, runtime.glibc_symbols[name]) for name in symbols["undefined"]
+                   if name not in defined and runtime.glibc_symbols.get(name, (0,)) > glibc]
+        if unbound:
+            verdict.fail(path, "undefined-symbol", "needs " + ", ".join(
+                f"{name} (unversioned; glibc exports it from {'.'.join(map(str, version))})" for name, version in unbound)
+                + f": glibc {'.'.join(map(str, glibc))} does not, and nothing in its load scope defines it")
 
 
 def _expand(entry, origin_folder):

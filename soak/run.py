@@ -52,7 +52,7 @@ CATEGORY = {
     "windows-binary": "windows", "darwin-binary": "darwin", "wrong-arch": "arch", "musl-binary": "musl",
     "python-abi-mismatch": "python-abi", "glibc-too-new": "glibc", "libstdcxx-too-new": "libstdcxx",
     "missing-library": "missing", "missing-symbol-version": "missing-version", "corrupt-binary": "unreadable",
-    "package-too-large": "too-large",
+    "package-too-large": "too-large", "undefined-symbol": "undefined-symbol",
 }
 # The oracle's categories that stop the file from loading at all: shiplint reports only the root cause (a
 # wrong-arch file gets no missing-library), so the others are not "missed" on such a file.
@@ -105,7 +105,12 @@ class Cache:
         return os.path.join(soakfiles.cache_dir(), "installed", self.lock["wheels"][filename]["sha256"][:32])
 
     def is_installed(self, filename):
-        return os.path.isfile(os.path.join(self.folder(filename), "facts.json"))
+        """Installed, with the oracle's facts of the current stamp (oracle.facts_stamp)."""
+        done = os.path.join(self.folder(filename), "facts.json")
+        if not os.path.isfile(done):
+            return False
+        with open(done, encoding="utf-8") as f:
+            return json.load(f).get("stamp") == current_stamp()
 
     def installed(self, filename, build):
         """The folder pip installed this one wheel into (with --target), and the oracle's facts of its files."""
@@ -114,7 +119,10 @@ class Cache:
         done = os.path.join(folder, "facts.json")
         if os.path.isfile(done):
             with open(done, encoding="utf-8") as f:
-                return folder, json.load(f)
+                facts = json.load(f)
+            if facts.get("stamp") != current_stamp():
+                facts = refresh_facts(folder, facts)
+            return folder, facts
         wheel = self.wheel(filename)
         scratch = f"{folder}.part{os.getpid()}"
         shutil.rmtree(scratch, ignore_errors=True)
@@ -147,8 +155,13 @@ class InstallError(Exception):
     pass
 
 
+def current_stamp():
+    import oracle
+    return oracle.facts_stamp()
+
+
 def oracle_facts(tree):
-    """{binaries: the oracle's facts of each native file, files: {path: size}} (pyelftools, in the venv)."""
+    """{binaries: the oracle's facts of each native file, files: {path: size}, stamp} (pyelftools, in the venv)."""
     import oracle
     binaries, _ = oracle.facts_of_tree(tree)
     sizes = {}
@@ -157,7 +170,36 @@ def oracle_facts(tree):
             path = os.path.join(root, name)
             if os.path.isfile(path) and not os.path.islink(path):
                 sizes[os.path.relpath(path, tree)] = os.path.getsize(path)
-    return {"binaries": binaries, "files": sizes}
+    return {"binaries": binaries, "files": sizes, "stamp": current_stamp()}
+
+
+def refresh_facts(folder, facts):
+    """The facts of a wheel installed by an older oracle (another stamp), read again from its deflated copies: only
+    the files the old facts called binaries, and the files named as shared objects (the rest have no facts to
+    change). Written back, so each installed wheel is read again once."""
+    import oracle
+    index, blob = deflated(folder)
+    binaries = {}
+    with tempfile.TemporaryDirectory(prefix="shiplint-soak-facts-") as scratch:
+        for relative in sorted(index):
+            if relative not in facts["binaries"] and not oracle.SHARED_OBJECT_NAME.search(relative):
+                continue
+            path = os.path.join(scratch, os.path.basename(relative))  # its name counts (PyInit_<stem>)
+            with open(path, "wb") as f:
+                f.write(inflate(blob, index[relative]))
+            found = oracle.file_facts(path)
+            if found is None:
+                with open(path, "rb") as f:
+                    found = oracle.named_library_facts(os.path.basename(relative), f.read(64))
+            if found is not None:
+                found["executable_bits"] = bool(index[relative][4] & 0o111)
+                binaries[relative] = found
+    refreshed = dict(facts, binaries=binaries, stamp=current_stamp())
+    done = os.path.join(folder, "facts.json")
+    with open(f"{done}.part{os.getpid()}", "w", encoding="utf-8") as f:
+        json.dump(refreshed, f)
+    os.replace(f"{done}.part{os.getpid()}", done)
+    return refreshed
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -269,6 +311,9 @@ def judge(binaries, members, build):
     runtime = RUNTIMES.get((build.python, build.arch))
     if runtime is None:
         runtime = RUNTIMES[(build.python, build.arch)] = oracle.Runtime(build.python, build.arch, reference_dir())
+        if runtime.glibc_symbols is None:
+            print(f"soak: the pinned glibc package for {build.arch} could not be had (glibcsymbols.py): the oracle does "
+                  "not judge unversioned undefined symbols, and shiplint's undefined-symbol errors count as false", flush=True)
     verdict = oracle.judge(binaries, sum(entry[2] for _, entry in members.values()), runtime)
     # A failing module that the package imports only under `except ImportError` is optional: read the .py files
     # that name it (and, through modules that import it unguarded, those that name them) from the deflated copies,
@@ -369,9 +414,10 @@ RESULT_VERSION = 4
 
 
 def fingerprint(shiplint):
-    """What a result depends on besides its build: the shiplint binary, the oracle and RESULT_VERSION."""
+    """What a result depends on besides its build: the shiplint binary, the oracle (and its glibc table) and
+    RESULT_VERSION."""
     digest = hashlib.sha256(str(RESULT_VERSION).encode())
-    for path in (shiplint, os.path.join(soakfiles.SOAK_DIR, "oracle.py")):
+    for path in (shiplint, os.path.join(soakfiles.SOAK_DIR, "oracle.py"), os.path.join(soakfiles.SOAK_DIR, "glibcsymbols.py")):
         with open(path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)

@@ -56,17 +56,54 @@ def read_ci_slice(path=CI_SLICE_FILE):
         return [line.split("#")[0].strip() for line in f if line.split("#")[0].strip()]
 
 
+# lock.json (schema 2) names each wheel once, in `wheels`, under a short key (the first KEY_LENGTH hex digits of its
+# sha256): [file name, sha256, size, where] with `where` the part of its URL between URL_PREFIX and "/<file name>"
+# (PyPI's folders from the file's blake2b digest) or, for a URL of another shape, the whole URL; `builds` names the
+# wheels of each build by key, in install order. Read, it is the same as schema 1 was written: `wheels` {file name:
+# {sha256, size, url}} and `builds` {project: {build: [file names] or {"error": …}}}.
+LOCK_SCHEMA = 2
+URL_PREFIX = "https://files.pythonhosted.org/packages/"
+KEY_LENGTH = 12
+
+
 def read_lock(path=LOCK_FILE):
     with open(path, encoding="utf-8") as f:
-        lock = json.load(f)
-    if lock.get("schema") != 1 or not isinstance(lock.get("builds"), dict) or not isinstance(lock.get("wheels"), dict):
-        raise ValueError(f"{path}: expected schema 1 with 'builds' and 'wheels'")
-    return lock
+        stored = json.load(f)
+    if stored.get("schema") != LOCK_SCHEMA or not isinstance(stored.get("builds"), dict) \
+            or not isinstance(stored.get("wheels"), dict):
+        raise ValueError(f"{path}: expected schema {LOCK_SCHEMA} with 'builds' and 'wheels'")
+    wheels, names = {}, {}
+    for key, entry in stored["wheels"].items():
+        if not (isinstance(entry, list) and len(entry) == 4 and entry[1].startswith(key)):
+            raise ValueError(f"{path}: wheel {key!r}: expected [file name, sha256 starting with the key, size, where]")
+        filename, sha256, size, where = entry
+        url = where if where.startswith("https://") else f"{URL_PREFIX}{where}/{filename}"
+        wheels[filename] = {"sha256": sha256, "size": size, "url": url}
+        names[key] = filename
+    builds = {}
+    for project, entries in stored["builds"].items():
+        builds[project] = {}
+        for name, entry in entries.items():
+            if isinstance(entry, list):
+                missing = [key for key in entry if key not in names]
+                if missing:
+                    raise ValueError(f"{path}: {project} {name} names wheels not in 'wheels': {', '.join(missing)}")
+                entry = [names[key] for key in entry]
+            builds[project][name] = entry
+    return {"schema": LOCK_SCHEMA, "locked": stored.get("locked", ""), "resolver": stored.get("resolver", ""),
+            "builds": builds, "wheels": wheels}
 
 
 def write_lock(lock, path=LOCK_FILE):
     """One line per project and build, one per wheel: small diffs when a build is locked again."""
-    lines = ["{", '"schema": 1,', f'"locked": {json.dumps(lock.get("locked", ""))},',
+    keys = {}
+    for filename, pin in lock["wheels"].items():
+        key = pin["sha256"][:KEY_LENGTH]
+        if keys.get(key, filename) != filename:
+            raise ValueError(f"two wheels' sha256 start with {key}: {keys[key]} and {filename} (lengthen KEY_LENGTH)")
+        keys[key] = filename
+    key_of = {filename: key for key, filename in keys.items()}
+    lines = ["{", f'"schema": {LOCK_SCHEMA},', f'"locked": {json.dumps(lock.get("locked", ""))},',
              f'"resolver": {json.dumps("uv " + UV_VERSION)},', '"builds": {']
     projects = sorted(lock["builds"])
     for i, project in enumerate(projects):
@@ -74,13 +111,21 @@ def write_lock(lock, path=LOCK_FILE):
         lines.append(f"{json.dumps(project)}: {{")
         names = sorted(entries)
         for j, name in enumerate(names):
-            lines.append(f"  {json.dumps(name)}: {json.dumps(entries[name])}{',' if j < len(names) - 1 else ''}")
+            entry = entries[name]
+            if isinstance(entry, list):
+                entry = [key_of[filename] for filename in entry]
+            lines.append(f"  {json.dumps(name)}: {json.dumps(entry)}{',' if j < len(names) - 1 else ''}")
         lines.append("}" + ("," if i < len(projects) - 1 else ""))
     lines.append("},")
     lines.append('"wheels": {')
-    wheels = sorted(lock["wheels"])
-    for i, filename in enumerate(wheels):
-        lines.append(f"{json.dumps(filename)}: {json.dumps(lock['wheels'][filename], sort_keys=True)}{',' if i < len(wheels) - 1 else ''}")
+    ordered = sorted(lock["wheels"])
+    for i, filename in enumerate(ordered):
+        pin = lock["wheels"][filename]
+        url, where = pin["url"], pin["url"]
+        if url.startswith(URL_PREFIX) and url.endswith("/" + filename):
+            where = url[len(URL_PREFIX): -len(filename) - 1]
+        entry = [filename, pin["sha256"], pin.get("size", 0), where]
+        lines.append(f"{json.dumps(key_of[filename])}: {json.dumps(entry)}{',' if i < len(ordered) - 1 else ''}")
     lines.append("}")
     lines.append("}")
     temporary = path + ".part"

@@ -82,6 +82,67 @@ class PipChoiceTests(unittest.TestCase):
         self.assertEqual(gave_up, [])
 
 
+@unittest.skipUnless(os.path.isfile(soakfiles.venv_python()),
+                     f"the soak venv is not set up ({soakfiles.venv_python()}): run python3 soak/run.py --setup-only")
+class RequiresPythonTests(unittest.TestCase):
+    CRYPTOGRAPHY_47 = ">=3.8, !=3.9.0, !=3.9.1"  # cryptography 47.0.0's Requires-Python
+
+    def test_pip_takes_the_minor_version_for_its_first_release(self):
+        # pip's --python-version 3.9 is 3.9.0: cryptography 47.0.0 is refused there, not on 3.10
+        self.assertEqual(lock.pip_refuses_python([self.CRYPTOGRAPHY_47, ">=3.8", ""],
+                                                 BUILDS["documented/aws-lambda-python3.9-x86_64"]), {self.CRYPTOGRAPHY_47})
+        self.assertEqual(lock.pip_refuses_python([self.CRYPTOGRAPHY_47], BUILDS["documented/aws-lambda-python3.10-arm64"]),
+                         set())
+        # PySide6 6.2.4: `<3.11,>=3.6`
+        self.assertEqual(lock.pip_refuses_python(["<3.11,>=3.6"], BUILDS["documented/aws-lambda-python3.11-x86_64"]),
+                         {"<3.11,>=3.6"})
+
+    def test_the_python39_builds_install_the_cryptography_pip_installs(self):
+        locked = soakfiles.read_lock()
+        for project in ("cryptography", "snowflake-connector-python", "oracledb", "autobahn", "aioquic"):
+            for arch in ("x86_64", "arm64"):
+                files = locked["builds"][project][f"documented/aws-lambda-python3.9-{arch}"]
+                self.assertIsInstance(files, list, project)
+                self.assertFalse([f for f in files if f.startswith("cryptography-47.")], project)
+                self.assertTrue([f for f in files if f.startswith("cryptography-43.0.3-")], project)
+
+
+class LockFileTests(unittest.TestCase):
+    def test_the_lock_stays_under_the_house_limit(self):
+        self.assertLess(os.path.getsize(soakfiles.LOCK_FILE), 2_000_000)
+
+    def test_written_and_read_again_it_is_the_same_lock(self):
+        import tempfile
+        locked = soakfiles.read_lock()
+        self.assertEqual(locked["wheels"]["cryptography-43.0.3-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"]
+                         ["url"].rsplit("/", 1)[1],
+                         "cryptography-43.0.3-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
+        with tempfile.TemporaryDirectory() as scratch:
+            path = os.path.join(scratch, "lock.json")
+            soakfiles.write_lock(locked, path)
+            self.assertEqual(soakfiles.read_lock(path), locked)
+            with open(path, encoding="utf-8") as f, open(soakfiles.LOCK_FILE, encoding="utf-8") as committed:
+                self.assertEqual(f.read(), committed.read())
+
+    def test_a_url_of_another_shape_is_kept_whole_and_a_bad_key_refused(self):
+        import tempfile
+        demo = {"locked": "2026-12-07", "builds": {"demo": {"documented/aws-lambda-python3.13-x86_64": ["demo-1.0-py3-none-any.whl"],
+                                                             "documented/aws-lambda-python3.9-x86_64": {"error": "no installable set"}}},
+                "wheels": {"demo-1.0-py3-none-any.whl": {"sha256": "ab" * 32, "size": 10,
+                                                         "url": "https://example.invalid/demo-1.0-py3-none-any.whl"}}}
+        with tempfile.TemporaryDirectory() as scratch:
+            path = os.path.join(scratch, "lock.json")
+            soakfiles.write_lock(demo, path)
+            read = soakfiles.read_lock(path)
+            self.assertEqual((read["builds"], read["wheels"]), (demo["builds"], demo["wheels"]))
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text.replace('["abababababab"]', '["cdcdcdcdcdcd"]'))
+            with self.assertRaisesRegex(ValueError, "names wheels not in 'wheels': cdcdcdcdcdcd"):
+                soakfiles.read_lock(path)
+
+
 class WheelNameTests(unittest.TestCase):
     def test_compressed_tag_sets_and_build_tags(self):
         tags, build = lock.wheel_file_tags(CHARSET_NORMALIZER[0])
