@@ -40,6 +40,19 @@ import Testing
         #expect(try Self.findings(Repository.fixture("bin/elf/_abi.abi3.so"), capture).allSatisfy { $0["check"] as? String != "undefined-symbol" })
     }
 
+    /// A Python 2 module (psycopg2 built for a UCS4 Python 2.7: `PyUnicodeUCS4_DecodeUTF8`, `Py_InitModule4_64`)
+    /// fails on the first of those names, and that is one cause: python-abi-mismatch says which build it is, and
+    /// undefined-symbol does not repeat it.
+    @Test func python2APIIsOneFinding() throws {
+        let folder = try ExplainTests.folder(["app.py": "import psycopg2\n", "psycopg2/__init__.py": "from psycopg2._psycopg import connect\n",
+                                              "psycopg2/_psycopg.so": "fixtures/bin/corpus/_psycopg-py27-ucs4.so"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let found = try Self.findings(folder, "aws-lambda-python3.12-x86_64")
+        #expect(found.map { $0["check"] as? String ?? "?" } == ["python-abi-mismatch"], "\(found)")
+        #expect(found.first?["path"] as? String == "psycopg2/_psycopg.so")
+        #expect((found.first?["message"] as? String)?.contains("PyUnicodeUCS4_") == true, "\(found)")
+    }
+
     @Test func glibcBefore230WordsItAsARelocationError() throws {
         let found = try Self.findings(Self.module, "aws-lambda-python3.9-x86_64").filter { $0["check"] as? String == "undefined-symbol" }
         #expect(found.count == 1)

@@ -146,6 +146,19 @@ enum CPythonSymbols {
         let reason: String
     }
 
+    /// CPython API no CPython 3 of today exports and whose import says which build the file is for: fpectl's
+    /// `PyFPE_*`, Python 2's Unicode widths and API. python-abi-mismatch says it (on any runtime with a CPython);
+    /// undefined-symbol leaves these names to it, so one cause is one finding.
+    static func isRetired(_ name: String) -> Bool {
+        name.hasPrefix("PyFPE_") || isUnicodeWidth(name) || isPython2(name)
+    }
+
+    static func isUnicodeWidth(_ name: String) -> Bool { name.hasPrefix("PyUnicodeUCS2_") || name.hasPrefix("PyUnicodeUCS4_") }
+
+    static func isPython2(_ name: String) -> Bool {
+        name.hasPrefix("Py_InitModule4") || name.hasPrefix("PyString_") || name == "_Py_ZeroStruct" || name.hasPrefix("PyInt_")
+    }
+
     /// One reason per kind, naming the first imported symbol of that kind.
     static func reasons(_ binary: Binary) -> [Reason] {
         guard case .elf(let elf)? = binary.facts else { return [] }
@@ -175,14 +188,12 @@ enum CPythonSymbols {
         if let symbol = fpe.first {
             reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(fpe)), which only a CPython built --with-fpectl exports (gone since CPython 3.7)"))
         }
-        let unicode = matching { $0.hasPrefix("PyUnicodeUCS2_") || $0.hasPrefix("PyUnicodeUCS4_") }
+        let unicode = matching(isUnicodeWidth)
         if let symbol = unicode.first {
             let width = symbol.hasPrefix("PyUnicodeUCS2_") ? "narrow (UCS2)" : "wide (UCS4)"
             reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(unicode)), from a \(width) Unicode build of Python 2"))
         }
-        let python2 = matching { name in
-            name.hasPrefix("Py_InitModule4") || name.hasPrefix("PyString_") || name == "_Py_ZeroStruct" || name.hasPrefix("PyInt_")
-        }
+        let python2 = matching(isPython2)
         if let symbol = python2.first {
             reasons.append(Reason(symbol: symbol, reason: "it needs \(shown(python2)), Python 2 API that Python 3 does not have"))
         }

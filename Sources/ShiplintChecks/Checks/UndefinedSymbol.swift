@@ -152,6 +152,8 @@ enum UndefinedSymbolJudgement {
                     guard binding.bind(candidate.name, version: candidate.version, in: scope) == .undefined else { continue }
                     // A CPython function another CPython exports is abi3-too-new's to say, for an abi3 or untagged module.
                     if scope.python, !taggedForRuntime, knownToCPython(candidate.name, runtime: runtime) { continue }
+                    // Python 2 or fpectl API: python-abi-mismatch says which build the file is for (one cause, one finding).
+                    if runtime.python != nil, CPythonSymbols.isRetired(candidate.name) { continue }
                     undefined.append(candidate)
                 }
                 if undefined.isEmpty, let missing = sizeReadCandidates.sorted(by: { $0.name < $1.name })
