@@ -72,6 +72,9 @@ public struct ArtifactProblem: Sendable, Equatable {
         /// A ZIP that Python's zipfile refuses whole (a malformed extra field, an end-record signature in the comment)
         /// while unzip reads it.
         case refusedByZipfile = "refused-by-zipfile"
+        /// A tar hard link to a folder, or to a name written with a trailing `/`: GNU tar cannot make it (link(2)
+        /// refuses), Python's tarfile copies the target instead.
+        case hardLinkNotMade = "hard-link-not-made"
     }
 
     public let kind: Kind
@@ -94,7 +97,7 @@ extension ArtifactProblem.Kind {
     /// opposed to what shiplint could not read or trust (`unreadable-entry`).
     public var isExtractionMismatch: Bool {
         switch self {
-        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName, .refusedByZipfile: true
+        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName, .refusedByZipfile, .hardLinkNotMade: true
         default: false
         }
     }

@@ -139,4 +139,65 @@ import Testing
         #expect(artifact.problems.map(\.kind) == [.duplicateName])
         #expect(artifact.problems.first?.message.contains("2 entries are written to 'lib/libx.so'") == true)
     }
+
+    /// A tar hard link to a folder, or to a name written with a trailing `/` (seed 7771 of the archive differential
+    /// test, variants 323 and 3199): GNU tar cannot make it and exits with status 2, Python's tarfile copies the
+    /// target; shiplint says so at the link's path and judges tarfile's copy. GNU tar and tarfile are run on the same
+    /// archive, so the test fails if they stop behaving so.
+    @Test func tarHardLinksGnuTarCannotMakeAreSaid() throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let tar = folder + "/hard-links.tar"
+        let script = #"""
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+                def add(name, kind, link="", data=b"", mode=0o755):
+                    info = tarfile.TarInfo(name)
+                    info.type, info.linkname, info.size, info.mode = kind, link, len(data), mode
+                    t.addfile(info, io.BytesIO(data) if data else None)
+                add("pkg/_w.pyd/", tarfile.DIRTYPE)
+                add("pkg/_m.cpython-313-x86_64-linux-gnu.so", tarfile.LNKTYPE, "pkg/_w.pyd/")
+                add("lib/libx.so", tarfile.REGTYPE, data=open(sys.argv[2], "rb").read())
+                add("lib/liby.so", tarfile.LNKTYPE, "lib/libx.so/")
+            out = sys.argv[1] + ".tarfile"
+            tarfile.open(sys.argv[1]).extractall(out, filter="tar")
+            """#
+        let made = try runProgram("/usr/bin/env", ["python3", "-c", script, tar, Repository.fixture("bin/macho/_mod.cpython-313-darwin.so")])
+        #expect(made.status == 0, "tarfile extracts it: \(made.stderr)")
+        try FileManager.default.createDirectory(atPath: folder + "/gnu", withIntermediateDirectories: true)
+        let gnu = try runProgram("/usr/bin/env", ["tar", "-xf", tar, "-C", folder + "/gnu", "--no-same-owner"])
+        #expect(gnu.status == 2 && gnu.stderr.contains("Cannot hard link to"), "GNU tar fails: \(gnu.stderr)")
+
+        let result = try Shiplint.run(["scan", tar, "--target", Self.target])
+        #expect(result.status == 1, "\(result.stdout)")
+        Self.expectFinding(result, "extraction-mismatch", at: "pkg/_m.cpython-313-x86_64-linux-gnu.so", "a hard link to the folder 'pkg/_w.pyd/': GNU tar cannot make it")
+        Self.expectFinding(result, "extraction-mismatch", at: "lib/liby.so", "a hard link to 'lib/libx.so/', a name ending in '/'")
+        // tarfile's copy of the Mach-O module is judged at the link's path too.
+        Self.expectFinding(result, "darwin-binary", at: "lib/libx.so", "macOS Mach-O")
+        #expect(result.stdout.contains("the same in 1 more file of the folder lib/: lib/liby.so"), "\(result.stdout)")
+    }
+
+    /// Tars without the `ustar` magic that GNU tar and Python's tarfile read (seed 7771, variant 538: an archive with
+    /// no entries, refused before as "not an artifact shiplint can read"): an empty archive (as GNU tar writes from
+    /// an empty list) and a pre-POSIX (v7) one, both made by GNU tar; a file of zeros named like a library stays a
+    /// damaged library.
+    @Test func tarsWithoutUstarMagicAreRead() throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let module = folder + "/pkg/" + Self.module.dropFirst(4)
+        try FileManager.default.createDirectory(atPath: folder + "/pkg", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.fixture("bin/macho/_mod.cpython-313-darwin.so"), toPath: module)
+        #expect(try runProgram("/usr/bin/env", ["tar", "-cf", folder + "/empty.tar", "-T", "/dev/null"]).status == 0)
+        #expect(try runProgram("/usr/bin/env", ["tar", "--format=v7", "-cf", folder + "/v7.tar", "-C", folder, "pkg"]).status == 0)
+        try Data(count: 4096).write(to: URL(fileURLWithPath: folder + "/libzero.so"))
+
+        let empty = try Shiplint.run(["scan", folder + "/empty.tar", "--target", Self.target])
+        #expect(empty.status == 0 && empty.stdout.contains("(tar, 0 entries, 0 binaries)"), "\(empty.stdout)\(empty.stderr)")
+        let v7 = try Shiplint.run(["scan", folder + "/v7.tar", "--target", Self.target])
+        #expect(v7.status == 1, "\(v7.stdout)\(v7.stderr)")
+        Self.expectFinding(v7, "darwin-binary", at: Self.module, "macOS Mach-O")
+        let zeros = try Shiplint.run(["scan", folder + "/libzero.so", "--target", Self.target])
+        #expect(zeros.status == 1, "\(zeros.stdout)\(zeros.stderr)")
+        Self.expectFinding(zeros, "corrupt-binary", at: "libzero.so", "not an ELF, PE or Mach-O file")
+    }
 }

@@ -220,7 +220,13 @@ def verdict(fact: dict, judgement: dict) -> dict:
     # The last entry with a name is the one on disk (each is written over the last).
     listing, links = {}, {}
     for entry in fact["listing"]:
-        listing[harmless(entry["path"])] = (entry["type"], entry["target"])
+        kind, target = entry["type"], entry["target"]
+        # A hard link to a FIFO, a device or a symbolic link is one (tar makes a second name for the same node), through
+        # a chain of hard links too: the node its target names when the link is made, not what a later entry of that
+        # name writes over it (the link keeps the first node).
+        if kind == "hardlink" and listing.get(harmless(target or ""), ("",))[0] in ("other", "symlink"):
+            kind, target = listing[harmless(target)]
+        listing[harmless(entry["path"])] = (kind, target)
         if entry["type"] == "symlink":
             links.setdefault(extracted_form(entry["path"]), []).append(entry["target"])
     binaries = {}
@@ -301,14 +307,7 @@ def compare(extractor: str, failure, files: dict, judged: dict, payloads: Payloa
     for path, (kind, detail) in sorted(files.items()):
         if kind == "dir":
             continue
-        listed = listing.get(path)
-        # A hard link to a FIFO, a device or a symbolic link is one (tar makes a second name for the same node),
-        # through a chain of hard links too.
-        linked, hops = listed, 0
-        while linked and linked[0] == "hardlink" and hops < 40:
-            linked, hops = listing.get(harmless(linked[1] or "")), hops + 1
-        if listed and listed[0] == "hardlink" and linked and linked[0] in ("other", "symlink"):
-            listed = linked
+        listed = listing.get(path)  # a hard link to a link or a special file is listed as one (`verdict`)
         expected = {"file": ("file", "hardlink"), "symlink": ("symlink",), "special": ("other",)}[kind]
         if extractor == "zipfile" and kind == "file" and listed and listed[0] == "symlink" and detail.split("\x00")[0] == "text:" + listed[1]:
             # zipfile has no symbolic links: it writes the target's path as the file's content. Lambda restores

@@ -4,7 +4,7 @@ extension Check {
     public static let extractionMismatch = Check(
         id: "extraction-mismatch",
         defaultSeverity: .error,
-        summary: "The archive lists one file, the extractors write another (a name cut at NUL, a Unicode Path field, a name encoding, a folder that holds data, a repeated name, a ZIP zipfile refuses)",
+        summary: "The archive lists one file, the extractors write another (a name cut at NUL, a Unicode Path field, a name encoding, a folder that holds data, a repeated name, a ZIP zipfile refuses, a tar hard link GNU tar cannot make)",
         explanation: """
             shiplint judges the files as the extractors write them, and says where that differs from what the \
             archive lists, because a listing, a code review or another scanner sees the listed file while the \
@@ -25,6 +25,10 @@ extension Check {
             extractor): each is written over the last, so the file on disk is the last one, and only it is judged.
             - `refused-by-zipfile`: a ZIP Python's zipfile refuses whole (a malformed extra field, an end-record \
             signature inside the archive comment) while unzip reads it: what is deployed depends on the tool.
+            - `hard-link-not-made`: a tar hard link to a folder, or to a name written with a trailing `/` \
+            (`pkg/_w.pyd/`): GNU tar cannot make it (link(2) refuses a folder, and reads a trailing `/` as one) and \
+            exits with status 2; Python's tarfile copies the target there instead. What an image build or a layer \
+            unpack leaves depends on the tool.
 
             Fix: rebuild the archive with a standard tool (`zip -r`, `python -m zipfile -c`, the build system's \
             packager) from the files as they should be; names in plain UTF-8, each once.
@@ -71,6 +75,7 @@ enum ExtractionMismatch {
         case .directoryWithData: "Rebuild the archive with a standard tool: folders are entries ending in '/' with no data."
         case .duplicateName: "Rebuild the archive from a clean folder so each name appears once (zip -r into a new file, not -u into an old one)."
         case .refusedByZipfile: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager): one that Python's zipfile refuses is read by some extractors and not others."
+        case .hardLinkNotMade: "Rebuild the archive with tar from the files on disk: a hard link names a file, written without a trailing '/'; a folder cannot be hard linked."
         default: "Rebuild the archive with a standard tool."
         }
     }

@@ -64,7 +64,7 @@ extension Check {
         case .folderTooDeep: "Flatten the folder tree (or break the link loop that made it); shiplint stops 64 folders deep."
         case .unreadableFolder: "Make the folder readable to the user running shiplint (chmod / ownership), or remove it from the build."
         case .headerMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); its headers disagree on how the entry is stored, so extractors fail on it or read other bytes."
-        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName, .refusedByZipfile: ExtractionMismatch.fix(for: kind)
+        case .nameCutAtNul, .unicodePath, .nameEncoding, .directoryWithData, .duplicateName, .refusedByZipfile, .hardLinkNotMade: ExtractionMismatch.fix(for: kind)
         case .nameMismatch: "Rebuild the archive with a standard tool (zip, python -m zipfile, the build system's packager); an archive whose two directories disagree was damaged or made to mislead scanners."
         }
     }

@@ -88,6 +88,12 @@ public struct ArtifactReader: Sendable {
             signature = .zip
             prepended = .success(directory)
         }
+        // A file of zeros named like a library is a damaged library, not an empty tar.
+        if signature == .unknown, FileSignature.isTarWithoutMagic(prefix),
+            !(FileSignature.isZeroBlock(prefix) && NativeName.looksNative(name))
+        {
+            signature = .tarLike
+        }
         switch signature {
         case .zip:
             let index = prepended ?? ZipCentralDirectory.read(path: path)
@@ -155,7 +161,9 @@ public struct ArtifactReader: Sendable {
 
     /// An artifact read from standard input or a pipe: the same readers, on bytes held in memory.
     private func read(bytes: [UInt8], label: String, walk: inout Walk) throws(ReadError) -> Artifact {
-        let signature = FileSignature(prefix: Array(bytes.prefix(FileSignature.prefixLength)))
+        let prefix = Array(bytes.prefix(FileSignature.prefixLength))
+        var signature = FileSignature(prefix: prefix)
+        if signature == .unknown, FileSignature.isTarWithoutMagic(prefix) { signature = .tarLike }
         switch signature {
         case .zip, .tarLike:
             let index = signature == .zip ? ZipCentralDirectory.read(bytes: bytes) : nil

@@ -91,7 +91,38 @@ extension Walk {
     /// After a top-level walk: repeated names settled as the extractors leave them, then links judged by their target.
     mutating func settle(links source: LinkedEntries.Source) {
         settleRepeatedNames()
+        reportHardLinksNotMade()
         judgeLinks(from: source)
+    }
+
+    /// Tar hard links GNU tar cannot make: it calls link(2) with the target as stored (extract.c, extract_link), which
+    /// refuses a folder (EPERM) and takes a name ending in `/` for one (ENOTDIR when it is not), and then exits with
+    /// status 2. Python's tarfile, when os.link fails, writes a copy of the target member instead
+    /// (TarFile.makelink_with_filter), and that copy is what is judged at the link's path.
+    mutating func reportHardLinksNotMade() {
+        var folders = Set<String>()
+        for entry in entries where !entry.path.contains("!") {
+            guard let path = LinkedEntries.normalised(entry.path) else { continue }
+            if entry.type == .directory { folders.insert(path) }
+            var parts = path.split(separator: "/")
+            while parts.count > 1 {
+                parts.removeLast()
+                folders.insert(parts.joined(separator: "/"))
+            }
+        }
+        for entry in entries where !entry.path.contains("!") {
+            guard case .hardlink(let target) = entry.type else { continue }
+            let written = LinkedEntries.normalised(target)
+            let message: String
+            if let written, folders.contains(written) {
+                message = "a hard link to the folder '\(target)': GNU tar cannot make it (link(2) refuses a folder: 'Operation not permitted') and exits with status 2; Python's tarfile makes a copy of the folder here instead"
+            } else if target.hasSuffix("/") {
+                message = "a hard link to '\(target)', a name ending in '/': GNU tar cannot make it (link(2) takes it for a folder: 'Not a directory') and exits with status 2; Python's tarfile writes a copy of '\(written ?? target)' here instead, which is what is judged"
+            } else {
+                continue
+            }
+            addProblem(ArtifactProblem(kind: .hardLinkNotMade, path: entry.path, message: message))
+        }
     }
 
     /// Judges each pending link (`LinkedEntries`) by its target's content, read again from `source`.

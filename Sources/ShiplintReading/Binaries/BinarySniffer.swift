@@ -45,6 +45,37 @@ enum FileSignature: Equatable {
         }
     }
 
+    /// A tar that has no `ustar` magic and that GNU tar and Python's tarfile still read, known by its first block
+    /// (`prefix`, 512 bytes): a block of zeros (the end-of-archive mark: a tar with no entries, as
+    /// `tar -cf x.tar -T /dev/null` writes), or a pre-POSIX (V7) header whose checksum holds. Both check a header by
+    /// its checksum alone: the sum of its bytes with the checksum field counted as spaces, unsigned or signed (GNU
+    /// tar's `tar_checksum`, tarfile's `calc_chksums`).
+    static func isTarWithoutMagic(_ prefix: [UInt8]) -> Bool {
+        guard prefix.count == 512 else { return false }
+        if isZeroBlock(prefix) { return true }
+        var field = prefix[148..<156].drop(while: { $0 == 0x20 })
+        var stored = 0
+        var digits = 0
+        while let byte = field.first, (0x30...0x37).contains(byte) {
+            stored = stored * 8 + Int(byte - 0x30)
+            digits += 1
+            field = field.dropFirst()
+        }
+        guard digits > 0, field.first.map({ $0 == 0 || $0 == 0x20 }) ?? true else { return false }
+        var unsigned = 8 * 0x20
+        var signed = 8 * 0x20
+        for (offset, byte) in prefix.enumerated() where !(148..<156).contains(offset) {
+            unsigned += Int(byte)
+            signed += Int(Int8(bitPattern: byte))
+        }
+        return stored == unsigned || stored == signed
+    }
+
+    /// 512 zero bytes: a tar's end-of-archive block.
+    static func isZeroBlock(_ prefix: [UInt8]) -> Bool {
+        prefix.count == 512 && prefix.allSatisfy { $0 == 0 }
+    }
+
     /// Fat Mach-O and Java class files share `0xCAFEBABE`. A fat header's next word counts architectures (a real
     /// universal binary has a handful); a class file's next two halves are its minor and major version (major >= 45).
     private static func fatOrJava(_ prefix: [UInt8]) -> FileSignature {
