@@ -198,13 +198,15 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
 
 
 def split_at_code(base: bytes, data: bytes, ranges: list):
-    """The variant's changes in two files: (its instruction bytes changed alone, everything else changed alone), or
-    None when it changed no instruction byte, only instruction bytes (only_code_changed says that) or its size."""
-    if len(base) != len(data) or not ranges or base == data:
+    """The variant's changes in two files: (its instruction bytes changed alone, everything else changed alone: the
+    variant with its instruction bytes put back), or None when it changed no instruction byte, only instruction bytes
+    (only_code_changed says that), or grew. A truncated variant keeps its length in the second file (the first has
+    the base's): the two still differ from the variant in instruction bytes alone, and from each other in nothing else."""
+    if len(data) > len(base) or not ranges or base == data:
         return None
     code, rest = bytearray(base), bytearray(data)
     changed_code = False
-    for i in (i for i in range(len(base)) if base[i] != data[i]):
+    for i in (i for i in range(len(data)) if base[i] != data[i]):
         if any(start <= i < end for start, end in ranges):
             code[i], rest[i] = data[i], base[i]
             changed_code = True
