@@ -75,6 +75,7 @@ corpus: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout/cases.json
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout2/cases.json
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout3/cases.json
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout4/cases.json
 
 # SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).
@@ -104,7 +105,7 @@ soak-lock:
 # `make differential-elf` is the slice `make test` runs; `make differential N=1000000` a campaign over every kind.
 N ?= 1000000
 differential-elf: debug
-	$(PYTHON) differential/elf/run.py --shiplint $(DEBUG_BIN) --variants 20000 --kinds identity,decoy,strings,truncation
+	$(PYTHON) differential/elf/run.py --shiplint $(DEBUG_BIN) --variants 20000
 
 # The archive differential test (differential/archives/run.py): ZIP and tar variants extracted by Info-ZIP unzip,
 # Python's zipfile, tarfile and GNU tar (shut in a mount namespace) and read by shiplint; every difference that is not

@@ -138,6 +138,11 @@ def glibc_exports(git: Path, arch: str):
                 if words[1] == "__libpthread_version_placeholder" or words[1].endswith("_version_placeholder"):
                     continue
                 present[(soname, words[0], words[1])].add(release)
+        # A node with no symbol, which the ABI lists have not spelled since 2.28 (no `A` lines): GLIBC_ABI_DT_RELR,
+        # defined by libc.so.6 since 2.36 (elf/Versions; its placeholder symbol is dropped by scripts/versions.awk),
+        # which every object linked with DT_RELR against glibc 2.36 or later needs.
+        if version_key(release) >= version_key("2.36"):
+            present[("libc.so.6", "GLIBC_ABI_DT_RELR", None)].add(release)
     return present
 
 

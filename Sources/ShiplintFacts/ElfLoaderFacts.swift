@@ -99,6 +99,15 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// modelled (another machine, tables over the size modelled): then every import counts. Sorted (facts print the
     /// same in every process).
     public var boundImportNames: [String]?
+    /// Weak undefined names an R_X86_64_SIZE64 or SIZE32 relocation asks the size of (sorted). When nothing in the
+    /// load scope defines one, the failed weak lookup leaves a null symbol and ld.so reads `st_size` through it
+    /// (sysdeps/x86_64/dl-machine.h elf_machine_rela): judged by `undefined-symbol` against the load scope.
+    public var sizeReadWeakNames: [String] = []
+    /// Undefined symbols whose DT_VERSYM index (above 1) names no version record ld.so reads (a need or definition the
+    /// chain does not reach): `l_versions` holds a zeroed record there, and the lookup is unversioned (elf/dl-reloc.c
+    /// RESOLVE_MAP passes no version whose hash is 0), which a definition under any single version answers
+    /// (elf/dl-lookup.c check_match), GLIBC_PRIVATE ones too, which no export table lists. Sorted.
+    public var importsLookedUpWithoutVersion: [String] = []
     /// DT_RELA is 0: what a loader older than glibc 2.36 does applying DT_RELASZ bytes of the ELF header as relocations
     /// (its message), when that fails; 2.36 and later take a zero DT_RELA for no table. Nil otherwise.
     public var relaAtZeroRefusal: String?

@@ -82,6 +82,7 @@ public enum ExplainReport {
             library.map { "UnsatisfiedLinkError: no \($0) in java.library.path" } ?? resource.map { "No native resource found at \($0)" }
                 ?? "No native library found for \(platform ?? "this platform")"
         case .dotnetNative(let library): "DllNotFoundException: Unable to load shared library '\(library)'"
+        case .noNativeBuild(let platform): "No native build was found for \(platform) (node-gyp-build)"
         case .locations(let locations): "the text names " + locations.prefix(6).map(\.value).joined(separator: ", ") + (locations.count > 6 ? ", …" : "")
         }
     }

@@ -6,7 +6,7 @@ import Testing
 /// the loader itself; these say what a user sees: the finding, its path and the fact it names.
 @Suite struct ElfDifferentialCorpusTests {
     static let module = "_clean.cpython-313-x86_64-linux-gnu.so"
-    static let loaderChecks: Set<String> = ["corrupt-binary", "not-loadable", "missing-library", "missing-symbol-version"]
+    static let loaderChecks: Set<String> = ["corrupt-binary", "not-loadable", "missing-library", "missing-symbol-version", "undefined-symbol"]
 
     /// A folder holding `bytes` as `name`.
     static func folder(_ name: String, _ bytes: Data) throws -> String {

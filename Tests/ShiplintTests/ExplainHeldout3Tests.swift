@@ -143,6 +143,9 @@ import Testing
         #expect(result.files == ["lib/rocksdbjni-7.0.jar!META-INF/native/librocksdbjni-linux64.so"], "\(result.files)")
         #expect(result.summary.contains("extracts to /tmp") && result.summary.contains("needs libssl.so.1.1"), "\(result.summary)")
         #expect(!result.fix.contains("wheel") && result.fix.contains("/opt/lib"), "\(result.fix)")
+        // rocksdb names its copies `-linux64` / `-linux-aarch64`: the x86_64 one is the JVM's pick, judged by
+        // missing-library, and that finding is the root cause.
+        #expect(result.check == "missing-library" && result.path == "lib/rocksdbjni-7.0.jar!META-INF/native/librocksdbjni-linux64.so", "\(result.explanation)")
     }
 
     // MARK: - A platform package whose addon cannot load

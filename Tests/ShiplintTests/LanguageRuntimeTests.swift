@@ -58,6 +58,10 @@ import Testing
         ("META-INF/native/libnetty_transport_native_epoll_aarch_64.so", "linux/aarch64", "meta_inf/native/netty_transport_native_epoll"),
         ("META-INF/native/libnetty_tcnative_osx_x86_64.jnilib", "darwin/x86_64", "meta_inf/native/netty_tcnative"),
         ("natives/linux_64/liblwjgl.so", "linux/x86_64", "natives/lwjgl"),
+        ("librocksdbjni-linux64.so", "linux/x86_64", "rocksdbjni"),
+        ("librocksdbjni-linux32.so", "linux/x86", "rocksdbjni"),
+        ("librocksdbjni-linux64-musl.so", "linux-musl/x86_64", "rocksdbjni"),
+        ("librocksdbjni-linux-aarch64.so", "linux/aarch64", "rocksdbjni"),
     ])
     func jniConventions(path: String, platform: String, library: String) throws {
         let found = try #require(JniPlatform(path: path))

@@ -48,6 +48,23 @@ import Testing
         #expect(!al2.stdout.contains("not-loadable"), "\(al2.stdout)")
     }
 
+    /// A program whose PT_DYNAMIC lies in a read-only PT_LOAD: ld.so writes r_debug's address into its DT_DEBUG value
+    /// (elf_setup_debug_entry) and the program dies before main; without DT_DEBUG nothing writes there (an ET_EXEC's
+    /// table addresses are never adjusted in place: its load address is 0) and it runs. Both confirmed by running them.
+    @Test func programWritesDTDebugIntoItsDynamicTable() throws {
+        let faults = try Shiplint.run([
+            "scan", Repository.fixture("bin/notloadable/bootstrap-readonly-dynamic"), "--target", "aws-lambda-provided.al2023-x86_64",
+        ])
+        #expect(faults.status == 1)
+        #expect(faults.stdout.contains("error[corrupt-binary]"), "\(faults.stdout)")
+        #expect(faults.stdout.contains("ld.so writes the address of its r_debug into DT_DEBUG's value (dynamic entry 1, 0x202448)"), "\(faults.stdout)")
+        #expect(!faults.stdout.contains("adds the load address"), "\(faults.stdout)")
+        let runs = try Shiplint.run([
+            "scan", Repository.fixture("bin/notloadable/bootstrap-readonly-dynamic-nodebug"), "--target", "aws-lambda-provided.al2023-x86_64",
+        ])
+        #expect(!runs.stdout.contains("corrupt-binary"), "\(runs.stdout)")
+    }
+
     /// The DT_NEEDED string ends at the end of the file, without its NUL: the loader reads it from the mapped page (zeros
     /// after the file) and loads the module; the gate used to say "needs , …".
     @Test func neededNameEndingTheFileIsRead() throws {

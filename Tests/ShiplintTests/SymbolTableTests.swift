@@ -61,6 +61,25 @@ import Testing
         #expect(!table.nodes(of: "libc.so.6", release: al2).contains("GLIBC_2.27"))
     }
 
+    /// GLIBC_ABI_DT_RELR, which libc.so.6 defines without a symbol since 2.36 (elf/Versions) and the ABI lists do not
+    /// spell: every object linked with DT_RELR against glibc 2.36 needs it, and needs met are what lets undefined-symbol
+    /// judge such an object at all.
+    @Test func glibcDefinesTheDTRelrNodeSince236() throws {
+        for arch in ["x86_64", "aarch64"] {
+            let table = try #require(SymbolTable.builtIn("glibc-\(arch)"))
+            #expect(table.nodes(of: "libc.so.6", release: VersionNumber("2.36")!).contains("GLIBC_ABI_DT_RELR"), "\(arch)")
+            #expect(table.nodes(of: "libc.so.6", release: VersionNumber("2.42")!).contains("GLIBC_ABI_DT_RELR"), "\(arch)")
+            #expect(!table.nodes(of: "libc.so.6", release: VersionNumber("2.34")!).contains("GLIBC_ABI_DT_RELR"), "\(arch)")
+        }
+        // This machine's libc.so.6 defines it from glibc 2.36 on (readelf reads its version definitions).
+        if let libc = Self.library("libc.so.6"), let out = CaptureTests.program("readelf", ["-V", "-W", libc]),
+            let release = CaptureTests.program("getconf", ["GNU_LIBC_VERSION"]).flatMap({ VersionNumber(String($0.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) }),
+            release >= VersionNumber("2.36")!
+        {
+            #expect(out.contains("Name: GLIBC_ABI_DT_RELR"))
+        }
+    }
+
     @Test func cpythonByVersionEveryLambdaReleaseCaptured() throws {
         let table = try #require(SymbolTable.builtIn("cpython-x86_64"))
         let arm = try #require(SymbolTable.builtIn("cpython-aarch64"))

@@ -189,6 +189,9 @@ static int clobbered(char *where, size_t size) {
 /* The address space ld.so reserved for the object loaded from `wanted` (elf/dl-map-segments.h _dl_map_segments: from
  * the first PT_LOAD's page down to the last one's end, in program-header order, at the load address). */
 static uintptr_t reserved_start, reserved_end;
+/* The end of the zero fill reaching farthest (elf/dl-map-segments.h maps the pages past a segment's file bytes up to
+ * its p_memsz with MAP_FIXED, wherever that ends). */
+static uintptr_t zero_fill_end;
 static int find_reservation(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     (void)data;
@@ -203,6 +206,14 @@ static int find_reservation(struct dl_phdr_info *info, size_t size, void *data) 
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     reserved_start = (info->dlpi_addr + first->p_vaddr) & ~(page - 1);
     reserved_end = (info->dlpi_addr + last->p_vaddr + last->p_memsz + page - 1) & ~(page - 1);
+    zero_fill_end = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *load = &info->dlpi_phdr[i];
+        if (load->p_type != PT_LOAD || load->p_memsz <= load->p_filesz) continue;
+        uintptr_t zero_page = (info->dlpi_addr + load->p_vaddr + load->p_filesz + page - 1) & ~(page - 1);
+        uintptr_t zero_end = (info->dlpi_addr + load->p_vaddr + load->p_memsz + page - 1) & ~(page - 1);
+        if (zero_end > zero_page && zero_end > zero_fill_end) zero_fill_end = zero_end;
+    }
     return 1;
 }
 
@@ -215,6 +226,15 @@ static int mapped_outside(char *where, size_t size) {
     reserved_start = reserved_end = 0;
     dl_iterate_phdr(find_reservation, NULL);
     if (reserved_end == 0) return 0;
+    /* A zero fill past the reservation's end: ld.so mapped it over whatever lies there. Here that is free space (with
+     * a p_align above the page size, the rest of the larger reservation ld.so unmapped again, elf/dl-map-segments.h
+     * _dl_map_segment) or the guard; in the usual process, as much free space as the alignment left, then whatever
+     * the process has next. */
+    if (zero_fill_end > reserved_end) {
+        snprintf(where, size, "mapped zero fill outside its reservation (0x%lx-0x%lx): up to 0x%lx",
+                 (unsigned long)reserved_start, (unsigned long)reserved_end, (unsigned long)zero_fill_end);
+        return 1;
+    }
     FILE *listing = fopen("/proc/self/maps", "r");
     char line[4608];
     int found = 0;

@@ -140,7 +140,8 @@ def corpus_variants(folder: Path) -> list:
             data, _ = variants.variant(original, case["seed"], kinds)
             if hashlib.sha256(data).hexdigest() != case["sha256"]:
                 print(f"corpus {case['case']}: this machine's {case['base']} differs from the one measured; judged anyway", flush=True)
-            case = dict(case, code_only=only_code_changed(original, data, code_ranges(original)))
+            case = dict(case, code_only=only_code_changed(original, data, code_ranges(original)),
+                        parts=(original, data, code_ranges(original)))
         path = folder / f"corpus-{case['case']}.cpython-311-x86_64-linux-gnu.so"
         path.write_bytes(data)
         made.append((path, case))
@@ -159,7 +160,8 @@ CLASSES = {
             "ld.so read or write memory it did not allocate for it, and loads only where that memory happens to be there",
     OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
               "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code, or "
-              "faulted or hung after a change to its instruction bytes alone (which ld.so never reads): "
+              "faulted or hung after a change to its instruction bytes (which ld.so never reads) alone, or when its "
+              "instruction bytes changed alone crash it and its other changes alone load: "
               "run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
          "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
@@ -195,6 +197,41 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
     return bool(changed) and all(any(start <= i < end for start, end in ranges) for i in changed)
 
 
+def split_at_code(base: bytes, data: bytes, ranges: list):
+    """The variant's changes in two files: (its instruction bytes changed alone, everything else changed alone), or
+    None when it changed no instruction byte, only instruction bytes (only_code_changed says that) or its size."""
+    if len(base) != len(data) or not ranges or base == data:
+        return None
+    code, rest = bytearray(base), bytearray(data)
+    changed_code = False
+    for i in (i for i in range(len(base)) if base[i] != data[i]):
+        if any(start <= i < end for start, end in ranges):
+            code[i], rest[i] = data[i], base[i]
+            changed_code = True
+    if not changed_code or bytes(rest) == base:
+        return None
+    return bytes(code), bytes(rest)
+
+
+def own_code_crashes(oracle: Path, folder: Path, candidates: dict) -> set:
+    """Of `candidates` ({name: (base bytes, variant bytes, code ranges)}, variants that crashed while shiplint passes
+    them), the names whose crash is the object's own code: their instruction-byte changes alone crash it, and their
+    other changes alone load. ld.so never reads instruction bytes, so with the variant it does what it does with the
+    other changes alone, which loads: what crashed is the code it ran (a constructor dlopen called)."""
+    splits = {}
+    for name, (base, data, ranges) in candidates.items():
+        parts = split_at_code(base, data, ranges)
+        if parts:
+            splits[name] = (folder / f"code-{name}", folder / f"rest-{name}")
+            for path, part in zip(splits[name], parts):
+                path.write_bytes(part)
+    if not splits:
+        return set()
+    verdicts = oracle_verdicts(oracle, [str(p) for pair in splits.values() for p in pair])
+    return {name for name, (code, rest) in splits.items()
+            if verdicts.get(str(code), ("",))[0] == "crashed" and verdicts.get(str(rest), ("",))[0] == "loads"}
+
+
 def classified_apart(verdict: str, message: str, refusals: list, hostile, code_only: bool = False) -> str:
     """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''.
     `code_only`: the variant differs from its base only in instruction bytes (`only_code_changed`)."""
@@ -220,6 +257,7 @@ def run(args) -> int:
     try:
         helpers = build_helpers(work)
         base_list = bases(helpers)
+        base_bytes = dict(base_list)
         target = work / "host.toml"
         glibc = host_target(target)
         tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, LAYOUT: 0, OWN_CODE: 0, CPU: 0,
@@ -235,13 +273,17 @@ def run(args) -> int:
             lint = shiplint_verdicts(args.shiplint, folder, target)
             again = [str(p) for p, _ in cases if oracle.get(str(p), ("",))[0] == "loads" and lint.get(p.name)]
             hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
+            code_crashes = own_code_crashes(helpers["oracle"], folder, {
+                p.name: case["parts"] for p, case in cases
+                if "parts" in case and not lint.get(p.name) and oracle.get(str(p), ("crashed",))[0] == "crashed"})
             tally["corpus"] = len(cases)
             tally["corpus disagreements"] = 0
             for path, case in cases:
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 refusals = lint.get(path.name, [])
                 # Each case is measured in its class (counted apart, or none): it must fall there again.
-                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)), case.get("code_only", False))
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)),
+                                         case.get("code_only", False) or path.name in code_crashes)
                 agrees = apart or (verdict == "loads") == (not refusals)
                 if not agrees or verdict != case["loader"] or apart != case.get("class", ""):
                     tally["corpus disagreements"] += 1
@@ -270,7 +312,12 @@ def run(args) -> int:
             # Loads here, corrupt to shiplint: loaded again where nothing lies past the object's own memory.
             again = [str(p) for n, (_, _, p, _) in made.items() if oracle.get(str(p), ("",))[0] == "loads" and lint.get(n)]
             hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
+            # A crash shiplint passes, after changes to instructions and to other bytes: each part is loaded alone.
+            code_crashes = own_code_crashes(helpers["oracle"], folder, {
+                n: (base_bytes[b], p.read_bytes(), code[b]) for n, (b, _, p, code_only) in made.items()
+                if not code_only and not lint.get(n) and oracle.get(str(p), ("crashed",))[0] == "crashed"})
             for file_name, (base_name, description, path, code_only) in made.items():
+                code_only = code_only or file_name in code_crashes
                 verdict, message = oracle.get(str(path), ("crashed", "no verdict from the oracle"))
                 tally["variants"] += 1
                 tally[verdict] += 1

@@ -42,6 +42,11 @@ extension Check {
                 target: "aws-lambda-python3.9-x86_64", fires: true, at: "pkg/_mod.abi3.so",
                 mentions: "CPython 3.9 exports them, so the import works, but they joined the Stable ABI only in 3.11"),
             CheckExample(
+                "_PyObject_ClearManagedDict (a private function CPython 3.12 exports) in python3.11: a warning",
+                binary: SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["_PyObject_ClearManagedDict", "PyModule_Create2"])),
+                target: "aws-lambda-python3.11-x86_64", fires: true, at: "pkg/_mod.abi3.so",
+                mentions: "imports _PyObject_ClearManagedDict, which the CPython 3.11 shiplint knows may not export (a newer CPython does"),
+            CheckExample(
                 "3.2 functions only",
                 binary: SampleBinary.elf("pkg/_mod.abi3.so", symbols: SampleBinary.imports(["PyModule_Create2", "PyArg_ParseTuple"])),
                 target: "aws-lambda-python3.9-x86_64", fires: false),

@@ -31,7 +31,9 @@ extension Check {
             3.13, on python3.12) was built against another CPython's headers, and is said here. Each CPython table is \
             one patch release's capture: a private `_Py` name it lacks that the next minor release exports may be a \
             backport into Lambda's later patch release, and is not judged. Imports versioned `GLIBC_PRIVATE` are not \
-            judged.
+            judged. A weak symbol nothing defines is no error, except where a size relocation (R_X86_64_SIZE64, \
+            SIZE32) asks for its size: the failed lookup leaves ld.so a null symbol, and it crashes (SIGSEGV) \
+            reading the size through it, whatever the program's binding mode.
 
             Fix: rebuild the module against the libraries it runs with (in the runtime's build image, or \
             `sam build --use-container`), or ship the library that defines the symbol where the loader finds it \
@@ -53,6 +55,13 @@ extension Check {
                 "a function new in glibc 2.36 on glibc 2.34", subject: moduleImporting(["arc4random@GLIBC_2.36"]),
                 target: "aws-lambda-python3.12-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "undefined symbol: arc4random, version GLIBC_2.36"),
             CheckExample(
+                "the size of a weak name nothing defines", subject: moduleImporting([], sizeOfWeak: "_ITM_deregisterTMCloneTable"),
+                target: "aws-lambda-python3.12-x86_64", fires: true, at: "pkg/_mod.abi3.so",
+                mentions: "asks for the size of the weak symbol _ITM_deregisterTMCloneTable"),
+            CheckExample(
+                "the size of a weak name glibc defines", subject: moduleImporting([], sizeOfWeak: "environ"),
+                target: "aws-lambda-python3.12-x86_64", fires: false),
+            CheckExample(
                 "a runtime library with no table in the scope: not judged", subject: moduleImporting(["Qemcpy@GLIBC_2.14"], needing: "libz.so.1"),
                 target: "aws-lambda-python3.12-x86_64", fires: false),
         ],
@@ -66,18 +75,23 @@ extension Check {
 
     /// A function whose module `pkg/_mod.abi3.so` imports `imports` (`name` or `name@GLIBC_x`), optionally with a
     /// bundled `lib/libfoo.so.1` defining `bundling` and a runtime library `needing`.
-    private static func moduleImporting(_ imports: [String], bundling: String? = nil, needing: String? = nil) -> CheckExample.Subject {
-        let symbols = imports.map { text -> DynamicSymbol in
+    private static func moduleImporting(_ imports: [String], bundling: String? = nil, needing: String? = nil, sizeOfWeak: String? = nil) -> CheckExample.Subject {
+        var symbols = imports.map { text -> DynamicSymbol in
             let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
             return DynamicSymbol(
                 name: parts[0], version: parts.count > 1 ? parts[1] : nil, versionFile: parts.count > 1 ? "libc.so.6" : nil,
                 isDefined: false, isWeak: false, kind: .function)
         }
+        var loader = ElfLoaderFacts()
+        if let sizeOfWeak {
+            symbols.append(DynamicSymbol(name: sizeOfWeak, version: nil, versionFile: nil, isDefined: false, isWeak: true, kind: .object))
+            loader.sizeReadWeakNames = [sizeOfWeak]
+        }
         let needed = ["libc.so.6"] + (bundling == nil ? [] : ["libfoo.so.1"]) + (needing.map { [$0] } ?? [])
         let module = SampleBinary.elf(
             "pkg/_mod.abi3.so", needed: needed, rpath: bundling == nil ? [] : ["$ORIGIN/../lib"],
             versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5"])], symbols: symbols + [DynamicSymbol(
-                name: "PyInit__mod", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function)])
+                name: "PyInit__mod", version: nil, versionFile: nil, isDefined: true, isWeak: false, kind: .function)], loader: loader)
         var binaries = [module]
         if let bundling {
             binaries.append(Binary(
@@ -114,9 +128,19 @@ enum UndefinedSymbolJudgement {
                 var candidates: [(name: String, version: String?, file: String?)] = []
                 // ld.so looks up only what a relocation names: an import none names never fails (elf/do-rel.h).
                 let bound = facts.loader.boundImportNames.map(Set.init)
+                // Weak names whose size a relocation reads: a weak lookup nothing answers leaves a null symbol.
+                let sizeRead = Set(facts.loader.sizeReadWeakNames)
+                // Looked up without a version: a GLIBC_PRIVATE definition may answer, and no table lists those.
+                let withoutVersion = Set(facts.loader.importsLookedUpWithoutVersion)
+                var sizeReadCandidates: [(name: String, version: String?, file: String?)] = []
                 facts.symbols.forEach(defined: false) { name, version, file, isWeak in
-                    guard !isWeak, !name.isEmpty, version != "GLIBC_PRIVATE" else { return }
+                    guard !name.isEmpty, version != "GLIBC_PRIVATE" else { return }
                     let text = String(decoding: name, as: UTF8.self)
+                    if withoutVersion.contains(text) { return }
+                    if isWeak {
+                        if sizeRead.contains(text) { sizeReadCandidates.append((text, version, file)) }
+                        return
+                    }
                     if let bound, !bound.contains(text) { return }
                     candidates.append((text, version, file))
                 }
@@ -129,6 +153,11 @@ enum UndefinedSymbolJudgement {
                     // A CPython function another CPython exports is abi3-too-new's to say, for an abi3 or untagged module.
                     if scope.python, !taggedForRuntime, knownToCPython(candidate.name, runtime: runtime) { continue }
                     undefined.append(candidate)
+                }
+                if undefined.isEmpty, let missing = sizeReadCandidates.sorted(by: { $0.name < $1.name })
+                    .first(where: { binding.bind($0.name, version: $0.version, in: scope) == .undefined })
+                {
+                    verdicts.append(nullSizeReadVerdict(object: object, load: load, name: missing.name, version: missing.version, scope: scope, program: program, context: context))
                 }
                 guard !undefined.isEmpty else { continue }
                 undefined.sort { ($0.name, $0.version ?? "") < ($1.name, $1.version ?? "") }
@@ -169,6 +198,47 @@ enum UndefinedSymbolJudgement {
         SymbolTable.builtIn("cpython-\(runtime.architecture.rawValue)")?.lists(name, in: "python") ?? false
     }
 
+    /// A weak name an R_X86_64_SIZE64 / SIZE32 relocation reads the size of, which nothing in the load scope defines:
+    /// the lookup leaves a null symbol (elf/dl-lookup.c) and elf_machine_rela (sysdeps/x86_64/dl-machine.h) reads its
+    /// st_size through it while relocating, before dlopen returns (RTLD_LAZY too: only PLT slots wait).
+    private static func nullSizeReadVerdict(
+        object: Int, load: LoadGraph.Load, name: String, version: String?, scope: SymbolBinding.Scope, program: SymbolBinding.Program,
+        context: DeploymentContext
+    ) -> LocatedVerdict {
+        let graph = context.loadGraph
+        let item = graph.objects[object]
+        let asked = name + (version.map { "@" + $0 } ?? "")
+        let how: String
+        switch program {
+        case .python: how = "the import crashes (SIGSEGV in ld.so)"
+        case .node: how = "require() crashes (SIGSEGV in ld.so)"
+        case .executable: how = "running it crashes (SIGSEGV in ld.so)"
+        }
+        let loadedBy = load.root == object ? "" : "; loaded by \(graph.objects[load.root].path)"
+        return LocatedVerdict(
+            artifact: item.artifact, path: item.path,
+            verdict: Verdict(
+                "\(how): an R_X86_64_SIZE relocation of \(item.runtimePath) asks for the size of the weak symbol \(asked), which nothing in the load scope defines (searched \(searched(scope, context: context))): the failed weak lookup leaves a null symbol and ld.so reads its size through it (elf_machine_rela)\(loadedBy)",
+                fix: "A size relocation through a weak reference nothing defines is not what a compiler emits: the file was damaged or edited after the build. Reinstall the package, or rebuild \(item.path).",
+                fact: asked))
+    }
+
+    /// The load scope as a message names it: the deployment's objects, the runtime's libraries, CPython.
+    private static func searched(_ scope: SymbolBinding.Scope, context: DeploymentContext) -> String {
+        let graph = context.loadGraph
+        let runtime = context.runtime
+        var searched = scope.objects.map { graph.objects[$0].path }.prefix(4).joined(separator: ", ")
+        if scope.objects.count > 4 { searched += " …" }
+        let glibc = scope.runtime.filter { $0.library.symbols?.hasPrefix("glibc-") == true }.map(\.library.soname)
+        let libraries = (glibc.isEmpty ? [] : ["\(runtime.libc) (\(glibc.joined(separator: ", ")))"])
+            + scope.runtime.filter { $0.library.symbols?.hasPrefix("glibc-") != true }.map(\.library.soname)
+        return [
+            "the deployment's \(searched)",
+            libraries.isEmpty ? nil : "\(runtime.target.runtimeLabel)'s \(libraries.joined(separator: ", "))",
+            scope.python ? "CPython \(runtime.python?.version.description ?? "")" : nil,
+        ].compactMap { $0 }.joined(separator: "; ")
+    }
+
     private static func verdict(
         object: Int, load: LoadGraph.Load, undefined: [(name: String, version: String?, file: String?)], scope: SymbolBinding.Scope,
         program: SymbolBinding.Program, context: DeploymentContext
@@ -187,16 +257,7 @@ enum UndefinedSymbolJudgement {
         let more = undefined.count > 1
             ? " (and \(undefined.count - 1) more: \(undefined.dropFirst().prefix(3).map { $0.name + ($0.version.map { "@" + $0 } ?? "") }.joined(separator: ", "))\(undefined.count > 4 ? " …" : ""))"
             : ""
-        var searched = scope.objects.map { graph.objects[$0].path }.prefix(4).joined(separator: ", ")
-        if scope.objects.count > 4 { searched += " …" }
-        let glibc = scope.runtime.filter { $0.library.symbols?.hasPrefix("glibc-") == true }.map(\.library.soname)
-        let libraries = (glibc.isEmpty ? [] : ["\(runtime.libc) (\(glibc.joined(separator: ", ")))"])
-            + scope.runtime.filter { $0.library.symbols?.hasPrefix("glibc-") != true }.map(\.library.soname)
-        let scopeText = [
-            "the deployment's \(searched)",
-            libraries.isEmpty ? nil : "\(runtime.target.runtimeLabel)'s \(libraries.joined(separator: ", "))",
-            scope.python ? "CPython \(runtime.python?.version.description ?? "")" : nil,
-        ].compactMap { $0 }.joined(separator: "; ")
+        let scopeText = searched(scope, context: context)
         let loadedBy = load.root == object ? "" : "; loaded by \(graph.objects[load.root].path)"
         let message: String
         var severity: Severity?

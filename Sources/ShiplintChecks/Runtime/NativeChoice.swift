@@ -261,6 +261,10 @@ struct JniPlatform: Sendable, Equatable, CustomStringConvertible {
                     if os == nil || found == "android" { os = found }
                 } else if let found = Self.archWords[word] {
                     arch = arch ?? found
+                } else if word.count > 2, let width = Self.bitWords[String(word.suffix(2))], let found = Self.osWords[String(word.dropLast(2))] {
+                    // `librocksdbjni-linux64.so`, `-linux32.so`: an OS with its width glued on means x86.
+                    if os == nil || found == "android" { os = found }
+                    arch = arch ?? width
                 } else if word == "musl" {
                     musl = true
                 } else if !isFile, let found = Self.bitWords[word] {

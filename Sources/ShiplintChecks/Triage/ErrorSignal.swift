@@ -50,6 +50,9 @@ public enum ErrorSignal: Sendable, Hashable {
     case javaNative(library: String?, resource: String?, platform: String?)
     /// .NET: `Unable to load shared library 'DlibDotNetNativeDnn' or one of its dependencies`.
     case dotnetNative(library: String)
+    /// node-gyp-build's `No native build was found for platform=linux arch=x64 …`: no addon for this platform in the
+    /// folder it was asked to load from (a package's, or the folder of a bundle that swallowed the package).
+    case noNativeBuild(platform: String)
     /// No family matched, but the text names places (paths, libraries, version nodes): explained by what the
     /// artifact has there.
     case locations([ErrorLocation])
@@ -77,6 +80,7 @@ public enum ErrorSignal: Sendable, Hashable {
         case .rubyLoad: "ruby-load"
         case .javaNative: "java-native"
         case .dotnetNative: "dotnet-native"
+        case .noNativeBuild: "no-native-build"
         case .locations: "named-locations"
         }
     }
@@ -242,6 +246,14 @@ struct ErrorPatterns {
     let dotnetLibrary = Pattern("Unable to load shared library \(Self.q)([^'`\"]+)\(Self.q)", phrase: "Unable to load shared library ")
     // .NET's globalization at startup, when no libicuuc.so.<version> loads: it probes ICU by name, as DllImport does.
     let dotnetICU = Pattern("Couldn't find a valid ICU package installed on the system", phrase: "Couldn't find a valid ICU package")
+    // node-gyp-build (argon2, better-sqlite3 ≥ 9, bufferutil, …), when neither prebuilds/<platform>-<arch>/ nor
+    // build/Release/ beside the package (or bundle) holds an addon for this platform.
+    let noNativeBuild = Pattern("No native build was found for platform=([a-z0-9]+) arch=([a-z0-9]+)", phrase: "No native build was found for ")
+    // A package's own words for "my compiled core did not import": numpy ≥ 1.25 (and 2.x) raises this from its
+    // __init__ when the C extension fails, whatever the reason; the compiled module is the one to find.
+    let compiledCore: [(pattern: Pattern, module: String)] = [
+        (Pattern("Error importing numpy: you should not try to import numpy from", phrase: "Error importing numpy: "), "_multiarray_umath"),
+    ]
 
 
     /// The Node.js ABI message, which Node prints over several lines (`text`: those lines joined with spaces).
@@ -277,6 +289,9 @@ struct ErrorPatterns {
         }
         if let m = moduleInit.firstMatch(in: line, scan) {
             result.append(.unplacedModule(m[1]))
+        }
+        for core in compiledCore where core.pattern.firstMatch(in: line, scan) != nil {
+            result.append(.unplacedModule(core.module))
         }
         if let m = versionNotFound.firstMatch(in: line, scan) {
             // `([^\s:]+): version q`: the library's path before the first `: version` followed by a quote.
@@ -344,6 +359,9 @@ struct ErrorPatterns {
         // Node's `spawn /var/task/bin/ffmpeg ENOEXEC`. (A bootstrap's own `exec format error` is an InvalidEntrypoint.)
         if let m = execFormat.firstMatch(in: line, scan) ?? spawnENOEXEC.firstMatch(in: line, scan) {
             result.append(.unloadableFile(path: m[1]))
+        }
+        if let m = noNativeBuild.firstMatch(in: line, scan) {
+            result.append(.noNativeBuild(platform: m[1] + "-" + m[2]))
         }
         if let m = prisma.firstMatch(in: line, scan) {
             result.append(.prismaEngine(platform: m[1]))

@@ -52,6 +52,7 @@ public struct ErrorTextReader {
         "cannot execute binary file", "cannot load such file", "incompatible library version", "java.library.path",
         "no native resource found", "no native library", "unable to load shared library", "couldn't find valid bootstrap",
         "possible cause: can't load ", "dynamic module does not define", "couldn't find a valid icu package",
+        "no native build was found for ", "error importing numpy: ",
     ].map { Array($0.utf8) }
     /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
     static let locationPhrases = [
@@ -298,6 +299,7 @@ public struct ErrorTextReader {
         case .javaNative(let library, let resource, let platform):
             return .javaNative(library: cut(library), resource: cut(resource), platform: cut(platform))
         case .dotnetNative(let library): return .dotnetNative(library: cut(library))
+        case .noNativeBuild(let platform): return .noNativeBuild(platform: cut(platform))
         case .locations(let locations): return .locations(locations)
         }
     }

@@ -36,6 +36,21 @@ enum FileOrigin {
             self = .wheel(distribution)
             return
         }
+        // A member of an archive the code unpacks at run time (serverless-python-requirements' `.requirements.zip`,
+        // extracted to /tmp/sls-py-req): the *.dist-info beside it in the same archive installed it.
+        if let bang = path.firstIndex(of: "!") {
+            let outer = String(path[...bang])
+            let nested = artifact.entries.filter { $0.path.hasPrefix(outer) }.map { entry in
+                UnpackedEntry(entry: entry, components: EntryPath.components(String(entry.path.dropFirst(outer.count))))
+            }
+            let inner = String(path.dropFirst(outer.count))
+            if !EntryPath.isNested(inner),
+                let distribution = InstalledDistribution.owning(inner, among: InstalledDistribution.all(in: artifact, unpacked: nested))
+            {
+                self = .wheel(distribution)
+                return
+            }
+        }
         let manifests = artifact.metadataFiles.keys.sorted().compactMap { manifest -> InstalledNodePackage? in
             guard manifest.hasSuffix("/package.json"), manifest.contains("node_modules/"),
                 path.hasPrefix(String(manifest.dropLast("package.json".count)))
@@ -87,7 +102,7 @@ struct FixAdvice {
         case .lambdaExtension(let name):
             return "\(name) is a Lambda extension: a program Lambda starts itself, whatever the function's language. Use the vendor's build of \(name) for \(platform) (its \(arch.lambdaName) layer version or release asset), or set the function's architecture to the one this build is for."
         case .nodePackage(let package) where runtime.nodeVersion == nil || finding.fix.contains("wheel") || finding.fix.contains("pip ")
-            || shipsWithPackage(finding):
+            || shipsWithPackage(finding) || !finding.fix.contains("npm"):
             return "\(package.name) \(package.version) is an npm package: reinstall it for Lambda into the folder you zip (`npm install --os=linux --cpu=\(arch.nodeCPU) --libc=glibc \(package.name)@\(package.version)`), or run `npm ci` inside the public.ecr.aws/lambda/nodejs image\(runtime.nodeVersion.map { ":\($0)" } ?? ""), then package again."
         case .rubyGem(let name) where finding.fix.contains("pip ") || finding.fix.contains("wheel") || runtime.family != .ruby:
             return "\(name) is a Ruby gem with a native extension: install it for Lambda (`bundle lock --add-platform \(arch.rawValue)-linux` and `bundle install` inside public.ecr.aws/lambda/ruby, or `sam build --use-container`), then package vendor/bundle again."

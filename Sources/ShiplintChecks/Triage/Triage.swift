@@ -119,6 +119,7 @@ struct TriageContext {
         case .rubyLoad(let feature): return rubyLoad(signal, feature: feature)
         case .javaNative(let library, let resource, let platform): return javaNative(signal, library: library, resource: resource, platform: platform)
         case .dotnetNative(let library): return dotnetNative(signal, library: library)
+        case .noNativeBuild(let platform): return noNativeBuild(signal, platform: platform)
         case .locations(let locations): return atLocations(signal, locations)
         }
     }
@@ -404,6 +405,10 @@ struct TriageContext {
             // for each): never another library in its place.
             let onObject = findings.filter { $0.artifact == object.artifact && $0.path == object.path && $0.check == "missing-library" }
             if let finding = onObject.first(where: { $0.fact.split(separator: " ").first.map(String.init) == soname }) ?? onObject.first {
+                // A JNI library in a JAR: the JVM loads it from its copy in /tmp, the path the log shows.
+                if object.path.lowercased().contains(".jar!"), let artifact = deployment.artifacts.first(where: { $0.path == object.artifact }) {
+                    return explainedJNI(signal, (artifact, object.path), soname: soname, rootCause: finding)
+                }
                 let found = explained(signal, finding, evidence: [("error", "\(soname): cannot open shared object file")])
                 // The deployment has it, where the loader does not look (a layer's python/lib/, a nested folder):
                 // that copy is the file to move, and "neither in the deployment" would be wrong.
@@ -487,11 +492,11 @@ struct TriageContext {
         return candidates.count == 1 ? candidates[0] : nil
     }
 
-    func explainedJNI(_ signal: ErrorSignal, _ jni: (artifact: Artifact, path: String), soname: String) -> Explanation {
+    func explainedJNI(_ signal: ErrorSignal, _ jni: (artifact: Artifact, path: String), soname: String, rootCause: Finding? = nil) -> Explanation {
         let libraries = runtime.libraries
         let jar = jni.path.lastIndex(of: "!").map { String(jni.path[..<$0]) } ?? jni.path
         return Explanation(
-            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(jni.artifact.path, jni.path)],
+            signal: signal, outcome: .explained, rootCause: rootCause, module: nil, files: [(jni.artifact.path, jni.path)],
             evidence: [("needed by", "\(EntryPath.inner(jni.path)) in \(jar) (the JVM loads it from a copy in /tmp)"), ("missing", soname)],
             summary: "\(EntryPath.inner(jni.path)) in \(jar) (in \(jni.artifact.path)), the JNI library the JVM extracts to /tmp and loads, needs \(soname), which is neither in the deployment nor in \(target.runtimeLabel)",
             fix: "Depend on a build of the library that does not link \(soname): its statically linked or self-contained variant (for example netty-tcnative-boringssl-static instead of netty-tcnative), or a version built for \(target.runtimeLabel); or ship \(soname) built for \(target.runtimeLabel) in a layer's lib/ folder (\(libraries.layerFolder)). Then package again (`mvn package`, `gradle buildZip`).")
@@ -500,11 +505,16 @@ struct TriageContext {
     /// The deployment's files named `soname` (not inside a JAR or wheel), where the runtime sees them, and whether
     /// that folder is one the loader searches (LD_LIBRARY_PATH, from the runtime view).
     func libraryCopies(of soname: String) -> [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] {
+        libraryCopies(named: { $0 == soname })
+    }
+
+    /// The deployment's files whose name `matches` (not inside a JAR or wheel), as `libraryCopies(of:)`.
+    func libraryCopies(named matches: (String) -> Bool) -> [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] {
         let searched = runtime.libraries.path
         let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
         var copies: [(artifact: Artifact, path: String, runtimePath: String, reachable: Bool)] = []
         for (artifact, role) in deployment.placed {
-            for entry in artifact.entries where !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == soname {
+            for entry in artifact.entries where !EntryPath.isNested(entry.path) && matches(EntryPath.components(entry.path).last ?? "") {
                 let runtimePath = runtime.runtimePath(entry.path, in: role)
                 copies.append((artifact, entry.path, runtimePath, searched.contains(folder(runtimePath))))
             }
@@ -558,6 +568,7 @@ struct TriageContext {
             // A Ruby extension named by another machine's path (`…/gems/ffi-1.14.2/lib/ffi_c.bundle`,
             // `incompatible library version`): the same gem's extension in this deployment, by gem and file stem.
             if let ruby = rubyExtension(namedBy: path) { return ruby }
+            if let near = absentFile(signal, path: path) { return near }
             return notExplained(signal, "\(path) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
         }
         if let finding = rootFinding(artifact: located.artifact.path, path: located.path) {
@@ -614,6 +625,14 @@ struct TriageContext {
         // The undefined-symbol finding for this symbol (the load scope's symbol tables decide): on the file the text
         // names, else on whichever file needs it when the text names none.
         let bySymbol = findings.filter { $0.check == "undefined-symbol" && ($0.fact == symbol || $0.fact.hasPrefix(symbol + "@")) }
+        // CPython API that the runtime's interpreter does not export (Python 2's, UCS2/UCS4, another 3.x's) is the
+        // module's build, not a library to ship: python-abi-mismatch on the same file is the cause and has the fix.
+        let isCPython = symbol.hasPrefix("_Py") || symbol.hasPrefix("Py")
+        if let located, isCPython,
+            let finding = findings.first(where: { $0.check == "python-abi-mismatch" && $0.artifact == located.artifact.path && $0.path == located.path })
+        {
+            return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")] + cpythonBuild(of: finding))
+        }
         if let located, let finding = bySymbol.first(where: { $0.artifact == located.artifact.path && $0.path == located.path })
             ?? rootFinding(artifact: located.artifact.path, path: located.path)
         {
@@ -623,7 +642,6 @@ struct TriageContext {
             return explained(signal, finding, evidence: [("error", "undefined symbol \(symbol)")])
         }
         // CPython API a build for another CPython needs: python-abi-mismatch names the file from its imports.
-        let isCPython = symbol.hasPrefix("_Py") || symbol.hasPrefix("Py")
         if located == nil, isCPython, let finding = findings.first(where: { $0.check == "python-abi-mismatch" && $0.message.contains(symbol) })
             ?? findings.first(where: { $0.check == "python-abi-mismatch" && (symbol.hasPrefix("PyUnicodeUCS") || symbol.hasPrefix("Py_InitModule") || symbol.hasPrefix("_Py_")) })
         {
@@ -763,6 +781,19 @@ struct TriageContext {
                 fix: "Make bootstrap a Linux \(arch) executable (or a script starting with #!), with mode 755.")
         }
         let nested = deployment.artifacts.flatMap(\.entries).first { $0.path.hasSuffix("/" + bootstrap) }
+        // A native program at the function's root under another name (`main`, the go1.x handler): the one to rename.
+        if nested == nil, let function = deployment.function,
+            let program = function.binaries.first(where: { binary in
+                guard !binary.path.contains("/"), !binary.path.contains("!"), case .elf(let elf)? = binary.facts else { return false }
+                return elf.interpreter != nil || !binary.fileName.contains(".")
+            })
+        {
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(function.path, program.path)],
+                evidence: [("found", "\(program.path), a native executable at the root")],
+                summary: "there is no bootstrap at the root of the function; its native executable is named \(program.path) (the go1.x runtime ran the handler's name, provided runtimes start only bootstrap)",
+                fix: "Rename \(program.path) to bootstrap (Go: `go build -o bootstrap`), keep mode 755, and set the handler to bootstrap.")
+        }
         return Explanation(
             signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [], evidence: nested.map { [("found", $0.path)] } ?? [],
             summary: "there is no bootstrap at the root of the function" + (nested.map { " (there is \($0.path): zip its folder's contents, not the folder)" } ?? ""),

@@ -20,9 +20,16 @@ extension TriageContext {
         if namesProgram { signals.removeAll { if case .invalidEntrypoint = $0.signal { true } else { false } } }
         let dotnet = signals.compactMap { if case .dotnetNative(let library) = $0.signal { library } else { nil } }
         if !dotnet.isEmpty {
+            // .NET prints its probe list under the exception: the loader's line for each name it tried
+            // (`/var/task/liblibSkiaSharp.so: cannot open …`, `libfontconfig.so.1: cannot open …`), one cause with it.
             signals.removeAll { entry in
-                guard case .missingLibrary(let soname, _) = entry.signal else { return false }
-                return dotnet.contains { soname.contains($0) || $0.contains(soname) }
+                switch entry.signal {
+                case .missingLibrary(let soname, _): return dotnet.contains { soname.contains($0) || $0.contains(soname) }
+                case .unloadableFile(let path):
+                    let name = EntryPath.components(path).last ?? path
+                    return dotnet.contains { name.contains($0) }
+                default: return false
+                }
             }
         }
         // sharp's `Could not load the "sharp" module using the linux-x64 runtime` wraps the loader's own error
@@ -105,10 +112,55 @@ extension TriageContext {
         if !present.isEmpty {
             return notExplained(signal, "the text names \(present.prefix(3).joined(separator: ", ")), which \(present.count == 1 ? "is" : "are") there with no finding", evidence: [("named", present.joined(separator: ", "))])
         }
+        for path in absent {
+            if let near = absentFile(signal, path: path) { return near }
+        }
         if !absent.isEmpty {
             return notExplained(signal, "the text names \(absent.prefix(3).joined(separator: ", ")), which \(absent.count == 1 ? "is" : "are") not in this deployment: either never packaged, or this log belongs to another artifact")
         }
         return notExplained(signal, "nothing the text names is a file or fact of this deployment")
+    }
+
+    /// A file the text names at a runtime path the deployment has nothing at, explained by what is near it: the
+    /// installed npm package the path lies in, present without the file (canvas 2.8.0 in a layer without its
+    /// `build/Release/canvas.node`: installed without its native build); or the one file of that name the same side
+    /// (the function, or the layers) has elsewhere (a layer's `ffmpeg` at its top, `/opt/ffmpeg`, run as
+    /// `/opt/bin/ffmpeg`). Nil when neither is there: then the log may belong to another artifact.
+    func absentFile(_ signal: ErrorSignal, path: String) -> Explanation? {
+        guard let place = runtime.place(ofRuntimePath: path), locate(path) == nil,
+            let name = EntryPath.components(place.path).last, !name.isEmpty
+        else { return nil }
+        if let folder = NodePackageFolder(runtimePath: path), let located = locateFolder(folder.runtimeFolder) {
+            let manifest = located.artifact.metadataFiles[located.path + "/package.json"]
+                .flatMap { InstalledNodePackage(manifest: located.path + "/package.json", text: $0) }
+            let version = manifest.map { " \($0.version)" } ?? ""
+            let inside = String(path.dropFirst(folder.runtimeFolder.count + 1))
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: folder.name, files: [(located.artifact.path, located.path)],
+                evidence: [("looked for", path), ("package", "\(folder.name)\(version) at \(located.path) in \(located.artifact.path), without \(inside)")],
+                summary: "\(folder.name)\(version) is installed in \(located.artifact.path) at \(located.path), but \(inside) is not in it: the package was installed without the file it loads (its install script did not build or download it, or the packager left it out)",
+                fix: "Reinstall \(folder.name) for Lambda into the folder you zip and check that \(inside) is there before packaging (`npm install --os=linux --cpu=\(runtime.architecture.nodeCPU) --libc=glibc \(folder.name)\(manifest.map { "@" + $0.version } ?? "")`, or `npm ci` inside the public.ecr.aws/lambda/nodejs image\(runtime.nodeVersion.map { ":\($0)" } ?? "")), then package again.")
+        }
+        // On the side the path names (a full runtime path settles it: /var/task/x is the function's, /opt/x a
+        // layer's); the other side's copy is another install, not this one moved.
+        var elsewhere: [(artifact: Artifact, path: String)] = []
+        for artifact in place.inLayers ? deployment.layers : (deployment.function.map { [$0] } ?? []) {
+            for entry in artifact.entries where entry.type == .file && !EntryPath.isNested(entry.path) && EntryPath.components(entry.path).last == name {
+                elsewhere.append((artifact, entry.path))
+            }
+        }
+        guard elsewhere.count == 1, let found = elsewhere.first, let role = deployment.role(of: found.artifact.path) else { return nil }
+        let at = runtime.runtimePath(found.path, in: role)
+        let sideNote = place.inLayers ? " (a layer's folders are mounted under \(runtime.layerRoot): its \(place.path) is \(path))" : ""
+        var evidence = [("looked for", path), ("found instead", "\(found.path) in \(found.artifact.path), at \(at)")]
+        if let finding = rootFinding(artifact: found.artifact.path, path: found.path) {
+            evidence.append(("and", "\(finding.check): \(finding.message)"))
+        }
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: nil, files: [(found.artifact.path, found.path)],
+            evidence: evidence,
+            summary: "\(path) is not in this deployment, but \(name) is, at \(at) (\(found.path) in \(found.artifact.path)): it is packaged in another folder than the one it is started or loaded from",
+            fix: "Move \(found.path) to \(place.path) in \(found.artifact.path)\(sideNote), or use \(at) where the code starts or loads it.")
     }
 
     /// A folder a runtime path names (`/opt/nodejs/node_modules/sharp`), where ZIPs often store no entry for folders:
@@ -137,6 +189,7 @@ extension TriageContext {
                 return invalidEntrypoint(signal)
             }
             if let only = onlyFailingExtension(signal, named: path, what: what) { return only }
+            if let near = absentFile(signal, path: path) { return near }
             return notExplained(signal, "\(path) (\(what)) is not in this deployment: either it was never packaged, or this log belongs to another artifact")
         }
         let evidence = [("started as", "\(what): \(path)")]
@@ -294,6 +347,46 @@ extension TriageContext {
                 fix: "Install \(package.name) for Lambda into the folder you zip (`npm install --os=linux --cpu=\(installCPU) --libc=glibc \(package.name)`), and keep it out of the bundle so its addon ships beside it (esbuild `--external:\(package.name)`, webpack `externals`, CDK NodejsFunction `bundling.nodeModules: ['\(package.name)']`).")
         }
         return notExplained(signal, "\(name) is not in the function or its layers, and neither is a package that requires it: either it was never packaged, or this log belongs to another artifact", evidence: [("looked for", name)])
+    }
+
+    /// node-gyp-build's `No native build was found for platform=linux arch=x64 …` (`platform`: `linux-x64`): it looks
+    /// in `prebuilds/<platform>/` and `build/Release/` of the folder it is given. A package folder the text names
+    /// (`loaded from: /var/task/node_modules/argon2`) has no build for Lambda there; a folder that is no package
+    /// (`loaded from: /var/task`) is a bundle's: the bundler inlined the package's JavaScript, and its addon, wherever
+    /// the deployment has it, is never looked at.
+    func noNativeBuild(_ signal: ErrorSignal, platform: String) -> Explanation {
+        let named = locations.compactMap { location -> String? in if case .path(let path) = location { path } else { nil } }
+        var addons: [(artifact: Artifact, package: String, path: String)] = []
+        for artifact in deployment.artifacts {
+            for binary in artifact.binaries where binary.fileName.hasSuffix(".node") && !EntryPath.isNested(binary.path) {
+                if let folder = NodePackageFolder(runtimePath: binary.path) { addons.append((artifact, folder.name, binary.path)) }
+            }
+        }
+        let npm = "npm install --os=linux --cpu=\(runtime.architecture.nodeCPU) --libc=glibc"
+        if let path = named.first(where: { $0.contains("node_modules/") }), let folder = NodePackageFolder(runtimePath: path),
+            let located = locateFolder(folder.runtimeFolder)
+        {
+            let own = addons.filter { $0.artifact.path == located.artifact.path && EntryPath.path($0.path, isInside: located.path) }
+            if let finding = own.lazy.compactMap({ self.rootFinding(artifact: $0.artifact.path, path: $0.path) }).first {
+                return explained(signal, finding, evidence: [("looked for", "a \(platform) build of \(folder.name)")])
+            }
+            let has = own.isEmpty ? "" : " (it has \(own.prefix(3).map(\.path).joined(separator: ", ")))"
+            return Explanation(
+                signal: signal, outcome: .explained, rootCause: nil, module: folder.name, files: [(located.artifact.path, located.path)],
+                evidence: [("looked for", "prebuilds/\(platform)/*.node, build/Release/*.node in \(path)")],
+                summary: "\(folder.name) at \(located.path) in \(located.artifact.path) has no addon for \(platform) where node-gyp-build looks (prebuilds/\(platform)/, build/Release/)\(has)",
+                fix: "Reinstall \(folder.name) for Lambda into the folder you zip (`\(npm) \(folder.name)`), or use a version that publishes a \(platform) prebuild, then package again.")
+        }
+        let loadedFrom = named.first { runtime.place(ofRuntimePath: $0) != nil } ?? runtime.taskRoot
+        guard let addon = addons.first else {
+            return notExplained(signal, "no package in this deployment ships a Node.js addon (.node) for \(platform), and the text names no package folder")
+        }
+        let at = runtime.runtimePath(addon.path, in: deployment.role(of: addon.artifact.path) ?? .function)
+        return Explanation(
+            signal: signal, outcome: .explained, rootCause: nil, module: addon.package, files: [(addon.artifact.path, addon.path)],
+            evidence: [("loaded from", loadedFrom), ("addon", "\(addon.path) in \(addon.artifact.path), at \(at)")],
+            summary: "node-gyp-build looked for \(addon.package)'s addon beside the code it was bundled into (\(loadedFrom): prebuilds/\(platform)/, build/Release/): the bundler (esbuild, webpack) inlined \(addon.package)'s JavaScript, so its addon at \(at) is never looked at",
+            fix: "Keep \(addon.package) out of the bundle and install it beside the code (`\(npm) \(addon.package)`), so it loads its addon from its own node_modules folder: esbuild `--external:\(addon.package)`, webpack `externals`, CDK NodejsFunction `bundling.nodeModules: ['\(addon.package)']`.")
     }
 
     /// Ruby's `cannot load such file -- nokogiri/nokogiri`: the feature's native extension in an installed gem (its own
@@ -568,14 +661,8 @@ extension TriageContext {
         if let present = runtimeCopy(of: "libicuuc.so") {
             return notExplained(signal, "\(target.runtimeLabel) has ICU (\(present)): this log may belong to another artifact or runtime", evidence: evidence)
         }
-        var copies: [(artifact: Artifact, path: String, runtimePath: String)] = []
-        for (artifact, role) in deployment.placed {
-            for entry in artifact.entries where !EntryPath.isNested(entry.path) && (EntryPath.components(entry.path).last ?? "").hasPrefix("libicuuc.so") {
-                copies.append((artifact, entry.path, runtime.runtimePath(entry.path, in: role)))
-            }
-        }
-        let folder = { (path: String) in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
-        if let reachable = copies.first(where: { libraries.path.contains(folder($0.runtimePath)) }) {
+        let copies = libraryCopies(named: { $0.hasPrefix("libicuuc.so") })
+        if let reachable = copies.first(where: \.reachable) {
             return notExplained(signal, "ICU is on the loader's path at \(reachable.runtimePath) (\(reachable.path) in \(reachable.artifact.path))", evidence: evidence)
         }
         let invariant = "Run without ICU: set <InvariantGlobalization>true</InvariantGlobalization> in the project (or the function's environment variable DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1; culture-specific formatting is then invariant)"

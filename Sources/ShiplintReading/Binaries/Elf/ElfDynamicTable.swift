@@ -49,6 +49,8 @@ struct DynamicTags {
     var count = 0
     /// Where PT_DYNAMIC is mapped (its `p_vaddr`): the entries ld.so keeps pointers to (`l_info`) and reads again later.
     var dynamicAddress: UInt64?
+    /// PT_DYNAMIC has PF_W: ld.so writes the relocated table addresses back into it (`relocatedEntries`).
+    var dynamicWritable = false
     /// The index of the last entry of each tag (the one `l_info` points at).
     private(set) var lastIndex: [Int64: Int] = [:]
     /// The entry each relocated table address is read from (the last of its tag), by tag.
@@ -167,27 +169,35 @@ extension ElfFactsReader {
             // A run that ends with the file goes on in zeros to the end of its page.
             runEnd = end == held.size ? max(end, mappedFileEnd) : end
         }
+        // A segment's file bytes that end inside an entry, zero fill after them: ld.so reads that entry with zeros in it.
+        let fileRun = runEnd - start
+        var zeroTail = false
+        if fileRun % entrySize != 0, case .zero = map.byte(at: segment.address &+ UInt64(fileRun)) { zeroTail = true }
+        let mapped = (fileRun + (zeroTail ? entrySize - 1 : 0)) / entrySize * entrySize
         // The declared size first; glibc reads on to DT_NULL, so more of the mapping when DT_NULL is not in it.
-        let declared = min(runEnd - start, max(segment.fileSize, entrySize) / entrySize * entrySize)
+        let declared = min(mapped, max(segment.fileSize, entrySize) / entrySize * entrySize)
         var tags = DynamicTags()
         var length = declared
         while true {
             let count = length / entrySize
             guard count > 0 else { return .success(tags) }
             let bytes: [UInt8]
-            switch view(start, count * entrySize, "PT_DYNAMIC") {
+            let fromFile = min(count * entrySize, fileRun)
+            switch view(start, fromFile, "PT_DYNAMIC") {
             case .failure(let reason): return .failure(reason)
-            case .success(let view): bytes = Array(view.bytes[(start - view.base)..<(start - view.base + count * entrySize)])
+            case .success(let view):
+                bytes = Array(view.bytes[(start - view.base)..<(start - view.base + fromFile)]) + [UInt8](repeating: 0, count: count * entrySize - fromFile)
             }
             switch translate(bytes, count: count, image: image) {
             case .failure(let reason): return .failure(reason)
             case .success(let (read, ended)):
                 tags = read
                 tags.dynamicAddress = segment.address
+                tags.dynamicWritable = segment.flags & 2 != 0
                 if ended { return .success(tags) }
             }
             // At most the rest of the mapping's file bytes, and 65,536 entries.
-            let longest = min(runEnd - start, 1 << 20) / entrySize * entrySize
+            let longest = min(mapped, 1 << 20) / entrySize * entrySize
             if length >= longest {
                 // The file bytes end without DT_NULL: zeros follow (a DT_NULL) or nothing does.
                 if longest < 1 << 20, case .unmapped = map.byte(at: segment.address + UInt64(length)) {

@@ -209,11 +209,14 @@ struct ElfFactsReader {
         // ld.so reads a symbol only when a relocation or a lookup asks for it: a table it cannot read is not, by
         // itself, a file it refuses. What was not read is said in the facts.
         if let symtab = tags.symtab {
-            switch readSymbols(symtab, tags: tags, strings: strings, versions: collected.versionNames, map: map) {
+            var withoutVersion: Set<String> = []
+            switch readSymbols(symtab, tags: tags, strings: strings, versions: collected.versionNames, map: map, lookedUpWithoutVersion: &withoutVersion) {
             case .failure(let reason):
                 if reason.missing != nil { return reason }
                 collected.loader.unreadTables.append("the dynamic symbol table: \(reason.text)")
-            case .success(let symbols): collected.symbols = symbols
+            case .success(let symbols):
+                collected.symbols = symbols
+                collected.loader.importsLookedUpWithoutVersion = withoutVersion.sorted()
             }
         }
         if let reason = relocationProblem(tags, map: map, into: &collected) { return reason }

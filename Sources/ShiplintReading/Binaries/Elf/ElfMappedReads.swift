@@ -128,13 +128,22 @@ extension ElfFactsReader {
 
     /// The dynamic table in memory: ld.so reads it to DT_NULL, and when PT_DYNAMIC has PF_W it adds the load address
     /// to the entries of DT_HASH, DT_PLTGOT, DT_STRTAB, DT_SYMTAB, DT_RELR, DT_JMPREL, DT_VERSYM, DT_GNU_HASH (and
-    /// DT_RELA/DT_REL when not 0) in place (elf/get-dynamic-info.h): those entries must be writable.
+    /// DT_RELA/DT_REL when not 0) in place (elf/get-dynamic-info.h): those entries must be writable. Not for an ET_EXEC
+    /// program, whose load address is 0 (`if (l->l_addr != 0 && dl_relocate_ld (l))`): there ld.so writes only the
+    /// r_debug address into DT_DEBUG's value (elf_setup_debug_entry, sysdeps/generic/dl-debug.h), which must be
+    /// writable.
     func mappedDynamicProblem(_ segment: Segment, tags: DynamicTags, map: LoadMap) -> Reason? {
         guard map.replayed else { return nil }
         let entrySize = header.bits == 64 ? 16 : 8
         let length = (tags.count + 1) * entrySize
         if !map.readable(segment.address, length) {
             return Reason(text: "the dynamic table (PT_DYNAMIC at 0x\(hex(segment.address))) is not in readable mapped memory: the loader reads it there and faults (SIGSEGV)")
+        }
+        if header.type == 2 {
+            guard let index = tags.lastIndex[21] else { return nil }  // DT_DEBUG
+            let at = segment.address &+ UInt64(index * entrySize) &+ UInt64(entrySize / 2)
+            guard !map.writable(at, entrySize / 2) else { return nil }
+            return Reason(text: "running it, ld.so writes the address of its r_debug into DT_DEBUG's value (dynamic entry \(index), 0x\(hex(at))), which is not in writable memory (elf_setup_debug_entry, sysdeps/generic/dl-debug.h): it faults (SIGSEGV)")
         }
         guard segment.flags & 2 != 0 else { return nil }
         for index in tags.relocatedEntries {

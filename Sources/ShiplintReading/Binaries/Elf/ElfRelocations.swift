@@ -78,6 +78,7 @@ extension ElfFactsReader {
         var checkedSymbols: Set<UInt64> = []
         var bound: Set<String> = []
         var faults: [ElfLoaderFacts.OwnTableLookupFault] = []
+        var sizeReadWeakNames: Set<String> = []
         // What the relocations past the relative prefix make ld.so read: DT_VERSYM for each, DT_SYMTAB for a symbol's.
         var readsVersions = false, readsSymbols = false
         // Whether a relocation looks a name up (a symbol that does not bind locally): resolve_map reads DT_STRTAB then.
@@ -131,6 +132,10 @@ extension ElfFactsReader {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
                     }
                 }
+                if type == 18 || type == 36, let reason = staticTLSProblem(tags, symbol: symbol, type: type, map: map, "relocation \(index) of \(table.name)") {
+                    return reason
+                }
+                if type == 32 || type == 33, let name = weakUndefinedName(tags, symbol: symbol, map: map) { sizeReadWeakNames.insert(name) }
                 if type == 37, let reason = codeProblem(UInt64(bitPattern: addend), map: map, "relocation \(index) of \(table.name) (R_X86_64_IRELATIVE) calls a resolver at 0x\(hex(UInt64(bitPattern: addend))), which") {
                     return reason
                 }
@@ -138,6 +143,7 @@ extension ElfFactsReader {
         }
         collected.loader.boundImportNames = bound.sorted()
         collected.loader.ownTableLookupFaults = faults
+        collected.loader.sizeReadWeakNames = sizeReadWeakNames.sorted()
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
         if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions, looksUpNames: looksUpNames) {
             return reason
@@ -229,6 +235,7 @@ extension ElfFactsReader {
         let read = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
         if case .failure(let reason) = read { return reason }
         guard case .success(let entry?) = read else { return nil }
+        if let reason = adjustedSymbolProblem(tags, symbol: symbol, at: symtab &+ symbol &* 24, what()) { return reason }
         let binding = entry[4] >> 4, visibility = entry[5] & 3
         // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
         guard binding != 0, visibility != 1, visibility != 2 else { return nil }
@@ -272,6 +279,53 @@ extension ElfFactsReader {
             faults.append(.init(name: name, version: version, reason: "\(what()) binds symbol \(symbol): \(problem.text)"))
             return nil
         }
+    }
+
+    /// A symbol whose first word (st_name, st_info, st_other, st_shndx) is a PT_DYNAMIC entry's value that ld.so has
+    /// already made a load address, in place, before it relocates (elf/get-dynamic-info.h, PT_DYNAMIC with PF_W): the
+    /// file's bytes are not what ld.so reads. Its st_name is the low half of an address in the object (past 4 GiB of
+    /// name offsets where Linux maps libraries, 0x7f…), its st_other the address's sixth byte (0x7f: STV_PROTECTED,
+    /// looked up): ld.so hashes a name that far past DT_STRTAB and faults (SIGSEGV).
+    private func adjustedSymbolProblem(_ tags: DynamicTags, symbol: UInt64, at address: UInt64, _ what: String) -> Reason? {
+        guard tags.dynamicWritable, let dynamic = tags.dynamicAddress else { return nil }
+        for index in tags.relocatedEntries {
+            let word = dynamic &+ UInt64(index) &* 16 &+ 8
+            guard word < address &+ 8, word &+ 8 > address else { continue }
+            return Reason(text: "\(what) binds symbol \(symbol), whose name and binding (0x\(hex(address))) lie in PT_DYNAMIC's entry \(index), a table address ld.so has already relocated in place (elf/get-dynamic-info.h adds the load address): it reads a name offset and binding made of a load address, looks the name up far outside the object and faults (SIGSEGV)")
+        }
+        return nil
+    }
+
+    /// R_X86_64_TPOFF64 and R_X86_64_TLSDESC through a symbol that binds locally (symbol 0 too: STB_LOCAL) use the
+    /// object's own TLS block: sysdeps/x86_64/dl-machine.h elf_machine_rela gives it a place in the static TLS block
+    /// first (CHECK_STATIC_TLS / TRY_STATIC_TLS, as `l_tls_offset` is still NO_TLS_OFFSET), and
+    /// _dl_try_allocate_static_tls (elf/dl-reloc.c) divides by `l_tls_align`: 0 for an object without a PT_TLS (or
+    /// with a p_align of 0), a division by zero (SIGFPE) in every glibc. A name that binds elsewhere is found in another
+    /// object, which has TLS or not depending on the process: not judged.
+    private func staticTLSProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, _ what: @autoclosure () -> String) -> Reason? {
+        guard map.tlsAlignment == 0 else { return nil }
+        if symbol != 0 {
+            guard let symtab = tags.symtab, case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol") else { return nil }
+            let binding = entry[4] >> 4, visibility = entry[5] & 3
+            guard binding == 0 || visibility == 1 || visibility == 2 else { return nil }
+        }
+        let name = type == 18 ? "R_X86_64_TPOFF64" : "R_X86_64_TLSDESC"
+        return Reason(text: "\(what()) (\(name)) places symbol \(symbol), which binds to the object itself, in the static TLS block, but the object has no TLS segment (no PT_TLS with a size and an alignment): the loader divides by its TLS alignment of 0 (_dl_try_allocate_static_tls) and dies with SIGFPE")
+    }
+
+    /// The name of a weak undefined symbol that is looked up (STB_WEAK, SHN_UNDEF, default or protected visibility),
+    /// nil for any other. An R_X86_64_SIZE64 / SIZE32 relocation through it reads `sym->st_size` after the lookup
+    /// (sysdeps/x86_64/dl-machine.h elf_machine_rela), and a weak lookup nothing answers leaves `sym` null
+    /// (elf/dl-lookup.c _dl_lookup_symbol_x: `*ref = NULL`): a fault, when nothing in the load scope defines the name.
+    private func weakUndefinedName(_ tags: DynamicTags, symbol: UInt64, map: LoadMap) -> String? {
+        guard symbol != 0, let symtab = tags.symtab, let strtab = tags.strtab,
+            case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
+        else { return nil }
+        let binding = entry[4] >> 4, visibility = entry[5] & 3, section = UInt16(entry[6]) | UInt16(entry[7]) << 8
+        guard binding == 2, section == 0, visibility != 1, visibility != 2 else { return nil }
+        let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(entry[$1]) << UInt64(8 * $1) }
+        guard case .success(let name?) = map.string(at: strtab &+ nameIndex, limit: 1 << 16, held: held, what: "a symbol name"), !name.isEmpty else { return nil }
+        return name
     }
 
     /// DT_INIT of an object linked by GCC against glibc is `_init` from glibc's crti.S (sysdeps/x86_64/crti.S): it loads
@@ -327,10 +381,18 @@ extension ElfFactsReader {
         return .failure(Reason(text: "\(name) (address 0x\(hex(address)), \(size) bytes) lies outside the mapped file bytes: the loader faults reading it"))
     }
 
+    /// Writable while ld.so relocates: mapped with PF_W, or, with DT_TEXTREL, inside the pages of a PT_LOAD
+    /// (_dl_relocate_object, elf/dl-reloc.c, makes each PT_LOAD without PF_W writable from the page of its p_vaddr to
+    /// the page of its end). The gaps between segments (made PROT_NONE, elf/dl-map-segments.h) are neither.
     private func writable(_ address: UInt64, _ width: Int, map: LoadMap, textrel: Bool) -> Bool {
         [address, address &+ UInt64(width - 1)].allSatisfy { byte in
-            guard let segment = map.segment(at: byte) else { return false }
-            return textrel || segment.flags & 2 != 0
+            guard let protection = map.protection(at: byte) else { return false }
+            if protection & 2 != 0 { return true }
+            return textrel && map.loads.contains { load in
+                let start = load.address & ~(LoadMap.pageSize - 1)
+                let (end, overflow) = load.address.addingReportingOverflow(load.memorySize)
+                return byte >= start && (overflow || byte < LoadMap.roundUp(end))
+            }
         }
     }
 
@@ -347,9 +409,10 @@ extension ElfFactsReader {
         return nil
     }
 
+    /// Mapped executable: a gap between segments, inside the first mapping but made PROT_NONE (elf/dl-map-segments.h),
+    /// is not, whatever the first segment's flags.
     private func executable(_ address: UInt64, map: LoadMap) -> Bool {
-        guard let segment = map.segment(at: address) else { return false }
-        return segment.flags & 1 != 0
+        (map.protection(at: address) ?? 0) & 1 != 0
     }
 
     /// What a relocation leaves in a word of the object.

@@ -149,10 +149,14 @@ struct LoadMap {
 
     /// The last PT_GNU_RELRO (glibc's loop over the program headers keeps the last one).
     let relro: Segment?
+    /// The object's TLS alignment as ld.so keeps it (`l_tls_align`): the p_align of the last PT_TLS with a p_memsz
+    /// (elf/dl-load.c _dl_map_object_from_fd skips one without), 0 without such a PT_TLS.
+    let tlsAlignment: UInt64
 
     init(_ segments: [Segment], fileSize: Int) {
         loads = segments.filter { $0.type == UInt32(PT_LOAD) }
         relro = segments.last { $0.type == 0x6474_E552 }
+        tlsAlignment = segments.last { $0.type == UInt32(PT_TLS) && $0.memorySize > 0 }?.alignment ?? 0
         self.fileSize = fileSize
         guard !loads.isEmpty, loads.count <= Self.modelledLoads else { return }
         replay()
@@ -307,9 +311,6 @@ struct LoadMap {
         guard replayed else { return mapping(of: address).map { $0.flags & 7 } }
         return region(at: address)?.protection
     }
-
-    /// The segment whose pages hold `address` (the last one mapped there).
-    func segment(at address: UInt64) -> Segment? { mapping(of: address) }
 
     /// The segment whose pages hold `address`: the last one mapped there.
     private func mapping(of address: UInt64) -> Segment? {

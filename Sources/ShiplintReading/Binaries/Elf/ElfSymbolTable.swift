@@ -50,7 +50,11 @@ extension ElfFactsReader {
     }
 
     /// DT_SYMTAB with each symbol's version from DT_VERSYM (index 0 local, 1 global: unversioned).
-    func readSymbols(_ address: UInt64, tags: DynamicTags, strings: StringTable, versions: VersionNames, map: LoadMap) -> Result<DynamicSymbols, Reason> {
+    /// `lookedUpWithoutVersion`: the undefined symbols whose version index (above 1) names no version record read
+    /// (`ElfLoaderFacts.importsLookedUpWithoutVersion`).
+    func readSymbols(
+        _ address: UInt64, tags: DynamicTags, strings: StringTable, versions: VersionNames, map: LoadMap, lookedUpWithoutVersion: inout Set<String>
+    ) -> Result<DynamicSymbols, Reason> {
         let entrySize = header.bits == 64 ? 24 : 16
         // DT_SYMENT is not read by glibc's loader: the symbol size is the class's.
         let count: Int
@@ -88,6 +92,7 @@ extension ElfFactsReader {
             : DynamicSymbols.Builder(reservingCapacity: count - 1, nameBytes: strings.size)
         var handles: [Int: UInt16] = [:]
         for (index, version) in versions.sorted(by: { $0.key < $1.key }) { handles[index] = builder.version(name: version.name, file: version.file) }
+        var withoutRecord: Set<String> = []
         let failure: Reason? = strings.view.bytes.withUnsafeBytes { stringBytes in
             for index in 1..<count {
                 let at = mapped.offset + index * entrySize
@@ -109,6 +114,9 @@ extension ElfFactsReader {
                 if let versionTable, let raw = versionTable.view.u16(versionTable.offset + index * 2) {
                     let versionIndex = Int(raw & 0x7FFF)
                     if versionIndex > 1 { version = handles[versionIndex] ?? 0 }
+                    if versionIndex > 1, handles[versionIndex] == nil, sectionIndex == 0 {
+                        withoutRecord.insert(String(decoding: UnsafeRawBufferPointer(rebasing: stringBytes[name]), as: UTF8.self))
+                    }
                 }
                 if sharesNames {
                     builder.append(nameAt: name, version: version, isDefined: sectionIndex != 0, isWeak: binding == 2, kind: kind)
@@ -121,6 +129,7 @@ extension ElfFactsReader {
             return nil
         }
         if let failure { return .failure(failure) }
+        lookedUpWithoutVersion = withoutRecord
         return .success(builder.finish())
     }
 
