@@ -583,10 +583,13 @@ def optionally_imported(module_path, sources_naming, not_found=False):
 
 
 def _required(dotted, sources_naming, not_found, direct, seen, sites=None, guards=True):
-    """Whether some unguarded chain of imports reaches `dotted` from a public top-level module."""
+    """Whether some unguarded chain of imports reaches `dotted` from a public top-level module. `seen` is shared by
+    the whole search (every module is asked once: a module already asked reaches no public one, or the search has
+    stopped; only the first step depends on `direct`): with a set per chain, ddtrace's import graph on python3.10
+    arm64 took longer than the soak could wait (every chain of its cycles tried)."""
     if dotted in seen:
         return False
-    seen = seen | {dotted}
+    seen.add(dotted)
     for path, node, handlers, form in (sites if sites is not None else _sites(dotted, sources_naming)):
         if guards and (handlers & GUARDS or (handlers & NOT_FOUND_GUARDS and not_found and (form == "named" or not direct))):
             continue
