@@ -465,4 +465,17 @@ import Testing
         let unread = try Self.wrongArch(importer.merging(["other/big.py": padding]) { $1 }, at: "")
         #expect(unread.severity == "error" && unread.status == 1)
     }
+
+    /// pyyaml 6 ships `_yaml/__init__.py`, a shim for the old top-level place of `yaml._yaml` that imports it
+    /// unguarded: `import yaml` never runs it and user code does not import a private top-level package, so it does
+    /// not make the module required; a handler that imports the shim does.
+    @Test func aPrivateTopLevelShimNothingImportsDoesNotMakeItRequired() throws {
+        let files = [
+            "fast/__init__.py": Self.guarded, "_fast/__init__.py": "import fast\nfrom fast._clean import *\n", "app.py": "import fast\n",
+        ]
+        let shim = try Self.wrongArch(files)
+        #expect(shim.severity == "warning" && shim.status == 0, "\(shim.message)")
+        let imported = try Self.wrongArch(files.merging(["app.py": "import _fast\n"]) { $1 })
+        #expect(imported.severity == "error" && imported.status == 1)
+    }
 }

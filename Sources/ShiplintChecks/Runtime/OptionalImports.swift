@@ -337,9 +337,11 @@ public enum OptionalImports {
     }
 
     /// Each file with its reach: from the handler, the top-level modules and every package `__init__.py` (tests and
-    /// examples left out: nothing runs them by itself), what their imports name, and so on (`imported`: a test or an
-    /// example the package's own code imports too); then from the public modules none of those import, what the top
-    /// of each imports, and so on (`publicOnly`); the rest is `unreached`.
+    /// examples left out: nothing runs them by itself; and the `__init__.py` of a package with a private top-level
+    /// name, which user code does not import: pyyaml's `_yaml/__init__.py`, a shim for the old place of `yaml._yaml`
+    /// that `import yaml` never runs), what their imports name, and so on (`imported`: a test or an example the
+    /// package's own code imports too); then from the public modules none of those import, what the top of each
+    /// imports, and so on (`publicOnly`); the rest is `unreached`.
     static func reachedFiles(_ files: [SourceFile]) -> [SourceFile] {
         var byModule: [String: Int] = [:]
         for (index, file) in files.enumerated() where !file.module.isEmpty {
@@ -359,7 +361,10 @@ public enum OptionalImports {
             return reached.subtracting(known)
         }
         let imported = closure(
-            from: files.indices.filter { !files[$0].isTestOrExample && (files[$0].atRoot || files[$0].isPackageInit) }, known: [], topOnly: false)
+            from: files.indices.filter { index in
+                let file = files[index]
+                return !file.isTestOrExample && (file.atRoot || file.isPackageInit && !file.module.hasPrefix("_"))
+            }, known: [], topOnly: false)
         let publicOnly = closure(
             from: files.indices.filter { index in
                 let file = files[index]
