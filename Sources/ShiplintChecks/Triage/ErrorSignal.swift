@@ -229,7 +229,9 @@ struct ErrorPatterns {
     let esbuildMissing = Pattern("The package \(Self.q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(Self.q) could not be found, and is needed by", phrase: " could not be found, and is needed by")
     let execFormat = Pattern("(?i)\\[Errno 8\\] Exec format error: \(Self.q)(/[^'`\"]+)\(Self.q)", phrase: "[errno 8] exec format error: ", ignoringCase: true)
     let spawnENOEXEC = Pattern("spawn (/[^\\s'`\"]+) ENOEXEC", phrase: " ENOEXEC")
-    let prisma = Pattern("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(Self.q)([A-Za-z0-9_.-]+)\(Self.q)", phrase: "Query ")
+    // Prisma 2's binary engine says `Query engine binary for current platform rhel-openssl-1.0.x could not be found`
+    // (the platform unquoted); the library engine quotes it.
+    let prisma = Pattern("(?:Query engine (?:library|binary) for current platform|could not locate the Query Engine for runtime) \(Self.q)?([A-Za-z0-9_.-]*[A-Za-z0-9])\(Self.q)?", phrase: "Query ")
     let spawnEACCES = Pattern("spawn (/[^\\s'`\"]+) EACCES", phrase: " EACCES")
     let denied = Pattern("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(Self.q)?(/[^\\s'`\"]+)", phrase: "/")
     let nodeBuilt = Pattern("using\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")

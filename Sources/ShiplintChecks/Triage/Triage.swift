@@ -54,6 +54,18 @@ public enum Triage {
                 explanations.append(explanation)
             }
         }
+        // A fallback chain (psycopg's `Attempts made:` list of implementations, `try: import ujson` / `except
+        // ImportError`): the code tried several modules in turn, so a module installed nowhere, beside a failed import
+        // the artifact explains, is an alternative the code tried first, not a cause.
+        func isImport(_ signal: ErrorSignal) -> Bool {
+            switch signal {
+            case .missingModule, .unplacedModule: true
+            default: false
+            }
+        }
+        if explanations.contains(where: { $0.outcome == .explained && isImport($0.signal) }) {
+            explanations.removeAll { $0.outcome == .notExplained && $0.files.isEmpty && isImport($0.signal) }
+        }
         return explanations
     }
 
