@@ -53,6 +53,10 @@ public enum ErrorSignal: Sendable, Hashable {
     /// node-gyp-build's `No native build was found for platform=linux arch=x64 …`: no addon for this platform in the
     /// folder it was asked to load from (a package's, or the folder of a bundle that swallowed the package).
     case noNativeBuild(platform: String)
+    /// A package's own words for an import that failed inside it, after Lambda's `Unable to import module 'X': `
+    /// (`IfcOpenShell not built for 'linux/64bit/python3.9'`, raised from an `except ImportError` around its compiled
+    /// module): the loader's message is hidden, the packages the words name are where to look.
+    case packageMessage(String)
     /// No family matched, but the text names places (paths, libraries, version nodes): explained by what the
     /// artifact has there.
     case locations([ErrorLocation])
@@ -81,6 +85,7 @@ public enum ErrorSignal: Sendable, Hashable {
         case .javaNative: "java-native"
         case .dotnetNative: "dotnet-native"
         case .noNativeBuild: "no-native-build"
+        case .packageMessage: "package-message"
         case .locations: "named-locations"
         }
     }
@@ -274,6 +279,15 @@ struct ErrorPatterns {
         var result = loaderSignals(line, scan)
         result += packageSignals(line, scan)
         programSignals(line, scan, into: &result)
+        // Lambda's Python wrapper line with words no family knows: the package's own message.
+        if result.isEmpty, let start = scan.occurrences(of: "Unable to import module ").first {
+            let rest = line.utf8.dropFirst(start)
+            if let colon = rest.firstRange(of: "': ".utf8) ?? rest.firstRange(of: "\": ".utf8) {
+                let message = String(String(decoding: rest[colon.upperBound...].prefix(300), as: UTF8.self)
+                    .drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "\"" || $0 == "," }.reversed())
+                if message.contains(where: \.isLetter) { result.append(.packageMessage(message)) }
+            }
+        }
         return result
     }
 
@@ -307,7 +321,9 @@ struct ErrorPatterns {
             if file.contains("/") {
                 result.append(.unloadableFile(path: file))
             } else {
-                let requiredBy = scan.sharedObjectPath()
+                // The object that needs it: a library's path in the line, else the program the loader names first
+                // (`/tmp/chromium: error while loading shared libraries: libnss3.so: …`).
+                let requiredBy = scan.sharedObjectPath() ?? scan.token(before: ": error while loading shared libraries", fromSlash: true)
                 result.append(.missingLibrary(soname: URL(fileURLWithPath: file).lastPathComponent, requiredBy: requiredBy == file ? nil : requiredBy))
             }
         }

@@ -132,6 +132,7 @@ struct TriageContext {
         case .javaNative(let library, let resource, let platform): return javaNative(signal, library: library, resource: resource, platform: platform)
         case .dotnetNative(let library): return dotnetNative(signal, library: library)
         case .noNativeBuild(let platform): return noNativeBuild(signal, platform: platform)
+        case .packageMessage(let message): return packageMessage(signal, message: message)
         case .locations(let locations): return atLocations(signal, locations)
         }
     }
@@ -291,6 +292,34 @@ struct TriageContext {
 
     /// A module the text names without its package (`cannot import name '_imaging'`, an extension without
     /// `PyInit_multiarray`): the native files of that name anywhere on the module path, and the root cause on them.
+    /// A package's own words for an import that failed inside it: each installed top-level package the words name
+    /// (`IfcOpenShell` names ifcopenshell/), with the finding on a file in it; else not explained.
+    func packageMessage(_ signal: ErrorSignal, message: String) -> Explanation {
+        let words = Set(message.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+        var named: [String] = []
+        for place in modulePlaces() {
+            for entry in place.artifact.entries where entry.path.hasPrefix(place.prefix) && entry.path.hasSuffix("/__init__.py") {
+                let parts = entry.path.dropFirst(place.prefix.count).split(separator: "/")
+                guard parts.count == 2, parts[0].count >= 4, words.contains(parts[0].lowercased()) else { continue }
+                let package = String(parts[0])
+                named.append(package)
+                for file in place.artifact.entries where file.path.hasPrefix(place.prefix + package + "/") {
+                    if let finding = rootFinding(artifact: place.artifact.path, path: file.path) {
+                        return explained(signal, finding, module: package, evidence: [("the message names", "\(package) (\(place.runtime)/\(package)/)"), ("found", file.path)])
+                    }
+                }
+            }
+        }
+        // Naming no package, the message may still name a file or library (`libstd-35ad9950c7e5074b.so:` at the end of
+        // the line, the loader's words on the next): what is at the places the text names.
+        let places = locations.filter(isDeploymentLocation)
+        if named.isEmpty, !places.isEmpty { return atLocations(signal, places) }
+        let summary = named.isEmpty
+            ? "the import failed with a package's own message, and it names no package installed here"
+            : "the import failed with \(named.joined(separator: ", "))'s own message, and shiplint finds nothing wrong with its files here"
+        return notExplained(signal, summary)
+    }
+
     func unplacedModule(_ signal: ErrorSignal, module: String) -> Explanation {
         let places = modulePlaces()
         var found: [(artifact: Artifact, path: String)] = []
@@ -448,6 +477,16 @@ struct TriageContext {
             return notExplained(
                 signal, "every binary that needs \(soname) finds it here (\(DependencyText.describe(edge.resolution, graph: graph)))",
                 evidence: [("needed by", graph.objects[edge.from].path)])
+        }
+        // The program that needs it is under /tmp, Lambda's only writable folder: the code wrote it at run time
+        // (unpacked from an archive it carries, as chromium packages do, or downloaded), so it is not in the deployment
+        // as uploaded and which of its libraries is absent cannot be read here. Not "loaded by name": it links it.
+        if let requiredBy, requiredBy.hasPrefix("/tmp/") {
+            let runtimeHas = target.libraries.present.contains(soname)
+            return notExplained(
+                signal,
+                "\(requiredBy) needs \(soname), and \(requiredBy) is not in the deployment as uploaded: the code writes it at run time (unpacked from an archive it carries, or downloaded), so shiplint cannot read it; \(target.runtimeLabel) \(runtimeHas ? "has" : "does not have") \(soname)\(runtimeHas ? "" : ", so it has to come with that program (in the archive it is unpacked from, or a layer's lib/)")",
+                evidence: [("needed by", "\(requiredBy) (written at run time)")])
         }
         return loadedByName(signal, soname: soname)
     }

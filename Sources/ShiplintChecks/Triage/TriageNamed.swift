@@ -42,6 +42,11 @@ extension TriageContext {
                 return installedNodePackage(name) != nil
             }
         }
+        // A package's own words wrap the loader's error when the text has it too (psycopg's `no pq wrapper available.`
+        // above its `Attempts made:` list): then they are that error told twice.
+        if signals.contains(where: { if case .packageMessage = $0.signal { false } else { true } }) {
+            signals.removeAll { if case .packageMessage = $0.signal { true } else { false } }
+        }
         if signals.isEmpty {
             let named = locations.filter(isDeploymentLocation)
             if !named.isEmpty { signals = [(.locations(named), 1)] }
