@@ -290,8 +290,6 @@ struct TriageContext {
         return places
     }
 
-    /// A module the text names without its package (`cannot import name '_imaging'`, an extension without
-    /// `PyInit_multiarray`): the native files of that name anywhere on the module path, and the root cause on them.
     /// A package's own words for an import that failed inside it: each installed top-level package the words name
     /// (`IfcOpenShell` names ifcopenshell/), with the finding on a file in it; else not explained.
     func packageMessage(_ signal: ErrorSignal, message: String) -> Explanation {
@@ -320,6 +318,8 @@ struct TriageContext {
         return notExplained(signal, summary)
     }
 
+    /// A module the text names without its package (`cannot import name '_imaging'`, an extension without
+    /// `PyInit_multiarray`): the native files of that name anywhere on the module path, and the root cause on them.
     func unplacedModule(_ signal: ErrorSignal, module: String) -> Explanation {
         let places = modulePlaces()
         var found: [(artifact: Artifact, path: String)] = []
