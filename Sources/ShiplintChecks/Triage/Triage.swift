@@ -290,8 +290,9 @@ struct TriageContext {
         return places
     }
 
-    /// A package's own words for an import that failed inside it: each installed top-level package the words name
-    /// (`IfcOpenShell` names ifcopenshell/), with the finding on a file in it; else not explained.
+    /// A package's own words for an import that failed inside it (a text that names no place): each installed
+    /// top-level package the words name (`IfcOpenShell` names ifcopenshell/), with the finding on a file in it; else
+    /// not explained.
     func packageMessage(_ signal: ErrorSignal, message: String) -> Explanation {
         let words = Set(message.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
         var named: [String] = []
@@ -308,10 +309,6 @@ struct TriageContext {
                 }
             }
         }
-        // Naming no package, the message may still name a file or library (`libstd-35ad9950c7e5074b.so:` at the end of
-        // the line, the loader's words on the next): what is at the places the text names.
-        let places = locations.filter(isDeploymentLocation)
-        if named.isEmpty, !places.isEmpty { return atLocations(signal, places) }
         let summary = named.isEmpty
             ? "the import failed with a package's own message, and it names no package installed here"
             : "the import failed with \(named.joined(separator: ", "))'s own message, and shiplint finds nothing wrong with its files here"

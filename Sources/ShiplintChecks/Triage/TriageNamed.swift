@@ -47,9 +47,11 @@ extension TriageContext {
         if signals.contains(where: { if case .packageMessage = $0.signal { false } else { true } }) {
             signals.removeAll { if case .packageMessage = $0.signal { true } else { false } }
         }
-        if signals.isEmpty {
-            let named = locations.filter(isDeploymentLocation)
-            if !named.isEmpty { signals = [(.locations(named), 1)] }
+        // A message that names places (`/var/task/psycopg2/_psycopg.so: file too short`, rust-crowbar's
+        // `libstd-35ad9950c7e5074b.so:`) is the loader's, whoever's words surround it: explained by what is there.
+        let named = locations.filter(isDeploymentLocation)
+        if !named.isEmpty, signals.allSatisfy({ if case .packageMessage = $0.signal { true } else { false } }) {
+            signals = [(.locations(named), 1)]
         }
         return signals
     }
