@@ -76,6 +76,7 @@ corpus: debug
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout2/cases.json
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout3/cases.json
 	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout4/cases.json
+	SHIPLINT=$(DEBUG_BIN) $(PYTHON) Tests/corpus/check.py --cases Tests/corpus/heldout5/cases.json
 
 # SARIF against the official schema, JUnit through junitparser, the pre-commit hook through `pre-commit try-repo`
 # (packages installed from PyPI into a scratch venv; says plainly what it skipped when it cannot install them).

@@ -83,6 +83,7 @@ public enum ExplainReport {
                 ?? "No native library found for \(platform ?? "this platform")"
         case .dotnetNative(let library): "DllNotFoundException: Unable to load shared library '\(library)'"
         case .noNativeBuild(let platform): "No native build was found for \(platform) (node-gyp-build)"
+        case .packageMessage(let message): "Unable to import module: \(message)"
         case .locations(let locations): "the text names " + locations.prefix(6).map(\.value).joined(separator: ", ") + (locations.count > 6 ? ", …" : "")
         }
     }

@@ -31,6 +31,8 @@ import Testing
         "x.so", ".so", ".node", "libGL.so.1", "pkg._mod", "_mod", "GLIBC_2.28", "ELFCLASS32", "32", "@img/sharp-linux-x64",
         "linux-x64", "rhel-openssl-3.0.x", "./handler", "bootstrap", "\"", "'", "`", "‘", "’", ":", " ", "  ", "\t", "/",
         "Query engine library for current platform \"rhel-openssl-3.0.x\" could not be found",
+        "Query engine binary for current platform rhel-openssl-1.0.x could not be found", "Unable to import module 'h': ",
+        "/tmp/chromium: error while loading shared libraries: ",
         "Could not load the \"sharp\" module using the linux-x64 runtime", "needs the \"@esbuild/linux-x64\" package instead",
         "/lib64/libc.so.6: version `GLIBC_2.28' not found", "version 'GLIBC_2.17' not found (required by /var/task/x.so)",
         "dynamic module does not define module export function (PyInit_", "dynamic module does not define init function (init",
@@ -72,7 +74,7 @@ import Testing
         // The generator reaches every kind of signal, so every pattern was compared.
         #expect(kinds == ["missing-module", "missing-library", "unloadable-file", "permission-denied", "misaligned-elf", "missing-version",
             "invalid-elf-header", "wrong-elf-class", "undefined-symbol", "executable-stack", "node-abi", "invalid-entrypoint",
-            "missing-node-package", "prisma-engine", "unplaced-module"])
+            "missing-node-package", "prisma-engine", "unplaced-module", "package-message"])
     }
 
     /// Real error texts (the explain suite's) read the same through the stream in any chunking.

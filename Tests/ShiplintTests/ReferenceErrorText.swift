@@ -112,6 +112,7 @@ enum ReferenceErrorText {
             result.append(.unloadableFile(path: m[1]))
         } else if let m = firstMatch("([^\\s:'`\"]+): cannot open shared object file", in: line) {
             let requiredBy = firstMatch("(/[^\\s:'`\"]+\\.(?:so|node)[^\\s:'`\"]*)", in: line)?[1]
+                ?? firstMatch("(/[^\\s:'`\"]+): error while loading shared libraries", in: line)?[1]
             result.append(.missingLibrary(soname: URL(fileURLWithPath: m[1]).lastPathComponent, requiredBy: requiredBy == m[1] ? nil : requiredBy))
         }
         if let m = firstMatch("([^\\s:'`\"]+): invalid ELF header", in: line) {
@@ -158,7 +159,7 @@ enum ReferenceErrorText {
         if let m = firstMatch("(?i)\\[Errno 8\\] Exec format error: \(q)(/[^'`\"]+)\(q)", in: line) ?? firstMatch("spawn (/[^\\s'`\"]+) ENOEXEC", in: line) {
             result.append(.unloadableFile(path: m[1]))
         }
-        if let m = firstMatch("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(q)([A-Za-z0-9_.-]+)\(q)", in: line) {
+        if let m = firstMatch("(?:Query engine (?:library|binary) for current platform|could not locate the Query Engine for runtime) \(q)?([A-Za-z0-9_.-]*[A-Za-z0-9])\(q)?", in: line) {
             result.append(.prismaEngine(platform: m[1]))
         }
         var deniedPath: String?
@@ -180,6 +181,17 @@ enum ReferenceErrorText {
             // Without the request id, every invocation's line is the same signal (counted, explained once).
             let detail = line.replacingOccurrences(of: "RequestId: [0-9A-Za-z-]+ ", with: "", options: .regularExpression)
             result.append(.invalidEntrypoint(detail: detail.trimmingCharacters(in: .whitespaces)))
+        }
+        // Lambda's Python wrapper line with words no family knows: the package's own message (its first 300 bytes).
+        if result.isEmpty, let start = line.range(of: "Unable to import module ") {
+            let rest = line[start.lowerBound...]
+            if let colon = rest.range(of: "': ") ?? rest.range(of: "\": ") {
+                let bytes = Array(rest[colon.upperBound...].utf8.prefix(300))
+                var message = String(decoding: bytes, as: UTF8.self)
+                while message.first == " " { message.removeFirst() }
+                while let last = message.last, last == " " || last == "\"" || last == "," { message.removeLast() }
+                if message.contains(where: \.isLetter) { result.append(.packageMessage(message)) }
+            }
         }
         return result
     }

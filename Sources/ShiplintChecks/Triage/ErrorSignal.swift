@@ -53,6 +53,10 @@ public enum ErrorSignal: Sendable, Hashable {
     /// node-gyp-build's `No native build was found for platform=linux arch=x64 …`: no addon for this platform in the
     /// folder it was asked to load from (a package's, or the folder of a bundle that swallowed the package).
     case noNativeBuild(platform: String)
+    /// A package's own words for an import that failed inside it, after Lambda's `Unable to import module 'X': `
+    /// (`IfcOpenShell not built for 'linux/64bit/python3.9'`, raised from an `except ImportError` around its compiled
+    /// module): the loader's message is hidden, the packages the words name are where to look.
+    case packageMessage(String)
     /// No family matched, but the text names places (paths, libraries, version nodes): explained by what the
     /// artifact has there.
     case locations([ErrorLocation])
@@ -81,6 +85,7 @@ public enum ErrorSignal: Sendable, Hashable {
         case .javaNative: "java-native"
         case .dotnetNative: "dotnet-native"
         case .noNativeBuild: "no-native-build"
+        case .packageMessage: "package-message"
         case .locations: "named-locations"
         }
     }
@@ -229,7 +234,9 @@ struct ErrorPatterns {
     let esbuildMissing = Pattern("The package \(Self.q)(@[a-z0-9-]+/[A-Za-z0-9._-]+)\(Self.q) could not be found, and is needed by", phrase: " could not be found, and is needed by")
     let execFormat = Pattern("(?i)\\[Errno 8\\] Exec format error: \(Self.q)(/[^'`\"]+)\(Self.q)", phrase: "[errno 8] exec format error: ", ignoringCase: true)
     let spawnENOEXEC = Pattern("spawn (/[^\\s'`\"]+) ENOEXEC", phrase: " ENOEXEC")
-    let prisma = Pattern("(?:Query engine library for current platform|could not locate the Query Engine for runtime) \(Self.q)([A-Za-z0-9_.-]+)\(Self.q)", phrase: "Query ")
+    // Prisma 2's binary engine says `Query engine binary for current platform rhel-openssl-1.0.x could not be found`
+    // (the platform unquoted); the library engine quotes it.
+    let prisma = Pattern("(?:Query engine (?:library|binary) for current platform|could not locate the Query Engine for runtime) \(Self.q)?([A-Za-z0-9_.-]*[A-Za-z0-9])\(Self.q)?", phrase: "Query ")
     let spawnEACCES = Pattern("spawn (/[^\\s'`\"]+) EACCES", phrase: " EACCES")
     let denied = Pattern("(?i)(?:permission denied|EACCES)[:,]?\\s*(?:[a-z]+\\s+)?\(Self.q)?(/[^\\s'`\"]+)", phrase: "/")
     let nodeBuilt = Pattern("using\\s+NODE_MODULE_VERSION (\\d+)", phrase: "NODE_MODULE_VERSION ")
@@ -272,6 +279,15 @@ struct ErrorPatterns {
         var result = loaderSignals(line, scan)
         result += packageSignals(line, scan)
         programSignals(line, scan, into: &result)
+        // Lambda's Python wrapper line with words no family knows: the package's own message.
+        if result.isEmpty, let start = scan.occurrences(of: "Unable to import module ").first {
+            let rest = line.utf8.dropFirst(start)
+            if let colon = rest.firstRange(of: "': ".utf8) ?? rest.firstRange(of: "\": ".utf8) {
+                let message = String(String(decoding: rest[colon.upperBound...].prefix(300), as: UTF8.self)
+                    .drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "\"" || $0 == "," }.reversed())
+                if message.contains(where: \.isLetter) { result.append(.packageMessage(message)) }
+            }
+        }
         return result
     }
 
@@ -305,7 +321,9 @@ struct ErrorPatterns {
             if file.contains("/") {
                 result.append(.unloadableFile(path: file))
             } else {
-                let requiredBy = scan.sharedObjectPath()
+                // The object that needs it: a library's path in the line, else the program the loader names first
+                // (`/tmp/chromium: error while loading shared libraries: libnss3.so: …`).
+                let requiredBy = scan.sharedObjectPath() ?? scan.token(before: ": error while loading shared libraries", fromSlash: true)
                 result.append(.missingLibrary(soname: URL(fileURLWithPath: file).lastPathComponent, requiredBy: requiredBy == file ? nil : requiredBy))
             }
         }

@@ -52,7 +52,7 @@ public struct ErrorTextReader {
         "cannot execute binary file", "cannot load such file", "incompatible library version", "java.library.path",
         "no native resource found", "no native library", "unable to load shared library", "couldn't find valid bootstrap",
         "possible cause: can't load ", "dynamic module does not define", "couldn't find a valid icu package",
-        "no native build was found for ", "error importing numpy: ",
+        "no native build was found for ", "error importing numpy: ", "unable to import module ",
     ].map { Array($0.utf8) }
     /// Phrases (lower case) of a line that may name a place without a message explain knows: its locations are read.
     static let locationPhrases = [
@@ -300,6 +300,7 @@ public struct ErrorTextReader {
             return .javaNative(library: cut(library), resource: cut(resource), platform: cut(platform))
         case .dotnetNative(let library): return .dotnetNative(library: cut(library))
         case .noNativeBuild(let platform): return .noNativeBuild(platform: cut(platform))
+        case .packageMessage(let message): return .packageMessage(cut(message))
         case .locations(let locations): return .locations(locations)
         }
     }

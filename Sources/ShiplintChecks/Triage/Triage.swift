@@ -54,6 +54,18 @@ public enum Triage {
                 explanations.append(explanation)
             }
         }
+        // A fallback chain (psycopg's `Attempts made:` list of implementations, `try: import ujson` / `except
+        // ImportError`): the code tried several modules in turn, so a module installed nowhere, beside a failed import
+        // the artifact explains, is an alternative the code tried first, not a cause.
+        func isImport(_ signal: ErrorSignal) -> Bool {
+            switch signal {
+            case .missingModule, .unplacedModule: true
+            default: false
+            }
+        }
+        if explanations.contains(where: { $0.outcome == .explained && isImport($0.signal) }) {
+            explanations.removeAll { $0.outcome == .notExplained && $0.files.isEmpty && isImport($0.signal) }
+        }
         return explanations
     }
 
@@ -120,6 +132,7 @@ struct TriageContext {
         case .javaNative(let library, let resource, let platform): return javaNative(signal, library: library, resource: resource, platform: platform)
         case .dotnetNative(let library): return dotnetNative(signal, library: library)
         case .noNativeBuild(let platform): return noNativeBuild(signal, platform: platform)
+        case .packageMessage(let message): return packageMessage(signal, message: message)
         case .locations(let locations): return atLocations(signal, locations)
         }
     }
@@ -275,6 +288,31 @@ struct TriageContext {
             }
         }
         return places
+    }
+
+    /// A package's own words for an import that failed inside it (a text that names no place): each installed
+    /// top-level package the words name (`IfcOpenShell` names ifcopenshell/), with the finding on a file in it; else
+    /// not explained.
+    func packageMessage(_ signal: ErrorSignal, message: String) -> Explanation {
+        let words = Set(message.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+        var named: [String] = []
+        for place in modulePlaces() {
+            for entry in place.artifact.entries where entry.path.hasPrefix(place.prefix) && entry.path.hasSuffix("/__init__.py") {
+                let parts = entry.path.dropFirst(place.prefix.count).split(separator: "/")
+                guard parts.count == 2, parts[0].count >= 4, words.contains(parts[0].lowercased()) else { continue }
+                let package = String(parts[0])
+                named.append(package)
+                for file in place.artifact.entries where file.path.hasPrefix(place.prefix + package + "/") {
+                    if let finding = rootFinding(artifact: place.artifact.path, path: file.path) {
+                        return explained(signal, finding, module: package, evidence: [("the message names", "\(package) (\(place.runtime)/\(package)/)"), ("found", file.path)])
+                    }
+                }
+            }
+        }
+        let summary = named.isEmpty
+            ? "the import failed with a package's own message, and it names no package installed here"
+            : "the import failed with \(named.joined(separator: ", "))'s own message, and shiplint finds nothing wrong with its files here"
+        return notExplained(signal, summary)
     }
 
     /// A module the text names without its package (`cannot import name '_imaging'`, an extension without
@@ -436,6 +474,16 @@ struct TriageContext {
             return notExplained(
                 signal, "every binary that needs \(soname) finds it here (\(DependencyText.describe(edge.resolution, graph: graph)))",
                 evidence: [("needed by", graph.objects[edge.from].path)])
+        }
+        // The program that needs it is under /tmp, Lambda's only writable folder: the code wrote it at run time
+        // (unpacked from an archive it carries, as chromium packages do, or downloaded), so it is not in the deployment
+        // as uploaded and which of its libraries is absent cannot be read here. Not "loaded by name": it links it.
+        if let requiredBy, requiredBy.hasPrefix("/tmp/") {
+            let runtimeHas = target.libraries.present.contains(soname)
+            return notExplained(
+                signal,
+                "\(requiredBy) needs \(soname), and \(requiredBy) is not in the deployment as uploaded: the code writes it at run time (unpacked from an archive it carries, or downloaded), so shiplint cannot read it; \(target.runtimeLabel) \(runtimeHas ? "has" : "does not have") \(soname)\(runtimeHas ? "" : ", so it has to come with that program (in the archive it is unpacked from, or a layer's lib/)")",
+                evidence: [("needed by", "\(requiredBy) (written at run time)")])
         }
         return loadedByName(signal, soname: soname)
     }

@@ -42,9 +42,16 @@ extension TriageContext {
                 return installedNodePackage(name) != nil
             }
         }
-        if signals.isEmpty {
-            let named = locations.filter(isDeploymentLocation)
-            if !named.isEmpty { signals = [(.locations(named), 1)] }
+        // A package's own words wrap the loader's error when the text has it too (psycopg's `no pq wrapper available.`
+        // above its `Attempts made:` list): then they are that error told twice.
+        if signals.contains(where: { if case .packageMessage = $0.signal { false } else { true } }) {
+            signals.removeAll { if case .packageMessage = $0.signal { true } else { false } }
+        }
+        // A message that names places (`/var/task/psycopg2/_psycopg.so: file too short`, rust-crowbar's
+        // `libstd-35ad9950c7e5074b.so:`) is the loader's, whoever's words surround it: explained by what is there.
+        let named = locations.filter(isDeploymentLocation)
+        if !named.isEmpty, signals.allSatisfy({ if case .packageMessage = $0.signal { true } else { false } }) {
+            signals = [(.locations(named), 1)]
         }
         return signals
     }
