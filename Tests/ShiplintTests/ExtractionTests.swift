@@ -200,4 +200,35 @@ import Testing
         #expect(zeros.status == 1, "\(zeros.stdout)\(zeros.stderr)")
         Self.expectFinding(zeros, "corrupt-binary", at: "libzero.so", "not an ELF, PE or Mach-O file")
     }
+
+    /// A tar hard link to its own name, here a pax name cut at NUL into the name before it (seed 4242, variant 996):
+    /// GNU tar and Python's tarfile leave the file there, so it is judged, and so is a later hard link to it; the
+    /// self link writes nothing over it (no repeated-name finding).
+    @Test func tarHardLinkToItsOwnNameLeavesTheFile() throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let tar = folder + "/self-link.tar"
+        let script = #"""
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+                def add(name, kind, link="", data=b""):
+                    info = tarfile.TarInfo(name)
+                    info.type, info.linkname, info.size, info.mode = kind, link, len(data), 0o755
+                    t.addfile(info, io.BytesIO(data) if data else None)
+                add("lib/libfoo.so.1", tarfile.REGTYPE, data=open(sys.argv[2], "rb").read())
+                add("lib/libfoo.so.1\0.txt", tarfile.LNKTYPE, "lib/libfoo.so.1")
+                add("bin/tool.so", tarfile.LNKTYPE, "lib/libfoo.so.1")
+            """#
+        let made = try runProgram("/usr/bin/env", ["python3", "-c", script, tar, Repository.fixture("bin/macho/_mod.cpython-313-darwin.so")])
+        #expect(made.status == 0, "\(made.stderr)")
+        try FileManager.default.createDirectory(atPath: folder + "/gnu", withIntermediateDirectories: true)
+        let gnu = try runProgram("/usr/bin/env", ["tar", "-xf", tar, "-C", folder + "/gnu", "--no-same-owner"])
+        #expect(FileManager.default.contentsEqual(atPath: folder + "/gnu/bin/tool.so", andPath: Repository.fixture("bin/macho/_mod.cpython-313-darwin.so")), "GNU tar: \(gnu.stderr)")
+
+        let result = try Shiplint.run(["scan", tar, "--target", Self.target])
+        #expect(result.status == 1, "\(result.stdout)")
+        Self.expectFinding(result, "darwin-binary", at: "bin/tool.so", "macOS Mach-O")
+        #expect(result.stdout.contains("lib/libfoo.so.1"), "\(result.stdout)")
+        #expect(!result.stdout.contains("entries are written to"), "\(result.stdout)")
+    }
 }

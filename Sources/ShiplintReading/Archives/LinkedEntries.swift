@@ -30,7 +30,9 @@ enum LinkedEntries {
         guard !candidates.isEmpty else { return [] }
         let judged = Set(walk.binaries.map(\.path))
         var byPath: [String: ArtifactEntry] = [:]
-        for entry in walk.entries where !entry.path.contains("!") { byPath[normalised(entry.path) ?? entry.path] = entry }
+        for entry in walk.entries where !entry.path.contains("!") && !isHardLinkToItself(entry) {
+            byPath[normalised(entry.path) ?? entry.path] = entry
+        }
         if backslashSeparates {
             for entry in walk.entries where !entry.path.contains("!") && entry.path.contains("\\") {
                 guard let written = normalised(entry.path.replacingText("\\", with: "/")), byPath[written] == nil else { continue }
@@ -65,6 +67,14 @@ enum LinkedEntries {
             current = entry
         }
         return nil
+    }
+
+    /// A tar hard link to its own name (`lib/x.so` linked to `lib/x.so`, or a pax name cut at NUL into it): GNU tar's
+    /// link(2) fails with EEXIST and leaves the file there, Python's tarfile writes the same member again
+    /// (TarFile.makelink_with_filter falls back to extracting the target); either way the file before it stays.
+    static func isHardLinkToItself(_ entry: ArtifactEntry) -> Bool {
+        guard case .hardlink(let target) = entry.type, let path = normalised(entry.path) else { return false }
+        return normalised(target) == path
     }
 
     /// A name as an extractor writes it: no empty or `.` component (`lib//x.so`, `./lib/x.so` are `lib/x.so`).
@@ -172,7 +182,7 @@ extension Walk {
     mutating func settleRepeatedNames() {
         var seen: [String: Int] = [:]
         var repeated: [String: [Int]] = [:]
-        for (index, entry) in entries.enumerated() where !entry.path.contains("!") {
+        for (index, entry) in entries.enumerated() where !entry.path.contains("!") && !LinkedEntries.isHardLinkToItself(entry) {
             let written = LinkedEntries.written(entry.path)
             if let first = seen[written] {
                 repeated[written, default: [first]].append(index)
