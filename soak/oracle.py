@@ -555,14 +555,18 @@ GUARDS = {"ImportError", "Exception", "BaseException"}
 NOT_FOUND_GUARDS = {"ModuleNotFoundError"}
 
 
-def optionally_imported(module_path, sources_naming, not_found=False):
+def optionally_imported(module_path, sources_naming, not_found=False, python_paths=()):
     """True when importing the deployment's public packages cannot fail because of this module: every chain of
-    imports that reaches it from a public top-level module (a name not starting with `_`: what user code imports)
-    passes a `try` whose handler catches the failure; False when one does not; None when no import of it is found.
+    imports that reaches it from a public module user code imports (a name with no part starting with `_`, at the
+    top level or inside namespace packages only: `ruamel.yaml`, whose `ruamel/` has no `__init__.py`) passes a `try`
+    whose handler catches the failure; False when one does not; None when no import of it is found.
 
     sources_naming(name) -> {path: bytes} of the .py files whose text names `name` (tests left out here).
     not_found: CPython does not see the file (its name is for another CPython or OS), so the failure is a
-    ModuleNotFoundError when the statement names the module itself; otherwise an ImportError."""
+    ModuleNotFoundError when the statement names the module itself; otherwise an ImportError.
+    python_paths: every .py file of the deployment (which folders are regular packages, with an `__init__.py`)."""
+    regular = {path[: -len("/__init__.py")].replace("/", ".") for path in python_paths if path.endswith("/__init__.py")}
+    public_root = _public_root(regular)
     parts = module_path.split("/")
     dotted = ".".join(parts[:-1] + [parts[-1].split(".")[0]])
     sites = _sites(dotted, sources_naming)
@@ -573,16 +577,32 @@ def optionally_imported(module_path, sources_naming, not_found=False):
         # conclusion (compiled code may import it).
         private = any(part.startswith("_") for part in dotted.split("."))
         return "unimported" if private and _sites(dotted, sources_naming, tests=True) else None
-    if _required(dotted, sources_naming, not_found, True, set(), sites):
+    if _required(dotted, sources_naming, not_found, True, set(), sites, public_root=public_root):
         return False
     # Not required even with every guard ignored: no chain from a public package reaches it at all (a module only
     # tests and unimported scripts import). Told apart from a guarded one.
-    if not _required(dotted, sources_naming, not_found, True, set(), sites, guards=False):
+    if not _required(dotted, sources_naming, not_found, True, set(), sites, guards=False, public_root=public_root):
         return "unimported"
     return True
 
 
-def _required(dotted, sources_naming, not_found, direct, seen, sites=None, guards=True):
+def _public_root(regular):
+    """Whether user code imports a module by its name first: no part of it private, and every package above it a
+    namespace package (a folder with no `__init__.py`: `ruamel` of `ruamel.yaml`, `google.cloud` of
+    `google.cloud.storage`), so that it is the first regular module of its name (`import ruamel.yaml`)."""
+    def is_root(importer):
+        parts = importer.split(".")
+        if any(part.startswith("_") for part in parts):
+            return False
+        return not any(".".join(parts[:depth]) in regular for depth in range(1, len(parts)))
+    return is_root
+
+
+def _top_level_public(importer):
+    return "." not in importer and not importer.startswith("_")
+
+
+def _required(dotted, sources_naming, not_found, direct, seen, sites=None, guards=True, public_root=_top_level_public):
     """Whether some unguarded chain of imports reaches `dotted` from a public top-level module. `seen` is shared by
     the whole search (every module is asked once: a module already asked reaches no public one, or the search has
     stopped; only the first step depends on `direct`): with a set per chain, ddtrace's import graph on python3.10
@@ -594,12 +614,12 @@ def _required(dotted, sources_naming, not_found, direct, seen, sites=None, guard
         if guards and (handlers & GUARDS or (handlers & NOT_FOUND_GUARDS and not_found and (form == "named" or not direct))):
             continue
         importer, is_init = _module_of(path)
-        top = importer.split(".")[0]
-        # A public top-level module or package is imported by user code: the chain starts there.
-        if "." not in importer and not top.startswith("_"):
+        # A public top-level module or package (or the first regular package under namespace packages) is imported
+        # by user code: the chain starts there.
+        if public_root(importer):
             return True
         # Inside a package: whoever imports that module (or, for an __init__, anything under the package) runs it.
-        if _required(importer, sources_naming, not_found, False, seen, guards=guards):
+        if _required(importer, sources_naming, not_found, False, seen, guards=guards, public_root=public_root):
             return True
     return False
 

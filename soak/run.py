@@ -334,7 +334,7 @@ def judge(binaries, members, build):
     for path, failures in verdict.failures.items():
         if verdict.reach.get(path) != "loaded" or not oracle.is_module_path(path, binaries.get(path, {})):
             continue
-        optional = oracle.optionally_imported(path, sources_naming, not_found="python-abi" in failures)
+        optional = oracle.optionally_imported(path, sources_naming, not_found="python-abi" in failures, python_paths=python_files)
         if optional:
             verdict.reach[path] = "unimported" if optional == "unimported" else "optional"
     return {"failures": verdict.failures, "reach": verdict.reach, "too_large": verdict.too_large}

@@ -177,5 +177,37 @@ class CachedFactsTests(unittest.TestCase):
             self.assertEqual(json.load(f), current)
 
 
+
+@unittest.skipIf(READY, READY or "")
+class NamespacePackageRoots(unittest.TestCase):
+    """Disagreement 18: ruamel.yaml (a regular package inside the namespace package `ruamel`, no ruamel/__init__.py)
+    imports ruamel.yaml.clib's top-level `_ruamel_yaml` only under `except`; `import ruamel.yaml` is what user code
+    runs, so the chain starts at `ruamel.yaml`: the module is optional, not unimported. The files as ruamel.yaml
+    0.19.1 has them (the lines that matter)."""
+
+    FILES = {
+        "ruamel/yaml/__init__.py": b"from ruamel.yaml.main import *  # NOQA\ntry:\n    from .cyaml import *  # NOQA\n"
+                                   b"except (ImportError, ValueError):  # for Jython\n    pass\n",
+        "ruamel/yaml/main.py": b"try:\n    from _ruamel_yaml import CParser, CEmitter\nexcept:  # NOQA\n    CParser = CEmitter = None\n",
+        "ruamel/yaml/cyaml.py": b"try:\n    from _ruamel_yaml import CParser, CEmitter\nexcept ModuleNotFoundError:\n"
+                                b"    from _ruamel_yaml_clibz import CParser, CEmitter\n",
+    }
+
+    def judge(self, files):
+        def naming(name):
+            return {path: data for path, data in files.items() if name.encode() in data}
+        return oracle.optionally_imported("_ruamel_yaml.cpython-311-x86_64-linux-gnu.so", naming, not_found=True,
+                                          python_paths=list(files))
+
+    def test_the_first_regular_package_under_a_namespace_package_is_a_root(self):
+        self.assertIs(self.judge(self.FILES), True)
+        # with ruamel/__init__.py, `ruamel` is a regular package nothing imports, and nothing starts a chain
+        self.assertEqual(self.judge({**self.FILES, "ruamel/__init__.py": b""}), "unimported")
+
+    def test_an_unguarded_import_from_the_root_is_required(self):
+        unguarded = {**self.FILES, "ruamel/yaml/main.py": b"from _ruamel_yaml import CParser, CEmitter\n"}
+        self.assertIs(self.judge(unguarded), False)
+
+
 if __name__ == "__main__":
     unittest.main()

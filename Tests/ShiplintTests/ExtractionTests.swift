@@ -231,4 +231,63 @@ import Testing
         #expect(result.stdout.contains("lib/libfoo.so.1"), "\(result.stdout)")
         #expect(!result.stdout.contains("entries are written to"), "\(result.stdout)")
     }
+
+    /// ZIP entries whose attributes make them a device or a folder (seed 7771 variant 12035, seed 4242 variant 609:
+    /// `python/lib/libz.so.1 `, a trailing space and a block-device mode): unzip and Python's zipfile write a file
+    /// holding the data. In a ZIP shiplint reads through libarchive (here one whose central directory disagrees with
+    /// a local header), libarchive gives no data for such an entry, and shiplint judged an empty file ("an empty
+    /// file, not a native library", a false error) or, for a name it does not take for a library's, nothing at all.
+    /// The data is read by offset now; an entry whose data cannot be (bzip2) is said not read. Also inside a nested
+    /// ZIP (read from memory). unzip is run on the same archive.
+    @Test func zipEntriesTypedAsDevicesOrFoldersAreJudgedAsWritten() throws {
+        let folder = try ZipDirectTests.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let zip = folder + "/devices.zip"
+        let script = #"""
+            import sys, zipfile
+            macho, pe = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                def add(name, data, mode, method=zipfile.ZIP_DEFLATED):
+                    info = zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0))
+                    info.create_system, info.external_attr, info.compress_type = 3, mode << 16, method
+                    z.writestr(info, data)
+                add("handler.py", b"def handler(event, context):\n    return 1\n", 0o100644)
+                add("python/lib/libz.so.1 ", macho, 0o060644)
+                add("lib/libchar.so", pe, 0o020755)
+                add("lib/libdir.so", macho, 0o040755)
+                add("lib/libbz.so", macho, 0o060644, zipfile.ZIP_BZIP2)
+            data = bytearray(open(sys.argv[1], "rb").read())
+            # The local header of handler.py names it hendler.py: the central directory is no longer plain.
+            at = data.index(b"handler.py")
+            data[at + 1:at + 2] = b"e"
+            open(sys.argv[1], "wb").write(data)
+            with zipfile.ZipFile(sys.argv[1] + ".outer.zip", "w") as outer:
+                outer.write(sys.argv[1], "layer/devices.zip")
+            """#
+        let made = try runProgram("/usr/bin/env", [
+            "python3", "-c", script, zip, Repository.fixture("bin/macho/_mod.cpython-313-darwin.so"),
+            Repository.fixture("bin/pe/_mod.cp313-win32.pyd"),
+        ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let unzip = try runProgram("/usr/bin/env", ["unzip", "-o", zip, "-d", folder + "/unzip"])
+        for (name, fixture) in [("python/lib/libz.so.1 ", "bin/macho/_mod.cpython-313-darwin.so"), ("lib/libchar.so", "bin/pe/_mod.cp313-win32.pyd"), ("lib/libdir.so", "bin/macho/_mod.cpython-313-darwin.so"), ("lib/libbz.so", "bin/macho/_mod.cpython-313-darwin.so")] {
+            #expect(FileManager.default.contentsEqual(atPath: folder + "/unzip/" + name, andPath: Repository.fixture(fixture)), "unzip writes \(name): \(unzip.stdout)\(unzip.stderr)")
+        }
+
+        let result = try Shiplint.run(["scan", zip, "--target", Self.target])
+        #expect(result.status == 1, "\(result.stdout)")
+        Self.expectFinding(result, "darwin-binary", at: "python/lib/libz.so.1 ", "macOS Mach-O")
+        Self.expectFinding(result, "windows-binary", at: "lib/libchar.so", "Windows PE")
+        Self.expectFinding(result, "darwin-binary", at: "lib/libdir.so", "macOS Mach-O")
+        Self.expectFinding(result, "unreadable-entry", at: "lib/libbz.so", "libarchive, which then gives none of it")
+        #expect(!result.stdout.contains("an empty file"), "\(result.stdout)")
+
+        let nested = try Shiplint.run(["scan", zip + ".outer.zip", "--target", Self.target, "--format", "json"])
+        #expect(nested.status == 1, "\(nested.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(nested.stdout.utf8)) as? [String: Any])
+        let findings = try #require(((json["artifacts"] as? [[String: Any]])?.first?["findings"]) as? [[String: Any]])
+        let darwin = findings.filter { $0["check"] as? String == "darwin-binary" }.flatMap { $0["files"] as? [[String: String]] ?? [] }
+        #expect(darwin.compactMap { $0["path"] }.sorted() == ["layer/devices.zip!lib/libdir.so", "layer/devices.zip!python/lib/libz.so.1 "], "\(nested.stdout)")
+        #expect(!nested.stdout.contains("an empty file"), "\(nested.stdout)")
+    }
 }

@@ -372,10 +372,10 @@ import Testing
 @Suite struct OptionalModuleScanTests {
     static let module = "_clean.cpython-313-aarch64-linux-gnu.so"
 
-    static func function(_ files: [String: String]) throws -> String {
+    static func function(_ files: [String: String], at place: String = "fast/") throws -> String {
         let folder = Scratch.url("shiplint-optional").path
-        try FileManager.default.createDirectory(atPath: folder + "/fast", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Repository.fixture("bin/elf/" + module), toPath: folder + "/fast/" + module)
+        try FileManager.default.createDirectory(atPath: folder + "/" + place, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.fixture("bin/elf/" + module), toPath: folder + "/" + place + module)
         for (path, text) in files {
             let file = folder + "/" + path
             try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -385,12 +385,12 @@ import Testing
     }
 
     /// (severity, message) of the wrong-arch finding on the module, and the exit status.
-    static func wrongArch(_ files: [String: String]) throws -> (severity: String, message: String, status: Int32) {
-        let folder = try function(files)
+    static func wrongArch(_ files: [String: String], at place: String = "fast/") throws -> (severity: String, message: String, status: Int32) {
+        let folder = try function(files, at: place)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (status, report) = try Shiplint.json(["scan", folder, "--as", "function", "--target", "aws-lambda-python3.13-x86_64", "--no-config"])
         let findings = try #require((report["artifacts"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]])
-        let finding = try #require(findings.first { $0["check"] as? String == "wrong-arch" && $0["path"] as? String == "fast/" + module })
+        let finding = try #require(findings.first { $0["check"] as? String == "wrong-arch" && $0["path"] as? String == place + module })
         return (finding["severity"] as? String ?? "", finding["message"] as? String ?? "", status)
     }
 
@@ -439,5 +439,43 @@ import Testing
         // `from . import _clean` raises ImportError ("cannot import name"), which that handler does not catch.
         let fromPackage = "try:\n    from . import _clean\nexcept ModuleNotFoundError:\n    _clean = None\n"
         #expect(try Self.wrongArch(["fast/__init__.py": fromPackage]).severity == "error")
+    }
+
+    /// Soak disagreement 18 (ruamel.yaml.clib's top-level `_ruamel_yaml`, imported by ruamel.yaml in the namespace
+    /// package `ruamel`): a top-level module that other distributions import only under a guard is a warning naming
+    /// them; one import that runs unguarded, from any distribution or the handler, makes it an error.
+    @Test func aTopLevelModuleOtherDistributionsImportOnlyUnderAGuardIsAWarning() throws {
+        let importer = [
+            "yamlish/fast/__init__.py": "try:\n    from _clean import f\nexcept ImportError:\n    f = None\n",
+            "yamlish/fast/main.py": "try:\n    import _clean\nexcept:\n    _clean = None\n",
+            "app.py": "import yamlish.fast\n",
+        ]
+        let guarded = try Self.wrongArch(importer, at: "")
+        #expect(guarded.severity == "warning" && guarded.status == 0)
+        #expect(guarded.message.contains("imported only under an `except` that lets it fail (yamlish/fast/__init__.py line 2; yamlish/fast/main.py line 2): if it does not load, yamlish.fast falls back to its pure-Python code (slower) or goes on without it"), "\(guarded.message)")
+        let byAnother = try Self.wrongArch(importer.merging(["other/__init__.py": "from _clean import f\n"]) { $1 }, at: "")
+        #expect(byAnother.severity == "error" && byAnother.status == 1 && !byAnother.message.contains("imported only"))
+        let byHandler = try Self.wrongArch(importer.merging(["app.py": "import yamlish.fast\nimport _clean\n"]) { $1 }, at: "")
+        #expect(byHandler.severity == "error" && byHandler.status == 1)
+        // Nothing imports it: compiled modules and user code import top-level modules by name, nothing is concluded.
+        let nothing = try Self.wrongArch(["app.py": "import json\n", "yamlish/__init__.py": ""], at: "")
+        #expect(nothing.severity == "error" && nothing.status == 1)
+        // A file of any distribution not read (over the 1 MiB cap of one file) may import it: the error stands.
+        let padding = String(repeating: "# padding to pass the cap of one Python file\n", count: 25_000)
+        let unread = try Self.wrongArch(importer.merging(["other/big.py": padding]) { $1 }, at: "")
+        #expect(unread.severity == "error" && unread.status == 1)
+    }
+
+    /// pyyaml 6 ships `_yaml/__init__.py`, a shim for the old top-level place of `yaml._yaml` that imports it
+    /// unguarded: `import yaml` never runs it and user code does not import a private top-level package, so it does
+    /// not make the module required; a handler that imports the shim does.
+    @Test func aPrivateTopLevelShimNothingImportsDoesNotMakeItRequired() throws {
+        let files = [
+            "fast/__init__.py": Self.guarded, "_fast/__init__.py": "import fast\nfrom fast._clean import *\n", "app.py": "import fast\n",
+        ]
+        let shim = try Self.wrongArch(files)
+        #expect(shim.severity == "warning" && shim.status == 0, "\(shim.message)")
+        let imported = try Self.wrongArch(files.merging(["app.py": "import _fast\n"]) { $1 })
+        #expect(imported.severity == "error" && imported.status == 1)
     }
 }

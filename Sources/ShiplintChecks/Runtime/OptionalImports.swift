@@ -7,18 +7,19 @@ import ShiplintTargets
 /// modules at the top of each module path (the handler), read on a second pass (`PythonSources`) only for the modules a
 /// check says cannot load.
 ///
-/// A module is optional when it sits in a package (a top-level extension module is imported by other
-/// distributions, which are not read) and every import of it in those files (tests left out) is in a `try` whose
-/// handler lets the failure through: `except ImportError` (or `Exception`, a bare `except`, a tuple holding one),
+/// A module is optional when every import of it in the deployment's `.py` files (tests left out), in its own
+/// package or in any other distribution (ruamel.yaml imports ruamel.yaml.clib's top-level `_ruamel_yaml`), is in a
+/// `try` whose handler lets the failure through: `except ImportError` (or `Exception`, a bare `except`, a tuple holding one),
 /// or `except ModuleNotFoundError` when the runtime's CPython does not see the file at all (its name is for another
 /// CPython or OS) and the statement names the module itself. An import outside such a `try`, at the top of a
 /// module that is itself imported only so, counts through that module; anywhere else (a package's `__init__.py`,
-/// the handler, a function body) it makes the module required. No import found, or a file of the package not read,
-/// and nothing is concluded: the module stays required.
+/// the handler, a function body) it makes the module required. No import found, or a file of the package not read
+/// (of a top-level module: any file of the deployment not read), and nothing is concluded: the module stays required.
 public struct OptionalImport: Sendable, Equatable {
     /// The module's dotted name (`markupsafe._speedups`).
     public let module: String
-    /// The top-level package that goes on without it (`markupsafe`).
+    /// The package that goes on without it (`markupsafe`; for a top-level module, its importers' packages:
+    /// `ruamel.yaml`).
     public let package: String
     /// The guarded imports, in path order: the file (entry path), the line, the handler as written.
     public let sites: [Site]
@@ -106,50 +107,40 @@ public enum OptionalImports {
     /// Checks whose error on an extension module means "the import fails": a second read looks for a guard around it.
     public static var failureChecks: Set<String> { CheckRegistry.reachabilityChecks }
 
-    /// The most `.py` files asked for in one artifact; a package with more is not judged (its module stays required).
+    /// The most `.py` files asked for in one artifact; an artifact with more is not judged (its modules stay required).
     public static let maximumFiles = 20_000
 
     // MARK: - What to read
 
-    /// For each artifact (by path) of the deployment, the `.py` files to read: those of the top-level package of each
-    /// Python extension module a check says cannot load here (`failureChecks`, an error at its reach), and the
-    /// modules at the top of every module path of every input (the handler). Empty when none fails.
+    /// For each artifact (by path) of the deployment, the `.py` files to read when a Python extension module cannot
+    /// load here (`failureChecks`, an error at its reach): every one on a module path of every input, the handler's
+    /// and every distribution's, since any of them may import it. Empty when none fails.
     public static func reads(for deployment: DeploymentContext) -> [String: PythonFileSelection] {
         guard deployment.runtime.pythonPath != nil else { return [:] }
         let inputs = deployment.inputs.filter { $0.artifact.image == nil && $0.artifact.kind != .file }
         let modules = Set(inputs.flatMap { input in input.artifact.binaries.compactMap { moduleFolder(of: $0.path, in: input, runtime: deployment.runtime) == nil ? nil : $0.path } })
         guard !modules.isEmpty else { return [:] }
         let checks = CheckRegistry.all.filter { failureChecks.contains($0.id) }
-        let failing = Scanner.scan(deployment, checks: checks).artifacts.flatMap { scan in
-            scan.findings.filter { $0.severity == .error && modules.contains($0.path) }.map { (artifact: scan.artifact.path, path: $0.path) }
+        let failing = Scanner.scan(deployment, checks: checks).artifacts.contains { scan in
+            scan.findings.contains { $0.severity == .error && $0.files.contains(where: modules.contains) }
         }
-        guard !failing.isEmpty else { return [:] }
-        // The packages to read, in whichever input holds them.
-        var packages: Set<String> = []
-        for (artifact, path) in failing {
-            guard let input = inputs.first(where: { $0.artifact.path == artifact }),
-                let folder = moduleFolder(of: path, in: input, runtime: deployment.runtime)
-            else { continue }
-            packages.insert(folder.package)
-        }
-        guard !packages.isEmpty else { return [:] }
+        guard failing else { return [:] }
+        // Every `.py` file on the module path of every input: a module's importers may be any distribution of the
+        // deployment (ruamel.yaml imports the top-level `_ruamel_yaml` of ruamel.yaml.clib), and the handler.
         var reads: [String: PythonFileSelection] = [:]
         for input in inputs {
             let roots = importRoots(of: input, runtime: deployment.runtime)
             var files: Set<String> = []
             var folders: Set<String> = []
-            for root in roots {
-                for package in packages { folders.insert(root + package + "/") }
-            }
             for entry in input.artifact.entries where entry.type == .file && entry.path.hasSuffix(".py") && !EntryPath.isNested(entry.path) {
-                let folder = entry.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-                if roots.contains(folder.isEmpty ? "" : folder + "/") || folders.contains(where: { entry.path.hasPrefix($0) }) {
-                    files.insert(entry.path)
-                }
+                guard let root = roots.filter({ entry.path.hasPrefix($0) }).max(by: { $0.count < $1.count }) else { continue }
+                files.insert(entry.path)
+                folders.insert(root)
+                let rest = entry.path.dropFirst(root.count)
+                if let slash = rest.firstIndex(of: "/") { folders.insert(root + rest[..<slash] + "/") }
             }
             guard files.count <= maximumFiles else { continue }
-            let present = folders.filter { folder in files.contains { $0.hasPrefix(folder) } }
-            if !files.isEmpty { reads[input.artifact.path] = PythonFileSelection(files: files, folders: present.union(roots)) }
+            if !files.isEmpty { reads[input.artifact.path] = PythonFileSelection(files: files, folders: folders.union(roots)) }
         }
         return reads
     }
@@ -162,14 +153,15 @@ public enum OptionalImports {
         return Set(folders.map { $0.isEmpty ? "" : ($0.hasSuffix("/") ? $0 : $0 + "/") })
     }
 
-    /// A Python extension module in a package: its import root (entry-path prefix), top-level package and dotted
-    /// name; nil for anything else (a library, a top-level module, a file on no module path).
+    /// A Python extension module on a module path: its import root (entry-path prefix), top-level package (the module
+    /// itself for a top-level module, `_ruamel_yaml`) and dotted name; nil for anything else (a library, a file on no
+    /// module path).
     static func moduleFolder(of path: String, in input: DeploymentInput, runtime: RuntimeView) -> (root: String, package: String, module: String)? {
         guard !EntryPath.isNested(path), let stem = moduleStem(path) else { return nil }
         let dotted = runtime.importName(ofModule: stem, at: path, in: input.role)
         let parts = dotted.split(separator: ".").map(String.init)
         let folders = EntryPath.components(path).dropLast()
-        guard parts.count >= 2, folders.count >= parts.count - 1, parts.allSatisfy(isIdentifier) else { return nil }
+        guard !parts.isEmpty, folders.count >= parts.count - 1, parts.allSatisfy(isIdentifier) else { return nil }
         let root = folders.dropLast(parts.count - 1).map { $0 + "/" }.joined()
         guard importRoots(of: input, runtime: runtime).contains(root) else { return nil }
         return (root, parts[0], dotted)
@@ -205,6 +197,30 @@ public enum OptionalImports {
         var isTestOrExample = false
         /// Whether the function's imports can run this file (`reachedFiles`).
         var reach: FileReach = .imported
+        /// How many folders below its import root name the package it belongs to (`ruamel/yaml/cyaml.py` in the
+        /// namespace package `ruamel`: 2, `ruamel.yaml`): up to the outermost folder with an `__init__.py`, else its
+        /// own folder; nil for a file at an import root.
+        var packageDepth: Int? = nil
+    }
+
+    /// How many folders of `path` below its import root name its package: up to the outermost one with a read
+    /// `__init__.py` (`markupsafe/`: 1; in the namespace package `ruamel`, `ruamel/yaml/`: 2), else all of them.
+    static func packageDepth(of path: String, roots: Set<String>, read: [String: [PythonImport]]) -> Int? {
+        guard let root = roots.filter({ path.hasPrefix($0) }).max(by: { $0.count < $1.count }) else { return nil }
+        let folders = EntryPath.components(String(path.dropFirst(root.count))).dropLast()
+        guard !folders.isEmpty else { return nil }
+        return (1...folders.count).first { read[root + folders.prefix($0).joined(separator: "/") + "/__init__.py"] != nil } ?? folders.count
+    }
+
+    /// The packages that go on without a top-level module, named as imported (`ruamel.yaml`), in path order.
+    static func importingPackages(_ sites: [OptionalImport.Site], files: [SourceFile]) -> String {
+        var names: [String] = []
+        for site in sites {
+            guard let file = files.first(where: { $0.path == site.file }) else { continue }
+            let name = file.packageDepth.map { file.module.split(separator: ".").prefix($0).joined(separator: ".") } ?? file.module
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        return names.isEmpty ? "the code that imports it" : names.joined(separator: " and ")
     }
 
     /// How a read file of the deployment can come to run.
@@ -238,9 +254,15 @@ public enum OptionalImports {
         var files: [SourceFile] = []
         var unreadFolders: [String] = []
         var coveredPackages: Set<String> = []
+        // Every file of every input read: only then is every importer of a top-level module known.
+        var wholeRead = true
         for input in inputs {
             let sources = input.artifact.pythonSources
             let roots = importRoots(of: input, runtime: runtime)
+            wholeRead = wholeRead && sources.unread.isEmpty && input.artifact.entries.allSatisfy { entry in
+                entry.type != .file || !entry.path.hasSuffix(".py") || EntryPath.isNested(entry.path) || sources.covers(entry.path)
+                    || !roots.contains { entry.path.hasPrefix($0) }
+            }
             for folder in sources.folders where !roots.contains(folder) {
                 // `root/package/`: the package whose files were all asked for.
                 if let root = roots.first(where: { folder.hasPrefix($0) }) {
@@ -264,26 +286,33 @@ public enum OptionalImports {
                 let atRoot = roots.contains(folder.isEmpty ? "" : folder + "/")
                 files.append(SourceFile(
                     path: path, module: module, isPackageInit: isInit, atRoot: atRoot, imports: imports,
-                    isTestOrExample: isTest(path) || isExample(path)))
+                    isTestOrExample: isTest(path) || isExample(path), packageDepth: packageDepth(of: path, roots: roots, read: sources.imports)))
             }
         }
         files.sort { $0.path < $1.path }
         files = reachedFiles(files)
+        let index = ImportIndex(files)
         var found: [String: [String: Reach]] = [:]
         guard !unreadFolders.contains("") else { return [:] }
         for input in inputs {
             for binary in input.artifact.binaries {
-                guard let (_, package, module) = moduleFolder(of: binary.path, in: input, runtime: runtime),
-                    coveredPackages.contains(package), !unreadFolders.contains(package)
-                else { continue }
+                guard let (_, package, module) = moduleFolder(of: binary.path, in: input, runtime: runtime) else { continue }
+                // A top-level module is imported by other distributions (ruamel.yaml.clib's `_ruamel_yaml` by
+                // ruamel.yaml): any file may be its importer. A module in a package, by its package first.
+                let topLevel = package == module
+                guard topLevel ? wholeRead : coveredPackages.contains(package) && !unreadFolders.contains(package) else { continue }
                 let notFound = !isVisible(binary.path, runtime: runtime)
                 var visiting: Set<String> = []
-                switch use(of: module, notFound: notFound, direct: true, files: files, depth: 0, visiting: &visiting) {
+                switch use(of: module, notFound: notFound, direct: true, files: files, index: index, depth: 0, visiting: &visiting) {
                 case .required:
                     continue
                 case .guarded(let sites):
-                    found[input.artifact.path, default: [:]][binary.path] = .optional(OptionalImport(module: module, package: package, sites: sites))
+                    let goesOn = topLevel ? importingPackages(sites, files: files) : package
+                    found[input.artifact.path, default: [:]][binary.path] = .optional(OptionalImport(module: module, package: goesOn, sites: sites))
                 case .notImported:
+                    // A top-level module nothing read imports: compiled modules and user code import such modules by
+                    // name, so nothing is concluded.
+                    guard !topLevel else { continue }
                     let importers = Self.importers(of: module, files: files)
                     // User code imports public modules by name, and code not read here (a compiled module, another
                     // distribution) may import any module: only a private module that tests or unreached modules import,
@@ -308,9 +337,11 @@ public enum OptionalImports {
     }
 
     /// Each file with its reach: from the handler, the top-level modules and every package `__init__.py` (tests and
-    /// examples left out: nothing runs them by itself), what their imports name, and so on (`imported`: a test or an
-    /// example the package's own code imports too); then from the public modules none of those import, what the top
-    /// of each imports, and so on (`publicOnly`); the rest is `unreached`.
+    /// examples left out: nothing runs them by itself; and the `__init__.py` of a package with a private top-level
+    /// name, which user code does not import: pyyaml's `_yaml/__init__.py`, a shim for the old place of `yaml._yaml`
+    /// that `import yaml` never runs), what their imports name, and so on (`imported`: a test or an example the
+    /// package's own code imports too); then from the public modules none of those import, what the top of each
+    /// imports, and so on (`publicOnly`); the rest is `unreached`.
     static func reachedFiles(_ files: [SourceFile]) -> [SourceFile] {
         var byModule: [String: Int] = [:]
         for (index, file) in files.enumerated() where !file.module.isEmpty {
@@ -330,7 +361,10 @@ public enum OptionalImports {
             return reached.subtracting(known)
         }
         let imported = closure(
-            from: files.indices.filter { !files[$0].isTestOrExample && (files[$0].atRoot || files[$0].isPackageInit) }, known: [], topOnly: false)
+            from: files.indices.filter { index in
+                let file = files[index]
+                return !file.isTestOrExample && (file.atRoot || file.isPackageInit && !file.module.hasPrefix("_"))
+            }, known: [], topOnly: false)
         let publicOnly = closure(
             from: files.indices.filter { index in
                 let file = files[index]
@@ -402,29 +436,48 @@ public enum OptionalImports {
     /// module` of a module not found raises ImportError, not ModuleNotFoundError); through another module it is what
     /// that module's import raised.
     static func use(
-        of module: String, notFound: Bool, direct: Bool, files: [SourceFile], depth: Int, visiting: inout Set<String>
+        of module: String, notFound: Bool, direct: Bool, files: [SourceFile], index: ImportIndex? = nil, depth: Int,
+        visiting: inout Set<String>
     ) -> ModuleUse {
         guard depth < 5, visiting.insert(module).inserted else { return .required }
         defer { visiting.remove(module) }
+        let index = index ?? ImportIndex(files)
         var sites: [OptionalImport.Site] = []
-        for file in files {
-            for site in file.imports {
-                guard let form = resolves(site, in: file, to: module), runs(site, in: file) else { continue }
-                if let guardedBy = site.guardedBy,
-                    guardedBy.catches == .importError || (notFound && (form == .named || !direct))
-                {
-                    sites.append(OptionalImport.Site(file: file.path, line: site.line, handler: guardedBy.handler, fallback: guardedBy.fallback, through: nil))
-                    continue
-                }
-                // Unguarded: required, unless it runs at the top of a module that is itself imported only under a
-                // guard (a module nothing imports whose top runs is public: user code may import it).
-                guard !site.inFunction, !file.isPackageInit, !file.atRoot,
-                    case .guarded(let through) = use(of: file.module, notFound: notFound, direct: false, files: files, depth: depth + 1, visiting: &visiting)
-                else { return .required }
-                sites += through.map { OptionalImport.Site(file: $0.file, line: $0.line, handler: $0.handler, fallback: $0.fallback, through: $0.through ?? file.path) }
+        for (fileIndex, siteIndex) in index.statements(naming: module) {
+            let file = files[fileIndex]
+            let site = file.imports[siteIndex]
+            guard let form = resolves(site, in: file, to: module), runs(site, in: file) else { continue }
+            if let guardedBy = site.guardedBy,
+                guardedBy.catches == .importError || (notFound && (form == .named || !direct))
+            {
+                sites.append(OptionalImport.Site(file: file.path, line: site.line, handler: guardedBy.handler, fallback: guardedBy.fallback, through: nil))
+                continue
             }
+            // Unguarded: required, unless it runs at the top of a module that is itself imported only under a
+            // guard (a module nothing imports whose top runs is public: user code may import it).
+            guard !site.inFunction, !file.isPackageInit, !file.atRoot,
+                case .guarded(let through) = use(
+                    of: file.module, notFound: notFound, direct: false, files: files, index: index, depth: depth + 1, visiting: &visiting)
+            else { return .required }
+            sites += through.map { OptionalImport.Site(file: $0.file, line: $0.line, handler: $0.handler, fallback: $0.fallback, through: $0.through ?? file.path) }
         }
         return sites.isEmpty ? .notImported : .guarded(sites)
+    }
+
+    /// The import statements of the read files by each module they can load (`importedModules`), in path and source
+    /// order: a deployment's every file is read, and each of its modules is looked up once.
+    struct ImportIndex {
+        private var byModule: [String: [(file: Int, site: Int)]] = [:]
+
+        init(_ files: [SourceFile]) {
+            for (fileIndex, file) in files.enumerated() {
+                for (siteIndex, site) in file.imports.enumerated() {
+                    for name in Set(importedModules(site, in: file)) { byModule[name, default: []].append((fileIndex, siteIndex)) }
+                }
+            }
+        }
+
+        func statements(naming module: String) -> [(file: Int, site: Int)] { byModule[module] ?? [] }
     }
 
     /// The absolute module an import statement names (`from ..x import y` in `a.b.c`: `a.x`); nil when its dots

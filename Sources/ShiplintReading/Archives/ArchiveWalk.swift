@@ -122,9 +122,19 @@ extension Walk {
         }
         let typed = ArchiveHandle.Header(path: header.path, size: header.size, mode: header.mode, type: type, encrypted: header.encrypted)
         let mode = ZipDirect.mode(record)
-        visit(typed, path: prefix + record.name, mode: mode, depth: depth, archive: archive, position: position)
+        // libarchive's ZIP reader gives no data for an entry its attributes type as a folder, device or socket
+        // (archive_read_format_zip_read_data: "Return EOF immediately if this is a non-regular file"), where unzip and
+        // zipfile write the data to a file: such an entry is read by offset instead, as ZipDirect reads a plain ZIP.
+        let noDataFromLibarchive = type == .file && !header.encrypted && (header.type == .directory || header.type == .other)
+        if noDataFromLibarchive {
+            examineByOffset(record, as: header, path: prefix + record.name, mode: mode, depth: depth, archive: archive)
+        } else {
+            visit(typed, path: prefix + record.name, mode: mode, depth: depth, archive: archive, position: position)
+        }
         if let other = record.unicodePath {
-            if type == .file, let again = archive.reopened(atEntry: position) {
+            if noDataFromLibarchive {
+                examineByOffset(record, as: header, path: prefix + other, mode: mode, depth: depth, archive: archive)
+            } else if type == .file, let again = archive.reopened(atEntry: position) {
                 examineFile(
                     path: prefix + other, size: header.size ?? -1, mode: mode, depth: depth, encrypted: header.encrypted,
                     content: ArchiveEntryContent(handle: again, index: position))
@@ -135,6 +145,24 @@ extension Walk {
         for (kind, message) in record.extraction {
             recordProblem(ArtifactProblem(kind: kind, path: prefix + record.name, message: message))
         }
+    }
+
+    /// A file the extractors write from an entry libarchive types as a folder, device or socket (`header`), and so
+    /// gives no data of: its data read by offset when the record's local header agrees with it (`dataOffset`: STORED
+    /// or DEFLATE); otherwise listed, and said not read where its content would have been looked into.
+    mutating func examineByOffset(
+        _ record: ZipCentralDirectory.Record, as header: ArchiveHandle.Header, path: String, mode: UInt32?, depth: Int, archive: ArchiveHandle
+    ) {
+        let size = header.size ?? Int64(clamping: record.uncompressedSize)
+        if let content = ZipDirectContent(record: record, source: archive.source) {
+            examineFile(path: path, size: size, mode: mode, depth: depth, encrypted: false, content: content)
+            return
+        }
+        self.record(ArtifactEntry(path: path, size: max(size, 0), mode: mode, type: .file))
+        guard python == nil, metadata.wants(path) || NativeName.worthSniffing(path: path, mode: mode) else { return }
+        addProblem(ArtifactProblem(
+            kind: .readerLimit, path: path,
+            message: "not read: unzip and Python's zipfile write this entry's data to a file, but its ZIP attributes make it \(FolderSource.kindName(header.mode)) to libarchive, which then gives none of it, and it cannot be read by offset (compression method \(record.method), or a local header that disagrees with the central directory); a limit of shiplint's reader, not damage in the archive"))
     }
 
     /// Records libarchive never returned (it ended early): every central-directory record is listed, and said unread.

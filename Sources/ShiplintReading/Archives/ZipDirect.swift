@@ -323,6 +323,22 @@ struct ZipDirectContent: EntryContent {
         self.dataOffset = dataOffset
     }
 
+    /// The record's data in the ZIP a libarchive handle was opened on (a file, or bytes in memory), when it can be
+    /// read by offset (`dataOffset`). Used whatever `ZipDirect.enabled` says: libarchive gives no data for an entry it
+    /// types as anything but a regular file (`Walk.visitAsExtracted`).
+    init?(record: ZipCentralDirectory.Record, source: ArchiveHandle.Source?) {
+        guard let dataOffset = record.dataOffset else { return nil }
+        switch source {
+        case .file(let path)?:
+            guard let file = ZipFile(path: path) else { return nil }
+            self.init(file: file, record: record, dataOffset: dataOffset)
+        case .memory(let bytes)?:
+            self.init(file: ZipFile(bytes: bytes, label: ""), record: record, dataOffset: dataOffset)
+        case .pulled?, nil:
+            return nil
+        }
+    }
+
     private mutating func opened() -> ZipEntryStream {
         if let current { return current }
         let stream = ZipEntryStream(file: file, record: record, dataOffset: dataOffset)
