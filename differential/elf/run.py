@@ -7,7 +7,8 @@ shiplint fails, or the reverse, is a disagreement: it is saved with what was don
 
 Prints the variants tried, how the loader judged them and the disagreements. Some variants are counted apart, each
 class named, counted and explained in the output (CLASSES): the loader refuses only for an undefined symbol the host
-target cannot judge; the file is corrupt to shiplint and loads only because of what the process happens to have
+target cannot judge; shiplint refuses a zero fill larger than Lambda's largest memory that this machine maps; the file
+is corrupt to shiplint and loads only because of what the process happens to have
 where ld.so reads or writes outside the object (shown by loading it again with `loader_oracle --hostile-layout`);
 the object's own code faults after ld.so mapped and relocated it; the CPU lacks the ISA level the file asks for.
 """
@@ -15,6 +16,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -149,18 +151,24 @@ def corpus_variants(folder: Path) -> list:
 
 
 UNDEFINED = "undefined-symbol (not judged yet)"
+MEMORY = "machine memory"
 LAYOUT = "layout-dependent"
 OWN_CODE = "own code faulted"
 CPU = "CPU-dependent"
 CLASSES = {
     UNDEFINED: "the loader refuses only for an undefined symbol, and shiplint says nothing: the host target has no "
                "export tables to judge symbols against",
+    MEMORY: "shiplint refuses a writable PT_LOAD whose zero fill is more than the 10,240 MB of memory the largest "
+            "Lambda function has (the kernel refuses that anonymous mapping there), and the loader loads it here only "
+            "because this machine allows one mapping that large (RAM + swap under heuristic overcommit, "
+            "vm.overcommit_memory 0; CommitLimit under 2): Lambda's memory, not a loader rule this machine can show",
     LAYOUT: "shiplint calls the file corrupt, the loader loads it, and fails it in a process where nothing is mapped "
             "past the object's own reservation and the heap is dirty (loader_oracle --hostile-layout): the file makes "
             "ld.so read or write memory it did not allocate for it, and loads only where that memory happens to be there",
     OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
               "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code, or "
-              "faulted or hung after a change to its instruction bytes (which ld.so never reads) alone, or when its "
+              "faulted or hung after a change to its instruction bytes (which ld.so never reads) alone, or to them and "
+              "to constructor pointers (DT_INIT_ARRAY words) that still point into its instructions, or when its "
               "instruction bytes changed alone crash it and its other changes alone load: "
               "run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
@@ -188,13 +196,47 @@ def code_ranges(elf: bytes) -> list:
     return ranges
 
 
+def constructor_words(elf: bytes) -> tuple:
+    """(file ranges of the words of .init_array and .preinit_array, address ranges of the instructions), from an ELF64
+    little-endian file's section headers: a constructor pointer moved to other instructions of the object makes dlopen
+    call code the file has, which is what that code does, not a loader rule (shiplint judges a pointer to non-code)."""
+    if len(elf) < 64 or elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+        return [], []
+    shoff, = struct.unpack_from("<Q", elf, 0x28)
+    entsize, count = struct.unpack_from("<HH", elf, 0x3A)
+    words, code = [], []
+    for i in range(count):
+        at = shoff + i * entsize
+        if entsize < 64 or at + 64 > len(elf):
+            break
+        kind, = struct.unpack_from("<I", elf, at + 4)
+        flags, address, offset, size = struct.unpack_from("<QQQQ", elf, at + 8)
+        if kind in (14, 16):  # SHT_INIT_ARRAY, SHT_PREINIT_ARRAY
+            words.append((offset, offset + size))
+        if flags & 4 and kind != 8:
+            code.append((address, address + size))
+    return words, code
+
+
 def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
-    """The variant differs from its base only in instruction bytes (see code_ranges): what changed is what its code
-    does when it runs (a constructor dlopen calls), never what ld.so reads."""
+    """The variant differs from its base only in instruction bytes (see code_ranges), or in them and in constructor
+    words that still point into the instructions (constructor_words; the word as the file has it, which DT_RELR
+    relocates in place): what changed is what its code does when it runs (a constructor dlopen calls), never what
+    ld.so reads."""
     if len(base) != len(data) or not ranges:
         return False
     changed = [i for i in range(len(base)) if base[i] != data[i]] if base != data else []
-    return bool(changed) and all(any(start <= i < end for start, end in ranges) for i in changed)
+    words, code = constructor_words(base)
+
+    def moved_constructor(i: int) -> bool:
+        word = next(((start, end) for start, end in words if start <= i < end), None)
+        if word is None or (i - word[0]) // 8 * 8 + word[0] + 8 > word[1]:
+            return False
+        at = word[0] + (i - word[0]) // 8 * 8
+        pointer, = struct.unpack_from("<Q", data, at)
+        return any(start <= pointer < end for start, end in code)
+
+    return bool(changed) and all(any(start <= i < end for start, end in ranges) or moved_constructor(i) for i in changed)
 
 
 def split_at_code(base: bytes, data: bytes, ranges: list):
@@ -234,11 +276,38 @@ def own_code_crashes(oracle: Path, folder: Path, candidates: dict) -> set:
             if verdicts.get(str(code), ("",))[0] == "crashed" and verdicts.get(str(rest), ("",))[0] == "loads"}
 
 
+def one_mapping_limit() -> float:
+    """The most bytes this machine's kernel gives one anonymous writable mapping (mm/util.c __vm_enough_memory):
+    RAM + swap under heuristic overcommit (vm.overcommit_memory 0), no limit under 1, what is left of CommitLimit
+    under 2."""
+    info = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        info[key] = int(rest.split()[0]) * 1024
+    mode = int(Path("/proc/sys/vm/overcommit_memory").read_text())
+    if mode == 1:
+        return float("inf")
+    if mode == 2:
+        return info["CommitLimit"] - info["Committed_AS"]
+    return info["MemTotal"] + info["SwapTotal"]
+
+
+ZERO_FILL = re.compile(r"not-loadable: .*\"cannot map zero-fill pages\": a writable PT_LOAD asks for 0x([0-9a-f]+) bytes of zero fill")
+
+
+def zero_fill_this_machine_maps(refusal: str) -> bool:
+    """shiplint's refusal is only Lambda's memory (see MEMORY): a zero fill this machine maps in one piece."""
+    found = ZERO_FILL.match(refusal)
+    return bool(found) and int(found.group(1), 16) <= one_mapping_limit()
+
+
 def classified_apart(verdict: str, message: str, refusals: list, hostile, code_only: bool = False) -> str:
     """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''.
     `code_only`: the variant differs from its base only in instruction bytes (`only_code_changed`)."""
     if verdict != "loads" and "undefined symbol" in message and not refusals:
         return UNDEFINED
+    if verdict == "loads" and refusals and all(zero_fill_this_machine_maps(r) for r in refusals):
+        return MEMORY
     if verdict == "refused" and "CPU ISA level is lower than required" in message and not refusals:
         return CPU
     if verdict == "loads" and refusals and hostile is not None and hostile[0] != "loads":
@@ -262,7 +331,7 @@ def run(args) -> int:
         base_bytes = dict(base_list)
         target = work / "host.toml"
         glibc = host_target(target)
-        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, LAYOUT: 0, OWN_CODE: 0, CPU: 0,
+        tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, MEMORY: 0, LAYOUT: 0, OWN_CODE: 0, CPU: 0,
                  "disagreements": 0}
         examples = {}
         shown = 0

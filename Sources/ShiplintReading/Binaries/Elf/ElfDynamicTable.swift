@@ -277,7 +277,11 @@ extension ElfFactsReader {
             case .failure(let reason): return reason
             case .success(nil):
                 return Reason(text: "dynamic entry \(entry.index) (DT_NEEDED) names a string that runs past its mapping (string table offset \(entry.offset)): the loader reads past it and faults")
-            case .success(let name?): if !name.isEmpty { collected.needed.append(name) }
+            case .success(let name?):
+                if let reason = relocatedNameProblem(tags, at: strings.address &+ entry.offset, fileName: name, map: map, "dynamic entry \(entry.index) (DT_NEEDED)") {
+                    return reason
+                }
+                if !name.isEmpty { collected.needed.append(name) }
             }
         }
         if let entry = tags.soname {
@@ -300,6 +304,36 @@ extension ElfFactsReader {
             }
         }
         return nil
+    }
+
+    /// A name ld.so reads after elf/get-dynamic-info.h has added the load address, in place, to the table addresses of
+    /// a writable PT_DYNAMIC (`relocatedEntries`; not in an ET_EXEC program, whose load address is 0): a name in or
+    /// running into such a value is made of the object's load address (modelled as 0x7f3c5a2e1000, an address where
+    /// Linux maps libraries; its bytes 1 to 5 are not 0), not of the file's bytes. For DT_NEEDED (elf/dl-deps.c reads
+    /// the names after mapping) that is a library no system has: dlopen fails.
+    private func relocatedNameProblem(_ tags: DynamicTags, at address: UInt64, fileName: String, map: LoadMap, _ what: String) -> Reason? {
+        guard tags.dynamicWritable, header.type != 2, header.bits == 64, let dynamic = tags.dynamicAddress else { return nil }
+        let loadAddress: UInt64 = 0x7F3C_5A2E_1000
+        let words = tags.relocatedEntries.map { (index: $0, at: dynamic &+ UInt64($0) &* 16 &+ 8) }
+        guard let first = words.first(where: { $0.at &+ 8 > address && $0.at < address &+ UInt64(fileName.utf8.count) &+ 1 }) else { return nil }
+        var name: [UInt8] = []
+        var cursor = address
+        while name.count < 4096 {
+            let byte: UInt8
+            if let word = words.first(where: { $0.at <= cursor && cursor < $0.at &+ 8 }) {
+                guard case .success(let bytes?) = memory(word.at, 8, map: map, "a dynamic entry's value") else { return nil }
+                let value = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << UInt64(8 * $1) } &+ loadAddress
+                byte = UInt8(truncatingIfNeeded: value >> (8 * (cursor &- word.at)))
+            } else {
+                guard case .success(let bytes?) = memory(cursor, 1, map: map, "a name") else { return nil }
+                byte = bytes[0]
+            }
+            if byte == 0 { break }
+            name.append(byte)
+            cursor &+= 1
+        }
+        guard !name.elementsEqual(fileName.utf8) else { return nil }
+        return Reason(text: "\(what) names the string at 0x\(hex(address)), which runs into PT_DYNAMIC's entry \(first.index), a table address ld.so has already relocated in place (elf/get-dynamic-info.h adds the load address) when it reads the name: the name it reads is made of the object's load address, a library no system has, and dlopen fails (\"cannot open shared object file\")")
     }
 
     /// A table not held: ask for the cluster of tables around it at once (they usually lie together, before the

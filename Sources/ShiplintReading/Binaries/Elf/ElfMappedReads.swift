@@ -94,15 +94,22 @@ extension ElfFactsReader {
         return nil
     }
 
-    /// Walks the notes at `address` for `size` bytes as ld.so does (8-byte alignment): each note's header, and the
-    /// first property of a GNU property note. x86's PT_NOTE reading goes on to the end; PT_GNU_PROPERTY's stops at the
-    /// first GNU property note.
+    /// Walks the notes at `start` for `size` bytes as ld.so does (8-byte alignment), and the properties of the GNU
+    /// property note it stops at. PT_GNU_PROPERTY (elf/dl-load.c `_dl_process_pt_gnu_property`): the first property
+    /// of the first GNU property note, then it stops (x86's `_dl_process_gnu_property` returns 0). PT_NOTE on x86
+    /// (sysdeps/x86/dl-prop.h `_dl_process_property_note`, glibc 2.36): every property of the first GNU property note
+    /// until one it looks for (ISA_1_NEEDED ends the note) or one past them, then the notes after it; a descriptor
+    /// size that is not whole words, a property out of order, one that runs past the descriptor, one it looks for
+    /// whose size is not 4, or a second GNU property note ends the whole walk: nothing after it is read.
     private func noteWalkProblem(_ start: UInt64, _ size: UInt64, wholeSegment: Bool, map: LoadMap) -> Reason? {
         func fault(_ at: UInt64) -> Reason {
             Reason(text: "the loader reads the notes of a \(wholeSegment ? "PT_NOTE" : "PT_GNU_PROPERTY") segment at 0x\(hex(at)) (segment 0x\(hex(start)), 0x\(hex(size)) bytes), where nothing readable is mapped: it faults (SIGSEGV)")
         }
+        // GNU_PROPERTY_1_NEEDED, GNU_PROPERTY_X86_FEATURE_1_AND, GNU_PROPERTY_X86_ISA_1_NEEDED: ascending.
+        let neededOne: UInt32 = 0xB000_8000, featureAnd: UInt32 = 0xC000_0002, isaNeeded: UInt32 = 0xC000_8002
         var note = start
         var steps = 0
+        var propertyNoteSeen = false
         while note &- start &+ 12 < size, note >= start {
             steps += 1
             if steps > 1 << 16 {
@@ -110,15 +117,49 @@ extension ElfFactsReader {
                 return map.readable(note, Int(clamping: size - (note - start))) ? nil : fault(note)
             }
             let bytes: [UInt8]
-            switch memory(note, 16, map: map, "a note") {
+            switch memory(note, 12, map: map, "a note") {
             case .failure(let reason): return reason
             case .success(nil): return fault(note)
             case .success(let read?): bytes = read
             }
             let nameSize = UInt64(word32(bytes, 0)), descriptorSize = UInt64(word32(bytes, 4)), type = word32(bytes, 8)
-            if nameSize == 4, type == 5, bytes[12..<16].elementsEqual("GNU\0".utf8) {
-                if descriptorSize >= 8, descriptorSize % 8 == 0, !map.readable(note &+ 16, 8) { return fault(note &+ 16) }
-                if !wholeSegment { return nil }
+            if nameSize == 4, type == 5 {
+                switch memory(note &+ 12, 4, map: map, "a note's name") {
+                case .failure(let reason): return reason
+                case .success(nil): return fault(note &+ 12)
+                case .success(let name?) where name.elementsEqual("GNU\0".utf8):
+                    if propertyNoteSeen { return nil }
+                    propertyNoteSeen = true
+                    guard descriptorSize >= 8, descriptorSize % 8 == 0 else { return nil }
+                    var property = note &+ 16
+                    let end = property &+ descriptorSize
+                    var lastType: UInt32 = 0
+                    repeat {
+                        steps += 1
+                        if steps > 1 << 16 { return map.readable(property, Int(clamping: end &- property)) ? nil : fault(property) }
+                        let header: [UInt8]
+                        switch memory(property, 8, map: map, "a GNU property") {
+                        case .failure(let reason): return reason
+                        case .success(nil): return fault(property)
+                        case .success(let read?): header = read
+                        }
+                        let propertyType = word32(header, 0), dataSize = UInt64(word32(header, 4))
+                        guard wholeSegment else { return nil }
+                        guard propertyType >= lastType else { return nil }
+                        property &+= 8
+                        guard property &+ dataSize <= end else { return nil }
+                        lastType = propertyType
+                        if [neededOne, featureAnd, isaNeeded].contains(propertyType) {
+                            guard dataSize == 4 else { return nil }
+                            if !map.readable(property, 4) { return fault(property) }
+                            if propertyType == isaNeeded { break }
+                        } else if propertyType > isaNeeded {
+                            break
+                        }
+                        property &+= (dataSize + 7) & ~7
+                    } while property <= end && end - property >= 8
+                case .success: break
+                }
             }
             let descriptorOffset = (12 + nameSize + 7) & ~7
             note = note &+ ((descriptorOffset &+ descriptorSize &+ 7) & ~7)

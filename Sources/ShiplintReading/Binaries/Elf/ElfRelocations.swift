@@ -209,6 +209,17 @@ extension ElfFactsReader {
                 return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry: dlopen adds the load address to what it then holds, a load address already, and calls the constructors there, outside the object: it faults (SIGSEGV)")
             }
         }
+        // The next load in the process (CPython importing another module, by path or by name) compares its name with
+        // the DT_SONAME of every object loaded before it (elf/dl-load.c _dl_map_object: D_PTR (l, l_info[DT_STRTAB]) +
+        // l_info[DT_SONAME]->d_un.d_val, through the link map's pointer into PT_DYNAMIC): a load address written there
+        // is a string offset far outside the object.
+        if tags.soname != nil, let (address, by) = written(14) {
+            switch by {
+            case .symbol: break
+            case .value, .inPlace:
+                return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's DT_SONAME entry: ld.so compares the name of every library loaded after it with the string at DT_STRTAB plus that value, a load address now, outside the object, and faults (SIGSEGV) at the next load")
+            }
+        }
         return nil
     }
 
@@ -245,8 +256,12 @@ extension ElfFactsReader {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
             }
             // check_match (elf/dl-lookup.c) compares the found symbol's version name with this one (strcmp) when
-            // their hashes agree, as they do for the symbol's own definition.
-            if let address = collected.unreadableDefinitionNames[Int(index)] {
+            // their hashes agree, as they do for the symbol's own definition; a strong reference nothing matches puts
+            // the name in its "undefined symbol" error. A weak undefined reference has no definition in the file: found
+            // unversioned elsewhere, or nowhere, it binds (to 0) without reading the name (another library defining
+            // the name under a version whose hash is the file's own is not judged).
+            let undefinedWeak = binding == 2 && entry[6] == 0 && entry[7] == 0
+            if let address = collected.unreadableDefinitionNames[Int(index)], !undefinedWeak {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), a version the file defines whose name (vda_name, at 0x\(hex(address))) runs into memory the object does not map: the loader compares that name when it finds the symbol and faults (SIGSEGV)")
             }
             if Int(index) > collected.versionIndexHigh {
@@ -353,7 +368,8 @@ extension ElfFactsReader {
             (tags.pltrel != nil && (tags.jmprel == nil || tags.pltrelSize == nil), "DT_PLTREL without DT_JMPREL and DT_PLTRELSZ"),
             (tags.relr != nil && tags.relrSize == nil, "DT_RELR without DT_RELRSZ"),
             (tags.initArray != nil && tags.initArraySize == nil, "DT_INIT_ARRAY without DT_INIT_ARRAYSZ"),
-            (tags.versym == nil && (tags.verneed != nil || tags.verdef != nil) && collected.versionNames.keys.contains { $0 > 0 },
+            // elf/dl-version.c: any index above 0 in the records, named or not, makes it take DT_VERSYM's address.
+            (tags.versym == nil && (tags.verneed != nil || tags.verdef != nil) && collected.versionIndexHigh > 0,
              "version records without DT_VERSYM"),
         ]
         guard let missing = pairs.first(where: \.0) else { return nil }
