@@ -478,4 +478,18 @@ import Testing
         let imported = try Self.wrongArch(files.merging(["app.py": "import _fast\n"]) { $1 })
         #expect(imported.severity == "error" && imported.status == 1)
     }
+
+    /// shap's python3.9 arm64 build (numba, scipy, scikit-learn, pandas) has 69 MiB of `.py` files, over the 64 MiB one
+    /// second read takes: then the failing module's package and the handler are read, as before every file was, and
+    /// numba's guarded `omppool` stays the warning it is (it was an error once the cap left numba's files unread);
+    /// a top-level module, whose importers may be anywhere, is not judged then.
+    @Test func overTheReadOfEveryFileThePackageOfTheModuleIsStillJudged() throws {
+        let bulk = String(repeating: "# a large Python package, read only when the whole deployment fits in one read\n", count: 12_500)
+        var files = ["fast/__init__.py": Self.guarded, "app.py": "import fast\n"]
+        for index in 0..<70 { files["bulk/part\(index).py"] = bulk }
+        let found = try Self.wrongArch(files)
+        #expect(found.severity == "warning" && found.status == 0, "\(found.message)")
+        let topLevel = try Self.wrongArch(files.merging(["fast/__init__.py": "try:\n    import _clean\nexcept ImportError:\n    pass\n"]) { $1 }, at: "")
+        #expect(topLevel.severity == "error" && topLevel.status == 1)
+    }
 }

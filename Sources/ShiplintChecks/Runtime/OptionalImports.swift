@@ -121,26 +121,37 @@ public enum OptionalImports {
         let modules = Set(inputs.flatMap { input in input.artifact.binaries.compactMap { moduleFolder(of: $0.path, in: input, runtime: deployment.runtime) == nil ? nil : $0.path } })
         guard !modules.isEmpty else { return [:] }
         let checks = CheckRegistry.all.filter { failureChecks.contains($0.id) }
-        let failing = Scanner.scan(deployment, checks: checks).artifacts.contains { scan in
-            scan.findings.contains { $0.severity == .error && $0.files.contains(where: modules.contains) }
+        // The top-level packages of the modules that fail (a top-level module is its own).
+        var failing: Set<String> = []
+        for scan in Scanner.scan(deployment, checks: checks).artifacts {
+            guard let input = inputs.first(where: { $0.artifact.path == scan.artifact.path }) else { continue }
+            for finding in scan.findings where finding.severity == .error {
+                for path in finding.files where modules.contains(path) {
+                    if let folder = moduleFolder(of: path, in: input, runtime: deployment.runtime) { failing.insert(folder.package) }
+                }
+            }
         }
-        guard failing else { return [:] }
+        guard !failing.isEmpty else { return [:] }
         // Every `.py` file on the module path of every input: a module's importers may be any distribution of the
-        // deployment (ruamel.yaml imports the top-level `_ruamel_yaml` of ruamel.yaml.clib), and the handler.
+        // deployment (ruamel.yaml imports the top-level `_ruamel_yaml` of ruamel.yaml.clib), and the handler. When
+        // they add up to more than one read takes (`PythonFileSelection.defaultTotalBytes`: shap's python3.9 arm64
+        // build, with numba, scipy, scikit-learn and pandas, has 69 MiB), those of the failing modules' packages and
+        // of the roots only, as before: a module in a package is judged by its package, a top-level one not at all.
         var reads: [String: PythonFileSelection] = [:]
         for input in inputs {
             let roots = importRoots(of: input, runtime: deployment.runtime)
-            var files: Set<String> = []
-            var folders: Set<String> = []
+            var all: [(path: String, folder: String, size: Int64)] = []
             for entry in input.artifact.entries where entry.type == .file && entry.path.hasSuffix(".py") && !EntryPath.isNested(entry.path) {
                 guard let root = roots.filter({ entry.path.hasPrefix($0) }).max(by: { $0.count < $1.count }) else { continue }
-                files.insert(entry.path)
-                folders.insert(root)
                 let rest = entry.path.dropFirst(root.count)
-                if let slash = rest.firstIndex(of: "/") { folders.insert(root + rest[..<slash] + "/") }
+                all.append((entry.path, rest.firstIndex(of: "/").map { root + rest[..<$0] + "/" } ?? root, max(entry.size, 0)))
             }
-            guard files.count <= maximumFiles else { continue }
-            if !files.isEmpty { reads[input.artifact.path] = PythonFileSelection(files: files, folders: folders.union(roots)) }
+            let failingFolders = Set(roots.flatMap { root in failing.map { root + $0 + "/" } })
+            let total = all.reduce(Int64(0)) { $0 + $1.size }
+            let chosen = total <= Int64(PythonFileSelection.defaultTotalBytes)
+                ? all : all.filter { roots.contains($0.folder) || failingFolders.contains($0.folder) }
+            guard chosen.count <= maximumFiles, !chosen.isEmpty else { continue }
+            reads[input.artifact.path] = PythonFileSelection(files: Set(chosen.map(\.path)), folders: Set(chosen.map(\.folder)).union(roots))
         }
         return reads
     }
