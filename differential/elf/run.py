@@ -177,44 +177,39 @@ CLASSES = {
 }
 
 
-def code_ranges(elf: bytes) -> list:
-    """File ranges of an ELF64 little-endian file's SHF_EXECINSTR sections (.init, .plt, .text, .fini: its
-    instructions), from its section headers. ld.so never reads these bytes (it maps them; the program runs them)."""
+def section_headers(elf: bytes):
+    """(sh_type, sh_flags, sh_addr, sh_offset, sh_size) of each section header of an ELF64 little-endian file, as far as
+    its table is whole; nothing for another file."""
     if len(elf) < 64 or elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
-        return []
+        return
     shoff, = struct.unpack_from("<Q", elf, 0x28)
     entsize, count = struct.unpack_from("<HH", elf, 0x3A)
-    ranges = []
     for i in range(count):
         at = shoff + i * entsize
         if entsize < 64 or at + 64 > len(elf):
-            break
+            return
         kind, = struct.unpack_from("<I", elf, at + 4)
-        flags, _, offset, size = struct.unpack_from("<QQQQ", elf, at + 8)
-        if flags & 4 and kind != 8:  # SHF_EXECINSTR, not SHT_NOBITS
-            ranges.append((offset, offset + size))
-    return ranges
+        flags, address, offset, size = struct.unpack_from("<QQQQ", elf, at + 8)
+        yield kind, flags, address, offset, size
+
+
+def is_code(kind: int, flags: int) -> bool:
+    return bool(flags & 4) and kind != 8  # SHF_EXECINSTR, not SHT_NOBITS
+
+
+def code_ranges(elf: bytes) -> list:
+    """File ranges of an ELF64 little-endian file's SHF_EXECINSTR sections (.init, .plt, .text, .fini: its
+    instructions), from its section headers. ld.so never reads these bytes (it maps them; the program runs them)."""
+    return [(offset, offset + size) for kind, flags, _, offset, size in section_headers(elf) if is_code(kind, flags)]
 
 
 def constructor_words(elf: bytes) -> tuple:
     """(file ranges of the words of .init_array and .preinit_array, address ranges of the instructions), from an ELF64
     little-endian file's section headers: a constructor pointer moved to other instructions of the object makes dlopen
     call code the file has, which is what that code does, not a loader rule (shiplint judges a pointer to non-code)."""
-    if len(elf) < 64 or elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
-        return [], []
-    shoff, = struct.unpack_from("<Q", elf, 0x28)
-    entsize, count = struct.unpack_from("<HH", elf, 0x3A)
-    words, code = [], []
-    for i in range(count):
-        at = shoff + i * entsize
-        if entsize < 64 or at + 64 > len(elf):
-            break
-        kind, = struct.unpack_from("<I", elf, at + 4)
-        flags, address, offset, size = struct.unpack_from("<QQQQ", elf, at + 8)
-        if kind in (14, 16):  # SHT_INIT_ARRAY, SHT_PREINIT_ARRAY
-            words.append((offset, offset + size))
-        if flags & 4 and kind != 8:
-            code.append((address, address + size))
+    headers = list(section_headers(elf))
+    words = [(offset, offset + size) for kind, _, _, offset, size in headers if kind in (14, 16)]  # SHT_(PRE)INIT_ARRAY
+    code = [(address, address + size) for kind, flags, address, _, size in headers if is_code(kind, flags)]
     return words, code
 
 
