@@ -173,8 +173,23 @@ CLASSES = {
               "run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
          "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
-         "CPU, so shiplint does not judge ISA levels (it reports them in the facts)",
+         "CPU, so shiplint does not judge ISA levels (it reports them in the facts); or, on a CPU without memory "
+         "protection keys (no `pku` in /proc/cpuinfo), the loader reads an execute-only (PF_X alone) segment that "
+         "shiplint, reading as a CPU with PKU maps it (Linux execute_only_pkey: no read access), refuses for that alone",
 }
+
+EXECUTE_ONLY = "is execute-only (PF_X without PF_R)"
+
+
+def cpu_has_protection_keys() -> bool:
+    """Whether this CPU and kernel map PROT_EXEC-only memory execute-only (x86 PKU, enabled: `ospke`)."""
+    try:
+        return any(line.startswith("flags") and " ospke" in line for line in Path("/proc/cpuinfo").read_text().splitlines())
+    except OSError:
+        return False
+
+
+PROTECTION_KEYS = cpu_has_protection_keys()
 
 
 def section_headers(elf: bytes):
@@ -305,6 +320,9 @@ def classified_apart(verdict: str, message: str, refusals: list, hostile, code_o
         return MEMORY
     if verdict == "refused" and "CPU ISA level is lower than required" in message and not refusals:
         return CPU
+    # shiplint reads execute-only pages as unreadable (a CPU with PKU); without PKU this machine's loader reads them.
+    if verdict == "loads" and refusals and not PROTECTION_KEYS and all(EXECUTE_ONLY in r for r in refusals):
+        return CPU
     if verdict == "loads" and refusals and hostile is not None and hostile[0] != "loads":
         return LAYOUT
     if verdict == "crashed" and not refusals and (" in the object" in message or "jump from the object" in message):
@@ -362,6 +380,9 @@ def run(args) -> int:
                                          case.get("code_only", False) or path.name in code_crashes)
                 agrees = apart or (verdict == "loads") == (not refusals)
                 measured = (case["loader"], case.get("class", ""))
+                # Measured on a CPU with protection keys: without them the loader reads the execute-only pages.
+                if case.get("protection_keys") and not PROTECTION_KEYS:
+                    measured = ("loads", CPU)
                 if not agrees or ((verdict, apart) != measured and not layout_either_way((verdict, apart), measured, refusals)):
                     tally["corpus disagreements"] += 1
                     print(json.dumps({"corpus": case["case"], "loader": verdict, "loader_message": message,
