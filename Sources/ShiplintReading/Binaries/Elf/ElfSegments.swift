@@ -242,7 +242,9 @@ struct LoadMap {
                     } else if protection(at: zero) == nil {
                         mappingFault = "cannot change memory protections: the end of segment \(command.index)'s last page (0x\(hex(zero))) is not mapped, so it cannot be made writable to be zeroed"
                     }
-                    if mappingFault == nil, byte(at: zero) == .unmapped, protection(at: zero) != nil {
+                    // The page's protection does not matter here: ld.so has just made it writable (a segment
+                    // without PF_R too); only a page of the file mapping past the file's last page faults (SIGBUS).
+                    if mappingFault == nil, mapsPastFileEnd(zero) {
                         mappingFault = "it zeroes the end of segment \(command.index)'s last page (0x\(hex(zero))), a page past the end of the file: the loader dies with SIGBUS"
                     }
                 }
@@ -253,6 +255,14 @@ struct LoadMap {
                 map(Self.up(zero), Self.up(zeroEnd), protection: command.protection, backing: .zero, segment: command.index)
             }
         }
+    }
+
+    /// Whether `address` lies in a page of the file mapping wholly past the file's last page (touched: SIGBUS),
+    /// whatever the protection of that page.
+    private func mapsPastFileEnd(_ address: UInt64) -> Bool {
+        guard let region = region(at: address), case .file(let start) = region.backing else { return false }
+        let (offset, overflow) = start.addingReportingOverflow(address - region.start)
+        return overflow || offset >= mappedFileEnd
     }
 
     private mutating func note(_ start: UInt64, _ end: UInt64, _ what: String) {
