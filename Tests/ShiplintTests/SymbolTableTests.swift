@@ -67,14 +67,16 @@ import Testing
     /// not; before 2.28 the loader skipped a symbol of value 0, which shiplint does not judge.
     @Test func versionNodeSymbolsAreExportedFromGlibc228() throws {
         let al2023 = try TargetCatalog.builtIn.load("aws-lambda-python3.12-x86_64")
-        let libc = try #require(al2023.exports(of: try #require(al2023.providedLibrary("libc.so.6"))))
+        let provided = try #require(al2023.providedLibrary("libc.so.6"))
+        let libc = try #require(al2023.exports(of: provided))
         #expect(libc.presence(of: "GLIBC_2.14", version: nil) == .present)
         #expect(libc.presence(of: "GLIBC_2.14", version: "GLIBC_2.14") == .present)
         #expect(libc.presence(of: "GLIBC_2.34", version: nil) == .present)
         #expect(libc.presence(of: "GLIBC_2.14", version: "GLIBC_2.2.5") == .absent)
         #expect(libc.presence(of: "GLIBC_2.35", version: nil) == .absent)
         let al2 = try TargetCatalog.builtIn.load("aws-lambda-python3.11-x86_64")
-        let old = try #require(al2.exports(of: try #require(al2.providedLibrary("libc.so.6"))))
+        let providedOld = try #require(al2.providedLibrary("libc.so.6"))
+        let old = try #require(al2.exports(of: providedOld))
         #expect(old.presence(of: "GLIBC_2.14", version: nil) == .unknown)
     }
 
