@@ -81,11 +81,15 @@ public struct ElfLoaderFacts: Sendable, Equatable {
         public let version: String?
         /// What faults, in the loader's terms.
         public let reason: String
+        /// The version need is hidden (vna_other's 0x8000 bit, `r_found_version.hidden`): check_match (elf/dl-lookup.c)
+        /// then refuses an unversioned definition of the name, so only a definition of that version answers.
+        public let hidden: Bool
 
-        public init(name: String, version: String?, reason: String) {
+        public init(name: String, version: String?, reason: String, hidden: Bool = false) {
             self.name = name
             self.version = version
             self.reason = reason
+            self.hidden = hidden
         }
     }
     /// The PT_LOAD segments leave holes and the last one starts below the first one's end (glibc 2.36 checks it,

@@ -52,7 +52,8 @@ extension TargetRuntime {
         guard let name = library.symbols, let table = SymbolTable.builtIn(name) else { return nil }
         return LibraryExports(
             library: library, table: table, release: library.release.flatMap { VersionNumber($0) },
-            nodes: Set(library.versionNodes), tableNodes: table.nodes(of: library.soname))
+            nodes: Set(library.versionNodes), tableNodes: table.nodes(of: library.soname),
+            bindsZeroAbsolute: platform.libc == .glibc ? platform.libcVersion >= VersionNumber("2.28")! : nil)
     }
 
     /// Whether the runtime's CPython exports `symbol`: from the captured list, else the built-in table at the
@@ -97,8 +98,18 @@ public struct LibraryExports: Sendable {
     /// The nodes the runtime's copy defines, and those the table knows for that soname.
     let nodes: Set<String>
     let tableNodes: Set<String>
+    /// The loader binds a symbol of value 0 in SHN_ABS (glibc 2.28 and later: check_match, elf/dl-lookup.c, BZ #23307;
+    /// before, it skipped every symbol of value 0 but TLS ones as "no value"); nil when the loader is not glibc's.
+    let bindsZeroAbsolute: Bool?
 
     public func presence(of symbol: String, version: String?) -> SymbolTable.Presence {
+        // GNU ld defines an SHN_ABS symbol of value 0 named after each version node of a library, under that node
+        // (libc.so.6's `GLIBC_2.14@@GLIBC_2.14`, libstdc++'s `GLIBCXX_3.4.21`, libgcc_s's `GCC_3.0`), which the ABI
+        // lists behind the tables do not spell: a reference to that name, unversioned or with that same version,
+        // binds to it (check_match: another version's hash differs, and the node's own is not 0).
+        if nodes.contains(symbol), version == nil || version == symbol {
+            return bindsZeroAbsolute == true ? .present : .unknown
+        }
         // A node the library defines that the table has never seen (a newer release than the table's): its symbols
         // are not known.
         if let version, nodes.contains(version), !tableNodes.contains(version) { return .unknown }

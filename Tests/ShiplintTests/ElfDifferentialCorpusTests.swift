@@ -62,6 +62,22 @@ import Testing
         #expect(hit?["severity"] as? String == "error")
     }
 
+    /// PyModule_Create2@GLIBC_2.14 (DT_VERSYM moved) with the object's own DT_GNU_HASH at 0 (corpus case
+    /// versioned-import-answered-by-cpython): on a Python runtime CPython's unversioned definition answers the
+    /// versioned reference first (check_match: a need that is not hidden), so the lookup never reaches the damaged
+    /// table; without CPython (provided.al2023) libc.so.6 does not define it, and the lookup faults there.
+    @Test func versionedImportCPythonAnswersNeverReachesTheOwnTable() throws {
+        let folder = try Self.folder(Self.module, Self.corpus("versioned-import-answered-by-cpython.so"))
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let python = try Self.findings(["scan", folder, "--target", "aws-lambda-python3.13-x86_64"])
+        #expect(!python.contains { Self.loaderChecks.contains($0["check"] as? String ?? "") }, "\(python.map { $0["message"] ?? "" })")
+        let provided = try Self.findings(["scan", folder, "--target", "provided.al2023"])
+        let hit = provided.first { $0["check"] as? String == "not-loadable" && $0["path"] as? String == Self.module }
+        let message = hit?["message"] as? String ?? ""
+        #expect(message.contains("does not define PyModule_Create2@GLIBC_2.14"), "\(provided.map { $0["message"] ?? "" })")
+        #expect(message.contains("in the object's own DT_GNU_HASH"), "\(message)")
+    }
+
     /// A variant run.py makes of a library of this machine (Debian 12), written to a temporary file: its bytes.
     static func variant(of base: String, seed: Int, says mutation: String) throws -> Data {
         try #require(FileManager.default.fileExists(atPath: base), "\(base) (Debian 12) is the base of this reproducer")

@@ -61,6 +61,25 @@ import Testing
         #expect(!table.nodes(of: "libc.so.6", release: al2).contains("GLIBC_2.27"))
     }
 
+    /// GNU ld defines an SHN_ABS symbol of value 0 named after each version node of a library (`readelf --dyn-syms
+    /// libc.so.6`: `GLIBC_2.14` OBJECT ABS), which glibc 2.28 and later bind (check_match, BZ #23307): an import named
+    /// `GLIBC_2.14`, unversioned or under that node, is defined; under another node, or a node the release lacks, it is
+    /// not; before 2.28 the loader skipped a symbol of value 0, which shiplint does not judge.
+    @Test func versionNodeSymbolsAreExportedFromGlibc228() throws {
+        let al2023 = try TargetCatalog.builtIn.load("aws-lambda-python3.12-x86_64")
+        let provided = try #require(al2023.providedLibrary("libc.so.6"))
+        let libc = try #require(al2023.exports(of: provided))
+        #expect(libc.presence(of: "GLIBC_2.14", version: nil) == .present)
+        #expect(libc.presence(of: "GLIBC_2.14", version: "GLIBC_2.14") == .present)
+        #expect(libc.presence(of: "GLIBC_2.34", version: nil) == .present)
+        #expect(libc.presence(of: "GLIBC_2.14", version: "GLIBC_2.2.5") == .absent)
+        #expect(libc.presence(of: "GLIBC_2.35", version: nil) == .absent)
+        let al2 = try TargetCatalog.builtIn.load("aws-lambda-python3.11-x86_64")
+        let providedOld = try #require(al2.providedLibrary("libc.so.6"))
+        let old = try #require(al2.exports(of: providedOld))
+        #expect(old.presence(of: "GLIBC_2.14", version: nil) == .unknown)
+    }
+
     /// GLIBC_ABI_DT_RELR, which libc.so.6 defines without a symbol since 2.36 (elf/Versions) and the ABI lists do not
     /// spell: every object linked with DT_RELR against glibc 2.36 needs it, and needs met are what lets undefined-symbol
     /// judge such an object at all.

@@ -61,18 +61,22 @@ extension Check {
 /// A name a relocation looks up whose lookup in the object's own hash table reads outside the mapping faults only when
 /// the lookup gets there: ld.so searches the global scope first (elf/dl-lookup.c _dl_lookup_symbol_x walks the scope
 /// list: the program and what it loaded with it, libc.so.6 among them, then the object's own scope, the object first),
-/// so a name libc.so.6 of the target defines with the version asked for (`__cxa_finalize@GLIBC_2.2.5`), or an
-/// unversioned one the target's CPython exports (for what a Python runtime loads), never reaches it.
+/// so a name libc.so.6 of the target defines with the version asked for (`__cxa_finalize@GLIBC_2.2.5`), or one the
+/// target's CPython exports (for what a Python runtime loads; unversioned there, which answers a versioned reference
+/// that is not hidden: `PyModule_Create2@GLIBC_2.14`), never reaches it.
 private func ownTableLookupFault(_ elf: ElfFacts, target: TargetRuntime, how: String) -> Verdict? {
     let faults = elf.loader.ownTableLookupFaults
     guard !faults.isEmpty else { return nil }
     let libc = target.providedLibrary("libc.so.6")
     for fault in faults {
         var answers = [libc.map { target.presence(of: fault.name, version: fault.version, in: $0) } ?? .unknown]
-        if target.python != nil, fault.version == nil { answers.append(target.pythonPresence(of: fault.name)) }
+        // CPython defines its API without a version (index 1, whose l_versions record has hash 0): check_match
+        // (elf/dl-lookup.c) accepts that definition for a versioned reference too unless the need is hidden.
+        let asksPython = target.python != nil && !fault.hidden
+        if asksPython { answers.append(target.pythonPresence(of: fault.name)) }
         if answers.contains(.present) { continue }
         let asked = fault.name + (fault.version.map { "@" + $0 } ?? "")
-        let scope = target.python != nil && fault.version == nil ? "libc.so.6 and CPython \(target.python!.version)" : "libc.so.6"
+        let scope = asksPython ? "libc.so.6 and CPython \(target.python!.version)" : "libc.so.6"
         let why = answers.allSatisfy({ $0 == .absent })
             ? "\(scope) of \(target.platform.displayName) do\(scope == "libc.so.6" ? "es" : "") not define \(asked), so the lookup gets past the global scope to the object's own table"
             : "shiplint has no table saying whether \(scope) of \(target.platform.displayName) define\(scope == "libc.so.6" ? "s" : "") \(asked), which would answer first"

@@ -22,6 +22,8 @@ struct ElfFactsReader {
         var versionIndexHigh = 0
         /// Version definitions (by index) whose name ld.so points at but cannot read: where it would read it.
         var unreadableDefinitionNames: [Int: UInt64] = [:]
+        /// Version indices whose need is hidden (vna_other's 0x8000 bit: `l_versions[ndx].hidden`, elf/dl-version.c).
+        var hiddenVersions: Set<Int> = []
         var symbols = DynamicSymbols()
         var nodeModuleVersion: Int?
         var loader = ElfLoaderFacts()

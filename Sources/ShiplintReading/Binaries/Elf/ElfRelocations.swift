@@ -261,13 +261,14 @@ extension ElfFactsReader {
             if collected.versionIndexHigh == 0 {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
             }
-            // check_match (elf/dl-lookup.c) compares the found symbol's version name with this one (strcmp) when
-            // their hashes agree, as they do for the symbol's own definition; a strong reference nothing matches puts
-            // the name in its "undefined symbol" error. A weak undefined reference has no definition in the file: found
-            // unversioned elsewhere, or nowhere, it binds (to 0) without reading the name (another library defining
-            // the name under a version whose hash is the file's own is not judged).
-            let undefinedWeak = binding == 2 && entry[6] == 0 && entry[7] == 0
-            if let address = collected.unreadableDefinitionNames[Int(index)], !undefinedWeak {
+            // check_match (elf/dl-lookup.c) compares the found symbol's version name with this one (strcmp) only when
+            // their hashes agree, as they do for the symbol's own definition here. An undefined reference (weak or
+            // strong) has no definition in the file: found unversioned elsewhere (libpython's PyModule_Create2: index 1,
+            // hash 0), it binds without reading the name; found nowhere, a weak one binds to 0 and a strong one is an
+            // "undefined symbol" error (which reads the name: undefined-symbol judges that load). Another library
+            // defining the name under a version whose hash is the file's own is not judged.
+            let undefined = entry[6] == 0 && entry[7] == 0
+            if let address = collected.unreadableDefinitionNames[Int(index)], !undefined {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), a version the file defines whose name (vda_name, at 0x\(hex(address))) runs into memory the object does not map: the loader compares that name when it finds the symbol and faults (SIGSEGV)")
             }
             if Int(index) > collected.versionIndexHigh {
@@ -297,7 +298,8 @@ extension ElfFactsReader {
         case .success(nil): return nil
         case .success(let problem?):
             let version = index.flatMap { $0 > 1 ? collected.versionNames[Int($0)]?.name : nil }
-            faults.append(.init(name: name, version: version, reason: "\(what()) binds symbol \(symbol): \(problem.text)"))
+            let hidden = index.map { collected.hiddenVersions.contains(Int($0)) } ?? false
+            faults.append(.init(name: name, version: version, reason: "\(what()) binds symbol \(symbol): \(problem.text)", hidden: hidden))
             return nil
         }
     }

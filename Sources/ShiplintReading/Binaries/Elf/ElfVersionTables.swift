@@ -89,6 +89,7 @@ extension ElfFactsReader {
                 // no requirement.
                 if !(text.isEmpty && flags & 2 != 0) { versions.append(text) }
                 collected.versionNames[Int(other & 0x7FFF)] = (text, file)
+                if other & 0x8000 != 0 { collected.hiddenVersions.insert(Int(other & 0x7FFF)) } else { collected.hiddenVersions.remove(Int(other & 0x7FFF)) }
                 if auxiliaryNext == 0 { break }
                 auxiliaryAddress = auxiliaryAddress &+ UInt64(auxiliaryNext)
             }
