@@ -404,6 +404,15 @@ public struct ElfFacts: Sendable, Equatable {
             symbols: DynamicSymbols(symbols), androidAPILevel: androidAPILevel, nodeModuleVersion: nodeModuleVersion, loader: loader)
     }
 
+    /// The same facts with other loader facts.
+    public func replacingLoader(_ loader: ElfLoaderFacts) -> ElfFacts {
+        ElfFacts(
+            bits: bits, byteOrder: byteOrder, machine: machine, arch: arch, osABI: osABI, type: type, interpreter: interpreter,
+            needed: needed, soname: soname, rpath: rpath, runpath: runpath, executableStack: executableStack,
+            versionNeeds: versionNeeds, versionDefinitions: versionDefinitions, x86ISANeeded: x86ISANeeded,
+            symbols: symbols, androidAPILevel: androidAPILevel, nodeModuleVersion: nodeModuleVersion, loader: loader)
+    }
+
     /// The C library, with the evidence in words (`needs libc.so.6`, `loader /system/bin/linker64`).
     public var libcEvidence: (libc: LibcIdentity, evidence: String) {
         if let level = androidAPILevel { return (.bionic, "an Android note (API level \(level))") }

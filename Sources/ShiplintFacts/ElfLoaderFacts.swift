@@ -136,6 +136,9 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// DT_RELA is 0: what a loader older than glibc 2.36 does applying DT_RELASZ bytes of the ELF header as relocations
     /// (its message), when that fails; 2.36 and later take a zero DT_RELA for no table. Nil otherwise.
     public var relaAtZeroRefusal: String?
+    /// Set when an x86-64 file has execute-only PT_LOAD segments and reads differently on a CPU with memory protection
+    /// keys (where they cannot be read, as these facts were read) and on one without: what to say with a refusal.
+    public var executeOnlyNote: String?
 
     public static let pieFlag: UInt64 = 0x0800_0000
     public static let noOpenFlag: UInt64 = 0x40

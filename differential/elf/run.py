@@ -10,7 +10,9 @@ class named, counted and explained in the output (CLASSES): the loader refuses o
 target cannot judge; shiplint refuses a zero fill larger than Lambda's largest memory that this machine maps; the file
 is corrupt to shiplint and loads only because of what the process happens to have
 where ld.so reads or writes outside the object (shown by loading it again with `loader_oracle --hostile-layout`);
-the object's own code faults after ld.so mapped and relocated it; the CPU lacks the ISA level the file asks for.
+the object's own code faults after ld.so mapped and relocated it; the CPU lacks the ISA level the file asks for; the
+span of the segments fits a process or not depending on where its program lies; a CPU without protection keys reads
+an execute-only segment.
 """
 import argparse
 import hashlib
@@ -87,13 +89,18 @@ def host_target(path: Path):
     return glibc
 
 
-def oracle_verdicts(oracle: Path, paths: list, hostile_layout: bool = False) -> dict:
+def oracle_arguments(oracle: Path, hostile_layout: bool = False) -> list:
     args = [str(oracle.with_name(oracle.name + "-hostile")), "--hostile-layout"] if hostile_layout else [str(oracle)]
     if any(Path(d, PYTHON_LIBRARY).exists() for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"]):
         args += ["--global", PYTHON_LIBRARY]
     # After the variant loads, the process loads one more library by path, as CPython imports the next module.
     if (SYSTEM_DIR / NEXT_LIBRARY).exists():
         args += ["--next", str(SYSTEM_DIR / NEXT_LIBRARY)]
+    return args
+
+
+def oracle_verdicts(oracle: Path, paths: list, hostile_layout: bool = False) -> dict:
+    args = oracle_arguments(oracle, hostile_layout)
     result = subprocess.run(args, input="".join(f"{p}\n" for p in paths), capture_output=True, text=True, check=True,
                             errors="replace")
     verdicts = {}
@@ -155,6 +162,7 @@ MEMORY = "machine memory"
 LAYOUT = "layout-dependent"
 OWN_CODE = "own code faulted"
 CPU = "CPU-dependent"
+ADDRESS_SPACE = "address-space layout"
 CLASSES = {
     UNDEFINED: "the loader refuses only for an undefined symbol, and shiplint says nothing: the host target has no "
                "export tables to judge symbols against",
@@ -173,8 +181,29 @@ CLASSES = {
               "run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
          "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
-         "CPU, so shiplint does not judge ISA levels (it reports them in the facts)",
+         "CPU, so shiplint does not judge ISA levels (it reports them in the facts); or, on a CPU without memory "
+         "protection keys (no `pku` in /proc/cpuinfo), the loader reads an execute-only (PF_X alone) segment that "
+         "shiplint, reading as a CPU with PKU maps it (Linux execute_only_pkey: no read access), refuses for that alone",
+    ADDRESS_SPACE: "the loader refuses (\"failed to map segment from shared object\") a file whose PT_LOAD segments "
+                   "span more address space than the largest free gap of the oracle's process (measured in its "
+                   "/proc/PID/maps, less 2 TiB for ASLR) but not more than a process has (0x7fff_ffff_f000, which "
+                   "shiplint refuses): ld.so reserves the span in one mmap, which fits or not depending on where the "
+                   "loading program and its libraries lie (a PIE program sits at two thirds of the 128 TiB), either "
+                   "side accepted",
 }
+
+EXECUTE_ONLY = "is execute-only (PF_X without PF_R)"
+
+
+def cpu_has_protection_keys() -> bool:
+    """Whether this CPU and kernel map PROT_EXEC-only memory execute-only (x86 PKU, enabled: `ospke`)."""
+    try:
+        return any(line.startswith("flags") and " ospke" in line for line in Path("/proc/cpuinfo").read_text().splitlines())
+    except OSError:
+        return False
+
+
+PROTECTION_KEYS = cpu_has_protection_keys()
 
 
 def section_headers(elf: bytes):
@@ -296,14 +325,20 @@ def zero_fill_this_machine_maps(refusal: str) -> bool:
     return bool(found) and int(found.group(1), 16) <= one_mapping_limit()
 
 
-def classified_apart(verdict: str, message: str, refusals: list, hostile, code_only: bool = False) -> str:
+def classified_apart(verdict: str, message: str, refusals: list, hostile, code_only: bool = False,
+                     reservation: int = 0, largest_gap: int = 0) -> str:
     """The class a variant is counted in apart from agreements and disagreements (CLASSES says why), or ''.
-    `code_only`: the variant differs from its base only in instruction bytes (`only_code_changed`)."""
+    `code_only`: the variant differs from its base only in instruction bytes (`only_code_changed`). `reservation`:
+    the span of its PT_LOAD segments (`reservation_span`), `largest_gap` the oracle's largest free gap less the ASLR
+    margin (`largest_free_gap`)."""
     if verdict != "loads" and "undefined symbol" in message and not refusals:
         return UNDEFINED
     if verdict == "loads" and refusals and all(zero_fill_this_machine_maps(r) for r in refusals):
         return MEMORY
     if verdict == "refused" and "CPU ISA level is lower than required" in message and not refusals:
+        return CPU
+    # shiplint reads execute-only pages as unreadable (a CPU with PKU); without PKU this machine's loader reads them.
+    if verdict == "loads" and refusals and not PROTECTION_KEYS and all(EXECUTE_ONLY in r for r in refusals):
         return CPU
     if verdict == "loads" and refusals and hostile is not None and hostile[0] != "loads":
         return LAYOUT
@@ -313,7 +348,62 @@ def classified_apart(verdict: str, message: str, refusals: list, hostile, code_o
     # through a tail jump, so the stack may name ld.so as the caller) and did what its changed bytes say.
     if verdict == "crashed" and not refusals and code_only:
         return OWN_CODE
+    if (verdict == "refused" and "failed to map segment from shared object" in message and not refusals
+            and largest_gap < reservation <= MOST_ADDRESS_SPACE):
+        return ADDRESS_SPACE
     return ""
+
+
+MOST_ADDRESS_SPACE = 0x7FFF_FFFF_F000
+ASLR_MARGIN = 2 << 40
+
+
+def reservation_span(elf: bytes) -> int:
+    """What ld.so reserves for an ELF64 little-endian file in one mmap (elf/dl-load.c, `maplength`): the last PT_LOAD's
+    end in memory less the first one's page start, in program header order, wrapping as unsigned arithmetic; 0 when
+    its program headers cannot be read."""
+    if len(elf) < 64 or elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+        return 0
+    phoff, = struct.unpack_from("<Q", elf, 0x20)
+    entsize, count = struct.unpack_from("<HH", elf, 0x36)
+    loads = []
+    for i in range(count):
+        at = phoff + i * entsize
+        if entsize < 56 or at + 56 > len(elf):
+            return 0
+        kind, = struct.unpack_from("<I", elf, at)
+        if kind == 1:
+            address, = struct.unpack_from("<Q", elf, at + 16)
+            size, = struct.unpack_from("<Q", elf, at + 40)  # p_memsz
+            loads.append((address, size))
+    if not loads:
+        return 0
+    return (loads[-1][0] + loads[-1][1] - (loads[0][0] & ~0xFFF)) % (1 << 64)
+
+
+def largest_free_gap(oracle: Path) -> int:
+    """The largest free range of the oracle's process (with its global library loaded) below the 128 TiB a process
+    has, from /proc/PID/maps, less ASLR_MARGIN: each batch's oracle places its program and libraries anew (a PIE
+    program moves by up to 1 TiB, mmap_rnd_bits 28)."""
+    args = oracle_arguments(oracle)
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        maps = ""
+        for _ in range(100):
+            maps = Path(f"/proc/{process.pid}/maps").read_text()
+            if PYTHON_LIBRARY not in " ".join(args) or PYTHON_LIBRARY in maps:
+                break
+            time.sleep(0.05)
+    finally:
+        process.stdin.close()
+        process.wait()
+    low = int(Path("/proc/sys/vm/mmap_min_addr").read_text())
+    ranges = sorted(tuple(int(x, 16) for x in line.split()[0].split("-")) for line in maps.splitlines())
+    ends = [low] + [end for _, end in ranges]
+    starts = [start for start, _ in ranges] + [MOST_ADDRESS_SPACE]
+    gap = max((min(start, MOST_ADDRESS_SPACE) - end for end, start in zip(ends, starts) if end < MOST_ADDRESS_SPACE),
+              default=0)
+    return max(gap - ASLR_MARGIN, 0)
 
 
 def layout_either_way(now: tuple, measured: tuple, refusals: list) -> bool:
@@ -326,6 +416,13 @@ def layout_either_way(now: tuple, measured: tuple, refusals: list) -> bool:
     return bool(refusals) and ("loads", LAYOUT) in pair and any(loader != "loads" and not apart for loader, apart in pair)
 
 
+def machine_either_way(now: tuple, measured: tuple, refusals: list) -> bool:
+    """Whether a corpus case measured in a class that depends on the machine (ADDRESS_SPACE: the loading program's
+    layout) loads here, as it does on the other kind of machine, and shiplint
+    passes it: the other side of that class."""
+    return measured[1] == ADDRESS_SPACE and now == ("loads", "") and not refusals
+
+
 def run(args) -> int:
     started = time.time()
     work = Path(tempfile.mkdtemp(prefix="shiplint-elf-differential-"))
@@ -336,8 +433,9 @@ def run(args) -> int:
         base_bytes = dict(base_list)
         target = work / "host.toml"
         glibc = host_target(target)
+        gap = largest_free_gap(helpers["oracle"])
         tally = {"variants": 0, "loads": 0, "refused": 0, "crashed": 0, UNDEFINED: 0, MEMORY: 0, LAYOUT: 0, OWN_CODE: 0, CPU: 0,
-                 "disagreements": 0}
+                 ADDRESS_SPACE: 0, "disagreements": 0}
         examples = {}
         shown = 0
         done = 0
@@ -359,10 +457,15 @@ def run(args) -> int:
                 refusals = lint.get(path.name, [])
                 # Each case is measured in its class (counted apart, or none): it must fall there again.
                 apart = classified_apart(verdict, message, refusals, hostile.get(str(path)),
-                                         case.get("code_only", False) or path.name in code_crashes)
+                                         case.get("code_only", False) or path.name in code_crashes,
+                                         reservation_span(path.read_bytes()), gap)
                 agrees = apart or (verdict == "loads") == (not refusals)
                 measured = (case["loader"], case.get("class", ""))
-                if not agrees or ((verdict, apart) != measured and not layout_either_way((verdict, apart), measured, refusals)):
+                # Measured on a CPU with protection keys: without them the loader reads the execute-only pages.
+                if case.get("protection_keys") and not PROTECTION_KEYS:
+                    measured = ("loads", CPU)
+                if not agrees or ((verdict, apart) != measured and not layout_either_way((verdict, apart), measured, refusals)
+                                  and not machine_either_way((verdict, apart), measured, refusals)):
                     tally["corpus disagreements"] += 1
                     print(json.dumps({"corpus": case["case"], "loader": verdict, "loader_message": message,
                                       "measured": case["loader"], "class": apart, "measured class": case.get("class", ""),
@@ -399,7 +502,8 @@ def run(args) -> int:
                 tally["variants"] += 1
                 tally[verdict] += 1
                 refusals = lint.get(file_name, [])
-                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)), code_only)
+                apart = classified_apart(verdict, message, refusals, hostile.get(str(path)), code_only,
+                                         reservation_span(path.read_bytes()), gap)
                 if apart:
                     tally[apart] = tally.get(apart, 0) + 1
                     examples.setdefault(apart, file_name)

@@ -45,11 +45,15 @@ extension Check {
         guard elf.machine == arch.elfMachine, elf.bits == arch.bits, elf.byteOrder == arch.byteOrder else { return nil }
         let rules = GlibcLoaderRules(version: context.target.platform.libcVersion, arch: context.target.platform.arch)
         let how = mode == .dlopen ? "dlopen" : "ld.so"
+        // Read with execute-only pages unreadable (a CPU with protection keys) where that changes the answer: said.
+        let cpu = elf.loader.executeOnlyNote.map { " (\($0))" } ?? ""
         guard let refusal = rules.refusal(elf, mode: mode, fileName: context.binary.fileName) else {
-            return unreadWeakNeedFault(elf, target: context.target, how: how) ?? ownTableLookupFault(elf, target: context.target, how: how)
+            return (unreadWeakNeedFault(elf, target: context.target, how: how) ?? ownTableLookupFault(elf, target: context.target, how: how)).map {
+                Verdict($0.message + cpu, fix: $0.fix, fact: $0.fact, severity: $0.severity)
+            }
         }
         return Verdict(
-            "\(how) refuses it: \"\(refusal.message)\": \(refusal.rule); judged by glibc \(context.target.platform.libcVersion) (\(context.target.platform.displayName))",
+            "\(how) refuses it: \"\(refusal.message)\": \(refusal.rule); judged by glibc \(context.target.platform.libcVersion) (\(context.target.platform.displayName))\(cpu)",
             fix: refusal.fix, fact: refusal.message)
     }
 }

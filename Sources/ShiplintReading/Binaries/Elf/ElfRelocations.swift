@@ -66,8 +66,8 @@ extension ElfFactsReader {
             collected.loader.unreadTables.append("the relocations (\(total) bytes, more than \(Self.modelledRelocationBytes) are not modelled)")
             return nil
         }
-        // Every address a relocation writes, and what it writes there.
-        var relocated: [UInt64: Written] = [:]
+        // Every byte range a relocation of DT_RELA and DT_JMPREL writes, and what it writes there (DT_RELR's come first).
+        var relocated = RelocationWrites()
         var relativeLeft = Int(clamping: tags.relaCount ?? 0)
         let hash: HashLookup?
         switch hashLookup(tags, map: map) {
@@ -125,7 +125,7 @@ extension ElfFactsReader {
                 if !writable(offset, width, map: map, textrel: tags.textrel) {
                     return Reason(text: "relocation \(index) of \(table.name) writes at 0x\(hex(offset)), which no writable PT_LOAD maps: the loader faults (SIGSEGV) applying it")
                 }
-                relocated[offset] = type == 8 || type == 38 ? .value(UInt64(bitPattern: addend)) : .symbol
+                relocated.append(offset, width: width, type == 8 || type == 38 ? .value(UInt64(bitPattern: addend)) : .symbol)
                 if symbol != 0, type != 8, type != 38, type != 37 {
                     // Mapped zero fill (the rest of the last page, a segment's p_memsz) reads as zeros: a local symbol 0.
                     guard let symtab = tags.symtab, map.readable(symtab &+ symbol &* 24, 24) else {
@@ -157,12 +157,12 @@ extension ElfFactsReader {
     /// elf/dl-init.c). A relocation that adds the load address to such an entry's value makes ld.so use the load
     /// address twice over (the table entries already hold it, or D_PTR / call_init add it): an address far outside
     /// the object, read or called, and a fault (SIGSEGV).
-    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: [UInt64: Written], readsSymbols: Bool, readsVersions: Bool, looksUpNames: Bool) -> Reason? {
+    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: RelocationWrites, readsSymbols: Bool, readsVersions: Bool, looksUpNames: Bool) -> Reason? {
         guard let dynamic = tags.dynamicAddress else { return nil }
         func written(_ tag: Int64) -> (address: UInt64, by: Written)? {
             guard let index = tags.lastIndex[tag] else { return nil }
             let address = dynamic &+ UInt64(index) &* 16 &+ 8
-            return relocated[address].map { (address, $0) }
+            return relocated.word(at: address).map { (address, $0) }
         }
         // After DT_RELR, while relocating: only a DT_RELR write comes before these are read.
         let readWhileRelocating: [(tag: Int64, name: String, read: Bool)] = [
@@ -196,7 +196,7 @@ extension ElfFactsReader {
         if tags.lastIndex[25] != nil, let (address, by) = written(27) {
             switch by {
             case .symbol: break
-            case .value, .inPlace:
+            case .value, .inPlace, .garbled:
                 return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's DT_INIT_ARRAYSZ entry: dlopen reads it after relocating (call_init, elf/dl-init.c) as the number of constructors, a load address now, and calls the words past DT_INIT_ARRAY as functions: it calls what is not code and faults (SIGSEGV)")
             }
         }
@@ -205,7 +205,7 @@ extension ElfFactsReader {
             guard let (address, by) = written(entry.tag) else { continue }
             switch by {
             case .symbol: continue
-            case .value, .inPlace:
+            case .value, .inPlace, .garbled:
                 return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry: dlopen adds the load address to what it then holds, a load address already, and calls the constructors there, outside the object: it faults (SIGSEGV)")
             }
         }
@@ -216,7 +216,7 @@ extension ElfFactsReader {
         if tags.soname != nil, let (address, by) = written(14) {
             switch by {
             case .symbol: break
-            case .value, .inPlace:
+            case .value, .inPlace, .garbled:
                 return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's DT_SONAME entry: ld.so compares the name of every library loaded after it with the string at DT_STRTAB plus that value, a load address now, outside the object, and faults (SIGSEGV) at the next load")
             }
         }
@@ -251,6 +251,12 @@ extension ElfFactsReader {
         // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
         guard binding != 0, visibility != 1, visibility != 2 else { return nil }
         looksUp = true
+        // Without DT_STRTAB, _dl_check_map_versions (elf/dl-version.c) returns before it allocates l_versions ("we
+        // must be ok"), and resolve_map (elf/dl-reloc.c) takes the name at D_PTR (l, l_info[DT_STRTAB]) + st_name:
+        // both are null pointers, whatever the symbol's version index.
+        guard tags.strtab != nil else {
+            return Reason(text: "\(what()) binds symbol \(symbol), which the loader looks up by name, but PT_DYNAMIC has no DT_STRTAB: ld.so reads the name's address through a null pointer (resolve_map, elf/dl-reloc.c) and faults (SIGSEGV)")
+        }
         if let index, index != 0 {
             if collected.versionIndexHigh == 0 {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), but the file defines and needs no versions (no DT_VERNEED or DT_VERDEF index above 0): the loader reads the version record through a null pointer and faults (SIGSEGV)")
@@ -447,10 +453,71 @@ extension ElfFactsReader {
         case symbol
         /// DT_RELR: the word's own link-time value, plus the load address.
         case inPlace
+        /// Some of its bytes are bytes of a load address written at another address (the relocation at the given
+        /// address, unaligned to the word): shifted, they make no address of the object.
+        case garbled(by: UInt64)
+    }
+
+    /// The relocations' writes as byte ranges, in the order ld.so applies them (ELF_DYNAMIC_RELOCATE, elf/dynamic-link.h:
+    /// DT_RELR, then DT_RELA, then DT_JMPREL, each in table order). A word read afterwards (a constructor, a dynamic
+    /// entry's value) holds, byte by byte, what the last write over that byte left: a write at an unaligned address
+    /// overwrites part of the word another one filled.
+    struct RelocationWrites {
+        private var writes: [(address: UInt64, width: Int, written: Written)] = []
+        /// The writes that start at an address (by position in `writes`).
+        private var starting: [UInt64: [Int]] = [:]
+
+        mutating func append(_ address: UInt64, width: Int, _ written: Written) {
+            starting[address, default: []].append(writes.count)
+            writes.append((address, width, written))
+        }
+
+        /// These writes, then `later`'s.
+        func followed(by later: RelocationWrites) -> RelocationWrites {
+            var all = self
+            for write in later.writes { all.append(write.address, width: write.width, write.written) }
+            return all
+        }
+
+        /// What the eight bytes at `address` hold after every write; nil when no write touches them.
+        func word(at address: UInt64) -> Written? {
+            // Each byte: the last write over it.
+            var bytes: [Int?] = Array(repeating: nil, count: 8)
+            var touching: [Int] = []
+            for back in 0..<8 {
+                let (start, wrapped) = address.subtractingReportingOverflow(UInt64(back))
+                if !wrapped { touching += starting[start] ?? [] }
+            }
+            for ahead in 1..<8 {
+                let (start, wrapped) = address.addingReportingOverflow(UInt64(ahead))
+                if !wrapped { touching += starting[start] ?? [] }
+            }
+            guard !touching.isEmpty else { return nil }
+            for index in touching.sorted() {
+                let write = writes[index]
+                for byte in 0..<8 {
+                    let at = address &+ UInt64(byte)
+                    if at &- write.address < UInt64(write.width) { bytes[byte] = index }
+                }
+            }
+            guard bytes.contains(where: { $0 != nil }) else { return nil }
+            // A load address moved by a byte or more: not an address of the object.
+            for case let index? in bytes {
+                let write = writes[index]
+                if case .symbol = write.written { continue }
+                if write.address != address { return .garbled(by: write.address) }
+            }
+            // One write over the whole word: what it wrote. Otherwise a mix of bytes at their own places (a narrower
+            // symbol write over part of a word), which is not judged.
+            if let first = bytes[0], bytes.allSatisfy({ $0 == first }), writes[first].address == address {
+                return writes[first].written
+            }
+            return .symbol
+        }
     }
 
     /// DT_RELR (glibc 2.36): addresses (even words) and bitmaps (odd words), each naming words to relocate.
-    private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected, relocated: inout [UInt64: Written]) -> Reason? {
+    private func relrProblem(_ tags: DynamicTags, map: LoadMap, into collected: inout Collected, relocated: inout RelocationWrites) -> Reason? {
         guard let relr = tags.relr else { return nil }
         // glibc 2.36's _dl_check_map_versions (elf/dl-version.c) asks for GLIBC_ABI_DT_RELR only of an object with
         // DT_VERNEED and a DT_NEEDED whose name starts with "libc.so." (names read through DT_STRTAB, as here).
@@ -463,6 +530,8 @@ extension ElfFactsReader {
         case .success(let found?): (words, start) = found
         }
         var base: UInt64 = 0
+        var applied = RelocationWrites()
+        defer { relocated = applied.followed(by: relocated) }
         for index in 0..<size / 8 {
             let word = words.u64(start + index * 8)!
             if word & 1 == 0 {
@@ -471,7 +540,7 @@ extension ElfFactsReader {
                 }
                 // ELF_DYNAMIC_RELOCATE (elf/dynamic-link.h) applies DT_RELR before DT_RELA: a DT_RELA entry for the
                 // same word overwrites it.
-                if relocated[word] == nil { relocated[word] = .inPlace }
+                applied.append(word, width: 8, .inPlace)
                 base = word &+ 8
             } else {
                 for bit in 1..<64 where word >> UInt64(bit) & 1 == 1 {
@@ -479,7 +548,7 @@ extension ElfFactsReader {
                     if !writable(address, 8, map: map, textrel: tags.textrel) {
                         return Reason(text: "DT_RELR entry \(index) relocates 0x\(hex(address)), which no writable PT_LOAD maps: the loader faults applying it")
                     }
-                    if relocated[address] == nil { relocated[address] = .inPlace }
+                    applied.append(address, width: 8, .inPlace)
                 }
                 base = base &+ 63 * 8
             }
@@ -504,7 +573,7 @@ extension ElfFactsReader {
 
     /// DT_INIT and DT_INIT_ARRAY, called by dlopen before it returns: each must land in executable pages. An
     /// array slot holds its link-time value plus a relative relocation; a slot no relocation fills is called as is.
-    private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: [UInt64: Written]) -> Reason? {
+    private func constructorProblem(_ tags: DynamicTags, map: LoadMap, relocated: RelocationWrites) -> Reason? {
         // elf/dl-init.c call_init calls l_addr + DT_INIT whenever the tag is there, whatever its value (0 too).
         if let initFunction = tags.initFunction, let reason = codeProblem(initFunction, map: map, "DT_INIT (0x\(hex(initFunction)))") {
             return reason
@@ -519,7 +588,7 @@ extension ElfFactsReader {
             }
             // A slot no relocation fills is called with its link-time value: where the code is only when the object is
             // mapped at its link-time addresses (ld.so asks for them, and gets them, when the first PT_LOAD is not at 0).
-            guard let written = relocated[slot] else {
+            guard let written = relocated.word(at: slot) else {
                 let linkedAtZero = (map.loads.first?.address ?? 0) < LoadMap.pageSize
                 if !linkedAtZero {
                     switch implicitAddend(slot, map: map) {
@@ -543,6 +612,8 @@ extension ElfFactsReader {
                 case .success(let value?): target = value
                 case .success(nil): continue  // Unmapped: said above.
                 }
+            case .garbled(let by):
+                return Reason(text: "DT_INIT_ARRAY entry \(index) (0x\(hex(slot))) is overwritten in part by the relocation at 0x\(hex(by)), which writes a load address at an address that is not the entry's: dlopen calls a word made of shifted bytes of a load address, outside the object, and faults (SIGSEGV)")
             }
             if let reason = codeProblem(target, map: map, "DT_INIT_ARRAY entry \(index) calls 0x\(hex(target)), which") {
                 return reason

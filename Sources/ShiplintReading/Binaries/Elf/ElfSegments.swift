@@ -153,7 +153,14 @@ struct LoadMap {
     /// (elf/dl-load.c _dl_map_object_from_fd skips one without), 0 without such a PT_TLS.
     let tlsAlignment: UInt64
 
-    init(_ segments: [Segment], fileSize: Int) {
+    /// Pages mapped PF_X alone give no read access: Linux maps PROT_EXEC-only memory execute-only on an x86-64 CPU
+    /// with memory protection keys (arch/x86/mm/pkeys.c `execute_only_pkey`, used by `arch_calc_vm_prot_bits` for
+    /// mmap and mprotect since Linux 4.9; Intel since Skylake-SP, AMD since Zen 3), so ld.so faults reading its tables
+    /// there. Elsewhere (no PKU, arm64 without FEAT_EPAN) such pages read like any other.
+    let executeOnlyUnreadable: Bool
+
+    init(_ segments: [Segment], fileSize: Int, executeOnlyUnreadable: Bool = false) {
+        self.executeOnlyUnreadable = executeOnlyUnreadable
         loads = segments.filter { $0.type == UInt32(PT_LOAD) }
         relro = segments.last { $0.type == 0x6474_E552 }
         tlsAlignment = segments.last { $0.type == UInt32(PT_TLS) && $0.memorySize > 0 }?.alignment ?? 0
@@ -161,6 +168,14 @@ struct LoadMap {
         guard !loads.isEmpty, loads.count <= Self.modelledLoads else { return }
         replay()
     }
+
+    /// Whether memory with `protection` (PF_ bits) can be read.
+    private func canRead(_ protection: UInt32) -> Bool {
+        protection != 0 && !(executeOnlyUnreadable && protection == 1)
+    }
+
+    /// The execute-only PT_LOAD segments (PF_X alone): what `executeOnlyUnreadable` decides about.
+    var executeOnlySegments: [Int] { loads.filter { $0.flags & 7 == 1 }.map(\.index) }
 
     private static func down(_ value: UInt64) -> UInt64 { value & ~(pageSize - 1) }
     private static func up(_ value: UInt64) -> UInt64 { value.addingReportingOverflow(pageSize - 1).partialValue & ~(pageSize - 1) }
@@ -227,7 +242,9 @@ struct LoadMap {
                     } else if protection(at: zero) == nil {
                         mappingFault = "cannot change memory protections: the end of segment \(command.index)'s last page (0x\(hex(zero))) is not mapped, so it cannot be made writable to be zeroed"
                     }
-                    if mappingFault == nil, byte(at: zero) == .unmapped, protection(at: zero) != nil {
+                    // The page's protection does not matter here: ld.so has just made it writable (a segment
+                    // without PF_R too); only a page of the file mapping past the file's last page faults (SIGBUS).
+                    if mappingFault == nil, mapsPastFileEnd(zero) {
                         mappingFault = "it zeroes the end of segment \(command.index)'s last page (0x\(hex(zero))), a page past the end of the file: the loader dies with SIGBUS"
                     }
                 }
@@ -238,6 +255,14 @@ struct LoadMap {
                 map(Self.up(zero), Self.up(zeroEnd), protection: command.protection, backing: .zero, segment: command.index)
             }
         }
+    }
+
+    /// Whether `address` lies in a page of the file mapping wholly past the file's last page (touched: SIGBUS),
+    /// whatever the protection of that page.
+    private func mapsPastFileEnd(_ address: UInt64) -> Bool {
+        guard let region = region(at: address), case .file(let start) = region.backing else { return false }
+        let (offset, overflow) = start.addingReportingOverflow(address - region.start)
+        return overflow || offset >= mappedFileEnd
     }
 
     private mutating func note(_ start: UInt64, _ end: UInt64, _ what: String) {
@@ -345,7 +370,7 @@ struct LoadMap {
     /// The byte at `address`; for a file byte, also where the run of file bytes that follows it in memory ends.
     func byte(at address: UInt64) -> Byte {
         guard replayed else { return unreplayedByte(at: address) }
-        guard let found = regionIndex(at: address), regions[found].protection != 0 else { return .unmapped }
+        guard let found = regionIndex(at: address), canRead(regions[found].protection) else { return .unmapped }
         let region = regions[found]
         switch region.backing {
         case .zero: return .zero
@@ -356,7 +381,7 @@ struct LoadMap {
             // The run goes on through the next regions while they map the file on, readable.
             var end = start &+ (region.end - region.start)
             var index = found + 1
-            while index < regions.count, regions[index].start == regions[index - 1].end, regions[index].protection != 0,
+            while index < regions.count, regions[index].start == regions[index - 1].end, canRead(regions[index].protection),
                 case .file(let next) = regions[index].backing, next == end
             {
                 end = next &+ (regions[index].end - regions[index].start)
@@ -417,7 +442,7 @@ struct LoadMap {
         if overflow { return address }
         var cursor = address
         while cursor < end {
-            guard let index = regionIndex(at: cursor), regions[index].protection != 0 else { return cursor }
+            guard let index = regionIndex(at: cursor), canRead(regions[index].protection) else { return cursor }
             let region = regions[index]
             var stop = region.end
             if case .file(let start) = region.backing {
