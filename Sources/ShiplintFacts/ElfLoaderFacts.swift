@@ -73,6 +73,27 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// object's own scope, the object first): the lookup reaches the object's table only when neither defines the
     /// name with that version. Judged against the target's libc.so.6 and interpreter.
     public var ownTableLookupFaults: [OwnTableLookupFault] = []
+    /// Weak version needs (VER_FLG_WEAK) whose name (vna_name) runs past the mapping. match_symbol (elf/dl-version.c)
+    /// reads a need's name only in its strcmp, after vna_hash equals a version definition's hash of the needed file,
+    /// and (a need that is not weak) in its "not found" error; dlopen checks versions with `verbose` 0, so a weak need
+    /// no definition's hash matches is skipped unread. Whether one matches is the needed file's: judged with the target.
+    public var unreadWeakNeeds: [UnreadWeakNeed] = []
+
+    /// A weak version need whose name ld.so cannot read.
+    public struct UnreadWeakNeed: Sendable, Equatable {
+        /// The needed file (vn_file).
+        public let file: String
+        /// vna_hash.
+        public let hash: UInt32
+        /// What ld.so reads and where, in its terms.
+        public let reason: String
+
+        public init(file: String, hash: UInt32, reason: String) {
+            self.file = file
+            self.hash = hash
+            self.reason = reason
+        }
+    }
 
     /// One name whose lookup in the object's own hash table faults.
     public struct OwnTableLookupFault: Sendable, Equatable {

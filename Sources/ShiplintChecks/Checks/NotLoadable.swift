@@ -48,7 +48,7 @@ extension Check {
         // Read with execute-only pages unreadable (a CPU with protection keys) where that changes the answer: said.
         let cpu = elf.loader.executeOnlyNote.map { " (\($0))" } ?? ""
         guard let refusal = rules.refusal(elf, mode: mode, fileName: context.binary.fileName) else {
-            return ownTableLookupFault(elf, target: context.target, how: how).map {
+            return (unreadWeakNeedFault(elf, target: context.target, how: how) ?? ownTableLookupFault(elf, target: context.target, how: how)).map {
                 Verdict($0.message + cpu, fix: $0.fix, fact: $0.fact, severity: $0.severity)
             }
         }
@@ -56,6 +56,25 @@ extension Check {
             "\(how) refuses it: \"\(refusal.message)\": \(refusal.rule); judged by glibc \(context.target.platform.libcVersion) (\(context.target.platform.displayName))\(cpu)",
             fix: refusal.fix, fact: refusal.message)
     }
+}
+
+/// A weak version need whose name runs past the mapping: match_symbol (elf/dl-version.c) compares the name (strcmp) only
+/// after its vna_hash equals the hash of one of the needed file's version definitions; dlopen checks versions with
+/// `verbose` 0, so a weak need no definition's hash matches is skipped unread. The needed file's definitions are the
+/// target's (the version nodes of libc.so.6 and the other runtime libraries at its release, ELF-hashed); a file the
+/// target does not describe could define any: the need is judged a fault, as ld.so reads the name if one matches.
+private func unreadWeakNeedFault(_ elf: ElfFacts, target: TargetRuntime, how: String) -> Verdict? {
+    for need in elf.loader.unreadWeakNeeds {
+        let why: String
+        if let library = target.providedLibrary(need.file), !library.versionNodes.isEmpty {
+            guard let node = library.versionNodes.first(where: { ElfLoaderFacts.elfHash($0.utf8) == need.hash }) else { continue }
+            why = "\(need.file) of \(target.platform.displayName) defines \(node), whose hash it has, so match_symbol (elf/dl-version.c) compares the name and reads past the mapping"
+        } else {
+            why = "shiplint does not know the version definitions of \(need.file) (a file the target does not describe); match_symbol (elf/dl-version.c) reads the name if one of them has its hash"
+        }
+        return Verdict("\(how) faults: \(need.reason): \(why) (SIGSEGV)", fix: GlibcLoaderRules.rebuildFix, fact: need.file)
+    }
+    return nil
 }
 
 /// A name a relocation looks up whose lookup in the object's own hash table reads outside the mapping faults only when

@@ -22,7 +22,10 @@ extension Check {
 
             What shiplint knows the runtime exports: glibc per release and architecture (glibc's own ABI lists), \
             libstdc++ and libgcc_s up to the runtime's version nodes, and CPython per version (rules/symbols/, \
-            `shiplint targets capture` records a system's own). A runtime library whose exports are in no table \
+            `shiplint targets capture` records a system's own). Each of those libraries also defines a symbol named \
+            after each of its version nodes (GNU ld's SHN_ABS `GLIBC_2.14@@GLIBC_2.14`, `GLIBCXX_3.4.21`, `GCC_3.0`), \
+            which the ABI lists do not spell: an import of that name, unversioned or under that node, binds on glibc \
+            2.28 and later (BZ #23307) and is not judged before. A runtime library whose exports are in no table \
             (libcrypt, OpenSSL, libz …) could define anything: a load that reaches one is not judged, rather than \
             guessed. A symbol another file of the deployment defines, outside the load, is not judged either: a package \
             may load that file first with `RTLD_GLOBAL` (ctypes, `sys.setdlopenflags`). An abi3 or untagged module's \

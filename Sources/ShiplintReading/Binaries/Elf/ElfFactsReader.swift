@@ -24,6 +24,8 @@ struct ElfFactsReader {
         var unreadableDefinitionNames: [Int: UInt64] = [:]
         /// Version indices whose need is hidden (vna_other's 0x8000 bit: `l_versions[ndx].hidden`, elf/dl-version.c).
         var hiddenVersions: Set<Int> = []
+        /// Version indices of weak needs whose name runs past the mapping: where ld.so would read it.
+        var unreadableNeedNames: [Int: UInt64] = [:]
         var symbols = DynamicSymbols()
         var nodeModuleVersion: Int?
         var loader = ElfLoaderFacts()

@@ -268,8 +268,14 @@ extension ElfFactsReader {
             // "undefined symbol" error (which reads the name: undefined-symbol judges that load). Another library
             // defining the name under a version whose hash is the file's own is not judged.
             let undefined = entry[6] == 0 && entry[7] == 0
+            let undefinedWeakReference = undefined && binding == 2
             if let address = collected.unreadableDefinitionNames[Int(index)], !undefined {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), a version the file defines whose name (vda_name, at 0x\(hex(address))) runs into memory the object does not map: the loader compares that name when it finds the symbol and faults (SIGSEGV)")
+            }
+            // A weak need whose name runs past the mapping: check_match compares that name for a definition whose
+            // version hash is the need's, and the "undefined symbol" error of a reference nothing answers prints it.
+            if let address = collected.unreadableNeedNames[Int(index)], !undefinedWeakReference {
+                return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), a weak version need whose name (vna_name, at 0x\(hex(address))) runs into memory the object does not map: the loader compares or prints that name when it looks the symbol up and faults (SIGSEGV)")
             }
             if Int(index) > collected.versionIndexHigh {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), past the highest index the file's version records give (\(collected.versionIndexHigh)): the loader reads that version record past the end of the array it allocated (\(collected.versionIndexHigh + 1) records), from whatever the heap holds there, and faults or binds the symbol to a garbage version")

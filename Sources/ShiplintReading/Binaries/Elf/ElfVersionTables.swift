@@ -59,7 +59,7 @@ extension ElfFactsReader {
             }
             var versions: [String] = []
             var auxiliaryAddress = address &+ UInt64(auxiliary)
-            while true {
+            auxiliaries: while true {
                 steps += 1
                 guard steps <= limit else { return loops }
                 let aux: (view: ByteView, offset: Int)
@@ -76,7 +76,18 @@ extension ElfFactsReader {
                 let text: String
                 switch name(strings, nameIndex, map: map, "a version need of \(file) (vna_name)") {
                 case .failure(let reason): return reason
-                case .success(nil): return Reason(text: "a version need of \(file) (vna_name) names a string that runs past its mapping: the loader reads past it and faults")
+                case .success(nil):
+                    let fault = "a version need of \(file) (vna_name) names a string that runs past its mapping: the loader reads past it and faults"
+                    // match_symbol (elf/dl-version.c) reads a weak need's name only when a definition of the needed
+                    // file has its hash (dlopen checks with `verbose` 0): a fact the target's tables judge.
+                    guard flags & 2 != 0 else { return Reason(text: fault) }
+                    collected.loader.unreadWeakNeeds.append(.init(
+                        file: file, hash: hash,
+                        reason: "a weak version need of \(file) (vna_hash 0x\(hex(UInt64(hash)))) names a string (vna_name) that runs past its mapping"))
+                    collected.unreadableNeedNames[Int(other & 0x7FFF)] = strings.address &+ UInt64(nameIndex)
+                    if auxiliaryNext == 0 { break auxiliaries }
+                    auxiliaryAddress = auxiliaryAddress &+ UInt64(auxiliaryNext)
+                    continue auxiliaries
                 case .success(let value?): text = value
                 }
                 let expected = ElfLoaderFacts.elfHash(text.utf8)
