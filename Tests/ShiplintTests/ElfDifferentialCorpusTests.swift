@@ -16,11 +16,12 @@ import Testing
         return folder.path
     }
 
-    /// The findings of `folder` scanned against this machine as run.py describes it (host-target.toml, glibc 2.36).
+    /// The findings of `folder` scanned against this machine as run.py describes it (host-target.toml, glibc 2.36;
+    /// of its libraries, glibc's libc.so.6 and libm.so.6).
     static func scannedOnThisMachine(_ folder: String) throws -> [[String: Any]] {
         let target = folder + ".toml"
         let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
-        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\"")
+        try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\", \"libm.so.6\"")
             .write(toFile: target, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: target) }
         return try findings(["scan", folder, "--target", target])

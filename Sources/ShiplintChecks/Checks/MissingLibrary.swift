@@ -89,7 +89,9 @@ extension Check {
             runtime's own libraries too: `/var/lang/lib` is first on `LD_LIBRARY_PATH`, so Node.js runtimes load \
             their own OpenSSL (nodejs22.x: 3.3, which lacks `OPENSSL_3.4.0`) instead of the OS's 3.5 that an addon \
             built on Amazon Linux 2023 was linked against, and Python runtimes their own liblzma; the target's rule \
-            file says what each copy defines.
+            file says what each copy defines. And with glibc's: `GLIBC_ABI_DT_RELR`, which a library linked with \
+            `-z pack-relative-relocs` against glibc 2.36 or later needs, is defined by libc.so.6 only, since 2.36, \
+            so Amazon Linux 2023 (2.34) refuses it (a numbered `GLIBC_2.N` above the runtime's glibc is glibc-too-new's).
 
             Fix: on a Lambda target, ship the copy the binary was built against, and make it the one found first \
             (RUNPATH / RPATH `$ORIGIN/…`, or remove the stale copy from the layer or `lib/` folder). On a \
@@ -117,6 +119,24 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_mod.abi3.so", mentions: "needs LIBFOO_2.0 from libfoo.so.1"),
             CheckExample(
                 "a bundled library defining it", subject: moduleWithBundledLibrary(defining: ["LIBFOO_1.0", "LIBFOO_2.0"]),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample(
+                "GLIBC_ABI_DT_RELR (glibc 2.36) on Amazon Linux 2023's glibc 2.34",
+                binary: SampleBinary.elf("pkg/_relr.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.2.5", "GLIBC_ABI_DT_RELR"])]),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_relr.abi3.so",
+                mentions: "needs GLIBC_ABI_DT_RELR from libc.so.6 (/lib64/libc.so.6), and glibc 2.34"),
+            CheckExample(
+                "GLIBC_ABI_DT_RELR asked of libm.so.6",
+                binary: SampleBinary.elf(
+                    "pkg/_relr.abi3.so", needed: ["libm.so.6", "libc.so.6"],
+                    versionNeeds: [VersionNeed(file: "libm.so.6", names: ["GLIBC_2.2.5", "GLIBC_ABI_DT_RELR"])]),
+                target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_relr.abi3.so",
+                mentions: "only libc.so.6 defines it (glibc 2.36 and later), not libm.so.6"),
+            CheckExample(
+                "numbered glibc nodes are glibc-too-new's",
+                binary: SampleBinary.elf(
+                    "pkg/_m.abi3.so", needed: ["libm.so.6", "libc.so.6"],
+                    versionNeeds: [VersionNeed(file: "libm.so.6", names: ["GLIBC_2.2.5", "GLIBC_2.4", "GLIBC_2.29"])]),
                 target: "aws-lambda-python3.13-x86_64", fires: false),
         ],
         judgement: .perDeployment { context in
@@ -147,16 +167,49 @@ extension Check {
             }
         })
 
+    /// A need of `GLIBC_ABI_DT_RELR` on one of glibc's libraries that the target's glibc does not define it in: only
+    /// libc.so.6 defines it, and only since glibc 2.36 (elf/Versions in glibc; rules/symbols), so a library linked with
+    /// `-z pack-relative-relocs` against a newer glibc fails on Amazon Linux 2023's 2.34, and a need of it from
+    /// libm.so.6 fails everywhere: ld.so checks every need of every object it loads (_dl_check_map_versions,
+    /// elf/dl-version.c), `version 'GLIBC_ABI_DT_RELR' not found`. Only this node: glibc's ABI lists (the table) leave
+    /// out nodes without symbols, which the libraries still define (libm.so.6's GLIBC_2.4 since 2.28), so a numbered
+    /// node absent from the table is no proof; a numbered node above the target's glibc is glibc-too-new's.
+    private static func glibcLibraryVerdict(
+        _ edge: LoadGraph.Edge, path: String, needed: [String], needer: LoadGraph.Object, target: TargetRuntime
+    ) -> LocatedVerdict? {
+        let node = "GLIBC_ABI_DT_RELR"
+        // A wheel policy says its own allowed nodes (policy-symbol-version).
+        guard target.kind != .wheelPolicy, target.platform.libc == .glibc, needed.contains(node),
+            let library = target.providedLibrary(edge.soname), let tableName = library.symbols, tableName.hasPrefix("glibc-"),
+            let table = SymbolTable.builtIn(tableName), let release = library.release.flatMap({ VersionNumber($0) }),
+            table.releases.contains(release), !library.versionNodes.contains(node)
+        else { return nil }
+        let why = edge.soname == "libc.so.6"
+            ? "glibc \(release) (\(target.platform.displayName)) does not define it: libc.so.6 has it since glibc 2.36"
+            : "only libc.so.6 defines it (glibc 2.36 and later), not \(edge.soname)"
+        return LocatedVerdict(
+            artifact: needer.artifact, path: needer.path,
+            verdict: Verdict(
+                "needs \(node) from \(edge.soname) (\(path)), and \(why): `version '\(node)' not found (required by \(needer.runtimePath))`",
+                fix: edge.soname == "libc.so.6"
+                    ? "It was linked with DT_RELR relocations (`-z pack-relative-relocs`, the default of some newer distributions) against glibc 2.36 or later: build it against glibc \(release) (in the runtime's build image, e.g. `sam build --use-container`), or link without `-z pack-relative-relocs`."
+                    : "\(node) is libc.so.6's alone: the file names the wrong library for it, so it was damaged or edited after linking. Reinstall the package, or rebuild \(needer.path).",
+                fact: "\(edge.soname) \(node)"))
+    }
+
     /// A need on a library of the runtime itself, judged by what the rule says that copy defines (the runtime's own
     /// copy in /var/lang/lib shadows the OS's: Node's OpenSSL, Python's liblzma). Nil when the rule does not know it.
     private static func runtimeCopyVerdict(
         _ edge: LoadGraph.Edge, directory: String, graph: LoadGraph, libraries: LibrarySearch, target: TargetRuntime
     ) -> LocatedVerdict? {
-        guard let library = libraries.provided(edge.soname, in: directory), !library.versionNodes.isEmpty else { return nil }
         let path = (directory.hasSuffix("/") ? directory : directory + "/") + edge.soname
-        let release = library.release ?? "copy of \(edge.soname)"
         let needer = graph.objects[edge.from]
         let needed = needer.facts.versionNeeds.filter { $0.file == edge.soname }.flatMap(\.names)
+        guard let library = libraries.provided(edge.soname, in: directory) else {
+            return glibcLibraryVerdict(edge, path: path, needed: needed, needer: needer, target: target)
+        }
+        guard !library.versionNodes.isEmpty else { return nil }
+        let release = library.release ?? "copy of \(edge.soname)"
         let absent = needed.filter { !library.versionNodes.contains($0) }
         guard !absent.isEmpty else { return nil }
         let own = directory == libraries.runtimeFolder

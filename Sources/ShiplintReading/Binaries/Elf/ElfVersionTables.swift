@@ -120,6 +120,10 @@ extension ElfFactsReader {
         var address = start
         var definitions: [String] = []
         var usable = true
+        // A name record ld.so cannot read faults only if it reads it: _dl_check_map_versions (elf/dl-version.c) walks
+        // the Verdaux records only when some need or definition has a version index above 0 (ndx_high), after a
+        // first walk over the records alone.
+        var unreadableNameRecord: Reason?
         while true {
             steps += 1
             guard steps <= limit else {
@@ -147,7 +151,8 @@ extension ElfFactsReader {
                 // from zeros or other mapped bytes it reads a name it never looks at here; from nothing, it faults.
                 let auxAddress = address &+ UInt64(auxiliary)
                 if flags & UInt16(VER_FLG_BASE) == 0, map.byte(at: auxAddress) == .unmapped || map.byte(at: auxAddress &+ 7) == .unmapped {
-                    return Reason(text: "version definition at address 0x\(hex(address)) has its name record (vd_aux) outside every PT_LOAD segment: the loader reads it there and faults")
+                    unreadableNameRecord = unreadableNameRecord
+                        ?? Reason(text: "version definition at address 0x\(hex(address)) has its name record (vd_aux) outside every PT_LOAD segment: the loader reads it there and faults")
                 }
                 usable = false
             case .success(let aux?):
@@ -176,6 +181,7 @@ extension ElfFactsReader {
             if next == 0 { break }
             address = address &+ UInt64(next)
         }
+        if let unreadableNameRecord, collected.versionIndexHigh > 0 { return unreadableNameRecord }
         if usable {
             collected.versionDefinitions = definitions
         } else {
