@@ -221,11 +221,12 @@ struct GlibcLoaderRules {
                 fix: Self.rebuildFix)
         }
         // elf/dl-version.c and elf/dl-reloc.c since glibc 2.36: DT_RELR is applied only by a loader that knows it,
-        // which the object says by needing GLIBC_ABI_DT_RELR (matched by its hash, 0xfd0e42).
-        if loader.usesRelr, atLeast("2.36"),
-            !elf.versionNeeds.contains(where: { $0.names.contains("GLIBC_ABI_DT_RELR") })
-                || loader.needHashMismatches.contains(where: { $0.name == "GLIBC_ABI_DT_RELR" })
-        {
+        // which the object says by needing GLIBC_ABI_DT_RELR: one Vernaux record (of any vn_file, weak or not) whose
+        // vna_hash is 0xfd0e42 and whose name is that sets l_dt_relr_ref; others named so with another hash do not
+        // take it away.
+        let relrNeeds = elf.versionNeeds.reduce(0) { $0 + $1.names.filter { $0 == "GLIBC_ABI_DT_RELR" }.count }
+        let relrNeedsWithOtherHash = loader.needHashMismatches.filter { $0.name == "GLIBC_ABI_DT_RELR" }.count
+        if loader.usesRelr, atLeast("2.36"), relrNeeds <= relrNeedsWithOtherHash {
             return Refusal(
                 message: "DT_RELR without GLIBC_ABI_DT_RELR dependency",
                 rule: "it has DT_RELR relocations but no need of GLIBC_ABI_DT_RELR (glibc 2.36 and later)",

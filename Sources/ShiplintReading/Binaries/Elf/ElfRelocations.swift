@@ -249,7 +249,7 @@ extension ElfFactsReader {
         if let reason = adjustedSymbolProblem(tags, symbol: symbol, at: symtab &+ symbol &* 24, what()) { return reason }
         let binding = entry[4] >> 4, visibility = entry[5] & 3
         // STB_LOCAL, STV_INTERNAL and STV_HIDDEN bind to the object itself: no version record, no lookup.
-        guard binding != 0, visibility != 1, visibility != 2 else { return nil }
+        guard binding != 0, visibility != 1, visibility != 2 else { return localIFuncProblem(entry, symbol: symbol, map: map, what()) }
         looksUp = true
         // Without DT_STRTAB, _dl_check_map_versions (elf/dl-version.c) returns before it allocates l_versions ("we
         // must be ok"), and resolve_map (elf/dl-reloc.c) takes the name at D_PTR (l, l_info[DT_STRTAB]) + st_name:
@@ -308,6 +308,20 @@ extension ElfFactsReader {
             faults.append(.init(name: name, version: version, reason: "\(what()) binds symbol \(symbol): \(problem.text)", hidden: hidden))
             return nil
         }
+    }
+
+    /// A symbol that binds to the object itself (RESOLVE_MAP, elf/dl-reloc.c: STB_LOCAL, STV_INTERNAL or STV_HIDDEN)
+    /// and is a defined STT_GNU_IFUNC: elf_machine_rela (sysdeps/x86_64/dl-machine.h) calls its resolver, at the load
+    /// address plus st_value (st_value alone for SHN_ABS, SYMBOL_ADDRESS), while relocating, before dlopen returns
+    /// (RTLD_NOW, as CPython imports). The resolver must be code of the object.
+    private func localIFuncProblem(_ entry: [UInt8], symbol: UInt64, map: LoadMap, _ what: @autoclosure () -> String) -> Reason? {
+        let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
+        guard entry[4] & 0xF == 10, section != 0 else { return nil }
+        let value = (0..<8).reduce(UInt64(0)) { $0 | UInt64(entry[8 + $1]) << UInt64(8 * $1) }
+        if section == 0xFFF1 {
+            return Reason(text: "\(what()) binds symbol \(symbol), an STT_GNU_IFUNC with SHN_ABS that binds to the object itself: ld.so calls its resolver at the absolute address 0x\(hex(value)), not in the object, and faults (SIGSEGV)")
+        }
+        return codeProblem(value, map: map, "\(what()) binds symbol \(symbol), an STT_GNU_IFUNC that binds to the object itself (local or hidden): its resolver (st_value 0x\(hex(value)))")
     }
 
     /// A symbol whose first word (st_name, st_info, st_other, st_shndx) is a PT_DYNAMIC entry's value that ld.so has
