@@ -126,6 +126,10 @@ extension Check {
                 target: "aws-lambda-python3.13-x86_64", fires: true, at: "pkg/_relr.abi3.so",
                 mentions: "needs GLIBC_ABI_DT_RELR from libc.so.6 (/lib64/libc.so.6), and glibc 2.34"),
             CheckExample(
+                "GLIBC_ABI_DT_RELR with GLIBC_2.36 on glibc 2.34: glibc-too-new's",
+                binary: SampleBinary.elf("pkg/_relr.abi3.so", versionNeeds: [VersionNeed(file: "libc.so.6", names: ["GLIBC_2.36", "GLIBC_ABI_DT_RELR"])]),
+                target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample(
                 "GLIBC_ABI_DT_RELR asked of libm.so.6",
                 binary: SampleBinary.elf(
                     "pkg/_relr.abi3.so", needed: ["libm.so.6", "libc.so.6"],
@@ -184,6 +188,8 @@ extension Check {
             let table = SymbolTable.builtIn(tableName), let release = library.release.flatMap({ VersionNumber($0) }),
             table.releases.contains(release), !library.versionNodes.contains(node)
         else { return nil }
+        // Built against a newer glibc than the target's: glibc-too-new says that cause (one cause, one finding).
+        if let highest = needer.facts.highestNeed(family: "GLIBC"), highest.version > target.platform.libcVersion { return nil }
         let why = edge.soname == "libc.so.6"
             ? "glibc \(release) (\(target.platform.displayName)) does not define it: libc.so.6 has it since glibc 2.36"
             : "only libc.so.6 defines it (glibc 2.36 and later), not \(edge.soname)"
