@@ -79,6 +79,38 @@ public struct ElfLoaderFacts: Sendable, Equatable {
     /// no definition's hash matches is skipped unread. Whether one matches is the needed file's: judged with the target.
     public var unreadWeakNeeds: [UnreadWeakNeed] = []
 
+    /// The object's TLS alignment as ld.so keeps it (`l_tls_align`): the p_align of the last PT_TLS with a p_memsz,
+    /// 0 without one (then a static TLS block for it is a division by zero).
+    public var tlsAlignment: UInt64 = 0
+    /// R_X86_64_TPOFF64 and R_X86_64_TLSDESC relocations through a name ld.so looks up (a symbol that does not bind
+    /// locally), the first of each name. elf_machine_rela (sysdeps/x86_64/dl-machine.h) places the defining object's
+    /// TLS block in the static TLS block (CHECK_STATIC_TLS, TRY_STATIC_TLS) unless it is there already, and
+    /// _dl_try_allocate_static_tls (elf/dl-reloc.c) divides by that object's `l_tls_align`: 0 for an object without a
+    /// PT_TLS, a division by zero (SIGFPE). Which object defines the name is the load scope's: judged with the target.
+    public var staticTLSImports: [StaticTLSImport] = []
+
+    /// One name a static TLS relocation looks up.
+    public struct StaticTLSImport: Sendable, Equatable {
+        public let name: String
+        /// The version the reference asks for (DT_VERSYM), nil for an unversioned one.
+        public let version: String?
+        /// The version need is hidden: an unversioned definition (CPython's) does not answer it.
+        public let hidden: Bool
+        /// The relocation, in the loader's terms (`relocation 3 of DT_JMPREL (R_X86_64_TLSDESC)`).
+        public let relocation: String
+        /// The object defines the name itself (not STB_LOCAL, not hidden): the lookup ends there when the global
+        /// scope does not answer first.
+        public let definedHere: Bool
+
+        public init(name: String, version: String?, hidden: Bool = false, relocation: String, definedHere: Bool) {
+            self.name = name
+            self.version = version
+            self.hidden = hidden
+            self.relocation = relocation
+            self.definedHere = definedHere
+        }
+    }
+
     /// A weak version need whose name ld.so cannot read.
     public struct UnreadWeakNeed: Sendable, Equatable {
         /// The needed file (vn_file).

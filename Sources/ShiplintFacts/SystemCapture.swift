@@ -28,13 +28,17 @@ public struct SystemCapture: Sendable, Equatable {
         public let library: String?
         /// Every symbol the executable and its libpython export, sorted.
         public let exports: [String]
+        /// The object that defines CPython's API (the libpython, else the executable) has a PT_TLS; nil when it could
+        /// not be read.
+        public let tlsSegment: Bool?
 
-        public init(version: String, extensionSuffixes: [String], executable: String, library: String?, exports: [String]) {
+        public init(version: String, extensionSuffixes: [String], executable: String, library: String?, exports: [String], tlsSegment: Bool? = nil) {
             self.version = version
             self.extensionSuffixes = extensionSuffixes
             self.executable = executable
             self.library = library
             self.exports = exports
+            self.tlsSegment = tlsSegment
         }
     }
 

@@ -85,6 +85,9 @@ public enum CapturedTarget {
                 "# Every symbol the interpreter exports (its executable and libpython), read from their dynamic symbol tables.",
                 "exports = \(array(python.exports))",
             ]
+            if let tls = python.tlsSegment {
+                lines += ["# Whether \(python.library ?? python.executable) has a PT_TLS: a static TLS relocation bound to CPython divides by its TLS alignment.", "tls-segment = \(tls)"]
+            }
         }
         if let node = capture.node {
             lines += ["", "[node]", "version = \(quoted(String(node.version.split(separator: ".").first ?? "")))  # \(node.executable) v\(node.version)"]

@@ -49,7 +49,8 @@ indirect enum RuleSchema: Sendable {
             ]),
         ]),
         // `exports`: every symbol the interpreter (its executable and libpython) exports, as a capture read it.
-        "python": .table(["version": .version, "extension-suffixes": .stringArray, "exports": .stringArray]),
+        // `tls-segment`: the object defining CPython's API (libpython, or a static build's executable) has a PT_TLS.
+        "python": .table(["version": .version, "extension-suffixes": .stringArray, "exports": .stringArray, "tls-segment": .boolean]),
         "node": .table([
             "version": .string,
             "module-version": .integer,

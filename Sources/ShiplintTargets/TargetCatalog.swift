@@ -208,7 +208,8 @@ public struct TargetCatalog: Sendable {
         let python: TargetRuntime.Python? = value["python"] == nil ? nil : TargetRuntime.Python(
             version: try reader.version("python.version"),
             extensionSuffixes: try reader.strings("python.extension-suffixes"),
-            exports: reader.optionalStrings("python.exports"))
+            exports: reader.optionalStrings("python.exports"),
+            tlsSegment: reader.optionalBool("python.tls-segment"))
         var node: TargetRuntime.Node?
         if value["node"] != nil {
             var functions: [String: Int] = [:]
@@ -328,6 +329,11 @@ private struct RuleReader {
     func version(_ path: String) throws(TargetError) -> VersionNumber {
         guard let version = VersionNumber(try string(path)) else { throw missing(path) }
         return version
+    }
+
+    func optionalBool(_ path: String) -> Bool? {
+        if case .boolean(let value)? = lookup(path) { return value }
+        return nil
     }
 
     func optionalInteger(_ path: String) -> Int? {

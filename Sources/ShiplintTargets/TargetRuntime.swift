@@ -97,6 +97,10 @@ public struct TargetRuntime: Sendable {
         /// What the interpreter exports, when a capture read it (`python.exports`); nil: the built-in table for
         /// the version, if there is one.
         public var exports: [String]? = nil
+        /// Whether the object that defines CPython's API (libpython, or the executable of a static build) has a
+        /// PT_TLS with a size and an alignment (`python.tls-segment`): a static TLS relocation bound to CPython's
+        /// name divides by its TLS alignment (see `ElfLoaderFacts.staticTLSImports`). Nil: not known.
+        public var tlsSegment: Bool? = nil
 
         /// `313` for 3.13: the tag CPython puts in file names and wheel tags.
         public var tag: String { version.components.prefix(2).map(String.init).joined() }

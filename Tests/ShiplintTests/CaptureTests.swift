@@ -56,6 +56,12 @@ import Testing
             #expect(python.extensionSuffixes.joined(separator: " ") == suffixes)
             let exports = try #require(python.exports)
             #expect(exports.contains("PyModule_Create2") && exports.contains("PyObject_GetBuffer"))
+            // The object that defines the API (the libpython it maps, else the executable) has a PT_TLS or not, as
+            // readelf shows its program headers.
+            let script = "import sys\nlib = [l.split()[-1] for l in open('/proc/self/maps') if '/libpython3' in l]\nprint(lib[0] if lib else sys.executable)"
+            if let file = Self.program("python3", ["-c", script]), let headers = Self.program("readelf", ["-lW", file]) {
+                #expect(python.tlsSegment == headers.contains(" TLS "), "\(file)")
+            }
         }
         if let modules = Self.program("node", ["-p", "process.versions.modules"]) {
             let node = try #require(target.node, "node is on PATH but the capture has no [node]")

@@ -22,6 +22,7 @@ import Testing
         let target = folder + ".toml"
         let template = try String(contentsOfFile: Repository.root + "/differential/elf/host-target.toml", encoding: .utf8)
         try template.replacingOccurrences(of: "@GLIBC@", with: "2.36").replacingOccurrences(of: "@SONAMES@", with: "\"libc.so.6\", \"libm.so.6\"")
+            .replacingOccurrences(of: "@PYTHON_TLS@", with: "false")
             .write(toFile: target, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: target) }
         return try findings(["scan", folder, "--target", target])

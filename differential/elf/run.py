@@ -85,8 +85,25 @@ def host_target(path: Path):
     sonames = sorted({line.split()[0] for line in listing.splitlines()[1:] if "x86-64" in line})
     glibc = os.confstr("CS_GNU_LIBC_VERSION").split()[-1]
     template = (HERE / "host-target.toml").read_text()
-    path.write_text(template.replace("@GLIBC@", glibc).replace("@SONAMES@", ",\n  ".join(json.dumps(s) for s in sonames)))
+    library = next((Path(d, PYTHON_LIBRARY) for d in [SYSTEM_DIR, "/usr/lib", "/lib/x86_64-linux-gnu"] if Path(d, PYTHON_LIBRARY).exists()), None)
+    python_tls = "true" if library and has_tls_segment(library) else "false"
+    path.write_text(template.replace("@GLIBC@", glibc).replace("@SONAMES@", ",\n  ".join(json.dumps(s) for s in sonames))
+                    .replace("@PYTHON_TLS@", python_tls))
     return glibc
+
+
+def has_tls_segment(path: Path) -> bool:
+    """Whether the ELF64 little-endian file at `path` has a PT_TLS (7) with a size and an alignment, as ld.so keeps
+    `l_tls_align` (elf/dl-load.c)."""
+    data = path.read_bytes()
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    for index in range(phnum):
+        p_type, = struct.unpack_from("<I", data, phoff + index * phentsize)
+        memsz, align = struct.unpack_from("<QQ", data, phoff + index * phentsize + 40)
+        if p_type == 7 and memsz > 0 and align > 0:
+            return True
+    return False
 
 
 def oracle_arguments(oracle: Path, hostile_layout: bool = False) -> list:

@@ -17,7 +17,11 @@ extension Check {
             no dynamic section` (a separate debuginfo file), `ELF load command address/offset not page-aligned`, \
             `shared object cannot be dlopen()ed` (linked with `-z nodlopen`), `unsupported version N of Verneed \
             record`, and `version ... not found` when a version need's hash is not its name's (ld.so compares the \
-            hashes first). The rules are glibc's own for the target's glibc version, and the message says which \
+            hashes first). It also says when ld.so dies relocating: an R_X86_64_TPOFF64 or R_X86_64_TLSDESC \
+            relocation through a name puts the defining object's TLS block in the static TLS block, and an object \
+            without a PT_TLS (CPython 3.11 and earlier, or the module itself) has a TLS alignment of 0 that glibc \
+            divides by (SIGFPE); libc.so.6 and CPython 3.12 and later have one (`python.tls-segment` of the rule). \
+            The rules are glibc's own for the target's glibc version, and the message says which \
             one applied. Programs (files not named as libraries or modules) are not judged here: the kernel, not \
             ld.so, loads them.
 
@@ -34,6 +38,9 @@ extension Check {
             CheckExample("ET_EXEC program", binary: SampleBinary.elf("bootstrap", loader: ElfLoaderFacts(objectType: 2)), target: "aws-lambda-provided.al2023-x86_64", fires: false),
             CheckExample("need hash off by one bit", binary: SampleBinary.elf("lib/libx.so.1", loader: ElfLoaderFacts(needHashMismatches: [.init(file: "libc.so.6", name: "GLIBC_2.2.5", found: 0x09691A74, expected: 0x09691A75)])), target: "aws-lambda-python3.13-x86_64", fires: true, at: "lib/libx.so.1", mentions: "version `GLIBC_2.2.5' not found (required by libx.so.1)"),
             CheckExample("debuginfo file", binary: SampleBinary.elf("lib/libx.so.1", loader: ElfLoaderFacts(dynamicFileSizes: [0])), target: "aws-lambda-python3.13-x86_64", fires: true, at: "lib/libx.so.1", mentions: "object file has no dynamic section"),
+            CheckExample("TLSDESC bound to CPython 3.11", binary: SampleBinary.elf("pkg/_m.cpython-311-x86_64-linux-gnu.so", loader: staticTLSLoader("PyModule_Create2")), target: "aws-lambda-python3.11-x86_64", fires: true, at: "pkg/_m.cpython-311-x86_64-linux-gnu.so", mentions: "defines PyModule_Create2, and the object that holds CPython has no TLS segment"),
+            CheckExample("TLSDESC bound to CPython 3.13", binary: SampleBinary.elf("pkg/_m.cpython-313-x86_64-linux-gnu.so", loader: staticTLSLoader("PyModule_Create2")), target: "aws-lambda-python3.13-x86_64", fires: false),
+            CheckExample("TLSDESC bound to libc", binary: SampleBinary.elf("pkg/_m.cpython-311-x86_64-linux-gnu.so", loader: staticTLSLoader("free", version: "GLIBC_2.2.5")), target: "aws-lambda-python3.11-x86_64", fires: false),
             CheckExample("a well-formed library", binary: SampleBinary.elf("lib/libx.so.1"), target: "aws-lambda-python3.13-x86_64", fires: false),
         ]
     ) { context in
@@ -48,7 +55,9 @@ extension Check {
         // Read with execute-only pages unreadable (a CPU with protection keys) where that changes the answer: said.
         let cpu = elf.loader.executeOnlyNote.map { " (\($0))" } ?? ""
         guard let refusal = rules.refusal(elf, mode: mode, fileName: context.binary.fileName) else {
-            return (unreadWeakNeedFault(elf, target: context.target, how: how) ?? ownTableLookupFault(elf, target: context.target, how: how)).map {
+            let fault = unreadWeakNeedFault(elf, target: context.target, how: how)
+                ?? ownTableLookupFault(elf, target: context.target, how: how) ?? staticTLSFault(elf, target: context.target, how: how)
+            return fault.map {
                 Verdict($0.message + cpu, fix: $0.fix, fact: $0.fact, severity: $0.severity)
             }
         }
@@ -101,6 +110,45 @@ private func ownTableLookupFault(_ elf: ElfFacts, target: TargetRuntime, how: St
             : "shiplint has no table saying whether \(scope) of \(target.platform.displayName) define\(scope == "libc.so.6" ? "s" : "") \(asked), which would answer first"
         return Verdict(
             "\(how) faults: \(fault.reason); \(why) (elf/dl-lookup.c _dl_lookup_symbol_x searches the global scope, then the object)",
+            fix: GlibcLoaderRules.rebuildFix, fact: asked)
+    }
+    return nil
+}
+
+/// Loader facts of a module whose DT_JMPREL entry 4 is an R_X86_64_TLSDESC through `name` (the examples).
+private func staticTLSLoader(_ name: String, version: String? = nil) -> ElfLoaderFacts {
+    var loader = ElfLoaderFacts()
+    loader.staticTLSImports = [.init(name: name, version: version, relocation: "relocation 4 of DT_JMPREL (R_X86_64_TLSDESC)", definedHere: false)]
+    return loader
+}
+
+/// An R_X86_64_TPOFF64 or R_X86_64_TLSDESC relocation through a name ld.so looks up puts the defining object's TLS
+/// block in the static TLS block (elf_machine_rela, sysdeps/x86_64/dl-machine.h), and _dl_try_allocate_static_tls
+/// (elf/dl-reloc.c) divides by that object's TLS alignment: 0 for an object without a PT_TLS, SIGFPE. The global scope
+/// answers first (as for ownTableLookupFault): libc.so.6 has a PT_TLS and is in the static TLS block from the start
+/// (no division); CPython's object has one or not (`python.tls-segment`, read by a capture: CPython 3.11's
+/// libpython has none); a name neither defines binds to the object's own definition. A definer shiplint does not know
+/// (another library of the scope, a table it lacks) is not judged.
+private func staticTLSFault(_ elf: ElfFacts, target: TargetRuntime, how: String) -> Verdict? {
+    let libc = target.providedLibrary("libc.so.6")
+    for reference in elf.loader.staticTLSImports {
+        let inLibc = libc.map { target.presence(of: reference.name, version: reference.version, in: $0) } ?? .unknown
+        if inLibc == .present { continue }
+        let python = reference.hidden ? nil : target.python
+        let inPython = python.map { _ in target.pythonPresence(of: reference.name) } ?? .absent
+        let asked = reference.name + (reference.version.map { "@" + $0 } ?? "")
+        let definer: String
+        if let python, inPython == .present {
+            guard python.tlsSegment == false else { continue }
+            definer = "CPython \(python.version) of \(target.platform.displayName) defines \(asked), and the object that holds CPython has no TLS segment (python.tls-segment = false)"
+        } else if inLibc == .absent, inPython == .absent, reference.definedHere, elf.loader.tlsAlignment == 0 {
+            let scope = python == nil ? "libc.so.6 of \(target.platform.displayName) does not define" : "neither libc.so.6 nor CPython \(python!.version) of \(target.platform.displayName) defines"
+            definer = "\(scope) \(asked), so it binds to the object's own definition, and the object has no TLS segment (no PT_TLS with a size and an alignment)"
+        } else {
+            continue
+        }
+        return Verdict(
+            "\(how) dies: \(reference.relocation) places \(asked) in the static TLS block; \(definer): the loader divides by its TLS alignment of 0 (_dl_try_allocate_static_tls, elf/dl-reloc.c) and dies with SIGFPE",
             fix: GlibcLoaderRules.rebuildFix, fact: asked)
     }
     return nil

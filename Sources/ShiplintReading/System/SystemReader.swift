@@ -166,11 +166,15 @@ public enum SystemReader {
         let interpreter = (object["executable"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? executable
         let library = object["library"] as? String
         var exports = Set<String>()
+        var tlsSegment: Bool?
         for path in [interpreter, library].compactMap({ $0 }) {
             guard let facts = elf(at: resolvedPath(path)) else { continue }
             exports.formUnion(facts.symbols.names(defined: true) { _ in true })
+            // The libpython when there is one (it defines the API), else the executable.
+            if path == (library ?? interpreter) { tlsSegment = facts.loader.tlsAlignment != 0 }
         }
-        return SystemCapture.Python(version: version, extensionSuffixes: suffixes, executable: interpreter, library: library, exports: exports.sorted())
+        return SystemCapture.Python(
+            version: version, extensionSuffixes: suffixes, executable: interpreter, library: library, exports: exports.sorted(), tlsSegment: tlsSegment)
     }
 
     static func readNode(_ executable: String) -> SystemCapture.Node? {

@@ -155,6 +155,7 @@ struct ElfFactsReader {
         facts.loader.unreadTables = unread + facts.loader.unreadTables
         facts.loader.mappingLength = map.mappingLength
         facts.loader.holeBeforeFirstLoadEnd = map.holeBeforeFirstEnd
+        facts.loader.tlsAlignment = map.tlsAlignment
         facts.loader.largestWritableZeroFill = map.loads.filter { $0.flags & 2 != 0 }.map { load in
             let zeroPage = LoadMap.roundUp(load.address &+ UInt64(load.fileSize)), zeroEnd = load.address &+ load.memorySize
             return zeroEnd > zeroPage ? zeroEnd - zeroPage : 0

@@ -79,6 +79,7 @@ extension ElfFactsReader {
         var bound: Set<String> = []
         var faults: [ElfLoaderFacts.OwnTableLookupFault] = []
         var sizeReadWeakNames: Set<String> = []
+        var staticTLS: [ElfLoaderFacts.StaticTLSImport] = [], staticTLSNames: Set<String> = []
         // What the relocations past the relative prefix make ld.so read: DT_VERSYM for each, DT_SYMTAB for a symbol's.
         var readsVersions = false, readsSymbols = false
         // Whether a relocation looks a name up (a symbol that does not bind locally): resolve_map reads DT_STRTAB then.
@@ -132,8 +133,12 @@ extension ElfFactsReader {
                         return Reason(text: "relocation \(index) of \(table.name) names symbol \(symbol), outside the mapped symbol table: the loader faults reading it")
                     }
                 }
-                if type == 18 || type == 36, let reason = staticTLSProblem(tags, symbol: symbol, type: type, map: map, "relocation \(index) of \(table.name)") {
-                    return reason
+                if type == 18 || type == 36 {
+                    switch staticTLSReference(tags, symbol: symbol, type: type, map: map, collected: collected, "relocation \(index) of \(table.name)") {
+                    case .problem(let reason)?: return reason
+                    case .lookedUp(let reference)?: if staticTLSNames.insert(reference.name).inserted { staticTLS.append(reference) }
+                    case nil: break
+                    }
                 }
                 if type == 32 || type == 33, let name = weakUndefinedName(tags, symbol: symbol, map: map) { sizeReadWeakNames.insert(name) }
                 if type == 37, let reason = codeProblem(UInt64(bitPattern: addend), map: map, "relocation \(index) of \(table.name) (R_X86_64_IRELATIVE) calls a resolver at 0x\(hex(UInt64(bitPattern: addend))), which") {
@@ -144,6 +149,7 @@ extension ElfFactsReader {
         collected.loader.boundImportNames = bound.sorted()
         collected.loader.ownTableLookupFaults = faults
         collected.loader.sizeReadWeakNames = sizeReadWeakNames.sorted()
+        collected.loader.staticTLSImports = staticTLS
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
         if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions, looksUpNames: looksUpNames) {
             return reason
@@ -339,21 +345,45 @@ extension ElfFactsReader {
         return nil
     }
 
-    /// R_X86_64_TPOFF64 and R_X86_64_TLSDESC through a symbol that binds locally (symbol 0 too: STB_LOCAL) use the
-    /// object's own TLS block: sysdeps/x86_64/dl-machine.h elf_machine_rela gives it a place in the static TLS block
-    /// first (CHECK_STATIC_TLS / TRY_STATIC_TLS, as `l_tls_offset` is still NO_TLS_OFFSET), and
-    /// _dl_try_allocate_static_tls (elf/dl-reloc.c) divides by `l_tls_align`: 0 for an object without a PT_TLS (or
-    /// with a p_align of 0), a division by zero (SIGFPE) in every glibc. A name that binds elsewhere is found in another
-    /// object, which has TLS or not depending on the process: not judged.
-    private func staticTLSProblem(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, _ what: @autoclosure () -> String) -> Reason? {
-        guard map.tlsAlignment == 0 else { return nil }
+    /// What an R_X86_64_TPOFF64 or R_X86_64_TLSDESC relocation through `symbol` asks of the static TLS block.
+    private enum StaticTLSReference {
+        /// The symbol binds to the object itself, which has no TLS: the loader dies.
+        case problem(Reason)
+        /// The name is looked up: the defining object's TLS is the target's to judge.
+        case lookedUp(ElfLoaderFacts.StaticTLSImport)
+    }
+
+    /// R_X86_64_TPOFF64 and R_X86_64_TLSDESC through a symbol use the defining object's TLS block:
+    /// sysdeps/x86_64/dl-machine.h elf_machine_rela gives that object a place in the static TLS block first
+    /// (CHECK_STATIC_TLS / TRY_STATIC_TLS, while its `l_tls_offset` is still NO_TLS_OFFSET), and
+    /// _dl_try_allocate_static_tls (elf/dl-reloc.c) divides by its `l_tls_align`: 0 for an object without a PT_TLS (or
+    /// with a p_align of 0), a division by zero (SIGFPE) in every glibc. A symbol that binds locally (symbol 0 too:
+    /// STB_LOCAL) is the object's own; a name that is looked up is found in whatever object of the load scope defines
+    /// it first: recorded (`staticTLSImports`) for the target to judge. A symbol whose entry or name cannot be read is
+    /// another check's fault (bindingProblem).
+    private func staticTLSReference(_ tags: DynamicTags, symbol: UInt64, type: UInt32, map: LoadMap, collected: Collected, _ what: @autoclosure () -> String) -> StaticTLSReference? {
+        let relocation = "\(what()) (\(type == 18 ? "R_X86_64_TPOFF64" : "R_X86_64_TLSDESC"))"
+        var entry = [UInt8](repeating: 0, count: 24)
         if symbol != 0 {
-            guard let symtab = tags.symtab, case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol") else { return nil }
-            let binding = entry[4] >> 4, visibility = entry[5] & 3
-            guard binding == 0 || visibility == 1 || visibility == 2 else { return nil }
+            guard let symtab = tags.symtab, case .success(let found?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol") else { return nil }
+            entry = found
         }
-        let name = type == 18 ? "R_X86_64_TPOFF64" : "R_X86_64_TLSDESC"
-        return Reason(text: "\(what()) (\(name)) places symbol \(symbol), which binds to the object itself, in the static TLS block, but the object has no TLS segment (no PT_TLS with a size and an alignment): the loader divides by its TLS alignment of 0 (_dl_try_allocate_static_tls) and dies with SIGFPE")
+        let binding = entry[4] >> 4, visibility = entry[5] & 3
+        if binding == 0 || visibility == 1 || visibility == 2 {
+            guard map.tlsAlignment == 0 else { return nil }
+            return .problem(Reason(text: "\(relocation) places symbol \(symbol), which binds to the object itself, in the static TLS block, but the object has no TLS segment (no PT_TLS with a size and an alignment): the loader divides by its TLS alignment of 0 (_dl_try_allocate_static_tls) and dies with SIGFPE"))
+        }
+        guard let strtab = tags.strtab else { return nil }
+        let nameIndex = (0..<4).reduce(UInt64(0)) { $0 | UInt64(entry[$1]) << UInt64(8 * $1) }
+        guard case .success(let name?) = map.string(at: strtab &+ nameIndex, limit: 1 << 16, held: held, what: "a symbol name"), !name.isEmpty else { return nil }
+        var index: Int?
+        if let versym = tags.versym, case .success(let bytes?) = memory(versym &+ symbol &* 2, 2, map: map, "a DT_VERSYM entry") {
+            index = Int((UInt16(bytes[0]) | UInt16(bytes[1]) << 8) & 0x7FFF)
+        }
+        let version = index.flatMap { $0 > 1 ? collected.versionNames[$0]?.name : nil }
+        let hidden = index.map { collected.hiddenVersions.contains($0) } ?? false
+        let section = UInt16(entry[6]) | UInt16(entry[7]) << 8
+        return .lookedUp(.init(name: name, version: version, hidden: hidden, relocation: relocation, definedHere: section != 0))
     }
 
     /// The name of a weak undefined symbol that is looked up (STB_WEAK, SHN_UNDEF, default or protected visibility),
