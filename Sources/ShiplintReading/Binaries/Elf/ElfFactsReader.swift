@@ -59,23 +59,20 @@ struct ElfFactsReader {
         let map = LoadMap(programHeaders.segments, fileSize: held.size, executeOnlyUnreadable: header.machine == 62)
         // A range not held: the segments the reader goes on to read are asked for with it (a stream keeps them all in
         // one pass, whatever order the file has them in: patchelf puts a PT_NOTE after PT_DYNAMIC).
-        let strict = read(programHeaders, map: map).mapError { reason in
+        func askingForSegments(_ reason: Reason) -> Reason {
             guard reason.missing != nil else { return reason }
             var reason = reason
             reason.also += segmentRanges(programHeaders.segments, map: map)
             return reason
         }
+        let strict = read(programHeaders, map: map).mapError(askingForSegments)
         let executeOnly = map.executeOnlySegments
         guard map.executeOnlyUnreadable, !executeOnly.isEmpty else { return strict }
         // With an execute-only segment the answer may depend on the CPU: read again as a CPU without protection keys
         // does, and when the two differ, say so with what the strict reading found.
         if case .failure(let reason) = strict, reason.missing != nil { return strict }
         let lenient = read(programHeaders, map: LoadMap(programHeaders.segments, fileSize: held.size))
-        if case .failure(let reason) = lenient, reason.missing != nil { return lenient.mapError { reason in
-            var reason = reason
-            reason.also += segmentRanges(programHeaders.segments, map: map)
-            return reason
-        } }
+        if case .failure(let reason) = lenient, reason.missing != nil { return lenient.mapError(askingForSegments) }
         let note = "segment\(executeOnly.count == 1 ? "" : "s") \(executeOnly.map(String.init).joined(separator: ", ")) \(executeOnly.count == 1 ? "is" : "are") execute-only (PF_X without PF_R): an x86-64 CPU with memory protection keys (PKU; Intel since Skylake-SP, AMD since Zen 3) gives such pages no read access (Linux execute_only_pkey), and this is what the loader does there; on a CPU without PKU it reads them"
         switch (strict, lenient) {
         case (.success(let facts), .success(let other)) where facts == other: return strict
