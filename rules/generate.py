@@ -758,6 +758,24 @@ def runtime_libraries(ref: Path, rt: Runtime, arch: str, extra_notes: list[str] 
     return lines
 
 
+def python_tls_segment(version: str) -> list[str]:
+    """`python.tls-segment`: whether the object holding CPython has a PT_TLS (a static TLS relocation bound to one of
+    its names divides by its TLS alignment, glibc elf/dl-reloc.c _dl_try_allocate_static_tls)."""
+    if tuple(int(part) for part in version.split(".")) >= (3, 12):
+        return [
+            "# CPython 3.12 and later keep the current thread state in a thread-local variable (`_Py_thread_local PyThreadState",
+            "# *_Py_tss_tstate`, Python/pystate.c, gh-103323; HAVE_THREAD_LOCAL, which GCC on Linux gives: Include/pyport.h): the",
+            "# object holding CPython has a PT_TLS, and a static TLS relocation bound to one of its names gets a place there.",
+            "tls-segment = true",
+        ]
+    return [
+        "# CPython 3.11 and earlier define no thread-local variable (the thread state is found through PyThread_tss_get):",
+        "# the object holding CPython has no PT_TLS (Debian 12's libpython3.11.so.1.0, 3.11.2: readelf -lW shows none), so a",
+        "# static TLS relocation bound to one of its names divides by a TLS alignment of 0 (glibc elf/dl-reloc.c).",
+        "tls-segment = false",
+    ]
+
+
 def python_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
     version = rt.id.removeprefix("python")
     name, head = target_head(rt.id, rt.os, arch, f"base/{rt.os.key}-python-{arch}")
@@ -775,6 +793,7 @@ def python_target(ref: Path, rt: Runtime, arch: str) -> tuple[str, str]:
             "importlib.machinery.EXTENSION_SUFFIXES of the default (not free-threaded) CPython build on Linux, in order",
             f"(reference/README.md, 'How CPython finds an extension module'; triplet {TRIPLET[arch]} for Lambda {LAMBDA_ARCH[arch]}).",
         ]),
+        *python_tls_segment(version),
         "",
         "[package]",
         array("layer-paths", ["python", f"python/lib/python{version}/site-packages"], [
