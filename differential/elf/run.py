@@ -147,6 +147,33 @@ def shiplint_verdicts(shiplint: str, folder: Path, target: Path) -> dict:
     return findings
 
 
+def judged_alone(shiplint: str, paths: list, target: Path, lint: dict) -> None:
+    """Scans each of `paths` again as an artifact of its own, into `lint`. A batch folder is one deployment to shiplint,
+    and a name one variant imports but another defines is not judged there (SymbolBinding: a file of the deployment
+    may have been loaded with RTLD_GLOBAL first), while the oracle loads every variant in a process of its own. The
+    variants the loader fails and shiplint passes in the batch are judged alone, as each would be deployed."""
+    if not paths:
+        return
+    folder = paths[0].parent.with_name(paths[0].parent.name + "-alone")
+    shutil.rmtree(folder, ignore_errors=True)
+    artifacts = []
+    for path in paths:
+        own = folder / path.name.split(".")[0]
+        own.mkdir(parents=True)
+        shutil.copy(path, own / path.name)
+        artifacts.append(str(own))
+    result = subprocess.run([shiplint, "scan", *artifacts, "--target", str(target), "--format", "json", "--fail-on", "never"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"shiplint exited {result.returncode} on {folder}:\n{result.stderr[-2000:]}")
+    for artifact in json.loads(result.stdout)["artifacts"]:
+        for finding in artifact["findings"]:
+            if finding["severity"] == "error" and finding["check"] in LOADER_CHECKS:
+                for file in finding.get("files") or [{"path": finding["path"], "message": finding["message"]}]:
+                    lint.setdefault(file["path"], []).append(f"{finding['check']}: {file['message']}")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def corpus_variants(folder: Path) -> list:
     """The committed reproducers (corpus/cases.json): each a variant that once disagreed, with the mutation that made
     it and what the loader did. Bytes are committed for variants of the fixtures; a variant of a library of this machine
@@ -193,8 +220,9 @@ CLASSES = {
     OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
               "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code, or "
               "faulted or hung after a change to its instruction bytes (which ld.so never reads) alone, or to them and "
-              "to constructor pointers (DT_INIT_ARRAY words) that still point into its instructions, or when its "
-              "instruction bytes changed alone crash it and its other changes alone load: "
+              "to constructor pointers (DT_INIT_ARRAY words, or the R_X86_64_RELATIVE addends that fill them) that "
+              "still point into its instructions, or when its instruction bytes changed alone crash it and its other "
+              "changes alone load: "
               "run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
          "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
@@ -277,7 +305,24 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
         pointer, = struct.unpack_from("<Q", data, at)
         return any(start <= pointer < end for start, end in code)
 
-    return bool(changed) and all(any(start <= i < end for start, end in ranges) or moved_constructor(i) for i in changed)
+    # The same pointer as an R_X86_64_RELATIVE relocation's addend, for a constructor word DT_RELA fills (the word in
+    # the file is 0 then): a changed addend byte of a relocation that writes a constructor word.
+    arrays = [(address, address + size) for kind, _, address, _, size in section_headers(base) if kind in (14, 16)]
+    tables = [(offset, offset + size) for kind, _, _, offset, size in section_headers(base) if kind == 4]  # SHT_RELA
+
+    def moved_by_addend(i: int) -> bool:
+        table = next(((start, end) for start, end in tables if start <= i < end), None)
+        if table is None:
+            return False
+        entry = table[0] + (i - table[0]) // 24 * 24
+        if i < entry + 16 or entry + 24 > table[1]:
+            return False
+        offset, info, addend = struct.unpack_from("<QQQ", data, entry)
+        return (info & 0xFFFFFFFF == 8 and any(start <= offset < end for start, end in arrays)
+                and struct.unpack_from("<QQ", base, entry) == (offset, info) and any(start <= addend < end for start, end in code))
+
+    return bool(changed) and all(any(start <= i < end for start, end in ranges) or moved_constructor(i) or moved_by_addend(i)
+                                 for i in changed)
 
 
 def split_at_code(base: bytes, data: bytes, ranges: list):
@@ -462,6 +507,8 @@ def run(args) -> int:
             cases = corpus_variants(folder)
             oracle = oracle_verdicts(helpers["oracle"], [str(p) for p, _ in cases])
             lint = shiplint_verdicts(args.shiplint, folder, target)
+            judged_alone(args.shiplint, [p for p, _ in cases if oracle.get(str(p), ("crashed",))[0] != "loads" and not lint.get(p.name)],
+                         target, lint)
             again = [str(p) for p, _ in cases if oracle.get(str(p), ("",))[0] == "loads" and lint.get(p.name)]
             hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}
             code_crashes = own_code_crashes(helpers["oracle"], folder, {
@@ -506,6 +553,8 @@ def run(args) -> int:
                 made[path.name] = (name, description, path, only_code_changed(base, data, code[name]))
             oracle = oracle_verdicts(helpers["oracle"], [str(p) for _, _, p, _ in made.values()])
             lint = shiplint_verdicts(args.shiplint, folder, target)
+            judged_alone(args.shiplint, [p for n, (_, _, p, _) in made.items()
+                                         if oracle.get(str(p), ("crashed",))[0] != "loads" and not lint.get(n)], target, lint)
             # Loads here, corrupt to shiplint: loaded again where nothing lies past the object's own memory.
             again = [str(p) for n, (_, _, p, _) in made.items() if oracle.get(str(p), ("",))[0] == "loads" and lint.get(n)]
             hostile = oracle_verdicts(helpers["oracle"], again, hostile_layout=True) if again else {}

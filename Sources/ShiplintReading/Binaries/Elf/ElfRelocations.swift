@@ -126,7 +126,8 @@ extension ElfFactsReader {
                 if !writable(offset, width, map: map, textrel: tags.textrel) {
                     return Reason(text: "relocation \(index) of \(table.name) writes at 0x\(hex(offset)), which no writable PT_LOAD maps: the loader faults (SIGSEGV) applying it")
                 }
-                relocated.append(offset, width: width, type == 8 || type == 38 ? .value(UInt64(bitPattern: addend)) : .symbol)
+                relocated.append(offset, width: width, type == 8 || type == 38
+                    ? .value(UInt64(bitPattern: addend)) : .symbol(address: writesAddress(tags, type: type, symbol: symbol, addend: addend, map: map)))
                 if symbol != 0, type != 8, type != 38, type != 37 {
                     // Mapped zero fill (the rest of the last page, a segment's p_memsz) reads as zeros: a local symbol 0.
                     guard let symtab = tags.symtab, map.readable(symtab &+ symbol &* 24, 24) else {
@@ -151,7 +152,7 @@ extension ElfFactsReader {
         collected.loader.sizeReadWeakNames = sizeReadWeakNames.sorted()
         collected.loader.staticTLSImports = staticTLS
         if let reason = relrProblem(tags, map: map, into: &collected, relocated: &relocated) { return reason }
-        if let reason = dynamicWriteProblem(tags, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions, looksUpNames: looksUpNames) {
+        if let reason = dynamicWriteProblem(tags, map: map, relocated: relocated, readsSymbols: readsSymbols, readsVersions: readsVersions, looksUpNames: looksUpNames) {
             return reason
         }
         return constructorProblem(tags, map: map, relocated: relocated)
@@ -163,7 +164,7 @@ extension ElfFactsReader {
     /// elf/dl-init.c). A relocation that adds the load address to such an entry's value makes ld.so use the load
     /// address twice over (the table entries already hold it, or D_PTR / call_init add it): an address far outside
     /// the object, read or called, and a fault (SIGSEGV).
-    private func dynamicWriteProblem(_ tags: DynamicTags, relocated: RelocationWrites, readsSymbols: Bool, readsVersions: Bool, looksUpNames: Bool) -> Reason? {
+    private func dynamicWriteProblem(_ tags: DynamicTags, map: LoadMap, relocated: RelocationWrites, readsSymbols: Bool, readsVersions: Bool, looksUpNames: Bool) -> Reason? {
         guard let dynamic = tags.dynamicAddress else { return nil }
         func written(_ tag: Int64) -> (address: UInt64, by: Written)? {
             guard let index = tags.lastIndex[tag] else { return nil }
@@ -210,7 +211,14 @@ extension ElfFactsReader {
         for entry in readAfterRelocating {
             guard let (address, by) = written(entry.tag) else { continue }
             switch by {
-            case .symbol: continue
+            case .symbol(address: false): continue
+            // A symbol's address plus the load address is no address (two addresses near the top of the lower half
+            // add up past it: non-canonical); 0 (a weak name nothing defines) plus the load address is the ELF header:
+            // DT_INIT_ARRAY's first word there is the ELF magic, no address either; DT_INIT calls the header, which
+            // faults only when its page is not executable.
+            case .symbol(address: true):
+                if entry.tag == 25 ? (tags.initArraySize ?? 0) < 8 : executable(0, map: map) { continue }
+                return Reason(text: "a relocation writes a symbol's address over the value of PT_DYNAMIC's \(entry.name) entry (0x\(hex(address))): dlopen adds the load address to it after relocating (call_init, elf/dl-init.c) and \(entry.tag == 25 ? "reads the constructors there" : "calls it"): an address plus the load address is outside every mapping, and a weak name nothing defines leaves the ELF header (\(entry.tag == 25 ? "whose first word, the ELF magic, is no address" : "not executable")): it faults (SIGSEGV)")
             case .value, .inPlace, .garbled:
                 return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry: dlopen adds the load address to what it then holds, a load address already, and calls the constructors there, outside the object: it faults (SIGSEGV)")
             }
@@ -489,12 +497,29 @@ extension ElfFactsReader {
         (map.protection(at: address) ?? 0) & 1 != 0
     }
 
+    /// Whether a relocation of `type` through `symbol` writes the definition's address and nothing else: GLOB_DAT and
+    /// JUMP_SLOT (`*reloc_addr = value`, sysdeps/x86_64/dl-machine.h) and R_X86_64_64 with a 0 addend write
+    /// SYMBOL_ADDRESS: the defining object's load address plus st_value (an address where Linux maps objects, near
+    /// the top of the lower half), or 0 for a weak name nothing defines (and a definition with SHN_ABS and value 0,
+    /// glibc's version symbols). A symbol that binds to the object itself with SHN_ABS (its st_value as is) or as an
+    /// STT_GNU_IFUNC (its resolver's answer) may write any value: false.
+    private func writesAddress(_ tags: DynamicTags, type: UInt32, symbol: UInt64, addend: Int64, map: LoadMap) -> Bool {
+        guard type == 6 || type == 7 || (type == 1 && addend == 0) else { return false }
+        guard symbol != 0 else { return true }  // The null symbol: l_addr + 0.
+        guard let symtab = tags.symtab, case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol") else { return false }
+        let binding = entry[4] >> 4, visibility = entry[5] & 3, section = UInt16(entry[6]) | UInt16(entry[7]) << 8
+        let local = binding == 0 || visibility == 1 || visibility == 2
+        return !(local && (section == 0xFFF1 || entry[4] & 0xF == 10))
+    }
+
     /// What a relocation leaves in a word of the object.
     enum Written {
         /// A relative relocation's value (its addend; the load address is added to it).
         case value(UInt64)
-        /// The address of a symbol (which one binds is not modelled here).
-        case symbol
+        /// What a relocation through a symbol writes (which definition binds is not modelled here). `address`: the
+        /// definition's address as R_X86_64_GLOB_DAT, JUMP_SLOT and R_X86_64_64 with no addend write it (see
+        /// `writesAddress`): an address in the process, or 0 for a weak name nothing defines.
+        case symbol(address: Bool)
         /// DT_RELR: the word's own link-time value, plus the load address.
         case inPlace
         /// Some of its bytes are bytes of a load address written at another address (the relocation at the given
@@ -556,7 +581,7 @@ extension ElfFactsReader {
             if let first = bytes[0], bytes.allSatisfy({ $0 == first }), writes[first].address == address {
                 return writes[first].written
             }
-            return .symbol
+            return .symbol(address: false)
         }
     }
 
