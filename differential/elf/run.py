@@ -220,10 +220,9 @@ CLASSES = {
     OWN_CODE: "shiplint passes the file; ld.so mapped and relocated it, then the object's own code (a constructor or "
               "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code, or "
               "faulted or hung after a change to its instruction bytes (which ld.so never reads) alone, or to them and "
-              "to constructor pointers (DT_INIT_ARRAY words, or the R_X86_64_RELATIVE addends that fill them) that "
-              "still point into its instructions, or when its instruction bytes changed alone crash it and its other "
-              "changes alone load: "
-              "run-time behaviour of the program, not a loader rule",
+              "to constructor pointers (DT_INIT_ARRAY words, the R_X86_64_RELATIVE addends that fill them, DT_INIT's "
+              "value) that still point into its instructions, or when its instruction bytes changed alone crash it "
+              "and its other changes alone load: run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
          "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
          "CPU, so shiplint does not judge ISA levels (it reports them in the facts); or, on a CPU without memory "
@@ -321,8 +320,21 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
         return (info & 0xFFFFFFFF == 8 and any(start <= offset < end for start, end in arrays)
                 and struct.unpack_from("<QQ", base, entry) == (offset, info) and any(start <= addend < end for start, end in code))
 
+    # DT_INIT's value, the constructor dlopen calls first (elf/dl-init.c), moved to other instructions of the object.
+    dynamics = [(offset, offset + size) for kind, _, _, offset, size in section_headers(base) if kind == 6]  # SHT_DYNAMIC
+
+    def moved_init(i: int) -> bool:
+        table = next(((start, end) for start, end in dynamics if start <= i < end), None)
+        if table is None:
+            return False
+        entry = table[0] + (i - table[0]) // 16 * 16
+        if i < entry + 8 or entry + 16 > table[1]:
+            return False
+        tag, value = struct.unpack_from("<qQ", data, entry)
+        return tag == 12 and struct.unpack_from("<q", base, entry)[0] == 12 and any(start <= value < end for start, end in code)
+
     return bool(changed) and all(any(start <= i < end for start, end in ranges) or moved_constructor(i) or moved_by_addend(i)
-                                 for i in changed)
+                                 or moved_init(i) for i in changed)
 
 
 def split_at_code(base: bytes, data: bytes, ranges: list):
