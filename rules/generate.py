@@ -765,13 +765,15 @@ def python_tls_segment(version: str) -> list[str]:
         return [
             "# CPython 3.12 and later keep the current thread state in a thread-local variable (`_Py_thread_local PyThreadState",
             "# *_Py_tss_tstate`, Python/pystate.c, gh-103323; HAVE_THREAD_LOCAL, which GCC on Linux gives: Include/pyport.h): the",
-            "# object holding CPython has a PT_TLS, and a static TLS relocation bound to one of its names gets a place there.",
+            "# object holding CPython has a PT_TLS (readelf -lW: libpython3.12.so.1.0 of 3.12.1 and libpython3.13.so.1.0 of",
+            "# 3.13.0, pyenv builds), and a static TLS relocation bound to one of its names gets a place there.",
             "tls-segment = true",
         ]
     return [
-        "# CPython 3.11 and earlier define no thread-local variable (the thread state is found through PyThread_tss_get):",
-        "# the object holding CPython has no PT_TLS (Debian 12's libpython3.11.so.1.0, 3.11.2: readelf -lW shows none), so a",
-        "# static TLS relocation bound to one of its names divides by a TLS alignment of 0 (glibc elf/dl-reloc.c).",
+        "# CPython 3.11 and earlier define no thread-local variable (the current thread state is a field of _PyRuntime):",
+        "# the object holding CPython has no PT_TLS (readelf -lW shows none in Debian 12's libpython3.11.so.1.0 of 3.11.2 nor",
+        "# in pyenv builds of 3.9.18, 3.10.13 and 3.11.7), so a static TLS relocation bound to one of its names divides by a",
+        "# TLS alignment of 0 (glibc elf/dl-reloc.c).",
         "tls-segment = false",
     ]
 
