@@ -136,15 +136,19 @@ def shiplint_verdicts(shiplint: str, folder: Path, target: Path) -> dict:
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"shiplint exited {result.returncode} on {folder}:\n{result.stderr[-2000:]}")
-    report = json.loads(result.stdout)
     findings = {}
+    loader_errors(json.loads(result.stdout), findings)
+    return findings
+
+
+def loader_errors(report: dict, findings: dict) -> None:
+    """The loader-related errors of a JSON report, by file path, into `findings`."""
     for artifact in report["artifacts"]:
         for finding in artifact["findings"]:
             if finding["severity"] == "error" and finding["check"] in LOADER_CHECKS:
                 # One cause, one finding: a finding of several files lists each (the first is `path`) under `files`.
                 for file in finding.get("files") or [{"path": finding["path"], "message": finding["message"]}]:
                     findings.setdefault(file["path"], []).append(f"{finding['check']}: {file['message']}")
-    return findings
 
 
 def judged_alone(shiplint: str, paths: list, target: Path, lint: dict) -> None:
@@ -166,11 +170,7 @@ def judged_alone(shiplint: str, paths: list, target: Path, lint: dict) -> None:
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"shiplint exited {result.returncode} on {folder}:\n{result.stderr[-2000:]}")
-    for artifact in json.loads(result.stdout)["artifacts"]:
-        for finding in artifact["findings"]:
-            if finding["severity"] == "error" and finding["check"] in LOADER_CHECKS:
-                for file in finding.get("files") or [{"path": finding["path"], "message": finding["message"]}]:
-                    lint.setdefault(file["path"], []).append(f"{finding['check']}: {file['message']}")
+    loader_errors(json.loads(result.stdout), lint)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -304,31 +304,36 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
         pointer, = struct.unpack_from("<Q", data, at)
         return any(start <= pointer < end for start, end in code)
 
-    # The same pointer as an R_X86_64_RELATIVE relocation's addend, for a constructor word DT_RELA fills (the word in
-    # the file is 0 then): a changed addend byte of a relocation that writes a constructor word.
-    arrays = [(address, address + size) for kind, _, address, _, size in section_headers(base) if kind in (14, 16)]
-    tables = [(offset, offset + size) for kind, _, _, offset, size in section_headers(base) if kind == 4]  # SHT_RELA
+    headers = list(section_headers(base))
 
-    def moved_by_addend(i: int) -> bool:
+    def entry_holding(i: int, tables: list, size: int, field: int):
+        """The file offset of the `size`-byte entry of one of `tables` (file ranges) whose bytes from `field` on hold
+        byte `i`, or None."""
         table = next(((start, end) for start, end in tables if start <= i < end), None)
         if table is None:
-            return False
-        entry = table[0] + (i - table[0]) // 24 * 24
-        if i < entry + 16 or entry + 24 > table[1]:
+            return None
+        entry = table[0] + (i - table[0]) // size * size
+        return entry if entry + field <= i and entry + size <= table[1] else None
+
+    # The same pointer as an R_X86_64_RELATIVE relocation's addend, for a constructor word DT_RELA fills (the word in
+    # the file is 0 then): a changed addend byte of a relocation that writes a constructor word.
+    arrays = [(address, address + size) for kind, _, address, _, size in headers if kind in (14, 16)]
+    relocations = [(offset, offset + size) for kind, _, _, offset, size in headers if kind == 4]  # SHT_RELA
+
+    def moved_by_addend(i: int) -> bool:
+        entry = entry_holding(i, relocations, 24, 16)
+        if entry is None:
             return False
         offset, info, addend = struct.unpack_from("<QQQ", data, entry)
         return (info & 0xFFFFFFFF == 8 and any(start <= offset < end for start, end in arrays)
                 and struct.unpack_from("<QQ", base, entry) == (offset, info) and any(start <= addend < end for start, end in code))
 
     # DT_INIT's value, the constructor dlopen calls first (elf/dl-init.c), moved to other instructions of the object.
-    dynamics = [(offset, offset + size) for kind, _, _, offset, size in section_headers(base) if kind == 6]  # SHT_DYNAMIC
+    dynamics = [(offset, offset + size) for kind, _, _, offset, size in headers if kind == 6]  # SHT_DYNAMIC
 
     def moved_init(i: int) -> bool:
-        table = next(((start, end) for start, end in dynamics if start <= i < end), None)
-        if table is None:
-            return False
-        entry = table[0] + (i - table[0]) // 16 * 16
-        if i < entry + 8 or entry + 16 > table[1]:
+        entry = entry_holding(i, dynamics, 16, 8)
+        if entry is None:
             return False
         tag, value = struct.unpack_from("<qQ", data, entry)
         return tag == 12 and struct.unpack_from("<q", base, entry)[0] == 12 and any(start <= value < end for start, end in code)
