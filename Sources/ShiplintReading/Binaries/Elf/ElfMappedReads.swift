@@ -42,15 +42,16 @@ extension ElfFactsReader {
         return header.byteOrder == .little ? value : value.byteSwapped
     }
 
-    /// After mapping, ld.so takes the program headers from memory: at PT_PHDR's address (the last PT_PHDR), else where
-    /// the first PT_LOAD whose file pages hold them maps them, else its own copy of the file's. It then walks, last to
-    /// first, the notes of each PT_NOTE and PT_GNU_PROPERTY those headers name.
+    /// After mapping, ld.so takes the program headers from memory: at PT_PHDR's address (the last PT_PHDR; a p_vaddr
+    /// of 0 leaves `l_phdr` null, as if there were none: elf/dl-load.c), else where the first PT_LOAD whose file pages
+    /// hold them maps them (_dl_postprocess_loadcmd, elf/dl-load.h), else its own copy of the file's. It then walks,
+    /// last to first, the notes of each PT_NOTE and PT_GNU_PROPERTY those headers name.
     func mappedProgramHeaderProblem(_ segments: [Segment], map: LoadMap) -> Reason? {
         let count = header.programHeaderCount, entrySize = header.programHeaderSize
         guard count > 0, header.bits == 64, map.replayed else { return nil }
         let size = count * entrySize
         var address: UInt64?
-        if let phdr = segments.last(where: { $0.type == UInt32(PT_PHDR) }) {
+        if let phdr = segments.last(where: { $0.type == UInt32(PT_PHDR) }), phdr.address != 0 {
             address = phdr.address
         } else {
             for load in map.loads {
