@@ -216,8 +216,10 @@ extension ElfFactsReader {
             // add up past it: non-canonical); 0 (a weak name nothing defines) plus the load address is the ELF header:
             // DT_INIT_ARRAY's first word there is the ELF magic, no address either; DT_INIT calls the header, which
             // faults only when its page is not executable.
+            // Only for an object linked at 0, whose load address is never 0: one linked higher may be mapped where it
+            // was linked (see profilingHookProblem), and then DT_INIT_ARRAY holds the symbol's own address.
             case .symbol(address: true):
-                if entry.tag == 25 ? (tags.initArraySize ?? 0) < 8 : executable(0, map: map) { continue }
+                guard map.linkedAtZero, entry.tag == 25 ? (tags.initArraySize ?? 0) >= 8 : !executable(0, map: map) else { continue }
                 return Reason(text: "a relocation writes a symbol's address over the value of PT_DYNAMIC's \(entry.name) entry (0x\(hex(address))): dlopen adds the load address to it after relocating (call_init, elf/dl-init.c) and \(entry.tag == 25 ? "reads the constructors there" : "calls it"): an address plus the load address is outside every mapping, and a weak name nothing defines leaves the ELF header (\(entry.tag == 25 ? "whose first word, the ELF magic, is no address" : "not executable")): it faults (SIGSEGV)")
             case .value, .inPlace, .garbled:
                 return Reason(text: "a relocation writes 0x\(hex(address)), the value of PT_DYNAMIC's \(entry.name) entry: dlopen adds the load address to what it then holds, a load address already, and calls the constructors there, outside the object: it faults (SIGSEGV)")
@@ -412,9 +414,13 @@ extension ElfFactsReader {
     /// DT_INIT of an object linked by GCC against glibc is `_init` from glibc's crti.S (sysdeps/x86_64/crti.S): it loads
     /// the GOT slot of the weak `__gmon_start__` and calls it when it is not null. A symbol that binds locally (STB_LOCAL,
     /// STV_HIDDEN or STV_INTERNAL) is not looked up: its slot gets the object's own load address plus st_value
-    /// (elf/dl-reloc.c resolve_map, sysdeps/x86_64/dl-machine.h), never null, so dlopen calls that address.
+    /// (elf/dl-reloc.c resolve_map, sysdeps/x86_64/dl-machine.h), never null for an object linked at 0, so dlopen
+    /// calls that address.
     private func profilingHookProblem(_ tags: DynamicTags, symbol: UInt64, map: LoadMap, _ what: @autoclosure () -> String) -> Reason? {
-        guard tags.initFunction != nil, symbol != 0, let symtab = tags.symtab, let strtab = tags.strtab,
+        // Linked at a higher address, the object is mapped there when that is free (elf/dl-map-segments.h passes its
+        // first PT_LOAD's address as the mapping's hint: since glibc 2.36, and before when the program is not PIE,
+        // `dl_use_load_bias`), its load address 0 and the slot null.
+        guard tags.initFunction != nil, symbol != 0, map.linkedAtZero, let symtab = tags.symtab, let strtab = tags.strtab,
             case .success(let entry?) = memory(symtab &+ symbol &* 24, 24, map: map, "a symbol")
         else { return nil }
         func field(_ at: Int, _ width: Int) -> UInt64 { (0..<width).reduce(UInt64(0)) { $0 | UInt64(entry[at + $1]) << UInt64(8 * $1) } }
@@ -658,8 +664,7 @@ extension ElfFactsReader {
             // A slot no relocation fills is called with its link-time value: where the code is only when the object is
             // mapped at its link-time addresses (ld.so asks for them, and gets them, when the first PT_LOAD is not at 0).
             guard let written = relocated.word(at: slot) else {
-                let linkedAtZero = (map.loads.first?.address ?? 0) < LoadMap.pageSize
-                if !linkedAtZero {
+                if !map.linkedAtZero {
                     switch implicitAddend(slot, map: map) {
                     case .failure(let reason): return reason
                     case .success(let raw?) where executable(raw, map: map): continue

@@ -183,6 +183,10 @@ struct LoadMap {
 
     /// What glibc reserves for the whole object in one mmap (elf/dl-load.c: the last PT_LOAD's end in memory less
     /// the first one's page start, in program header order), wrapping as its unsigned arithmetic does.
+    /// The first PT_LOAD is linked at 0 (below a page): ld.so maps the object wherever mmap puts it, so its load
+    /// address (`l_addr`) is never 0. One linked higher may be mapped at its link address, with a load address of 0.
+    var linkedAtZero: Bool { (loads.first?.address ?? 0) < Self.pageSize }
+
     var mappingLength: UInt64 {
         guard let first = loads.first, let last = loads.last else { return 0 }
         return (last.address &+ last.memorySize) &- Self.down(first.address)
