@@ -22,6 +22,8 @@ struct ElfFactsReader {
         var versionIndexHigh = 0
         /// Version definitions (by index) whose name ld.so points at but cannot read: where it would read it.
         var unreadableDefinitionNames: [Int: UInt64] = [:]
+        /// Indexes of those whose vd_ndx has the hidden bit (0x8000): `l_versions[ndx].hidden` (elf/dl-version.c).
+        var hiddenUnreadableDefinitions: Set<Int> = []
         /// Version indices whose need is hidden (vna_other's 0x8000 bit: `l_versions[ndx].hidden`, elf/dl-version.c).
         var hiddenVersions: Set<Int> = []
         /// Version indices of weak needs whose name runs past the mapping: where ld.so would read it.

@@ -288,6 +288,16 @@ extension ElfFactsReader {
             if let address = collected.unreadableDefinitionNames[Int(index)], !undefined {
                 return Reason(text: "\(what()) binds symbol \(symbol) with version index \(index) (DT_VERSYM), a version the file defines whose name (vda_name, at 0x\(hex(address))) runs into memory the object does not map: the loader compares that name when it finds the symbol and faults (SIGSEGV)")
             }
+            // A strong undefined reference with a hidden definition's record (which elf/dl-version.c writes over a
+            // need's of the same index): check_match refuses every unversioned definition of an object with
+            // DT_VERSYM (libc.so.6, CPython, anything linked against glibc) and compares the name for a definition
+            // whose version hash is the record's; nothing else answering, the "undefined symbol" error prints the
+            // name (_dl_lookup_symbol_x). Either way ld.so reads it.
+            if let address = collected.unreadableDefinitionNames[Int(index)], undefined, binding != 2,
+                collected.hiddenUnreadableDefinitions.contains(Int(index))
+            {
+                return Reason(text: "\(what()) binds symbol \(symbol), which the file does not define, with version index \(index) (DT_VERSYM), a hidden version the file defines whose name (vda_name, at 0x\(hex(address))) runs into memory the object does not map: only a definition of that version answers, which the loader recognises by comparing that name, and otherwise its \"undefined symbol\" error prints it: it faults (SIGSEGV)")
+            }
             // A weak need whose name runs past the mapping: check_match compares that name for a definition whose
             // version hash is the need's, and the "undefined symbol" error of a reference nothing answers prints it.
             if let address = collected.unreadableNeedNames[Int(index)], !undefinedWeakReference {

@@ -164,6 +164,7 @@ extension ElfFactsReader {
                 // l_versions[vd_ndx].name points there (elf/dl-version.c): read when a symbol bound with it is matched.
                 if text == nil, flags & UInt16(VER_FLG_BASE) == 0 {
                     collected.unreadableDefinitionNames[Int(index & 0x7FFF)] = strings.address &+ UInt64(nameIndex)
+                    if index & 0x8000 != 0 { collected.hiddenUnreadableDefinitions.insert(Int(index & 0x7FFF)) }
                 }
             }
             if let text {
