@@ -221,8 +221,8 @@ CLASSES = {
               "IFUNC resolver dlopen ran) faulted in the object or jumped from it to an address that is not code, or "
               "faulted or hung after a change to its instruction bytes (which ld.so never reads) alone, or to them and "
               "to constructor pointers (DT_INIT_ARRAY words, the R_X86_64_RELATIVE addends that fill them, DT_INIT's "
-              "value) that still point into its instructions, or when its instruction bytes changed alone crash it "
-              "and its other changes alone load: run-time behaviour of the program, not a loader rule",
+              "value) that still point into its instructions, or when those changes alone crash it and its other "
+              "changes alone load: run-time behaviour of the program, not a loader rule",
     CPU: "the loader refuses only because this machine's CPU lacks the x86-64 ISA level the file's "
          "GNU_PROPERTY_X86_ISA_1_NEEDED note asks for, and shiplint says nothing: target rule files do not describe the "
          "CPU, so shiplint does not judge ISA levels (it reports them in the facts); or, on a CPU without memory "
@@ -286,14 +286,12 @@ def constructor_words(elf: bytes) -> tuple:
     return words, code
 
 
-def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
-    """The variant differs from its base only in instruction bytes (see code_ranges), or in them and in constructor
-    words that still point into the instructions (constructor_words; the word as the file has it, which DT_RELR
-    relocates in place): what changed is what its code does when it runs (a constructor dlopen calls), never what
-    ld.so reads."""
-    if len(base) != len(data) or not ranges:
-        return False
-    changed = [i for i in range(len(base)) if base[i] != data[i]] if base != data else []
+def code_changes(base: bytes, data: bytes, ranges: list) -> tuple:
+    """(the offsets where the variant differs from its base, within the shorter of the two; those of them that change
+    what the object's code does and never what ld.so reads: instruction bytes (see code_ranges), and constructor
+    pointers that still point into the instructions (constructor_words, the word as the file has it, which DT_RELR
+    relocates in place; the R_X86_64_RELATIVE addend that fills one; DT_INIT's value))."""
+    changed = [i for i in range(min(len(base), len(data))) if base[i] != data[i]]
     words, code = constructor_words(base)
 
     def moved_constructor(i: int) -> bool:
@@ -301,6 +299,8 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
         if word is None or (i - word[0]) // 8 * 8 + word[0] + 8 > word[1]:
             return False
         at = word[0] + (i - word[0]) // 8 * 8
+        if at + 8 > len(data):
+            return False
         pointer, = struct.unpack_from("<Q", data, at)
         return any(start <= pointer < end for start, end in code)
 
@@ -322,7 +322,7 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
 
     def moved_by_addend(i: int) -> bool:
         entry = entry_holding(i, relocations, 24, 16)
-        if entry is None:
+        if entry is None or entry + 24 > len(data):
             return False
         offset, info, addend = struct.unpack_from("<QQQ", data, entry)
         return (info & 0xFFFFFFFF == 8 and any(start <= offset < end for start, end in arrays)
@@ -333,28 +333,36 @@ def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
 
     def moved_init(i: int) -> bool:
         entry = entry_holding(i, dynamics, 16, 8)
-        if entry is None:
+        if entry is None or entry + 16 > len(data):
             return False
         tag, value = struct.unpack_from("<qQ", data, entry)
         return tag == 12 and struct.unpack_from("<q", base, entry)[0] == 12 and any(start <= value < end for start, end in code)
 
-    return bool(changed) and all(any(start <= i < end for start, end in ranges) or moved_constructor(i) or moved_by_addend(i)
-                                 or moved_init(i) for i in changed)
+    return changed, {i for i in changed if any(start <= i < end for start, end in ranges) or moved_constructor(i)
+                     or moved_by_addend(i) or moved_init(i)}
+
+
+def only_code_changed(base: bytes, data: bytes, ranges: list) -> bool:
+    """The variant differs from its base only in what its code does (code_changes): when it runs (a constructor dlopen
+    calls), never what ld.so reads."""
+    if len(base) != len(data) or not ranges or base == data:
+        return False
+    changed, code = code_changes(base, data, ranges)
+    return bool(changed) and len(code) == len(changed)
 
 
 def split_at_code(base: bytes, data: bytes, ranges: list):
-    """The variant's changes in two files: (its instruction bytes changed alone, everything else changed alone: the
-    variant with its instruction bytes put back), or None when it changed no instruction byte, only instruction bytes
-    (only_code_changed says that), or grew. A truncated variant keeps its length in the second file (the first has
-    the base's): the two still differ from the variant in instruction bytes alone, and from each other in nothing else."""
+    """The variant's changes in two files: (its code changes alone (code_changes: instruction bytes, constructor
+    pointers moved into them), everything else changed alone: the variant with those put back), or None when it made
+    no code change, only code changes (only_code_changed says that), or grew. A truncated variant keeps its length in
+    the second file (the first has the base's): the two still differ from the variant in code changes alone, and from
+    each other in nothing else."""
     if len(data) > len(base) or not ranges or base == data:
         return None
+    _, changed_code = code_changes(base, data, ranges)
     code, rest = bytearray(base), bytearray(data)
-    changed_code = False
-    for i in (i for i in range(len(data)) if base[i] != data[i]):
-        if any(start <= i < end for start, end in ranges):
-            code[i], rest[i] = data[i], base[i]
-            changed_code = True
+    for i in changed_code:
+        code[i], rest[i] = data[i], base[i]
     if not changed_code or bytes(rest) == base:
         return None
     return bytes(code), bytes(rest)
