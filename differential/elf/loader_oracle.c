@@ -61,15 +61,18 @@ extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 static volatile int fenced_heap;
 static unsigned char *fence_arena, *fence_next;
-static const size_t fence_arena_size = 1UL << 30;
+static const size_t fence_arena_size = 64UL << 30;
+/* PROT_NONE pages after each allocation: 1 MiB, farther than a 15-bit version index reaches past l_versions (32 KiB
+ * records of 32 bytes), so such a read faults instead of landing in the next allocation. */
+static const size_t fence_guard_pages = 257;
 
 __attribute__((unused)) static void *fenced(size_t size) {
     size_t body = (size + 15) & ~(size_t)15;
     size_t pages = (body + 16 + 4095) / 4096;
-    if (fence_arena == NULL || (size_t)(fence_next - fence_arena) + (pages + 1) * 4096 > fence_arena_size) return NULL;
+    if (fence_arena == NULL || (size_t)(fence_next - fence_arena) + (pages + fence_guard_pages) * 4096 > fence_arena_size) return NULL;
     unsigned char *region = fence_next;
     if (mprotect(region, pages * 4096, PROT_READ | PROT_WRITE) != 0) return NULL;
-    fence_next += (pages + 1) * 4096;  /* the page after stays PROT_NONE */
+    fence_next += (pages + fence_guard_pages) * 4096;  /* the pages after stay PROT_NONE */
     unsigned char *pointer = region + pages * 4096 - body;
     ((size_t *)pointer)[-2] = size;
     return pointer;
