@@ -127,8 +127,8 @@ private func staticTLSLoader(_ name: String, version: String? = nil) -> ElfLoade
 /// (elf/dl-reloc.c) divides by that object's TLS alignment: 0 for an object without a PT_TLS, SIGFPE. The global scope
 /// answers first (as for ownTableLookupFault): libc.so.6 has a PT_TLS and is in the static TLS block from the start
 /// (no division); CPython's object has one or not (`python.tls-segment`, read by a capture: CPython 3.11's
-/// libpython has none); a name neither defines binds to the object's own definition. A definer shiplint does not know
-/// (another library of the scope, a table it lacks) is not judged.
+/// libpython has none); under CPython, a name neither defines binds to the object's own definition. A definer
+/// shiplint does not know (another library of the scope, a program's exports it has no table of) is not judged.
 private func staticTLSFault(_ elf: ElfFacts, target: TargetRuntime, how: String) -> Verdict? {
     let libc = target.providedLibrary("libc.so.6")
     for reference in elf.loader.staticTLSImports {
@@ -141,9 +141,9 @@ private func staticTLSFault(_ elf: ElfFacts, target: TargetRuntime, how: String)
         if let python, inPython == .present {
             guard python.tlsSegment == false else { continue }
             definer = "CPython \(python.version) of \(target.platform.displayName) defines \(asked), and the object that holds CPython has no TLS segment (python.tls-segment = false)"
-        } else if inLibc == .absent, inPython == .absent, reference.definedHere, elf.loader.tlsAlignment == 0 {
-            let scope = python == nil ? "libc.so.6 of \(target.platform.displayName) does not define" : "neither libc.so.6 nor CPython \(python!.version) of \(target.platform.displayName) defines"
-            definer = "\(scope) \(asked), so it binds to the object's own definition, and the object has no TLS segment (no PT_TLS with a size and an alignment)"
+        } else if let python, inLibc == .absent, inPython == .absent, reference.definedHere, elf.loader.tlsAlignment == 0 {
+            // Only where the program's exports are known (CPython's): Node.js or a JVM may define the name first.
+            definer = "neither libc.so.6 nor CPython \(python.version) of \(target.platform.displayName) defines \(asked), so it binds to the object's own definition, and the object has no TLS segment (no PT_TLS with a size and an alignment)"
         } else {
             continue
         }
